@@ -1,0 +1,187 @@
+"""The drills a clinician runs, what each shows live, and the analysis of the single-leg ones.
+
+Single-leg drills are analysed from the pelvis angles after the fact, with one function that the
+live view calls on the history so far and the batch analysis calls on the whole recording.
+A drill block is a stretch of single-leg work between quiet two-leg standing; its stance leg is
+the side the pelvis shifted to before it (weight shift), unless the clinician says it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.ndimage import uniform_filter1d
+from scipy.signal import find_peaks
+
+from imu_monitor.conventions import Side, drop_from_obliquity
+from imu_monitor.errors import AnalysisError, InputDataError
+
+
+@dataclass(frozen=True)
+class Drill:
+    """A drill: its CLI name, what the clinician reads live, and its default tolerance."""
+
+    name: str
+    title: str
+    gait: bool
+    live_metric: str
+    default_threshold_deg: float
+
+
+DRILLS: dict[str, Drill] = {
+    d.name: d
+    for d in [
+        Drill("walk", "Walking", True, "peak drop per step, left vs right stance", 6.0),
+        Drill("run", "Running", True, "peak drop per step, left vs right stance", 8.0),
+        Drill("single-leg-stance", "Single-leg stance (Trendelenburg test)", False,
+              "drop now, hold timer, time within the tolerance band", 4.0),
+        Drill("hip-hike", "Hip hikes", False, "rep count and range per rep", 4.0),
+        Drill("step-down", "Lateral step-downs / single-leg squats", False,
+              "peak drop per rep", 6.0),
+    ]
+}
+
+QUIET_SD_DEG = 0.25
+ACTIVE_OBLIQUITY_DEG = 1.0
+ACTIVE_TILT_DEG = 4.0
+WALKING_LATERAL_SD = 0.8
+MIN_BLOCK_S = 3.0
+MERGE_GAP_S = 1.5
+
+
+def get_drill(name: str) -> Drill:
+    """The drill called ``name`` or a clear error naming the valid ones."""
+    try:
+        return DRILLS[name]
+    except KeyError:
+        raise InputDataError(
+            f"'{name}' is not a drill this version knows. Choose one of: "
+            + ", ".join(DRILLS) + "."
+        ) from None
+
+
+def analyze_drill(drill: Drill, obliquity: np.ndarray, tilt: np.ndarray, rotation: np.ndarray,
+                  lateral_acc: np.ndarray, rate_hz: float, tolerance_deg: float,
+                  side: Side | None) -> dict:
+    """Holds or reps of a single-leg drill, per block, with the drill's clinical numbers."""
+    obliquity = np.asarray(obliquity, dtype=float)
+    blocks = find_blocks(obliquity, tilt, lateral_acc, rate_hz)
+    if not blocks:
+        raise AnalysisError(
+            f"No {drill.title.lower()} was found: the recording shows no single-leg work after "
+            "the calibration. Check the drill chosen with --drill."
+        )
+    results = []
+    for start, end in blocks:
+        stance = side or stance_side_from_shift(lateral_acc, start, rate_hz)
+        if drill.name == "single-leg-stance":
+            results.append(_hold(obliquity, start, end, stance, rate_hz, tolerance_deg))
+        elif drill.name == "hip-hike":
+            results.append(_hip_hikes(obliquity, start, end, stance, rate_hz))
+        else:
+            results.append(_step_downs(obliquity, tilt, rotation, start, end, stance, rate_hz,
+                                       tolerance_deg))
+    return {"tolerance_deg": tolerance_deg, "blocks": results}
+
+
+def find_blocks(obliquity: np.ndarray, tilt: np.ndarray, lateral_acc: np.ndarray,
+                rate_hz: float) -> list[tuple[int, int]]:
+    """Sample ranges of single-leg work: the pelvis off neutral or swaying, not walking."""
+    win = max(1, round(rate_hz))
+    mean = uniform_filter1d(obliquity, win)
+    sway = np.sqrt(np.maximum(uniform_filter1d(obliquity**2, win) - mean**2, 0))
+    lat = np.asarray(lateral_acc, dtype=float)
+    lat_sd = np.sqrt(np.maximum(uniform_filter1d(lat**2, win) - uniform_filter1d(lat, win)**2,
+                                0))
+    active = ((np.abs(obliquity) > ACTIVE_OBLIQUITY_DEG) | (sway > QUIET_SD_DEG)
+              | (np.abs(np.asarray(tilt, float)) > ACTIVE_TILT_DEG)) & (lat_sd < WALKING_LATERAL_SD)
+    walking = lat_sd >= WALKING_LATERAL_SD
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], active.astype(np.int8), [0]])))
+    runs = list(zip(edges[::2], edges[1::2], strict=True))
+    merged: list[list[int]] = []
+    for s, e in runs:
+        if merged and s - merged[-1][1] < MERGE_GAP_S * rate_hz and not walking[
+                merged[-1][1]:s].any():
+            merged[-1][1] = e
+        else:
+            merged.append([s, e])
+    return [(s, e) for s, e in merged if e - s >= MIN_BLOCK_S * rate_hz]
+
+
+def stance_side_from_shift(lateral_acc: np.ndarray, start: int, rate_hz: float) -> Side:
+    """The leg the patient shifted onto just before ``start``: lateral displacement over 2 s."""
+    lo = max(0, start - round(2.0 * rate_hz))
+    hi = min(len(lateral_acc), start + round(0.5 * rate_hz))
+    a = np.asarray(lateral_acc[lo:hi], dtype=float)
+    if len(a) < 3:
+        return "left"
+    a = a - a.mean()
+    velocity = np.cumsum(a) / rate_hz
+    velocity -= velocity.mean()
+    displacement = np.cumsum(velocity) / rate_hz
+    return "left" if displacement[-1] - displacement[0] > 0 else "right"
+
+
+def _hold(obliquity, start, end, side: Side, rate_hz, tolerance_deg) -> dict:
+    drop = drop_from_obliquity(obliquity[start:end], side)
+    in_band = np.abs(drop) <= tolerance_deg
+    return {
+        "side": side,
+        "start_s": round(start / rate_hz, 2),
+        "end_s": round(end / rate_hz, 2),
+        "hold_s": round((end - start) / rate_hz, 2),
+        "mean_drop_deg": round(float(drop.mean()), 2),
+        "max_drop_deg": round(float(drop.max()), 2),
+        "sway_deg": round(float(drop.std()), 2),
+        "time_in_band_s": round(float(in_band.sum()) / rate_hz, 2),
+        "time_in_band_pct": round(100.0 * float(in_band.mean()), 1),
+    }
+
+
+def _reps(signal: np.ndarray, height: float, rate_hz: float) -> list[tuple[int, int, int]]:
+    """(start, peak, end) of each excursion above ``height``, split half-way between peaks."""
+    peaks, _ = find_peaks(signal, height=height, distance=max(1, round(1.2 * rate_hz)),
+                          prominence=height)
+    bounds = [0] + [int((a + b) // 2) for a, b in zip(peaks[:-1], peaks[1:], strict=True)] + [
+        len(signal)]
+    return [(bounds[k], int(p), bounds[k + 1]) for k, p in enumerate(peaks)]
+
+
+def _hip_hikes(obliquity, start, end, side: Side, rate_hz) -> dict:
+    elevation = -drop_from_obliquity(obliquity[start:end], side)  # free hip up = positive
+    reps = []
+    for s, p, e in _reps(elevation, 2.0, rate_hz):
+        top = elevation[p]
+        near_top = elevation[s:e] >= top - 1.0
+        reps.append({
+            "time_s": round((start + p) / rate_hz, 2),
+            "range_deg": round(float(top - elevation[s:e].min()), 2),
+            "lift_deg": round(float(top), 2),
+            "top_hold_s": round(float(near_top.sum()) / rate_hz, 2),
+        })
+    tempo = np.diff([r["time_s"] for r in reps])
+    return {"side": side, "start_s": round(start / rate_hz, 2), "end_s": round(end / rate_hz, 2),
+            "reps": len(reps), "mean_rep_s": round(float(tempo.mean()), 2) if len(tempo) else
+            None, "rep_list": reps}
+
+
+def _step_downs(obliquity, tilt, rotation, start, end, side: Side, rate_hz,
+                tolerance_deg) -> dict:
+    drop = drop_from_obliquity(obliquity[start:end], side)
+    reps = []
+    for s, p, e in _reps(np.asarray(tilt[start:end], float), 5.0, rate_hz):
+        peak = s + int(np.argmax(drop[s:e]))
+        rot = np.asarray(rotation[start + s:start + e], float)
+        reps.append({
+            "time_s": round((start + p) / rate_hz, 2),
+            "peak_drop_deg": round(float(drop[peak]), 2),
+            "peak_time_s": round((start + peak) / rate_hz, 2),
+            "rotation_range_deg": round(float(rot.max() - rot.min()), 2),
+            "over_threshold": bool(drop[peak] > tolerance_deg),
+        })
+    drops = [r["peak_drop_deg"] for r in reps]
+    return {"side": side, "start_s": round(start / rate_hz, 2), "end_s": round(end / rate_hz, 2),
+            "reps": len(reps),
+            "mean_peak_drop_deg": round(float(np.mean(drops)), 2) if drops else None,
+            "rep_list": reps}

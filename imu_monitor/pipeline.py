@@ -1,0 +1,305 @@
+"""The one pipeline for live, replay, batch and tests.
+
+source → (gap filling) → orientation filter → calibration → pelvis angles → contacts → steps
+→ summary. Every stage is streaming and decides only on absolute sample indices, so pushing a
+recording packet by packet or as one array gives the same numbers (tested); ``analyze_samples``
+is nothing but one push and ``finish``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from imu_monitor import __version__
+from imu_monitor.conventions import Side
+from imu_monitor.drills import DRILLS, analyze_drill, get_drill
+from imu_monitor.errors import AnalysisError, CalibrationError
+from imu_monitor.processing.calibration import Calibration, StreamingCalibrator
+from imu_monitor.processing.events import ContactDetector, DetectorParams
+from imu_monitor.processing.kinematics import PelvisKinematics
+from imu_monitor.processing.metrics import Step, measure_step, summarize
+from imu_monitor.processing.orientation import FilterParams, OrientationFilter
+from imu_monitor.samples import SampleBatch
+
+MAX_GAP_FILL_S = 600.0
+
+
+class _Growable:
+    """An array that grows by appending rows, with amortised doubling (no quadratic copies)."""
+
+    def __init__(self, shape_tail: tuple[int, ...], dtype=np.float64) -> None:
+        self._data = np.zeros((1024, *shape_tail), dtype=dtype)
+        self._n = 0
+
+    def append(self, rows: np.ndarray) -> None:
+        need = self._n + len(rows)
+        if need > len(self._data):
+            grown = np.zeros((max(need, 2 * len(self._data)), *self._data.shape[1:]),
+                             dtype=self._data.dtype)
+            grown[: self._n] = self._data[: self._n]
+            self._data = grown
+        self._data[self._n: need] = rows
+        self._n = need
+
+    @property
+    def view(self) -> np.ndarray:
+        return self._data[: self._n]
+
+    def __len__(self) -> int:
+        return self._n
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    """What to analyse and how. ``threshold_deg`` None = the drill's default tolerance."""
+
+    drill: str = "walk"
+    threshold_deg: float | None = None
+    axes: np.ndarray | None = None  # declared mounting (pelvis-from-sensor), see parse_axes
+    calibration: Calibration | None = None  # a stored calibration instead of finding one
+    side: Side | None = None  # tested leg for single-leg drills (None: found from the data)
+
+
+@dataclass
+class PipelineUpdate:
+    """What one push made available: history samples ``[start, stop)`` and finished steps."""
+
+    start: int
+    stop: int
+    steps: list[Step]
+    calibrated_now: bool
+
+
+@dataclass
+class Analysis:
+    """The result of a whole recording (or of a live session so far, at ``finish``)."""
+
+    rate_hz: float
+    drill: str
+    steps: list[Step]
+    summary: dict
+    calibration: Calibration
+    duration_s: float
+    samples: int
+    lost_samples: int
+    drill_result: dict | None = None
+    info: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        """The public JSON document: ``steps`` and ``summary`` (see docs/json_schema.md)."""
+        summary = dict(self.summary)
+        summary.update({
+            "drill": self.drill,
+            "duration_s": round(self.duration_s, 3),
+            "samples": self.samples,
+            "lost_samples": self.lost_samples,
+            "rate_hz": self.rate_hz,
+            "calibration": self.calibration.to_dict(),
+        })
+        if self.drill_result is not None:
+            summary[self.drill.replace("-", "_")] = self.drill_result
+        return {
+            "imu_monitor_version": __version__,
+            "source": self.info,
+            "steps": [s.to_dict() for s in self.steps],
+            "summary": summary,
+        }
+
+
+class Pipeline:
+    """Push sample batches in order; read angles, steps and status as they become available."""
+
+    def __init__(self, rate_hz: float, config: PipelineConfig | None = None) -> None:
+        self.rate_hz = float(rate_hz)
+        self.config = config or PipelineConfig()
+        self.drill = get_drill(self.config.drill)
+        self.threshold_deg = (self.config.threshold_deg if self.config.threshold_deg is not None
+                              else self.drill.default_threshold_deg)
+        running = self.drill.name == "run"
+        self._filter = OrientationFilter(self.rate_hz, FilterParams(tau_move_s=12.0) if running
+                                         else FilterParams())
+        self._calibrator = StreamingCalibrator(self.rate_hz, self.config.axes)
+        self.calibration: Calibration | None = self.config.calibration
+        self._pre = {name: _Growable(tail) for name, tail in
+                     (("acc", (3,)), ("gyr", (3,)), ("quat", (4,)), ("up", (3,)))}
+        self._kinematics: PelvisKinematics | None = None
+        self._detector = (ContactDetector(self.rate_hz, DetectorParams.for_running()
+                                          if running else DetectorParams())
+                          if self.drill.gait else None)
+        # History of everything downstream of calibration, one row per sample slot.
+        self.obliquity = _Growable((), np.float32)
+        self.tilt = _Growable((), np.float32)
+        self.rotation = _Growable((), np.float32)
+        self.lateral_acc = _Growable((), np.float32)
+        self.valid = _Growable((), np.bool_)
+        self._valid_pre = _Growable((), np.bool_)
+        self.steps: list[Step] = []
+        self._pending = None  # last contact, waiting for the next one to close its step
+        self._previous_in_bout: int | None = None
+        self._last_step_time_s: float | None = None
+        self._seq0: int | None = None
+        self._next_seq = 0
+        self.samples = 0
+        self.lost_samples = 0
+        self.rejected_samples = 0
+        self._last = (np.zeros(3), np.array([0.0, 0.0, 9.80665]))
+
+    # ------------------------------------------------------------------ input
+    def push(self, batch: SampleBatch) -> PipelineUpdate:
+        """Process the next samples (sequence numbers must not go backwards)."""
+        gyr, acc, valid = self._fill_gaps(batch)
+        start = len(self.obliquity)
+        quat = self._filter.update(gyr, acc)
+        up = self._filter.up
+        calibrated_now = False
+        if self.calibration is None:
+            for name, rows in (("acc", acc), ("gyr", gyr), ("quat", quat), ("up", up)):
+                self._pre[name].append(rows)
+            self._valid_pre.append(valid)
+            self.calibration = self._calibrator.update(self._pre["acc"].view,
+                                                       self._pre["gyr"].view,
+                                                       self._pre["quat"].view)
+            if self.calibration is None:
+                return PipelineUpdate(start, start, [], False)
+            calibrated_now = True
+            quat, up, acc = self._pre["quat"].view, self._pre["up"].view, self._pre["acc"].view
+            valid = self._valid_pre.view
+        steps = self._downstream(quat, up, acc, valid)
+        if calibrated_now:
+            self._pre = {}
+            self._valid_pre = _Growable((), np.bool_)
+        return PipelineUpdate(start, len(self.obliquity), steps, calibrated_now)
+
+    def finish(self) -> Analysis:
+        """End of the data: close pending steps, summarise, run the drill analysis."""
+        if self.calibration is None:
+            raise CalibrationError(self._calibrator.problem)
+        steps: list[Step] = []
+        if self._detector is not None:
+            for contact in self._detector.finish():
+                steps += self._on_contact(contact)
+            steps += self._close_pending(None)
+        self.steps += steps
+        obliquity = self.obliquity.view
+        drill_result = None
+        if self.drill.gait:
+            if not self.steps:
+                raise AnalysisError(
+                    "No walking was found in this recording: the analysis needs at least a few "
+                    "steps. Check that the sensor was worn during the walk, or choose the drill "
+                    "that was done with --drill."
+                )
+        else:
+            drill_result = analyze_drill(self.drill, obliquity, self.tilt.view,
+                                         self.rotation.view, self.lateral_acc.view,
+                                         self.rate_hz, self.threshold_deg, self.config.side)
+        return Analysis(
+            rate_hz=self.rate_hz,
+            drill=self.drill.name,
+            steps=self.steps,
+            summary=summarize(self.steps, self.threshold_deg),
+            calibration=self.calibration,
+            duration_s=len(obliquity) / self.rate_hz,
+            samples=self.samples,
+            lost_samples=self.lost_samples,
+            drill_result=drill_result,
+        )
+
+    # -------------------------------------------------------------- internals
+    def _fill_gaps(self, batch: SampleBatch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Uniform sample slots: lost samples are held (last value) and marked invalid.
+
+        The filter must integrate over the real elapsed time; nothing held is ever reported as
+        measured (``valid`` is False there) and every lost sample is counted.
+        """
+        seq = batch.seq.astype(np.int64)
+        if self._seq0 is None and len(seq):
+            self._seq0 = int(seq[0])
+            self._next_seq = int(seq[0])
+        keep = np.ones(len(seq), dtype=bool)
+        if len(seq):
+            # Drop anything not strictly after what we already have (duplicates, reordering).
+            running_max = np.maximum.accumulate(np.concatenate([[self._next_seq - 1], seq]))
+            keep = seq > running_max[:-1]
+        self.rejected_samples += int(np.count_nonzero(~keep))
+        seq, gyr_in, acc_in = seq[keep], batch.gyr[keep], batch.acc[keep]
+        self.samples += len(seq)
+        if not len(seq):
+            return np.zeros((0, 3)), np.zeros((0, 3)), np.zeros(0, dtype=bool)
+        slots = seq - self._next_seq
+        total = int(slots[-1]) + 1
+        max_fill = round(MAX_GAP_FILL_S * self.rate_hz)
+        if total - len(seq) > max_fill:
+            raise AnalysisError(
+                f"The sensor was silent for more than {MAX_GAP_FILL_S / 60:.0f} minutes inside "
+                "this recording; analyse the parts before and after separately."
+            )
+        self.lost_samples += total - len(seq)
+        gyr = np.empty((total, 3))
+        acc = np.empty((total, 3))
+        valid = np.zeros(total, dtype=bool)
+        valid[slots] = True
+        # Index of the latest real sample at or before each slot (-1 = before this batch).
+        last_real = np.maximum.accumulate(np.where(valid, np.arange(total), -1))
+        held = last_real < 0
+        gyr[~held] = gyr_in[np.searchsorted(slots, last_real[~held])]
+        acc[~held] = acc_in[np.searchsorted(slots, last_real[~held])]
+        gyr[held], acc[held] = self._last
+        self._last = (gyr[-1].copy(), acc[-1].copy())
+        self._next_seq = int(seq[-1]) + 1
+        return gyr, acc, valid
+
+    def _downstream(self, quat, up, acc, valid) -> list[Step]:
+        if self._kinematics is None:
+            assert self.calibration is not None
+            self._kinematics = PelvisKinematics(self.calibration, self.rate_hz)
+        kin = self._kinematics.update(quat, up, acc)
+        self.obliquity.append(kin.obliquity_deg)
+        self.tilt.append(kin.tilt_deg)
+        self.rotation.append(kin.rotation_deg)
+        self.lateral_acc.append(kin.lateral_acc)
+        self.valid.append(valid)
+        steps: list[Step] = []
+        if self._detector is not None:
+            for contact in self._detector.push(kin.forward_acc, kin.lateral_acc,
+                                               kin.vertical_acc):
+                steps += self._on_contact(contact)
+        self.steps += steps
+        return steps
+
+    def _on_contact(self, contact) -> list[Step]:
+        steps = self._close_pending(contact)
+        self._pending = contact
+        return steps
+
+    def _close_pending(self, following) -> list[Step]:
+        pending = self._pending
+        if pending is None:
+            return []
+        if following is not None and following.bout == pending.bout:
+            end = following.index
+        else:
+            end = pending.index + round((self._last_step_time_s or 0.55) * self.rate_hz)
+        step = measure_step(pending.index, pending.side, pending.bout, end,
+                            self._previous_in_bout, self.obliquity.view, self.rate_hz,
+                            self.threshold_deg)
+        same_bout = following is not None and following.bout == pending.bout
+        if step.step_time_s is not None:
+            self._last_step_time_s = step.step_time_s
+        self._previous_in_bout = pending.index if same_bout else None
+        self._pending = None
+        return [step]
+
+
+def analyze_samples(samples: SampleBatch, rate_hz: float,
+                    config: PipelineConfig | None = None) -> Analysis:
+    """Batch analysis of a whole recording: the live pipeline fed in one push."""
+    pipeline = Pipeline(rate_hz, config)
+    pipeline.push(samples)
+    return pipeline.finish()
+
+
+__all__ = ["DRILLS", "Analysis", "Pipeline", "PipelineConfig", "PipelineUpdate",
+           "analyze_samples"]

@@ -1,0 +1,1 @@
+"""The numeric stages of the pipeline: orientation, calibration, angles, events, metrics."""

@@ -1,0 +1,241 @@
+"""Initial contacts and the foot of each, from a sacral sensor alone, streaming.
+
+Walking: the forward (heading-frame) acceleration peaks at initial contact and drops sharply as
+the body brakes (Zijlstra & Hof 2003). Running: the vertical acceleration rises steeply from the
+flight phase at touch-down; contact is the half-way point of that rise.
+
+The foot: during a step the body moves sideways towards the new stance foot and back, so the
+lateral velocity change *around* a right contact is leftward after it and rightward before it.
+The feature is the lateral acceleration integrated over the step after minus the step before
+(no integration drift: a difference of two short integrals). Steps alternate feet, so each side
+decision also weighs its two neighbours on each side, with alternating signs, within a bout.
+
+Streaming: decisions need a fixed look-ahead (0.35 s for contacts, two steps for the side), and
+every buffer is indexed by absolute sample number, so any chunking of the input gives exactly the
+output of one whole-array call (tested).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.ndimage import maximum_filter1d, minimum_filter1d
+
+from imu_monitor.conventions import GRAVITY_MPS2, Side
+
+
+@dataclass(frozen=True)
+class Contact:
+    """An initial contact: absolute sample index, foot, walking bout number."""
+
+    index: int
+    side: Side
+    bout: int
+
+
+@dataclass(frozen=True)
+class DetectorParams:
+    """Tuning of the contact detector (seconds, m/s²)."""
+
+    smooth_sigma_s: float = 0.02
+    peak_half_window_s: float = 0.2
+    drop_window_s: float = 0.15
+    min_drop_mps2: float = 0.5
+    bout_gap_s: float = 1.5
+    side_neighbours: int = 2
+    running: bool = False
+    run_rise_mps2: float = GRAVITY_MPS2
+
+    @classmethod
+    def for_running(cls) -> DetectorParams:
+        """Shorter windows for steps of 0.25–0.4 s with flight phases."""
+        return cls(smooth_sigma_s=0.012, peak_half_window_s=0.12, drop_window_s=0.12,
+                   bout_gap_s=1.0, running=True)
+
+
+class ContactDetector:
+    """Push (forward, lateral, vertical) heading-frame accelerations; get finalised contacts."""
+
+    def __init__(self, rate_hz: float, params: DetectorParams | None = None) -> None:
+        self.rate_hz = float(rate_hz)
+        self.p = params or DetectorParams()
+        sigma = self.p.smooth_sigma_s * self.rate_hz
+        self._h = max(1, int(np.ceil(3 * sigma)))
+        x = np.arange(-self._h, self._h + 1)
+        kernel = np.exp(-0.5 * (x / sigma) ** 2)
+        self._kernel = kernel / kernel.sum()
+        self._w = max(1, round(self.p.peak_half_window_s * self.rate_hz))
+        self._a = max(1, round(self.p.drop_window_s * self.rate_hz))
+        self._gap = round(self.p.bout_gap_s * self.rate_hz)
+        self._look = max(self._w, self._a) + self._h  # samples needed after a candidate
+        # Raw history (absolute index of element 0 = self._start).
+        self._start = 0
+        self._signal = np.zeros(0)  # detection signal: forward (walk) or vertical (run)
+        self._cum_lateral = np.zeros(0)  # running integral of lateral acceleration (m/s)
+        self._lateral_sum = 0.0
+        self._n = 0
+        self._next = 0  # first index not yet examined for a contact
+        self._last_accepted = -(10**9)
+        # Contacts found, waiting for their side feature or their neighbours.
+        self._ics: list[int] = []
+        self._bouts: list[int] = []
+        self._features: list[float | None] = []
+        self._windows: list[int] = []
+        self._scores: list[float | None] = []
+        self._done = 0  # contacts already emitted
+        self._finished = False
+
+    # ----------------------------------------------------------------- public
+    def push(self, forward: np.ndarray, lateral: np.ndarray, vertical: np.ndarray) -> list[
+            Contact]:
+        """Add samples; return the contacts whose foot is now decided."""
+        signal = vertical if self.p.running else forward
+        self._signal = np.concatenate([self._signal, signal])
+        sums = np.cumsum(np.concatenate([[self._lateral_sum], lateral]))
+        self._lateral_sum = float(sums[-1])
+        self._cum_lateral = np.concatenate([self._cum_lateral, sums[1:] / self.rate_hz])
+        self._n += len(signal)
+        self._find_contacts(final=False)
+        self._compute_features(final=False)
+        out = self._emit(final=False)
+        self._trim()
+        return out
+
+    def finish(self) -> list[Contact]:
+        """End of data: decide everything still pending."""
+        self._finished = True
+        self._find_contacts(final=True)
+        self._compute_features(final=True)
+        return self._emit(final=True)
+
+    # ---------------------------------------------------------------- contacts
+    def _find_contacts(self, final: bool) -> None:
+        stop = self._n if final else self._n - self._look
+        if stop <= self._next:
+            return
+        # Smoothed signal over [first, stop + max(w, a)) with edge padding.
+        first = self._next - self._w
+        lo = first - self._h
+        hi = stop + max(self._w, self._a) + self._h
+        raw = self._slice_padded(self._signal, lo, hi)
+        smooth = np.convolve(raw, self._kernel, mode="valid")  # index 0 ↔ absolute `first`
+        offset = self._next - first
+        local_max = maximum_filter1d(smooth, 2 * self._w + 1, mode="nearest")
+        if self.p.running:
+            prior_min = minimum_filter1d(smooth, self._w + 1, origin=self._w - (self._w + 1) // 2,
+                                         mode="nearest")
+            strength = smooth - prior_min
+            threshold = self.p.run_rise_mps2
+        else:
+            ahead_min = minimum_filter1d(smooth, self._a + 1, origin=-((self._a + 1) // 2),
+                                         mode="nearest")
+            strength = smooth - ahead_min
+            threshold = self.p.min_drop_mps2
+        span = slice(offset, offset + stop - self._next)
+        cand = np.flatnonzero((smooth[span] >= local_max[span]) & (strength[span] >= threshold))
+        for c in cand:
+            index = self._next + int(c)
+            if index - self._last_accepted <= self._w:
+                continue
+            self._last_accepted = index
+            if self.p.running:
+                index = self._rise_midpoint(smooth, offset + int(c), prior_min) + self._next \
+                    - offset
+            self._add_contact(index)
+        self._next = stop
+
+    def _rise_midpoint(self, smooth: np.ndarray, peak: int, prior_min: np.ndarray) -> int:
+        """Running: contact = half-way up the rise that ends at ``peak``."""
+        level = 0.5 * (smooth[peak] + prior_min[peak])
+        i = peak
+        while i > 0 and peak - i < self._w and smooth[i - 1] > level:
+            i -= 1
+        return i
+
+    def _add_contact(self, index: int) -> None:
+        bout = self._bouts[-1] if self._bouts else 0
+        if self._ics and index - self._ics[-1] > self._gap:
+            bout += 1
+        intervals = [b - a for a, b, ba, bb in zip(self._ics[-9:], self._ics[-8:],
+                                                      self._bouts[-9:], self._bouts[-8:],
+                                                      strict=False) if ba == bb == bout]
+        if intervals:
+            window = int(np.clip(0.9 * np.median(intervals), 0.2 * self.rate_hz,
+                                 0.6 * self.rate_hz))
+        else:
+            window = round((0.3 if self.p.running else 0.5) * self.rate_hz)
+        self._ics.append(index)
+        self._bouts.append(bout)
+        self._windows.append(window)
+        self._features.append(None)
+        self._scores.append(None)
+
+    # ------------------------------------------------------------------- sides
+    def _compute_features(self, final: bool) -> None:
+        for k in range(self._done, len(self._ics)):
+            if self._features[k] is not None:
+                continue
+            i, t = self._ics[k], self._windows[k]
+            if i + t >= self._n and not final:
+                break
+            c = self._cum_at(np.array([i - t, i, i + t]))
+            # > 0: lateral velocity turned leftward after the contact → right foot.
+            self._features[k] = float(c[2] - 2 * c[1] + c[0])
+            recent = [abs(f) for f in self._features[max(0, k - 15): k + 1] if f is not None]
+            scale = float(np.median(recent)) or 1.0
+            self._scores[k] = float(np.tanh(self._features[k] / scale))
+
+    def _emit(self, final: bool) -> list[Contact]:
+        out: list[Contact] = []
+        k_side = self.p.side_neighbours
+        while self._done < len(self._ics):
+            k = self._done
+            if self._scores[k] is None:
+                break
+            bout = self._bouts[k]
+            last = k + k_side
+            ready = final or (last < len(self._ics) and self._scores[last] is not None) or (
+                len(self._ics) > k + 1 and self._bouts[-1] != bout
+            ) or (self._n - self._ics[-1] > self._gap + self._look and self._bouts[-1] == bout
+                  and all(s is not None for s in self._scores[k:]))
+            if not ready:
+                break
+            total = 0.0
+            for j in range(max(0, k - k_side), min(len(self._ics), k + k_side + 1)):
+                if self._bouts[j] == bout and self._scores[j] is not None:
+                    total += (-1) ** (j - k) * self._scores[j]
+            side: Side = "right" if total > 0 else "left"
+            out.append(Contact(self._ics[k], side, bout))
+            self._done += 1
+        return out
+
+    # ----------------------------------------------------------------- buffers
+    def _slice_padded(self, x: np.ndarray, lo: int, hi: int) -> np.ndarray:
+        """Absolute samples [lo, hi) of a history array, padded with its end values."""
+        a, b = lo - self._start, hi - self._start
+        n = len(x)
+        core = x[max(a, 0): min(b, n)]
+        left = np.full(max(0, -a), x[0] if n else 0.0)
+        right = np.full(max(0, b - n), x[-1] if n else 0.0)
+        return np.concatenate([left, core, right])
+
+    def _cum_at(self, index: np.ndarray) -> np.ndarray:
+        rel = np.clip(index - self._start, 0, len(self._cum_lateral) - 1)
+        return self._cum_lateral[rel]
+
+    def _trim(self) -> None:
+        keep_from = self._next - self._w - self._h - 2
+        if self._done < len(self._ics):
+            keep_from = min(keep_from, self._ics[self._done] - round(0.7 * self.rate_hz))
+        cut = keep_from - self._start
+        if cut > 4 * self.rate_hz:
+            self._signal = self._signal[cut:]
+            self._cum_lateral = self._cum_lateral[cut:]
+            self._start += cut
+        # Contacts already emitted are only needed as neighbours of pending ones.
+        drop = self._done - 2 * self.p.side_neighbours - 16
+        if drop > 64:
+            for lst in (self._ics, self._bouts, self._features, self._windows, self._scores):
+                del lst[:drop]
+            self._done -= drop

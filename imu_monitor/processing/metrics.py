@@ -1,0 +1,112 @@
+"""Per-step pelvic drop and the per-side, per-bout summary (field names are a public interface).
+
+A step runs from one initial contact to the next (opposite) one; its stance side is the foot
+that made the contact. Its peak drop is the largest drop of the opposite hip below neutral in
+that window (loading response through mid-stance and single support).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from imu_monitor.conventions import SIDES, Side, drop_from_obliquity
+
+MAX_STEP_S = 1.5  # a window longer than this is cut: the patient has stopped
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step. Times in s from the first sample, angles in degrees."""
+
+    time_s: float
+    side: Side
+    peak_drop_deg: float
+    peak_time_s: float
+    step_time_s: float | None  # from the previous (opposite) contact; None at a bout start
+    bout: int
+    over_threshold: bool
+
+    def to_dict(self) -> dict:
+        """JSON form; floats rounded to what the measurement supports."""
+        d = asdict(self)
+        for key in ("time_s", "peak_time_s", "step_time_s"):
+            if d[key] is not None:
+                d[key] = round(d[key], 3)
+        d["peak_drop_deg"] = round(d["peak_drop_deg"], 2)
+        return d
+
+
+def measure_step(
+    index: int,
+    side: Side,
+    bout: int,
+    end_index: int,
+    previous_index: int | None,
+    obliquity_deg: np.ndarray,
+    rate_hz: float,
+    threshold_deg: float,
+) -> Step:
+    """The step starting at sample ``index`` and ending at ``end_index`` (exclusive)."""
+    end = min(end_index, index + round(MAX_STEP_S * rate_hz), len(obliquity_deg))
+    end = max(end, index + 1)
+    drop = drop_from_obliquity(obliquity_deg[index:end], side)
+    peak = int(np.argmax(drop))
+    peak_drop = float(drop[peak])
+    step_time = None if previous_index is None else (index - previous_index) / rate_hz
+    return Step(index / rate_hz, side, peak_drop, (index + peak) / rate_hz, step_time, bout,
+                peak_drop > threshold_deg)
+
+
+def side_summary(steps: list[Step], side: Side) -> dict:
+    """``steps``, ``mean_peak_drop_deg``, ``sd_peak_drop_deg`` (and max, over threshold)."""
+    drops = np.array([s.peak_drop_deg for s in steps if s.side == side])
+    return {
+        "steps": int(len(drops)),
+        "mean_peak_drop_deg": _round(np.mean(drops)) if len(drops) else None,
+        "sd_peak_drop_deg": _round(np.std(drops, ddof=1)) if len(drops) > 1 else None,
+        "max_peak_drop_deg": _round(np.max(drops)) if len(drops) else None,
+        "steps_over_threshold": int(sum(s.over_threshold for s in steps if s.side == side)),
+    }
+
+
+def summarize(steps: list[Step], threshold_deg: float) -> dict:
+    """Whole-recording summary: per side, asymmetry, cadence, and each walking bout."""
+    summary = _block(steps)
+    summary["threshold_deg"] = threshold_deg
+    bouts = []
+    for bout in sorted({s.bout for s in steps}):
+        in_bout = [s for s in steps if s.bout == bout]
+        entry = {"bout": bout, "start_s": round(in_bout[0].time_s, 3),
+                 "end_s": round(in_bout[-1].time_s, 3)}
+        entry.update(_block(in_bout))
+        bouts.append(entry)
+    summary["bouts"] = bouts
+    return summary
+
+
+def _block(steps: list[Step]) -> dict:
+    out: dict = {side: side_summary(steps, side) for side in SIDES}
+    left, right = out["left"]["mean_peak_drop_deg"], out["right"]["mean_peak_drop_deg"]
+    out["asymmetry_deg"] = None if left is None or right is None else _round(right - left)
+    out["cadence_spm"] = _cadence(steps)
+    out["steps"] = len(steps)
+    out["steps_over_threshold"] = int(sum(s.over_threshold for s in steps))
+    return out
+
+
+def _cadence(steps: list[Step]) -> float | None:
+    """Steps per minute while walking: contacts per time between first and last of each bout."""
+    intervals = 0
+    duration = 0.0
+    for bout in {s.bout for s in steps}:
+        times = [s.time_s for s in steps if s.bout == bout]
+        if len(times) >= 2:
+            intervals += len(times) - 1
+            duration += times[-1] - times[0]
+    return _round(60.0 * intervals / duration, 1) if duration > 0 else None
+
+
+def _round(x: float, digits: int = 2) -> float:
+    return round(float(x), digits)

@@ -1,0 +1,1 @@
+"""Simulated patient and sensor: the test and demo source, with ground truth."""

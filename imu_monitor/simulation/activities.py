@@ -1,0 +1,69 @@
+"""What the simulated patient does: a scenario is a list of activity segments.
+
+Each segment is plain data; :mod:`imu_monitor.simulation.motion` turns the list into pelvis
+motion. Angles are in degrees, positive drop = the swing-side hip below neutral.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from imu_monitor.conventions import Side
+
+
+@dataclass(frozen=True)
+class Stand:
+    """Standing quietly (small postural sway)."""
+
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Gait:
+    """Walking or running at a steady pace, optionally turning by ``turn_deg`` mid-segment.
+
+    ``drop_left_stance_deg`` is the peak drop of the right hip while standing on the left leg.
+    """
+
+    seconds: float
+    speed_mps: float = 1.25
+    cadence_spm: float = 110.0
+    drop_left_stance_deg: float = 4.0
+    drop_right_stance_deg: float = 4.0
+    turn_deg: float = 0.0
+    turn_seconds: float = 2.5
+    running: bool = False
+
+
+@dataclass(frozen=True)
+class SingleLegStance:
+    """Trendelenburg test: stand on ``side`` for ``hold_s`` with a mean contralateral drop."""
+
+    side: Side
+    hold_s: float = 30.0
+    drop_deg: float = 3.0
+    sway_deg: float = 0.8
+
+
+@dataclass(frozen=True)
+class HipHike:
+    """Standing on ``side`` (on a step): lower then lift the free hip, ``reps`` times."""
+
+    side: Side
+    reps: int = 8
+    lower_deg: float = 6.0
+    lift_deg: float = 8.0
+    rep_s: float = 3.0
+
+
+@dataclass(frozen=True)
+class StepDown:
+    """Lateral step-down on ``side``: per rep a squat with a peak contralateral drop."""
+
+    side: Side
+    reps: int = 8
+    drop_deg: float = 6.0
+    rep_s: float = 3.0
+
+
+Activity = Stand | Gait | SingleLegStance | HipHike | StepDown

@@ -1,0 +1,131 @@
+"""Named simulated sessions, each shaped like a real clinic session.
+
+Every scenario starts the way the app's calibration does: standing still, then a short straight
+walk (the drills need it to find forward). ``seconds`` stretches the main part.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from imu_monitor.errors import InputDataError
+from imu_monitor.simulation.activities import (
+    Activity,
+    Gait,
+    HipHike,
+    SingleLegStance,
+    Stand,
+    StepDown,
+)
+
+WALKWAY_S = 8.0  # one 10 m pass at ~1.25 m/s
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A named session: what the patient does, and how it is described to the user."""
+
+    name: str
+    description: str
+    build: Callable[[float], list[Activity]]
+    default_seconds: float
+
+
+def _calibration() -> list[Activity]:
+    return [Stand(5.0), Gait(5.0, turn_deg=0.0), Stand(3.0)]
+
+
+def _walkway(seconds: float, **gait) -> list[Activity]:
+    """Up and down a walkway with U-turns until ``seconds`` of walking are done."""
+    out: list[Activity] = [Stand(5.0)]
+    left = seconds
+    first = True
+    while left > 0:
+        leg = min(WALKWAY_S, left)
+        out.append(Gait(leg, **gait))
+        left -= leg
+        if left > 0:
+            out.append(Gait(3.0, turn_deg=180.0 if first else -180.0, **gait))
+            left -= 3.0
+            first = not first
+    out.append(Stand(3.0))
+    return out
+
+
+def _speeds(seconds: float) -> list[Activity]:
+    out: list[Activity] = [Stand(5.0)]
+    paces = [(1.25, 110), (0.9, 96), (1.6, 122), (1.1, 104)]
+    i = 0
+    while seconds > 0:
+        speed, cadence = paces[i % len(paces)]
+        out += [Gait(6.0, speed, cadence, 5.0, 7.0),
+                Gait(3.0, speed, cadence, 5.0, 7.0, turn_deg=90.0 * (-1) ** i)]
+        if i % 3 == 2:
+            out.append(Stand(4.0))
+        seconds -= 9.0
+        i += 1
+    return out + [Stand(3.0)]
+
+
+def _running(seconds: float) -> list[Activity]:
+    run = dict(speed_mps=3.0, cadence_spm=168, drop_left_stance_deg=6.0,
+               drop_right_stance_deg=9.0, running=True)
+    return _calibration() + _walkway(seconds, **run)[1:]
+
+
+def _drill(make: Callable[[str], Activity]) -> Callable[[float], list[Activity]]:
+    def build(seconds: float) -> list[Activity]:
+        return _calibration() + [make("left"), Stand(4.0), make("right"), Stand(3.0)]
+
+    return build
+
+
+SCENARIOS: dict[str, Scenario] = {
+    s.name: s
+    for s in [
+        Scenario("trendelenburg-right",
+                 "Walkway with U-turns; weak right gluteus medius: the left hip drops 9° in "
+                 "right stance, the right hip 4° in left stance.",
+                 lambda sec: _walkway(sec, drop_left_stance_deg=4.0, drop_right_stance_deg=9.0),
+                 60.0),
+        Scenario("trendelenburg-left",
+                 "Walkway with U-turns; weak left side: 8° drop in left stance, 4° in right.",
+                 lambda sec: _walkway(sec, drop_left_stance_deg=8.0, drop_right_stance_deg=4.0),
+                 60.0),
+        Scenario("symmetric-walk",
+                 "Walkway with U-turns; healthy symmetric 4° drop on both sides.",
+                 lambda sec: _walkway(sec, drop_left_stance_deg=4.0, drop_right_stance_deg=4.0),
+                 60.0),
+        Scenario("walk-varied",
+                 "Walking with speed changes (0.9–1.6 m/s), 90° turns and pauses; 5° left, "
+                 "7° right stance drop.",
+                 _speeds, 90.0),
+        Scenario("run",
+                 "Running 3 m/s with U-turns after a calibration walk; 6° left, 9° right stance "
+                 "drop.",
+                 _running, 60.0),
+        Scenario("single-leg-stance",
+                 "Trendelenburg test: 30 s on the left leg (3° drop), then 30 s on the right "
+                 "(3° drop).",
+                 _drill(lambda side: SingleLegStance(side, 30.0, 3.0)), 80.0),
+        Scenario("hip-hike",
+                 "Hip hikes on a step: 8 reps standing on the left leg, then 8 on the right "
+                 "(6° down, 8° up).",
+                 _drill(lambda side: HipHike(side)), 70.0),
+        Scenario("step-down",
+                 "Lateral step-downs: 8 reps on the left leg, 8 on the right, 6° drop per rep.",
+                 _drill(lambda side: StepDown(side)), 70.0),
+    ]
+}
+
+
+def get_scenario(name: str) -> Scenario:
+    """The scenario called ``name``, or a clear error listing the ones that exist."""
+    try:
+        return SCENARIOS[name]
+    except KeyError:
+        raise InputDataError(
+            f"There is no simulated scenario called '{name}'. Choose one of: "
+            + ", ".join(SCENARIOS) + "."
+        ) from None

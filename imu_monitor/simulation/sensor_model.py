@@ -1,0 +1,153 @@
+"""A sacral IMU riding on the simulated pelvis: mounting, sampling, bias, drift, noise, loss.
+
+Specific force is ``R_ws^T (a + g·up)`` with ``a`` the second derivative of the position; the
+gyroscope reads the exact body angular velocity of the Baker-angle rotation. Truth (pelvic angles
+relative to neutral standing, contacts, per-step peak drop, drills) travels with the samples.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from imu_monitor.conventions import GRAVITY_MPS2, drop_from_obliquity
+from imu_monitor.processing.calibration import parse_axes
+from imu_monitor.rotations import baker_to_matrix, rotation_vector_to_matrix
+from imu_monitor.samples import SampleBatch
+from imu_monitor.simulation.activities import Activity
+from imu_monitor.simulation.motion import Motion, build_motion
+
+
+@dataclass(frozen=True)
+class SensorErrors:
+    """IMU imperfections (defaults: a consumer MEMS part such as the LSM6DS3)."""
+
+    gyro_bias_sd_dps: float = 0.6  # turn-on bias, per axis
+    gyro_drift_dps_per_sqrt_s: float = 0.003  # bias random walk (≈ 0.2 °/s after an hour)
+    gyro_noise_dps: float = 0.25  # white noise per sample
+    acc_bias_sd_mps2: float = 0.02  # after offset calibration (firmware_notes)
+    acc_noise_mps2: float = 0.05
+
+    @classmethod
+    def none(cls) -> SensorErrors:
+        """A perfect sensor (for physics tests)."""
+        return cls(0.0, 0.0, 0.0, 0.0, 0.0)
+
+
+@dataclass
+class Truth:
+    """What really happened, on the output sample times."""
+
+    time_s: np.ndarray
+    obliquity_deg: np.ndarray
+    tilt_deg: np.ndarray
+    rotation_deg: np.ndarray
+    pelvis_from_sensor: np.ndarray
+    steps: list[dict] = field(default_factory=list)  # time_s, side, peak_drop_deg, amplitude
+    drills: list[dict] = field(default_factory=list)
+    gyro_bias_radps: np.ndarray | None = None
+
+
+@dataclass
+class SimulatedRecording:
+    """All samples of a simulated session (before any packet loss) and its truth."""
+
+    rate_hz: float
+    samples: SampleBatch
+    truth: Truth
+
+
+def mounting_matrix(mounting: str, rng: np.random.Generator) -> np.ndarray:
+    """Pelvis-from-sensor rotation: ``"random"`` (any orientation) or an axes spec such as
+    ``"x=up,y=right,z=forward"`` with a few degrees of clip misalignment."""
+    if mounting == "random":
+        q = rng.normal(size=4)
+        q /= np.linalg.norm(q)
+        w, x, y, z = q
+        return np.array([
+            [1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y)],
+            [2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x)],
+            [2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)],
+        ])
+    wobble = rotation_vector_to_matrix(np.radians(rng.normal(0, 4.0, 3)))
+    return wobble @ parse_axes(mounting)
+
+
+def simulate(
+    activities: list[Activity],
+    rate_hz: float,
+    seed: int,
+    mounting: str = "random",
+    errors: SensorErrors | None = None,
+) -> SimulatedRecording:
+    """Sample the IMU at ``rate_hz`` while the simulated patient does ``activities``."""
+    errors = SensorErrors() if errors is None else errors
+    rng = np.random.default_rng(seed)
+    oversample = max(1, int(np.ceil(400.0 / rate_hz)))
+    fine_rate = rate_hz * oversample
+    motion = build_motion(activities, fine_rate, seed)
+    pelvis_from_sensor = mounting_matrix(mounting, rng)
+
+    acc_world = np.gradient(np.gradient(motion.position, 1 / fine_rate, axis=0), 1 / fine_rate,
+                            axis=0)
+    gyro_pelvis = _body_rates(motion, fine_rate)
+    take = slice(None, None, oversample)
+    yaw = (motion.heading + motion.rotation)[take]
+    world_from_pelvis = baker_to_matrix(yaw, motion.obliquity[take], motion.tilt[take])
+    world_from_sensor = world_from_pelvis @ pelvis_from_sensor
+    specific_force_world = acc_world[take] + np.array([0, 0, GRAVITY_MPS2])
+    acc = np.einsum("nji,nj->ni", world_from_sensor, specific_force_world)
+    gyr = gyro_pelvis[take] @ pelvis_from_sensor  # = (pelvis_from_sensor^T @ w_p) per row
+
+    n = len(acc)
+    dt = 1 / rate_hz
+    bias = np.radians(rng.normal(0, errors.gyro_bias_sd_dps, 3)) + np.cumsum(
+        rng.normal(0, np.radians(errors.gyro_drift_dps_per_sqrt_s) * np.sqrt(dt), (n, 3)),
+        axis=0)
+    gyr = gyr + bias + rng.normal(0, np.radians(errors.gyro_noise_dps), (n, 3))
+    acc = (acc + rng.normal(0, errors.acc_bias_sd_mps2, 3)
+           + rng.normal(0, errors.acc_noise_mps2, (n, 3)))
+
+    time_s = np.arange(n) * dt
+    samples = SampleBatch(time_s, np.arange(n, dtype=np.int64), acc, gyr)
+    truth = Truth(
+        time_s=time_s,
+        obliquity_deg=np.degrees(motion.obliquity[take]),
+        tilt_deg=np.degrees(motion.tilt[take]),
+        rotation_deg=np.degrees(motion.rotation[take]),
+        pelvis_from_sensor=pelvis_from_sensor,
+        steps=_true_steps(motion, time_s, np.degrees(motion.obliquity[take])),
+        drills=motion.drill_truth,
+        gyro_bias_radps=bias,
+    )
+    return SimulatedRecording(rate_hz, samples, truth)
+
+
+def _body_rates(motion: Motion, rate: float) -> np.ndarray:
+    """Exact body-frame angular velocity of ``Rz(a) @ Rx(b) @ Ry(c)`` from the angle rates."""
+    a = motion.heading + motion.rotation
+    b, c = motion.obliquity, motion.tilt
+    da, db, dc = (np.gradient(x, 1 / rate) for x in (a, b, c))
+    return np.stack([
+        db * np.cos(c) - da * np.cos(b) * np.sin(c),
+        da * np.sin(b) + dc,
+        db * np.sin(c) + da * np.cos(b) * np.cos(c),
+    ], axis=1)
+
+
+def _true_steps(motion: Motion, time_s: np.ndarray, obliquity_deg: np.ndarray) -> list[dict]:
+    """Each contact with the true peak drop of the opposite hip until the next contact."""
+    steps = []
+    contacts = motion.contacts
+    for k, (when, side, amplitude) in enumerate(contacts):
+        end = contacts[k + 1][0] if k + 1 < len(contacts) else when + 0.6
+        window = (time_s >= when) & (time_s < end)
+        if not np.any(window):
+            continue
+        drop = drop_from_obliquity(obliquity_deg[window], side)
+        peak = int(np.argmax(drop))
+        steps.append({"time_s": when, "side": side, "amplitude": amplitude,
+                      "peak_drop_deg": float(drop[peak]),
+                      "peak_time_s": float(time_s[window][peak])})
+    return steps

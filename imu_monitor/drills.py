@@ -8,6 +8,7 @@ the side the pelvis shifted to before it (weight shift), unless the clinician sa
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -143,7 +144,7 @@ def _reps(signal: np.ndarray, height: float, rate_hz: float) -> list[tuple[int, 
     """(start, peak, end) of each excursion above ``height``, split half-way between peaks."""
     peaks, _ = find_peaks(signal, height=height, distance=max(1, round(1.2 * rate_hz)),
                           prominence=height)
-    bounds = [0] + [int((a + b) // 2) for a, b in zip(peaks[:-1], peaks[1:], strict=True)] + [
+    bounds = [0] + [int((a + b) // 2) for a, b in itertools.pairwise(peaks)] + [
         len(signal)]
     return [(bounds[k], int(p), bounds[k + 1]) for k, p in enumerate(peaks)]
 

@@ -60,6 +60,7 @@ class PipelineConfig:
     axes: np.ndarray | None = None  # declared mounting (pelvis-from-sensor), see parse_axes
     calibration: Calibration | None = None  # a stored calibration instead of finding one
     side: Side | None = None  # tested leg for single-leg drills (None: found from the data)
+    keep_orientation: bool = False  # keep every sensor quaternion (for .sto export)
 
 
 @dataclass
@@ -118,7 +119,7 @@ class Pipeline:
         self.threshold_deg = (self.config.threshold_deg if self.config.threshold_deg is not None
                               else self.drill.default_threshold_deg)
         running = self.drill.name == "run"
-        self._filter = OrientationFilter(self.rate_hz, FilterParams(tau_move_s=12.0) if running
+        self._filter = OrientationFilter(self.rate_hz, FilterParams.for_running() if running
                                          else FilterParams())
         self._calibrator = StreamingCalibrator(self.rate_hz, self.config.axes)
         self.calibration: Calibration | None = self.config.calibration
@@ -134,6 +135,7 @@ class Pipeline:
         self.rotation = _Growable((), np.float32)
         self.lateral_acc = _Growable((), np.float32)
         self.valid = _Growable((), np.bool_)
+        self.orientation = _Growable((4,)) if self.config.keep_orientation else None
         self._valid_pre = _Growable((), np.bool_)
         self.steps: list[Step] = []
         self._pending = None  # last contact, waiting for the next one to close its step
@@ -237,6 +239,10 @@ class Pipeline:
                 "this recording; analyse the parts before and after separately."
             )
         self.lost_samples += total - len(seq)
+        self._next_seq = int(seq[-1]) + 1
+        if total == len(seq):  # nothing lost: the common case, no copies
+            self._last = (gyr_in[-1].copy(), acc_in[-1].copy())
+            return gyr_in, acc_in, np.ones(total, dtype=bool)
         gyr = np.empty((total, 3))
         acc = np.empty((total, 3))
         valid = np.zeros(total, dtype=bool)
@@ -248,7 +254,6 @@ class Pipeline:
         acc[~held] = acc_in[np.searchsorted(slots, last_real[~held])]
         gyr[held], acc[held] = self._last
         self._last = (gyr[-1].copy(), acc[-1].copy())
-        self._next_seq = int(seq[-1]) + 1
         return gyr, acc, valid
 
     def _downstream(self, quat, up, acc, valid) -> list[Step]:
@@ -261,6 +266,8 @@ class Pipeline:
         self.rotation.append(kin.rotation_deg)
         self.lateral_acc.append(kin.lateral_acc)
         self.valid.append(valid)
+        if self.orientation is not None:
+            self.orientation.append(quat)
         steps: list[Step] = []
         if self._detector is not None:
             for contact in self._detector.push(kin.forward_acc, kin.lateral_acc,

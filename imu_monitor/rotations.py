@@ -1,4 +1,4 @@
-"""Vectorised rotation helpers. Quaternions are scalar-first ``(w, x, y, z)`` arrays ``(..., 4)``."""
+"""Vectorised rotation helpers. Quaternions are scalar-first (w, x, y, z), shape (..., 4)."""
 
 import numpy as np
 
@@ -14,41 +14,6 @@ def quat_to_matrix(q: np.ndarray) -> np.ndarray:
         ],
         -2,
     )
-
-
-def matrix_to_quat(m: np.ndarray) -> np.ndarray:
-    """Unit quaternions ``(..., 4)`` with ``w >= 0`` from rotation matrices ``(..., 3, 3)``."""
-    m = np.asarray(m, dtype=float)
-    trace = m[..., 0, 0] + m[..., 1, 1] + m[..., 2, 2]
-    # Shepperd's method: pick the largest of 4 candidates for numerical stability.
-    cand = np.stack(
-        [trace, m[..., 0, 0], m[..., 1, 1], m[..., 2, 2]], axis=-1
-    )
-    best = np.argmax(cand, axis=-1)
-    q = np.empty(m.shape[:-2] + (4,))
-    for k in range(4):
-        sel = best == k
-        if not np.any(sel):
-            continue
-        s = m[sel]
-        if k == 0:
-            r = np.sqrt(1.0 + s[:, 0, 0] + s[:, 1, 1] + s[:, 2, 2]) * 2
-            q[sel] = np.stack([0.25 * r, (s[:, 2, 1] - s[:, 1, 2]) / r,
-                               (s[:, 0, 2] - s[:, 2, 0]) / r, (s[:, 1, 0] - s[:, 0, 1]) / r], -1)
-        elif k == 1:
-            r = np.sqrt(1.0 + s[:, 0, 0] - s[:, 1, 1] - s[:, 2, 2]) * 2
-            q[sel] = np.stack([(s[:, 2, 1] - s[:, 1, 2]) / r, 0.25 * r,
-                               (s[:, 0, 1] + s[:, 1, 0]) / r, (s[:, 0, 2] + s[:, 2, 0]) / r], -1)
-        elif k == 2:
-            r = np.sqrt(1.0 + s[:, 1, 1] - s[:, 0, 0] - s[:, 2, 2]) * 2
-            q[sel] = np.stack([(s[:, 0, 2] - s[:, 2, 0]) / r, (s[:, 0, 1] + s[:, 1, 0]) / r,
-                               0.25 * r, (s[:, 1, 2] + s[:, 2, 1]) / r], -1)
-        else:
-            r = np.sqrt(1.0 + s[:, 2, 2] - s[:, 0, 0] - s[:, 1, 1]) * 2
-            q[sel] = np.stack([(s[:, 1, 0] - s[:, 0, 1]) / r, (s[:, 0, 2] + s[:, 2, 0]) / r,
-                               (s[:, 1, 2] + s[:, 2, 1]) / r, 0.25 * r], -1)
-    q *= np.where(q[..., :1] < 0, -1.0, 1.0)
-    return q / np.linalg.norm(q, axis=-1, keepdims=True)
 
 
 def rot_x(angle: np.ndarray) -> np.ndarray:

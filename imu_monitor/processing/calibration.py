@@ -1,4 +1,4 @@
-"""Sensor-to-pelvis alignment: standing still fixes vertical and neutral, a straight walk fixes forward.
+"""Sensor-to-pelvis alignment: standing still gives vertical and neutral, a straight walk forward.
 
 The sensor may be clipped on in any orientation. The calibration is a fixed rotation whose rows
 are the pelvis axes (x forward, y left, z up) written in sensor axes, chosen so that the neutral
@@ -134,7 +134,7 @@ class StreamingCalibrator:
         self.calibration: Calibration | None = None
         self.problem = (
             "No standing still period was found: the patient must stand still for at least "
-            f"{MIN_STILL_S:.0f} s at the start."
+            f"{MIN_STILL_S:g} s at the start."
         )
 
     def update(self, acc: np.ndarray, gyr: np.ndarray, quat: np.ndarray) -> Calibration | None:

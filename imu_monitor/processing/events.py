@@ -17,6 +17,7 @@ output of one whole-array call (tested).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -121,19 +122,22 @@ class ContactDetector:
         raw = self._slice_padded(self._signal, lo, hi)
         smooth = np.convolve(raw, self._kernel, mode="valid")  # index 0 ↔ absolute `first`
         offset = self._next - first
-        local_max = maximum_filter1d(smooth, 2 * self._w + 1, mode="nearest")
         if self.p.running:
             prior_min = minimum_filter1d(smooth, self._w + 1, origin=self._w - (self._w + 1) // 2,
                                          mode="nearest")
             strength = smooth - prior_min
             threshold = self.p.run_rise_mps2
+            peak_of = smooth
         else:
+            # How far the signal is about to plunge: largest right at the contact.
             ahead_min = minimum_filter1d(smooth, self._a + 1, origin=-((self._a + 1) // 2),
                                          mode="nearest")
             strength = smooth - ahead_min
             threshold = self.p.min_drop_mps2
+            peak_of = strength
+        local_max = maximum_filter1d(peak_of, 2 * self._w + 1, mode="nearest")
         span = slice(offset, offset + stop - self._next)
-        cand = np.flatnonzero((smooth[span] >= local_max[span]) & (strength[span] >= threshold))
+        cand = np.flatnonzero((peak_of[span] >= local_max[span]) & (strength[span] >= threshold))
         for c in cand:
             index = self._next + int(c)
             if index - self._last_accepted <= self._w:
@@ -161,8 +165,8 @@ class ContactDetector:
                                                       self._bouts[-9:], self._bouts[-8:],
                                                       strict=False) if ba == bb == bout]
         if intervals:
-            window = int(np.clip(0.9 * np.median(intervals), 0.2 * self.rate_hz,
-                                 0.6 * self.rate_hz))
+            window = int(min(max(0.9 * _median(intervals), 0.2 * self.rate_hz),
+                             0.6 * self.rate_hz))
         else:
             window = round((0.3 if self.p.running else 0.5) * self.rate_hz)
         self._ics.append(index)
@@ -179,12 +183,12 @@ class ContactDetector:
             i, t = self._ics[k], self._windows[k]
             if i + t >= self._n and not final:
                 break
-            c = self._cum_at(np.array([i - t, i, i + t]))
+            before, at, after = self._cum_at(i - t), self._cum_at(i), self._cum_at(i + t)
             # > 0: lateral velocity turned leftward after the contact → right foot.
-            self._features[k] = float(c[2] - 2 * c[1] + c[0])
+            self._features[k] = after - 2 * at + before
             recent = [abs(f) for f in self._features[max(0, k - 15): k + 1] if f is not None]
-            scale = float(np.median(recent)) or 1.0
-            self._scores[k] = float(np.tanh(self._features[k] / scale))
+            scale = _median(recent) or 1.0
+            self._scores[k] = math.tanh(self._features[k] / scale)
 
     def _emit(self, final: bool) -> list[Contact]:
         out: list[Contact] = []
@@ -220,9 +224,9 @@ class ContactDetector:
         right = np.full(max(0, b - n), x[-1] if n else 0.0)
         return np.concatenate([left, core, right])
 
-    def _cum_at(self, index: np.ndarray) -> np.ndarray:
-        rel = np.clip(index - self._start, 0, len(self._cum_lateral) - 1)
-        return self._cum_lateral[rel]
+    def _cum_at(self, index: int) -> float:
+        rel = min(max(index - self._start, 0), len(self._cum_lateral) - 1)
+        return float(self._cum_lateral[rel])
 
     def _trim(self) -> None:
         keep_from = self._next - self._w - self._h - 2
@@ -239,3 +243,10 @@ class ContactDetector:
             for lst in (self._ics, self._bouts, self._features, self._windows, self._scores):
                 del lst[:drop]
             self._done -= drop
+
+
+def _median(values: list) -> float:
+    """Median of a short list (plain Python: numpy's call overhead dominates at this size)."""
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return float(ordered[mid]) if len(ordered) % 2 else 0.5 * (ordered[mid - 1] + ordered[mid])

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 from scipy.signal import butter, lfilter, lfilter_zi
 
 from imu_monitor.conventions import GRAVITY_MPS2
@@ -33,10 +34,45 @@ class KinematicsBatch:
 
 def rotate(quat: np.ndarray, v: np.ndarray) -> np.ndarray:
     """Rotate vectors ``v`` (n, 3) — or one vector (3,) — by unit quaternions ``quat`` (n, 4)."""
-    w = quat[:, :1]
-    u = quat[:, 1:]
-    t = 2.0 * np.cross(u, v)
-    return v + w * t + np.cross(u, t)
+    w, x, y, z = quat[:, 0], quat[:, 1], quat[:, 2], quat[:, 3]
+    vx, vy, vz = (v[..., 0], v[..., 1], v[..., 2])
+    # t = 2 q_vec × v ; v' = v + w t + q_vec × t
+    tx = 2 * (y * vz - z * vy)
+    ty = 2 * (z * vx - x * vz)
+    tz = 2 * (x * vy - y * vx)
+    return np.stack([vx + w * tx + (y * tz - z * ty),
+                     vy + w * ty + (z * tx - x * tz),
+                     vz + w * tz + (x * ty - y * tx)], axis=1)
+
+
+@njit(cache=True)
+def _kernel(quat, up_sensor, acc, pelvis_from_sensor, out):  # pragma: no cover - compiled
+    """Per sample: obliquity, tilt (deg), pelvis heading (rad), heading-frame accelerations."""
+    c = pelvis_from_sensor
+    rad2deg = 180.0 / np.pi
+    for i in range(quat.shape[0]):
+        ux, uy, uz = up_sensor[i, 0], up_sensor[i, 1], up_sensor[i, 2]
+        px = c[0, 0] * ux + c[0, 1] * uy + c[0, 2] * uz
+        py = c[1, 0] * ux + c[1, 1] * uy + c[1, 2] * uz
+        pz = c[2, 0] * ux + c[2, 1] * uy + c[2, 2] * uz
+        out[0, i] = np.arcsin(min(1.0, max(-1.0, py))) * rad2deg
+        out[1, i] = np.arctan2(-px, pz) * rad2deg
+        w, x, y, z = quat[i, 0], quat[i, 1], quat[i, 2], quat[i, 3]
+        r00, r01, r02 = 1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y)
+        r10, r11, r12 = 2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x)
+        r20, r21, r22 = 2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)
+        # Pelvis left axis in the world: its heading is Baker's rotation angle.
+        lx = r00 * c[1, 0] + r01 * c[1, 1] + r02 * c[1, 2]
+        ly = r10 * c[1, 0] + r11 * c[1, 1] + r12 * c[1, 2]
+        heading = np.arctan2(-lx, ly)
+        out[2, i] = heading
+        ax, ay, az = acc[i, 0], acc[i, 1], acc[i, 2]
+        wx = r00 * ax + r01 * ay + r02 * az
+        wy = r10 * ax + r11 * ay + r12 * az
+        ch, sh = np.cos(heading), np.sin(heading)
+        out[3, i] = ch * wx + sh * wy
+        out[4, i] = -sh * wx + ch * wy
+        out[5, i] = r20 * ax + r21 * ay + r22 * az - GRAVITY_MPS2
 
 
 class PelvisKinematics:
@@ -44,7 +80,6 @@ class PelvisKinematics:
 
     def __init__(self, calibration: Calibration, rate_hz: float) -> None:
         self.pelvis_from_sensor = calibration.pelvis_from_sensor
-        self._left_axis = self.pelvis_from_sensor[1]  # pelvis y in sensor axes
         self._b, self._a = butter(2, ROTATION_HIGHPASS_HZ / (rate_hz / 2), btype="high")
         self._zi: np.ndarray | None = None
         self._last_heading: float | None = None
@@ -52,26 +87,18 @@ class PelvisKinematics:
 
     def update(self, quat: np.ndarray, up_sensor: np.ndarray, acc: np.ndarray) -> KinematicsBatch:
         """Angles and accelerations of the samples in this chunk."""
-        up = up_sensor @ self.pelvis_from_sensor.T
-        obliquity = np.degrees(np.arcsin(np.clip(up[:, 1], -1.0, 1.0)))
-        tilt = np.degrees(np.arctan2(-up[:, 0], up[:, 2]))
-        left_world = rotate(quat, self._left_axis)
-        heading = self._unwrap(np.arctan2(-left_world[:, 0], left_world[:, 1]))
-        if self._zi is None and len(heading):
+        n = len(quat)
+        out = np.empty((6, n))
+        _kernel(np.ascontiguousarray(quat), np.ascontiguousarray(up_sensor),
+                np.ascontiguousarray(acc, dtype=np.float64), self.pelvis_from_sensor, out)
+        obliquity, tilt, raw_heading, forward, lateral, vertical = out
+        heading = self._unwrap(raw_heading)
+        if self._zi is None and n:
             self._zi = lfilter_zi(self._b, self._a) * heading[0]
         rotation = heading
-        if len(heading):
+        if n:
             rotation, self._zi = lfilter(self._b, self._a, heading, zi=self._zi)
-        acc_world = rotate(quat, acc)
-        c, s = np.cos(heading), np.sin(heading)
-        return KinematicsBatch(
-            obliquity,
-            tilt,
-            np.degrees(rotation),
-            c * acc_world[:, 0] + s * acc_world[:, 1],
-            -s * acc_world[:, 0] + c * acc_world[:, 1],
-            acc_world[:, 2] - GRAVITY_MPS2,
-        )
+        return KinematicsBatch(obliquity, tilt, np.degrees(rotation), forward, lateral, vertical)
 
     def _unwrap(self, heading: np.ndarray) -> np.ndarray:
         """Continuous heading across chunks (whole turns counted as integers: exact)."""

@@ -52,7 +52,7 @@ def measure_step(
     end = min(end_index, index + round(MAX_STEP_S * rate_hz), len(obliquity_deg))
     end = max(end, index + 1)
     drop = drop_from_obliquity(obliquity_deg[index:end], side)
-    peak = int(np.argmax(drop))
+    peak = int(drop.argmax())
     peak_drop = float(drop[peak])
     step_time = None if previous_index is None else (index - previous_index) / rate_hz
     return Step(index / rate_hz, side, peak_drop, (index + peak) / rate_hz, step_time, bout,
@@ -63,7 +63,7 @@ def side_summary(steps: list[Step], side: Side) -> dict:
     """``steps``, ``mean_peak_drop_deg``, ``sd_peak_drop_deg`` (and max, over threshold)."""
     drops = np.array([s.peak_drop_deg for s in steps if s.side == side])
     return {
-        "steps": int(len(drops)),
+        "steps": len(drops),
         "mean_peak_drop_deg": _round(np.mean(drops)) if len(drops) else None,
         "sd_peak_drop_deg": _round(np.std(drops, ddof=1)) if len(drops) > 1 else None,
         "max_peak_drop_deg": _round(np.max(drops)) if len(drops) else None,
@@ -75,9 +75,11 @@ def summarize(steps: list[Step], threshold_deg: float) -> dict:
     """Whole-recording summary: per side, asymmetry, cadence, and each walking bout."""
     summary = _block(steps)
     summary["threshold_deg"] = threshold_deg
+    by_bout: dict[int, list[Step]] = {}
+    for s in steps:
+        by_bout.setdefault(s.bout, []).append(s)
     bouts = []
-    for bout in sorted({s.bout for s in steps}):
-        in_bout = [s for s in steps if s.bout == bout]
+    for bout, in_bout in sorted(by_bout.items()):
         entry = {"bout": bout, "start_s": round(in_bout[0].time_s, 3),
                  "end_s": round(in_bout[-1].time_s, 3)}
         entry.update(_block(in_bout))
@@ -98,13 +100,15 @@ def _block(steps: list[Step]) -> dict:
 
 def _cadence(steps: list[Step]) -> float | None:
     """Steps per minute while walking: contacts per time between first and last of each bout."""
-    intervals = 0
-    duration = 0.0
-    for bout in {s.bout for s in steps}:
-        times = [s.time_s for s in steps if s.bout == bout]
-        if len(times) >= 2:
-            intervals += len(times) - 1
-            duration += times[-1] - times[0]
+    first: dict[int, float] = {}
+    last: dict[int, float] = {}
+    count: dict[int, int] = {}
+    for s in steps:
+        first.setdefault(s.bout, s.time_s)
+        last[s.bout] = s.time_s
+        count[s.bout] = count.get(s.bout, 0) + 1
+    intervals = sum(c - 1 for c in count.values())
+    duration = sum(last[b] - first[b] for b in count)
     return _round(60.0 * intervals / duration, 1) if duration > 0 else None
 
 

@@ -2,13 +2,13 @@
 
 Why our own filter (measured against VQF and imufusion in docs/orientation.md):
 
-* The accelerometer correction acts in the *sensor* frame (Mahony-style), so a constant
-  accelerometer offset stays a constant tilt offset that the standing calibration removes.
-  Filters that low-pass in the world frame (VQF) turn that offset into errors after every turn.
+* While the patient moves, the accelerometer is averaged in the world frame (as VQF does), so
+  the pelvis swinging through each stride cannot rectify the gait accelerations into a tilt.
+* At rest the correction acts directly and fast in the sensor frame, and the gyro bias is
+  learned there against the accelerometer, so postural sway in a single-leg hold is never
+  taken for bias and gait dynamics never are.
 * The correction gain follows what the patient does: fast when standing still, slow when
   moving, almost off while turning (the centripetal pull would read as pelvic obliquity).
-* Gyro bias is learned only at rest and against the accelerometer, so postural sway in a
-  single-leg hold is not mistaken for bias, and gait dynamics never are.
 
 The kernel is compiled with numba and runs sample by sample with an explicit state array, so
 feeding packets or one long array gives bit-identical output.
@@ -23,11 +23,7 @@ from numba import njit
 
 from imu_monitor.conventions import GRAVITY_MPS2
 
-# State layout.
-_Q, _BIAS, _GYR_SLOW, _GYR_FAST, _ACC_LP = slice(0, 4), slice(4, 7), slice(7, 10), \
-    slice(10, 13), slice(13, 16)
-_REST_T, _INIT = 16, 17
-_STATE_SIZE = 18
+_STATE_SIZE = 21  # q(4) bias(3) gyro slow(3) gyro fast(3) acc lp(3) rest t, init, world lp(3)
 
 
 @dataclass(frozen=True)
@@ -35,95 +31,127 @@ class FilterParams:
     """Time constants (s) and thresholds of the filter."""
 
     tau_rest_s: float = 0.5  # attitude correction while standing still
-    tau_move_s: float = 6.0  # while walking, running, exercising
+    tau_move_s: float = 4.0  # while walking or exercising
     tau_turn_s: float = 40.0  # while turning (centripetal acceleration)
+    tau_world_lp_s: float = 1.0  # world-frame averaging of the specific force while moving
     bias_gain_rest: float = 1.0  # integral gain (1/s²) of the bias loop, at rest only
+    tau_yaw_bias_s: float = 2.0  # learning the bias about the vertical, at rest only
     rest_min_s: float = 0.8
     rest_gyro_dev_dps: float = 3.0
     rest_acc_dev_mps2: float = 0.4
     turn_rate_dps: float = 20.0
-    tau_yaw_bias_s: float = 2.0  # learning the bias about the vertical from gyro at rest
+
+    @classmethod
+    def for_running(cls) -> FilterParams:
+        """Running brings larger, longer accelerations: average them more."""
+        return cls(tau_move_s=8.0)
+
+    def as_array(self) -> np.ndarray:
+        return np.array([
+            self.tau_rest_s, self.tau_move_s, self.tau_turn_s, self.tau_world_lp_s,
+            self.bias_gain_rest, self.tau_yaw_bias_s, self.rest_min_s,
+            np.radians(self.rest_gyro_dev_dps), self.rest_acc_dev_mps2,
+            np.radians(self.turn_rate_dps), GRAVITY_MPS2,
+        ])
 
 
 @njit(cache=True)
 def _run(gyr, acc, dt, state, params, out_q, out_up, out_rest):  # pragma: no cover - compiled
-    tau_rest, tau_move, tau_turn, ki, rest_min, rest_gdev, rest_adev, turn_rate, g0, tau_yaw = (
-        params[0], params[1], params[2], params[3], params[4], params[5], params[6], params[7],
-        params[8], params[9])
+    tau_rest, tau_move, tau_turn, tau_lp = params[0], params[1], params[2], params[3]
+    ki, tau_yaw, rest_min, rest_gdev = params[4], params[5], params[6], params[7]
+    rest_adev, turn_rate, g0 = params[8], params[9], params[10]
     a_slow = dt / (2.0 + dt)
     a_fast = dt / (0.05 + dt)
     a_acc = dt / (0.5 + dt)
+    a_world = dt / (tau_lp + dt)
     for i in range(gyr.shape[0]):
         gx, gy, gz = gyr[i, 0], gyr[i, 1], gyr[i, 2]
         ax, ay, az = acc[i, 0], acc[i, 1], acc[i, 2]
-        an = np.sqrt(ax * ax + ay * ay + az * az)
         if state[17] == 0.0:
             # Start level with the first accelerometer reading, heading zero.
-            if an > 0:
-                ux, uy, uz = ax / an, ay / an, az / an
-                # quaternion rotating sensor up (ux,uy,uz) onto world z
-                w = 1.0 + uz
-                if w < 1e-9:
-                    state[0], state[1], state[2], state[3] = 0.0, 1.0, 0.0, 0.0
-                else:
-                    n = np.sqrt(w * w + uy * uy + ux * ux)
-                    state[0], state[1], state[2], state[3] = w / n, uy / n, -ux / n, 0.0
+            an = np.sqrt(ax * ax + ay * ay + az * az)
+            ux, uy, uz = ax / an, ay / an, az / an
+            w = 1.0 + uz
+            if w < 1e-9:
+                state[0], state[1], state[2], state[3] = 0.0, 1.0, 0.0, 0.0
+            else:
+                n = np.sqrt(w * w + uy * uy + ux * ux)
+                state[0], state[1], state[2], state[3] = w / n, uy / n, -ux / n, 0.0
             for k in range(3):
                 state[7 + k] = gyr[i, k]
                 state[10 + k] = gyr[i, k]
                 state[13 + k] = acc[i, k]
+            state[18], state[19], state[20] = 0.0, 0.0, an / g0
             state[17] = 1.0
-        # Low-passed signals for rest and turn detection.
+        # Rest: short-term gyro and acc deviations small, acc magnitude near g, for a while.
         for k in range(3):
             state[7 + k] += a_slow * (gyr[i, k] - state[7 + k])
             state[10 + k] += a_fast * (gyr[i, k] - state[10 + k])
             state[13 + k] += a_acc * (acc[i, k] - state[13 + k])
-        dgx = state[10] - state[7]
-        dgy = state[11] - state[8]
-        dgz = state[12] - state[9]
+        dgx, dgy, dgz = state[10] - state[7], state[11] - state[8], state[12] - state[9]
         dax, day, daz = ax - state[13], ay - state[14], az - state[15]
-        lpn = np.sqrt(state[13] ** 2 + state[14] ** 2 + state[15] ** 2)
+        lp_norm = np.sqrt(state[13] ** 2 + state[14] ** 2 + state[15] ** 2)
         still = (dgx * dgx + dgy * dgy + dgz * dgz < rest_gdev * rest_gdev
                  and dax * dax + day * day + daz * daz < rest_adev * rest_adev
-                 and abs(lpn - g0) < 0.5)
+                 and abs(lp_norm - g0) < 0.5)
         state[16] = state[16] + dt if still else 0.0
         rest = state[16] >= rest_min
+        # Turning: the 2 s average of the bias-free rotation rate is large.
         tx, ty, tz = state[7] - state[4], state[8] - state[5], state[9] - state[6]
         turning = tx * tx + ty * ty + tz * tz > turn_rate * turn_rate
         tau = tau_rest if rest else (tau_turn if turning else tau_move)
+
         qw, qx, qy, qz = state[0], state[1], state[2], state[3]
-        # Up in sensor axes = third row of the rotation matrix.
-        ux = 2.0 * (qx * qz - qw * qy)
-        uy = 2.0 * (qy * qz + qw * qx)
-        uz = 1.0 - 2.0 * (qx * qx + qy * qy)
-        # Linear in the measured specific force (not normalised): phases of high force count
-        # more and flight phases (free fall) count nothing, so over a stride the correction
-        # averages the kinematic acceleration out instead of its direction.
+        r00 = 1 - 2 * (qy * qy + qz * qz)
+        r01 = 2 * (qx * qy - qw * qz)
+        r02 = 2 * (qx * qz + qw * qy)
+        r10 = 2 * (qx * qy + qw * qz)
+        r11 = 1 - 2 * (qx * qx + qz * qz)
+        r12 = 2 * (qy * qz - qw * qx)
+        ux, uy, uz = 2 * (qx * qz - qw * qy), 2 * (qy * qz + qw * qx), 1 - 2 * (qx * qx + qy * qy)
+        # Specific force in g, in sensor axes and in world axes (averaged there).
         bx, by, bz = ax / g0, ay / g0, az / g0
-        ex = by * uz - bz * uy
-        ey = bz * ux - bx * uz
-        ez = bx * uy - by * ux
+        fx = r00 * bx + r01 * by + r02 * bz
+        fy = r10 * bx + r11 * by + r12 * bz
+        fz = ux * bx + uy * by + uz * bz
+        state[18] += a_world * (fx - state[18])
+        state[19] += a_world * (fy - state[19])
+        state[20] += a_world * (fz - state[20])
         if rest:
-            # Horizontal bias: integral of the accelerometer disagreement (immune to sway).
+            # Sensor frame: rotation rate that turns the estimated up towards the measurement.
+            ex, ey, ez = by * uz - bz * uy, bz * ux - bx * uz, bx * uy - by * ux
+            # Horizontal bias: integral of the disagreement (the accelerometer is clean now).
             state[4] -= ki * ex * dt
             state[5] -= ki * ey * dt
             state[6] -= ki * ez * dt
-            # Bias about the vertical is invisible to the accelerometer: take the low-passed
-            # gyro along up (sway about the vertical is negligible when standing).
+            # Bias about the vertical is invisible to the accelerometer: the low-passed gyro
+            # along up (sway about the vertical is negligible when standing).
             dv = ((state[7] - state[4]) * ux + (state[8] - state[5]) * uy
                   + (state[9] - state[6]) * uz) * dt / tau_yaw
             state[4] += dv * ux
             state[5] += dv * uy
             state[6] += dv * uz
+        else:
+            # World frame: tilt the averaged specific force onto vertical (axis F × z), then
+            # express that rotation rate in sensor axes.
+            fwx, fwy, fwz = state[18], state[19], state[20]
+            ewx, ewy = fwy, -fwx
+            ex = r00 * ewx + r10 * ewy
+            ey = r01 * ewx + r11 * ewy
+            ez = r02 * ewx + r12 * ewy
+            # The average is held in world axes, which this correction rotates: follow it.
+            cx, cy = ewx * dt / tau, ewy * dt / tau
+            state[18] = fwx + cy * fwz
+            state[19] = fwy - cx * fwz
+            state[20] = fwz + cx * fwy - cy * fwx
         wx = gx - state[4] + ex / tau
         wy = gy - state[5] + ey / tau
         wz = gz - state[6] + ez / tau
         # q <- q * exp(w dt / 2)
         wn = np.sqrt(wx * wx + wy * wy + wz * wz)
-        half = 0.5 * wn * dt
         if wn > 1e-12:
-            s = np.sin(half) / wn
-            c = np.cos(half)
+            s = np.sin(0.5 * wn * dt) / wn
+            c = np.cos(0.5 * wn * dt)
             dw, dx, dy, dz = c, s * wx, s * wy, s * wz
             nw = qw * dw - qx * dx - qy * dy - qz * dz
             nx = qw * dx + qx * dw + qy * dz - qz * dy
@@ -133,10 +161,10 @@ def _run(gyr, acc, dt, state, params, out_q, out_up, out_rest):  # pragma: no co
             qw, qx, qy, qz = nw / n, nx / n, ny / n, nz / n
         state[0], state[1], state[2], state[3] = qw, qx, qy, qz
         out_q[i, 0], out_q[i, 1], out_q[i, 2], out_q[i, 3] = qw, qx, qy, qz
+        out_up[i, 0] = 2.0 * (qx * qz - qw * qy)
+        out_up[i, 1] = 2.0 * (qy * qz + qw * qx)
+        out_up[i, 2] = 1.0 - 2.0 * (qx * qx + qy * qy)
         out_rest[i] = rest
-        out_up[i, 0], out_up[i, 1], out_up[i, 2] = (2.0 * (qx * qz - qw * qy),
-                                                    2.0 * (qy * qz + qw * qx),
-                                                    1.0 - 2.0 * (qx * qx + qy * qy))
 
 
 class OrientationFilter:
@@ -145,35 +173,29 @@ class OrientationFilter:
     def __init__(self, rate_hz: float, params: FilterParams | None = None) -> None:
         self.rate_hz = float(rate_hz)
         self.params = params or FilterParams()
-        p = self.params
-        self._params = np.array([
-            p.tau_rest_s, p.tau_move_s, p.tau_turn_s, p.bias_gain_rest, p.rest_min_s,
-            np.radians(p.rest_gyro_dev_dps), p.rest_acc_dev_mps2, np.radians(p.turn_rate_dps),
-            GRAVITY_MPS2, p.tau_yaw_bias_s,
-        ])
+        self._params = self.params.as_array()
         self._state = np.zeros(_STATE_SIZE)
         self.rest = np.zeros(0, dtype=bool)  # rest flags of the last update
         self.up = np.zeros((0, 3))  # up in sensor axes for the samples of the last update
 
     def update(self, gyr: np.ndarray, acc: np.ndarray) -> np.ndarray:
-        """Advance by ``len(gyr)`` samples (rad/s, m/s²) and return their orientations ``(n, 4)``."""
+        """Advance by ``len(gyr)`` samples (rad/s, m/s²); return their orientations ``(n, 4)``."""
         n = len(gyr)
         out = np.empty((n, 4))
         self.up = np.empty((n, 3))
         self.rest = np.empty(n, dtype=np.bool_)
-        _run(np.ascontiguousarray(gyr, dtype=np.float64), np.ascontiguousarray(acc,
-             dtype=np.float64), 1.0 / self.rate_hz, self._state, self._params, out, self.up,
-             self.rest)
+        _run(np.ascontiguousarray(gyr, dtype=np.float64),
+             np.ascontiguousarray(acc, dtype=np.float64),
+             1.0 / self.rate_hz, self._state, self._params, out, self.up, self.rest)
         return out
 
     @property
     def gyro_bias(self) -> np.ndarray:
         """Current gyro-bias estimate in rad/s (sensor axes)."""
-        return self._state[_BIAS].copy()
+        return self._state[4:7].copy()
 
 
 def up_in_sensor(quat: np.ndarray) -> np.ndarray:
     """The world's up direction seen in sensor axes: the third row of the rotation matrix."""
     w, x, y, z = quat[:, 0], quat[:, 1], quat[:, 2], quat[:, 3]
     return np.stack([2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)], axis=1)
-

@@ -80,7 +80,7 @@ def _periodic_double_integral(accel: np.ndarray) -> np.ndarray:
 
 _RUN_GRID = np.linspace(0, 1, 2048, endpoint=False)
 _c = RUN_CONTACT_FRACTION
-_in_contact = _RUN_GRID < _c
+_in_contact = _c > _RUN_GRID
 # Vertical: flight is free fall; stance pushes back with a half-sine (mean force = body weight).
 _RUN_Z = _periodic_double_integral(
     np.where(_in_contact, GRAVITY_MPS2 * np.pi / (2 * _c) * np.sin(np.pi * _RUN_GRID / _c), 0.0)
@@ -101,7 +101,7 @@ def build_motion(activities: list[Activity], fine_rate_hz: float, seed: int) -> 
     dt = 1.0 / fine_rate_hz
     bounds = np.cumsum([0.0] + [a.seconds if hasattr(a, "seconds") else _drill_seconds(a)
                                 for a in activities])
-    n = int(round(bounds[-1] * fine_rate_hz))
+    n = round(bounds[-1] * fine_rate_hz)
     t = np.arange(n) * dt
     seg = np.clip(np.searchsorted(bounds, t, side="right") - 1, 0, len(activities) - 1)
 

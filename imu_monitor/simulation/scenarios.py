@@ -65,7 +65,7 @@ def _speeds(seconds: float) -> list[Activity]:
             out.append(Stand(4.0))
         seconds -= 9.0
         i += 1
-    return out + [Stand(3.0)]
+    return [*out, Stand(3.0)]
 
 
 def _running(seconds: float) -> list[Activity]:
@@ -76,7 +76,7 @@ def _running(seconds: float) -> list[Activity]:
 
 def _drill(make: Callable[[str], Activity]) -> Callable[[float], list[Activity]]:
     def build(seconds: float) -> list[Activity]:
-        return _calibration() + [make("left"), Stand(4.0), make("right"), Stand(3.0)]
+        return [*_calibration(), make("left"), Stand(4.0), make("right"), Stand(3.0)]
 
     return build
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from imu_monitor.conventions import GRAVITY_MPS2, drop_from_obliquity
 from imu_monitor.processing.calibration import parse_axes
-from imu_monitor.rotations import baker_to_matrix, rotation_vector_to_matrix
+from imu_monitor.rotations import baker_to_matrix, quat_to_matrix, rotation_vector_to_matrix
 from imu_monitor.samples import SampleBatch
 from imu_monitor.simulation.activities import Activity
 from imu_monitor.simulation.motion import Motion, build_motion
@@ -63,13 +63,7 @@ def mounting_matrix(mounting: str, rng: np.random.Generator) -> np.ndarray:
     ``"x=up,y=right,z=forward"`` with a few degrees of clip misalignment."""
     if mounting == "random":
         q = rng.normal(size=4)
-        q /= np.linalg.norm(q)
-        w, x, y, z = q
-        return np.array([
-            [1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y)],
-            [2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x)],
-            [2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)],
-        ])
+        return quat_to_matrix(q / np.linalg.norm(q))
     wobble = rotation_vector_to_matrix(np.radians(rng.normal(0, 4.0, 3)))
     return wobble @ parse_axes(mounting)
 

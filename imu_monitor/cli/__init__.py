@@ -1,0 +1,1 @@
+"""The ``imu-monitor`` command line."""

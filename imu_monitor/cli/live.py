@@ -1,0 +1,54 @@
+"""The live terminal view: each step as it happens, then the summary.
+
+The same pipeline as everywhere else, fed packet by packet from any source.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from imu_monitor.cli.report import format_summary
+from imu_monitor.pipeline import Pipeline, PipelineConfig
+from imu_monitor.processing.metrics import Step
+from imu_monitor.samples import SampleBatch, StatusEvent
+from imu_monitor.sources.base import Source
+
+BAR_DEG = 15.0
+BAR_WIDTH = 30
+
+
+def step_line(step: Step, threshold_deg: float) -> str:
+    """One step: time, stance side, drop with a bar, and the threshold flag."""
+    filled = max(0.0, min(step.peak_drop_deg, BAR_DEG)) / BAR_DEG * BAR_WIDTH
+    bar = "█" * int(filled) + ("▌" if filled - int(filled) >= 0.5 else "")
+    flag = f"  ▲ over {threshold_deg:g}°" if step.over_threshold else ""
+    return (f"{step.time_s:8.1f} s  {step.side.upper():>5} stance  drop {step.peak_drop_deg:5.1f}°"
+            f"  {bar:<{BAR_WIDTH}}{flag}")
+
+
+def run_live(source: Source, config: PipelineConfig, out=sys.stdout) -> int:
+    """Stream ``source`` through the pipeline, printing steps live; summary at the end."""
+    pipeline = Pipeline(source.info.rate_hz, config)
+    print(f"{source.info.name}: stand still, then walk straight ahead to calibrate.", file=out)
+    try:
+        for item in source.stream():
+            if isinstance(item, StatusEvent):
+                print(f"  [{item.message}]", file=out)
+                continue
+            assert isinstance(item, SampleBatch)
+            update = pipeline.push(item)
+            if update.calibrated_now and pipeline.calibration is not None:
+                cal = pipeline.calibration
+                print(f"  Calibrated: neutral from standing {cal.still_start_s:.1f}–"
+                      f"{cal.still_end_s:.1f} s, forward from the walk "
+                      f"(confidence {cal.forward_confidence:.2f}).", file=out)
+            for step in update.steps:
+                print(step_line(step, pipeline.threshold_deg), file=out, flush=True)
+    except KeyboardInterrupt:
+        print("  Stopped.", file=out)
+    finally:
+        source.close()
+    analysis = pipeline.finish()
+    print("", file=out)
+    print("\n".join(format_summary(analysis.summary)), file=out)
+    return 0

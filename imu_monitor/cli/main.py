@@ -1,0 +1,134 @@
+"""``imu-monitor``: simulate, import, analyze, export, and a live demo in the terminal.
+
+Names, options and JSON fields here are a public interface (docs/cli.md): extend, never rename.
+Every expected problem ends with a sentence on stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from imu_monitor import __version__
+from imu_monitor.drills import DRILLS
+from imu_monitor.errors import ImuMonitorError, InputDataError
+from imu_monitor.simulation.scenarios import SCENARIOS
+
+EXIT_USER_ERROR = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="imu-monitor",
+        description="Pelvic drop (Trendelenburg sign) from a sacral IMU: live, from recordings, "
+                    "and from simulated sessions.",
+    )
+    parser.add_argument("--version", action="version", version=f"imu-monitor {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("simulate", help="write a simulated session with known pelvic drop",
+                       description="Simulate a sacral IMU during a clinic session and write its "
+                                   "samples (CSV, m/s² and rad/s).")
+    p.add_argument("--scenario", default="trendelenburg-right",
+                   help="what the patient does (see --list)")
+    p.add_argument("--list", action="store_true", help="list the scenarios and exit")
+    p.add_argument("--seconds", type=float, help="length of the main part (default: scenario's)")
+    p.add_argument("--seed", type=int, default=1, help="random seed (same seed, same data)")
+    p.add_argument("--rate", type=float, default=100.0, help="sample rate in Hz (default 100)")
+    p.add_argument("--mounting", default="random",
+                   help="sensor mounting: 'random' or an axes spec like x=up,y=right,z=forward")
+    p.add_argument("--packet-loss", type=float, default=0.0,
+                   help="fraction of 10-sample packets lost (0–0.5)")
+    p.add_argument("--truth", type=Path, help="also write the ground truth (JSON) here")
+    p.add_argument("-o", "--output", type=Path, help="output file")
+
+    p = sub.add_parser("import", help="convert a CSV from another device to our sample format",
+                       description="Read a CSV with header time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,"
+                                   "gyr_z (optional mag_*, quat_w..z) in the declared units.")
+    p.add_argument("csv", type=Path)
+    _units(p)
+    _axes(p)
+    p.add_argument("-o", "--output", type=Path, required=True, help="output file")
+
+    p = sub.add_parser("analyze", help="per-step pelvic drop and summary of a recording",
+                       description="Analyse a recording or a CSV of samples.")
+    p.add_argument("file", type=Path)
+    p.add_argument("--json", action="store_true", help="print the JSON document instead")
+    _analysis_options(p)
+
+    p = sub.add_parser("export", help="export angles or orientations of a recording",
+                       description="angles-csv: time_s,obliquity_deg,tilt_deg,rotation_deg. "
+                                   "sto: OpenSim/OpenSense orientations (pelvis_imu, w,x,y,z).")
+    p.add_argument("file", type=Path)
+    p.add_argument("--format", required=True, choices=["angles-csv", "sto"])
+    p.add_argument("-o", "--output", type=Path, required=True, help="output file")
+    _analysis_options(p)
+
+    p = sub.add_parser("demo", help="live pelvic drop from the simulated sensor, in real time",
+                       description="Stream the simulated sensor through the live pipeline and "
+                                   "show each step as it happens.")
+    p.add_argument("--scenario", default="trendelenburg-right")
+    p.add_argument("--seconds", type=float, default=None)
+    p.add_argument("--fast", action="store_true", help="do not wait: run as fast as possible")
+    p.add_argument("--threshold", type=float, default=None, help="drop threshold in degrees")
+    return parser
+
+
+def _units(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--acc-unit", choices=["m/s2", "g"], help="accelerometer unit (default m/s2)")
+    p.add_argument("--gyr-unit", choices=["deg/s", "rad/s"], help="gyroscope unit (default rad/s)")
+
+
+def _axes(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--axes", help="declared mounting: the body direction each sensor axis points "
+                                  "to when standing, e.g. x=up,y=right,z=forward")
+
+
+def _analysis_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--drill", default="walk", choices=list(DRILLS), help="what the patient did")
+    p.add_argument("--side", choices=["left", "right"],
+                   help="stance leg for single-leg drills (default: found from the weight shift)")
+    p.add_argument("--threshold", type=float, default=None,
+                   help="drop threshold / tolerance in degrees (default: the drill's)")
+    _axes(p)
+    _units(p)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    from imu_monitor.cli import commands  # numerics load only when a command runs
+
+    try:
+        return int(getattr(commands, f"cmd_{args.command}")(args) or 0)
+    except ImuMonitorError as exc:
+        print(f"imu-monitor: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("imu-monitor: stopped.", file=sys.stderr)
+        return 130
+    except OSError as exc:
+        print(f"imu-monitor: cannot write or read a file: {exc.strerror or exc} "
+              f"({exc.filename or ''}).", file=sys.stderr)
+        return EXIT_USER_ERROR
+
+
+def print_json(document: dict) -> None:
+    """JSON on stdout, stable key order."""
+    json.dump(document, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+
+
+def require_output(path: Path | None, what: str) -> Path:
+    """An output path, or a clear error."""
+    if path is None:
+        raise InputDataError(f"Say where to write the {what} with -o FILE.")
+    return path
+
+
+__all__ = ["SCENARIOS", "main"]

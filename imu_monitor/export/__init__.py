@@ -1,0 +1,1 @@
+"""Exports for other tools: tidy CSV tables and OpenSim/OpenSense orientation files."""

@@ -1,0 +1,46 @@
+"""OpenSim / OpenSense orientations file (``.sto``) of the sacral sensor.
+
+One column ``pelvis_imu`` with the sensor's orientation as ``w,x,y,z`` (scalar first) in a
+Z-up world whose x axis is the patient's forward direction at the standing calibration
+(y left). OpenSense expects Y-up: set ``sensor_to_opensim_rotations`` to ``-1.5708 0 0``
+(−90° about X) when you load it, as for any Z-up IMU data.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from imu_monitor.processing.kinematics import rotate
+
+
+def heading_aligned(quat: np.ndarray, forward_sensor: np.ndarray, at: int) -> np.ndarray:
+    """Rotate the world about z so that the pelvis forward axis at sample ``at`` is world x."""
+    forward = rotate(quat[at:at + 1], forward_sensor)[0]
+    half = -0.5 * np.arctan2(forward[1], forward[0])
+    qz = np.array([np.cos(half), 0.0, 0.0, np.sin(half)])
+    w0, z0 = qz[0], qz[3]
+    w, x, y, z = quat.T
+    # qz ⊗ q for a rotation about z only
+    out = np.stack([w0 * w - z0 * z, w0 * x - z0 * y, w0 * y + z0 * x, w0 * z + z0 * w], axis=1)
+    return out * np.where(out[:, :1] < 0, -1.0, 1.0)
+
+
+def write_sto(path: str | Path, rate_hz: float, quat: np.ndarray, valid: np.ndarray) -> int:
+    """Write the orientations of the valid samples; return how many rows were written."""
+    index = np.flatnonzero(valid)
+    lines = [
+        f"DataRate={rate_hz:.6f}",
+        "DataType=Quaternion",
+        "version=3",
+        "OpenSimVersion=4.5",
+        "endheader",
+        "time\tpelvis_imu",
+    ]
+    q = quat[index]
+    t = index / rate_hz
+    body = [f"{ti:.5f}\t{a:.7f},{b:.7f},{c:.7f},{d:.7f}" for ti, (a, b, c, d) in zip(
+        t, q, strict=True)]
+    Path(path).write_text("\n".join(lines + body) + "\n", encoding="utf-8")
+    return len(index)

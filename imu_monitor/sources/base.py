@@ -1,0 +1,46 @@
+"""The source interface and helpers shared by all sources."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from imu_monitor.samples import SampleBatch, StatusEvent
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """What the user is told about a source, and what a recording stores about it."""
+
+    kind: str  # "simulated", "csv", "ble", "replay"
+    name: str
+    rate_hz: float
+    model: str = ""
+    details: dict = field(default_factory=dict)
+
+
+class Source(Protocol):
+    """Anything that produces samples: start streaming, yield packets and events, close."""
+
+    info: SourceInfo
+
+    def stream(self) -> Iterator[SampleBatch | StatusEvent]:
+        """Packets in order of arrival, interleaved with link events."""
+        ...
+
+    def close(self) -> None:
+        """Stop streaming and release the device or file."""
+        ...
+
+
+def read_all(source: Source) -> tuple[SampleBatch, list[StatusEvent]]:
+    """Drain a (finite) source into one batch, for batch analysis and export."""
+    batches: list[SampleBatch] = []
+    events: list[StatusEvent] = []
+    try:
+        for item in source.stream():
+            (batches if isinstance(item, SampleBatch) else events).append(item)
+    finally:
+        source.close()
+    return SampleBatch.concat(batches), events

@@ -1,0 +1,200 @@
+"""Generic CSV of IMU samples: read (with declared units) and write (our canonical form).
+
+Header ``time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z`` (optional ``mag_x..z``,
+``quat_w..z``); any column order; lines starting with ``#`` are comments, and comments of the
+form ``# key: value`` carry metadata (``rate_hz``, ``axes``, ``acc_unit``, ``gyr_unit``...).
+Files we write are always in m/s² and rad/s and say so in those comments.
+Units are converted here, once; nothing downstream sees g or deg/s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from imu_monitor.conventions import GRAVITY_MPS2
+from imu_monitor.errors import InputDataError
+from imu_monitor.samples import SampleBatch, StatusEvent
+from imu_monitor.sources.base import SourceInfo
+
+REQUIRED = ["time_s", "acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z"]
+MAG = ["mag_x", "mag_y", "mag_z"]
+QUAT = ["quat_w", "quat_x", "quat_y", "quat_z"]
+ACC_UNITS = {"m/s2": 1.0, "m/s^2": 1.0, "mps2": 1.0, "g": GRAVITY_MPS2}
+GYR_UNITS = {"rad/s": 1.0, "deg/s": np.pi / 180.0, "dps": np.pi / 180.0}
+MIN_RATE_HZ, MAX_RATE_HZ = 20.0, 2000.0
+FORMAT_LINE = "# imu_monitor samples v1"
+
+
+@dataclass
+class CsvSamples:
+    """Samples of a CSV file in SI units plus what its comments declared."""
+
+    samples: SampleBatch
+    rate_hz: float
+    metadata: dict = field(default_factory=dict)
+
+
+def read_csv(path: str | Path, acc_unit: str | None = None, gyr_unit: str | None = None
+             ) -> CsvSamples:
+    """Read and check a CSV; units default to what the file declares, else m/s² and rad/s."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputDataError(f"The file {path} does not exist.") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputDataError(f"The file {path} cannot be read as text ({exc}).") from None
+    lines = text.splitlines()
+    metadata: dict = {}
+    header_at = None
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if stripped.startswith("#"):
+            key, sep, value = stripped.lstrip("#").partition(":")
+            if sep:
+                metadata[key.strip()] = value.strip()
+            continue
+        header_at = i
+        break
+    if header_at is None:
+        raise InputDataError(f"The file {path} is empty: it holds no header and no samples.")
+    columns = [c.strip().lower() for c in lines[header_at].split(",")]
+    missing = [c for c in REQUIRED if c not in columns]
+    if missing:
+        raise InputDataError(
+            f"The file {path} lacks the column(s) {', '.join(missing)}. A CSV of samples needs "
+            f"the header {','.join(REQUIRED)} (mag_x..z and quat_w..z are optional)."
+        )
+    data = _numbers(lines, header_at, len(columns), path)
+    if len(data) < 2:
+        raise InputDataError(f"The file {path} holds fewer than two samples: nothing to analyse.")
+    col = {name: data[:, columns.index(name)] for name in columns}
+    t = col["time_s"]
+    if not np.all(np.isfinite(data)):
+        row = int(np.flatnonzero(~np.all(np.isfinite(data), axis=1))[0])
+        raise InputDataError(f"Sample {row + 1} of {path} has an empty or invalid value.")
+    dt = np.diff(t)
+    if np.any(dt <= 0):
+        row = int(np.flatnonzero(dt <= 0)[0]) + 2
+        raise InputDataError(
+            f"The time in {path} must increase from sample to sample; it does not at sample "
+            f"{row}. Is time_s really in seconds and the file in recording order?"
+        )
+    rate = float(metadata.get("rate_hz", 1.0 / np.median(dt)))
+    if not MIN_RATE_HZ <= rate <= MAX_RATE_HZ:
+        raise InputDataError(
+            f"{path} is sampled at {rate:.3g} Hz; the analysis needs {MIN_RATE_HZ:g}–"
+            f"{MAX_RATE_HZ:g} Hz. Is time_s really in seconds?"
+        )
+    acc_unit = _unit(acc_unit or metadata.get("acc_unit", "m/s2"), ACC_UNITS, "--acc-unit")
+    gyr_unit = _unit(gyr_unit or metadata.get("gyr_unit", "rad/s"), GYR_UNITS, "--gyr-unit")
+    acc = np.stack([col["acc_x"], col["acc_y"], col["acc_z"]], axis=1) * ACC_UNITS[acc_unit]
+    gyr = np.stack([col["gyr_x"], col["gyr_y"], col["gyr_z"]], axis=1) * GYR_UNITS[gyr_unit]
+    _check_units(acc, gyr, acc_unit, gyr_unit, path)
+    seq = np.round((t - t[0]) * rate).astype(np.int64)
+    if np.any(np.diff(seq) <= 0):
+        raise InputDataError(
+            f"The sample times in {path} are too irregular for {rate:.1f} Hz (two samples fall "
+            "in the same slot); export the data at a fixed rate."
+        )
+    mag = np.stack([col[c] for c in MAG], axis=1) if all(c in col for c in MAG) else None
+    quat = np.stack([col[c] for c in QUAT], axis=1) if all(c in col for c in QUAT) else None
+    samples = SampleBatch(t - t[0], seq, acc, gyr, mag, quat)
+    metadata.update({"acc_unit": acc_unit, "gyr_unit": gyr_unit})
+    return CsvSamples(samples, rate, metadata)
+
+
+def _numbers(lines: list[str], header_at: int, width: int, path: Path) -> np.ndarray:
+    body = [ln for ln in lines[header_at + 1:] if ln.strip() and not ln.lstrip().startswith("#")]
+    try:
+        data = np.loadtxt(body, delimiter=",", ndmin=2, dtype=float) if body else np.zeros(
+            (0, width))
+    except ValueError:
+        for k, ln in enumerate(body):
+            parts = ln.split(",")
+            try:
+                if len(parts) != width:
+                    raise ValueError
+                [float(p) for p in parts]
+            except ValueError:
+                raise InputDataError(
+                    f"Sample {k + 1} of {path} is not a row of {width} numbers: '{ln[:60]}'."
+                ) from None
+        raise
+    if data.shape[1] != width:
+        raise InputDataError(f"The rows of {path} do not have the {width} columns of its header.")
+    return data
+
+
+def _unit(name: str, table: dict, option: str) -> str:
+    key = name.strip().lower().replace("²", "2")
+    if key not in table:
+        raise InputDataError(f"Unknown unit '{name}' for {option}: use one of "
+                             + ", ".join(table) + ".")
+    return key
+
+
+def _check_units(acc: np.ndarray, gyr: np.ndarray, acc_unit: str, gyr_unit: str,
+                 path: Path) -> None:
+    """Refuse units that cannot be right, and say which ones would be."""
+    g = float(np.median(np.linalg.norm(acc, axis=1)))
+    if not 6.0 < g < 14.0:
+        hint = ""
+        if acc_unit != "g" and 0.6 < g < 1.4:
+            hint = " It looks like g: add --acc-unit g."
+        elif acc_unit == "g" and 6.0 < g / GRAVITY_MPS2 < 14.0:
+            hint = " It looks like m/s² already: use --acc-unit m/s2."
+        raise InputDataError(
+            f"The accelerometer in {path} reads {g:.3g} m/s² on average, but gravity alone is "
+            f"9.81 m/s²: the units cannot be right.{hint}"
+        )
+    fast = float(np.percentile(np.abs(gyr), 99.5))
+    if fast > 35.0:  # 2000 °/s: more than any body segment turns
+        hint = " It looks like deg/s: add --gyr-unit deg/s." if gyr_unit == "rad/s" else ""
+        raise InputDataError(
+            f"The gyroscope in {path} turns at {np.degrees(fast):.0f} °/s, faster than a pelvis "
+            f"ever does: the units cannot be right.{hint}"
+        )
+
+
+def write_csv(path: str | Path, samples: SampleBatch, rate_hz: float,
+              metadata: dict | None = None) -> None:
+    """Write samples in the canonical form (SI units, metadata comments)."""
+    meta = {"rate_hz": f"{rate_hz:g}", "acc_unit": "m/s2", "gyr_unit": "rad/s"}
+    meta.update({k: str(v) for k, v in (metadata or {}).items()})
+    columns = list(REQUIRED)
+    parts = [samples.time_s[:, None], samples.acc, samples.gyr]
+    fmt = ["%.6f"] + ["%.6f"] * 6
+    if samples.mag is not None:
+        columns += MAG
+        parts.append(samples.mag)
+        fmt += ["%.6g"] * 3
+    if samples.quat is not None:
+        columns += QUAT
+        parts.append(samples.quat)
+        fmt += ["%.7f"] * 4
+    header = "\n".join([FORMAT_LINE] + [f"# {k}: {v}" for k, v in meta.items()]
+                       + [",".join(columns)])
+    np.savetxt(path, np.hstack(parts), fmt=fmt, delimiter=",", header=header, comments="")
+
+
+class CsvFile:
+    """A CSV file as a source (one batch: a file has no link)."""
+
+    def __init__(self, path: str | Path, acc_unit: str | None = None,
+                 gyr_unit: str | None = None) -> None:
+        self.data = read_csv(path, acc_unit, gyr_unit)
+        self.info = SourceInfo("csv", Path(path).name, self.data.rate_hz, "CSV file",
+                               dict(self.data.metadata))
+
+    def stream(self) -> Iterator[SampleBatch | StatusEvent]:
+        yield self.data.samples
+
+    def close(self) -> None:
+        """Nothing to release: the file was read at once."""

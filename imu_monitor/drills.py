@@ -46,7 +46,6 @@ DRILLS: dict[str, Drill] = {
 QUIET_SD_DEG = 0.25
 ACTIVE_OBLIQUITY_DEG = 1.0
 ACTIVE_TILT_DEG = 4.0
-WALKING_LATERAL_SD = 0.8
 MIN_BLOCK_S = 3.0
 MERGE_GAP_S = 1.5
 
@@ -63,11 +62,15 @@ def get_drill(name: str) -> Drill:
 
 
 def analyze_drill(drill: Drill, obliquity: np.ndarray, tilt: np.ndarray, rotation: np.ndarray,
-                  lateral_acc: np.ndarray, rate_hz: float, tolerance_deg: float,
-                  side: Side | None) -> dict:
-    """Holds or reps of a single-leg drill, per block, with the drill's clinical numbers."""
+                  lateral_acc: np.ndarray, walking: np.ndarray, rate_hz: float,
+                  tolerance_deg: float, side: Side | None) -> dict:
+    """Holds or reps of a single-leg drill, per block, with the drill's clinical numbers.
+
+    ``walking`` marks samples inside walking bouts (from the contact detector): the
+    calibration walk and any walking between sets are not drill work.
+    """
     obliquity = np.asarray(obliquity, dtype=float)
-    blocks = find_blocks(obliquity, tilt, lateral_acc, rate_hz)
+    blocks = find_blocks(obliquity, tilt, walking, rate_hz)
     if not blocks:
         raise AnalysisError(
             f"No {drill.title.lower()} was found: the recording shows no single-leg work after "
@@ -75,9 +78,12 @@ def analyze_drill(drill: Drill, obliquity: np.ndarray, tilt: np.ndarray, rotatio
         )
     results = []
     for start, end in blocks:
-        stance = side or stance_side_from_shift(lateral_acc, start, rate_hz)
+        walked = np.flatnonzero(walking[:start])
+        not_before = int(walked[-1]) + 1 if len(walked) else 0
+        stance = side or stance_side_from_shift(lateral_acc, start, rate_hz, not_before)
         if drill.name == "single-leg-stance":
-            results.append(_hold(obliquity, start, end, stance, rate_hz, tolerance_deg))
+            hold = hold_bounds(lateral_acc, start, end, stance, rate_hz, not_before)
+            results.append(_hold(obliquity, *hold, stance, rate_hz, tolerance_deg))
         elif drill.name == "hip-hike":
             results.append(_hip_hikes(obliquity, start, end, stance, rate_hz))
         else:
@@ -86,22 +92,17 @@ def analyze_drill(drill: Drill, obliquity: np.ndarray, tilt: np.ndarray, rotatio
     return {"tolerance_deg": tolerance_deg, "blocks": results}
 
 
-def find_blocks(obliquity: np.ndarray, tilt: np.ndarray, lateral_acc: np.ndarray,
+def find_blocks(obliquity: np.ndarray, tilt: np.ndarray, walking: np.ndarray,
                 rate_hz: float) -> list[tuple[int, int]]:
     """Sample ranges of single-leg work: the pelvis off neutral or swaying, not walking."""
     win = max(1, round(rate_hz))
     mean = uniform_filter1d(obliquity, win)
     sway = np.sqrt(np.maximum(uniform_filter1d(obliquity**2, win) - mean**2, 0))
-    lat = np.asarray(lateral_acc, dtype=float)
-    lat_sd = np.sqrt(np.maximum(uniform_filter1d(lat**2, win) - uniform_filter1d(lat, win)**2,
-                                0))
     active = ((np.abs(obliquity) > ACTIVE_OBLIQUITY_DEG) | (sway > QUIET_SD_DEG)
-              | (np.abs(np.asarray(tilt, float)) > ACTIVE_TILT_DEG)) & (lat_sd < WALKING_LATERAL_SD)
-    walking = lat_sd >= WALKING_LATERAL_SD
+              | (np.abs(np.asarray(tilt, float)) > ACTIVE_TILT_DEG)) & ~walking
     edges = np.flatnonzero(np.diff(np.concatenate([[0], active.astype(np.int8), [0]])))
-    runs = list(zip(edges[::2], edges[1::2], strict=True))
     merged: list[list[int]] = []
-    for s, e in runs:
+    for s, e in zip(edges[::2], edges[1::2], strict=True):
         if merged and s - merged[-1][1] < MERGE_GAP_S * rate_hz and not walking[
                 merged[-1][1]:s].any():
             merged[-1][1] = e
@@ -110,18 +111,58 @@ def find_blocks(obliquity: np.ndarray, tilt: np.ndarray, lateral_acc: np.ndarray
     return [(s, e) for s, e in merged if e - s >= MIN_BLOCK_S * rate_hz]
 
 
-def stance_side_from_shift(lateral_acc: np.ndarray, start: int, rate_hz: float) -> Side:
-    """The leg the patient shifted onto just before ``start``: lateral displacement over 2 s."""
-    lo = max(0, start - round(2.0 * rate_hz))
-    hi = min(len(lateral_acc), start + round(0.5 * rate_hz))
+SHIFT_S = 1.0  # a weight shift takes about a second
+LIFT_AFTER_SHIFT_S = 0.3  # the free foot leaves the ground this long after the shift
+
+
+def weight_shift(lateral_acc: np.ndarray, lo: int, hi: int, rate_hz: float,
+                 sign: float | None = None) -> tuple[int, float] | None:
+    """The strongest sideways weight shift in samples ``[lo, hi)``: (start index, direction).
+
+    A weight shift is a sideways push then a brake: the lateral acceleration looks like one
+    period of a sine lasting about a second. The template is zero-mean, so a tilt leak or an
+    offset cannot sway it. Direction +1 = towards the left. ``sign`` restricts the search to
+    shifts in that direction.
+    """
+    lo, hi = max(0, lo), min(len(lateral_acc), hi)
+    template = np.sin(2 * np.pi * np.arange(round(SHIFT_S * rate_hz)) / (SHIFT_S * rate_hz))
     a = np.asarray(lateral_acc[lo:hi], dtype=float)
-    if len(a) < 3:
-        return "left"
-    a = a - a.mean()
-    velocity = np.cumsum(a) / rate_hz
-    velocity -= velocity.mean()
-    displacement = np.cumsum(velocity) / rate_hz
-    return "left" if displacement[-1] - displacement[0] > 0 else "right"
+    if len(a) < len(template):
+        return None
+    match = np.correlate(a, template, mode="valid")
+    # One shift also matches the template half a period early and late, with the opposite
+    # sign and half the size: subtracting half of those neighbours leaves the true one on top.
+    half = len(template) // 2
+    padded = np.pad(match, half)
+    score = match - 0.5 * (padded[: len(match)] + padded[2 * half: 2 * half + len(match)])
+    best = int(np.argmax(score * sign if sign is not None else np.abs(score)))
+    return lo + best, float(np.sign(score[best]))
+
+
+def stance_side_from_shift(lateral_acc: np.ndarray, start: int, rate_hz: float,
+                           not_before: int = 0) -> Side:
+    """The leg the patient shifted onto around ``start`` (2.5 s before to 2 s after, but not
+    before ``not_before``: the end of any walking, whose steps are sideways pushes too)."""
+    lo = max(not_before, start - round(2.5 * rate_hz))
+    found = weight_shift(lateral_acc, lo, start + round(2.0 * rate_hz), rate_hz)
+    return "left" if found is None or found[1] > 0 else "right"
+
+
+def hold_bounds(lateral_acc: np.ndarray, start: int, end: int, side: Side,
+                rate_hz: float, not_before: int = 0) -> tuple[int, int]:
+    """Foot off to foot down: after the shift onto the stance leg, before the shift back."""
+    towards = 1.0 if side == "left" else -1.0
+    shift_len = round(SHIFT_S * rate_hz)
+    lift = round(LIFT_AFTER_SHIFT_S * rate_hz)
+    on = weight_shift(lateral_acc, max(not_before, start - round(2.5 * rate_hz)),
+                      start + round(2.0 * rate_hz), rate_hz, towards)
+    off = weight_shift(lateral_acc, end - round(1.0 * rate_hz), end + round(2.5 * rate_hz),
+                       rate_hz, -towards)
+    hold_start = on[0] + shift_len + lift if on else start
+    hold_end = off[0] - lift if off else end
+    if hold_end - hold_start < rate_hz:  # shifts not found where expected: keep the block
+        return start, end
+    return hold_start, hold_end
 
 
 def _hold(obliquity, start, end, side: Side, rate_hz, tolerance_deg) -> dict:

@@ -126,9 +126,10 @@ class Pipeline:
         self._pre = {name: _Growable(tail) for name, tail in
                      (("acc", (3,)), ("gyr", (3,)), ("quat", (4,)), ("up", (3,)))}
         self._kinematics: PelvisKinematics | None = None
-        self._detector = (ContactDetector(self.rate_hz, DetectorParams.for_running()
-                                          if running else DetectorParams())
-                          if self.drill.gait else None)
+        # Contacts are found in every drill: in single-leg drills they mark the walking to
+        # leave out (the calibration walk, walking between sets).
+        self._detector = ContactDetector(self.rate_hz, DetectorParams.for_running()
+                                         if running else DetectorParams())
         # History of everything downstream of calibration, one row per sample slot.
         self.obliquity = _Growable((), np.float32)
         self.tilt = _Growable((), np.float32)
@@ -179,10 +180,9 @@ class Pipeline:
         if self.calibration is None:
             raise CalibrationError(self._calibrator.problem)
         steps: list[Step] = []
-        if self._detector is not None:
-            for contact in self._detector.finish():
-                steps += self._on_contact(contact)
-            steps += self._close_pending(None)
+        for contact in self._detector.finish():
+            steps += self._on_contact(contact)
+        steps += self._close_pending(None)
         self.steps += steps
         obliquity = self.obliquity.view
         drill_result = None
@@ -196,7 +196,8 @@ class Pipeline:
         else:
             drill_result = analyze_drill(self.drill, obliquity, self.tilt.view,
                                          self.rotation.view, self.lateral_acc.view,
-                                         self.rate_hz, self.threshold_deg, self.config.side)
+                                         self._walking_mask(len(obliquity)), self.rate_hz,
+                                         self.threshold_deg, self.config.side)
         return Analysis(
             rate_hz=self.rate_hz,
             drill=self.drill.name,
@@ -208,6 +209,18 @@ class Pipeline:
             lost_samples=self.lost_samples,
             drill_result=drill_result,
         )
+
+    def _walking_mask(self, n: int) -> np.ndarray:
+        """Samples inside walking bouts (first to last contact, half a second around)."""
+        mask = np.zeros(n, dtype=bool)
+        pad = round(0.5 * self.rate_hz)
+        bouts: dict[int, list[int]] = {}
+        for s in self.steps:
+            bouts.setdefault(s.bout, []).append(round(s.time_s * self.rate_hz))
+        for idx in bouts.values():
+            if len(idx) >= 3:  # a lone contact is a stumble or a weight shift, not walking
+                mask[max(0, idx[0] - pad): idx[-1] + pad] = True
+        return mask
 
     # -------------------------------------------------------------- internals
     def _fill_gaps(self, batch: SampleBatch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -269,10 +282,8 @@ class Pipeline:
         if self.orientation is not None:
             self.orientation.append(quat)
         steps: list[Step] = []
-        if self._detector is not None:
-            for contact in self._detector.push(kin.forward_acc, kin.lateral_acc,
-                                               kin.vertical_acc):
-                steps += self._on_contact(contact)
+        for contact in self._detector.push(kin.forward_acc, kin.lateral_acc, kin.vertical_acc):
+            steps += self._on_contact(contact)
         self.steps += steps
         return steps
 

@@ -23,7 +23,7 @@ def format_analysis(analysis: Analysis, title: str, show_steps: bool = True) -> 
         "(positive = drop, negative = hip hike).",
         "",
     ]
-    if analysis.steps and show_steps:
+    if analysis.steps and show_steps and analysis.drill_result is None:
         lines.append(f"{'Step':>5} {'Time s':>8}  {'Stance':<6} {'Peak drop °':>11} "
                      f"{'at s':>8} {'Step time s':>11}")
         for k, s in enumerate(analysis.steps, 1):
@@ -31,7 +31,7 @@ def format_analysis(analysis: Analysis, title: str, show_steps: bool = True) -> 
             lines.append(f"{k:>5} {s.time_s:>8.2f}  {s.side:<6} {s.peak_drop_deg:>11.1f} "
                          f"{s.peak_time_s:>8.2f} {_num(s.step_time_s):>11}{flag}")
         lines.append("")
-    if analysis.steps:
+    if analysis.steps and analysis.drill_result is None:
         lines += format_summary(analysis.summary)
     if analysis.drill_result is not None:
         lines += format_drill(analysis.drill, analysis.drill_result)

@@ -221,7 +221,7 @@ def _contacts(t: np.ndarray, p: np.ndarray, amplitude: np.ndarray) -> list[tuple
 
 def _drill_seconds(act: Activity) -> float:
     if isinstance(act, SingleLegStance):
-        return act.hold_s + 4.0
+        return act.hold_s + 2.6
     if isinstance(act, HipHike | StepDown):
         return act.reps * act.rep_s + 3.0
     raise TypeError(f"unknown activity {act!r}")
@@ -249,14 +249,14 @@ def _drill(act, tau: np.ndarray, rng: np.random.Generator):
     tilt = np.zeros_like(tau)
     truth: list[dict] = []
     if isinstance(act, SingleLegStance):
-        start, end = 1.5, 1.5 + act.hold_s
-        on = _ramp((tau - start) / 0.4) * _ramp((end - tau) / 0.4)
+        # Weight shift over 1 s, foot off 0.3 s later; foot down 0.3 s before the shift back.
+        start, end = 1.3, 1.3 + act.hold_s
+        on = _ramp((tau - start) / 0.3) * _ramp((end - tau) / 0.3)
         sway = gaussian_filter1d(rng.normal(0, 1, len(tau)), 0.3 * len(tau) / total)
         hold = (tau >= start) & (tau < end)
         sway = (sway - sway[hold].mean()) * act.sway_deg / max(float(sway[hold].std()), 1e-9)
         drop = (act.drop_deg + sway) * on
         obl = drop_sign * drop
-        # Lifting the foot jolts the pelvis: a small lateral wobble marks start and end.
         truth.append({"drill": "single-leg-stance", "side": act.side, "start_s": start,
                       "end_s": end, "hold_s": act.hold_s,
                       "mean_drop_deg": float(drop[hold].mean()),

@@ -42,7 +42,8 @@ class Truth:
     time_s: np.ndarray
     obliquity_deg: np.ndarray
     tilt_deg: np.ndarray
-    rotation_deg: np.ndarray
+    rotation_deg: np.ndarray  # relative to the direction of progression
+    heading_deg: np.ndarray  # direction of progression in the world
     pelvis_from_sensor: np.ndarray
     steps: list[dict] = field(default_factory=list)  # time_s, side, peak_drop_deg, amplitude
     drills: list[dict] = field(default_factory=list)
@@ -110,6 +111,7 @@ def simulate(
         obliquity_deg=np.degrees(motion.obliquity[take]),
         tilt_deg=np.degrees(motion.tilt[take]),
         rotation_deg=np.degrees(motion.rotation[take]),
+        heading_deg=np.degrees(motion.heading[take]),
         pelvis_from_sensor=pelvis_from_sensor,
         steps=_true_steps(motion, time_s, np.degrees(motion.obliquity[take])),
         drills=motion.drill_truth,

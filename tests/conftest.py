@@ -1,0 +1,24 @@
+"""Shared fixtures: simulated sessions are built once per test run (they are deterministic)."""
+
+from __future__ import annotations
+
+import functools
+
+import pytest
+
+from imu_monitor.simulation.scenarios import get_scenario
+from imu_monitor.simulation.sensor_model import SensorErrors, SimulatedRecording, simulate
+
+
+@functools.cache
+def simulated(scenario: str, seed: int = 1, rate_hz: float = 200.0, mounting: str = "random",
+              perfect: bool = False, seconds: float | None = None) -> SimulatedRecording:
+    """A simulated session (cached: tests must not modify it)."""
+    sc = get_scenario(scenario)
+    errors = SensorErrors.none() if perfect else None
+    return simulate(sc.build(seconds or sc.default_seconds), rate_hz, seed, mounting, errors)
+
+
+@pytest.fixture
+def sim():
+    return simulated

@@ -224,10 +224,12 @@ class Pipeline:
 
     # -------------------------------------------------------------- internals
     def _fill_gaps(self, batch: SampleBatch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Uniform sample slots: lost samples are held (last value) and marked invalid.
+        """Uniform sample slots: lost samples are bridged for the filter and marked invalid.
 
-        The filter must integrate over the real elapsed time; nothing held is ever reported as
-        measured (``valid`` is False there) and every lost sample is counted.
+        The filter must integrate over the real elapsed time, so it is fed a straight line
+        between the samples either side of a gap; nothing bridged is ever reported as measured
+        (``valid`` is False there, steps never take a peak from it) and every lost sample is
+        counted.
         """
         seq = batch.seq.astype(np.int64)
         if self._seq0 is None and len(seq):
@@ -245,28 +247,28 @@ class Pipeline:
             return np.zeros((0, 3)), np.zeros((0, 3)), np.zeros(0, dtype=bool)
         slots = seq - self._next_seq
         total = int(slots[-1]) + 1
-        max_fill = round(MAX_GAP_FILL_S * self.rate_hz)
-        if total - len(seq) > max_fill:
+        if total - len(seq) > round(MAX_GAP_FILL_S * self.rate_hz):
             raise AnalysisError(
                 f"The sensor was silent for more than {MAX_GAP_FILL_S / 60:.0f} minutes inside "
                 "this recording; analyse the parts before and after separately."
             )
         self.lost_samples += total - len(seq)
         self._next_seq = int(seq[-1]) + 1
+        previous = self._last
+        self._last = (gyr_in[-1].copy(), acc_in[-1].copy())
         if total == len(seq):  # nothing lost: the common case, no copies
-            self._last = (gyr_in[-1].copy(), acc_in[-1].copy())
             return gyr_in, acc_in, np.ones(total, dtype=bool)
-        gyr = np.empty((total, 3))
-        acc = np.empty((total, 3))
         valid = np.zeros(total, dtype=bool)
         valid[slots] = True
-        # Index of the latest real sample at or before each slot (-1 = before this batch).
-        last_real = np.maximum.accumulate(np.where(valid, np.arange(total), -1))
-        held = last_real < 0
-        gyr[~held] = gyr_in[np.searchsorted(slots, last_real[~held])]
-        acc[~held] = acc_in[np.searchsorted(slots, last_real[~held])]
-        gyr[held], acc[held] = self._last
-        self._last = (gyr[-1].copy(), acc[-1].copy())
+        # Known points: the last sample before this batch (slot -1) and the received ones.
+        known = np.concatenate([[-1], slots])
+        everywhere = np.arange(total)
+        gyr = np.column_stack([np.interp(everywhere, known, np.concatenate([[previous[0][k]],
+                                                                          gyr_in[:, k]]))
+                               for k in range(3)])
+        acc = np.column_stack([np.interp(everywhere, known, np.concatenate([[previous[1][k]],
+                                                                          acc_in[:, k]]))
+                               for k in range(3)])
         return gyr, acc, valid
 
     def _downstream(self, quat, up, acc, valid) -> list[Step]:
@@ -301,8 +303,8 @@ class Pipeline:
         else:
             end = pending.index + round((self._last_step_time_s or 0.55) * self.rate_hz)
         step = measure_step(pending.index, pending.side, pending.bout, end,
-                            self._previous_in_bout, self.obliquity.view, self.rate_hz,
-                            self.threshold_deg)
+                            self._previous_in_bout, self.obliquity.view, self.valid.view,
+                            self.rate_hz, self.threshold_deg)
         same_bout = following is not None and following.bout == pending.bout
         if step.step_time_s is not None:
             self._last_step_time_s = step.step_time_s

@@ -45,13 +45,20 @@ def measure_step(
     end_index: int,
     previous_index: int | None,
     obliquity_deg: np.ndarray,
+    valid: np.ndarray,
     rate_hz: float,
     threshold_deg: float,
 ) -> Step:
-    """The step starting at sample ``index`` and ending at ``end_index`` (exclusive)."""
+    """The step starting at sample ``index`` and ending at ``end_index`` (exclusive).
+
+    The peak is taken from measured samples only (``valid``), never from a bridged gap.
+    """
     end = min(end_index, index + round(MAX_STEP_S * rate_hz), len(obliquity_deg))
     end = max(end, index + 1)
     drop = drop_from_obliquity(obliquity_deg[index:end], side)
+    measured = valid[index:end]
+    if not measured.all() and measured.any():
+        drop = np.where(measured, drop, -np.inf)
     peak = int(drop.argmax())
     peak_drop = float(drop[peak])
     step_time = None if previous_index is None else (index - previous_index) / rate_hz

@@ -39,6 +39,9 @@ class FilterParams:
     rest_min_s: float = 0.8
     rest_gyro_dev_dps: float = 3.0
     rest_acc_dev_mps2: float = 0.4
+    rest_max_rate_dps: float = 4.0  # above any gyro bias: a steady turn is not rest
+    quiet_gyro_dev_dps: float = 1.0  # quiet two-leg standing: the gyro reads its bias
+    tau_quiet_bias_s: float = 1.0
     turn_rate_dps: float = 20.0
 
     @classmethod
@@ -51,7 +54,8 @@ class FilterParams:
             self.tau_rest_s, self.tau_move_s, self.tau_turn_s, self.tau_world_lp_s,
             self.bias_gain_rest, self.tau_yaw_bias_s, self.rest_min_s,
             np.radians(self.rest_gyro_dev_dps), self.rest_acc_dev_mps2,
-            np.radians(self.turn_rate_dps), GRAVITY_MPS2,
+            np.radians(self.turn_rate_dps), GRAVITY_MPS2, np.radians(self.rest_max_rate_dps),
+            np.radians(self.quiet_gyro_dev_dps), self.tau_quiet_bias_s,
         ])
 
 
@@ -59,7 +63,8 @@ class FilterParams:
 def _run(gyr, acc, dt, state, params, out_q, out_up, out_rest):  # pragma: no cover - compiled
     tau_rest, tau_move, tau_turn, tau_lp = params[0], params[1], params[2], params[3]
     ki, tau_yaw, rest_min, rest_gdev = params[4], params[5], params[6], params[7]
-    rest_adev, turn_rate, g0 = params[8], params[9], params[10]
+    rest_adev, turn_rate, g0, rest_rate = params[8], params[9], params[10], params[11]
+    quiet_dev, tau_quiet = params[12], params[13]
     a_slow = dt / (2.0 + dt)
     a_fast = dt / (0.05 + dt)
     a_acc = dt / (0.5 + dt)
@@ -91,9 +96,10 @@ def _run(gyr, acc, dt, state, params, out_q, out_up, out_rest):  # pragma: no co
         dgx, dgy, dgz = state[10] - state[7], state[11] - state[8], state[12] - state[9]
         dax, day, daz = ax - state[13], ay - state[14], az - state[15]
         lp_norm = np.sqrt(state[13] ** 2 + state[14] ** 2 + state[15] ** 2)
+        slow_rate = state[7] * state[7] + state[8] * state[8] + state[9] * state[9]
         still = (dgx * dgx + dgy * dgy + dgz * dgz < rest_gdev * rest_gdev
                  and dax * dax + day * day + daz * daz < rest_adev * rest_adev
-                 and abs(lp_norm - g0) < 0.5)
+                 and abs(lp_norm - g0) < 0.5 and slow_rate < rest_rate * rest_rate)
         state[16] = state[16] + dt if still else 0.0
         rest = state[16] >= rest_min
         # Turning: the 2 s average of the bias-free rotation rate is large.
@@ -124,13 +130,20 @@ def _run(gyr, acc, dt, state, params, out_q, out_up, out_rest):  # pragma: no co
             state[4] -= ki * ex * dt
             state[5] -= ki * ey * dt
             state[6] -= ki * ez * dt
-            # Bias about the vertical is invisible to the accelerometer: the low-passed gyro
-            # along up (sway about the vertical is negligible when standing).
-            dv = ((state[7] - state[4]) * ux + (state[8] - state[5]) * uy
-                  + (state[9] - state[6]) * uz) * dt / tau_yaw
-            state[4] += dv * ux
-            state[5] += dv * uy
-            state[6] += dv * uz
+            if dgx * dgx + dgy * dgy + dgz * dgz < quiet_dev * quiet_dev:
+                # Quiet two-leg standing: the low-passed gyro is the bias, on every axis.
+                k = dt / tau_quiet
+                state[4] += k * (state[7] - state[4])
+                state[5] += k * (state[8] - state[5])
+                state[6] += k * (state[9] - state[6])
+            else:
+                # Bias about the vertical is invisible to the accelerometer: the low-passed
+                # gyro along up (sway about the vertical is negligible when standing).
+                dv = ((state[7] - state[4]) * ux + (state[8] - state[5]) * uy
+                      + (state[9] - state[6]) * uz) * dt / tau_yaw
+                state[4] += dv * ux
+                state[5] += dv * uy
+                state[6] += dv * uz
         else:
             # World frame: tilt the averaged specific force onto vertical (axis F × z), then
             # express that rotation rate in sensor axes.

@@ -1,5 +1,7 @@
 """The simulator is physics, not decoration: its signals must be consistent with its truth."""
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -75,7 +77,7 @@ def test_truth_steps_alternate_and_carry_the_configured_drop():
                    100.0, seed=1)
     steady = [s for s in rec.truth.steps if s["amplitude"] > 0.99]
     sides = [s["side"] for s in steady]
-    assert all(a != b for a, b in zip(sides, sides[1:], strict=False))
+    assert all(a != b for a, b in itertools.pairwise(sides))
     for s in steady:
         expected = 8.0 if s["side"] == "right" else 3.0
         assert s["peak_drop_deg"] == pytest.approx(expected, abs=0.05)

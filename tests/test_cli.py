@@ -1,0 +1,128 @@
+"""The command line as a user runs it: real subprocesses, real files."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+STEP_FIELDS = {"time_s", "side", "peak_drop_deg", "peak_time_s", "step_time_s"}
+SIDE_FIELDS = {"steps", "mean_peak_drop_deg", "sd_peak_drop_deg"}
+
+
+def run(*args, check=True):
+    result = subprocess.run([sys.executable, "-m", "imu_monitor", *map(str, args)],
+                            capture_output=True, text=True, timeout=120)
+    if check:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+@pytest.fixture(scope="module")
+def walk_csv(tmp_path_factory):
+    path = tmp_path_factory.mktemp("cli") / "walk.csv"
+    run("simulate", "--scenario", "trendelenburg-right", "--seconds", "30", "--seed", "2",
+        "-o", path)
+    return path
+
+
+def test_simulate_lists_scenarios():
+    out = run("simulate", "--list").stdout
+    for name in ("trendelenburg-right", "symmetric-walk", "run", "single-leg-stance"):
+        assert name in out
+
+
+def test_analyze_json_schema(walk_csv):
+    doc = json.loads(run("analyze", walk_csv, "--json").stdout)
+    assert doc["steps"] and set(doc["steps"][0]) >= STEP_FIELDS
+    summary = doc["summary"]
+    for side in ("left", "right"):
+        assert set(summary[side]) >= SIDE_FIELDS
+    assert {"asymmetry_deg", "cadence_spm", "steps_over_threshold"} <= set(summary)
+    assert summary["right"]["mean_peak_drop_deg"] == pytest.approx(9.0, abs=0.5)
+    assert summary["left"]["mean_peak_drop_deg"] == pytest.approx(4.0, abs=0.5)
+    assert {s["side"] for s in doc["steps"]} == {"left", "right"}
+
+
+def test_analyze_table_is_readable(walk_csv):
+    out = run("analyze", walk_csv).stdout
+    assert "Left stance" in out and "Right stance" in out and "Cadence" in out
+
+
+def test_export_angles_csv(walk_csv, tmp_path):
+    out = tmp_path / "angles.csv"
+    run("export", walk_csv, "--format", "angles-csv", "-o", out)
+    lines = out.read_text().splitlines()
+    assert lines[0] == "time_s,obliquity_deg,tilt_deg,rotation_deg"
+    table = np.loadtxt(out, delimiter=",", skiprows=1)
+    assert table.shape[1] == 4 and len(table) > 1000
+    assert np.abs(table[:400, 1]).max() < 1.0  # standing: near neutral
+    assert table[:, 1].min() < -6.0  # right stance: left hip drops ~9°
+
+
+def test_export_sto_reads_as_opensense_would(walk_csv, tmp_path):
+    out = tmp_path / "pelvis.sto"
+    run("export", walk_csv, "--format", "sto", "-o", out)
+    text = out.read_text().splitlines()
+    header_end = text.index("endheader")
+    header = dict(line.split("=", 1) for line in text[:header_end])
+    assert header["DataType"] == "Quaternion"
+    assert float(header["DataRate"]) == pytest.approx(100.0)
+    assert text[header_end + 1].split("\t") == ["time", "pelvis_imu"]
+    rows = [line.split("\t") for line in text[header_end + 2:]]
+    quats = np.array([[float(v) for v in cell.split(",")] for _, cell in rows])
+    times = np.array([float(t) for t, _ in rows])
+    assert np.all(np.diff(times) > 0)
+    np.testing.assert_allclose(np.linalg.norm(quats, axis=1), 1.0, atol=1e-6)
+
+
+def test_import_converts_units(tmp_path):
+    src = tmp_path / "other.csv"
+    n = 3000
+    t = np.arange(n) / 100.0
+    acc = np.tile([0.0, 0.0, 1.0], (n, 1))
+    gyr = np.zeros((n, 3))
+    np.savetxt(src, np.column_stack([t, acc, gyr]), delimiter=",",
+               header="time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z", comments="")
+    out = tmp_path / "ours.csv"
+    run("import", src, "--acc-unit", "g", "--gyr-unit", "deg/s", "--axes",
+        "x=right,y=forward,z=up", "-o", out)
+    text = out.read_text()
+    assert "# axes: x=right,y=forward,z=up" in text
+    assert "9.806650" in text
+
+
+@pytest.mark.parametrize("args, words", [
+    (["analyze", "missing.csv"], "does not exist"),
+    (["simulate", "--scenario", "moonwalk", "-o", "x.csv"], "no simulated scenario"),
+    (["analyze", "__SHORT__"], "stand still"),
+    (["analyze", "__WALK__", "--axes", "x=up,y=up,z=left"], "same way"),
+    (["analyze", "__WALK__", "--acc-unit", "g"], "units cannot be right"),
+])
+def test_bad_input_is_a_sentence_not_a_traceback(args, words, walk_csv, tmp_path):
+    short = tmp_path / "short.csv"
+    short.write_text("\n".join(walk_csv.read_text().splitlines()[:120]) + "\n")
+    args = [str(short) if a == "__SHORT__" else str(walk_csv) if a == "__WALK__" else a
+            for a in args]
+    result = subprocess.run([sys.executable, "-m", "imu_monitor", *args], capture_output=True,
+                            text=True, cwd=tmp_path, timeout=120)
+    assert result.returncode == 2
+    assert words in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_drill_json_has_its_block(tmp_path):
+    path = tmp_path / "sls.csv"
+    run("simulate", "--scenario", "single-leg-stance", "-o", path)
+    doc = json.loads(run("analyze", path, "--drill", "single-leg-stance", "--json").stdout)
+    blocks = doc["summary"]["single_leg_stance"]["blocks"]
+    assert [b["side"] for b in blocks] == ["left", "right"]
+    assert all(b["hold_s"] == pytest.approx(30.0, abs=1.0) for b in blocks)
+
+
+def test_demo_streams_steps_live():
+    out = run("demo", "--fast", "--seconds", "20").stdout
+    assert "Calibrated" in out
+    assert out.count("stance  drop") >= 10
+    assert "Right stance" in out

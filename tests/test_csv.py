@@ -1,0 +1,79 @@
+"""CSV import: units converted once, bad files explained in words, nothing lost in a round trip."""
+
+import numpy as np
+import pytest
+
+from imu_monitor.errors import InputDataError
+from imu_monitor.sources.csv_file import read_csv, write_csv
+
+from .conftest import simulated
+
+HEADER = "time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z"
+
+
+def _write(path, rows, header=HEADER):
+    path.write_text(header + "\n" + "\n".join(",".join(f"{v:.6f}" for v in r) for r in rows)
+                    + "\n")
+    return path
+
+
+def _still_rows(n=300, rate=100.0, acc=(0, 0, 9.81), gyr=(0.01, 0, 0)):
+    return [[k / rate, *acc, *gyr] for k in range(n)]
+
+
+def test_round_trip_keeps_samples_and_metadata(tmp_path):
+    rec = simulated("symmetric-walk", seed=1, rate_hz=100.0)
+    path = tmp_path / "s.csv"
+    write_csv(path, rec.samples, 100.0, {"axes": "x=up,y=right,z=forward"})
+    data = read_csv(path)
+    assert data.rate_hz == 100.0
+    assert data.metadata["axes"] == "x=up,y=right,z=forward"
+    np.testing.assert_allclose(data.samples.acc, rec.samples.acc, atol=1e-6)
+    np.testing.assert_allclose(data.samples.gyr, rec.samples.gyr, atol=1e-6)
+    np.testing.assert_array_equal(data.samples.seq, rec.samples.seq)
+
+
+def test_units_are_converted_at_the_boundary(tmp_path):
+    path = _write(tmp_path / "g.csv", _still_rows(acc=(0, 0, 1.0), gyr=(5.0, 0, 0)))
+    data = read_csv(path, acc_unit="g", gyr_unit="deg/s")
+    np.testing.assert_allclose(data.samples.acc[0], [0, 0, 9.80665])
+    np.testing.assert_allclose(data.samples.gyr[0], [np.radians(5.0), 0, 0])
+
+
+def test_columns_in_any_order_and_optional_columns(tmp_path):
+    header = "gyr_x,gyr_y,gyr_z,time_s,acc_x,acc_y,acc_z,mag_x,mag_y,mag_z"
+    rows = [[0.01, 0, 0, k / 100, 0, 0, 9.81, 1, 2, 3] for k in range(200)]
+    data = read_csv(_write(tmp_path / "o.csv", rows, header))
+    assert data.samples.mag is not None
+    np.testing.assert_allclose(data.samples.acc[5], [0, 0, 9.81])
+
+
+def test_gaps_in_time_become_lost_samples(tmp_path):
+    rows = [r for r in _still_rows(300) if not 100 <= round(r[0] * 100) < 110]
+    data = read_csv(_write(tmp_path / "gap.csv", rows))
+    assert data.samples.seq[-1] - data.samples.seq[0] + 1 - len(data.samples) == 10
+
+
+@pytest.mark.parametrize("make, words", [
+    (lambda p: p.write_text(""), "empty"),
+    (lambda p: p.write_text("a,b,c\n1,2,3\n"), "lacks the column"),
+    (lambda p: _write(p, _still_rows()[:1]), "fewer than two"),
+    (lambda p: p.write_text(HEADER + "\n0,0,0,9.8,0,0,0\n0.01,zero,0,9.8,0,0,0\n"),
+     "not a row of 7 numbers"),
+    (lambda p: _write(p, [[0.02, 0, 0, 9.8, 0, 0, 0], [0.01, 0, 0, 9.8, 0, 0, 0],
+                          [0.03, 0, 0, 9.8, 0, 0, 0]]), "must increase"),
+    (lambda p: _write(p, _still_rows(acc=(0, 0, 1.0))), "--acc-unit g"),
+    (lambda p: _write(p, [[k / 100, 0, 0, 9.8, 100.0 * np.sin(k), 0, 0] for k in range(300)]),
+     "--gyr-unit deg/s"),
+    (lambda p: _write(p, [[k * 1.0, 0, 0, 9.8, 0, 0, 0] for k in range(300)]), "needs 20"),
+])
+def test_bad_files_are_explained(tmp_path, make, words):
+    path = tmp_path / "bad.csv"
+    make(path)
+    with pytest.raises(InputDataError, match=words):
+        read_csv(path)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(InputDataError, match="does not exist"):
+        read_csv(tmp_path / "nope.csv")

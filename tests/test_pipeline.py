@@ -5,32 +5,12 @@ import pytest
 
 from imu_monitor.pipeline import Pipeline, PipelineConfig, analyze_samples
 from imu_monitor.samples import SampleBatch
+from imu_monitor.simulation.evaluation import matched_steps, score
 from imu_monitor.sources.simulated import SimulatedSensor
 
 from .conftest import simulated
 
 RATE = 200.0
-
-
-def _truth_relative_to_neutral(rec, analysis):
-    """The product's zero is the mean standing posture of the calibration window."""
-    cal = analysis.calibration
-    t = rec.truth.time_s
-    window = (t >= cal.still_start_s) & (t < cal.still_end_s)
-    return float(rec.truth.obliquity_deg[window].mean())
-
-
-def _matched(rec, analysis, min_amplitude=0.8):
-    """(truth step, detected step) pairs within 0.25 s; truth steps at full gait amplitude."""
-    detected = np.array([s.time_s for s in analysis.steps])
-    pairs = []
-    for truth in rec.truth.steps:
-        if truth["amplitude"] < min_amplitude:
-            continue
-        j = int(np.argmin(np.abs(detected - truth["time_s"])))
-        hit = analysis.steps[j] if abs(detected[j] - truth["time_s"]) < 0.25 else None
-        pairs.append((truth, hit))
-    return pairs
 
 
 @pytest.mark.parametrize("scenario, seed", [("trendelenburg-right", 1),
@@ -42,25 +22,12 @@ def test_walk_with_known_drop_is_measured(scenario, seed):
     rec = simulated(scenario, seed=seed)
     pipeline = Pipeline(RATE)
     pipeline.push(rec.samples)
-    analysis = pipeline.finish()
-    neutral = _truth_relative_to_neutral(rec, analysis)
-
-    # Obliquity RMSE ≤ 0.5° over the whole session.
-    obliquity = pipeline.obliquity.view.astype(float)
-    error = obliquity - (rec.truth.obliquity_deg - neutral)
-    assert np.sqrt(np.mean(error**2)) <= 0.5
-
-    # ≥ 99 % of steps found with the right side.
-    pairs = _matched(rec, analysis)
-    right = sum(hit is not None and hit.side == truth["side"] for truth, hit in pairs)
-    assert right / len(pairs) >= 0.99
-
-    # Per-side mean peak drop within 0.3° of the truth.
-    for side in ("left", "right"):
-        truth_drop = [t["peak_drop_deg"] + (neutral if side == "right" else -neutral)
-                      for t, _ in pairs if t["side"] == side]
-        measured = analysis.summary[side]["mean_peak_drop_deg"]
-        assert measured == pytest.approx(np.mean(truth_drop), abs=0.3)
+    result = score(rec.truth, pipeline.finish(), pipeline.obliquity.view)
+    assert result.obliquity_rmse_deg <= 0.5
+    assert result.found_with_side >= 0.99
+    assert abs(result.drop_error_deg["left"]) <= 0.3
+    assert abs(result.drop_error_deg["right"]) <= 0.3
+    assert result.median_timing_error_s < 0.04
 
 
 def test_per_side_drop_error_over_many_sessions():
@@ -69,13 +36,10 @@ def test_per_side_drop_error_over_many_sessions():
     for scenario in ("trendelenburg-right", "trendelenburg-left", "symmetric-walk"):
         for seed in range(1, 7):
             rec = simulated(scenario, seed=seed)
-            analysis = analyze_samples(rec.samples, RATE)
-            neutral = _truth_relative_to_neutral(rec, analysis)
-            pairs = _matched(rec, analysis)
-            for side in ("left", "right"):
-                truth = np.mean([t["peak_drop_deg"] + (neutral if side == "right" else -neutral)
-                                 for t, _ in pairs if t["side"] == side])
-                errors.append(abs(analysis.summary[side]["mean_peak_drop_deg"] - truth))
+            pipeline = Pipeline(RATE)
+            pipeline.push(rec.samples)
+            result = score(rec.truth, pipeline.finish(), pipeline.obliquity.view)
+            errors += [abs(e) for e in result.drop_error_deg.values()]
     assert np.mean(errors) <= 0.2
     assert np.max(errors) <= 0.35
     assert np.mean(np.array(errors) <= 0.3) >= 0.9
@@ -135,7 +99,7 @@ def test_running_steps_and_sides():
     rec = simulated("run", seed=1)
     analysis = analyze_samples(rec.samples, RATE, PipelineConfig(drill="run"))
     # The running part (after the calibration walk and a pause).
-    pairs = [(t, hit) for t, hit in _matched(rec, analysis) if t["time_s"] > 16.0]
+    pairs = matched_steps(rec.truth, analysis, from_s=16.0)
     right = sum(hit is not None and hit.side == truth["side"] for truth, hit in pairs)
     assert right / len(pairs) >= 0.97
     assert analysis.summary["right"]["mean_peak_drop_deg"] > analysis.summary["left"][

@@ -1,0 +1,79 @@
+"""Scoring an analysis against the simulator's ground truth (used by tests and benchmarks).
+
+The product's zero is the mean standing posture of the calibration window, so truth angles
+and drops are taken relative to the true posture over that same window.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from imu_monitor.pipeline import Analysis
+from imu_monitor.simulation.sensor_model import Truth
+
+FULL_GAIT = 0.8  # truth steps below this gait amplitude (starting, stopping) are not scored
+MATCH_S = 0.25
+
+
+@dataclass(frozen=True)
+class Score:
+    """How an analysis compares with the truth."""
+
+    obliquity_rmse_deg: float
+    drop_error_deg: dict  # side -> measured mean peak drop minus true mean
+    steps_scored: int
+    found_with_side: float  # fraction of truth steps found within 0.25 s with the right side
+    median_timing_error_s: float
+
+
+def neutral_obliquity(truth: Truth, analysis: Analysis) -> float:
+    """True mean obliquity over the standing window the calibration used."""
+    cal = analysis.calibration
+    window = (truth.time_s >= cal.still_start_s) & (truth.time_s < cal.still_end_s)
+    return float(truth.obliquity_deg[window].mean())
+
+
+def matched_steps(truth: Truth, analysis: Analysis, from_s: float = 0.0
+                  ) -> list[tuple[dict, object]]:
+    """(truth step, detected step or None) for every full-amplitude truth step after
+    ``from_s``."""
+    detected = np.array([s.time_s for s in analysis.steps])
+    pairs = []
+    for step in truth.steps:
+        if step["amplitude"] < FULL_GAIT or step["time_s"] < from_s:
+            continue
+        hit = None
+        if len(detected):
+            j = int(np.argmin(np.abs(detected - step["time_s"])))
+            if abs(detected[j] - step["time_s"]) < MATCH_S:
+                hit = analysis.steps[j]
+        pairs.append((step, hit))
+    return pairs
+
+
+def score(truth: Truth, analysis: Analysis, obliquity_deg: np.ndarray,
+          steps_from_s: float = 0.0) -> Score:
+    """Obliquity RMSE, per-side mean drop error, steps found with the right foot (steps
+    after ``steps_from_s`` only, e.g. the running part after a calibration walk)."""
+    neutral = neutral_obliquity(truth, analysis)
+    n = min(len(obliquity_deg), len(truth.obliquity_deg))
+    error = np.asarray(obliquity_deg[:n], float) - (truth.obliquity_deg[:n] - neutral)
+    pairs = matched_steps(truth, analysis, steps_from_s)
+    drop_error = {}
+    for side in ("left", "right"):
+        shift = neutral if side == "right" else -neutral
+        true_drops = [t["peak_drop_deg"] + shift for t, _ in pairs if t["side"] == side]
+        measured = analysis.summary[side]["mean_peak_drop_deg"]
+        drop_error[side] = (float(measured - np.mean(true_drops))
+                            if true_drops and measured is not None else float("nan"))
+    right = [(t, h) for t, h in pairs if h is not None and h.side == t["side"]]
+    timing = [h.time_s - t["time_s"] for t, h in right]
+    return Score(
+        obliquity_rmse_deg=float(np.sqrt(np.mean(error**2))),
+        drop_error_deg=drop_error,
+        steps_scored=len(pairs),
+        found_with_side=len(right) / len(pairs) if pairs else float("nan"),
+        median_timing_error_s=float(np.median(np.abs(timing))) if timing else float("nan"),
+    )

@@ -15,7 +15,8 @@ from imu_monitor.export.opensim import heading_aligned, write_sto
 from imu_monitor.pipeline import Pipeline, PipelineConfig
 from imu_monitor.processing.calibration import parse_axes
 from imu_monitor.simulation.scenarios import SCENARIOS, get_scenario
-from imu_monitor.sources.csv_file import read_csv, write_csv
+from imu_monitor.sources.base import read_all
+from imu_monitor.sources.csv_file import CsvFile, read_csv, write_csv
 from imu_monitor.sources.simulated import SimulatedSensor
 
 
@@ -36,9 +37,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     get_scenario(args.scenario)
     sensor = SimulatedSensor(args.scenario, args.seconds, args.rate, args.seed,
                              packet_loss=args.packet_loss, mounting=args.mounting)
-    from imu_monitor.samples import SampleBatch
-
-    received = SampleBatch.concat([p for p in sensor.stream() if isinstance(p, SampleBatch)])
+    received, _ = read_all(sensor)
     meta = {"source": f"simulated:{args.scenario}", "seed": args.seed}
     if args.mounting != "random":
         meta["axes"] = args.mounting
@@ -70,8 +69,10 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def _run_analysis(args: argparse.Namespace, keep_orientation: bool = False):
-    data = read_csv(args.file, args.acc_unit, args.gyr_unit)
-    axes_spec = args.axes or data.metadata.get("axes")
+    source = CsvFile(args.file, args.acc_unit, args.gyr_unit)
+    metadata = source.info.details
+    samples, _ = read_all(source)
+    axes_spec = args.axes or metadata.get("axes")
     config = PipelineConfig(
         drill=args.drill,
         threshold_deg=args.threshold,
@@ -79,11 +80,11 @@ def _run_analysis(args: argparse.Namespace, keep_orientation: bool = False):
         side=args.side,
         keep_orientation=keep_orientation,
     )
-    pipeline = Pipeline(data.rate_hz, config)
-    pipeline.push(data.samples)
+    pipeline = Pipeline(source.info.rate_hz, config)
+    pipeline.push(samples)
     analysis = pipeline.finish()
-    analysis.info = {"file": str(args.file), "kind": "csv",
-                     **{k: v for k, v in data.metadata.items() if k in ("source", "axes")}}
+    analysis.info = {"file": str(args.file), "kind": source.info.kind,
+                     **{k: v for k, v in metadata.items() if k in ("source", "axes")}}
     return pipeline, analysis
 
 

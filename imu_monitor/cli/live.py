@@ -23,7 +23,7 @@ def step_line(step: Step, threshold_deg: float) -> str:
     bar = "█" * int(filled) + ("▌" if filled - int(filled) >= 0.5 else "")
     flag = f"  ▲ over {threshold_deg:g}°" if step.over_threshold else ""
     return (f"{step.time_s:8.1f} s  {step.side.upper():>5} stance  drop {step.peak_drop_deg:5.1f}°"
-            f"  {bar:<{BAR_WIDTH}}{flag}")
+            f"  {bar:<{BAR_WIDTH}}{flag}").rstrip()
 
 
 def run_live(source: Source, config: PipelineConfig, out=sys.stdout) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -112,6 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("imu-monitor: stopped.", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into a pager or head that has quit
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
+        return 0
     except OSError as exc:
         print(f"imu-monitor: cannot write or read a file: {exc.strerror or exc} "
               f"({exc.filename or ''}).", file=sys.stderr)

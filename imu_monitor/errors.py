@@ -15,3 +15,7 @@ class CalibrationError(ImuMonitorError):
 
 class AnalysisError(ImuMonitorError):
     """The data can be read but the asked-for analysis finds nothing to measure."""
+
+
+class RecordingError(ImuMonitorError):
+    """A recording cannot be written or read (damaged, foreign, full disk...)."""

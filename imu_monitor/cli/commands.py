@@ -3,23 +3,77 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
+import re
 from pathlib import Path
 
+from imu_monitor import __version__
 from imu_monitor.cli.live import run_live
 from imu_monitor.cli.main import print_json, require_output
-from imu_monitor.cli.report import format_analysis
-from imu_monitor.errors import InputDataError
+from imu_monitor.cli.report import format_analysis, format_info, format_list, headline
+from imu_monitor.errors import ImuMonitorError, InputDataError
 from imu_monitor.export.angles_csv import write_angles_csv
 from imu_monitor.export.opensim import heading_aligned, write_sto
-from imu_monitor.pipeline import Pipeline, PipelineConfig
-from imu_monitor.processing.calibration import parse_axes
+from imu_monitor.export.steps_csv import write_steps_csv
+from imu_monitor.pipeline import Analysis, Pipeline, PipelineConfig
+from imu_monitor.processing.calibration import Calibration, parse_axes
+from imu_monitor.recording import (
+    EXTENSION,
+    RecordingWriter,
+    is_recording,
+    open_recording,
+    read_header,
+)
+from imu_monitor.samples import SampleBatch
 from imu_monitor.simulation.scenarios import SCENARIOS, get_scenario
-from imu_monitor.sources.base import read_all
-from imu_monitor.sources.csv_file import CsvFile, read_csv, write_csv
+from imu_monitor.sources.base import Source, read_all
+from imu_monitor.sources.csv_file import CsvFile, write_csv
+from imu_monitor.sources.recording import RecordingReplay
 from imu_monitor.sources.simulated import SimulatedSensor
 
+PATIENT_ID = re.compile(r"^[A-Za-z0-9._-]{1,32}$")
 
+
+# ---------------------------------------------------------------- writing files
+def _save(path: Path, samples: SampleBatch, rate_hz: float, metadata: dict) -> str:
+    """Write samples as a recording, or as CSV when the name ends in .csv; say which."""
+    if path.suffix.lower() == ".csv":
+        write_csv(path, samples, rate_hz, {k: v for k, v in metadata.items()
+                                           if k in ("source", "axes", "seed")})
+        return "CSV"
+    with RecordingWriter(path, rate_hz, metadata) as writer:
+        writer.append_all(samples)
+        _store_analysis(writer, samples, rate_hz, metadata)
+    return "recording"
+
+
+def _store_analysis(writer: RecordingWriter, samples: SampleBatch, rate_hz: float,
+                    metadata: dict) -> Analysis | None:
+    """Analyse what was written and store calibration and headline numbers (for lists)."""
+    try:
+        axes = metadata.get("axes")
+        pipeline = Pipeline(rate_hz, PipelineConfig(
+            drill=metadata.get("drill") or "walk", side=metadata.get("side"),
+            axes=parse_axes(axes) if axes else None))
+        pipeline.push(samples)
+        analysis = pipeline.finish()
+    except ImuMonitorError as exc:
+        writer.set_meta("analysis_problem", str(exc))
+        return None
+    writer.set_meta("calibration", analysis.calibration.to_dict())
+    writer.set_meta("headline", headline(analysis))
+    return analysis
+
+
+def _patient(value: str | None) -> str | None:
+    if value is not None and not PATIENT_ID.match(value):
+        raise InputDataError("Use a pseudonymous patient code (up to 32 letters, digits, '-', "
+                             "'_' or '.'), never a name.")
+    return value
+
+
+# ------------------------------------------------------------------ commands
 def cmd_simulate(args: argparse.Namespace) -> int:
     if args.list:
         for sc in SCENARIOS.values():
@@ -34,14 +88,16 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         raise InputDataError("--seconds must be between 5 s and 6 hours.")
     if args.mounting != "random":
         parse_axes(args.mounting)
-    get_scenario(args.scenario)
+    scenario = get_scenario(args.scenario)
     sensor = SimulatedSensor(args.scenario, args.seconds, args.rate, args.seed,
                              packet_loss=args.packet_loss, mounting=args.mounting)
     received, _ = read_all(sensor)
-    meta = {"source": f"simulated:{args.scenario}", "seed": args.seed}
+    meta = {"source": f"simulated:{args.scenario}", "seed": args.seed,
+            "device": _simulated_device(), "drill": scenario.drill,
+            "notes": scenario.description}
     if args.mounting != "random":
         meta["axes"] = args.mounting
-    write_csv(out, received, args.rate, meta)
+    kind = _save(out, received, args.rate, meta)
     if args.truth:
         truth = sensor.truth
         args.truth.write_text(json.dumps({
@@ -49,47 +105,64 @@ def cmd_simulate(args: argparse.Namespace) -> int:
             "pelvis_from_sensor": truth.pelvis_from_sensor.round(6).tolist(),
             "steps": truth.steps, "drills": truth.drills}, indent=1), encoding="utf-8")
     print(f"Wrote {len(received)} samples ({len(received) / args.rate:.1f} s) of "
-          f"'{args.scenario}' to {out}.")
+          f"'{args.scenario}' to {out} ({kind}).")
     return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    data = read_csv(args.csv, args.acc_unit, args.gyr_unit)
-    meta = {"source": f"import:{Path(args.csv).name}"}
-    if args.axes:
-        parse_axes(args.axes)
-        meta["axes"] = args.axes
-    elif "axes" in data.metadata:
-        meta["axes"] = data.metadata["axes"]
-    write_csv(args.output, data.samples, data.rate_hz, meta)
+    source = CsvFile(args.csv, args.acc_unit, args.gyr_unit)
+    data = source.data
+    meta = {"source": f"import:{Path(args.csv).name}",
+            "device": {"name": Path(args.csv).name, "model": "imported CSV", "protocol": "csv"}}
+    axes = args.axes or data.metadata.get("axes")
+    if axes:
+        parse_axes(axes)
+        meta["axes"] = axes
+    if args.drill:
+        meta["drill"] = args.drill
+    kind = _save(args.output, data.samples, data.rate_hz, meta)
     print(f"Imported {len(data.samples)} samples at {data.rate_hz:.4g} Hz "
           f"(acc in {data.metadata['acc_unit']}, gyro in {data.metadata['gyr_unit']}) "
-          f"into {args.output}.")
+          f"into {args.output} ({kind}).")
     return 0
 
 
+def open_source(path: Path, args: argparse.Namespace) -> Source:
+    """A recording (replayed) or a CSV file, by content."""
+    if is_recording(path):
+        return RecordingReplay(path, salvage=getattr(args, "salvage", False))
+    return CsvFile(path, args.acc_unit, args.gyr_unit)
+
+
 def _run_analysis(args: argparse.Namespace, keep_orientation: bool = False):
-    source = CsvFile(args.file, args.acc_unit, args.gyr_unit)
+    """Recompute everything from the raw samples with the current pipeline."""
+    source = open_source(args.file, args)
     metadata = source.info.details
     samples, _ = read_all(source)
     axes_spec = args.axes or metadata.get("axes")
+    stored = metadata.get("calibration")
+    calibration = None
+    if stored and not args.recalibrate and not args.axes:
+        calibration = Calibration.from_dict(stored)
     config = PipelineConfig(
-        drill=args.drill,
+        drill=args.drill or metadata.get("drill") or "walk",
         threshold_deg=args.threshold,
         axes=parse_axes(axes_spec) if axes_spec else None,
-        side=args.side,
+        calibration=calibration,
+        side=args.side or metadata.get("side"),
         keep_orientation=keep_orientation,
     )
     pipeline = Pipeline(source.info.rate_hz, config)
     pipeline.push(samples)
     analysis = pipeline.finish()
     analysis.info = {"file": str(args.file), "kind": source.info.kind,
-                     **{k: v for k, v in metadata.items() if k in ("source", "axes")}}
-    return pipeline, analysis
+                     **{k: v for k, v in metadata.items()
+                        if k in ("source", "axes", "patient_id", "created_utc")}}
+    return pipeline, analysis, samples
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    _, analysis = _run_analysis(args)
+    _, analysis, _ = _run_analysis(args)
     if args.json:
         print_json(analysis.to_dict())
     else:
@@ -98,11 +171,20 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    pipeline, analysis = _run_analysis(args, keep_orientation=args.format == "sto")
+    pipeline, analysis, samples = _run_analysis(args, keep_orientation=args.format == "sto")
     valid = pipeline.valid.view
-    if args.format == "angles-csv":
+    if args.format == "samples-csv":
+        write_csv(args.output, samples, pipeline.rate_hz, {"source": str(args.file)})
+        rows = len(samples)
+    elif args.format == "angles-csv":
         rows = write_angles_csv(args.output, pipeline.rate_hz, pipeline.obliquity.view,
                                 pipeline.tilt.view, pipeline.rotation.view, valid)
+    elif args.format == "steps-csv":
+        rows = write_steps_csv(args.output, analysis.steps)
+    elif args.format == "json":
+        Path(args.output).write_text(json.dumps(analysis.to_dict(), indent=2) + "\n",
+                                     encoding="utf-8")
+        rows = len(analysis.steps)
     else:
         assert pipeline.orientation is not None
         cal = analysis.calibration
@@ -116,4 +198,83 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     sensor = SimulatedSensor(args.scenario, args.seconds, rate_hz=100.0,
                              realtime=not args.fast)
-    return run_live(sensor, PipelineConfig(threshold_deg=args.threshold))
+    run_live(sensor, PipelineConfig(drill=get_scenario(args.scenario).drill,
+                                    threshold_deg=args.threshold))
+    return 0
+
+
+def cmd_record(args: argparse.Namespace) -> int:
+    kind, _, scenario = args.source.partition(":")
+    if kind != "sim":
+        raise InputDataError(f"Cannot record from '{args.source}': this version records from "
+                             "the simulated sensor, 'sim' or 'sim:SCENARIO'.")
+    scenario = scenario or "trendelenburg-right"
+    drill = args.drill or get_scenario(scenario).drill
+    out = args.output or Path("recordings") / (
+        f"{dt.datetime.now():%Y%m%d-%H%M%S}-{args.patient or 'session'}{EXTENSION}")
+    sensor = SimulatedSensor(scenario, args.seconds, rate_hz=args.rate, seed=args.seed,
+                             realtime=not args.fast)
+    meta = {"source": f"sim:{scenario}", "device": _simulated_device(), "drill": drill,
+            "side": args.side, "patient_id": _patient(args.patient), "notes": args.notes or ""}
+    config = PipelineConfig(drill=drill, side=args.side, threshold_deg=args.threshold)
+    with RecordingWriter(out, sensor.info.rate_hz, meta) as writer:
+        analysis = None
+        try:
+            analysis = run_live(sensor, config, recorder=writer)
+        except ImuMonitorError as exc:
+            writer.set_meta("analysis_problem", str(exc))
+            print(f"imu-monitor: {exc}")
+        if analysis is not None:
+            writer.set_meta("calibration", analysis.calibration.to_dict())
+            writer.set_meta("headline", headline(analysis))
+    print(f"Saved {writer.samples_written} samples to {out}.")
+    return 0
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    rec = open_recording(args.file, salvage=args.salvage)
+    print(format_info(rec))
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    folder = Path(args.folder)
+    if not folder.is_dir():
+        raise InputDataError(f"The folder {folder} does not exist.")
+    entries = []
+    for path in sorted(folder.glob(f"*{EXTENSION}")):
+        try:
+            header = read_header(path)
+            entries.append({"file": path.name, **_list_entry(header)})
+        except ImuMonitorError as exc:
+            entries.append({"file": path.name, "problem": str(exc)})
+    entries.sort(key=lambda e: e.get("created_utc") or "")
+    if args.search:
+        needle = args.search.lower()
+        entries = [e for e in entries if needle in json.dumps(e).lower()]
+    if args.json:
+        print_json({"folder": str(folder), "recordings": entries})
+    else:
+        print(format_list(entries, folder))
+    return 0
+
+
+def _list_entry(header: dict) -> dict:
+    meta = header["metadata"]
+    return {
+        "created_utc": meta.get("created_utc"),
+        "patient_id": meta.get("patient_id"),
+        "drill": meta.get("drill"),
+        "side": meta.get("side"),
+        "duration_s": round(header["duration_s"], 1),
+        "samples": header["samples"],
+        "lost_samples": header["lost_samples"],
+        "markers": header["markers"],
+        "headline": meta.get("headline"),
+        "analysis_problem": meta.get("analysis_problem"),
+    }
+
+
+def _simulated_device() -> dict:
+    return {"name": "Simulated sensor", "address": "", "model": "imu_monitor simulator",
+            "firmware": __version__, "protocol": "simulated"}

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import sys
 
-from imu_monitor.cli.report import format_summary
-from imu_monitor.pipeline import Pipeline, PipelineConfig
+from imu_monitor.cli.report import format_drill, format_summary
+from imu_monitor.pipeline import Analysis, Pipeline, PipelineConfig
 from imu_monitor.processing.metrics import Step
+from imu_monitor.recording import RecordingWriter
 from imu_monitor.samples import SampleBatch, StatusEvent
 from imu_monitor.sources.base import Source
 
@@ -26,16 +27,22 @@ def step_line(step: Step, threshold_deg: float) -> str:
             f"  {bar:<{BAR_WIDTH}}{flag}").rstrip()
 
 
-def run_live(source: Source, config: PipelineConfig, out=sys.stdout) -> int:
-    """Stream ``source`` through the pipeline, printing steps live; summary at the end."""
+def run_live(source: Source, config: PipelineConfig, out=sys.stdout,
+             recorder: RecordingWriter | None = None) -> Analysis:
+    """Stream ``source`` through the pipeline (and into ``recorder``), printing steps live;
+    Ctrl-C stops cleanly; the summary is printed at the end and returned."""
     pipeline = Pipeline(source.info.rate_hz, config)
     print(f"{source.info.name}: stand still, then walk straight ahead to calibrate.", file=out)
     try:
         for item in source.stream():
             if isinstance(item, StatusEvent):
                 print(f"  [{item.message}]", file=out)
+                if recorder is not None:
+                    recorder.add_event(item)
                 continue
             assert isinstance(item, SampleBatch)
+            if recorder is not None:
+                recorder.append(item)
             update = pipeline.push(item)
             if update.calibrated_now and pipeline.calibration is not None:
                 cal = pipeline.calibration
@@ -50,5 +57,8 @@ def run_live(source: Source, config: PipelineConfig, out=sys.stdout) -> int:
         source.close()
     analysis = pipeline.finish()
     print("", file=out)
-    print("\n".join(format_summary(analysis.summary)), file=out)
-    return 0
+    if analysis.drill_result is not None:
+        print("\n".join(format_drill(analysis.drill, analysis.drill_result)), file=out)
+    else:
+        print("\n".join(format_summary(analysis.summary)), file=out)
+    return analysis

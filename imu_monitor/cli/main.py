@@ -30,8 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("simulate", help="write a simulated session with known pelvic drop",
-                       description="Simulate a sacral IMU during a clinic session and write its "
-                                   "samples (CSV, m/s² and rad/s).")
+                       description="Simulate a sacral IMU during a clinic session and write it "
+                                   "as a recording (or as CSV if OUTPUT ends in .csv).")
     p.add_argument("--scenario", default="trendelenburg-right",
                    help="what the patient does (see --list)")
     p.add_argument("--list", action="store_true", help="list the scenarios and exit")
@@ -45,27 +45,64 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--truth", type=Path, help="also write the ground truth (JSON) here")
     p.add_argument("-o", "--output", type=Path, help="output file")
 
-    p = sub.add_parser("import", help="convert a CSV from another device to our sample format",
+    p = sub.add_parser("import", help="convert a CSV from another device to a recording",
                        description="Read a CSV with header time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,"
-                                   "gyr_z (optional mag_*, quat_w..z) in the declared units.")
+                                   "gyr_z (optional mag_*, quat_w..z) in the declared units and "
+                                   "write a recording (or our CSV form if OUTPUT ends in .csv).")
     p.add_argument("csv", type=Path)
     _units(p)
     _axes(p)
+    p.add_argument("--drill", choices=list(DRILLS), help="what the patient did")
     p.add_argument("-o", "--output", type=Path, required=True, help="output file")
 
     p = sub.add_parser("analyze", help="per-step pelvic drop and summary of a recording",
-                       description="Analyse a recording or a CSV of samples.")
+                       description="Analyse a recording or a CSV of samples, always from the "
+                                   "raw samples with the current algorithms.")
     p.add_argument("file", type=Path)
     p.add_argument("--json", action="store_true", help="print the JSON document instead")
     _analysis_options(p)
 
-    p = sub.add_parser("export", help="export angles or orientations of a recording",
-                       description="angles-csv: time_s,obliquity_deg,tilt_deg,rotation_deg. "
-                                   "sto: OpenSim/OpenSense orientations (pelvis_imu, w,x,y,z).")
+    p = sub.add_parser("export", help="export samples, angles, steps, JSON or .sto",
+                       description="samples-csv: the raw samples; angles-csv: time_s,"
+                                   "obliquity_deg,tilt_deg,rotation_deg; steps-csv: one row per "
+                                   "step; json: the analyze --json document; sto: OpenSim/"
+                                   "OpenSense orientations (pelvis_imu, w,x,y,z).")
     p.add_argument("file", type=Path)
-    p.add_argument("--format", required=True, choices=["angles-csv", "sto"])
+    p.add_argument("--format", required=True,
+                   choices=["samples-csv", "angles-csv", "steps-csv", "json", "sto"])
     p.add_argument("-o", "--output", type=Path, required=True, help="output file")
     _analysis_options(p)
+
+    p = sub.add_parser("record", help="record a session without the app (headless)",
+                       description="Record from a sensor into a crash-safe recording, showing "
+                                   "each step live; Ctrl-C stops and saves.")
+    p.add_argument("--source", default="sim",
+                   help="sim or sim:SCENARIO (the simulated sensor, paced in real time)")
+    p.add_argument("--seconds", type=float, help="simulated session length (default: "
+                                                 "the scenario's)")
+    p.add_argument("--rate", type=float, default=100.0, help="simulated sample rate, Hz")
+    p.add_argument("--seed", type=int, default=1, help="simulated session seed")
+    p.add_argument("--fast", action="store_true", help="do not pace the simulated sensor")
+    p.add_argument("--drill", choices=list(DRILLS), help="what the patient does")
+    p.add_argument("--side", choices=["left", "right"], help="tested leg (single-leg drills)")
+    p.add_argument("--patient", help="pseudonymous patient code (never a name)")
+    p.add_argument("--notes", help="free text stored with the recording")
+    p.add_argument("--threshold", type=float, help="drop threshold in degrees")
+    p.add_argument("-o", "--output", type=Path,
+                   help="recording file (default recordings/DATE-PATIENT.imurec)")
+
+    p = sub.add_parser("info", help="what a recording holds",
+                       description="Device, duration, samples, lost packets, markers, drill, "
+                                   "patient of one recording.")
+    p.add_argument("file", type=Path)
+    p.add_argument("--salvage", action="store_true", help="read a damaged file's intact parts")
+
+    p = sub.add_parser("list", help="the recordings in a folder, with their headline numbers",
+                       description="Date, patient, drill, duration and headline numbers of "
+                                   "every recording in FOLDER (default recordings).")
+    p.add_argument("folder", nargs="?", default="recordings")
+    p.add_argument("--search", help="only recordings whose entry contains this text")
+    p.add_argument("--json", action="store_true", help="print JSON instead")
 
     p = sub.add_parser("demo", help="live pelvic drop from the simulated sensor, in real time",
                        description="Stream the simulated sensor through the live pipeline and "
@@ -88,7 +125,12 @@ def _axes(p: argparse.ArgumentParser) -> None:
 
 
 def _analysis_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--drill", default="walk", choices=list(DRILLS), help="what the patient did")
+    p.add_argument("--drill", choices=list(DRILLS),
+                   help="what the patient did (default: the recording's, else walk)")
+    p.add_argument("--recalibrate", action="store_true",
+                   help="find the calibration again instead of using the stored one")
+    p.add_argument("--salvage", action="store_true",
+                   help="analyse a damaged recording's intact parts")
     p.add_argument("--side", choices=["left", "right"],
                    help="stance leg for single-leg drills (default: found from the weight shift)")
     p.add_argument("--threshold", type=float, default=None,

@@ -79,3 +79,84 @@ def format_drill(drill: str, result: dict) -> list[str]:
                     out.append(f"    {r['time_s']:>7.1f} s  peak drop {r['peak_drop_deg']:.1f}°"
                                f"  rotation range {r['rotation_range_deg']:.1f}°{flag}")
     return out
+
+
+def headline(analysis: Analysis) -> dict:
+    """The few numbers a session list shows (stored in the recording when it is closed)."""
+    s = analysis.summary
+    out = {"drill": analysis.drill, "steps": s["steps"],
+           "left_mean_peak_drop_deg": s["left"]["mean_peak_drop_deg"],
+           "right_mean_peak_drop_deg": s["right"]["mean_peak_drop_deg"],
+           "asymmetry_deg": s["asymmetry_deg"], "cadence_spm": s["cadence_spm"]}
+    if analysis.drill_result is not None:
+        blocks = analysis.drill_result["blocks"]
+        out["blocks"] = [{k: b.get(k) for k in ("side", "hold_s", "mean_drop_deg", "reps",
+                                                 "mean_peak_drop_deg") if k in b}
+                         for b in blocks]
+    return out
+
+
+def _headline_text(h: dict | None) -> str:
+    if not h:
+        return "not analysed"
+    if h.get("blocks"):
+        parts = []
+        for b in h["blocks"]:
+            if "hold_s" in b:
+                parts.append(f"{b['side'][0].upper()} hold {b['hold_s']:.0f} s, drop "
+                             f"{b['mean_drop_deg']:.1f}°")
+            elif "mean_peak_drop_deg" in b:
+                parts.append(f"{b['side'][0].upper()} {b['reps']} reps, drop "
+                             f"{_num(b['mean_peak_drop_deg'], '{:.1f}')}°")
+            else:
+                parts.append(f"{b['side'][0].upper()} {b['reps']} reps")
+        return "; ".join(parts)
+    return (f"L {_num(h['left_mean_peak_drop_deg'], '{:.1f}')}° R "
+            f"{_num(h['right_mean_peak_drop_deg'], '{:.1f}')}° asym "
+            f"{_num(h['asymmetry_deg'], '{:+.1f}')}° ({h['steps']} steps)")
+
+
+def format_list(entries: list[dict], folder) -> str:
+    """The session library as a table."""
+    if not entries:
+        return f"No recordings in {folder}."
+    lines = [f"{'Date (UTC)':<17} {'Patient':<12} {'Drill':<18} {'Duration':>8}  "
+             f"{'Headline':<40} File"]
+    for e in entries:
+        if "problem" in e:
+            lines.append(f"{'?':<17} {'':<12} {'':<18} {'':>8}  {'unreadable: ' + e['problem']}")
+            continue
+        date = (e["created_utc"] or "")[:16].replace("T", " ")
+        lines.append(f"{date:<17} {e['patient_id'] or '—':<12} {e['drill'] or '—':<18} "
+                     f"{e['duration_s']:>7.0f}s  {_headline_text(e['headline']):<40} {e['file']}")
+    return "\n".join(lines)
+
+
+def format_info(rec) -> str:
+    """Everything about one recording, without analysing it."""
+    m = rec.metadata
+    device = m.get("device") or {}
+    lines = [
+        f"File:        {rec.path}",
+        f"Created:     {m.get('created_utc', '—')} (format {m.get('format_version')}, "
+        f"imu_monitor {m.get('app_version')})",
+        f"Patient:     {m.get('patient_id') or '—'}",
+        f"Drill:       {m.get('drill') or '—'}" + (f", side {m['side']}" if m.get("side")
+                                                   else ""),
+        f"Device:      {device.get('name', '—')} ({device.get('model', '')}, "
+        f"protocol {device.get('protocol', '—')}"
+        + (f", address {device['address']}" if device.get("address") else "") + ")",
+        f"Duration:    {rec.duration_s:.1f} s at {rec.rate_hz:g} Hz",
+        f"Samples:     {len(rec.samples)} ({rec.lost_samples} lost)",
+        f"Markers:     {len(rec.markers)}"
+        + "".join(f"\n  {mk['time_s']:8.1f} s  {mk['label']}" for mk in rec.markers),
+        f"Link events: {len(rec.events)}",
+        f"Notes:       {m.get('notes') or '—'}",
+        f"Calibration: {'stored' if m.get('calibration') else 'none (found when analysed)'}",
+        f"Headline:    {_headline_text(m.get('headline'))}",
+    ]
+    if m.get("analysis_problem"):
+        lines.append(f"Analysis:    {m['analysis_problem']}")
+    if rec.damaged_chunks:
+        lines.append(f"Damaged:     {len(rec.damaged_chunks)} half-second blocks skipped")
+    return "\n".join(lines)

@@ -75,6 +75,13 @@ class Calibration:
             "still_gyro_std_dps": round(self.still_gyro_std_dps, 3),
         }
 
+    @classmethod
+    def from_dict(cls, d: dict) -> Calibration:
+        """Inverse of :meth:`to_dict` (calibrations are stored with recordings)."""
+        return cls(np.asarray(d["up_sensor"], float), np.asarray(d["forward_sensor"], float),
+                   float(d["still_start_s"]), float(d["still_end_s"]), str(d["forward_source"]),
+                   float(d["forward_confidence"]), float(d["still_gyro_std_dps"]))
+
 
 def parse_axes(spec: str) -> np.ndarray:
     """``"x=up,y=right,z=forward"`` → 3×3 pelvis-from-sensor rotation (rows forward, left, up).

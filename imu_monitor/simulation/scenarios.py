@@ -30,6 +30,7 @@ class Scenario:
     description: str
     build: Callable[[float], list[Activity]]
     default_seconds: float
+    drill: str = "walk"  # what a clinician would pick for it
 
 
 def _calibration() -> list[Activity]:
@@ -104,18 +105,19 @@ SCENARIOS: dict[str, Scenario] = {
         Scenario("run",
                  "Running 3 m/s with U-turns after a calibration walk; 6° left, 9° right stance "
                  "drop.",
-                 _running, 60.0),
+                 _running, 60.0, "run"),
         Scenario("single-leg-stance",
                  "Trendelenburg test: 30 s on the left leg (3° drop), then 30 s on the right "
                  "(3° drop).",
-                 _drill(lambda side: SingleLegStance(side, 30.0, 3.0)), 80.0),
+                 _drill(lambda side: SingleLegStance(side, 30.0, 3.0)), 80.0,
+                 "single-leg-stance"),
         Scenario("hip-hike",
                  "Hip hikes on a step: 8 reps standing on the left leg, then 8 on the right "
                  "(6° down, 8° up).",
-                 _drill(lambda side: HipHike(side)), 70.0),
+                 _drill(lambda side: HipHike(side)), 70.0, "hip-hike"),
         Scenario("step-down",
                  "Lateral step-downs: 8 reps on the left leg, 8 on the right, 6° drop per rep.",
-                 _drill(lambda side: StepDown(side)), 70.0),
+                 _drill(lambda side: StepDown(side)), 70.0, "step-down"),
     ]
 }
 

@@ -1,0 +1,205 @@
+"""Reading a recording back: every row checked, every problem said in words."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from imu_monitor.errors import RecordingError
+from imu_monitor.processing.calibration import Calibration
+from imu_monitor.recording.schema import APPLICATION_ID, FORMAT_VERSION, row_crc
+from imu_monitor.samples import SampleBatch
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+@dataclass
+class Recording:
+    """A whole recording in memory: samples exactly as stored, and everything about them."""
+
+    path: Path
+    rate_hz: float
+    metadata: dict
+    samples: SampleBatch
+    host_time: np.ndarray
+    markers: list[dict] = field(default_factory=list)
+    events: list[dict] = field(default_factory=list)
+    damaged_chunks: list[int] = field(default_factory=list)  # skipped when salvaging
+
+    @property
+    def duration_s(self) -> float:
+        if not len(self.samples):
+            return 0.0
+        return (int(self.samples.seq[-1]) - int(self.samples.seq[0]) + 1) / self.rate_hz
+
+    @property
+    def lost_samples(self) -> int:
+        if not len(self.samples):
+            return 0
+        return int(self.samples.seq[-1] - self.samples.seq[0] + 1 - len(self.samples))
+
+    @property
+    def calibration(self) -> Calibration | None:
+        d = self.metadata.get("calibration")
+        return Calibration.from_dict(d) if d else None
+
+
+def is_recording(path: str | Path) -> bool:
+    """True if the file starts like an SQLite database (our recordings are)."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(16) == SQLITE_MAGIC
+    except OSError:
+        return False
+
+
+def open_recording(path: str | Path, salvage: bool = False) -> Recording:
+    """Load a recording. Damaged rows are an error, or skipped and listed with ``salvage``."""
+    path = Path(path)
+    name = path.name
+    _check_file(path)
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise RecordingError(f"{name} cannot be opened: {exc}.") from None
+    try:
+        return _load(db, path, salvage)
+    except sqlite3.DatabaseError as exc:
+        raise RecordingError(
+            f"{name} is damaged or truncated and cannot be read ({exc}). If it was being "
+            "recorded when the computer stopped, keep the file with its -wal companion "
+            "together in a folder you can write to and try again."
+        ) from None
+    finally:
+        db.close()
+
+
+def read_header(path: str | Path) -> dict:
+    """Metadata, duration, sample and marker counts without loading the samples (for lists)."""
+    path = Path(path)
+    _check_file(path)
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            metadata = _metadata(db, path.name)
+            first, last, n = db.execute(
+                "SELECT min(first_seq), max(first_seq + n), sum(n) FROM chunks").fetchone()
+            markers = db.execute("SELECT count(*) FROM markers").fetchone()[0]
+        finally:
+            db.close()
+    except sqlite3.DatabaseError as exc:
+        raise RecordingError(f"{path.name} is damaged or truncated ({exc}).") from None
+    rate = float(metadata["rate_hz"])
+    return {"metadata": metadata, "samples": int(n or 0),
+            "duration_s": 0.0 if first is None else (last - first) / rate,
+            "lost_samples": 0 if first is None else int(last - first - n),
+            "markers": int(markers)}
+
+
+def _check_file(path: Path) -> None:
+    if not path.exists():
+        raise RecordingError(f"The file {path} does not exist.")
+    if path.stat().st_size == 0:
+        raise RecordingError(f"{path.name} is empty: the recording never received a sample.")
+    if not is_recording(path):
+        raise RecordingError(f"{path.name} is not a recording made by imu_monitor (nor any "
+                             "SQLite file). If it is a CSV of samples, give it a .csv name.")
+
+
+def _metadata(db: sqlite3.Connection, name: str) -> dict:
+    app_id = db.execute("PRAGMA application_id").fetchone()[0]
+    if app_id != APPLICATION_ID:
+        raise RecordingError(f"{name} is an SQLite database but not an imu_monitor recording.")
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version > FORMAT_VERSION:
+        raise RecordingError(f"{name} was written by a newer imu_monitor (format {version}; "
+                             f"this version reads up to {FORMAT_VERSION}). Update imu_monitor "
+                             "to open it.")
+    metadata = {}
+    for key, value, crc in db.execute("SELECT key, value, crc32 FROM meta"):
+        if row_crc(key, value) != crc:
+            raise RecordingError(f"{name} is damaged: its '{key}' entry fails its check.")
+        metadata[key] = json.loads(value)
+    if "rate_hz" not in metadata:
+        raise RecordingError(f"{name} is damaged: it does not say its sample rate.")
+    return metadata
+
+
+def _load(db: sqlite3.Connection, path: Path, salvage: bool) -> Recording:
+    name = path.name
+    metadata = _metadata(db, name)
+    parts: dict[str, list[np.ndarray]] = {k: [] for k in ("t", "seq", "host", "acc", "gyr",
+                                                         "mag", "quat")}
+    damaged: list[int] = []
+    has_mag = has_quat = True
+    for row in db.execute("SELECT id, first_seq, n, device_time, seq, host_time, acc, gyr, mag, "
+                          "quat, crc32 FROM chunks ORDER BY id"):
+        cid, first, n, t, seq, host, acc, gyr, mag, quat, crc = row
+        arrays = _decode(n, t, seq, host, acc, gyr, mag, quat)
+        if row_crc(first, n, t, seq, host, acc, gyr, mag, quat) != crc or arrays is None or \
+                int(arrays[1][0]) != first:
+            if not salvage:
+                raise RecordingError(
+                    f"{name} is damaged in its samples after {_position(parts, metadata)} "
+                    "(a block fails its check). Nothing wrong is shown: use --salvage to "
+                    "read the intact parts, the damaged half-seconds left out as gaps."
+                )
+            damaged.append(cid)
+            continue
+        for key, a in zip(("t", "seq", "host", "acc", "gyr", "mag", "quat"), arrays,
+                          strict=True):
+            parts[key].append(a)
+        has_mag &= arrays[5] is not None
+        has_quat &= arrays[6] is not None
+    if not parts["seq"]:
+        raise RecordingError(f"{name} holds no samples: the recording stopped before the "
+                             "first half-second was saved.")
+    samples = SampleBatch(
+        np.concatenate(parts["t"]), np.concatenate(parts["seq"]), np.concatenate(parts["acc"]),
+        np.concatenate(parts["gyr"]),
+        np.concatenate(parts["mag"]) if has_mag else None,
+        np.concatenate(parts["quat"]) if has_quat else None,
+    )
+    if np.any(np.diff(samples.seq) <= 0):
+        raise RecordingError(f"{name} is damaged: its samples are out of order.")
+    markers = _rows(db, "SELECT time_s, label, crc32 FROM markers ORDER BY time_s",
+                    ("time_s", "label"), name, "markers")
+    events = _rows(db, "SELECT time_s, kind, message, value, crc32 FROM events ORDER BY id",
+                   ("time_s", "kind", "message", "value"), name, "events")
+    return Recording(path, float(metadata["rate_hz"]), metadata, samples,
+                     np.concatenate(parts["host"]), markers, events, damaged)
+
+
+def _decode(n, t, seq, host, acc, gyr, mag, quat):
+    """The blobs as arrays, or None when their sizes do not fit ``n``."""
+    try:
+        out = (np.frombuffer(t, "<f8"), np.frombuffer(seq, "<i8"), np.frombuffer(host, "<f8"),
+               np.frombuffer(acc, "<f8").reshape(n, 3), np.frombuffer(gyr, "<f8").reshape(n, 3),
+               None if mag is None else np.frombuffer(mag, "<f8").reshape(n, 3),
+               None if quat is None else np.frombuffer(quat, "<f8").reshape(n, 4))
+    except (ValueError, TypeError):
+        return None
+    if not (len(out[0]) == len(out[1]) == len(out[2]) == n) or n <= 0:
+        return None
+    return out
+
+
+def _position(parts: dict, metadata: dict) -> str:
+    if not parts["seq"]:
+        return "its start"
+    seconds = (parts["seq"][-1][-1] - parts["seq"][0][0] + 1) / float(metadata["rate_hz"])
+    return f"{seconds:.1f} s"
+
+
+def _rows(db, sql: str, fields: tuple, name: str, what: str) -> list[dict]:
+    out = []
+    for row in db.execute(sql):
+        *values, crc = row
+        if row_crc(*values) != crc:
+            raise RecordingError(f"{name} is damaged: one of its {what} fails its check.")
+        out.append(dict(zip(fields, values, strict=True)))
+    return out

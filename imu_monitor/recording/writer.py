@@ -1,0 +1,195 @@
+"""Writing a recording while it happens: samples as received, committed every half second."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import sqlite3
+import time
+from pathlib import Path
+
+import numpy as np
+
+from imu_monitor import __version__
+from imu_monitor.errors import RecordingError
+from imu_monitor.recording.schema import (
+    APPLICATION_ID,
+    CHUNK_S,
+    FORMAT_VERSION,
+    SCHEMA,
+    dump,
+    row_crc,
+)
+from imu_monitor.samples import SampleBatch, StatusEvent
+
+
+def _blob(a: np.ndarray | None, dtype: str) -> bytes | None:
+    return None if a is None else np.ascontiguousarray(a, dtype=dtype).tobytes()
+
+
+class RecordingWriter:
+    """Append-only writer. ``close`` leaves one self-contained file (no -wal beside it)."""
+
+    def __init__(self, path: str | Path, rate_hz: float, metadata: dict | None = None,
+                 overwrite: bool = False) -> None:
+        self.path = Path(path)
+        self.rate_hz = float(rate_hz)
+        self.closed = False
+        self._pending: list[tuple[SampleBatch, float]] = []
+        self._pending_n = 0
+        self._seq0: int | None = None
+        self._next_seq: int | None = None
+        self.samples_written = 0
+        self.lost_samples = 0
+        self._chunk = max(1, round(CHUNK_S * self.rate_hz))
+        folder = self.path.parent if str(self.path.parent) else Path(".")
+        if not folder.is_dir():
+            raise RecordingError(f"The folder {folder} does not exist: create it or choose "
+                                 "another place for the recording.")
+        if self.path.exists():
+            if not overwrite:
+                raise RecordingError(f"{self.path} already exists: choose another name (a "
+                                     "recording is never overwritten).")
+            self.path.unlink()
+        try:
+            # Created by us, readable by the user only (patient data).
+            os.close(os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+            self._db = sqlite3.connect(self.path, isolation_level=None,
+                                       check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute(f"PRAGMA application_id={APPLICATION_ID}")
+            self._db.execute(f"PRAGMA user_version={FORMAT_VERSION}")
+            self._db.executescript(SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise RecordingError(f"Cannot create the recording {self.path}: {exc}.") from None
+        base = {
+            "format_version": FORMAT_VERSION,
+            "app_version": __version__,
+            "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "rate_hz": self.rate_hz,
+        }
+        base.update(metadata or {})
+        for key, value in base.items():
+            self.set_meta(key, value)
+
+    # ----------------------------------------------------------------- input
+    @property
+    def elapsed_s(self) -> float:
+        """Recording time so far (s from the first sample), for markers and events."""
+        if self._seq0 is None or self._next_seq is None:
+            return 0.0
+        return (self._next_seq - self._seq0) / self.rate_hz
+
+    def append(self, batch: SampleBatch, host_time: float | None = None) -> None:
+        """Add samples as received; they are committed every half second."""
+        if not len(batch):
+            return
+        if self._seq0 is None:
+            self._seq0 = int(batch.seq[0])
+            self._next_seq = self._seq0
+        assert self._next_seq is not None
+        seq = np.concatenate([[self._next_seq - 1], batch.seq.astype(np.int64)])
+        for k in np.flatnonzero(np.diff(seq) > 1):
+            missing = int(seq[k + 1] - seq[k] - 1)
+            self.lost_samples += missing
+            at = (int(seq[k]) + 1 - self._seq0) / self.rate_hz
+            self._event(at, "gap", f"{missing} samples lost", float(missing))
+        self._next_seq = max(self._next_seq, int(batch.seq[-1]) + 1)
+        self._pending.append((batch, time.time() if host_time is None else host_time))
+        self._pending_n += len(batch)
+        if self._pending_n >= self._chunk:
+            self.flush()
+
+    def append_all(self, samples: SampleBatch, host_time: float | None = None) -> None:
+        """Write a whole session at once (simulate, import): one transaction, same chunks."""
+        self._write("BEGIN", ())
+        for first in range(0, len(samples), self._chunk):
+            self.append(samples.slice(first, first + self._chunk), host_time)
+        self.flush()
+        self._write("COMMIT", ())
+
+    def add_marker(self, label: str, time_s: float | None = None) -> None:
+        """A clinician's marker (committed at once)."""
+        t = self.elapsed_s if time_s is None else float(time_s)
+        self._write("INSERT INTO markers (time_s, label, crc32) VALUES (?, ?, ?)",
+                    (t, label, row_crc(t, label)))
+
+    def add_event(self, event: StatusEvent) -> None:
+        """A link event (connected, lost, battery...), committed at once."""
+        self._event(self.elapsed_s, event.kind.value, event.message, event.value)
+
+    def set_meta(self, key: str, value: object) -> None:
+        """Set one metadata entry (JSON value), committed at once."""
+        text = dump(value)
+        self._write("INSERT OR REPLACE INTO meta (key, value, crc32) VALUES (?, ?, ?)",
+                    (key, text, row_crc(key, text)))
+
+    # ---------------------------------------------------------------- output
+    def flush(self) -> None:
+        """Commit the pending samples as one chunk."""
+        if not self._pending:
+            return
+        batches = [b for b, _ in self._pending]
+        host = np.concatenate([np.full(len(b), h) for b, h in self._pending])
+        s = SampleBatch.concat(batches)
+        self._pending, self._pending_n = [], 0
+        blobs = (_blob(s.time_s, "<f8"), _blob(s.seq, "<i8"), _blob(host, "<f8"),
+                 _blob(s.acc, "<f8"), _blob(s.gyr, "<f8"), _blob(s.mag, "<f8"),
+                 _blob(s.quat, "<f8"))
+        first, n = int(s.seq[0]), len(s)
+        self._write("INSERT INTO chunks (first_seq, n, device_time, seq, host_time, acc, gyr, "
+                    "mag, quat, crc32) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (first, n, *blobs, row_crc(first, n, *blobs)))
+        self.samples_written += n
+
+    def close(self) -> None:
+        """Commit everything and fold the write-ahead log into the one file."""
+        if self.closed:
+            return
+        try:
+            self.flush()
+        finally:
+            self.closed = True
+            try:
+                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                self._db.execute("PRAGMA journal_mode=DELETE")
+            except sqlite3.Error:
+                pass  # the data is committed; the log stays beside the file and is replayed
+            self._db.close()
+
+    def __enter__(self) -> RecordingWriter:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ------------------------------------------------------------- internals
+    def _event(self, t: float, kind: str, message: str, value: float | None) -> None:
+        self._write("INSERT INTO events (time_s, kind, message, value, crc32) "
+                    "VALUES (?, ?, ?, ?, ?)", (t, kind, message, value,
+                                               row_crc(t, kind, message, value)))
+
+    def _write(self, sql: str, params: tuple) -> None:
+        if self.closed:
+            raise RecordingError(f"The recording {self.path} is already closed.")
+        if not self.path.parent.exists() or not self.path.exists():
+            self._stop(f"The folder of the recording {self.path} has disappeared (unplugged "
+                       "drive?). Recording stopped; what was recorded before stays in it.")
+        try:
+            self._db.execute(sql, params)
+        except sqlite3.OperationalError as exc:
+            text = str(exc).lower()
+            if "full" in text:
+                self._stop(f"The disk is full: recording stopped at {self.elapsed_s:.1f} s. "
+                           f"Everything up to then is saved in {self.path}; free some space "
+                           "before the next recording.")
+            self._stop(f"Cannot write the recording {self.path} ({exc}). Recording stopped; "
+                       "what was recorded before stays in it.")
+
+    def _stop(self, message: str) -> None:
+        self.closed = True
+        with contextlib.suppress(sqlite3.Error):
+            self._db.close()
+        raise RecordingError(message)

@@ -1,0 +1,207 @@
+"""Recordings: exact round trips, crash safety for real, damaged files explained, privacy."""
+
+import os
+import shutil
+import signal
+import sqlite3
+import stat
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from imu_monitor.errors import RecordingError
+from imu_monitor.recording import RecordingWriter, open_recording, read_header
+from imu_monitor.samples import SampleBatch, StatusEvent, StatusKind
+from imu_monitor.sources.simulated import SimulatedSensor
+
+from .conftest import simulated
+
+
+def _write(path, samples, rate=100.0, packet=10, **meta):
+    with RecordingWriter(path, rate, meta) as w:
+        for first in range(0, len(samples), packet):
+            w.append(samples.slice(first, first + packet), host_time=1000.0 + first / rate)
+    return path
+
+
+def test_round_trip_is_exact(tmp_path):
+    s = simulated("symmetric-walk", seed=1, rate_hz=100.0).samples.slice(0, 2000)
+    rng = np.random.default_rng(0)
+    s = SampleBatch(s.time_s, s.seq, s.acc, s.gyr, rng.normal(size=(len(s), 3)),
+                    rng.normal(size=(len(s), 4)))
+    keep = np.ones(len(s), bool)
+    keep[500:530] = False  # a lost stretch
+    received = SampleBatch(*(None if a is None else a[keep] for a in
+                             (s.time_s, s.seq, s.acc, s.gyr, s.mag, s.quat)))
+    path = tmp_path / "r.imurec"
+    with RecordingWriter(path, 100.0, {"patient_id": "P-1", "drill": "walk", "side": None,
+                                      "notes": "knee pain ✓", "device": {"name": "x"}}) as w:
+        for first in range(0, len(received), 7):
+            w.append(received.slice(first, first + 7), host_time=5.0)
+        w.add_marker("started limping", 3.25)
+        w.add_event(StatusEvent(StatusKind.BATTERY, 0.0, "Battery 80 %.", 80.0))
+    rec = open_recording(path)
+    for name in ("time_s", "seq", "acc", "gyr", "mag", "quat"):
+        np.testing.assert_array_equal(getattr(rec.samples, name), getattr(received, name))
+    assert rec.metadata["patient_id"] == "P-1" and rec.metadata["notes"] == "knee pain ✓"
+    assert rec.markers == [{"time_s": 3.25, "label": "started limping"}]
+    kinds = [e["kind"] for e in rec.events]
+    assert "battery" in kinds and "gap" in kinds
+    gap = next(e for e in rec.events if e["kind"] == "gap")
+    assert gap["value"] == 30
+    assert rec.lost_samples == 30
+    assert not os.path.exists(str(path) + "-wal")  # closed: one self-contained file
+
+
+def test_files_are_private(tmp_path):
+    path = _write(tmp_path / "p.imurec", simulated("symmetric-walk").samples.slice(0, 100))
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_never_overwrites(tmp_path):
+    path = _write(tmp_path / "o.imurec", simulated("symmetric-walk").samples.slice(0, 100))
+    with pytest.raises(RecordingError, match="already exists"):
+        RecordingWriter(path, 100.0)
+
+
+def test_killed_recorder_leaves_a_readable_file(tmp_path):
+    """SIGKILL while recording in real time: the file opens, at most the last second is gone."""
+    path = tmp_path / "killed.imurec"
+    proc = subprocess.Popen([sys.executable, "-m", "imu_monitor", "record", "--source",
+                             "sim:symmetric-walk", "--seconds", "60", "--rate", "200",
+                             "--seed", "3", "-o", str(path)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            time.sleep(0.2)
+            try:
+                if read_header(path)["duration_s"] >= 3.0:
+                    break
+            except RecordingError:
+                continue
+        time.sleep(0.7)  # kill somewhere inside a half-second chunk
+        killed_at = time.time()
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    rec = open_recording(path)
+    assert rec.host_time[-1] >= killed_at - 1.0
+    assert rec.duration_s >= 3.0
+    truth = SimulatedSensor("symmetric-walk", 60, rate_hz=200.0, seed=3).samples
+    n = len(rec.samples)
+    np.testing.assert_array_equal(rec.samples.acc, truth.acc[:n])
+    assert rec.metadata["source"] == "sim:symmetric-walk"
+
+
+def test_full_disk_stops_with_a_message_and_keeps_the_data(tmp_path):
+    path = tmp_path / "full.imurec"
+    samples = simulated("symmetric-walk", rate_hz=100.0).samples
+    writer = RecordingWriter(path, 100.0)
+    writer._db.execute("PRAGMA max_page_count=40")  # the disk fills up after a few seconds
+    with pytest.raises(RecordingError, match="disk is full"):
+        for first in range(0, len(samples), 10):
+            writer.append(samples.slice(first, first + 10))
+    rec = open_recording(path)
+    assert 0 < len(rec.samples) == writer.samples_written
+    np.testing.assert_array_equal(rec.samples.acc, samples.acc[:len(rec.samples)])
+
+
+def test_vanished_folder_stops_with_a_message(tmp_path):
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    samples = simulated("symmetric-walk", rate_hz=100.0).samples
+    writer = RecordingWriter(folder / "v.imurec", 100.0)
+    writer.append(samples.slice(0, 100))
+    shutil.rmtree(folder)
+    with pytest.raises(RecordingError, match="disappeared"):
+        writer.append(samples.slice(100, 200))
+
+
+@pytest.mark.parametrize("damage, words", [
+    (lambda p: p.write_bytes(b""), "empty"),
+    (lambda p: p.write_text("time_s,acc_x\n1,2\n"), "not a recording"),
+    (lambda p: p.write_bytes(p.read_bytes()[:30000]), "damaged or truncated"),
+])
+def test_damaged_files_are_explained(tmp_path, damage, words):
+    path = _write(tmp_path / "d.imurec", simulated("symmetric-walk").samples.slice(0, 3000))
+    damage(path)
+    with pytest.raises(RecordingError, match=words):
+        open_recording(path)
+
+
+def test_foreign_and_newer_files(tmp_path):
+    foreign = tmp_path / "other.sqlite"
+    sqlite3.connect(foreign).execute("CREATE TABLE t (x)").connection.commit()
+    with pytest.raises(RecordingError, match="not an imu_monitor recording"):
+        open_recording(foreign)
+    newer = _write(tmp_path / "n.imurec", simulated("symmetric-walk").samples.slice(0, 300))
+    db = sqlite3.connect(newer)
+    db.execute("PRAGMA user_version=99")
+    db.commit()
+    db.close()
+    with pytest.raises(RecordingError, match="newer imu_monitor"):
+        open_recording(newer)
+
+
+def test_read_only_file_opens(tmp_path):
+    path = _write(tmp_path / "ro.imurec", simulated("symmetric-walk").samples.slice(0, 300))
+    path.chmod(0o400)
+    assert len(open_recording(path).samples) == 300
+
+
+def test_salvage_skips_only_the_damaged_block(tmp_path):
+    samples = simulated("symmetric-walk", rate_hz=100.0).samples.slice(0, 3000)
+    path = _write(tmp_path / "s.imurec", samples)
+    db = sqlite3.connect(path)
+    acc = bytearray(db.execute("SELECT acc FROM chunks WHERE id = 3").fetchone()[0])
+    acc[17] ^= 0x40
+    db.execute("UPDATE chunks SET acc = ? WHERE id = 3", (bytes(acc),))
+    db.commit()
+    db.close()
+    with pytest.raises(RecordingError, match="--salvage"):
+        open_recording(path)
+    rec = open_recording(path, salvage=True)
+    assert rec.damaged_chunks == [3]
+    assert len(rec.samples) == 3000 - 50  # one half-second block (50 samples at 100 Hz)
+    kept = np.isin(samples.seq, rec.samples.seq)
+    np.testing.assert_array_equal(rec.samples.acc, samples.acc[kept])
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory):
+    path = tmp_path_factory.mktemp("fuzz") / "f.imurec"
+    samples = simulated("symmetric-walk", rate_hz=100.0).samples.slice(0, 1500)
+    _write(path, samples, rate=100.0, patient_id="F-1")
+    return path.read_bytes(), open_recording(path)
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(flips=st.lists(st.tuples(st.integers(0, 10**7), st.integers(1, 255)), min_size=1,
+                      max_size=8),
+       cut=st.one_of(st.none(), st.integers(0, 10**7)))
+def test_reader_never_crashes_nor_returns_wrong_data(tmp_path, pristine, flips, cut):
+    data, original = pristine
+    b = bytearray(data)
+    for pos, mask in flips:
+        b[pos % len(b)] ^= mask
+    if cut is not None:
+        b = b[: cut % len(b)]
+    path = tmp_path / "fuzzed.imurec"
+    path.write_bytes(bytes(b))
+    try:
+        rec = open_recording(path)
+    except RecordingError:
+        return
+    np.testing.assert_array_equal(rec.samples.acc, original.samples.acc)
+    np.testing.assert_array_equal(rec.samples.seq, original.samples.seq)
+    assert rec.metadata == original.metadata
+    assert rec.rate_hz == original.rate_hz

@@ -1,0 +1,106 @@
+"""Recordings through the command line: record, list, info, re-analysis, exports."""
+
+import csv
+import json
+import sqlite3
+
+import numpy as np
+import pytest
+
+from imu_monitor.recording import open_recording
+from imu_monitor.recording.schema import dump, row_crc
+
+from .test_cli import run
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("library")
+    run("simulate", "--scenario", "trendelenburg-right", "--seconds", "30", "--seed", "4",
+        "-o", folder / "walk.imurec")
+    run("record", "--source", "sim:single-leg-stance", "--fast", "--patient", "P-042",
+        "--notes", "after surgery", "-o", folder / "sls.imurec")
+    return folder
+
+
+def test_record_prints_the_summary_and_saves(tmp_path):
+    out = run("record", "--source", "sim:symmetric-walk", "--seconds", "20", "--fast",
+              "--patient", "P-1", "-o", tmp_path / "r.imurec").stdout
+    assert "Left stance" in out and "Saved" in out
+    rec = open_recording(tmp_path / "r.imurec")
+    assert rec.metadata["patient_id"] == "P-1"
+    assert rec.metadata["headline"]["steps"] > 20
+    assert rec.calibration is not None
+
+
+def test_a_name_is_refused_as_patient_id(tmp_path):
+    result = run("record", "--source", "sim", "--fast", "--patient", "Jane Doe", "-o",
+                 tmp_path / "x.imurec", check=False)
+    assert result.returncode == 2 and "pseudonymous" in result.stderr
+    assert not (tmp_path / "x.imurec").exists()
+
+
+def test_list_shows_the_library(folder):
+    doc = json.loads(run("list", folder, "--json").stdout)
+    entries = {e["file"]: e for e in doc["recordings"]}
+    assert entries["sls.imurec"]["patient_id"] == "P-042"
+    assert entries["sls.imurec"]["drill"] == "single-leg-stance"
+    assert entries["walk.imurec"]["headline"]["right_mean_peak_drop_deg"] == pytest.approx(
+        9.0, abs=0.5)
+    text = run("list", folder).stdout
+    assert "P-042" in text and "walk.imurec" in text
+    assert "P-042" in run("list", folder, "--search", "p-042").stdout
+    assert "walk.imurec" not in run("list", folder, "--search", "p-042").stdout
+
+
+def test_info(folder):
+    out = run("info", folder / "sls.imurec").stdout
+    for words in ("P-042", "single-leg-stance", "Simulated sensor", "after surgery",
+                  "Samples:", "lost"):
+        assert words in out
+
+
+def test_analyze_uses_the_stored_calibration_unless_told(folder, tmp_path):
+    """Re-analysis starts from the raw samples, with the calibration stored in the file."""
+    src = folder / "walk.imurec"
+    broken = tmp_path / "broken-cal.imurec"
+    broken.write_bytes(src.read_bytes())
+    cal = open_recording(src).metadata["calibration"]
+    cal["forward_sensor"] = [-v for v in cal["forward_sensor"]]  # pelvis turned round
+    db = sqlite3.connect(broken)
+    text = dump(cal)
+    db.execute("UPDATE meta SET value = ?, crc32 = ? WHERE key = 'calibration'",
+               (text, row_crc("calibration", text)))
+    db.commit()
+    db.close()
+    stored = json.loads(run("analyze", broken, "--json").stdout)["summary"]
+    fresh = json.loads(run("analyze", broken, "--json", "--recalibrate").stdout)["summary"]
+    # Backwards forward = left and right swapped: the stored calibration was used.
+    assert stored["left"]["mean_peak_drop_deg"] == pytest.approx(
+        fresh["right"]["mean_peak_drop_deg"], abs=0.6)
+    assert fresh["right"]["mean_peak_drop_deg"] == pytest.approx(9.0, abs=0.5)
+
+
+def test_exports_read_back(folder, tmp_path):
+    src = folder / "walk.imurec"
+    run("export", src, "--format", "steps-csv", "-o", tmp_path / "steps.csv")
+    rows = list(csv.DictReader(open(tmp_path / "steps.csv")))
+    assert list(rows[0]) == ["time_s", "side", "peak_drop_deg", "peak_time_s",
+                             "step_time_s", "bout", "over_threshold"]
+    run("export", src, "--format", "json", "-o", tmp_path / "a.json")
+    doc = json.loads((tmp_path / "a.json").read_text())
+    assert len(doc["steps"]) == len(rows)
+    assert [r["side"] for r in rows] == [s["side"] for s in doc["steps"]]
+    run("export", src, "--format", "samples-csv", "-o", tmp_path / "s.csv")
+    table = np.loadtxt(tmp_path / "s.csv", delimiter=",", comments="#", skiprows=6)
+    rec = open_recording(src)
+    np.testing.assert_allclose(table[:, 1:4], rec.samples.acc, atol=1e-6)
+    # The exported CSV analyses like the recording it came from.
+    again = json.loads(run("analyze", tmp_path / "s.csv", "--json").stdout)
+    assert len(again["steps"]) == len(doc["steps"])
+
+
+def test_drill_recording_analyses_as_its_drill(folder):
+    doc = json.loads(run("analyze", folder / "sls.imurec", "--json").stdout)
+    assert doc["summary"]["drill"] == "single-leg-stance"
+    assert len(doc["summary"]["single_leg_stance"]["blocks"]) == 2

@@ -84,7 +84,8 @@ def test_analyze_uses_the_stored_calibration_unless_told(folder, tmp_path):
 def test_exports_read_back(folder, tmp_path):
     src = folder / "walk.imurec"
     run("export", src, "--format", "steps-csv", "-o", tmp_path / "steps.csv")
-    rows = list(csv.DictReader(open(tmp_path / "steps.csv")))
+    with open(tmp_path / "steps.csv") as f:
+        rows = list(csv.DictReader(f))
     assert list(rows[0]) == ["time_s", "side", "peak_drop_deg", "peak_time_s",
                              "step_time_s", "bout", "over_threshold"]
     run("export", src, "--format", "json", "-o", tmp_path / "a.json")

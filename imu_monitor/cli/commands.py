@@ -12,7 +12,7 @@ from imu_monitor import __version__
 from imu_monitor.cli.live import run_live
 from imu_monitor.cli.main import print_json, require_output
 from imu_monitor.cli.report import format_analysis, format_info, format_list, headline
-from imu_monitor.errors import ImuMonitorError, InputDataError
+from imu_monitor.errors import AnalysisError, CalibrationError, ImuMonitorError, InputDataError
 from imu_monitor.export.angles_csv import write_angles_csv
 from imu_monitor.export.opensim import heading_aligned, write_sto
 from imu_monitor.export.steps_csv import write_steps_csv
@@ -221,7 +221,7 @@ def cmd_record(args: argparse.Namespace) -> int:
         analysis = None
         try:
             analysis = run_live(sensor, config, recorder=writer)
-        except ImuMonitorError as exc:
+        except (CalibrationError, AnalysisError) as exc:  # the recording itself is fine
             writer.set_meta("analysis_problem", str(exc))
             print(f"imu-monitor: {exc}")
         if analysis is not None:

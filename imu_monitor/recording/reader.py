@@ -68,7 +68,7 @@ def open_recording(path: str | Path, salvage: bool = False) -> Recording:
         raise RecordingError(f"{name} cannot be opened: {exc}.") from None
     try:
         return _load(db, path, salvage)
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, UnicodeDecodeError, ValueError) as exc:
         raise RecordingError(
             f"{name} is damaged or truncated and cannot be read ({exc}). If it was being "
             "recorded when the computer stopped, keep the file with its -wal companion "
@@ -91,7 +91,7 @@ def read_header(path: str | Path) -> dict:
             markers = db.execute("SELECT count(*) FROM markers").fetchone()[0]
         finally:
             db.close()
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, UnicodeDecodeError, ValueError) as exc:
         raise RecordingError(f"{path.name} is damaged or truncated ({exc}).") from None
     rate = float(metadata["rate_hz"])
     return {"metadata": metadata, "samples": int(n or 0),

@@ -28,11 +28,6 @@ Side = Literal["left", "right"]
 SIDES: tuple[Side, Side] = ("left", "right")
 
 
-def opposite(side: Side) -> Side:
-    """The other leg."""
-    return "right" if side == "left" else "left"
-
-
 def drop_from_obliquity(obliquity_deg, stance: Side):
     """Contralateral pelvic drop (positive = swing-side hip below neutral) during ``stance``."""
     return -obliquity_deg if stance == "right" else obliquity_deg

@@ -15,7 +15,7 @@ import numpy as np
 from imu_monitor import __version__
 from imu_monitor.conventions import Side
 from imu_monitor.drills import DRILLS, analyze_drill, get_drill
-from imu_monitor.errors import AnalysisError, CalibrationError
+from imu_monitor.errors import AnalysisError, CalibrationError, InputDataError
 from imu_monitor.processing.calibration import Calibration, StreamingCalibrator
 from imu_monitor.processing.events import ContactDetector, DetectorParams
 from imu_monitor.processing.kinematics import PelvisKinematics
@@ -85,17 +85,19 @@ class Analysis:
     duration_s: float
     samples: int
     lost_samples: int
+    rejected_samples: int = 0
     drill_result: dict | None = None
     info: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        """The public JSON document: ``steps`` and ``summary`` (see docs/json_schema.md)."""
+        """The public JSON document: ``steps`` and ``summary`` (see docs/cli.md)."""
         summary = dict(self.summary)
         summary.update({
             "drill": self.drill,
             "duration_s": round(self.duration_s, 3),
             "samples": self.samples,
             "lost_samples": self.lost_samples,
+            "rejected_samples": self.rejected_samples,
             "rate_hz": self.rate_hz,
             "calibration": self.calibration.to_dict(),
         })
@@ -118,6 +120,8 @@ class Pipeline:
         self.drill = get_drill(self.config.drill)
         self.threshold_deg = (self.config.threshold_deg if self.config.threshold_deg is not None
                               else self.drill.default_threshold_deg)
+        if not np.isfinite(self.threshold_deg) or not 0 <= self.threshold_deg <= 45:
+            raise InputDataError("The threshold is a number of degrees between 0 and 45.")
         running = self.drill.name == "run"
         self._filter = OrientationFilter(self.rate_hz, FilterParams.for_running() if running
                                          else FilterParams())
@@ -146,7 +150,8 @@ class Pipeline:
         self._next_seq = 0
         self.samples = 0
         self.lost_samples = 0
-        self.rejected_samples = 0
+        self.rejected_samples = 0  # duplicates and out-of-order samples
+        self.invalid_samples = 0  # non-finite or empty readings (counted as lost too)
         self._last = (np.zeros(3), np.array([0.0, 0.0, 9.80665]))
 
     # ------------------------------------------------------------------ input
@@ -175,8 +180,21 @@ class Pipeline:
             self._valid_pre = _Growable((), np.bool_)
         return PipelineUpdate(start, len(self.obliquity), steps, calibrated_now)
 
-    def finish(self) -> Analysis:
-        """End of the data: close pending steps, summarise, run the drill analysis."""
+    def finish(self, require_steps: bool = True) -> Analysis:
+        """End of the data: close pending steps, summarise, run the drill analysis.
+
+        ``require_steps=False`` accepts a walking recording without steps (exports of
+        angles or samples need none).
+        """
+        if self.calibration is None and self._pre:
+            # A still period that runs to the very end may still be long enough.
+            self.calibration = self._calibrator.update(self._pre["acc"].view,
+                                                       self._pre["gyr"].view,
+                                                       self._pre["quat"].view, final=True)
+            if self.calibration is not None:
+                self._downstream(self._pre["quat"].view, self._pre["up"].view,
+                                 self._pre["acc"].view, self._valid_pre.view)
+                self._pre = {}
         if self.calibration is None:
             raise CalibrationError(self._calibrator.problem)
         steps: list[Step] = []
@@ -187,7 +205,7 @@ class Pipeline:
         obliquity = self.obliquity.view
         drill_result = None
         if self.drill.gait:
-            if not self.steps:
+            if not self.steps and require_steps:
                 raise AnalysisError(
                     "No walking was found in this recording: the analysis needs at least a few "
                     "steps. Check that the sensor was worn during the walk, or choose the drill "
@@ -207,6 +225,7 @@ class Pipeline:
             duration_s=len(obliquity) / self.rate_hz,
             samples=self.samples,
             lost_samples=self.lost_samples,
+            rejected_samples=self.rejected_samples,
             drill_result=drill_result,
         )
 
@@ -241,6 +260,11 @@ class Pipeline:
             running_max = np.maximum.accumulate(np.concatenate([[self._next_seq - 1], seq]))
             keep = seq > running_max[:-1]
         self.rejected_samples += int(np.count_nonzero(~keep))
+        # A sample that is not a measurement (NaN, infinite, no acceleration at all) is lost.
+        measured = (np.isfinite(batch.acc).all(axis=1) & np.isfinite(batch.gyr).all(axis=1)
+                    & (np.abs(batch.acc).sum(axis=1) > 0))
+        self.invalid_samples += int(np.count_nonzero(keep & ~measured))
+        keep &= measured
         seq, gyr_in, acc_in = seq[keep], batch.gyr[keep], batch.acc[keep]
         self.samples += len(seq)
         if not len(seq):

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from imu_monitor.errors import CalibrationError, InputDataError
-from imu_monitor.pipeline import PipelineConfig, analyze_samples
+from imu_monitor.pipeline import Pipeline, PipelineConfig, analyze_samples
 from imu_monitor.processing.calibration import StreamingCalibrator, parse_axes
 from imu_monitor.processing.orientation import OrientationFilter
 
@@ -64,3 +64,13 @@ def test_no_walk_after_standing_asks_for_one_or_axes():
     rec = simulated("symmetric-walk", seed=1)
     with pytest.raises(CalibrationError, match="--axes"):
         analyze_samples(rec.samples.slice(0, 1000), 200.0, PipelineConfig())
+
+
+def test_still_period_until_the_end_of_the_file_is_used():
+    """A 4 s standing file with a declared mounting calibrates (the run ends with the data)."""
+    rec = simulated("symmetric-walk", seed=1, mounting="x=up,y=right,z=forward")
+    pipeline = Pipeline(200.0, PipelineConfig(axes=parse_axes("x=up,y=right,z=forward")))
+    pipeline.push(rec.samples.slice(0, 800))
+    result = pipeline.finish(require_steps=False)
+    assert result.calibration.forward_source == "axes"
+    assert len(pipeline.obliquity) == 800

@@ -7,6 +7,8 @@ import sys
 import numpy as np
 import pytest
 
+from imu_monitor.processing.kinematics import rotate
+
 STEP_FIELDS = {"time_s", "side", "peak_drop_deg", "peak_time_s", "step_time_s"}
 SIDE_FIELDS = {"steps", "mean_peak_drop_deg", "sd_peak_drop_deg"}
 
@@ -75,6 +77,14 @@ def test_export_sto_reads_as_opensense_would(walk_csv, tmp_path):
     times = np.array([float(t) for t, _ in rows])
     assert np.all(np.diff(times) > 0)
     np.testing.assert_allclose(np.linalg.norm(quats, axis=1), 1.0, atol=1e-6)
+    # While standing at calibration, the pelvis forward axis is world +x and up is +z.
+    doc = json.loads(run("analyze", walk_csv, "--json").stdout)
+    cal = doc["summary"]["calibration"]
+    k = int(np.searchsorted(times, cal["still_end_s"])) - 1
+    fwd = rotate(quats[k:k + 1], np.array(cal["forward_sensor"]))[0]
+    up = rotate(quats[k:k + 1], np.array(cal["up_sensor"]))[0]
+    np.testing.assert_allclose(fwd, [1, 0, 0], atol=0.03)
+    np.testing.assert_allclose(up, [0, 0, 1], atol=0.03)
 
 
 def test_import_converts_units(tmp_path):
@@ -83,14 +93,18 @@ def test_import_converts_units(tmp_path):
     t = np.arange(n) / 100.0
     acc = np.tile([0.0, 0.0, 1.0], (n, 1))
     gyr = np.zeros((n, 3))
+    gyr[:, 2] = 90.0  # deg/s
     np.savetxt(src, np.column_stack([t, acc, gyr]), delimiter=",",
                header="time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z", comments="")
     out = tmp_path / "ours.csv"
     run("import", src, "--acc-unit", "g", "--gyr-unit", "deg/s", "--axes",
         "x=right,y=forward,z=up", "-o", out)
-    text = out.read_text()
-    assert "# axes: x=right,y=forward,z=up" in text
-    assert "9.806650" in text
+    assert "# axes: x=right,y=forward,z=up" in out.read_text()
+    rows = [ln for ln in out.read_text().splitlines() if not ln.startswith("#")]
+    assert rows[0] == "time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z"
+    table = np.loadtxt(rows[1:], delimiter=",")
+    np.testing.assert_allclose(table[:, 3], 9.80665)
+    np.testing.assert_allclose(table[:, 6], np.pi / 2, rtol=1e-9)
 
 
 @pytest.mark.parametrize("args, words", [

@@ -1,4 +1,4 @@
-"""The sign conventions, checked against the definitions in PRODUCT.md."""
+"""The sign conventions, checked against their definitions (imu_monitor/conventions.py)."""
 
 import numpy as np
 

@@ -104,3 +104,57 @@ def test_running_steps_and_sides():
     assert right / len(pairs) >= 0.97
     assert analysis.summary["right"]["mean_peak_drop_deg"] > analysis.summary["left"][
         "mean_peak_drop_deg"]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_one_sample_packets_give_the_batch_numbers(seed):
+    """The most extreme live feed: one sample per push, speed changes, turns and pauses."""
+    rec = simulated("walk-varied", seed=seed, rate_hz=100.0)
+    batch = analyze_samples(rec.samples, 100.0).to_dict()
+    live = Pipeline(100.0)
+    for k in range(len(rec.samples)):
+        live.push(rec.samples.slice(k, k + 1))
+    assert live.finish().to_dict() == batch
+
+
+def test_a_non_finite_sample_is_a_lost_sample_not_a_frozen_session():
+    rec = simulated("symmetric-walk", seed=1)
+    s = rec.samples
+    acc = s.acc.copy()
+    acc[3000] = np.nan
+    acc[3001] = 0.0
+    broken = SampleBatch(s.time_s, s.seq, acc, s.gyr)
+    pipeline = Pipeline(RATE)
+    pipeline.push(broken)
+    analysis = pipeline.finish()
+    clean = analyze_samples(s, RATE)
+    assert pipeline.invalid_samples == 2 and analysis.lost_samples == 2
+    for side in ("left", "right"):
+        assert analysis.summary[side]["steps"] == pytest.approx(clean.summary[side]["steps"],
+                                                                abs=1)
+        assert analysis.summary[side]["mean_peak_drop_deg"] == pytest.approx(
+            clean.summary[side]["mean_peak_drop_deg"], abs=0.1)
+
+
+def test_reordered_packets_are_rejected_and_change_nothing():
+    rec = simulated("symmetric-walk", seed=1)
+    s = rec.samples
+    reference = analyze_samples(s, RATE).to_dict()
+    pipeline = Pipeline(RATE)
+    for first in range(0, len(s), 10):
+        pipeline.push(s.slice(first, first + 10))
+        if first == 5000:
+            pipeline.push(s.slice(4980, 4990))  # a late, out-of-order copy of an old packet
+    result = pipeline.finish().to_dict()
+    assert pipeline.rejected_samples == 10
+    assert result["steps"] == reference["steps"]
+    assert result["summary"]["left"] == reference["summary"]["left"]
+
+
+def test_first_sample_without_gravity_does_not_break_the_filter():
+    rec = simulated("symmetric-walk", seed=1)
+    s = rec.samples
+    acc = s.acc.copy()
+    acc[0] = 0.0
+    analysis = analyze_samples(SampleBatch(s.time_s, s.seq, acc, s.gyr), RATE)
+    assert analysis.summary["right"]["steps"] > 40

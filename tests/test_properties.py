@@ -15,7 +15,8 @@ HEADER = "time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z\n"
 
 @settings(max_examples=150, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(body=st.text(alphabet="0123456789.,-e \n#nai", max_size=400), with_header=st.booleans())
+@given(body=st.text(alphabet="0123456789.,-e_ \n#nai:rtzhH", max_size=400),
+       with_header=st.booleans())
 def test_any_text_is_read_or_explained(tmp_path, body, with_header):
     path = tmp_path / "fuzz.csv"
     path.write_text((HEADER if with_header else "") + body)

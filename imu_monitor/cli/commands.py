@@ -66,6 +66,11 @@ def _store_analysis(writer: RecordingWriter, samples: SampleBatch, rate_hz: floa
     return analysis
 
 
+def _check_seconds(seconds: float | None) -> None:
+    if seconds is not None and not 5 <= seconds <= 6 * 3600:
+        raise InputDataError("--seconds must be between 5 s and 6 hours.")
+
+
 def _patient(value: str | None) -> str | None:
     if value is not None and not PATIENT_ID.match(value):
         raise InputDataError("Use a pseudonymous patient code (up to 32 letters, digits, '-', "
@@ -84,8 +89,9 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         raise InputDataError("Choose a sample rate between 20 and 2000 Hz with --rate.")
     if not 0 <= args.packet_loss <= 0.5:
         raise InputDataError("--packet-loss is a fraction between 0 and 0.5.")
-    if args.seconds is not None and not 5 <= args.seconds <= 6 * 3600:
-        raise InputDataError("--seconds must be between 5 s and 6 hours.")
+    _check_seconds(args.seconds)
+    if args.seed < 0:
+        raise InputDataError("--seed is a whole number of 0 or more.")
     if args.mounting != "random":
         parse_axes(args.mounting)
     scenario = get_scenario(args.scenario)
@@ -104,8 +110,10 @@ def cmd_simulate(args: argparse.Namespace) -> int:
             "scenario": args.scenario, "seed": args.seed, "rate_hz": args.rate,
             "pelvis_from_sensor": truth.pelvis_from_sensor.round(6).tolist(),
             "steps": truth.steps, "drills": truth.drills}, indent=1), encoding="utf-8")
-    print(f"Wrote {len(received)} samples ({len(received) / args.rate:.1f} s) of "
-          f"'{args.scenario}' to {out} ({kind}).")
+    span = (int(received.seq[-1]) - int(received.seq[0]) + 1) / args.rate
+    lost = round(span * args.rate) - len(received)
+    print(f"Wrote {len(received)} samples ({span:.1f} s" + (f", {lost} lost" if lost else "")
+          + f") of '{args.scenario}' to {out} ({kind}).")
     return 0
 
 
@@ -134,7 +142,8 @@ def open_source(path: Path, args: argparse.Namespace) -> Source:
     return CsvFile(path, args.acc_unit, args.gyr_unit)
 
 
-def _run_analysis(args: argparse.Namespace, keep_orientation: bool = False):
+def _run_analysis(args: argparse.Namespace, keep_orientation: bool = False,
+                  require_steps: bool = True):
     """Recompute everything from the raw samples with the current pipeline."""
     source = open_source(args.file, args)
     metadata = source.info.details
@@ -154,7 +163,7 @@ def _run_analysis(args: argparse.Namespace, keep_orientation: bool = False):
     )
     pipeline = Pipeline(source.info.rate_hz, config)
     pipeline.push(samples)
-    analysis = pipeline.finish()
+    analysis = pipeline.finish(require_steps=require_steps)
     analysis.info = {"file": str(args.file), "kind": source.info.kind,
                      **{k: v for k, v in metadata.items()
                         if k in ("source", "axes", "patient_id", "created_utc")}}
@@ -171,7 +180,9 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    pipeline, analysis, samples = _run_analysis(args, keep_orientation=args.format == "sto")
+    pipeline, analysis, samples = _run_analysis(
+        args, keep_orientation=args.format == "sto",
+        require_steps=args.format in ("steps-csv", "json"))
     valid = pipeline.valid.view
     if args.format == "samples-csv":
         write_csv(args.output, samples, pipeline.rate_hz, {"source": str(args.file)})
@@ -196,6 +207,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    _check_seconds(args.seconds)
     sensor = SimulatedSensor(args.scenario, args.seconds, rate_hz=100.0,
                              realtime=not args.fast)
     run_live(sensor, PipelineConfig(drill=get_scenario(args.scenario).drill,
@@ -209,6 +221,7 @@ def cmd_record(args: argparse.Namespace) -> int:
         raise InputDataError(f"Cannot record from '{args.source}': this version records from "
                              "the simulated sensor, 'sim' or 'sim:SCENARIO'.")
     scenario = scenario or "trendelenburg-right"
+    _check_seconds(args.seconds)
     drill = args.drill or get_scenario(scenario).drill
     out = args.output or Path("recordings") / (
         f"{dt.datetime.now():%Y%m%d-%H%M%S}-{args.patient or 'session'}{EXTENSION}")

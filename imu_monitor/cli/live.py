@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 
 from imu_monitor.cli.report import format_drill, format_summary
+from imu_monitor.errors import AnalysisError
 from imu_monitor.pipeline import Analysis, Pipeline, PipelineConfig
 from imu_monitor.processing.metrics import Step
 from imu_monitor.recording import RecordingWriter
@@ -33,6 +34,8 @@ def run_live(source: Source, config: PipelineConfig, out=sys.stdout,
     Ctrl-C stops cleanly; the summary is printed at the end and returned."""
     pipeline = Pipeline(source.info.rate_hz, config)
     print(f"{source.info.name}: stand still, then walk straight ahead to calibrate.", file=out)
+    print(f"Drill: {pipeline.drill.title} — shown live: {pipeline.drill.live_metric}.",
+          file=out)
     try:
         for item in source.stream():
             if isinstance(item, StatusEvent):
@@ -46,13 +49,17 @@ def run_live(source: Source, config: PipelineConfig, out=sys.stdout,
             update = pipeline.push(item)
             if update.calibrated_now and pipeline.calibration is not None:
                 cal = pipeline.calibration
+                forward = ("the declared mounting" if cal.forward_source == "axes" else
+                           f"the walk (confidence {cal.forward_confidence:.2f})")
                 print(f"  Calibrated: neutral from standing {cal.still_start_s:.1f}–"
-                      f"{cal.still_end_s:.1f} s, forward from the walk "
-                      f"(confidence {cal.forward_confidence:.2f}).", file=out)
+                      f"{cal.still_end_s:.1f} s, forward from {forward}.", file=out)
             for step in update.steps:
                 print(step_line(step, pipeline.threshold_deg), file=out, flush=True)
     except KeyboardInterrupt:
         print("  Stopped.", file=out)
+        if pipeline.calibration is None:
+            raise AnalysisError("Stopped before the calibration was complete (stand still, "
+                                "then walk straight): there is nothing to summarise.") from None
     finally:
         source.close()
     analysis = pipeline.finish()

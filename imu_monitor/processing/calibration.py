@@ -137,8 +137,12 @@ class StreamingCalibrator:
             f"{MIN_STILL_S:g} s at the start."
         )
 
-    def update(self, acc: np.ndarray, gyr: np.ndarray, quat: np.ndarray) -> Calibration | None:
-        """Look at every new complete block; return the calibration once it is found."""
+    def update(self, acc: np.ndarray, gyr: np.ndarray, quat: np.ndarray,
+               final: bool = False) -> Calibration | None:
+        """Look at every new complete block; return the calibration once it is found.
+
+        ``final``: the data ends here, so a still period still running counts as ended.
+        """
         b = self.block
         while self.calibration is None and self._next + b <= len(acc):
             s, e = self._next, self._next + b
@@ -147,6 +151,10 @@ class StreamingCalibrator:
             else:
                 self._forward_block(acc, gyr, quat, s, e)
             self._next = e
+        if final and self.calibration is None and self._up is None and \
+                self._run_start is not None and \
+                self._next - self._run_start >= round(MIN_STILL_S * self.rate_hz):
+            self._lock_vertical(acc, gyr, quat, self._run_start, self._next)
         return self.calibration
 
     def _vertical_block(self, acc, gyr, quat, s: int, e: int) -> None:

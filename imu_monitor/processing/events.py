@@ -69,7 +69,9 @@ class ContactDetector:
         self._w = max(1, round(self.p.peak_half_window_s * self.rate_hz))
         self._a = max(1, round(self.p.drop_window_s * self.rate_hz))
         self._gap = round(self.p.bout_gap_s * self.rate_hz)
-        self._look = max(self._w, self._a) + self._h  # samples needed after a candidate
+        # Samples needed after a candidate: the plunge looks ``a`` ahead of every point of the
+        # ±``w`` neighbourhood, on a signal smoothed over ±``h``.
+        self._look = self._w + self._a + self._h
         # Raw history (absolute index of element 0 = self._start).
         self._start = 0
         self._signal = np.zeros(0)  # detection signal: forward (walk) or vertical (run)
@@ -118,7 +120,7 @@ class ContactDetector:
         # Smoothed signal over [first, stop + max(w, a)) with edge padding.
         first = self._next - self._w
         lo = first - self._h
-        hi = stop + max(self._w, self._a) + self._h
+        hi = stop + self._w + self._a + self._h
         raw = self._slice_padded(self._signal, lo, hi)
         smooth = np.convolve(raw, self._kernel, mode="valid")  # index 0 ↔ absolute `first`
         offset = self._next - first
@@ -161,9 +163,10 @@ class ContactDetector:
         bout = self._bouts[-1] if self._bouts else 0
         if self._ics and index - self._ics[-1] > self._gap:
             bout += 1
-        intervals = [b - a for a, b, ba, bb in zip(self._ics[-9:], self._ics[-8:],
-                                                      self._bouts[-9:], self._bouts[-8:],
-                                                      strict=False) if ba == bb == bout]
+        recent, recent_bouts = self._ics[-9:], self._bouts[-9:]
+        intervals = [b - a for a, b, ba, bb in zip(recent, recent[1:], recent_bouts,
+                                                      recent_bouts[1:], strict=False)
+                     if ba == bb == bout]
         if intervals:
             window = int(min(max(0.9 * _median(intervals), 0.2 * self.rate_hz),
                              0.6 * self.rate_hz))
@@ -229,7 +232,9 @@ class ContactDetector:
         return float(self._cum_lateral[rel])
 
     def _trim(self) -> None:
-        keep_from = self._next - self._w - self._h - 2
+        # Keep what the next contact may look back at: its smoothing and neighbourhood, and
+        # one side window (≤ 0.6 s) before it.
+        keep_from = self._next - self._w - self._h - round(0.6 * self.rate_hz) - 2
         if self._done < len(self._ics):
             keep_from = min(keep_from, self._ics[self._done] - round(0.7 * self.rate_hz))
         cut = keep_from - self._start

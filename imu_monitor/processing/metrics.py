@@ -51,7 +51,8 @@ def measure_step(
 ) -> Step:
     """The step starting at sample ``index`` and ending at ``end_index`` (exclusive).
 
-    The peak is taken from measured samples only (``valid``), never from a bridged gap.
+    The peak is taken from measured samples (``valid``) whenever the step has any; a step
+    lost entirely inside a gap keeps the bridged values (it is rare and is marked by the gap).
     """
     end = min(end_index, index + round(MAX_STEP_S * rate_hz), len(obliquity_deg))
     end = max(end, index + 1)

@@ -75,6 +75,8 @@ def _run(gyr, acc, dt, state, params, out_q, out_up, out_rest):  # pragma: no co
         if state[17] == 0.0:
             # Start level with the first accelerometer reading, heading zero.
             an = np.sqrt(ax * ax + ay * ay + az * az)
+            if an < 1e-6:  # no gravity reading yet: start level, the correction will settle
+                ax, ay, az, an = 0.0, 0.0, g0, g0
             ux, uy, uz = ax / an, ay / an, az / an
             w = 1.0 + uz
             if w < 1e-9:

@@ -75,9 +75,14 @@ def _running(seconds: float) -> list[Activity]:
     return _calibration() + _walkway(seconds, **run)[1:]
 
 
-def _drill(make: Callable[[str], Activity]) -> Callable[[float], list[Activity]]:
+def _drill(make: Callable[[str, float], Activity], calibration_s: float = 13.0,
+           rest_s: float = 7.0) -> Callable[[float], list[Activity]]:
+    """A set on the left leg, then one on the right; ``seconds`` is shared between the two."""
+
     def build(seconds: float) -> list[Activity]:
-        return [*_calibration(), make("left"), Stand(4.0), make("right"), Stand(3.0)]
+        per_side = max(5.0, (seconds - calibration_s - rest_s) / 2)
+        return [*_calibration(), make("left", per_side), Stand(4.0), make("right", per_side),
+                Stand(3.0)]
 
     return build
 
@@ -109,15 +114,17 @@ SCENARIOS: dict[str, Scenario] = {
         Scenario("single-leg-stance",
                  "Trendelenburg test: 30 s on the left leg (3° drop), then 30 s on the right "
                  "(3° drop).",
-                 _drill(lambda side: SingleLegStance(side, 30.0, 3.0)), 80.0,
+                 _drill(lambda side, s: SingleLegStance(side, s - 2.6, 3.0)), 85.2,
                  "single-leg-stance"),
         Scenario("hip-hike",
                  "Hip hikes on a step: 8 reps standing on the left leg, then 8 on the right "
                  "(6° down, 8° up).",
-                 _drill(lambda side: HipHike(side)), 70.0, "hip-hike"),
+                 _drill(lambda side, s: HipHike(side, reps=max(1, round((s - 3) / 3)))),
+                 74.0, "hip-hike"),
         Scenario("step-down",
                  "Lateral step-downs: 8 reps on the left leg, 8 on the right, 6° drop per rep.",
-                 _drill(lambda side: StepDown(side)), 70.0, "step-down"),
+                 _drill(lambda side, s: StepDown(side, reps=max(1, round((s - 3) / 3)))),
+                 74.0, "step-down"),
     ]
 }
 

@@ -86,7 +86,11 @@ def read_csv(path: str | Path, acc_unit: str | None = None, gyr_unit: str | None
             f"The time in {path} must increase from sample to sample; it does not at sample "
             f"{row}. Is time_s really in seconds and the file in recording order?"
         )
-    rate = float(metadata.get("rate_hz", 1.0 / np.median(dt)))
+    try:
+        rate = float(metadata.get("rate_hz", 1.0 / np.median(dt)))
+    except ValueError:
+        raise InputDataError(f"The rate_hz comment in {path} is not a number: "
+                             f"'{metadata['rate_hz']}'. Write it like '# rate_hz: 100'.") from None
     if not MIN_RATE_HZ <= rate <= MAX_RATE_HZ:
         raise InputDataError(
             f"{path} is sampled at {rate:.3g} Hz; the analysis needs {MIN_RATE_HZ:g}–"
@@ -126,7 +130,8 @@ def _numbers(lines: list[str], header_at: int, width: int, path: Path) -> np.nda
                 raise InputDataError(
                     f"Sample {k + 1} of {path} is not a row of {width} numbers: '{ln[:60]}'."
                 ) from None
-        raise
+        raise InputDataError(f"{path} holds values that are not plain decimal numbers; "
+                             "export it again as a plain CSV.") from None
     if data.shape[1] != width:
         raise InputDataError(f"The rows of {path} do not have the {width} columns of its header.")
     return data
@@ -170,7 +175,7 @@ def write_csv(path: str | Path, samples: SampleBatch, rate_hz: float,
     meta.update({k: str(v) for k, v in (metadata or {}).items()})
     columns = list(REQUIRED)
     parts = [samples.time_s[:, None], samples.acc, samples.gyr]
-    fmt = ["%.6f"] + ["%.6f"] * 6
+    fmt = ["%.6f"] + ["%.10g"] * 6  # 10 significant digits: the float32 of any sensor, exactly
     if samples.mag is not None:
         columns += MAG
         parts.append(samples.mag)

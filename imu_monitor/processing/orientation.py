@@ -6,7 +6,8 @@ Why our own filter (measured against VQF and imufusion in docs/orientation.md):
   the pelvis swinging through each stride cannot rectify the gait accelerations into a tilt.
 * At rest the correction acts directly and fast in the sensor frame, and the gyro bias is
   learned there against the accelerometer, so postural sway in a single-leg hold is never
-  taken for bias and gait dynamics never are.
+  taken for bias. While walking straight a slow integral of the world-frame correction keeps
+  refining it: a residual bias would otherwise hold the estimate a few tenths of a degree off.
 * The correction gain follows what the patient does: fast when standing still, slow when
   moving, almost off while turning (the centripetal pull would read as pelvic obliquity).
 
@@ -42,6 +43,7 @@ class FilterParams:
     rest_max_rate_dps: float = 4.0  # above any gyro bias: a steady turn is not rest
     quiet_gyro_dev_dps: float = 1.0  # quiet two-leg standing: the gyro reads its bias
     tau_quiet_bias_s: float = 1.0
+    bias_gain_move: float = 0.015  # integral gain (1/s²) of the bias loop while walking
     turn_rate_dps: float = 20.0
 
     @classmethod
@@ -55,7 +57,7 @@ class FilterParams:
             self.bias_gain_rest, self.tau_yaw_bias_s, self.rest_min_s,
             np.radians(self.rest_gyro_dev_dps), self.rest_acc_dev_mps2,
             np.radians(self.turn_rate_dps), GRAVITY_MPS2, np.radians(self.rest_max_rate_dps),
-            np.radians(self.quiet_gyro_dev_dps), self.tau_quiet_bias_s,
+            np.radians(self.quiet_gyro_dev_dps), self.tau_quiet_bias_s, self.bias_gain_move,
         ])
 
 
@@ -64,7 +66,7 @@ def _run(gyr, acc, dt, state, params, out_q, out_up, out_rest):  # pragma: no co
     tau_rest, tau_move, tau_turn, tau_lp = params[0], params[1], params[2], params[3]
     ki, tau_yaw, rest_min, rest_gdev = params[4], params[5], params[6], params[7]
     rest_adev, turn_rate, g0, rest_rate = params[8], params[9], params[10], params[11]
-    quiet_dev, tau_quiet = params[12], params[13]
+    quiet_dev, tau_quiet, ki_move = params[12], params[13], params[14]
     a_slow = dt / (2.0 + dt)
     a_fast = dt / (0.05 + dt)
     a_acc = dt / (0.5 + dt)
@@ -154,6 +156,10 @@ def _run(gyr, acc, dt, state, params, out_q, out_up, out_rest):  # pragma: no co
             ex = r00 * ewx + r10 * ewy
             ey = r01 * ewx + r11 * ewy
             ez = r02 * ewx + r12 * ewy
+            if not turning:  # slow bias refinement (a centripetal pull is not bias)
+                state[4] -= ki_move * ex * dt
+                state[5] -= ki_move * ey * dt
+                state[6] -= ki_move * ez * dt
             # The average is held in world axes, which this correction rotates: follow it.
             cx, cy = ewx * dt / tau, ewy * dt / tau
             state[18] = fwx + cy * fwz

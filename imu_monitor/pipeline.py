@@ -61,6 +61,7 @@ class PipelineConfig:
     calibration: Calibration | None = None  # a stored calibration instead of finding one
     side: Side | None = None  # tested leg for single-leg drills (None: found from the data)
     keep_orientation: bool = False  # keep every sensor quaternion (for .sto export)
+    first_seq: int | None = None  # sequence number of time zero, if before the first sample
 
 
 @dataclass
@@ -152,7 +153,7 @@ class Pipeline:
         self.lost_samples = 0
         self.rejected_samples = 0  # duplicates and out-of-order samples
         self.invalid_samples = 0  # non-finite or empty readings (counted as lost too)
-        self._last = (np.zeros(3), np.array([0.0, 0.0, 9.80665]))
+        self._last: tuple[np.ndarray, np.ndarray] | None = None
 
     # ------------------------------------------------------------------ input
     def push(self, batch: SampleBatch) -> PipelineUpdate:
@@ -252,8 +253,9 @@ class Pipeline:
         """
         seq = batch.seq.astype(np.int64)
         if self._seq0 is None and len(seq):
-            self._seq0 = int(seq[0])
-            self._next_seq = int(seq[0])
+            first = self.config.first_seq
+            self._seq0 = int(seq[0]) if first is None else min(int(first), int(seq[0]))
+            self._next_seq = self._seq0
         keep = np.ones(len(seq), dtype=bool)
         if len(seq):
             # Drop anything not strictly after what we already have (duplicates, reordering).
@@ -278,7 +280,8 @@ class Pipeline:
             )
         self.lost_samples += total - len(seq)
         self._next_seq = int(seq[-1]) + 1
-        previous = self._last
+        # Before the first sample there is nothing to bridge from: hold the first one.
+        previous = self._last if self._last is not None else (gyr_in[0], acc_in[0])
         self._last = (gyr_in[-1].copy(), acc_in[-1].copy())
         if total == len(seq):  # nothing lost: the common case, no copies
             return gyr_in, acc_in, np.ones(total, dtype=bool)

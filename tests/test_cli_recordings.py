@@ -106,3 +106,11 @@ def test_drill_recording_analyses_as_its_drill(folder):
     doc = json.loads(run("analyze", folder / "sls.imurec", "--json").stdout)
     assert doc["summary"]["drill"] == "single-leg-stance"
     assert len(doc["summary"]["single_leg_stance"]["blocks"]) == 2
+
+
+def test_export_never_overwrites_a_recording(folder, tmp_path):
+    copy = tmp_path / "keep.imurec"
+    copy.write_bytes((folder / "walk.imurec").read_bytes())
+    result = run("export", copy, "--format", "angles-csv", "-o", copy, check=False)
+    assert result.returncode == 2 and "never overwrites" in result.stderr
+    assert open_recording(copy).samples is not None

@@ -205,3 +205,39 @@ def test_reader_never_crashes_nor_returns_wrong_data(tmp_path, pristine, flips, 
     np.testing.assert_array_equal(rec.samples.seq, original.samples.seq)
     assert rec.metadata == original.metadata
     assert rec.rate_hz == original.rate_hz
+
+
+def test_odd_file_names_open_the_right_file(tmp_path):
+    a = _write(tmp_path / "p%41.imurec", simulated("symmetric-walk").samples.slice(0, 300))
+    _write(tmp_path / "pA.imurec", simulated("symmetric-walk").samples.slice(0, 600))
+    assert len(open_recording(a).samples) == 300
+    b = tmp_path / "x#1?.imurec"
+    b.write_bytes(a.read_bytes())
+    assert len(open_recording(b).samples) == 300
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p%41.imurec", "pA.imurec",
+                                                          "x#1?.imurec"]
+
+
+def test_any_event_value_and_repeated_samples_read_back(tmp_path):
+    s = simulated("symmetric-walk").samples
+    path = tmp_path / "e.imurec"
+    with RecordingWriter(path, 200.0) as w:
+        w.append(s.slice(0, 100))
+        w.append(s.slice(90, 200))  # ten samples again
+        for value in (80, np.float64(79.5), float("nan"), None):
+            w.add_event(StatusEvent(StatusKind.BATTERY, 0.0, "Battery.", value))
+    rec = open_recording(path)
+    np.testing.assert_array_equal(rec.samples.seq, s.seq[:200])
+    assert [e["value"] for e in rec.events] == [80.0, 79.5, None, None]
+    assert w.rejected_samples == 10
+
+
+def test_salvage_keeps_the_timeline_when_the_first_block_is_damaged(tmp_path):
+    samples = simulated("symmetric-walk", rate_hz=100.0).samples.slice(0, 3000)
+    path = _write(tmp_path / "first.imurec", samples)
+    db = sqlite3.connect(path)
+    db.execute("UPDATE chunks SET crc32 = crc32 + 1 WHERE id = 1")
+    db.commit()
+    db.close()
+    rec = open_recording(path, salvage=True)
+    assert rec.lost_samples == 50 and rec.duration_s == pytest.approx(30.0)

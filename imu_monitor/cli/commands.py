@@ -3,21 +3,30 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
+import os
 import re
+import sys
 from pathlib import Path
 
 from imu_monitor import __version__
 from imu_monitor.cli.live import run_live
 from imu_monitor.cli.main import print_json, require_output
 from imu_monitor.cli.report import format_analysis, format_info, format_list, headline
-from imu_monitor.errors import AnalysisError, CalibrationError, ImuMonitorError, InputDataError
+from imu_monitor.errors import (
+    AnalysisError,
+    CalibrationError,
+    ImuMonitorError,
+    InputDataError,
+    RecordingError,
+)
 from imu_monitor.export.angles_csv import write_angles_csv
 from imu_monitor.export.opensim import heading_aligned, write_sto
 from imu_monitor.export.steps_csv import write_steps_csv
 from imu_monitor.pipeline import Analysis, Pipeline, PipelineConfig
-from imu_monitor.processing.calibration import Calibration, parse_axes
+from imu_monitor.processing.calibration import parse_axes
 from imu_monitor.recording import (
     EXTENSION,
     RecordingWriter,
@@ -41,11 +50,24 @@ def _save(path: Path, samples: SampleBatch, rate_hz: float, metadata: dict) -> s
     if path.suffix.lower() == ".csv":
         write_csv(path, samples, rate_hz, {k: v for k, v in metadata.items()
                                            if k in ("source", "axes", "seed")})
+        _private(path)
         return "CSV"
-    with RecordingWriter(path, rate_hz, metadata) as writer:
+    writer = RecordingWriter(path, rate_hz, metadata)
+    try:
         writer.append_all(samples)
         _store_analysis(writer, samples, rate_hz, metadata)
+        writer.close()
+    except RecordingError as exc:  # written in one go: a partial file is of no use
+        writer.close()
+        path.unlink(missing_ok=True)
+        raise RecordingError(f"{exc} Nothing was saved.") from None
     return "recording"
+
+
+def _private(path: Path) -> None:
+    """Exports hold patient data too: readable by the user only."""
+    with contextlib.suppress(OSError):
+        os.chmod(path, 0o600)
 
 
 def _store_analysis(writer: RecordingWriter, samples: SampleBatch, rate_hz: float,
@@ -64,6 +86,13 @@ def _store_analysis(writer: RecordingWriter, samples: SampleBatch, rate_hz: floa
     writer.set_meta("calibration", analysis.calibration.to_dict())
     writer.set_meta("headline", headline(analysis))
     return analysis
+
+
+def _check_rate_and_seed(rate: float, seed: int) -> None:
+    if not 20 <= rate <= 2000:  # also refuses nan
+        raise InputDataError("Choose a sample rate between 20 and 2000 Hz with --rate.")
+    if seed < 0:
+        raise InputDataError("--seed is a whole number of 0 or more.")
 
 
 def _check_seconds(seconds: float | None) -> None:
@@ -85,13 +114,10 @@ def cmd_simulate(args: argparse.Namespace) -> int:
             print(f"{sc.name:22s} {sc.description} (default {sc.default_seconds:g} s)")
         return 0
     out = require_output(args.output, "simulated session")
-    if not 20 <= args.rate <= 2000:
-        raise InputDataError("Choose a sample rate between 20 and 2000 Hz with --rate.")
+    _check_rate_and_seed(args.rate, args.seed)
     if not 0 <= args.packet_loss <= 0.5:
         raise InputDataError("--packet-loss is a fraction between 0 and 0.5.")
     _check_seconds(args.seconds)
-    if args.seed < 0:
-        raise InputDataError("--seed is a whole number of 0 or more.")
     if args.mounting != "random":
         parse_axes(args.mounting)
     scenario = get_scenario(args.scenario)
@@ -149,10 +175,9 @@ def _run_analysis(args: argparse.Namespace, keep_orientation: bool = False,
     metadata = source.info.details
     samples, _ = read_all(source)
     axes_spec = args.axes or metadata.get("axes")
-    stored = metadata.get("calibration")
     calibration = None
-    if stored and not args.recalibrate and not args.axes:
-        calibration = Calibration.from_dict(stored)
+    if isinstance(source, RecordingReplay) and not args.recalibrate and not args.axes:
+        calibration = source.recording.calibration
     config = PipelineConfig(
         drill=args.drill or metadata.get("drill") or "walk",
         threshold_deg=args.threshold,
@@ -160,6 +185,7 @@ def _run_analysis(args: argparse.Namespace, keep_orientation: bool = False,
         calibration=calibration,
         side=args.side or metadata.get("side"),
         keep_orientation=keep_orientation,
+        first_seq=source.recording.first_seq if isinstance(source, RecordingReplay) else None,
     )
     pipeline = Pipeline(source.info.rate_hz, config)
     pipeline.push(samples)
@@ -180,6 +206,10 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    out = Path(args.output)
+    if out.exists() and (out.resolve() == Path(args.file).resolve() or is_recording(out)):
+        raise InputDataError(f"{out} is a recording: an export never overwrites one. Choose "
+                             "another output name.")
     pipeline, analysis, samples = _run_analysis(
         args, keep_orientation=args.format == "sto",
         require_steps=args.format in ("steps-csv", "json"))
@@ -202,6 +232,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         quat = heading_aligned(pipeline.orientation.view, cal.forward_sensor,
                                round(cal.still_end_s * pipeline.rate_hz) - 1)
         rows = write_sto(args.output, pipeline.rate_hz, quat, valid)
+    _private(out)
     print(f"Wrote {rows} rows ({args.format}) to {args.output}.")
     return 0
 
@@ -222,6 +253,7 @@ def cmd_record(args: argparse.Namespace) -> int:
                              "the simulated sensor, 'sim' or 'sim:SCENARIO'.")
     scenario = scenario or "trendelenburg-right"
     _check_seconds(args.seconds)
+    _check_rate_and_seed(args.rate, args.seed)
     drill = args.drill or get_scenario(scenario).drill
     out = args.output or Path("recordings") / (
         f"{dt.datetime.now():%Y%m%d-%H%M%S}-{args.patient or 'session'}{EXTENSION}")
@@ -236,7 +268,7 @@ def cmd_record(args: argparse.Namespace) -> int:
             analysis = run_live(sensor, config, recorder=writer)
         except (CalibrationError, AnalysisError) as exc:  # the recording itself is fine
             writer.set_meta("analysis_problem", str(exc))
-            print(f"imu-monitor: {exc}")
+            print(f"imu-monitor: {exc}", file=sys.stderr)
         if analysis is not None:
             writer.set_meta("calibration", analysis.calibration.to_dict())
             writer.set_meta("headline", headline(analysis))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import math
+import os
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,21 +33,28 @@ class Recording:
     damaged_chunks: list[int] = field(default_factory=list)  # skipped when salvaging
 
     @property
+    def first_seq(self) -> int:
+        """Sequence number of the first sample recorded (even if salvage had to skip it)."""
+        return int(self.metadata.get("first_seq", self.samples.seq[0]))
+
+    @property
     def duration_s(self) -> float:
-        if not len(self.samples):
-            return 0.0
-        return (int(self.samples.seq[-1]) - int(self.samples.seq[0]) + 1) / self.rate_hz
+        return (int(self.samples.seq[-1]) - self.first_seq + 1) / self.rate_hz
 
     @property
     def lost_samples(self) -> int:
-        if not len(self.samples):
-            return 0
-        return int(self.samples.seq[-1] - self.samples.seq[0] + 1 - len(self.samples))
+        return int(self.samples.seq[-1]) - self.first_seq + 1 - len(self.samples)
 
     @property
     def calibration(self) -> Calibration | None:
         d = self.metadata.get("calibration")
-        return Calibration.from_dict(d) if d else None
+        if not d:
+            return None
+        try:
+            return Calibration.from_dict(d)
+        except (KeyError, TypeError, ValueError):
+            raise RecordingError(f"The calibration stored in {self.path.name} cannot be used; "
+                                 "analyse it with --recalibrate.") from None
 
 
 def is_recording(path: str | Path) -> bool:
@@ -57,23 +66,34 @@ def is_recording(path: str | Path) -> bool:
         return False
 
 
+def _connect(path: Path) -> sqlite3.Connection:
+    """Read-only connection (the path URI-encoded: names may hold %, # or ?)."""
+    return sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=1.0)
+
+
+def _explain(exc: Exception, name: str) -> RecordingError:
+    if "locked" in str(exc):
+        return RecordingError(f"{name} is being written by another program right now; try "
+                              "again when that recording has stopped.")
+    return RecordingError(
+        f"{name} is damaged or truncated and cannot be read ({exc}). If it was being "
+        "recorded when the computer stopped, keep the file with its -wal companion "
+        "together in a folder you can write to and try again.")
+
+
 def open_recording(path: str | Path, salvage: bool = False) -> Recording:
     """Load a recording. Damaged rows are an error, or skipped and listed with ``salvage``."""
     path = Path(path)
     name = path.name
     _check_file(path)
     try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        db = _connect(path)
     except sqlite3.Error as exc:
         raise RecordingError(f"{name} cannot be opened: {exc}.") from None
     try:
         return _load(db, path, salvage)
     except (sqlite3.DatabaseError, UnicodeDecodeError, ValueError) as exc:
-        raise RecordingError(
-            f"{name} is damaged or truncated and cannot be read ({exc}). If it was being "
-            "recorded when the computer stopped, keep the file with its -wal companion "
-            "together in a folder you can write to and try again."
-        ) from None
+        raise _explain(exc, name) from None
     finally:
         db.close()
 
@@ -83,26 +103,34 @@ def read_header(path: str | Path) -> dict:
     path = Path(path)
     _check_file(path)
     try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        db = _connect(path)
         try:
             metadata = _metadata(db, path.name)
-            first, last, n = db.execute(
-                "SELECT min(first_seq), max(first_seq + n), sum(n) FROM chunks").fetchone()
+            totals = metadata.get("totals")
+            if isinstance(totals, dict):  # closed cleanly: checked totals
+                first, last, n = totals["first_seq"], totals["end_seq"], totals["samples"]
+            else:  # still being written, or stopped by a crash
+                first, last, n = db.execute(
+                    "SELECT min(first_seq), max(first_seq + n), sum(n) FROM chunks").fetchone()
             markers = db.execute("SELECT count(*) FROM markers").fetchone()[0]
         finally:
             db.close()
-    except (sqlite3.DatabaseError, UnicodeDecodeError, ValueError) as exc:
-        raise RecordingError(f"{path.name} is damaged or truncated ({exc}).") from None
+    except (sqlite3.DatabaseError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+        raise _explain(exc, path.name) from None
     rate = float(metadata["rate_hz"])
     return {"metadata": metadata, "samples": int(n or 0),
             "duration_s": 0.0 if first is None else (last - first) / rate,
             "lost_samples": 0 if first is None else int(last - first - n),
-            "markers": int(markers)}
+            "markers": int(markers), "finished": isinstance(totals, dict)}
 
 
 def _check_file(path: Path) -> None:
     if not path.exists():
         raise RecordingError(f"The file {path} does not exist.")
+    if path.is_dir():
+        raise RecordingError(f"{path.name} is a folder, not a recording.")
+    if not os.access(path, os.R_OK):
+        raise RecordingError(f"{path.name} cannot be read: you do not have permission.")
     if path.stat().st_size == 0:
         raise RecordingError(f"{path.name} is empty: the recording never received a sample.")
     if not is_recording(path):
@@ -124,8 +152,9 @@ def _metadata(db: sqlite3.Connection, name: str) -> dict:
         if row_crc(key, value) != crc:
             raise RecordingError(f"{name} is damaged: its '{key}' entry fails its check.")
         metadata[key] = json.loads(value)
-    if "rate_hz" not in metadata:
-        raise RecordingError(f"{name} is damaged: it does not say its sample rate.")
+    rate = metadata.get("rate_hz")
+    if not isinstance(rate, int | float) or not math.isfinite(rate) or not 1 <= rate <= 1e5:
+        raise RecordingError(f"{name} is damaged: it does not give a usable sample rate.")
     return metadata
 
 
@@ -167,9 +196,9 @@ def _load(db: sqlite3.Connection, path: Path, salvage: bool) -> Recording:
     if np.any(np.diff(samples.seq) <= 0):
         raise RecordingError(f"{name} is damaged: its samples are out of order.")
     markers = _rows(db, "SELECT time_s, label, crc32 FROM markers ORDER BY time_s",
-                    ("time_s", "label"), name, "markers")
+                    ("time_s", "label"), name, "markers", salvage)
     events = _rows(db, "SELECT time_s, kind, message, value, crc32 FROM events ORDER BY id",
-                   ("time_s", "kind", "message", "value"), name, "events")
+                   ("time_s", "kind", "message", "value"), name, "events", salvage)
     return Recording(path, float(metadata["rate_hz"]), metadata, samples,
                      np.concatenate(parts["host"]), markers, events, damaged)
 
@@ -195,11 +224,14 @@ def _position(parts: dict, metadata: dict) -> str:
     return f"{seconds:.1f} s"
 
 
-def _rows(db, sql: str, fields: tuple, name: str, what: str) -> list[dict]:
+def _rows(db, sql: str, fields: tuple, name: str, what: str, salvage: bool) -> list[dict]:
     out = []
     for row in db.execute(sql):
         *values, crc = row
         if row_crc(*values) != crc:
-            raise RecordingError(f"{name} is damaged: one of its {what} fails its check.")
+            if salvage:
+                continue
+            raise RecordingError(f"{name} is damaged: one of its {what} fails its check "
+                                 "(--salvage leaves it out).")
         out.append(dict(zip(fields, values, strict=True)))
     return out

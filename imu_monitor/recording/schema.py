@@ -21,7 +21,7 @@ SCHEMA = """
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL,          -- JSON
-    crc32 INTEGER NOT NULL        -- of key || value, UTF-8
+    crc32 INTEGER NOT NULL        -- see docs/recording_format.md
 );
 CREATE TABLE chunks (
     id        INTEGER PRIMARY KEY, -- order of arrival
@@ -34,7 +34,7 @@ CREATE TABLE chunks (
     gyr         BLOB NOT NULL,     -- n×3 float64 LE, rad/s, sensor axes
     mag         BLOB,              -- n×3 float64 LE, device units (optional)
     quat        BLOB,              -- n×4 float64 LE, w x y z (optional)
-    crc32     INTEGER NOT NULL     -- of first_seq, n and the blobs in this order
+    crc32     INTEGER NOT NULL     -- see docs/recording_format.md
 );
 CREATE TABLE markers (
     id     INTEGER PRIMARY KEY,

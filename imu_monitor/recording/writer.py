@@ -42,6 +42,7 @@ class RecordingWriter:
         self._next_seq: int | None = None
         self.samples_written = 0
         self.lost_samples = 0
+        self.rejected_samples = 0  # repeated or out-of-order samples, not stored
         self._chunk = max(1, round(CHUNK_S * self.rate_hz))
         folder = self.path.parent if str(self.path.parent) else Path(".")
         if not folder.is_dir():
@@ -56,9 +57,9 @@ class RecordingWriter:
             # Created by us, readable by the user only (patient data).
             os.close(os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
             self._db = sqlite3.connect(self.path, isolation_level=None,
-                                       check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
+                                       check_same_thread=False, timeout=2.0)
+            # Identity and schema go into the main file before the write-ahead log is on, so
+            # even a recording killed in its first second says what it is without its -wal.
             self._db.execute(f"PRAGMA application_id={APPLICATION_ID}")
             self._db.execute(f"PRAGMA user_version={FORMAT_VERSION}")
             self._db.executescript(SCHEMA)
@@ -71,8 +72,17 @@ class RecordingWriter:
             "rate_hz": self.rate_hz,
         }
         base.update(metadata or {})
+        self._write("BEGIN", ())
         for key, value in base.items():
             self.set_meta(key, value)
+        self._write("COMMIT", ())
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            # Fold the log into the main file every ~1 MB (about 15 s at 200 Hz).
+            self._db.execute("PRAGMA wal_autocheckpoint=250")
+        except sqlite3.Error as exc:
+            raise RecordingError(f"Cannot prepare the recording {self.path}: {exc}.") from None
 
     # ----------------------------------------------------------------- input
     @property
@@ -89,7 +99,17 @@ class RecordingWriter:
         if self._seq0 is None:
             self._seq0 = int(batch.seq[0])
             self._next_seq = self._seq0
+            self.set_meta("first_seq", self._seq0)
         assert self._next_seq is not None
+        # Samples are stored once, in order: a repeated or late sample is counted, not kept.
+        newer = batch.seq.astype(np.int64) > np.maximum.accumulate(
+            np.concatenate([[self._next_seq - 1], batch.seq.astype(np.int64)]))[:-1]
+        if not newer.all():
+            self.rejected_samples += int(np.count_nonzero(~newer))
+            batch = SampleBatch(*(None if a is None else a[newer] for a in (
+                batch.time_s, batch.seq, batch.acc, batch.gyr, batch.mag, batch.quat)))
+            if not len(batch):
+                return
         seq = np.concatenate([[self._next_seq - 1], batch.seq.astype(np.int64)])
         for k in np.flatnonzero(np.diff(seq) > 1):
             missing = int(seq[k + 1] - seq[k] - 1)
@@ -112,7 +132,8 @@ class RecordingWriter:
 
     def add_marker(self, label: str, time_s: float | None = None) -> None:
         """A clinician's marker (committed at once)."""
-        t = self.elapsed_s if time_s is None else float(time_s)
+        t = float(self.elapsed_s if time_s is None else time_s)
+        label = str(label)
         self._write("INSERT INTO markers (time_s, label, crc32) VALUES (?, ?, ?)",
                     (t, label, row_crc(t, label)))
 
@@ -150,13 +171,22 @@ class RecordingWriter:
             return
         try:
             self.flush()
+            if self._seq0 is not None and self._next_seq is not None:
+                self.set_meta("totals", {"samples": self.samples_written,
+                                         "first_seq": self._seq0, "end_seq": self._next_seq,
+                                         "rejected_samples": self.rejected_samples})
         finally:
             self.closed = True
-            try:
-                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-                self._db.execute("PRAGMA journal_mode=DELETE")
-            except sqlite3.Error:
-                pass  # the data is committed; the log stays beside the file and is replayed
+            for _ in range(10):  # a reader may hold the file for a moment: try again
+                try:
+                    busy = self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+                    if not busy:
+                        self._db.execute("PRAGMA journal_mode=DELETE")
+                        break
+                except sqlite3.Error:
+                    pass
+                time.sleep(0.1)
+            # Otherwise the data is committed all the same; the log beside it is replayed.
             self._db.close()
 
     def __enter__(self) -> RecordingWriter:
@@ -167,6 +197,9 @@ class RecordingWriter:
 
     # ------------------------------------------------------------- internals
     def _event(self, t: float, kind: str, message: str, value: float | None) -> None:
+        # Stored exactly as SQLite gives it back, so the check reads the same value.
+        t = float(t)
+        value = None if value is None or not np.isfinite(value) else float(value)
         self._write("INSERT INTO events (time_s, kind, message, value, crc32) "
                     "VALUES (?, ?, ?, ?, ?)", (t, kind, message, value,
                                                row_crc(t, kind, message, value)))

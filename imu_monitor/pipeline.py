@@ -188,10 +188,11 @@ class Pipeline:
         angles or samples need none).
         """
         if self.calibration is None and self._pre:
-            # A still period that runs to the very end may still be long enough.
-            self.calibration = self._calibrator.update(self._pre["acc"].view,
-                                                       self._pre["gyr"].view,
-                                                       self._pre["quat"].view, final=True)
+            pre = (self._pre["acc"].view, self._pre["gyr"].view, self._pre["quat"].view)
+            # A still period that runs to the very end may still be long enough; failing that,
+            # a recording without any standing is referred to its mean posture (and says so).
+            self.calibration = (self._calibrator.update(*pre, final=True)
+                                or self._calibrator.fallback(*pre))
             if self.calibration is not None:
                 self._downstream(self._pre["quat"].view, self._pre["up"].view,
                                  self._pre["acc"].view, self._valid_pre.view)

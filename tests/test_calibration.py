@@ -74,3 +74,34 @@ def test_still_period_until_the_end_of_the_file_is_used():
     result = pipeline.finish(require_steps=False)
     assert result.calibration.forward_source == "axes"
     assert len(pipeline.obliquity) == 800
+
+
+def test_standing_only_at_the_end_still_calibrates():
+    rec = simulated("trendelenburg-right", seed=1)
+    analysis = analyze_samples(rec.samples.slice(1100, len(rec.samples)), 200.0)
+    assert analysis.calibration.neutral_source == "standing"
+    assert analysis.calibration.still_start_s > 50
+    assert analysis.summary["right"]["mean_peak_drop_deg"] == pytest.approx(9.0, abs=0.5)
+    assert analysis.summary["left"]["mean_peak_drop_deg"] == pytest.approx(4.0, abs=0.5)
+
+
+def test_no_standing_at_all_uses_the_mean_posture_and_says_so():
+    from imu_monitor.cli.report import format_analysis
+
+    rec = simulated("trendelenburg-right", seed=1)
+    walking_only = rec.samples.slice(1100, len(rec.samples) - 700)
+    analysis = analyze_samples(walking_only, 200.0)
+    assert analysis.calibration.neutral_source == "mean posture"
+    assert "NOBODY STOOD STILL" in format_analysis(analysis, "x")
+    # Feet are still right (shift the truth to the new time origin).
+    shift = 1100 / 200.0
+    steps = analysis.steps
+    times = np.array([s.time_s + shift for s in steps])
+    truth = [t for t in rec.truth.steps if 6.0 < t["time_s"] < 60.0 and t["amplitude"] > 0.8]
+    right = 0
+    for t in truth:
+        j = int(np.argmin(np.abs(times - t["time_s"])))
+        right += abs(times[j] - t["time_s"]) < 0.25 and steps[j].side == t["side"]
+    assert right / len(truth) >= 0.99
+    # Drops are relative to the mean walking posture: the weak side still stands out.
+    assert analysis.summary["asymmetry_deg"] > 1.5

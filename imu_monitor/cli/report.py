@@ -16,9 +16,7 @@ def format_analysis(analysis: Analysis, title: str, show_steps: bool = True) -> 
         f"Pelvic drop — {analysis.drill} — {title}",
         f"{analysis.duration_s:.1f} s at {analysis.rate_hz:g} Hz, "
         f"{analysis.lost_samples} lost samples",
-        f"Calibration: standing still {cal.still_start_s:.1f}–{cal.still_end_s:.1f} s; forward "
-        f"from {'the declared mounting' if cal.forward_source == 'axes' else 'the first walk'}"
-        f" (confidence {cal.forward_confidence:.2f})",
+        _calibration_line(cal),
         "Drop = how far the hip opposite the stance leg sinks below standing neutral "
         "(positive = drop, negative = hip hike).",
         "",
@@ -36,6 +34,16 @@ def format_analysis(analysis: Analysis, title: str, show_steps: bool = True) -> 
     if analysis.drill_result is not None:
         lines += format_drill(analysis.drill, analysis.drill_result)
     return "\n".join(lines)
+
+
+def _calibration_line(cal) -> str:
+    forward = ("the declared mounting" if cal.forward_source == "axes" else
+               f"the first walk (confidence {cal.forward_confidence:.2f})")
+    if cal.neutral_source == "standing":
+        return (f"Calibration: standing still {cal.still_start_s:.1f}–{cal.still_end_s:.1f} s; "
+                f"forward from {forward}")
+    return ("Calibration: NOBODY STOOD STILL — neutral is the mean posture of the whole "
+            f"recording (drops are relative to it, not to standing); forward from {forward}")
 
 
 def format_summary(summary: dict) -> list[str]:

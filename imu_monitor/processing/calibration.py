@@ -55,7 +55,7 @@ class Calibration:
     forward_source: str  # "walk" or "axes"
     forward_confidence: float  # 0..1: correlation behind the forward estimate (1 for "axes")
     still_gyro_std_dps: float
-
+    neutral_source: str = "standing"  # or "mean posture" when nobody stood still
     @property
     def pelvis_from_sensor(self) -> np.ndarray:
         """3×3 rotation taking sensor-axis vectors to pelvis axes (rows: forward, left, up)."""
@@ -73,6 +73,7 @@ class Calibration:
             "forward_source": self.forward_source,
             "forward_confidence": round(self.forward_confidence, 3),
             "still_gyro_std_dps": round(self.still_gyro_std_dps, 3),
+            "neutral_source": self.neutral_source,
         }
 
     @classmethod
@@ -80,7 +81,8 @@ class Calibration:
         """Inverse of :meth:`to_dict` (calibrations are stored with recordings)."""
         return cls(np.asarray(d["up_sensor"], float), np.asarray(d["forward_sensor"], float),
                    float(d["still_start_s"]), float(d["still_end_s"]), str(d["forward_source"]),
-                   float(d["forward_confidence"]), float(d["still_gyro_std_dps"]))
+                   float(d["forward_confidence"]), float(d["still_gyro_std_dps"]),
+                   str(d.get("neutral_source", "standing")))
 
 
 def parse_axes(spec: str) -> np.ndarray:
@@ -131,6 +133,7 @@ class StreamingCalibrator:
         self._up: np.ndarray | None = None
         self._still: tuple[int, int] = (0, 0)
         self._still_gyro_std = 0.0
+        self._neutral_source = "standing"
         self.calibration: Calibration | None = None
         self.problem = (
             "No standing still period was found: the patient must stand still for at least "
@@ -155,6 +158,28 @@ class StreamingCalibrator:
                 self._run_start is not None and \
                 self._next - self._run_start >= round(MIN_STILL_S * self.rate_hz):
             self._lock_vertical(acc, gyr, quat, self._run_start, self._next)
+        return self.calibration
+
+    def fallback(self, acc: np.ndarray, gyr: np.ndarray, quat: np.ndarray) -> Calibration | None:
+        """At the end of a whole recording that gave no calibration in the usual order.
+
+        Standing found but no walk after it: forward from a straight walk anywhere in the
+        recording. Nobody stood still at all: vertical from the mean specific force (the body's
+        accelerations average out over a walk) and neutral = that mean posture, which
+        ``neutral_source`` says.
+        """
+        if self.calibration is not None or len(acc) == 0:
+            return self.calibration
+        if self._up is None:
+            up = acc.mean(axis=0)
+            self._up = up / np.linalg.norm(up)
+            self._still = (0, 0)
+            self._neutral_source = "mean posture"
+            if self._axes is not None:
+                self._lock(self._axes[0], "axes", 1.0)
+                return self.calibration
+        self._next, self._run_start = 0, None
+        self.update(acc, gyr, quat)
         return self.calibration
 
     def _vertical_block(self, acc, gyr, quat, s: int, e: int) -> None:
@@ -223,7 +248,8 @@ class StreamingCalibrator:
         fwd /= np.linalg.norm(fwd)
         s, e = self._still
         self.calibration = Calibration(self._up, fwd, s / self.rate_hz, e / self.rate_hz,
-                                       source, float(confidence), self._still_gyro_std)
+                                       source, float(confidence), self._still_gyro_std,
+                                       self._neutral_source)
 
 
 def forward_from_walk(acc: np.ndarray, quat: np.ndarray, rate_hz: float) -> tuple[np.ndarray,

@@ -87,7 +87,6 @@ class ContactDetector:
         self._windows: list[int] = []
         self._scores: list[float | None] = []
         self._done = 0  # contacts already emitted
-        self._finished = False
 
     # ----------------------------------------------------------------- public
     def push(self, forward: np.ndarray, lateral: np.ndarray, vertical: np.ndarray) -> list[
@@ -107,7 +106,6 @@ class ContactDetector:
 
     def finish(self) -> list[Contact]:
         """End of data: decide everything still pending."""
-        self._finished = True
         self._find_contacts(final=True)
         self._compute_features(final=True)
         return self._emit(final=True)

@@ -16,12 +16,18 @@ import numpy as np
 from vqf import VQF
 
 from imu_monitor.conventions import GRAVITY_MPS2
-from imu_monitor.processing.orientation import FilterParams, OrientationFilter, up_in_sensor
+from imu_monitor.processing.orientation import FilterParams, OrientationFilter
 from imu_monitor.simulation.scenarios import get_scenario
 from imu_monitor.simulation.sensor_model import SensorErrors, simulate
 
 RATE = 200.0
 SCENARIOS = ["trendelenburg-right", "walk-varied", "run", "single-leg-stance", "step-down"]
+
+
+def up_in_sensor(quat):
+    """World up seen in sensor axes: the third row of each quaternion's rotation matrix."""
+    w, x, y, z = quat.T
+    return np.stack([2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)], 1)
 
 
 def vqf_up(gyr, acc, **params):

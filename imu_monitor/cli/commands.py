@@ -74,10 +74,7 @@ def _store_analysis(writer: RecordingWriter, samples: SampleBatch, rate_hz: floa
                     metadata: dict) -> Analysis | None:
     """Analyse what was written and store calibration and headline numbers (for lists)."""
     try:
-        axes = metadata.get("axes")
-        pipeline = Pipeline(rate_hz, PipelineConfig(
-            drill=metadata.get("drill") or "walk", side=metadata.get("side"),
-            axes=parse_axes(axes) if axes else None))
+        pipeline = Pipeline(rate_hz, _config(metadata))
         pipeline.push(samples)
         analysis = pipeline.finish()
     except ImuMonitorError as exc:
@@ -86,6 +83,15 @@ def _store_analysis(writer: RecordingWriter, samples: SampleBatch, rate_hz: floa
     writer.set_meta("calibration", analysis.calibration.to_dict())
     writer.set_meta("headline", headline(analysis))
     return analysis
+
+
+def _config(metadata: dict, drill: str | None = None, side: str | None = None,
+            axes: str | None = None, **options) -> PipelineConfig:
+    """Analysis settings: what the user gave, else what the recording says, else defaults."""
+    axes = axes or metadata.get("axes")
+    return PipelineConfig(drill=drill or metadata.get("drill") or "walk",
+                          side=side or metadata.get("side"),
+                          axes=parse_axes(axes) if axes else None, **options)
 
 
 def _check_rate_and_seed(rate: float, seed: int) -> None:
@@ -174,18 +180,14 @@ def _run_analysis(args: argparse.Namespace, keep_orientation: bool = False,
     source = open_source(args.file, args)
     metadata = source.info.details
     samples, _ = read_all(source)
-    axes_spec = args.axes or metadata.get("axes")
-    calibration = None
-    if isinstance(source, RecordingReplay) and not args.recalibrate and not args.axes:
-        calibration = source.recording.calibration
-    config = PipelineConfig(
-        drill=args.drill or metadata.get("drill") or "walk",
+    replay = source if isinstance(source, RecordingReplay) else None
+    config = _config(
+        metadata, args.drill, args.side, args.axes,
         threshold_deg=args.threshold,
-        axes=parse_axes(axes_spec) if axes_spec else None,
-        calibration=calibration,
-        side=args.side or metadata.get("side"),
+        calibration=(replay.recording.calibration
+                     if replay and not args.recalibrate and not args.axes else None),
         keep_orientation=keep_orientation,
-        first_seq=source.recording.first_seq if isinstance(source, RecordingReplay) else None,
+        first_seq=replay.recording.first_seq if replay else None,
     )
     pipeline = Pipeline(source.info.rate_hz, config)
     pipeline.push(samples)

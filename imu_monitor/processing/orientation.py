@@ -214,9 +214,3 @@ class OrientationFilter:
     def gyro_bias(self) -> np.ndarray:
         """Current gyro-bias estimate in rad/s (sensor axes)."""
         return self._state[4:7].copy()
-
-
-def up_in_sensor(quat: np.ndarray) -> np.ndarray:
-    """The world's up direction seen in sensor axes: the third row of the rotation matrix."""
-    w, x, y, z = quat[:, 0], quat[:, 1], quat[:, 2], quat[:, 3]
-    return np.stack([2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)], axis=1)

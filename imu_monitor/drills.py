@@ -40,6 +40,12 @@ DRILLS: dict[str, Drill] = {
         Drill("hip-hike", "Hip hikes", False, "rep count and range per rep", 4.0),
         Drill("step-down", "Lateral step-downs / single-leg squats", False,
               "peak drop per rep", 6.0),
+        # Lunges and split squats are scored like step-downs (reps from the pelvic tilt
+        # excursion); the number that matters is the frontal-plane range per rep.
+        Drill("lateral-lunge", "Lateral lunges", False,
+              "rep count and frontal-plane range per rep", 6.0),
+        Drill("split-squat", "Split squats", False,
+              "rep count and frontal-plane range per rep", 6.0),
     ]
 }
 
@@ -218,6 +224,7 @@ def _step_downs(obliquity, tilt, rotation, start, end, side: Side, rate_hz,
         reps.append({
             "time_s": round((start + p) / rate_hz, 2),
             "peak_drop_deg": round(float(drop[peak]), 2),
+            "obliquity_range_deg": round(float(drop[s:e].max() - drop[s:e].min()), 2),
             "peak_time_s": round((start + peak) / rate_hz, 2),
             "rotation_range_deg": round(float(rot.max() - rot.min()), 2),
             "over_threshold": bool(drop[peak] > tolerance_deg),

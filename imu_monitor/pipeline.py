@@ -155,6 +155,11 @@ class Pipeline:
         self.invalid_samples = 0  # non-finite or empty readings (counted as lost too)
         self._last: tuple[np.ndarray, np.ndarray] | None = None
 
+    @property
+    def calibration_stage(self) -> str:
+        """``"standing"``, ``"walking"`` or ``"done"`` (see StreamingCalibrator.stage)."""
+        return "done" if self.calibration is not None else self._calibrator.stage
+
     # ------------------------------------------------------------------ input
     def push(self, batch: SampleBatch) -> PipelineUpdate:
         """Process the next samples (sequence numbers must not go backwards)."""
@@ -214,10 +219,7 @@ class Pipeline:
                     "that was done with --drill."
                 )
         else:
-            drill_result = analyze_drill(self.drill, obliquity, self.tilt.view,
-                                         self.rotation.view, self.lateral_acc.view,
-                                         self._walking_mask(len(obliquity)), self.rate_hz,
-                                         self.threshold_deg, self.config.side)
+            drill_result = self._analyze_drill()
         return Analysis(
             rate_hz=self.rate_hz,
             drill=self.drill.name,
@@ -230,6 +232,22 @@ class Pipeline:
             rejected_samples=self.rejected_samples,
             drill_result=drill_result,
         )
+
+    def drill_so_far(self) -> dict | None:
+        """The single-leg drill's holds or reps in the history so far (what the live view
+        shows), None for gait drills, before calibration, or before any drill work."""
+        if self.drill.gait or self.calibration is None or not len(self.obliquity):
+            return None
+        try:
+            return self._analyze_drill()
+        except AnalysisError:
+            return None
+
+    def _analyze_drill(self) -> dict:
+        obliquity = self.obliquity.view
+        return analyze_drill(self.drill, obliquity, self.tilt.view, self.rotation.view,
+                             self.lateral_acc.view, self._walking_mask(len(obliquity)),
+                             self.rate_hz, self.threshold_deg, self.config.side)
 
     def _walking_mask(self, n: int) -> np.ndarray:
         """Samples inside walking bouts (first to last contact, half a second around)."""

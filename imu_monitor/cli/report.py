@@ -85,6 +85,7 @@ def format_drill(drill: str, result: dict) -> list[str]:
                 else:
                     flag = "  ▲" if r["over_threshold"] else ""
                     out.append(f"    {r['time_s']:>7.1f} s  peak drop {r['peak_drop_deg']:.1f}°"
+                               f"  frontal range {r['obliquity_range_deg']:.1f}°"
                                f"  rotation range {r['rotation_range_deg']:.1f}°{flag}")
     return out
 

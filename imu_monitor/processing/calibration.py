@@ -140,6 +140,15 @@ class StreamingCalibrator:
             f"{MIN_STILL_S:g} s at the start."
         )
 
+    @property
+    def stage(self) -> str:
+        """Where the calibration stands, for a guided flow: ``"standing"`` (waiting for the
+        patient to stand still), ``"walking"`` (vertical and neutral found, waiting for a
+        straight walk) or ``"done"``."""
+        if self.calibration is not None:
+            return "done"
+        return "standing" if self._up is None else "walking"
+
     def update(self, acc: np.ndarray, gyr: np.ndarray, quat: np.ndarray,
                final: bool = False) -> Calibration | None:
         """Look at every new complete block; return the calibration once it is found.

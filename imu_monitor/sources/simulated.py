@@ -28,6 +28,7 @@ class SimulatedSensor:
         rate_hz: float = 100.0,
         seed: int = 1,
         realtime: bool = False,
+        speed: float = 1.0,
         packet_samples: int = 10,
         packet_loss: float = 0.0,
         mounting: str = "random",
@@ -38,6 +39,7 @@ class SimulatedSensor:
         self._recording = simulate(sc.build(self._seconds), rate_hz, seed, mounting, errors)
         self.truth: Truth = self._recording.truth
         self.realtime = realtime
+        self.speed = float(speed)  # when paced: 1 = real time, 20 = twenty times faster
         self.packet_samples = max(1, int(packet_samples))
         self.packet_loss = float(packet_loss)
         self._rng = np.random.default_rng(seed + 7919)
@@ -62,7 +64,7 @@ class SimulatedSensor:
                 return
             packet = all_samples.slice(first, min(n, first + self.packet_samples))
             if self.realtime:
-                due = start + float(packet.time_s[-1])
+                due = start + float(packet.time_s[-1]) / self.speed
                 delay = due - time.monotonic()
                 if delay > 0:
                     time.sleep(delay)

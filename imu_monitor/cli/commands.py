@@ -12,9 +12,10 @@ import sys
 from pathlib import Path
 
 from imu_monitor import __version__
+from imu_monitor.analysis import analysis_config, analyze_source, store_analysis
 from imu_monitor.cli.live import run_live
 from imu_monitor.cli.main import print_json, require_output
-from imu_monitor.cli.report import format_analysis, format_info, format_list, headline
+from imu_monitor.cli.report import format_analysis, format_info, format_list
 from imu_monitor.errors import (
     AnalysisError,
     CalibrationError,
@@ -25,7 +26,7 @@ from imu_monitor.errors import (
 from imu_monitor.export.angles_csv import write_angles_csv
 from imu_monitor.export.opensim import heading_aligned, write_sto
 from imu_monitor.export.steps_csv import write_steps_csv
-from imu_monitor.pipeline import Analysis, Pipeline, PipelineConfig
+from imu_monitor.pipeline import Pipeline, PipelineConfig
 from imu_monitor.processing.calibration import parse_axes
 from imu_monitor.recording import (
     EXTENSION,
@@ -71,27 +72,14 @@ def _private(path: Path) -> None:
 
 
 def _store_analysis(writer: RecordingWriter, samples: SampleBatch, rate_hz: float,
-                    metadata: dict) -> Analysis | None:
+                    metadata: dict) -> None:
     """Analyse what was written and store calibration and headline numbers (for lists)."""
     try:
-        pipeline = Pipeline(rate_hz, _config(metadata))
+        pipeline = Pipeline(rate_hz, analysis_config(metadata))
         pipeline.push(samples)
-        analysis = pipeline.finish()
+        store_analysis(writer, pipeline.finish())
     except ImuMonitorError as exc:
         writer.set_meta("analysis_problem", str(exc))
-        return None
-    writer.set_meta("calibration", analysis.calibration.to_dict())
-    writer.set_meta("headline", headline(analysis))
-    return analysis
-
-
-def _config(metadata: dict, drill: str | None = None, side: str | None = None,
-            axes: str | None = None, **options) -> PipelineConfig:
-    """Analysis settings: what the user gave, else what the recording says, else defaults."""
-    axes = axes or metadata.get("axes")
-    return PipelineConfig(drill=drill or metadata.get("drill") or "walk",
-                          side=side or metadata.get("side"),
-                          axes=parse_axes(axes) if axes else None, **options)
 
 
 def _check_rate_and_seed(rate: float, seed: int) -> None:
@@ -177,24 +165,11 @@ def open_source(path: Path, args: argparse.Namespace) -> Source:
 def _run_analysis(args: argparse.Namespace, keep_orientation: bool = False,
                   require_steps: bool = True):
     """Recompute everything from the raw samples with the current pipeline."""
-    source = open_source(args.file, args)
-    metadata = source.info.details
-    samples, _ = read_all(source)
-    replay = source if isinstance(source, RecordingReplay) else None
-    config = _config(
-        metadata, args.drill, args.side, args.axes,
-        threshold_deg=args.threshold,
-        calibration=(replay.recording.calibration
-                     if replay and not args.recalibrate and not args.axes else None),
-        keep_orientation=keep_orientation,
-        first_seq=replay.recording.first_seq if replay else None,
-    )
-    pipeline = Pipeline(source.info.rate_hz, config)
-    pipeline.push(samples)
-    analysis = pipeline.finish(require_steps=require_steps)
-    analysis.info = {"file": str(args.file), "kind": source.info.kind,
-                     **{k: v for k, v in metadata.items()
-                        if k in ("source", "axes", "patient_id", "created_utc")}}
+    pipeline, analysis, samples = analyze_source(
+        open_source(args.file, args), drill=args.drill, side=args.side, axes=args.axes,
+        threshold_deg=args.threshold, recalibrate=args.recalibrate,
+        keep_orientation=keep_orientation, require_steps=require_steps)
+    analysis.info = {"file": str(args.file), **analysis.info}
     return pipeline, analysis, samples
 
 
@@ -272,8 +247,7 @@ def cmd_record(args: argparse.Namespace) -> int:
             writer.set_meta("analysis_problem", str(exc))
             print(f"imu-monitor: {exc}", file=sys.stderr)
         if analysis is not None:
-            writer.set_meta("calibration", analysis.calibration.to_dict())
-            writer.set_meta("headline", headline(analysis))
+            store_analysis(writer, analysis)
     print(f"Saved {writer.samples_written} samples to {out}.")
     return 0
 

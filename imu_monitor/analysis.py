@@ -1,0 +1,73 @@
+"""Analysing a stored session, and storing the result with it: shared by CLI and app.
+
+A recording is always re-analysed from its raw samples with the current pipeline, using the
+settings it was recorded with (drill, side, mounting, calibration) unless the user overrides
+them; what a session list shows is stored in the recording when it is closed.
+"""
+
+from __future__ import annotations
+
+from imu_monitor.pipeline import Analysis, Pipeline, PipelineConfig
+from imu_monitor.processing.calibration import parse_axes
+from imu_monitor.recording import RecordingWriter
+from imu_monitor.samples import SampleBatch
+from imu_monitor.sources.base import Source, read_all
+from imu_monitor.sources.recording import RecordingReplay
+
+
+def analysis_config(metadata: dict, drill: str | None = None, side: str | None = None,
+                    axes: str | None = None, **options) -> PipelineConfig:
+    """Analysis settings: what the user gave, else what the recording says, else defaults."""
+    axes = axes or metadata.get("axes")
+    return PipelineConfig(drill=drill or metadata.get("drill") or "walk",
+                          side=side or metadata.get("side"),
+                          axes=parse_axes(axes) if axes else None, **options)
+
+
+def analyze_source(source: Source, *, drill: str | None = None, side: str | None = None,
+                   axes: str | None = None, threshold_deg: float | None = None,
+                   recalibrate: bool = False, keep_orientation: bool = False,
+                   require_steps: bool = True) -> tuple[Pipeline, Analysis, SampleBatch]:
+    """Recompute everything from the raw samples of a finite source (recording or CSV).
+
+    A recording's stored calibration is used unless ``recalibrate`` or ``axes`` is given.
+    """
+    metadata = source.info.details
+    samples, _ = read_all(source)
+    replay = source if isinstance(source, RecordingReplay) else None
+    config = analysis_config(
+        metadata, drill, side, axes,
+        threshold_deg=threshold_deg,
+        calibration=(replay.recording.calibration
+                     if replay and not recalibrate and not axes else None),
+        keep_orientation=keep_orientation,
+        first_seq=replay.recording.first_seq if replay else None,
+    )
+    pipeline = Pipeline(source.info.rate_hz, config)
+    pipeline.push(samples)
+    analysis = pipeline.finish(require_steps=require_steps)
+    analysis.info = {"kind": source.info.kind,
+                     **{k: v for k, v in metadata.items()
+                        if k in ("source", "axes", "patient_id", "created_utc")}}
+    return pipeline, analysis, samples
+
+
+def headline(analysis: Analysis) -> dict:
+    """The few numbers a session list shows (stored in the recording when it is closed)."""
+    s = analysis.summary
+    out = {"drill": analysis.drill, "steps": s["steps"],
+           "left_mean_peak_drop_deg": s["left"]["mean_peak_drop_deg"],
+           "right_mean_peak_drop_deg": s["right"]["mean_peak_drop_deg"],
+           "asymmetry_deg": s["asymmetry_deg"], "cadence_spm": s["cadence_spm"]}
+    if analysis.drill_result is not None:
+        blocks = analysis.drill_result["blocks"]
+        out["blocks"] = [{k: b.get(k) for k in ("side", "hold_s", "mean_drop_deg", "reps",
+                                                 "mean_peak_drop_deg") if k in b}
+                         for b in blocks]
+    return out
+
+
+def store_analysis(writer: RecordingWriter, analysis: Analysis) -> None:
+    """Keep the calibration and the headline numbers with the recording (for lists)."""
+    writer.set_meta("calibration", analysis.calibration.to_dict())
+    writer.set_meta("headline", headline(analysis))

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import datetime as dt
 import json
 import os
-import re
 import sys
 from pathlib import Path
 
@@ -23,9 +21,7 @@ from imu_monitor.errors import (
     InputDataError,
     RecordingError,
 )
-from imu_monitor.export.angles_csv import write_angles_csv
-from imu_monitor.export.opensim import heading_aligned, write_sto
-from imu_monitor.export.steps_csv import write_steps_csv
+from imu_monitor.export.session import check_export_target, export_session
 from imu_monitor.pipeline import Pipeline, PipelineConfig
 from imu_monitor.processing.calibration import parse_axes
 from imu_monitor.recording import (
@@ -35,14 +31,13 @@ from imu_monitor.recording import (
     open_recording,
     read_header,
 )
+from imu_monitor.recording.patient import check_patient_code, default_recording_path
 from imu_monitor.samples import SampleBatch
 from imu_monitor.simulation.scenarios import SCENARIOS, get_scenario
 from imu_monitor.sources.base import Source, read_all
 from imu_monitor.sources.csv_file import CsvFile, write_csv
 from imu_monitor.sources.recording import RecordingReplay
 from imu_monitor.sources.simulated import SimulatedSensor
-
-PATIENT_ID = re.compile(r"^[A-Za-z0-9._-]{1,32}$")
 
 
 # ---------------------------------------------------------------- writing files
@@ -95,10 +90,7 @@ def _check_seconds(seconds: float | None) -> None:
 
 
 def _patient(value: str | None) -> str | None:
-    if value is not None and not PATIENT_ID.match(value):
-        raise InputDataError("Use a pseudonymous patient code (up to 32 letters, digits, '-', "
-                             "'_' or '.'), never a name.")
-    return value
+    return check_patient_code(value)
 
 
 # ------------------------------------------------------------------ commands
@@ -183,33 +175,12 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    out = Path(args.output)
-    if out.exists() and (out.resolve() == Path(args.file).resolve() or is_recording(out)):
-        raise InputDataError(f"{out} is a recording: an export never overwrites one. Choose "
-                             "another output name.")
+    check_export_target(Path(args.output), Path(args.file))
     pipeline, analysis, samples = _run_analysis(
         args, keep_orientation=args.format == "sto",
         require_steps=args.format in ("steps-csv", "json"))
-    valid = pipeline.valid.view
-    if args.format == "samples-csv":
-        write_csv(args.output, samples, pipeline.rate_hz, {"source": str(args.file)})
-        rows = len(samples)
-    elif args.format == "angles-csv":
-        rows = write_angles_csv(args.output, pipeline.rate_hz, pipeline.obliquity.view,
-                                pipeline.tilt.view, pipeline.rotation.view, valid)
-    elif args.format == "steps-csv":
-        rows = write_steps_csv(args.output, analysis.steps)
-    elif args.format == "json":
-        Path(args.output).write_text(json.dumps(analysis.to_dict(), indent=2) + "\n",
-                                     encoding="utf-8")
-        rows = len(analysis.steps)
-    else:
-        assert pipeline.orientation is not None
-        cal = analysis.calibration
-        quat = heading_aligned(pipeline.orientation.view, cal.forward_sensor,
-                               round(cal.still_end_s * pipeline.rate_hz) - 1)
-        rows = write_sto(args.output, pipeline.rate_hz, quat, valid)
-    _private(out)
+    rows = export_session(args.format, Path(args.output), pipeline, analysis, samples,
+                          Path(args.file))
     print(f"Wrote {rows} rows ({args.format}) to {args.output}.")
     return 0
 
@@ -232,8 +203,7 @@ def cmd_record(args: argparse.Namespace) -> int:
     _check_seconds(args.seconds)
     _check_rate_and_seed(args.rate, args.seed)
     drill = args.drill or get_scenario(scenario).drill
-    out = args.output or Path("recordings") / (
-        f"{dt.datetime.now():%Y%m%d-%H%M%S}-{args.patient or 'session'}{EXTENSION}")
+    out = args.output or default_recording_path(Path("recordings"), args.patient)
     sensor = SimulatedSensor(scenario, args.seconds, rate_hz=args.rate, seed=args.seed,
                              realtime=not args.fast)
     meta = {"source": f"sim:{scenario}", "device": _simulated_device(), "drill": drill,

@@ -1,0 +1,160 @@
+"""The guided calibration: stand still (countdown with a stillness check), then walk straight.
+
+The pipeline's calibrator decides; this panel only guides the patient and clinician through it
+and shows what it found. The countdown lasts as long as the calibrator's longest standing window,
+so the vertical is locked when it reaches zero; moving during it restarts it. A mounting preset
+replaces the walk (the forward direction is then declared, not measured).
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from imu_monitor.app.engine import LiveFrame
+from imu_monitor.processing.calibration import (
+    MAX_STILL_S,
+    STILL_GYRO_STD_RADPS,
+    Calibration,
+    parse_axes,
+)
+
+STAND_S = MAX_STILL_S
+MOVED_DPS = float(np.degrees(STILL_GYRO_STD_RADPS))
+
+# Body direction of each sensor axis with the patient standing (see firmware_notes/).
+MOUNTING_PRESETS = {
+    "Measure forward from a short walk (recommended)": None,
+    "Upright on the belt, face outwards (x up, y left, z back)": "x=up,y=left,z=back",
+    "Upside down on the belt, face outwards (x down, y right, z back)": "x=down,y=right,z=back",
+    "Sideways on the belt, face outwards (x left, y down, z back)": "x=left,y=down,z=back",
+    "Flat, x forward, face up (x forward, y left, z up)": "x=forward,y=left,z=up",
+}
+
+
+def describe_mounting(cal: Calibration) -> str:
+    """Which sensor axis points up and which forward, in words."""
+
+    def nearest(v: np.ndarray) -> str:
+        k = int(np.argmax(np.abs(v)))
+        off = float(np.degrees(np.arccos(min(1.0, abs(float(v[k]))))))
+        sign = "+" if v[k] > 0 else "−"
+        return f"{sign}{'xyz'[k]}" + (f" ({off:.0f}° off)" if off >= 5 else "")
+
+    return f"sensor {nearest(cal.up_sensor)} points up, {nearest(cal.forward_sensor)} forward"
+
+
+def calibration_quality(cal: Calibration) -> tuple[str, str]:
+    """(word, explanation) — how far to trust this calibration."""
+    if cal.neutral_source != "standing":
+        return "poor", "no standing still period: neutral is the mean posture"
+    if cal.forward_source == "axes":
+        return "good", "forward declared by the mounting preset"
+    if cal.forward_confidence >= 0.5 and cal.still_gyro_std_dps < 2.0:
+        return "good", f"straight walk, confidence {cal.forward_confidence:.2f}"
+    if cal.forward_confidence >= 0.3:
+        return "fair", (f"walk confidence {cal.forward_confidence:.2f}: walk straighter, "
+                        "or redo")
+    return "poor", f"walk confidence {cal.forward_confidence:.2f}: redo the calibration"
+
+
+class CalibrationPanel(QGroupBox):
+    """Guides a calibration; asks the main window to restart one with ``calibrate_requested``."""
+
+    calibrate_requested = Signal(object)  # axes matrix or None
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Calibration", parent)
+        self.step = QLabel("Not calibrated yet. Press Calibrate (C) with the patient standing.")
+        self.step.setWordWrap(True)
+        font = self.step.font()
+        font.setPointSizeF(16)
+        self.step.setFont(font)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.setTextVisible(False)
+        self.progress.hide()
+        self.result = QLabel("")
+        self.result.setWordWrap(True)
+        self.result.setProperty("role", "muted")
+        self.preset = QComboBox()
+        self.preset.addItems(list(MOUNTING_PRESETS))
+        self.start_button = QPushButton("Calibrate (C)")
+        self.start_button.clicked.connect(self.start)
+        row = QHBoxLayout()
+        row.addWidget(self.preset, 1)
+        row.addWidget(self.start_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.step)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.result)
+        layout.addLayout(row)
+        self.state = "idle"  # idle, standing, walking, done
+        self._countdown_from = 0.0
+
+    @property
+    def axes(self) -> np.ndarray | None:
+        spec = MOUNTING_PRESETS[self.preset.currentText()]
+        return parse_axes(spec) if spec else None
+
+    def start(self) -> None:
+        """Begin (or redo) the guided calibration."""
+        self.state = "standing"
+        self._countdown_from = time.monotonic()
+        self.result.setText("")
+        self.progress.show()
+        self.calibrate_requested.emit(self.axes)
+        self._show_standing(STAND_S)
+
+    def apply(self, frame: LiveFrame) -> None:
+        """Follow the engine: countdown, stillness check, walk, result."""
+        if frame.segment_started and frame.calibration is None and self.state == "done":
+            self.state = "idle"
+        if frame.calibration is not None and self.state != "done":
+            self._show_result(frame.calibration)
+            return
+        if self.state == "standing":
+            if frame.stillness_dps is not None and frame.stillness_dps > MOVED_DPS:
+                self.step.setText("The patient moved — stand still again, arms relaxed, "
+                                  "looking ahead. Restarting the countdown.")
+                self._countdown_from = time.monotonic()
+                self.calibrate_requested.emit(self.axes)
+                return
+            left = STAND_S - (time.monotonic() - self._countdown_from)
+            if frame.calibration_stage == "walking" or left <= -1.0:
+                self.state = "walking"
+                self.progress.hide()
+                self.step.setText("Now walk a few steps straight ahead (about 4 s), then keep "
+                                  "walking or stop." if self.axes is None else
+                                  "Standing done — finishing with the mounting preset.")
+            else:
+                self._show_standing(max(0.0, left))
+        elif self.state == "idle" and frame.calibration_stage == "walking":
+            self.step.setText("Standing found. Walk a few steps straight ahead to finish.")
+
+    def _show_standing(self, seconds_left: float) -> None:
+        self.step.setText(f"Stand still: {seconds_left:.0f} s")
+        self.progress.setValue(int(1000 * (1 - seconds_left / STAND_S)))
+
+    def _show_result(self, cal: Calibration) -> None:
+        self.state = "done"
+        self.progress.hide()
+        word, why = calibration_quality(cal)
+        self.step.setText(f"Calibrated — {word}.")
+        neutral = (f"neutral from standing {cal.still_start_s:.1f}–{cal.still_end_s:.1f} s "
+                   f"(sway {cal.still_gyro_std_dps:.1f}°/s)"
+                   if cal.neutral_source == "standing" else "neutral = mean posture")
+        self.result.setText(f"{describe_mounting(cal)}; {neutral}; {why}.")
+        self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -1,0 +1,407 @@
+"""The live session engine: source → pipeline → recorder on a worker thread; the GUI polls.
+
+The GUI never touches the sensor, the pipeline or the recording file. One worker thread drains
+the source, pushes every packet through the pipeline and into the recorder, and accumulates
+what changed; the GUI's frame timer takes that with ``poll()`` (a lock held for microseconds).
+The GUI's commands (record, marker, calibrate, drill) are queued and run on the worker thread
+between packets, so the recording file is only ever touched from one thread. No Qt here: the
+same engine runs under tests, benchmarks and the app.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import dataclasses
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from imu_monitor.analysis import store_analysis
+from imu_monitor.conventions import Side
+from imu_monitor.errors import ImuMonitorError, RecordingError
+from imu_monitor.pipeline import Analysis, Pipeline, PipelineConfig
+from imu_monitor.processing.calibration import Calibration
+from imu_monitor.processing.metrics import Step, summarize
+from imu_monitor.recording import RecordingWriter
+from imu_monitor.samples import SampleBatch, StatusEvent, StatusKind
+from imu_monitor.sources.base import Source
+
+DRILL_REFRESH_S = 0.5  # live holds/reps are recomputed at most this often
+STILLNESS_WINDOW_S = 1.0
+RATE_WINDOW_S = 2.0
+
+
+@dataclass(frozen=True)
+class SessionSettings:
+    """What the clinician chose for the live analysis."""
+
+    drill: str = "walk"
+    side: Side | None = None
+    threshold_deg: float | None = None
+    axes: np.ndarray | None = None  # a mounting preset instead of the calibration walk
+
+
+@dataclass(frozen=True)
+class RecordingRequest:
+    """Where and for whom to record."""
+
+    path: Path
+    patient_id: str | None = None
+    notes: str = ""
+    device: dict = field(default_factory=dict)
+
+
+@dataclass
+class RecordingResult:
+    """A finished recording: its file, and its analysis or why there is none."""
+
+    path: Path
+    samples: int
+    analysis: Analysis | None
+    problem: str | None
+
+
+@dataclass
+class LinkHealth:
+    """What the status bar shows about the sensor link."""
+
+    state: str = "connecting"  # connecting, streaming, no data, reconnecting, ended, failed
+    rate_hz: float = 0.0
+    lost_pct: float = 0.0
+    battery_pct: float | None = None
+    seconds_since_data: float = 0.0
+
+
+@dataclass
+class LiveFrame:
+    """Everything that changed since the previous poll (arrays are the new samples only)."""
+
+    time_s: np.ndarray
+    obliquity_deg: np.ndarray
+    valid: np.ndarray
+    steps: list[Step]
+    segment_started: bool  # the pipeline restarted (new drill or calibration): clear the view
+    calibration_stage: str
+    calibration: Calibration | None
+    stillness_dps: float | None  # gyro SD over the last second, for the standing check
+    summary: dict | None
+    drill_result: dict | None
+    health: LinkHealth
+    recording_path: Path | None
+    recording_elapsed_s: float
+    messages: list[str]
+    finished_recording: RecordingResult | None
+    error: str | None
+
+
+class LiveEngine:
+    """Runs one live session from one source; the GUI (or a test) polls it."""
+
+    def __init__(self, source: Source, settings: SessionSettings | None = None) -> None:
+        self.source = source
+        self.rate_hz = source.info.rate_hz
+        self.settings = settings or SessionSettings()
+        self._lock = threading.Lock()
+        self._commands: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="live-engine", daemon=True)
+        self._stop = threading.Event()
+        self._calibration: Calibration | None = None
+        self._pipeline = self._new_pipeline(calibration=None)
+        self._segment_offset = 0  # session sample slot where the current pipeline began
+        self._session_slots = 0
+        self._recorder: RecordingWriter | None = None
+        self._recording_pipeline: Pipeline | None = None
+        self._segment_steps: list[Step] = []
+        self._last_drill_refresh = 0.0
+        self._gyro_recent: collections.deque[np.ndarray] = collections.deque()
+        self._arrivals: collections.deque[tuple[float, int]] = collections.deque()
+        self._last_data = time.monotonic()
+        self.health = LinkHealth()
+        self._reset_pending(segment_started=True)
+
+    # --------------------------------------------------------------- GUI side
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout_s: float = 5.0) -> None:
+        """End the session: finish any recording, close the source, wait for the thread."""
+        self._stop.set()
+        self.source.close()
+        self._thread.join(timeout_s)
+        if self._recorder is not None:  # the thread never got to it (source blocked)
+            self._finish_recording()
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def poll(self) -> LiveFrame:
+        """Take what changed since the last poll (called from the GUI's frame timer)."""
+        with self._lock:
+            p = self._pending
+            self._reset_pending(segment_started=False)
+            health = dataclasses.replace(self.health,
+                                         seconds_since_data=time.monotonic() - self._last_data)
+        parts = p["samples"]
+        return LiveFrame(
+            time_s=np.concatenate([t for t, _, _ in parts]) if parts else np.zeros(0),
+            obliquity_deg=(np.concatenate([o for _, o, _ in parts]) if parts
+                           else np.zeros(0, np.float32)),
+            valid=np.concatenate([v for _, _, v in parts]) if parts else np.zeros(0, bool),
+            steps=p["steps"], segment_started=p["segment_started"],
+            calibration_stage=p["stage"], calibration=p["calibration"],
+            stillness_dps=p["stillness"], summary=p["summary"], drill_result=p["drill"],
+            health=health, recording_path=p["recording_path"],
+            recording_elapsed_s=p["recording_elapsed"], messages=p["messages"],
+            finished_recording=p["finished"], error=p["error"],
+        )
+
+    def set_settings(self, settings: SessionSettings) -> None:
+        """A new drill, side or threshold: the analysis restarts, the calibration stays."""
+        self._commands.put(lambda: self._apply_settings(settings, recalibrate=False))
+
+    def recalibrate(self, axes: np.ndarray | None = None) -> None:
+        """Start the calibration again (stand still, then walk, or ``axes`` for the walk)."""
+        settings = dataclasses.replace(self.settings, axes=axes)
+        self._commands.put(lambda: self._apply_settings(settings, recalibrate=True))
+
+    def start_recording(self, request: RecordingRequest) -> None:
+        self._commands.put(lambda: self._start_recording(request))
+
+    def stop_recording(self) -> None:
+        self._commands.put(self._finish_recording)
+
+    def add_marker(self, label: str) -> None:
+        self._commands.put(lambda: self._marker(label))
+
+    # ------------------------------------------------------------ worker side
+    def _run(self) -> None:
+        try:
+            for item in self.source.stream():
+                self._run_commands()
+                if self._stop.is_set():
+                    break
+                if isinstance(item, StatusEvent):
+                    self._on_event(item)
+                else:
+                    self._on_batch(item)
+            self._run_commands()
+            self._set_state("ended", "The sensor stream ended.")
+        except ImuMonitorError as exc:
+            self._fail(str(exc))
+        except Exception as exc:  # never lose the recording to an unexpected error
+            self._fail(f"The live session stopped after an unexpected error ({exc}); what "
+                       "was recorded so far is saved.")
+        finally:
+            if self._recorder is not None:
+                self._finish_recording()
+
+    def _run_commands(self) -> None:
+        while True:
+            try:
+                command = self._commands.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                command()
+            except ImuMonitorError as exc:
+                self._message(str(exc))
+
+    def _on_batch(self, batch: SampleBatch) -> None:
+        now = time.monotonic()
+        if self._recorder is not None:
+            try:
+                self._recorder.append(batch)
+            except RecordingError as exc:  # full disk, vanished folder: keep what is saved
+                self._message(str(exc))
+                self._finish_recording()
+        if self._recording_pipeline is not None:
+            self._recording_pipeline.push(batch)
+        update = self._pipeline.push(batch)
+        self._track_stillness(batch.gyr)
+        offset = self._segment_offset
+        times = (offset + np.arange(update.start, update.stop)) / self.rate_hz
+        steps = [dataclasses.replace(s, time_s=s.time_s + offset / self.rate_hz,
+                                     peak_time_s=s.peak_time_s + offset / self.rate_hz)
+                 for s in update.steps]
+        self._segment_steps += update.steps
+        if update.calibrated_now:
+            self._calibration = self._pipeline.calibration
+        self._session_slots = offset + len(self._pipeline.obliquity)
+        drill = self._refresh_drill(now)
+        with self._lock:
+            p = self._pending
+            if update.stop > update.start:
+                p["samples"].append((times,
+                                     self._pipeline.obliquity.view[update.start:update.stop],
+                                     self._pipeline.valid.view[update.start:update.stop]))
+            p["steps"] += steps
+            if steps:
+                p["summary"] = summarize(self._segment_steps, self._pipeline.threshold_deg)
+            if drill is not None:
+                p["drill"] = drill
+            p["stage"] = self._pipeline.calibration_stage
+            p["calibration"] = self._pipeline.calibration
+            p["stillness"] = self._stillness()
+            p["recording_elapsed"] = (self._recorder.elapsed_s if self._recorder is not None
+                                      else 0.0)
+            self._update_rate(now, len(batch))
+            self._last_data = now
+            if self.health.state != "streaming":
+                self.health.state = "streaming"
+
+    def _on_event(self, event: StatusEvent) -> None:
+        if self._recorder is not None:
+            self._recorder.add_event(event)
+        states = {StatusKind.CONNECTED: "streaming", StatusKind.LOST: "reconnecting",
+                  StatusKind.NO_DATA: "no data"}
+        with self._lock:
+            if event.kind in states:
+                self.health.state = states[event.kind]
+            if event.kind is StatusKind.BATTERY and event.value is not None:
+                self.health.battery_pct = float(event.value)
+            else:
+                self._pending["messages"].append(event.message)
+
+    def _refresh_drill(self, now: float) -> dict | None:
+        """Holds and reps so far, at most every DRILL_REFRESH_S (they need the history)."""
+        if self._pipeline.drill.gait or now - self._last_drill_refresh < DRILL_REFRESH_S:
+            return None
+        self._last_drill_refresh = now
+        return self._pipeline.drill_so_far()
+
+    def _track_stillness(self, gyr: np.ndarray) -> None:
+        self._gyro_recent.append(gyr)
+        keep = round(STILLNESS_WINDOW_S * self.rate_hz)
+        while sum(len(g) for g in self._gyro_recent) - len(self._gyro_recent[0]) >= keep:
+            self._gyro_recent.popleft()
+
+    def _stillness(self) -> float | None:
+        gyr = np.concatenate(list(self._gyro_recent)) if self._gyro_recent else np.zeros((0, 3))
+        gyr = gyr[np.isfinite(gyr).all(axis=1)]
+        if len(gyr) < 0.8 * STILLNESS_WINDOW_S * self.rate_hz:
+            return None
+        return float(np.degrees(np.max(np.std(gyr, axis=0))))
+
+    def _update_rate(self, now: float, n: int) -> None:
+        self._arrivals.append((now, n))
+        while self._arrivals and now - self._arrivals[0][0] > RATE_WINDOW_S:
+            self._arrivals.popleft()
+        span = now - self._arrivals[0][0]
+        if span > 0.5:
+            self.health.rate_hz = sum(k for _, k in list(self._arrivals)[1:]) / span
+        p = self._pipeline
+        total = p.samples + p.lost_samples
+        self.health.lost_pct = 100.0 * p.lost_samples / total if total else 0.0
+
+    def _new_pipeline(self, calibration: Calibration | None) -> Pipeline:
+        s = self.settings
+        return Pipeline(self.rate_hz, PipelineConfig(
+            drill=s.drill, side=s.side, threshold_deg=s.threshold_deg, axes=s.axes,
+            calibration=calibration))
+
+    def _apply_settings(self, settings: SessionSettings, recalibrate: bool) -> None:
+        self.settings = settings
+        if recalibrate:
+            self._calibration = None
+        self._pipeline = self._new_pipeline(self._calibration)
+        self._segment_offset = self._session_slots
+        self._segment_steps = []
+        self._last_drill_refresh = 0.0
+        with self._lock:
+            self._pending["segment_started"] = True
+            self._pending["samples"] = []
+            self._pending["steps"] = []
+            self._pending["summary"] = None
+            self._pending["drill"] = None
+            self._pending["stage"] = self._pipeline.calibration_stage
+
+    def _start_recording(self, request: RecordingRequest) -> None:
+        if self._recorder is not None:
+            return
+        if self._calibration is None:
+            self._message("Calibrate first (stand still, then walk a few steps): a recording "
+                          "needs to know how the sensor sits on the pelvis.")
+            return
+        s = self.settings
+        meta = {"source": self.source.info.kind, "device": request.device,
+                "drill": s.drill, "side": s.side, "patient_id": request.patient_id,
+                "notes": request.notes, "calibration": self._calibration.to_dict()}
+        self._recorder = RecordingWriter(request.path, self.rate_hz, meta)
+        # The same analysis `imu-monitor analyze` will make of the file: the stored
+        # calibration applied to the recorded samples only, computed as they arrive.
+        self._recording_pipeline = Pipeline(self.rate_hz, PipelineConfig(
+            drill=s.drill, side=s.side, threshold_deg=s.threshold_deg,
+            calibration=self._calibration))
+        with self._lock:
+            self._pending["recording_path"] = request.path
+
+    def _finish_recording(self) -> None:
+        recorder, pipeline = self._recorder, self._recording_pipeline
+        if recorder is None:
+            return
+        self._recorder = self._recording_pipeline = None
+        analysis, problem = None, None
+        try:
+            if pipeline is not None and pipeline.samples:
+                analysis = pipeline.finish()
+                store_analysis(recorder, analysis)
+            else:
+                problem = "Nothing was recorded: the sensor sent no data."
+        except ImuMonitorError as exc:
+            problem = str(exc)
+            with contextlib.suppress(RecordingError):
+                recorder.set_meta("analysis_problem", problem)
+        finally:
+            try:
+                recorder.close()
+            except RecordingError as exc:
+                problem = f"{problem or ''} {exc}".strip()
+        result = RecordingResult(recorder.path, recorder.samples_written, analysis, problem)
+        with self._lock:
+            self._pending["finished"] = result
+            self._pending["recording_path"] = None
+
+    def _marker(self, label: str) -> None:
+        if self._recorder is None:
+            self._message("Markers are saved with a recording: start recording first.")
+            return
+        self._recorder.add_marker(label)
+        self._message(f"Marker “{label}” at {self._recorder.elapsed_s:.1f} s.")
+
+    def _message(self, text: str) -> None:
+        with self._lock:
+            self._pending["messages"].append(text)
+
+    def _set_state(self, state: str, message: str) -> None:
+        with self._lock:
+            self.health.state = state
+            self._pending["messages"].append(message)
+
+    def _fail(self, message: str) -> None:
+        with self._lock:
+            self.health.state = "failed"
+            self._pending["error"] = message
+
+    def _reset_pending(self, segment_started: bool) -> None:
+        previous = getattr(self, "_pending", None)
+        self._pending = {
+            "samples": [], "steps": [], "segment_started": segment_started,
+            "stage": previous["stage"] if previous else self._pipeline.calibration_stage,
+            "calibration": previous["calibration"] if previous else None,
+            "stillness": previous["stillness"] if previous else None,
+            "summary": None, "drill": None,
+            "recording_path": previous["recording_path"] if previous else None,
+            "recording_elapsed": previous["recording_elapsed"] if previous else 0.0,
+            "messages": [], "finished": None, "error": None,
+        }
+
+
+__all__ = ["LinkHealth", "LiveEngine", "LiveFrame", "RecordingRequest", "RecordingResult",
+           "SessionSettings"]

@@ -1,0 +1,347 @@
+"""The live session screen: drill, one big number, the pelvis, the trace, the step bars,
+the running summary, and record / marker / calibrate.
+
+Everything here is redrawn from the main window's frame timer with what the engine produced
+since the previous frame; nothing here waits for the sensor or a file.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from imu_monitor.app import theme
+from imu_monitor.app.calibration_panel import CalibrationPanel
+from imu_monitor.app.engine import LiveFrame
+from imu_monitor.app.widgets.pelvis import PelvisView
+from imu_monitor.app.widgets.plots import ObliquityTrace, StepBars
+from imu_monitor.conventions import drop_from_obliquity
+from imu_monitor.drills import get_drill
+from imu_monitor.processing.metrics import Step
+
+# What the clinician picks: label → (drill, stance side or None).
+DRILL_CHOICES: dict[str, tuple[str, str | None]] = {
+    "Walk": ("walk", None),
+    "Run": ("run", None),
+    "Single-leg stance — left leg": ("single-leg-stance", "left"),
+    "Single-leg stance — right leg": ("single-leg-stance", "right"),
+    "Hip hikes — standing on left": ("hip-hike", "left"),
+    "Hip hikes — standing on right": ("hip-hike", "right"),
+    "Step-downs — left leg": ("step-down", "left"),
+    "Step-downs — right leg": ("step-down", "right"),
+    "Lateral lunges": ("lateral-lunge", None),
+    "Split squats": ("split-squat", None),
+}
+EXAGGERATIONS = (1.0, 2.0, 3.0, 4.0)
+NOW_WINDOW_S = 0.2  # the "drop now" of a hold is smoothed over this much
+
+
+class BigNumber(QFrame):
+    """The one number read from two metres, its caption, and the over-threshold cue."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("bignumber")
+        self.value = QLabel("—")
+        self.value.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        font = self.value.font()
+        font.setPointSizeF(72)
+        font.setBold(True)
+        self.value.setFont(font)
+        self.caption = QLabel("Waiting for data")
+        self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        cfont = self.caption.font()
+        cfont.setPointSizeF(18)
+        self.caption.setFont(cfont)
+        self.cue = QLabel("")
+        self.cue.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        cue_font = self.cue.font()
+        cue_font.setPointSizeF(16)
+        cue_font.setBold(True)
+        self.cue.setFont(cue_font)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.value)
+        layout.addWidget(self.cue)
+        self.over = False
+
+    def show_value(self, text: str, caption: str, color: str | None, over: bool,
+                   cue: str = "") -> None:
+        self.value.setText(text)
+        self.caption.setText(caption)
+        self.value.setStyleSheet(f"color: {color};" if color else "")
+        self.over = over
+        self.cue.setText(cue if over else "")
+        self.setStyleSheet(
+            f"#bignumber {{ border: 4px solid {theme.ALERT}; border-radius: 10px; }}"
+            if over else "#bignumber { border: 4px solid transparent; }")
+
+
+class LivePage(QWidget):
+    """The live screen. Signals carry the clinician's commands to the main window."""
+
+    settings_changed = Signal(str, object, float)  # drill, side, threshold
+    record_toggled = Signal()
+    marker_requested = Signal()
+
+    def __init__(self, rate_hz: float = 100.0) -> None:
+        super().__init__()
+        self.drill_box = QComboBox()
+        self.drill_box.addItems(list(DRILL_CHOICES))
+        self.threshold = QDoubleSpinBox()
+        self.threshold.setRange(0.5, 30.0)
+        self.threshold.setSingleStep(0.5)
+        self.threshold.setSuffix("°")
+        self.sound = QCheckBox("Sound")
+        self.exaggerate = QComboBox()
+        self.exaggerate.addItems([f"Tilt ×{x:g}" for x in EXAGGERATIONS])
+        self.live_metric = QLabel("")
+        self.live_metric.setProperty("role", "hint")
+        top = QHBoxLayout()
+        for w in (QLabel("Drill"), self.drill_box, QLabel("Threshold"), self.threshold,
+                  self.exaggerate, self.sound):
+            top.addWidget(w)
+        top.addWidget(self.live_metric, 1)
+
+        self.big = BigNumber()
+        self.pelvis = PelvisView()
+        self.drill_status = QLabel("")
+        self.drill_status.setWordWrap(True)
+        dfont = self.drill_status.font()
+        dfont.setPointSizeF(15)
+        self.drill_status.setFont(dfont)
+        self.calibration = CalibrationPanel()
+        left = QVBoxLayout()
+        left.addWidget(self.big, 3)
+        left.addWidget(self.pelvis, 3)
+        left.addWidget(self.drill_status)
+        left.addWidget(self.calibration)
+        left_box = QWidget()
+        left_box.setLayout(left)
+
+        self.trace = ObliquityTrace(rate_hz)
+        self.bars = StepBars()
+        self.summary = QLabel("")
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        summary_box = QGroupBox("This session")
+        QVBoxLayout(summary_box).addWidget(self.summary)
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(self.trace)
+        lower = QSplitter(Qt.Orientation.Horizontal)
+        lower.addWidget(self.bars)
+        lower.addWidget(summary_box)
+        lower.setSizes([600, 360])
+        right.addWidget(lower)
+        right.setSizes([420, 300])
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(left_box)
+        self.splitter.addWidget(right)
+        self.splitter.setSizes([420, 860])
+
+        self.patient = QLineEdit()
+        self.patient.setPlaceholderText("Patient code (no names), e.g. P-017")
+        self.notes = QLineEdit()
+        self.notes.setPlaceholderText("Notes")
+        self.record_button = QPushButton("● Record (Space)")
+        self.record_button.clicked.connect(self.record_toggled)
+        self.marker_button = QPushButton("Marker (M)")
+        self.marker_button.clicked.connect(self.marker_requested)
+        self.record_status = QLabel("Not recording")
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.patient, 1)
+        bottom.addWidget(self.notes, 2)
+        bottom.addWidget(self.record_button)
+        bottom.addWidget(self.marker_button)
+        bottom.addWidget(self.record_status)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.splitter, 1)
+        layout.addLayout(bottom)
+
+        self.drill_box.currentTextChanged.connect(self._drill_picked)
+        self.threshold.valueChanged.connect(self._threshold_changed)
+        self.exaggerate.currentIndexChanged.connect(
+            lambda k: setattr(self.pelvis, "exaggeration", EXAGGERATIONS[k]))
+        self.rate_hz = rate_hz
+        self._steps: list[Step] = []
+        self._last_obliquity = np.zeros(0, np.float32)
+        self._was_over = False
+        self._thresholds: dict[str, float] = {}
+        self._drill_picked(self.drill_box.currentText())
+
+    # ------------------------------------------------------------- settings
+    @property
+    def drill(self) -> str:
+        return DRILL_CHOICES[self.drill_box.currentText()][0]
+
+    @property
+    def side(self) -> str | None:
+        return DRILL_CHOICES[self.drill_box.currentText()][1]
+
+    def set_thresholds(self, thresholds: dict[str, float]) -> None:
+        """Remembered thresholds per drill (from the settings)."""
+        self._thresholds = dict(thresholds)
+        self.threshold.setValue(self._thresholds.get(self.drill,
+                                                     get_drill(self.drill).default_threshold_deg))
+
+    def _drill_picked(self, label: str) -> None:
+        drill = get_drill(DRILL_CHOICES[label][0])
+        self.live_metric.setText(f"Shown live: {drill.live_metric}.")
+        self.threshold.blockSignals(True)
+        self.threshold.setValue(self._thresholds.get(drill.name, drill.default_threshold_deg))
+        self.threshold.blockSignals(False)
+        self.bars.setVisible(drill.gait)
+        self._emit_settings()
+
+    def _threshold_changed(self, value: float) -> None:
+        self._thresholds[self.drill] = value
+        self._emit_settings()
+
+    def _emit_settings(self) -> None:
+        value = self.threshold.value()
+        self.trace.set_threshold(value)
+        self.bars.set_threshold(value)
+        self.settings_changed.emit(self.drill, self.side, value)
+
+    def set_colors(self, colors: theme.Theme) -> None:
+        self.pelvis.colors = colors
+        self.trace.set_colors(colors)
+        self.bars.set_colors(colors)
+
+    # ---------------------------------------------------------------- frames
+    def reset(self, rate_hz: float) -> None:
+        """A new session or a restarted analysis: empty the views."""
+        self.rate_hz = rate_hz
+        self.trace.reset(rate_hz)
+        self.bars.reset()
+        self._steps = []
+        self._last_obliquity = np.zeros(0, np.float32)
+        self.summary.setText("")
+        self.drill_status.setText("")
+        self.big.show_value("—", "Waiting for data", None, False)
+
+    def apply(self, frame: LiveFrame) -> None:
+        """One frame's news from the engine."""
+        if frame.segment_started:
+            self.reset(self.rate_hz)
+        self.calibration.apply(frame)
+        self.trace.append(frame.time_s, frame.obliquity_deg, frame.valid)
+        self.trace.add_steps(frame.steps)
+        self.bars.add_steps(frame.steps)
+        self._steps += frame.steps
+        if len(frame.obliquity_deg):
+            ok = frame.obliquity_deg[frame.valid]
+            if len(ok):
+                self._last_obliquity = ok[-max(1, round(NOW_WINDOW_S * self.rate_hz)):]
+        if frame.summary is not None:
+            self.summary.setText(summary_html(frame.summary))
+        if frame.drill_result is not None:
+            self.drill_status.setText(drill_text(self.drill, frame.drill_result))
+        self._update_big_number(frame)
+        self.trace.redraw()
+        self.bars.redraw()
+
+    def _update_big_number(self, frame: LiveFrame) -> None:
+        threshold = self.threshold.value()
+        now = float(np.mean(self._last_obliquity)) if len(self._last_obliquity) else np.nan
+        if frame.calibration is None:
+            self.big.show_value("—", "Calibrate first: stand still, then walk", None, False)
+            self.pelvis.set_state(0.0, threshold, False)
+            return
+        drill = get_drill(self.drill)
+        if drill.gait:
+            over = False
+            if self._steps:
+                s = self._steps[-1]
+                over = s.over_threshold
+                self.big.show_value(f"{s.peak_drop_deg:.1f}°",
+                                    f"{s.side.upper()} stance · step {len(self._steps)}",
+                                    theme.LEFT if s.side == "left" else theme.RIGHT, over,
+                                    f"▲ over {threshold:g}°")
+            else:
+                self.big.show_value("—", "Walk: the drop of each step appears here", None,
+                                    False)
+        else:
+            side = self.side or "left"
+            drop = float(drop_from_obliquity(np.array([now]), side)[0]) if np.isfinite(
+                now) else np.nan
+            over = bool(np.isfinite(drop) and abs(drop) > threshold)
+            text = f"{drop:.1f}°" if np.isfinite(drop) else "—"
+            self.big.show_value(text, f"drop now, standing on the {side} leg"
+                                if self.side else "frontal-plane tilt now", None, over,
+                                f"▲ outside ±{threshold:g}°")
+        self.pelvis.set_state(now if np.isfinite(now) else 0.0, threshold, over)
+        if over and not self._was_over and self.sound.isChecked():
+            QApplication.beep()
+        self._was_over = over
+
+    def set_recording(self, recording: bool, text: str) -> None:
+        self.record_button.setText("■ Stop (Space)" if recording else "● Record (Space)")
+        self.record_status.setText(text)
+
+
+def summary_html(summary: dict) -> str:
+    """Left vs right stance side by side, then asymmetry, cadence, steps over threshold."""
+
+    def cell(v, fmt="{:.1f}") -> str:
+        return "—" if v is None else fmt.format(v)
+
+    left, right = summary["left"], summary["right"]
+    rows = [("Steps", left["steps"], right["steps"], "{}"),
+            ("Mean peak drop °", left["mean_peak_drop_deg"], right["mean_peak_drop_deg"],
+             "{:.1f}"),
+            ("SD °", left["sd_peak_drop_deg"], right["sd_peak_drop_deg"], "{:.1f}"),
+            ("Max °", left["max_peak_drop_deg"], right["max_peak_drop_deg"], "{:.1f}"),
+            (f"Over {summary['threshold_deg']:g}°", left["steps_over_threshold"],
+             right["steps_over_threshold"], "{}")]
+    html = ["<table cellpadding='4' style='font-size:14pt'>",
+            f"<tr><th></th><th style='color:{theme.LEFT}'>Left stance</th>"
+            f"<th style='color:{theme.RIGHT}'>Right stance</th></tr>"]
+    for name, a, b, fmt in rows:
+        html.append(f"<tr><td>{name}</td><td align='center'>{cell(a, fmt)}</td>"
+                    f"<td align='center'>{cell(b, fmt)}</td></tr>")
+    html.append("</table>")
+    asym = summary.get("asymmetry_deg")
+    html.append(f"<p style='font-size:14pt'>Asymmetry (right − left): "
+                f"<b>{cell(asym, '{:+.1f}')}°</b> &nbsp; Cadence: "
+                f"<b>{cell(summary.get('cadence_spm'), '{:.0f}')}</b> steps/min</p>")
+    return "".join(html)
+
+
+def drill_text(drill: str, result: dict) -> str:
+    """The live line for holds and reps (the current, i.e. last, block)."""
+    blocks = result.get("blocks") or []
+    if not blocks:
+        return ""
+    b = blocks[-1]
+    if drill == "single-leg-stance":
+        return (f"Hold {b['hold_s']:.1f} s · within ±{result['tolerance_deg']:g}° "
+                f"{b['time_in_band_pct']:.0f}% · mean drop {b['mean_drop_deg']:.1f}°, "
+                f"max {b['max_drop_deg']:.1f}°, sway {b['sway_deg']:.1f}°")
+    reps = b.get("rep_list") or []
+    if drill == "hip-hike":
+        last = f" · last range {reps[-1]['range_deg']:.1f}°" if reps else ""
+        return f"Reps: {b['reps']}{last}"
+    if not reps:
+        return "Reps: 0"
+    last = reps[-1]
+    if drill == "step-down":
+        return (f"Reps: {b['reps']} · last peak drop {last['peak_drop_deg']:.1f}°"
+                f" · rotation {last['rotation_range_deg']:.1f}°")
+    return f"Reps: {b['reps']} · last frontal range {last['obliquity_range_deg']:.1f}°"

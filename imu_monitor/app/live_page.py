@@ -32,6 +32,7 @@ from imu_monitor.app.widgets.pelvis import PelvisView
 from imu_monitor.app.widgets.plots import ObliquityTrace, StepBars
 from imu_monitor.conventions import drop_from_obliquity
 from imu_monitor.drills import get_drill
+from imu_monitor.pipeline import Analysis
 from imu_monitor.processing.metrics import Step
 
 # What the clinician picks: label → (drill, stance side or None).
@@ -138,13 +139,13 @@ class LivePage(QWidget):
         self.bars = StepBars()
         self.summary = QLabel("")
         self.summary.setTextFormat(Qt.TextFormat.RichText)
-        summary_box = QGroupBox("This session")
-        QVBoxLayout(summary_box).addWidget(self.summary)
+        self.summary_box = QGroupBox("This session (live)")
+        QVBoxLayout(self.summary_box).addWidget(self.summary)
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.trace)
         lower = QSplitter(Qt.Orientation.Horizontal)
         lower.addWidget(self.bars)
-        lower.addWidget(summary_box)
+        lower.addWidget(self.summary_box)
         lower.setSizes([600, 360])
         right.addWidget(lower)
         right.setSizes([420, 300])
@@ -250,6 +251,7 @@ class LivePage(QWidget):
             if len(ok):
                 self._last_obliquity = ok[-max(1, round(NOW_WINDOW_S * self.rate_hz)):]
         if frame.summary is not None:
+            self.summary_box.setTitle("This session (live)")
             self.summary.setText(summary_html(frame.summary))
         if frame.drill_result is not None:
             self.drill_status.setText(drill_text(self.drill, frame.drill_result))
@@ -290,6 +292,12 @@ class LivePage(QWidget):
         if over and not self._was_over and self.sound.isChecked():
             QApplication.beep()
         self._was_over = over
+
+    def show_recording_summary(self, analysis: Analysis) -> None:
+        """After Stop: the saved recording's own analysis (what Review and analyze show)."""
+        self.summary_box.setTitle("Recording just saved")
+        self.summary.setText(summary_html(analysis.summary) if analysis.drill_result is None
+                             else drill_text(analysis.drill, analysis.drill_result))
 
     def set_recording(self, recording: bool, text: str) -> None:
         self.record_button.setText("■ Stop (Space)" if recording else "● Record (Space)")

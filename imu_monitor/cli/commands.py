@@ -11,6 +11,7 @@ from pathlib import Path
 
 from imu_monitor import __version__
 from imu_monitor.analysis import analysis_config, analyze_source, store_analysis
+from imu_monitor.app.launch import has_display, run_app
 from imu_monitor.cli.live import run_live
 from imu_monitor.cli.main import print_json, require_output
 from imu_monitor.cli.report import format_analysis, format_info, format_list
@@ -185,12 +186,36 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_app(parser: argparse.ArgumentParser) -> int:
+    """``imu-monitor`` alone: the app, or the command list where no window can open."""
+    if not has_display():
+        print("No display found: the app needs a desktop; these commands work here:")
+        parser.print_help()
+        return 0
+    return run_app()
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     _check_seconds(args.seconds)
+    if not args.terminal and has_display():
+        return run_app(connect=f"sim:{get_scenario(args.scenario).name}")
+    if not args.terminal:
+        print("No display found: showing the live demo in the terminal instead.")
     sensor = SimulatedSensor(args.scenario, args.seconds, rate_hz=100.0,
                              realtime=not args.fast)
     run_live(sensor, PipelineConfig(drill=get_scenario(args.scenario).drill,
                                     threshold_deg=args.threshold))
+    return 0
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    if not is_recording(args.file):
+        raise InputDataError(f"{args.file} is not a recording (an .imurec file).")
+    if has_display():
+        return run_app(review=args.file)
+    print("No display found: printing the analysis instead of opening the review screen.")
+    _, analysis, _ = analyze_source(RecordingReplay(args.file, salvage=False))
+    print(format_analysis(analysis, Path(args.file).name))
     return 0
 
 

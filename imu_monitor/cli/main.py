@@ -1,4 +1,4 @@
-"""``imu-monitor``: simulate, import, analyze, export, and a live demo in the terminal.
+"""``imu-monitor``: the app, and simulate, import, analyze, export, record, review from a shell.
 
 Names, options and JSON fields here are a public interface (docs/cli.md): extend, never rename.
 Every expected problem ends with a sentence on stderr and exit status 2, never a traceback.
@@ -104,13 +104,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--search", help="only recordings whose entry contains this text")
     p.add_argument("--json", action="store_true", help="print JSON instead")
 
-    p = sub.add_parser("demo", help="live pelvic drop from the simulated sensor, in real time",
-                       description="Stream the simulated sensor through the live pipeline and "
-                                   "show each step as it happens.")
+    p = sub.add_parser("demo", help="the app, connected to the simulated sensor (real time)",
+                       description="Open the app connected to the simulated sensor, paced in "
+                                   "real time. Without a display (or with --terminal) the live "
+                                   "view runs in the terminal instead: each step as it happens.")
     p.add_argument("--scenario", default="trendelenburg-right")
     p.add_argument("--seconds", type=float, default=None)
-    p.add_argument("--fast", action="store_true", help="do not wait: run as fast as possible")
+    p.add_argument("--fast", action="store_true",
+                   help="terminal view: do not wait, run as fast as possible")
     p.add_argument("--threshold", type=float, default=None, help="drop threshold in degrees")
+    p.add_argument("--terminal", action="store_true",
+                   help="the terminal view even when a display is available")
+
+    p = sub.add_parser("review", help="open a recording in the app's review screen",
+                       description="Open FILE in the app (replay, scrub, steps, exports). "
+                                   "Without a display the analysis is printed instead.")
+    p.add_argument("file", type=Path)
     return parser
 
 
@@ -142,10 +151,10 @@ def _analysis_options(p: argparse.ArgumentParser) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return 0
     from imu_monitor.cli import commands  # numerics load only when a command runs
+
+    if args.command is None:
+        return commands.cmd_app(parser)
 
     try:
         return int(getattr(commands, f"cmd_{args.command}")(args) or 0)

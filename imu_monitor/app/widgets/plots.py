@@ -10,6 +10,7 @@ from collections import deque
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from imu_monitor.app import theme
@@ -37,6 +38,7 @@ class ObliquityTrace(pg.PlotWidget):
         self.setLabel("left", "Obliquity", units="°")
         self.setLabel("bottom", "Time", units="s")
         self.getAxis("left").enableAutoSIPrefix(False)
+        self.getAxis("bottom").enableAutoSIPrefix(False)
         self.setYRange(-12, 12)
         self._band = pg.LinearRegionItem((-6, 6), orientation="horizontal", movable=False,
                                          brush=_alpha(theme.GOOD, 30), pen=pg.mkPen(None))
@@ -141,8 +143,8 @@ class StepBars(pg.PlotWidget):
         }
         for item in self._bars.values():
             self.addItem(item)
-        self._threshold = pg.InfiniteLine(angle=0, pos=6.0,
-                                          pen=pg.mkPen(theme.ALERT, width=1, style=2))
+        dashed = pg.mkPen(theme.ALERT, width=1, style=Qt.PenStyle.DashLine)
+        self._threshold = pg.InfiniteLine(angle=0, pos=6.0, pen=dashed)
         self.addItem(self._threshold)
         self._steps: deque[Step] = deque(maxlen=MAX_BARS)
         self._count = 0
@@ -173,11 +175,13 @@ class StepBars(pg.PlotWidget):
         first = self._count - len(self._steps)
         for side, item in self._bars.items():
             idx = [k for k, s in enumerate(self._steps) if s.side == side]
-            over = [self._steps[k].over_threshold for k in idx]
+            # Over-threshold bars get a vermillion outline (pyqtgraph needs pens=None, not
+            # an empty list, when there are no bars).
+            pens = [pg.mkPen(theme.ALERT, width=2) if self._steps[k].over_threshold
+                    else pg.mkPen(None) for k in idx]
             item.setOpts(x=np.array(idx, float) + first,
                          height=[max(0.0, self._steps[k].peak_drop_deg) for k in idx],
-                         pens=[pg.mkPen(theme.ALERT, width=2) if o else pg.mkPen(None)
-                               for o in over])
+                         pens=pens or None)
         self.setXRange(max(0, self._count - MAX_BARS) - 0.5,
                        max(MAX_BARS, self._count) - 0.5, padding=0)
 

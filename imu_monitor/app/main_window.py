@@ -1,0 +1,291 @@
+"""The main window: Connect, Live and Review screens, the link health bar, the frame timer.
+
+One QTimer (60 Hz) polls the live engine and hands the news to the screens; nothing else drives
+a redraw. Sources are opened by ``open_source`` (any of them: simulated, replay, Bluetooth), so
+the window does not care which one it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from imu_monitor.app import theme
+from imu_monitor.app.connect_page import ConnectPage, SensorEntry, bluetooth_scan
+from imu_monitor.app.engine import (
+    LiveEngine,
+    LiveFrame,
+    RecordingRequest,
+    RecordingResult,
+    SessionSettings,
+)
+from imu_monitor.app.live_page import DRILL_CHOICES, LivePage
+from imu_monitor.app.review_page import ReviewPage
+from imu_monitor.app.settings import AppSettings
+from imu_monitor.drills import DRILLS
+from imu_monitor.errors import ImuMonitorError
+from imu_monitor.recording.patient import check_patient_code, default_recording_path
+from imu_monitor.sources.base import Source
+from imu_monitor.sources.spec import open_source
+
+FRAME_HZ = 60
+NO_DATA_S = 0.5
+
+
+class MainWindow(QMainWindow):
+    """The app. ``open_source`` and ``scan`` are the seams tests and demos may replace."""
+
+    def __init__(self, settings: AppSettings,
+                 open_source: Callable[[str], Source] = open_source,
+                 scan: Callable[[], list[SensorEntry]] = bluetooth_scan) -> None:
+        super().__init__()
+        self.setWindowTitle("imu_monitor — pelvic drop")
+        self.settings = settings
+        self._open_source = open_source
+        self.engine: LiveEngine | None = None
+        self._sensor_name = ""
+        self._recording = False
+        self._markers = 0
+        self.last_result: RecordingResult | None = None
+
+        self.banner = QLabel("")
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+        bfont = self.banner.font()
+        bfont.setPointSizeF(14)
+        self.banner.setFont(bfont)
+        self.tabs = QTabWidget()
+        self.connect_page = ConnectPage(scan)
+        self.live_page = LivePage()
+        self.review_page = ReviewPage(settings.recordings_folder)
+        self.tabs.addTab(self.connect_page, "Connect")
+        self.tabs.addTab(self.live_page, "Live")
+        self.tabs.addTab(self.review_page, "Review")
+        tfont = self.tabs.font()
+        tfont.setPointSizeF(14)
+        self.tabs.tabBar().setFont(tfont)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.tabs)
+        self.setCentralWidget(central)
+        self.health = QLabel("No sensor connected")
+        self.statusBar().addPermanentWidget(self.health)
+        self._build_menu()
+
+        self.connect_page.connect_requested.connect(self.connect_sensor)
+        self.connect_page.disconnect_requested.connect(self.disconnect_sensor)
+        self.connect_page.set_last(settings.last_sensor, settings.last_sensor_name)
+        self.live_page.set_thresholds({d: settings.threshold(d, DRILLS[d].default_threshold_deg)
+                                       for d in DRILLS})
+        self.live_page.sound.setChecked(settings.sound)
+        self.live_page.settings_changed.connect(self._settings_changed)
+        self.live_page.record_toggled.connect(self.toggle_recording)
+        self.live_page.marker_requested.connect(self.add_marker)
+        self.live_page.calibration.calibrate_requested.connect(self._recalibrate)
+        self.review_page.status.connect(lambda m: self.statusBar().showMessage(m, 8000))
+        for key, slot in ((Qt.Key.Key_Space, self.toggle_recording),
+                          (Qt.Key.Key_M, self.add_marker),
+                          (Qt.Key.Key_C, self.live_page.calibration.start)):
+            QShortcut(QKeySequence(key), self, activated=slot)
+
+        self.set_theme(settings.theme)
+        geometry, state = settings.window_state()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1400, 900)
+        if state is not None:
+            self.restoreState(state)
+        self.timer = QTimer(self)
+        self.timer.setInterval(round(1000 / FRAME_HZ))
+        self.timer.timeout.connect(self.on_frame)
+        self.timer.start()
+        self.review_page.refresh()
+
+    def _build_menu(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        open_action = QAction("Open recording…", self, shortcut=QKeySequence.StandardKey.Open)
+        open_action.triggered.connect(self._ask_open)
+        file_menu.addAction(open_action)
+        quit_action = QAction("Quit", self, shortcut=QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+        view_menu = self.menuBar().addMenu("&View")
+        self.dark_action = QAction("Dark mode", self, checkable=True)
+        self.dark_action.toggled.connect(lambda on: self.set_theme("dark" if on else "light"))
+        view_menu.addAction(self.dark_action)
+
+    # ----------------------------------------------------------------- looks
+    def set_theme(self, name: str) -> None:
+        colors = theme.THEMES.get(name, theme.LIGHT)
+        theme.apply_theme(QApplication.instance(), colors)
+        self.live_page.set_colors(colors)
+        self.review_page.set_colors(colors)
+        self.settings.theme = colors.name
+        self.dark_action.blockSignals(True)
+        self.dark_action.setChecked(colors.name == "dark")
+        self.dark_action.blockSignals(False)
+
+    def show_banner(self, text: str, kind: str = "info") -> None:
+        """A sentence for the clinician at the top of the window (errors stay until replaced)."""
+        color = theme.ALERT if kind == "error" else theme.LEFT
+        self.banner.setStyleSheet(f"border: 2px solid {color}; border-radius: 6px; "
+                                  "padding: 6px;")
+        self.banner.setText(("⚠ " if kind == "error" else "") + text)
+        self.banner.show()
+
+    # ------------------------------------------------------------ connection
+    def connect_sensor(self, spec: str, name: str) -> None:
+        """Open ``spec`` and start a live session on it."""
+        self.disconnect_sensor()
+        try:
+            source = self._open_source(spec)
+        except ImuMonitorError as exc:
+            self.show_banner(str(exc), "error")
+            return
+        self._sensor_name = name
+        self.settings.last_sensor = spec
+        self.settings.last_sensor_name = name
+        self.engine = LiveEngine(source, self._session_settings())
+        self.live_page.reset(source.info.rate_hz)
+        self.live_page.rate_hz = source.info.rate_hz
+        self.engine.start()
+        self.connect_page.show_state("connecting", name)
+        self.banner.hide()
+        self.tabs.setCurrentWidget(self.live_page)
+
+    def disconnect_sensor(self) -> None:
+        if self.engine is None:
+            return
+        engine, self.engine = self.engine, None
+        engine.stop()
+        self._drain(engine)
+        self.connect_page.show_state("idle")
+        self.health.setText("No sensor connected")
+
+    def _session_settings(self) -> SessionSettings:
+        return SessionSettings(drill=self.live_page.drill, side=self.live_page.side,
+                               threshold_deg=self.live_page.threshold.value())
+
+    def _settings_changed(self, drill: str, side: object, threshold: float) -> None:
+        self.settings.set_threshold(drill, threshold)
+        if self.engine is not None:
+            self.engine.set_settings(self._session_settings())
+
+    def _recalibrate(self, axes: object) -> None:
+        if self.engine is None:
+            self.show_banner("Connect a sensor first (Connect tab): the calibration needs its "
+                             "data.", "error")
+            return
+        self.tabs.setCurrentWidget(self.live_page)
+        self.engine.recalibrate(axes)
+
+    # -------------------------------------------------------------- recording
+    def toggle_recording(self) -> None:
+        if self.engine is None:
+            self.show_banner("Connect a sensor first (Connect tab), then record.", "error")
+            return
+        if self._recording:
+            self.engine.stop_recording()
+            self.live_page.set_recording(False, "Saving…")
+            return
+        try:
+            patient = check_patient_code(self.live_page.patient.text().strip())
+        except ImuMonitorError as exc:
+            self.show_banner(str(exc), "error")
+            return
+        info = self.engine.source.info
+        path = default_recording_path(self.settings.recordings_folder, patient)
+        self.engine.start_recording(RecordingRequest(
+            path, patient, self.live_page.notes.text(),
+            {"name": self._sensor_name, "model": info.model, "protocol": info.kind,
+             **{k: v for k, v in info.details.items() if k in ("address", "scenario")}}))
+        self._recording = True
+        self.live_page.set_recording(True, "Starting…")
+
+    def add_marker(self) -> None:
+        if self.engine is not None:
+            self._markers += 1
+            self.engine.add_marker(f"marker {self._markers}")
+
+    # ------------------------------------------------------------------ frames
+    def on_frame(self) -> None:
+        """The frame timer: take the engine's news and show it."""
+        if self.engine is not None:
+            self._show(self.engine.poll())
+
+    def _drain(self, engine: LiveEngine) -> None:
+        """The last news of a stopped engine (the saved recording, a final error)."""
+        self._show(engine.poll())
+
+    def _show(self, frame: LiveFrame) -> None:
+        self.live_page.apply(frame)
+        h = frame.health
+        state = "no data" if (h.state == "streaming" and
+                              h.seconds_since_data > NO_DATA_S) else h.state
+        self.connect_page.show_state(state, self._sensor_name)
+        battery = "—" if h.battery_pct is None else f"{h.battery_pct:.0f}%"
+        self.health.setText(f"{self._sensor_name}: {state} · {h.rate_hz:.0f} Hz · lost "
+                            f"{h.lost_pct:.1f}% · battery {battery}")
+        if frame.recording_path is not None:
+            self.live_page.set_recording(True, f"Recording {frame.recording_elapsed_s:.0f} s")
+        for message in frame.messages:
+            self.statusBar().showMessage(message, 8000)
+            if "Calibrate first" in message or "start recording" in message:
+                self.show_banner(message, "error")
+        if frame.error:
+            self.show_banner(frame.error, "error")
+        if frame.finished_recording is not None:
+            self._recording_finished(frame)
+
+    def _recording_finished(self, frame: LiveFrame) -> None:
+        result = frame.finished_recording
+        assert result is not None
+        self._recording = False
+        self.last_result = result
+        self.live_page.set_recording(False, f"Saved {result.path.name}")
+        if result.problem:
+            self.show_banner(f"Saved {result.path} ({result.samples} samples). {result.problem}",
+                             "error")
+        else:
+            self.show_banner(f"Saved {result.path} ({result.samples} samples). The summary is "
+                             "on the right; the recording is in Review.")
+            if result.analysis is not None:
+                self.live_page.show_recording_summary(result.analysis)
+        self.review_page.refresh()
+
+    # ------------------------------------------------------------------ review
+    def open_recording(self, path: Path) -> None:
+        self.tabs.setCurrentWidget(self.review_page)
+        self.review_page.open(path)
+
+    def _ask_open(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "Open recording",
+                                              str(self.settings.recordings_folder),
+                                              "Recordings (*.imurec)")
+        if name:
+            self.open_recording(Path(name))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.timer.stop()
+        self.review_page.stop()
+        self.disconnect_sensor()
+        self.settings.save_window_state(self.saveGeometry(), self.saveState())
+        self.settings.sync()
+        super().closeEvent(event)
+
+
+__all__ = ["DRILL_CHOICES", "MainWindow"]

@@ -1,0 +1,482 @@
+"""The review screen: the session library, one recording replayed or scrubbed, its steps,
+summary and markers, and exports.
+
+A recording is analysed exactly as ``imu-monitor analyze`` does (same function), on a worker
+thread; replay then moves a cursor through the analysed timeline at 0.5–4× (the same view as
+live, with a time slider). Listing the library and exporting run on worker threads too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QProgressBar,
+    QPushButton,
+    QSlider,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from imu_monitor.analysis import analyze_source
+from imu_monitor.app import theme
+from imu_monitor.app.live_page import drill_text, summary_html
+from imu_monitor.app.widgets.pelvis import PelvisView
+from imu_monitor.app.workers import run_in_thread
+from imu_monitor.errors import ImuMonitorError
+from imu_monitor.export.session import EXPORT_FORMATS, export_session
+from imu_monitor.pipeline import Analysis, Pipeline
+from imu_monitor.recording import EXTENSION, read_header
+from imu_monitor.samples import SampleBatch
+from imu_monitor.sources.recording import RecordingReplay
+
+SPEEDS = (0.5, 1.0, 2.0, 4.0)
+REPLAY_FPS = 30
+VIEW_S = 10.0
+LIBRARY_COLUMNS = ("Date", "Patient", "Drill", "Duration", "Left drop °", "Right drop °",
+                   "Asymmetry °", "Steps / reps", "File")
+
+
+@dataclass
+class OpenedSession:
+    """A recording with its analysis (what the review screen shows)."""
+
+    path: Path
+    pipeline: Pipeline
+    analysis: Analysis
+    samples: SampleBatch
+    markers: list[tuple[float, str]]
+    metadata: dict
+
+    @property
+    def time_s(self) -> np.ndarray:
+        return np.arange(len(self.pipeline.obliquity)) / self.pipeline.rate_hz
+
+
+def open_session(path: Path) -> OpenedSession:
+    """Analyse a recording like ``imu-monitor analyze`` (runs on a worker thread)."""
+    source = RecordingReplay(path)
+    markers = [(float(m["time_s"]), str(m["label"])) for m in source.recording.markers]
+    metadata = dict(source.recording.metadata)
+    pipeline, analysis, samples = analyze_source(source, keep_orientation=True,
+                                                 require_steps=False)
+    return OpenedSession(Path(path), pipeline, analysis, samples, markers, metadata)
+
+
+def list_library(folder: Path) -> list[dict]:
+    """Every recording in ``folder`` with its headline numbers, newest first (no samples read)."""
+    entries = []
+    for path in sorted(Path(folder).glob(f"*{EXTENSION}")):
+        try:
+            header = read_header(path)
+        except ImuMonitorError as exc:
+            entries.append({"file": path.name, "path": path, "problem": str(exc)})
+            continue
+        meta = header["metadata"]
+        entries.append({"file": path.name, "path": path, "created": meta.get("created_utc"),
+                        "patient": meta.get("patient_id"), "drill": meta.get("drill"),
+                        "duration_s": header["duration_s"],
+                        "headline": meta.get("headline") or {},
+                        "problem": meta.get("analysis_problem")})
+    entries.sort(key=lambda e: e.get("created") or "", reverse=True)
+    return entries
+
+
+def _library_row(entry: dict) -> list[str]:
+    h = entry.get("headline") or {}
+
+    def num(key: str, fmt: str = "{:.1f}") -> str:
+        v = h.get(key)
+        return "—" if v is None else fmt.format(v)
+
+    created = entry.get("created") or ""
+    with_date = created
+    with contextlib.suppress(ValueError):
+        with_date = dt.datetime.fromisoformat(created).astimezone().strftime("%Y-%m-%d %H:%M")
+    count = h.get("steps") if h.get("steps") else sum(
+        (b.get("reps") or 0) for b in h.get("blocks") or []) or "—"
+    duration = entry.get("duration_s")
+    return [with_date, entry.get("patient") or "—", entry.get("drill") or "—",
+            "—" if duration is None else f"{duration / 60:.1f} min",
+            num("left_mean_peak_drop_deg"), num("right_mean_peak_drop_deg"),
+            num("asymmetry_deg", "{:+.1f}"), str(count),
+            entry["file"] + (f"  ({entry['problem']})" if entry.get("problem") else "")]
+
+
+class ReviewPage(QWidget):
+    """Library on the left, the opened recording on the right."""
+
+    status = Signal(str)
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__()
+        self.folder = Path(folder)
+        self.session: OpenedSession | None = None
+        self._entries: list[dict] = []
+        # Library
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search patient, drill, date…")
+        self.search.textChanged.connect(self._fill_library)
+        self.refresh_button = QPushButton("Refresh")
+        self.refresh_button.clicked.connect(self.refresh)
+        self.folder_button = QPushButton("Folder…")
+        self.folder_button.clicked.connect(self._choose_folder)
+        self.library = QTableWidget(0, len(LIBRARY_COLUMNS))
+        self.library.setHorizontalHeaderLabels(LIBRARY_COLUMNS)
+        self.library.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.library.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.library.verticalHeader().hide()
+        self.library.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.
+                                                             ResizeToContents)
+        self.library.cellDoubleClicked.connect(lambda row, _: self._open_row(row))
+        self.open_button = QPushButton("Open")
+        self.open_button.clicked.connect(lambda: self._open_row(self.library.currentRow()))
+        lib_top = QHBoxLayout()
+        lib_top.addWidget(self.search, 1)
+        lib_top.addWidget(self.refresh_button)
+        lib_top.addWidget(self.folder_button)
+        lib_top.addWidget(self.open_button)
+        library_box = QWidget()
+        lib_layout = QVBoxLayout(library_box)
+        lib_layout.addLayout(lib_top)
+        lib_layout.addWidget(self.library)
+
+        # Opened recording
+        self.title = QLabel("Open a recording from the library.")
+        tfont = self.title.font()
+        tfont.setPointSizeF(15)
+        self.title.setFont(tfont)
+        self.plot = pg.PlotWidget()
+        self.plot.setLabel("left", "Obliquity", units="°")
+        self.plot.setLabel("bottom", "Time", units="s")
+        self.plot.getAxis("left").enableAutoSIPrefix(False)
+        self.plot.getAxis("bottom").enableAutoSIPrefix(False)
+        self.plot.showGrid(y=True, alpha=0.25)
+        self._band = pg.LinearRegionItem((-6, 6), orientation="horizontal", movable=False,
+                                         brush=pg.mkBrush(0, 158, 115, 30), pen=pg.mkPen(None))
+        self.plot.addItem(self._band)
+        self._curve = self.plot.plot(pen=pg.mkPen(theme.LIGHT.trace, width=1))
+        self._curve.setClipToView(True)
+        self._curve.setDownsampling(auto=True, method="peak")
+        self._peaks = {side: pg.ScatterPlotItem(size=10, brush=color, pen=None,
+                                                name=f"{side} stance peak")
+                       for side, color in (("left", theme.LEFT), ("right", theme.RIGHT))}
+        for item in self._peaks.values():
+            self.plot.addItem(item)
+        self.cursor = pg.InfiniteLine(angle=90, movable=True,
+                                      pen=pg.mkPen(theme.ALERT, width=1))
+        self.cursor.sigPositionChanged.connect(lambda: self.seek(self.cursor.value()))
+        self.plot.addItem(self.cursor)
+        self._marker_lines: list[pg.InfiniteLine] = []
+        self.pelvis = PelvisView()
+        self.now_label = QLabel("")
+        nfont = self.now_label.font()
+        nfont.setPointSizeF(20)
+        self.now_label.setFont(nfont)
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setRange(0, 0)
+        self.slider.valueChanged.connect(self._slider_moved)
+        self.play_button = QPushButton("▶ Play")
+        self.play_button.clicked.connect(self.toggle_play)
+        self.speed = QComboBox()
+        self.speed.addItems([f"{s:g}×" for s in SPEEDS])
+        self.speed.setCurrentIndex(SPEEDS.index(1.0))
+        transport = QHBoxLayout()
+        transport.addWidget(self.play_button)
+        transport.addWidget(self.speed)
+        transport.addWidget(self.slider, 1)
+        transport.addWidget(self.now_label)
+
+        self.steps = QTableWidget(0, 6)
+        self.steps.setHorizontalHeaderLabels(["#", "Time s", "Stance", "Peak drop °",
+                                              "Step time s", "Over"])
+        self.steps.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.steps.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.steps.verticalHeader().hide()
+        self.steps.cellClicked.connect(lambda row, _: self.jump_to_step(row))
+        self.summary = QLabel("")
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.summary.setWordWrap(True)
+        self.summary.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.markers = QListWidget()
+        self.markers.itemClicked.connect(
+            lambda item: self.seek(float(item.data(Qt.ItemDataRole.UserRole))))
+        details = QTabWidget()
+        details.addTab(self.steps, "Steps")
+        details.addTab(self.summary, "Summary")
+        details.addTab(self.markers, "Markers")
+
+        self.export_buttons: dict[str, QPushButton] = {}
+        exports = QHBoxLayout()
+        exports.addWidget(QLabel("Export:"))
+        labels = {"samples-csv": "Samples CSV", "angles-csv": "Angles CSV",
+                  "steps-csv": "Steps CSV", "json": "JSON", "sto": "OpenSim .sto"}
+        for fmt, (what, _) in EXPORT_FORMATS.items():
+            button = QPushButton(labels[fmt])
+            button.setToolTip(what)
+            button.clicked.connect(lambda _=False, f=fmt: self._ask_export(f))
+            button.setEnabled(False)
+            exports.addWidget(button)
+            self.export_buttons[fmt] = button
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)
+        self.progress.setMaximumWidth(160)
+        self.progress.hide()
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+        exports.addWidget(self.progress)
+        exports.addWidget(self.message, 1)
+
+        viewer_top = QSplitter(Qt.Orientation.Horizontal)
+        viewer_top.addWidget(self.plot)
+        viewer_top.addWidget(self.pelvis)
+        viewer_top.setSizes([800, 260])
+        viewer = QWidget()
+        v = QVBoxLayout(viewer)
+        v.addWidget(self.title)
+        v.addWidget(viewer_top, 3)
+        v.addLayout(transport)
+        v.addWidget(details, 2)
+        v.addLayout(exports)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(library_box)
+        split.addWidget(viewer)
+        split.setSizes([480, 900])
+        QVBoxLayout(self).addWidget(split)
+
+        self._timer = QTimer(self)
+        self._timer.setInterval(round(1000 / REPLAY_FPS))
+        self._timer.timeout.connect(self._advance)
+        self._seeking = False
+
+    # -------------------------------------------------------------- library
+    def refresh(self) -> None:
+        folder = self.folder
+        self.message.setText(f"Reading {folder}…")
+        run_in_thread(lambda: list_library(folder), self._library_loaded, self._show_problem)
+
+    def _library_loaded(self, entries: list[dict]) -> None:
+        self._entries = entries
+        self.message.setText(f"{len(entries)} recordings in {self.folder}.")
+        self._fill_library()
+
+    def _fill_library(self) -> None:
+        needle = self.search.text().strip().lower()
+        rows = [e for e in self._entries
+                if not needle or needle in " ".join(_library_row(e)).lower()]
+        self.library.setRowCount(len(rows))
+        for r, entry in enumerate(rows):
+            for c, text in enumerate(_library_row(entry)):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, str(entry["path"]))
+                self.library.setItem(r, c, item)
+
+    def library_files(self) -> list[str]:
+        """File names listed now (after the search filter)."""
+        return [Path(self.library.item(r, 0).data(Qt.ItemDataRole.UserRole)).name
+                for r in range(self.library.rowCount())]
+
+    def _choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Recordings folder", str(self.folder))
+        if folder:
+            self.folder = Path(folder)
+            self.refresh()
+
+    def _open_row(self, row: int) -> None:
+        if row < 0 or self.library.item(row, 0) is None:
+            return
+        self.open(Path(self.library.item(row, 0).data(Qt.ItemDataRole.UserRole)))
+
+    # ---------------------------------------------------------------- open
+    def open(self, path: Path) -> None:
+        """Analyse ``path`` on a worker thread and show it."""
+        self.stop()
+        self.title.setText(f"Analysing {Path(path).name}…")
+        self.progress.show()
+        run_in_thread(lambda: open_session(Path(path)), self._opened, self._open_failed)
+
+    def _open_failed(self, message: str) -> None:
+        self.progress.hide()
+        self.title.setText("Could not open this recording.")
+        self._show_problem(message)
+
+    def _opened(self, session: OpenedSession) -> None:
+        self.progress.hide()
+        self.session = session
+        a, meta = session.analysis, session.metadata
+        self.title.setText(f"{session.path.name} — patient {meta.get('patient_id') or '—'}, "
+                           f"{a.drill}, {a.duration_s / 60:.1f} min")
+        self.message.setText("")
+        t = session.time_s
+        y = np.where(session.pipeline.valid.view, session.pipeline.obliquity.view, np.nan)
+        self._curve.setData(t, y, connect="finite")
+        threshold = session.pipeline.threshold_deg
+        self._band.setRegion((-threshold, threshold))
+        for side, item in self._peaks.items():
+            steps = [s for s in a.steps if s.side == side]
+            k = [round(s.peak_time_s * a.rate_hz) for s in steps]
+            item.setData([s.peak_time_s for s in steps],
+                         [float(session.pipeline.obliquity.view[i]) for i in k])
+        for line in self._marker_lines:
+            self.plot.removeItem(line)
+        self._marker_lines = []
+        self.markers.clear()
+        for time_s, label in session.markers:
+            dashed = pg.mkPen(theme.LIGHT.muted, width=1, style=Qt.PenStyle.DashLine)
+            line = pg.InfiniteLine(pos=time_s, angle=90, label=label, pen=dashed,
+                                   labelOpts={"position": 0.9})
+            self.plot.addItem(line)
+            self._marker_lines.append(line)
+            self.markers.addItem(f"{time_s:7.1f} s  {label}")
+            self.markers.item(self.markers.count() - 1).setData(Qt.ItemDataRole.UserRole,
+                                                                time_s)
+        self._fill_steps(a)
+        self.summary.setText(summary_html(a.summary) if a.drill_result is None else
+                             "<p style='font-size:14pt'>" + drill_text(
+                                 a.drill, a.drill_result) + "</p>")
+        self.slider.setRange(0, max(0, len(t) - 1))
+        for button in self.export_buttons.values():
+            button.setEnabled(True)
+        self.seek(min(VIEW_S, a.duration_s))
+
+    def _fill_steps(self, a: Analysis) -> None:
+        self.steps.setRowCount(len(a.steps))
+        for r, s in enumerate(a.steps):
+            values = [str(r + 1), f"{s.time_s:.2f}", s.side, f"{s.peak_drop_deg:.1f}",
+                      "—" if s.step_time_s is None else f"{s.step_time_s:.2f}",
+                      "▲" if s.over_threshold else ""]
+            for c, text in enumerate(values):
+                item = QTableWidgetItem(text)
+                if c == 2:
+                    item.setForeground(pg.mkColor(theme.LEFT if s.side == "left"
+                                                  else theme.RIGHT))
+                self.steps.setItem(r, c, item)
+
+    def step_rows(self) -> list[tuple[float, str, float]]:
+        """(time, stance, peak drop) per row as shown (for tests)."""
+        return [(float(self.steps.item(r, 1).text()), self.steps.item(r, 2).text(),
+                 float(self.steps.item(r, 3).text())) for r in range(self.steps.rowCount())]
+
+    # --------------------------------------------------------------- replay
+    @property
+    def position_s(self) -> float:
+        return float(self.cursor.value())
+
+    def seek(self, time_s: float) -> None:
+        """Move the cursor (and the view, pelvis and number) to ``time_s``."""
+        if self.session is None or self._seeking:
+            return
+        self._seeking = True
+        try:
+            rate = self.session.pipeline.rate_hz
+            n = len(self.session.pipeline.obliquity)
+            k = int(np.clip(round(time_s * rate), 0, max(0, n - 1)))
+            time_s = k / rate
+            self.cursor.setValue(time_s)
+            self.slider.setValue(k)
+            self.plot.setXRange(max(0.0, time_s - VIEW_S / 2), time_s + VIEW_S / 2,
+                                padding=0)
+            value = float(self.session.pipeline.obliquity.view[k]) if n else 0.0
+            valid = bool(self.session.pipeline.valid.view[k]) if n else False
+            self.pelvis.set_state(value if valid else 0.0, self.session.pipeline.threshold_deg,
+                                  False)
+            self.now_label.setText(f"{time_s:6.1f} s   obliquity "
+                                   + (f"{value:+.1f}°" if valid else "— (no data)"))
+        finally:
+            self._seeking = False
+
+    def _slider_moved(self, k: int) -> None:
+        if self.session is not None and not self._seeking:
+            self.seek(k / self.session.pipeline.rate_hz)
+
+    def jump_to_step(self, row: int) -> None:
+        """Clicking a step puts the cursor on its peak."""
+        if self.session is None or not 0 <= row < len(self.session.analysis.steps):
+            return
+        self.seek(self.session.analysis.steps[row].peak_time_s)
+
+    def toggle_play(self) -> None:
+        if self._timer.isActive():
+            self.stop()
+        elif self.session is not None:
+            if self.position_s >= self.session.analysis.duration_s - 1 / REPLAY_FPS:
+                self.seek(0.0)
+            self._timer.start()
+            self.play_button.setText("❚❚ Pause")
+
+    def stop(self) -> None:
+        self._timer.stop()
+        self.play_button.setText("▶ Play")
+
+    def _advance(self) -> None:
+        if self.session is None:
+            self.stop()
+            return
+        speed = SPEEDS[self.speed.currentIndex()]
+        nxt = self.position_s + speed / REPLAY_FPS
+        if nxt >= self.session.analysis.duration_s:
+            nxt = self.session.analysis.duration_s
+            self.stop()
+        self.seek(nxt)
+
+    # --------------------------------------------------------------- export
+    def _ask_export(self, fmt: str) -> None:
+        if self.session is None:
+            return
+        suffix = EXPORT_FORMATS[fmt][1]
+        suggested = self.session.path.with_name(f"{self.session.path.stem}-{fmt}{suffix}")
+        name, _ = QFileDialog.getSaveFileName(self, f"Export {EXPORT_FORMATS[fmt][0]}",
+                                              str(suggested))
+        if name:
+            self.export(fmt, Path(name))
+
+    def export(self, fmt: str, out: Path) -> None:
+        """Write an export on a worker thread, with progress shown."""
+        session = self.session
+        if session is None:
+            return
+        self.progress.show()
+        self.message.setText(f"Exporting {EXPORT_FORMATS[fmt][0]}…")
+        for button in self.export_buttons.values():
+            button.setEnabled(False)
+
+        def done(rows: int) -> None:
+            self._export_finished(f"Saved {rows} rows to {out}.")
+
+        run_in_thread(lambda: export_session(fmt, out, session.pipeline, session.analysis,
+                                             session.samples, session.path),
+                      done, lambda msg: self._export_finished(msg))
+
+    def _export_finished(self, message: str) -> None:
+        self.progress.hide()
+        self.message.setText(message)
+        self.status.emit(message)
+        for button in self.export_buttons.values():
+            button.setEnabled(True)
+
+    def _show_problem(self, message: str) -> None:
+        self.message.setText(message)
+        self.status.emit(message)
+
+    def set_colors(self, colors: theme.Theme) -> None:
+        self.plot.setBackground(colors.panel)
+        self._curve.setPen(pg.mkPen(colors.trace, width=1))
+        self.pelvis.colors = colors

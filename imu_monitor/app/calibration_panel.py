@@ -2,13 +2,12 @@
 
 The pipeline's calibrator decides; this panel only guides the patient and clinician through it
 and shows what it found. The countdown lasts as long as the calibrator's longest standing window,
-so the vertical is locked when it reaches zero; moving during it restarts it. A mounting preset
-replaces the walk (the forward direction is then declared, not measured).
+so the vertical is locked when it reaches zero; moving during it restarts it. It counts sensor
+time, not wall-clock time, so it means "5 s of data" even from a replay played fast. A mounting
+preset replaces the walk (the forward direction is then declared, not measured).
 """
 
 from __future__ import annotations
-
-import time
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
@@ -102,7 +101,7 @@ class CalibrationPanel(QGroupBox):
         layout.addWidget(self.result)
         layout.addLayout(row)
         self.state = "idle"  # idle, standing, walking, done
-        self._countdown_from = 0.0
+        self._countdown_from: float | None = None  # sensor time the countdown began
 
     @property
     def axes(self) -> np.ndarray | None:
@@ -112,7 +111,7 @@ class CalibrationPanel(QGroupBox):
     def start(self) -> None:
         """Begin (or redo) the guided calibration."""
         self.state = "standing"
-        self._countdown_from = time.monotonic()
+        self._countdown_from = None
         self.result.setText("")
         self.progress.show()
         self.calibrate_requested.emit(self.axes)
@@ -126,13 +125,15 @@ class CalibrationPanel(QGroupBox):
             self._show_result(frame.calibration)
             return
         if self.state == "standing":
+            if self._countdown_from is None:
+                self._countdown_from = frame.data_time_s
             if frame.stillness_dps is not None and frame.stillness_dps > MOVED_DPS:
                 self.step.setText("The patient moved — stand still again, arms relaxed, "
                                   "looking ahead. Restarting the countdown.")
-                self._countdown_from = time.monotonic()
+                self._countdown_from = frame.data_time_s
                 self.calibrate_requested.emit(self.axes)
                 return
-            left = STAND_S - (time.monotonic() - self._countdown_from)
+            left = STAND_S - (frame.data_time_s - self._countdown_from)
             if frame.calibration_stage == "walking" or left <= -1.0:
                 self.state = "walking"
                 self.progress.hide()

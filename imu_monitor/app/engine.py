@@ -90,6 +90,7 @@ class LiveFrame:
     calibration_stage: str
     calibration: Calibration | None
     stillness_dps: float | None  # gyro SD over the last second, for the standing check
+    data_time_s: float  # sensor time received so far (s since the session began)
     summary: dict | None
     drill_result: dict | None
     health: LinkHealth
@@ -115,6 +116,7 @@ class LiveEngine:
         self._pipeline = self._new_pipeline(calibration=None)
         self._segment_offset = 0  # session sample slot where the current pipeline began
         self._session_slots = 0
+        self._samples_seen = 0
         self._recorder: RecordingWriter | None = None
         self._recording_pipeline: Pipeline | None = None
         self._segment_steps: list[Step] = []
@@ -156,7 +158,8 @@ class LiveEngine:
             valid=np.concatenate([v for _, _, v in parts]) if parts else np.zeros(0, bool),
             steps=p["steps"], segment_started=p["segment_started"],
             calibration_stage=p["stage"], calibration=p["calibration"],
-            stillness_dps=p["stillness"], summary=p["summary"], drill_result=p["drill"],
+            stillness_dps=p["stillness"], data_time_s=p["data_time"], summary=p["summary"],
+            drill_result=p["drill"],
             health=health, recording_path=p["recording_path"],
             recording_elapsed_s=p["recording_elapsed"], messages=p["messages"],
             finished_recording=p["finished"], error=p["error"],
@@ -249,6 +252,8 @@ class LiveEngine:
             p["stage"] = self._pipeline.calibration_stage
             p["calibration"] = self._pipeline.calibration
             p["stillness"] = self._stillness()
+            self._samples_seen += len(batch)
+            p["data_time"] = self._samples_seen / self.rate_hz
             p["recording_elapsed"] = (self._recorder.elapsed_s if self._recorder is not None
                                       else 0.0)
             self._update_rate(now, len(batch))
@@ -396,6 +401,7 @@ class LiveEngine:
             "stage": previous["stage"] if previous else self._pipeline.calibration_stage,
             "calibration": previous["calibration"] if previous else None,
             "stillness": previous["stillness"] if previous else None,
+            "data_time": previous["data_time"] if previous else 0.0,
             "summary": None, "drill": None,
             "recording_path": previous["recording_path"] if previous else None,
             "recording_elapsed": previous["recording_elapsed"] if previous else 0.0,

@@ -326,6 +326,7 @@ class Pipeline:
                                        and not np.isfinite(batch.gyr).any())
         if self.device_orientation:
             self._device = DeviceOrientation(self.rate_hz)
+            self._calibrator.vertical_from_orientation = True
 
     def _downstream(self, quat, up, acc, valid) -> list[Step]:
         if self._kinematics is None:

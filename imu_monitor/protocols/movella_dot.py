@@ -180,6 +180,7 @@ class MovellaDotDecoder(Decoder):
         if rate_hz not in OUTPUT_RATES_HZ:
             raise InputDataError(_rate_problem(rate_hz))
         self.mode = PayloadMode(mode)
+        self.name = f"Movella DOT mode {int(self.mode)}"
         self.rate_hz = float(rate_hz)
         self._layout = LAYOUTS[self.mode]
         self._interval_us = 1e6 / self.rate_hz
@@ -198,10 +199,10 @@ class MovellaDotDecoder(Decoder):
         if any(packet[layout.size:]):
             raise Reject("padding")  # e.g. an Extended mode's status bytes: another mode
         (timestamp,) = struct.unpack_from("<I", packet)
-        values = np.frombuffer(packet, "<f4", count=(layout.size - 4) // 4, offset=4)
-        values = values.astype(float)
-        if not np.isfinite(values).all():
+        raw = np.frombuffer(packet, "<f4", count=(layout.size - 4) // 4, offset=4)
+        if not np.isfinite(raw).all():
             raise Reject("nan")
+        values = raw.astype(float)
         fields, start = {}, 0
         for name in layout.fields:
             fields[name] = values[start: start + _WIDTH[name]]

@@ -1,9 +1,12 @@
 """The one pipeline for live, replay, batch and tests.
 
 source → (gap filling) → orientation filter → calibration → pelvis angles → contacts → steps
-→ summary. Every stage is streaming and decides only on absolute sample indices, so pushing a
-recording packet by packet or as one array gives the same numbers (tested); ``analyze_samples``
-is nothing but one push and ``finish``.
+→ summary. Sensors that send their own orientation and no gyroscope skip the filter: their
+quaternion is used instead (``device_orientation``, docs/orientation.md).
+
+Every stage is streaming and decides only on absolute sample indices, so pushing a recording
+packet by packet or as one array gives the same numbers (tested); ``analyze_samples`` is
+nothing but one push and ``finish``.
 """
 
 from __future__ import annotations

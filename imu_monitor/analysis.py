@@ -7,6 +7,8 @@ them; what a session list shows is stored in the recording when it is closed.
 
 from __future__ import annotations
 
+import numpy as np
+
 from imu_monitor.pipeline import Analysis, Pipeline, PipelineConfig
 from imu_monitor.processing.calibration import parse_axes
 from imu_monitor.recording import RecordingWriter
@@ -30,16 +32,20 @@ def analyze_source(source: Source, *, drill: str | None = None, side: str | None
                    require_steps: bool = True) -> tuple[Pipeline, Analysis, SampleBatch]:
     """Recompute everything from the raw samples of a finite source (recording or CSV).
 
-    A recording's stored calibration is used unless ``recalibrate`` or ``axes`` is given.
+    A recording's stored calibration (and, for one started in the middle of a live session,
+    the orientation filter's state at its first sample) is used unless ``recalibrate`` or
+    ``axes`` is given.
     """
     metadata = source.info.details
     samples, _ = read_all(source)
     replay = source if isinstance(source, RecordingReplay) else None
+    stored = replay is not None and not recalibrate and not axes
+    state = metadata.get("filter_state") if stored else None
     config = analysis_config(
         metadata, drill, side, axes,
         threshold_deg=threshold_deg,
-        calibration=(replay.recording.calibration
-                     if replay and not recalibrate and not axes else None),
+        calibration=replay.recording.calibration if stored else None,
+        filter_state=None if state is None else np.asarray(state, dtype=float),
         keep_orientation=keep_orientation,
         first_seq=replay.recording.first_seq if replay else None,
     )

@@ -66,6 +66,9 @@ class PipelineConfig:
     side: Side | None = None  # tested leg for single-leg drills (None: found from the data)
     keep_orientation: bool = False  # keep every sensor quaternion (for .sto export)
     first_seq: int | None = None  # sequence number of time zero, if before the first sample
+    # The orientation filter's state at the first sample (a recording started mid-session
+    # continues the live filter; see OrientationFilter.state). Ignored for device orientation.
+    filter_state: np.ndarray | None = None
 
 
 @dataclass
@@ -129,7 +132,7 @@ class Pipeline:
             raise InputDataError("The threshold is a number of degrees between 0 and 45.")
         running = self.drill.name == "run"
         self._filter = OrientationFilter(self.rate_hz, FilterParams.for_running() if running
-                                         else FilterParams())
+                                         else FilterParams(), self.config.filter_state)
         # Sensors that send their own orientation and no gyroscope (see samples.py) use it
         # instead of the filter; decided by the first samples of the session.
         self._device: DeviceOrientation | None = None
@@ -162,6 +165,11 @@ class Pipeline:
         self.rejected_samples = 0  # duplicates and out-of-order samples
         self.invalid_samples = 0  # non-finite or empty readings (counted as lost too)
         self._last: np.ndarray | None = None  # last received sample: gyr, acc (and quat)
+
+    @property
+    def filter_state(self) -> np.ndarray:
+        """The orientation filter's state now (for a recording that starts here)."""
+        return self._filter.state
 
     @property
     def calibration_stage(self) -> str:

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import functools
+import os
 
 import pytest
 
+# The app's tests run without a screen (CI, servers): Qt draws offscreen.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
 from imu_monitor.simulation.scenarios import get_scenario
-from imu_monitor.simulation.sensor_model import SensorErrors, SimulatedRecording, simulate
+from imu_monitor.simulation.sensor_model import (
+    SensorErrors,
+    SimulatedRecording,
+    simulate,
+)
 
 
 @functools.cache

@@ -24,7 +24,7 @@ import numpy as np
 
 from imu_monitor.analysis import store_analysis
 from imu_monitor.conventions import Side
-from imu_monitor.errors import ImuMonitorError, RecordingError
+from imu_monitor.errors import CalibrationError, ImuMonitorError, RecordingError
 from imu_monitor.pipeline import Analysis, Pipeline, PipelineConfig
 from imu_monitor.processing.calibration import Calibration
 from imu_monitor.processing.metrics import Step, summarize
@@ -96,7 +96,8 @@ class LiveFrame:
     health: LinkHealth
     recording_path: Path | None
     recording_elapsed_s: float
-    messages: list[str]
+    messages: list[str]  # news for the status bar
+    problems: list[str]  # a command could not be done: shown prominently, with what to do
     finished_recording: RecordingResult | None
     error: str | None
 
@@ -162,6 +163,7 @@ class LiveEngine:
             drill_result=p["drill"],
             health=health, recording_path=p["recording_path"],
             recording_elapsed_s=p["recording_elapsed"], messages=p["messages"],
+            problems=p["problems"],
             finished_recording=p["finished"], error=p["error"],
         )
 
@@ -214,7 +216,8 @@ class LiveEngine:
             try:
                 command()
             except ImuMonitorError as exc:
-                self._message(str(exc))
+                with self._lock:
+                    self._pending["problems"].append(str(exc))
 
     def _on_batch(self, batch: SampleBatch) -> None:
         now = time.monotonic()
@@ -226,8 +229,15 @@ class LiveEngine:
                 self._finish_recording()
         if self._recording_pipeline is not None:
             self._recording_pipeline.push(batch)
-        update = self._pipeline.push(batch)
         self._track_stillness(batch.gyr)
+        try:
+            update = self._pipeline.push(batch)
+        except CalibrationError as exc:  # e.g. a mounting preset the sensor contradicts
+            with self._lock:
+                self._pending["problems"].append(f"{exc} Calibrate again.")
+            self._apply_settings(dataclasses.replace(self.settings, axes=None),
+                                 recalibrate=True)
+            return
         offset = self._segment_offset
         times = (offset + np.arange(update.start, update.stop)) / self.rate_hz
         steps = [dataclasses.replace(s, time_s=s.time_s + offset / self.rate_hz,
@@ -331,19 +341,25 @@ class LiveEngine:
         if self._recorder is not None:
             return
         if self._calibration is None:
-            self._message("Calibrate first (stand still, then walk a few steps): a recording "
-                          "needs to know how the sensor sits on the pelvis.")
-            return
+            raise RecordingError("Calibrate first (stand still, then walk a few steps): a "
+                                 "recording needs to know how the sensor sits on the pelvis.")
+        try:
+            request.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise RecordingError(f"The recordings folder {request.path.parent} cannot be "
+                                 f"created ({exc.strerror}): choose another one.") from None
         s = self.settings
+        filter_state = self._pipeline.filter_state
         meta = {"source": self.source.info.kind, "device": request.device,
                 "drill": s.drill, "side": s.side, "patient_id": request.patient_id,
-                "notes": request.notes, "calibration": self._calibration.to_dict()}
+                "notes": request.notes, "calibration": self._calibration.to_dict(),
+                "filter_state": [float(v) for v in filter_state]}
         self._recorder = RecordingWriter(request.path, self.rate_hz, meta)
-        # The same analysis `imu-monitor analyze` will make of the file: the stored
-        # calibration applied to the recorded samples only, computed as they arrive.
+        # The same analysis `imu-monitor analyze` will make of the file, computed as the
+        # samples arrive: the stored calibration, and the filter continuing from its state.
         self._recording_pipeline = Pipeline(self.rate_hz, PipelineConfig(
             drill=s.drill, side=s.side, threshold_deg=s.threshold_deg,
-            calibration=self._calibration))
+            calibration=self._calibration, filter_state=filter_state))
         with self._lock:
             self._pending["recording_path"] = request.path
 
@@ -375,8 +391,7 @@ class LiveEngine:
 
     def _marker(self, label: str) -> None:
         if self._recorder is None:
-            self._message("Markers are saved with a recording: start recording first.")
-            return
+            raise RecordingError("Markers are saved with a recording: start recording first.")
         self._recorder.add_marker(label)
         self._message(f"Marker “{label}” at {self._recorder.elapsed_s:.1f} s.")
 
@@ -405,7 +420,7 @@ class LiveEngine:
             "summary": None, "drill": None,
             "recording_path": previous["recording_path"] if previous else None,
             "recording_elapsed": previous["recording_elapsed"] if previous else 0.0,
-            "messages": [], "finished": None, "error": None,
+            "messages": [], "problems": [], "finished": None, "error": None,
         }
 
 

@@ -244,8 +244,11 @@ class MainWindow(QMainWindow):
             self.live_page.set_recording(True, f"Recording {frame.recording_elapsed_s:.0f} s")
         for message in frame.messages:
             self.statusBar().showMessage(message, 8000)
-            if "Calibrate first" in message or "start recording" in message:
-                self.show_banner(message, "error")
+        for problem in frame.problems:
+            self.show_banner(problem, "error")
+            if self._recording and frame.recording_path is None:
+                self._recording = False  # the recording could not start
+                self.live_page.set_recording(False, "Not recording")
         if frame.error:
             self.show_banner(frame.error, "error")
         if frame.finished_recording is not None:

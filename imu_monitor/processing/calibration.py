@@ -227,7 +227,8 @@ class StreamingCalibrator:
             if angle > 60:
                 raise CalibrationError(
                     f"The declared mounting says up is {_describe(declared_up)} but the sensor "
-                    f"measured up {angle:.0f}° away from it: check the --axes setting."
+                    f"measured up {angle:.0f}° away from it: check the declared mounting "
+                    "(--axes, or the app's mounting preset)."
                 )
             self._lock(self._axes[0], "axes", 1.0)
         else:

@@ -23,6 +23,7 @@ import numpy as np
 from numba import njit
 
 from imu_monitor.conventions import GRAVITY_MPS2
+from imu_monitor.errors import InputDataError
 
 _STATE_SIZE = 21  # q(4) bias(3) gyro slow(3) gyro fast(3) acc lp(3) rest t, init, world lp(3)
 
@@ -191,11 +192,17 @@ def _run(gyr, acc, dt, state, params, out_q, out_up, out_rest):  # pragma: no co
 class OrientationFilter:
     """Sensor-to-world quaternions (w, x, y, z; world z up, heading free) from acc and gyro."""
 
-    def __init__(self, rate_hz: float, params: FilterParams | None = None) -> None:
+    def __init__(self, rate_hz: float, params: FilterParams | None = None,
+                 state: np.ndarray | None = None) -> None:
         self.rate_hz = float(rate_hz)
         self.params = params or FilterParams()
         self._params = self.params.as_array()
         self._state = np.zeros(_STATE_SIZE)
+        if state is not None:  # continue where another filter stopped (see ``state``)
+            if np.shape(state) != (_STATE_SIZE,) or not np.isfinite(state).all():
+                raise InputDataError("The stored orientation-filter state cannot be used; "
+                                     "analyse with --recalibrate.")
+            self._state[:] = state
         self.rest = np.zeros(0, dtype=bool)  # rest flags of the last update
         self.up = np.zeros((0, 3))  # up in sensor axes for the samples of the last update
 
@@ -209,6 +216,13 @@ class OrientationFilter:
              np.ascontiguousarray(acc, dtype=np.float64),
              1.0 / self.rate_hz, self._state, self._params, out, self.up, self.rest)
         return out
+
+    @property
+    def state(self) -> np.ndarray:
+        """The whole filter state (orientation, bias, averages): a recording that starts in the
+        middle of a session stores it, so its analysis continues the live filter instead of
+        converging again from a walking start."""
+        return self._state.copy()
 
     @property
     def gyro_bias(self) -> np.ndarray:

@@ -1,0 +1,258 @@
+"""The desktop app, driven like a clinician drives it: real widgets, offscreen, simulated sensor.
+
+Every main screen is saved as a PNG under tests/.screenshots/ (looked at during development;
+the README shows the best of them).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from imu_monitor.app.calibration_panel import MOVED_DPS
+from imu_monitor.app.main_window import MainWindow
+from imu_monitor.app.settings import AppSettings
+from imu_monitor.cli.main import main as cli_main
+from imu_monitor.recording import open_recording
+from imu_monitor.simulation.evaluation import neutral_obliquity
+from imu_monitor.sources.simulated import SimulatedSensor
+
+SHOTS = Path(__file__).parent / ".screenshots"
+
+
+def shoot(widget, name: str) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    widget.grab().save(str(SHOTS / f"{name}.png"))
+
+
+class FastSimulator:
+    """Opens the simulated sensor paced ``speed`` times faster than real time, and keeps it."""
+
+    def __init__(self, speed: float = 25.0, seconds: float | None = None,
+                 mounting: str = "random") -> None:
+        self.speed, self.seconds, self.mounting, self.sensor = speed, seconds, mounting, None
+
+    def __call__(self, spec: str) -> SimulatedSensor:
+        scenario = spec.partition(":")[2] or "trendelenburg-right"
+        self.sensor = SimulatedSensor(scenario, self.seconds, realtime=True, speed=self.speed,
+                                      seed=3, mounting=self.mounting)
+        return self.sensor
+
+
+@pytest.fixture
+def app_settings(tmp_path, monkeypatch):
+    monkeypatch.setenv("IMU_MONITOR_SETTINGS", str(tmp_path / "settings.ini"))
+    settings = AppSettings()
+    settings.recordings_folder = tmp_path / "recordings"
+    return settings
+
+
+@pytest.fixture
+def window(qtbot, app_settings):
+    def make(source=None) -> MainWindow:
+        w = MainWindow(app_settings, open_source=source or FastSimulator(),
+                       scan=lambda: [])
+        qtbot.addWidget(w)
+        w.resize(1400, 900)
+        w.show()
+        w.activateWindow()  # shortcuts (Space, M, C) act in the active window
+        qtbot.waitUntil(w.isActiveWindow, timeout=5_000)
+        return w
+    return make
+
+
+def _truth_means(sensor: SimulatedSensor, analysis, start_s: float, end_s: float
+                 ) -> dict[str, float]:
+    """The simulator's mean drop per stance side over the recorded walking, from the neutral
+    the calibration stood in (the calibration's times are session times)."""
+    neutral = neutral_obliquity(sensor.truth, analysis)
+    steps = [s for s in sensor.truth.steps
+             if start_s + 0.3 <= s["time_s"] <= end_s - 0.3 and s["amplitude"] >= 0.99]
+    return {side: float(np.mean([s["peak_drop_deg"] for s in steps if s["side"] == side]))
+            + (neutral if side == "right" else -neutral) for side in ("left", "right")}
+
+
+def test_connect_calibrate_record_review(qtbot, window, capsys):
+    """The whole clinic flow: the summary is the simulator's drop, review matches analyze."""
+    source = FastSimulator(speed=25.0, seconds=300.0)
+    w = window(source)
+    w.tabs.setCurrentWidget(w.connect_page)
+    shoot(w, "connect")
+    demo = w.connect_page.entries()[-1]
+    assert demo.spec.startswith("sim:") and "Demo sensor" in demo.name
+    w.connect_page.connect_button.click()
+    assert w.tabs.currentWidget() is w.live_page
+    w.live_page.patient.setText("P-017")
+    qtbot.waitUntil(lambda: w.live_page.calibration.state == "done", timeout=15_000)
+    assert "Calibrated" in w.live_page.calibration.step.text()
+    qtbot.keyClick(w, Qt.Key.Key_Space)  # record
+    qtbot.waitUntil(lambda: w.live_page.record_status.text().startswith("Recording"),
+                    timeout=5_000)
+    qtbot.waitUntil(lambda: len(w.live_page._steps) >= 80, timeout=30_000)
+    qtbot.keyClick(w, Qt.Key.Key_M)
+    shoot(w, "live-walk")
+    t, y = w.live_page.trace.data()
+    assert t[-1] - t[0] > 9.0 and np.nanmax(np.abs(y)) > 5.0  # 10 s of a real trace
+    assert w.live_page.bars.heights("right") and w.live_page.bars.heights("left")
+    qtbot.keyClick(w, Qt.Key.Key_Space)  # stop
+    qtbot.waitUntil(lambda: w.last_result is not None, timeout=10_000)
+    result = w.last_result
+    assert result.problem is None, result.problem
+    shoot(w, "live-saved")
+
+    rec = open_recording(result.path)
+    start = rec.first_seq / rec.rate_hz
+    truth = _truth_means(source.sensor, result.analysis, start, start + rec.duration_s)
+    summary = result.analysis.summary
+    for side in ("left", "right"):
+        assert summary[side]["mean_peak_drop_deg"] == pytest.approx(truth[side], abs=0.3)
+    assert "Recording just saved" in w.live_page.summary_box.title()
+    assert f"{summary['right']['mean_peak_drop_deg']:.1f}" in w.live_page.summary.text()
+    assert rec.metadata["patient_id"] == "P-017" and len(rec.markers) == 1
+
+    # The new file is in the library; opening it gives exactly `imu-monitor analyze`.
+    w.tabs.setCurrentWidget(w.review_page)
+    qtbot.waitUntil(lambda: result.path.name in w.review_page.library_files(), timeout=10_000)
+    w.review_page.search.setText("P-017")
+    assert w.review_page.library_files() == [result.path.name]
+    w.review_page.library.selectRow(0)
+    w.review_page.open_button.click()
+    qtbot.waitUntil(lambda: w.review_page.steps.rowCount() > 0, timeout=20_000)
+    capsys.readouterr()
+    assert cli_main(["analyze", str(result.path), "--json"]) == 0
+    analyzed = json.loads(capsys.readouterr().out)["steps"]
+    shown = w.review_page.step_rows()
+    assert len(shown) == len(analyzed)
+    for (t_s, side, drop), ref in zip(shown, analyzed, strict=True):
+        assert (t_s, side) == (round(ref["time_s"], 2), ref["side"])
+        assert drop == pytest.approx(ref["peak_drop_deg"], abs=0.051)  # shown to 0.1°
+    w.review_page.jump_to_step(5)
+    assert w.review_page.position_s == pytest.approx(analyzed[5]["peak_time_s"], abs=0.011)
+    assert w.review_page.markers.count() == 1
+    shoot(w, "review")
+    w.close()
+    assert not w.engine
+
+
+def test_review_replays_scrubs_and_exports(qtbot, window, tmp_path):
+    w = window()
+    demo = Path(__file__).parents[1] / "recordings" / "demo-trendelenburg-right.imurec"
+    w.open_recording(demo)
+    page = w.review_page
+    qtbot.waitUntil(lambda: page.steps.rowCount() > 0, timeout=20_000)
+    page.speed.setCurrentIndex(3)  # 4×
+    start = page.position_s
+    page.toggle_play()
+    qtbot.wait(500)
+    page.toggle_play()
+    assert page.position_s - start == pytest.approx(2.0, abs=1.0)  # 0.5 s at 4×
+    page.slider.setValue(page.slider.maximum() // 2)
+    assert page.position_s == pytest.approx(page.slider.maximum() / 2 / 100.0, abs=0.02)
+    assert "obliquity" in page.now_label.text()
+    for fmt, name in (("json", "out.json"), ("steps-csv", "steps.csv"), ("sto", "o.sto")):
+        page.export(fmt, tmp_path / name)
+        qtbot.waitUntil(lambda n=name: f"to {tmp_path / n}" in page.message.text(),
+                        timeout=20_000)
+    exported = json.loads((tmp_path / "out.json").read_text())
+    assert len(exported["steps"]) == page.steps.rowCount()
+    assert (tmp_path / "o.sto").read_text().count("\n") > 1000
+    page.export("json", demo)  # never over a recording
+    qtbot.waitUntil(lambda: "never overwrites" in page.message.text(), timeout=10_000)
+
+
+def test_guided_calibration_redo_when_the_patient_moves(qtbot, window):
+    w = window(FastSimulator(speed=4.0, seconds=30.0))
+    w.connect_sensor("sim:trendelenburg-right", "Demo")
+    panel = w.live_page.calibration
+    qtbot.waitUntil(lambda: panel.state == "done", timeout=20_000)  # automatic, first walk
+    # Press C while the patient walks: the stillness check must refuse and restart.
+    qtbot.keyClick(w, Qt.Key.Key_C)
+    assert panel.state == "standing"
+    qtbot.waitUntil(lambda: "moved" in panel.step.text(), timeout=10_000)
+    shoot(w, "calibration-moved")
+    assert MOVED_DPS > 1.0
+
+
+def test_calibration_with_a_mounting_preset_skips_the_walk(qtbot, window):
+    w = window(FastSimulator(speed=4.0, seconds=20.0, mounting="x=up,y=left,z=back"))
+    panel = w.live_page.calibration
+    panel.preset.setCurrentIndex(1)  # x up, y left, z back
+    w.connect_sensor("sim:trendelenburg-right", "Demo")
+    panel.start()
+    qtbot.waitUntil(lambda: panel.state == "done", timeout=15_000)
+    assert "forward declared by the mounting preset" in panel.result.text()
+    assert "sensor +x" in panel.result.text()
+    shoot(w, "calibration-done")
+
+
+def test_a_preset_the_sensor_contradicts_is_refused_and_the_stream_goes_on(qtbot, window):
+    w = window(FastSimulator(speed=4.0, seconds=20.0, mounting="x=down,y=right,z=back"))
+    panel = w.live_page.calibration
+    panel.preset.setCurrentIndex(1)  # says x up: the sensor is upside down
+    w.connect_sensor("sim:trendelenburg-right", "Demo")
+    panel.start()
+    qtbot.waitUntil(lambda: "declared mounting" in w.banner.text(), timeout=15_000)
+    assert w.engine.running and w.engine.health.state != "failed"
+
+
+def test_single_leg_stance_shows_hold_timer_and_time_in_band(qtbot, window):
+    w = window(FastSimulator(speed=25.0))
+    w.live_page.drill_box.setCurrentText("Single-leg stance — right leg")
+    w.connect_sensor("sim:single-leg-stance", "Demo")
+    qtbot.waitUntil(lambda: w.live_page.drill_status.text().startswith("Hold"),
+                    timeout=30_000)
+    assert "within ±4°" in w.live_page.drill_status.text()
+    assert "standing on the right leg" in w.live_page.big.caption.text()
+    shoot(w, "live-single-leg-stance")
+
+
+def test_clinician_errors_are_sentences(qtbot, window):
+    w = window()
+    qtbot.keyClick(w, Qt.Key.Key_Space)
+    assert "Connect a sensor first" in w.banner.text()
+    w.connect_sensor("sim:trendelenburg-right", "Demo")
+    w.live_page.patient.setText("Mrs Jones")
+    qtbot.keyClick(w, Qt.Key.Key_Space)
+    assert "pseudonymous patient code" in w.banner.text()
+    w.live_page.patient.setText("P-1")
+    w.engine.recalibrate()
+    w.toggle_recording()
+    qtbot.waitUntil(lambda: "Calibrate first" in w.banner.text(), timeout=5_000)
+    w.connect_sensor("sim:no-such-walk", "Demo")
+    assert "not a scenario" in w.banner.text() or "scenario" in w.banner.text()
+
+
+def test_settings_are_remembered(qtbot, window, app_settings):
+    w = window()
+    w.live_page.drill_box.setCurrentText("Run")
+    w.live_page.threshold.setValue(9.5)
+    w.connect_sensor("sim:symmetric-walk", "Demo sensor (simulated)")
+    w.set_theme("dark")
+    w.close()
+    again = window()
+    again.live_page.drill_box.setCurrentText("Run")
+    assert again.live_page.threshold.value() == 9.5
+    assert again.connect_page.scenario.currentData() == "symmetric-walk"
+    assert again.settings.theme == "dark" and again.dark_action.isChecked()
+    shoot(again, "dark-connect")
+
+
+def test_live_plot_survives_thousands_of_repaints(qtbot, window):
+    """PySide6 6.12.0 on Python 3.11 lost a reference to None on every QPainter call and
+    crashed live plots within a minute; this repaints a live trace thousands of times."""
+    w = window()
+    trace = w.live_page.trace
+    t = np.arange(1000) / 100.0
+    trace.append(t, np.sin(t).astype(np.float32), np.ones(1000, bool))
+    before = sys.getrefcount(None)
+    for k in range(3000):
+        trace.append(np.array([10.0 + k / 100]), np.array([0.5], np.float32),
+                     np.array([True]))
+        trace.redraw()
+        trace.repaint()
+    assert sys.getrefcount(None) >= before - 100

@@ -7,6 +7,7 @@ the README shows the best of them).
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -201,13 +202,23 @@ def test_a_preset_the_sensor_contradicts_is_refused_and_the_stream_goes_on(qtbot
 
 
 def test_single_leg_stance_shows_hold_timer_and_time_in_band(qtbot, window):
-    w = window(FastSimulator(speed=25.0))
-    w.live_page.drill_box.setCurrentText("Single-leg stance — right leg")
+    """The simulated patient holds 30 s on the left leg with a 3° drop."""
+    w = window(FastSimulator(speed=10.0))
+    w.live_page.drill_box.setCurrentText("Single-leg stance — left leg")
     w.connect_sensor("sim:single-leg-stance", "Demo")
-    qtbot.waitUntil(lambda: w.live_page.drill_status.text().startswith("Hold"),
-                    timeout=30_000)
-    assert "within ±4°" in w.live_page.drill_status.text()
-    assert "standing on the right leg" in w.live_page.big.caption.text()
+    status = w.live_page.drill_status
+
+    def hold_s() -> float:
+        found = re.match(r"Hold ([\d.]+) s", status.text())
+        return float(found.group(1)) if found else 0.0
+
+    qtbot.waitUntil(lambda: hold_s() > 20.0, timeout=30_000)
+    assert "within ±4°" in status.text()
+    mean_drop = float(re.search(r"mean drop ([-\d.]+)°", status.text()).group(1))
+    assert mean_drop == pytest.approx(3.0, abs=0.5)
+    assert "standing on the left leg" in w.live_page.big.caption.text()
+    assert float(w.live_page.big.value.text().rstrip("°")) == pytest.approx(3.0, abs=1.5)
+    assert not w.live_page.bars.isVisible()
     shoot(w, "live-single-leg-stance")
 
 

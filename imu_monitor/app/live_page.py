@@ -7,6 +7,8 @@ since the previous frame; nothing here waits for the sensor or a file.
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -30,6 +32,7 @@ from imu_monitor.app.calibration_panel import CalibrationPanel
 from imu_monitor.app.engine import LiveFrame
 from imu_monitor.app.widgets.pelvis import PelvisView
 from imu_monitor.app.widgets.plots import ObliquityTrace, StepBars
+from imu_monitor.cli.report import format_drill
 from imu_monitor.conventions import drop_from_obliquity
 from imu_monitor.drills import get_drill
 from imu_monitor.pipeline import Analysis
@@ -139,6 +142,7 @@ class LivePage(QWidget):
         self.bars = StepBars()
         self.summary = QLabel("")
         self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.summary.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.summary_box = QGroupBox("This session (live)")
         QVBoxLayout(self.summary_box).addWidget(self.summary)
         right = QSplitter(Qt.Orientation.Vertical)
@@ -250,11 +254,14 @@ class LivePage(QWidget):
             ok = frame.obliquity_deg[frame.valid]
             if len(ok):
                 self._last_obliquity = ok[-max(1, round(NOW_WINDOW_S * self.rate_hz)):]
-        if frame.summary is not None:
+        gait = get_drill(self.drill).gait
+        if frame.summary is not None and gait:
             self.summary_box.setTitle("This session (live)")
             self.summary.setText(summary_html(frame.summary))
         if frame.drill_result is not None:
             self.drill_status.setText(drill_text(self.drill, frame.drill_result))
+            self.summary_box.setTitle("This session (live): every set")
+            self.summary.setText(drill_html(self.drill, frame.drill_result))
         self._update_big_number(frame)
         self.trace.redraw()
         self.bars.redraw()
@@ -297,7 +304,7 @@ class LivePage(QWidget):
         """After Stop: the saved recording's own analysis (what Review and analyze show)."""
         self.summary_box.setTitle("Recording just saved")
         self.summary.setText(summary_html(analysis.summary) if analysis.drill_result is None
-                             else drill_text(analysis.drill, analysis.drill_result))
+                             else drill_html(analysis.drill, analysis.drill_result))
 
     def set_recording(self, recording: bool, text: str) -> None:
         self.record_button.setText("■ Stop (Space)" if recording else "● Record (Space)")
@@ -330,6 +337,13 @@ def summary_html(summary: dict) -> str:
                 f"<b>{cell(asym, '{:+.1f}')}°</b> &nbsp; Cadence: "
                 f"<b>{cell(summary.get('cadence_spm'), '{:.0f}')}</b> steps/min</p>")
     return "".join(html)
+
+
+def drill_html(drill: str, result: dict) -> str:
+    """Every set of a single-leg drill (as the report prints it)."""
+    lines = format_drill(drill, result)
+    return ("<div style='font-size:13pt; white-space:pre'>" + "<br>".join(
+        html.escape(line) for line in lines) + "</div>")
 
 
 def drill_text(drill: str, result: dict) -> str:

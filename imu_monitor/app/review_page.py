@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from imu_monitor.analysis import analyze_source
 from imu_monitor.app import theme
-from imu_monitor.app.live_page import drill_text, summary_html
+from imu_monitor.app.live_page import drill_html, summary_html
 from imu_monitor.app.widgets.pelvis import PelvisView
 from imu_monitor.app.workers import run_in_thread
 from imu_monitor.errors import ImuMonitorError
@@ -350,8 +350,7 @@ class ReviewPage(QWidget):
                                                                 time_s)
         self._fill_steps(a)
         self.summary.setText(summary_html(a.summary) if a.drill_result is None else
-                             "<p style='font-size:14pt'>" + drill_text(
-                                 a.drill, a.drill_result) + "</p>")
+                             drill_html(a.drill, a.drill_result))
         self.slider.setRange(0, max(0, len(t) - 1))
         for button in self.export_buttons.values():
             button.setEnabled(True)

@@ -61,6 +61,10 @@ class PelvisView(QWidget):
         fill.setAlpha(40)
         p.setBrush(fill)
         p.drawPath(_pelvis_outline(scale))
+        p.setBrush(fill)
+        p.drawPath(_sacrum(scale))
+        p.setBrush(QColor(theme.ALERT if self.over else theme.GOOD))
+        p.drawRect(QRectF(-0.07 * scale, -0.2 * scale, 0.14 * scale, 0.14 * scale))  # sensor
         p.setBrush(QColor(theme.LEFT))
         p.setPen(Qt.PenStyle.NoPen)
         p.drawEllipse(QPointF(-0.95 * scale, 0.05 * scale), 0.09 * scale, 0.09 * scale)
@@ -77,16 +81,25 @@ class PelvisView(QWidget):
 
 
 def _pelvis_outline(s: float) -> QPainterPath:
-    """Iliac wings, sacrum and pubic arch, centred on the sacrum (x right, y down)."""
+    """Iliac wings and pubic arch around the sacrum (x right, y down), one smooth outline."""
     path = QPainterPath()
-    path.moveTo(-0.15 * s, -0.35 * s)
-    path.cubicTo(-0.45 * s, -0.55 * s, -1.05 * s, -0.6 * s, -1.1 * s, -0.2 * s)
+    path.moveTo(0.0, -0.3 * s)
+    path.cubicTo(-0.35 * s, -0.55 * s, -1.05 * s, -0.6 * s, -1.1 * s, -0.2 * s)
     path.cubicTo(-1.12 * s, 0.05 * s, -0.95 * s, 0.25 * s, -0.75 * s, 0.3 * s)
     path.cubicTo(-0.6 * s, 0.45 * s, -0.3 * s, 0.55 * s, 0.0, 0.5 * s)
     path.cubicTo(0.3 * s, 0.55 * s, 0.6 * s, 0.45 * s, 0.75 * s, 0.3 * s)
     path.cubicTo(0.95 * s, 0.25 * s, 1.12 * s, 0.05 * s, 1.1 * s, -0.2 * s)
-    path.cubicTo(1.05 * s, -0.6 * s, 0.45 * s, -0.55 * s, 0.15 * s, -0.35 * s)
-    path.lineTo(0.1 * s, 0.15 * s)
-    path.lineTo(-0.1 * s, 0.15 * s)
+    path.cubicTo(1.05 * s, -0.6 * s, 0.35 * s, -0.55 * s, 0.0, -0.3 * s)
+    path.closeSubpath()
+    return path
+
+
+def _sacrum(s: float) -> QPainterPath:
+    """The sacrum, where the sensor sits: a tapering shield in the middle."""
+    path = QPainterPath()
+    path.moveTo(-0.22 * s, -0.28 * s)
+    path.lineTo(0.22 * s, -0.28 * s)
+    path.lineTo(0.05 * s, 0.3 * s)
+    path.lineTo(-0.05 * s, 0.3 * s)
     path.closeSubpath()
     return path

@@ -195,6 +195,7 @@ class BleSource:
     async def _main(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
+        self._stats.update(state=LinkState.SEARCHING)
         with _bluetooth_errors():
             device, self._family = await self._find(self.scan_timeout_s)
         self._name = device.name or self.target
@@ -217,7 +218,6 @@ class BleSource:
             await self._shutdown()
 
     async def _find(self, timeout_s: float) -> tuple[BLEDevice, Family]:
-        self._stats.update(state=LinkState.SEARCHING)
         wanted = self.target.lower()
         families: dict[str, Family] = {}
 

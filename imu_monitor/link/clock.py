@@ -10,7 +10,8 @@ which is up to 0.7 s per hour if left alone), its value the offset.
 The device clock may wrap (32-bit µs: every 71.6 min) or restart (sensor power-cycled while
 the link was down). Both are recognised by comparing how far the device clock and the host
 clock moved between two packets: a wrap is put back, a restart re-anchors the offset and
-keeps the drift. Mapped times never go backwards.
+keeps the drift. Mapped times never go backwards, and corrections are slewed (at most 5 %
+of the elapsed time), so sample spacing stays close to the device's.
 """
 
 from __future__ import annotations
@@ -27,12 +28,14 @@ class ClockMapper:
 
     ``block_s``: device time per envelope point; ``blocks``: how many points the drift fit
     uses; ``restart_tolerance_s``: a disagreement of the two clocks larger than this (plus
-    0.1 % of the elapsed time) between two packets means the device clock restarted.
+    0.1 % of the elapsed time) between two packets means the device clock restarted;
+    ``max_slew``: how fast a corrected estimate is taken up (s per s of device time).
     """
 
     def __init__(self, block_s: float = 1.0, blocks: int = 60, wrap_s: float = WRAP_S,
-                 restart_tolerance_s: float = 0.25) -> None:
+                 restart_tolerance_s: float = 0.25, max_slew: float = 0.05) -> None:
         self.block_s = block_s
+        self.max_slew = max_slew
         self.wrap_s = wrap_s
         self.restart_tolerance_s = restart_tolerance_s
         self._points: deque[tuple[float, float]] = deque(maxlen=blocks)  # (device, offset)
@@ -42,6 +45,7 @@ class ClockMapper:
         self._last: tuple[float, float] | None = None  # (unwrapped device, arrival host)
         self._slope = 0.0
         self._intercept: float | None = None
+        self._applied: tuple[float, float] | None = None  # (device, offset) last used
         self._last_out = -np.inf
         self.restarts = 0
 
@@ -59,7 +63,15 @@ class ClockMapper:
         self._observe(newest, arrival_s)
         assert self._intercept is not None
         u = device_s + shift - np.where(device_s > device_s[-1], self.wrap_s, 0.0)
-        host = u + self._intercept + self._slope * u
+        offset = self._intercept + self._slope * u
+        if self._applied is not None:
+            # Slew towards a new estimate instead of stepping: sample spacing stays within
+            # ``max_slew`` of the device's.
+            last_u, last_offset = self._applied
+            allowed = self.max_slew * np.maximum(u - last_u, 0.0)
+            offset = np.clip(offset, last_offset - allowed, last_offset + allowed)
+        self._applied = (float(u[-1]), float(offset[-1]))
+        host = u + offset
         host = np.maximum(host, np.nextafter(self._last_out, np.inf))
         host = np.maximum.accumulate(host)
         self._last_out = float(host[-1])
@@ -85,6 +97,7 @@ class ClockMapper:
         self._block = None
         self._points.clear()
         self._intercept = None
+        self._applied = None
         return last_u + host_step
 
     def _observe(self, u: float, arrival: float) -> None:

@@ -286,6 +286,7 @@ def AcquireWrite(char, _options):  # noqa: N802
 def StartNotify(char) -> None:  # noqa: N802
     _require_connected(char)
     _changed(char, CHAR_IFACE, {"Notifying": dbus.Boolean(True)})
+    char.device.peripheral.subscribed(time.monotonic())
 
 
 def StopNotify(char) -> None:  # noqa: N802
@@ -297,6 +298,7 @@ def AcquireNotify(char, _options):  # noqa: N802
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     char.device.sockets[char.path] = (ours, theirs)
     _changed(char, CHAR_IFACE, {"NotifyAcquired": dbus.Boolean(True)})
+    char.device.peripheral.subscribed(time.monotonic())
     return dbus.types.UnixFd(theirs), dbus.UInt16(MTU)
 
 

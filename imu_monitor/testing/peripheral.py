@@ -81,7 +81,15 @@ class Peripheral:
             elif data[:1] == b"\x03" and len(data) == 3:
                 self.rate_hz = float(struct.unpack_from("<H", data, 1)[0])
         elif self.family == "witmotion" and data[:3] == b"\xff\xaa\x03" and len(data) == 5:
+            # The new rate from the next frame on; the frames simply continue.
             self.rate_hz = WIT_RATES.get(data[3], self.rate_hz)
+            self._start_host = now - self._next_index / self.rate_hz
+
+    def subscribed(self, now: float) -> None:
+        """Notifications were switched on: a WitMotion streams from then on (it has no
+        start command)."""
+        if self.family == "witmotion":
+            self.start(now)
 
     def start(self, now: float) -> None:
         """Streaming starts (index 0) with the next sample."""

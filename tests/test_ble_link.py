@@ -155,9 +155,9 @@ def test_no_such_sensor(fake_bluez):
 def test_bluetooth_off_is_said_in_words(fake_bluez):
     fake_bluez.set_powered(False)
     try:
-        with pytest.raises(BluetoothOffError, match="^Bluetooth is off"):
+        with pytest.raises(BluetoothOffError, match=r"^Bluetooth is off"):
             scan(0.3)
-        with pytest.raises(BluetoothOffError, match="^Bluetooth is off"):
+        with pytest.raises(BluetoothOffError, match=r"^Bluetooth is off"):
             BleSource("ANY", scan_timeout_s=0.3)
     finally:
         fake_bluez.set_powered(True)

@@ -23,7 +23,6 @@ import time
 
 import dbus
 import dbus.types
-
 from dbusmock import OBJECT_MANAGER_IFACE, mockobject
 
 BUS_NAME = "org.bluez"
@@ -106,12 +105,12 @@ def _set_discovering(value: bool):
     return method
 
 
-def RemoveDevice(adapter, path) -> None:  # noqa: N802 - D-Bus method name
+def RemoveDevice(adapter, path) -> None:
     _disconnect(mockobject.objects[path])
 
 
 # ------------------------------------------------------------------ sensors
-def AddSensor(main, family: str, name: str, address: str, options) -> str:  # noqa: N802
+def AddSensor(main, family: str, name: str, address: str, options) -> str:
     """A simulated sensor of ``family`` advertising as ``name`` at ``address``; options:
     rate_hz, samples_per_packet, scenario, seed, drift_ppm, clock_start_us, battery,
     never_resolve."""
@@ -228,7 +227,7 @@ def _uuid16(short: int) -> str:
 
 
 # ------------------------------------------------------------------ Device1
-def Connect(device) -> None:  # noqa: N802
+def Connect(device) -> None:
     if device.vanished:
         # What BlueZ does when the peer does not answer: a short connect, then a drop.
         _changed(device, DEVICE_IFACE, {"Connected": dbus.Boolean(True)})
@@ -241,7 +240,7 @@ def Connect(device) -> None:  # noqa: N802
         _changed(device, DEVICE_IFACE, {"ServicesResolved": dbus.Boolean(True)})
 
 
-def Disconnect(device) -> None:  # noqa: N802
+def Disconnect(device) -> None:
     _disconnect(device)
 
 
@@ -263,18 +262,18 @@ def _require_connected(char) -> None:
         raise dbus.exceptions.DBusException("Not connected", name="org.bluez.Error.NotConnected")
 
 
-def ReadValue(char, _options):  # noqa: N802
+def ReadValue(char, _options):
     _require_connected(char)
     return dbus.ByteArray(bytes(char.props[CHAR_IFACE]["Value"]))
 
 
-def WriteValue(char, value, _options) -> None:  # noqa: N802
+def WriteValue(char, value, _options) -> None:
     _require_connected(char)
     if char.is_control:
         char.device.peripheral.command(bytes(value), time.monotonic())
 
 
-def AcquireWrite(char, _options):  # noqa: N802
+def AcquireWrite(char, _options):
     _require_connected(char)
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     ours.close()  # writes through the socket are not used by the link: only the MTU is
@@ -283,17 +282,17 @@ def AcquireWrite(char, _options):  # noqa: N802
     return fd, dbus.UInt16(MTU)
 
 
-def StartNotify(char) -> None:  # noqa: N802
+def StartNotify(char) -> None:
     _require_connected(char)
     _changed(char, CHAR_IFACE, {"Notifying": dbus.Boolean(True)})
     char.device.peripheral.subscribed(time.monotonic())
 
 
-def StopNotify(char) -> None:  # noqa: N802
+def StopNotify(char) -> None:
     _changed(char, CHAR_IFACE, {"Notifying": dbus.Boolean(False)})
 
 
-def AcquireNotify(char, _options):  # noqa: N802
+def AcquireNotify(char, _options):
     _require_connected(char)
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     char.device.sockets[char.path] = (ours, theirs)
@@ -309,17 +308,17 @@ def _release_notify(char) -> None:
 
 
 # ------------------------------------------------------------------ test controls
-def Vanish(device) -> None:  # noqa: N802
+def Vanish(device) -> None:
     """Out of range: the link drops and the sensor is no longer heard advertising."""
     device.vanished = True
     _disconnect(device)
 
 
-def Reappear(device) -> None:  # noqa: N802
+def Reappear(device) -> None:
     device.vanished = False
 
 
-def SetLink(device, options) -> None:  # noqa: N802
+def SetLink(device, options) -> None:
     """loss (fraction of packets), reorder_every (k), never_resolve, battery (percent)."""
     opts = {str(k): v for k, v in options.items()}
     if "loss" in opts:

@@ -112,7 +112,8 @@ class Peripheral:
         if self.family == "imu_monitor":
             return (_counts(acc[k], V1_ACC_LSB) * V1_ACC_LSB,
                     _counts(gyr[k], V1_GYR_LSB) * V1_GYR_LSB)
-        return _counts(acc[k], WIT_ACC_LSB) * WIT_ACC_LSB, _counts(gyr[k], WIT_GYR_LSB) * WIT_GYR_LSB
+        return (_counts(acc[k], WIT_ACC_LSB) * WIT_ACC_LSB,
+                _counts(gyr[k], WIT_GYR_LSB) * WIT_GYR_LSB)
 
     def packet(self, first: int, n: int) -> bytes:
         """The notification carrying samples ``first..first+n``."""

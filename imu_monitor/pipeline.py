@@ -1,9 +1,12 @@
 """The one pipeline for live, replay, batch and tests.
 
 source → (gap filling) → orientation filter → calibration → pelvis angles → contacts → steps
-→ summary. Every stage is streaming and decides only on absolute sample indices, so pushing a
-recording packet by packet or as one array gives the same numbers (tested); ``analyze_samples``
-is nothing but one push and ``finish``.
+→ summary. Sensors that send their own orientation and no gyroscope skip the filter: their
+quaternion is used instead (``device_orientation``, docs/orientation.md).
+
+Every stage is streaming and decides only on absolute sample indices, so pushing a recording
+packet by packet or as one array gives the same numbers (tested); ``analyze_samples`` is
+nothing but one push and ``finish``.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from imu_monitor.conventions import Side
 from imu_monitor.drills import DRILLS, analyze_drill, get_drill
 from imu_monitor.errors import AnalysisError, CalibrationError, InputDataError
 from imu_monitor.processing.calibration import Calibration, StreamingCalibrator
+from imu_monitor.processing.device_orientation import DeviceOrientation
 from imu_monitor.processing.events import ContactDetector, DetectorParams
 from imu_monitor.processing.kinematics import PelvisKinematics
 from imu_monitor.processing.metrics import Step, measure_step, summarize
@@ -126,6 +130,10 @@ class Pipeline:
         running = self.drill.name == "run"
         self._filter = OrientationFilter(self.rate_hz, FilterParams.for_running() if running
                                          else FilterParams())
+        # Sensors that send their own orientation and no gyroscope (see samples.py) use it
+        # instead of the filter; decided by the first samples of the session.
+        self._device: DeviceOrientation | None = None
+        self.device_orientation: bool | None = None
         self._calibrator = StreamingCalibrator(self.rate_hz, self.config.axes)
         self.calibration: Calibration | None = self.config.calibration
         self._pre = {name: _Growable(tail) for name, tail in
@@ -153,15 +161,19 @@ class Pipeline:
         self.lost_samples = 0
         self.rejected_samples = 0  # duplicates and out-of-order samples
         self.invalid_samples = 0  # non-finite or empty readings (counted as lost too)
-        self._last: tuple[np.ndarray, np.ndarray] | None = None
+        self._last: np.ndarray | None = None  # last received sample: gyr, acc (and quat)
 
     # ------------------------------------------------------------------ input
     def push(self, batch: SampleBatch) -> PipelineUpdate:
         """Process the next samples (sequence numbers must not go backwards)."""
-        gyr, acc, valid = self._fill_gaps(batch)
+        gyr, acc, device_quat, valid = self._fill_gaps(batch)
         start = len(self.obliquity)
-        quat = self._filter.update(gyr, acc)
-        up = self._filter.up
+        if self._device is not None:
+            quat = self._device.update(device_quat)
+            up, gyr = self._device.up, self._device.rate
+        else:
+            quat = self._filter.update(gyr, acc)
+            up = self._filter.up
         calibrated_now = False
         if self.calibration is None:
             for name, rows in (("acc", acc), ("gyr", gyr), ("quat", quat), ("up", up)):
@@ -244,19 +256,27 @@ class Pipeline:
         return mask
 
     # -------------------------------------------------------------- internals
-    def _fill_gaps(self, batch: SampleBatch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _fill_gaps(self, batch: SampleBatch) -> tuple[np.ndarray, np.ndarray, np.ndarray,
+                                                      np.ndarray]:
         """Uniform sample slots: lost samples are bridged for the filter and marked invalid.
 
         The filter must integrate over the real elapsed time, so it is fed a straight line
-        between the samples either side of a gap; nothing bridged is ever reported as measured
-        (``valid`` is False there, steps never take a peak from it) and every lost sample is
-        counted.
+        between the samples either side of a gap (device quaternions too, renormalised
+        downstream); nothing bridged is ever reported as measured (``valid`` is False there,
+        steps never take a peak from it) and every lost sample is counted. Returns gyr, acc,
+        device quaternions (no columns unless the session uses the device orientation), valid.
         """
         seq = batch.seq.astype(np.int64)
         if self._seq0 is None and len(seq):
             first = self.config.first_seq
             self._seq0 = int(seq[0]) if first is None else min(int(first), int(seq[0]))
             self._next_seq = self._seq0
+            self._choose_orientation(batch)
+        if self.device_orientation and len(seq) and batch.quat is None:
+            raise InputDataError(
+                "The sensor stopped sending its orientation in the middle of the session: "
+                "stop, check the sensor's measurement mode and start a new recording."
+            )
         keep = np.ones(len(seq), dtype=bool)
         if len(seq):
             # Drop anything not strictly after what we already have (duplicates, reordering).
@@ -264,14 +284,16 @@ class Pipeline:
             keep = seq > running_max[:-1]
         self.rejected_samples += int(np.count_nonzero(~keep))
         # A sample that is not a measurement (NaN, infinite, no acceleration at all) is lost.
-        measured = (np.isfinite(batch.acc).all(axis=1) & np.isfinite(batch.gyr).all(axis=1)
-                    & (np.abs(batch.acc).sum(axis=1) > 0))
+        # Orientation-only sensors have no gyroscope: their quaternion must be finite instead.
+        columns = np.concatenate([batch.acc, batch.quat] if self.device_orientation
+                                 else [batch.gyr, batch.acc], axis=1)
+        measured = np.isfinite(columns).all(axis=1) & (np.abs(batch.acc).sum(axis=1) > 0)
         self.invalid_samples += int(np.count_nonzero(keep & ~measured))
         keep &= measured
-        seq, gyr_in, acc_in = seq[keep], batch.gyr[keep], batch.acc[keep]
+        seq, rows = seq[keep], columns[keep]
         self.samples += len(seq)
         if not len(seq):
-            return np.zeros((0, 3)), np.zeros((0, 3)), np.zeros(0, dtype=bool)
+            return np.zeros((0, 3)), np.zeros((0, 3)), np.zeros((0, 4)), np.zeros(0, dtype=bool)
         slots = seq - self._next_seq
         total = int(slots[-1]) + 1
         if total - len(seq) > round(MAX_GAP_FILL_S * self.rate_hz):
@@ -282,22 +304,32 @@ class Pipeline:
         self.lost_samples += total - len(seq)
         self._next_seq = int(seq[-1]) + 1
         # Before the first sample there is nothing to bridge from: hold the first one.
-        previous = self._last if self._last is not None else (gyr_in[0], acc_in[0])
-        self._last = (gyr_in[-1].copy(), acc_in[-1].copy())
+        previous = self._last if self._last is not None else rows[0]
+        if self.device_orientation:
+            rows = _same_hemisphere(rows, previous)
+        self._last = rows[-1].copy()
         if total == len(seq):  # nothing lost: the common case, no copies
-            return gyr_in, acc_in, np.ones(total, dtype=bool)
-        valid = np.zeros(total, dtype=bool)
-        valid[slots] = True
-        # Known points: the last sample before this batch (slot -1) and the received ones.
-        known = np.concatenate([[-1], slots])
-        everywhere = np.arange(total)
-        gyr = np.column_stack([np.interp(everywhere, known, np.concatenate([[previous[0][k]],
-                                                                          gyr_in[:, k]]))
-                               for k in range(3)])
-        acc = np.column_stack([np.interp(everywhere, known, np.concatenate([[previous[1][k]],
-                                                                          acc_in[:, k]]))
-                               for k in range(3)])
-        return gyr, acc, valid
+            filled, valid = rows, np.ones(total, dtype=bool)
+        else:
+            valid = np.zeros(total, dtype=bool)
+            valid[slots] = True
+            # Known points: the last sample before this batch (slot -1) and the received ones.
+            known = np.concatenate([[-1], slots])
+            everywhere = np.arange(total)
+            filled = np.column_stack([
+                np.interp(everywhere, known, np.concatenate([[previous[k]], rows[:, k]]))
+                for k in range(rows.shape[1])])
+        if self.device_orientation:  # the angular rate comes from the quaternions, later
+            return np.zeros((total, 3)), filled[:, :3], filled[:, 3:], valid
+        return filled[:, :3], filled[:, 3:], np.zeros((total, 4)), valid
+
+    def _choose_orientation(self, batch: SampleBatch) -> None:
+        """Device orientation when the samples carry a quaternion and no gyroscope at all."""
+        self.device_orientation = bool(batch.quat is not None
+                                       and not np.isfinite(batch.gyr).any())
+        if self.device_orientation:
+            self._device = DeviceOrientation(self.rate_hz)
+            self._calibrator.vertical_from_orientation = True
 
     def _downstream(self, quat, up, acc, valid) -> list[Step]:
         if self._kinematics is None:
@@ -339,6 +371,17 @@ class Pipeline:
         self._previous_in_bout = pending.index if same_bout else None
         self._pending = None
         return [step]
+
+
+def _same_hemisphere(rows: np.ndarray, previous: np.ndarray) -> np.ndarray:
+    """``rows`` (acc, quat) with each quaternion's sign chosen continuous from ``previous``
+    (q and -q are one orientation; bridging a gap between them would pass through zero)."""
+    q = rows[:, 3:]
+    before = np.concatenate([previous[None, 3:], q[:-1]])
+    dot = (q[:, 0] * before[:, 0] + q[:, 1] * before[:, 1] + q[:, 2] * before[:, 2]
+           + q[:, 3] * before[:, 3])
+    sign = np.cumprod(np.where(dot < 0, -1.0, 1.0))
+    return np.concatenate([rows[:, :3], q * sign[:, None]], axis=1)
 
 
 def analyze_samples(samples: SampleBatch, rate_hz: float,

@@ -2,6 +2,13 @@
 
 Units are fixed at the source boundary: device time in s, acc as specific force in m/s²,
 gyro in rad/s, all in the sensor's own axes.
+
+Sensors that fuse on board and send no gyroscope (Movella DOT quaternion and Euler modes) are
+*orientation-only*: ``quat`` is their orientation, sensor → a z-up world (w, x, y, z; heading
+arbitrary), ``gyr`` is NaN (not measured), and ``acc`` is still the specific force in sensor
+axes, rebuilt by the decoder from the free acceleration a_free (world axes, gravity removed) as
+``R_world←sensorᵀ (a_free + g·ẑ)``. The pipeline recognises such batches (a quaternion and no
+finite gyro value) and uses the quaternion instead of its own filter.
 """
 
 from __future__ import annotations
@@ -19,9 +26,9 @@ class SampleBatch:
     time_s: np.ndarray  # (n,) device time, s
     seq: np.ndarray  # (n,) int64 per-sample sequence number
     acc: np.ndarray  # (n, 3) m/s², specific force
-    gyr: np.ndarray  # (n, 3) rad/s
+    gyr: np.ndarray  # (n, 3) rad/s; NaN from orientation-only sensors
     mag: np.ndarray | None = None  # (n, 3) arbitrary units
-    quat: np.ndarray | None = None  # (n, 4) device orientation w, x, y, z
+    quat: np.ndarray | None = None  # (n, 4) device orientation w, x, y, z, sensor → world
 
     def __post_init__(self) -> None:
         n = len(self.time_s)

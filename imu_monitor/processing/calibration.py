@@ -128,6 +128,9 @@ class StreamingCalibrator:
         self.rate_hz = float(rate_hz)
         self.block = max(1, round(BLOCK_S * rate_hz))
         self._axes = axes
+        # A sensor's own orientation (orientation-only sensors) is what the angles are read
+        # from, so its up, not the accelerometer's, is the neutral vertical.
+        self.vertical_from_orientation = False
         self._next = 0  # first sample of the next block to look at
         self._run_start: int | None = None  # first sample of the current still/walk run
         self._up: np.ndarray | None = None
@@ -204,7 +207,8 @@ class StreamingCalibrator:
     def _lock_vertical(self, acc, gyr, quat, s: int, e: int) -> None:
         # The accelerometer direction, not the filter's: it is where the filter settles, and
         # it carries no lag from a gyro bias not yet learned.
-        up = acc[s:e].mean(axis=0)
+        up = (quat_to_matrix(quat[s:e])[:, 2, :] if self.vertical_from_orientation
+              else acc[s:e]).mean(axis=0)
         self._up = up / np.linalg.norm(up)
         self._still = (s, e)
         self._still_gyro_std = float(np.degrees(np.max(np.std(gyr[s:e], axis=0))))

@@ -42,6 +42,18 @@ class Decoder:
         raise NotImplementedError
 
 
+WRAP = 1 << 32  # device counters and clocks are 32 bits wide
+
+
+def unwrap(value: int, last: int | None) -> int:
+    """The 32-bit counter ``value`` continued from the unwrapped ``last`` (nearest, either way)."""
+    if last is None:
+        return value
+    base = last - (last % WRAP)
+    candidates = (base - WRAP + value, base + value, base + WRAP + value)
+    return min(candidates, key=lambda c: abs(c - last))
+
+
 class Reject(Exception):  # a verdict on one packet: it never leaves the decoder
     """A packet the decoder refuses; ``reason`` is one of a few short, stable words."""
 

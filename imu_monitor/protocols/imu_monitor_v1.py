@@ -14,7 +14,7 @@ import struct
 import numpy as np
 
 from imu_monitor.conventions import GRAVITY_MPS2
-from imu_monitor.protocols.base import Decoder, Reject
+from imu_monitor.protocols.base import WRAP, Decoder, Reject, unwrap
 from imu_monitor.samples import SampleBatch
 
 VERSION = 1
@@ -23,7 +23,6 @@ SAMPLE_BYTES = 12
 MAX_SAMPLES = 19  # 14 + 19 × 12 = 242 bytes: fits a 247-byte ATT MTU
 ACC_RANGE_G = {0: 2.0, 1: 4.0, 2: 8.0, 3: 16.0}
 GYR_RANGE_DPS = {0: 125.0, 1: 250.0, 2: 500.0, 3: 1000.0, 4: 2000.0}
-WRAP = 1 << 32
 
 SERVICE_UUID = "7d5a0001-2f0e-4c8a-9b1e-6a3f1c2d0b01"
 DATA_UUID = "7d5a0002-2f0e-4c8a-9b1e-6a3f1c2d0b01"  # notify
@@ -67,10 +66,10 @@ class ImuMonitorV1Decoder(Decoder):
             raise Reject("range")
         if not 500 <= interval <= 50_000:
             raise Reject("interval")
-        first = self._unwrap(index, self._last_index)
+        first = unwrap(index, self._last_index)
         if self._last_index is not None and first <= self._last_index:
             raise Reject("order")
-        start_us = self._unwrap(time_us, self._last_time_us)
+        start_us = unwrap(time_us, self._last_time_us)
         counts = np.frombuffer(packet, dtype="<i2", offset=HEADER.size).reshape(n, 6)
         self._last_index = first + n - 1
         self._last_time_us = start_us + (n - 1) * interval
@@ -81,12 +80,3 @@ class ImuMonitorV1Decoder(Decoder):
             counts[:, :3] * (acc_g * GRAVITY_MPS2 / 32768.0),
             counts[:, 3:] * (np.radians(gyr_dps) / 32768.0),
         )
-
-    @staticmethod
-    def _unwrap(value: int, last: int | None) -> int:
-        """The 32-bit counter continued from ``last`` (the nearest value, either way)."""
-        if last is None:
-            return value
-        base = last - (last % WRAP)
-        candidates = (base - WRAP + value, base + value, base + WRAP + value)
-        return min(candidates, key=lambda c: abs(c - last))

@@ -19,3 +19,19 @@ class AnalysisError(ImuMonitorError):
 
 class RecordingError(ImuMonitorError):
     """A recording cannot be written or read (damaged, foreign, full disk...)."""
+
+
+class LinkError(ImuMonitorError):
+    """The Bluetooth link to a sensor cannot be made or kept."""
+
+
+class BluetoothOffError(LinkError):
+    """The computer's Bluetooth is switched off or missing."""
+
+
+class NoSensorFoundError(LinkError):
+    """No sensor of a known family (or not the one asked for) is advertising nearby."""
+
+
+class SensorUnreachableError(LinkError):
+    """The sensor was found but the connection or its set-up did not complete in time."""

@@ -30,3 +30,13 @@ def simulated(scenario: str, seed: int = 1, rate_hz: float = 200.0, mounting: st
 @pytest.fixture
 def sim():
     return simulated
+
+
+@pytest.fixture(scope="session")
+def fake_bluez():
+    """One private system bus with the fake BlueZ for all Bluetooth tests (each test adds
+    its own sensors, with names and addresses of its own)."""
+    from imu_monitor.testing.fake_bluez import FakeBluez
+
+    with FakeBluez() as bluez:
+        yield bluez

@@ -51,7 +51,7 @@ class SensorEntry:
 
 def bluetooth_scan(timeout_s: float = 5.0) -> list[SensorEntry]:
     """Sensors in range, through the Bluetooth link (imported only when scanning)."""
-    from imu_monitor.link import scan
+    from imu_monitor.link.ble import scan
 
     entries = []
     for found in scan(timeout_s):

@@ -34,6 +34,7 @@ from imu_monitor.app.engine import (
 from imu_monitor.app.live_page import DRILL_CHOICES, LivePage
 from imu_monitor.app.review_page import ReviewPage
 from imu_monitor.app.settings import AppSettings
+from imu_monitor.app.workers import run_in_thread
 from imu_monitor.drills import DRILLS
 from imu_monitor.errors import ImuMonitorError
 from imu_monitor.recording.patient import check_patient_code, default_recording_path
@@ -42,13 +43,19 @@ from imu_monitor.sources.spec import open_source
 
 FRAME_HZ = 60
 NO_DATA_S = 0.5
+DEMO_SECONDS = 1800.0  # the demo sensor walks for half an hour
+
+
+def open_live_source(spec: str) -> Source:
+    """Any source for a live session; the demo sensor paced in real time, for long enough."""
+    return open_source(spec, seconds=DEMO_SECONDS if spec.startswith("sim") else None)
 
 
 class MainWindow(QMainWindow):
     """The app. ``open_source`` and ``scan`` are the seams tests and demos may replace."""
 
     def __init__(self, settings: AppSettings,
-                 open_source: Callable[[str], Source] = open_source,
+                 open_source: Callable[[str], Source] = open_live_source,
                  scan: Callable[[], list[SensorEntry]] = bluetooth_scan) -> None:
         super().__init__()
         self.setWindowTitle("imu_monitor — pelvic drop")
@@ -57,6 +64,7 @@ class MainWindow(QMainWindow):
         self.engine: LiveEngine | None = None
         self._sensor_name = ""
         self._recording = False
+        self._connecting: str | None = None
         self._markers = 0
         self.last_result: RecordingResult | None = None
 
@@ -149,13 +157,28 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------ connection
     def connect_sensor(self, spec: str, name: str) -> None:
-        """Open ``spec`` and start a live session on it."""
+        """Open ``spec`` on a worker thread (a Bluetooth connection takes seconds), then start
+        a live session on it."""
         self.disconnect_sensor()
-        try:
-            source = self._open_source(spec)
-        except ImuMonitorError as exc:
-            self.show_banner(str(exc), "error")
-            return
+        self._connecting = spec
+        self.connect_page.show_state("connecting", name)
+        self.banner.hide()
+
+        def opened(source: Source) -> None:
+            if self._connecting != spec:  # another sensor was picked meanwhile
+                source.close()
+                return
+            self._connecting = None
+            self._start_session(source, spec, name)
+
+        def failed(message: str) -> None:
+            self._connecting = None
+            self.connect_page.show_state("failed", name)
+            self.show_banner(message, "error")
+
+        run_in_thread(lambda: self._open_source(spec), opened, failed)
+
+    def _start_session(self, source: Source, spec: str, name: str) -> None:
         self._sensor_name = name
         self.settings.last_sensor = spec
         self.settings.last_sensor_name = name
@@ -163,11 +186,10 @@ class MainWindow(QMainWindow):
         self.live_page.reset(source.info.rate_hz)
         self.live_page.rate_hz = source.info.rate_hz
         self.engine.start()
-        self.connect_page.show_state("connecting", name)
-        self.banner.hide()
         self.tabs.setCurrentWidget(self.live_page)
 
     def disconnect_sensor(self) -> None:
+        self._connecting = None
         if self.engine is None:
             return
         engine, self.engine = self.engine, None

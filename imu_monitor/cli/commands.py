@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import json
 import os
 import sys
@@ -35,6 +36,7 @@ from imu_monitor.recording import (
 from imu_monitor.recording.patient import check_patient_code, default_recording_path
 from imu_monitor.samples import SampleBatch
 from imu_monitor.simulation.scenarios import SCENARIOS, get_scenario
+from imu_monitor.sources import spec
 from imu_monitor.sources.base import Source, read_all
 from imu_monitor.sources.csv_file import CsvFile, write_csv
 from imu_monitor.sources.recording import RecordingReplay
@@ -219,31 +221,76 @@ def cmd_review(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_record(args: argparse.Namespace) -> int:
-    kind, _, scenario = args.source.partition(":")
-    if kind != "sim":
-        raise InputDataError(f"Cannot record from '{args.source}': this version records from "
-                             "the simulated sensor, 'sim' or 'sim:SCENARIO'.")
-    scenario = scenario or "trendelenburg-right"
+def _live_source(args: argparse.Namespace) -> tuple[Source, str | None]:
+    """The source of ``record`` / ``stream`` and, for a simulation, its scenario."""
     _check_seconds(args.seconds)
-    _check_rate_and_seed(args.rate, args.seed)
-    drill = args.drill or get_scenario(scenario).drill
+    _check_rate_and_seed(args.rate, getattr(args, "seed", 1))
+    source = spec.open_source(args.source, realtime=not args.fast, seconds=args.seconds,
+                              rate_hz=args.rate, seed=getattr(args, "seed", None))
+    scenario = source.info.details.get("scenario") if source.info.kind == "simulated" else None
+    return source, scenario
+
+
+def _stop_after(source: Source, seconds: float | None) -> float | None:
+    """A live sensor has no end of its own: ``--seconds`` stops it."""
+    return seconds if source.info.kind == "ble" else None
+
+
+def cmd_record(args: argparse.Namespace) -> int:
     out = args.output or default_recording_path(Path("recordings"), args.patient)
-    sensor = SimulatedSensor(scenario, args.seconds, rate_hz=args.rate, seed=args.seed,
-                             realtime=not args.fast)
-    meta = {"source": f"sim:{scenario}", "device": _simulated_device(), "drill": drill,
-            "side": args.side, "patient_id": _patient(args.patient), "notes": args.notes or ""}
+    patient = _patient(args.patient)
+    source, scenario = _live_source(args)
+    drill = args.drill or (get_scenario(scenario).drill if scenario else "walk")
+    if scenario:
+        meta = {"source": f"sim:{scenario}", "device": _simulated_device()}
+    else:
+        meta = {"source": args.source, "device": _ble_device(source)}
+    meta.update({"drill": drill, "side": args.side, "patient_id": patient,
+                 "notes": args.notes or ""})
     config = PipelineConfig(drill=drill, side=args.side, threshold_deg=args.threshold)
-    with RecordingWriter(out, sensor.info.rate_hz, meta) as writer:
+    try:
+        writer = RecordingWriter(out, source.info.rate_hz, meta)
+    except RecordingError:
+        source.close()
+        raise
+    with writer:
         analysis = None
         try:
-            analysis = run_live(sensor, config, recorder=writer)
+            analysis = run_live(source, config, recorder=writer,
+                                stop_after_s=_stop_after(source, args.seconds))
         except (CalibrationError, AnalysisError) as exc:  # the recording itself is fine
             writer.set_meta("analysis_problem", str(exc))
             print(f"imu-monitor: {exc}", file=sys.stderr)
         if analysis is not None:
             store_analysis(writer, analysis)
-    print(f"Saved {writer.samples_written} samples to {out}.")
+    lost = f" ({writer.lost_samples} lost on the link, marked as gaps)" if (
+        writer.lost_samples) else ""
+    print(f"Saved {writer.samples_written} samples to {out}{lost}.")
+    return 0
+
+
+def cmd_stream(args: argparse.Namespace) -> int:
+    source, scenario = _live_source(args)
+    drill = args.drill or (get_scenario(scenario).drill if scenario else "walk")
+    run_live(source, PipelineConfig(drill=drill, side=args.side, threshold_deg=args.threshold),
+             stop_after_s=_stop_after(source, args.seconds))
+    return 0
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    from imu_monitor.link.ble import scan
+
+    if not 0.5 <= args.timeout <= 60:
+        raise InputDataError("--timeout is between 0.5 and 60 seconds.")
+    sensors = scan(args.timeout)
+    if args.json:
+        print_json({"sensors": [dataclasses.asdict(s) for s in sensors]})
+        return 0
+    print(f"{'name':24s} {'address':17s} {'signal':>8s} {'battery':>7s}  family")
+    for s in sensors:
+        battery = "—" if s.battery_percent is None else f"{s.battery_percent} %"
+        print(f"{s.name:24s} {s.address:17s} {s.rssi_dbm:>4d} dBm {battery:>7s}  {s.family}")
+    print(f"Stream one with: imu-monitor stream --source ble:{sensors[0].name}")
     return 0
 
 
@@ -289,6 +336,13 @@ def _list_entry(header: dict) -> dict:
         "headline": meta.get("headline"),
         "analysis_problem": meta.get("analysis_problem"),
     }
+
+
+def _ble_device(source: Source) -> dict:
+    info = source.info
+    return {"name": info.name, "address": info.details.get("address", ""),
+            "model": info.model, "firmware": info.details.get("firmware", ""),
+            "protocol": info.details.get("family", "")}
 
 
 def _simulated_device() -> dict:

@@ -6,6 +6,7 @@ The same pipeline as everywhere else, fed packet by packet from any source.
 from __future__ import annotations
 
 import sys
+import time
 
 from imu_monitor.cli.report import format_drill, format_summary
 from imu_monitor.errors import AnalysisError
@@ -29,15 +30,20 @@ def step_line(step: Step, threshold_deg: float) -> str:
 
 
 def run_live(source: Source, config: PipelineConfig, out=sys.stdout,
-             recorder: RecordingWriter | None = None) -> Analysis:
+             recorder: RecordingWriter | None = None,
+             stop_after_s: float | None = None) -> Analysis:
     """Stream ``source`` through the pipeline (and into ``recorder``), printing steps live;
-    Ctrl-C stops cleanly; the summary is printed at the end and returned."""
+    Ctrl-C (or ``stop_after_s`` of wall time) stops cleanly; the summary is printed at the
+    end and returned."""
     pipeline = Pipeline(source.info.rate_hz, config)
     print(f"{source.info.name}: stand still, then walk straight ahead to calibrate.", file=out)
     print(f"Drill: {pipeline.drill.title} — shown live: {pipeline.drill.live_metric}.",
           file=out)
+    deadline = None if stop_after_s is None else time.monotonic() + stop_after_s
     try:
         for item in source.stream():
+            if deadline is not None and time.monotonic() >= deadline:
+                break
             if isinstance(item, StatusEvent):
                 print(f"  [{item.message}]", file=out)
                 if recorder is not None:

@@ -77,10 +77,11 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Record from a sensor into a crash-safe recording, showing "
                                    "each step live; Ctrl-C stops and saves.")
     p.add_argument("--source", default="sim",
-                   help="sim or sim:SCENARIO (the simulated sensor, paced in real time)")
+                   help="sim or sim:SCENARIO (the simulated sensor, paced in real time), or "
+                        "ble:ADDRESS_OR_NAME (a Bluetooth sensor)")
     p.add_argument("--seconds", type=float, help="simulated session length (default: "
-                                                 "the scenario's)")
-    p.add_argument("--rate", type=float, default=100.0, help="simulated sample rate, Hz")
+                                                 "the scenario's); for a sensor: stop after")
+    p.add_argument("--rate", type=float, default=100.0, help="sample rate, Hz")
     p.add_argument("--seed", type=int, default=1, help="simulated session seed")
     p.add_argument("--fast", action="store_true", help="do not pace the simulated sensor")
     p.add_argument("--drill", choices=list(DRILLS), help="what the patient does")
@@ -90,6 +91,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threshold", type=float, help="drop threshold in degrees")
     p.add_argument("-o", "--output", type=Path,
                    help="recording file (default recordings/DATE-PATIENT.imurec)")
+
+    p = sub.add_parser("scan", help="list the Bluetooth sensors nearby",
+                       description="Scan for sensors of the known families (our profile v1, "
+                                   "WitMotion): name, address, signal, battery, family.")
+    p.add_argument("--timeout", type=float, default=5.0, help="seconds to listen (default 5)")
+    p.add_argument("--json", action="store_true", help="print JSON instead")
+
+    p = sub.add_parser("stream", help="live pelvic drop per step from a sensor, no recording",
+                       description="Stream a source through the live pipeline and print each "
+                                   "step as it happens; Ctrl-C stops and prints the summary.")
+    p.add_argument("--source", default="sim",
+                   help="ble:ADDRESS_OR_NAME, sim or sim:SCENARIO (default sim)")
+    p.add_argument("--seconds", type=float,
+                   help="stop after this many seconds (simulated: session length)")
+    p.add_argument("--rate", type=float, default=100.0, help="sample rate, Hz")
+    p.add_argument("--fast", action="store_true", help="do not pace the simulated sensor")
+    p.add_argument("--drill", choices=list(DRILLS), help="what the patient does")
+    p.add_argument("--side", choices=["left", "right"], help="tested leg (single-leg drills)")
+    p.add_argument("--threshold", type=float, help="drop threshold in degrees")
 
     p = sub.add_parser("info", help="what a recording holds",
                        description="Device, duration, samples, lost packets, markers, drill, "

@@ -1,7 +1,8 @@
-"""Opening any source from one string, for the CLI and the app alike.
+"""One way to name a source, shared by the command line and the app.
 
-``sim`` / ``sim:SCENARIO`` (the simulated sensor, paced in real time unless told otherwise),
-``ble:ADDRESS_OR_NAME`` (a Bluetooth sensor), or the path of a recording (replayed).
+``sim`` or ``sim:SCENARIO`` (the simulated sensor), ``ble:ADDRESS_OR_NAME`` (a Bluetooth
+sensor) or the path of a recording (replayed). The Bluetooth link is imported only when a
+``ble:`` source is asked for, so nothing else needs bleak.
 """
 
 from __future__ import annotations
@@ -9,30 +10,38 @@ from __future__ import annotations
 from pathlib import Path
 
 from imu_monitor.errors import InputDataError
-from imu_monitor.simulation.scenarios import get_scenario
 from imu_monitor.sources.base import Source
-from imu_monitor.sources.recording import RecordingReplay
-from imu_monitor.sources.simulated import SimulatedSensor
 
-DEMO_SECONDS = 600.0  # a demo walk long enough to try every screen
+DEFAULT_SCENARIO = "trendelenburg-right"
+SIM_OPTIONS = ("seconds", "rate_hz", "seed", "speed")
+BLE_OPTIONS = ("rate_hz", "scan_timeout_s", "connect_timeout_s")
 
 
 def open_source(spec: str, *, realtime: bool = True, **options) -> Source:
-    """The source ``spec`` names (see the module docstring); a sentence if it names none."""
+    """The source ``spec`` names. ``options``: for ``sim`` seconds, rate_hz, seed, speed; for
+    ``ble`` rate_hz, scan_timeout_s, connect_timeout_s (others are ignored). ``realtime``
+    paces the simulated sensor and a replayed recording like a live one."""
     kind, _, rest = spec.partition(":")
     if kind == "sim":
-        scenario = rest or "trendelenburg-right"
-        get_scenario(scenario)  # a clear error for an unknown name
-        options.setdefault("seconds", DEMO_SECONDS)
-        return SimulatedSensor(scenario, realtime=realtime, **options)
+        from imu_monitor.sources.simulated import SimulatedSensor
+
+        scenario = rest or DEFAULT_SCENARIO
+        sim = {k: v for k, v in options.items() if k in SIM_OPTIONS and v is not None}
+        return SimulatedSensor(scenario, realtime=realtime, **sim)
     if kind == "ble":
         if not rest:
-            raise InputDataError("Name the Bluetooth sensor: ble:ADDRESS or ble:NAME "
-                                 "(imu-monitor scan lists them).")
-        from imu_monitor.link import BleSource
+            raise InputDataError("Name the sensor after 'ble:', e.g. ble:IMU-1 or "
+                                 "ble:C0:FF:EE:00:00:01 (imu-monitor scan lists them).")
+        from imu_monitor.link.ble import BleSource
 
-        return BleSource(rest, **options)
-    if Path(spec).exists():
-        return RecordingReplay(spec, speed=1.0 if realtime else None, **options)
-    raise InputDataError(f"'{spec}' is not a source: use sim, sim:SCENARIO, ble:ADDRESS_OR_NAME "
-                         "or the path of a recording.")
+        return BleSource(rest, **{k: v for k, v in options.items()
+                                  if k in BLE_OPTIONS and v is not None})
+    path = Path(spec)
+    if path.is_file():
+        from imu_monitor.recording import is_recording
+        from imu_monitor.sources.recording import RecordingReplay
+
+        if is_recording(path):
+            return RecordingReplay(path, speed=1.0 if realtime else None)
+    raise InputDataError(f"'{spec}' is not a source: use sim, sim:SCENARIO, "
+                         "ble:ADDRESS_OR_NAME or the path of a recording.")

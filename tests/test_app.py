@@ -258,6 +258,10 @@ def test_settings_are_remembered(qtbot, window, app_settings):
     assert again.connect_page.scenario.currentData() == "symmetric-walk"
     assert again.settings.theme == "dark" and again.dark_action.isChecked()
     shoot(again, "dark-connect")
+    again.live_page.drill_box.setCurrentText("Walk")
+    connect(qtbot, again, "sim:trendelenburg-right")
+    qtbot.waitUntil(lambda: len(again.live_page._steps) >= 12, timeout=30_000)
+    shoot(again, "dark-live")
 
 
 def test_live_plot_survives_thousands_of_repaints(qtbot, window):

@@ -150,7 +150,9 @@ class LivePage(QWidget):
         lower = QSplitter(Qt.Orientation.Horizontal)
         lower.addWidget(self.bars)
         lower.addWidget(self.summary_box)
-        lower.setSizes([600, 360])
+        lower.setStretchFactor(0, 3)
+        lower.setStretchFactor(1, 2)
+        self.summary_box.setMaximumWidth(480)
         right.addWidget(lower)
         right.setSizes([420, 300])
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -325,7 +327,7 @@ def summary_html(summary: dict) -> str:
             ("Max °", left["max_peak_drop_deg"], right["max_peak_drop_deg"], "{:.1f}"),
             (f"Over {summary['threshold_deg']:g}°", left["steps_over_threshold"],
              right["steps_over_threshold"], "{}")]
-    html = ["<table cellpadding='4' style='font-size:14pt'>",
+    html = ["<table cellpadding='3' style='font-size:13pt'>",
             f"<tr><th></th><th style='color:{theme.LEFT}'>Left stance</th>"
             f"<th style='color:{theme.RIGHT}'>Right stance</th></tr>"]
     for name, a, b, fmt in rows:
@@ -333,8 +335,8 @@ def summary_html(summary: dict) -> str:
                     f"<td align='center'>{cell(b, fmt)}</td></tr>")
     html.append("</table>")
     asym = summary.get("asymmetry_deg")
-    html.append(f"<p style='font-size:14pt'>Asymmetry (right − left): "
-                f"<b>{cell(asym, '{:+.1f}')}°</b> &nbsp; Cadence: "
+    html.append(f"<p style='font-size:13pt'>Asymmetry (right − left): "
+                f"<b>{cell(asym, '{:+.1f}')}°</b><br>Cadence: "
                 f"<b>{cell(summary.get('cadence_spm'), '{:.0f}')}</b> steps/min</p>")
     return "".join(html)
 

@@ -260,8 +260,11 @@ class MainWindow(QMainWindow):
                               h.seconds_since_data > NO_DATA_S) else h.state
         self.connect_page.show_state(state, self._sensor_name)
         battery = "—" if h.battery_pct is None else f"{h.battery_pct:.0f}%"
-        self.health.setText(f"{self._sensor_name}: {state} · {h.rate_hz:.0f} Hz · lost "
+        self.health.setText(("⚠ " if state != "streaming" else "● ")
+                            + f"{self._sensor_name}: {state} · {h.rate_hz:.0f} Hz · lost "
                             f"{h.lost_pct:.1f}% · battery {battery}")
+        self.health.setStyleSheet("" if state == "streaming" else
+                                  f"color: {theme.ALERT}; font-weight: 600;")
         if frame.recording_path is not None:
             self.live_page.set_recording(True, f"Recording {frame.recording_elapsed_s:.0f} s")
         for message in frame.messages:

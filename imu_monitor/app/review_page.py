@@ -39,6 +39,7 @@ from imu_monitor.analysis import analyze_source
 from imu_monitor.app import theme
 from imu_monitor.app.live_page import drill_html, summary_html
 from imu_monitor.app.widgets.pelvis import PelvisView
+from imu_monitor.app.widgets.plots import style_plot
 from imu_monitor.app.workers import run_in_thread
 from imu_monitor.errors import ImuMonitorError
 from imu_monitor.export.session import EXPORT_FORMATS, export_session
@@ -476,6 +477,6 @@ class ReviewPage(QWidget):
         self.status.emit(message)
 
     def set_colors(self, colors: theme.Theme) -> None:
-        self.plot.setBackground(colors.panel)
+        style_plot(self.plot, colors)
         self._curve.setPen(pg.mkPen(colors.trace, width=1))
         self.pelvis.colors = colors

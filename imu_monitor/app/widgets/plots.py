@@ -20,6 +20,16 @@ TRACE_WINDOW_S = 10.0
 MAX_BARS = 24
 
 
+def style_plot(plot: pg.PlotWidget, colors: theme.Theme) -> None:
+    """Background, axes and labels in the theme's colours (dark mode needs light text)."""
+    plot.setBackground(colors.panel)
+    for name in ("left", "bottom"):
+        axis = plot.getAxis(name)
+        axis.setPen(pg.mkPen(colors.muted, width=1))
+        axis.setTextPen(pg.mkPen(colors.text))
+        axis.label.setDefaultTextColor(QColor(colors.muted))
+
+
 def _alpha(color: str, alpha: int) -> QColor:
     c = QColor(color)
     c.setAlpha(alpha)
@@ -65,7 +75,7 @@ class ObliquityTrace(pg.PlotWidget):
         self.setYRange(-limit, limit)
 
     def set_colors(self, colors: theme.Theme) -> None:
-        self.setBackground(colors.panel)
+        style_plot(self, colors)
         self._curve.setPen(pg.mkPen(colors.trace, width=1))
 
     def append(self, t: np.ndarray, y: np.ndarray, valid: np.ndarray) -> None:
@@ -160,7 +170,7 @@ class StepBars(pg.PlotWidget):
         self.setYRange(0, max(12.0, threshold_deg + 4.0))
 
     def set_colors(self, colors: theme.Theme) -> None:
-        self.setBackground(colors.panel)
+        style_plot(self, colors)
 
     def add_steps(self, steps: list[Step]) -> None:
         for s in steps:

@@ -177,10 +177,14 @@ def test_guided_calibration_redo_when_the_patient_moves(qtbot, window):
     connect(qtbot, w, "sim:trendelenburg-right")
     panel = w.live_page.calibration
     qtbot.waitUntil(lambda: panel.state == "done", timeout=20_000)  # automatic, first walk
-    # Press C while the patient walks: the stillness check must refuse and restart.
+    # Press C while the patient walks (the scenario's main walk starts at 13 s): the
+    # stillness check must refuse and restart.
+    qtbot.waitUntil(lambda: w.live_page.trace.data()[0][-1] > 16.0, timeout=20_000)
     qtbot.keyClick(w, Qt.Key.Key_C)
     assert panel.state == "standing"
     qtbot.waitUntil(lambda: "moved" in panel.step.text(), timeout=10_000)
+    qtbot.wait(300)  # still walking: the notice stays until the patient stands still
+    assert "moved" in panel.step.text() and panel.state == "standing"
     shoot(w, "calibration-moved")
     assert MOVED_DPS > 1.0
 

@@ -102,6 +102,8 @@ class CalibrationPanel(QGroupBox):
         layout.addLayout(row)
         self.state = "idle"  # idle, standing, walking, done
         self._countdown_from: float | None = None  # sensor time the countdown began
+        self._awaiting_restart = False
+        self._moved = False  # the patient moved during the countdown: waiting for stillness
 
     @property
     def axes(self) -> np.ndarray | None:
@@ -112,27 +114,44 @@ class CalibrationPanel(QGroupBox):
         """Begin (or redo) the guided calibration."""
         self.state = "standing"
         self._countdown_from = None
+        self._moved = False
+        self._restart()
         self.result.setText("")
         self.progress.show()
-        self.calibrate_requested.emit(self.axes)
         self._show_standing(STAND_S)
+
+    def _restart(self) -> None:
+        """Ask for a fresh calibration; news from before it took effect is not about it."""
+        self._awaiting_restart = True
+        self.calibrate_requested.emit(self.axes)
 
     def apply(self, frame: LiveFrame) -> None:
         """Follow the engine: countdown, stillness check, walk, result."""
+        if self._awaiting_restart:
+            if not frame.segment_started:
+                return
+            self._awaiting_restart = False
         if frame.segment_started and frame.calibration is None and self.state == "done":
             self.state = "idle"
         if frame.calibration is not None and self.state != "done":
             self._show_result(frame.calibration)
             return
         if self.state == "standing":
+            moving = frame.stillness_dps is not None and frame.stillness_dps > MOVED_DPS
+            if self._moved:  # wait for stillness, then start over with a fresh calibrator
+                if not moving:
+                    self._moved = False
+                    self._countdown_from = None
+                    self._restart()
+                return
+            if moving:
+                self._moved = True
+                self.step.setText("The patient moved — stand still again, arms relaxed, "
+                                  "looking ahead. The countdown restarts once still.")
+                self.progress.setValue(0)
+                return
             if self._countdown_from is None:
                 self._countdown_from = frame.data_time_s
-            if frame.stillness_dps is not None and frame.stillness_dps > MOVED_DPS:
-                self.step.setText("The patient moved — stand still again, arms relaxed, "
-                                  "looking ahead. Restarting the countdown.")
-                self._countdown_from = frame.data_time_s
-                self.calibrate_requested.emit(self.axes)
-                return
             left = STAND_S - (frame.data_time_s - self._countdown_from)
             if frame.calibration_stage == "walking" or left <= -1.0:
                 self.state = "walking"

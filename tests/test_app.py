@@ -282,3 +282,22 @@ def test_live_plot_survives_thousands_of_repaints(qtbot, window):
         trace.redraw()
         trace.repaint()
     assert sys.getrefcount(None) >= before - 100
+
+
+def test_review_shows_a_patients_progress_over_sessions(qtbot, window, app_settings, capsys):
+    """Two sessions of one patient: weak right side first, then symmetric after training."""
+    folder = app_settings.recordings_folder
+    folder.mkdir()
+    for k, scenario in enumerate(("trendelenburg-right", "symmetric-walk")):
+        assert cli_main(["record", "--source", f"sim:{scenario}", "--fast", "--seconds", "20",
+                         "--patient", "P-020", "-o", str(folder / f"s{k}.imurec")]) == 0
+    w = window()
+    page = w.review_page
+    page.search.setText("P-020")
+    qtbot.waitUntil(lambda: len(page.library_files()) == 2, timeout=10_000)
+    right = page.progress_plot.points("right")
+    assert right[0] == pytest.approx(9.0, abs=0.5) and right[1] == pytest.approx(4.0, abs=0.5)
+    assert "P-020: 2 walking sessions" in page.progress_plot.plotItem.titleLabel.text
+    page.search.setText("no such patient")
+    assert page.progress_plot.points("right") == []
+    shoot(w, "review-progress")

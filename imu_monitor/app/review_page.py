@@ -121,6 +121,46 @@ def _library_row(entry: dict) -> list[str]:
             entry["file"] + (f"  ({entry['problem']})" if entry.get("problem") else "")]
 
 
+class ProgressPlot(pg.PlotWidget):
+    """Is the drop getting smaller over the weeks? Mean peak drop per stance side, one point
+    per walking session, shown when the library lists one patient's sessions."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setMenuEnabled(False)
+        self.setLabel("left", "Mean peak drop", units="°")
+        self.getAxis("left").enableAutoSIPrefix(False)
+        self.addLegend(offset=(8, 4))
+        self._curves = {side: self.plot(pen=pg.mkPen(color, width=1), symbol="o" if side ==
+                                        "left" else "s", symbolBrush=color, symbolPen=None,
+                                        name=f"{side} stance")
+                        for side, color in (("left", theme.LEFT), ("right", theme.RIGHT))}
+        self.setTitle("Search a patient code to see their progress")
+
+    def show_patient(self, entries: list[dict]) -> None:
+        patients = {e.get("patient") for e in entries}
+        walks = sorted((e for e in entries if (e.get("headline") or {}).get(
+            "left_mean_peak_drop_deg") is not None and e.get("drill") in ("walk", "run")),
+            key=lambda e: e.get("created") or "")
+        if len(patients) != 1 or None in patients or len(walks) < 2:
+            for curve in self._curves.values():
+                curve.setData([], [])
+            self.setTitle("Search a patient code to see their progress")
+            return
+        self.setTitle(f"Patient {patients.pop()}: {len(walks)} walking sessions")
+        for side, curve in self._curves.items():
+            values = [e["headline"].get(f"{side}_mean_peak_drop_deg") for e in walks]
+            curve.setData(np.arange(1, len(walks) + 1, dtype=float),
+                          np.array([np.nan if v is None else v for v in values], float))
+        self.getAxis("bottom").setTicks([[(k + 1, (e.get("created") or "")[:10])
+                                          for k, e in enumerate(walks)]])
+
+    def points(self, side: str) -> list[float]:
+        """Values plotted for one side (for tests)."""
+        _, y = self._curves[side].getData()
+        return [] if y is None else [float(v) for v in y]
+
+
 class ReviewPage(QWidget):
     """Library on the left, the opened recording on the right."""
 
@@ -154,10 +194,12 @@ class ReviewPage(QWidget):
         lib_top.addWidget(self.refresh_button)
         lib_top.addWidget(self.folder_button)
         lib_top.addWidget(self.open_button)
+        self.progress_plot = ProgressPlot()
         library_box = QWidget()
         lib_layout = QVBoxLayout(library_box)
         lib_layout.addLayout(lib_top)
-        lib_layout.addWidget(self.library)
+        lib_layout.addWidget(self.library, 3)
+        lib_layout.addWidget(self.progress_plot, 2)
 
         # Opened recording
         self.title = QLabel("Open a recording from the library.")
@@ -283,6 +325,7 @@ class ReviewPage(QWidget):
         needle = self.search.text().strip().lower()
         rows = [e for e in self._entries
                 if not needle or needle in " ".join(_library_row(e)).lower()]
+        self.progress_plot.show_patient(rows)
         self.library.setRowCount(len(rows))
         for r, entry in enumerate(rows):
             for c, text in enumerate(_library_row(entry)):
@@ -478,5 +521,6 @@ class ReviewPage(QWidget):
 
     def set_colors(self, colors: theme.Theme) -> None:
         style_plot(self.plot, colors)
+        style_plot(self.progress_plot, colors)
         self._curve.setPen(pg.mkPen(colors.trace, width=1))
         self.pelvis.colors = colors

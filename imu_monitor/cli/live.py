@@ -29,12 +29,13 @@ def step_line(step: Step, threshold_deg: float) -> str:
             f"  {bar:<{BAR_WIDTH}}{flag}").rstrip()
 
 
-def run_live(source: Source, config: PipelineConfig, out=sys.stdout,
+def run_live(source: Source, config: PipelineConfig, out=None,
              recorder: RecordingWriter | None = None,
              stop_after_s: float | None = None) -> Analysis:
     """Stream ``source`` through the pipeline (and into ``recorder``), printing steps live;
     Ctrl-C (or ``stop_after_s`` of wall time) stops cleanly; the summary is printed at the
     end and returned."""
+    out = out or sys.stdout  # looked up now: the caller may have redirected it
     pipeline = Pipeline(source.info.rate_hz, config)
     print(f"{source.info.name}: stand still, then walk straight ahead to calibrate.", file=out)
     print(f"Drill: {pipeline.drill.title} — shown live: {pipeline.drill.live_metric}.",

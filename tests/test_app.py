@@ -298,6 +298,7 @@ def test_review_shows_a_patients_progress_over_sessions(qtbot, window, app_setti
     right = page.progress_plot.points("right")
     assert right[0] == pytest.approx(9.0, abs=0.5) and right[1] == pytest.approx(4.0, abs=0.5)
     assert "P-020: 2 walking sessions" in page.progress_plot.plotItem.titleLabel.text
+    w.tabs.setCurrentWidget(page)
+    shoot(w, "review-progress")
     page.search.setText("no such patient")
     assert page.progress_plot.points("right") == []
-    shoot(w, "review-progress")

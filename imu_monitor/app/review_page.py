@@ -130,7 +130,8 @@ class ProgressPlot(pg.PlotWidget):
         self.setMenuEnabled(False)
         self.setLabel("left", "Mean peak drop", units="°")
         self.getAxis("left").enableAutoSIPrefix(False)
-        self.addLegend(offset=(8, 4))
+        self.addLegend(offset=(-8, 4))
+        self.setYRange(0, 12)
         self._curves = {side: self.plot(pen=pg.mkPen(color, width=1), symbol="o" if side ==
                                         "left" else "s", symbolBrush=color, symbolPen=None,
                                         name=f"{side} stance")

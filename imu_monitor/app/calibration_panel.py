@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from imu_monitor.app import theme
 from imu_monitor.app.engine import LiveFrame
 from imu_monitor.processing.calibration import (
     MAX_STILL_S,
@@ -78,9 +79,7 @@ class CalibrationPanel(QGroupBox):
         super().__init__("Calibration", parent)
         self.step = QLabel("Not calibrated yet. Press Calibrate (C) with the patient standing.")
         self.step.setWordWrap(True)
-        font = self.step.font()
-        font.setPointSizeF(16)
-        self.step.setFont(font)
+        theme.set_point_size(self.step, 16)
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
         self.progress.setTextVisible(False)

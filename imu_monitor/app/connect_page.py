@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from imu_monitor.app import theme
 from imu_monitor.app.workers import run_in_thread
 from imu_monitor.simulation.scenarios import SCENARIOS
 
@@ -72,16 +73,12 @@ class ConnectPage(QWidget):
         super().__init__()
         self._scan = scan
         self.state = QLabel(STATE_TEXT["idle"])
-        font = self.state.font()
-        font.setPointSizeF(18)
-        self.state.setFont(font)
+        theme.set_point_size(self.state, 18)
         self.state.setWordWrap(True)
         self.sensors = QListWidget()
         self.sensors.setAlternatingRowColors(True)
         self.sensors.itemDoubleClicked.connect(lambda _: self._connect())
-        lfont = self.sensors.font()
-        lfont.setPointSizeF(14)
-        self.sensors.setFont(lfont)
+        theme.set_point_size(self.sensors, 14)
         self.scenario = QComboBox()
         for name, sc in SCENARIOS.items():
             self.scenario.addItem(f"{name} — {sc.description}", name)

@@ -204,9 +204,7 @@ class ReviewPage(QWidget):
 
         # Opened recording
         self.title = QLabel("Open a recording from the library.")
-        tfont = self.title.font()
-        tfont.setPointSizeF(15)
-        self.title.setFont(tfont)
+        theme.set_point_size(self.title, 15)
         self.plot = pg.PlotWidget()
         self.plot.setLabel("left", "Obliquity", units="°")
         self.plot.setLabel("bottom", "Time", units="s")
@@ -231,9 +229,7 @@ class ReviewPage(QWidget):
         self._marker_lines: list[pg.InfiniteLine] = []
         self.pelvis = PelvisView()
         self.now_label = QLabel("")
-        nfont = self.now_label.font()
-        nfont.setPointSizeF(20)
-        self.now_label.setFont(nfont)
+        theme.set_point_size(self.now_label, 20)
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(0, 0)
         self.slider.valueChanged.connect(self._slider_moved)

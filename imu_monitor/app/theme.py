@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtGui import QColor, QFont, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 LEFT = "#0072B2"  # Okabe–Ito blue
 RIGHT = "#E69F00"  # Okabe–Ito orange
@@ -37,6 +37,14 @@ LIGHT = Theme("light", window="#F7F7F5", panel="#FFFFFF", text="#1D1D1F", muted=
 DARK = Theme("dark", window="#1B1D21", panel="#24272C", text="#F2F2F2", muted="#A0A4AB",
              grid="#3A3E45", trace="#F2F2F2")
 THEMES = {t.name: t for t in (LIGHT, DARK)}
+
+
+def set_point_size(widget: QWidget, points: float, bold: bool = False) -> None:
+    """Large type where it must be read from a distance (the rest follows the base font)."""
+    font = widget.font()
+    font.setPointSizeF(points)
+    font.setBold(bold)
+    widget.setFont(font)
 
 
 def apply_theme(app: QApplication, theme: Theme) -> None:

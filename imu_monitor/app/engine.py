@@ -121,7 +121,7 @@ class LiveEngine:
         self._recorder: RecordingWriter | None = None
         self._recording_pipeline: Pipeline | None = None
         self._segment_steps: list[Step] = []
-        self._last_drill_refresh = 0.0
+        self._next_drill_refresh = 0.0
         self._gyro_recent: collections.deque[np.ndarray] = collections.deque()
         self._arrivals: collections.deque[tuple[float, int]] = collections.deque()
         self._last_data = time.monotonic()
@@ -285,11 +285,14 @@ class LiveEngine:
                 self._pending["messages"].append(event.message)
 
     def _refresh_drill(self, now: float) -> dict | None:
-        """Holds and reps so far, at most every DRILL_REFRESH_S (they need the history)."""
-        if self._pipeline.drill.gait or now - self._last_drill_refresh < DRILL_REFRESH_S:
+        """Holds and reps so far (they need the whole history): at most every
+        DRILL_REFRESH_S, and never more than a tenth of the time, however long the session."""
+        if self._pipeline.drill.gait or now < self._next_drill_refresh:
             return None
-        self._last_drill_refresh = now
-        return self._pipeline.drill_so_far()
+        result = self._pipeline.drill_so_far()
+        cost = time.monotonic() - now
+        self._next_drill_refresh = now + max(DRILL_REFRESH_S, 10 * cost)
+        return result
 
     def _track_stillness(self, gyr: np.ndarray) -> None:
         self._gyro_recent.append(gyr)
@@ -328,7 +331,7 @@ class LiveEngine:
         self._pipeline = self._new_pipeline(self._calibration)
         self._segment_offset = self._session_slots
         self._segment_steps = []
-        self._last_drill_refresh = 0.0
+        self._next_drill_refresh = 0.0
         with self._lock:
             self._pending["segment_started"] = True
             self._pending["samples"] = []

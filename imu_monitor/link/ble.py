@@ -302,10 +302,10 @@ class BleSource:
             return
         with contextlib.suppress(BleakError):
             percent = self._family.battery_percent(await self._client.read_gatt_char(uuid))
-            if percent is None:
-                return
-            self._stats.update(battery=percent)
-            self._event(StatusKind.BATTERY, f"Sensor battery {percent} %.", float(percent))
+            if percent is not None:
+                self._stats.update(battery=percent)
+                self._event(StatusKind.BATTERY, f"Sensor battery {percent} %.",
+                            float(percent))
 
     async def _device_information(self) -> tuple[str, str]:
         assert self._client is not None and self._family is not None

@@ -32,7 +32,7 @@ DOT_LIVE_RATES_HZ = tuple(float(r) for r in movella_dot.OUTPUT_RATES_HZ if r <= 
 GattWrite = tuple[str, bytes]  # (characteristic UUID, value)
 
 
-def battery_level(data: bytes) -> int | None:
+def _battery_level(data: bytes) -> int | None:
     """Percent from the standard Battery Level characteristic (0x2A19)."""
     return int(data[0]) if data else None
 
@@ -53,7 +53,7 @@ class Family:
     default_rate_hz: float = 100.0
     rates_hz: tuple[float, ...] = ()  # the rates it can stream; () = any
     battery_uuid: str = BATTERY_LEVEL_UUID  # read at every connection
-    battery_percent: Callable[[bytes], int | None] = battery_level
+    battery_percent: Callable[[bytes], int | None] = _battery_level
 
     def rate(self, requested: float | None) -> float:
         """The rate to stream at: the default, the one asked for, or the nearest offered."""
@@ -100,7 +100,8 @@ MOVELLA_DOT = Family(
     "movella_dot", "Movella DOT", movella_dot.MEASUREMENT_SERVICE_UUID,
     movella_dot.payload_uuid(DOT_MODE), movella_dot.CONTROL_UUID,
     lambda rate_hz: movella_dot.MovellaDotDecoder(DOT_MODE, rate_hz), _dot_start,
-    movella_dot.control_stop(DOT_MODE), True, default_rate_hz=60.0,
+    movella_dot.control_stop(DOT_MODE), True,
+    default_rate_hz=float(movella_dot.DEFAULT_RATE_HZ),
     rates_hz=DOT_LIVE_RATES_HZ, battery_uuid=movella_dot.BATTERY_UUID,
     battery_percent=_dot_battery)
 

@@ -13,16 +13,19 @@ def run(fake_bluez, *args):
                           capture_output=True, text=True, timeout=60, env=fake_bluez.env)
 
 
-def test_scan_lists_name_address_signal_battery_family(fake_bluez):
+def test_scan_lists_name_address_signal_battery_family_of_each_sensor(fake_bluez):
     fake_bluez.add_sensor("imu_monitor", "CLI-SCAN", "C0:00:00:00:07:01", battery=55)
+    fake_bluez.add_sensor("movella_dot", "CLI-DOT", "C0:00:00:00:07:04")
     result = run(fake_bluez, "scan", "--timeout", "1", "--json")
     assert result.returncode == 0, result.stderr
     sensors = {s["name"]: s for s in json.loads(result.stdout)["sensors"]}
     assert sensors["CLI-SCAN"] == {"name": "CLI-SCAN", "address": "C0:00:00:00:07:01",
                                    "rssi_dbm": sensors["CLI-SCAN"]["rssi_dbm"],
                                    "battery_percent": 55, "family": "imu_monitor"}
+    assert sensors["CLI-DOT"]["family"] == "movella_dot"
     text = run(fake_bluez, "scan", "--timeout", "1").stdout
     assert "CLI-SCAN" in text and "55 %" in text and "dBm" in text
+    assert "CLI-DOT" in text and "movella_dot" in text
 
 
 def test_stream_prints_steps_live_from_a_sensor(fake_bluez):

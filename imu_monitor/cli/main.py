@@ -81,7 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "ble:ADDRESS_OR_NAME (a Bluetooth sensor)")
     p.add_argument("--seconds", type=float, help="simulated session length (default: "
                                                  "the scenario's); for a sensor: stop after")
-    p.add_argument("--rate", type=float, default=100.0, help="sample rate, Hz")
+    p.add_argument("--rate", type=float, default=100.0,
+                   help="sample rate, Hz (a sensor: the nearest it offers)")
     p.add_argument("--seed", type=int, default=1, help="simulated session seed")
     p.add_argument("--fast", action="store_true", help="do not pace the simulated sensor")
     p.add_argument("--drill", choices=list(DRILLS), help="what the patient does")
@@ -94,7 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("scan", help="list the Bluetooth sensors nearby",
                        description="Scan for sensors of the known families (our profile v1, "
-                                   "WitMotion): name, address, signal, battery, family.")
+                                   "WitMotion, Movella DOT): name, address, signal, battery, "
+                                   "family.")
     p.add_argument("--timeout", type=float, default=5.0, help="seconds to listen (default 5)")
     p.add_argument("--json", action="store_true", help="print JSON instead")
 
@@ -105,7 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="ble:ADDRESS_OR_NAME, sim or sim:SCENARIO (default sim)")
     p.add_argument("--seconds", type=float,
                    help="stop after this many seconds (simulated: session length)")
-    p.add_argument("--rate", type=float, default=100.0, help="sample rate, Hz")
+    p.add_argument("--rate", type=float, default=100.0,
+                   help="sample rate, Hz (a sensor: the nearest it offers)")
     p.add_argument("--fast", action="store_true", help="do not pace the simulated sensor")
     p.add_argument("--drill", choices=list(DRILLS), help="what the patient does")
     p.add_argument("--side", choices=["left", "right"], help="tested leg (single-leg drills)")

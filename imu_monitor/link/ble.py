@@ -8,9 +8,11 @@ Public API (what the app calls):
   :class:`~imu_monitor.errors.NoSensorFoundError`.
 * ``BleSource(target: str, *, rate_hz: float | None = None, scan_timeout_s: float = 5.0,
   connect_timeout_s: float = 10.0, no_data_s: float = 0.5)`` — a
-  :class:`~imu_monitor.sources.base.Source`. ``target`` is an address or a name. The
-  constructor blocks until the sensor streams (construct it from a worker thread) or raises
-  a :class:`~imu_monitor.errors.LinkError`. ``stream()`` yields ``SampleBatch`` and
+  :class:`~imu_monitor.sources.base.Source`. ``target`` is an address or a name.
+  ``rate_hz``: None streams at the family's default rate, otherwise at the rate asked for
+  or the nearest the sensor offers (``info.rate_hz`` says which). The constructor blocks
+  until the sensor streams (construct it from a worker thread) or raises a
+  :class:`~imu_monitor.errors.LinkError`. ``stream()`` yields ``SampleBatch`` and
   ``StatusEvent`` (CONNECTED, BATTERY value = %, PACKETS_LOST value = samples lost, NO_DATA
   after ``no_data_s`` of silence, LOST, CONNECTED again after a reconnect) until
   ``close()``; ``stats`` is a thread-safe :class:`~imu_monitor.link.stats.LinkStats`
@@ -47,7 +49,6 @@ from imu_monitor.errors import (
     SensorUnreachableError,
 )
 from imu_monitor.link.families import (
-    BATTERY_LEVEL_UUID,
     BATTERY_SERVICE_UUID,
     FAMILIES,
     FIRMWARE_UUID,
@@ -63,7 +64,6 @@ from imu_monitor.sources.base import SourceInfo
 SERVICE_UUIDS = [f.service_uuid for f in FAMILIES.values()]
 BACKOFF_S = (0.25, 0.5, 1.0, 2.0, 4.0)
 RECONNECT_SCAN_S = 2.0
-DEFAULT_RATE_HZ = 100.0
 BLUETOOTH_OFF = ("Bluetooth is off: switch it on (or plug in the Bluetooth adapter) and try "
                  "again.")
 NOT_FOUND = "No sensor found — is it charged and within 10 m?"
@@ -123,7 +123,8 @@ class BleSource:
                  scan_timeout_s: float = 5.0, connect_timeout_s: float = 10.0,
                  no_data_s: float = 0.5) -> None:
         self.target = target
-        self.rate_hz = float(rate_hz or DEFAULT_RATE_HZ)
+        self._requested_rate_hz = rate_hz
+        self.rate_hz = 0.0  # the family's choice, known once the sensor is found
         self.scan_timeout_s = scan_timeout_s
         self.connect_timeout_s = connect_timeout_s
         self.no_data_s = no_data_s
@@ -200,6 +201,7 @@ class BleSource:
             device, self._family = await self._find(self.scan_timeout_s)
         self._name = device.name or self.target
         self._address = device.address
+        self.rate_hz = self._family.rate(self._requested_rate_hz)
         self._timeline = SessionTimeline(self.rate_hz, self._family.device_clock)
         watchdog = asyncio.create_task(self._watch_silence())
         try:
@@ -255,18 +257,19 @@ class BleSource:
                 f"{self.connect_timeout_s:g} s: switch it off and on again, keep it close, "
                 "and try again.") from exc
         self._client = client
-        if client.services.get_characteristic(family.data_uuid) is None:
+        writes = family.start_commands(self.rate_hz)
+        needed = {family.data_uuid, family.control_uuid} | {uuid for uuid, _ in writes}
+        if any(client.services.get_characteristic(uuid) is None for uuid in needed):
             await client.disconnect()
             raise SensorUnreachableError(
                 f"{self._name} does not offer the {family.title} data service: update its "
-                "firmware (firmware_notes/PROTOCOL.md) or choose another sensor.")
+                "firmware (firmware_notes/) or choose another sensor.")
         self._decoder = family.make_decoder(self.rate_hz)
         self._timeline.new_connection()
         await client.start_notify(family.data_uuid, self._on_notify)
-        control = client.services.get_characteristic(family.control_uuid)
-        for command in family.start_commands(self.rate_hz):
-            await client.write_gatt_char(control, command,
-                                         response="write" in control.properties)
+        for uuid, value in writes:
+            char = client.services.get_characteristic(uuid)
+            await client.write_gatt_char(char, value, response="write" in char.properties)
         self._last_arrival = time.monotonic()
         self._silent = False
         self._stats.update(state=LinkState.STREAMING)
@@ -293,13 +296,16 @@ class BleSource:
         return asyncio.Event()
 
     async def _read_battery(self) -> None:
-        assert self._client is not None
-        if self._client.services.get_characteristic(BATTERY_LEVEL_UUID) is None:
+        assert self._client is not None and self._family is not None
+        uuid = self._family.battery_uuid
+        if self._client.services.get_characteristic(uuid) is None:
             return
         with contextlib.suppress(BleakError):
-            percent = int((await self._client.read_gatt_char(BATTERY_LEVEL_UUID))[0])
-            self._stats.update(battery=percent)
-            self._event(StatusKind.BATTERY, f"Sensor battery {percent} %.", float(percent))
+            percent = self._family.battery_percent(await self._client.read_gatt_char(uuid))
+            if percent is not None:
+                self._stats.update(battery=percent)
+                self._event(StatusKind.BATTERY, f"Sensor battery {percent} %.",
+                            float(percent))
 
     async def _device_information(self) -> tuple[str, str]:
         assert self._client is not None and self._family is not None

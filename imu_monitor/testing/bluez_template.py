@@ -4,10 +4,10 @@ It runs inside the dbusmock server process, on a private system bus, and serves 
 BlueZ backend uses: ``Adapter1`` (discovery, filter, RemoveDevice), ``Device1``
 (Connect/Disconnect setting Connected and ServicesResolved), the GATT tree (services,
 characteristics with Read/Write/StartNotify/StopNotify/AcquireNotify/AcquireWrite, CCCD
-descriptors), Battery and Device Information. Unlike dbusmock's stock ``bluez5`` template,
-advertisement properties have BlueZ's D-Bus types and devices keep advertising (an RSSI
-change every 100 ms), because bleak's scanner only reports devices whose properties change
-after discovery started.
+descriptors) laid out as each family's sensor does (``peripheral.gatt_layout``). Unlike
+dbusmock's stock ``bluez5`` template, advertisement properties have BlueZ's D-Bus types
+and devices keep advertising (an RSSI change every 100 ms), because bleak's scanner only
+reports devices whose properties change after discovery started.
 
 Each device's data comes from a :class:`~imu_monitor.testing.peripheral.Peripheral`, paced
 by a GLib timer. Tests steer it through ``org.imu_monitor.FakeSensor`` on the device object
@@ -112,19 +112,26 @@ def RemoveDevice(adapter, path) -> None:
 # ------------------------------------------------------------------ sensors
 def AddSensor(main, family: str, name: str, address: str, options) -> str:
     """A simulated sensor of ``family`` advertising as ``name`` at ``address``; options:
-    rate_hz, samples_per_packet, scenario, seed, drift_ppm, clock_start_us, battery,
-    never_resolve."""
+    rate_hz, samples_per_packet, scenario, seed, seconds, drift_ppm, clock_start_us, battery,
+    never_resolve, speed (the sensor's time runs that many times faster than the host's:
+    long sessions in short tests)."""
     from imu_monitor.link.families import FAMILIES
-    from imu_monitor.testing.peripheral import Peripheral
+    from imu_monitor.testing.peripheral import (
+        Peripheral,
+        advertised_service_data,
+        gatt_layout,
+    )
 
     fam = FAMILIES[str(family)]
     opts = {str(k): v for k, v in options.items()}
     peripheral = Peripheral(
-        str(family), rate_hz=float(opts.get("rate_hz", 100.0)),
-        samples_per_packet=int(opts.get("samples_per_packet", 10)),
+        str(family), rate_hz=float(opts.get("rate_hz", 0.0)) or None,
+        samples_per_packet=int(opts.get("samples_per_packet", 0)) or None,
         scenario=str(opts.get("scenario", "trendelenburg-right")),
-        seed=int(opts.get("seed", 1)), drift_ppm=float(opts.get("drift_ppm", 0.0)),
+        seed=int(opts.get("seed", 1)), seconds=float(opts.get("seconds", 0.0)) or None,
+        drift_ppm=float(opts.get("drift_ppm", 0.0)),
         clock_start_us=int(opts.get("clock_start_us", 0)))
+    battery = int(opts.get("battery", 87))
     path = f"{ADAPTER}/dev_{address.upper().replace(':', '_')}"
     props = {
         "Address": dbus.String(address.upper()), "AddressType": dbus.String("random"),
@@ -138,7 +145,8 @@ def AddSensor(main, family: str, name: str, address: str, options) -> str:
         "UUIDs": dbus.Array([fam.service_uuid], "s"),
         "ManufacturerData": dbus.Dictionary({}, signature="qv"),
         "ServiceData": dbus.Dictionary(
-            {_uuid16(0x180F): dbus.Array([dbus.Byte(int(opts.get("battery", 87)))], "y")},
+            {uuid: dbus.Array([dbus.Byte(b) for b in value], "y")
+             for uuid, value in advertised_service_data(fam.name, battery).items()},
             signature="sv"),
     }
     main.AddObject(path, DEVICE_IFACE, props, [
@@ -152,7 +160,8 @@ def AddSensor(main, family: str, name: str, address: str, options) -> str:
         ("Vanish", "", "", Vanish),
         ("Reappear", "", "", Reappear),
         ("SetLink", "a{sv}", "", SetLink),
-        ("Writes", "", "aay", lambda d: [dbus.ByteArray(w) for w in d.peripheral.writes]),
+        ("Writes", "", "a(say)",
+         lambda d: [(u, dbus.ByteArray(w)) for u, w in d.peripheral.writes]),
         ("Sent", "", "a(uud)", lambda d: d.sent),
         ("Dropped", "", "a(uu)", lambda d: d.peripheral.dropped),
         ("Late", "", "a(uu)", lambda d: d.peripheral.late),
@@ -161,23 +170,15 @@ def AddSensor(main, family: str, name: str, address: str, options) -> str:
     device.family = fam
     device.vanished = False
     device.never_resolve = bool(opts.get("never_resolve", False))
+    device.speed = float(opts.get("speed", 1.0))
     device.sent = []  # (first index, n, monotonic time just before it was handed to D-Bus)
     device.sockets = {}  # char path → our end of an AcquireNotify socket
     device.data_char = ""
     device.rssi = -60
     _added(path, {DEVICE_IFACE: props})
 
-    battery = int(opts.get("battery", 87))
-    services = [
-        (fam.service_uuid, [(fam.data_uuid, ["notify"], b""),
-                            (fam.control_uuid, ["write", "write-without-response"], b"")]),
-        (_uuid16(0x180F), [(_uuid16(0x2A19), ["read", "notify"], bytes([battery]))]),
-        (_uuid16(0x180A), [(_uuid16(0x2A29), ["read"], b"imu_monitor test bench"),
-                           (_uuid16(0x2A24), ["read"], f"fake {fam.name}".encode()),
-                           (_uuid16(0x2A26), ["read"], b"1.0.0")]),
-    ]
     handle = 0x0010
-    for service_uuid, chars in services:
+    for service_uuid, chars in gatt_layout(fam.name, battery):
         service_path = f"{path}/service{handle:04x}"
         sprops = {"UUID": dbus.String(service_uuid), "Primary": dbus.Boolean(True),
                   "Device": dbus.ObjectPath(path), "Includes": dbus.Array([], "o"),
@@ -202,7 +203,6 @@ def AddSensor(main, family: str, name: str, address: str, options) -> str:
             main.AddObject(char_path, CHAR_IFACE, cprops, methods)
             char = mockobject.objects[char_path]
             char.device = device
-            char.is_control = char_uuid == fam.control_uuid
             if char_uuid == fam.data_uuid:
                 device.data_char = char_path
             _added(char_path, {CHAR_IFACE: cprops})
@@ -220,10 +220,6 @@ def AddSensor(main, family: str, name: str, address: str, options) -> str:
         handle = (handle + 0x10) & ~0x0F
     _devices[path] = device
     return path
-
-
-def _uuid16(short: int) -> str:
-    return f"0000{short:04x}-0000-1000-8000-00805f9b34fb"
 
 
 # ------------------------------------------------------------------ Device1
@@ -269,8 +265,8 @@ def ReadValue(char, _options):
 
 def WriteValue(char, value, _options) -> None:
     _require_connected(char)
-    if char.is_control:
-        char.device.peripheral.command(bytes(value), time.monotonic())
+    char.device.peripheral.command(str(char.props[CHAR_IFACE]["UUID"]), bytes(value),
+                                   _now(char.device))
 
 
 def AcquireWrite(char, _options):
@@ -285,7 +281,7 @@ def AcquireWrite(char, _options):
 def StartNotify(char) -> None:
     _require_connected(char)
     _changed(char, CHAR_IFACE, {"Notifying": dbus.Boolean(True)})
-    char.device.peripheral.subscribed(time.monotonic())
+    char.device.peripheral.subscribed(_now(char.device))
 
 
 def StopNotify(char) -> None:
@@ -297,7 +293,7 @@ def AcquireNotify(char, _options):
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     char.device.sockets[char.path] = (ours, theirs)
     _changed(char, CHAR_IFACE, {"NotifyAcquired": dbus.Boolean(True)})
-    char.device.peripheral.subscribed(time.monotonic())
+    char.device.peripheral.subscribed(_now(char.device))
     return dbus.types.UnixFd(theirs), dbus.UInt16(MTU)
 
 
@@ -330,15 +326,19 @@ def SetLink(device, options) -> None:
 
 
 # ------------------------------------------------------------------ timers
+def _now(device) -> float:
+    """The sensor's time: the host's, ``speed`` times faster."""
+    return time.monotonic() * device.speed
+
+
 def _stream_tick() -> None:
-    now = time.monotonic()
     for device in _devices.values():
         if not device.props[DEVICE_IFACE]["Connected"] or not device.data_char:
             continue
         char = mockobject.objects[device.data_char]
         notifying = bool(char.props[CHAR_IFACE]["Notifying"])
         acquired = device.sockets.get(device.data_char)
-        for first, n, packet in device.peripheral.due(now):
+        for first, n, packet in device.peripheral.due(_now(device)):
             if not (notifying or acquired):
                 continue  # streaming but nobody subscribed: the radio drops it
             device.sent.append((dbus.UInt32(first), dbus.UInt32(n),

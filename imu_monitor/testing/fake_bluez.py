@@ -14,6 +14,7 @@ from pathlib import Path
 import dbus
 import dbusmock
 
+from imu_monitor.link.families import FAMILIES
 from imu_monitor.testing import bluez_template as template
 from imu_monitor.testing.peripheral import Peripheral
 
@@ -46,7 +47,12 @@ class FakeSensor:
 
     def writes(self) -> list[bytes]:
         """Every write to the control point, in order."""
-        return [bytes(w) for w in self._obj.Writes()]
+        control = FAMILIES[self.peripheral.family].control_uuid
+        return [w for u, w in self.all_writes() if u == control]
+
+    def all_writes(self) -> list[tuple[str, bytes]]:
+        """Every write to any characteristic: (characteristic UUID, value), in order."""
+        return [(str(u), bytes(w)) for u, w in self._obj.Writes()]
 
     def sent(self) -> list[tuple[int, int, float]]:
         """(first index, samples, time.monotonic() when handed to D-Bus) of each packet."""
@@ -105,14 +111,15 @@ class FakeBluez:
 
     def add_sensor(self, family: str, name: str, address: str, **options) -> FakeSensor:
         """A simulated sensor; options as in the template's ``AddSensor`` (rate_hz,
-        samples_per_packet, scenario, seed, drift_ppm, clock_start_us, battery,
-        never_resolve)."""
+        samples_per_packet, scenario, seed, seconds, drift_ppm, clock_start_us, battery,
+        never_resolve, speed)."""
         main = dbus.Interface(self.bus.get_object(template.BUS_NAME, template.MAIN_OBJ),
                               template.FAKE_BLUEZ_IFACE)
         path = main.AddSensor(family, name, address, dbus.Dictionary(options, signature="sv"))
         twin = Peripheral(family, **{k: v for k, v in options.items()
                                      if k in ("rate_hz", "samples_per_packet", "scenario",
-                                              "seed", "drift_ppm", "clock_start_us")})
+                                              "seed", "seconds", "drift_ppm",
+                                              "clock_start_us")})
         return FakeSensor(self.bus, str(path), twin, name, address)
 
     def set_powered(self, powered: bool) -> None:

@@ -273,9 +273,10 @@ def live_section(rate_hz: float, baseline_s: float, measure_s: float) -> dict:
     window = MainWindow(settings, open_source=lambda spec: source, scan=lambda: [])
     window.resize(1400, 900)
     window.show()
-    window.connect_sensor("sim:" + SCENARIO, "bench sensor")
+    window.connect_sensor("sim:" + SCENARIO, "bench sensor")  # opened on a worker thread
+    if not wait(app, lambda: window.engine is not None, 30.0):
+        raise RuntimeError("the simulated sensor did not open")
     engine = window.engine
-    assert engine is not None
     if not wait(app, lambda: window.live_page.calibration.state == "done"
                 and source.realtime_from is not None, 60.0):
         raise RuntimeError("the simulated walk did not calibrate")
@@ -354,9 +355,10 @@ def memory_section(hours: float, packet_samples: int) -> dict:
     run_for(app, 0.5)
     rss_window = proc.memory_info().rss / 2**20
     t_start = time.perf_counter()
-    window.connect_sensor("sim:looped", "bench sensor")
+    window.connect_sensor("sim:looped", "bench sensor")  # opened on a worker thread
+    if not wait(app, lambda: window.engine is not None, 30.0):
+        raise RuntimeError("the simulated sensor did not open")
     engine = window.engine
-    assert engine is not None
     wait(app, lambda: engine.health.state in ("ended", "failed"), 900.0)
     window.on_frame()
     p = engine._pipeline

@@ -122,6 +122,7 @@ class LiveEngine:
         self._recording_pipeline: Pipeline | None = None
         self._segment_steps: list[Step] = []
         self._next_drill_refresh = 0.0
+        self._summary_due, self._next_summary = False, 0.0
         self._gyro_recent: collections.deque[np.ndarray] = collections.deque()
         self._arrivals: collections.deque[tuple[float, int]] = collections.deque()
         self._last_data = time.monotonic()
@@ -197,6 +198,11 @@ class LiveEngine:
                 else:
                     self._on_batch(item)
             self._run_commands()
+            if self._summary_due:  # the last steps' summary was waiting for its turn
+                self._next_summary = 0.0
+                summary = self._refresh_summary(time.monotonic(), False)
+                with self._lock:
+                    self._pending["summary"] = summary
             self._set_state("ended", "The sensor stream ended.")
         except ImuMonitorError as exc:
             self._fail(str(exc))
@@ -248,6 +254,7 @@ class LiveEngine:
             self._calibration = self._pipeline.calibration
         self._session_slots = offset + len(self._pipeline.obliquity)
         drill = self._refresh_drill(now)
+        summary = self._refresh_summary(now, bool(steps))
         with self._lock:
             p = self._pending
             if update.stop > update.start:
@@ -255,8 +262,8 @@ class LiveEngine:
                                      self._pipeline.obliquity.view[update.start:update.stop],
                                      self._pipeline.valid.view[update.start:update.stop]))
             p["steps"] += steps
-            if steps:
-                p["summary"] = summarize(self._segment_steps, self._pipeline.threshold_deg)
+            if summary is not None:
+                p["summary"] = summary
             if drill is not None:
                 p["drill"] = drill
             p["stage"] = self._pipeline.calibration_stage
@@ -293,6 +300,18 @@ class LiveEngine:
         cost = time.monotonic() - now
         self._next_drill_refresh = now + max(DRILL_REFRESH_S, 10 * cost)
         return result
+
+    def _refresh_summary(self, now: float, new_steps: bool) -> dict | None:
+        """The running summary after new steps: it goes over every step of the segment, so
+        it is never given more than a tenth of the time (hours of walking stay cheap)."""
+        if new_steps:
+            self._summary_due = True
+        if not self._summary_due or now < self._next_summary:
+            return None
+        self._summary_due = False
+        summary = summarize(self._segment_steps, self._pipeline.threshold_deg)
+        self._next_summary = now + 10 * (time.monotonic() - now)
+        return summary
 
     def _track_stillness(self, gyr: np.ndarray) -> None:
         self._gyro_recent.append(gyr)
@@ -332,6 +351,7 @@ class LiveEngine:
         self._segment_offset = self._session_slots
         self._segment_steps = []
         self._next_drill_refresh = 0.0
+        self._summary_due = False
         with self._lock:
             self._pending["segment_started"] = True
             self._pending["samples"] = []

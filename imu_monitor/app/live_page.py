@@ -75,17 +75,22 @@ class BigNumber(QFrame):
         layout.addWidget(self.value)
         layout.addWidget(self.cue)
         self.over = False
+        self._style: tuple[str | None, bool] | None = None
 
     def show_value(self, text: str, caption: str, color: str | None, over: bool,
                    cue: str = "") -> None:
+        """Called every frame: only what changed is touched (a style sheet re-polishes the
+        widget, far dearer than the text)."""
         self.value.setText(text)
         self.caption.setText(caption)
-        self.value.setStyleSheet(f"color: {color};" if color else "")
-        self.over = over
         self.cue.setText(cue if over else "")
-        self.setStyleSheet(
-            f"#bignumber {{ border: 4px solid {theme.ALERT}; border-radius: 10px; }}"
-            if over else "#bignumber { border: 4px solid transparent; }")
+        if (color, over) != self._style:
+            self._style = (color, over)
+            self.value.setStyleSheet(f"color: {color};" if color else "")
+            self.setStyleSheet(
+                f"#bignumber {{ border: 4px solid {theme.ALERT}; border-radius: 10px; }}"
+                if over else "#bignumber { border: 4px solid transparent; }")
+        self.over = over
 
 
 class LivePage(QWidget):

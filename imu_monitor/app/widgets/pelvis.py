@@ -9,12 +9,15 @@ it is always the true angle.
 from __future__ import annotations
 
 import math
+import time
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from imu_monitor.app import theme
+
+MIN_REPAINT_S = 1 / 30
 
 
 class PelvisView(QWidget):
@@ -26,15 +29,23 @@ class PelvisView(QWidget):
         self.threshold_deg = 6.0
         self.exaggeration = 1.0
         self.over = False
+        self._painted_at = 0.0
         self.colors = theme.LIGHT
         self.setMinimumSize(220, 150)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
     def set_state(self, obliquity_deg: float, threshold_deg: float, over: bool) -> None:
-        if math.isfinite(obliquity_deg):
-            self.obliquity_deg = obliquity_deg
-        self.threshold_deg = threshold_deg
-        self.over = over
+        """Called every frame; repaints only for a visible change (a tenth of a degree), and
+        at most 30 times a second (a drawing does not need more; it costs a millisecond)."""
+        angle = obliquity_deg if math.isfinite(obliquity_deg) else self.obliquity_deg
+        changed = (threshold_deg, over) != (self.threshold_deg, self.over)
+        if not changed and abs(angle - self.obliquity_deg) < 0.1:
+            return
+        now = time.monotonic()
+        if not changed and now - self._painted_at < MIN_REPAINT_S:
+            return  # the next frame will show it
+        self._painted_at = now
+        self.obliquity_deg, self.threshold_deg, self.over = angle, threshold_deg, over
         self.update()
 
     def paintEvent(self, event) -> None:

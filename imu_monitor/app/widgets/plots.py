@@ -6,6 +6,7 @@ packet); pens are 1 px wide (wide pens cost two orders of magnitude in pyqtgraph
 
 from __future__ import annotations
 
+import time
 from collections import deque
 
 import numpy as np
@@ -17,6 +18,8 @@ from imu_monitor.app import theme
 from imu_monitor.processing.metrics import Step
 
 TRACE_WINDOW_S = 10.0
+DELAY_WINDOW_S = 2.0  # the display clock follows the smallest sample delay of this long
+MAX_COAST_S = 0.1  # the trace keeps scrolling this long past the newest sample, then stops
 MAX_BARS = 24
 
 
@@ -37,28 +40,42 @@ def _alpha(color: str, alpha: int) -> QColor:
 
 
 class ObliquityTrace(pg.PlotWidget):
-    """The last 10 s of obliquity with the threshold band and stance-side shading."""
+    """The last 10 s of obliquity with the threshold band and a stance-side strip.
+
+    It scrolls smoothly at the frame rate, not in jumps at the packet rate: the time axis is
+    fixed ("seconds before now", −10…0) and the curve and the strip are moved under it by the
+    display clock. Moving an item costs one repaint; its path is rebuilt only when samples
+    arrive, and the axis (whose ticks and labels cost more than the curve) never changes.
+    The display clock is the wall clock minus the smallest recent delay of the samples, so
+    the newest sample is always in view, and it stops when the data stops.
+    """
 
     def __init__(self, rate_hz: float = 100.0) -> None:
         super().__init__()
         self.setMenuEnabled(False)
         self.setMouseEnabled(x=False, y=False)
         self.hideButtons()
-        self.showGrid(x=False, y=True, alpha=0.25)
         self.setLabel("left", "Obliquity", units="°")
-        self.setLabel("bottom", "Time", units="s")
+        self.setLabel("bottom", "Seconds before now")
+        # Level lines every 5°, as items: pyqtgraph's grid is drawn by the axes across the
+        # whole plot, so every frame would repaint the axes too (8 ms a frame, measured).
+        self._levels = [pg.InfiniteLine(pos=v, angle=0, pen=pg.mkPen(theme.LIGHT.grid))
+                        for v in range(-20, 25, 5)]
+        for line in self._levels:
+            self.addItem(line)
         self.getAxis("left").enableAutoSIPrefix(False)
         self.getAxis("bottom").enableAutoSIPrefix(False)
-        self.setYRange(-12, 12)
+        self.setXRange(-TRACE_WINDOW_S, 0, padding=0)
+        self._limit = 12.0
+        self.setYRange(-self._limit, self._limit, padding=0)
         self._band = pg.LinearRegionItem((-6, 6), orientation="horizontal", movable=False,
                                          brush=_alpha(theme.GOOD, 30), pen=pg.mkPen(None))
         self.addItem(self._band)
         self._curve = self.plot(pen=pg.mkPen(theme.LIGHT.trace, width=1))
-        self._curve.setSkipFiniteCheck(False)
-        self._regions: list[pg.LinearRegionItem] = []
+        self._strip = pg.BarGraphItem(x0=[], width=[], y0=[], height=[], pen=pg.mkPen(None))
+        self.addItem(self._strip)
         self._capacity = 1
         self.reset(rate_hz)
-        self._steps: deque[Step] = deque()
 
     def reset(self, rate_hz: float) -> None:
         """Empty the trace (new session or new analysis segment)."""
@@ -66,22 +83,35 @@ class ObliquityTrace(pg.PlotWidget):
         self._t = np.full(self._capacity, np.nan)
         self._y = np.full(self._capacity, np.nan, dtype=np.float32)
         self._n = 0
-        self._steps = deque()
+        self._origin = 0.0  # session time of x = 0 in the items' own coordinates
+        self._delays: deque[tuple[float, float]] = deque()  # (wall time, wall − sample time)
+        self._dirty = False
+        self._steps: deque[Step] = deque()
         self._curve.setData([], [])
+        self._strip.setOpts(x0=[], width=[], y0=[], height=[], brushes=None)
 
     def set_threshold(self, threshold_deg: float) -> None:
         self._band.setRegion((-threshold_deg, threshold_deg))
-        limit = max(12.0, threshold_deg + 6.0)
-        self.setYRange(-limit, limit)
+        self._limit = max(12.0, threshold_deg + 6.0)
+        self.setYRange(-self._limit, self._limit, padding=0)
+        self._dirty = True
 
     def set_colors(self, colors: theme.Theme) -> None:
         style_plot(self, colors)
         self._curve.setPen(pg.mkPen(colors.trace, width=1))
+        for line in self._levels:
+            line.setPen(pg.mkPen(colors.grid, width=1))
 
-    def append(self, t: np.ndarray, y: np.ndarray, valid: np.ndarray) -> None:
-        """New samples; gaps (invalid samples) are drawn as breaks, never as a line."""
+    def append(self, t: np.ndarray, y: np.ndarray, valid: np.ndarray,
+               wall: float | None = None) -> None:
+        """New samples (session time ``t``), received at ``wall`` (monotonic clock); gaps
+        (invalid samples) are drawn as breaks, never as a line."""
         if not len(t):
             return
+        wall = time.monotonic() if wall is None else wall
+        self._delays.append((wall, wall - float(t[-1])))
+        while self._delays[0][0] < wall - DELAY_WINDOW_S:
+            self._delays.popleft()
         y = np.where(valid, y, np.nan).astype(np.float32)
         if len(t) >= self._capacity:
             t, y = t[-self._capacity:], y[-self._capacity:]
@@ -93,46 +123,60 @@ class ObliquityTrace(pg.PlotWidget):
         self._t[kept:kept + len(t)] = t
         self._y[kept:kept + len(t)] = y
         self._n = kept + len(t)
+        self._dirty = True
 
     def add_steps(self, steps: list[Step]) -> None:
         self._steps.extend(steps)
 
-    def redraw(self) -> None:
-        """Called from the frame timer."""
+    def display_time(self, wall: float | None = None) -> float:
+        """The session time shown at the right edge now."""
+        if not self._n:
+            return 0.0
+        wall = time.monotonic() if wall is None else wall
+        newest = float(self._t[self._n - 1])
+        delay = min(d for _, d in self._delays)
+        return min(wall - delay, newest + MAX_COAST_S)
+
+    def redraw(self, wall: float | None = None) -> None:
+        """Called from the frame timer: rebuild the path if samples came, then scroll."""
         if not self._n:
             return
-        t, y = self._t[: self._n], self._y[: self._n]
-        self._curve.setData(t, y, connect="finite")
-        end = float(t[-1])
-        self.setXRange(end - TRACE_WINDOW_S, end, padding=0)
+        if self._dirty:
+            self._dirty = False
+            t, y = self._t[: self._n], self._y[: self._n]
+            self._origin = float(t[-1])
+            self._curve.setData(t - self._origin, y, connect="finite")
+            self._shade()
+        shift = self._origin - self.display_time(wall)
+        self._curve.setPos(shift, 0)
+        self._strip.setPos(shift, 0)
+
+    def _shade(self) -> None:
+        """Stance phases, from each contact to the next: blue left, orange right."""
+        end = self._origin
         while self._steps and self._steps[0].time_s < end - 2 * TRACE_WINDOW_S:
             self._steps.popleft()
-        self._shade(end)
-
-    def _shade(self, end: float) -> None:
-        """Stance phases: from each contact to the next one, blue left, orange right."""
-        spans = []
         steps = list(self._steps)
+        spans = []
         for k, s in enumerate(steps):
             stop = steps[k + 1].time_s if k + 1 < len(steps) else min(
                 end, s.time_s + (s.step_time_s or 0.6))
-            if stop > end - TRACE_WINDOW_S:
-                spans.append((s.time_s, stop, s.side))
-        while len(self._regions) < len(spans):
-            region = pg.LinearRegionItem(movable=False, pen=pg.mkPen(None))
-            region.setZValue(-20)
-            self.addItem(region)
-            self._regions.append(region)
-        for region, (a, b, side) in zip(self._regions, spans, strict=False):
-            region.setRegion((a, b))
-            region.setBrush(_alpha(theme.LEFT if side == "left" else theme.RIGHT, 45))
-            region.show()
-        for region in self._regions[len(spans):]:
-            region.hide()
+            if stop > end - TRACE_WINDOW_S - MAX_COAST_S:
+                spans.append((s.time_s - end, stop - end, s.side))
+        height = 0.12 * self._limit
+        self._strip.setOpts(
+            x0=[a for a, _, _ in spans], width=[b - a for a, b, _ in spans],
+            y0=[self._limit - height] * len(spans), height=[height] * len(spans),
+            brushes=[theme.LEFT if side == "left" else theme.RIGHT for _, _, side in spans]
+            or None)
 
     def data(self) -> tuple[np.ndarray, np.ndarray]:
-        """What the trace shows now (for tests: assert on data, not pixels)."""
+        """What the trace holds now, in session time (for tests: assert on data, not pixels)."""
         return self._t[: self._n].copy(), self._y[: self._n].copy()
+
+    def stance_spans(self) -> int:
+        """How many stance phases the strip shows (for tests)."""
+        return len(self._strip.opts.get("x0") or [])
 
 
 class StepBars(pg.PlotWidget):

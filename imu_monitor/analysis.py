@@ -43,7 +43,9 @@ def analyze_source(source: Source, *, drill: str | None = None, side: str | None
     state = metadata.get("filter_state") if stored else None
     config = analysis_config(
         metadata, drill, side, axes,
-        threshold_deg=threshold_deg,
+        # the clinician's threshold at recording time, for the drill it was recorded with
+        threshold_deg=threshold_deg if threshold_deg is not None or drill not in (
+            None, metadata.get("drill")) else metadata.get("threshold_deg"),
         calibration=replay.recording.calibration if stored else None,
         filter_state=None if state is None else np.asarray(state, dtype=float),
         keep_orientation=keep_orientation,

@@ -56,7 +56,8 @@ def app_settings(tmp_path, monkeypatch):
 @pytest.fixture
 def window(qtbot, app_settings):
     def make(source=None) -> MainWindow:
-        w = MainWindow(app_settings, open_source=source or FastSimulator(),
+        # Settings read afresh from the file each time, as a new run of the app would.
+        w = MainWindow(AppSettings(), open_source=source or FastSimulator(),
                        scan=lambda: [])
         qtbot.addWidget(w)
         w.resize(1400, 900)
@@ -118,6 +119,7 @@ def test_connect_calibrate_record_review(qtbot, window, capsys):
     summary = result.analysis.summary
     for side in ("left", "right"):
         assert summary[side]["mean_peak_drop_deg"] == pytest.approx(truth[side], abs=0.3)
+    qtbot.wait(1000)  # live steps keep coming: the saved summary stays
     assert "Recording just saved" in w.live_page.summary_box.title()
     assert f"{summary['right']['mean_peak_drop_deg']:.1f}" in w.live_page.summary.text()
     assert rec.metadata["patient_id"] == "P-017" and len(rec.markers) == 1
@@ -144,6 +146,20 @@ def test_connect_calibrate_record_review(qtbot, window, capsys):
     shoot(w, "review")
     w.close()
     assert not w.engine
+
+
+def test_closing_while_recording_saves_the_recording_first(qtbot, window, app_settings):
+    w = window(FastSimulator(speed=10.0, seconds=120.0))
+    connect(qtbot, w, "sim:trendelenburg-right")
+    qtbot.waitUntil(lambda: w.live_page.calibration.state == "done", timeout=30_000)
+    w.toggle_recording()
+    qtbot.waitUntil(lambda: w.live_page.record_status.text().startswith("Recording 5"),
+                    timeout=30_000)
+    w.close()  # deferred until the recording is saved, then closes by itself
+    qtbot.waitUntil(lambda: not w.isVisible(), timeout=15_000)
+    assert w.last_result is not None and w.last_result.problem is None
+    rec = open_recording(w.last_result.path)
+    assert rec.metadata["headline"]["steps"] > 5 and rec.metadata["threshold_deg"] == 6.0
 
 
 def test_review_replays_scrubs_and_exports(qtbot, window, tmp_path):

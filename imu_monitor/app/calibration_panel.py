@@ -119,6 +119,14 @@ class CalibrationPanel(QGroupBox):
         self.progress.show()
         self._show_standing(STAND_S)
 
+    def cancel(self) -> None:
+        """Back to idle (asked for with no sensor connected)."""
+        self.state = "idle"
+        self._awaiting_restart = self._moved = False
+        self.progress.hide()
+        self.step.setText("Not calibrated yet. Connect a sensor, then press Calibrate (C) with "
+                          "the patient standing.")
+
     def _restart(self) -> None:
         """Ask for a fresh calibration; news from before it took effect is not about it."""
         self._awaiting_restart = True
@@ -152,7 +160,14 @@ class CalibrationPanel(QGroupBox):
             if self._countdown_from is None:
                 self._countdown_from = frame.data_time_s
             left = STAND_S - (frame.data_time_s - self._countdown_from)
-            if frame.calibration_stage == "walking" or left <= -1.0:
+            if frame.calibration_stage != "walking" and left <= -1.0:
+                # The countdown is over but the calibrator found no standing (its own test
+                # also watches the accelerometer): the same as moving.
+                self._moved = True
+                self.step.setText("No steady standing was found — stand still again, arms "
+                                  "relaxed, looking ahead.")
+                return
+            if frame.calibration_stage == "walking":
                 self.state = "walking"
                 self.progress.hide()
                 self.step.setText("Now walk a few steps straight ahead (about 4 s), then keep "

@@ -82,7 +82,7 @@ class ConnectPage(QWidget):
         self.scenario = QComboBox()
         for name, sc in SCENARIOS.items():
             self.scenario.addItem(f"{name} — {sc.description}", name)
-        self.scenario.currentIndexChanged.connect(lambda _: self._refresh_demo())
+        self.scenario.currentIndexChanged.connect(lambda _: self._refresh_list())
         self.search_button = QPushButton("Search for sensors")
         self.search_button.clicked.connect(self.search)
         self.connect_button = QPushButton("Connect")
@@ -127,9 +127,6 @@ class ConnectPage(QWidget):
             self._last = None
         elif spec:
             self._last = SensorEntry(spec, name or spec, "last used")
-        self._refresh_list()
-
-    def _refresh_demo(self) -> None:
         self._refresh_list()
 
     def _refresh_list(self) -> None:

@@ -32,6 +32,7 @@ from imu_monitor.recording import RecordingWriter
 from imu_monitor.samples import SampleBatch, StatusEvent, StatusKind
 from imu_monitor.sources.base import Source
 
+COMMAND_WAIT_S = 0.05  # the worker looks at the GUI's commands at least this often
 DRILL_REFRESH_S = 0.5  # live holds/reps are recomputed at most this often
 STILLNESS_WINDOW_S = 1.0
 RATE_WINDOW_S = 2.0
@@ -111,7 +112,12 @@ class LiveEngine:
         self.settings = settings or SessionSettings()
         self._lock = threading.Lock()
         self._commands: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._run, name="live-engine", daemon=True)
+        # The reader only drains the source into a queue, so the worker runs the GUI's
+        # commands (stop, marker, calibrate) even while a silent link yields nothing.
+        self._items: queue.SimpleQueue[SampleBatch | StatusEvent | BaseException | None] = (
+            queue.SimpleQueue())
+        self._reader = threading.Thread(target=self._read, name="source-reader", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="live-engine")
         self._stop = threading.Event()
         self._calibration: Calibration | None = None
         self._pipeline = self._new_pipeline(calibration=None)
@@ -131,15 +137,15 @@ class LiveEngine:
 
     # --------------------------------------------------------------- GUI side
     def start(self) -> None:
+        self._reader.start()
         self._thread.start()
 
-    def stop(self, timeout_s: float = 5.0) -> None:
-        """End the session: finish any recording, close the source, wait for the thread."""
+    def stop(self) -> None:
+        """End the session without waiting: the worker finishes any recording (analysis
+        stored, file closed) and exits; poll until ``running`` is False for its last news.
+        The source is closed on a thread of its own (a Bluetooth disconnect takes seconds)."""
         self._stop.set()
-        self.source.close()
-        self._thread.join(timeout_s)
-        if self._recorder is not None:  # the thread never got to it (source blocked)
-            self._finish_recording()
+        threading.Thread(target=self.source.close, name="source-close", daemon=True).start()
 
     @property
     def running(self) -> bool:
@@ -174,8 +180,8 @@ class LiveEngine:
 
     def recalibrate(self, axes: np.ndarray | None = None) -> None:
         """Start the calibration again (stand still, then walk, or ``axes`` for the walk)."""
-        settings = dataclasses.replace(self.settings, axes=axes)
-        self._commands.put(lambda: self._apply_settings(settings, recalibrate=True))
+        self._commands.put(lambda: self._apply_settings(
+            dataclasses.replace(self.settings, axes=axes), recalibrate=True))
 
     def start_recording(self, request: RecordingRequest) -> None:
         self._commands.put(lambda: self._start_recording(request))
@@ -187,12 +193,29 @@ class LiveEngine:
         self._commands.put(lambda: self._marker(label))
 
     # ------------------------------------------------------------ worker side
-    def _run(self) -> None:
+    def _read(self) -> None:
+        """Source → queue; ends with None (end of stream) or the exception it raised."""
         try:
             for item in self.source.stream():
-                self._run_commands()
+                self._items.put(item)
                 if self._stop.is_set():
                     break
+        except BaseException as exc:  # handed to the worker, which says it in words
+            self._items.put(exc)
+        self._items.put(None)
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.is_set():
+                self._run_commands()
+                try:
+                    item = self._items.get(timeout=COMMAND_WAIT_S)
+                except queue.Empty:
+                    continue
+                if item is None:
+                    break
+                if isinstance(item, BaseException):
+                    raise item
                 if isinstance(item, StatusEvent):
                     self._on_event(item)
                 else:
@@ -203,7 +226,8 @@ class LiveEngine:
                 summary = self._refresh_summary(time.monotonic(), False)
                 with self._lock:
                     self._pending["summary"] = summary
-            self._set_state("ended", "The sensor stream ended.")
+            self._set_state("ended", "The sensor stream ended." if not self._stop.is_set()
+                            else "Disconnected.")
         except ImuMonitorError as exc:
             self._fail(str(exc))
         except Exception as exc:  # never lose the recording to an unexpected error
@@ -231,8 +255,7 @@ class LiveEngine:
             try:
                 self._recorder.append(batch)
             except RecordingError as exc:  # full disk, vanished folder: keep what is saved
-                self._message(str(exc))
-                self._finish_recording()
+                self._recording_failed(str(exc))
         if self._recording_pipeline is not None:
             self._recording_pipeline.push(batch)
         self._track_stillness(batch.gyr)
@@ -280,7 +303,10 @@ class LiveEngine:
 
     def _on_event(self, event: StatusEvent) -> None:
         if self._recorder is not None:
-            self._recorder.add_event(event)
+            try:
+                self._recorder.add_event(event)
+            except RecordingError as exc:  # the disk went: keep what is saved, go on live
+                self._recording_failed(str(exc))
         states = {StatusKind.CONNECTED: "streaming", StatusKind.LOST: "reconnecting",
                   StatusKind.NO_DATA: "no data"}
         with self._lock:
@@ -337,17 +363,22 @@ class LiveEngine:
         total = p.samples + p.lost_samples
         self.health.lost_pct = 100.0 * p.lost_samples / total if total else 0.0
 
-    def _new_pipeline(self, calibration: Calibration | None) -> Pipeline:
+    def _new_pipeline(self, calibration: Calibration | None,
+                      filter_state: np.ndarray | None = None) -> Pipeline:
         s = self.settings
         return Pipeline(self.rate_hz, PipelineConfig(
             drill=s.drill, side=s.side, threshold_deg=s.threshold_deg, axes=s.axes,
-            calibration=calibration))
+            calibration=calibration, filter_state=filter_state))
 
     def _apply_settings(self, settings: SessionSettings, recalibrate: bool) -> None:
         self.settings = settings
         if recalibrate:
             self._calibration = None
-        self._pipeline = self._new_pipeline(self._calibration)
+        # Keeping the calibration keeps the orientation filter too: a fresh filter would need
+        # a minute of walking to converge again (up to 4° off meanwhile).
+        keep = self._calibration is not None
+        self._pipeline = self._new_pipeline(
+            self._calibration, self._pipeline.filter_state if keep else None)
         self._segment_offset = self._session_slots
         self._segment_steps = []
         self._next_drill_refresh = 0.0
@@ -359,6 +390,7 @@ class LiveEngine:
             self._pending["summary"] = None
             self._pending["drill"] = None
             self._pending["stage"] = self._pipeline.calibration_stage
+            self._pending["calibration"] = self._pipeline.calibration
 
     def _start_recording(self, request: RecordingRequest) -> None:
         if self._recorder is not None:
@@ -376,6 +408,7 @@ class LiveEngine:
         meta = {"source": self.source.info.kind, "device": request.device,
                 "drill": s.drill, "side": s.side, "patient_id": request.patient_id,
                 "notes": request.notes, "calibration": self._calibration.to_dict(),
+                "threshold_deg": self._pipeline.threshold_deg,
                 "filter_state": [float(v) for v in filter_state]}
         self._recorder = RecordingWriter(request.path, self.rate_hz, meta)
         # The same analysis `imu-monitor analyze` will make of the file, computed as the
@@ -386,14 +419,22 @@ class LiveEngine:
         with self._lock:
             self._pending["recording_path"] = request.path
 
-    def _finish_recording(self) -> None:
+    def _recording_failed(self, problem: str) -> None:
+        """The recording cannot go on (it keeps what was committed); the live view goes on."""
+        with self._lock:
+            self._pending["problems"].append(problem)
+        self._finish_recording(problem)
+
+    def _finish_recording(self, problem: str | None = None) -> None:
         recorder, pipeline = self._recorder, self._recording_pipeline
         if recorder is None:
             return
         self._recorder = self._recording_pipeline = None
-        analysis, problem = None, None
+        analysis = None
         try:
-            if pipeline is not None and pipeline.samples:
+            if recorder.closed:  # a write error closed it: nothing more can be stored
+                problem = problem or "The recording was stopped by a write error."
+            elif pipeline is not None and pipeline.samples:
                 analysis = pipeline.finish()
                 store_analysis(recorder, analysis)
             else:

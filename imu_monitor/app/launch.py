@@ -20,8 +20,10 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def run_app(connect: str | None = None, review: Path | None = None) -> int:
-    """Open the app; ``connect`` a source spec (e.g. the demo sensor) or ``review`` a file."""
+def run_app(connect: str | None = None, review: Path | None = None, drill: str | None = None,
+            threshold_deg: float | None = None) -> int:
+    """Open the app; ``connect`` a source spec (e.g. the demo sensor) with ``drill`` and
+    ``threshold_deg`` picked, or ``review`` a file."""
     import pyqtgraph as pg
     from PySide6.QtWidgets import QApplication
 
@@ -34,6 +36,8 @@ def run_app(connect: str | None = None, review: Path | None = None) -> int:
     app.setOrganizationName("imu_monitor")
     window = MainWindow(AppSettings())
     window.show()
+    if drill:
+        window.live_page.select_drill(drill, threshold_deg)
     if connect:
         name = "Demo sensor (simulated)" if connect.startswith("sim") else connect
         window.connect_sensor(connect, name)

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from imu_monitor.app import theme
 from imu_monitor.app.calibration_panel import CalibrationPanel
 from imu_monitor.app.engine import LiveFrame
+from imu_monitor.app.settings import AppSettings
 from imu_monitor.app.widgets.pelvis import PelvisView
 from imu_monitor.app.widgets.plots import ObliquityTrace, StepBars
 from imu_monitor.cli.report import format_drill
@@ -179,10 +180,12 @@ class LivePage(QWidget):
         self.drill_box.currentTextChanged.connect(self._drill_picked)
         self.threshold.valueChanged.connect(self._threshold_changed)
         self.exaggerate.currentIndexChanged.connect(
-            lambda k: setattr(self.pelvis, "exaggeration", EXAGGERATIONS[k]))
+            lambda k: self.pelvis.set_exaggeration(EXAGGERATIONS[k]))
+        self.threshold.setKeyboardTracking(False)  # typing "12" is one change, not two
         self.rate_hz = rate_hz
         self._steps: list[Step] = []
-        self._last_obliquity = np.zeros(0, np.float32)
+        self._recent = np.zeros(0, np.float32)  # the last NOW_WINDOW_S of valid obliquity
+        self._saved_shown = False  # the saved recording's summary stays until the next one
         self._was_over = False
         self._thresholds: dict[str, float] = {}
         self._drill_picked(self.drill_box.currentText())
@@ -195,6 +198,15 @@ class LivePage(QWidget):
     @property
     def side(self) -> str | None:
         return DRILL_CHOICES[self.drill_box.currentText()][1]
+
+    def select_drill(self, drill: str, threshold_deg: float | None = None) -> None:
+        """Pick ``drill`` (its first entry, e.g. the left leg) and optionally a threshold."""
+        for label, (name, _) in DRILL_CHOICES.items():
+            if name == drill:
+                self.drill_box.setCurrentText(label)
+                break
+        if threshold_deg is not None:
+            self.threshold.setValue(threshold_deg)
 
     def set_thresholds(self, thresholds: dict[str, float]) -> None:
         """Remembered thresholds per drill (from the settings)."""
@@ -233,7 +245,8 @@ class LivePage(QWidget):
         self.trace.reset(rate_hz)
         self.bars.reset()
         self._steps = []
-        self._last_obliquity = np.zeros(0, np.float32)
+        self._recent = np.zeros(0, np.float32)
+        self._saved_shown = False
         self.summary.setText("")
         self.drill_status.setText("")
         self.big.show_value("—", "Waiting for data", None, False)
@@ -247,25 +260,26 @@ class LivePage(QWidget):
         self.trace.add_steps(frame.steps)
         self.bars.add_steps(frame.steps)
         self._steps += frame.steps
-        if len(frame.obliquity_deg):
-            ok = frame.obliquity_deg[frame.valid]
-            if len(ok):
-                self._last_obliquity = ok[-max(1, round(NOW_WINDOW_S * self.rate_hz)):]
+        ok = frame.obliquity_deg[frame.valid]
+        if len(ok):
+            keep = max(1, round(NOW_WINDOW_S * self.rate_hz))
+            self._recent = np.concatenate([self._recent, ok])[-keep:]
         gait = get_drill(self.drill).gait
-        if frame.summary is not None and gait:
+        if frame.summary is not None and gait and not self._saved_shown:
             self.summary_box.setTitle("This session (live)")
             self.summary.setText(summary_html(frame.summary))
         if frame.drill_result is not None:
             self.drill_status.setText(drill_text(self.drill, frame.drill_result))
-            self.summary_box.setTitle("This session (live): every set")
-            self.summary.setText(drill_html(self.drill, frame.drill_result))
+            if not self._saved_shown:
+                self.summary_box.setTitle("This session (live): every set")
+                self.summary.setText(drill_html(self.drill, frame.drill_result))
         self._update_big_number(frame)
         self.trace.redraw()
         self.bars.redraw()
 
     def _update_big_number(self, frame: LiveFrame) -> None:
         threshold = self.threshold.value()
-        now = float(np.mean(self._last_obliquity)) if len(self._last_obliquity) else np.nan
+        now = float(np.mean(self._recent)) if len(self._recent) else np.nan
         if frame.calibration is None:
             self.big.show_value("—", "Calibrate first: stand still, then walk", None, False)
             self.pelvis.set_state(0.0, threshold, False)
@@ -283,14 +297,21 @@ class LivePage(QWidget):
             else:
                 self.big.show_value("—", "Walk: the drop of each step appears here", None,
                                     False)
-        else:
-            side = self.side or "left"
-            drop = float(drop_from_obliquity(np.array([now]), side)[0]) if np.isfinite(
+        elif self.side is not None:
+            drop = float(drop_from_obliquity(np.array([now]), self.side)[0]) if np.isfinite(
                 now) else np.nan
-            over = bool(np.isfinite(drop) and abs(drop) > threshold)
+            # Hip hikes lift the free hip on purpose: only the other drills have a band.
+            over = bool(drill.name != "hip-hike" and np.isfinite(drop) and abs(drop) > threshold)
             text = f"{drop:.1f}°" if np.isfinite(drop) else "—"
-            self.big.show_value(text, f"drop now, standing on the {side} leg"
-                                if self.side else "frontal-plane tilt now", None, over,
+            self.big.show_value(text, f"drop now, standing on the {self.side} leg", None,
+                                over, f"▲ outside ±{threshold:g}°")
+        else:  # lunges and split squats: which hip is low, and by how much
+            over = bool(np.isfinite(now) and abs(now) > threshold)
+            low = "right" if now > 0 else "left"
+            text = f"{abs(now):.1f}°" if np.isfinite(now) else "—"
+            self.big.show_value(text, f"pelvis tilt now: {low} hip lower"
+                                if np.isfinite(now) and abs(now) >= 0.05 else
+                                "pelvis tilt now: level", None, over,
                                 f"▲ outside ±{threshold:g}°")
         self.pelvis.set_state(now if np.isfinite(now) else 0.0, threshold, over)
         if over and not self._was_over and self.sound.isChecked():
@@ -298,14 +319,33 @@ class LivePage(QWidget):
         self._was_over = over
 
     def show_recording_summary(self, analysis: Analysis) -> None:
-        """After Stop: the saved recording's own analysis (what Review and analyze show)."""
-        self.summary_box.setTitle("Recording just saved")
+        """After Stop: the saved recording's own analysis (what Review and analyze show); it
+        stays until the next recording starts or the drill changes."""
+        self._saved_shown = True
+        self.summary_box.setTitle("Recording just saved (what Review shows)")
         self.summary.setText(summary_html(analysis.summary) if analysis.drill_result is None
                              else drill_html(analysis.drill, analysis.drill_result))
 
     def set_recording(self, recording: bool, text: str) -> None:
         self.record_button.setText("■ Stop (Space)" if recording else "● Record (Space)")
         self.record_status.setText(text)
+        if recording and self._saved_shown:  # a new recording: back to the live numbers
+            self._saved_shown = False
+            self.summary_box.setTitle("This session (live)")
+
+    def restore_layout(self, settings: AppSettings) -> None:
+        """Sound, tilt exaggeration and the panes' sizes, as the clinician left them."""
+        self.sound.setChecked(settings.sound)
+        if settings.exaggeration in EXAGGERATIONS:
+            self.exaggerate.setCurrentIndex(EXAGGERATIONS.index(settings.exaggeration))
+        state = settings.splitter_state("live")
+        if state is not None:
+            self.splitter.restoreState(state)
+
+    def save_layout(self, settings: AppSettings) -> None:
+        settings.sound = self.sound.isChecked()
+        settings.exaggeration = EXAGGERATIONS[self.exaggerate.currentIndex()]
+        settings.save_splitter_state("live", self.splitter.saveState())
 
 
 def summary_html(summary: dict) -> str:

@@ -33,10 +33,10 @@ from imu_monitor.app.engine import (
     RecordingResult,
     SessionSettings,
 )
-from imu_monitor.app.live_page import DRILL_CHOICES, LivePage
+from imu_monitor.app.live_page import LivePage
 from imu_monitor.app.review_page import ReviewPage
 from imu_monitor.app.settings import AppSettings
-from imu_monitor.app.workers import run_in_thread
+from imu_monitor.app.workers import run_in_thread, wait_for_workers
 from imu_monitor.drills import DRILLS
 from imu_monitor.errors import ImuMonitorError
 from imu_monitor.recording.patient import check_patient_code, default_recording_path
@@ -68,6 +68,8 @@ class MainWindow(QMainWindow):
         self._sensor_name = ""
         self._recording = False
         self._connecting: str | None = None
+        self._stopping: list[LiveEngine] = []  # stopped, still saving their recording
+        self._closing = False
         self._health_state, self._health_shown = "", 0.0
         self._markers = 0
         self.last_result: RecordingResult | None = None
@@ -98,15 +100,17 @@ class MainWindow(QMainWindow):
         self.connect_page.set_last(settings.last_sensor, settings.last_sensor_name)
         self.live_page.set_thresholds({d: settings.threshold(d, DRILLS[d].default_threshold_deg)
                                        for d in DRILLS})
-        self.live_page.sound.setChecked(settings.sound)
+        self.live_page.restore_layout(settings)
         self.live_page.settings_changed.connect(self._settings_changed)
         self.live_page.record_toggled.connect(self.toggle_recording)
         self.live_page.marker_requested.connect(self.add_marker)
         self.live_page.calibration.calibrate_requested.connect(self._recalibrate)
         self.review_page.status.connect(lambda m: self.statusBar().showMessage(m, 8000))
-        for key, slot in ((Qt.Key.Key_Space, self.toggle_recording),
-                          (Qt.Key.Key_M, self.add_marker),
-                          (Qt.Key.Key_C, self.live_page.calibration.start)):
+        self.review_page.folder_changed.connect(
+            lambda folder: setattr(self.settings, "recordings_folder", folder))
+        for key, slot in ((Qt.Key.Key_Space, self._space),
+                          (Qt.Key.Key_M, self._marker_key),
+                          (Qt.Key.Key_C, self._calibrate_key)):
             QShortcut(QKeySequence(key), self, activated=slot)
 
         self.set_theme(settings.theme)
@@ -173,6 +177,8 @@ class MainWindow(QMainWindow):
             self._start_session(source, spec, name)
 
         def failed(message: str) -> None:
+            if self._connecting != spec:  # a later attempt is under way: it decides
+                return
             self._connecting = None
             self.connect_page.show_state("failed", name)
             self.show_banner(message, "error")
@@ -185,19 +191,22 @@ class MainWindow(QMainWindow):
         self.settings.last_sensor_name = name
         self.engine = LiveEngine(source, self._session_settings())
         self.live_page.reset(source.info.rate_hz)
-        self.live_page.rate_hz = source.info.rate_hz
         self.engine.start()
         self.tabs.setCurrentWidget(self.live_page)
 
     def disconnect_sensor(self) -> None:
+        """Stop the session without waiting: its worker saves any recording, and the frame
+        timer keeps polling it until it has (so its result is still shown)."""
         self._connecting = None
         if self.engine is None:
             return
         engine, self.engine = self.engine, None
         engine.stop()
-        self._drain(engine)
-        self.connect_page.show_state("idle")
+        self._stopping.append(engine)
+        self._health_state = ""
+        self.health.setStyleSheet("")
         self.health.setText("No sensor connected")
+        self.connect_page.show_state("idle")
 
     def _session_settings(self) -> SessionSettings:
         return SessionSettings(drill=self.live_page.drill, side=self.live_page.side,
@@ -210,6 +219,7 @@ class MainWindow(QMainWindow):
 
     def _recalibrate(self, axes: object) -> None:
         if self.engine is None:
+            self.live_page.calibration.cancel()
             self.show_banner("Connect a sensor first (Connect tab): the calibration needs its "
                              "data.", "error")
             return
@@ -217,9 +227,29 @@ class MainWindow(QMainWindow):
         self.engine.recalibrate(axes)
 
     # -------------------------------------------------------------- recording
+    # The keys act on the screen in front of the clinician: Space records on the live screen
+    # and plays/pauses on the review screen; M and C belong to the live session.
+    def _space(self) -> None:
+        if self.tabs.currentWidget() is self.review_page:
+            self.review_page.toggle_play()
+        else:
+            self.toggle_recording()
+
+    def _marker_key(self) -> None:
+        if self.tabs.currentWidget() is self.live_page:
+            self.add_marker()
+
+    def _calibrate_key(self) -> None:
+        if self.tabs.currentWidget() is not self.review_page:
+            self.live_page.calibration.start()
+
     def toggle_recording(self) -> None:
         if self.engine is None:
             self.show_banner("Connect a sensor first (Connect tab), then record.", "error")
+            return
+        if not self.engine.running:
+            self.show_banner("The sensor stream has ended: connect again (Connect tab) to "
+                             "record.", "error")
             return
         if self._recording:
             self.engine.stop_recording()
@@ -238,6 +268,7 @@ class MainWindow(QMainWindow):
              **{k: v for k, v in info.details.items() if k in ("address", "scenario")}}))
         self._recording = True
         self.live_page.set_recording(True, "Starting…")
+        self.live_page.drill_box.setEnabled(False)  # a recording keeps the drill it began with
 
     def add_marker(self) -> None:
         if self.engine is not None:
@@ -246,13 +277,18 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ frames
     def on_frame(self) -> None:
-        """The frame timer: take the engine's news and show it."""
+        """The frame timer: take the engine's news and show it; finish stopping engines."""
         if self.engine is not None:
             self._show(self.engine.poll())
-
-    def _drain(self, engine: LiveEngine) -> None:
-        """The last news of a stopped engine (the saved recording, a final error)."""
-        self._show(engine.poll())
+        for engine in list(self._stopping):
+            running = engine.running
+            frame = engine.poll()
+            if frame.finished_recording is not None:
+                self._recording_finished(frame)
+            if not running:
+                self._stopping.remove(engine)
+        if self._closing and not self._stopping:
+            self.close()
 
     def _show(self, frame: LiveFrame) -> None:
         self.live_page.apply(frame)
@@ -269,6 +305,7 @@ class MainWindow(QMainWindow):
             if self._recording and frame.recording_path is None:
                 self._recording = False  # the recording could not start
                 self.live_page.set_recording(False, "Not recording")
+                self.live_page.drill_box.setEnabled(True)
         if frame.error:
             self.show_banner(frame.error, "error")
         if frame.finished_recording is not None:
@@ -295,6 +332,7 @@ class MainWindow(QMainWindow):
         self._recording = False
         self.last_result = result
         self.live_page.set_recording(False, f"Saved {result.path.name}")
+        self.live_page.drill_box.setEnabled(True)
         if result.problem:
             self.show_banner(f"Saved {result.path} ({result.samples} samples). {result.problem}",
                              "error")
@@ -318,12 +356,20 @@ class MainWindow(QMainWindow):
             self.open_recording(Path(name))
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.timer.stop()
+        """Close only once every recording is saved (the frame timer closes again then)."""
         self.review_page.stop()
         self.disconnect_sensor()
+        if self._stopping:
+            self._closing = True
+            self.show_banner("Saving the recording before closing…")
+            event.ignore()
+            return
+        self.timer.stop()
+        wait_for_workers()  # an export or analysis in progress
+        self.live_page.save_layout(self.settings)
         self.settings.save_window_state(self.saveGeometry(), self.saveState())
         self.settings.sync()
         super().closeEvent(event)
 
 
-__all__ = ["DRILL_CHOICES", "MainWindow"]
+__all__ = ["MainWindow"]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -166,6 +166,7 @@ class ReviewPage(QWidget):
     """Library on the left, the opened recording on the right."""
 
     status = Signal(str)
+    folder_changed = Signal(object)  # Path: the clinician chose another recordings folder
 
     def __init__(self, folder: Path) -> None:
         super().__init__()
@@ -305,15 +306,23 @@ class ReviewPage(QWidget):
         self._timer = QTimer(self)
         self._timer.setInterval(round(1000 / REPLAY_FPS))
         self._timer.timeout.connect(self._advance)
+        self._clock = QElapsedTimer()  # replay follows elapsed time, not timer ticks
         self._seeking = False
+        self._listing = self._opening = 0  # the latest request wins
 
     # -------------------------------------------------------------- library
     def refresh(self) -> None:
         folder = self.folder
+        self._listing += 1
+        listing = self._listing
         self.message.setText(f"Reading {folder}…")
-        run_in_thread(lambda: list_library(folder), self._library_loaded, self._show_problem)
+        run_in_thread(lambda: list_library(folder),
+                      lambda entries: self._library_loaded(entries, listing),
+                      self._show_problem)
 
-    def _library_loaded(self, entries: list[dict]) -> None:
+    def _library_loaded(self, entries: list[dict], listing: int) -> None:
+        if listing != self._listing:  # a later listing is on its way
+            return
         self._entries = entries
         self.message.setText(f"{len(entries)} recordings in {self.folder}.")
         self._fill_library()
@@ -339,6 +348,7 @@ class ReviewPage(QWidget):
         folder = QFileDialog.getExistingDirectory(self, "Recordings folder", str(self.folder))
         if folder:
             self.folder = Path(folder)
+            self.folder_changed.emit(self.folder)
             self.refresh()
 
     def _open_row(self, row: int) -> None:
@@ -350,16 +360,24 @@ class ReviewPage(QWidget):
     def open(self, path: Path) -> None:
         """Analyse ``path`` on a worker thread and show it."""
         self.stop()
+        self._opening += 1
+        opening = self._opening
         self.title.setText(f"Analysing {Path(path).name}…")
         self.progress.show()
-        run_in_thread(lambda: open_session(Path(path)), self._opened, self._open_failed)
+        run_in_thread(lambda: open_session(Path(path)),
+                      lambda session: self._opened(session, opening),
+                      lambda message: self._open_failed(message, opening))
 
-    def _open_failed(self, message: str) -> None:
+    def _open_failed(self, message: str, opening: int) -> None:
+        if opening != self._opening:
+            return
         self.progress.hide()
         self.title.setText("Could not open this recording.")
         self._show_problem(message)
 
-    def _opened(self, session: OpenedSession) -> None:
+    def _opened(self, session: OpenedSession, opening: int) -> None:
+        if opening != self._opening:  # the clinician opened another one meanwhile
+            return
         self.progress.hide()
         self.session = session
         a, meta = session.analysis, session.metadata
@@ -459,6 +477,7 @@ class ReviewPage(QWidget):
         elif self.session is not None:
             if self.position_s >= self.session.analysis.duration_s - 1 / REPLAY_FPS:
                 self.seek(0.0)
+            self._clock.start()
             self._timer.start()
             self.play_button.setText("❚❚ Pause")
 
@@ -471,7 +490,7 @@ class ReviewPage(QWidget):
             self.stop()
             return
         speed = SPEEDS[self.speed.currentIndex()]
-        nxt = self.position_s + speed / REPLAY_FPS
+        nxt = self.position_s + speed * self._clock.restart() / 1000.0
         if nxt >= self.session.analysis.duration_s:
             nxt = self.session.analysis.duration_s
             self.stop()

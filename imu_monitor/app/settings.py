@@ -34,7 +34,13 @@ class AppSettings:
 
     @property
     def recordings_folder(self) -> Path:
-        return Path(str(self._q.value("recordings_folder", "recordings")))
+        """Where recordings go and the library looks: ``recordings`` in the folder the app
+        was first started from, remembered as an absolute path (then any folder chosen)."""
+        value = self._q.value("recordings_folder")
+        if value is None:
+            value = str(Path("recordings").resolve())
+            self._q.setValue("recordings_folder", value)
+        return Path(str(value))
 
     @recordings_folder.setter
     def recordings_folder(self, value: Path) -> None:
@@ -80,6 +86,12 @@ class AppSettings:
     @exaggeration.setter
     def exaggeration(self, value: float) -> None:
         self._q.setValue("exaggeration", float(value))
+
+    def splitter_state(self, name: str) -> QByteArray | None:
+        return self._q.value(f"window/splitter_{name}")
+
+    def save_splitter_state(self, name: str, state: QByteArray) -> None:
+        self._q.setValue(f"window/splitter_{name}", state)
 
     def window_state(self) -> tuple[QByteArray | None, QByteArray | None]:
         return self._q.value("window/geometry"), self._q.value("window/state")

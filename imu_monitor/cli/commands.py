@@ -200,7 +200,9 @@ def cmd_app(parser: argparse.ArgumentParser) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     _check_seconds(args.seconds)
     if not args.terminal and has_display():
-        return run_app(connect=f"sim:{get_scenario(args.scenario).name}")
+        scenario = get_scenario(args.scenario)
+        return run_app(connect=f"sim:{scenario.name}", drill=scenario.drill,
+                       threshold_deg=args.threshold)
     if not args.terminal:
         print("No display found: showing the live demo in the terminal instead.")
     sensor = SimulatedSensor(args.scenario, args.seconds, rate_hz=100.0,

@@ -27,5 +27,11 @@ def check_patient_code(value: str | None) -> str | None:
 
 
 def default_recording_path(folder: Path, patient: str | None) -> Path:
-    """``FOLDER/YYYYMMDD-HHMMSS-CODE.imurec`` (``session`` without a code)."""
-    return Path(folder) / f"{dt.datetime.now():%Y%m%d-%H%M%S}-{patient or 'session'}{EXTENSION}"
+    """``FOLDER/YYYYMMDD-HHMMSS-CODE.imurec`` (``session`` without a code; ``-2``, ``-3``…
+    added when two recordings start within the same second)."""
+    stem = f"{dt.datetime.now():%Y%m%d-%H%M%S}-{patient or 'session'}"
+    path, k = Path(folder) / f"{stem}{EXTENSION}", 1
+    while path.exists():
+        k += 1
+        path = Path(folder) / f"{stem}-{k}{EXTENSION}"
+    return path

@@ -34,6 +34,10 @@ class PelvisView(QWidget):
         self.setMinimumSize(220, 150)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
+    def set_exaggeration(self, factor: float) -> None:
+        self.exaggeration = factor
+        self.update()
+
     def set_state(self, obliquity_deg: float, threshold_deg: float, over: bool) -> None:
         """Called every frame; repaints only for a visible change (a tenth of a degree), and
         at most 30 times a second (a drawing does not need more; it costs a millisecond)."""

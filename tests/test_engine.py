@@ -1,0 +1,139 @@
+"""The live engine without a window: commands, stops and failures, as the app drives it."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+import numpy as np
+
+from imu_monitor.app.engine import LiveEngine, RecordingRequest, SessionSettings
+from imu_monitor.recording import open_recording
+from imu_monitor.samples import SampleBatch, StatusEvent, StatusKind
+from imu_monitor.sources.base import SourceInfo
+from imu_monitor.sources.simulated import SimulatedSensor
+
+
+class StallingSource:
+    """A simulated walk that goes silent (like a Bluetooth link) after ``stall_after_s``."""
+
+    def __init__(self, stall_after_s: float) -> None:
+        self._sim = SimulatedSensor("trendelenburg-right", 60.0, seed=3)
+        self.info = SourceInfo("simulated", "stalling", self._sim.info.rate_hz)
+        self._stall = round(stall_after_s * self.info.rate_hz)
+        self._closed = threading.Event()
+
+    def stream(self) -> Iterator[SampleBatch | StatusEvent]:
+        samples = self._sim.samples
+        yield StatusEvent(StatusKind.CONNECTED, 0.0, "connected")
+        for first in range(0, self._stall, 10):
+            yield samples.slice(first, first + 10)
+        self._closed.wait()  # silent until closed
+
+    def close(self) -> None:
+        self._closed.set()
+
+
+def run_until(engine: LiveEngine, condition, timeout_s: float = 20.0) -> list:
+    frames, end = [], time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        frames.append(engine.poll())
+        if condition(frames[-1]):
+            return frames
+        time.sleep(0.01)
+    raise AssertionError("timed out")
+
+
+def test_commands_run_while_the_sensor_is_silent(tmp_path):
+    engine = LiveEngine(StallingSource(30.0))
+    engine.start()
+    run_until(engine, lambda f: f.calibration is not None)
+    engine.start_recording(RecordingRequest(tmp_path / "r.imurec", "P-1"))
+    run_until(engine, lambda f: f.recording_path is not None)
+    time.sleep(0.5)  # the source has long run dry: nothing arrives any more
+    engine.add_marker("silent")
+    engine.stop_recording()
+    frames = run_until(engine, lambda f: f.finished_recording is not None, 5.0)
+    assert frames[-1].finished_recording.path.exists()
+    assert [m["label"] for m in open_recording(tmp_path / "r.imurec").markers] == ["silent"]
+    engine.stop()
+    run_until(engine, lambda f: not engine.running, 5.0)
+
+
+def test_stop_never_blocks_and_saves_the_recording_on_the_worker(tmp_path):
+    engine = LiveEngine(SimulatedSensor("trendelenburg-right", 60.0, realtime=True, speed=10))
+    engine.start()
+    run_until(engine, lambda f: f.calibration is not None)
+    engine.start_recording(RecordingRequest(tmp_path / "r.imurec"))
+    run_until(engine, lambda f: f.recording_elapsed_s > 8.0)
+    t0 = time.monotonic()
+    engine.stop()
+    assert time.monotonic() - t0 < 0.1
+    frames = run_until(engine, lambda f: f.finished_recording is not None, 5.0)
+    assert frames[-1].finished_recording.analysis is not None
+    run_until(engine, lambda f: not engine.running, 5.0)
+    assert open_recording(tmp_path / "r.imurec").metadata["headline"]["steps"] > 0
+
+
+def test_a_failing_disk_stops_the_recording_not_the_live_view(tmp_path):
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    engine = LiveEngine(SimulatedSensor("trendelenburg-right", 60.0, realtime=True, speed=10))
+    engine.start()
+    run_until(engine, lambda f: f.calibration is not None)
+    engine.start_recording(RecordingRequest(folder / "r.imurec"))
+    run_until(engine, lambda f: f.recording_path is not None)
+    writer = engine._recorder
+    assert writer is not None
+    writer._db.execute("PRAGMA max_page_count = 1")  # the disk is full from now on
+    frames = run_until(engine, lambda f: f.finished_recording is not None)
+    result = frames[-1].finished_recording
+    assert result.problem and any(f.problems for f in frames)
+    steps_before = sum(len(f.steps) for f in frames)
+    later = run_until(engine, lambda f: len(f.steps) > 0)
+    assert engine.running and steps_before + len(later[-1].steps) > steps_before
+    assert len(open_recording(folder / "r.imurec", salvage=True).samples) > 0
+    engine.stop()
+
+
+def test_recalibrate_after_a_drill_change_keeps_the_new_drill():
+    engine = LiveEngine(StallingSource(20.0))
+    engine.start()
+    run_until(engine, lambda f: f.calibration is not None)
+    engine.set_settings(SessionSettings(drill="single-leg-stance", side="left"))
+    engine.recalibrate()
+    run_until(engine, lambda f: f.segment_started and f.calibration is None)
+    time.sleep(0.2)
+    assert engine.settings.drill == "single-leg-stance"
+    engine.stop()
+
+
+def test_a_new_threshold_keeps_the_orientation_filter():
+    """Changing the threshold mid-walk must not restart the filter (it would need a minute
+    of walking to converge again)."""
+    sensor = SimulatedSensor("trendelenburg-right", 60.0, realtime=True, speed=10, seed=3)
+    engine = LiveEngine(sensor)
+    engine.start()
+    frames = run_until(engine, lambda f: len(f.time_s) and f.time_s[-1] > 25.0)
+    engine.set_settings(SessionSettings(threshold_deg=3.0))
+    frames += run_until(engine, lambda f: len(f.time_s) and f.time_s[-1] > 35.0)
+    engine.stop()
+    t = np.concatenate([f.time_s for f in frames])
+    y = np.concatenate([f.obliquity_deg for f in frames])
+    truth = sensor.truth
+    after = (t > 26.0) & (t < 35.0)
+    idx = np.round(t[after] * sensor.info.rate_hz).astype(int)
+    neutral = truth.obliquity_deg[: round(4 * sensor.info.rate_hz)].mean()
+    error = y[after] - (truth.obliquity_deg[idx] - neutral)
+    assert np.sqrt(np.mean(error**2)) < 0.6
+
+
+def test_the_stream_ending_finishes_the_recording(tmp_path):
+    engine = LiveEngine(SimulatedSensor("trendelenburg-right", 20.0, realtime=True, speed=20))
+    engine.start()
+    run_until(engine, lambda f: f.calibration is not None)
+    engine.start_recording(RecordingRequest(tmp_path / "r.imurec"))
+    frames = run_until(engine, lambda f: f.finished_recording is not None)
+    assert frames[-1].finished_recording.analysis is not None
+    run_until(engine, lambda f: f.health.state == "ended", 5.0)

@@ -12,11 +12,10 @@ import itertools
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.ndimage import uniform_filter1d
-from scipy.signal import find_peaks
 
 from imu_monitor.conventions import Side, drop_from_obliquity
 from imu_monitor.errors import AnalysisError, InputDataError
+from imu_monitor.processing.filters import uniform_filter1d
 
 
 @dataclass(frozen=True)
@@ -189,6 +188,9 @@ def _hold(obliquity, start, end, side: Side, rate_hz, tolerance_deg) -> dict:
 
 def _reps(signal: np.ndarray, height: float, rate_hz: float) -> list[tuple[int, int, int]]:
     """(start, peak, end) of each excursion above ``height``, split half-way between peaks."""
+    # Imported here: scipy.signal costs ~80 MB and half a second, and only rep drills need it.
+    from scipy.signal import find_peaks
+
     peaks, _ = find_peaks(signal, height=height, distance=max(1, round(1.2 * rate_hz)),
                           prominence=height)
     bounds = [0] + [int((a + b) // 2) for a, b in itertools.pairwise(peaks)] + [

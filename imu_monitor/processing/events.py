@@ -21,9 +21,9 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
 from imu_monitor.conventions import GRAVITY_MPS2, Side
+from imu_monitor.processing.filters import maximum_filter1d, minimum_filter1d
 
 
 @dataclass(frozen=True)
@@ -123,19 +123,17 @@ class ContactDetector:
         smooth = np.convolve(raw, self._kernel, mode="valid")  # index 0 ↔ absolute `first`
         offset = self._next - first
         if self.p.running:
-            prior_min = minimum_filter1d(smooth, self._w + 1, origin=self._w - (self._w + 1) // 2,
-                                         mode="nearest")
+            prior_min = minimum_filter1d(smooth, self._w + 1, origin=self._w - (self._w + 1) // 2)
             strength = smooth - prior_min
             threshold = self.p.run_rise_mps2
             peak_of = smooth
         else:
             # How far the signal is about to plunge: largest right at the contact.
-            ahead_min = minimum_filter1d(smooth, self._a + 1, origin=-((self._a + 1) // 2),
-                                         mode="nearest")
+            ahead_min = minimum_filter1d(smooth, self._a + 1, origin=-((self._a + 1) // 2))
             strength = smooth - ahead_min
             threshold = self.p.min_drop_mps2
             peak_of = strength
-        local_max = maximum_filter1d(peak_of, 2 * self._w + 1, mode="nearest")
+        local_max = maximum_filter1d(peak_of, 2 * self._w + 1)
         span = slice(offset, offset + stop - self._next)
         cand = np.flatnonzero((peak_of[span] >= local_max[span]) & (strength[span] >= threshold))
         for c in cand:

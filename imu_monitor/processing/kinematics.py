@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
-from scipy.signal import butter, lfilter, lfilter_zi
 
 from imu_monitor.conventions import GRAVITY_MPS2
 from imu_monitor.processing.calibration import Calibration
+from imu_monitor.processing.filters import biquad, biquad_steady_state, butter2_highpass
 
 ROTATION_HIGHPASS_HZ = 0.2
 
@@ -80,7 +80,7 @@ class PelvisKinematics:
 
     def __init__(self, calibration: Calibration, rate_hz: float) -> None:
         self.pelvis_from_sensor = calibration.pelvis_from_sensor
-        self._b, self._a = butter(2, ROTATION_HIGHPASS_HZ / (rate_hz / 2), btype="high")
+        self._b, self._a = butter2_highpass(ROTATION_HIGHPASS_HZ, rate_hz)
         self._zi: np.ndarray | None = None
         self._last_heading: float | None = None
         self._turns = 0  # whole turns added by unwrapping so far
@@ -94,10 +94,10 @@ class PelvisKinematics:
         obliquity, tilt, raw_heading, forward, lateral, vertical = out
         heading = self._unwrap(raw_heading)
         if self._zi is None and n:
-            self._zi = lfilter_zi(self._b, self._a) * heading[0]
+            self._zi = biquad_steady_state(self._b, self._a) * heading[0]
         rotation = heading
         if n:
-            rotation, self._zi = lfilter(self._b, self._a, heading, zi=self._zi)
+            rotation, self._zi = biquad(self._b, self._a, heading, self._zi)
         return KinematicsBatch(obliquity, tilt, np.degrees(rotation), forward, lateral, vertical)
 
     def _unwrap(self, heading: np.ndarray) -> np.ndarray:

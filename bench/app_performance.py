@@ -287,7 +287,7 @@ def live_section(rate_hz: float, baseline_s: float, measure_s: float) -> dict:
     if baseline_s:
         window.timer.stop()
         poller = QTimer()
-        poller.setInterval(window.timer.interval())
+        poller.setInterval(round(1000 / 60))
         poller.timeout.connect(engine.poll)
         poller.start()
         before, t0 = thread_cpu(), time.perf_counter()

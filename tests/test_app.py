@@ -101,7 +101,7 @@ def test_connect_calibrate_record_review(qtbot, window, capsys):
     qtbot.keyClick(w, Qt.Key.Key_Space)  # record
     qtbot.waitUntil(lambda: w.live_page.record_status.text().startswith("Recording"),
                     timeout=5_000)
-    qtbot.waitUntil(lambda: len(w.live_page._steps) >= 80, timeout=30_000)
+    qtbot.waitUntil(lambda: w.live_page.step_count >= 80, timeout=30_000)
     qtbot.keyClick(w, Qt.Key.Key_M)
     shoot(w, "live-walk")
     t, y = w.live_page.trace.data()
@@ -280,7 +280,7 @@ def test_settings_are_remembered(qtbot, window, app_settings):
     shoot(again, "dark-connect")
     again.live_page.drill_box.setCurrentText("Walk")
     connect(qtbot, again, "sim:trendelenburg-right")
-    qtbot.waitUntil(lambda: len(again.live_page._steps) >= 12, timeout=30_000)
+    qtbot.waitUntil(lambda: again.live_page.step_count >= 12, timeout=30_000)
     shoot(again, "dark-live")
 
 

@@ -368,7 +368,7 @@ class LiveEngine:
         s = self.settings
         return Pipeline(self.rate_hz, PipelineConfig(
             drill=s.drill, side=s.side, threshold_deg=s.threshold_deg, axes=s.axes,
-            calibration=calibration, filter_state=filter_state))
+            calibration=calibration, filter_state=filter_state, angle_history=False))
 
     def _apply_settings(self, settings: SessionSettings, recalibrate: bool) -> None:
         self.settings = settings
@@ -415,7 +415,7 @@ class LiveEngine:
         # samples arrive: the stored calibration, and the filter continuing from its state.
         self._recording_pipeline = Pipeline(self.rate_hz, PipelineConfig(
             drill=s.drill, side=s.side, threshold_deg=s.threshold_deg,
-            calibration=self._calibration, filter_state=filter_state))
+            calibration=self._calibration, filter_state=filter_state, angle_history=False))
         with self._lock:
             self._pending["recording_path"] = request.path
 

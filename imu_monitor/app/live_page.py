@@ -183,7 +183,8 @@ class LivePage(QWidget):
             lambda k: self.pelvis.set_exaggeration(EXAGGERATIONS[k]))
         self.threshold.setKeyboardTracking(False)  # typing "12" is one change, not two
         self.rate_hz = rate_hz
-        self._steps: list[Step] = []
+        self.step_count = 0  # steps since the analysis (re)started
+        self._last_step: Step | None = None
         self._recent = np.zeros(0, np.float32)  # the last NOW_WINDOW_S of valid obliquity
         self._saved_shown = False  # the saved recording's summary stays until the next one
         self._was_over = False
@@ -244,7 +245,7 @@ class LivePage(QWidget):
         self.rate_hz = rate_hz
         self.trace.reset(rate_hz)
         self.bars.reset()
-        self._steps = []
+        self.step_count, self._last_step = 0, None
         self._recent = np.zeros(0, np.float32)
         self._saved_shown = False
         self.summary.setText("")
@@ -259,7 +260,9 @@ class LivePage(QWidget):
         self.trace.append(frame.time_s, frame.obliquity_deg, frame.valid)
         self.trace.add_steps(frame.steps)
         self.bars.add_steps(frame.steps)
-        self._steps += frame.steps
+        if frame.steps:
+            self.step_count += len(frame.steps)
+            self._last_step = frame.steps[-1]
         ok = frame.obliquity_deg[frame.valid]
         if len(ok):
             keep = max(1, round(NOW_WINDOW_S * self.rate_hz))
@@ -273,7 +276,8 @@ class LivePage(QWidget):
             if not self._saved_shown:
                 self.summary_box.setTitle("This session (live): every set")
                 self.summary.setText(drill_html(self.drill, frame.drill_result))
-        self._update_big_number(frame)
+        if len(frame.time_s) or frame.steps or frame.segment_started or not frame.calibration:
+            self._update_big_number(frame)  # nothing new, nothing to change
         self.trace.redraw()
         self.bars.redraw()
 
@@ -287,11 +291,11 @@ class LivePage(QWidget):
         drill = get_drill(self.drill)
         if drill.gait:
             over = False
-            if self._steps:
-                s = self._steps[-1]
+            if self._last_step is not None:
+                s = self._last_step
                 over = s.over_threshold
                 self.big.show_value(f"{s.peak_drop_deg:.1f}°",
-                                    f"{s.side.upper()} stance · step {len(self._steps)}",
+                                    f"{s.side.upper()} stance · step {self.step_count}",
                                     theme.LEFT if s.side == "left" else theme.RIGHT, over,
                                     f"▲ over {threshold:g}°")
             else:

@@ -32,6 +32,8 @@ class PelvisView(QWidget):
         self._painted_at = 0.0
         self.colors = theme.LIGHT
         self.setMinimumSize(220, 150)
+        # It paints every pixel itself, so Qt need not repaint what lies beneath first.
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
     def set_exaggeration(self, factor: float) -> None:
@@ -54,6 +56,7 @@ class PelvisView(QWidget):
 
     def paintEvent(self, event) -> None:
         p = QPainter(self)
+        p.fillRect(self.rect(), self.colors.color("window"))
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         w, h = self.width(), self.height()
         scale = min(w / 2.6, h / 1.5)

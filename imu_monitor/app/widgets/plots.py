@@ -11,8 +11,9 @@ from collections import deque
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QPainterPath
+from PySide6.QtWidgets import QGraphicsPathItem
 
 from imu_monitor.app import theme
 from imu_monitor.processing.metrics import Step
@@ -33,10 +34,11 @@ def style_plot(plot: pg.PlotWidget, colors: theme.Theme) -> None:
         axis.label.setDefaultTextColor(QColor(colors.muted))
 
 
-def _alpha(color: str, alpha: int) -> QColor:
-    c = QColor(color)
-    c.setAlpha(alpha)
-    return c
+def _tint(background: str, color: str, amount: float = 0.12) -> QColor:
+    """``color`` laid at ``amount`` over ``background``, as one opaque colour."""
+    b, c = QColor(background), QColor(color)
+    return QColor(*(round(x + amount * (y - x)) for x, y in
+                    ((b.red(), c.red()), (b.green(), c.green()), (b.blue(), c.blue()))))
 
 
 class ObliquityTrace(pg.PlotWidget):
@@ -57,23 +59,37 @@ class ObliquityTrace(pg.PlotWidget):
         self.hideButtons()
         self.setLabel("left", "Obliquity", units="°")
         self.setLabel("bottom", "Seconds before now")
-        # Level lines every 5°, as items: pyqtgraph's grid is drawn by the axes across the
-        # whole plot, so every frame would repaint the axes too (8 ms a frame, measured).
-        self._levels = [pg.InfiniteLine(pos=v, angle=0, pen=pg.mkPen(theme.LIGHT.grid))
-                        for v in range(-20, 25, 5)]
-        for line in self._levels:
-            self.addItem(line)
+        # Level lines every 5°, one path item: pyqtgraph's grid is drawn by the axes across
+        # the whole plot, so every frame would repaint the axes too (8 ms a frame, measured).
+        levels = QPainterPath()
+        for v in range(-20, 25, 5):
+            levels.moveTo(-TRACE_WINDOW_S - 1, v)
+            levels.lineTo(1, v)
+        self._levels = QGraphicsPathItem(levels)
+        self._levels.setPen(pg.mkPen(theme.LIGHT.grid, width=1, cosmetic=True))
+        self._levels.setZValue(-50)
+        self.addItem(self._levels)
         self.getAxis("left").enableAutoSIPrefix(False)
         self.getAxis("bottom").enableAutoSIPrefix(False)
         self.setXRange(-TRACE_WINDOW_S, 0, padding=0)
         self._limit = 12.0
         self.setYRange(-self._limit, self._limit, padding=0)
+        # The band is an opaque tint under everything: blending a translucent fill over the
+        # whole plot 60 times a second is what software rendering pays most for.
         self._band = pg.LinearRegionItem((-6, 6), orientation="horizontal", movable=False,
-                                         brush=_alpha(theme.GOOD, 30), pen=pg.mkPen(None))
+                                         brush=_tint(theme.LIGHT.panel, theme.GOOD),
+                                         pen=pg.mkPen(None))
+        self._band.setZValue(-100)
         self.addItem(self._band)
-        self._curve = self.plot(pen=pg.mkPen(theme.LIGHT.trace, width=1))
-        self._strip = pg.BarGraphItem(x0=[], width=[], y0=[], height=[], pen=pg.mkPen(None))
-        self.addItem(self._strip)
+        # A bare curve item: moving a PlotDataItem makes it rebuild its path on every move.
+        self._curve = pg.PlotCurveItem(pen=pg.mkPen(theme.LIGHT.trace, width=1))
+        self.addItem(self._curve)
+        # The stance strip: one filled path per side (cheap to move; a bar item is not).
+        self._strip = {side: QGraphicsPathItem() for side in ("left", "right")}
+        for side, item in self._strip.items():
+            item.setBrush(QColor(theme.LEFT if side == "left" else theme.RIGHT))
+            item.setPen(pg.mkPen(None))
+            self.addItem(item)
         self._capacity = 1
         self.reset(rate_hz)
 
@@ -86,9 +102,11 @@ class ObliquityTrace(pg.PlotWidget):
         self._origin = 0.0  # session time of x = 0 in the items' own coordinates
         self._delays: deque[tuple[float, float]] = deque()  # (wall time, wall − sample time)
         self._dirty = False
+        self._spans = 0
         self._steps: deque[Step] = deque()
         self._curve.setData([], [])
-        self._strip.setOpts(x0=[], width=[], y0=[], height=[], brushes=None)
+        for item in self._strip.values():
+            item.setPath(QPainterPath())
 
     def set_threshold(self, threshold_deg: float) -> None:
         self._band.setRegion((-threshold_deg, threshold_deg))
@@ -99,8 +117,8 @@ class ObliquityTrace(pg.PlotWidget):
     def set_colors(self, colors: theme.Theme) -> None:
         style_plot(self, colors)
         self._curve.setPen(pg.mkPen(colors.trace, width=1))
-        for line in self._levels:
-            line.setPen(pg.mkPen(colors.grid, width=1))
+        self._band.setBrush(_tint(colors.panel, theme.GOOD))
+        self._levels.setPen(pg.mkPen(colors.grid, width=1, cosmetic=True))
 
     def append(self, t: np.ndarray, y: np.ndarray, valid: np.ndarray,
                wall: float | None = None) -> None:
@@ -149,7 +167,8 @@ class ObliquityTrace(pg.PlotWidget):
             self._shade()
         shift = self._origin - self.display_time(wall)
         self._curve.setPos(shift, 0)
-        self._strip.setPos(shift, 0)
+        for item in self._strip.values():
+            item.setPos(shift, 0)
 
     def _shade(self) -> None:
         """Stance phases, from each contact to the next: blue left, orange right."""
@@ -164,11 +183,12 @@ class ObliquityTrace(pg.PlotWidget):
             if stop > end - TRACE_WINDOW_S - MAX_COAST_S:
                 spans.append((s.time_s - end, stop - end, s.side))
         height = 0.12 * self._limit
-        self._strip.setOpts(
-            x0=[a for a, _, _ in spans], width=[b - a for a, b, _ in spans],
-            y0=[self._limit - height] * len(spans), height=[height] * len(spans),
-            brushes=[theme.LEFT if side == "left" else theme.RIGHT for _, _, side in spans]
-            or None)
+        paths = {"left": QPainterPath(), "right": QPainterPath()}
+        for a, b, side in spans:
+            paths[side].addRect(QRectF(a, self._limit - height, b - a, height))
+        for side, item in self._strip.items():
+            item.setPath(paths[side])
+        self._spans = len(spans)
 
     def data(self) -> tuple[np.ndarray, np.ndarray]:
         """What the trace holds now, in session time (for tests: assert on data, not pixels)."""
@@ -176,7 +196,7 @@ class ObliquityTrace(pg.PlotWidget):
 
     def stance_spans(self) -> int:
         """How many stance phases the strip shows (for tests)."""
-        return len(self._strip.opts.get("x0") or [])
+        return self._spans
 
 
 class StepBars(pg.PlotWidget):

@@ -370,7 +370,7 @@ def memory_section(hours: float, packet_samples: int) -> dict:
         "history_used_mb": sum(g.view.nbytes for g in history) / 2**20,
         "history_alloc_mb": sum(g._data.nbytes for g in history) / 2**20,
         "steps_pipeline": len(p.steps), "steps_engine": len(engine._segment_steps),
-        "steps_live_page": len(window.live_page._steps),
+        "steps_live_page": window.live_page.step_count,
         "contacts_detector": len(p._detector._ics),
         "trace_points": len(window.live_page.trace.data()[0]),
         "summaries": len(summaries), "summary_s": sum(s for _, s in summaries),

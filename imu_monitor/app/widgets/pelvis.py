@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from imu_monitor.app import theme
 
-MIN_REPAINT_S = 1 / 30
+MIN_REPAINT_S = 1 / 20
 
 
 class PelvisView(QWidget):
@@ -42,7 +42,7 @@ class PelvisView(QWidget):
 
     def set_state(self, obliquity_deg: float, threshold_deg: float, over: bool) -> None:
         """Called every frame; repaints only for a visible change (a tenth of a degree), and
-        at most 30 times a second (a drawing does not need more; it costs a millisecond)."""
+        at most 20 times a second (a drawing needs no more; each paint costs a millisecond)."""
         angle = obliquity_deg if math.isfinite(obliquity_deg) else self.obliquity_deg
         changed = (threshold_deg, over) != (self.threshold_deg, self.over)
         if not changed and abs(angle - self.obliquity_deg) < 0.1:

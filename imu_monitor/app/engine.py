@@ -33,6 +33,7 @@ from imu_monitor.samples import SampleBatch, StatusEvent, StatusKind
 from imu_monitor.sources.base import Source
 
 COMMAND_WAIT_S = 0.05  # the worker looks at the GUI's commands at least this often
+READ_AHEAD_ITEMS = 500  # packets the reader may hold for the worker (seconds of data)
 DRILL_REFRESH_S = 0.5  # live holds/reps are recomputed at most this often
 STILLNESS_WINDOW_S = 1.0
 RATE_WINDOW_S = 2.0
@@ -114,8 +115,10 @@ class LiveEngine:
         self._commands: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
         # The reader only drains the source into a queue, so the worker runs the GUI's
         # commands (stop, marker, calibrate) even while a silent link yields nothing.
-        self._items: queue.SimpleQueue[SampleBatch | StatusEvent | BaseException | None] = (
-            queue.SimpleQueue())
+        # Bounded: a source faster than the pipeline (a replay, a fast-forward) waits instead
+        # of piling up in memory.
+        self._items: queue.Queue[SampleBatch | StatusEvent | BaseException | None] = (
+            queue.Queue(maxsize=READ_AHEAD_ITEMS))
         self._reader = threading.Thread(target=self._read, name="source-reader", daemon=True)
         self._thread = threading.Thread(target=self._run, name="live-engine")
         self._stop = threading.Event()
@@ -197,12 +200,21 @@ class LiveEngine:
         """Source → queue; ends with None (end of stream) or the exception it raised."""
         try:
             for item in self.source.stream():
-                self._items.put(item)
-                if self._stop.is_set():
-                    break
+                if not self._hand_over(item):
+                    return
         except BaseException as exc:  # handed to the worker, which says it in words
-            self._items.put(exc)
-        self._items.put(None)
+            self._hand_over(exc)
+        self._hand_over(None)
+
+    def _hand_over(self, item: SampleBatch | StatusEvent | BaseException | None) -> bool:
+        """Queue ``item`` for the worker, waiting while it is full; False once stopped."""
+        while not self._stop.is_set():
+            try:
+                self._items.put(item, timeout=COMMAND_WAIT_S)
+                return True
+            except queue.Full:
+                continue
+        return False
 
     def _run(self) -> None:
         try:

@@ -63,15 +63,21 @@ def window(qtbot, app_settings):
         w.resize(1400, 900)
         w.show()
         w.activateWindow()  # shortcuts (Space, M, C) act in the active window
-        qtbot.waitUntil(w.isActiveWindow, timeout=5_000)
+        qtbot.waitUntil(w.isActiveWindow, timeout=15_000)
         return w
     return make
+
+
+def recorded_s(w: MainWindow) -> float:
+    """Seconds recorded so far, as the live screen says it ("Recording 35 s")."""
+    found = re.match(r"Recording (\d+) s", w.live_page.record_status.text())
+    return float(found.group(1)) if found else 0.0
 
 
 def connect(qtbot, w: MainWindow, spec: str) -> None:
     """Connect as the Connect screen does, and wait for the session (opened off the GUI)."""
     w.connect_sensor(spec, "Demo")
-    qtbot.waitUntil(lambda: w.engine is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: w.engine is not None, timeout=30_000)
 
 
 def _truth_means(sensor: SimulatedSensor, analysis, start_s: float, end_s: float
@@ -94,21 +100,20 @@ def test_connect_calibrate_record_review(qtbot, window, capsys):
     demo = w.connect_page.entries()[-1]
     assert demo.spec.startswith("sim:") and "Demo sensor" in demo.name
     w.connect_page.connect_button.click()
-    qtbot.waitUntil(lambda: w.tabs.currentWidget() is w.live_page, timeout=10_000)
+    qtbot.waitUntil(lambda: w.tabs.currentWidget() is w.live_page, timeout=30_000)
     w.live_page.patient.setText("P-017")
-    qtbot.waitUntil(lambda: w.live_page.calibration.state == "done", timeout=15_000)
+    # (a fresh checkout compiles the numba kernels first: allow for it)
+    qtbot.waitUntil(lambda: w.live_page.calibration.state == "done", timeout=60_000)
     assert "Calibrated" in w.live_page.calibration.step.text()
     qtbot.keyClick(w, Qt.Key.Key_Space)  # record
-    qtbot.waitUntil(lambda: w.live_page.record_status.text().startswith("Recording"),
-                    timeout=5_000)
-    qtbot.waitUntil(lambda: w.live_page.step_count >= 80, timeout=30_000)
+    qtbot.waitUntil(lambda: recorded_s(w) >= 40, timeout=60_000)  # about 70 steps
     qtbot.keyClick(w, Qt.Key.Key_M)
     shoot(w, "live-walk")
     t, y = w.live_page.trace.data()
     assert t[-1] - t[0] > 9.0 and np.nanmax(np.abs(y)) > 5.0  # 10 s of a real trace
     assert w.live_page.bars.heights("right") and w.live_page.bars.heights("left")
     qtbot.keyClick(w, Qt.Key.Key_Space)  # stop
-    qtbot.waitUntil(lambda: w.last_result is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: w.last_result is not None, timeout=30_000)
     result = w.last_result
     assert result.problem is None, result.problem
     shoot(w, "live-saved")
@@ -126,7 +131,7 @@ def test_connect_calibrate_record_review(qtbot, window, capsys):
 
     # The new file is in the library; opening it gives exactly `imu-monitor analyze`.
     w.tabs.setCurrentWidget(w.review_page)
-    qtbot.waitUntil(lambda: result.path.name in w.review_page.library_files(), timeout=10_000)
+    qtbot.waitUntil(lambda: result.path.name in w.review_page.library_files(), timeout=30_000)
     w.review_page.search.setText("P-017")
     assert w.review_page.library_files() == [result.path.name]
     w.review_page.library.selectRow(0)
@@ -151,10 +156,9 @@ def test_connect_calibrate_record_review(qtbot, window, capsys):
 def test_closing_while_recording_saves_the_recording_first(qtbot, window, app_settings):
     w = window(FastSimulator(speed=10.0, seconds=120.0))
     connect(qtbot, w, "sim:trendelenburg-right")
-    qtbot.waitUntil(lambda: w.live_page.calibration.state == "done", timeout=30_000)
+    qtbot.waitUntil(lambda: w.live_page.calibration.state == "done", timeout=60_000)
     w.toggle_recording()
-    qtbot.waitUntil(lambda: w.live_page.record_status.text().startswith("Recording 5"),
-                    timeout=30_000)
+    qtbot.waitUntil(lambda: recorded_s(w) >= 5, timeout=60_000)
     w.close()  # deferred until the recording is saved, then closes by itself
     qtbot.waitUntil(lambda: not w.isVisible(), timeout=15_000)
     assert w.last_result is not None and w.last_result.problem is None
@@ -185,20 +189,20 @@ def test_review_replays_scrubs_and_exports(qtbot, window, tmp_path):
     assert len(exported["steps"]) == page.steps.rowCount()
     assert (tmp_path / "o.sto").read_text().count("\n") > 1000
     page.export("json", demo)  # never over a recording
-    qtbot.waitUntil(lambda: "never overwrites" in page.message.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "never overwrites" in page.message.text(), timeout=30_000)
 
 
 def test_guided_calibration_redo_when_the_patient_moves(qtbot, window):
     w = window(FastSimulator(speed=4.0, seconds=30.0))
     connect(qtbot, w, "sim:trendelenburg-right")
     panel = w.live_page.calibration
-    qtbot.waitUntil(lambda: panel.state == "done", timeout=20_000)  # automatic, first walk
+    qtbot.waitUntil(lambda: panel.state == "done", timeout=60_000)  # automatic, first walk
     # Press C while the patient walks (the scenario's main walk starts at 13 s): the
     # stillness check must refuse and restart.
     qtbot.waitUntil(lambda: w.live_page.trace.data()[0][-1] > 16.0, timeout=20_000)
     qtbot.keyClick(w, Qt.Key.Key_C)
     assert panel.state == "standing"
-    qtbot.waitUntil(lambda: "moved" in panel.step.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "moved" in panel.step.text(), timeout=30_000)
     qtbot.wait(300)  # still walking: the notice stays until the patient stands still
     assert "moved" in panel.step.text() and panel.state == "standing"
     shoot(w, "calibration-moved")
@@ -211,7 +215,7 @@ def test_calibration_with_a_mounting_preset_skips_the_walk(qtbot, window):
     panel.preset.setCurrentIndex(1)  # x up, y left, z back
     connect(qtbot, w, "sim:trendelenburg-right")
     panel.start()
-    qtbot.waitUntil(lambda: panel.state == "done", timeout=15_000)
+    qtbot.waitUntil(lambda: panel.state == "done", timeout=60_000)
     assert "forward declared by the mounting preset" in panel.result.text()
     assert "sensor +x" in panel.result.text()
     shoot(w, "calibration-done")
@@ -259,9 +263,9 @@ def test_clinician_errors_are_sentences(qtbot, window):
     w.live_page.patient.setText("P-1")
     w.engine.recalibrate()
     w.toggle_recording()
-    qtbot.waitUntil(lambda: "Calibrate first" in w.banner.text(), timeout=5_000)
+    qtbot.waitUntil(lambda: "Calibrate first" in w.banner.text(), timeout=15_000)
     w.connect_sensor("sim:no-such-walk", "Demo")
-    qtbot.waitUntil(lambda: "no-such-walk" in w.banner.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "no-such-walk" in w.banner.text(), timeout=30_000)
     assert w.engine is None
 
 
@@ -310,7 +314,7 @@ def test_review_shows_a_patients_progress_over_sessions(qtbot, window, app_setti
     w = window()
     page = w.review_page
     page.search.setText("P-020")
-    qtbot.waitUntil(lambda: len(page.library_files()) == 2, timeout=10_000)
+    qtbot.waitUntil(lambda: len(page.library_files()) == 2, timeout=30_000)
     right = page.progress_plot.points("right")
     assert right[0] == pytest.approx(9.0, abs=0.5) and right[1] == pytest.approx(4.0, abs=0.5)
     assert "P-020: 2 walking sessions" in page.progress_plot.plotItem.titleLabel.text

@@ -37,11 +37,11 @@ def test_scan_connect_stream_and_reconnect_from_the_app(qtbot, app_window, fake_
     qtbot.waitUntil(lambda: w.engine is not None, timeout=20_000)
     qtbot.waitUntil(lambda: w.live_page.step_count >= 10, timeout=60_000)
     qtbot.waitUntil(lambda: "streaming" in w.health.text() and "77%" in w.health.text(),
-                    timeout=5_000)
+                    timeout=15_000)
     assert w.settings.last_sensor == "ble:C0:FF:EE:00:0A:01"
     sensor.vanish()
     qtbot.waitUntil(lambda: "no data" in w.health.text() or "reconnecting" in w.health.text(),
-                    timeout=10_000)
+                    timeout=30_000)
     assert w.engine.running  # the session goes on while the link is away
     sensor.reappear()
     steps = w.live_page.step_count

@@ -16,18 +16,23 @@ from imu_monitor.sources.simulated import SimulatedSensor
 
 
 class StallingSource:
-    """A simulated walk that goes silent (like a Bluetooth link) after ``stall_after_s``."""
+    """A simulated walk that goes silent (like a Bluetooth link) after ``stall_after_s``;
+    with ``hold_at_s`` it also waits there until ``go`` is set (so a test can act first)."""
 
-    def __init__(self, stall_after_s: float) -> None:
+    def __init__(self, stall_after_s: float, hold_at_s: float | None = None) -> None:
         self._sim = SimulatedSensor("trendelenburg-right", 60.0, seed=3)
         self.info = SourceInfo("simulated", "stalling", self._sim.info.rate_hz)
         self._stall = round(stall_after_s * self.info.rate_hz)
+        self._hold = None if hold_at_s is None else round(hold_at_s * self.info.rate_hz)
+        self.go = threading.Event()
         self._closed = threading.Event()
 
     def stream(self) -> Iterator[SampleBatch | StatusEvent]:
         samples = self._sim.samples
         yield StatusEvent(StatusKind.CONNECTED, 0.0, "connected")
         for first in range(0, self._stall, 10):
+            if first == self._hold:
+                self.go.wait()
             yield samples.slice(first, first + 10)
         self._closed.wait()  # silent until closed
 
@@ -46,12 +51,15 @@ def run_until(engine: LiveEngine, condition, timeout_s: float = 20.0) -> list:
 
 
 def test_commands_run_while_the_sensor_is_silent(tmp_path):
-    engine = LiveEngine(StallingSource(30.0))
+    source = StallingSource(30.0, hold_at_s=20.0)
+    engine = LiveEngine(source)
     engine.start()
     run_until(engine, lambda f: f.calibration is not None)
     engine.start_recording(RecordingRequest(tmp_path / "r.imurec", "P-1"))
     run_until(engine, lambda f: f.recording_path is not None)
-    time.sleep(0.5)  # the source has long run dry: nothing arrives any more
+    source.go.set()  # 10 s more of walking, then the link goes silent
+    run_until(engine, lambda f: f.recording_elapsed_s >= 9.9)
+    time.sleep(0.5)  # nothing arrives any more
     engine.add_marker("silent")
     engine.stop_recording()
     frames = run_until(engine, lambda f: f.finished_recording is not None, 5.0)

@@ -56,7 +56,7 @@ class PelvisView(QWidget):
 
     def paintEvent(self, event) -> None:
         p = QPainter(self)
-        p.fillRect(self.rect(), self.palette().window())
+        p.fillRect(self.rect(), self.colors.color("panel"))  # a card, like the plots
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         w, h = self.width(), self.height()
         scale = min(w / 2.6, h / 1.5)

@@ -111,6 +111,7 @@ def test_connect_calibrate_record_review(qtbot, window, capsys):
     shoot(w, "live-walk")
     t, y = w.live_page.trace.data()
     assert t[-1] - t[0] > 9.0 and np.nanmax(np.abs(y)) > 5.0  # 10 s of a real trace
+    assert w.live_page.trace.stance_spans() >= 12  # about two steps a second, shown
     assert w.live_page.bars.heights("right") and w.live_page.bars.heights("left")
     qtbot.keyClick(w, Qt.Key.Key_Space)  # stop
     qtbot.waitUntil(lambda: w.last_result is not None, timeout=30_000)

@@ -148,6 +148,7 @@ class LivePage(QWidget):
         lower.addWidget(self.summary_box)
         lower.setStretchFactor(0, 3)
         lower.setStretchFactor(1, 2)
+        self.summary_box.setMinimumWidth(380)
         self.summary_box.setMaximumWidth(480)
         right.addWidget(lower)
         right.setSizes([420, 300])

@@ -102,7 +102,6 @@ def test_connect_calibrate_record_review(qtbot, window, capsys):
     w.connect_page.connect_button.click()
     qtbot.waitUntil(lambda: w.tabs.currentWidget() is w.live_page, timeout=30_000)
     w.live_page.patient.setText("P-017")
-    # (a fresh checkout compiles the numba kernels first: allow for it)
     qtbot.waitUntil(lambda: w.live_page.calibration.state == "done", timeout=60_000)
     assert "Calibrated" in w.live_page.calibration.step.text()
     qtbot.keyClick(w, Qt.Key.Key_Space)  # record

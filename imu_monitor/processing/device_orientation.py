@@ -9,22 +9,27 @@ Calibration still needs an angular rate (stillness, turns during the forward wal
 rotation between consecutive quaternions divided by the sample interval, in sensor axes
 (a backward difference: half a sample late, which stillness and turn detection do not feel).
 
-Compiled with numba, sample by sample with an explicit state: any chunking of the input gives
-bit-identical output.
+Sample by sample with an explicit state (a kernel: ``processing/kernels.py``): any chunking of
+the input gives bit-identical output.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
-from numba import njit
+
+from imu_monitor.processing.kernels import kernel
 
 
-@njit(cache=True)
-def _run(quat_in, dt, state, out_q, out_up, out_rate):  # pragma: no cover - compiled
-    for i in range(quat_in.shape[0]):
-        w, x, y, z = quat_in[i, 0], quat_in[i, 1], quat_in[i, 2], quat_in[i, 3]
-        n = np.sqrt(w * w + x * x + y * y + z * z)
-        w, x, y, z = w / n, x / n, y / n, z / n
+@kernel("state", "out_q", "out_up", "out_rate")
+def _run(n, quat_in, dt, state, out_q, out_up, out_rate):
+    """Flat sequences: ``quat_in[4 * i + k]``, ``out_rate[3 * i + k]``."""
+    for i in range(n):
+        j, m = 3 * i, 4 * i
+        w, x, y, z = quat_in[m], quat_in[m + 1], quat_in[m + 2], quat_in[m + 3]
+        norm = math.sqrt(w * w + x * x + y * y + z * z)
+        w, x, y, z = w / norm, x / norm, y / norm, z / norm
         pw, px, py, pz = state[0], state[1], state[2], state[3]
         if state[4] == 0.0:
             pw, px, py, pz = w, x, y, z
@@ -36,14 +41,14 @@ def _run(quat_in, dt, state, out_q, out_up, out_rate):  # pragma: no cover - com
         dx = pw * x - px * w - py * z + pz * y
         dy = pw * y + px * z - py * w - pz * x
         dz = pw * z - px * y + py * x - pz * w
-        s = np.sqrt(dx * dx + dy * dy + dz * dz)
-        k = 2.0 * np.arctan2(s, dw) / (s * dt) if s > 1e-12 else 2.0 / dt
-        out_rate[i, 0], out_rate[i, 1], out_rate[i, 2] = k * dx, k * dy, k * dz
+        s = math.sqrt(dx * dx + dy * dy + dz * dz)
+        k = 2.0 * math.atan2(s, dw) / (s * dt) if s > 1e-12 else 2.0 / dt
+        out_rate[j], out_rate[j + 1], out_rate[j + 2] = k * dx, k * dy, k * dz
         state[0], state[1], state[2], state[3] = w, x, y, z
-        out_q[i, 0], out_q[i, 1], out_q[i, 2], out_q[i, 3] = w, x, y, z
-        out_up[i, 0] = 2.0 * (x * z - w * y)
-        out_up[i, 1] = 2.0 * (y * z + w * x)
-        out_up[i, 2] = 1.0 - 2.0 * (x * x + y * y)
+        out_q[m], out_q[m + 1], out_q[m + 2], out_q[m + 3] = w, x, y, z
+        out_up[j] = 2.0 * (x * z - w * y)
+        out_up[j + 1] = 2.0 * (y * z + w * x)
+        out_up[j + 2] = 1.0 - 2.0 * (x * x + y * y)
 
 
 class DeviceOrientation:
@@ -61,6 +66,6 @@ class DeviceOrientation:
         out = np.empty((n, 4))
         self.up = np.empty((n, 3))
         self.rate = np.empty((n, 3))
-        _run(np.ascontiguousarray(quat, dtype=np.float64), 1.0 / self.rate_hz, self._state, out,
+        _run(n, np.ascontiguousarray(quat, dtype=np.float64), 1.0 / self.rate_hz, self._state, out,
              self.up, self.rate)
         return out

@@ -3,7 +3,8 @@
 ``scipy.signal`` and ``scipy.ndimage`` cost about 100 MB of memory and half a second at start-up
 for a Butterworth design, one biquad, sliding extremes and a moving average. These give the same
 numbers (tested against scipy): the Butterworth design to rounding, the biquad the same
-recurrence as ``lfilter``, the extremes exactly, the moving average bit for bit.
+recurrence as ``lfilter``, the extremes exactly, the moving average bit for bit. The biquad is a
+kernel (``processing/kernels.py``): interpreted on live packets, compiled on whole recordings.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+
+from imu_monitor.processing.kernels import kernel
 
 
 def butter2_highpass(cutoff_hz: float, rate_hz: float) -> tuple[np.ndarray, np.ndarray]:
@@ -33,54 +35,27 @@ def biquad_steady_state(b: np.ndarray, a: np.ndarray) -> np.ndarray:
     return np.array([b[1] + b[2] - (a[1] + a[2]) * y, b[2] - a[2] * y])
 
 
-@njit(cache=True)
-def biquad(b, a, x, zi):  # pragma: no cover - compiled
-    """``scipy.signal.lfilter(b, a, x, zi=zi)`` for a biquad (``a[0] == 1``): (y, final state).
-
-    Transposed direct form II, the recurrence and order of operations of ``lfilter``.
-    """
-    y = np.empty(x.shape[0])
-    z0, z1 = zi[0], zi[1]
-    for i in range(x.shape[0]):
-        xi = x[i]
-        yi = z0 + b[0] * xi
-        z0 = z1 + xi * b[1] - yi * a[1]
-        z1 = xi * b[2] - yi * a[2]
-        y[i] = yi
-    zf = np.empty(2)
-    zf[0], zf[1] = z0, z1
+def biquad(b: np.ndarray, a: np.ndarray, x: np.ndarray,
+           zi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``scipy.signal.lfilter(b, a, x, zi=zi)`` for a biquad (``a[0] == 1``): (y, final state)."""
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    y = np.empty(len(x))
+    zf = np.array(zi, dtype=np.float64)
+    _biquad(len(x), b[0], b[1], b[2], a[1], a[2], x, zf, y)
     return y, zf
 
 
-@njit(cache=True)
-def _sliding_extreme(x, size, start, largest):  # pragma: no cover - compiled
-    """Extreme of ``x[i + start : i + start + size]`` for every i, indices clipped to the array.
-
-    Van Herk / Gil-Werman: running extremes forwards (``g``) and backwards (``h``) within
-    blocks of ``size``; any window spans at most two blocks, so it is ``ext(h[s], g[e])``.
-    """
-    n = x.shape[0]
-    m = n + size - 1
-    g = np.empty(m)
-    h = np.empty(m)
-    for p in range(m):
-        v = x[min(max(p + start, 0), n - 1)]
-        if p % size == 0 or (v > g[p - 1] if largest else v < g[p - 1]):
-            g[p] = v
-        else:
-            g[p] = g[p - 1]
-    for p in range(m - 1, -1, -1):
-        v = x[min(max(p + start, 0), n - 1)]
-        if p == m - 1 or p % size == size - 1 or (v > h[p + 1] if largest else v < h[p + 1]):
-            h[p] = v
-        else:
-            h[p] = h[p + 1]
-    out = np.empty(n)
+@kernel("z", "y")
+def _biquad(n, b0, b1, b2, a1, a2, x, z, y):
+    """Transposed direct form II, the recurrence and order of operations of ``lfilter``."""
+    z0, z1 = z[0], z[1]
     for i in range(n):
-        left, right = h[i], g[i + size - 1]
-        out[i] = (left if left > right else right) if largest else (
-            left if left < right else right)
-    return out
+        xi = x[i]
+        yi = z0 + b0 * xi
+        z0 = z1 + xi * b1 - yi * a1
+        z1 = xi * b2 - yi * a2
+        y[i] = yi
+    z[0], z[1] = z0, z1
 
 
 def maximum_filter1d(x: np.ndarray, size: int, origin: int = 0) -> np.ndarray:
@@ -94,26 +69,39 @@ def minimum_filter1d(x: np.ndarray, size: int, origin: int = 0) -> np.ndarray:
 
 
 def _extreme(x: np.ndarray, size: int, origin: int, largest: bool) -> np.ndarray:
+    """Extreme of every window, vectorised (exact: extremes only select values).
+
+    Van Herk / Gil-Werman: running extremes forwards (``g``) and backwards (``h``) within
+    blocks of ``size``; any window spans at most two blocks, so it is ``ext(h[s], g[e])``.
+    """
     # scipy's window for output i: input [i - size // 2 - origin, ... + size), edges repeated.
     if not -(size // 2) <= origin <= (size - 1) // 2:
         raise ValueError("origin outside the window (as scipy.ndimage refuses)")
     x = np.ascontiguousarray(x, dtype=np.float64)
-    if not len(x):
+    n, size = len(x), int(size)
+    if not n:
         return x.copy()
-    return _sliding_extreme(x, int(size), -(size // 2) - int(origin), largest)
+    m = n + size - 1
+    blocks = -(-m // size)
+    # Padding fills only the last block past m; no window that is used reaches into it.
+    index = np.arange(-(size // 2) - int(origin), blocks * size - (size // 2) - int(origin))
+    padded = x[np.minimum(np.maximum(index, 0), n - 1)].reshape(blocks, size)
+    pick = np.maximum if largest else np.minimum
+    g = pick.accumulate(padded, axis=1).reshape(-1)
+    h = pick.accumulate(padded[:, ::-1], axis=1)[:, ::-1].reshape(-1)
+    return pick(h[:n], g[size - 1:size - 1 + n])
 
 
-@njit(cache=True)
-def _running_mean(line, size, n):  # pragma: no cover - compiled
-    """scipy.ndimage's moving average: one running sum, divided at every output."""
-    out = np.empty(n)
+def _running_mean(line: list[float], size: int, n: int) -> list[float]:
+    """scipy.ndimage's moving average: one running sum, divided at every output. Plain Python
+    on a list (a tenth of a microsecond a sample): never worth compiling."""
     total = 0.0
     for j in range(size):
         total += line[j]
-    out[0] = total / size
+    out = [total / size]
     for i in range(1, n):
         total += line[i + size - 1] - line[i - 1]
-        out[i] = total / size
+        out.append(total / size)
     return out
 
 
@@ -129,4 +117,4 @@ def uniform_filter1d(x: np.ndarray, size: int) -> np.ndarray:
         return x.copy()
     j = np.arange(-(size // 2), n + size - 1 - size // 2) % (2 * n)
     line = x[np.where(j < n, j, 2 * n - 1 - j)]
-    return _running_mean(line, int(size), n)
+    return np.array(_running_mean(line.tolist(), int(size), n))

@@ -8,14 +8,15 @@ a steady turn leaves no offset).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 
 from imu_monitor.conventions import GRAVITY_MPS2
 from imu_monitor.processing.calibration import Calibration
 from imu_monitor.processing.filters import biquad, biquad_steady_state, butter2_highpass
+from imu_monitor.processing.kernels import kernel
 
 ROTATION_HIGHPASS_HZ = 0.2
 
@@ -45,34 +46,49 @@ def rotate(quat: np.ndarray, v: np.ndarray) -> np.ndarray:
                      vz + w * tz + (x * ty - y * tx)], axis=1)
 
 
-@njit(cache=True)
-def _kernel(quat, up_sensor, acc, pelvis_from_sensor, out):  # pragma: no cover - compiled
-    """Per sample: obliquity, tilt (deg), pelvis heading (rad), heading-frame accelerations."""
-    c = pelvis_from_sensor
-    rad2deg = 180.0 / np.pi
-    for i in range(quat.shape[0]):
-        ux, uy, uz = up_sensor[i, 0], up_sensor[i, 1], up_sensor[i, 2]
-        px = c[0, 0] * ux + c[0, 1] * uy + c[0, 2] * uz
-        py = c[1, 0] * ux + c[1, 1] * uy + c[1, 2] * uz
-        pz = c[2, 0] * ux + c[2, 1] * uy + c[2, 2] * uz
-        out[0, i] = np.arcsin(min(1.0, max(-1.0, py))) * rad2deg
-        out[1, i] = np.arctan2(-px, pz) * rad2deg
-        w, x, y, z = quat[i, 0], quat[i, 1], quat[i, 2], quat[i, 3]
+@kernel("state", "out")
+def _kernel(n, quat, up_sensor, acc, c, state, out):
+    """Per sample: obliquity, tilt (deg), continuous pelvis heading (rad), heading-frame
+    accelerations.
+
+    Flat sequences: ``quat[4 * i + k]``, ``c`` the pelvis-from-sensor matrix row by row, and
+    ``out[n * row + i]`` for the six rows. ``state``: last raw heading, whole turns added by
+    unwrapping so far (an integer: exact), started.
+    """
+    rad2deg = 180.0 / math.pi
+    two_pi = 2.0 * math.pi
+    last, turns, started = state[0], int(state[1]), state[2]
+    c00, c01, c02, c10, c11, c12, c20, c21, c22 = c[0], c[1], c[2], c[3], c[4], c[5], c[6], \
+        c[7], c[8]
+    for i in range(n):
+        j, m = 3 * i, 4 * i
+        ux, uy, uz = up_sensor[j], up_sensor[j + 1], up_sensor[j + 2]
+        px = c00 * ux + c01 * uy + c02 * uz
+        py = c10 * ux + c11 * uy + c12 * uz
+        pz = c20 * ux + c21 * uy + c22 * uz
+        out[i] = math.asin(min(1.0, max(-1.0, py))) * rad2deg
+        out[n + i] = math.atan2(-px, pz) * rad2deg
+        w, x, y, z = quat[m], quat[m + 1], quat[m + 2], quat[m + 3]
         r00, r01, r02 = 1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y)
         r10, r11, r12 = 2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x)
         r20, r21, r22 = 2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)
         # Pelvis left axis in the world: its heading is Baker's rotation angle.
-        lx = r00 * c[1, 0] + r01 * c[1, 1] + r02 * c[1, 2]
-        ly = r10 * c[1, 0] + r11 * c[1, 1] + r12 * c[1, 2]
-        heading = np.arctan2(-lx, ly)
-        out[2, i] = heading
-        ax, ay, az = acc[i, 0], acc[i, 1], acc[i, 2]
+        lx = r00 * c10 + r01 * c11 + r02 * c12
+        ly = r10 * c10 + r11 * c11 + r12 * c12
+        heading = math.atan2(-lx, ly)
+        if started == 0.0:
+            last, started = heading, 1.0
+        turns -= round((heading - last) / two_pi)
+        last = heading
+        out[2 * n + i] = heading + two_pi * turns
+        ax, ay, az = acc[j], acc[j + 1], acc[j + 2]
         wx = r00 * ax + r01 * ay + r02 * az
         wy = r10 * ax + r11 * ay + r12 * az
-        ch, sh = np.cos(heading), np.sin(heading)
-        out[3, i] = ch * wx + sh * wy
-        out[4, i] = -sh * wx + ch * wy
-        out[5, i] = r20 * ax + r21 * ay + r22 * az - GRAVITY_MPS2
+        ch, sh = math.cos(heading), math.sin(heading)
+        out[3 * n + i] = ch * wx + sh * wy
+        out[4 * n + i] = -sh * wx + ch * wy
+        out[5 * n + i] = r20 * ax + r21 * ay + r22 * az - GRAVITY_MPS2
+    state[0], state[1], state[2] = last, turns, started
 
 
 class PelvisKinematics:
@@ -82,32 +98,19 @@ class PelvisKinematics:
         self.pelvis_from_sensor = calibration.pelvis_from_sensor
         self._b, self._a = butter2_highpass(ROTATION_HIGHPASS_HZ, rate_hz)
         self._zi: np.ndarray | None = None
-        self._last_heading: float | None = None
-        self._turns = 0  # whole turns added by unwrapping so far
+        self._state = np.zeros(3)  # see _kernel
 
     def update(self, quat: np.ndarray, up_sensor: np.ndarray, acc: np.ndarray) -> KinematicsBatch:
         """Angles and accelerations of the samples in this chunk."""
         n = len(quat)
         out = np.empty((6, n))
-        _kernel(np.ascontiguousarray(quat), np.ascontiguousarray(up_sensor),
-                np.ascontiguousarray(acc, dtype=np.float64), self.pelvis_from_sensor, out)
-        obliquity, tilt, raw_heading, forward, lateral, vertical = out
-        heading = self._unwrap(raw_heading)
+        _kernel(n, np.ascontiguousarray(quat), np.ascontiguousarray(up_sensor),
+                np.ascontiguousarray(acc, dtype=np.float64),
+                np.ascontiguousarray(self.pelvis_from_sensor), self._state, out)
+        obliquity, tilt, heading, forward, lateral, vertical = out
         if self._zi is None and n:
             self._zi = biquad_steady_state(self._b, self._a) * heading[0]
         rotation = heading
         if n:
             rotation, self._zi = biquad(self._b, self._a, heading, self._zi)
         return KinematicsBatch(obliquity, tilt, np.degrees(rotation), forward, lateral, vertical)
-
-    def _unwrap(self, heading: np.ndarray) -> np.ndarray:
-        """Continuous heading across chunks (whole turns counted as integers: exact)."""
-        if not len(heading):
-            return heading
-        prev = heading[0] if self._last_heading is None else self._last_heading
-        steps = np.diff(np.concatenate([[prev], heading]))
-        jumps = -np.round(steps / (2 * np.pi)).astype(np.int64)
-        turns = self._turns + np.cumsum(jumps)
-        self._turns = int(turns[-1])
-        self._last_heading = float(heading[-1])
-        return heading + 2 * np.pi * turns

@@ -11,19 +11,21 @@ Why our own filter (measured against VQF and imufusion in docs/orientation.md):
 * The correction gain follows what the patient does: fast when standing still, slow when
   moving, almost off while turning (the centripetal pull would read as pelvic obliquity).
 
-The kernel is compiled with numba and runs sample by sample with an explicit state array, so
-feeding packets or one long array gives bit-identical output.
+The loop runs sample by sample with an explicit state array (interpreted for live packets,
+compiled for whole recordings: ``processing/kernels.py``), so feeding packets or one long array
+gives bit-identical output.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 
 from imu_monitor.conventions import GRAVITY_MPS2
 from imu_monitor.errors import InputDataError
+from imu_monitor.processing.kernels import kernel
 
 _STATE_SIZE = 21  # q(4) bias(3) gyro slow(3) gyro fast(3) acc lp(3) rest t, init, world lp(3)
 
@@ -62,8 +64,12 @@ class FilterParams:
         ])
 
 
-@njit(cache=True)
-def _run(gyr, acc, dt, state, params, out_q, out_up, out_rest):  # pragma: no cover - compiled
+@kernel("state", "out_q", "out_up", "out_rest")
+def _run(n, gyr, acc, dt, state, params, out_q, out_up, out_rest):
+    """Advance the filter by ``n`` samples (flat sequences: ``gyr[3 * i + k]``).
+
+    The state lives in local variables inside the loop (much faster interpreted).
+    """
     tau_rest, tau_move, tau_turn, tau_lp = params[0], params[1], params[2], params[3]
     ki, tau_yaw, rest_min, rest_gdev = params[4], params[5], params[6], params[7]
     rest_adev, turn_rate, g0, rest_rate = params[8], params[9], params[10], params[11]
@@ -72,47 +78,59 @@ def _run(gyr, acc, dt, state, params, out_q, out_up, out_rest):  # pragma: no co
     a_fast = dt / (0.05 + dt)
     a_acc = dt / (0.5 + dt)
     a_world = dt / (tau_lp + dt)
-    for i in range(gyr.shape[0]):
-        gx, gy, gz = gyr[i, 0], gyr[i, 1], gyr[i, 2]
-        ax, ay, az = acc[i, 0], acc[i, 1], acc[i, 2]
-        if state[17] == 0.0:
+    qw, qx, qy, qz = state[0], state[1], state[2], state[3]
+    bgx, bgy, bgz = state[4], state[5], state[6]  # gyro bias
+    sgx, sgy, sgz = state[7], state[8], state[9]  # gyro, 2 s low-pass
+    fgx, fgy, fgz = state[10], state[11], state[12]  # gyro, 50 ms low-pass
+    lax, lay, laz = state[13], state[14], state[15]  # acc, 0.5 s low-pass
+    rest_t, started = state[16], state[17]
+    mwx, mwy, mwz = state[18], state[19], state[20]  # specific force (g), world, averaged
+    for i in range(n):
+        j = 3 * i
+        gx, gy, gz = gyr[j], gyr[j + 1], gyr[j + 2]
+        rax, ray, raz = acc[j], acc[j + 1], acc[j + 2]
+        ax, ay, az = rax, ray, raz
+        if started == 0.0:
             # Start level with the first accelerometer reading, heading zero.
-            an = np.sqrt(ax * ax + ay * ay + az * az)
+            an = math.sqrt(ax * ax + ay * ay + az * az)
             if an < 1e-6:  # no gravity reading yet: start level, the correction will settle
                 ax, ay, az, an = 0.0, 0.0, g0, g0
             ux, uy, uz = ax / an, ay / an, az / an
             w = 1.0 + uz
             if w < 1e-9:
-                state[0], state[1], state[2], state[3] = 0.0, 1.0, 0.0, 0.0
+                qw, qx, qy, qz = 0.0, 1.0, 0.0, 0.0
             else:
-                n = np.sqrt(w * w + uy * uy + ux * ux)
-                state[0], state[1], state[2], state[3] = w / n, uy / n, -ux / n, 0.0
-            for k in range(3):
-                state[7 + k] = gyr[i, k]
-                state[10 + k] = gyr[i, k]
-                state[13 + k] = acc[i, k]
-            state[18], state[19], state[20] = 0.0, 0.0, an / g0
-            state[17] = 1.0
+                nq = math.sqrt(w * w + uy * uy + ux * ux)
+                qw, qx, qy, qz = w / nq, uy / nq, -ux / nq, 0.0
+            sgx, sgy, sgz = gx, gy, gz
+            fgx, fgy, fgz = gx, gy, gz
+            lax, lay, laz = rax, ray, raz
+            mwx, mwy, mwz = 0.0, 0.0, an / g0
+            started = 1.0
         # Rest: short-term gyro and acc deviations small, acc magnitude near g, for a while.
-        for k in range(3):
-            state[7 + k] += a_slow * (gyr[i, k] - state[7 + k])
-            state[10 + k] += a_fast * (gyr[i, k] - state[10 + k])
-            state[13 + k] += a_acc * (acc[i, k] - state[13 + k])
-        dgx, dgy, dgz = state[10] - state[7], state[11] - state[8], state[12] - state[9]
-        dax, day, daz = ax - state[13], ay - state[14], az - state[15]
-        lp_norm = np.sqrt(state[13] ** 2 + state[14] ** 2 + state[15] ** 2)
-        slow_rate = state[7] * state[7] + state[8] * state[8] + state[9] * state[9]
+        sgx += a_slow * (gx - sgx)
+        sgy += a_slow * (gy - sgy)
+        sgz += a_slow * (gz - sgz)
+        fgx += a_fast * (gx - fgx)
+        fgy += a_fast * (gy - fgy)
+        fgz += a_fast * (gz - fgz)
+        lax += a_acc * (rax - lax)
+        lay += a_acc * (ray - lay)
+        laz += a_acc * (raz - laz)
+        dgx, dgy, dgz = fgx - sgx, fgy - sgy, fgz - sgz
+        dax, day, daz = ax - lax, ay - lay, az - laz
+        lp_norm = math.sqrt(lax ** 2 + lay ** 2 + laz ** 2)
+        slow_rate = sgx * sgx + sgy * sgy + sgz * sgz
         still = (dgx * dgx + dgy * dgy + dgz * dgz < rest_gdev * rest_gdev
                  and dax * dax + day * day + daz * daz < rest_adev * rest_adev
                  and abs(lp_norm - g0) < 0.5 and slow_rate < rest_rate * rest_rate)
-        state[16] = state[16] + dt if still else 0.0
-        rest = state[16] >= rest_min
+        rest_t = rest_t + dt if still else 0.0
+        rest = rest_t >= rest_min
         # Turning: the 2 s average of the bias-free rotation rate is large.
-        tx, ty, tz = state[7] - state[4], state[8] - state[5], state[9] - state[6]
+        tx, ty, tz = sgx - bgx, sgy - bgy, sgz - bgz
         turning = tx * tx + ty * ty + tz * tz > turn_rate * turn_rate
         tau = tau_rest if rest else (tau_turn if turning else tau_move)
 
-        qw, qx, qy, qz = state[0], state[1], state[2], state[3]
         r00 = 1 - 2 * (qy * qy + qz * qz)
         r01 = 2 * (qx * qy - qw * qz)
         r02 = 2 * (qx * qz + qw * qy)
@@ -125,68 +143,74 @@ def _run(gyr, acc, dt, state, params, out_q, out_up, out_rest):  # pragma: no co
         fx = r00 * bx + r01 * by + r02 * bz
         fy = r10 * bx + r11 * by + r12 * bz
         fz = ux * bx + uy * by + uz * bz
-        state[18] += a_world * (fx - state[18])
-        state[19] += a_world * (fy - state[19])
-        state[20] += a_world * (fz - state[20])
+        mwx += a_world * (fx - mwx)
+        mwy += a_world * (fy - mwy)
+        mwz += a_world * (fz - mwz)
         if rest:
             # Sensor frame: rotation rate that turns the estimated up towards the measurement.
             ex, ey, ez = by * uz - bz * uy, bz * ux - bx * uz, bx * uy - by * ux
             # Horizontal bias: integral of the disagreement (the accelerometer is clean now).
-            state[4] -= ki * ex * dt
-            state[5] -= ki * ey * dt
-            state[6] -= ki * ez * dt
+            bgx -= ki * ex * dt
+            bgy -= ki * ey * dt
+            bgz -= ki * ez * dt
             if dgx * dgx + dgy * dgy + dgz * dgz < quiet_dev * quiet_dev:
                 # Quiet two-leg standing: the low-passed gyro is the bias, on every axis.
                 k = dt / tau_quiet
-                state[4] += k * (state[7] - state[4])
-                state[5] += k * (state[8] - state[5])
-                state[6] += k * (state[9] - state[6])
+                bgx += k * (sgx - bgx)
+                bgy += k * (sgy - bgy)
+                bgz += k * (sgz - bgz)
             else:
                 # Bias about the vertical is invisible to the accelerometer: the low-passed
                 # gyro along up (sway about the vertical is negligible when standing).
-                dv = ((state[7] - state[4]) * ux + (state[8] - state[5]) * uy
-                      + (state[9] - state[6]) * uz) * dt / tau_yaw
-                state[4] += dv * ux
-                state[5] += dv * uy
-                state[6] += dv * uz
+                dv = ((sgx - bgx) * ux + (sgy - bgy) * uy + (sgz - bgz) * uz) * dt / tau_yaw
+                bgx += dv * ux
+                bgy += dv * uy
+                bgz += dv * uz
         else:
             # World frame: tilt the averaged specific force onto vertical (axis F × z), then
             # express that rotation rate in sensor axes.
-            fwx, fwy, fwz = state[18], state[19], state[20]
+            fwx, fwy, fwz = mwx, mwy, mwz
             ewx, ewy = fwy, -fwx
             ex = r00 * ewx + r10 * ewy
             ey = r01 * ewx + r11 * ewy
             ez = r02 * ewx + r12 * ewy
             if not turning:  # slow bias refinement (a centripetal pull is not bias)
-                state[4] -= ki_move * ex * dt
-                state[5] -= ki_move * ey * dt
-                state[6] -= ki_move * ez * dt
+                bgx -= ki_move * ex * dt
+                bgy -= ki_move * ey * dt
+                bgz -= ki_move * ez * dt
             # The average is held in world axes, which this correction rotates: follow it.
             cx, cy = ewx * dt / tau, ewy * dt / tau
-            state[18] = fwx + cy * fwz
-            state[19] = fwy - cx * fwz
-            state[20] = fwz + cx * fwy - cy * fwx
-        wx = gx - state[4] + ex / tau
-        wy = gy - state[5] + ey / tau
-        wz = gz - state[6] + ez / tau
+            mwx = fwx + cy * fwz
+            mwy = fwy - cx * fwz
+            mwz = fwz + cx * fwy - cy * fwx
+        wx = gx - bgx + ex / tau
+        wy = gy - bgy + ey / tau
+        wz = gz - bgz + ez / tau
         # q <- q * exp(w dt / 2)
-        wn = np.sqrt(wx * wx + wy * wy + wz * wz)
+        wn = math.sqrt(wx * wx + wy * wy + wz * wz)
         if wn > 1e-12:
-            s = np.sin(0.5 * wn * dt) / wn
-            c = np.cos(0.5 * wn * dt)
+            s = math.sin(0.5 * wn * dt) / wn
+            c = math.cos(0.5 * wn * dt)
             dw, dx, dy, dz = c, s * wx, s * wy, s * wz
             nw = qw * dw - qx * dx - qy * dy - qz * dz
             nx = qw * dx + qx * dw + qy * dz - qz * dy
             ny = qw * dy - qx * dz + qy * dw + qz * dx
             nz = qw * dz + qx * dy - qy * dx + qz * dw
-            n = np.sqrt(nw * nw + nx * nx + ny * ny + nz * nz)
-            qw, qx, qy, qz = nw / n, nx / n, ny / n, nz / n
-        state[0], state[1], state[2], state[3] = qw, qx, qy, qz
-        out_q[i, 0], out_q[i, 1], out_q[i, 2], out_q[i, 3] = qw, qx, qy, qz
-        out_up[i, 0] = 2.0 * (qx * qz - qw * qy)
-        out_up[i, 1] = 2.0 * (qy * qz + qw * qx)
-        out_up[i, 2] = 1.0 - 2.0 * (qx * qx + qy * qy)
+            nq = math.sqrt(nw * nw + nx * nx + ny * ny + nz * nz)
+            qw, qx, qy, qz = nw / nq, nx / nq, ny / nq, nz / nq
+        m = 4 * i
+        out_q[m], out_q[m + 1], out_q[m + 2], out_q[m + 3] = qw, qx, qy, qz
+        out_up[j] = 2.0 * (qx * qz - qw * qy)
+        out_up[j + 1] = 2.0 * (qy * qz + qw * qx)
+        out_up[j + 2] = 1.0 - 2.0 * (qx * qx + qy * qy)
         out_rest[i] = rest
+    state[0], state[1], state[2], state[3] = qw, qx, qy, qz
+    state[4], state[5], state[6] = bgx, bgy, bgz
+    state[7], state[8], state[9] = sgx, sgy, sgz
+    state[10], state[11], state[12] = fgx, fgy, fgz
+    state[13], state[14], state[15] = lax, lay, laz
+    state[16], state[17] = rest_t, started
+    state[18], state[19], state[20] = mwx, mwy, mwz
 
 
 class OrientationFilter:
@@ -212,7 +236,7 @@ class OrientationFilter:
         out = np.empty((n, 4))
         self.up = np.empty((n, 3))
         self.rest = np.empty(n, dtype=np.bool_)
-        _run(np.ascontiguousarray(gyr, dtype=np.float64),
+        _run(n, np.ascontiguousarray(gyr, dtype=np.float64),
              np.ascontiguousarray(acc, dtype=np.float64),
              1.0 / self.rate_hz, self._state, self._params, out, self.up, self.rest)
         return out

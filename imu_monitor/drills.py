@@ -16,6 +16,7 @@ import numpy as np
 from imu_monitor.conventions import Side, drop_from_obliquity
 from imu_monitor.errors import AnalysisError, InputDataError
 from imu_monitor.processing.filters import uniform_filter1d
+from imu_monitor.processing.peaks import find_peaks
 
 
 @dataclass(frozen=True)
@@ -188,11 +189,8 @@ def _hold(obliquity, start, end, side: Side, rate_hz, tolerance_deg) -> dict:
 
 def _reps(signal: np.ndarray, height: float, rate_hz: float) -> list[tuple[int, int, int]]:
     """(start, peak, end) of each excursion above ``height``, split half-way between peaks."""
-    # Imported here: scipy.signal costs ~80 MB and half a second, and only rep drills need it.
-    from scipy.signal import find_peaks
-
-    peaks, _ = find_peaks(signal, height=height, distance=max(1, round(1.2 * rate_hz)),
-                          prominence=height)
+    peaks = find_peaks(signal, height=height, distance=max(1, round(1.2 * rate_hz)),
+                       prominence=height)
     bounds = [0] + [int((a + b) // 2) for a, b in itertools.pairwise(peaks)] + [
         len(signal)]
     return [(bounds[k], int(p), bounds[k + 1]) for k, p in enumerate(peaks)]

@@ -119,7 +119,7 @@ def _run(n, gyr, acc, dt, state, params, out_q, out_up, out_rest):
         laz += a_acc * (raz - laz)
         dgx, dgy, dgz = fgx - sgx, fgy - sgy, fgz - sgz
         dax, day, daz = ax - lax, ay - lay, az - laz
-        lp_norm = math.sqrt(lax ** 2 + lay ** 2 + laz ** 2)
+        lp_norm = math.sqrt(lax * lax + lay * lay + laz * laz)
         slow_rate = sgx * sgx + sgy * sgy + sgz * sgz
         still = (dgx * dgx + dgy * dgy + dgz * dgz < rest_gdev * rest_gdev
                  and dax * dax + day * day + daz * daz < rest_adev * rest_adev

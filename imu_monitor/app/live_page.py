@@ -7,8 +7,6 @@ since the previous frame; nothing here waits for the sensor or a file.
 
 from __future__ import annotations
 
-import html
-
 import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -33,7 +31,7 @@ from imu_monitor.app.engine import LiveFrame
 from imu_monitor.app.settings import AppSettings
 from imu_monitor.app.widgets.pelvis import PelvisView
 from imu_monitor.app.widgets.plots import ObliquityTrace, StepBars
-from imu_monitor.cli.report import format_drill
+from imu_monitor.app.widgets.summary import SummaryView
 from imu_monitor.conventions import drop_from_obliquity
 from imu_monitor.drills import get_drill
 from imu_monitor.pipeline import Analysis
@@ -136,9 +134,7 @@ class LivePage(QWidget):
 
         self.trace = ObliquityTrace(rate_hz)
         self.bars = StepBars()
-        self.summary = QLabel("")
-        self.summary.setTextFormat(Qt.TextFormat.RichText)
-        self.summary.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.summary = SummaryView()
         self.summary_box = QGroupBox("This session (live)")
         QVBoxLayout(self.summary_box).addWidget(self.summary)
         right = QSplitter(Qt.Orientation.Vertical)
@@ -249,7 +245,7 @@ class LivePage(QWidget):
         self.step_count, self._last_step = 0, None
         self._recent = np.zeros(0, np.float32)
         self._saved_shown = False
-        self.summary.setText("")
+        self.summary.clear()
         self.drill_status.setText("")
         self.big.show_value("—", "Waiting for data", None, False)
 
@@ -271,12 +267,12 @@ class LivePage(QWidget):
         gait = get_drill(self.drill).gait
         if frame.summary is not None and gait and not self._saved_shown:
             self.summary_box.setTitle("This session (live)")
-            self.summary.setText(summary_html(frame.summary))
+            self.summary.show_summary(frame.summary)
         if frame.drill_result is not None:
             self.drill_status.setText(drill_text(self.drill, frame.drill_result))
             if not self._saved_shown:
                 self.summary_box.setTitle("This session (live): every set")
-                self.summary.setText(drill_html(self.drill, frame.drill_result))
+                self.summary.show_drill(self.drill, frame.drill_result)
         if len(frame.time_s) or frame.steps or frame.segment_started or not frame.calibration:
             self._update_big_number(frame)  # nothing new, nothing to change
         self.trace.redraw()
@@ -328,8 +324,10 @@ class LivePage(QWidget):
         stays until the next recording starts or the drill changes."""
         self._saved_shown = True
         self.summary_box.setTitle("Recording just saved (what Review shows)")
-        self.summary.setText(summary_html(analysis.summary) if analysis.drill_result is None
-                             else drill_html(analysis.drill, analysis.drill_result))
+        if analysis.drill_result is None:
+            self.summary.show_summary(analysis.summary)
+        else:
+            self.summary.show_drill(analysis.drill, analysis.drill_result)
 
     def set_recording(self, recording: bool, text: str) -> None:
         self.record_button.setText("■ Stop (Space)" if recording else "● Record (Space)")
@@ -351,41 +349,6 @@ class LivePage(QWidget):
         settings.sound = self.sound.isChecked()
         settings.exaggeration = EXAGGERATIONS[self.exaggerate.currentIndex()]
         settings.save_splitter_state("live", self.splitter.saveState())
-
-
-def summary_html(summary: dict) -> str:
-    """Left vs right stance side by side, then asymmetry, cadence, steps over threshold."""
-
-    def cell(v, fmt="{:.1f}") -> str:
-        return "—" if v is None else fmt.format(v)
-
-    left, right = summary["left"], summary["right"]
-    rows = [("Steps", left["steps"], right["steps"], "{}"),
-            ("Mean peak drop °", left["mean_peak_drop_deg"], right["mean_peak_drop_deg"],
-             "{:.1f}"),
-            ("SD °", left["sd_peak_drop_deg"], right["sd_peak_drop_deg"], "{:.1f}"),
-            ("Max °", left["max_peak_drop_deg"], right["max_peak_drop_deg"], "{:.1f}"),
-            (f"Over {summary['threshold_deg']:g}°", left["steps_over_threshold"],
-             right["steps_over_threshold"], "{}")]
-    html = ["<table cellpadding='3' style='font-size:13pt'>",
-            f"<tr><th></th><th style='color:{theme.LEFT}'>Left stance</th>"
-            f"<th style='color:{theme.RIGHT}'>Right stance</th></tr>"]
-    for name, a, b, fmt in rows:
-        html.append(f"<tr><td>{name}</td><td align='center'>{cell(a, fmt)}</td>"
-                    f"<td align='center'>{cell(b, fmt)}</td></tr>")
-    html.append("</table>")
-    asym = summary.get("asymmetry_deg")
-    html.append(f"<p style='font-size:13pt'>Asymmetry (right − left): "
-                f"<b>{cell(asym, '{:+.1f}')}°</b><br>Cadence: "
-                f"<b>{cell(summary.get('cadence_spm'), '{:.0f}')}</b> steps/min</p>")
-    return "".join(html)
-
-
-def drill_html(drill: str, result: dict) -> str:
-    """Every set of a single-leg drill (as the report prints it)."""
-    lines = format_drill(drill, result)
-    return ("<div style='font-size:13pt; white-space:pre'>" + "<br>".join(
-        html.escape(line) for line in lines) + "</div>")
 
 
 def drill_text(drill: str, result: dict) -> str:

@@ -37,9 +37,9 @@ from PySide6.QtWidgets import (
 
 from imu_monitor.analysis import analyze_source
 from imu_monitor.app import theme
-from imu_monitor.app.live_page import drill_html, summary_html
 from imu_monitor.app.widgets.pelvis import PelvisView
 from imu_monitor.app.widgets.plots import style_plot
+from imu_monitor.app.widgets.summary import SummaryView
 from imu_monitor.app.workers import run_in_thread
 from imu_monitor.errors import ImuMonitorError
 from imu_monitor.export.session import EXPORT_FORMATS, export_session
@@ -136,6 +136,14 @@ class ProgressPlot(pg.PlotWidget):
                                         "left" else "s", symbolBrush=color, symbolPen=None,
                                         name=f"{side} stance")
                         for side, color in (("left", theme.LEFT), ("right", theme.RIGHT))}
+        self._show_empty()
+
+    def _show_empty(self) -> None:
+        """No patient chosen: no sessions on the axis (not a meaningless 0…1 scale)."""
+        for curve in self._curves.values():
+            curve.setData([], [])
+        self.getAxis("bottom").setTicks([[]])
+        self.setXRange(0.5, 2.5, padding=0)
         self.setTitle("Search a patient code to see their progress")
 
     def show_patient(self, entries: list[dict]) -> None:
@@ -144,9 +152,7 @@ class ProgressPlot(pg.PlotWidget):
             "left_mean_peak_drop_deg") is not None and e.get("drill") in ("walk", "run")),
             key=lambda e: e.get("created") or "")
         if len(patients) != 1 or None in patients or len(walks) < 2:
-            for curve in self._curves.values():
-                curve.setData([], [])
-            self.setTitle("Search a patient code to see their progress")
+            self._show_empty()
             return
         self.setTitle(f"Patient {patients.pop()}: {len(walks)} walking sessions")
         for side, curve in self._curves.items():
@@ -155,6 +161,7 @@ class ProgressPlot(pg.PlotWidget):
                           np.array([np.nan if v is None else v for v in values], float))
         self.getAxis("bottom").setTicks([[(k + 1, (e.get("created") or "")[:10])
                                           for k, e in enumerate(walks)]])
+        self.setXRange(0.5, len(walks) + 0.5, padding=0)
 
     def points(self, side: str) -> list[float]:
         """Values plotted for one side (for tests)."""
@@ -252,10 +259,7 @@ class ReviewPage(QWidget):
         self.steps.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.steps.verticalHeader().hide()
         self.steps.cellClicked.connect(lambda row, _: self.jump_to_step(row))
-        self.summary = QLabel("")
-        self.summary.setTextFormat(Qt.TextFormat.RichText)
-        self.summary.setWordWrap(True)
-        self.summary.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.summary = SummaryView()
         self.markers = QListWidget()
         self.markers.itemClicked.connect(
             lambda item: self.seek(float(item.data(Qt.ItemDataRole.UserRole))))
@@ -408,8 +412,10 @@ class ReviewPage(QWidget):
             self.markers.item(self.markers.count() - 1).setData(Qt.ItemDataRole.UserRole,
                                                                 time_s)
         self._fill_steps(a)
-        self.summary.setText(summary_html(a.summary) if a.drill_result is None else
-                             drill_html(a.drill, a.drill_result))
+        if a.drill_result is None:
+            self.summary.show_summary(a.summary)
+        else:
+            self.summary.show_drill(a.drill, a.drill_result)
         self.slider.setRange(0, max(0, len(t) - 1))
         for button in self.export_buttons.values():
             button.setEnabled(True)

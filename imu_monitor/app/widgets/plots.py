@@ -1,7 +1,7 @@
 """The live plots: the scrolling obliquity trace and the per-step bars.
 
-Curves and items are created once and updated with ``setData`` from the frame timer (never per
-packet); pens are 1 px wide (wide pens cost two orders of magnitude in pyqtgraph).
+Both are updated from the frame timer, never per packet; pens are 1 px wide (wide pens cost two
+orders of magnitude in pyqtgraph).
 """
 
 from __future__ import annotations
@@ -11,9 +11,18 @@ from collections import deque
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QPainterPath
-from PySide6.QtWidgets import QGraphicsPathItem
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QColor,
+    QFontMetricsF,
+    QPainter,
+    QPainterPath,
+    QPaintEvent,
+    QPen,
+    QPixmap,
+    QResizeEvent,
+)
+from PySide6.QtWidgets import QWidget
 
 from imu_monitor.app import theme
 from imu_monitor.processing.metrics import Step
@@ -61,84 +70,154 @@ def _tint(background: str, color: str, amount: float = 0.12) -> QColor:
                     ((b.red(), c.red()), (b.green(), c.green()), (b.blue(), c.blue()))))
 
 
-class ObliquityTrace(pg.PlotWidget):
+class _PaintedPlot(QWidget):
+    """A plot drawn by hand for the live screen, where every frame counts.
+
+    What does not move (background, axes, ticks, labels, bands) is prepared once in a pixmap,
+    again only on resize, threshold or theme; a repaint blits it and draws what moved over the
+    plot area. As pyqtgraph scenes, the live plots' frames went through the scene's item
+    machinery and cost several times as much (bench/README.md).
+    """
+
+    Y_TITLE = ""
+    X_TITLE = ""
+
+    def __init__(self) -> None:
+        super().__init__()
+        # Every pixel is painted (the prepared background first): Qt need not clear it.
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.setMinimumSize(320, 200)
+        self._colors = theme.LIGHT
+        self._plot = QRectF()  # the plot area, in widget pixels
+        self._background = QPixmap()
+
+    def set_colors(self, colors: theme.Theme) -> None:
+        self._colors = colors
+        self._prepare()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._prepare()
+
+    # What subclasses describe.
+    def _y_range(self) -> tuple[float, float]:
+        raise NotImplementedError
+
+    def _y_ticks(self) -> list[float]:
+        low, high = self._y_range()
+        return [float(v) for v in range(-100, 101, 5) if low <= v <= high]
+
+    def _x_ticks(self) -> list[tuple[float, str]]:
+        """(x in pixels, label) below the plot."""
+        return []
+
+    def _draw_fixed(self, p: QPainter) -> None:
+        """Bands, lines, legends: drawn into the prepared background, under the axes."""
+
+    def _laid_out(self) -> None:
+        """The plot area changed: rebuild what is kept in pixels."""
+
+    # Shared.
+    def _y_px(self, value: float | np.ndarray) -> float | np.ndarray:
+        low, high = self._y_range()
+        return self._plot.bottom() - (value - low) * self._plot.height() / (high - low)
+
+    def _prepare(self) -> None:
+        """Lay out the plot area and draw what does not move."""
+        size = self.size()
+        if size.isEmpty():
+            return
+        metrics = QFontMetricsF(self.font())
+        line = metrics.height()
+        left = line * 1.3 + metrics.horizontalAdvance("−20") + 10
+        bottom = (line * 2.2 + 6) if self.X_TITLE else 8
+        right = metrics.horizontalAdvance("0") / 2 + 8
+        self._plot = plot = QRectF(left, 8, size.width() - left - right,
+                                   size.height() - 8 - bottom)
+        ratio = self.devicePixelRatioF()
+        self._background = QPixmap(size * ratio)
+        self._background.setDevicePixelRatio(ratio)
+        colors = self._colors
+        p = QPainter(self._background)
+        p.fillRect(QRectF(0, 0, size.width(), size.height()), QColor(colors.panel))
+        self._draw_fixed(p)
+        p.setPen(QPen(QColor(colors.muted), 0))
+        p.drawLine(plot.bottomLeft(), plot.topLeft())
+        p.drawLine(plot.bottomLeft(), plot.bottomRight())
+        p.setPen(QColor(colors.text))
+        for v in self._y_ticks():
+            y = self._y_px(v)
+            p.drawLine(QPointF(plot.left() - 5, y), QPointF(plot.left(), y))
+            p.drawText(QRectF(0, y - line / 2, plot.left() - 8, line),
+                       Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                       f"{v:g}".replace("-", "−"))
+        for x, label in self._x_ticks():
+            p.drawLine(QPointF(x, plot.bottom()), QPointF(x, plot.bottom() + 5))
+            p.drawText(QRectF(x - 30, plot.bottom() + 6, 60, line),
+                       Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, label)
+        p.setPen(QColor(colors.muted))
+        if self.X_TITLE:
+            p.drawText(QRectF(plot.left(), plot.bottom() + 6 + line, plot.width(), line * 1.2),
+                       Qt.AlignmentFlag.AlignCenter, self.X_TITLE)
+        p.translate(line * 0.1, plot.center().y())
+        p.rotate(-90)
+        p.drawText(QRectF(-plot.height() / 2, 0, plot.height(), line * 1.2),
+                   Qt.AlignmentFlag.AlignCenter, self.Y_TITLE)
+        p.end()
+        self._laid_out()
+        self.update()
+
+    def _begin_paint(self) -> QPainter:
+        """A painter with the prepared background drawn and the plot area as clip."""
+        p = QPainter(self)
+        p.drawPixmap(0, 0, self._background)
+        p.setClipRect(self._plot)
+        return p
+
+
+class ObliquityTrace(_PaintedPlot):
     """The last 10 s of obliquity with the threshold band and a stance-side strip.
 
     It scrolls smoothly at the frame rate, not in jumps at the packet rate: the time axis is
     fixed ("seconds before now", −10…0) and the curve and the strip are moved under it by the
-    display clock. Moving an item costs one repaint; its path is rebuilt only when samples
-    arrive, and the axis (whose ticks and labels cost more than the curve) never changes.
-    The display clock is the wall clock minus the smallest recent delay of the samples, so
-    the newest sample is always in view, and it stops when the data stops.
+    display clock (a frame is the prepared axes and band plus two paths moved sideways, over
+    the plot area only). The display clock is the wall clock minus the smallest recent delay
+    of the samples, so the newest sample is always in view, and it stops when the data stops.
     """
+
+    Y_TITLE = "Obliquity (°)"
+    X_TITLE = "Seconds before now"
 
     def __init__(self, rate_hz: float = 100.0) -> None:
         super().__init__()
-        self.setMenuEnabled(False)
-        self.setMouseEnabled(x=False, y=False)
-        self.hideButtons()
-        self.setLabel("left", "Obliquity", units="°")
-        self.setLabel("bottom", "Seconds before now")
-        # Level lines every 5°, one path item: pyqtgraph's grid is drawn by the axes across
-        # the whole plot, so every frame would repaint the axes too (8 ms a frame, measured).
-        levels = QPainterPath()
-        for v in range(-20, 25, 5):
-            levels.moveTo(-TRACE_WINDOW_S - 1, v)
-            levels.lineTo(1, v)
-        self._levels = QGraphicsPathItem(levels)
-        self._levels.setPen(pg.mkPen(theme.LIGHT.grid, width=1, cosmetic=True))
-        self._levels.setZValue(-50)
-        self.addItem(self._levels)
-        self.getAxis("left").enableAutoSIPrefix(False)
-        self.getAxis("bottom").enableAutoSIPrefix(False)
-        self.setXRange(-TRACE_WINDOW_S, 0, padding=0)
+        self._threshold = 6.0
         self._limit = 12.0
-        self.setYRange(-self._limit, self._limit, padding=0)
-        # The band is an opaque tint under everything: blending a translucent fill over the
-        # whole plot 60 times a second is what software rendering pays most for.
-        self._band = pg.LinearRegionItem((-6, 6), orientation="horizontal", movable=False,
-                                         brush=_tint(theme.LIGHT.panel, theme.GOOD),
-                                         pen=pg.mkPen(None))
-        self._band.setZValue(-100)
-        self.addItem(self._band)
-        # A bare curve item: moving a PlotDataItem makes it rebuild its path on every move.
-        self._curve = pg.PlotCurveItem(pen=pg.mkPen(theme.LIGHT.trace, width=1))
-        self.addItem(self._curve)
-        # The stance strip: one filled path per side (cheap to move; a bar item is not).
-        self._strip = {side: QGraphicsPathItem() for side in ("left", "right")}
-        for side, item in self._strip.items():
-            item.setBrush(QColor(theme.LEFT if side == "left" else theme.RIGHT))
-            item.setPen(pg.mkPen(None))
-            self.addItem(item)
+        self._curve = QPainterPath()  # pixels, with the newest sample at the right edge
+        self._strips = {"left": QPainterPath(), "right": QPainterPath()}
+        self._shift_px = 0.0
         self._capacity = 1
         self.reset(rate_hz)
 
+    # ------------------------------------------------------------------ data
     def reset(self, rate_hz: float) -> None:
         """Empty the trace (new session or new analysis segment)."""
         self._capacity = int(TRACE_WINDOW_S * rate_hz) + 1
         self._t = np.full(self._capacity, np.nan)
         self._y = np.full(self._capacity, np.nan, dtype=np.float32)
         self._n = 0
-        self._origin = 0.0  # session time of x = 0 in the items' own coordinates
+        self._origin = 0.0  # session time at the right edge of the built paths
         self._delays: deque[tuple[float, float]] = deque()  # (wall time, wall − sample time)
         self._dirty = False
         self._spans = 0
         self._steps: deque[Step] = deque()
-        self._curve.setData([], [])
-        for item in self._strip.values():
-            item.setPath(QPainterPath())
+        self._curve = QPainterPath()
+        self._strips = {"left": QPainterPath(), "right": QPainterPath()}
+        self.update()
 
     def set_threshold(self, threshold_deg: float) -> None:
-        self._band.setRegion((-threshold_deg, threshold_deg))
+        self._threshold = threshold_deg
         self._limit = max(12.0, threshold_deg + 6.0)
-        self.setYRange(-self._limit, self._limit, padding=0)
-        self._dirty = True
-
-    def set_colors(self, colors: theme.Theme) -> None:
-        style_plot(self, colors)
-        self._curve.setPen(pg.mkPen(colors.trace, width=1))
-        self._band.setBrush(_tint(colors.panel, theme.GOOD))
-        self._levels.setPen(pg.mkPen(colors.grid, width=1, cosmetic=True))
+        self._prepare()
 
     def append(self, t: np.ndarray, y: np.ndarray, valid: np.ndarray,
                wall: float | None = None) -> None:
@@ -176,39 +255,16 @@ class ObliquityTrace(pg.PlotWidget):
         return min(wall - delay, newest + MAX_COAST_S)
 
     def redraw(self, wall: float | None = None) -> None:
-        """Called from the frame timer: rebuild the path if samples came, then scroll."""
-        if not self._n:
+        """Called from the frame timer: rebuild the paths if samples came, then scroll."""
+        if not self._n or self._plot.isEmpty():
             return
-        if self._dirty:
-            self._dirty = False
-            t, y = _min_max(self._t[: self._n], self._y[: self._n], self.width() // 2)
-            self._origin = float(self._t[self._n - 1])
-            self._curve.setData(t - self._origin, y, connect="finite")
-            self._shade()
-        shift = self._origin - self.display_time(wall)
-        self._curve.setPos(shift, 0)
-        for item in self._strip.values():
-            item.setPos(shift, 0)
-
-    def _shade(self) -> None:
-        """Stance phases, from each contact to the next: blue left, orange right."""
-        end = self._origin
-        while self._steps and self._steps[0].time_s < end - 2 * TRACE_WINDOW_S:
-            self._steps.popleft()
-        steps = list(self._steps)
-        spans = []
-        for k, s in enumerate(steps):
-            stop = steps[k + 1].time_s if k + 1 < len(steps) else min(
-                end, s.time_s + (s.step_time_s or 0.6))
-            if stop > end - TRACE_WINDOW_S - MAX_COAST_S:
-                spans.append((s.time_s - end, stop - end, s.side))
-        height = 0.12 * self._limit
-        paths = {"left": QPainterPath(), "right": QPainterPath()}
-        for a, b, side in spans:
-            paths[side].addRect(QRectF(a, self._limit - height, b - a, height))
-        for side, item in self._strip.items():
-            item.setPath(paths[side])
-        self._spans = len(spans)
+        rebuilt = self._dirty
+        if rebuilt:
+            self._build_paths()
+        shift = (self._origin - self.display_time(wall)) * self._px_per_s()
+        if rebuilt or shift != self._shift_px:
+            self._shift_px = shift
+            self.update(self._plot.toAlignedRect())
 
     def data(self) -> tuple[np.ndarray, np.ndarray]:
         """What the trace holds now, in session time (for tests: assert on data, not pixels)."""
@@ -218,68 +274,135 @@ class ObliquityTrace(pg.PlotWidget):
         """How many stance phases the strip shows (for tests)."""
         return self._spans
 
+    # ------------------------------------------------------------- drawing
+    def _y_range(self) -> tuple[float, float]:
+        return -self._limit, self._limit
 
-class StepBars(pg.PlotWidget):
-    """The last steps' peak drops as bars: left stance blue, right stance orange."""
+    def _px_per_s(self) -> float:
+        return self._plot.width() / TRACE_WINDOW_S
+
+    def _x_ticks(self) -> list[tuple[float, str]]:
+        return [(self._plot.right() + k * self._px_per_s(), f"{k}".replace("-", "−"))
+                for k in range(-int(TRACE_WINDOW_S), 1)]
+
+    def _draw_fixed(self, p: QPainter) -> None:
+        plot = self._plot
+        top, bottom = self._y_px(self._threshold), self._y_px(-self._threshold)
+        band = QRectF(plot.left(), top, plot.width(), bottom - top)
+        p.fillRect(band.intersected(plot), _tint(self._colors.panel, theme.GOOD))
+        p.setPen(QPen(QColor(self._colors.grid), 0))
+        for v in self._y_ticks():  # level lines
+            p.drawLine(QPointF(plot.left(), self._y_px(v)), QPointF(plot.right(), self._y_px(v)))
+
+    def _laid_out(self) -> None:
+        if self._n:
+            self._build_paths()
+
+    def _build_paths(self) -> None:
+        """The curve and the stance strip in pixels, newest sample at the plot's right edge."""
+        self._dirty = False
+        t, y = _min_max(self._t[: self._n], self._y[: self._n], int(self._plot.width()) // 2)
+        self._origin = float(self._t[self._n - 1])
+        x = self._plot.right() + (t - self._origin) * self._px_per_s()
+        self._curve = pg.arrayToQPath(x, np.asarray(self._y_px(y), dtype=np.float64),
+                                      connect="finite")
+        self._shade()
+
+    def _shade(self) -> None:
+        """Stance phases, from each contact to the next: blue left, orange right."""
+        end = self._origin
+        while self._steps and self._steps[0].time_s < end - 2 * TRACE_WINDOW_S:
+            self._steps.popleft()
+        steps = list(self._steps)
+        paths = {"left": QPainterPath(), "right": QPainterPath()}
+        spans = 0
+        scale, right = self._px_per_s(), self._plot.right()
+        height = 0.06 * self._plot.height()
+        for k, s in enumerate(steps):
+            stop = steps[k + 1].time_s if k + 1 < len(steps) else min(
+                end, s.time_s + (s.step_time_s or 0.6))
+            if stop > end - TRACE_WINDOW_S - MAX_COAST_S:
+                left = right + (s.time_s - end) * scale
+                paths[s.side].addRect(QRectF(left, self._plot.top(),
+                                             (stop - s.time_s) * scale, height))
+                spans += 1
+        self._strips = paths
+        self._spans = spans
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        p = self._begin_paint()
+        p.translate(self._shift_px, 0)
+        p.setPen(Qt.PenStyle.NoPen)
+        for side, path in self._strips.items():
+            p.setBrush(QColor(theme.LEFT if side == "left" else theme.RIGHT))
+            p.drawPath(path)
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.setPen(QPen(QColor(self._colors.trace), 0))
+        p.drawPath(self._curve)
+        p.end()
+
+
+class StepBars(_PaintedPlot):
+    """The last steps' peak drops as bars: left stance blue, right stance orange; a bar over
+    the threshold is outlined in vermillion (colour is never the only cue: the legend and
+    the side words on the big number go with it)."""
+
+    Y_TITLE = "Peak drop (°)"
 
     def __init__(self) -> None:
         super().__init__()
-        self.setMenuEnabled(False)
-        self.setMouseEnabled(x=False, y=False)
-        self.hideButtons()
-        self.setLabel("left", "Peak drop", units="°")
-        self.getAxis("left").enableAutoSIPrefix(False)
-        self.getAxis("bottom").setTicks([[]])
-        self.addLegend(offset=(8, 4))
-        self._bars = {
-            side: pg.BarGraphItem(x=[], height=[], width=0.8, brush=color, name=f"{side} stance")
-            for side, color in (("left", theme.LEFT), ("right", theme.RIGHT))
-        }
-        for item in self._bars.values():
-            self.addItem(item)
-        dashed = pg.mkPen(theme.ALERT, width=1, style=Qt.PenStyle.DashLine)
-        self._threshold = pg.InfiniteLine(angle=0, pos=6.0, pen=dashed)
-        self.addItem(self._threshold)
+        self._threshold = 6.0
         self._steps: deque[Step] = deque(maxlen=MAX_BARS)
-        self._count = 0
         self._dirty = False
 
     def reset(self) -> None:
         self._steps.clear()
-        self._count = 0
         self._dirty = True
 
     def set_threshold(self, threshold_deg: float) -> None:
-        self._threshold.setPos(threshold_deg)
-        self.setYRange(0, max(12.0, threshold_deg + 4.0))
-
-    def set_colors(self, colors: theme.Theme) -> None:
-        style_plot(self, colors)
+        self._threshold = threshold_deg
+        self._prepare()
 
     def add_steps(self, steps: list[Step]) -> None:
-        for s in steps:
-            self._count += 1
-            self._steps.append(s)
+        self._steps.extend(steps)
         self._dirty = bool(steps) or self._dirty
 
     def redraw(self) -> None:
-        if not self._dirty:
-            return
-        self._dirty = False
-        first = self._count - len(self._steps)
-        for side, item in self._bars.items():
-            idx = [k for k, s in enumerate(self._steps) if s.side == side]
-            # Over-threshold bars get a vermillion outline (pyqtgraph needs pens=None, not
-            # an empty list, when there are no bars).
-            pens = [pg.mkPen(theme.ALERT, width=2) if self._steps[k].over_threshold
-                    else pg.mkPen(None) for k in idx]
-            item.setOpts(x=np.array(idx, float) + first,
-                         height=[max(0.0, self._steps[k].peak_drop_deg) for k in idx],
-                         pens=pens or None)
-        self.setXRange(max(0, self._count - MAX_BARS) - 0.5,
-                       max(MAX_BARS, self._count) - 0.5, padding=0)
+        if self._dirty:
+            self._dirty = False
+            self.update(self._plot.toAlignedRect())
 
     def heights(self, side: str) -> list[float]:
         """Bar heights shown for one stance side (for tests)."""
-        opts = self._bars[side].opts
-        return [float(h) for h in opts.get("height", [])]
+        return [max(0.0, s.peak_drop_deg) for s in self._steps if s.side == side]
+
+    def _y_range(self) -> tuple[float, float]:
+        return 0.0, max(12.0, self._threshold + 4.0)
+
+    def _draw_fixed(self, p: QPainter) -> None:
+        plot = self._plot
+        p.setPen(QPen(QColor(theme.ALERT), 0, Qt.PenStyle.DashLine))
+        y = self._y_px(self._threshold)
+        p.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
+        metrics = QFontMetricsF(self.font())
+        line = metrics.height()
+        for k, (side, color) in enumerate((("left", theme.LEFT), ("right", theme.RIGHT))):
+            top = plot.top() + 6 + k * (line + 4)
+            p.fillRect(QRectF(plot.left() + 12, top + 2, line - 4, line - 4), QColor(color))
+            p.setPen(QColor(self._colors.muted))
+            p.drawText(QPointF(plot.left() + 12 + line + 2, top + metrics.ascent()),
+                       f"{side} stance")
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        p = self._begin_paint()
+        slot = self._plot.width() / MAX_BARS  # the newest steps, oldest on the left
+        base = self._y_px(0.0)
+        alert = QPen(QColor(theme.ALERT), 2)
+        for k, s in enumerate(self._steps):
+            top = self._y_px(max(0.0, s.peak_drop_deg))
+            bar = QRectF(self._plot.left() + (k + 0.1) * slot, top, 0.8 * slot, base - top)
+            p.fillRect(bar, QColor(theme.LEFT if s.side == "left" else theme.RIGHT))
+            if s.over_threshold:
+                p.setPen(alert)
+                p.drawRect(bar)
+        p.end()

@@ -1,0 +1,122 @@
+"""A session's summary: left vs right stance side by side, or a single-leg drill's sets.
+
+The walking summary is a grid of plain labels: live it is refreshed at every step, and laying
+out a rich-text table took about 3 ms each time (a fifth of a frame, enough to make a sample
+late on screen). Only the cells whose text changed are touched.
+"""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGridLayout, QLabel, QStackedLayout, QWidget
+
+from imu_monitor.app import theme
+from imu_monitor.cli.report import format_drill
+
+# (row title, summary field, format); the last title is filled in with the threshold.
+ROWS = (("Steps", "steps", "{}"),
+        ("Mean peak drop °", "mean_peak_drop_deg", "{:.1f}"),
+        ("SD °", "sd_peak_drop_deg", "{:.1f}"),
+        ("Max °", "max_peak_drop_deg", "{:.1f}"),
+        ("Over threshold", "steps_over_threshold", "{}"))
+SIDES = ("left", "right")
+
+
+def _cell(value: float | None, fmt: str) -> str:
+    return "—" if value is None else fmt.format(value)
+
+
+class SummaryView(QWidget):
+    """``show_summary`` for walking and running, ``show_drill`` for single-leg drills."""
+
+    def __init__(self, point_size: float = 13.0) -> None:
+        super().__init__()
+        theme.set_point_size(self, point_size)
+        table = QWidget()
+        grid = QGridLayout(table)
+        grid.setHorizontalSpacing(18)
+        for col, side in enumerate(SIDES, start=1):
+            color = theme.LEFT if side == "left" else theme.RIGHT
+            header = QLabel(f"{side.capitalize()}\nstance")
+            header.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            header.setStyleSheet(f"color: {color}; font-weight: bold")
+            grid.addWidget(header, 0, col)
+        self._titles: list[QLabel] = []
+        self._cells: dict[tuple[str, str], QLabel] = {}
+        for row, (title, field, _) in enumerate(ROWS, start=1):
+            self._titles.append(QLabel(title))
+            grid.addWidget(self._titles[-1], row, 0)
+            for col, side in enumerate(SIDES, start=1):
+                cell = QLabel("—")
+                cell.setAlignment(Qt.AlignmentFlag.AlignCenter)
+                self._cells[(field, side)] = cell
+                grid.addWidget(cell, row, col)
+        self._asymmetry = self._value_row(grid, len(ROWS) + 1, "Asymmetry R − L")
+        self._cadence = self._value_row(grid, len(ROWS) + 2, "Cadence, steps/min")
+        grid.setRowStretch(len(ROWS) + 3, 1)
+        grid.setColumnStretch(3, 1)
+        self._drill_lines: list[str] = []
+        self._drill = QLabel("")
+        self._drill.setTextFormat(Qt.TextFormat.RichText)
+        self._drill.setWordWrap(True)
+        self._drill.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self._stack = QStackedLayout(self)
+        self._stack.addWidget(table)
+        self._stack.addWidget(self._drill)
+
+    @staticmethod
+    def _value_row(grid: QGridLayout, row: int, title: str) -> QLabel:
+        grid.addWidget(QLabel(title), row, 0)
+        value = QLabel("—")
+        font = value.font()
+        font.setBold(True)
+        value.setFont(font)
+        value.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        grid.addWidget(value, row, 1, 1, 2)
+        return value
+
+    def clear(self) -> None:
+        for cell in [*self._cells.values(), self._asymmetry, self._cadence]:
+            _set(cell, "—")
+        _set(self._titles[-1], ROWS[-1][0])
+        self._drill_lines = []
+        self._drill.setText("")
+        self._stack.setCurrentIndex(0)
+
+    def show_summary(self, summary: dict) -> None:
+        """Per side: steps, mean, SD and max peak drop, steps over threshold; then asymmetry
+        and cadence."""
+        self._stack.setCurrentIndex(0)
+        for field, fmt in ((f, fmt) for _, f, fmt in ROWS):
+            for side in SIDES:
+                _set(self._cells[(field, side)], _cell(summary[side][field], fmt))
+        _set(self._titles[-1], f"Over {summary['threshold_deg']:g}°")
+        _set(self._asymmetry, _cell(summary.get("asymmetry_deg"), "{:+.1f}°"))
+        _set(self._cadence, _cell(summary.get("cadence_spm"), "{:.0f}"))
+
+    def show_drill(self, drill: str, result: dict) -> None:
+        """Every set of a single-leg drill (as the report prints it)."""
+        self._stack.setCurrentIndex(1)
+        self._drill_lines = format_drill(drill, result)
+        _set(self._drill, "<div style='white-space:pre-wrap'>" + "<br>".join(
+            html.escape(line) for line in self._drill_lines) + "</div>")
+
+    def text(self) -> str:
+        """What is shown, as plain text (for tests and accessibility tools)."""
+        if self._stack.currentIndex() == 1:
+            return "\n".join(self._drill_lines)
+        rows = [" | ".join(["", "Left stance", "Right stance"])]
+        for (_, field, _), title in zip(ROWS, self._titles, strict=True):
+            rows.append(" | ".join([title.text()] + [self._cells[(field, s)].text()
+                                                     for s in SIDES]))
+        rows.append(f"Asymmetry R − L | {self._asymmetry.text()}")
+        rows.append(f"Cadence, steps/min | {self._cadence.text()}")
+        return "\n".join(rows)
+
+
+def _set(label: QLabel, text: str) -> None:
+    """Only a changed text costs a relayout and a repaint."""
+    if label.text() != text:
+        label.setText(text)

@@ -112,7 +112,7 @@ def test_an_output_that_is_not_contiguous_is_refused():
 def test_long_batch_compiled_equals_live_packets_interpreted():
     """Beyond the threshold the batch call is compiled; the 10-sample packets are interpreted:
     the same steps and the same angles, bit for bit."""
-    rec = simulated("walk-varied", seed=4, seconds=200)
+    rec = simulated("walk-varied", seed=4, seconds=300)
     assert len(rec.samples) >= kernels.COMPILE_FROM_SAMPLES
     batch = Pipeline(RATE)
     batch.push(rec.samples)

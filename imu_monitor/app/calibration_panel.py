@@ -28,6 +28,7 @@ from imu_monitor.processing.calibration import (
     MAX_STILL_S,
     STILL_GYRO_STD_RADPS,
     Calibration,
+    describe_calibration,
     parse_axes,
 )
 
@@ -42,32 +43,6 @@ MOUNTING_PRESETS = {
     "Sideways on the belt, face outwards (x left, y down, z back)": "x=left,y=down,z=back",
     "Flat, x forward, face up (x forward, y left, z up)": "x=forward,y=left,z=up",
 }
-
-
-def describe_mounting(cal: Calibration) -> str:
-    """Which sensor axis points up and which forward, in words."""
-
-    def nearest(v: np.ndarray) -> str:
-        k = int(np.argmax(np.abs(v)))
-        off = float(np.degrees(np.arccos(min(1.0, abs(float(v[k]))))))
-        sign = "+" if v[k] > 0 else "−"
-        return f"{sign}{'xyz'[k]}" + (f" ({off:.0f}° off)" if off >= 5 else "")
-
-    return f"sensor {nearest(cal.up_sensor)} points up, {nearest(cal.forward_sensor)} forward"
-
-
-def calibration_quality(cal: Calibration) -> tuple[str, str]:
-    """(word, explanation) — how far to trust this calibration."""
-    if cal.neutral_source != "standing":
-        return "poor", "no standing still period: neutral is the mean posture"
-    if cal.forward_source == "axes":
-        return "good", "forward declared by the mounting preset"
-    if cal.forward_confidence >= 0.5 and cal.still_gyro_std_dps < 2.0:
-        return "good", f"straight walk, confidence {cal.forward_confidence:.2f}"
-    if cal.forward_confidence >= 0.3:
-        return "fair", (f"walk confidence {cal.forward_confidence:.2f}: walk straighter, "
-                        "or redo")
-    return "poor", f"walk confidence {cal.forward_confidence:.2f}: redo the calibration"
 
 
 class CalibrationPanel(QGroupBox):
@@ -185,10 +160,7 @@ class CalibrationPanel(QGroupBox):
     def _show_result(self, cal: Calibration) -> None:
         self.state = "done"
         self.progress.hide()
-        word, why = calibration_quality(cal)
+        word, found = describe_calibration(cal)
         self.step.setText(f"Calibrated — {word}.")
-        neutral = (f"neutral from standing {cal.still_start_s:.1f}–{cal.still_end_s:.1f} s "
-                   f"(sway {cal.still_gyro_std_dps:.1f}°/s)"
-                   if cal.neutral_source == "standing" else "neutral = mean posture")
-        self.result.setText(f"{describe_mounting(cal)}; {neutral}; {why}.")
+        self.result.setText(found)
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

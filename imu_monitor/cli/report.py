@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from imu_monitor.pipeline import Analysis
+from imu_monitor.processing.metrics import SUMMARY_ROWS, summary_row_title
 
 
 def _num(value, fmt: str = "{:.2f}") -> str:
@@ -49,15 +50,9 @@ def _calibration_line(cal) -> str:
 def format_summary(summary: dict) -> list[str]:
     """Left and right stance side by side, then asymmetry and cadence."""
     left, right = summary["left"], summary["right"]
-    rows = [
-        ("Steps", "steps", "{:d}"),
-        ("Mean peak drop °", "mean_peak_drop_deg", "{:.1f}"),
-        ("SD °", "sd_peak_drop_deg", "{:.1f}"),
-        ("Max °", "max_peak_drop_deg", "{:.1f}"),
-        (f"Over {summary['threshold_deg']:g}°", "steps_over_threshold", "{:d}"),
-    ]
     out = [f"{'Summary':<20}{'Left stance':>14}{'Right stance':>14}"]
-    for label, key, fmt in rows:
+    for title, key, fmt in SUMMARY_ROWS:
+        label = summary_row_title(title, summary)
         out.append(f"{label:<20}{_num(left[key], fmt):>14}{_num(right[key], fmt):>14}")
     out.append(f"Asymmetry (right − left): {_num(summary['asymmetry_deg'], '{:+.1f}')}°   "
                f"Cadence: {_num(summary['cadence_spm'], '{:.0f}')} steps/min   "

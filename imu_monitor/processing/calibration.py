@@ -297,3 +297,38 @@ def forward_from_walk(acc: np.ndarray, quat: np.ndarray, rate_hz: float) -> tupl
 def _describe(vector: np.ndarray) -> str:
     axis = int(np.argmax(np.abs(vector)))
     return f"{'+' if vector[axis] > 0 else '-'}{'xyz'[axis]}"
+
+
+def describe_mounting(cal: Calibration) -> str:
+    """Which sensor axis points up and which forward, in words."""
+
+    def nearest(v: np.ndarray) -> str:
+        k = int(np.argmax(np.abs(v)))
+        off = float(np.degrees(np.arccos(min(1.0, abs(float(v[k]))))))
+        sign = "+" if v[k] > 0 else "−"
+        return f"{sign}{'xyz'[k]}" + (f" ({off:.0f}° off)" if off >= 5 else "")
+
+    return f"sensor {nearest(cal.up_sensor)} points up, {nearest(cal.forward_sensor)} forward"
+
+
+def calibration_quality(cal: Calibration) -> tuple[str, str]:
+    """(word, explanation) — how far to trust this calibration."""
+    if cal.neutral_source != "standing":
+        return "poor", "no standing still period: neutral is the mean posture"
+    if cal.forward_source == "axes":
+        return "good", "forward declared by the mounting preset"
+    if cal.forward_confidence >= 0.5 and cal.still_gyro_std_dps < 2.0:
+        return "good", f"straight walk, confidence {cal.forward_confidence:.2f}"
+    if cal.forward_confidence >= 0.3:
+        return "fair", (f"walk confidence {cal.forward_confidence:.2f}: walk straighter, "
+                        "or redo")
+    return "poor", f"walk confidence {cal.forward_confidence:.2f}: redo the calibration"
+
+
+def describe_calibration(cal: Calibration) -> tuple[str, str]:
+    """(quality word, what was found in one sentence): for the app and the report."""
+    word, why = calibration_quality(cal)
+    neutral = (f"neutral from standing {cal.still_start_s:.1f}–{cal.still_end_s:.1f} s "
+               f"(sway {cal.still_gyro_std_dps:.1f}°/s)"
+               if cal.neutral_source == "standing" else "neutral = mean posture")
+    return word, f"{describe_mounting(cal)}; {neutral}; {why}."

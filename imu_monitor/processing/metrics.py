@@ -79,6 +79,19 @@ def side_summary(steps: list[Step], side: Side) -> dict:
     }
 
 
+# How a summary is shown, one row per field, the same on screen, in the terminal and in the
+# report: (title, field of each side's summary, format). "Over" gets the threshold appended.
+SUMMARY_ROWS = (("Steps", "steps", "{:d}"),
+                ("Mean peak drop °", "mean_peak_drop_deg", "{:.1f}"),
+                ("SD °", "sd_peak_drop_deg", "{:.1f}"),
+                ("Max °", "max_peak_drop_deg", "{:.1f}"),
+                ("Over", "steps_over_threshold", "{:d}"))
+
+
+def summary_row_title(title: str, summary: dict) -> str:
+    return f"Over {summary['threshold_deg']:g}°" if title == "Over" else title
+
+
 def summarize(steps: list[Step], threshold_deg: float) -> dict:
     """Whole-recording summary: per side, asymmetry, cadence, and each walking bout."""
     summary = _block(steps)

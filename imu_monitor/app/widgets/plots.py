@@ -25,6 +25,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QWidget
 
 from imu_monitor.app import theme
+from imu_monitor.painting import draw_axes, min_max_columns, tick_label, tint
 from imu_monitor.processing.metrics import Step
 
 TRACE_WINDOW_S = 10.0
@@ -41,33 +42,6 @@ def style_plot(plot: pg.PlotWidget, colors: theme.Theme) -> None:
         axis.setPen(pg.mkPen(colors.muted, width=1))
         axis.setTextPen(pg.mkPen(colors.text))
         axis.label.setDefaultTextColor(QColor(colors.muted))
-
-
-def _min_max(t: np.ndarray, y: np.ndarray, pixels: int) -> tuple[np.ndarray, np.ndarray]:
-    """At most two points per column (of two pixels), keeping each column's lowest and highest value
-    (every peak drop stays visible; fewer segments to draw 60 times a second)."""
-    k = len(t) // max(1, pixels)
-    if k < 3:
-        return t, y
-    n = len(t) // k * k
-    tb, yb = t[-n:].reshape(-1, k), y[-n:].reshape(-1, k)
-    with np.errstate(invalid="ignore"):
-        lo = np.nanargmin(np.where(np.isnan(yb), np.inf, yb), axis=1)
-        hi = np.nanargmax(np.where(np.isnan(yb), -np.inf, yb), axis=1)
-    first, second = np.minimum(lo, hi), np.maximum(lo, hi)
-    rows = np.arange(len(tb))
-    gap = np.isnan(yb).any(axis=1)  # a column with lost samples is drawn as a gap
-    ty = np.stack([tb[rows, first], tb[rows, second]], axis=1).ravel()
-    yy = np.stack([yb[rows, first], yb[rows, second]], axis=1).ravel()
-    yy[np.repeat(gap, 2)] = np.nan
-    return ty, yy
-
-
-def _tint(background: str, color: str, amount: float = 0.12) -> QColor:
-    """``color`` laid at ``amount`` over ``background``, as one opaque colour."""
-    b, c = QColor(background), QColor(color)
-    return QColor(*(round(x + amount * (y - x)) for x, y in
-                    ((b.red(), c.red()), (b.green(), c.green()), (b.blue(), c.blue()))))
 
 
 class _PaintedPlot(QWidget):
@@ -129,7 +103,7 @@ class _PaintedPlot(QWidget):
             return
         metrics = QFontMetricsF(self.font())
         line = metrics.height()
-        left = line * 1.3 + metrics.horizontalAdvance("−20") + 10
+        left = line * 1.6 + metrics.horizontalAdvance("−20") + 10
         bottom = (line * 2.2 + 6) if self.X_TITLE else 8
         right = metrics.horizontalAdvance("0") / 2 + 8
         self._plot = plot = QRectF(left, 8, size.width() - left - right,
@@ -141,28 +115,9 @@ class _PaintedPlot(QWidget):
         p = QPainter(self._background)
         p.fillRect(QRectF(0, 0, size.width(), size.height()), QColor(colors.panel))
         self._draw_fixed(p)
-        p.setPen(QPen(QColor(colors.muted), 0))
-        p.drawLine(plot.bottomLeft(), plot.topLeft())
-        p.drawLine(plot.bottomLeft(), plot.bottomRight())
-        p.setPen(QColor(colors.text))
-        for v in self._y_ticks():
-            y = self._y_px(v)
-            p.drawLine(QPointF(plot.left() - 5, y), QPointF(plot.left(), y))
-            p.drawText(QRectF(0, y - line / 2, plot.left() - 8, line),
-                       Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                       f"{v:g}".replace("-", "−"))
-        for x, label in self._x_ticks():
-            p.drawLine(QPointF(x, plot.bottom()), QPointF(x, plot.bottom() + 5))
-            p.drawText(QRectF(x - 30, plot.bottom() + 6, 60, line),
-                       Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, label)
-        p.setPen(QColor(colors.muted))
-        if self.X_TITLE:
-            p.drawText(QRectF(plot.left(), plot.bottom() + 6 + line, plot.width(), line * 1.2),
-                       Qt.AlignmentFlag.AlignCenter, self.X_TITLE)
-        p.translate(line * 0.1, plot.center().y())
-        p.rotate(-90)
-        p.drawText(QRectF(-plot.height() / 2, 0, plot.height(), line * 1.2),
-                   Qt.AlignmentFlag.AlignCenter, self.Y_TITLE)
+        draw_axes(p, plot, [(self._y_px(v), tick_label(v)) for v in self._y_ticks()],
+                  self._x_ticks(), self.Y_TITLE, self.X_TITLE, QColor(colors.text),
+                  QColor(colors.muted), line)
         p.end()
         self._laid_out()
         self.update()
@@ -282,14 +237,14 @@ class ObliquityTrace(_PaintedPlot):
         return self._plot.width() / TRACE_WINDOW_S
 
     def _x_ticks(self) -> list[tuple[float, str]]:
-        return [(self._plot.right() + k * self._px_per_s(), f"{k}".replace("-", "−"))
+        return [(self._plot.right() + k * self._px_per_s(), tick_label(k))
                 for k in range(-int(TRACE_WINDOW_S), 1)]
 
     def _draw_fixed(self, p: QPainter) -> None:
         plot = self._plot
         top, bottom = self._y_px(self._threshold), self._y_px(-self._threshold)
         band = QRectF(plot.left(), top, plot.width(), bottom - top)
-        p.fillRect(band.intersected(plot), _tint(self._colors.panel, theme.GOOD))
+        p.fillRect(band.intersected(plot), tint(self._colors.panel, theme.GOOD))
         p.setPen(QPen(QColor(self._colors.grid), 0))
         for v in self._y_ticks():  # level lines
             p.drawLine(QPointF(plot.left(), self._y_px(v)), QPointF(plot.right(), self._y_px(v)))
@@ -301,7 +256,8 @@ class ObliquityTrace(_PaintedPlot):
     def _build_paths(self) -> None:
         """The curve and the stance strip in pixels, newest sample at the plot's right edge."""
         self._dirty = False
-        t, y = _min_max(self._t[: self._n], self._y[: self._n], int(self._plot.width()) // 2)
+        t, y = min_max_columns(self._t[: self._n], self._y[: self._n],
+                               int(self._plot.width()) // 2)
         self._origin = float(self._t[self._n - 1])
         x = self._plot.right() + (t - self._origin) * self._px_per_s()
         self._curve = pg.arrayToQPath(x, np.asarray(self._y_px(y), dtype=np.float64),

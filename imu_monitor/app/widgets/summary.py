@@ -14,13 +14,8 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QStackedLayout, QWidget
 
 from imu_monitor.app import theme
 from imu_monitor.cli.report import format_drill
+from imu_monitor.processing.metrics import SUMMARY_ROWS, summary_row_title
 
-# (row title, summary field, format); the last title is filled in with the threshold.
-ROWS = (("Steps", "steps", "{}"),
-        ("Mean peak drop °", "mean_peak_drop_deg", "{:.1f}"),
-        ("SD °", "sd_peak_drop_deg", "{:.1f}"),
-        ("Max °", "max_peak_drop_deg", "{:.1f}"),
-        ("Over threshold", "steps_over_threshold", "{}"))
 SIDES = ("left", "right")
 
 
@@ -45,7 +40,7 @@ class SummaryView(QWidget):
             grid.addWidget(header, 0, col)
         self._titles: list[QLabel] = []
         self._cells: dict[tuple[str, str], QLabel] = {}
-        for row, (title, field, _) in enumerate(ROWS, start=1):
+        for row, (title, field, _) in enumerate(SUMMARY_ROWS, start=1):
             self._titles.append(QLabel(title))
             grid.addWidget(self._titles[-1], row, 0)
             for col, side in enumerate(SIDES, start=1):
@@ -53,9 +48,10 @@ class SummaryView(QWidget):
                 cell.setAlignment(Qt.AlignmentFlag.AlignCenter)
                 self._cells[(field, side)] = cell
                 grid.addWidget(cell, row, col)
-        self._asymmetry = self._value_row(grid, len(ROWS) + 1, "Asymmetry R − L")
-        self._cadence = self._value_row(grid, len(ROWS) + 2, "Cadence, steps/min")
-        grid.setRowStretch(len(ROWS) + 3, 1)
+        rows = len(SUMMARY_ROWS)
+        self._asymmetry = self._value_row(grid, rows + 1, "Asymmetry R − L")
+        self._cadence = self._value_row(grid, rows + 2, "Cadence, steps/min")
+        grid.setRowStretch(rows + 3, 1)
         grid.setColumnStretch(3, 1)
         self._drill_lines: list[str] = []
         self._drill = QLabel("")
@@ -65,6 +61,7 @@ class SummaryView(QWidget):
         self._stack = QStackedLayout(self)
         self._stack.addWidget(table)
         self._stack.addWidget(self._drill)
+        self.clear()
 
     @staticmethod
     def _value_row(grid: QGridLayout, row: int, title: str) -> QLabel:
@@ -80,7 +77,7 @@ class SummaryView(QWidget):
     def clear(self) -> None:
         for cell in [*self._cells.values(), self._asymmetry, self._cadence]:
             _set(cell, "—")
-        _set(self._titles[-1], ROWS[-1][0])
+        _set(self._titles[-1], "Over threshold")
         self._drill_lines = []
         self._drill.setText("")
         self._stack.setCurrentIndex(0)
@@ -89,10 +86,10 @@ class SummaryView(QWidget):
         """Per side: steps, mean, SD and max peak drop, steps over threshold; then asymmetry
         and cadence."""
         self._stack.setCurrentIndex(0)
-        for field, fmt in ((f, fmt) for _, f, fmt in ROWS):
+        for (title, field, fmt), label in zip(SUMMARY_ROWS, self._titles, strict=True):
+            _set(label, summary_row_title(title, summary))
             for side in SIDES:
                 _set(self._cells[(field, side)], _cell(summary[side][field], fmt))
-        _set(self._titles[-1], f"Over {summary['threshold_deg']:g}°")
         _set(self._asymmetry, _cell(summary.get("asymmetry_deg"), "{:+.1f}°"))
         _set(self._cadence, _cell(summary.get("cadence_spm"), "{:.0f}"))
 
@@ -108,7 +105,7 @@ class SummaryView(QWidget):
         if self._stack.currentIndex() == 1:
             return "\n".join(self._drill_lines)
         rows = [" | ".join(["", "Left stance", "Right stance"])]
-        for (_, field, _), title in zip(ROWS, self._titles, strict=True):
+        for (_, field, _), title in zip(SUMMARY_ROWS, self._titles, strict=True):
             rows.append(" | ".join([title.text()] + [self._cells[(field, s)].text()
                                                      for s in SIDES]))
         rows.append(f"Asymmetry R − L | {self._asymmetry.text()}")

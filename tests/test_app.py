@@ -181,13 +181,15 @@ def test_review_replays_scrubs_and_exports(qtbot, window, tmp_path):
     page.slider.setValue(page.slider.maximum() // 2)
     assert page.position_s == pytest.approx(page.slider.maximum() / 2 / 100.0, abs=0.02)
     assert "obliquity" in page.now_label.text()
-    for fmt, name in (("json", "out.json"), ("steps-csv", "steps.csv"), ("sto", "o.sto")):
+    for fmt, name in (("json", "out.json"), ("steps-csv", "steps.csv"), ("sto", "o.sto"),
+                      ("report-pdf", "report.pdf")):
         page.export(fmt, tmp_path / name)
         qtbot.waitUntil(lambda n=name: f"to {tmp_path / n}" in page.message.text(),
                         timeout=20_000)
     exported = json.loads((tmp_path / "out.json").read_text())
     assert len(exported["steps"]) == page.steps.rowCount()
     assert (tmp_path / "o.sto").read_text().count("\n") > 1000
+    assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF-")  # made off the GUI thread
     page.export("json", demo)  # never over a recording
     qtbot.waitUntil(lambda: "never overwrites" in page.message.text(), timeout=30_000)
 

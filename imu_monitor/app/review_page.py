@@ -42,7 +42,7 @@ from imu_monitor.app.widgets.plots import style_plot
 from imu_monitor.app.widgets.summary import SummaryView
 from imu_monitor.app.workers import run_in_thread
 from imu_monitor.errors import ImuMonitorError
-from imu_monitor.export.session import EXPORT_FORMATS, export_session
+from imu_monitor.export.session import EXPORT_FORMATS, export_message, export_session
 from imu_monitor.pipeline import Analysis, Pipeline
 from imu_monitor.recording import EXTENSION, read_header
 from imu_monitor.samples import SampleBatch
@@ -272,7 +272,8 @@ class ReviewPage(QWidget):
         exports = QHBoxLayout()
         exports.addWidget(QLabel("Export:"))
         labels = {"samples-csv": "Samples CSV", "angles-csv": "Angles CSV",
-                  "steps-csv": "Steps CSV", "json": "JSON", "sto": "OpenSim .sto"}
+                  "steps-csv": "Steps CSV", "json": "JSON", "sto": "OpenSim .sto",
+                  "report-pdf": "Report PDF", "report-png": "Report PNG"}
         for fmt, (what, _) in EXPORT_FORMATS.items():
             button = QPushButton(labels[fmt])
             button.setToolTip(what)
@@ -524,7 +525,7 @@ class ReviewPage(QWidget):
             button.setEnabled(False)
 
         def done(rows: int) -> None:
-            self._export_finished(f"Saved {rows} rows to {out}.")
+            self._export_finished(export_message(fmt, rows, out))
 
         run_in_thread(lambda: export_session(fmt, out, session.pipeline, session.analysis,
                                              session.samples, session.path),

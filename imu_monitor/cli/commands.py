@@ -23,7 +23,7 @@ from imu_monitor.errors import (
     InputDataError,
     RecordingError,
 )
-from imu_monitor.export.session import check_export_target, export_session
+from imu_monitor.export.session import check_export_target, export_message, export_session
 from imu_monitor.pipeline import Pipeline, PipelineConfig
 from imu_monitor.processing.calibration import parse_axes
 from imu_monitor.recording import (
@@ -184,7 +184,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         require_steps=args.format in ("steps-csv", "json"))
     rows = export_session(args.format, Path(args.output), pipeline, analysis, samples,
                           Path(args.file))
-    print(f"Wrote {rows} rows ({args.format}) to {args.output}.")
+    print(export_message(args.format, rows, Path(args.output)))
     return 0
 
 

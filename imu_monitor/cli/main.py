@@ -15,6 +15,7 @@ from pathlib import Path
 from imu_monitor import __version__
 from imu_monitor.drills import DRILLS
 from imu_monitor.errors import ImuMonitorError, InputDataError
+from imu_monitor.export.session import EXPORT_FORMATS
 from imu_monitor.simulation.scenarios import SCENARIOS
 
 EXIT_USER_ERROR = 2
@@ -62,14 +63,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the JSON document instead")
     _analysis_options(p)
 
-    p = sub.add_parser("export", help="export samples, angles, steps, JSON or .sto",
+    p = sub.add_parser("export", help="export samples, angles, steps, JSON, .sto or a report",
                        description="samples-csv: the raw samples; angles-csv: time_s,"
                                    "obliquity_deg,tilt_deg,rotation_deg; steps-csv: one row per "
                                    "step; json: the analyze --json document; sto: OpenSim/"
-                                   "OpenSense orientations (pelvis_imu, w,x,y,z).")
+                                   "OpenSense orientations (pelvis_imu, w,x,y,z); report-pdf, "
+                                   "report-png: the clinician's one-page report.")
     p.add_argument("file", type=Path)
-    p.add_argument("--format", required=True,
-                   choices=["samples-csv", "angles-csv", "steps-csv", "json", "sto"])
+    p.add_argument("--format", required=True, choices=list(EXPORT_FORMATS))
     p.add_argument("-o", "--output", type=Path, required=True, help="output file")
     _analysis_options(p)
 

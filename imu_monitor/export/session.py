@@ -10,6 +10,7 @@ from pathlib import Path
 from imu_monitor.errors import InputDataError
 from imu_monitor.export.angles_csv import write_angles_csv
 from imu_monitor.export.opensim import heading_aligned, write_sto
+from imu_monitor.export.report import write_report
 from imu_monitor.export.steps_csv import write_steps_csv
 from imu_monitor.pipeline import Analysis, Pipeline
 from imu_monitor.recording import is_recording
@@ -23,6 +24,8 @@ EXPORT_FORMATS = {
     "steps-csv": ("one row per step (CSV)", ".csv"),
     "json": ("steps and summary (JSON)", ".json"),
     "sto": ("OpenSim/OpenSense orientations (.sto)", ".sto"),
+    "report-pdf": ("clinician report, one A4 page (PDF)", ".pdf"),
+    "report-png": ("clinician report, one A4 page (PNG image)", ".png"),
 }
 
 
@@ -37,7 +40,8 @@ def export_session(fmt: str, out: Path, pipeline: Pipeline, analysis: Analysis,
                    samples: SampleBatch, source: Path) -> int:
     """Write ``fmt`` to ``out`` (readable by the user only: patient data); rows written.
 
-    The ``sto`` format needs the pipeline to have kept the orientation (keep_orientation).
+    The ``sto`` format needs the pipeline to have kept the orientation (keep_orientation);
+    a report is one page (``rows`` = 1).
     """
     check_export_target(out, source)
     valid = pipeline.valid.view
@@ -52,6 +56,10 @@ def export_session(fmt: str, out: Path, pipeline: Pipeline, analysis: Analysis,
     elif fmt == "json":
         Path(out).write_text(json.dumps(analysis.to_dict(), indent=2) + "\n", encoding="utf-8")
         rows = len(analysis.steps)
+    elif fmt in ("report-pdf", "report-png"):
+        write_report(out, fmt.removeprefix("report-"), analysis, pipeline.obliquity.view, valid,
+                     Path(source))
+        rows = 1
     elif fmt == "sto":
         if pipeline.orientation is None:
             raise InputDataError("This analysis kept no orientations: re-open the recording "
@@ -66,3 +74,10 @@ def export_session(fmt: str, out: Path, pipeline: Pipeline, analysis: Analysis,
     with contextlib.suppress(OSError):
         os.chmod(out, 0o600)
     return rows
+
+
+def export_message(fmt: str, rows: int, out: Path) -> str:
+    """What was written, in words (the CLI prints it, the app shows it)."""
+    if fmt.startswith("report-"):
+        return f"Wrote the report ({EXPORT_FORMATS[fmt][1][1:].upper()}) to {out}."
+    return f"Wrote {rows} rows ({fmt}) to {out}."

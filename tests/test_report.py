@@ -1,0 +1,100 @@
+"""The clinician's report: the simulator's drop in its numbers and sentence, one A4 page as PDF
+or PNG, its marks drawn, drills as sets; from the CLI (the app's button: tests/test_app.py)."""
+
+import os
+import stat
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from imu_monitor.analysis import analyze_source
+from imu_monitor.cli.main import main
+from imu_monitor.export.report import report_text
+from imu_monitor.sources.spec import open_source
+
+DEMOS = Path(__file__).resolve().parents[1] / "recordings"
+
+
+@pytest.fixture(scope="module")
+def walk(tmp_path_factory):
+    """A recorded minute of walking with a weak right side."""
+    out = tmp_path_factory.mktemp("report") / "walk.imurec"
+    assert main(["simulate", "--scenario", "trendelenburg-right", "--seconds", "60",
+                 "-o", str(out)]) == 0
+    return out
+
+
+def _analysis(path: Path):
+    source = open_source(str(path), realtime=False)
+    try:
+        return analyze_source(source, require_steps=False)[1]
+    finally:
+        source.close()
+
+
+def test_report_numbers_are_the_analysis_and_say_which_side(walk):
+    analysis = _analysis(walk)
+    text = report_text(analysis, walk)
+    s = analysis.summary
+    rows = {title: (left, right) for title, left, right in text.summary_rows}
+    assert rows["Steps"] == (str(s["left"]["steps"]), str(s["right"]["steps"]))
+    assert rows["Mean peak drop °"] == (f"{s['left']['mean_peak_drop_deg']:.1f}",
+                                        f"{s['right']['mean_peak_drop_deg']:.1f}")
+    assert f"Over {s['threshold_deg']:g}°" in rows
+    # The simulated weak right side: the left hip drops more in right stance.
+    assert s["right"]["mean_peak_drop_deg"] > s["left"]["mean_peak_drop_deg"] + 3
+    assert "larger in right stance" in text.statement and "left hip" in text.statement
+    assert "Calibration good" in text.calibration and "0 lost" in text.data
+    assert "sacrum" in text.footer
+
+
+def test_symmetric_walk_is_called_alike():
+    demo = DEMOS / "demo-symmetric-walk.imurec"
+    text = report_text(_analysis(demo), demo)
+    assert text.statement.startswith("The drop is alike")
+    assert text.notes.startswith("Notes: ")
+
+
+def test_pdf_is_one_a4_page_for_the_patient_only(walk, tmp_path, capsys):
+    out = tmp_path / "report.pdf"
+    assert main(["export", str(walk), "--format", "report-pdf", "-o", str(out)]) == 0
+    assert "Wrote the report (PDF)" in capsys.readouterr().out
+    data = out.read_bytes()
+    assert data.startswith(b"%PDF-")
+    pages = data.count(b"/Type /Page") - data.count(b"/Type /Pages")
+    assert pages == 1
+    assert b"/MediaBox [0 0 595" in data  # A4 width in points
+    if os.name == "posix":
+        assert stat.S_IMODE(out.stat().st_mode) == 0o600  # patient data
+
+
+def test_png_shows_every_step_in_its_sides_colour(walk, tmp_path):
+    out = tmp_path / "report.png"
+    assert main(["export", str(walk), "--format", "report-png", "-o", str(out)]) == 0
+    from PySide6.QtGui import QImage
+
+    image = QImage(str(out)).convertToFormat(QImage.Format.Format_RGB888)
+    assert (image.width(), image.height()) == (1240, 1754)  # A4 at 150 dpi
+    pixels = np.frombuffer(image.constBits(), np.uint8).reshape(
+        image.height(), image.bytesPerLine())[:, :image.width() * 3].reshape(
+        image.height(), image.width(), 3)
+    steps_plot = pixels[round(0.30 * 1754):round(0.55 * 1754)]  # below the summary table
+    left = np.all(steps_plot == (0x00, 0x72, 0xB2), axis=2).sum()
+    right = np.all(steps_plot == (0xE6, 0x9F, 0x00), axis=2).sum()
+    steps = _analysis(walk).summary
+    # Every step's mark, a dot or a square of about 20 pixels in its side's colour.
+    assert left > 10 * steps["left"]["steps"] and right > 10 * steps["right"]["steps"]
+
+
+def test_drill_report_lists_the_sets():
+    demo = DEMOS / "demo-single-leg-stance.imurec"
+    text = report_text(_analysis(demo), demo)
+    assert not text.summary_rows
+    assert any(line.startswith("Block 1") for line in text.drill_lines)
+    assert any("within tolerance" in line for line in text.drill_lines)
+
+
+def test_a_report_never_overwrites_a_recording(walk, capsys):
+    assert main(["export", str(walk), "--format", "report-pdf", "-o", str(walk)]) != 0
+    assert "never overwrites" in capsys.readouterr().err

@@ -189,16 +189,17 @@ _gui_app = None  # the application object the CLI creates for fonts (the app has
 
 
 def _ensure_gui() -> None:
-    """Text needs a Qt application; a terminal without a display gets the offscreen one."""
+    """Text needs a Qt application; a terminal without a display gets the offscreen one.
+    A full QApplication, so that a window opened later in the same process still works."""
     global _gui_app
-    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
 
-    if QGuiApplication.instance() is None:
+    if QApplication.instance() is None:
         from imu_monitor.app.launch import has_display
 
         if not has_display():
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        _gui_app = QGuiApplication([])
+        _gui_app = QApplication([])
 
 
 class _Page:

@@ -28,6 +28,9 @@ from imu_monitor.processing.orientation import FilterParams, OrientationFilter
 from imu_monitor.samples import SampleBatch
 
 MAX_GAP_FILL_S = 600.0
+# m/s², rad/s or quaternion units: a million is beyond any IMU (16 g is 157 m/s², 2000 °/s is
+# 35 rad/s), so such a reading is corrupt, counted as lost, never computed with.
+IMPLAUSIBLE_READING = 1e6
 
 
 class _Growable:
@@ -314,11 +317,14 @@ class Pipeline:
             running_max = np.maximum.accumulate(np.concatenate([[self._next_seq - 1], seq]))
             keep = seq > running_max[:-1]
         self.rejected_samples += int(np.count_nonzero(~keep))
-        # A sample that is not a measurement (NaN, infinite, no acceleration at all) is lost.
+        # A sample that is not a measurement (NaN, infinite, absurd, no acceleration at all) is
+        # lost.
         # Orientation-only sensors have no gyroscope: their quaternion must be finite instead.
         columns = np.concatenate([batch.acc, batch.quat] if self.device_orientation
                                  else [batch.gyr, batch.acc], axis=1)
-        measured = np.isfinite(columns).all(axis=1) & (np.abs(batch.acc).sum(axis=1) > 0)
+        # NaN, infinity, or beyond any IMU's range (a corrupt file) fail this comparison.
+        plausible = (np.abs(columns) < IMPLAUSIBLE_READING).all(axis=1)
+        measured = plausible & (np.abs(batch.acc).sum(axis=1) > 0)
         self.invalid_samples += int(np.count_nonzero(keep & ~measured))
         keep &= measured
         seq, rows = seq[keep], columns[keep]

@@ -99,6 +99,32 @@ def test_short_calls_are_interpreted_and_long_ones_compiled(monkeypatch):
     assert double._compiled is not None
 
 
+def test_the_live_engines_thread_never_compiles(monkeypatch):
+    """A calibration that ends late flushes minutes of samples at once: on the engine's
+    thread that stays interpreted (no compiler in the app)."""
+    import threading
+
+    @kernel("out")
+    def triple(n, x, out):
+        for i in range(n):
+            out[i] = 3.0 * x[i]
+
+    monkeypatch.setattr(kernels, "COMPILE_FROM_SAMPLES", 100)
+    x, out = np.arange(500.0), np.empty(500)
+
+    def engine_thread():
+        kernels.interpret_on_this_thread()
+        triple(500, x, out)
+
+    worker = threading.Thread(target=engine_thread)
+    worker.start()
+    worker.join()
+    np.testing.assert_array_equal(out, 3 * x)
+    assert triple._compiled is None
+    triple(500, x, out)  # another thread (a review's analysis) compiles as usual
+    assert triple._compiled is not None
+
+
 def test_an_output_that_is_not_contiguous_is_refused():
     """Its flat view would be a copy: the results would silently be lost."""
     q = np.empty((10, 8))[:, :4]

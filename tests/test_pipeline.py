@@ -85,6 +85,27 @@ def test_lost_packets_are_counted_and_steps_still_found():
         full.summary["right"]["mean_peak_drop_deg"], abs=0.3)
 
 
+def test_absurd_readings_are_lost_samples_not_errors():
+    """A corrupt file can hold 1e300 where a reading should be: it is counted as lost, marked
+    invalid and bridged, never computed with (live packets would raise on it)."""
+    rec = simulated("trendelenburg-right", seed=2)
+    s = rec.samples
+    bad = np.array([3000, 3001, 7000])
+    acc, gyr = s.acc.copy(), s.gyr.copy()
+    acc[bad[:2], 0] = 1e300
+    gyr[bad[2], 2] = -1e200
+    corrupt = SampleBatch(s.time_s, s.seq, acc, gyr)
+    live = Pipeline(RATE)
+    for first in range(0, len(s), 10):
+        live.push(corrupt.slice(first, first + 10))
+    analysis = live.finish()
+    assert live.invalid_samples == 3 and analysis.lost_samples == 3
+    assert not live.valid.view[bad - int(s.seq[0])].any()
+    clean = analyze_samples(s, RATE)
+    assert analysis.summary["right"]["mean_peak_drop_deg"] == pytest.approx(
+        clean.summary["right"]["mean_peak_drop_deg"], abs=0.05)
+
+
 def test_duplicate_and_reordered_samples_are_rejected_and_counted():
     rec = simulated("symmetric-walk", seed=1)
     s = rec.samples

@@ -10,7 +10,9 @@ import pytest
 
 from imu_monitor.analysis import analyze_source
 from imu_monitor.cli.main import main
+from imu_monitor.export import report
 from imu_monitor.export.report import report_text
+from imu_monitor.processing.metrics import summarize
 from imu_monitor.sources.spec import open_source
 
 DEMOS = Path(__file__).resolve().parents[1] / "recordings"
@@ -98,3 +100,47 @@ def test_drill_report_lists_the_sets():
 def test_a_report_never_overwrites_a_recording(walk, capsys):
     assert main(["export", str(walk), "--format", "report-pdf", "-o", str(walk)]) != 0
     assert "never overwrites" in capsys.readouterr().err
+
+
+def test_a_report_that_fails_raises_and_leaves_the_process_alive(walk, tmp_path, monkeypatch):
+    """A painter left open on its page used to take the whole app down."""
+    source = open_source(str(walk), realtime=False)
+    pipeline, analysis, _ = analyze_source(source)
+    source.close()
+
+    def broken(self):
+        raise RuntimeError("drawing failed")
+
+    monkeypatch.setattr(report._Page, "paint", broken)
+    for kind in ("pdf", "png"):
+        with pytest.raises(RuntimeError, match="drawing failed"):
+            report.write_report(tmp_path / f"r.{kind}", kind, analysis,
+                                pipeline.obliquity.view, pipeline.valid.view, walk)
+
+
+def test_long_notes_and_many_markers_stay_above_the_footer(walk, tmp_path, monkeypatch):
+    source = open_source(str(walk), realtime=False)
+    pipeline, analysis, _ = analyze_source(source)
+    source.close()
+    text = report_text(analysis, walk)
+    text.notes = "Notes: " + "patient tired after the second bout; " * 60
+    text.markers = "Markers: " + "; ".join(f"{k}.0 s a long marker label {k}" for k in range(40))
+    monkeypatch.setattr(report, "report_text", lambda *_: text)
+    pages = []
+    real_paint = report._Page.paint
+
+    def paint(self):
+        real_paint(self)
+        pages.append(self.y)
+
+    monkeypatch.setattr(report._Page, "paint", paint)
+    report.write_report(tmp_path / "r.png", "png", analysis, pipeline.obliquity.view,
+                        pipeline.valid.view, walk)
+    assert pages and pages[0] <= report.PAGE_H - report.MARGIN + 1  # the footer fits
+
+
+def test_no_steps_and_overnight_sessions_are_described():
+    assert report._statement(summarize([], 6.0)).startswith("No steps were found")
+    for span in (5.0, 600.0, 50_401.0, 86_400.0 * 3):
+        ticks = report._nice_ticks(0.0, span)
+        assert 3 <= len(ticks) <= 8 and ticks[0] == 0.0

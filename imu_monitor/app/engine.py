@@ -27,6 +27,7 @@ from imu_monitor.conventions import Side
 from imu_monitor.errors import CalibrationError, ImuMonitorError, RecordingError
 from imu_monitor.pipeline import Analysis, Pipeline, PipelineConfig
 from imu_monitor.processing.calibration import Calibration
+from imu_monitor.processing.kernels import interpret_on_this_thread
 from imu_monitor.processing.metrics import Step, summarize
 from imu_monitor.recording import RecordingWriter
 from imu_monitor.samples import SampleBatch, StatusEvent, StatusKind
@@ -217,6 +218,7 @@ class LiveEngine:
         return False
 
     def _run(self) -> None:
+        interpret_on_this_thread()  # the app never loads the compiler (its memory budget)
         try:
             while not self._stop.is_set():
                 self._run_commands()

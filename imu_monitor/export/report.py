@@ -131,6 +131,8 @@ def _when(created: str | None) -> str:
 def _statement(summary: dict) -> str:
     """The summary in one or two sentences a colleague can read without the table."""
     left, right = summary["left"], summary["right"]
+    if not left["steps"] and not right["steps"]:
+        return "No steps were found: no drop per step to report."
     if not left["steps"] or not right["steps"]:
         return "Steps were found on one side only: no left–right comparison."
     a, b = left["mean_peak_drop_deg"], right["mean_peak_drop_deg"]
@@ -175,11 +177,13 @@ def write_report(out: Path, kind: str, analysis: Analysis, obliquity: np.ndarray
     if not p.isActive():
         raise InputDataError(f"Cannot write the report to {out}: choose a folder you can "
                              "write to.")
-    p.setRenderHint(QPainter.RenderHint.Antialiasing)
-    p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-    p.scale(device.width() / PAGE_W, device.height() / PAGE_H)
-    _Page(p, text, analysis, obliquity, valid).paint()
-    p.end()
+    try:  # a painter left open on its device takes the process down with it
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        p.scale(device.width() / PAGE_W, device.height() / PAGE_H)
+        _Page(p, text, analysis, obliquity, valid).paint()
+    finally:
+        p.end()
     if kind == "png" and not device.save(str(out), "PNG"):
         raise InputDataError(f"Cannot write the report to {out}: choose a folder you can "
                              "write to.")
@@ -222,21 +226,31 @@ class _Page:
         return font
 
     def paragraph(self, text: str, size: int = 9, color: str = TEXT, bold: bool = False,
-                  gap: float = 4.0, x: float = MARGIN, width: float | None = None) -> float:
-        """Wrapped text at the current height; returns its height."""
+                  gap: float = 4.0, x: float = MARGIN, width: float | None = None,
+                  bottom: float = PAGE_H) -> float:
+        """Wrapped text at the current height, shortened with "…" to end above ``bottom``
+        (long notes never push the footer off the page); returns its height."""
         from PySide6.QtCore import QRectF, Qt
         from PySide6.QtGui import QColor, QFontMetricsF
 
-        if not text:
-            return 0.0
         metrics = QFontMetricsF(self.font(size, bold))
         width = self.width if width is None else width
         flags = Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap
-        box = metrics.boundingRect(QRectF(x, self.y, width, 1000), flags, text)
+
+        def box(t: str) -> QRectF:
+            return metrics.boundingRect(QRectF(x, self.y, width, 10_000), flags, t)
+
+        while text and self.y + box(text).height() > bottom:
+            text = text[:min(int(len(text) * 0.9), len(text) - 3)].rstrip(" …") + " …"
+            if len(text) < 12:
+                text = ""
+        if not text:
+            return 0.0
+        height = box(text).height()
         self.p.setPen(QColor(color))
-        self.p.drawText(QRectF(x, self.y, width, box.height()), flags, text)
-        self.y += box.height() + gap
-        return box.height()
+        self.p.drawText(QRectF(x, self.y, width, height), flags, text)
+        self.y += height + gap
+        return height
 
     def paint(self) -> None:
         from PySide6.QtCore import QPointF, QRectF, Qt
@@ -262,9 +276,10 @@ class _Page:
                 self.paragraph(line, 9, gap=1)
             self.y += 8
         self.trace_plot()
+        footer_top = PAGE_H - MARGIN - 30
         for part in (t.calibration, t.data, t.notes, t.markers):
-            self.paragraph(part, 9, gap=5)
-        self.y = max(self.y, PAGE_H - MARGIN - 40)
+            self.paragraph(part, 9, gap=5, bottom=footer_top)
+        self.y = footer_top
         self.paragraph(t.footer, 7, MUTED)
 
     def summary_table(self) -> None:
@@ -313,6 +328,7 @@ class _Page:
         def py(y):
             return plot.bottom() - (np.asarray(y, float) - y0) * plot.height() / (y1 - y0)
 
+        y_step = max(y_step, _nice_step(y1 - y0, 8))  # never crowded, whatever the range
         levels = np.arange(np.ceil(y0 / y_step) * y_step, y1 + 1e-9, y_step)
         self.p.setPen(QPen(QColor(GRID), 0.5))
         for v in levels:
@@ -383,6 +399,8 @@ class _Page:
 
         rate = self.analysis.rate_hz
         n = len(self.obliquity)
+        if not n:
+            return
         steps = self.analysis.steps
         if steps and self.analysis.drill_result is None:  # ten seconds around the middle
             # step: the pattern, readable
@@ -406,11 +424,14 @@ class _Page:
         band = QRectF(plot.left(), float(py(threshold)), plot.width(),
                       float(py(-threshold) - py(threshold)))
         self.p.fillRect(band, tint("#FFFFFF", GOOD))
-        for s in steps:  # the stance strip along the top, as on the live screen
-            if start <= s.time_s < end:
-                stop = min(end, s.time_s + (s.step_time_s or 0.6))
-                self.p.fillRect(QRectF(float(px(s.time_s)), plot.top(),
-                                       float(px(stop) - px(s.time_s)), 5),
+        for k, s in enumerate(steps):  # stance strip along the top, as on the live screen:
+            # from each contact to the next one of the same bout
+            nxt = steps[k + 1] if k + 1 < len(steps) else None
+            stop = nxt.time_s if nxt is not None and nxt.bout == s.bout else (
+                s.time_s + (s.step_time_s or 0.6))
+            a, b = max(start, s.time_s), min(end, stop)
+            if a < b:
+                self.p.fillRect(QRectF(float(px(a)), plot.top(), float(px(b) - px(a)), 5),
                                 QColor(LEFT if s.side == "left" else RIGHT))
         tt, yy = min_max_columns(t, y, int(plot.width() * 2))
         self.p.setBrush(Qt.BrushStyle.NoBrush)
@@ -419,9 +440,13 @@ class _Page:
                                         connect="finite"))
 
 
-def _nice_ticks(start: float, end: float) -> list[float]:
-    """About six round-numbered ticks between start and end."""
-    span = max(end - start, 1e-9)
-    step = next(s for s in (1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200)
-                if span / s <= 7)
-    return [float(v) for v in np.arange(np.ceil(start / step) * step, end + 1e-9, step)]
+def _nice_step(span: float, most: int) -> float:
+    """The smallest of 1, 2, 5 × 10ᵏ that leaves at most ``most`` intervals in ``span``."""
+    step = 10.0 ** np.floor(np.log10(max(span, 1e-9) / most))
+    return next(step * m for m in (1, 2, 5, 10) if span / (step * m) <= most)
+
+
+def _nice_ticks(start: float, end: float, most: int = 7) -> list[float]:
+    """Round-numbered ticks from start to end, at most ``most`` intervals apart."""
+    step = _nice_step(end - start, most)
+    return [float(v) for v in np.arange(np.ceil(start / step) * step, end + step * 1e-6, step)]

@@ -69,7 +69,8 @@ def minimum_filter1d(x: np.ndarray, size: int, origin: int = 0) -> np.ndarray:
 
 
 def _extreme(x: np.ndarray, size: int, origin: int, largest: bool) -> np.ndarray:
-    """Extreme of every window, vectorised (exact: extremes only select values).
+    """Extreme of every window, vectorised (exact: extremes only select values; for finite
+    input — the contact detector's signal always is — as NaN spreads through a block here).
 
     Van Herk / Gil-Werman: running extremes forwards (``g``) and backwards (``h``) within
     blocks of ``size``; any window spans at most two blocks, so it is ``ext(h[s], g[e])``.

@@ -9,12 +9,15 @@ long enough for compiling (or loading the cached machine code) to pay.
 The loops are written once, in the subset of Python that numba compiles, over flat sequences
 (``a[3 * i + k]``): the same code then runs on Python lists (fast to interpret) and on numpy
 arrays (compiled). Both give the same bits (tests/test_kernels.py): plain IEEE arithmetic and
-the same C maths library, with no fused or reordered operations.
+the same C maths library, with no fused or reordered operations. Inputs must be finite (the
+pipeline drops non-finite and implausible samples before any kernel): on NaN or infinity the
+interpreter raises where compiled code would carry the NaN on.
 """
 
 from __future__ import annotations
 
 import inspect
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +27,15 @@ import numpy as np
 # costs about 7.5 µs a sample; importing numba and loading the cached kernels about 0.4 s,
 # the price of interpreting some 50 000 samples (four minutes at 200 Hz).
 COMPILE_FROM_SAMPLES = 50_000
+
+_thread = threading.local()
+
+
+def interpret_on_this_thread() -> None:
+    """Never compile on the calling thread, however long a call: the live engine's thread
+    (a calibration that ends late flushes minutes of buffered samples in one call, and the
+    app must not load the compiler for that)."""
+    _thread.interpreted_only = True
 
 
 class Kernel:
@@ -38,7 +50,7 @@ class Kernel:
 
     def __call__(self, *args: Any) -> Any:
         """Run the faster way for this length (the loop's first argument: its sample count)."""
-        if args[0] >= COMPILE_FROM_SAMPLES:
+        if args[0] >= COMPILE_FROM_SAMPLES and not getattr(_thread, "interpreted_only", False):
             return self.compiled(*args)
         return self.interpreted(*args)
 

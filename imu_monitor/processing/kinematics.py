@@ -104,7 +104,8 @@ class PelvisKinematics:
         """Angles and accelerations of the samples in this chunk."""
         n = len(quat)
         out = np.empty((6, n))
-        _kernel(n, np.ascontiguousarray(quat), np.ascontiguousarray(up_sensor),
+        _kernel(n, np.ascontiguousarray(quat, dtype=np.float64),
+                np.ascontiguousarray(up_sensor, dtype=np.float64),
                 np.ascontiguousarray(acc, dtype=np.float64),
                 np.ascontiguousarray(self.pelvis_from_sensor), self._state, out)
         obliquity, tilt, heading, forward, lateral, vertical = out

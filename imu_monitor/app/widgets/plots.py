@@ -78,8 +78,10 @@ class _PaintedPlot(QWidget):
         raise NotImplementedError
 
     def _y_ticks(self) -> list[float]:
+        """Every 5° (every 10° for a high threshold's wide range, so labels never crowd)."""
         low, high = self._y_range()
-        return [float(v) for v in range(-100, 101, 5) if low <= v <= high]
+        step = 5 if high - low <= 40 else 10
+        return [float(v) for v in range(-100, 101, step) if low <= v <= high]
 
     def _x_ticks(self) -> list[tuple[float, str]]:
         """(x in pixels, label) below the plot."""

@@ -324,3 +324,17 @@ def test_review_shows_a_patients_progress_over_sessions(qtbot, window, app_setti
     shoot(w, "review-progress")
     page.search.setText("no such patient")
     assert page.progress_plot.points("right") == []
+
+
+def test_frames_follow_sparse_packets_and_leave_frequent_ones_alone(window):
+    """Packets one every third frame, each caught 15 ms late by a fixed 60 Hz clock: the frame
+    clock moves towards them (at most 6 ms a packet); several packets a frame move nothing."""
+    w = window()
+    w._packets_per_frame = 0.0
+    shift = w._phase_correction(100.0, [100.0 - 0.015])
+    assert shift == pytest.approx(0.006)  # half of 12 ms, capped
+    assert w._phase_correction(100.0, [100.0 - 0.004]) == pytest.approx(0.0005)
+    assert w._phase_correction(100.0, [100.0 - 0.0005]) < 0  # too close: a little later
+    for _ in range(100):  # 1 kHz in packets of ten: several packets every frame
+        w._phase_correction(100.0, [99.99, 99.995])
+    assert w._phase_correction(100.0, [100.0 - 0.015]) == 0.0

@@ -99,6 +99,7 @@ class LiveFrame:
     health: LinkHealth
     recording_path: Path | None
     recording_elapsed_s: float
+    arrivals: list[float]  # monotonic time each new packet reached the engine
     messages: list[str]  # news for the status bar
     problems: list[str]  # a command could not be done: shown prominently, with what to do
     finished_recording: RecordingResult | None
@@ -173,7 +174,8 @@ class LiveEngine:
             stillness_dps=p["stillness"], data_time_s=p["data_time"], summary=p["summary"],
             drill_result=p["drill"],
             health=health, recording_path=p["recording_path"],
-            recording_elapsed_s=p["recording_elapsed"], messages=p["messages"],
+            recording_elapsed_s=p["recording_elapsed"], arrivals=p["arrivals"],
+            messages=p["messages"],
             problems=p["problems"],
             finished_recording=p["finished"], error=p["error"],
         )
@@ -299,6 +301,7 @@ class LiveEngine:
                                      self._pipeline.obliquity.view[update.start:update.stop],
                                      self._pipeline.valid.view[update.start:update.stop]))
             p["steps"] += steps
+            p["arrivals"].append(now)
             if summary is not None:
                 p["summary"] = summary
             if drill is not None:
@@ -490,7 +493,7 @@ class LiveEngine:
     def _reset_pending(self, segment_started: bool) -> None:
         previous = getattr(self, "_pending", None)
         self._pending = {
-            "samples": [], "steps": [], "segment_started": segment_started,
+            "samples": [], "steps": [], "arrivals": [], "segment_started": segment_started,
             "stage": previous["stage"] if previous else self._pipeline.calibration_stage,
             "calibration": previous["calibration"] if previous else None,
             "stillness": previous["stillness"] if previous else None,

@@ -7,6 +7,7 @@ Bluetooth), so the window does not care which one it is.
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -44,6 +45,9 @@ from imu_monitor.sources.base import Source
 from imu_monitor.sources.spec import open_source
 
 FRAME_HZ = 60
+PACKET_WAIT_S = 0.003  # frames aim to take a packet this long after it arrived
+MAX_PHASE_STEP_S = 0.006  # the frame clock moves by at most this much per packet
+SWITCH_INTERVAL_S = 0.0005
 HEALTH_EVERY_S = 0.25  # the status bar's numbers change slowly; relaying it out costs
 NO_DATA_S = 0.5
 DEMO_SECONDS = 1800.0  # the demo sensor walks for half an hour
@@ -61,6 +65,10 @@ class MainWindow(QMainWindow):
                  open_source: Callable[[str], Source] = open_live_source,
                  scan: Callable[[], list[SensorEntry]] = bluetooth_scan) -> None:
         super().__init__()
+        # The engine runs Python next to the GUI thread: with the default 5 ms switch interval
+        # a packet arriving during a frame (or a frame during a packet) could wait that long
+        # for the interpreter lock, a third of the latency budget.
+        sys.setswitchinterval(SWITCH_INTERVAL_S)
         self.setWindowTitle("imu_monitor — pelvic drop")
         self.settings = settings
         self._open_source = open_source
@@ -129,6 +137,8 @@ class MainWindow(QMainWindow):
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self._tick)
         self._next_frame = time.monotonic()
+        self._arrivals: list[float] = []  # packets taken by the current frame
+        self._packets_per_frame = 0.0  # smoothed
         self.timer.start(0)
         self.review_page.refresh()
 
@@ -281,11 +291,29 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ frames
     def _tick(self) -> None:
+        start = time.monotonic()
+        self._arrivals = []
         self.on_frame()
         now = time.monotonic()
-        self._next_frame = max(self._next_frame + 1 / FRAME_HZ, now)
+        self._next_frame = max(self._next_frame + 1 / FRAME_HZ
+                               - self._phase_correction(start, self._arrivals), now)
         if not self._closed:
             self.timer.start(round((self._next_frame - now) * 1000))
+
+    def _phase_correction(self, frame_start: float, arrivals: list[float]) -> float:
+        """How much sooner the next frame should come, so that frames follow sparse packets.
+
+        With packets rarer than frames (200 Hz in packets of ten: one every third frame), a
+        fixed 60 Hz clock can keep catching each packet just after it came, a whole frame
+        late. Each packet's wait before its frame moves the frame clock half-way towards
+        taking packets PACKET_WAIT_S after they arrive; a few packets lock it. Frequent
+        packets (several a frame) have no phase to follow and leave the clock alone.
+        """
+        self._packets_per_frame += 0.05 * (len(arrivals) - self._packets_per_frame)
+        if len(arrivals) != 1 or self._packets_per_frame > 0.6:
+            return 0.0
+        wait = frame_start - arrivals[0]
+        return min(max(0.5 * (wait - PACKET_WAIT_S), -MAX_PHASE_STEP_S / 3), MAX_PHASE_STEP_S)
 
     def on_frame(self) -> None:
         """The frame timer: take the engine's news and show it; finish stopping engines."""
@@ -302,6 +330,7 @@ class MainWindow(QMainWindow):
             self.close()
 
     def _show(self, frame: LiveFrame) -> None:
+        self._arrivals = frame.arrivals
         self.live_page.apply(frame)
         h = frame.health
         state = "no data" if (h.state == "streaming" and

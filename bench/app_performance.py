@@ -5,7 +5,7 @@ Run: QT_QPA_PLATFORM=offscreen python3 bench/app_performance.py [--quick]
 Each section runs in its own fresh process (so memory and CPU figures are not polluted by
 another section) and drives the real app: the real MainWindow, the real LiveEngine, the
 simulated sensor paced in real time (the first seconds of data, the calibration, are
-fast-forwarded so the bench does not wait for them). Targets, from the issue:
+fast-forwarded so the bench does not wait for them). Targets:
 
 - 200 Hz input: the GUI redraws at 60 fps using ≤ 15 % of one core;
 - a sample is on screen ≤ one frame (16.7 ms) + 5 ms after it arrives;

@@ -18,7 +18,7 @@ RATE = 200.0
                                             ("trendelenburg-left", 4),
                                             ("symmetric-walk", 5)])
 def test_walk_with_known_drop_is_measured(scenario, seed):
-    """Noise, gyro bias and drift, a random mounting, U-turns: the issue's accuracy targets."""
+    """Noise, gyro bias and drift, a random mounting, U-turns: the accuracy targets."""
     rec = simulated(scenario, seed=seed)
     pipeline = Pipeline(RATE)
     pipeline.push(rec.samples)

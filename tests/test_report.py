@@ -10,7 +10,7 @@ import pytest
 
 from imu_monitor.analysis import analyze_source
 from imu_monitor.cli.main import main
-from imu_monitor.export import report
+from imu_monitor.export import report, report_page
 from imu_monitor.export.report import report_text
 from imu_monitor.processing.metrics import summarize
 from imu_monitor.sources.spec import open_source
@@ -111,7 +111,7 @@ def test_a_report_that_fails_raises_and_leaves_the_process_alive(walk, tmp_path,
     def broken(self):
         raise RuntimeError("drawing failed")
 
-    monkeypatch.setattr(report._Page, "paint", broken)
+    monkeypatch.setattr(report_page._Page, "paint", broken)
     for kind in ("pdf", "png"):
         with pytest.raises(RuntimeError, match="drawing failed"):
             report.write_report(tmp_path / f"r.{kind}", kind, analysis,
@@ -127,20 +127,20 @@ def test_long_notes_and_many_markers_stay_above_the_footer(walk, tmp_path, monke
     text.markers = "Markers: " + "; ".join(f"{k}.0 s a long marker label {k}" for k in range(40))
     monkeypatch.setattr(report, "report_text", lambda *_: text)
     pages = []
-    real_paint = report._Page.paint
+    real_paint = report_page._Page.paint
 
     def paint(self):
         real_paint(self)
         pages.append(self.y)
 
-    monkeypatch.setattr(report._Page, "paint", paint)
+    monkeypatch.setattr(report_page._Page, "paint", paint)
     report.write_report(tmp_path / "r.png", "png", analysis, pipeline.obliquity.view,
                         pipeline.valid.view, walk)
-    assert pages and pages[0] <= report.PAGE_H - report.MARGIN + 1  # the footer fits
+    assert pages and pages[0] <= report_page.PAGE_H - report_page.MARGIN + 1  # the footer fits
 
 
 def test_no_steps_and_overnight_sessions_are_described():
     assert report._statement(summarize([], 6.0)).startswith("No steps were found")
     for span in (5.0, 600.0, 50_401.0, 86_400.0 * 3):
-        ticks = report._nice_ticks(0.0, span)
+        ticks = report_page._nice_ticks(0.0, span)
         assert 3 <= len(ticks) <= 8 and ticks[0] == 0.0

@@ -1,0 +1,284 @@
+"""The report's page: laid out in A4 points and painted with Qt into a PDF or a PNG."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QMarginsF, QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QImage,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+    QPen,
+)
+
+from imu_monitor import __version__
+from imu_monitor.errors import InputDataError
+from imu_monitor.export.report import ReportText
+from imu_monitor.painting import draw_axes, min_max_columns, tick_label, tint
+from imu_monitor.pipeline import Analysis
+from imu_monitor.processing.metrics import SUMMARY_ROWS
+
+PAGE_W, PAGE_H = 595.0, 842.0  # A4 in points: the page is laid out in these units
+MARGIN = 40.0
+PNG_DPI = 150
+EXCERPT_S = 10.0
+LEFT, RIGHT, ALERT, GOOD = "#0072B2", "#E69F00", "#D55E00", "#009E73"  # Okabe–Ito
+TEXT, MUTED, GRID = "#1D1D1F", "#6B6B70", "#D8D8DC"
+
+
+def paint_report(out: Path, kind: str, text: ReportText, analysis: Analysis,
+                 obliquity: np.ndarray) -> None:
+    """The page as ``kind`` "pdf" or "png"; ``obliquity`` with lost samples as NaN."""
+    if kind == "pdf":
+        device = QPdfWriter(str(out))
+        device.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4),
+                                         QPageLayout.Orientation.Portrait, QMarginsF()))
+        device.setResolution(300)
+        device.setTitle(text.title)
+        device.setCreator(f"imu_monitor {__version__}")
+    else:
+        width, height = round(PAGE_W / 72 * PNG_DPI), round(PAGE_H / 72 * PNG_DPI)
+        device = QImage(width, height, QImage.Format.Format_RGB32)
+        device.fill(0xFFFFFF)
+        dots = round(PNG_DPI / 0.0254)
+        device.setDotsPerMeterX(dots)
+        device.setDotsPerMeterY(dots)
+    p = QPainter(device)
+    if not p.isActive():
+        raise InputDataError(f"Cannot write the report to {out}: choose a folder you can "
+                             "write to.")
+    try:  # a painter left open on its device takes the process down with it
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        p.scale(device.width() / PAGE_W, device.height() / PAGE_H)
+        _Page(p, text, analysis, obliquity).paint()
+    finally:
+        p.end()
+    if kind == "png" and not device.save(str(out), "PNG"):
+        raise InputDataError(f"Cannot write the report to {out}: choose a folder you can "
+                             "write to.")
+
+
+class _Page:
+    """Lays the report out top to bottom in A4 points."""
+
+    def __init__(self, p: QPainter, text: ReportText, analysis: Analysis,
+                 obliquity: np.ndarray) -> None:
+        self.p, self.text, self.analysis = p, text, analysis
+        self.obliquity = obliquity
+        self.y = MARGIN
+        self.width = PAGE_W - 2 * MARGIN
+
+    def font(self, size: int, bold: bool = False):
+        font = QFont()
+        font.setPixelSize(size)  # page units: the painter's scale makes them points
+        font.setBold(bold)
+        self.p.setFont(font)
+        return font
+
+    def paragraph(self, text: str, size: int = 9, color: str = TEXT, bold: bool = False,
+                  gap: float = 4.0, x: float = MARGIN, width: float | None = None,
+                  bottom: float = PAGE_H) -> float:
+        """Wrapped text at the current height, shortened with "…" to end above ``bottom``
+        (long notes never push the footer off the page); returns its height."""
+
+        metrics = QFontMetricsF(self.font(size, bold))
+        width = self.width if width is None else width
+        flags = Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap
+
+        def box(t: str) -> QRectF:
+            return metrics.boundingRect(QRectF(x, self.y, width, 10_000), flags, t)
+
+        while text and self.y + box(text).height() > bottom:
+            text = text[:min(int(len(text) * 0.9), len(text) - 3)].rstrip(" …") + " …"
+            if len(text) < 12:
+                text = ""
+        if not text:
+            return 0.0
+        height = box(text).height()
+        self.p.setPen(QColor(color))
+        self.p.drawText(QRectF(x, self.y, width, height), flags, text)
+        self.y += height + gap
+        return height
+
+    def paint(self) -> None:
+        t = self.text
+        self.font(9)
+        self.p.setPen(QColor(MUTED))
+        self.p.drawText(QRectF(MARGIN, self.y, self.width, 14),
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop, t.when)
+        self.paragraph(t.title, 17, bold=True, gap=6)
+        self.paragraph(t.session, 11, gap=2)
+        self.paragraph(t.recording, 8, MUTED, gap=8)
+        self.p.setPen(QPen(QColor(GRID), 0.8))
+        self.p.drawLine(QPointF(MARGIN, self.y), QPointF(PAGE_W - MARGIN, self.y))
+        self.y += 10
+        if t.summary_rows:
+            self.summary_table()
+            self.steps_plot()
+        else:
+            self.paragraph("Sets", 11, bold=True)
+            for line in t.drill_lines:
+                self.paragraph(line, 9, gap=1)
+            self.y += 8
+        self.trace_plot()
+        footer_top = PAGE_H - MARGIN - 30
+        for part in (t.calibration, t.data, t.notes, t.markers):
+            self.paragraph(part, 9, gap=5, bottom=footer_top)
+        self.y = footer_top
+        self.paragraph(t.footer, 7, MUTED)
+
+    def summary_table(self) -> None:
+        top = self.y
+        self.paragraph(f"Summary (threshold {self.analysis.summary['threshold_deg']:g}°)", 11,
+                       bold=True)
+        row_h, cols = 15.0, (MARGIN, MARGIN + 130, MARGIN + 200)
+        self.font(9, bold=True)
+        for x, label, color in ((cols[1], "Left stance", LEFT), (cols[2], "Right stance", RIGHT)):
+            self.p.setPen(QColor(color))
+            self.p.drawText(QRectF(x, self.y, 70, row_h), Qt.AlignmentFlag.AlignCenter, label)
+        self.y += row_h
+        for k, (title, left, right) in enumerate(self.text.summary_rows):
+            self.font(9, bold=k >= len(SUMMARY_ROWS))
+            self.p.setPen(QColor(TEXT))
+            self.p.drawText(QRectF(cols[0], self.y, 130, row_h), Qt.AlignmentFlag.AlignLeft
+                            | Qt.AlignmentFlag.AlignVCenter, title)
+            if right:
+                for x, value in ((cols[1], left), (cols[2], right)):
+                    self.p.drawText(QRectF(x, self.y, 70, row_h), Qt.AlignmentFlag.AlignCenter,
+                                    value)
+            else:
+                self.p.drawText(QRectF(cols[1], self.y, 140, row_h),
+                                Qt.AlignmentFlag.AlignCenter, left)
+            self.y += row_h
+        bottom = self.y
+        self.y = top + 20
+        self.paragraph(self.text.statement, 10, x=MARGIN + 300, width=self.width - 300)
+        self.y = max(bottom, self.y) + 12
+
+    def _axes(self, plot, x_range, y_range, x_ticks, y_step, x_title, y_title):
+        """Axes and a value → page mapping for one plot."""
+        (x0, x1), (y0, y1) = x_range, y_range
+
+        def px(x):
+            return plot.left() + (np.asarray(x, float) - x0) * plot.width() / (x1 - x0)
+
+        def py(y):
+            return plot.bottom() - (np.asarray(y, float) - y0) * plot.height() / (y1 - y0)
+
+        y_step = max(y_step, _nice_step(y1 - y0, 8))  # never crowded, whatever the range
+        levels = np.arange(np.ceil(y0 / y_step) * y_step, y1 + 1e-9, y_step)
+        self.p.setPen(QPen(QColor(GRID), 0.5))
+        for v in levels:
+            self.p.drawLine(QPointF(plot.left(), float(py(v))), QPointF(plot.right(), float(py(v))))
+        self.font(8)
+        draw_axes(self.p, plot, [(float(py(v)), tick_label(round(v, 6) + 0.0)) for v in levels],
+                  [(float(px(x)), tick_label(round(x, 6) + 0.0)) for x in x_ticks], y_title,
+                  x_title,
+                  QColor(TEXT), QColor(MUTED), 10.0)
+        return px, py
+
+    def _plot_rect(self, height: float):
+        rect = QRectF(MARGIN + 34, self.y, self.width - 40, height)
+        self.y += height + 34
+        return rect
+
+    def steps_plot(self) -> None:
+        steps = self.analysis.steps
+        threshold = self.analysis.summary["threshold_deg"]
+        self._legend(self.y)
+        self.paragraph("Peak drop of every step", 11, bold=True)
+        plot = self._plot_rect(150)
+        top = max([12.0, threshold + 3] + [s.peak_drop_deg + 2 for s in steps])
+        span = max(self.analysis.duration_s, 1.0)
+        px, py = self._axes(plot, (0, span), (min(0.0, min((s.peak_drop_deg for s in steps),
+                                                              default=0.0) - 1), top),
+                            _nice_ticks(0, span), 5.0, "Time in the session (s)",
+                            "Peak drop (°)")
+        self.p.setPen(QPen(QColor(ALERT), 0.8, Qt.PenStyle.DashLine))
+        self.p.drawLine(QPointF(plot.left(), float(py(threshold))),
+                        QPointF(plot.right(), float(py(threshold))))
+        self.p.setPen(Qt.PenStyle.NoPen)
+        r = 2.2 if len(steps) < 300 else 1.4
+        for s in steps:
+            self.p.setBrush(QColor(LEFT if s.side == "left" else RIGHT))
+            centre = QPointF(float(px(s.time_s)), float(py(s.peak_drop_deg)))
+            if s.side == "left":  # circles and squares: never colour alone
+                self.p.drawEllipse(centre, r, r)
+            else:
+                self.p.drawRect(QRectF(centre.x() - r, centre.y() - r, 2 * r, 2 * r))
+
+    def _legend(self, y: float) -> None:
+        """One line above the plot, right-aligned: what the marks mean."""
+        self.font(9)
+        x = PAGE_W - MARGIN
+        for label, color in (("- - threshold", ALERT), ("■ right stance", RIGHT),
+                             ("● left stance", LEFT)):
+            width = self.p.fontMetrics().horizontalAdvance(label) + 12
+            self.p.setPen(QColor(color))
+            self.p.drawText(QRectF(x - width, y + 2, width, 14),
+                            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, label)
+            x -= width
+
+    def trace_plot(self) -> None:
+        rate = self.analysis.rate_hz
+        n = len(self.obliquity)
+        if not n:
+            return
+        steps = self.analysis.steps
+        if steps and self.analysis.drill_result is None:  # ten seconds around the middle
+            # step: the pattern, readable
+            centre = steps[len(steps) // 2].time_s
+            start = max(0.0, min(centre - EXCERPT_S / 2, n / rate - EXCERPT_S))
+            title = f"Obliquity, {EXCERPT_S:g} s from the middle of the session"
+            end = min(n / rate, start + EXCERPT_S)
+        else:  # a drill: the whole session
+            start, end, title = 0.0, n / rate, "Obliquity over the whole session"
+        self.paragraph(title, 11, bold=True)
+        plot = self._plot_rect(130)
+        lo, hi = round(start * rate), max(round(start * rate) + 1, round(end * rate))
+        t = np.arange(lo, hi) / rate
+        y = self.obliquity[lo:hi]
+        threshold = self.analysis.summary["threshold_deg"]
+        finite = y[np.isfinite(y)]
+        limit = max(12.0, threshold + 4, float(np.abs(finite).max()) + 2 if len(finite) else 0)
+        px, py = self._axes(plot, (start, max(end, start + 1 / rate)), (-limit, limit),
+                            _nice_ticks(start, end), 5.0, "Time in the session (s)",
+                            "Obliquity (°)")
+        band = QRectF(plot.left(), float(py(threshold)), plot.width(),
+                      float(py(-threshold) - py(threshold)))
+        self.p.fillRect(band, tint("#FFFFFF", GOOD))
+        for k, s in enumerate(steps):  # stance strip along the top, as on the live screen:
+            # from each contact to the next one of the same bout
+            nxt = steps[k + 1] if k + 1 < len(steps) else None
+            stop = nxt.time_s if nxt is not None and nxt.bout == s.bout else (
+                s.time_s + (s.step_time_s or 0.6))
+            a, b = max(start, s.time_s), min(end, stop)
+            if a < b:
+                self.p.fillRect(QRectF(float(px(a)), plot.top(), float(px(b) - px(a)), 5),
+                                QColor(LEFT if s.side == "left" else RIGHT))
+        tt, yy = min_max_columns(t, y, int(plot.width() * 2))
+        self.p.setBrush(Qt.BrushStyle.NoBrush)
+        self.p.setPen(QPen(QColor(TEXT), 0.7))
+        self.p.drawPath(pg.arrayToQPath(np.asarray(px(tt), float), np.asarray(py(yy), float),
+                                        connect="finite"))
+
+
+def _nice_step(span: float, most: int) -> float:
+    """The smallest of 1, 2, 5 × 10ᵏ that leaves at most ``most`` intervals in ``span``."""
+    step = 10.0 ** np.floor(np.log10(max(span, 1e-9) / most))
+    return next(step * m for m in (1, 2, 5, 10) if span / (step * m) <= most)
+
+
+def _nice_ticks(start: float, end: float, most: int = 7) -> list[float]:
+    """Round-numbered ticks from start to end, at most ``most`` intervals apart."""
+    step = _nice_step(end - start, most)
+    return [float(v) for v in np.arange(np.ceil(start / step) * step, end + step * 1e-6, step)]

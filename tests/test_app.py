@@ -338,3 +338,12 @@ def test_frames_follow_sparse_packets_and_leave_frequent_ones_alone(window):
     for _ in range(100):  # 1 kHz in packets of ten: several packets every frame
         w._phase_correction(100.0, [99.99, 99.995])
     assert w._phase_correction(100.0, [100.0 - 0.015]) == 0.0
+
+
+def test_trace_ticks_stay_readable_with_a_high_threshold(window):
+    trace = window().live_page.trace
+    trace.set_threshold(6.0)
+    assert np.diff(trace._y_ticks()).tolist() == [5.0] * 4  # −10 … 10
+    trace.set_threshold(30.0)  # the widest range the threshold allows: every 10°
+    ticks = trace._y_ticks()
+    assert set(np.diff(ticks)) == {10.0} and len(ticks) <= 9

@@ -173,3 +173,20 @@ def test_live_sessions_never_load_numba_or_scipy_signal():
                          check=True, cwd=Path(__file__).resolve().parents[1],
                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_single_precision_input_gives_the_same_angles_both_ways(monkeypatch):
+    """Compiled code would compute in float32 if handed float32: inputs are cast first."""
+    s = _walk().samples
+    f = orientation.OrientationFilter(RATE)
+    quat = f.update(s.gyr, s.acc).astype(np.float32)
+    up, acc = f.up.astype(np.float32), s.acc.astype(np.float32)
+    cal = type("Cal", (), {"pelvis_from_sensor": np.eye(3)})()
+    outputs = []
+    for threshold in (10**9, 1):  # interpreted, then compiled
+        monkeypatch.setattr(kernels, "COMPILE_FROM_SAMPLES", threshold)
+        k = kinematics.PelvisKinematics(cal, RATE)
+        b = k.update(quat, up, acc)
+        outputs.append(np.stack([b.obliquity_deg, b.tilt_deg, b.rotation_deg, b.forward_acc,
+                                 b.lateral_acc, b.vertical_acc]))
+    np.testing.assert_array_equal(outputs[0], outputs[1])

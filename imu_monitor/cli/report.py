@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 from imu_monitor.pipeline import Analysis
-from imu_monitor.processing.metrics import SUMMARY_ROWS, summary_row_title
-
-
-def _num(value, fmt: str = "{:.2f}") -> str:
-    return "—" if value is None else fmt.format(value)
+from imu_monitor.processing.metrics import SUMMARY_ROWS, format_value, summary_row_title
 
 
 def format_analysis(analysis: Analysis, title: str, show_steps: bool = True) -> str:
@@ -28,7 +24,7 @@ def format_analysis(analysis: Analysis, title: str, show_steps: bool = True) -> 
         for k, s in enumerate(analysis.steps, 1):
             flag = "  ▲ over threshold" if s.over_threshold else ""
             lines.append(f"{k:>5} {s.time_s:>8.2f}  {s.side:<6} {s.peak_drop_deg:>11.1f} "
-                         f"{s.peak_time_s:>8.2f} {_num(s.step_time_s):>11}{flag}")
+                         f"{s.peak_time_s:>8.2f} {format_value(s.step_time_s, '{:.2f}'):>11}{flag}")
         lines.append("")
     if analysis.steps and analysis.drill_result is None:
         lines += format_summary(analysis.summary)
@@ -53,9 +49,10 @@ def format_summary(summary: dict) -> list[str]:
     out = [f"{'Summary':<20}{'Left stance':>14}{'Right stance':>14}"]
     for title, key, fmt in SUMMARY_ROWS:
         label = summary_row_title(title, summary)
-        out.append(f"{label:<20}{_num(left[key], fmt):>14}{_num(right[key], fmt):>14}")
-    out.append(f"Asymmetry (right − left): {_num(summary['asymmetry_deg'], '{:+.1f}')}°   "
-               f"Cadence: {_num(summary['cadence_spm'], '{:.0f}')} steps/min   "
+        a, b = format_value(left[key], fmt), format_value(right[key], fmt)
+        out.append(f"{label:<20}{a:>14}{b:>14}")
+    out.append(f"Asymmetry (right − left): {format_value(summary['asymmetry_deg'], '{:+.1f}')}°   "
+               f"Cadence: {format_value(summary['cadence_spm'], '{:.0f}')} steps/min   "
                f"Walking bouts: {len(summary['bouts'])}")
     return out
 
@@ -96,13 +93,13 @@ def _headline_text(h: dict | None) -> str:
                              f"{b['mean_drop_deg']:.1f}°")
             elif "mean_peak_drop_deg" in b:
                 parts.append(f"{b['side'][0].upper()} {b['reps']} reps, drop "
-                             f"{_num(b['mean_peak_drop_deg'], '{:.1f}')}°")
+                             f"{format_value(b['mean_peak_drop_deg'], '{:.1f}')}°")
             else:
                 parts.append(f"{b['side'][0].upper()} {b['reps']} reps")
         return "; ".join(parts)
-    return (f"L {_num(h['left_mean_peak_drop_deg'], '{:.1f}')}° R "
-            f"{_num(h['right_mean_peak_drop_deg'], '{:.1f}')}° asym "
-            f"{_num(h['asymmetry_deg'], '{:+.1f}')}° ({h['steps']} steps)")
+    return (f"L {format_value(h['left_mean_peak_drop_deg'], '{:.1f}')}° R "
+            f"{format_value(h['right_mean_peak_drop_deg'], '{:.1f}')}° asym "
+            f"{format_value(h['asymmetry_deg'], '{:+.1f}')}° ({h['steps']} steps)")
 
 
 def format_list(entries: list[dict], folder) -> str:

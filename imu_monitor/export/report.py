@@ -22,7 +22,7 @@ from imu_monitor.cli.report import format_drill
 from imu_monitor.drills import get_drill
 from imu_monitor.pipeline import Analysis
 from imu_monitor.processing.calibration import describe_calibration
-from imu_monitor.processing.metrics import SUMMARY_ROWS, summary_row_title
+from imu_monitor.processing.metrics import SUMMARY_ROWS, format_value, summary_row_title
 from imu_monitor.recording import is_recording, open_recording
 
 MAX_DRILL_LINES = 16
@@ -45,12 +45,6 @@ class ReportText:
     notes: str = ""
     markers: str = ""
     footer: str = ""
-
-    def all_text(self) -> str:
-        rows = [" | ".join(r) for r in self.summary_rows]
-        return "\n".join([self.title, self.when, self.session, self.recording, *rows,
-                          self.statement, *self.drill_lines, self.calibration, self.data,
-                          self.notes, self.markers, self.footer])
 
 
 def report_text(analysis: Analysis, source: Path) -> ReportText:
@@ -78,11 +72,12 @@ def report_text(analysis: Analysis, source: Path) -> ReportText:
     )
     summary = analysis.summary
     if analysis.drill_result is None:
-        text.summary_rows = [(summary_row_title(title, summary),
-                              _num(summary["left"][key], fmt), _num(summary["right"][key], fmt))
-                             for title, key, fmt in SUMMARY_ROWS]
-        text.summary_rows += [("Asymmetry R − L", _num(summary["asymmetry_deg"], "{:+.1f}°"), ""),
-                              ("Cadence, steps/min", _num(summary["cadence_spm"], "{:.0f}"), "")]
+        left, right = summary["left"], summary["right"]
+        text.summary_rows = [(summary_row_title(title, summary), format_value(left[key], fmt),
+                              format_value(right[key], fmt)) for title, key, fmt in SUMMARY_ROWS]
+        text.summary_rows += [
+            ("Asymmetry R − L", format_value(summary["asymmetry_deg"], "{:+.1f}°"), ""),
+            ("Cadence, steps/min", format_value(summary["cadence_spm"], "{:.0f}"), "")]
         text.statement = _statement(summary)
     else:
         lines = format_drill(analysis.drill, analysis.drill_result)
@@ -107,10 +102,6 @@ def report_text(analysis: Analysis, source: Path) -> ReportText:
         f"imu_monitor {__version__}; report made "
         f"{dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M')} UTC.")
     return text
-
-
-def _num(value: float | None, fmt: str) -> str:
-    return "—" if value is None else fmt.format(value)
 
 
 def _when(created: str | None) -> str:

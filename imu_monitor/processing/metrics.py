@@ -88,6 +88,11 @@ SUMMARY_ROWS = (("Steps", "steps", "{:d}"),
                 ("Over", "steps_over_threshold", "{:d}"))
 
 
+def format_value(value: float | None, fmt: str) -> str:
+    """A summary number for people: "—" where there is none (no steps on that side)."""
+    return "—" if value is None else fmt.format(value)
+
+
 def summary_row_title(title: str, summary: dict) -> str:
     return f"Over {summary['threshold_deg']:g}°" if title == "Over" else title
 

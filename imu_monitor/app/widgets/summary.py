@@ -14,13 +14,9 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QStackedLayout, QWidget
 
 from imu_monitor.app import theme
 from imu_monitor.cli.report import format_drill
-from imu_monitor.processing.metrics import SUMMARY_ROWS, summary_row_title
+from imu_monitor.processing.metrics import SUMMARY_ROWS, format_value, summary_row_title
 
 SIDES = ("left", "right")
-
-
-def _cell(value: float | None, fmt: str) -> str:
-    return "—" if value is None else fmt.format(value)
 
 
 class SummaryView(QWidget):
@@ -89,9 +85,9 @@ class SummaryView(QWidget):
         for (title, field, fmt), label in zip(SUMMARY_ROWS, self._titles, strict=True):
             _set(label, summary_row_title(title, summary))
             for side in SIDES:
-                _set(self._cells[(field, side)], _cell(summary[side][field], fmt))
-        _set(self._asymmetry, _cell(summary.get("asymmetry_deg"), "{:+.1f}°"))
-        _set(self._cadence, _cell(summary.get("cadence_spm"), "{:.0f}"))
+                _set(self._cells[(field, side)], format_value(summary[side][field], fmt))
+        _set(self._asymmetry, format_value(summary.get("asymmetry_deg"), "{:+.1f}°"))
+        _set(self._cadence, format_value(summary.get("cadence_spm"), "{:.0f}"))
 
     def show_drill(self, drill: str, result: dict) -> None:
         """Every set of a single-leg drill (as the report prints it)."""

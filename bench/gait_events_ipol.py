@@ -1,6 +1,11 @@
 """Score the initial-contact detector on real lower-back data with hand-checked footsteps.
 
 Run: python bench/gait_events_ipol.py PATH/TO/ipol_gait_lowerback [--verbose]
+         [--axes x=up,y=left,z=back] [--no-standing]
+
+``--axes`` declares the mounting instead of finding it (the IPOL sensor sits with x up and z
+back); ``--no-standing`` cuts each recording to start 0.2 s before its first foot event, so
+the alignment must do without the standing at the start.
 
 Data: Voisard et al., "A Reference Data Set for the Study of Healthy Subject Gait with
 Inertial Measurements Units", IPOL 2023 (not part of this repository). Each trial goes through
@@ -25,18 +30,23 @@ sys.path.insert(0, str(Path(__file__).parent))
 from ipol_data import IpolTrial, load_all
 
 from imu_monitor.errors import ImuMonitorError
-from imu_monitor.pipeline import analyze_samples
+from imu_monitor.pipeline import PipelineConfig, analyze_samples
+from imu_monitor.processing.calibration import parse_axes
 from imu_monitor.samples import SampleBatch
 
 TOLERANCE_S = 0.25
 
 
-def detect(trial: IpolTrial) -> tuple[np.ndarray, np.ndarray]:
-    """Contact sample indices and sides found by the product pipeline."""
-    n = len(trial.acc)
-    samples = SampleBatch(np.arange(n) / trial.rate_hz, np.arange(n), trial.acc, trial.gyr)
-    analysis = analyze_samples(samples, trial.rate_hz)
-    index = np.array([round(s.time_s * trial.rate_hz) for s in analysis.steps], dtype=int)
+def detect(trial: IpolTrial, axes: str | None, start: int = 0
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """Contact sample indices and sides found by the product pipeline, from sample ``start``."""
+    acc, gyr = trial.acc[start:], trial.gyr[start:]
+    n = len(acc)
+    samples = SampleBatch(np.arange(n) / trial.rate_hz, np.arange(n), acc, gyr)
+    config = PipelineConfig(axes=parse_axes(axes) if axes else None)
+    analysis = analyze_samples(samples, trial.rate_hz, config)
+    index = np.array([round(s.time_s * trial.rate_hz) + start for s in analysis.steps],
+                     dtype=int)
     return index, np.array([s.side for s in analysis.steps])
 
 
@@ -55,7 +65,8 @@ def match(detected: np.ndarray, reference: np.ndarray, tol: int) -> list[tuple[i
     return out
 
 
-def score(folder: Path, verbose: bool) -> dict:
+def score(folder: Path, verbose: bool, axes: str | None = None,
+          no_standing: bool = False) -> dict:
     tp = fp = fn = 0
     errors_ms: list[float] = []
     side_ok = side_n = 0
@@ -68,8 +79,10 @@ def score(folder: Path, verbose: bool) -> dict:
         keep = (ref >= start) & (ref <= min(end, n - 1))
         order = np.argsort(ref[keep])
         ref, ref_side = ref[keep][order], ref_side[keep][order]
+        first = int(min(np.concatenate([trial.left_ic, trial.right_ic]).min(),
+                        trial.first_foot_off)) if no_standing else 0
         try:
-            det, det_side = detect(trial)
+            det, det_side = detect(trial, axes, max(0, first - round(0.2 * trial.rate_hz)))
         except ImuMonitorError as exc:
             failed.append((trial.name, str(exc)))
             fn += len(ref)
@@ -105,8 +118,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("folder", type=Path)
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument("--axes", help="declare the mounting instead of finding it")
+    parser.add_argument("--no-standing", action="store_true",
+                        help="cut the standing before the first foot event")
     args = parser.parse_args()
-    r = score(args.folder, args.verbose)
+    r = score(args.folder, args.verbose, args.axes, args.no_standing)
     for name, why in r["trials_failed"]:
         print(f"trial {name}: not analysed: {why}")
     print(f"reference contacts: {r['contacts']}")

@@ -23,6 +23,7 @@ class IpolTrial:
     left_ic: np.ndarray
     right_ic: np.ndarray
     trial_bounds: tuple[int, int]
+    first_foot_off: int  # the first foot event of the walk (a toe-off)
 
 
 def load_trial(lb_file: Path) -> IpolTrial:
@@ -39,6 +40,7 @@ def load_trial(lb_file: Path) -> IpolTrial:
         left_ic=np.array([e[1] for e in meta["LeftFootEvents"]], dtype=int),
         right_ic=np.array([e[1] for e in meta["RightFootEvents"]], dtype=int),
         trial_bounds=tuple(meta["TrialBoundaries"]),
+        first_foot_off=int(min(e[0] for e in meta["LeftFootEvents"] + meta["RightFootEvents"])),
     )
 
 

@@ -1,17 +1,26 @@
 """The one pipeline for live, replay, batch and tests.
 
-source → (gap filling) → orientation filter → calibration → pelvis angles → contacts → steps
-→ summary. Sensors that send their own orientation and no gyroscope skip the filter: their
-quaternion is used instead (``device_orientation``, docs/orientation.md).
+source → (gap filling) → orientation → calibration → pelvis angles → contacts → steps → summary.
+Sensors that send their own orientation and no gyroscope skip the filter: their quaternion is
+used instead (``device_orientation``, docs/orientation.md).
 
-Every stage is streaming and decides only on absolute sample indices, so pushing a recording
-packet by packet or as one array gives the same numbers (tested); ``analyze_samples`` is
-nothing but one push and ``finish``.
+Two orientation modes, everything downstream shared:
+
+* ``"live"`` — the real-time filter, sample by sample as packets come; every stage is streaming
+  and decides only on absolute sample indices, so pushing packets or one array gives the same
+  numbers (tested). The app and ``stream`` use it.
+* ``"offline"`` — a stored recording is analysed as a whole: the offline filter (which also
+  looks ahead) and the calibration pooled from all its walking, then the same downstream
+  stages. ``analyze_samples`` (every CLI command and Review) uses it. Live and reviewed numbers
+  of one session can therefore differ by the filters' difference (docs/orientation.md
+  measures it); the review says which it shows.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import pairwise
+from typing import Literal
 
 import numpy as np
 
@@ -19,18 +28,38 @@ from imu_monitor import __version__
 from imu_monitor.conventions import Side
 from imu_monitor.drills import DRILLS, analyze_drill, get_drill
 from imu_monitor.errors import AnalysisError, CalibrationError, InputDataError
-from imu_monitor.processing.calibration import Calibration, StreamingCalibrator
+from imu_monitor.processing.alignment import Aligner, neutral_from_contacts
+from imu_monitor.processing.calibration import (
+    NEUTRAL_CONTACTS,
+    NEUTRAL_MEAN,
+    NEUTRAL_STANDING,
+    Calibration,
+)
 from imu_monitor.processing.device_orientation import DeviceOrientation
-from imu_monitor.processing.events import ContactDetector, DetectorParams
+from imu_monitor.processing.events import Contact, ContactDetector, DetectorParams
 from imu_monitor.processing.kinematics import PelvisKinematics
-from imu_monitor.processing.metrics import Step, measure_step, summarize
-from imu_monitor.processing.orientation import FilterParams, OrientationFilter
+from imu_monitor.processing.metrics import Step, StepJudge, summarize
+from imu_monitor.processing.orientation import (
+    FilterParams,
+    OrientationFilter,
+    offline_orientation,
+    up_in_sensor,
+)
 from imu_monitor.samples import SampleBatch
 
 MAX_GAP_FILL_S = 600.0
 # m/s², rad/s or quaternion units: a million is beyond any IMU (16 g is 157 m/s², 2000 °/s is
 # 35 rad/s), so such a reading is corrupt, counted as lost, never computed with.
 IMPLAUSIBLE_READING = 1e6
+# A gap up to this long is bridged for the filter (straight lines); longer ones restart the
+# filter's inclination (live) or split the recording into separately filtered stretches
+# (offline). Measured in docs/accuracy.md (packet loss).
+SHORT_GAP_S = 0.06
+# Live: after a longer gap the inclination is re-acquired from gravity averaged over this
+# long (about a stride); angles before that are not reported as measured.
+REACQUIRE_S = 1.5
+
+Mode = Literal["live", "offline"]
 
 
 class _Growable:
@@ -69,13 +98,14 @@ class PipelineConfig:
     side: Side | None = None  # tested leg for single-leg drills (None: found from the data)
     keep_orientation: bool = False  # keep every sensor quaternion (for .sto export)
     first_seq: int | None = None  # sequence number of time zero, if before the first sample
-    # The orientation filter's state at the first sample (a recording started mid-session
-    # continues the live filter; see OrientationFilter.state). Ignored for device orientation.
-    filter_state: np.ndarray | None = None
+    # Live only: the orientation filter's state at the first sample (a drill change in the
+    # middle of a session continues the filter; see OrientationFilter.state).
+    filter_state: dict | None = None
     # Keep tilt, rotation and lateral acceleration for every sample (exports need them, and
     # single-leg drills always keep them). A live walking view needs only obliquity: without
     # them the history costs 5 bytes a sample instead of 17 (two hours at 200 Hz: 7 MB).
     angle_history: bool = True
+    orientation: Mode = "live"
 
 
 @dataclass
@@ -103,6 +133,7 @@ class Analysis:
     rejected_samples: int = 0
     drill_result: dict | None = None
     info: dict = field(default_factory=dict)
+    orientation: Mode = "offline"
 
     def to_dict(self) -> dict:
         """The public JSON document: ``steps`` and ``summary`` (see docs/cli.md)."""
@@ -115,6 +146,7 @@ class Analysis:
             "rejected_samples": self.rejected_samples,
             "rate_hz": self.rate_hz,
             "calibration": self.calibration.to_dict(),
+            "orientation_filter": "offline" if self.orientation == "offline" else "real-time",
         })
         if self.drill_result is not None:
             summary[self.drill.replace("-", "_")] = self.drill_result
@@ -124,6 +156,17 @@ class Analysis:
             "steps": [s.to_dict() for s in self.steps],
             "summary": summary,
         }
+
+
+@dataclass
+class _Filled:
+    """One batch on uniform sample slots (see ``Pipeline._fill_gaps``)."""
+
+    gyr: np.ndarray
+    acc: np.ndarray
+    device_quat: np.ndarray
+    measured: np.ndarray  # a real sample in this slot
+    restart: np.ndarray  # slots where a long gap ended (the next real sample after it)
 
 
 class Pipeline:
@@ -137,22 +180,30 @@ class Pipeline:
                               else self.drill.default_threshold_deg)
         if not np.isfinite(self.threshold_deg) or not 0 <= self.threshold_deg <= 45:
             raise InputDataError("The threshold is a number of degrees between 0 and 45.")
+        if self.config.orientation not in ("live", "offline"):
+            raise ValueError(f"unknown orientation mode {self.config.orientation!r}")
+        self.offline = self.config.orientation == "offline"
         running = self.drill.name == "run"
-        self._filter = OrientationFilter(self.rate_hz, FilterParams.for_running() if running
-                                         else FilterParams(), self.config.filter_state)
+        self._filter_params = FilterParams.for_running() if running else FilterParams()
+        self._filter = (None if self.offline else
+                        OrientationFilter(self.rate_hz, self._filter_params,
+                                          self.config.filter_state))
         # Sensors that send their own orientation and no gyroscope (see samples.py) use it
         # instead of the filter; decided by the first samples of the session.
         self._device: DeviceOrientation | None = None
         self.device_orientation: bool | None = None
-        self._calibrator = StreamingCalibrator(self.rate_hz, self.config.axes)
+        self._aligner = Aligner(self.rate_hz, self.config.axes)
         self.calibration: Calibration | None = self.config.calibration
+        # Samples kept until calibrated (live) or until the end (offline).
         self._pre = {name: _Growable(tail) for name, tail in
                      (("acc", (3,)), ("gyr", (3,)), ("quat", (4,)), ("up", (3,)))}
+        self._valid_pre = _Growable((), np.bool_)
+        self._reacquire_left = 0  # live: samples still re-acquiring after a gap
         self._kinematics: PelvisKinematics | None = None
         # Contacts are found in every drill: in single-leg drills they mark the walking to
         # leave out (the calibration walk, walking between sets).
-        self._detector = ContactDetector(self.rate_hz, DetectorParams.for_running()
-                                         if running else DetectorParams())
+        self._detector_params = DetectorParams.for_running() if running else DetectorParams()
+        self._detector = ContactDetector(self.rate_hz, self._detector_params)
         # History of everything downstream of calibration, one row per sample slot.
         self.obliquity = _Growable((), np.float32)
         self.tilt = _Growable((), np.float32)
@@ -161,11 +212,8 @@ class Pipeline:
         self._angle_history = self.config.angle_history or not self.drill.gait
         self.valid = _Growable((), np.bool_)
         self.orientation = _Growable((4,)) if self.config.keep_orientation else None
-        self._valid_pre = _Growable((), np.bool_)
         self.steps: list[Step] = []
-        self._pending = None  # last contact, waiting for the next one to close its step
-        self._previous_in_bout: int | None = None
-        self._last_step_time_s: float | None = None
+        self._judge = StepJudge(self.rate_hz, self.threshold_deg)
         self._seq0: int | None = None
         self._next_seq = 0
         self.samples = 0
@@ -175,44 +223,48 @@ class Pipeline:
         self._last: np.ndarray | None = None  # last received sample: gyr, acc (and quat)
 
     @property
-    def filter_state(self) -> np.ndarray:
-        """The orientation filter's state now (for a recording that starts here)."""
-        return self._filter.state
+    def filter_state(self) -> dict | None:
+        """The live orientation filter's state now (a new pipeline of the same session
+        continues from it); None offline."""
+        return None if self._filter is None else self._filter.state
 
     @property
     def calibration_stage(self) -> str:
-        """``"standing"``, ``"walking"`` or ``"done"`` (see StreamingCalibrator.stage)."""
-        return "done" if self.calibration is not None else self._calibrator.stage
+        """``"standing"``, ``"walking"`` or ``"done"``, for a guided calibration."""
+        return "done" if self.calibration is not None else self._aligner.stage()
+
+    @property
+    def calibration_progress(self) -> float:
+        """0..1: walking seen so far against what a live calibration needs."""
+        return 1.0 if self.calibration is not None else self._aligner.walking_progress()
 
     # ------------------------------------------------------------------ input
     def push(self, batch: SampleBatch) -> PipelineUpdate:
         """Process the next samples (sequence numbers must not go backwards)."""
-        gyr, acc, device_quat, valid = self._fill_gaps(batch)
+        filled = self._fill_gaps(batch)
         start = len(self.obliquity)
+        if self.offline:
+            self._keep_pre(filled.acc, filled.gyr, filled.device_quat, np.zeros((0, 3)),
+                           filled.measured)
+            return PipelineUpdate(start, start, [], False)
+        gyr, acc = filled.gyr, filled.acc
         if self._device is not None:
-            quat = self._device.update(device_quat)
+            quat = self._device.update(filled.device_quat)
             up, gyr = self._device.up, self._device.rate
+            valid = filled.measured
         else:
-            quat = self._filter.update(gyr, acc)
-            up = self._filter.up
-        calibrated_now = False
-        if self.calibration is None:
-            for name, rows in (("acc", acc), ("gyr", gyr), ("quat", quat), ("up", up)):
-                self._pre[name].append(rows)
-            self._valid_pre.append(valid)
-            self.calibration = self._calibrator.update(self._pre["acc"].view,
-                                                       self._pre["gyr"].view,
-                                                       self._pre["quat"].view)
-            if self.calibration is None:
-                return PipelineUpdate(start, start, [], False)
-            calibrated_now = True
-            quat, up, acc = self._pre["quat"].view, self._pre["up"].view, self._pre["acc"].view
-            valid = self._valid_pre.view
-        steps = self._downstream(quat, up, acc, valid)
-        if calibrated_now:
-            self._pre = {}
-            self._valid_pre = _Growable((), np.bool_)
-        return PipelineUpdate(start, len(self.obliquity), steps, calibrated_now)
+            quat, up, valid = self._live_orientation(filled)
+        if self.calibration is not None:
+            steps = self._downstream(quat, up, acc, valid)
+            return PipelineUpdate(start, len(self.obliquity), steps, False)
+        self._keep_pre(acc, gyr, quat, up, valid)
+        pre = self._pre_views()
+        self._aligner.add(pre["acc"], pre["gyr"], pre["quat"], pre["up"])
+        if not self._aligner.ready(final=False):
+            return PipelineUpdate(start, start, [], False)
+        self.calibration = self._calibrate(pre)
+        steps = self._flush_pre()
+        return PipelineUpdate(start, len(self.obliquity), steps, True)
 
     def finish(self, require_steps: bool = True) -> Analysis:
         """End of the data: close pending steps, summarise, run the drill analysis.
@@ -220,22 +272,24 @@ class Pipeline:
         ``require_steps=False`` accepts a walking recording without steps (exports of
         angles or samples need none).
         """
+        if self.offline and self._pre:
+            self._offline_orientation()
         if self.calibration is None and self._pre:
-            pre = (self._pre["acc"].view, self._pre["gyr"].view, self._pre["quat"].view)
-            # A still period that runs to the very end may still be long enough; failing that,
-            # a recording without any standing is referred to its mean posture (and says so).
-            self.calibration = (self._calibrator.update(*pre, final=True)
-                                or self._calibrator.fallback(*pre))
-            if self.calibration is not None:
-                self._downstream(self._pre["quat"].view, self._pre["up"].view,
-                                 self._pre["acc"].view, self._valid_pre.view)
-                self._pre = {}
+            pre = self._pre_views()
+            self._aligner.add(pre["acc"], pre["gyr"], pre["quat"], pre["up"], final=True)
+            if self._aligner.ready(final=True):
+                self.calibration = self._calibrate(pre)
         if self.calibration is None:
-            raise CalibrationError(self._calibrator.problem)
+            raise CalibrationError(
+                "Nothing to calibrate on was found: the patient must stand still for "
+                "1.5 s or walk a few steps (or declare the mounting with --axes)."
+            )
+        if self._pre:
+            self._flush_pre()
         steps: list[Step] = []
         for contact in self._detector.finish():
-            steps += self._on_contact(contact)
-        steps += self._close_pending(None)
+            steps += self._judge.contact(contact, self.obliquity.view, self.valid.view)
+        steps += self._judge.close(self.obliquity.view, self.valid.view)
         self.steps += steps
         obliquity = self.obliquity.view
         drill_result = None
@@ -259,6 +313,7 @@ class Pipeline:
             lost_samples=self.lost_samples,
             rejected_samples=self.rejected_samples,
             drill_result=drill_result,
+            orientation=self.config.orientation,
         )
 
     def drill_so_far(self) -> dict | None:
@@ -289,16 +344,103 @@ class Pipeline:
                 mask[max(0, idx[0] - pad): idx[-1] + pad] = True
         return mask
 
+    # ------------------------------------------------------------ orientation
+    def _live_orientation(self, filled: _Filled) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Real-time filter over one filled batch, restarting its inclination after each long
+        gap; returns quaternions, up and which samples are trustworthy."""
+        assert self._filter is not None
+        cuts = [0, *np.flatnonzero(filled.restart).tolist(), len(filled.gyr)]
+        quats, ups = [], []
+        for a, b in pairwise(cuts):
+            if a > 0:
+                self._filter.restart_inclination()
+            quats.append(self._filter.update(filled.gyr[a:b], filled.acc[a:b]))
+            ups.append(self._filter.up)
+        valid = filled.measured.copy()
+        if not filled.restart.any() and self._reacquire_left == 0:
+            return np.concatenate(quats), np.concatenate(ups), valid
+        settle = round(REACQUIRE_S * self.rate_hz)
+        for k in range(len(valid)):  # mark re-acquisition (only around gaps, which are rare)
+            if filled.restart[k]:
+                self._reacquire_left = settle
+            if self._reacquire_left > 0:
+                valid[k] = False
+                self._reacquire_left -= 1
+        return np.concatenate(quats), np.concatenate(ups), valid
+
+    def _offline_orientation(self) -> None:
+        """Offline: orientation of everything kept, stretch by stretch between long gaps."""
+        pre = self._pre_views()
+        if self.device_orientation:
+            device = DeviceOrientation(self.rate_hz)
+            quat = device.update(pre["quat"])
+            up, gyr = device.up, device.rate
+        else:
+            runs = _bridged(self._valid_pre.view, round(SHORT_GAP_S * self.rate_hz))
+            quat = offline_orientation(pre["gyr"], pre["acc"], self.rate_hz, runs,
+                                       self._filter_params)
+            up, gyr = up_in_sensor(quat), pre["gyr"]
+        acc, valid = pre["acc"].copy(), self._valid_pre.view.copy()
+        self._pre = {name: _Growable(tail) for name, tail in
+                     (("acc", (3,)), ("gyr", (3,)), ("quat", (4,)), ("up", (3,)))}
+        self._valid_pre = _Growable((), np.bool_)
+        self._keep_pre(acc, gyr, quat, up, valid)
+
+    # ------------------------------------------------------------ calibration
+    def _calibrate(self, pre: dict[str, np.ndarray]) -> Calibration:
+        """The calibration from the evidence so far: standing if there was any, otherwise the
+        pelvis at initial contacts (found with a provisional mean-posture calibration)."""
+        aligner = self._aligner
+        still = aligner.standing()
+        if still is not None:
+            aligner.check_declared_up(still.up)
+            return aligner.calibration(still.up, NEUTRAL_STANDING, still)
+        mean_up = aligner.walking_up()
+        if mean_up is None:
+            mean_up = pre["up"].mean(axis=0)
+            mean_up /= np.linalg.norm(mean_up)
+        aligner.check_declared_up(mean_up)
+        provisional = aligner.calibration(mean_up, NEUTRAL_MEAN, None)
+        contacts = self._contacts_with(provisional, pre)
+        up = neutral_from_contacts(pre["up"], contacts)
+        if up is None:
+            return provisional
+        return aligner.calibration(up, NEUTRAL_CONTACTS, None)
+
+    def _contacts_with(self, cal: Calibration, pre: dict[str, np.ndarray]
+                       ) -> list[tuple[int, str]]:
+        kin = PelvisKinematics(cal, self.rate_hz).update(pre["quat"], pre["up"], pre["acc"])
+        detector = ContactDetector(self.rate_hz, self._detector_params)
+        found = detector.push(kin.forward_acc, kin.lateral_acc, kin.vertical_acc)
+        found += detector.finish()
+        return [(c.index, c.side) for c in found]
+
     # -------------------------------------------------------------- internals
-    def _fill_gaps(self, batch: SampleBatch) -> tuple[np.ndarray, np.ndarray, np.ndarray,
-                                                      np.ndarray]:
-        """Uniform sample slots: lost samples are bridged for the filter and marked invalid.
+    def _keep_pre(self, acc, gyr, quat, up, valid) -> None:
+        self._pre["acc"].append(acc)
+        self._pre["gyr"].append(gyr)
+        self._pre["quat"].append(quat)
+        if len(up):
+            self._pre["up"].append(up)
+        self._valid_pre.append(valid)
+
+    def _pre_views(self) -> dict[str, np.ndarray]:
+        return {name: g.view for name, g in self._pre.items()}
+
+    def _flush_pre(self) -> list[Step]:
+        pre = self._pre_views()
+        steps = self._downstream(pre["quat"], pre["up"], pre["acc"], self._valid_pre.view)
+        self._pre = {}
+        self._valid_pre = _Growable((), np.bool_)
+        return steps
+
+    def _fill_gaps(self, batch: SampleBatch) -> _Filled:
+        """Uniform sample slots: lost samples are bridged and marked as not measured.
 
         The filter must integrate over the real elapsed time, so it is fed a straight line
         between the samples either side of a gap (device quaternions too, renormalised
-        downstream); nothing bridged is ever reported as measured (``valid`` is False there,
-        steps never take a peak from it) and every lost sample is counted. Returns gyr, acc,
-        device quaternions (no columns unless the session uses the device orientation), valid.
+        downstream); nothing bridged is ever reported as measured, and every lost sample is
+        counted. A gap longer than ``SHORT_GAP_S`` marks the slot after it as a restart.
         """
         seq = batch.seq.astype(np.int64)
         if self._seq0 is None and len(seq):
@@ -318,8 +460,7 @@ class Pipeline:
             keep = seq > running_max[:-1]
         self.rejected_samples += int(np.count_nonzero(~keep))
         # A sample that is not a measurement (NaN, infinite, absurd, no acceleration at all) is
-        # lost.
-        # Orientation-only sensors have no gyroscope: their quaternion must be finite instead.
+        # lost. Orientation-only sensors have no gyroscope: their quaternion must be finite.
         columns = np.concatenate([batch.acc, batch.quat] if self.device_orientation
                                  else [batch.gyr, batch.acc], axis=1)
         # NaN, infinity, or beyond any IMU's range (a corrupt file) fail this comparison.
@@ -330,7 +471,8 @@ class Pipeline:
         seq, rows = seq[keep], columns[keep]
         self.samples += len(seq)
         if not len(seq):
-            return np.zeros((0, 3)), np.zeros((0, 3)), np.zeros((0, 4)), np.zeros(0, dtype=bool)
+            return _Filled(np.zeros((0, 3)), np.zeros((0, 3)), np.zeros((0, 4)),
+                           np.zeros(0, dtype=bool), np.zeros(0, dtype=bool))
         slots = seq - self._next_seq
         total = int(slots[-1]) + 1
         if total - len(seq) > round(MAX_GAP_FILL_S * self.rate_hz):
@@ -345,20 +487,25 @@ class Pipeline:
         if self.device_orientation:
             rows = _same_hemisphere(rows, previous)
         self._last = rows[-1].copy()
+        restart = np.zeros(total, dtype=bool)
         if total == len(seq):  # nothing lost: the common case, no copies
-            filled, valid = rows, np.ones(total, dtype=bool)
+            filled, measured_slots = rows, np.ones(total, dtype=bool)
         else:
-            valid = np.zeros(total, dtype=bool)
-            valid[slots] = True
+            measured_slots = np.zeros(total, dtype=bool)
+            measured_slots[slots] = True
             # Known points: the last sample before this batch (slot -1) and the received ones.
             known = np.concatenate([[-1], slots])
             everywhere = np.arange(total)
             filled = np.column_stack([
                 np.interp(everywhere, known, np.concatenate([[previous[k]], rows[:, k]]))
                 for k in range(rows.shape[1])])
+            lost_before = np.diff(known) - 1
+            restart[slots[lost_before > round(SHORT_GAP_S * self.rate_hz)]] = True
         if self.device_orientation:  # the angular rate comes from the quaternions, later
-            return np.zeros((total, 3)), filled[:, :3], filled[:, 3:], valid
-        return filled[:, :3], filled[:, 3:], np.zeros((total, 4)), valid
+            return _Filled(np.zeros((total, 3)), filled[:, :3], filled[:, 3:], measured_slots,
+                           restart)
+        return _Filled(filled[:, :3], filled[:, 3:], np.zeros((total, 4)), measured_slots,
+                       restart)
 
     def _choose_orientation(self, batch: SampleBatch) -> None:
         """Device orientation when the samples carry a quaternion and no gyroscope at all."""
@@ -366,7 +513,7 @@ class Pipeline:
                                        and not np.isfinite(batch.gyr).any())
         if self.device_orientation:
             self._device = DeviceOrientation(self.rate_hz)
-            self._calibrator.vertical_from_orientation = True
+            self._aligner.vertical_from_orientation = True
 
     def _downstream(self, quat, up, acc, valid) -> list[Step]:
         if self._kinematics is None:
@@ -383,32 +530,19 @@ class Pipeline:
             self.orientation.append(quat)
         steps: list[Step] = []
         for contact in self._detector.push(kin.forward_acc, kin.lateral_acc, kin.vertical_acc):
-            steps += self._on_contact(contact)
+            steps += self._judge.contact(contact, self.obliquity.view, self.valid.view)
         self.steps += steps
         return steps
 
-    def _on_contact(self, contact) -> list[Step]:
-        steps = self._close_pending(contact)
-        self._pending = contact
-        return steps
 
-    def _close_pending(self, following) -> list[Step]:
-        pending = self._pending
-        if pending is None:
-            return []
-        if following is not None and following.bout == pending.bout:
-            end = following.index
-        else:
-            end = pending.index + round((self._last_step_time_s or 0.55) * self.rate_hz)
-        step = measure_step(pending.index, pending.side, pending.bout, end,
-                            self._previous_in_bout, self.obliquity.view, self.valid.view,
-                            self.rate_hz, self.threshold_deg)
-        same_bout = following is not None and following.bout == pending.bout
-        if step.step_time_s is not None:
-            self._last_step_time_s = step.step_time_s
-        self._previous_in_bout = pending.index if same_bout else None
-        self._pending = None
-        return [step]
+def _bridged(measured: np.ndarray, short: int) -> np.ndarray:
+    """``measured`` with gaps of at most ``short`` slots counted as measured (bridged)."""
+    out = measured.copy()
+    edges = np.flatnonzero(np.diff(np.concatenate([[1], measured.astype(np.int8), [1]])))
+    for start, stop in zip(edges[::2], edges[1::2], strict=True):
+        if stop - start <= short and start > 0:
+            out[start:stop] = True
+    return out
 
 
 def _same_hemisphere(rows: np.ndarray, previous: np.ndarray) -> np.ndarray:
@@ -424,11 +558,14 @@ def _same_hemisphere(rows: np.ndarray, previous: np.ndarray) -> np.ndarray:
 
 def analyze_samples(samples: SampleBatch, rate_hz: float,
                     config: PipelineConfig | None = None) -> Analysis:
-    """Batch analysis of a whole recording: the live pipeline fed in one push."""
+    """Analysis of a whole recording: the offline filter, then the one pipeline."""
+    config = config or PipelineConfig()
+    if config.orientation != "offline":
+        config = PipelineConfig(**{**config.__dict__, "orientation": "offline"})
     pipeline = Pipeline(rate_hz, config)
     pipeline.push(samples)
     return pipeline.finish()
 
 
-__all__ = ["DRILLS", "Analysis", "Pipeline", "PipelineConfig", "PipelineUpdate",
+__all__ = ["DRILLS", "Analysis", "Contact", "Pipeline", "PipelineConfig", "PipelineUpdate",
            "analyze_samples"]

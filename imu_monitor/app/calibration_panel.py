@@ -1,4 +1,4 @@
-"""The guided calibration: stand still (countdown with a stillness check), then walk straight.
+"""The guided calibration: stand still (countdown with a stillness check), then walk a few steps.
 
 The pipeline's calibrator decides; this panel only guides the patient and clinician through it
 and shows what it found. The countdown lasts as long as the calibrator's longest standing window,
@@ -24,13 +24,8 @@ from PySide6.QtWidgets import (
 
 from imu_monitor.app import theme
 from imu_monitor.app.engine import LiveFrame
-from imu_monitor.processing.calibration import (
-    MAX_STILL_S,
-    STILL_GYRO_STD_RADPS,
-    Calibration,
-    describe_calibration,
-    parse_axes,
-)
+from imu_monitor.processing.alignment import MAX_STILL_S, STILL_GYRO_STD_RADPS
+from imu_monitor.processing.calibration import Calibration, describe_calibration, parse_axes
 
 STAND_S = MAX_STILL_S
 MOVED_DPS = float(np.degrees(STILL_GYRO_STD_RADPS))
@@ -145,13 +140,13 @@ class CalibrationPanel(QGroupBox):
             if frame.calibration_stage == "walking":
                 self.state = "walking"
                 self.progress.hide()
-                self.step.setText("Now walk a few steps straight ahead (about 4 s), then keep "
-                                  "walking or stop." if self.axes is None else
+                self.step.setText("Now walk about ten steps — turning is fine, a small room "
+                                  "will do." if self.axes is None else
                                   "Standing done — finishing with the mounting preset.")
             else:
                 self._show_standing(max(0.0, left))
         elif self.state == "idle" and frame.calibration_stage == "walking":
-            self.step.setText("Standing found. Walk a few steps straight ahead to finish.")
+            self.step.setText("Standing found. Walk about ten steps to finish (turning is fine).")
 
     def _show_standing(self, seconds_left: float) -> None:
         self.step.setText(f"Stand still: {seconds_left:.0f} s")

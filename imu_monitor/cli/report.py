@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 from imu_monitor.pipeline import Analysis
+from imu_monitor.processing.calibration import (
+    NEUTRAL_CONTACTS,
+    NEUTRAL_STANDING,
+    calibration_quality,
+)
 from imu_monitor.processing.metrics import SUMMARY_ROWS, format_value, summary_row_title
 
 
@@ -22,9 +27,13 @@ def format_analysis(analysis: Analysis, title: str, show_steps: bool = True) -> 
         lines.append(f"{'Step':>5} {'Time s':>8}  {'Stance':<6} {'Peak drop °':>11} "
                      f"{'at s':>8} {'Step time s':>11}")
         for k, s in enumerate(analysis.steps, 1):
-            flag = "  ▲ over threshold" if s.over_threshold else ""
-            lines.append(f"{k:>5} {s.time_s:>8.2f}  {s.side:<6} {s.peak_drop_deg:>11.1f} "
-                         f"{s.peak_time_s:>8.2f} {format_value(s.step_time_s, '{:.2f}'):>11}{flag}")
+            flag = "  ▲ over threshold" if s.over_threshold and s.counted else ""
+            if not s.counted:
+                flag = f"  (not counted: {s.note})"
+            lines.append(f"{k:>5} {s.time_s:>8.2f}  {s.side:<6} "
+                         f"{format_value(s.peak_drop_deg, '{:.1f}'):>11} "
+                         f"{format_value(s.peak_time_s, '{:.2f}'):>8} "
+                         f"{format_value(s.step_time_s, '{:.2f}'):>11}{flag}")
         lines.append("")
     if analysis.steps and analysis.drill_result is None:
         lines += format_summary(analysis.summary)
@@ -34,12 +43,16 @@ def format_analysis(analysis: Analysis, title: str, show_steps: bool = True) -> 
 
 
 def _calibration_line(cal) -> str:
+    word, _ = calibration_quality(cal)
     forward = ("the declared mounting" if cal.forward_source == "axes" else
-               f"the first walk (confidence {cal.forward_confidence:.2f})")
-    if cal.neutral_source == "standing":
-        return (f"Calibration: standing still {cal.still_start_s:.1f}–{cal.still_end_s:.1f} s; "
-                f"forward from {forward}")
-    return ("Calibration: NOBODY STOOD STILL — neutral is the mean posture of the whole "
+               f"{cal.walking_s:.0f} s of walking (confidence {cal.forward_confidence:.2f})")
+    if cal.neutral_source == NEUTRAL_STANDING:
+        return (f"Calibration ({word}): standing still {cal.still_start_s:.1f}–"
+                f"{cal.still_end_s:.1f} s; forward from {forward}")
+    if cal.neutral_source == NEUTRAL_CONTACTS:
+        return (f"Calibration ({word}): NOBODY STOOD STILL — neutral is the pelvis at the "
+                f"initial contacts, both feet alike; forward from {forward}")
+    return ("Calibration (poor): NOBODY STOOD STILL — neutral is the mean posture of the whole "
             f"recording (drops are relative to it, not to standing); forward from {forward}")
 
 

@@ -2,7 +2,9 @@
 
 A step runs from one initial contact to the next (opposite) one; its stance side is the foot
 that made the contact. Its peak drop is the largest drop of the opposite hip below neutral in
-that window (loading response through mid-stance and single support).
+that window (loading response through mid-stance and single support) that is a real peak.
+Steps whose stance was not wholly seen, that lost data, have no peak or whose foot is in doubt
+are kept in the step table but left out of the summaries, with the reason.
 """
 
 from __future__ import annotations
@@ -12,21 +14,41 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from imu_monitor.conventions import SIDES, Side, drop_from_obliquity
+from imu_monitor.processing.filters import maximum_filter1d
 
 MAX_STEP_S = 1.5  # a window longer than this is cut: the patient has stopped
+# A peak is the largest drop over ±this much around it, and at least this far from both ends of
+# its window: the largest value *on* an edge is the neighbouring step's motion, not a peak.
+PEAK_HALF_WINDOW_S = 0.02
+MISSED_CONTACT_RATIO = 1.6  # a step this many times longer than usual holds two stances
+FIRST_CONTACT_S = 0.3  # a contact this close to the first sample may be the data's edge
+
+# Why a step is kept out of the summaries (shown with it in every table).
+NOTE_LAST = "last step of a walk: its stance was not seen to the end"
+NOTE_START = "at the start of the data: its stance may have begun before"
+NOTE_LOST = "data lost or orientation re-acquiring in this step"
+NOTE_NO_PEAK = "no peak: the drop is largest at the edge of the step"
+NOTE_MISSED = "a contact was missed inside this step: it holds two stances"
+NOTE_FOOT = "foot uncertain: two steps in a row on the same side"
 
 
 @dataclass(frozen=True)
 class Step:
-    """One step. Times in s from the first sample, angles in degrees."""
+    """One step. Times in s from the first sample, angles in degrees.
+
+    ``counted`` False: the step is shown but kept out of the summaries and the report, and
+    ``note`` says why (NOTE_*). ``peak_drop_deg`` is None when the step has no peak.
+    """
 
     time_s: float
     side: Side
-    peak_drop_deg: float
-    peak_time_s: float
+    peak_drop_deg: float | None
+    peak_time_s: float | None
     step_time_s: float | None  # from the previous (opposite) contact; None at a bout start
     bout: int
     over_threshold: bool
+    counted: bool = True
+    note: str = ""
 
     def to_dict(self) -> dict:
         """JSON form; floats rounded to what the measurement supports."""
@@ -34,48 +56,122 @@ class Step:
         for key in ("time_s", "peak_time_s", "step_time_s"):
             if d[key] is not None:
                 d[key] = round(d[key], 3)
-        d["peak_drop_deg"] = round(d["peak_drop_deg"], 2)
+        if d["peak_drop_deg"] is not None:
+            d["peak_drop_deg"] = round(d["peak_drop_deg"], 2)
         return d
 
 
-def measure_step(
-    index: int,
-    side: Side,
-    bout: int,
-    end_index: int,
-    previous_index: int | None,
-    obliquity_deg: np.ndarray,
-    valid: np.ndarray,
-    rate_hz: float,
-    threshold_deg: float,
-) -> Step:
-    """The step starting at sample ``index`` and ending at ``end_index`` (exclusive).
+def find_peak(drop: np.ndarray, measured: np.ndarray, half: int) -> int | None:
+    """Index of the step's peak drop: the largest value that is the maximum of its ±``half``
+    neighbourhood, lies at least ``half`` from both ends and has only measured samples around
+    it (a peak inside lost data cannot be placed). None when there is no such point."""
+    n = len(drop)
+    if n < 2 * half + 1:
+        return None
+    values = np.where(measured, drop, -np.inf)
+    local = maximum_filter1d(values, 2 * half + 1)
+    all_measured = -maximum_filter1d(-measured.astype(float), 2 * half + 1) > 0.5
+    ok = (values >= local) & all_measured
+    ok[:half] = False
+    ok[n - half:] = False
+    if not ok.any():
+        return None
+    candidates = np.flatnonzero(ok)
+    return int(candidates[np.argmax(values[candidates])])
 
-    The peak is taken from measured samples (``valid``) whenever the step has any; a step
-    lost entirely inside a gap keeps the bridged values (it is rare and is marked by the gap).
-    """
-    end = min(end_index, index + round(MAX_STEP_S * rate_hz), len(obliquity_deg))
-    end = max(end, index + 1)
-    drop = drop_from_obliquity(obliquity_deg[index:end], side)
-    measured = valid[index:end]
-    if not measured.all() and measured.any():
-        drop = np.where(measured, drop, -np.inf)
-    peak = int(drop.argmax())
-    peak_drop = float(drop[peak])
-    step_time = None if previous_index is None else (index - previous_index) / rate_hz
-    return Step(index / rate_hz, side, peak_drop, (index + peak) / rate_hz, step_time, bout,
-                peak_drop > threshold_deg)
+
+class StepJudge:
+    """Turns contacts into steps: measures each when the next contact closes it, and decides
+    whether it counts (a whole stance seen, data present, a real peak, feet alternating)."""
+
+    def __init__(self, rate_hz: float, threshold_deg: float) -> None:
+        self.rate_hz = float(rate_hz)
+        self.threshold_deg = threshold_deg
+        self._pending = None  # the last contact, waiting for the next one to close its step
+        self._previous = None  # the contact before it in the same bout
+        self._step_times: list[float] = []  # recent complete step times
+        self._foot_doubt = False  # the pending contact repeats its predecessor's side
+
+    def contact(self, contact, obliquity: np.ndarray, valid: np.ndarray) -> list[Step]:
+        """A new contact: closes the pending step (if any) and becomes the pending one."""
+        steps = self._close(contact, obliquity, valid)
+        self._pending = contact
+        return steps
+
+    def close(self, obliquity: np.ndarray, valid: np.ndarray) -> list[Step]:
+        """End of the data (or Stop): the pending step is closed without a next contact."""
+        return self._close(None, obliquity, valid)
+
+    def _close(self, following, obliquity: np.ndarray, valid: np.ndarray) -> list[Step]:
+        pending = self._pending
+        if pending is None:
+            return []
+        rate = self.rate_hz
+        same_bout = following is not None and following.bout == pending.bout
+        previous = self._previous if self._previous is not None and \
+            self._previous.bout == pending.bout else None
+        usual = float(np.median(self._step_times[-9:])) if self._step_times else 0.55
+        note = ""
+        if same_bout:
+            end = following.index
+        else:
+            end = pending.index + round(usual * rate)
+            note = NOTE_LAST
+        end = min(end, pending.index + round(MAX_STEP_S * rate), len(obliquity))
+        end = max(end, pending.index + 1)
+        if end - pending.index >= round(MAX_STEP_S * rate):
+            note = note or NOTE_LAST
+        step_s = (end - pending.index) / rate
+        foot_doubt_next = same_bout and following.side == pending.side
+        if same_bout and step_s > MISSED_CONTACT_RATIO * usual:
+            note = note or NOTE_MISSED
+            foot_doubt_next = False  # a missed contact explains the repeated side
+        elif foot_doubt_next or self._foot_doubt:
+            note = note or NOTE_FOOT
+        if pending.index < FIRST_CONTACT_S * rate:
+            note = note or NOTE_START
+        measured = valid[pending.index:end]
+        if not measured.all():
+            longest = _longest_false_run(measured)
+            if longest > SHORT_LOSS_S * rate:
+                note = note or NOTE_LOST
+        drop = drop_from_obliquity(obliquity[pending.index:end].astype(np.float64),
+                                   pending.side)
+        peak = find_peak(drop, measured, max(1, round(PEAK_HALF_WINDOW_S * rate)))
+        if peak is None:
+            note = note or (NOTE_LOST if not measured.all() else NOTE_NO_PEAK)
+        peak_drop = None if peak is None else float(drop[peak])
+        step_time = None if previous is None else (pending.index - previous.index) / rate
+        if same_bout and note in ("", NOTE_NO_PEAK, NOTE_FOOT):
+            self._step_times.append(step_s)
+        self._foot_doubt = foot_doubt_next
+        self._previous = pending if same_bout else None
+        self._pending = None
+        return [Step(pending.index / rate, pending.side, peak_drop,
+                     None if peak is None else (pending.index + peak) / rate, step_time,
+                     pending.bout, peak_drop is not None and peak_drop > self.threshold_deg,
+                     counted=not note, note=note)]
+
+
+SHORT_LOSS_S = 0.06  # lost data up to this long inside a step is bridged, not disqualifying
+
+
+def _longest_false_run(mask: np.ndarray) -> int:
+    edges = np.flatnonzero(np.diff(np.concatenate([[1], mask.astype(np.int8), [1]])))
+    return int((edges[1::2] - edges[::2]).max()) if len(edges) else 0
 
 
 def side_summary(steps: list[Step], side: Side) -> dict:
-    """``steps``, ``mean_peak_drop_deg``, ``sd_peak_drop_deg`` (and max, over threshold)."""
-    drops = np.array([s.peak_drop_deg for s in steps if s.side == side])
+    """``steps``, ``mean_peak_drop_deg``, ``sd_peak_drop_deg`` (and max, over threshold), over
+    the counted steps of that side."""
+    counted = [s for s in steps if s.side == side and s.counted]
+    drops = np.array([s.peak_drop_deg for s in counted], dtype=float)
     return {
         "steps": len(drops),
         "mean_peak_drop_deg": _round(np.mean(drops)) if len(drops) else None,
         "sd_peak_drop_deg": _round(np.std(drops, ddof=1)) if len(drops) > 1 else None,
         "max_peak_drop_deg": _round(np.max(drops)) if len(drops) else None,
-        "steps_over_threshold": int(sum(s.over_threshold for s in steps if s.side == side)),
+        "steps_over_threshold": int(sum(s.over_threshold for s in counted)),
     }
 
 
@@ -119,8 +215,10 @@ def _block(steps: list[Step]) -> dict:
     left, right = out["left"]["mean_peak_drop_deg"], out["right"]["mean_peak_drop_deg"]
     out["asymmetry_deg"] = None if left is None or right is None else _round(right - left)
     out["cadence_spm"] = _cadence(steps)
-    out["steps"] = len(steps)
-    out["steps_over_threshold"] = int(sum(s.over_threshold for s in steps))
+    counted = [s for s in steps if s.counted]
+    out["steps"] = len(counted)
+    out["steps_not_counted"] = len(steps) - len(counted)
+    out["steps_over_threshold"] = int(sum(s.over_threshold for s in counted))
     return out
 
 

@@ -1,0 +1,277 @@
+"""Finding the calibration from the data: vertical and neutral from standing, forward from walking.
+
+Forward comes from the inverted-pendulum signature of walking: the body moves fastest forward at
+double support, when it is lowest, so the horizontal acceleration covaries with *minus* the
+vertical velocity along the walking direction, with its sign (running, a spring-mass gait, has the
+opposite sign and is recognised by its flight phases). The covariance is taken **in sensor axes**
+(gravity removed with the filter's per-sample vertical): the pelvis carries the sensor, so the
+walking direction is fixed there whatever the path — turns, short rooms and speed changes do not
+matter, and every stretch of walking in the session is pooled.
+
+Vertical and neutral come from the first still period in a standing posture (the walking posture
+within ``MAX_STANDING_TO_WALKING_DEG``: a chair is not standing). With nobody ever standing still
+(a treadmill, a patient who cannot), the neutral is the pelvis at the instants of initial contact,
+averaged over both feet: a larger drop in one stance leaves it alone, unlike the mean posture.
+
+Everything is decided on whole 0.5 s blocks counted from the first sample, incrementally, so a
+live session (packets) and a whole array reach the same calibration at the same sample. A live
+session locks as soon as enough walking is pooled; a whole recording pools all of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from imu_monitor.conventions import GRAVITY_MPS2
+from imu_monitor.errors import CalibrationError
+from imu_monitor.processing.calibration import (
+    NEUTRAL_CONTACTS,
+    NEUTRAL_MEAN,
+    NEUTRAL_STANDING,
+    Calibration,
+)
+from imu_monitor.rotations import quat_to_matrix
+
+BLOCK_S = 0.5
+MIN_STILL_S = 1.5
+MAX_STILL_S = 5.0
+STILL_GYRO_STD_RADPS = 0.1
+STILL_ACC_STD_MPS2 = 0.25
+WALK_ACC_STD_MPS2 = 0.6
+WINDOW_BLOCKS = 4  # a forward window: 2 s of walking, about two strides
+LIVE_WALK_S = 5.0  # walking pooled before a live calibration with standing locks
+NO_STANDING_WALK_S = 10.0  # about 20 steps: enough for a neutral from initial contacts
+MIN_CONTACTS_PER_SIDE = 5
+MIN_FORWARD_CONFIDENCE = 0.15
+MAX_STANDING_TO_WALKING_DEG = 15.0
+FLIGHT_FRACTION = 0.05  # running: at least this share of samples in flight (|acc| < 0.3 g)
+
+
+@dataclass
+class _Still:
+    start: int
+    stop: int
+    up: np.ndarray
+    gyro_std_dps: float
+
+
+@dataclass
+class Aligner:
+    """Incremental evidence for the calibration; :meth:`decide` turns it into one.
+
+    ``add`` is given all samples since the stream began (the pipeline keeps them until it is
+    calibrated) and looks at each new complete block once.
+    """
+
+    rate_hz: float
+    axes: np.ndarray | None = None
+    vertical_from_orientation: bool = False  # sensors with their own orientation
+    _next: int = 0
+    _run_start: int | None = None
+    _stills: list[_Still] = field(default_factory=list)
+    _walking: list[bool] = field(default_factory=list)  # per block
+    _walk_up_sum: np.ndarray = field(default_factory=lambda: np.zeros(3))
+    _cov: np.ndarray = field(default_factory=lambda: np.zeros(3))
+    _scale: float = 0.0
+    _window_dirs: list[np.ndarray] = field(default_factory=list)
+    _windows: int = 0
+
+    @property
+    def block(self) -> int:
+        return max(1, round(BLOCK_S * self.rate_hz))
+
+    @property
+    def standing_found(self) -> bool:
+        return bool(self._stills)
+
+    @property
+    def walking_s(self) -> float:
+        """Walking pooled for the forward direction so far (windows overlap by 1.5 s; each new
+        one adds half a second)."""
+        if not self._windows:
+            return 0.0
+        return (WINDOW_BLOCKS + self._windows - 1) * BLOCK_S
+
+    def add(self, acc: np.ndarray, gyr: np.ndarray, quat: np.ndarray, up: np.ndarray,
+            final: bool = False) -> None:
+        """Look at every new complete block (``final``: the data ends here)."""
+        b = self.block
+        while self._next + b <= len(acc):
+            s, e = self._next, self._next + b
+            self._classify(acc, gyr, quat, up, s, e)
+            self._next = e
+        if final and self._run_start is not None:
+            self._end_still(acc, gyr, quat, self._run_start, self._next)
+            self._run_start = None
+
+    def _classify(self, acc, gyr, quat, up, s: int, e: int) -> None:
+        norm = np.linalg.norm(acc[s:e], axis=1)
+        still = (float(np.max(np.std(gyr[s:e], axis=0))) < STILL_GYRO_STD_RADPS
+                 and float(np.std(norm)) < STILL_ACC_STD_MPS2
+                 and abs(float(np.mean(norm)) - GRAVITY_MPS2) < 1.5)
+        walking = not still and float(np.std(norm)) > WALK_ACC_STD_MPS2
+        self._walking.append(walking)
+        if walking:
+            self._walk_up_sum += up[s:e].sum(axis=0)
+        if still:
+            if self._run_start is None:
+                self._run_start = s
+            if e - self._run_start >= round(MAX_STILL_S * self.rate_hz):
+                self._end_still(acc, gyr, quat, self._run_start, e)
+                self._run_start = None
+        elif self._run_start is not None:
+            self._end_still(acc, gyr, quat, self._run_start, s)
+            self._run_start = None
+        n = WINDOW_BLOCKS
+        if len(self._walking) >= n and all(self._walking[-n:]):
+            self._add_window(acc[e - n * self.block: e], up[e - n * self.block: e])
+
+    def _end_still(self, acc, gyr, quat, s: int, e: int) -> None:
+        if e - s < round(MIN_STILL_S * self.rate_hz):
+            return
+        # The accelerometer's direction, not the filter's: it is where a filter settles, with
+        # no lag from a bias not yet learned. Sensors with their own orientation: theirs.
+        up = (quat_to_matrix(quat[s:e])[:, 2, :] if self.vertical_from_orientation
+              else acc[s:e]).mean(axis=0)
+        self._stills.append(_Still(s, e, up / np.linalg.norm(up),
+                                   float(np.degrees(np.max(np.std(gyr[s:e], axis=0))))))
+
+    def _add_window(self, acc: np.ndarray, up: np.ndarray) -> None:
+        """Covariance of horizontal acceleration with minus vertical velocity, sensor axes."""
+        along = np.einsum("ij,ij->i", acc, up)
+        horizontal = acc - along[:, None] * up
+        vertical = along - along.mean()
+        velocity = np.cumsum(vertical) / self.rate_hz
+        t = np.arange(len(velocity))
+        velocity -= np.polyval(np.polyfit(t, velocity, 1), t)
+        # Hann weights: the side-to-side sway (stride frequency) leaks far less into a
+        # direction measured at the step frequency, whatever the window.
+        weights = np.hanning(len(acc) + 2)[1:-1]
+        weights /= weights.sum()
+        velocity -= weights @ velocity
+        horizontal = horizontal - weights @ horizontal
+        cov = weights @ (horizontal * -velocity[:, None])
+        scale = float(np.sqrt((weights @ (horizontal**2).sum(axis=1)) * (weights @ velocity**2)))
+        if scale <= 0:
+            return
+        flight = np.mean(np.linalg.norm(acc, axis=1) < 0.3 * GRAVITY_MPS2)
+        if flight > FLIGHT_FRACTION:  # running: the pendulum's phase is reversed
+            cov = -cov
+        self._cov += cov
+        self._scale += scale
+        norm = float(np.linalg.norm(cov))
+        if norm > 0:
+            self._window_dirs.append(cov / norm)
+        self._windows += 1
+
+    # --------------------------------------------------------------- decision
+    def stage(self) -> str:
+        """For a guided calibration: ``"standing"`` (no still period yet) or ``"walking"``."""
+        return "walking" if self._stills else "standing"
+
+    def walking_progress(self) -> float:
+        """0..1: walking pooled so far against what a live calibration needs."""
+        need = LIVE_WALK_S if self._stills else NO_STANDING_WALK_S
+        return min(1.0, self.walking_s / need)
+
+    def ready(self, final: bool) -> bool:
+        """Enough evidence to lock a calibration now (live), or at the end of the data."""
+        if self.axes is not None:
+            return bool(self._stills) or (final and self._next > 0)
+        if final:
+            return self.walking_s > 0 or bool(self._stills)
+        need = LIVE_WALK_S if self._stills else NO_STANDING_WALK_S
+        return self.walking_s >= need and self._confidence() >= MIN_FORWARD_CONFIDENCE
+
+    def _confidence(self) -> float:
+        return float(np.linalg.norm(self._cov) / self._scale) if self._scale > 0 else 0.0
+
+    def walking_up(self) -> np.ndarray | None:
+        """The mean walking posture's vertical in sensor axes (None before any walking)."""
+        norm = float(np.linalg.norm(self._walk_up_sum))
+        return self._walk_up_sum / norm if norm > 0 else None
+
+    def standing(self) -> _Still | None:
+        """The first still period in a standing posture (closest to walking if none is)."""
+        walk_up = self.walking_up()
+        if not self._stills or walk_up is None:
+            return self._stills[0] if self._stills else None
+        for still in self._stills:
+            if _angle_deg(still.up, walk_up) <= MAX_STANDING_TO_WALKING_DEG:
+                return still
+        return None
+
+    def forward(self, up: np.ndarray) -> tuple[np.ndarray, float, float]:
+        """Pooled forward in sensor axes (⟂ ``up``), its confidence and the windows' spread."""
+        if self.axes is not None:
+            return self.axes[0], 1.0, 0.0
+        if self._windows == 0:
+            raise CalibrationError(
+                "No walking was found to tell which way the patient faces: walk a few steps "
+                "(turns do not matter), or declare the mounting with --axes."
+            )
+        fwd = self._cov - (self._cov @ up) * up
+        norm = float(np.linalg.norm(fwd))
+        if norm == 0:
+            raise CalibrationError("The walking in this recording does not show which way is "
+                                   "forward: declare the mounting with --axes.")
+        fwd /= norm
+        angles = [np.degrees(np.arctan2(np.linalg.norm(np.cross(fwd, d)), fwd @ d))
+                  for d in self._window_dirs]
+        spread = float(np.median(angles)) if angles else 0.0
+        return fwd, self._confidence(), spread
+
+    def calibration(self, up: np.ndarray, neutral_source: str, still: _Still | None
+                    ) -> Calibration:
+        """The calibration with this vertical (forward pooled from all walking so far)."""
+        fwd, confidence, spread = self.forward(up)
+        fwd = fwd - (fwd @ up) * up
+        fwd /= np.linalg.norm(fwd)
+        s, e = (still.start, still.stop) if still is not None else (0, 0)
+        return Calibration(up, fwd, s / self.rate_hz, e / self.rate_hz,
+                           "axes" if self.axes is not None else "walk", confidence,
+                           still.gyro_std_dps if still is not None else 0.0, neutral_source,
+                           self.walking_s, spread)
+
+    def check_declared_up(self, up: np.ndarray) -> None:
+        """A declared mounting whose up is far from the measured one is a mistake."""
+        if self.axes is None:
+            return
+        angle = _angle_deg(self.axes[2], up)
+        if angle > 60:
+            axis = int(np.argmax(np.abs(self.axes[2])))
+            sign = "+" if self.axes[2][axis] > 0 else "-"
+            raise CalibrationError(
+                f"The declared mounting says up is {sign}{'xyz'[axis]} but the sensor measured "
+                f"up {angle:.0f}° away from it: check the declared mounting (--axes, or the "
+                "app's mounting preset)."
+            )
+
+
+def neutral_from_contacts(up: np.ndarray, contacts: list[tuple[int, str]]) -> np.ndarray | None:
+    """Mean vertical at initial contacts, each foot weighted equally (None if too few)."""
+    by_side: dict[str, list[int]] = {"left": [], "right": []}
+    for index, side in contacts:
+        if 0 <= index < len(up):
+            by_side[side].append(index)
+    if min(len(v) for v in by_side.values()) < MIN_CONTACTS_PER_SIDE:
+        return None
+    mean = sum(up[idx].mean(axis=0) for idx in by_side.values())
+    return mean / np.linalg.norm(mean)
+
+
+def describe_neutral(source: str) -> str:
+    """What the zero of drop is, in words."""
+    return {NEUTRAL_STANDING: "standing still",
+            NEUTRAL_CONTACTS: "the pelvis at initial contacts (nobody stood still)",
+            NEUTRAL_MEAN: "the mean posture (nobody stood still)"}.get(source, source)
+
+
+def _angle_deg(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.degrees(np.arccos(np.clip(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)),
+                                              -1, 1))))
+
+
+__all__ = ["Aligner", "neutral_from_contacts"]

@@ -1,17 +1,21 @@
 """Analysing a stored session, and storing the result with it: shared by CLI and app.
 
-A recording is always re-analysed from its raw samples with the current pipeline, using the
-settings it was recorded with (drill, side, mounting, calibration) unless the user overrides
-them; what a session list shows is stored in the recording when it is closed.
+A recording is always re-analysed from its raw samples with the current pipeline and the
+offline (whole-recording) orientation filter, using the settings it was recorded with (drill,
+side, mounting, calibration) unless the user overrides them; what a session list shows is that
+analysis, stored in the recording when it is saved.
 """
 
 from __future__ import annotations
 
-import numpy as np
+import contextlib
+from pathlib import Path
 
+from imu_monitor.errors import ImuMonitorError, RecordingError
 from imu_monitor.pipeline import Analysis, Pipeline, PipelineConfig
 from imu_monitor.processing.calibration import parse_axes
 from imu_monitor.recording import RecordingWriter
+from imu_monitor.recording.writer import update_metadata
 from imu_monitor.samples import SampleBatch
 from imu_monitor.sources.base import Source, read_all
 from imu_monitor.sources.recording import RecordingReplay
@@ -23,7 +27,8 @@ def analysis_config(metadata: dict, drill: str | None = None, side: str | None =
     axes = axes or metadata.get("axes")
     return PipelineConfig(drill=drill or metadata.get("drill") or "walk",
                           side=side or metadata.get("side"),
-                          axes=parse_axes(axes) if axes else None, **options)
+                          axes=parse_axes(axes) if axes else None, orientation="offline",
+                          **options)
 
 
 def analyze_source(source: Source, *, drill: str | None = None, side: str | None = None,
@@ -32,22 +37,18 @@ def analyze_source(source: Source, *, drill: str | None = None, side: str | None
                    require_steps: bool = True) -> tuple[Pipeline, Analysis, SampleBatch]:
     """Recompute everything from the raw samples of a finite source (recording or CSV).
 
-    A recording's stored calibration (and, for one started in the middle of a live session,
-    the orientation filter's state at its first sample) is used unless ``recalibrate`` or
-    ``axes`` is given.
+    A recording's stored calibration is used unless ``recalibrate`` or ``axes`` is given.
     """
     metadata = source.info.details
     samples, _ = read_all(source)
     replay = source if isinstance(source, RecordingReplay) else None
     stored = replay is not None and not recalibrate and not axes
-    state = metadata.get("filter_state") if stored else None
     config = analysis_config(
         metadata, drill, side, axes,
         # the clinician's threshold at recording time, for the drill it was recorded with
         threshold_deg=threshold_deg if threshold_deg is not None or drill not in (
             None, metadata.get("drill")) else metadata.get("threshold_deg"),
         calibration=replay.recording.calibration if stored else None,
-        filter_state=None if state is None else np.asarray(state, dtype=float),
         keep_orientation=keep_orientation,
         first_seq=replay.recording.first_seq if replay else None,
     )
@@ -75,7 +76,25 @@ def headline(analysis: Analysis) -> dict:
     return out
 
 
+def analysis_metadata(analysis: Analysis) -> dict:
+    """What a recording keeps of its analysis: the calibration and the headline numbers."""
+    return {"calibration": analysis.calibration.to_dict(), "headline": headline(analysis)}
+
+
 def store_analysis(writer: RecordingWriter, analysis: Analysis) -> None:
     """Keep the calibration and the headline numbers with the recording (for lists)."""
-    writer.set_meta("calibration", analysis.calibration.to_dict())
-    writer.set_meta("headline", headline(analysis))
+    for key, value in analysis_metadata(analysis).items():
+        writer.set_meta(key, value)
+
+
+def analyze_saved(path: Path) -> tuple[Analysis | None, str | None]:
+    """Analyse a recording just saved, exactly as ``imu-monitor analyze`` will, and store the
+    result in it (for lists); returns the analysis, or why there is none (also stored)."""
+    try:
+        _, analysis, _ = analyze_source(RecordingReplay(path, salvage=False))
+    except ImuMonitorError as exc:
+        with contextlib.suppress(RecordingError):
+            update_metadata(path, {"analysis_problem": str(exc)})
+        return None, str(exc)
+    update_metadata(path, analysis_metadata(analysis))
+    return analysis, None

@@ -38,7 +38,7 @@ from imu_monitor.processing.calibration import (
 from imu_monitor.processing.device_orientation import DeviceOrientation
 from imu_monitor.processing.events import Contact, ContactDetector, DetectorParams
 from imu_monitor.processing.kinematics import PelvisKinematics
-from imu_monitor.processing.metrics import Step, StepJudge, summarize
+from imu_monitor.processing.metrics import Step, StepHistory, StepJudge, summarize
 from imu_monitor.processing.orientation import (
     FilterParams,
     OrientationFilter,
@@ -206,6 +206,7 @@ class Pipeline:
         self._detector = ContactDetector(self.rate_hz, self._detector_params)
         # History of everything downstream of calibration, one row per sample slot.
         self.obliquity = _Growable((), np.float32)
+        self.heading = _Growable((), np.float32)  # tells turns from straight walking
         self.tilt = _Growable((), np.float32)
         self.rotation = _Growable((), np.float32)
         self.lateral_acc = _Growable((), np.float32)
@@ -259,10 +260,10 @@ class Pipeline:
             return PipelineUpdate(start, len(self.obliquity), steps, False)
         self._keep_pre(acc, gyr, quat, up, valid)
         pre = self._pre_views()
-        self._aligner.add(pre["acc"], pre["gyr"], pre["quat"], pre["up"])
-        if not self._aligner.ready(final=False):
+        if not self._aligner.add(pre["acc"], pre["gyr"], pre["quat"], pre["up"]):
             return PipelineUpdate(start, start, [], False)
-        self.calibration = self._calibrate(pre)
+        seen = self._aligner.seen  # decided on these samples alone, however they came
+        self.calibration = self._calibrate({k: v[:seen] for k, v in pre.items()})
         steps = self._flush_pre()
         return PipelineUpdate(start, len(self.obliquity), steps, True)
 
@@ -276,8 +277,7 @@ class Pipeline:
             self._offline_orientation()
         if self.calibration is None and self._pre:
             pre = self._pre_views()
-            self._aligner.add(pre["acc"], pre["gyr"], pre["quat"], pre["up"], final=True)
-            if self._aligner.ready(final=True):
+            if self._aligner.add(pre["acc"], pre["gyr"], pre["quat"], pre["up"], final=True):
                 self.calibration = self._calibrate(pre)
         if self.calibration is None:
             raise CalibrationError(
@@ -288,8 +288,8 @@ class Pipeline:
             self._flush_pre()
         steps: list[Step] = []
         for contact in self._detector.finish():
-            steps += self._judge.contact(contact, self.obliquity.view, self.valid.view)
-        steps += self._judge.close(self.obliquity.view, self.valid.view)
+            steps += self._judge.contact(contact, self._history())
+        steps += self._judge.close(self._history())
         self.steps += steps
         obliquity = self.obliquity.view
         drill_result = None
@@ -343,6 +343,9 @@ class Pipeline:
             if len(idx) >= 3:  # a lone contact is a stumble or a weight shift, not walking
                 mask[max(0, idx[0] - pad): idx[-1] + pad] = True
         return mask
+
+    def _history(self):
+        return StepHistory(self.obliquity.view, self.heading.view, self.valid.view)
 
     # ------------------------------------------------------------ orientation
     def _live_orientation(self, filled: _Filled) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -521,6 +524,7 @@ class Pipeline:
             self._kinematics = PelvisKinematics(self.calibration, self.rate_hz)
         kin = self._kinematics.update(quat, up, acc)
         self.obliquity.append(kin.obliquity_deg)
+        self.heading.append(kin.heading_deg)
         if self._angle_history:
             self.tilt.append(kin.tilt_deg)
             self.rotation.append(kin.rotation_deg)
@@ -530,7 +534,7 @@ class Pipeline:
             self.orientation.append(quat)
         steps: list[Step] = []
         for contact in self._detector.push(kin.forward_acc, kin.lateral_acc, kin.vertical_acc):
-            steps += self._judge.contact(contact, self.obliquity.view, self.valid.view)
+            steps += self._judge.contact(contact, self._history())
         self.steps += steps
         return steps
 

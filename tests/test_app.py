@@ -247,7 +247,9 @@ def test_single_leg_stance_shows_hold_timer_and_time_in_band(qtbot, window):
     qtbot.waitUntil(lambda: hold_s() > 20.0, timeout=30_000)
     assert "within ±4°" in status.text()
     mean_drop = float(re.search(r"mean drop ([-\d.]+)°", status.text()).group(1))
-    assert mean_drop == pytest.approx(3.0, abs=0.5)
+    # The live view runs the real-time filter: within 0.8° on a 30 s hold (the saved
+    # recording's review, with the offline filter, within 0.1°: docs/orientation.md).
+    assert mean_drop == pytest.approx(3.0, abs=0.8)
     assert "standing on the left leg" in w.live_page.big.caption.text()
     assert float(w.live_page.big.value.text().rstrip("°")) == pytest.approx(3.0, abs=1.5)
     assert not w.live_page.bars.isVisible()

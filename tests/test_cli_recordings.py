@@ -87,7 +87,9 @@ def test_exports_read_back(folder, tmp_path):
     with open(tmp_path / "steps.csv") as f:
         rows = list(csv.DictReader(f))
     assert list(rows[0]) == ["time_s", "side", "peak_drop_deg", "peak_time_s",
-                             "step_time_s", "bout", "over_threshold"]
+                             "step_time_s", "bout", "over_threshold", "counted", "note"]
+    assert {r["counted"] for r in rows} == {"True", "False"}  # the last step is not counted
+    assert all((r["counted"] == "True") == (r["note"] == "") for r in rows)
     run("export", src, "--format", "json", "-o", tmp_path / "a.json")
     doc = json.loads((tmp_path / "a.json").read_text())
     assert len(doc["steps"]) == len(rows)

@@ -36,17 +36,6 @@ def _assert_same_bits(copies):
             np.testing.assert_array_equal(a, b)
 
 
-def test_orientation_filter_interpreted_is_compiled_bit_for_bit():
-    s = _walk().samples
-    n = len(s.gyr)
-    f = orientation.OrientationFilter(RATE)
-    copies = _both_ways(orientation._run, n, np.ascontiguousarray(s.gyr),
-                        np.ascontiguousarray(s.acc), 1 / RATE, f.state, f.params.as_array(),
-                        np.empty((n, 4)), np.empty((n, 3)), np.empty(n, dtype=np.bool_))
-    _assert_same_bits(copies)
-    assert copies[0][8].any() and not copies[0][8].all()  # rest and motion both happened
-
-
 def test_pelvis_kinematics_interpreted_is_compiled_bit_for_bit():
     s = _walk().samples
     f = orientation.OrientationFilter(RATE)
@@ -127,12 +116,10 @@ def test_the_live_engines_thread_never_compiles(monkeypatch):
 
 def test_an_output_that_is_not_contiguous_is_refused():
     """Its flat view would be a copy: the results would silently be lost."""
-    q = np.empty((10, 8))[:, :4]
-    f = orientation.OrientationFilter(RATE)
+    out = np.empty((6, 20))[:, :10]
     with pytest.raises(ValueError, match="contiguous"):
-        orientation._run.interpreted(10, np.zeros(30), np.zeros(30), 0.005, f.state,
-                                     f.params.as_array(), q, np.empty((10, 3)),
-                                     np.empty(10, dtype=np.bool_))
+        kinematics._kernel.interpreted(10, np.tile([1.0, 0, 0, 0], 10), np.tile([0, 0, 1.0], 10),
+                                       np.zeros(30), np.eye(3).ravel(), np.zeros(3), out)
 
 
 def test_long_batch_compiled_equals_live_packets_interpreted():

@@ -1,9 +1,9 @@
-"""The orientation filter: chunking invariance, physics, bias, heading independence."""
+"""Orientation (VQF): chunking invariance, physics, bias, heading independence, gaps."""
 
 import numpy as np
 import pytest
 
-from imu_monitor.processing.orientation import OrientationFilter
+from imu_monitor.processing.orientation import OrientationFilter, offline_orientation, up_in_sensor
 from imu_monitor.simulation.activities import Gait, Stand
 from imu_monitor.simulation.sensor_model import SensorErrors, simulate
 
@@ -22,6 +22,21 @@ def _run_chunked(samples, rate, sizes):
     return np.concatenate(out), np.concatenate(ups)
 
 
+def _obliquity_error(up_sensor, truth):
+    """Obliquity error against the truth, after the neutral of the first standing."""
+    up = up_sensor @ truth.pelvis_from_sensor.T
+    err = np.degrees(np.arcsin(np.clip(up[:, 1], -1, 1))) - truth.obliquity_deg
+    still = (truth.time_s > 0.5) & (truth.time_s < 4.5)
+    return err - err[still].mean()
+
+
+def _straight(truth, rate):
+    """Samples at least 1 s away from any turn of the walking path."""
+    heading_rate = np.abs(np.gradient(np.unwrap(np.radians(truth.heading_deg)))) * rate
+    turning = np.convolve(heading_rate > np.radians(5), np.ones(int(2 * rate) + 1), "same") > 0
+    return ~turning
+
+
 def test_packets_and_one_array_give_identical_orientation():
     rec = simulated("walk-varied", seconds=30)
     whole = OrientationFilter(200.0)
@@ -31,18 +46,21 @@ def test_packets_and_one_array_give_identical_orientation():
     np.testing.assert_array_equal(whole.up, up_chunks)
 
 
-def test_turning_in_place_never_shows_as_obliquity():
+@pytest.mark.parametrize("mode", ["live", "offline"])
+def test_turning_in_place_never_shows_as_obliquity(mode):
     """A slow 360° turn on the spot changes heading only: the up vector in sensor axes stays."""
     rate = 100.0
     rec = simulate([Stand(3.0), Gait(12.0, speed_mps=0.3, turn_deg=360.0, turn_seconds=8.0,
                                      drop_left_stance_deg=0.0, drop_right_stance_deg=0.0),
                     Stand(3.0)], rate, seed=4, errors=SensorErrors.none())
-    f = OrientationFilter(rate)
-    f.update(rec.samples.gyr, rec.samples.acc)
-    up_pelvis = f.up @ rec.truth.pelvis_from_sensor.T
-    obliquity = np.degrees(np.arcsin(up_pelvis[:, 1]))
-    error = obliquity - rec.truth.obliquity_deg
-    assert np.max(np.abs(error - error[:200].mean())) < 1.0
+    if mode == "live":
+        f = OrientationFilter(rate)
+        f.update(rec.samples.gyr, rec.samples.acc)
+        up = f.up
+    else:
+        up = up_in_sensor(offline_orientation(rec.samples.gyr, rec.samples.acc, rate))
+    error = _obliquity_error(up, rec.truth)
+    assert np.max(np.abs(error)) < 1.0
     assert np.degrees(np.ptp(np.unwrap(np.radians(rec.truth.heading_deg)))) > 350
 
 
@@ -71,13 +89,46 @@ def test_exact_rotation_about_an_axis():
 
 
 @pytest.mark.parametrize("scenario", ["trendelenburg-right", "walk-varied", "single-leg-stance"])
-def test_obliquity_error_on_simulated_sessions(scenario):
-    """With the true mounting, the filter alone keeps obliquity within 0.6° RMS."""
+def test_obliquity_error_on_straight_walking_and_drills(scenario):
+    """With the true mounting, obliquity within 0.5° RMS away from turns (the turns' own error
+    is why steps in turns are not counted: docs/orientation.md)."""
     rec = simulated(scenario, seed=2)
-    f = OrientationFilter(200.0)
-    f.update(rec.samples.gyr, rec.samples.acc)
-    up = f.up @ rec.truth.pelvis_from_sensor.T
-    err = np.degrees(np.arcsin(up[:, 1])) - rec.truth.obliquity_deg
-    still = (rec.truth.time_s > 0.5) & (rec.truth.time_s < 4.5)
-    err -= err[still].mean()
-    assert np.sqrt(np.mean(err**2)) < 0.6
+    up = up_in_sensor(offline_orientation(rec.samples.gyr, rec.samples.acc, 200.0))
+    err = _obliquity_error(up, rec.truth)[_straight(rec.truth, 200.0)]
+    assert np.sqrt(np.mean(err**2)) < 0.5
+
+
+def test_inclination_is_reacquired_within_a_stride_after_lost_data():
+    """Live: a second of data lost mid-walk leaves the heading guessed and the tilt stale;
+    restarting the inclination brings obliquity back within 1° in 1.5 s (REACQUIRE_S)."""
+    rate = 100.0
+    rec = simulated("symmetric-walk", seed=1, rate_hz=rate)
+    s, truth = rec.samples, rec.truth
+    gap = slice(2000, 2100)  # 20-21 s, walking
+    gyr = s.gyr.copy()
+    gyr[gap] = np.linspace(s.gyr[gap.start - 1], s.gyr[gap.stop], gap.stop - gap.start)
+    f = OrientationFilter(rate)
+    f.update(gyr[:gap.stop], s.acc[:gap.stop])
+    before = f.up.copy()
+    f.restart_inclination()
+    f.update(gyr[gap.stop:], s.acc[gap.stop:])
+    error = _obliquity_error(np.concatenate([before, f.up]), truth)
+    after = slice(gap.stop + int(1.5 * rate), gap.stop + int(6 * rate))
+    assert np.max(np.abs(error[after])) < 1.0
+
+
+def test_offline_stretches_between_gaps_continue_the_heading():
+    """Each stretch between gaps is filtered on its own and turned to continue the heading:
+    no jump of heading at a gap (the pelvis rotation would show it for seconds)."""
+    rate = 100.0
+    rec = simulated("symmetric-walk", seed=2, rate_hz=rate)
+    s = rec.samples
+    measured = np.ones(len(s), dtype=bool)
+    measured[1500:1550] = False
+    q = offline_orientation(s.gyr, s.acc, rate, measured)
+    heading = np.unwrap(np.arctan2(2 * (q[:, 1] * q[:, 2] + q[:, 0] * q[:, 3]),
+                                   1 - 2 * (q[:, 2] ** 2 + q[:, 3] ** 2)))
+    true = np.unwrap(np.radians(rec.truth.heading_deg + rec.truth.rotation_deg))
+    jump = (heading[1560] - heading[1490]) - (true[1560] - true[1490])
+    assert abs(np.degrees(jump)) < 10.0
+    np.testing.assert_allclose(np.linalg.norm(q, axis=1), 1.0, atol=1e-9)

@@ -1,4 +1,5 @@
-"""The whole pipeline against simulated truth: accuracy, and live == batch."""
+"""The whole pipeline against simulated truth: accuracy, live packets == one live push, and the
+live (real-time filter) and recording (offline filter) analyses of one session side by side."""
 
 import numpy as np
 import pytest
@@ -11,6 +12,13 @@ from imu_monitor.sources.simulated import SimulatedSensor
 from .conftest import simulated
 
 RATE = 200.0
+
+
+def live_whole(samples, rate=RATE, config=None):
+    """The live pipeline fed one push (what packets must reproduce exactly)."""
+    pipeline = Pipeline(rate, config)
+    pipeline.push(samples)
+    return pipeline.finish()
 
 
 @pytest.mark.parametrize("scenario, seed", [("trendelenburg-right", 1),
@@ -55,9 +63,9 @@ def test_weak_side_is_the_one_whose_opposite_hip_drops_more():
     assert summary["cadence_spm"] == pytest.approx(110, abs=3)
 
 
-def test_live_packets_and_batch_give_identical_numbers():
+def test_live_packets_and_one_push_give_identical_numbers():
     rec = simulated("walk-varied", seed=2)
-    batch = analyze_samples(rec.samples, RATE).to_dict()
+    batch = live_whole(rec.samples).to_dict()
     live = Pipeline(RATE)
     rng = np.random.default_rng(1)
     start = 0
@@ -66,6 +74,21 @@ def test_live_packets_and_batch_give_identical_numbers():
         live.push(rec.samples.slice(start, start + n))
         start += n
     assert live.finish().to_dict() == batch
+
+
+@pytest.mark.parametrize("scenario", ["trendelenburg-right", "walk-varied"])
+def test_live_and_recording_analyses_agree_within_a_few_tenths(scenario):
+    """The live view (real-time filter) and the review of the saved recording (offline filter)
+    find the same steps and feet; their per-side means differ by little (docs/orientation.md)."""
+    rec = simulated(scenario, seed=3)
+    live, offline = live_whole(rec.samples), analyze_samples(rec.samples, RATE)
+    assert live.orientation == "live" and offline.orientation == "offline"
+    assert len(live.steps) == len(offline.steps)
+    for a, b in zip(live.steps, offline.steps, strict=True):
+        assert a.side == b.side and abs(a.time_s - b.time_s) <= 0.02
+    for side in ("left", "right"):
+        assert live.summary[side]["mean_peak_drop_deg"] == pytest.approx(
+            offline.summary[side]["mean_peak_drop_deg"], abs=0.3)
 
 
 def test_lost_packets_are_counted_and_steps_still_found():
@@ -101,7 +124,7 @@ def test_absurd_readings_are_lost_samples_not_errors():
     analysis = live.finish()
     assert live.invalid_samples == 3 and analysis.lost_samples == 3
     assert not live.valid.view[bad - int(s.seq[0])].any()
-    clean = analyze_samples(s, RATE)
+    clean = live_whole(s)
     assert analysis.summary["right"]["mean_peak_drop_deg"] == pytest.approx(
         clean.summary["right"]["mean_peak_drop_deg"], abs=0.05)
 
@@ -128,10 +151,10 @@ def test_running_steps_and_sides():
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_one_sample_packets_give_the_batch_numbers(seed):
+def test_one_sample_packets_give_the_numbers_of_one_push(seed):
     """The most extreme live feed: one sample per push, speed changes, turns and pauses."""
     rec = simulated("walk-varied", seed=seed, rate_hz=100.0)
-    batch = analyze_samples(rec.samples, 100.0).to_dict()
+    batch = live_whole(rec.samples, 100.0).to_dict()
     live = Pipeline(100.0)
     for k in range(len(rec.samples)):
         live.push(rec.samples.slice(k, k + 1))
@@ -148,7 +171,7 @@ def test_a_non_finite_sample_is_a_lost_sample_not_a_frozen_session():
     pipeline = Pipeline(RATE)
     pipeline.push(broken)
     analysis = pipeline.finish()
-    clean = analyze_samples(s, RATE)
+    clean = live_whole(s)
     assert pipeline.invalid_samples == 2 and analysis.lost_samples == 2
     for side in ("left", "right"):
         assert analysis.summary[side]["steps"] == pytest.approx(clean.summary[side]["steps"],
@@ -160,7 +183,7 @@ def test_a_non_finite_sample_is_a_lost_sample_not_a_frozen_session():
 def test_reordered_packets_are_rejected_and_change_nothing():
     rec = simulated("symmetric-walk", seed=1)
     s = rec.samples
-    reference = analyze_samples(s, RATE).to_dict()
+    reference = live_whole(s).to_dict()
     pipeline = Pipeline(RATE)
     for first in range(0, len(s), 10):
         pipeline.push(s.slice(first, first + 10))

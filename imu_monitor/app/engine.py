@@ -11,7 +11,6 @@ same engine runs under tests, benchmarks and the app.
 from __future__ import annotations
 
 import collections
-import contextlib
 import dataclasses
 import queue
 import threading
@@ -22,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from imu_monitor.analysis import store_analysis
+from imu_monitor.analysis import analyze_saved
 from imu_monitor.conventions import Side
 from imu_monitor.errors import CalibrationError, ImuMonitorError, RecordingError
 from imu_monitor.pipeline import Analysis, Pipeline, PipelineConfig
@@ -130,7 +129,7 @@ class LiveEngine:
         self._session_slots = 0
         self._samples_seen = 0
         self._recorder: RecordingWriter | None = None
-        self._recording_pipeline: Pipeline | None = None
+        self._finishers: list[threading.Thread] = []  # saved recordings being analysed
         self._segment_steps: list[Step] = []
         self._next_drill_refresh = 0.0
         self._summary_due, self._next_summary = False, 0.0
@@ -154,7 +153,8 @@ class LiveEngine:
 
     @property
     def running(self) -> bool:
-        return self._thread.is_alive()
+        """The session, or the analysis of a recording it saved, is still going."""
+        return self._thread.is_alive() or any(t.is_alive() for t in self._finishers)
 
     def poll(self) -> LiveFrame:
         """Take what changed since the last poll (called from the GUI's frame timer)."""
@@ -272,8 +272,6 @@ class LiveEngine:
                 self._recorder.append(batch)
             except RecordingError as exc:  # full disk, vanished folder: keep what is saved
                 self._recording_failed(str(exc))
-        if self._recording_pipeline is not None:
-            self._recording_pipeline.push(batch)
         self._track_stillness(batch.gyr)
         try:
             update = self._pipeline.push(batch)
@@ -285,8 +283,9 @@ class LiveEngine:
             return
         offset = self._segment_offset
         times = (offset + np.arange(update.start, update.stop)) / self.rate_hz
-        steps = [dataclasses.replace(s, time_s=s.time_s + offset / self.rate_hz,
-                                     peak_time_s=s.peak_time_s + offset / self.rate_hz)
+        shift = offset / self.rate_hz
+        steps = [dataclasses.replace(s, time_s=s.time_s + shift, peak_time_s=None
+                                     if s.peak_time_s is None else s.peak_time_s + shift)
                  for s in update.steps]
         self._segment_steps += update.steps
         if update.calibrated_now:
@@ -381,7 +380,7 @@ class LiveEngine:
         self.health.lost_pct = 100.0 * p.lost_samples / total if total else 0.0
 
     def _new_pipeline(self, calibration: Calibration | None,
-                      filter_state: np.ndarray | None = None) -> Pipeline:
+                      filter_state: dict | None = None) -> Pipeline:
         s = self.settings
         return Pipeline(self.rate_hz, PipelineConfig(
             drill=s.drill, side=s.side, threshold_deg=s.threshold_deg, axes=s.axes,
@@ -421,18 +420,11 @@ class LiveEngine:
             raise RecordingError(f"The recordings folder {request.path.parent} cannot be "
                                  f"created ({exc.strerror}): choose another one.") from None
         s = self.settings
-        filter_state = self._pipeline.filter_state
         meta = {"source": self.source.info.kind, "device": request.device,
                 "drill": s.drill, "side": s.side, "patient_id": request.patient_id,
                 "notes": request.notes, "calibration": self._calibration.to_dict(),
-                "threshold_deg": self._pipeline.threshold_deg,
-                "filter_state": [float(v) for v in filter_state]}
+                "threshold_deg": self._pipeline.threshold_deg}
         self._recorder = RecordingWriter(request.path, self.rate_hz, meta)
-        # The same analysis `imu-monitor analyze` will make of the file, computed as the
-        # samples arrive: the stored calibration, and the filter continuing from its state.
-        self._recording_pipeline = Pipeline(self.rate_hz, PipelineConfig(
-            drill=s.drill, side=s.side, threshold_deg=s.threshold_deg,
-            calibration=self._calibration, filter_state=filter_state, angle_history=False))
         with self._lock:
             self._pending["recording_path"] = request.path
 
@@ -443,32 +435,38 @@ class LiveEngine:
         self._finish_recording(problem)
 
     def _finish_recording(self, problem: str | None = None) -> None:
-        recorder, pipeline = self._recorder, self._recording_pipeline
+        """Close the file now; analyse it as ``imu-monitor analyze`` will (the whole-recording
+        filter) on a thread of its own, so the live view goes on meanwhile."""
+        recorder = self._recorder
         if recorder is None:
             return
-        self._recorder = self._recording_pipeline = None
-        analysis = None
+        self._recorder = None
+        if recorder.closed:  # a write error closed it: nothing more can be stored
+            problem = problem or "The recording was stopped by a write error."
         try:
-            if recorder.closed:  # a write error closed it: nothing more can be stored
-                problem = problem or "The recording was stopped by a write error."
-            elif pipeline is not None and pipeline.samples:
-                analysis = pipeline.finish()
-                store_analysis(recorder, analysis)
-            else:
-                problem = "Nothing was recorded: the sensor sent no data."
-        except ImuMonitorError as exc:
-            problem = str(exc)
-            with contextlib.suppress(RecordingError):
-                recorder.set_meta("analysis_problem", problem)
-        finally:
+            recorder.close()
+        except RecordingError as exc:
+            problem = f"{problem or ''} {exc}".strip()
+        if not recorder.samples_written:
+            problem = problem or "Nothing was recorded: the sensor sent no data."
+        with self._lock:
+            self._pending["recording_path"] = None
+        finisher = threading.Thread(target=self._analyse_saved, args=(recorder, problem),
+                                    name="recording-analysis")
+        self._finishers.append(finisher)
+        finisher.start()
+
+    def _analyse_saved(self, recorder: RecordingWriter, problem: str | None) -> None:
+        analysis = None
+        if recorder.samples_written:
             try:
-                recorder.close()
-            except RecordingError as exc:
-                problem = f"{problem or ''} {exc}".strip()
+                analysis, why = analyze_saved(recorder.path)
+            except (ImuMonitorError, OSError) as exc:
+                why = str(exc)
+            problem = problem or why
         result = RecordingResult(recorder.path, recorder.samples_written, analysis, problem)
         with self._lock:
             self._pending["finished"] = result
-            self._pending["recording_path"] = None
 
     def _marker(self, label: str) -> None:
         if self._recorder is None:

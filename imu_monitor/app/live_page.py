@@ -258,8 +258,12 @@ class LivePage(QWidget):
         self.trace.add_steps(frame.steps)
         self.bars.add_steps(frame.steps)
         if frame.steps:
-            self.step_count += len(frame.steps)
-            self._last_step = frame.steps[-1]
+            # The big number shows what the summary counts; turns, the last step of a walk
+            # and steps with lost data are left to the step table.
+            counted = [st for st in frame.steps if st.counted]
+            self.step_count += len(counted)
+            if counted:
+                self._last_step = counted[-1]
         ok = frame.obliquity_deg[frame.valid]
         if len(ok):
             keep = max(1, round(NOW_WINDOW_S * self.rate_hz))

@@ -44,6 +44,7 @@ from imu_monitor.app.workers import run_in_thread
 from imu_monitor.errors import ImuMonitorError
 from imu_monitor.export.session import EXPORT_FORMATS, export_message, export_session
 from imu_monitor.pipeline import Analysis, Pipeline
+from imu_monitor.processing.metrics import format_value
 from imu_monitor.recording import EXTENSION, read_header
 from imu_monitor.samples import SampleBatch
 from imu_monitor.sources.recording import RecordingReplay
@@ -254,7 +255,7 @@ class ReviewPage(QWidget):
 
         self.steps = QTableWidget(0, 6)
         self.steps.setHorizontalHeaderLabels(["#", "Time s", "Stance", "Peak drop °",
-                                              "Step time s", "Over"])
+                                              "Step time s", "Over / counted"])
         self.steps.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.steps.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.steps.verticalHeader().hide()
@@ -395,7 +396,7 @@ class ReviewPage(QWidget):
         threshold = session.pipeline.threshold_deg
         self._band.setRegion((-threshold, threshold))
         for side, item in self._peaks.items():
-            steps = [s for s in a.steps if s.side == side]
+            steps = [s for s in a.steps if s.side == side and s.peak_time_s is not None]
             k = [round(s.peak_time_s * a.rate_hz) for s in steps]
             item.setData([s.peak_time_s for s in steps],
                          [float(session.pipeline.obliquity.view[i]) for i in k])
@@ -425,11 +426,14 @@ class ReviewPage(QWidget):
     def _fill_steps(self, a: Analysis) -> None:
         self.steps.setRowCount(len(a.steps))
         for r, s in enumerate(a.steps):
-            values = [str(r + 1), f"{s.time_s:.2f}", s.side, f"{s.peak_drop_deg:.1f}",
-                      "—" if s.step_time_s is None else f"{s.step_time_s:.2f}",
-                      "▲" if s.over_threshold else ""]
+            values = [str(r + 1), f"{s.time_s:.2f}", s.side,
+                      format_value(s.peak_drop_deg, "{:.1f}"),
+                      format_value(s.step_time_s, "{:.2f}"),
+                      ("▲" if s.over_threshold else "") if s.counted else "not counted"]
             for c, text in enumerate(values):
                 item = QTableWidgetItem(text)
+                if s.note:
+                    item.setToolTip(f"Not counted in the summary: {s.note}.")
                 if c == 2:
                     item.setForeground(pg.mkColor(theme.LEFT if s.side == "left"
                                                   else theme.RIGHT))
@@ -437,8 +441,11 @@ class ReviewPage(QWidget):
 
     def step_rows(self) -> list[tuple[float, str, float]]:
         """(time, stance, peak drop) per row as shown (for tests)."""
+        def number(text: str) -> float:
+            return float("nan") if text == "—" else float(text)
+
         return [(float(self.steps.item(r, 1).text()), self.steps.item(r, 2).text(),
-                 float(self.steps.item(r, 3).text())) for r in range(self.steps.rowCount())]
+                 number(self.steps.item(r, 3).text())) for r in range(self.steps.rowCount())]
 
     # --------------------------------------------------------------- replay
     @property
@@ -476,7 +483,8 @@ class ReviewPage(QWidget):
         """Clicking a step puts the cursor on its peak."""
         if self.session is None or not 0 <= row < len(self.session.analysis.steps):
             return
-        self.seek(self.session.analysis.steps[row].peak_time_s)
+        step = self.session.analysis.steps[row]
+        self.seek(step.time_s if step.peak_time_s is None else step.peak_time_s)
 
     def toggle_play(self) -> None:
         if self._timer.isActive():

@@ -11,9 +11,9 @@ import sys
 from pathlib import Path
 
 from imu_monitor import __version__
-from imu_monitor.analysis import analysis_config, analyze_source, store_analysis
+from imu_monitor.analysis import analysis_config, analyze_saved, analyze_source, store_analysis
 from imu_monitor.app.launch import has_display, run_app
-from imu_monitor.cli.live import run_live
+from imu_monitor.cli.live import print_summary, run_live
 from imu_monitor.cli.main import print_json, require_output
 from imu_monitor.cli.report import format_analysis, format_info, format_list
 from imu_monitor.errors import (
@@ -256,18 +256,21 @@ def cmd_record(args: argparse.Namespace) -> int:
         source.close()
         raise
     with writer:
-        analysis = None
         try:
-            analysis = run_live(source, config, recorder=writer,
-                                stop_after_s=_stop_after(source, args.seconds))
+            run_live(source, config, recorder=writer,
+                     stop_after_s=_stop_after(source, args.seconds), summary_title=None)
         except (CalibrationError, AnalysisError) as exc:  # the recording itself is fine
-            writer.set_meta("analysis_problem", str(exc))
             print(f"imu-monitor: {exc}", file=sys.stderr)
-        if analysis is not None:
-            store_analysis(writer, analysis)
     lost = f" ({writer.lost_samples} lost on the link, marked as gaps)" if (
         writer.lost_samples) else ""
     print(f"Saved {writer.samples_written} samples to {out}{lost}.")
+    if writer.samples_written:
+        analysis, problem = analyze_saved(out)
+        if analysis is not None:
+            print_summary(analysis, "Summary of the saved recording (whole-recording filter; "
+                          "the live lines above may differ by a few tenths of a degree)")
+        else:
+            print(f"imu-monitor: {problem}", file=sys.stderr)
     return 0
 
 

@@ -11,6 +11,8 @@ import time
 from imu_monitor.cli.report import format_drill, format_summary
 from imu_monitor.errors import AnalysisError
 from imu_monitor.pipeline import Analysis, Pipeline, PipelineConfig
+from imu_monitor.processing.alignment import describe_neutral
+from imu_monitor.processing.calibration import NEUTRAL_STANDING, Calibration
 from imu_monitor.processing.metrics import Step
 from imu_monitor.recording import RecordingWriter
 from imu_monitor.samples import SampleBatch, StatusEvent
@@ -21,23 +23,52 @@ BAR_WIDTH = 30
 
 
 def step_line(step: Step, threshold_deg: float) -> str:
-    """One step: time, stance side, drop with a bar, and the threshold flag."""
+    """One step: time, stance side, drop with a bar, and the threshold flag (or why the step
+    is not counted)."""
+    if step.peak_drop_deg is None:
+        return (f"{step.time_s:8.1f} s  {step.side.upper():>5} stance  drop     —  "
+                f"(not counted: {step.note})")
     filled = max(0.0, min(step.peak_drop_deg, BAR_DEG)) / BAR_DEG * BAR_WIDTH
     bar = "█" * int(filled) + ("▌" if filled - int(filled) >= 0.5 else "")
     flag = f"  ▲ over {threshold_deg:g}°" if step.over_threshold else ""
+    if not step.counted:
+        flag = f"  (not counted: {step.note})"
     return (f"{step.time_s:8.1f} s  {step.side.upper():>5} stance  drop {step.peak_drop_deg:5.1f}°"
             f"  {bar:<{BAR_WIDTH}}{flag}").rstrip()
 
 
+def calibration_line(cal: Calibration) -> str:
+    """What the calibration found, in one line for the terminal."""
+    forward = ("the declared mounting" if cal.forward_source == "axes" else
+               f"{cal.walking_s:.0f} s of walking (confidence {cal.forward_confidence:.2f})")
+    neutral = (f"neutral from standing {cal.still_start_s:.1f}–{cal.still_end_s:.1f} s"
+               if cal.neutral_source == NEUTRAL_STANDING else
+               f"neutral from {describe_neutral(cal.neutral_source)}")
+    return f"  Calibrated: {neutral}, forward from {forward}."
+
+
+def print_summary(analysis: Analysis, title: str, out=None) -> None:
+    """The summary (or the drill's result) under a title that says which analysis it is."""
+    out = out or sys.stdout
+    print("", file=out)
+    print(title, file=out)
+    if analysis.drill_result is not None:
+        print("\n".join(format_drill(analysis.drill, analysis.drill_result)), file=out)
+    else:
+        print("\n".join(format_summary(analysis.summary)), file=out)
+
+
 def run_live(source: Source, config: PipelineConfig, out=None,
              recorder: RecordingWriter | None = None,
-             stop_after_s: float | None = None) -> Analysis:
+             stop_after_s: float | None = None,
+             summary_title: str | None = "Summary (live)") -> Analysis:
     """Stream ``source`` through the pipeline (and into ``recorder``), printing steps live;
     Ctrl-C (or ``stop_after_s`` of wall time) stops cleanly; the summary is printed at the
-    end and returned."""
+    end and returned (``summary_title`` None: not printed)."""
     out = out or sys.stdout  # looked up now: the caller may have redirected it
     pipeline = Pipeline(source.info.rate_hz, config)
-    print(f"{source.info.name}: stand still, then walk straight ahead to calibrate.", file=out)
+    print(f"{source.info.name}: stand still, then walk about ten steps (turns are fine) to "
+          "calibrate.", file=out)
     print(f"Drill: {pipeline.drill.title} — shown live: {pipeline.drill.live_metric}.",
           file=out)
     deadline = None if stop_after_s is None else time.monotonic() + stop_after_s
@@ -55,24 +86,18 @@ def run_live(source: Source, config: PipelineConfig, out=None,
                 recorder.append(item)
             update = pipeline.push(item)
             if update.calibrated_now and pipeline.calibration is not None:
-                cal = pipeline.calibration
-                forward = ("the declared mounting" if cal.forward_source == "axes" else
-                           f"the walk (confidence {cal.forward_confidence:.2f})")
-                print(f"  Calibrated: neutral from standing {cal.still_start_s:.1f}–"
-                      f"{cal.still_end_s:.1f} s, forward from {forward}.", file=out)
+                print(calibration_line(pipeline.calibration), file=out)
             for step in update.steps:
                 print(step_line(step, pipeline.threshold_deg), file=out, flush=True)
     except KeyboardInterrupt:
         print("  Stopped.", file=out)
         if pipeline.calibration is None:
             raise AnalysisError("Stopped before the calibration was complete (stand still, "
-                                "then walk straight): there is nothing to summarise.") from None
+                                "then walk about ten steps): there is nothing to summarise."
+                                ) from None
     finally:
         source.close()
     analysis = pipeline.finish()
-    print("", file=out)
-    if analysis.drill_result is not None:
-        print("\n".join(format_drill(analysis.drill, analysis.drill_result)), file=out)
-    else:
-        print("\n".join(format_summary(analysis.summary)), file=out)
+    if summary_title is not None:
+        print_summary(analysis, summary_title, out)
     return analysis

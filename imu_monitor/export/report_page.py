@@ -192,7 +192,7 @@ class _Page:
         return rect
 
     def steps_plot(self) -> None:
-        steps = self.analysis.steps
+        steps = [s for s in self.analysis.steps if s.counted]
         threshold = self.analysis.summary["threshold_deg"]
         self._legend(self.y)
         self.paragraph("Peak drop of every step", 11, bold=True)

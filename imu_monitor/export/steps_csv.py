@@ -8,11 +8,12 @@ from pathlib import Path
 from imu_monitor.processing.metrics import Step
 
 COLUMNS = ["time_s", "side", "peak_drop_deg", "peak_time_s", "step_time_s", "bout",
-           "over_threshold"]
+           "over_threshold", "counted", "note"]
 
 
 def write_steps_csv(path: str | Path, steps: list[Step]) -> int:
-    """Write the steps; an unknown step time is an empty cell. Returns the row count."""
+    """Write the steps; an unknown step time or peak is an empty cell, and a step left out
+    of the summaries says why in ``note``. Returns the row count."""
     with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=COLUMNS)
         writer.writeheader()

@@ -94,17 +94,27 @@ class Aligner:
             return 0.0
         return (WINDOW_BLOCKS + self._windows - 1) * BLOCK_S
 
+    @property
+    def seen(self) -> int:
+        """Samples looked at so far (a live calibration is decided on these alone)."""
+        return self._next
+
     def add(self, acc: np.ndarray, gyr: np.ndarray, quat: np.ndarray, up: np.ndarray,
-            final: bool = False) -> None:
-        """Look at every new complete block (``final``: the data ends here)."""
+            final: bool = False) -> bool:
+        """Look at new complete blocks; live (not ``final``), stop at the first block after
+        which a calibration can be locked and say so. ``final``: the data ends here, look at
+        all of it."""
         b = self.block
         while self._next + b <= len(acc):
             s, e = self._next, self._next + b
             self._classify(acc, gyr, quat, up, s, e)
             self._next = e
+            if not final and self.ready(final=False):
+                return True
         if final and self._run_start is not None:
             self._end_still(acc, gyr, quat, self._run_start, self._next)
             self._run_start = None
+        return self.ready(final)
 
     def _classify(self, acc, gyr, quat, up, s: int, e: int) -> None:
         norm = np.linalg.norm(acc[s:e], axis=1)

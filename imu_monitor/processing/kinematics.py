@@ -28,6 +28,7 @@ class KinematicsBatch:
     obliquity_deg: np.ndarray
     tilt_deg: np.ndarray
     rotation_deg: np.ndarray
+    heading_deg: np.ndarray  # continuous pelvis heading (its slow part is the walking path)
     forward_acc: np.ndarray
     lateral_acc: np.ndarray
     vertical_acc: np.ndarray
@@ -114,4 +115,5 @@ class PelvisKinematics:
         rotation = heading
         if n:
             rotation, self._zi = biquad(self._b, self._a, heading, self._zi)
-        return KinematicsBatch(obliquity, tilt, np.degrees(rotation), forward, lateral, vertical)
+        return KinematicsBatch(obliquity, tilt, np.degrees(rotation), np.degrees(heading),
+                               forward, lateral, vertical)

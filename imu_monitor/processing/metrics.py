@@ -30,6 +30,19 @@ NOTE_LOST = "data lost or orientation re-acquiring in this step"
 NOTE_NO_PEAK = "no peak: the drop is largest at the edge of the step"
 NOTE_MISSED = "a contact was missed inside this step: it holds two stances"
 NOTE_FOOT = "foot uncertain: two steps in a row on the same side"
+NOTE_TURN = "turning: the pelvis leans into turns, so drop is read on straight walking"
+# Straight walking turns the pelvis by its own rotation only (±5°: under 15° from one contact
+# to the next); a turn of the walking path does far more.
+TURN_PER_STEP_DEG = 30.0
+
+
+@dataclass(frozen=True)
+class StepHistory:
+    """The per-sample history a step is measured on (absolute sample indices)."""
+
+    obliquity_deg: np.ndarray
+    heading_deg: np.ndarray
+    valid: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -92,17 +105,18 @@ class StepJudge:
         self._step_times: list[float] = []  # recent complete step times
         self._foot_doubt = False  # the pending contact repeats its predecessor's side
 
-    def contact(self, contact, obliquity: np.ndarray, valid: np.ndarray) -> list[Step]:
+    def contact(self, contact, history: StepHistory) -> list[Step]:
         """A new contact: closes the pending step (if any) and becomes the pending one."""
-        steps = self._close(contact, obliquity, valid)
+        steps = self._close(contact, history)
         self._pending = contact
         return steps
 
-    def close(self, obliquity: np.ndarray, valid: np.ndarray) -> list[Step]:
+    def close(self, history: StepHistory) -> list[Step]:
         """End of the data (or Stop): the pending step is closed without a next contact."""
-        return self._close(None, obliquity, valid)
+        return self._close(None, history)
 
-    def _close(self, following, obliquity: np.ndarray, valid: np.ndarray) -> list[Step]:
+    def _close(self, following, history: StepHistory) -> list[Step]:
+        obliquity, valid = history.obliquity_deg, history.valid
         pending = self._pending
         if pending is None:
             return []
@@ -130,6 +144,9 @@ class StepJudge:
             note = note or NOTE_FOOT
         if pending.index < FIRST_CONTACT_S * rate:
             note = note or NOTE_START
+        heading = history.heading_deg
+        if abs(float(heading[end - 1]) - float(heading[pending.index])) > TURN_PER_STEP_DEG:
+            note = note or NOTE_TURN
         measured = valid[pending.index:end]
         if not measured.all():
             longest = _longest_false_run(measured)
@@ -142,7 +159,7 @@ class StepJudge:
             note = note or (NOTE_LOST if not measured.all() else NOTE_NO_PEAK)
         peak_drop = None if peak is None else float(drop[peak])
         step_time = None if previous is None else (pending.index - previous.index) / rate
-        if same_bout and note in ("", NOTE_NO_PEAK, NOTE_FOOT):
+        if same_bout and note in ("", NOTE_NO_PEAK, NOTE_FOOT, NOTE_TURN):
             self._step_times.append(step_s)
         self._foot_doubt = foot_doubt_next
         self._previous = pending if same_bout else None

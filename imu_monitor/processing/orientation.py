@@ -124,18 +124,23 @@ def offline_orientation(gyr: np.ndarray, acc: np.ndarray, rate_hz: float,
     runs = _runs(measured)
     ts = 1.0 / rate_hz
     filled = np.zeros(n, dtype=bool)
-    last_heading: float | None = None
+    previous_stop: int | None = None
     for start, stop in runs:
         if stop - start < MIN_RUN_SAMPLES:
             continue
         q = offlineVQF(np.ascontiguousarray(gyr[start:stop], dtype=np.float64),
                        np.ascontiguousarray(acc[start:stop], dtype=np.float64), None, ts,
                        params.as_vqf())["quat6D"]
-        if last_heading is not None:
-            q = _turn_about_vertical(q, last_heading - _heading(q[0]))
+        if previous_stop is not None:
+            last = quat[previous_stop - 1]
+            axis = _most_horizontal_axis(last)
+            # The turn about the vertical during the gap, from the bridged gyroscope.
+            up_last = up_in_sensor(last[None])[0]
+            turned = float(np.sum(gyr[previous_stop:start] @ up_last)) * ts
+            q = _turn_about_vertical(q, _heading(last, axis) + turned - _heading(q[0], axis))
         quat[start:stop] = q
         filled[start:stop] = True
-        last_heading = _heading(q[-1])
+        previous_stop = stop
     if not filled.any():
         raise InputDataError("The recording holds no stretch of measured samples long enough "
                              "to compute the pelvis orientation.")
@@ -151,11 +156,19 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
 
 
-def _heading(q: np.ndarray) -> float:
-    """Heading (rad) of the sensor x axis projected on the horizontal plane — any fixed axis
-    does, since only differences are used."""
+def _most_horizontal_axis(q: np.ndarray) -> int:
+    """The sensor axis closest to horizontal: its heading is well defined."""
+    return int(np.argmin(np.abs(up_in_sensor(q[None])[0])))
+
+
+def _heading(q: np.ndarray, axis: int) -> float:
+    """Heading (rad) of sensor axis ``axis`` projected on the horizontal plane (only
+    differences of it are used)."""
     w, x, y, z = q
-    return math.atan2(2 * (x * y + w * z), 1 - 2 * (y * y + z * z))
+    column = [(1 - 2 * (y * y + z * z), 2 * (x * y + w * z)),
+              (2 * (x * y - w * z), 1 - 2 * (x * x + z * z)),
+              (2 * (x * z + w * y), 2 * (y * z - w * x))][axis]
+    return math.atan2(column[1], column[0])
 
 
 def _turn_about_vertical(q: np.ndarray, angle: float) -> np.ndarray:

@@ -226,3 +226,21 @@ class RecordingWriter:
         with contextlib.suppress(sqlite3.Error):
             self._db.close()
         raise RecordingError(message)
+
+
+def update_metadata(path: str | Path, entries: dict) -> None:
+    """Set metadata entries of a closed recording (its analysis, stored after it was saved)."""
+    path = Path(path)
+    try:
+        db = sqlite3.connect(path, isolation_level=None, timeout=2.0)
+        try:
+            db.execute("BEGIN")
+            for key, value in entries.items():
+                text = dump(value)
+                db.execute("INSERT OR REPLACE INTO meta (key, value, crc32) VALUES (?, ?, ?)",
+                           (key, text, row_crc(key, text)))
+            db.execute("COMMIT")
+        finally:
+            db.close()
+    except sqlite3.Error as exc:
+        raise RecordingError(f"Cannot store the analysis in {path}: {exc}.") from None

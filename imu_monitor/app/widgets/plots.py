@@ -322,8 +322,9 @@ class StepBars(_PaintedPlot):
         self._prepare()
 
     def add_steps(self, steps: list[Step]) -> None:
-        self._steps.extend(steps)
-        self._dirty = bool(steps) or self._dirty
+        counted = [s for s in steps if s.counted]  # the bars are what the summary counts
+        self._steps.extend(counted)
+        self._dirty = bool(counted) or self._dirty
 
     def redraw(self) -> None:
         if self._dirty:

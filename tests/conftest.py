@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+from pathlib import Path
 
 import pytest
 
@@ -30,6 +31,20 @@ def simulated(scenario: str, seed: int = 1, rate_hz: float = 200.0, mounting: st
 @pytest.fixture
 def sim():
     return simulated
+
+
+@pytest.fixture(scope="session")
+def ipol_folder() -> Path:
+    """The IPOL lower-back gait set (real walks with hand-checked footsteps; not part of the
+    repository): ``IMU_MONITOR_IPOL``, else ``../shared/data/ipol_gait_lowerback`` next to the
+    repository. Tests that need it are skipped without it."""
+    root = Path(__file__).resolve().parents[1]
+    folder = Path(os.environ.get("IMU_MONITOR_IPOL",
+                                 root.parent / "shared" / "data" / "ipol_gait_lowerback"))
+    if not any(folder.glob("*_lb.txt")):
+        pytest.skip(f"real gait data not found in {folder} (set IMU_MONITOR_IPOL to the IPOL "
+                    "lower-back gait set)")
+    return folder
 
 
 @pytest.fixture(scope="session")

@@ -37,7 +37,8 @@ from ipol_data import IpolTrial, load_trial
 
 from imu_monitor.conventions import SIDES, Side, drop_from_obliquity
 from imu_monitor.errors import ImuMonitorError
-from imu_monitor.pipeline import Analysis, Pipeline
+from imu_monitor.pipeline import Analysis, Pipeline, PipelineConfig
+from imu_monitor.processing.metrics import PEAK_HALF_WINDOW_S, find_peak
 from imu_monitor.rotations import rotation_vector_to_matrix
 from imu_monitor.samples import SampleBatch
 from imu_monitor.simulation.injection import inject_drop, stance_windows
@@ -100,16 +101,18 @@ class Case:
 
 
 def analyse(acc: np.ndarray, gyr: np.ndarray, rate_hz: float) -> tuple[Analysis, np.ndarray]:
-    """The product's batch analysis, and its obliquity per sample (degrees)."""
+    """The product's analysis of a recording (offline filter), and its obliquity per sample
+    (degrees)."""
     n = len(acc)
-    pipeline = Pipeline(rate_hz)
+    pipeline = Pipeline(rate_hz, PipelineConfig(orientation="offline"))
     pipeline.push(SampleBatch(np.arange(n) / rate_hz, np.arange(n), acc, gyr))
     analysis = pipeline.finish()
     return analysis, np.asarray(pipeline.obliquity.view, dtype=float)
 
 
 def mean_drops(analysis: Analysis) -> dict[str, float]:
-    return {side: analysis.summary[side]["mean_peak_drop_deg"] for side in SIDES}
+    means = {side: analysis.summary[side]["mean_peak_drop_deg"] for side in SIDES}
+    return {side: float("nan") if v is None else v for side, v in means.items()}
 
 
 Window = tuple[int, int, Side]  # samples [start, end) of a step, and its stance side
@@ -139,15 +142,21 @@ def reference_windows(contacts: dict[Side, np.ndarray], rate_hz: float) -> list[
 
 
 def peak_gains(obliquity_deg: np.ndarray, added_deg: np.ndarray,
-               windows: list[Window]) -> np.ndarray:
-    """Change of each window's peak drop when ``added_deg`` is put straight onto the obliquity
-    (NaN for a window past the end of the recording)."""
+               windows: list[Window], rate_hz: float) -> np.ndarray:
+    """Change of each window's peak drop, found as the analysis finds peaks, when
+    ``added_deg`` is put straight onto the obliquity (NaN where either has no peak or the
+    window is past the end of the recording)."""
     gains = np.full(len(windows), np.nan)
+    half = max(1, round(PEAK_HALF_WINDOW_S * rate_hz))
     for k, (start, end, side) in enumerate(windows):
         if start < len(obliquity_deg):
             span = slice(start, end)
-            gains[k] = (drop_from_obliquity(obliquity_deg[span] + added_deg[span], side).max()
-                        - drop_from_obliquity(obliquity_deg[span], side).max())
+            before = drop_from_obliquity(obliquity_deg[span], side)
+            after = drop_from_obliquity(obliquity_deg[span] + added_deg[span], side)
+            measured = np.ones(len(before), dtype=bool)
+            p0, p1 = find_peak(before, measured, half), find_peak(after, measured, half)
+            if p0 is not None and p1 is not None:
+                gains[k] = after[p1] - before[p0]
     return gains
 
 
@@ -196,17 +205,17 @@ def check_trial(trial: IpolTrial, forward_error_deg: float = 0.0,
         reference = reference_windows(contacts, trial.rate_hz)
         for side in SIDES:
             acc2, gyr2, rotation = inject_drop(acc, gyr, trial.rate_hz, axis, side, contacts,
-                                               obliquity, DROP_DEG)
+                                               DROP_DEG)
             injected, _ = analyse(acc2, gyr2, trial.rate_hz)
             after = mean_drops(injected)
             added = np.degrees(rotation.angle_rad)
-            gains = peak_gains(obliquity, added, steps)
+            gains = peak_gains(obliquity, added, steps, trial.rate_hz)
             cases.append(Case(
                 trial.name, start_name, side, before,
                 (original.calibration.neutral_source, injected.calibration.neutral_source),
                 {s: after[s] - before[s] for s in SIDES},
                 side_means(gains, steps),
-                side_means(peak_gains(obliquity, added, reference), reference),
+                side_means(peak_gains(obliquity, added, reference, trial.rate_hz), reference),
                 tuple(StepGain(m, w[2] == side, float(g))
                       for m, w, g in zip(matches, steps, gains, strict=True))))
     return cases

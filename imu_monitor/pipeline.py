@@ -391,8 +391,9 @@ class Pipeline:
 
     # ------------------------------------------------------------ calibration
     def _calibrate(self, pre: dict[str, np.ndarray]) -> Calibration:
-        """The calibration from the evidence so far: standing if there was any, otherwise the
-        pelvis at initial contacts (found with a provisional mean-posture calibration)."""
+        """The calibration from the evidence so far: standing before the walking, otherwise the
+        pelvis at initial contacts (found with a provisional mean-posture calibration),
+        otherwise standing anywhere, otherwise the mean posture."""
         aligner = self._aligner
         still = aligner.standing()
         if still is not None:
@@ -406,9 +407,12 @@ class Pipeline:
         provisional = aligner.calibration(mean_up, NEUTRAL_MEAN, None)
         contacts = self._contacts_with(provisional, pre)
         up = neutral_from_contacts(pre["up"], contacts)
-        if up is None:
-            return provisional
-        return aligner.calibration(up, NEUTRAL_CONTACTS, None)
+        if up is not None:
+            return aligner.calibration(up, NEUTRAL_CONTACTS, None)
+        still = aligner.any_standing()
+        if still is not None:
+            return aligner.calibration(still.up, NEUTRAL_STANDING, still)
+        return provisional
 
     def _contacts_with(self, cal: Calibration, pre: dict[str, np.ndarray]
                        ) -> list[tuple[int, str]]:

@@ -125,13 +125,28 @@ def test_still_period_until_the_end_of_the_file_is_used():
     assert len(pipeline.obliquity) == 800
 
 
-def test_standing_only_at_the_end_still_calibrates():
+def test_standing_only_after_the_walk_gives_way_to_initial_contacts():
+    """People stand as they happen to stop: a standing after the walk is not the neutral
+    (on real data the pelvis at initial contacts is closer to the standing before the walk)."""
     rec = simulated("trendelenburg-right", seed=1)
     analysis = analyze_samples(rec.samples.slice(1100, len(rec.samples)), RATE)
-    assert analysis.calibration.neutral_source == NEUTRAL_STANDING
-    assert analysis.calibration.still_start_s > 50
+    assert analysis.calibration.neutral_source == NEUTRAL_CONTACTS
     assert analysis.summary["right"]["mean_peak_drop_deg"] == pytest.approx(9.0, abs=0.5)
     assert analysis.summary["left"]["mean_peak_drop_deg"] == pytest.approx(4.0, abs=0.5)
+
+
+def test_a_standing_that_is_not_upright_is_not_the_neutral():
+    """A still period far from the walking posture (sitting, lying) is no standing."""
+    rec = simulated("trendelenburg-right", seed=2)
+    s = rec.samples
+    tilt = np.radians(40.0)  # the first 5 s seen as if the patient sat leaning back
+    turn = np.array([[1, 0, 0], [0, np.cos(tilt), -np.sin(tilt)], [0, np.sin(tilt), np.cos(tilt)]])
+    acc = s.acc.copy()
+    acc[:900] = acc[:900] @ (rec.truth.pelvis_from_sensor.T @ turn @ rec.truth.pelvis_from_sensor)
+    from imu_monitor.samples import SampleBatch
+
+    analysis = analyze_samples(SampleBatch(s.time_s, s.seq, acc, s.gyr), RATE)
+    assert analysis.calibration.neutral_source == NEUTRAL_CONTACTS
 
 
 def test_running_alone_finds_forward_with_its_sign():

@@ -127,18 +127,16 @@ def test_stance_runs_to_the_other_foot_and_a_last_stance_lasts_a_typical_one():
     assert windows.tolist() == [[100, 150], [210, 262], [320, 372], [900, 952]]
 
 
-def test_each_ramp_goes_into_the_step_whose_peak_is_farther_from_the_contact():
+def test_the_drop_rises_after_each_contact_and_is_gone_at_the_next():
+    """Ramps inside the stance: the pelvis at every initial contact is left as it was."""
     right = np.array([[100, 150], [200, 250]])
-    left = np.array([[50, 100], [150, 200], [250, 300]])
-    drop = np.zeros(300)  # of the right stance side; the left side's is its negative
-    drop[[101, 240]] = 1.0  # right peaks: 1 sample after its contact; 10 before its end
-    drop[[60, 199, 290]] = -1.0  # left peaks: mid-step; at the next right contact; mid-step
-    intervals = plateau_intervals(right, left, drop, 100.0)
     ramp = round(RAMP_S * 100)
-    # 1st stance: both ramps outside it (the left peaks lie farther from 100 and from 150
-    # than its own peak); 2nd: ramp up inside it (the left peak sits at the contact at 200),
-    # ramp down after it (the next left peak is 40 samples away, its own 10)
-    assert intervals.tolist() == [[100, 150], [200 + ramp, 250]]
+    intervals = plateau_intervals(right, 100.0)
+    assert intervals.tolist() == [[100 + ramp, 150 - ramp], [200 + ramp, 250 - ramp]]
+    rotation = drop_rotation("right", DROP_DEG, 300, 100.0, intervals)
+    angle = np.degrees(rotation.angle_rad)
+    assert angle[[100, 150, 200, 250]] == pytest.approx(0, abs=1e-9)
+    assert angle[125] == pytest.approx(-DROP_DEG)  # right stance: the left hip goes down
 
 
 # Real walks: trial 1 of every fourth subject (healthy adults, all with a U-turn).
@@ -183,7 +181,7 @@ def test_a_trusted_filter_sees_exactly_the_injected_obliquity(ipol_folder):
     from imu_monitor.simulation.injection import inject_drop
 
     trial = load_trial(ipol_folder / f"{TRIALS[0]}_lb.txt")
-    original, obliquity = analyse(trial.acc, trial.gyr, trial.rate_hz)
+    original, _obliquity = analyse(trial.acc, trial.gyr, trial.rate_hz)
     pelvis_from_sensor = original.calibration.pelvis_from_sensor
     contacts = {"left": trial.left_ic, "right": trial.right_ic}
 
@@ -199,7 +197,7 @@ def test_a_trusted_filter_sees_exactly_the_injected_obliquity(ipol_folder):
     for side in SIDES:
         acc, gyr, rotation = inject_drop(trial.acc, trial.gyr, trial.rate_hz,
                                          original.calibration.forward_sensor, side, contacts,
-                                         obliquity, DROP_DEG)
+                                         DROP_DEG)
         change = vqf_obliquity_deg(acc, gyr) - before
         assert np.abs(change - np.degrees(rotation.angle_rad)).max() < 0.05
         assert np.abs(change).max() == pytest.approx(DROP_DEG, abs=0.05)

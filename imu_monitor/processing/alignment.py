@@ -77,6 +77,7 @@ class Aligner:
     _scale: float = 0.0
     _window_dirs: list[np.ndarray] = field(default_factory=list)
     _windows: int = 0
+    _first_window_start: int | None = None  # first sample of the first walking window
 
     @property
     def block(self) -> int:
@@ -136,6 +137,8 @@ class Aligner:
             self._run_start = None
         n = WINDOW_BLOCKS
         if len(self._walking) >= n and all(self._walking[-n:]):
+            if self._first_window_start is None:
+                self._first_window_start = e - n * self.block
             self._add_window(acc[e - n * self.block: e], up[e - n * self.block: e])
 
     def _end_still(self, acc, gyr, quat, s: int, e: int) -> None:
@@ -204,12 +207,27 @@ class Aligner:
         return self._walk_up_sum / norm if norm > 0 else None
 
     def standing(self) -> _Still | None:
-        """The first still period in a standing posture (closest to walking if none is)."""
+        """The still period that gives the neutral: one in a standing posture (within
+        ``MAX_STANDING_TO_WALKING_DEG`` of the walking posture: a chair is not standing) that
+        ends before the first walking. After walking people stand as they happen to stop
+        (on one leg, turned): measured on real data, the pelvis at initial contacts is closer
+        to the neutral of the standing before the walk than such a standing is
+        (docs/accuracy.md), so it is used instead."""
         walk_up = self.walking_up()
-        if not self._stills or walk_up is None:
+        if walk_up is None:  # no walking at all (a drill with a declared mounting)
             return self._stills[0] if self._stills else None
+        first_walk = self._first_window_start
         for still in self._stills:
-            if _angle_deg(still.up, walk_up) <= MAX_STANDING_TO_WALKING_DEG:
+            if first_walk is not None and still.stop <= first_walk + self.block and \
+                    _angle_deg(still.up, walk_up) <= MAX_STANDING_TO_WALKING_DEG:
+                return still
+        return None
+
+    def any_standing(self) -> _Still | None:
+        """A standing still period anywhere (when initial contacts cannot give a neutral)."""
+        walk_up = self.walking_up()
+        for still in self._stills:
+            if walk_up is None or _angle_deg(still.up, walk_up) <= MAX_STANDING_TO_WALKING_DEG:
                 return still
         return None
 
@@ -261,14 +279,16 @@ class Aligner:
 
 
 def neutral_from_contacts(up: np.ndarray, contacts: list[tuple[int, str]]) -> np.ndarray | None:
-    """Mean vertical at initial contacts, each foot weighted equally (None if too few)."""
+    """The vertical at initial contacts, each foot weighted equally (None if too few)."""
     by_side: dict[str, list[int]] = {"left": [], "right": []}
     for index, side in contacts:
         if 0 <= index < len(up):
             by_side[side].append(index)
     if min(len(v) for v in by_side.values()) < MIN_CONTACTS_PER_SIDE:
         return None
-    mean = sum(up[idx].mean(axis=0) for idx in by_side.values())
+    # The median per foot: a contact found a little early or late (±30 ms) catches the
+    # neighbouring stance's motion; most are close to it, and the median listens to them.
+    mean = sum(np.median(up[idx], axis=0) for idx in by_side.values())
     return mean / np.linalg.norm(mean)
 
 

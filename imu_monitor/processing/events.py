@@ -33,6 +33,7 @@ class Contact:
     index: int
     side: Side
     bout: int
+    foot_confidence: float = 1.0  # 0..1: how clearly the sway and its neighbours agree
 
 
 @dataclass(frozen=True)
@@ -213,12 +214,13 @@ class ContactDetector:
                   and all(s is not None for s in self._scores[k:]))
             if not ready:
                 break
-            total = 0.0
+            total, weight = 0.0, 0
             for j in range(max(0, k - k_side), min(len(self._ics), k + k_side + 1)):
                 if self._bouts[j] == bout and self._scores[j] is not None:
                     total += (-1) ** (j - k) * self._scores[j]
+                    weight += 1
             side: Side = "right" if total > 0 else "left"
-            out.append(Contact(self._ics[k], side, bout))
+            out.append(Contact(self._ics[k], side, bout, abs(total) / max(weight, 1)))
             self._done += 1
         return out
 

@@ -2,7 +2,7 @@
 
 A step runs from one initial contact to the next (opposite) one; its stance side is the foot
 that made the contact. Its peak drop is the largest drop of the opposite hip below neutral in
-that window (loading response through mid-stance and single support) that is a real peak.
+the loading response and mid-stance part of that window, if it is a real peak (not on an edge).
 Steps whose stance was not wholly seen, that lost data, have no peak or whose foot is in doubt
 are kept in the step table but left out of the summaries, with the reason.
 """
@@ -14,18 +14,20 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from imu_monitor.conventions import SIDES, Side, drop_from_obliquity
-from imu_monitor.processing.filters import maximum_filter1d
 
 MAX_STEP_S = 1.5  # a window longer than this is cut: the patient has stopped
-# A peak is the largest drop over ±this much around it, and at least this far from both ends of
-# its window: the largest value *on* an edge is the neighbouring step's motion, not a peak.
+# The drop of a step is read from loading response to mid-stance: the first 60 % of the time
+# to the next contact (0–30 % of the gait cycle). The later part leads into the other foot's
+# loading response, where the same hip rises again or, in some people, is lowest at that
+# contact — the next step's motion, not this one's peak.
+LOADING_FRACTION = 0.6
+# A peak at least this far inside that span: the largest value *on* its edge is no peak.
 PEAK_HALF_WINDOW_S = 0.02
 MISSED_CONTACT_RATIO = 1.6  # a step this many times longer than usual holds two stances
-FIRST_CONTACT_S = 0.3  # a contact this close to the first sample may be the data's edge
 
 # Why a step is kept out of the summaries (shown with it in every table).
 NOTE_LAST = "last step of a walk: its stance was not seen to the end"
-NOTE_START = "at the start of the data: its stance may have begun before"
+NOTE_FIRST = "first step of a walk: the patient is still getting going"
 NOTE_LOST = "data lost or orientation re-acquiring in this step"
 NOTE_NO_PEAK = "no peak: the drop is largest at the edge of the step"
 NOTE_MISSED = "a contact was missed inside this step: it holds two stances"
@@ -75,22 +77,19 @@ class Step:
 
 
 def find_peak(drop: np.ndarray, measured: np.ndarray, half: int) -> int | None:
-    """Index of the step's peak drop: the largest value that is the maximum of its ±``half``
-    neighbourhood, lies at least ``half`` from both ends and has only measured samples around
-    it (a peak inside lost data cannot be placed). None when there is no such point."""
-    n = len(drop)
-    if n < 2 * half + 1:
+    """Index of the step's peak drop within loading response and mid-stance (the first
+    ``LOADING_FRACTION`` of the step): the largest value there, if it lies at least ``half``
+    samples from both ends of that span with only measured samples around it. None when the
+    drop is largest at an end (no peak: the hip was still going down, or already was at the
+    contact) or the peak falls in lost data."""
+    span = max(1, round(LOADING_FRACTION * len(drop)))
+    if span < 2 * half + 1:
         return None
-    values = np.where(measured, drop, -np.inf)
-    local = maximum_filter1d(values, 2 * half + 1)
-    all_measured = -maximum_filter1d(-measured.astype(float), 2 * half + 1) > 0.5
-    ok = (values >= local) & all_measured
-    ok[:half] = False
-    ok[n - half:] = False
-    if not ok.any():
+    values = np.where(measured[:span], drop[:span], -np.inf)
+    peak = int(np.argmax(values))
+    if not half <= peak < span - half or not measured[peak - half: peak + half + 1].all():
         return None
-    candidates = np.flatnonzero(ok)
-    return int(candidates[np.argmax(values[candidates])])
+    return peak
 
 
 class StepJudge:
@@ -102,7 +101,7 @@ class StepJudge:
         self.threshold_deg = threshold_deg
         self._pending = None  # the last contact, waiting for the next one to close its step
         self._previous = None  # the contact before it in the same bout
-        self._step_times: list[float] = []  # recent complete step times
+        self._step_times: list[float] = []  # recent step times within bouts
         self._foot_doubt = False  # the pending contact repeats its predecessor's side
 
     def contact(self, contact, history: StepHistory) -> list[Step]:
@@ -124,7 +123,8 @@ class StepJudge:
         same_bout = following is not None and following.bout == pending.bout
         previous = self._previous if self._previous is not None and \
             self._previous.bout == pending.bout else None
-        usual = float(np.median(self._step_times[-9:])) if self._step_times else 0.55
+        recent = self._step_times[-9:]
+        usual = float(np.median(recent)) if recent else 0.55
         note = ""
         if same_bout:
             end = following.index
@@ -137,13 +137,13 @@ class StepJudge:
             note = note or NOTE_LAST
         step_s = (end - pending.index) / rate
         foot_doubt_next = same_bout and following.side == pending.side
-        if same_bout and step_s > MISSED_CONTACT_RATIO * usual:
+        if same_bout and len(recent) >= 3 and step_s > MISSED_CONTACT_RATIO * usual:
             note = note or NOTE_MISSED
             foot_doubt_next = False  # a missed contact explains the repeated side
         elif foot_doubt_next or self._foot_doubt:
             note = note or NOTE_FOOT
-        if pending.index < FIRST_CONTACT_S * rate:
-            note = note or NOTE_START
+        if previous is None:  # gait initiation (or a weight shift taken for a step)
+            note = note or NOTE_FIRST
         heading = history.heading_deg
         if abs(float(heading[end - 1]) - float(heading[pending.index])) > TURN_PER_STEP_DEG:
             note = note or NOTE_TURN
@@ -159,7 +159,7 @@ class StepJudge:
             note = note or (NOTE_LOST if not measured.all() else NOTE_NO_PEAK)
         peak_drop = None if peak is None else float(drop[peak])
         step_time = None if previous is None else (pending.index - previous.index) / rate
-        if same_bout and note in ("", NOTE_NO_PEAK, NOTE_FOOT, NOTE_TURN):
+        if same_bout:  # the usual step time, robust to a few odd ones (median)
             self._step_times.append(step_s)
         self._foot_doubt = foot_doubt_next
         self._previous = pending if same_bout else None

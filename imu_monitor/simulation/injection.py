@@ -12,12 +12,11 @@ with ``E(t)`` a rotation by ``θ(t)`` about a fixed sensor-frame axis ``f``, the
 With ``f`` the pelvis forward axis in sensor axes, ``θ`` adds to obliquity (exactly at zero
 pelvic tilt, as ``θ·cos(tilt)`` otherwise: 0.4 % at 5° of tilt).
 
-Where the ramps go: 3° on a plateau over each stance of one side (that foot's initial contact
-to the other foot's next one), with raised-cosine ramps of ``RAMP_S`` so that θ̇ stays bounded.
-A step's peak drop lies about 0.2 s after its contact in most people, but right at a contact
-(the extreme falls just outside the step) in others, so each ramp goes into whichever of the
-two steps meeting at that contact has its peak farther away: then every peak gains the full
-drop or none of it, except where both neighbours peak at their shared contact.
+Where the drop goes: 3° on a plateau over each stance of one side (that foot's initial contact
+to the other foot's next one), reached and left by raised-cosine ramps of ``RAMP_S`` inside the
+stance, so that θ̇ stays bounded and the pelvis at every initial contact is untouched: a
+weak-hip drop happens in loading response and mid-stance, after the contact. A step's peak drop
+lies about 0.2 s after its contact in most people, on the plateau.
 """
 
 from __future__ import annotations
@@ -78,36 +77,13 @@ def plateau(time_s: np.ndarray, intervals_s: np.ndarray, ramp_s: float = RAMP_S)
     return weight
 
 
-def _peaks(drop: np.ndarray, windows: np.ndarray) -> np.ndarray:
-    """Sample index of the largest ``drop`` in each window (the window start if it is empty)."""
-    n = len(drop)
-    return np.array([s + int(drop[s:min(e, n)].argmax()) if s < min(e, n) else s
-                     for s, e in windows], dtype=int)
-
-
-def plateau_intervals(windows: np.ndarray, other_windows: np.ndarray, drop: np.ndarray,
-                      rate_hz: float, ramp_s: float = RAMP_S) -> np.ndarray:
-    """``[start, end]`` sample intervals of full drop for the stance ``windows`` of one side.
-
-    ``drop``: the original drop of that side per sample (the other side's is its negative). At
-    each contact the ramp goes into the step whose peak lies farther from it: before the
-    stance's start or after its end only when the neighbouring step of the other side (its
-    window ending or starting there) peaks farther away than this stance does.
-    """
+def plateau_intervals(windows: np.ndarray, rate_hz: float, ramp_s: float = RAMP_S
+                      ) -> np.ndarray:
+    """``[start, end]`` sample intervals of full drop for the stance ``windows`` of one side:
+    each stance less a ramp at both ends (zero added at the contacts themselves)."""
     ramp = round(ramp_s * rate_hz)
-    peaks = _peaks(drop, windows)
-    other_peaks = _peaks(-drop, other_windows)
-    ending_at = dict(zip(map(int, other_windows[:, 1]), other_peaks, strict=True))
-    starting_at = dict(zip(map(int, other_windows[:, 0]), other_peaks, strict=True))
-    intervals = []
-    for (start, end), peak in zip(windows, peaks, strict=True):
-        before = ending_at.get(int(start))
-        ramp_before = before is None or start - 1 - before > peak - start
-        after = starting_at.get(int(end))
-        ramp_after = after is None or after - end > end - 1 - peak
-        first = start if ramp_before else start + ramp
-        intervals.append((first, max(first, end if ramp_after else end - ramp)))
-    return np.array(intervals, dtype=int).reshape(-1, 2)
+    starts = windows[:, 0] + ramp
+    return np.column_stack([starts, np.maximum(starts, windows[:, 1] - ramp)]).astype(int)
 
 
 def drop_rotation(side: Side, drop_deg: float, n: int, rate_hz: float, intervals: np.ndarray,
@@ -150,18 +126,14 @@ def rotate_samples(acc: np.ndarray, gyr: np.ndarray, axis_sensor: np.ndarray,
 
 
 def inject_drop(acc: np.ndarray, gyr: np.ndarray, rate_hz: float, forward_sensor: np.ndarray,
-                side: Side, contacts: dict[Side, np.ndarray], obliquity_deg: np.ndarray,
-                drop_deg: float, ramp_s: float = RAMP_S
-                ) -> tuple[np.ndarray, np.ndarray, Rotation]:
+                side: Side, contacts: dict[Side, np.ndarray], drop_deg: float,
+                ramp_s: float = RAMP_S) -> tuple[np.ndarray, np.ndarray, Rotation]:
     """Samples with ``drop_deg`` more drop in every ``side`` stance, and the rotation added.
 
-    ``contacts``: initial-contact sample indices of each foot; ``obliquity_deg``: the
-    recording's obliquity per sample, which places the ramps away from the step peaks.
+    ``contacts``: initial-contact sample indices of each foot.
     """
     other: Side = "left" if side == "right" else "right"
     windows = stance_windows(contacts[side], contacts[other], rate_hz)
-    other_windows = stance_windows(contacts[other], contacts[side], rate_hz)
-    drop = drop_from_obliquity(np.asarray(obliquity_deg, dtype=float), side)
-    intervals = plateau_intervals(windows, other_windows, drop, rate_hz, ramp_s)
+    intervals = plateau_intervals(windows, rate_hz, ramp_s)
     rotation = drop_rotation(side, drop_deg, len(acc), rate_hz, intervals, ramp_s)
     return (*rotate_samples(acc, gyr, forward_sensor, rotation), rotation)

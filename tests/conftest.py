@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import functools
+import importlib.util
 import os
+from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -17,6 +20,8 @@ from imu_monitor.simulation.sensor_model import (
     simulate,
 )
 
+ROOT = Path(__file__).resolve().parents[1]
+
 
 @functools.cache
 def simulated(scenario: str, seed: int = 1, rate_hz: float = 200.0, mounting: str = "random",
@@ -25,6 +30,27 @@ def simulated(scenario: str, seed: int = 1, rate_hz: float = 200.0, mounting: st
     sc = get_scenario(scenario)
     errors = SensorErrors.none() if perfect else None
     return simulate(sc.build(seconds or sc.default_seconds), rate_hz, seed, mounting, errors)
+
+
+def bench_module(name: str) -> ModuleType:
+    """A script of bench/ as a module: a test reuses what a benchmark checks."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def ipol_folder() -> Path:
+    """The real lower-back gait data set (not in the repository): ``IMU_MONITOR_IPOL``, or
+    ``../shared/data/ipol_gait_lowerback`` beside the repository."""
+    folder = Path(os.environ.get("IMU_MONITOR_IPOL",
+                                 ROOT / ".." / "shared" / "data" / "ipol_gait_lowerback"))
+    if not any(folder.glob("*_lb.txt")):
+        pytest.skip(f"the IPOL lower-back gait data set is not in {folder} "
+                    "(set IMU_MONITOR_IPOL to its folder)")
+    return folder
 
 
 @pytest.fixture

@@ -4,7 +4,12 @@ Header ``time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z`` (optional ``mag_x..z``,
 ``quat_w..z``); any column order; lines starting with ``#`` are comments, and comments of the
 form ``# key: value`` carry metadata (``rate_hz``, ``axes``, ``acc_unit``, ``gyr_unit``...).
 Files we write are always in m/s² and rad/s and say so in those comments.
-Units are converted here, once; nothing downstream sees g or deg/s.
+
+Reading takes the times as they come: ``timing.place_samples`` puts every row on the sensor's
+sample grid (its slot is the sequence number; ``time_s`` stays the file's own time), finds
+the true rate, drops repeated rows and counts lost samples; ``rate_hz`` in the comments is
+only the nominal rate. Units are converted here, once, and ``units.check_units`` refuses
+declarations the data contradict; nothing downstream sees g or deg/s.
 """
 
 from __future__ import annotations
@@ -48,28 +53,7 @@ def read_csv(path: str | Path, acc_unit: str | None = None, gyr_unit: str | None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputDataError(f"The file {path} cannot be read as text ({exc}).") from None
     lines = text.splitlines()
-    metadata: dict = {}
-    header_at = None
-    for i, line in enumerate(lines):
-        stripped = line.strip()
-        if not stripped:
-            continue
-        if stripped.startswith("#"):
-            key, sep, value = stripped.lstrip("#").partition(":")
-            if sep:
-                metadata[key.strip()] = value.strip()
-            continue
-        header_at = i
-        break
-    if header_at is None:
-        raise InputDataError(f"The file {path} is empty: it holds no header and no samples.")
-    columns = [c.strip().lower() for c in lines[header_at].split(",")]
-    missing = [c for c in REQUIRED if c not in columns]
-    if missing:
-        raise InputDataError(
-            f"The file {path} lacks the column(s) {', '.join(missing)}. A CSV of samples needs "
-            f"the header {','.join(REQUIRED)} (mag_x..z and quat_w..z are optional)."
-        )
+    metadata, header_at, columns = _header(lines, path)
     data = _numbers(lines, header_at, len(columns), path)
     if len(data) < 2:
         raise InputDataError(f"The file {path} holds fewer than two samples: nothing to analyse.")
@@ -99,15 +83,41 @@ def read_csv(path: str | Path, acc_unit: str | None = None, gyr_unit: str | None
     return CsvSamples(samples, rate, metadata)
 
 
+def _header(lines: list[str], path: Path) -> tuple[dict, int, list[str]]:
+    """The ``# key: value`` comments before the header, the header's line and its columns."""
+    metadata: dict = {}
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if stripped.startswith("#"):
+            key, sep, value = stripped.lstrip("#").partition(":")
+            if sep:
+                metadata[key.strip()] = value.strip()
+            continue
+        columns = [c.strip().lower() for c in stripped.split(",")]
+        missing = [c for c in REQUIRED if c not in columns]
+        if missing:
+            raise InputDataError(
+                f"The file {path} lacks the column(s) {', '.join(missing)}. A CSV of samples "
+                f"needs the header {','.join(REQUIRED)} (mag_x..z and quat_w..z are optional)."
+            )
+        return metadata, i, columns
+    raise InputDataError(f"The file {path} is empty: it holds no header and no samples.")
+
+
 def _declared_rate(metadata: dict, path: Path) -> float | None:
     """The ``# rate_hz:`` comment, if any: the nominal rate the times are checked against."""
     if "rate_hz" not in metadata:
         return None
     try:
-        return float(metadata["rate_hz"])
+        rate = float(metadata["rate_hz"])
     except ValueError:
-        raise InputDataError(f"The rate_hz comment in {path} is not a number: "
-                             f"'{metadata['rate_hz']}'. Write it like '# rate_hz: 100'.") from None
+        rate = np.nan
+    if not 0 < rate < np.inf:
+        raise InputDataError(f"The rate_hz comment in {path} is not a rate in Hz: "
+                             f"'{metadata['rate_hz']}'. Write it like '# rate_hz: 100'.")
+    return rate
 
 
 def _numbers(lines: list[str], header_at: int, width: int, path: Path) -> np.ndarray:

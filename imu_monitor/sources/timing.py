@@ -78,8 +78,10 @@ def place_samples(time_s: np.ndarray, values: np.ndarray, declared_rate_hz: floa
     Refuses (``InputDataError``) only time that steps back by more than two periods.
     """
     kept = np.flatnonzero(~_repeated_rows(time_s, values))
-    t = time_s[kept] - time_s[kept[0]]
-    if not 0 < t.max() - t.min() < np.inf:
+    with np.errstate(over="ignore", invalid="ignore"):  # times beyond any clock: refused
+        t = time_s[kept] - time_s[kept[0]]
+        span = t.max() - t.min()
+    if not 0 < span < np.inf:
         raise InputDataError(
             f"The times in {source} cannot be sample times: every sample has the same time, or "
             "they lie beyond any clock. The time_s column must give each sample's time in "
@@ -144,6 +146,7 @@ def _coherent_period(t: np.ndarray) -> float:
 
 def _refuse_time_going_back(t: np.ndarray, kept: np.ndarray, period: float,
                             source: str) -> None:
+    """A clock set back or rows out of order: the samples' order and times contradict."""
     step = np.diff(t)
     back = np.flatnonzero(step < -BACKWARDS_LIMIT_PERIODS * period)
     if len(back):
@@ -192,20 +195,21 @@ def _robust_line(slots: np.ndarray, t: np.ndarray, period: float) -> _Line:
     """Least-squares slope of time against slot, refitted without samples far off the line.
 
     Each stretch between long pauses, or where the time steps back by more than a period
-    (a host clock set back), keeps its own intercept: the rate then comes from the samples' spacing, never from a count of samples
-    missing in a pause, which itself depends on the rate.
+    (a host clock set back), keeps its own intercept: the rate then comes from the samples'
+    spacing, never from a count of samples missing in a pause, which itself depends on the
+    rate.
     """
     step = np.diff(t)
     stretch = np.concatenate([[0], np.cumsum((step > PAUSE_S) | (step < -period))])
     s = slots.astype(float)
     inside = np.ones(len(t), dtype=bool)
-    line = _Line(period, np.inf, 0.0, np.zeros(len(t)))  # no two samples in one stretch
+    line = _Line(period, np.inf, 0.0, np.zeros(len(t)))
     for _ in range(MAX_ROUNDS):
         ds, dt = _from_stretch_mean(s, stretch, inside), _from_stretch_mean(t, stretch, inside)
         sxx = float((ds[inside] ** 2).sum())
-        if sxx <= 0:
+        slope = float((ds[inside] * dt[inside]).sum() / sxx) if sxx > 0 else 0.0
+        if not slope > 0:  # time does not move on within any stretch: keep the estimate
             break
-        slope = float((ds[inside] * dt[inside]).sum() / sxx)
         residual = dt - slope * ds
         spread = 1.4826 * float(np.median(np.abs(residual[inside])))
         line = _Line(slope, spread / np.sqrt(sxx), spread, residual)

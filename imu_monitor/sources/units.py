@@ -26,7 +26,7 @@ from imu_monitor.rotations import rotation_vector_to_matrix
 ACC_UNITS = {"m/s2": 1.0, "m/s^2": 1.0, "mps2": 1.0, "g": GRAVITY_MPS2}
 GYR_UNITS = {"rad/s": 1.0, "deg/s": np.pi / 180.0, "dps": np.pi / 180.0}
 
-GRAVITY_RANGE_MPS2 = (6.0, 14.0)  # median accelerometer magnitude of any recording
+GRAVITY_RANGE_MPS2 = (6.0, 14.0)  # median magnitude of one-second means, any recording
 FASTEST_TURN_RADPS = 35.0  # 2000 °/s: more than any body segment turns
 # Tilt: quiet moments and the pairs of them that are compared.
 QUIET_S = 0.2  # a quiet moment lasts this long ...
@@ -42,8 +42,10 @@ BETTER_BY = 4.0  # the other unit must explain the tilt this many times better
 # Movement: one-second windows where the accelerometer varies this much (walking, running).
 MOVING_MPS2 = 1.0
 MIN_MOVING_WINDOWS = 5
-# Gyroscope SD (°/s) per accelerometer SD (m/s²) while moving: a pelvis shows 6–30.
-TURN_PER_MOVEMENT = (1.5, 100.0)
+# Gyroscope SD (°/s) per accelerometer SD (m/s²) while moving: a pelvis shows about 6–30
+# (walking, running; real and simulated), the wrong unit 57 times less or more.
+PELVIS_TURN_PER_MOVEMENT = (6, 30)
+TURN_PER_MOVEMENT = (1.5, 100.0)  # refused outside
 
 
 def unit_name(name: str, table: dict, option: str) -> str:
@@ -78,9 +80,11 @@ def check_units(acc: np.ndarray, gyr: np.ndarray, slots: np.ndarray, rate_hz: fl
     turning = _turn_per_movement(acc, gyr, rate_hz)
     low, high = TURN_PER_MOVEMENT
     if turning is not None and (turning < low if factor > 1 else turning > high):
+        how, (least, most) = "too little" if turning < low else "too fast", PELVIS_TURN_PER_MOVEMENT
         raise InputDataError(
-            f"The gyroscope in {source} turns at {turning:.2g} °/s for every m/s² the body "
-            f"moves, where a walking or running pelvis turns at {low:g}–{high:g}: {hint}")
+            f"The gyroscope in {source} turns far {how} while the accelerometer shows walking "
+            f"or running: {turning:.2g} °/s for each m/s² of movement, where a pelvis turns "
+            f"about {least}–{most}: {hint}")
 
 
 def _check_gravity(acc: np.ndarray, rate_hz: float, acc_unit: str, source: str) -> None:

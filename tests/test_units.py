@@ -82,12 +82,23 @@ def test_wrong_units_are_refused_naming_the_right_one(tmp_path, scenario, drills
 
 
 def test_a_gyroscope_offset_is_not_a_wrong_unit(tmp_path):
-    """A poorly calibrated gyroscope (4 °/s off on every axis) in the right unit, during slow
-    drills where only its offset turns the sensor between quiet moments."""
+    """A poorly trimmed gyroscope (8 °/s off) in the right unit, during slow drills where its
+    offset turns the sensor more than the drills do."""
     samples = _samples("hip-hike", drills_only=True)
     offset = SampleBatch(samples.time_s, samples.seq, samples.acc,
-                         samples.gyr + np.radians(4.0) / np.sqrt(3))
+                         samples.gyr + np.radians(8.0) / np.sqrt(3))
     assert len(read_csv(_write(tmp_path / "offset.csv", offset)).samples) == len(samples)
+
+
+def test_standing_still_in_deg_s_shows_as_an_offset_no_gyroscope_has(tmp_path):
+    """Four seconds of standing, nothing else: the gyroscope's offset (under 1 °/s) read as
+    rad/s is some 50 °/s while the accelerometer says the sensor is still."""
+    standing = simulated("hip-hike", rate_hz=RATE).samples.slice(0, 400)
+    with pytest.raises(InputDataError, match="while the sensor is still") as refused:
+        read_csv(_write(tmp_path / "standing.csv", standing, gyr_per_si=DEG))
+    assert str(refused.value).endswith(GYRO_DEG_AS_RAD)
+    assert len(read_csv(_write(tmp_path / "standing.csv", standing, gyr_per_si=DEG,
+                               units={"gyr_unit": "deg/s"})).samples) == 400
 
 
 def test_a_sensor_that_never_tilts_cannot_tell_and_is_believed(tmp_path):

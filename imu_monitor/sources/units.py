@@ -30,12 +30,13 @@ GYR_UNITS = {"rad/s": 1.0, "deg/s": np.pi / 180.0, "dps": np.pi / 180.0}
 
 GRAVITY_RANGE_MPS2 = (6.0, 14.0)  # median magnitude of one-second means, any recording
 FASTEST_TURN_RADPS = 35.0  # 2000 °/s: more than any body segment turns
-# Tilt (measured by tilt_agreement): the largest offset across gravity of a gyroscope read
-# in its right unit (many are trimmed to ±3 °/s, untrimmed parts to ±10 °/s), and how much
-# better the other unit must explain the tilt, by at least how much.
+# The largest offset across gravity of a gyroscope read in its right unit (most parts are
+# trimmed to ±3 °/s, untrimmed ones to about ±10 °/s).
 GYRO_OFFSET_LIMIT_DPS = 10.0
-BETTER_BY = 4.0
+# Tilt (measured by tilt_agreement): refused when the declared unit misses by this much and
+# the other unit explains the tilt this many times better.
 MIN_TILT_MISMATCH_DEG = 1.5
+BETTER_BY = 4.0
 # Movement: one-second windows where the accelerometer varies this much (walking, running).
 MOVING_MPS2 = 1.0
 MIN_MOVING_WINDOWS = 5
@@ -61,6 +62,13 @@ def check_units(acc: np.ndarray, gyr: np.ndarray, slots: np.ndarray, rate_hz: fl
     ``acc`` and ``gyr`` are already converted with the declared units (m/s², rad/s).
     """
     _check_gravity(acc, rate_hz, acc_unit, source)
+    _check_gyroscope(acc, gyr, slots, rate_hz, gyr_unit, source)
+
+
+def _check_gyroscope(acc: np.ndarray, gyr: np.ndarray, slots: np.ndarray, rate_hz: float,
+                     gyr_unit: str, source: str) -> None:
+    """Too fast for a body, an offset no gyroscope has, a tilt the other unit explains far
+    better, or a turn per movement no pelvis shows: each names the other unit."""
     other = "deg/s" if GYR_UNITS[gyr_unit] == 1.0 else "rad/s"
     factor = GYR_UNITS[other] / GYR_UNITS[gyr_unit]  # the other unit's reading / this one's
     hint = (f"the gyroscope looks like {other}, not {gyr_unit}. Import again with "

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import functools
+import importlib.util
 import os
+import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -18,6 +21,8 @@ from imu_monitor.simulation.sensor_model import (
     simulate,
 )
 
+ROOT = Path(__file__).resolve().parents[1]
+
 
 @functools.cache
 def simulated(scenario: str, seed: int = 1, rate_hz: float = 200.0, mounting: str = "random",
@@ -28,23 +33,31 @@ def simulated(scenario: str, seed: int = 1, rate_hz: float = 200.0, mounting: st
     return simulate(sc.build(seconds or sc.default_seconds), rate_hz, seed, mounting, errors)
 
 
-@pytest.fixture
-def sim():
-    return simulated
+def bench_module(name: str) -> ModuleType:
+    """A script of bench/ as a module: a test reuses what a benchmark checks."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # its dataclasses look their module up while being defined
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture(scope="session")
 def ipol_folder() -> Path:
-    """The IPOL lower-back gait set (real walks with hand-checked footsteps; not part of the
-    repository): ``IMU_MONITOR_IPOL``, else ``../shared/data/ipol_gait_lowerback`` next to the
-    repository. Tests that need it are skipped without it."""
-    root = Path(__file__).resolve().parents[1]
+    """The real lower-back gait data set (not in the repository): ``IMU_MONITOR_IPOL``, or
+    ``../shared/data/ipol_gait_lowerback`` beside the repository."""
     folder = Path(os.environ.get("IMU_MONITOR_IPOL",
-                                 root.parent / "shared" / "data" / "ipol_gait_lowerback"))
+                                 ROOT / ".." / "shared" / "data" / "ipol_gait_lowerback"))
     if not any(folder.glob("*_lb.txt")):
-        pytest.skip(f"real gait data not found in {folder} (set IMU_MONITOR_IPOL to the IPOL "
-                    "lower-back gait set)")
+        pytest.skip(f"the IPOL lower-back gait data set is not in {folder} "
+                    "(set IMU_MONITOR_IPOL to its folder)")
     return folder
+
+
+@pytest.fixture
+def sim():
+    return simulated
 
 
 @pytest.fixture(scope="session")

@@ -4,9 +4,11 @@ import numpy as np
 import pytest
 
 from imu_monitor.errors import InputDataError
+from imu_monitor.samples import SampleBatch
 from imu_monitor.sources.csv_file import read_csv, write_csv
 
 from .conftest import simulated
+from .host_times import host_times
 
 HEADER = "time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z"
 
@@ -54,14 +56,49 @@ def test_gaps_in_time_become_lost_samples(tmp_path):
     assert data.samples.seq[-1] - data.samples.seq[0] + 1 - len(data.samples) == 10
 
 
+def test_an_exact_file_reads_as_it_always_did(tmp_path):
+    rec = simulated("symmetric-walk", seed=1, rate_hz=100.0)
+    path = tmp_path / "s.csv"
+    write_csv(path, rec.samples, 100.0)
+    data = read_csv(path)
+    written = np.loadtxt(path, delimiter=",", skiprows=5)[:, 0]
+    np.testing.assert_array_equal(data.samples.seq, np.round((written - written[0]) * 100.0))
+    np.testing.assert_array_equal(data.samples.time_s, written - written[0])
+    assert data.metadata["timing"] == {
+        "rate_hz": 100.0, "declared_rate_hz": 100.0, "jitter_ms": 0.0, "missing_samples": 0,
+        "late_samples": 0, "duplicate_rows_dropped": 0}
+
+
+def test_host_stamped_times_are_read_with_what_was_found(tmp_path):
+    rec = simulated("symmetric-walk", seed=1, rate_hz=100.0)
+    host = host_times(len(rec.samples), 100.0, jitter=0.2, drift_ppm=300, bursts=20,
+                      lost_packets=3, duplicates=7, seed=2)
+    rows = SampleBatch(host.time_s, np.arange(len(host.sample)), rec.samples.acc[host.sample],
+                       rec.samples.gyr[host.sample])
+    path = tmp_path / "host.csv"
+    write_csv(path, rows, 100.0)
+    data = read_csv(path)
+    timing = data.metadata["timing"]
+    assert timing["rate_hz"] == round(data.rate_hz, 6) == pytest.approx(100.03, abs=1e-3)
+    assert timing["declared_rate_hz"] == 100.0
+    assert (timing["missing_samples"], timing["duplicate_rows_dropped"]) == (30, 7)
+    assert timing["jitter_ms"] == pytest.approx(1.4826 * 1.0, rel=0.1)  # ±2 ms, evenly spread
+    assert timing["late_samples"] >= 20
+    kept = np.unique(host.sample)
+    np.testing.assert_array_equal(data.samples.seq, kept - kept[0])
+    np.testing.assert_allclose(data.samples.gyr, rec.samples.gyr[kept], atol=1e-9)
+    np.testing.assert_allclose(data.samples.time_s[:3], host.time_s[:3] - host.time_s[0])
+
+
 @pytest.mark.parametrize("make, words", [
     (lambda p: p.write_text(""), "empty"),
     (lambda p: p.write_text("a,b,c\n1,2,3\n"), "lacks the column"),
     (lambda p: _write(p, _still_rows()[:1]), "fewer than two"),
     (lambda p: p.write_text(HEADER + "\n0,0,0,9.8,0,0,0\n0.01,zero,0,9.8,0,0,0\n"),
      "not a row of 7 numbers"),
-    (lambda p: _write(p, [[0.02, 0, 0, 9.8, 0, 0, 0], [0.01, 0, 0, 9.8, 0, 0, 0],
-                          [0.03, 0, 0, 9.8, 0, 0, 0]]), "must increase"),
+    (lambda p: _write(p, [[k / 100 - (k >= 150), 0, 0, 9.8, 0, 0, 0] for k in range(300)]),
+     "goes back by 0.99 s at sample 151"),
+    (lambda p: _write(p, [[1.5, 0, 0, 9.8, k, 0, 0] for k in range(300)]), "same time"),
     (lambda p: _write(p, _still_rows(acc=(0, 0, 1.0))), "--acc-unit g"),
     (lambda p: _write(p, [[k / 100, 0, 0, 9.8, 100.0 * np.sin(k), 0, 0] for k in range(300)]),
      "--gyr-unit deg/s"),

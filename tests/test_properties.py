@@ -25,7 +25,7 @@ def test_any_text_is_read_or_explained(tmp_path, body, with_header):
     except InputDataError as exc:
         assert str(exc).endswith((".", ")")) and len(str(exc)) > 20
         return
-    assert len(data.samples) >= 2 and np.all(np.diff(data.samples.time_s) > 0)
+    assert len(data.samples) >= 2 and np.all(np.diff(data.samples.seq) > 0)
 
 
 @settings(max_examples=25, deadline=None)

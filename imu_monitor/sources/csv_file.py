@@ -4,7 +4,12 @@ Header ``time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z`` (optional ``mag_x..z``,
 ``quat_w..z``); any column order; lines starting with ``#`` are comments, and comments of the
 form ``# key: value`` carry metadata (``rate_hz``, ``axes``, ``acc_unit``, ``gyr_unit``...).
 Files we write are always in m/s² and rad/s and say so in those comments.
-Units are converted here, once; nothing downstream sees g or deg/s.
+
+Reading takes the times as they come: ``timing.place_samples`` puts every row on the sensor's
+sample grid (its slot is the sequence number; ``time_s`` stays the file's own time), finds
+the true rate, drops repeated rows and counts lost samples; ``rate_hz`` in the comments is
+only the nominal rate. Units are converted here, once, and ``units.check_units`` refuses
+declarations the data contradict; nothing downstream sees g or deg/s.
 """
 
 from __future__ import annotations
@@ -15,16 +20,15 @@ from pathlib import Path
 
 import numpy as np
 
-from imu_monitor.conventions import GRAVITY_MPS2
 from imu_monitor.errors import InputDataError
 from imu_monitor.samples import SampleBatch, StatusEvent
 from imu_monitor.sources.base import SourceInfo
+from imu_monitor.sources.timing import place_samples
+from imu_monitor.sources.units import ACC_UNITS, GYR_UNITS, check_units, unit_name
 
 REQUIRED = ["time_s", "acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z"]
 MAG = ["mag_x", "mag_y", "mag_z"]
 QUAT = ["quat_w", "quat_x", "quat_y", "quat_z"]
-ACC_UNITS = {"m/s2": 1.0, "m/s^2": 1.0, "mps2": 1.0, "g": GRAVITY_MPS2}
-GYR_UNITS = {"rad/s": 1.0, "deg/s": np.pi / 180.0, "dps": np.pi / 180.0}
 MIN_RATE_HZ, MAX_RATE_HZ = 20.0, 2000.0
 FORMAT_LINE = "# imu_monitor samples v1"
 
@@ -49,8 +53,39 @@ def read_csv(path: str | Path, acc_unit: str | None = None, gyr_unit: str | None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputDataError(f"The file {path} cannot be read as text ({exc}).") from None
     lines = text.splitlines()
+    metadata, header_at, columns = _header(lines, path)
+    data = _numbers(lines, header_at, len(columns), path)
+    if len(data) < 2:
+        raise InputDataError(f"The file {path} holds fewer than two samples: nothing to analyse.")
+    if not np.all(np.isfinite(data)):
+        row = int(np.flatnonzero(~np.all(np.isfinite(data), axis=1))[0])
+        raise InputDataError(f"Sample {row + 1} of {path} has an empty or invalid value.")
+    declared_rate = _declared_rate(metadata, path)
+    placement = place_samples(data[:, columns.index("time_s")], data, declared_rate, str(path))
+    rate = placement.rate_hz
+    if not MIN_RATE_HZ <= rate <= MAX_RATE_HZ:
+        raise InputDataError(
+            f"{path} is sampled at {rate:.3g} Hz; the analysis needs {MIN_RATE_HZ:g}–"
+            f"{MAX_RATE_HZ:g} Hz. Is time_s really in seconds?"
+        )
+    col = {name: data[placement.kept, columns.index(name)] for name in columns}
+    acc_unit = unit_name(acc_unit or metadata.get("acc_unit", "m/s2"), ACC_UNITS, "--acc-unit")
+    gyr_unit = unit_name(gyr_unit or metadata.get("gyr_unit", "rad/s"), GYR_UNITS, "--gyr-unit")
+    acc = np.stack([col["acc_x"], col["acc_y"], col["acc_z"]], axis=1) * ACC_UNITS[acc_unit]
+    gyr = np.stack([col["gyr_x"], col["gyr_y"], col["gyr_z"]], axis=1) * GYR_UNITS[gyr_unit]
+    check_units(acc, gyr, placement.slots, rate, acc_unit, gyr_unit, str(path))
+    mag = np.stack([col[c] for c in MAG], axis=1) if all(c in col for c in MAG) else None
+    quat = np.stack([col[c] for c in QUAT], axis=1) if all(c in col for c in QUAT) else None
+    t = col["time_s"]
+    samples = SampleBatch(t - t[0], placement.slots, acc, gyr, mag, quat)
+    metadata.update({"acc_unit": acc_unit, "gyr_unit": gyr_unit,
+                     "timing": placement.summary(declared_rate)})
+    return CsvSamples(samples, rate, metadata)
+
+
+def _header(lines: list[str], path: Path) -> tuple[dict, int, list[str]]:
+    """The ``# key: value`` comments before the header, the header's line and its columns."""
     metadata: dict = {}
-    header_at = None
     for i, line in enumerate(lines):
         stripped = line.strip()
         if not stripped:
@@ -60,58 +95,29 @@ def read_csv(path: str | Path, acc_unit: str | None = None, gyr_unit: str | None
             if sep:
                 metadata[key.strip()] = value.strip()
             continue
-        header_at = i
-        break
-    if header_at is None:
-        raise InputDataError(f"The file {path} is empty: it holds no header and no samples.")
-    columns = [c.strip().lower() for c in lines[header_at].split(",")]
-    missing = [c for c in REQUIRED if c not in columns]
-    if missing:
-        raise InputDataError(
-            f"The file {path} lacks the column(s) {', '.join(missing)}. A CSV of samples needs "
-            f"the header {','.join(REQUIRED)} (mag_x..z and quat_w..z are optional)."
-        )
-    data = _numbers(lines, header_at, len(columns), path)
-    if len(data) < 2:
-        raise InputDataError(f"The file {path} holds fewer than two samples: nothing to analyse.")
-    col = {name: data[:, columns.index(name)] for name in columns}
-    t = col["time_s"]
-    if not np.all(np.isfinite(data)):
-        row = int(np.flatnonzero(~np.all(np.isfinite(data), axis=1))[0])
-        raise InputDataError(f"Sample {row + 1} of {path} has an empty or invalid value.")
-    dt = np.diff(t)
-    if np.any(dt <= 0):
-        row = int(np.flatnonzero(dt <= 0)[0]) + 2
-        raise InputDataError(
-            f"The time in {path} must increase from sample to sample; it does not at sample "
-            f"{row}. Is time_s really in seconds and the file in recording order?"
-        )
+        columns = [c.strip().lower() for c in stripped.split(",")]
+        missing = [c for c in REQUIRED if c not in columns]
+        if missing:
+            raise InputDataError(
+                f"The file {path} lacks the column(s) {', '.join(missing)}. A CSV of samples "
+                f"needs the header {','.join(REQUIRED)} (mag_x..z and quat_w..z are optional)."
+            )
+        return metadata, i, columns
+    raise InputDataError(f"The file {path} is empty: it holds no header and no samples.")
+
+
+def _declared_rate(metadata: dict, path: Path) -> float | None:
+    """The ``# rate_hz:`` comment, if any: the nominal rate the times are checked against."""
+    if "rate_hz" not in metadata:
+        return None
     try:
-        rate = float(metadata.get("rate_hz", 1.0 / np.median(dt)))
+        rate = float(metadata["rate_hz"])
     except ValueError:
-        raise InputDataError(f"The rate_hz comment in {path} is not a number: "
-                             f"'{metadata['rate_hz']}'. Write it like '# rate_hz: 100'.") from None
-    if not MIN_RATE_HZ <= rate <= MAX_RATE_HZ:
-        raise InputDataError(
-            f"{path} is sampled at {rate:.3g} Hz; the analysis needs {MIN_RATE_HZ:g}–"
-            f"{MAX_RATE_HZ:g} Hz. Is time_s really in seconds?"
-        )
-    acc_unit = _unit(acc_unit or metadata.get("acc_unit", "m/s2"), ACC_UNITS, "--acc-unit")
-    gyr_unit = _unit(gyr_unit or metadata.get("gyr_unit", "rad/s"), GYR_UNITS, "--gyr-unit")
-    acc = np.stack([col["acc_x"], col["acc_y"], col["acc_z"]], axis=1) * ACC_UNITS[acc_unit]
-    gyr = np.stack([col["gyr_x"], col["gyr_y"], col["gyr_z"]], axis=1) * GYR_UNITS[gyr_unit]
-    _check_units(acc, gyr, acc_unit, gyr_unit, path)
-    seq = np.round((t - t[0]) * rate).astype(np.int64)
-    if np.any(np.diff(seq) <= 0):
-        raise InputDataError(
-            f"The sample times in {path} are too irregular for {rate:.1f} Hz (two samples fall "
-            "in the same slot); export the data at a fixed rate."
-        )
-    mag = np.stack([col[c] for c in MAG], axis=1) if all(c in col for c in MAG) else None
-    quat = np.stack([col[c] for c in QUAT], axis=1) if all(c in col for c in QUAT) else None
-    samples = SampleBatch(t - t[0], seq, acc, gyr, mag, quat)
-    metadata.update({"acc_unit": acc_unit, "gyr_unit": gyr_unit})
-    return CsvSamples(samples, rate, metadata)
+        rate = np.nan
+    if not 0 < rate < np.inf:
+        raise InputDataError(f"The rate_hz comment in {path} is not a rate in Hz: "
+                             f"'{metadata['rate_hz']}'. Write it like '# rate_hz: 100'.")
+    return rate
 
 
 def _numbers(lines: list[str], header_at: int, width: int, path: Path) -> np.ndarray:
@@ -135,37 +141,6 @@ def _numbers(lines: list[str], header_at: int, width: int, path: Path) -> np.nda
     if data.shape[1] != width:
         raise InputDataError(f"The rows of {path} do not have the {width} columns of its header.")
     return data
-
-
-def _unit(name: str, table: dict, option: str) -> str:
-    key = name.strip().lower().replace("²", "2")
-    if key not in table:
-        raise InputDataError(f"Unknown unit '{name}' for {option}: use one of "
-                             + ", ".join(table) + ".")
-    return key
-
-
-def _check_units(acc: np.ndarray, gyr: np.ndarray, acc_unit: str, gyr_unit: str,
-                 path: Path) -> None:
-    """Refuse units that cannot be right, and say which ones would be."""
-    g = float(np.median(np.linalg.norm(acc, axis=1)))
-    if not 6.0 < g < 14.0:
-        hint = ""
-        if acc_unit != "g" and 0.6 < g < 1.4:
-            hint = " It looks like g: add --acc-unit g."
-        elif acc_unit == "g" and 6.0 < g / GRAVITY_MPS2 < 14.0:
-            hint = " It looks like m/s² already: use --acc-unit m/s2."
-        raise InputDataError(
-            f"The accelerometer in {path} reads {g:.3g} m/s² on average, but gravity alone is "
-            f"9.81 m/s²: the units cannot be right.{hint}"
-        )
-    fast = float(np.percentile(np.abs(gyr), 99.5))
-    if fast > 35.0:  # 2000 °/s: more than any body segment turns
-        hint = " It looks like deg/s: add --gyr-unit deg/s." if gyr_unit == "rad/s" else ""
-        raise InputDataError(
-            f"The gyroscope in {path} turns at {np.degrees(fast):.0f} °/s, faster than a pelvis "
-            f"ever does: the units cannot be right.{hint}"
-        )
 
 
 def write_csv(path: str | Path, samples: SampleBatch, rate_hz: float,

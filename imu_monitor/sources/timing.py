@@ -1,0 +1,227 @@
+"""Sample times as a file gives them, placed on the sensor's regular sample grid.
+
+A sensor samples at a fixed rate, but a file from a phone or a Bluetooth host often stamps
+each sample when it *arrived*: the times jitter, a stalled link delivers several late samples
+with nearly the same stamp (a burst), a lost packet leaves a real gap, a logger may write a
+row twice, and the host clock runs a few hundred ppm off the sensor's (so even a declared
+rate is only nominal). Rounding ``time × rate`` drifts over a long file, and the median
+interval is biased by bursts; so the grid is found like this:
+
+1. A first period from the coherence of the times with a regular grid (a spectrum of the
+   sample times): jitter blurs it, lost samples and bursts do not shift it.
+2. Each sample's offset from its own count, ``time / period − index``, grows by one for every
+   lost sample. A late sample only rises above the samples that follow it, so the minimum
+   over the next half second (the lower envelope) ignores bursts and jitter; its steps,
+   measured against its slowly moving level (a circular mean, blind to whole steps), are the
+   samples missing before each sample.
+3. A robust straight line through time against slot (bursts left out) gives the true rate;
+   steps 2 and 3 repeat until the slots no longer change.
+
+A file on an exact grid gets slots ``round(time × rate)`` and its declared rate unchanged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from imu_monitor.errors import InputDataError
+from imu_monitor.processing.filters import minimum_filter1d
+
+PAUSE_S = 1.0  # a longer gap in time starts a new stretch of the line fit
+LOOKAHEAD_S = 0.5  # the longest a burst may hold samples back
+MIN_LOOKAHEAD = 16  # samples: a whole Bluetooth packet or two at any rate
+LEVEL_WINDOW_S = 10.0  # the envelope's level (clock wander) is followed over this window
+LEVEL_STEP_S = 0.05  # ... and computed at this spacing
+COHERENCE_SAMPLES = 4096  # samples used for the first period
+MAX_ROUNDS = 8
+# The envelope sits at its level, or up to this many periods above it where it rests on a
+# single jittered sample (at the end of the file, before a gap); one period up is a lost sample.
+LATE_TOLERANCE = 0.7
+OUTLIER_SDS = 3.0  # the line fit leaves out samples further than this from it
+BACKWARDS_LIMIT_PERIODS = 2.0  # time may step back this far (stamping jitter), not more
+DUPLICATE_LOOKBACK = 16  # rows: a row repeating one of these rows exactly is a duplicate
+
+
+@dataclass(frozen=True)
+class SamplePlacement:
+    """Where each kept row belongs on the sensor's sample grid, and what the times showed."""
+
+    kept: np.ndarray  # indices of the rows kept (exact duplicates dropped)
+    slots: np.ndarray  # int64 slot of each kept row, 0 for the first
+    rate_hz: float
+    jitter_s: float  # robust SD of the times around the grid
+    late_samples: int  # samples stamped more than half a period late (bursts)
+    duplicates: int  # rows dropped as exact repeats
+
+    @property
+    def missing_samples(self) -> int:
+        """Slots without a sample: samples lost before they reached the file."""
+        return int(self.slots[-1]) + 1 - len(self.slots)
+
+    def summary(self, declared_rate_hz: float | None) -> dict:
+        """What a recording's metadata keeps about the file's timing."""
+        found = {"rate_hz": round(self.rate_hz, 6), "jitter_ms": round(self.jitter_s * 1e3, 3),
+                 "missing_samples": self.missing_samples, "late_samples": self.late_samples,
+                 "duplicate_rows_dropped": self.duplicates}
+        if declared_rate_hz is not None:
+            found["declared_rate_hz"] = declared_rate_hz
+        return found
+
+
+def place_samples(time_s: np.ndarray, values: np.ndarray, declared_rate_hz: float | None,
+                  source: str) -> SamplePlacement:
+    """Slots and rate of a file's rows (``values``: the measured columns, to spot repeats).
+
+    ``declared_rate_hz`` is kept when the times agree with it within their precision.
+    Refuses (``InputDataError``) only time that steps back by more than two periods.
+    """
+    kept = np.flatnonzero(~_repeated_rows(time_s, values))
+    with np.errstate(over="ignore", invalid="ignore"):  # times beyond any clock: refused
+        t = time_s[kept] - time_s[kept[0]]
+        span = t.max() - t.min()
+    if not 0 < span < np.inf:
+        raise InputDataError(
+            f"The times in {source} cannot be sample times: every sample has the same time, or "
+            "they lie beyond any clock. The time_s column must give each sample's time in "
+            "seconds.")
+    period = _coherent_period(t)
+    _refuse_time_going_back(t, kept, period, source)
+    slots = _slots(t, period)
+    line = _robust_line(slots, t, period)
+    for _ in range(MAX_ROUNDS):
+        new_slots = _slots(t, line.period)
+        if np.array_equal(new_slots, slots):
+            break
+        slots = new_slots
+        line = _robust_line(slots, t, line.period)
+    period = line.period
+    rate = 1.0 / period
+    if declared_rate_hz is not None and abs(1.0 / declared_rate_hz - period) <= max(
+            5.0 * line.period_error, 1e-6 * period):
+        rate = declared_rate_hz
+    return SamplePlacement(kept, slots, rate, line.spread, int(np.count_nonzero(
+        line.residual > 0.5 * period)), len(time_s) - len(kept))
+
+
+def _repeated_rows(time_s: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Rows equal in every column (time included) to one of the rows just before."""
+    repeated = np.zeros(len(time_s), dtype=bool)
+    for lag in range(1, min(DUPLICATE_LOOKBACK, len(time_s) - 1) + 1):
+        same_time = np.flatnonzero(time_s[lag:] == time_s[:-lag]) + lag
+        same = (values[same_time] == values[same_time - lag]).all(axis=1)
+        repeated[same_time[same]] = True
+    return repeated
+
+
+def _coherent_period(t: np.ndarray) -> float:
+    """The period whose grid the times of the densest few thousand samples line up with best.
+
+    Every slot filled gives their mean interval ``p``; lost samples only make the true period
+    shorter (down to ``p / 2`` for half of them lost). In that band the spectrum of the
+    sample times peaks at the sampling rate; Bluetooth packets stamped together add peaks at
+    multiples of the packet rate, weaker with every multiple, so the lowest strong peak wins.
+    """
+    size = min(COHERENCE_SAMPLES, len(t))
+    start = int(np.argmin(t[size - 1:] - t[:len(t) - size + 1]))  # the densest stretch
+    head = t[start:start + size]
+    head_interval = float(head.max() - head.min()) / (size - 1)
+    if size < 16 or head_interval <= 0:
+        return float(t.max() - t.min()) / (len(t) - 1)
+    resolution = head_interval / 16
+    bins = np.round((head - head.min()) / resolution).astype(np.int64)
+    if bins.max() > 1 << 22:  # a long pause even there: the mean interval will do
+        return head_interval
+    padded = 1 << (4 * int(bins.max()) + 3).bit_length()  # zero-padded four times or more
+    spectrum = np.abs(np.fft.rfft(np.bincount(bins), padded))
+    freqs = np.fft.rfftfreq(padded, resolution)
+    band = np.flatnonzero((freqs >= 0.98 / head_interval) & (freqs < 1.98 / head_interval))
+    strong = band[spectrum[band] >= 0.8 * spectrum[band].max()]
+    peak = int(strong[0])
+    while peak + 1 < len(spectrum) and spectrum[peak + 1] > spectrum[peak]:
+        peak += 1
+    return 1.0 / float(freqs[peak])
+
+
+def _refuse_time_going_back(t: np.ndarray, kept: np.ndarray, period: float,
+                            source: str) -> None:
+    """A clock set back or rows out of order: the samples' order and times contradict."""
+    step = np.diff(t)
+    back = np.flatnonzero(step < -BACKWARDS_LIMIT_PERIODS * period)
+    if len(back):
+        k = int(back[0])
+        raise InputDataError(
+            f"The time in {source} goes back by {-step[k]:.3g} s at sample {kept[k + 1] + 1}: "
+            "its rows are not in recording order, or it joins two recordings. Export the "
+            "recording again in recording order, one recording per file."
+        )
+
+
+def _slots(t: np.ndarray, period: float) -> np.ndarray:
+    """Each sample's slot: its index plus the samples missing before it."""
+    n = len(t)
+    offset = t / period - np.arange(n)
+    lookahead = int(min(n, max(MIN_LOOKAHEAD, LOOKAHEAD_S / period)))
+    envelope = minimum_filter1d(offset, lookahead, origin=-(lookahead // 2))
+    missing = np.floor(envelope - _level(envelope, period) + 1.0 - LATE_TOLERANCE)
+    missing = np.maximum.accumulate(missing).astype(np.int64)
+    return np.arange(n) + missing - missing[0]
+
+
+def _level(envelope: np.ndarray, period: float) -> np.ndarray:
+    """The envelope's slowly moving fractional level: a circular mean over ``LEVEL_WINDOW_S``,
+    taken every ``LEVEL_STEP_S`` and interpolated (whole steps, lost samples, do not move it)."""
+    every = int(min(len(envelope), max(1, LEVEL_STEP_S / period)))
+    picked = np.arange(0, len(envelope), every)
+    phase = np.exp(2j * np.pi * envelope[picked])
+    total = np.concatenate([[0], np.cumsum(phase)])
+    half = int(min(len(picked), LEVEL_WINDOW_S / period / every)) // 2
+    k = np.arange(len(picked))
+    lo, hi = np.maximum(k - half, 0), np.minimum(k + half + 1, len(picked))
+    level = np.unwrap(np.angle(total[hi] - total[lo])) / (2 * np.pi)
+    return np.interp(np.arange(len(envelope)), picked, level)
+
+
+@dataclass(frozen=True)
+class _Line:
+    period: float
+    period_error: float  # standard error of the period
+    spread: float  # robust SD of the residuals, s
+    residual: np.ndarray  # time minus the line, s
+
+
+def _robust_line(slots: np.ndarray, t: np.ndarray, period: float) -> _Line:
+    """Least-squares slope of time against slot, refitted without samples far off the line.
+
+    Each stretch between long pauses, or where the time steps back by more than a period
+    (a host clock set back), keeps its own intercept: the rate then comes from the samples'
+    spacing, never from a count of samples missing in a pause, which itself depends on the
+    rate.
+    """
+    step = np.diff(t)
+    stretch = np.concatenate([[0], np.cumsum((step > PAUSE_S) | (step < -period))])
+    s = slots.astype(float)
+    inside = np.ones(len(t), dtype=bool)
+    line = _Line(period, np.inf, 0.0, np.zeros(len(t)))
+    for _ in range(MAX_ROUNDS):
+        ds, dt = _from_stretch_mean(s, stretch, inside), _from_stretch_mean(t, stretch, inside)
+        sxx = float((ds[inside] ** 2).sum())
+        slope = float((ds[inside] * dt[inside]).sum() / sxx) if sxx > 0 else 0.0
+        if not slope > 0:  # time does not move on within any stretch: keep the estimate
+            break
+        residual = dt - slope * ds
+        spread = 1.4826 * float(np.median(np.abs(residual[inside])))
+        line = _Line(slope, spread / np.sqrt(sxx), spread, residual)
+        now_inside = np.abs(residual) <= max(OUTLIER_SDS * spread, 1e-6 * slope)
+        if np.array_equal(now_inside, inside) or now_inside.sum() < 2:
+            break
+        inside = now_inside
+    return line
+
+
+def _from_stretch_mean(x: np.ndarray, stretch: np.ndarray, inside: np.ndarray) -> np.ndarray:
+    """``x`` minus the mean of its stretch (over the samples inside the fit)."""
+    total = np.bincount(stretch, weights=np.where(inside, x, 0.0))
+    count = np.maximum(np.bincount(stretch, weights=inside.astype(float)), 1.0)
+    return x - (total / count)[stretch]

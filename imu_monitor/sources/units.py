@@ -1,0 +1,138 @@
+"""The units a file declares, and whether its numbers bear them out.
+
+A CSV's numbers carry no units, and a wrong declaration scales every angle silently: a
+gyroscope in rad/s read as deg/s turns 57 times too slowly, and a Trendelenburg gait (9° of
+drop) shows as 1°. A wrong unit is off by a large factor (57.3 for rad/s against deg/s, 9.81
+for g against m/s²), so the data can tell, from physics a pelvis cannot escape:
+
+* gravity: averaged over a second, the accelerometer reads 9.81 m/s²;
+* tilt: between two quiet moments (steady acceleration, so gravity alone) less than a second
+  apart, gravity seen in sensor axes turns exactly as the gyroscope integrates
+  (``tilt_agreement``); and while the sensor is still, a gyroscope reads no more than its
+  offset across gravity;
+* movement: while the accelerometer shows walking or running, a pelvis turns at tens of °/s;
+  and no body segment turns at 2000 °/s.
+
+A declaration is refused only when the data are far from it *and* the other unit fits, with
+that unit named; when the data cannot tell (a file where nothing moves), it is believed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from imu_monitor.conventions import GRAVITY_MPS2
+from imu_monitor.errors import InputDataError
+from imu_monitor.sources.tilt_agreement import tilt_agreement
+
+ACC_UNITS = {"m/s2": 1.0, "m/s^2": 1.0, "mps2": 1.0, "g": GRAVITY_MPS2}
+GYR_UNITS = {"rad/s": 1.0, "deg/s": np.pi / 180.0, "dps": np.pi / 180.0}
+
+GRAVITY_RANGE_MPS2 = (6.0, 14.0)  # median magnitude of one-second means, any recording
+FASTEST_TURN_RADPS = 35.0  # 2000 °/s: more than any body segment turns
+# The largest offset across gravity of a gyroscope read in its right unit (most parts are
+# trimmed to ±3 °/s, untrimmed ones to about ±10 °/s).
+GYRO_OFFSET_LIMIT_DPS = 10.0
+# Tilt (measured by tilt_agreement): refused when the declared unit misses by this much and
+# the other unit explains the tilt this many times better.
+MIN_TILT_MISMATCH_DEG = 1.5
+BETTER_BY = 4.0
+# Movement: one-second windows where the accelerometer varies this much (walking, running).
+MOVING_MPS2 = 1.0
+MIN_MOVING_WINDOWS = 5
+# Gyroscope SD (°/s) per accelerometer SD (m/s²) while moving: a pelvis shows about 6–30
+# (walking, running; real and simulated), the wrong unit 57 times less or more.
+PELVIS_TURN_PER_MOVEMENT = (6, 30)
+TURN_PER_MOVEMENT = (1.5, 100.0)  # refused outside
+
+
+def unit_name(name: str, table: dict, option: str) -> str:
+    """The table's key for a unit as the user wrote it (``m/s²``, ``DEG/S``...)."""
+    key = name.strip().lower().replace("²", "2")
+    if key not in table:
+        raise InputDataError(f"Unknown unit '{name}' for {option}: use one of "
+                             + ", ".join(table) + ".")
+    return key
+
+
+def check_units(acc: np.ndarray, gyr: np.ndarray, slots: np.ndarray, rate_hz: float,
+                acc_unit: str, gyr_unit: str, source: str) -> None:
+    """Refuse declared units the data contradict, naming the unit that fits.
+
+    ``acc`` and ``gyr`` are already converted with the declared units (m/s², rad/s).
+    """
+    _check_gravity(acc, rate_hz, acc_unit, source)
+    _check_gyroscope(acc, gyr, slots, rate_hz, gyr_unit, source)
+
+
+def _check_gyroscope(acc: np.ndarray, gyr: np.ndarray, slots: np.ndarray, rate_hz: float,
+                     gyr_unit: str, source: str) -> None:
+    """Too fast for a body, an offset no gyroscope has, a tilt the other unit explains far
+    better, or a turn per movement no pelvis shows: each names the other unit."""
+    other = "deg/s" if GYR_UNITS[gyr_unit] == 1.0 else "rad/s"
+    factor = GYR_UNITS[other] / GYR_UNITS[gyr_unit]  # the other unit's reading / this one's
+    hint = (f"the gyroscope looks like {other}, not {gyr_unit}. Import again with "
+            f"--gyr-unit {other}.")
+    fastest = float(np.percentile(np.abs(gyr), 99.5))
+    if fastest > FASTEST_TURN_RADPS:
+        raise InputDataError(
+            f"The gyroscope in {source} turns at {np.degrees(fastest):.0f} °/s, faster than a "
+            "pelvis ever does: the units cannot be right"
+            + (f"; {hint}" if fastest * factor <= FASTEST_TURN_RADPS else "."))
+    tilt = tilt_agreement(acc, gyr, slots, rate_hz, factor)
+    offset = tilt.still_offset_dps
+    if factor < 1 and offset is not None and offset * factor <= GYRO_OFFSET_LIMIT_DPS < offset:
+        raise InputDataError(
+            f"The gyroscope in {source} reads {offset:.0f} °/s while the sensor is still, more "
+            f"than any gyroscope is off: {hint}")
+    if (tilt.error_deg is not None and tilt.other_error_deg is not None
+            and tilt.other_error_deg * BETTER_BY <= tilt.error_deg
+            and tilt.error_deg >= MIN_TILT_MISMATCH_DEG):
+        raise InputDataError(f"The gyroscope's rotation in {source} does not match the "
+                             f"accelerometer's tilt change: {hint}")
+    turning = _turn_per_movement(acc, gyr, rate_hz)
+    low, high = TURN_PER_MOVEMENT
+    if turning is not None and (turning < low if factor > 1 else turning > high):
+        how, (least, most) = "too little" if turning < low else "too fast", PELVIS_TURN_PER_MOVEMENT
+        raise InputDataError(
+            f"The gyroscope in {source} turns far {how} while the accelerometer shows walking "
+            f"or running: {turning:.2g} °/s for each m/s² of movement, where a pelvis turns "
+            f"about {least}–{most}: {hint}")
+
+
+def _check_gravity(acc: np.ndarray, rate_hz: float, acc_unit: str, source: str) -> None:
+    """Averaged over a second, the accelerometer reads gravity, whatever the movement (a
+    runner's flight phases read zero: a median of single samples would miss gravity)."""
+    low, high = GRAVITY_RANGE_MPS2
+    mean, _ = _windows(acc, rate_hz)
+    g = float(np.median(np.linalg.norm(mean, axis=1)))
+    if low < g < high:
+        return
+    other = "m/s2" if acc_unit == "g" else "g"
+    fits = low < g * ACC_UNITS[other] / ACC_UNITS[acc_unit] < high
+    raise InputDataError(
+        f"The accelerometer in {source} reads {g:.3g} m/s² on average, but gravity alone is "
+        f"9.81 m/s²: the units cannot be right"
+        + (f"; the accelerometer looks like {other}, not {acc_unit}. Import again with "
+           f"--acc-unit {other}." if fits else "."))
+
+
+def _turn_per_movement(acc: np.ndarray, gyr: np.ndarray, rate_hz: float) -> float | None:
+    """Median over one-second windows where the body moves (walking, running) of the
+    gyroscope's SD in °/s per m/s² of the accelerometer's SD; None without such windows."""
+    _, moving_sd = _windows(acc, rate_hz)
+    moving = moving_sd > MOVING_MPS2
+    if np.count_nonzero(moving) < MIN_MOVING_WINDOWS:
+        return None
+    _, turning_sd = _windows(gyr, rate_hz)
+    return float(np.median(np.degrees(turning_sd[moving]) / moving_sd[moving]))
+
+
+def _windows(x: np.ndarray, rate_hz: float) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and SD (root of the summed per-axis variances) of consecutive one-second windows
+    (one window if the file is shorter)."""
+    size = min(max(2, round(rate_hz)), len(x))
+    w = x[:len(x) // size * size].reshape(-1, size, 3)
+    mean = w.mean(axis=1)
+    variance = np.einsum("bjk,bjk->b", w, w) / size - (mean ** 2).sum(axis=1)
+    return mean, np.sqrt(np.maximum(variance, 0.0))

@@ -1,0 +1,111 @@
+"""Host-stamped sample times placed on the sensor's grid: true rate, honest gaps, no refusals."""
+
+import numpy as np
+import pytest
+
+from imu_monitor.errors import InputDataError
+from imu_monitor.sources.timing import place_samples
+
+from .host_times import HostTimes, host_times
+
+RATE = 100.0
+
+
+def _place(host: HostTimes, declared: float | None = None):
+    # Each sensor sample has its own values (a repeated row repeats them exactly).
+    values = np.random.default_rng(0).normal(size=(int(host.sample.max()) + 1, 6))
+    return place_samples(host.time_s, values[host.sample], declared, "walk.csv")
+
+
+def _true_slots(host: HostTimes, kept: np.ndarray) -> np.ndarray:
+    return host.sample[kept] - host.sample[kept[0]]
+
+
+def test_an_exact_grid_keeps_its_declared_rate_and_round_slots():
+    t = np.round(np.arange(6000) / 104.17, 6)  # as a file writes it: whole microseconds
+    t = np.delete(t, np.arange(3000, 3007))
+    placed = place_samples(t, np.zeros((len(t), 6)) + t[:, None], 104.17, "walk.csv")
+    assert placed.rate_hz == 104.17
+    np.testing.assert_array_equal(placed.slots, np.round(t * 104.17))
+    assert (placed.missing_samples, placed.duplicates, placed.late_samples) == (7, 0, 0)
+    assert placed.jitter_s < 1e-6
+
+
+@pytest.mark.parametrize("pattern", [
+    {"jitter": 0.2},
+    {"jitter": 0.2, "drift_ppm": 300},
+    {"jitter": 0.2, "drift_ppm": -450},
+    {"jitter": 0.2, "bursts": 60},
+    {"jitter": 0.2, "lost_packets": 40},
+    {"jitter": 0.2, "duplicates": 25},
+])
+def test_every_sample_lands_on_its_own_slot(pattern):
+    host = host_times(6000, RATE, seed=4, **pattern)
+    placed = _place(host)
+    np.testing.assert_array_equal(placed.slots, _true_slots(host, placed.kept))
+    assert placed.missing_samples == host.missing == 10 * pattern.get("lost_packets", 0)
+    assert placed.duplicates == pattern.get("duplicates", 0)
+    assert placed.rate_hz == pytest.approx(RATE * (1 + pattern.get("drift_ppm", 0) * 1e-6),
+                                           rel=3e-6)
+
+
+def test_an_hour_of_drifting_jittered_times_does_not_slip_a_slot():
+    """The old rounding of ``time × median rate`` drifted by a slot every few minutes."""
+    host = host_times(360_000, RATE, jitter=0.2, drift_ppm=250, bursts=300, lost_packets=100,
+                      duplicates=50, seed=5)
+    placed = _place(host, declared=RATE)
+    assert placed.rate_hz == pytest.approx(RATE * (1 + 250e-6), rel=1e-7)
+    assert placed.missing_samples == host.missing == 1000
+    assert placed.duplicates == 50
+    # A burst released together with the sample after a lost packet cannot say on which
+    # side of the gap it belongs: a few such samples may sit one packet off.
+    assert np.mean(placed.slots == _true_slots(host, placed.kept)) > 0.999
+    # Robust SD (1.4826 × median absolute deviation) of stamps spread evenly over ±0.2 period.
+    assert placed.jitter_s == pytest.approx(1.4826 * 0.1 / RATE, rel=0.05)
+
+
+def test_a_declared_rate_is_kept_only_when_the_times_agree():
+    jittered = host_times(6000, RATE, jitter=0.2, seed=6)
+    assert _place(jittered, declared=RATE).rate_hz == RATE
+    drifting = host_times(6000, RATE, jitter=0.2, drift_ppm=300, seed=6)
+    assert _place(drifting, declared=RATE).rate_hz == pytest.approx(RATE * 1.0003, rel=3e-6)
+    assert _place(host_times(6000, 104.0, jitter=0.2, seed=6), declared=RATE).rate_hz == \
+        pytest.approx(104.0, rel=3e-6)
+
+
+def test_packets_stamped_on_arrival():
+    """A Bluetooth host that stamps each ten-sample notification when it arrives: ten rows
+    with one time, the next ten a tenth of a second later, each a few ms late."""
+    latency = np.random.default_rng(7).uniform(0.0, 0.004, 600)
+    arrival = np.repeat(np.round((np.arange(600) + 0.9) / 10 + latency, 6), 10)
+    placed = place_samples(arrival, np.arange(6000.0)[:, None], None, "walk.csv")
+    np.testing.assert_array_equal(placed.slots, np.arange(6000))
+    assert placed.rate_hz == pytest.approx(RATE, rel=1e-4)
+    assert placed.late_samples > 1000
+
+
+def test_a_long_pause_counts_every_missing_sample():
+    t = np.concatenate([np.arange(3000), 60_000 + np.arange(3000)]) / RATE
+    placed = place_samples(t, np.zeros((6000, 1)), None, "walk.csv")
+    assert placed.rate_hz == pytest.approx(RATE, rel=1e-9)
+    assert placed.missing_samples == 57_000
+
+
+def test_time_stepping_back_a_little_is_jitter_not_an_error():
+    t = np.arange(3000) / RATE
+    t[1500:] -= 0.025  # a host clock set back by two and a half periods
+    placed = place_samples(t, np.arange(3000.0)[:, None], None, "walk.csv")
+    np.testing.assert_array_equal(placed.slots, np.arange(3000))
+    assert placed.rate_hz == pytest.approx(RATE, rel=1e-6)
+
+
+@pytest.mark.parametrize("shift, words", [
+    (-0.5, "goes back by 0.49 s at sample 1501"),
+    (None, "every sample has the same time"),
+])
+def test_unusable_times_are_refused_in_words(shift, words):
+    t = np.zeros(3000) if shift is None else np.arange(3000) / RATE
+    if shift is not None:
+        t[1500:] += shift
+    with pytest.raises(InputDataError, match=words):
+        place_samples(t, np.arange(3000.0)[:, None], None, "walk.csv")

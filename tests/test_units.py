@@ -1,0 +1,133 @@
+"""Declared units checked against the data: right ones read, wrong ones refused naming the
+unit that fits, on simulated walking, running and slow single-leg drills and on real gait."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from imu_monitor.conventions import GRAVITY_MPS2
+from imu_monitor.errors import InputDataError
+from imu_monitor.samples import SampleBatch
+from imu_monitor.sources.csv_file import read_csv, write_csv
+
+from .conftest import bench_module, simulated
+
+RATE = 100.0
+DEG = float(np.degrees(1.0))
+GAIT = ["trendelenburg-right", "walk-varied", "run"]
+DRILLS = ["single-leg-stance", "hip-hike", "step-down"]
+GYRO_RAD_AS_DEG = "the gyroscope looks like rad/s, not deg/s. Import again with --gyr-unit rad/s."
+GYRO_DEG_AS_RAD = "the gyroscope looks like deg/s, not rad/s. Import again with --gyr-unit deg/s."
+
+
+def _samples(scenario: str, drills_only: bool = False) -> SampleBatch:
+    """A simulated session; ``drills_only``: from a second before the first drill on, so only
+    slow single-leg movements and standing (no walking to tell the units by)."""
+    rec = simulated(scenario, rate_hz=RATE)
+    start = round((rec.truth.drills[0]["start_s"] - 1.0) * RATE) if drills_only else 0
+    return rec.samples.slice(start, len(rec.samples))
+
+
+def _write(path, samples: SampleBatch, acc_per_si=1.0, gyr_per_si=1.0, units=None):
+    """The samples as another device's CSV: numbers in its units, declared by ``units``
+    (comments ``acc_unit``/``gyr_unit``) or not at all."""
+    scaled = SampleBatch(samples.time_s - samples.time_s[0], samples.seq,
+                         samples.acc * acc_per_si, samples.gyr * gyr_per_si)
+    if units is None:
+        np.savetxt(path, np.column_stack([scaled.time_s, scaled.acc, scaled.gyr]), fmt="%.9g",
+                   delimiter=",", header="time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z",
+                   comments="")
+    else:
+        write_csv(path, scaled, RATE, units)
+    return path
+
+
+@pytest.mark.parametrize("scenario, drills_only", [(s, False) for s in GAIT + DRILLS]
+                         + [(s, True) for s in DRILLS])
+def test_right_units_are_read(tmp_path, scenario, drills_only):
+    samples = _samples(scenario, drills_only)
+    in_degrees = read_csv(_write(tmp_path / "deg.csv", samples, gyr_per_si=DEG,
+                                 units={"acc_unit": "m/s2", "gyr_unit": "deg/s"}))
+    np.testing.assert_allclose(in_degrees.samples.gyr, samples.gyr, atol=1e-8)
+    in_g = read_csv(_write(tmp_path / "g.csv", samples, acc_per_si=1 / GRAVITY_MPS2),
+                    acc_unit="g")
+    np.testing.assert_allclose(in_g.samples.acc, samples.acc, atol=1e-6)
+    assert len(read_csv(_write(tmp_path / "si.csv", samples)).samples) == len(samples)
+
+
+WRONG = {
+    "rad/s declared deg/s": ({"gyr_per_si": 1.0, "units": {"gyr_unit": "deg/s"}},
+                             GYRO_RAD_AS_DEG),
+    "deg/s declared rad/s": ({"gyr_per_si": DEG, "units": {"gyr_unit": "rad/s"}},
+                             GYRO_DEG_AS_RAD),
+    "deg/s undeclared": ({"gyr_per_si": DEG}, GYRO_DEG_AS_RAD),
+    "g undeclared": ({"acc_per_si": 1 / GRAVITY_MPS2}, "looks like g, not m/s2. Import again "
+                     "with --acc-unit g."),
+    "m/s² declared g": ({"units": {"acc_unit": "g"}}, "looks like m/s2, not g. Import again "
+                        "with --acc-unit m/s2."),
+}
+
+
+@pytest.mark.parametrize("wrong", list(WRONG))
+@pytest.mark.parametrize("scenario, drills_only", [(s, False) for s in GAIT + DRILLS]
+                         + [(s, True) for s in DRILLS])
+def test_wrong_units_are_refused_naming_the_right_one(tmp_path, scenario, drills_only, wrong):
+    written, words = WRONG[wrong]
+    path = _write(tmp_path / "wrong.csv", _samples(scenario, drills_only), **written)
+    with pytest.raises(InputDataError) as refused:
+        read_csv(path)
+    assert str(refused.value).endswith(words)
+
+
+def test_a_gyroscope_offset_is_not_a_wrong_unit(tmp_path):
+    """A poorly trimmed gyroscope (8 °/s off) in the right unit, during slow drills where its
+    offset turns the sensor more than the drills do."""
+    samples = _samples("hip-hike", drills_only=True)
+    offset = SampleBatch(samples.time_s, samples.seq, samples.acc,
+                         samples.gyr + np.radians(8.0) / np.sqrt(3))
+    assert len(read_csv(_write(tmp_path / "offset.csv", offset)).samples) == len(samples)
+
+
+def test_standing_still_in_deg_s_shows_as_an_offset_no_gyroscope_has(tmp_path):
+    """Four seconds of standing, nothing else: the gyroscope's offset (under 1 °/s) read as
+    rad/s is some 50 °/s while the accelerometer says the sensor is still."""
+    standing = simulated("hip-hike", rate_hz=RATE).samples.slice(0, 400)
+    with pytest.raises(InputDataError, match="while the sensor is still") as refused:
+        read_csv(_write(tmp_path / "standing.csv", standing, gyr_per_si=DEG))
+    assert str(refused.value).endswith(GYRO_DEG_AS_RAD)
+    assert len(read_csv(_write(tmp_path / "standing.csv", standing, gyr_per_si=DEG,
+                               units={"gyr_unit": "deg/s"})).samples) == 400
+
+
+def test_a_sensor_that_never_tilts_cannot_tell_and_is_believed(tmp_path):
+    """Standing still, turning on the spot at 90 °/s: gravity never moves in sensor axes."""
+    n = 3000
+    still = SampleBatch(np.arange(n) / RATE, np.arange(n), np.tile([0.0, 0.0, 9.81], (n, 1)),
+                        np.tile([0.0, 0.0, np.radians(90.0)], (n, 1)))
+    for unit, per_si in (("rad/s", 1.0), ("deg/s", DEG)):
+        data = read_csv(_write(tmp_path / "still.csv", still, gyr_per_si=per_si,
+                               units={"gyr_unit": unit}))
+        np.testing.assert_allclose(data.samples.gyr[:, 2], np.radians(90.0))
+
+
+def test_the_command_line_says_it_in_a_sentence(tmp_path):
+    path = _write(tmp_path / "walk.csv", _samples("trendelenburg-right"),
+                  units={"gyr_unit": "deg/s"})
+    result = subprocess.run([sys.executable, "-m", "imu_monitor", "import", str(path), "-o",
+                             str(tmp_path / "walk.imurec")], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 2
+    assert result.stderr.strip().endswith(GYRO_RAD_AS_DEG)
+    assert "Traceback" not in result.stderr
+
+
+def test_real_lower_back_gait(ipol_folder, tmp_path):
+    """Real trials (every fourth; bench/unit_check_ipol.py runs all 110), written in their
+    true units and in each wrong one, read back as an import does."""
+    bench = bench_module("unit_check_ipol")
+    trials = bench.load_all(ipol_folder)[::4]
+    wrong = [(trial.name, case.name, said) for trial in trials
+             for case, right, said in bench.verdicts(trial, tmp_path) if not right]
+    assert len(trials) >= 25 and wrong == []

@@ -23,6 +23,7 @@ class IpolTrial:
     left_ic: np.ndarray
     right_ic: np.ndarray
     trial_bounds: tuple[int, int]
+    uturn_bounds: tuple[int, int]
 
 
 def load_trial(lb_file: Path) -> IpolTrial:
@@ -39,6 +40,7 @@ def load_trial(lb_file: Path) -> IpolTrial:
         left_ic=np.array([e[1] for e in meta["LeftFootEvents"]], dtype=int),
         right_ic=np.array([e[1] for e in meta["RightFootEvents"]], dtype=int),
         trial_bounds=tuple(meta["TrialBoundaries"]),
+        uturn_bounds=tuple(meta["UTurnBoundaries"]),
     )
 
 

@@ -8,6 +8,7 @@ import pytest
 from imu_monitor.conventions import GRAVITY_MPS2
 from imu_monitor.rotations import baker_to_matrix, rotation_vector_to_matrix
 from imu_monitor.simulation.activities import Gait, Stand
+from imu_monitor.simulation.realism import Realism
 from imu_monitor.simulation.sensor_model import SensorErrors, simulate
 from imu_monitor.sources.simulated import SimulatedSensor
 
@@ -27,9 +28,7 @@ def test_gyro_integrates_to_the_true_orientation(turn_deg):
     rec = simulate([Stand(1.0), Gait(8.0, turn_deg=turn_deg)], rate, seed=5,
                    mounting="x=up,y=right,z=forward", errors=SensorErrors.none())
     t = rec.truth
-    world_from_sensor = baker_to_matrix(np.radians(t.heading_deg + t.rotation_deg),
-                                        np.radians(t.obliquity_deg),
-                                        np.radians(t.tilt_deg)) @ t.pelvis_from_sensor
+    world_from_sensor = t.world_from_sensor()
     steps = rotation_vector_to_matrix(rec.samples.gyr / rate)
     r = world_from_sensor[0]
     worst = 0.0
@@ -72,14 +71,30 @@ def test_packet_loss_shows_as_sequence_gaps():
     assert 0.05 * len(sensor.samples) < lost < 0.15 * len(sensor.samples)
 
 
-def test_truth_steps_alternate_and_carry_the_configured_drop():
+def test_ideal_truth_steps_alternate_and_carry_the_configured_drop():
     rec = simulate([Stand(2.0), Gait(12.0, drop_left_stance_deg=3.0, drop_right_stance_deg=8.0)],
-                   100.0, seed=1)
+                   100.0, seed=1, realism=Realism.none())
     steady = [s for s in rec.truth.steps if s["amplitude"] > 0.99]
     sides = [s["side"] for s in steady]
     assert all(a != b for a, b in itertools.pairwise(sides))
     for s in steady:
         expected = 8.0 if s["side"] == "right" else 3.0
         assert s["peak_drop_deg"] == pytest.approx(expected, abs=0.05)
-        # The peak comes 10–20 % of the stride after contact.
-        assert 0.05 < s["peak_time_s"] - s["time_s"] < 0.25
+        # The peak comes 15–20 % of the stride after contact (real walkers: 16 %).
+        assert 0.15 < (s["peak_time_s"] - s["time_s"]) * 110 / 120 < 0.2
+
+
+def test_realistic_steps_vary_around_the_configured_drop_like_real_ones():
+    """Each step its own drop: mean near the configured one, spread like real walkers'
+    (IPOL: SD 0.3–1.0° at drops of 2–5°)."""
+    rec = simulate([Stand(2.0), Gait(40.0, drop_left_stance_deg=3.0, drop_right_stance_deg=4.0)],
+                   100.0, seed=1)
+    steady = [s for s in rec.truth.steps if s["amplitude"] > 0.99]
+    sides = [s["side"] for s in steady]
+    assert all(a != b for a, b in itertools.pairwise(sides))
+    for side, expected in (("left", 3.0), ("right", 4.0)):
+        drops = np.array([s["peak_drop_deg"] for s in steady if s["side"] == side])
+        assert abs(drops.mean() - expected) < 1.0
+        assert 0.3 < drops.std() < 1.0
+    step_times = np.diff([s["time_s"] for s in steady])
+    assert 0.02 < step_times.std() / step_times.mean() < 0.05

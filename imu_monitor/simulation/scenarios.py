@@ -54,6 +54,19 @@ def _walkway(seconds: float, **gait) -> list[Activity]:
     return out
 
 
+def ten_metre_walk(stand_s: float = 5.0, speed_mps: float = 1.25, cadence_spm: float = 110.0,
+                   drop_left_stance_deg: float = 4.0, drop_right_stance_deg: float = 4.0
+                   ) -> list[Activity]:
+    """Stand, walk 10 m, U-turn, walk back, stop: the protocol of a common gait test (and of
+    the real lower-back recordings the simulator is compared with)."""
+    gait = dict(speed_mps=speed_mps, cadence_spm=cadence_spm,
+                drop_left_stance_deg=drop_left_stance_deg,
+                drop_right_stance_deg=drop_right_stance_deg)
+    turn = Gait(3.0, turn_deg=180.0, **gait)
+    leg_s = 10.0 / speed_mps - 1.0  # the turn's segment walks about a metre each way
+    return [Stand(stand_s), Gait(leg_s, **gait), turn, Gait(leg_s, **gait), Stand(3.0)]
+
+
 def _speeds(seconds: float) -> list[Activity]:
     out: list[Activity] = [Stand(5.0)]
     paces = [(1.25, 110), (0.9, 96), (1.6, 122), (1.1, 104)]

@@ -1,0 +1,101 @@
+"""No two real steps are the same: step-time and step-size variation, the jolt of each contact,
+and the small irregular trunk motion of real walking.
+
+Everything here is bone motion (so it is in the truth), drawn from its own random stream so
+that switching one part off leaves the others as they were. Shapes and sizes are read off the
+real lower-back recordings (contact-locked averages; ``bench/simulator_vs_real.py``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.ndimage import gaussian_filter1d
+
+from imu_monitor.simulation.spectral import band_noise, double_integral
+
+BLEND_S = 0.05  # step-to-step changes of rate and amplitude blend over this (no jerks)
+IMPULSE_SD = 0.3  # step-to-step variation of a contact's jolt (log-normal)
+RUNNING_IMPULSE = 2.0  # how much harder a running foot strike is
+SLOWEST_HZ = 0.4  # what the impulses take away is given back more slowly than this
+JITTER_BAND_HZ = (1.5, 8.0)
+
+
+@dataclass(frozen=True)
+class Pulse:
+    """One Gaussian acceleration pulse after a contact, per unit of heel-strike size."""
+
+    axis: int  # 0 forward, 1 toward the stance leg, 2 up
+    delay_s: float
+    sigma_s: float
+    size: float
+
+
+# The heel-strike transient (sharp, up and back), then the loading response: the body's fall is
+# stopped (up), it brakes (back) and is pushed toward the stance leg, and a second, smaller
+# vertical push as the foot flattens. Sizes per 1 m/s² of heel strike.
+CONTACT_PULSES = (
+    Pulse(2, 0.010, 0.006, 0.8), Pulse(0, 0.008, 0.006, -1.3), Pulse(1, 0.010, 0.006, 1.2),
+    Pulse(2, 0.040, 0.020, 0.55), Pulse(0, 0.050, 0.025, -0.45), Pulse(1, 0.050, 0.020, 0.4),
+    Pulse(2, 0.140, 0.025, 0.4),
+)
+
+
+def per_step(index: np.ndarray, cv: float, rng: np.random.Generator) -> np.ndarray:
+    """A random factor of mean 1 and SD ``cv`` for each step ``index`` (per sample)."""
+    if cv <= 0:
+        return np.ones(len(index))
+    first = int(index.min())
+    draws = 1.0 + rng.normal(0.0, cv, int(index.max()) - first + 1)
+    return np.maximum(draws, 0.2)[index - first]
+
+
+def blended(values: np.ndarray, rate_hz: float) -> np.ndarray:
+    """Per-step values blended smoothly across step boundaries."""
+    return gaussian_filter1d(values, BLEND_S * rate_hz, mode="nearest")
+
+
+def irregular_cadence(cadence: np.ndarray, rate_hz: float, cv: float,
+                      rng: np.random.Generator) -> np.ndarray:
+    """Stride rate whose every step lasts its own time (step-time CV ≈ ``cv``)."""
+    if cv <= 0:
+        return cadence
+    step = np.floor(2 * np.cumsum(cadence) / rate_hz).astype(int)
+    return blended(cadence * per_step(step, cv, rng), rate_hz)
+
+
+def contact_jolts(t: np.ndarray, contacts: list[tuple[float, str, float]],
+                  running: np.ndarray, heel_strike_mps2: float, rng: np.random.Generator
+                  ) -> np.ndarray:
+    """Pelvis displacement (m; x forward, y left, z up) of the jolts of all contacts.
+
+    The pulses (``CONTACT_PULSES`` × ``heel_strike_mps2``, each contact its own size) change the
+    velocity; the rest of the gait cycle gives that change back, so nothing drifts.
+    """
+    if heel_strike_mps2 <= 0 or not contacts:
+        return np.zeros((len(t), 3))
+    rate = 1.0 / (t[1] - t[0])
+    acc = np.zeros((len(t), 3))
+    sizes = np.exp(rng.normal(0.0, IMPULSE_SD, len(contacts)) - IMPULSE_SD**2 / 2)
+    for (when, side, amplitude), size in zip(contacts, sizes, strict=True):
+        k = min(round(when * rate), len(t) - 1)
+        scale = heel_strike_mps2 * size * amplitude * (1 + (RUNNING_IMPULSE - 1) * running[k])
+        toward_stance = 1.0 if side == "left" else -1.0
+        for pulse in CONTACT_PULSES:
+            centre = when + pulse.delay_s
+            half = round(5 * pulse.sigma_s * rate)
+            c = round(centre * rate)
+            span = slice(max(0, c - half), max(0, min(len(t), c + half + 1)))
+            u = (t[span] - centre) / pulse.sigma_s
+            sign = toward_stance if pulse.axis == 1 else 1.0
+            acc[span, pulse.axis] += sign * scale * pulse.size * np.exp(-0.5 * u**2)
+    return double_integral(acc, rate, SLOWEST_HZ)
+
+
+def trunk_jitter(n: int, rate_hz: float, rms: np.ndarray, rng: np.random.Generator,
+                 integrate: bool) -> np.ndarray:
+    """Irregular trunk motion in ``JITTER_BAND_HZ`` (3 columns) of RMS ``rms`` (per sample and
+    column); the displacement of an acceleration of that RMS when ``integrate``."""
+    noise = rms * band_noise(rng, (n, 3), rate_hz, *JITTER_BAND_HZ)
+    return double_integral(noise, rate_hz, JITTER_BAND_HZ[0] / 2) if integrate else noise

@@ -31,6 +31,7 @@ HIGH_BAND_HZ = (10.0, 40.0)
 TOTAL_BAND_HZ = (0.3, 40.0)
 WELCH_SEGMENT_S = 5.12  # 0.2 Hz resolution: stride and step bands apart at any cadence
 SKIP_STEPS = 2  # steps at each end of a straight leg: starting and stopping, not steady gait
+CONTACT_WINDOW_S = (0.1, 0.6)  # around each contact, for its average response
 STAND_FROM_S, STAND_UNTIL_S = 3.5, 1.2  # standing window, seconds before the first contact
 
 
@@ -229,6 +230,38 @@ def step_variability(walk: LowerBackWalk, body: BodySignals, legs: list[np.ndarr
             "peak drop time, % of step": float(100 * np.median(peak_at))}
 
 
+def contact_shapes(walk: LowerBackWalk, body: BodySignals, legs: list[np.ndarray]
+                   ) -> dict[str, float]:
+    """The walker's average response to a contact (steady steps, mirrored so that sideways
+    acceleration, roll and yaw read the same for both feet): the features a contact detector
+    keys on."""
+    r = walk.rate_hz
+    before, after = round(CONTACT_WINDOW_S[0] * r), round(CONTACT_WINDOW_S[1] * r)
+    away_from_stance = {"right": np.array([1, 1, 1, 1, 1, 1]),
+                        "left": np.array([1, 1, -1, -1, 1, -1])}
+    signals = np.concatenate([body.free_acc_level, np.degrees(body.gyr_pelvis)], axis=1)
+    pieces = [signals[walk.contacts[k] - before:walk.contacts[k] + after]
+              * away_from_stance[str(walk.contact_sides[k])]
+              for leg in legs for k in leg[:-1]]
+    mean = np.mean(pieces, axis=0)
+    early = slice(before, before + round(0.15 * r))
+    v, ap, ml, roll, pitch, yaw = mean.T
+
+    def at(k: int) -> float:
+        return 1000 * k / r
+
+    return {"contact: vertical peak m/s²": float(v[early].max() - v[before]),
+            "contact: vertical peak after ms": at(int(np.argmax(v[early]))),
+            "contact: braking dip m/s²": float(ap[early].min() - ap[before]),
+            "contact: braking dip after ms": at(int(np.argmin(ap[early]))),
+            "contact: sideways push away from stance m/s²": float(ml[early].max() - ml[before]),
+            "contact: sideways jolt toward stance m/s²": float(ml[before] - ml[early].min()),
+            "contact: roll-rate dip °/s": float(roll[early].min() - roll[before]),
+            "contact: roll-rate dip after ms": at(int(np.argmin(roll[early]))),
+            "contact: pitch-rate range °/s": float(np.ptp(pitch[early])),
+            "contact: yaw-rate range °/s": float(np.ptp(yaw[early]))}
+
+
 def turn_signature(walk: LowerBackWalk, body: BodySignals, turn: tuple[int, int]
                    ) -> dict[str, float]:
     """Duration (heading 5–95 %), peak yaw rate (0.25 s average), peak horizontal
@@ -262,4 +295,5 @@ def measure(walk: LowerBackWalk) -> dict[str, float]:
     legs = straight_legs(walk, turn)
     return {**spectral_shares(walk, body, legs), **walking_rms(walk, body, legs),
             **stride_ranges(walk, body, legs), **step_variability(walk, body, legs),
+            **contact_shapes(walk, body, legs),
             **turn_signature(walk, body, turn), **standing_sway(body)}

@@ -8,7 +8,7 @@ real lower-back recordings (contact-locked averages; ``bench/simulator_vs_real.p
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.ndimage import gaussian_filter1d
@@ -26,20 +26,31 @@ JITTER_BAND_HZ = (1.5, 8.0)
 class Pulse:
     """One Gaussian acceleration pulse after a contact, per unit of heel-strike size."""
 
-    axis: int  # 0 forward, 1 toward the stance leg, 2 up
+    axis: int  # 0 forward, 1 away from the stance leg, 2 up
     delay_s: float
     sigma_s: float
     size: float
 
 
-# The heel-strike transient (sharp, up and back), then the loading response: the body's fall is
-# stopped (up), it brakes (back) and is pushed toward the stance leg, and a second, smaller
-# vertical push as the foot flattens. Sizes per 1 m/s² of heel strike.
-CONTACT_PULSES = (
-    Pulse(2, 0.010, 0.006, 0.8), Pulse(0, 0.008, 0.006, -1.3), Pulse(1, 0.010, 0.006, 1.2),
-    Pulse(2, 0.040, 0.020, 0.55), Pulse(0, 0.050, 0.025, -0.45), Pulse(1, 0.050, 0.020, 0.4),
-    Pulse(2, 0.140, 0.025, 0.4),
-)
+# The push-off just before each contact and the loading response after it, as real walkers do
+# them on average: the trailing leg pushes the body forward, the landing stops its fall (up),
+# pushes it away from the stance leg, and a second, smaller vertical push comes as the foot
+# flattens. Sizes per 1 m/s² of heel strike; axis 1 is positive away from the stance leg.
+LOADING_PULSES = (Pulse(0, -0.015, 0.03, 0.35), Pulse(2, 0.035, 0.018, 0.2),
+                  Pulse(1, 0.050, 0.015, 0.35), Pulse(2, 0.140, 0.025, 0.3))
+HEEL_STRIKE_SIGMA_S = 0.006
+LANDING_SD = 0.5  # step-to-step variation of the transient's forward and sideways parts
+
+
+def heel_strike_pulses(rng: np.random.Generator) -> tuple[Pulse, ...]:
+    """One landing's heel-strike transient: a sharp jolt up, and forward or back and sideways
+    as the foot lands. Each walker has their own way of landing (drawn once per walker: real
+    walkers differ in it), and each landing varies around it."""
+    delay = float(rng.uniform(0.005, 0.02))
+    forward, sideways = rng.normal(0.0, [1.4, 1.0])
+    return (Pulse(2, delay, HEEL_STRIKE_SIGMA_S, 1.0),
+            Pulse(0, delay, HEEL_STRIKE_SIGMA_S, float(forward)),
+            Pulse(1, delay, HEEL_STRIKE_SIGMA_S, float(sideways)))
 
 
 def per_step(index: np.ndarray, cv: float, rng: np.random.Generator) -> np.ndarray:
@@ -70,25 +81,31 @@ def contact_jolts(t: np.ndarray, contacts: list[tuple[float, str, float]],
                   ) -> np.ndarray:
     """Pelvis displacement (m; x forward, y left, z up) of the jolts of all contacts.
 
-    The pulses (``CONTACT_PULSES`` × ``heel_strike_mps2``, each contact its own size) change the
-    velocity; the rest of the gait cycle gives that change back, so nothing drifts.
+    The walker's heel-strike transient and the loading response (× ``heel_strike_mps2``, each
+    contact its own size) change the velocity; the rest of the gait cycle gives that change
+    back, so nothing drifts.
     """
     if heel_strike_mps2 <= 0 or not contacts:
         return np.zeros((len(t), 3))
     rate = 1.0 / (t[1] - t[0])
     acc = np.zeros((len(t), 3))
+    walker = heel_strike_pulses(rng)
     sizes = np.exp(rng.normal(0.0, IMPULSE_SD, len(contacts)) - IMPULSE_SD**2 / 2)
-    for (when, side, amplitude), size in zip(contacts, sizes, strict=True):
+    landings = rng.normal(0.0, LANDING_SD, (len(contacts), 2))
+    for (when, side, amplitude), size, landing in zip(contacts, sizes, landings, strict=True):
+        up, forward, sideways = walker
+        pulses = (up, replace(forward, size=forward.size + landing[0]),
+                  replace(sideways, size=sideways.size + landing[1]), *LOADING_PULSES)
         k = min(round(when * rate), len(t) - 1)
         scale = heel_strike_mps2 * size * amplitude * (1 + (RUNNING_IMPULSE - 1) * running[k])
-        toward_stance = 1.0 if side == "left" else -1.0
-        for pulse in CONTACT_PULSES:
+        away_from_stance = -1.0 if side == "left" else 1.0  # +y is left
+        for pulse in pulses:
             centre = when + pulse.delay_s
             half = round(5 * pulse.sigma_s * rate)
             c = round(centre * rate)
             span = slice(max(0, c - half), max(0, min(len(t), c + half + 1)))
             u = (t[span] - centre) / pulse.sigma_s
-            sign = toward_stance if pulse.axis == 1 else 1.0
+            sign = away_from_stance if pulse.axis == 1 else 1.0
             acc[span, pulse.axis] += sign * scale * pulse.size * np.exp(-0.5 * u**2)
     return double_integral(acc, rate, SLOWEST_HZ)
 

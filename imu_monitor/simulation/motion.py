@@ -29,6 +29,7 @@ from imu_monitor.simulation.turns import TurnPlan, heading_rate, pace_factor, tu
 TRANSITION_S = 1.0
 RUN_CONTACT_FRACTION = 0.4  # of a step
 IC_PULSE_SIGMA_S = 0.025
+BRAKE_SIGMA_S = 0.04
 
 
 @dataclass
@@ -178,10 +179,10 @@ def _displacement(p: np.ndarray, step_rate: np.ndarray, run_w: np.ndarray) -> np
     s = 2 * p
     ds = s - np.round(s)  # step phase from the nearest contact
     sigma_s = IC_PULSE_SIGMA_S * step_rate
-    # Braking just after contact: a smoothed velocity dip, periodic in the step phase.
-    brake = ndtr((ds - 0.02 * step_rate) / sigma_s) - ds - 0.5
+    # Braking after contact: a smoothed velocity dip, periodic in the step phase.
+    brake = ndtr((ds - 0.06 * step_rate) / (BRAKE_SIGMA_S * step_rate)) - ds - 0.5
     x_walk = -0.008 * np.sin(4 * np.pi * (p - 0.25)) + 0.005 * brake
-    z_walk = 0.015 * np.cos(4 * np.pi * (p - 0.25)) - 0.0019 * np.exp(
+    z_walk = 0.015 * np.cos(4 * np.pi * (p - 0.25)) - 0.001 * np.exp(
         -0.5 * ((ds - 0.04 * step_rate) / sigma_s) ** 2)
     y_walk = -0.017 * np.cos(2 * np.pi * (p - 0.25))
     x_run = _periodic_interp(_RUN_X, s) / step_rate**2

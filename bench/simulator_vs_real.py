@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -54,8 +55,20 @@ def real_walk(trial: IpolTrial) -> LowerBackWalk:
                          (trial.uturn_bounds[0] + trial.uturn_bounds[1]) // 2)
 
 
+def own_tissue(realism: Realism, rng: np.random.Generator) -> Realism:
+    """People and straps differ: each walker's soft tissue around the model's values."""
+    if realism.tissue is None:
+        return realism
+    tissue = replace(realism.tissue, slide_hz=rng.uniform(10.0, 18.0),
+                     rocking_hz=rng.uniform(9.0, 15.0),
+                     rocking_deg_per_mps2=rng.uniform(0.12, 0.3),
+                     lever_forward_up=(-1.0, rng.uniform(0.2, 1.0)))
+    return replace(realism, tissue=tissue)
+
+
 def simulated_walk(seed: int, realism: Realism) -> LowerBackWalk:
-    """One simulated adult doing the IPOL protocol."""
+    """One simulated adult doing the IPOL protocol: pace, cadence and drop like the real
+    adults' (the drop is the median measured on them), their own soft tissue."""
     rng = np.random.default_rng(1000 + seed)
     cadence = float(np.clip(rng.normal(110.0, 7.0), 92.0, 130.0))
     step_m = float(np.clip(rng.normal(0.68, 0.06), 0.5, 0.85))
@@ -64,7 +77,7 @@ def simulated_walk(seed: int, realism: Realism) -> LowerBackWalk:
                                 cadence_spm=cadence,
                                 drop_left_stance_deg=drop + rng.normal(0, 0.7),
                                 drop_right_stance_deg=drop + rng.normal(0, 0.7))
-    rec = simulate(activities, RATE_HZ, seed, "random", XSENS_CLASS, realism)
+    rec = simulate(activities, RATE_HZ, seed, "random", XSENS_CLASS, own_tissue(realism, rng))
     truth = rec.truth
     steps = [s for s in truth.steps if s["amplitude"] >= 0.5]
     contacts = np.array([round(s["time_s"] * RATE_HZ) for s in steps])

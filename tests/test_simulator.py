@@ -27,16 +27,18 @@ def test_standing_sensor_reads_gravity_along_up():
 
 @pytest.mark.parametrize("turn_deg", [0.0, 180.0])
 def test_gyro_integrates_to_the_true_orientation(turn_deg):
-    """Integrating the simulated gyro reproduces the true pelvis orientation (walk + turn)."""
+    """Integrating the simulated gyro (midpoint rule) reproduces the sensor's true orientation
+    (walk + turn, the soft tissue rocking it on the bone)."""
     rate = 200.0
     rec = simulate([Stand(1.0), Gait(8.0, turn_deg=turn_deg)], rate, seed=5,
                    mounting="x=up,y=right,z=forward", errors=SensorErrors.none())
     t = rec.truth
     world_from_sensor = t.world_from_sensor()
-    steps = rotation_vector_to_matrix(rec.samples.gyr / rate)
+    gyr = rec.samples.gyr
+    steps = rotation_vector_to_matrix((gyr[:-1] + gyr[1:]) / 2 / rate)
     r = world_from_sensor[0]
     worst = 0.0
-    for k in range(len(steps) - 1):
+    for k in range(len(steps)):
         r = r @ steps[k]
         cos = (np.trace(world_from_sensor[k + 1].T @ r) - 1) / 2
         worst = max(worst, float(np.degrees(np.arccos(np.clip(cos, -1, 1)))))
@@ -44,10 +46,14 @@ def test_gyro_integrates_to_the_true_orientation(turn_deg):
     assert abs(t.heading_deg[-1] - turn_deg) < 1.0
 
 
-def _world_velocity(rec) -> np.ndarray:
-    """Sensor velocity from its specific force, rotated by its true orientation, less gravity."""
+def _world_force(rec) -> np.ndarray:
+    """Specific force less gravity, rotated into the world by the sensor's true orientation."""
     force = np.einsum("nij,nj->ni", rec.truth.world_from_sensor(), rec.samples.acc)
-    return np.cumsum(force - [0, 0, GRAVITY_MPS2], axis=0) / rec.rate_hz
+    return force - [0, 0, GRAVITY_MPS2]
+
+
+def _world_velocity(rec) -> np.ndarray:
+    return np.cumsum(_world_force(rec), axis=0) / rec.rate_hz
 
 
 @pytest.mark.parametrize("realism", [Realism(), Realism.none()], ids=["realistic", "ideal"])
@@ -74,7 +80,7 @@ def test_soft_tissue_moves_the_sensor_not_the_truth():
         np.testing.assert_array_equal(getattr(soft.truth, name), getattr(rigid.truth, name))
     assert soft.truth.steps == rigid.truth.steps
     rocking = np.degrees(np.linalg.norm(soft.truth.tissue_rotation_rad, axis=1))
-    assert 0.1 < rocking.max() < 2.0
+    assert 0.1 < np.sqrt(np.mean(rocking**2)) < 1.0 and rocking.max() < 3.0
     assert rocking[:200].max() < 0.1 * rocking.max()  # standing, the tissue barely moves
 
     def high_share(gyr: np.ndarray) -> float:
@@ -82,31 +88,25 @@ def test_soft_tissue_moves_the_sensor_not_the_truth():
         freqs = np.fft.rfftfreq(len(gyr), 1 / 200.0)
         return float(spectrum[freqs > 10].sum() / spectrum.sum())
 
-    assert high_share(soft.samples.gyr) > 5 * high_share(rigid.samples.gyr)
+    assert high_share(soft.samples.gyr) > 3 * high_share(rigid.samples.gyr)
 
 
 def test_contact_jolts_and_steps_vary_without_drifting():
-    """Heel strikes jolt the pelvis upwards within 50 ms of each contact, and give the velocity
-    back over the step: the body neither rises nor sinks."""
-    rec = simulate([Stand(2.0), Gait(20.0), Stand(2.0)], 200.0, seed=6,
-                   errors=SensorErrors.none(), realism=replace(Realism(), tissue=None))
-    smooth = simulate([Stand(2.0), Gait(20.0), Stand(2.0)], 200.0, seed=6,
-                      errors=SensorErrors.none(), realism=Realism.none())
-    vertical = np.diff(_world_velocity(rec)[:, 2]) * rec.rate_hz
-    calm = np.diff(_world_velocity(smooth)[:, 2]) * smooth.rate_hz
-    peaks, calm_peaks = [], []
-    for step in rec.truth.steps:
-        if step["amplitude"] > 0.99:
-            k = round(step["time_s"] * rec.rate_hz)
-            peaks.append(vertical[k:k + 10].max())
-    for step in smooth.truth.steps:
-        if step["amplitude"] > 0.99:
-            k = round(step["time_s"] * smooth.rate_hz)
-            calm_peaks.append(calm[k:k + 10].max())
-    assert np.median(peaks) > np.median(calm_peaks) + 2.0
-    height = np.cumsum(_world_velocity(rec)[:, 2]) / rec.rate_hz
+    """Heel strikes jolt the pelvis upwards within 50 ms of each contact, and the rest of the
+    step gives the velocity back: the body neither rises nor sinks."""
+    walk = [Stand(2.0), Gait(20.0), Stand(2.0)]
+    rigid = replace(Realism(), tissue=None)
+
+    def jolts(realism: Realism) -> float:
+        rec = simulate(walk, 200.0, seed=6, errors=SensorErrors.none(), realism=realism)
+        up = _world_force(rec)[:, 2]
+        return float(np.median([up[round(s["time_s"] * 200):][:10].max()
+                                for s in rec.truth.steps if s["amplitude"] > 0.99]))
+
+    assert jolts(rigid) > jolts(Realism.none()) + 2.0
+    height = build_motion(walk, 400.0, 6, rigid).position[:, 2]
     assert 0.02 < np.ptp(height) < 0.08  # a few centimetres of bounce
-    assert abs(height[-1] - height[0]) < 0.01  # and no drift
+    assert abs(height[-1] - height[0]) < 0.005  # and no drift
 
 
 def test_same_seed_same_data_and_different_seed_different_data():

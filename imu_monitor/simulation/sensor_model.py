@@ -20,6 +20,9 @@ from imu_monitor.simulation.activities import Activity
 from imu_monitor.simulation.motion import Motion, build_motion
 from imu_monitor.simulation.mounting import mounting_matrix
 from imu_monitor.simulation.realism import Realism
+from imu_monitor.simulation.spectral import lowpass
+
+ANTI_ALIAS = 0.4  # the sensor's digital low-pass, as a share of its output rate
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,9 @@ def simulate(
     acc_pelvis, gyro_pelvis, tissue_rotation = _sensor_on_pelvis(motion, fine_rate, realism)
 
     take = slice(None, None, oversample)
+    if oversample > 1:  # the sensor's own low-pass before it samples: no aliasing
+        acc_pelvis, gyro_pelvis = (lowpass(x, fine_rate, ANTI_ALIAS * rate_hz)
+                                   for x in (acc_pelvis, gyro_pelvis))
     acc = acc_pelvis[take] @ pelvis_from_sensor  # = (pelvis_from_sensor^T @ f_p) per row
     gyr = gyro_pelvis[take] @ pelvis_from_sensor
 

@@ -46,6 +46,13 @@ def double_integral(acc: np.ndarray, rate_hz: float, lowest_hz: float) -> np.nda
     return apply_response(acc, rate_hz, response)
 
 
+def lowpass(x: np.ndarray, rate_hz: float, cutoff_hz: float) -> np.ndarray:
+    """Zero-phase low-pass: flat to 80 % of ``cutoff_hz``, nothing above 125 % of it."""
+    w_pass, w_stop = 2 * np.pi * 0.8 * cutoff_hz, 2 * np.pi * 1.25 * cutoff_hz
+    return apply_response(x, rate_hz, lambda w: 0.5 + 0.5 * np.cos(
+        np.pi * np.clip((w - w_pass) / (w_stop - w_pass), 0, 1)))
+
+
 def band_noise(rng: np.random.Generator, shape: tuple[int, ...], rate_hz: float,
                low_hz: float, high_hz: float) -> np.ndarray:
     """Gaussian noise of unit RMS confined to ``low_hz``–``high_hz`` (raised-cosine edges)."""

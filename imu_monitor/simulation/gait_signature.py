@@ -8,6 +8,8 @@ power, depending on the channel). A walker here gets random amplitudes and phase
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from imu_monitor.simulation.realism import GaitSignature
@@ -24,19 +26,35 @@ def _coefficients(rms: float, rng: np.random.Generator) -> np.ndarray:
     return rms * share * c  # E|c|² = 2, and a cosine of amplitude |c| has RMS |c|/√2
 
 
-def signature(p: np.ndarray, stride_hz: np.ndarray, walker: GaitSignature,
-              rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Displacement (m; forward, left, up) and angles (deg; obliquity, tilt, rotation).
+@dataclass(frozen=True)
+class WalkerPattern:
+    """One walker's harmonics, sized as what the sensor sees: the acceleration (m/s²) and the
+    angular rate (°/s) they add; displacement and angle follow from the stride rate."""
 
-    Sizes are given as what the sensor sees: the RMS of the acceleration (m/s²) and of the
-    angular rate (°/s) the harmonics add; displacement and angle follow from the stride rate.
-    """
-    disp = np.zeros((len(p), 3))
-    angles = np.zeros((len(p), 3))
-    for out, sizes in ((disp, walker.acc_mps2), (angles, walker.rate_dps)):
-        for axis, rms in enumerate(sizes):
-            for h, c in zip(HARMONICS, _coefficients(rms, rng), strict=True):
-                omega = 2 * np.pi * h * stride_hz
-                wave = np.abs(c) * np.cos(2 * np.pi * h * p + np.angle(c))
-                out[:, axis] += wave / omega**2 if out is disp else wave / omega
-    return disp, angles
+    acc: np.ndarray  # (3, harmonics) complex: forward, left, up
+    rate: np.ndarray  # (3, harmonics) complex: about forward, left, up
+
+    @classmethod
+    def draw(cls, sizes: GaitSignature, rng: np.random.Generator) -> WalkerPattern:
+        return cls(np.array([_coefficients(s, rng) for s in sizes.acc_mps2]),
+                   np.array([_coefficients(s, rng) for s in sizes.rate_dps]))
+
+    @staticmethod
+    def _waves(coefficients: np.ndarray, p: np.ndarray, stride_hz: np.ndarray, power: int
+               ) -> np.ndarray:
+        out = np.zeros((len(stride_hz), len(coefficients)))
+        for h, column in zip(HARMONICS, coefficients.T, strict=True):
+            omega = 2 * np.pi * h * stride_hz
+            phase = 2 * np.pi * h * np.asarray(p)
+            out += (np.abs(column) * np.cos(phase[..., None] + np.angle(column))
+                    / (omega**power)[:, None])
+        return out
+
+    def displacement(self, p: np.ndarray, stride_hz: np.ndarray) -> np.ndarray:
+        """Displacement (m; forward, left, up) at stride phase ``p``."""
+        return self._waves(self.acc, p, stride_hz, 2)
+
+    def angles(self, p: np.ndarray | float, stride_hz: np.ndarray) -> np.ndarray:
+        """Angles (deg; obliquity, tilt, rotation) at stride phase ``p`` (an array, or one
+        phase for every sample)."""
+        return self._waves(self.rate, p, stride_hz, 1)

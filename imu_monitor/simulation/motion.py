@@ -21,7 +21,7 @@ from scipy.special import ndtr
 from imu_monitor.conventions import GRAVITY_MPS2
 from imu_monitor.simulation import irregular_gait as irregular
 from imu_monitor.simulation.activities import Activity, Gait, Sit, Stand
-from imu_monitor.simulation.gait_signature import signature
+from imu_monitor.simulation.gait_signature import WalkerPattern
 from imu_monitor.simulation.in_place import drill, drill_seconds, sitting
 from imu_monitor.simulation.realism import Realism
 from imu_monitor.simulation.turns import TurnPlan, heading_rate, pace_factor, turn_speed_factor
@@ -29,6 +29,10 @@ from imu_monitor.simulation.turns import TurnPlan, heading_rate, pace_factor, tu
 TRANSITION_S = 1.0
 RUN_CONTACT_FRACTION = 0.4  # of a step
 IC_PULSE_SIGMA_S = 0.025
+# Walking: the swing-side hip drops from the contact to its peak 16 % of the stride later and
+# is back by 40 % (stride phase: start, peak, end), as on real walkers.
+RIGHT_STANCE_DROP = (0.0, 0.16, 0.4)
+LEFT_STANCE_DROP = (0.5, 0.66, 0.9)
 BRAKE_SIGMA_S = 0.04
 
 
@@ -168,7 +172,7 @@ def _obliquity(p: np.ndarray, run_w: np.ndarray, drop_l: np.ndarray, drop_r: np.
     A step's size changes where its lobe is zero, so it changes nothing else."""
     walk_size = irregular.per_step(np.floor(2 * p).astype(int), cv, rng)
     run_size = irregular.per_step(np.floor(2 * (p - 0.02)).astype(int), cv, rng)
-    walk = -drop_r * _lobe(p, 0.0, 0.16, 0.4) + drop_l * _lobe(p, 0.5, 0.66, 0.9)
+    walk = -drop_r * _lobe(p, *RIGHT_STANCE_DROP) + drop_l * _lobe(p, *LEFT_STANCE_DROP)
     run = -drop_r * _lobe(p, 0.02, 0.09, 0.52) + drop_l * _lobe(p, 0.52, 0.59, 1.02)
     return (1 - run_w) * walk * walk_size + run_w * run * run_size
 
@@ -190,6 +194,15 @@ def _displacement(p: np.ndarray, step_rate: np.ndarray, run_w: np.ndarray) -> np
     y_run = -0.015 * np.cos(2 * np.pi * (p - 0.1))
     return np.stack([walk * x_walk + run_w * x_run, walk * y_walk + run_w * y_run,
                      walk * z_walk + run_w * z_run], axis=1)
+
+
+def _level_at_drop_peaks(pattern: WalkerPattern, p: np.ndarray, stride_hz: np.ndarray
+                         ) -> np.ndarray:
+    """What the walker's pattern adds to obliquity at each drop's peak, spread over that drop:
+    taken away, it leaves the shape but keeps the configured drop the walker's mean drop."""
+    right, left = (pattern.angles(peak, stride_hz)[:, 0]
+                   for peak in (RIGHT_STANCE_DROP[1], LEFT_STANCE_DROP[1]))
+    return right * _lobe(p, *RIGHT_STANCE_DROP) + left * _lobe(p, *LEFT_STANCE_DROP)
 
 
 def build_motion(activities: list[Activity], fine_rate_hz: float, seed: int,
@@ -229,11 +242,13 @@ def build_motion(activities: list[Activity], fine_rate_hz: float, seed: int,
     contacts = _contacts(t, p, gait_on)
     disp += irregular.contact_jolts(t, contacts, run_w, realism.heel_strike_mps2, jolt_rng)
     if realism.signature is not None:
-        own_disp, own_angles = signature(p, cadence, realism.signature, walker_rng)
-        disp += (gait_on * walk * size)[:, None] * own_disp
-        obl_deg, tilt_deg, rot_deg = (obl_deg + gait_on * walk * own_angles[:, 0],
-                                      tilt_deg + gait_on * walk * own_angles[:, 1],
-                                      rot_deg + gait_on * walk * own_angles[:, 2])
+        pattern = WalkerPattern.draw(realism.signature, walker_rng)
+        own = gait_on * walk
+        disp += (own * size)[:, None] * pattern.displacement(p, cadence)
+        angles = pattern.angles(p, cadence) * own[:, None]
+        angles[:, 0] -= own * _level_at_drop_peaks(pattern, p, cadence)
+        obl_deg, tilt_deg, rot_deg = (obl_deg + angles[:, 0], tilt_deg + angles[:, 1],
+                                      rot_deg + angles[:, 2])
     if realism.jitter is not None:
         jitter, moving = realism.jitter, gait_on[:, None]
         angles = irregular.trunk_jitter(

@@ -24,7 +24,7 @@ JITTER_BAND_HZ = (1.5, 8.0)
 
 @dataclass(frozen=True)
 class Pulse:
-    """One Gaussian acceleration pulse after a contact, per unit of heel-strike size."""
+    """One Gaussian acceleration pulse around a contact, per unit of heel-strike size."""
 
     axis: int  # 0 forward, 1 away from the stance leg, 2 up
     delay_s: float
@@ -43,9 +43,9 @@ LANDING_SD = 0.5  # step-to-step variation of the transient's forward and sidewa
 
 
 def heel_strike_pulses(rng: np.random.Generator) -> tuple[Pulse, ...]:
-    """One landing's heel-strike transient: a sharp jolt up, and forward or back and sideways
-    as the foot lands. Each walker has their own way of landing (drawn once per walker: real
-    walkers differ in it), and each landing varies around it."""
+    """A walker's heel-strike transient: a sharp jolt up, and forward or back and sideways as
+    their foot lands. Drawn once per walker (real walkers differ in it); each landing varies
+    around it by ``LANDING_SD``."""
     delay = float(rng.uniform(0.005, 0.02))
     forward, sideways = rng.normal(0.0, [1.4, 1.0])
     return (Pulse(2, delay, HEEL_STRIKE_SIGMA_S, 1.0),
@@ -89,11 +89,10 @@ def contact_jolts(t: np.ndarray, contacts: list[tuple[float, str, float]],
         return np.zeros((len(t), 3))
     rate = 1.0 / (t[1] - t[0])
     acc = np.zeros((len(t), 3))
-    walker = heel_strike_pulses(rng)
+    up, forward, sideways = heel_strike_pulses(rng)
     sizes = np.exp(rng.normal(0.0, IMPULSE_SD, len(contacts)) - IMPULSE_SD**2 / 2)
     landings = rng.normal(0.0, LANDING_SD, (len(contacts), 2))
     for (when, side, amplitude), size, landing in zip(contacts, sizes, landings, strict=True):
-        up, forward, sideways = walker
         pulses = (up, replace(forward, size=forward.size + landing[0]),
                   replace(sideways, size=sideways.size + landing[1]), *LOADING_PULSES)
         k = min(round(when * rate), len(t) - 1)

@@ -118,6 +118,7 @@ class _Plan:
 
 
 def _plan(activities: list[Activity], t: np.ndarray, rng: np.random.Generator) -> _Plan:
+    """Lay the activities out on the clock ``t``."""
     n = len(t)
     bounds = _bounds(activities)
     seg = np.clip(np.searchsorted(bounds, t, side="right") - 1, 0, len(activities) - 1)
@@ -155,7 +156,7 @@ def _bounds(activities: list[Activity]) -> np.ndarray:
                               for a in activities])
 
 
-def _running_cadence(cadence: np.ndarray) -> np.ndarray:
+def _cadence_everywhere(cadence: np.ndarray) -> np.ndarray:
     """Cadence outside gait continues that of the nearest gait segment (phase keeps running
     while the amplitude is zero), so transitions never stretch steps."""
     known = np.flatnonzero(~np.isnan(cadence))
@@ -220,7 +221,7 @@ def build_motion(activities: list[Activity], fine_rate_hz: float, seed: int,
     k = max(3, int(TRANSITION_S * fine_rate_hz))
     speed, gait_on, run_w, cadence, drop_l, drop_r = (
         _smooth(x, k) for x in (plan.speed, plan.gait_on, plan.run_w,
-                                _running_cadence(plan.cadence), plan.drop_l, plan.drop_r))
+                                _cadence_everywhere(plan.cadence), plan.drop_l, plan.drop_r))
     cadence = irregular.irregular_cadence(cadence, fine_rate_hz, realism.step_time_cv,
                                           timing_rng)
     p = np.cumsum(cadence) * dt

@@ -56,11 +56,11 @@ class GaitSignature:
 class Realism:
     """Irregularities of real gait and of a sensor on skin (``Realism.none()``: an ideal model).
 
-    ``heel_strike_mps2`` is the peak vertical heel-strike transient at each initial contact; the
-    loading response that follows (the fall stopped, braking, a push toward the stance leg)
-    scales with it. ``step_time_cv`` is the step-to-step variation of step time,
-    ``step_amplitude_cv`` that of each step's pelvic excursions (drop, tilt, rotation, sway,
-    bounce).
+    ``heel_strike_mps2`` is the peak vertical heel-strike transient at each initial contact;
+    the push-off before it and the loading response after it (the fall stopped, a push away
+    from the stance leg, braking) scale with it. ``step_time_cv`` is the step-to-step variation
+    of step time, ``step_amplitude_cv`` that of each step's pelvic excursions (drop, tilt,
+    rotation, sway, bounce).
     """
 
     tissue: SoftTissue | None = SoftTissue()

@@ -24,6 +24,7 @@ class IpolTrial:
     right_ic: np.ndarray
     trial_bounds: tuple[int, int]
     first_foot_off: int  # the first foot event of the walk (a toe-off)
+    uturn_bounds: tuple[int, int]
 
 
 def load_trial(lb_file: Path) -> IpolTrial:
@@ -41,6 +42,7 @@ def load_trial(lb_file: Path) -> IpolTrial:
         right_ic=np.array([e[1] for e in meta["RightFootEvents"]], dtype=int),
         trial_bounds=tuple(meta["TrialBoundaries"]),
         first_foot_off=int(min(e[0] for e in meta["LeftFootEvents"] + meta["RightFootEvents"])),
+        uturn_bounds=tuple(meta["UTurnBoundaries"]),
     )
 
 

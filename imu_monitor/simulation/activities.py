@@ -19,10 +19,20 @@ class Stand:
 
 
 @dataclass(frozen=True)
+class Sit:
+    """Sitting down on a chair, sitting for a while and standing up again (1.6 s each way)."""
+
+    seconds: float
+
+
+@dataclass(frozen=True)
 class Gait:
     """Walking or running at a steady pace, optionally turning by ``turn_deg`` mid-segment.
 
     ``drop_left_stance_deg`` is the peak drop of the right hip while standing on the left leg.
+    The heading changes during ``turn_seconds`` (5–95 % of the turn in 70 % of that time, as
+    real U-turns do); the walker slows down to ``turn_speed_mps`` for it (by default to 45 %
+    of their pace for a U-turn, less for smaller turns) and speeds up again after.
     """
 
     seconds: float
@@ -31,8 +41,9 @@ class Gait:
     drop_left_stance_deg: float = 4.0
     drop_right_stance_deg: float = 4.0
     turn_deg: float = 0.0
-    turn_seconds: float = 2.5
+    turn_seconds: float = 2.0
     running: bool = False
+    turn_speed_mps: float | None = None
 
 
 @dataclass(frozen=True)
@@ -66,4 +77,4 @@ class StepDown:
     rep_s: float = 3.0
 
 
-Activity = Stand | Gait | SingleLegStance | HipHike | StepDown
+Activity = Stand | Sit | Gait | SingleLegStance | HipHike | StepDown

@@ -5,7 +5,9 @@ Shapes follow what a sacral sensor sees on real people (checked against the IPOL
 the contralateral hip drops after each initial contact with its peak ~19 % of the stride later;
 the body is lowest and fastest at double support and brakes sharply just after contact; it sways
 over the stance leg. Activities blend into each other through 1 s smoothing, so the motion is
-smooth and the accelerations are physically consistent (second derivative of position).
+smooth and the accelerations are physically consistent (second derivative of position). With
+:class:`~imu_monitor.simulation.realism.Realism` every step differs a little in time and size
+and each contact jolts the pelvis (:mod:`~imu_monitor.simulation.irregular_gait`).
 """
 
 from __future__ import annotations
@@ -17,18 +19,21 @@ from scipy.ndimage import gaussian_filter1d
 from scipy.special import ndtr
 
 from imu_monitor.conventions import GRAVITY_MPS2
-from imu_monitor.simulation.activities import (
-    Activity,
-    Gait,
-    HipHike,
-    SingleLegStance,
-    Stand,
-    StepDown,
-)
+from imu_monitor.simulation import irregular_gait as irregular
+from imu_monitor.simulation.activities import Activity, Gait, Sit, Stand
+from imu_monitor.simulation.gait_signature import WalkerPattern
+from imu_monitor.simulation.in_place import drill, drill_seconds, sitting
+from imu_monitor.simulation.realism import Realism
+from imu_monitor.simulation.turns import TurnPlan, heading_rate, pace_factor, turn_speed_factor
 
 TRANSITION_S = 1.0
 RUN_CONTACT_FRACTION = 0.4  # of a step
 IC_PULSE_SIGMA_S = 0.025
+# Walking: the swing-side hip drops from the contact to its peak 16 % of the stride later and
+# is back by 40 % (stride phase: start, peak, end), as on real walkers.
+RIGHT_STANCE_DROP = (0.0, 0.16, 0.4)
+LEFT_STANCE_DROP = (0.5, 0.66, 0.9)
+BRAKE_SIGMA_S = 0.04
 
 
 @dataclass
@@ -95,113 +100,183 @@ def _periodic_interp(table: np.ndarray, phase: np.ndarray) -> np.ndarray:
     return np.interp(np.mod(phase, 1.0), grid, np.append(table, table[0]))
 
 
-def build_motion(activities: list[Activity], fine_rate_hz: float, seed: int) -> Motion:
-    """Turn ``activities`` into pelvis motion sampled at ``fine_rate_hz``."""
-    rng = np.random.default_rng(seed)
-    dt = 1.0 / fine_rate_hz
-    bounds = np.cumsum([0.0] + [a.seconds if hasattr(a, "seconds") else _drill_seconds(a)
-                                for a in activities])
-    n = round(bounds[-1] * fine_rate_hz)
-    t = np.arange(n) * dt
-    seg = np.clip(np.searchsorted(bounds, t, side="right") - 1, 0, len(activities) - 1)
+@dataclass
+class _Plan:
+    """What each fine sample asks for, before smoothing: pace, gait, drops, in-place motion."""
 
-    speed = np.zeros(n)
-    cadence = np.full(n, np.nan)
-    gait_on = np.zeros(n)
-    run_w = np.zeros(n)
-    drop_l = np.zeros(n)
-    drop_r = np.zeros(n)
-    heading_rate = np.zeros(n)
-    drill_obl = np.zeros(n)
-    drill_tilt = np.zeros(n)
-    drill_disp = np.zeros((n, 3))
-    drill_truth: list[dict] = []
+    speed: np.ndarray
+    cadence: np.ndarray  # strides per second, NaN outside gait
+    gait_on: np.ndarray
+    run_w: np.ndarray
+    drop_l: np.ndarray
+    drop_r: np.ndarray
+    obliquity: np.ndarray  # in-place activities (deg)
+    tilt: np.ndarray
+    disp: np.ndarray
+    turns: list[TurnPlan]
+    drill_truth: list[dict]
+
+
+def _plan(activities: list[Activity], t: np.ndarray, rng: np.random.Generator) -> _Plan:
+    """Lay the activities out on the clock ``t``."""
+    n = len(t)
+    bounds = _bounds(activities)
+    seg = np.clip(np.searchsorted(bounds, t, side="right") - 1, 0, len(activities) - 1)
+    plan = _Plan(np.zeros(n), np.full(n, np.nan), np.zeros(n), np.zeros(n), np.zeros(n),
+                 np.zeros(n), np.zeros(n), np.zeros(n), np.zeros((n, 3)), [], [])
     for i, act in enumerate(activities):
         sel = seg == i
         tau = t[sel] - bounds[i]
         if isinstance(act, Gait):
-            speed[sel] = act.speed_mps
-            cadence[sel] = act.cadence_spm / 120.0
-            gait_on[sel] = 1.0
-            run_w[sel] = 1.0 if act.running else 0.0
-            drop_l[sel] = act.drop_left_stance_deg
-            drop_r[sel] = act.drop_right_stance_deg
+            plan.speed[sel] = act.speed_mps
+            plan.cadence[sel] = act.cadence_spm / 120.0
+            plan.gait_on[sel] = 1.0
+            plan.run_w[sel] = 1.0 if act.running else 0.0
+            plan.drop_l[sel] = act.drop_left_stance_deg
+            plan.drop_r[sel] = act.drop_right_stance_deg
             if act.turn_deg:
-                mid = act.seconds / 2
-                u = (tau - (mid - act.turn_seconds / 2)) / act.turn_seconds
-                inside = (u >= 0) & (u < 1)
-                rate = np.zeros_like(tau)
-                rate[inside] = (1 - np.cos(2 * np.pi * u[inside])) / act.turn_seconds
-                heading_rate[sel] = np.radians(act.turn_deg) * rate
-                # People slow down to turn: the centripetal pull stays near 1 m/s².
-                slow = 0.5 - 0.5 * np.cos(2 * np.pi * np.clip(u, 0, 1))
-                speed[sel] *= 1 - 0.6 * slow * min(1.0, abs(act.turn_deg) / 180.0)
+                plan.turns.append(TurnPlan(
+                    bounds[i] + (act.seconds - act.turn_seconds) / 2, act.turn_seconds,
+                    act.turn_deg, turn_speed_factor(act.turn_deg, act.speed_mps,
+                                                    act.turn_speed_mps)))
+        elif isinstance(act, Sit):
+            plan.tilt[sel], plan.disp[sel] = sitting(tau, act.seconds)
         elif not isinstance(act, Stand):
-            obl, tilt, disp, truth = _drill(act, tau, rng)
-            drill_obl[sel], drill_tilt[sel], drill_disp[sel] = obl, tilt, disp
+            obl, tilt, disp, truth = drill(act, tau, rng)
+            plan.obliquity[sel], plan.tilt[sel], plan.disp[sel] = obl, tilt, disp
             for item in truth:
                 item.update({k: v + bounds[i] for k, v in item.items() if k.endswith("_s")
                              and k not in ("hold_s",)})
-                drill_truth.append(item)
+                plan.drill_truth.append(item)
+    return plan
 
-    # Cadence outside gait continues that of the nearest gait segment (phase keeps running
-    # while the amplitude is zero), so transitions never stretch steps.
+
+def _bounds(activities: list[Activity]) -> np.ndarray:
+    return np.cumsum([0.0] + [a.seconds if hasattr(a, "seconds") else drill_seconds(a)
+                              for a in activities])
+
+
+def _cadence_everywhere(cadence: np.ndarray) -> np.ndarray:
+    """Cadence outside gait continues that of the nearest gait segment (phase keeps running
+    while the amplitude is zero), so transitions never stretch steps."""
     known = np.flatnonzero(~np.isnan(cadence))
-    if len(known):
-        nearest = known[np.clip(np.searchsorted(known, np.arange(n)), 0, len(known) - 1)]
-        cadence = cadence[nearest]
-    else:
-        cadence = np.full(n, 0.9)
+    if not len(known):
+        return np.full(len(cadence), 0.9)
+    return cadence[known[np.clip(np.searchsorted(known, np.arange(len(cadence))), 0,
+                                 len(known) - 1)]]
 
-    k = max(3, int(TRANSITION_S * fine_rate_hz))
-    speed, gait_on, run_w, cadence = (_smooth(x, k) for x in (speed, gait_on, run_w, cadence))
-    drop_l, drop_r = _smooth(drop_l, k), _smooth(drop_r, k)
-    p = np.cumsum(cadence) * dt
-    step_rate = 2 * cadence  # steps per second
 
+def _obliquity(p: np.ndarray, run_w: np.ndarray, drop_l: np.ndarray, drop_r: np.ndarray,
+               cv: float, rng: np.random.Generator) -> np.ndarray:
+    """Gait obliquity (deg): the swing-side hip drops once per step, each step its own size.
+
+    A step's size changes where its lobe is zero, so it changes nothing else."""
+    walk_size = irregular.per_step(np.floor(2 * p).astype(int), cv, rng)
+    run_size = irregular.per_step(np.floor(2 * (p - 0.02)).astype(int), cv, rng)
+    walk = -drop_r * _lobe(p, *RIGHT_STANCE_DROP) + drop_l * _lobe(p, *LEFT_STANCE_DROP)
+    run = -drop_r * _lobe(p, 0.02, 0.09, 0.52) + drop_l * _lobe(p, 0.52, 0.59, 1.02)
+    return (1 - run_w) * walk * walk_size + run_w * run * run_size
+
+
+def _displacement(p: np.ndarray, step_rate: np.ndarray, run_w: np.ndarray) -> np.ndarray:
+    """Pelvis displacement of steady gait (m; x forward, y left, z up) about steady progress."""
     walk = 1 - run_w
-    obl_deg = (
-        walk * (-drop_r * _lobe(p, 0.07, 0.19, 0.57) + drop_l * _lobe(p, 0.57, 0.69, 1.07))
-        + run_w * (-drop_r * _lobe(p, 0.02, 0.09, 0.52) + drop_l * _lobe(p, 0.52, 0.59, 1.02))
-    ) * gait_on
-    tilt_deg = gait_on * (walk * (1.5 * np.cos(4 * np.pi * (p - 0.3)) + 2.0)
-                          + run_w * (3.0 * np.cos(4 * np.pi * (p - 0.15)) + 8.0))
-    rot_deg = gait_on * (walk * 4.0 + run_w * 5.0) * np.cos(2 * np.pi * p)
-
-    # Local displacement (x forward, y left, z up) relative to steady progression.
     s = 2 * p
     ds = s - np.round(s)  # step phase from the nearest contact
     sigma_s = IC_PULSE_SIGMA_S * step_rate
-    # Braking just after contact: a smoothed velocity dip, periodic in the step phase.
-    brake = ndtr((ds - 0.02 * step_rate) / sigma_s) - ds - 0.5
+    # Braking after contact: a smoothed velocity dip, periodic in the step phase.
+    brake = ndtr((ds - 0.06 * step_rate) / (BRAKE_SIGMA_S * step_rate)) - ds - 0.5
     x_walk = -0.008 * np.sin(4 * np.pi * (p - 0.25)) + 0.005 * brake
-    z_walk = 0.02 * np.cos(4 * np.pi * (p - 0.25)) - 0.0019 * np.exp(
+    z_walk = 0.015 * np.cos(4 * np.pi * (p - 0.25)) - 0.001 * np.exp(
         -0.5 * ((ds - 0.04 * step_rate) / sigma_s) ** 2)
-    y_walk = -0.025 * np.cos(2 * np.pi * (p - 0.25))
+    y_walk = -0.017 * np.cos(2 * np.pi * (p - 0.25))
     x_run = _periodic_interp(_RUN_X, s) / step_rate**2
     z_run = _periodic_interp(_RUN_Z, s) / step_rate**2
     y_run = -0.015 * np.cos(2 * np.pi * (p - 0.1))
-    disp = gait_on[:, None] * np.stack(
-        [walk * x_walk + run_w * x_run, walk * y_walk + run_w * y_run,
-         walk * z_walk + run_w * z_run], axis=1)
+    return np.stack([walk * x_walk + run_w * x_run, walk * y_walk + run_w * y_run,
+                     walk * z_walk + run_w * z_run], axis=1)
+
+
+def _level_at_drop_peaks(pattern: WalkerPattern, p: np.ndarray, stride_hz: np.ndarray
+                         ) -> np.ndarray:
+    """What the walker's pattern adds to obliquity at each drop's peak, spread over that drop:
+    taken away, it leaves the shape but keeps the configured drop the walker's mean drop."""
+    right, left = (pattern.angles(peak, stride_hz)[:, 0]
+                   for peak in (RIGHT_STANCE_DROP[1], LEFT_STANCE_DROP[1]))
+    return right * _lobe(p, *RIGHT_STANCE_DROP) + left * _lobe(p, *LEFT_STANCE_DROP)
+
+
+def build_motion(activities: list[Activity], fine_rate_hz: float, seed: int,
+                 realism: Realism | None = None) -> Motion:
+    """Turn ``activities`` into pelvis motion sampled at ``fine_rate_hz``."""
+    realism = Realism() if realism is None else realism
+    rng = np.random.default_rng(seed)
+    timing_rng, size_rng, jolt_rng, jitter_rng, walker_rng = (np.random.default_rng([seed, k])
+                                                              for k in (1, 2, 3, 4, 5))
+    dt = 1.0 / fine_rate_hz
+    n = round(_bounds(activities)[-1] * fine_rate_hz)
+    t = np.arange(n) * dt
+    plan = _plan(activities, t, rng)
+
+    k = max(3, int(TRANSITION_S * fine_rate_hz))
+    speed, gait_on, run_w, cadence, drop_l, drop_r = (
+        _smooth(x, k) for x in (plan.speed, plan.gait_on, plan.run_w,
+                                _cadence_everywhere(plan.cadence), plan.drop_l, plan.drop_r))
+    cadence = irregular.irregular_cadence(cadence, fine_rate_hz, realism.step_time_cv,
+                                          timing_rng)
+    p = np.cumsum(cadence) * dt
+    step_rate = 2 * cadence  # steps per second
+    # Each step's excursions (tilt, rotation, sway, bounce) scaled by its own factor.
+    size = irregular.blended(irregular.per_step(np.floor(2 * p).astype(int),
+                                                realism.step_amplitude_cv, size_rng),
+                             fine_rate_hz)
+
+    walk = 1 - run_w
+    obl_deg = gait_on * _obliquity(p, run_w, drop_l, drop_r, realism.step_amplitude_cv,
+                                   size_rng)
+    tilt_deg = gait_on * (walk * (size * (1.0 * np.cos(4 * np.pi * (p - 0.3))
+                                          + 0.6 * np.cos(2 * np.pi * (p - 0.1))) + 2.0)
+                          + run_w * (3.0 * size * np.cos(4 * np.pi * (p - 0.15)) + 8.0))
+    rot_deg = gait_on * size * ((walk * 3.5 + run_w * 5.0) * np.cos(2 * np.pi * p)
+                                + walk * 0.4 * np.cos(4 * np.pi * (p - 0.1)))
+    disp = (gait_on * size)[:, None] * _displacement(p, step_rate, run_w)
+    contacts = _contacts(t, p, gait_on)
+    disp += irregular.contact_jolts(t, contacts, run_w, realism.heel_strike_mps2, jolt_rng)
+    if realism.signature is not None:
+        pattern = WalkerPattern.draw(realism.signature, walker_rng)
+        own = gait_on * walk
+        disp += (own * size)[:, None] * pattern.displacement(p, cadence)
+        angles = pattern.angles(p, cadence) * own[:, None]
+        angles[:, 0] -= own * _level_at_drop_peaks(pattern, p, cadence)
+        obl_deg, tilt_deg, rot_deg = (obl_deg + angles[:, 0], tilt_deg + angles[:, 1],
+                                      rot_deg + angles[:, 2])
+    if realism.jitter is not None:
+        jitter, moving = realism.jitter, gait_on[:, None]
+        angles = irregular.trunk_jitter(
+            n, fine_rate_hz, moving * jitter.walking_deg + (1 - moving) * jitter.standing_deg,
+            jitter_rng, integrate=False)
+        disp += irregular.trunk_jitter(
+            n, fine_rate_hz, moving * jitter.walking_mps2 + (1 - moving) * jitter.standing_mps2,
+            jitter_rng, integrate=True)
+        obl_deg, tilt_deg, rot_deg = (obl_deg + angles[:, 0], tilt_deg + angles[:, 1],
+                                      rot_deg + angles[:, 2])
 
     sway = gaussian_filter1d(rng.normal(0, 1, n), 0.4 * fine_rate_hz)
     sway *= (1 - gait_on) * 0.1 / max(float(np.std(sway)), 1e-9)
-    obl_deg = obl_deg + drill_obl + sway
-    tilt_deg = tilt_deg + drill_tilt + 0.5 * sway[::-1]
+    obl_deg = obl_deg + plan.obliquity + sway
+    tilt_deg = tilt_deg + plan.tilt + 0.5 * sway[::-1]
 
-    heading = np.cumsum(heading_rate) * dt
+    heading = np.cumsum(heading_rate(t, plan.turns, 2 * p)) * dt
+    speed = speed * pace_factor(t, plan.turns)
     progress = np.cumsum(speed[:, None] * np.stack([np.cos(heading), np.sin(heading)], 1),
                          axis=0) * dt
     c, sn = np.cos(heading), np.sin(heading)
-    local = disp + drill_disp
+    local = disp + plan.disp
     position = np.stack([progress[:, 0] + c * local[:, 0] - sn * local[:, 1],
                          progress[:, 1] + sn * local[:, 0] + c * local[:, 1],
                          1.0 + local[:, 2]], axis=1)
-
-    contacts = _contacts(t, p, gait_on)
     return Motion(t, heading, np.radians(rot_deg), np.radians(obl_deg), np.radians(tilt_deg),
-                  position, contacts, drill_truth)
+                  position, contacts, plan.drill_truth)
 
 
 def _contacts(t: np.ndarray, p: np.ndarray, amplitude: np.ndarray) -> list[tuple[float, str,
@@ -217,70 +292,3 @@ def _contacts(t: np.ndarray, p: np.ndarray, amplitude: np.ndarray) -> list[tuple
         if amplitude[i] > 0.05:
             out.append((float(when), "right" if int(k) % 2 == 0 else "left", float(amplitude[i])))
     return out
-
-
-def _drill_seconds(act: Activity) -> float:
-    if isinstance(act, SingleLegStance):
-        return act.hold_s + 2.6
-    if isinstance(act, HipHike | StepDown):
-        return act.reps * act.rep_s + 3.0
-    raise TypeError(f"unknown activity {act!r}")
-
-
-def _ramp(x: np.ndarray) -> np.ndarray:
-    """0 → 1 smoothly for x in [0, 1]."""
-    x = np.clip(x, 0, 1)
-    return 0.5 - 0.5 * np.cos(np.pi * x)
-
-
-def _drill(act, tau: np.ndarray, rng: np.random.Generator):
-    """Obliquity, tilt (deg), displacement (m) and truth of one single-leg drill segment.
-
-    Every drill shifts the weight over the stance leg (1 s), does its work, and shifts back.
-    """
-    stance_sign = 1.0 if act.side == "left" else -1.0  # +y is left
-    # Obliquity that drops the free (contralateral) hip by ``d`` degrees: right stance → -d.
-    drop_sign = 1.0 if act.side == "left" else -1.0
-    total = _drill_seconds(act)
-    shift = _ramp(tau / 1.0) * _ramp((total - tau) / 1.0)
-    disp = np.zeros((len(tau), 3))
-    disp[:, 1] = stance_sign * 0.05 * shift
-    obl = np.zeros_like(tau)
-    tilt = np.zeros_like(tau)
-    truth: list[dict] = []
-    if isinstance(act, SingleLegStance):
-        # Weight shift over 1 s, foot off 0.3 s later; foot down 0.3 s before the shift back.
-        start, end = 1.3, 1.3 + act.hold_s
-        on = _ramp((tau - start) / 0.3) * _ramp((end - tau) / 0.3)
-        sway = gaussian_filter1d(rng.normal(0, 1, len(tau)), 0.3 * len(tau) / total)
-        hold = (tau >= start) & (tau < end)
-        sway = (sway - sway[hold].mean()) * act.sway_deg / max(float(sway[hold].std()), 1e-9)
-        drop = (act.drop_deg + sway) * on
-        obl = drop_sign * drop
-        truth.append({"drill": "single-leg-stance", "side": act.side, "start_s": start,
-                      "end_s": end, "hold_s": act.hold_s,
-                      "mean_drop_deg": float(drop[hold].mean()),
-                      "max_drop_deg": float(drop[hold].max()),
-                      "sway_deg": float(np.std(drop[hold]))})
-    else:
-        for r in range(act.reps):
-            u = (tau - 1.5 - r * act.rep_s) / act.rep_s
-            inside = (u >= 0) & (u < 1)
-            if isinstance(act, HipHike):
-                # free hip: down to -lower at 25 %, up to +lift at 55 %, held to 75 %, back.
-                elev = np.interp(u, [0, 0.25, 0.55, 0.75, 1.0],
-                                 [0, -act.lower_deg, act.lift_deg, act.lift_deg, 0])
-                elev = np.where(inside, elev, 0.0)
-                elev = gaussian_filter1d(elev, 0.05 * len(tau) / total)
-                obl += -drop_sign * elev
-                truth.append({"drill": "hip-hike", "side": act.side,
-                              "start_s": 1.5 + r * act.rep_s,
-                              "range_deg": act.lower_deg + act.lift_deg})
-            else:
-                depth = np.where(inside, np.sin(np.pi * np.clip(u / 0.9, 0, 1)) ** 2, 0.0)
-                obl += drop_sign * act.drop_deg * depth
-                tilt += 15.0 * depth
-                disp[:, 2] += -0.15 * depth
-                truth.append({"drill": "step-down", "side": act.side,
-                              "start_s": 1.5 + r * act.rep_s, "peak_drop_deg": act.drop_deg})
-    return obl, tilt, disp, truth

@@ -1,10 +1,10 @@
 """What a Movella DOT would send during a simulated session: its notifications, byte-exact.
 
 For tests and for a simulated DOT peripheral. The DOT's own fusion is modelled as the true
-sensor orientation in an East-North-Up frame whose heading differs from the simulator's world
-(the DOT finds north with its magnetometer), plus a small white orientation noise; its free
-acceleration is the simulated accelerometer reading (with its noise and offset) rotated into
-that frame, gravity removed.
+sensor orientation (the bone's, with the soft tissue's rocking) in an East-North-Up frame
+whose heading differs from the simulator's world (the DOT finds north with its magnetometer),
+plus a small white orientation noise; its free acceleration is the simulated accelerometer
+reading (with its noise and offset) rotated into that frame, gravity removed.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from scipy.spatial.transform import Rotation
 
 from imu_monitor.conventions import GRAVITY_MPS2
 from imu_monitor.protocols import movella_dot as dot
-from imu_monitor.rotations import baker_to_matrix, rot_z, rotation_vector_to_matrix
+from imu_monitor.rotations import rot_z, rotation_vector_to_matrix
 from imu_monitor.simulation.sensor_model import SimulatedRecording
 
 
@@ -27,9 +27,7 @@ def dot_notifications(recording: SimulatedRecording,
         raise ValueError(f"simulate at a DOT output rate {dot.OUTPUT_RATES_HZ}")
     truth, samples = recording.truth, recording.samples
     rng = np.random.default_rng(seed)
-    world_from_sensor = baker_to_matrix(np.radians(truth.heading_deg + truth.rotation_deg),
-                                        np.radians(truth.obliquity_deg),
-                                        np.radians(truth.tilt_deg)) @ truth.pelvis_from_sensor
+    world_from_sensor = truth.world_from_sensor()
     noise = rotation_vector_to_matrix(np.radians(rng.normal(0, noise_deg, (len(samples), 3))))
     enu_from_sensor = noise @ rot_z(np.radians(heading_deg)) @ world_from_sensor
     quat = Rotation.from_matrix(enu_from_sensor).as_quat()[:, [3, 0, 1, 2]]

@@ -1,7 +1,9 @@
-"""Named simulated sessions, each shaped like a real clinic session.
+"""Named simulated sessions: clinic sessions, and sessions unlike them.
 
-Every scenario starts the way the app's calibration does: standing still, then a short straight
-walk (the drills need it to find forward). ``seconds`` stretches the main part.
+The clinic scenarios start the way the app's calibration does: standing still, then a short
+straight walk (the drills need it to find forward). The others (:mod:`.free_living`) do not
+make it easy: short walks and frequent turns, sitting, no standing at all, a pitched sensor,
+running bouts. ``seconds`` stretches the main part.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from imu_monitor.errors import InputDataError
+from imu_monitor.simulation import free_living
 from imu_monitor.simulation.activities import (
     Activity,
     Gait,
@@ -31,6 +34,7 @@ class Scenario:
     build: Callable[[float], list[Activity]]
     default_seconds: float
     drill: str = "walk"  # what a clinician would pick for it
+    mounting: str = "random"  # how the sensor sits, when the scenario is about that
 
 
 def _calibration() -> list[Activity]:
@@ -51,6 +55,28 @@ def _walkway(seconds: float, **gait) -> list[Activity]:
             left -= 3.0
             first = not first
     out.append(Stand(3.0))
+    return out
+
+
+def ten_metre_walk(stand_s: float = 5.0, speed_mps: float = 1.25, cadence_spm: float = 110.0,
+                   drop_left_stance_deg: float = 4.0, drop_right_stance_deg: float = 4.0
+                   ) -> list[Activity]:
+    """Stand, walk 10 m, U-turn, walk back, stop: the protocol of a common gait test (and of
+    the real lower-back recordings the simulator is compared with)."""
+    gait = dict(speed_mps=speed_mps, cadence_spm=cadence_spm,
+                drop_left_stance_deg=drop_left_stance_deg,
+                drop_right_stance_deg=drop_right_stance_deg)
+    turn = Gait(3.0, turn_deg=180.0, **gait)
+    leg_s = 10.0 / speed_mps - 1.0  # the turn's segment walks about a metre each way
+    return [Stand(stand_s), Gait(leg_s, **gait), turn, Gait(leg_s, **gait), Stand(3.0)]
+
+
+def _ten_metre_walks(seconds: float) -> list[Activity]:
+    out: list[Activity] = []
+    while seconds > 0:
+        trial = ten_metre_walk()
+        out += trial
+        seconds -= sum(a.seconds for a in trial)
     return out
 
 
@@ -91,8 +117,8 @@ SCENARIOS: dict[str, Scenario] = {
     s.name: s
     for s in [
         Scenario("trendelenburg-right",
-                 "Walkway with U-turns; weak right gluteus medius: the left hip drops 9° in "
-                 "right stance, the right hip 4° in left stance.",
+                 "Walkway with U-turns; weak right gluteus medius: the left hip drops about 9° "
+                 "in right stance, the right hip about 4° in left stance.",
                  lambda sec: _walkway(sec, drop_left_stance_deg=4.0, drop_right_stance_deg=9.0),
                  60.0),
         Scenario("trendelenburg-left",
@@ -125,6 +151,35 @@ SCENARIOS: dict[str, Scenario] = {
                  "Lateral step-downs: 8 reps on the left leg, 8 on the right, 6° drop per rep.",
                  _drill(lambda side, s: StepDown(side, reps=max(1, round((s - 3) / 3)))),
                  74.0, "step-down"),
+        Scenario("walk-10m",
+                 "Stand, walk 10 m, U-turn, walk back, stop; again (the protocol of the real "
+                 "lower-back recordings the simulator is checked against); 4° drop both sides.",
+                 _ten_metre_walks, 60.0),
+        Scenario("room-4m",
+                 "A 4 × 4 m room: 2–3 m walks at 0.9 m/s and a 90–180° turn every 3–5 s; 4° "
+                 "left, 7° right stance drop.",
+                 free_living.room, 60.0),
+        Scenario("everyday",
+                 "Everyday living: short walks with turns every few seconds, standing and "
+                 "sitting pauses; 4° left, 7° right stance drop.",
+                 free_living.everyday, 180.0),
+        Scenario("turns-frequent",
+                 "Walking at changing pace (0.8–1.6 m/s) with a 45–180° turn every 10–30 s; "
+                 "4° left, 7° right stance drop.",
+                 free_living.frequent_turns, 120.0),
+        Scenario("treadmill",
+                 "Walking from the first sample to the last, no standing at all (as on a "
+                 "treadmill); 4° left, 7° right stance drop.",
+                 free_living.treadmill, 60.0),
+        Scenario("pitched-sensor",
+                 "Walkway with U-turns, the sensor declared x=up,y=right,z=forward but sitting "
+                 "pitched 20° on the sacrum; 4° left, 7° right stance drop.",
+                 lambda sec: _walkway(sec, drop_left_stance_deg=4.0, drop_right_stance_deg=7.0),
+                 60.0, mounting="x=up,y=right,z=forward pitched 20°"),
+        Scenario("run-intervals",
+                 "Running bouts at 2.5–3.8 m/s ending in a 90–180° turn, short walks between, "
+                 "no calibration walk; 6° left, 9° right stance drop.",
+                 free_living.run_intervals, 90.0, "run"),
     ]
 }
 

@@ -1,8 +1,9 @@
-"""A sacral IMU riding on the simulated pelvis: mounting, sampling, bias, drift, noise, loss.
+"""A sacral IMU riding on the simulated pelvis: mounting, soft tissue, sampling, bias, drift, noise.
 
-Specific force is ``R_ws^T (a + g·up)`` with ``a`` the second derivative of the position; the
-gyroscope reads the exact body angular velocity of the Baker-angle rotation. Truth (pelvic angles
-relative to neutral standing, contacts, per-step peak drop, drills) travels with the samples.
+Specific force is ``R_ws^T (a + g·up)`` with ``a`` the second derivative of the sensor's position
+and ``R_ws`` its orientation: the bone's, turned by the soft-tissue rocking, turned by the
+mounting. The gyroscope reads the exact body angular velocity of that orientation. Truth (pelvic
+angles of the bone, contacts, per-step peak drop, drills) travels with the samples.
 """
 
 from __future__ import annotations
@@ -12,11 +13,16 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from imu_monitor.conventions import GRAVITY_MPS2, drop_from_obliquity
-from imu_monitor.processing.calibration import parse_axes
-from imu_monitor.rotations import baker_to_matrix, quat_to_matrix, rotation_vector_to_matrix
+from imu_monitor.rotations import baker_to_matrix, rotation_vector_to_matrix
 from imu_monitor.samples import SampleBatch
+from imu_monitor.simulation import soft_tissue
 from imu_monitor.simulation.activities import Activity
 from imu_monitor.simulation.motion import Motion, build_motion
+from imu_monitor.simulation.mounting import mounting_matrix
+from imu_monitor.simulation.realism import Realism
+from imu_monitor.simulation.spectral import lowpass
+
+ANTI_ALIAS = 0.4  # the sensor's digital low-pass, as a share of its output rate
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,15 @@ class Truth:
     steps: list[dict] = field(default_factory=list)  # time_s, side, peak_drop_deg, amplitude
     drills: list[dict] = field(default_factory=list)
     gyro_bias_radps: np.ndarray | None = None
+    tissue_rotation_rad: np.ndarray | None = None  # (n, 3) sensor on bone, pelvis axes
+
+    def world_from_sensor(self) -> np.ndarray:
+        """The sensor's true orientation (n, 3, 3): bone, soft-tissue rocking, mounting."""
+        bone = baker_to_matrix(np.radians(self.heading_deg + self.rotation_deg),
+                               np.radians(self.obliquity_deg), np.radians(self.tilt_deg))
+        if self.tissue_rotation_rad is not None:
+            bone = bone @ rotation_vector_to_matrix(self.tissue_rotation_rad)
+        return bone @ self.pelvis_from_sensor
 
 
 @dataclass
@@ -59,41 +74,34 @@ class SimulatedRecording:
     truth: Truth
 
 
-def mounting_matrix(mounting: str, rng: np.random.Generator) -> np.ndarray:
-    """Pelvis-from-sensor rotation: ``"random"`` (any orientation) or an axes spec such as
-    ``"x=up,y=right,z=forward"`` with a few degrees of clip misalignment."""
-    if mounting == "random":
-        q = rng.normal(size=4)
-        return quat_to_matrix(q / np.linalg.norm(q))
-    wobble = rotation_vector_to_matrix(np.radians(rng.normal(0, 4.0, 3)))
-    return wobble @ parse_axes(mounting)
-
-
 def simulate(
     activities: list[Activity],
     rate_hz: float,
     seed: int,
     mounting: str = "random",
     errors: SensorErrors | None = None,
+    realism: Realism | None = None,
 ) -> SimulatedRecording:
-    """Sample the IMU at ``rate_hz`` while the simulated patient does ``activities``."""
+    """Sample the IMU at ``rate_hz`` while the simulated patient does ``activities``.
+
+    ``realism`` (default: on, as real data shows) adds soft tissue, heel strikes and irregular
+    steps; ``Realism.none()`` gives the idealised model.
+    """
     errors = SensorErrors() if errors is None else errors
+    realism = Realism() if realism is None else realism
     rng = np.random.default_rng(seed)
     oversample = max(1, int(np.ceil(400.0 / rate_hz)))
     fine_rate = rate_hz * oversample
-    motion = build_motion(activities, fine_rate, seed)
+    motion = build_motion(activities, fine_rate, seed, realism)
     pelvis_from_sensor = mounting_matrix(mounting, rng)
+    acc_pelvis, gyro_pelvis, tissue_rotation = _sensor_on_pelvis(motion, fine_rate, realism)
 
-    acc_world = np.gradient(np.gradient(motion.position, 1 / fine_rate, axis=0), 1 / fine_rate,
-                            axis=0)
-    gyro_pelvis = _body_rates(motion, fine_rate)
     take = slice(None, None, oversample)
-    yaw = (motion.heading + motion.rotation)[take]
-    world_from_pelvis = baker_to_matrix(yaw, motion.obliquity[take], motion.tilt[take])
-    world_from_sensor = world_from_pelvis @ pelvis_from_sensor
-    specific_force_world = acc_world[take] + np.array([0, 0, GRAVITY_MPS2])
-    acc = np.einsum("nji,nj->ni", world_from_sensor, specific_force_world)
-    gyr = gyro_pelvis[take] @ pelvis_from_sensor  # = (pelvis_from_sensor^T @ w_p) per row
+    if oversample > 1:  # the sensor's own low-pass before it samples: no aliasing
+        acc_pelvis, gyro_pelvis = (lowpass(x, fine_rate, ANTI_ALIAS * rate_hz)
+                                   for x in (acc_pelvis, gyro_pelvis))
+    acc = acc_pelvis[take] @ pelvis_from_sensor  # = (pelvis_from_sensor^T @ f_p) per row
+    gyr = gyro_pelvis[take] @ pelvis_from_sensor
 
     n = len(acc)
     dt = 1 / rate_hz
@@ -116,8 +124,36 @@ def simulate(
         steps=_true_steps(motion, time_s, np.degrees(motion.obliquity[take])),
         drills=motion.drill_truth,
         gyro_bias_radps=bias,
+        tissue_rotation_rad=None if tissue_rotation is None else tissue_rotation[take],
     )
     return SimulatedRecording(rate_hz, samples, truth)
+
+
+def _sensor_on_pelvis(motion: Motion, rate: float, realism: Realism
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Specific force and angular rate of the sensor, in pelvis axes turned by the tissue's
+    rocking (before the mounting), and that rocking (None for a rigid sensor)."""
+    yaw, obliquity, tilt = motion.heading + motion.rotation, motion.obliquity, motion.tilt
+    position = motion.position
+    gyro = _body_rates(motion, rate)
+    tissue = realism.tissue
+    theta = None
+    if tissue is not None:
+        bone_acc = soft_tissue.to_pelvis(yaw, obliquity, tilt, _second_derivative(position, rate))
+        position = position + soft_tissue.to_world(yaw, obliquity, tilt,
+                                                   soft_tissue.slide(bone_acc, rate, tissue))
+        theta = soft_tissue.rocking(bone_acc, rate, tissue)
+    force_world = _second_derivative(position, rate) + np.array([0, 0, GRAVITY_MPS2])
+    force = soft_tissue.to_pelvis(yaw, obliquity, tilt, force_world)
+    if theta is not None:
+        force = soft_tissue.rotate_by_rotation_vector(theta, force, inverse=True)
+        gyro = (soft_tissue.rotate_by_rotation_vector(theta, gyro, inverse=True)
+                + soft_tissue.body_rate(theta, np.gradient(theta, 1 / rate, axis=0)))
+    return force, gyro, theta
+
+
+def _second_derivative(x: np.ndarray, rate: float) -> np.ndarray:
+    return np.gradient(np.gradient(x, 1 / rate, axis=0), 1 / rate, axis=0)
 
 
 def _body_rates(motion: Motion, rate: float) -> np.ndarray:

@@ -36,6 +36,8 @@ class FilterParams:
     """VQF's settings that we choose (all others are VQF's published defaults)."""
 
     tau_acc_s: float = 3.0  # time constant of the inclination correction (VQF's default)
+    motion_bias: bool = True  # VQF's gyro-bias estimation while moving
+    rest_min_s: float = 0.8  # stillness before the bias is learned at rest (VQF: 1.5 s)
 
     @classmethod
     def for_running(cls) -> FilterParams:
@@ -43,7 +45,8 @@ class FilterParams:
         return cls()
 
     def as_vqf(self) -> dict:
-        return {"tauAcc": self.tau_acc_s, "magDistRejectionEnabled": False}
+        return {"tauAcc": self.tau_acc_s, "motionBiasEstEnabled": self.motion_bias,
+                "restMinT": self.rest_min_s, "magDistRejectionEnabled": False}
 
 
 def up_in_sensor(quat: np.ndarray) -> np.ndarray:

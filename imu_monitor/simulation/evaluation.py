@@ -22,17 +22,30 @@ class Score:
     """How an analysis compares with the truth."""
 
     obliquity_rmse_deg: float
+    obliquity_rmse_straight_deg: float  # away from turns of the walking path (≥ 1 s)
     drop_error_deg: dict  # side -> measured mean peak drop minus true mean
     steps_scored: int
     found_with_side: float  # fraction of truth steps found within 0.25 s with the right side
     median_timing_error_s: float
 
 
+def straight_walking(truth: Truth) -> np.ndarray:
+    """Samples at least 1 s away from any turn of the walking path (heading rate > 5 °/s):
+    in a turn the centripetal pull reads as tilt to any inclination filter, which is why
+    steps in turns are not counted."""
+    rate = 1.0 / float(np.median(np.diff(truth.time_s)))
+    heading_rate = np.abs(np.gradient(np.unwrap(np.radians(truth.heading_deg)))) * rate
+    window = np.ones(int(2 * rate) + 1)
+    return np.convolve(heading_rate > np.radians(5.0), window, "same") == 0
+
+
 def neutral_obliquity(truth: Truth, analysis: Analysis) -> float:
-    """True mean obliquity over the standing window the calibration used."""
+    """True mean obliquity over the standing window the calibration used; without one (a
+    neutral from initial contacts or the mean posture) the truth's own zero, neutral standing:
+    how far that neutral is from standing is then part of the error."""
     cal = analysis.calibration
     window = (truth.time_s >= cal.still_start_s) & (truth.time_s < cal.still_end_s)
-    return float(truth.obliquity_deg[window].mean())
+    return float(truth.obliquity_deg[window].mean()) if window.any() else 0.0
 
 
 def matched_steps(truth: Truth, analysis: Analysis, from_s: float = 0.0
@@ -64,14 +77,19 @@ def score(truth: Truth, analysis: Analysis, obliquity_deg: np.ndarray,
     drop_error = {}
     for side in ("left", "right"):
         shift = neutral if side == "right" else -neutral
-        true_drops = [t["peak_drop_deg"] + shift for t, _ in pairs if t["side"] == side]
+        # The true mean over the steps the summary counts (turns, first and last steps of a
+        # walk are shown but not counted).
+        true_drops = [t["peak_drop_deg"] + shift for t, hit in pairs if t["side"] == side
+                      and hit is not None and hit.counted and hit.side == side]
         measured = analysis.summary[side]["mean_peak_drop_deg"]
         drop_error[side] = (float(measured - np.mean(true_drops))
                             if true_drops and measured is not None else float("nan"))
     right = [(t, h) for t, h in pairs if h is not None and h.side == t["side"]]
     timing = [h.time_s - t["time_s"] for t, h in right]
+    straight = straight_walking(truth)[:n]
     return Score(
         obliquity_rmse_deg=float(np.sqrt(np.mean(error**2))),
+        obliquity_rmse_straight_deg=float(np.sqrt(np.mean(error[straight] ** 2))),
         drop_error_deg=drop_error,
         steps_scored=len(pairs),
         found_with_side=len(right) / len(pairs) if pairs else float("nan"),

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -40,7 +40,7 @@ MEAN_TOLERANCE_DEG = 0.3
 class Outcome:
     steps: int = 0
     within: int = 0
-    worst_mean_shift: float = 0.0
+    mean_shifts: list[float] = field(default_factory=list)  # worst side of each session
     sessions: int = 0
 
 
@@ -81,10 +81,11 @@ def compare(clean: Analysis, lossy: Analysis, outcome: Outcome) -> None:
                 ref.peak_drop_deg is not None and \
                 abs(ref.peak_drop_deg - step.peak_drop_deg) <= STEP_TOLERANCE_DEG:
             outcome.within += 1
-    for side in SIDES:
-        a, b = clean.summary[side]["mean_peak_drop_deg"], lossy.summary[side]["mean_peak_drop_deg"]
-        if a is not None and b is not None:
-            outcome.worst_mean_shift = max(outcome.worst_mean_shift, abs(a - b))
+    shifts = [abs(clean.summary[side]["mean_peak_drop_deg"]
+                  - lossy.summary[side]["mean_peak_drop_deg"]) for side in SIDES
+              if clean.summary[side]["mean_peak_drop_deg"] is not None
+              and lossy.summary[side]["mean_peak_drop_deg"] is not None]
+    outcome.mean_shifts.append(max(shifts, default=0.0))
     outcome.sessions += 1
 
 
@@ -123,11 +124,13 @@ def main() -> None:
           f"targets: ≥ 95 % of reported steps within {STEP_TOLERANCE_DEG:g}°, "
           f"no per-side mean moved > {MEAN_TOLERANCE_DEG}°")
     print(f"{'sessions':26s} {'analysis':9s} {'n':>4s} {'steps':>6s} {'within 1°':>10s} "
-          f"{'worst mean shift':>17s}")
+          f"{'per-side mean moved: median  ≤0.3°  max':>42s}")
     for (group, mode), o in results.items():
         share = o.within / o.steps if o.steps else float("nan")
+        shifts = np.array(o.mean_shifts)
         print(f"{group:26s} {mode:9s} {o.sessions:4d} {o.steps:6d} {100 * share:9.1f}% "
-              f"{o.worst_mean_shift:16.2f}°")
+              f"{np.median(shifts):27.2f}° {100 * np.mean(shifts <= 0.3):5.0f}% "
+              f"{shifts.max():5.2f}°")
 
 
 if __name__ == "__main__":

@@ -37,6 +37,7 @@ from imu_monitor.processing.calibration import (
 )
 from imu_monitor.processing.device_orientation import DeviceOrientation
 from imu_monitor.processing.events import Contact, ContactDetector, DetectorParams
+from imu_monitor.processing.gap_fill import GapFiller
 from imu_monitor.processing.kinematics import PelvisKinematics
 from imu_monitor.processing.metrics import Step, StepHistory, StepJudge, summarize
 from imu_monitor.processing.orientation import (
@@ -54,10 +55,13 @@ IMPLAUSIBLE_READING = 1e6
 # A gap up to this long is bridged for the filter (straight lines); longer ones restart the
 # filter's inclination (live) or split the recording into separately filtered stretches
 # (offline). Measured in docs/accuracy.md (packet loss).
-SHORT_GAP_S = 0.06
+SHORT_GAP_S = 0.15
 # Live: after a longer gap the inclination is re-acquired from gravity averaged over this
-# long (about a stride); angles before that are not reported as measured.
+# long (about a stride); angles before that are not reported as measured. Offline, each
+# stretch between longer gaps is filtered forwards and backwards on its own: its first and
+# last OFFLINE_MARGIN_S are where it knows least.
 REACQUIRE_S = 1.5
+OFFLINE_MARGIN_S = 0.25
 
 Mode = Literal["live", "offline"]
 
@@ -260,7 +264,8 @@ class Pipeline:
             return PipelineUpdate(start, len(self.obliquity), steps, False)
         self._keep_pre(acc, gyr, quat, up, valid)
         pre = self._pre_views()
-        if not self._aligner.add(pre["acc"], pre["gyr"], pre["quat"], pre["up"]):
+        if not self._aligner.add(pre["acc"], pre["gyr"], pre["quat"], pre["up"],
+                                 self._evidence()):
             return PipelineUpdate(start, start, [], False)
         seen = self._aligner.seen  # decided on these samples alone, however they came
         self.calibration = self._calibrate({k: v[:seen] for k, v in pre.items()})
@@ -277,7 +282,8 @@ class Pipeline:
             self._offline_orientation()
         if self.calibration is None and self._pre:
             pre = self._pre_views()
-            if self._aligner.add(pre["acc"], pre["gyr"], pre["quat"], pre["up"], final=True):
+            if self._aligner.add(pre["acc"], pre["gyr"], pre["quat"], pre["up"],
+                                 self._evidence(), final=True):
                 self.calibration = self._calibrate(pre)
         if self.calibration is None:
             raise CalibrationError(
@@ -383,11 +389,28 @@ class Pipeline:
             quat = offline_orientation(pre["gyr"], pre["acc"], self.rate_hz, runs,
                                        self._filter_params)
             up, gyr = up_in_sensor(quat), pre["gyr"]
+            trusted = self._valid_pre_with_margins(runs)
+            self._valid_pre = _Growable((), np.bool_)
+            self._valid_pre.append(trusted)
         acc, valid = pre["acc"].copy(), self._valid_pre.view.copy()
         self._pre = {name: _Growable(tail) for name, tail in
                      (("acc", (3,)), ("gyr", (3,)), ("quat", (4,)), ("up", (3,)))}
         self._valid_pre = _Growable((), np.bool_)
         self._keep_pre(acc, gyr, quat, up, valid)
+
+    def _evidence(self) -> np.ndarray:
+        """Samples the calibration may use: trusted ones, and short bridged gaps (a lost
+        packet in the middle of standing still does not end the standing)."""
+        return _bridged(self._valid_pre.view, round(SHORT_GAP_S * self.rate_hz))
+
+    def _valid_pre_with_margins(self, runs: np.ndarray) -> np.ndarray:
+        """Measured samples, less ``OFFLINE_MARGIN_S`` either side of every longer gap."""
+        valid = self._valid_pre.view.copy()
+        margin = round(OFFLINE_MARGIN_S * self.rate_hz)
+        edges = np.flatnonzero(np.diff(runs.astype(np.int8)))
+        for edge in edges:  # the last slot before a change of ``runs``
+            valid[max(0, edge + 1 - margin): edge + 1 + margin] = False
+        return valid
 
     # ------------------------------------------------------------ calibration
     def _calibrate(self, pre: dict[str, np.ndarray]) -> Calibration:
@@ -444,10 +467,11 @@ class Pipeline:
     def _fill_gaps(self, batch: SampleBatch) -> _Filled:
         """Uniform sample slots: lost samples are bridged and marked as not measured.
 
-        The filter must integrate over the real elapsed time, so it is fed a straight line
-        between the samples either side of a gap (device quaternions too, renormalised
-        downstream); nothing bridged is ever reported as measured, and every lost sample is
-        counted. A gap longer than ``SHORT_GAP_S`` marks the slot after it as a restart.
+        The filter must integrate over the real elapsed time, so it is fed what
+        ``GapFiller`` makes of a gap (a straight line, or the same part of the stride before;
+        device quaternions are interpolated and renormalised downstream); nothing bridged is
+        ever reported as measured, and every lost sample is counted. A gap longer than
+        ``SHORT_GAP_S`` marks the slot after it as a restart.
         """
         seq = batch.seq.astype(np.int64)
         if self._seq0 is None and len(seq):
@@ -495,19 +519,14 @@ class Pipeline:
             rows = _same_hemisphere(rows, previous)
         self._last = rows[-1].copy()
         restart = np.zeros(total, dtype=bool)
-        if total == len(seq):  # nothing lost: the common case, no copies
-            filled, measured_slots = rows, np.ones(total, dtype=bool)
-        else:
-            measured_slots = np.zeros(total, dtype=bool)
+        filled = self._gap_filler.fill(rows, slots, previous, total)
+        measured_slots = np.ones(total, dtype=bool)
+        if total != len(seq):
+            measured_slots[:] = False
             measured_slots[slots] = True
-            # Known points: the last sample before this batch (slot -1) and the received ones.
-            known = np.concatenate([[-1], slots])
-            everywhere = np.arange(total)
-            filled = np.column_stack([
-                np.interp(everywhere, known, np.concatenate([[previous[k]], rows[:, k]]))
-                for k in range(rows.shape[1])])
-            lost_before = np.diff(known) - 1
-            restart[slots[lost_before > round(SHORT_GAP_S * self.rate_hz)]] = True
+            lost_before = np.diff(np.concatenate([[-1], slots])) - 1
+            long_gap = lost_before > round(SHORT_GAP_S * self.rate_hz)
+            restart[slots[long_gap]] = True
         if self.device_orientation:  # the angular rate comes from the quaternions, later
             return _Filled(np.zeros((total, 3)), filled[:, :3], filled[:, 3:], measured_slots,
                            restart)
@@ -521,6 +540,7 @@ class Pipeline:
         if self.device_orientation:
             self._device = DeviceOrientation(self.rate_hz)
             self._aligner.vertical_from_orientation = True
+        self._gap_filler = GapFiller(self.rate_hz, periodic=not self.device_orientation)
 
     def _downstream(self, quat, up, acc, valid) -> list[Step]:
         if self._kinematics is None:

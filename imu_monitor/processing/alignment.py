@@ -40,13 +40,16 @@ MAX_STILL_S = 5.0
 STILL_GYRO_STD_RADPS = 0.1
 STILL_ACC_STD_MPS2 = 0.25
 WALK_ACC_STD_MPS2 = 0.6
-WINDOW_BLOCKS = 4  # a forward window: 2 s of walking, about two strides
+WINDOW_BLOCKS = 3  # a forward window: 1.5 s of walking, about three steps
+# In a turn the pelvis leads the walking path by tens of degrees: such windows are left out.
+MAX_TURN_IN_WINDOW_DEG = 25.0
 LIVE_WALK_S = 5.0  # walking pooled before a live calibration with standing locks
 NO_STANDING_WALK_S = 10.0  # about 20 steps: enough for a neutral from initial contacts
 MIN_CONTACTS_PER_SIDE = 5
 MIN_FORWARD_CONFIDENCE = 0.15
 MAX_STANDING_TO_WALKING_DEG = 15.0
-FLIGHT_FRACTION = 0.05  # running: at least this share of samples in flight (|acc| < 0.3 g)
+FLIGHT_FRACTION = 0.05
+STEP_HZ_RANGE = (1.2, 4.0)  # steps per second: slow walking to fast running
 
 
 @dataclass
@@ -89,8 +92,8 @@ class Aligner:
 
     @property
     def walking_s(self) -> float:
-        """Walking pooled for the forward direction so far (windows overlap by 1.5 s; each new
-        one adds half a second)."""
+        """Walking pooled for the forward direction so far (windows overlap; each new one adds
+        half a second)."""
         if not self._windows:
             return 0.0
         return (WINDOW_BLOCKS + self._windows - 1) * BLOCK_S
@@ -101,14 +104,15 @@ class Aligner:
         return self._next
 
     def add(self, acc: np.ndarray, gyr: np.ndarray, quat: np.ndarray, up: np.ndarray,
-            final: bool = False) -> bool:
+            valid: np.ndarray, final: bool = False) -> bool:
         """Look at new complete blocks; live (not ``final``), stop at the first block after
         which a calibration can be locked and say so. ``final``: the data ends here, look at
-        all of it."""
+        all of it. ``valid``: samples measured and trusted (a block with lost data is no
+        evidence)."""
         b = self.block
         while self._next + b <= len(acc):
             s, e = self._next, self._next + b
-            self._classify(acc, gyr, quat, up, s, e)
+            self._classify(acc, gyr, quat, up, valid, s, e)
             self._next = e
             if not final and self.ready(final=False):
                 return True
@@ -117,12 +121,13 @@ class Aligner:
             self._run_start = None
         return self.ready(final)
 
-    def _classify(self, acc, gyr, quat, up, s: int, e: int) -> None:
+    def _classify(self, acc, gyr, quat, up, valid, s: int, e: int) -> None:
         norm = np.linalg.norm(acc[s:e], axis=1)
-        still = (float(np.max(np.std(gyr[s:e], axis=0))) < STILL_GYRO_STD_RADPS
+        measured = bool(valid[s:e].all())
+        still = measured and (float(np.max(np.std(gyr[s:e], axis=0))) < STILL_GYRO_STD_RADPS
                  and float(np.std(norm)) < STILL_ACC_STD_MPS2
                  and abs(float(np.mean(norm)) - GRAVITY_MPS2) < 1.5)
-        walking = not still and float(np.std(norm)) > WALK_ACC_STD_MPS2
+        walking = measured and not still and float(np.std(norm)) > WALK_ACC_STD_MPS2
         self._walking.append(walking)
         if walking:
             self._walk_up_sum += up[s:e].sum(axis=0)
@@ -137,9 +142,12 @@ class Aligner:
             self._run_start = None
         n = WINDOW_BLOCKS
         if len(self._walking) >= n and all(self._walking[-n:]):
+            w0 = e - n * self.block
             if self._first_window_start is None:
-                self._first_window_start = e - n * self.block
-            self._add_window(acc[e - n * self.block: e], up[e - n * self.block: e])
+                self._first_window_start = w0
+            turn = abs(float(np.einsum("ij,ij->", gyr[w0:e], up[w0:e]))) / self.rate_hz
+            if np.degrees(turn) <= MAX_TURN_IN_WINDOW_DEG:
+                self._add_window(acc[w0:e], up[w0:e])
 
     def _end_still(self, acc, gyr, quat, s: int, e: int) -> None:
         if e - s < round(MIN_STILL_S * self.rate_hz):
@@ -152,21 +160,30 @@ class Aligner:
                                    float(np.degrees(np.max(np.std(gyr[s:e], axis=0))))))
 
     def _add_window(self, acc: np.ndarray, up: np.ndarray) -> None:
-        """Covariance of horizontal acceleration with minus vertical velocity, sensor axes."""
+        """The in-phase part of horizontal acceleration and minus vertical velocity at the
+        step frequency, in sensor axes.
+
+        Only the step fundamental obeys the pendulum (or the running bounce): every walker
+        adds harmonics of their own, with phases of their own, which a plain covariance would
+        take for forward. So both signals are projected on the window's step frequency (the
+        largest vertical-acceleration component between 1.2 and 4 Hz), under a Hann window.
+        """
         along = np.einsum("ij,ij->i", acc, up)
         horizontal = acc - along[:, None] * up
         vertical = along - along.mean()
-        velocity = np.cumsum(vertical) / self.rate_hz
-        t = np.arange(len(velocity))
-        velocity -= np.polyval(np.polyfit(t, velocity, 1), t)
-        # Hann weights: the side-to-side sway (stride frequency) leaks far less into a
-        # direction measured at the step frequency, whatever the window.
-        weights = np.hanning(len(acc) + 2)[1:-1]
-        weights /= weights.sum()
-        velocity -= weights @ velocity
-        horizontal = horizontal - weights @ horizontal
-        cov = weights @ (horizontal * -velocity[:, None])
-        scale = float(np.sqrt((weights @ (horizontal**2).sum(axis=1)) * (weights @ velocity**2)))
+        n = len(acc)
+        weights = np.hanning(n + 2)[1:-1]
+        t = np.arange(n) / self.rate_hz
+        step_hz = _dominant_hz(vertical * weights, self.rate_hz, STEP_HZ_RANGE)
+        if step_hz is None:
+            return
+        wave = weights * np.exp(-2j * np.pi * step_hz * t)
+        vertical_amp = wave @ vertical
+        horizontal_amp = wave @ (horizontal - horizontal.mean(axis=0))
+        # Velocity = acceleration / (i ω): minus velocity in phase with forward acceleration.
+        minus_velocity = -vertical_amp / (2j * np.pi * step_hz)
+        cov = np.real(horizontal_amp * np.conj(minus_velocity))
+        scale = float(np.linalg.norm(horizontal_amp) * abs(minus_velocity))
         if scale <= 0:
             return
         flight = np.mean(np.linalg.norm(acc, axis=1) < 0.3 * GRAVITY_MPS2)
@@ -276,6 +293,18 @@ class Aligner:
                 f"up {angle:.0f}° away from it: check the declared mounting (--axes, or the "
                 "app's mounting preset)."
             )
+
+
+def _dominant_hz(signal: np.ndarray, rate_hz: float, band: tuple[float, float]
+                 ) -> float | None:
+    """Frequency of the largest component of ``signal`` in ``band`` (zero-padded spectrum)."""
+    size = max(1024, 1 << int(np.ceil(np.log2(8 * len(signal)))))
+    spectrum = np.abs(np.fft.rfft(signal, size))
+    freqs = np.fft.rfftfreq(size, 1.0 / rate_hz)
+    inside = (freqs >= band[0]) & (freqs <= band[1])
+    if not inside.any():
+        return None
+    return float(freqs[inside][np.argmax(spectrum[inside])])
 
 
 def neutral_from_contacts(up: np.ndarray, contacts: list[tuple[int, str]]) -> np.ndarray | None:

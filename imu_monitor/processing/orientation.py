@@ -112,10 +112,13 @@ def offline_orientation(gyr: np.ndarray, acc: np.ndarray, rate_hz: float,
                         params: FilterParams | None = None) -> np.ndarray:
     """Orientation of a whole recording (n, 4) with offline VQF.
 
-    ``measured`` marks real samples; the filter runs on each stretch between gaps on its own
-    (a stretch too short to filter is bridged), each stretch turned about the vertical to
-    continue the heading where the previous one ended, and slots inside gaps are interpolated
-    (they are never reported as measured).
+    ``measured`` marks the samples the filter may use (short gaps already bridged count as
+    measured); the filter runs on each stretch between longer gaps on its own, so nothing is
+    integrated across lost data. The gyro bias is estimated once over the whole recording
+    (gaps bridged) and taken off first, so a short stretch need not learn it again. Each
+    stretch is turned about the vertical to continue the heading where the previous one
+    ended (plus the turn the bridged gyroscope saw in the gap), and slots inside gaps are
+    interpolated (they are never reported as measured).
     """
     n = len(gyr)
     params = params or FilterParams()
@@ -124,16 +127,22 @@ def offline_orientation(gyr: np.ndarray, acc: np.ndarray, rate_hz: float,
     if n == 0:
         return quat
     measured = np.ones(n, dtype=bool) if measured is None else np.asarray(measured, bool)
-    runs = _runs(measured)
     ts = 1.0 / rate_hz
+    gyr = np.ascontiguousarray(gyr, dtype=np.float64)
+    acc = np.ascontiguousarray(acc, dtype=np.float64)
+    runs = _runs(measured)
+    if len(runs) > 1:
+        whole = offlineVQF(gyr, acc, None, ts, params.as_vqf())
+        gyr = np.ascontiguousarray(gyr - whole["bias"])
+        run_params = {**params.as_vqf(), "biasSigmaInit": BIAS_KNOWN_DPS}
+    else:
+        run_params = params.as_vqf()
     filled = np.zeros(n, dtype=bool)
     previous_stop: int | None = None
     for start, stop in runs:
         if stop - start < MIN_RUN_SAMPLES:
             continue
-        q = offlineVQF(np.ascontiguousarray(gyr[start:stop], dtype=np.float64),
-                       np.ascontiguousarray(acc[start:stop], dtype=np.float64), None, ts,
-                       params.as_vqf())["quat6D"]
+        q = offlineVQF(gyr[start:stop], acc[start:stop], None, ts, run_params)["quat6D"]
         if previous_stop is not None:
             last = quat[previous_stop - 1]
             axis = _most_horizontal_axis(last)
@@ -151,6 +160,7 @@ def offline_orientation(gyr: np.ndarray, acc: np.ndarray, rate_hz: float,
 
 
 MIN_RUN_SAMPLES = 4  # offline VQF needs a few samples; shorter stretches are bridged
+BIAS_KNOWN_DPS = 0.1  # uncertainty of the bias left once the whole recording's is taken off
 
 
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:

@@ -93,9 +93,16 @@ def contact_jolts(t: np.ndarray, contacts: list[tuple[float, str, float]],
     sizes = np.exp(rng.normal(0.0, IMPULSE_SD, len(contacts)) - IMPULSE_SD**2 / 2)
     landings = rng.normal(0.0, LANDING_SD, (len(contacts), 2))
     for (when, side, amplitude), size, landing in zip(contacts, sizes, landings, strict=True):
-        pulses = (up, replace(forward, size=forward.size + landing[0]),
-                  replace(sideways, size=sideways.size + landing[1]), *LOADING_PULSES)
         k = min(round(when * rate), len(t) - 1)
+        # The loading pulses are walking's (read off real walkers); a running stance is a
+        # spring-mass bounce already, with only the foot strike's braking transient on top.
+        forward_size = forward.size + landing[0]
+        loading: tuple[Pulse, ...] = LOADING_PULSES
+        if running[k] > 0.5:
+            loading = ()
+            forward_size = -abs(forward_size)  # a running foot lands ahead: it brakes
+        pulses = (up, replace(forward, size=forward_size),
+                  replace(sideways, size=sideways.size + landing[1]), *loading)
         scale = heel_strike_mps2 * size * amplitude * (1 + (RUNNING_IMPULSE - 1) * running[k])
         away_from_stance = -1.0 if side == "left" else 1.0  # +y is left
         for pulse in pulses:

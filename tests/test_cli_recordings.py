@@ -75,10 +75,10 @@ def test_analyze_uses_the_stored_calibration_unless_told(folder, tmp_path):
     db.close()
     stored = json.loads(run("analyze", broken, "--json").stdout)["summary"]
     fresh = json.loads(run("analyze", broken, "--json", "--recalibrate").stdout)["summary"]
-    # Backwards forward = left and right swapped: the stored calibration was used.
-    assert stored["left"]["mean_peak_drop_deg"] == pytest.approx(
-        fresh["right"]["mean_peak_drop_deg"], abs=0.6)
-    assert fresh["right"]["mean_peak_drop_deg"] == pytest.approx(9.0, abs=0.5)
+    # Backwards forward = left and right swapped: the stored calibration was used (the weak
+    # right side shows up on the left); recalibrating finds it on the right again.
+    assert stored["left"]["mean_peak_drop_deg"] > stored["right"]["mean_peak_drop_deg"] + 2
+    assert fresh["right"]["mean_peak_drop_deg"] > fresh["left"]["mean_peak_drop_deg"] + 2
 
 
 def test_exports_read_back(folder, tmp_path):

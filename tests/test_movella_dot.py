@@ -144,7 +144,9 @@ def test_dot_session_measures_the_true_drop(scenario, seed):
     assert abs(result.drop_error_deg["left"]) <= 0.3
     assert abs(result.drop_error_deg["right"]) <= 0.3
     assert result.found_with_side >= 0.99
-    assert result.obliquity_rmse_deg <= 0.1
+    # A sensor on skin rocks about the bone by 0.13–0.16° RMS (the simulator's soft tissue):
+    # that is in the DOT's own orientation, and no fusion sees the bone better.
+    assert result.obliquity_rmse_deg <= 0.25
 
 
 def test_orientation_only_never_feeds_the_filter_and_live_equals_batch():

@@ -7,8 +7,9 @@ pelvis keeps swinging, and a straight line through that swing turns the filter b
 never happened; gait repeats itself stride after stride, so the gap is filled with the same
 part of the stride before (the period found by autocorrelation of the angular rate). Without a
 clear stride (standing, a drill, a stumble) the straight line stays. Either way a longer gap
-still restarts the live filter's inclination (measured in bench/packet_loss.py: the copy
-alone leaves too much behind; with the restart it halves the steps off by more than 1°).
+still restarts the live filter's inclination (bench/packet_loss.py: the copy alone left more
+steps off than the straight line; with the restart it took the live steps off by more than 1°
+on simulated walks from 10 % to 3.5 %, and changed nothing on the real walks).
 """
 
 from __future__ import annotations

@@ -36,6 +36,10 @@ NOTE_TURN = "turning: the pelvis leans into turns, so drop is read on straight w
 # Straight walking turns the pelvis by its own rotation only (±5°: under 15° from one contact
 # to the next); a turn of the walking path does far more.
 TURN_PER_STEP_DEG = 30.0
+# ... over the step and half a second either side: a filter's vertical feels the turn's
+# centripetal pull a moment before and after it. (A step is closed when its foot is decided,
+# about a second after the next contact, so half a second after it is always there.)
+TURN_MARGIN_S = 0.5
 
 
 @dataclass(frozen=True)
@@ -145,7 +149,10 @@ class StepJudge:
         if previous is None:  # gait initiation (or a weight shift taken for a step)
             note = note or NOTE_FIRST
         heading = history.heading_deg
-        if abs(float(heading[end - 1]) - float(heading[pending.index])) > TURN_PER_STEP_DEG:
+        since = max(0, pending.index - round(TURN_MARGIN_S * rate))
+        until = min(len(heading), end + round(TURN_MARGIN_S * rate))
+        turned = float(np.ptp(heading[since:until])) if until > since else 0.0
+        if turned > TURN_PER_STEP_DEG:
             note = note or NOTE_TURN
         measured = valid[pending.index:end]
         if not measured.all():

@@ -180,8 +180,9 @@ def test_analysis_recovers_a_drop_injected_into_real_walking(ipol_folder, trial,
 
 def test_without_standing_the_neutral_is_not_pulled_towards_the_injected_side(ipol_folder):
     """The standing cut off: the neutral comes from the pelvis at initial contacts, which a
-    one-sided drop barely moves (the mean posture moves with it). Contacts found from the sacrum sit ±30 ms from the foot sensors'
-    ones, so part of a drop that starts at the contact leaks in: measured over all 110 real
+    one-sided drop barely moves (the mean posture moves with it). Contacts found from the
+    sacrum sit ±30 ms from the foot sensors' ones, so part of a drop that starts at the
+    contact leaks in: measured over all 110 real
     walks the other side moves +0.14° (median) and the injected side gains +2.8°
     (bench/drop_injection.py); per trial the 0.2°/0.3° targets are not met everywhere."""
     cases = [_checked(ipol_folder, trial)["walking", side] for trial in TRIALS for side in SIDES]

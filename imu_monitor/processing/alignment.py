@@ -108,29 +108,35 @@ class Aligner:
         """Look at new complete blocks; live (not ``final``), stop at the first block after
         which a calibration can be locked and say so. ``final``: the data ends here, look at
         all of it. ``valid``: samples measured and trusted (a block with lost data is no
-        evidence)."""
+        evidence). The evidence of all new blocks is computed at once (an hour's recording
+        in a fraction of a second); the decisions are taken block by block."""
         b = self.block
-        while self._next + b <= len(acc):
-            s, e = self._next, self._next + b
-            self._classify(acc, gyr, quat, up, valid, s, e)
-            self._next = e
-            if not final and self.ready(final=False):
-                return True
+        count = (len(acc) - self._next) // b
+        if count > 0:
+            still, walking, up_sums = _block_features(acc[self._next:], gyr[self._next:],
+                                                      up[self._next:], valid[self._next:],
+                                                      b, count)
+            earlier = np.array(self._walking[-(WINDOW_BLOCKS - 1):], dtype=bool)
+            flags = np.concatenate([earlier, walking])
+            ends = self._next + b * (np.arange(count) + 1)
+            windows = self._windows_ending(acc, gyr, up, ends, flags)
+            for k in range(count):
+                s, e = self._next, self._next + b
+                self._walking.append(bool(walking[k]))
+                if walking[k]:
+                    self._walk_up_sum += up_sums[k]
+                self._still_block(acc, gyr, quat, bool(still[k]), s, e)
+                if k in windows:
+                    self._add_window(*windows[k])
+                self._next = e
+                if not final and self.ready(final=False):
+                    return True
         if final and self._run_start is not None:
             self._end_still(acc, gyr, quat, self._run_start, self._next)
             self._run_start = None
         return self.ready(final)
 
-    def _classify(self, acc, gyr, quat, up, valid, s: int, e: int) -> None:
-        norm = np.linalg.norm(acc[s:e], axis=1)
-        measured = bool(valid[s:e].all())
-        still = measured and (float(np.max(np.std(gyr[s:e], axis=0))) < STILL_GYRO_STD_RADPS
-                 and float(np.std(norm)) < STILL_ACC_STD_MPS2
-                 and abs(float(np.mean(norm)) - GRAVITY_MPS2) < 1.5)
-        walking = measured and not still and float(np.std(norm)) > WALK_ACC_STD_MPS2
-        self._walking.append(walking)
-        if walking:
-            self._walk_up_sum += up[s:e].sum(axis=0)
+    def _still_block(self, acc, gyr, quat, still: bool, s: int, e: int) -> None:
         if still:
             if self._run_start is None:
                 self._run_start = s
@@ -140,14 +146,6 @@ class Aligner:
         elif self._run_start is not None:
             self._end_still(acc, gyr, quat, self._run_start, s)
             self._run_start = None
-        n = WINDOW_BLOCKS
-        if len(self._walking) >= n and all(self._walking[-n:]):
-            w0 = e - n * self.block
-            if self._first_window_start is None:
-                self._first_window_start = w0
-            turn = abs(float(np.einsum("ij,ij->", gyr[w0:e], up[w0:e]))) / self.rate_hz
-            if np.degrees(turn) <= MAX_TURN_IN_WINDOW_DEG:
-                self._add_window(acc[w0:e], up[w0:e])
 
     def _end_still(self, acc, gyr, quat, s: int, e: int) -> None:
         if e - s < round(MIN_STILL_S * self.rate_hz):
@@ -159,35 +157,40 @@ class Aligner:
         self._stills.append(_Still(s, e, up / np.linalg.norm(up),
                                    float(np.degrees(np.max(np.std(gyr[s:e], axis=0))))))
 
-    def _add_window(self, acc: np.ndarray, up: np.ndarray) -> None:
-        """The in-phase part of horizontal acceleration and minus vertical velocity at the
-        step frequency, in sensor axes.
+    def _windows_ending(self, acc, gyr, up, ends: np.ndarray, flags: np.ndarray
+                        ) -> dict[int, tuple[np.ndarray, float, bool]]:
+        """The forward evidence of every straight window of ``WINDOW_BLOCKS`` walking blocks
+        ending at one of ``ends``, by block number in this call: (covariance, scale, running).
+        ``flags``: walking, for the blocks before this call that a window may reach back to,
+        then for this call's."""
+        n = WINDOW_BLOCKS
+        offset = len(flags) - len(ends)  # flags of earlier blocks come first
+        eligible = [k for k in range(len(ends))
+                    if k + offset + 1 >= n and flags[k + offset + 1 - n: k + offset + 1].all()]
+        if not eligible:
+            return {}
+        length = n * self.block
+        starts = ends[eligible] - length
+        if self._first_window_start is None:
+            self._first_window_start = int(starts[0])
+        yaw = np.cumsum(np.concatenate([[0.0], np.einsum("ij,ij->i", gyr[:ends[-1]],
+                                                          up[:ends[-1]])]))
+        turned = np.degrees(np.abs(yaw[ends[eligible]] - yaw[starts]) / self.rate_hz)
+        straight = turned <= MAX_TURN_IN_WINDOW_DEG
+        out = {}
+        for chunk in range(0, len(starts), 256):  # bounded memory for long recordings
+            sel = np.flatnonzero(straight[chunk: chunk + 256]) + chunk
+            if not len(sel):
+                continue
+            index = starts[sel][:, None] + np.arange(length)
+            cov, scale, flight = forward_evidence(acc[index], up[index], self.rate_hz)
+            for j, k in enumerate(sel):
+                if scale[j] > 0:
+                    out[eligible[k]] = (cov[j], float(scale[j]), bool(flight[j]))
+        return out
 
-        Only the step fundamental obeys the pendulum (or the running bounce): every walker
-        adds harmonics of their own, with phases of their own, which a plain covariance would
-        take for forward. So both signals are projected on the window's step frequency (the
-        largest vertical-acceleration component between 1.2 and 4 Hz), under a Hann window.
-        """
-        along = np.einsum("ij,ij->i", acc, up)
-        horizontal = acc - along[:, None] * up
-        vertical = along - along.mean()
-        n = len(acc)
-        weights = np.hanning(n + 2)[1:-1]
-        t = np.arange(n) / self.rate_hz
-        step_hz = _dominant_hz(vertical * weights, self.rate_hz, STEP_HZ_RANGE)
-        if step_hz is None:
-            return
-        wave = weights * np.exp(-2j * np.pi * step_hz * t)
-        vertical_amp = wave @ vertical
-        horizontal_amp = wave @ (horizontal - horizontal.mean(axis=0))
-        # Velocity = acceleration / (i ω): minus velocity in phase with forward acceleration.
-        minus_velocity = -vertical_amp / (2j * np.pi * step_hz)
-        cov = np.real(horizontal_amp * np.conj(minus_velocity))
-        scale = float(np.linalg.norm(horizontal_amp) * abs(minus_velocity))
-        if scale <= 0:
-            return
-        flight = np.mean(np.linalg.norm(acc, axis=1) < 0.3 * GRAVITY_MPS2)
-        if flight > FLIGHT_FRACTION:  # running: the pendulum's phase is reversed
+    def _add_window(self, cov: np.ndarray, scale: float, running: bool) -> None:
+        if running:  # running: the pendulum's phase is reversed
             cov = -cov
         self._cov += cov
         self._scale += scale
@@ -263,9 +266,13 @@ class Aligner:
             raise CalibrationError("The walking in this recording does not show which way is "
                                    "forward: declare the mounting with --axes.")
         fwd /= norm
-        angles = [np.degrees(np.arctan2(np.linalg.norm(np.cross(fwd, d)), fwd @ d))
-                  for d in self._window_dirs]
-        spread = float(np.median(angles)) if angles else 0.0
+        if self._window_dirs:
+            dirs = np.array(self._window_dirs)
+            angles = np.degrees(np.arctan2(np.linalg.norm(np.cross(fwd, dirs), axis=1),
+                                           dirs @ fwd))
+            spread = float(np.median(angles))
+        else:
+            spread = 0.0
         return fwd, self._confidence(), spread
 
     def calibration(self, up: np.ndarray, neutral_source: str, still: _Still | None
@@ -295,16 +302,52 @@ class Aligner:
             )
 
 
-def _dominant_hz(signal: np.ndarray, rate_hz: float, band: tuple[float, float]
-                 ) -> float | None:
-    """Frequency of the largest component of ``signal`` in ``band`` (zero-padded spectrum)."""
-    size = max(1024, 1 << int(np.ceil(np.log2(8 * len(signal)))))
-    spectrum = np.abs(np.fft.rfft(signal, size))
-    freqs = np.fft.rfftfreq(size, 1.0 / rate_hz)
-    inside = (freqs >= band[0]) & (freqs <= band[1])
-    if not inside.any():
-        return None
-    return float(freqs[inside][np.argmax(spectrum[inside])])
+def _block_features(acc, gyr, up, valid, block: int, count: int
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per block of ``block`` samples: still, walking, and the sum of up (sensor axes)."""
+    size = block * count
+    norm = np.linalg.norm(acc[:size], axis=1).reshape(count, block)
+    gyro_sd = gyr[:size].reshape(count, block, 3).std(axis=1).max(axis=1)
+    measured = valid[:size].reshape(count, block).all(axis=1)
+    norm_sd = norm.std(axis=1)
+    still = measured & (gyro_sd < STILL_GYRO_STD_RADPS) & (norm_sd < STILL_ACC_STD_MPS2) \
+        & (np.abs(norm.mean(axis=1) - GRAVITY_MPS2) < 1.5)
+    walking = measured & ~still & (norm_sd > WALK_ACC_STD_MPS2)
+    return still, walking, up[:size].reshape(count, block, 3).sum(axis=1)
+
+
+def forward_evidence(acc: np.ndarray, up: np.ndarray, rate_hz: float
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For windows of walking ``(w, n, 3)``: the in-phase part of horizontal acceleration and
+    minus vertical velocity at the step frequency (sensor axes), its scale, and whether the
+    window is running (flight phases).
+
+    Only the step fundamental obeys the pendulum (or the running bounce): every walker adds
+    harmonics of their own, with phases of their own, which a plain covariance would take for
+    forward. So both signals are projected on the window's step frequency (the largest
+    vertical-acceleration component between 1.2 and 4 Hz, on a 0.02 Hz grid), under a Hann
+    window.
+    """
+    n = acc.shape[1]
+    along = np.einsum("wij,wij->wi", acc, up)
+    horizontal = acc - along[..., None] * up
+    vertical = along - along.mean(axis=1, keepdims=True)
+    horizontal = horizontal - horizontal.mean(axis=1, keepdims=True)
+    weights = np.hanning(n + 2)[1:-1]
+    t = np.arange(n) / rate_hz
+    freqs = np.arange(STEP_HZ_RANGE[0], STEP_HZ_RANGE[1] + 1e-9, 0.02)
+    waves = weights[:, None] * np.exp(-2j * np.pi * np.outer(t, freqs))  # (n, f)
+    vertical_amps = vertical @ waves  # (w, f)
+    best = np.argmax(np.abs(vertical_amps), axis=1)
+    step_hz = freqs[best]
+    vertical_amp = vertical_amps[np.arange(len(best)), best]
+    horizontal_amp = np.einsum("wic,wi->wc", horizontal, waves[:, best].T)
+    # Velocity = acceleration / (i ω): minus velocity in phase with forward acceleration.
+    minus_velocity = -vertical_amp / (2j * np.pi * step_hz)
+    cov = np.real(horizontal_amp * np.conj(minus_velocity)[:, None])
+    scale = np.linalg.norm(horizontal_amp, axis=1) * np.abs(minus_velocity)
+    flight = np.mean(np.linalg.norm(acc, axis=2) < 0.3 * GRAVITY_MPS2, axis=1) > FLIGHT_FRACTION
+    return cov, scale, flight
 
 
 def neutral_from_contacts(up: np.ndarray, contacts: list[tuple[int, str]]) -> np.ndarray | None:

@@ -127,8 +127,8 @@ class StepJudge:
         same_bout = following is not None and following.bout == pending.bout
         previous = self._previous if self._previous is not None and \
             self._previous.bout == pending.bout else None
-        recent = self._step_times[-9:]
-        usual = float(np.median(recent)) if recent else 0.55
+        recent = sorted(self._step_times[-9:])
+        usual = recent[len(recent) // 2] if recent else 0.55  # a median (odd lengths aside)
         note = ""
         if same_bout:
             end = following.index

@@ -111,7 +111,8 @@ def test_recalibrate_after_a_drill_change_keeps_the_new_drill():
     run_until(engine, lambda f: f.calibration is not None)
     engine.set_settings(SessionSettings(drill="single-leg-stance", side="left"))
     engine.recalibrate()
-    run_until(engine, lambda f: f.segment_started and f.calibration is None)
+    frames = run_until(engine, lambda f: f.recalibrating)
+    assert frames[-1].calibration is not None  # the one in use stays meanwhile
     time.sleep(0.2)
     assert engine.settings.drill == "single-leg-stance"
     engine.stop()
@@ -145,3 +146,30 @@ def test_the_stream_ending_finishes_the_recording(tmp_path):
     frames = run_until(engine, lambda f: f.finished_recording is not None)
     assert frames[-1].finished_recording.analysis is not None
     run_until(engine, lambda f: f.health.state == "ended", 5.0)
+
+
+def test_a_new_calibration_keeps_the_one_in_use_until_it_is_complete():
+    """C pressed mid-walk: the live view goes on with the calibration in use (no blank
+    screen), a cancel keeps it, and a new one replaces it only once complete."""
+    sensor = SimulatedSensor("trendelenburg-right", 60.0, realtime=True, speed=10, seed=3)
+    engine = LiveEngine(sensor)
+    engine.start()
+    frames = run_until(engine, lambda f: f.calibration is not None)
+    first = frames[-1].calibration
+    run_until(engine, lambda f: len(f.time_s) and f.time_s[-1] > 15.0)
+    engine.recalibrate()
+    frames = run_until(engine, lambda f: f.recalibrating)
+    frames += run_until(engine, lambda f: len(f.time_s) and f.time_s[-1] > 18.0)
+    assert all(f.calibration is first and not f.segment_started for f in frames)
+    assert sum(len(f.time_s) for f in frames) > 200  # the trace went on
+    engine.cancel_recalibration()
+    frames = run_until(engine, lambda f: not f.recalibrating)
+    assert frames[-1].calibration is first
+    engine.recalibrate()  # again, and this time the patient walks on until it completes
+    frames = run_until(engine, lambda f: f.segment_started and f.calibration is not first,
+                       timeout_s=30.0)
+    engine.stop()
+    new = frames[-1].calibration
+    assert new is not None and not frames[-1].recalibrating
+    assert new.neutral_source == "initial contacts"  # nobody stood still after C
+    assert np.degrees(np.arccos(np.clip(new.forward_sensor @ first.forward_sensor, -1, 1))) < 5

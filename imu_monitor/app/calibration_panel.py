@@ -44,6 +44,7 @@ class CalibrationPanel(QGroupBox):
     """Guides a calibration; asks the main window to restart one with ``calibrate_requested``."""
 
     calibrate_requested = Signal(object)  # axes matrix or None
+    cancel_requested = Signal()  # keep the calibration in use, give up the new one
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Calibration", parent)
@@ -61,8 +62,12 @@ class CalibrationPanel(QGroupBox):
         self.preset.addItems(list(MOUNTING_PRESETS))
         self.start_button = QPushButton("Calibrate (C)")
         self.start_button.clicked.connect(self.start)
+        self.keep_button = QPushButton("Keep the current calibration")
+        self.keep_button.clicked.connect(self.keep_current)
+        self.keep_button.hide()
         row = QHBoxLayout()
         row.addWidget(self.preset, 1)
+        row.addWidget(self.keep_button)
         row.addWidget(self.start_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.step)
@@ -97,6 +102,15 @@ class CalibrationPanel(QGroupBox):
         self.step.setText("Not calibrated yet. Connect a sensor, then press Calibrate (C) with "
                           "the patient standing.")
 
+    def keep_current(self) -> None:
+        """Give up the calibration under way: the one in use stays (the view never blanked)."""
+        self.cancel_requested.emit()
+        self._awaiting_restart = self._moved = False
+        self.state = "done"
+        self.progress.hide()
+        self.keep_button.hide()
+        self.step.setText("Calibrated — the calibration in use was kept.")
+
     def _restart(self) -> None:
         """Ask for a fresh calibration; news from before it took effect is not about it."""
         self._awaiting_restart = True
@@ -105,12 +119,13 @@ class CalibrationPanel(QGroupBox):
     def apply(self, frame: LiveFrame) -> None:
         """Follow the engine: countdown, stillness check, walk, result."""
         if self._awaiting_restart:
-            if not frame.segment_started:
+            if not (frame.segment_started or frame.recalibration_started):
                 return
             self._awaiting_restart = False
+        self.keep_button.setVisible(frame.recalibrating and self.state != "done")
         if frame.segment_started and frame.calibration is None and self.state == "done":
             self.state = "idle"
-        if frame.calibration is not None and self.state != "done":
+        if frame.calibration is not None and self.state != "done" and not frame.recalibrating:
             self._show_result(frame.calibration)
             return
         if self.state == "standing":
@@ -139,12 +154,13 @@ class CalibrationPanel(QGroupBox):
                 return
             if frame.calibration_stage == "walking":
                 self.state = "walking"
-                self.progress.hide()
                 self.step.setText("Now walk about ten steps — turning is fine, a small room "
                                   "will do." if self.axes is None else
                                   "Standing done — finishing with the mounting preset.")
             else:
                 self._show_standing(max(0.0, left))
+        elif self.state == "walking":
+            self.progress.setValue(int(1000 * frame.calibration_progress))
         elif self.state == "idle" and frame.calibration_stage == "walking":
             self.step.setText("Standing found. Walk about ten steps to finish (turning is fine).")
 
@@ -155,6 +171,7 @@ class CalibrationPanel(QGroupBox):
     def _show_result(self, cal: Calibration) -> None:
         self.state = "done"
         self.progress.hide()
+        self.keep_button.hide()
         word, found = describe_calibration(cal)
         self.step.setText(f"Calibrated — {word}.")
         self.result.setText(found)

@@ -11,6 +11,7 @@ same engine runs under tests, benchmarks and the app.
 from __future__ import annotations
 
 import collections
+import contextlib
 import dataclasses
 import queue
 import threading
@@ -24,7 +25,7 @@ import numpy as np
 from imu_monitor.analysis import analyze_saved
 from imu_monitor.conventions import Side
 from imu_monitor.errors import CalibrationError, ImuMonitorError, RecordingError
-from imu_monitor.pipeline import Analysis, Pipeline, PipelineConfig
+from imu_monitor.pipeline import Analysis, Pipeline, PipelineConfig, PipelineUpdate
 from imu_monitor.processing.calibration import Calibration
 from imu_monitor.processing.kernels import interpret_on_this_thread
 from imu_monitor.processing.metrics import Step, summarize
@@ -89,8 +90,11 @@ class LiveFrame:
     valid: np.ndarray
     steps: list[Step]
     segment_started: bool  # the pipeline restarted (new drill or calibration): clear the view
-    calibration_stage: str
-    calibration: Calibration | None
+    calibration_stage: str  # of the calibration under way (a recalibration's, if one is)
+    calibration: Calibration | None  # the one in use (kept while a new one is under way)
+    calibration_progress: float  # 0..1: walking seen against what the calibration needs
+    recalibrating: bool  # a new calibration is under way; the old one is still in use
+    recalibration_started: bool  # one began since the last poll
     stillness_dps: float | None  # gyro SD over the last second, for the standing check
     data_time_s: float  # sensor time received so far (s since the session began)
     summary: dict | None
@@ -128,6 +132,9 @@ class LiveEngine:
         self._segment_offset = 0  # session sample slot where the current pipeline began
         self._session_slots = 0
         self._samples_seen = 0
+        # A new calibration under way while the old one stays in use (see recalibrate).
+        self._candidate: Pipeline | None = None
+        self._candidate_offset = 0
         self._recorder: RecordingWriter | None = None
         self._finishers: list[threading.Thread] = []  # saved recordings being analysed
         self._segment_steps: list[Step] = []
@@ -171,6 +178,8 @@ class LiveEngine:
             valid=np.concatenate([v for _, _, v in parts]) if parts else np.zeros(0, bool),
             steps=p["steps"], segment_started=p["segment_started"],
             calibration_stage=p["stage"], calibration=p["calibration"],
+            calibration_progress=p["progress"], recalibrating=p["recalibrating"],
+            recalibration_started=p["recalibration_started"],
             stillness_dps=p["stillness"], data_time_s=p["data_time"], summary=p["summary"],
             drill_result=p["drill"],
             health=health, recording_path=p["recording_path"],
@@ -185,9 +194,15 @@ class LiveEngine:
         self._commands.put(lambda: self._apply_settings(settings, recalibrate=False))
 
     def recalibrate(self, axes: np.ndarray | None = None) -> None:
-        """Start the calibration again (stand still, then walk, or ``axes`` for the walk)."""
-        self._commands.put(lambda: self._apply_settings(
-            dataclasses.replace(self.settings, axes=axes), recalibrate=True))
+        """Start the calibration again (stand still, then walk, or ``axes`` for the walk).
+
+        The calibration in use stays in use, the live view going on with it, until the new
+        one is complete: a second calibration that never completes strands nothing."""
+        self._commands.put(lambda: self._start_recalibration(axes))
+
+    def cancel_recalibration(self) -> None:
+        """Give up a calibration under way and keep the one in use."""
+        self._commands.put(self._drop_candidate)
 
     def start_recording(self, request: RecordingRequest) -> None:
         self._commands.put(lambda: self._start_recording(request))
@@ -273,8 +288,10 @@ class LiveEngine:
             except RecordingError as exc:  # full disk, vanished folder: keep what is saved
                 self._recording_failed(str(exc))
         self._track_stillness(batch.gyr)
+        update = self._push_candidate(batch)
         try:
-            update = self._pipeline.push(batch)
+            if update is None:
+                update = self._pipeline.push(batch)
         except CalibrationError as exc:  # e.g. a mounting preset the sensor contradicts
             with self._lock:
                 self._pending["problems"].append(f"{exc} Calibrate again.")
@@ -305,8 +322,7 @@ class LiveEngine:
                 p["summary"] = summary
             if drill is not None:
                 p["drill"] = drill
-            p["stage"] = self._pipeline.calibration_stage
-            p["calibration"] = self._pipeline.calibration
+            self._set_calibration_news()
             p["stillness"] = self._stillness()
             self._samples_seen += len(batch)
             p["data_time"] = self._samples_seen / self.rate_hz
@@ -390,12 +406,15 @@ class LiveEngine:
         self.settings = settings
         if recalibrate:
             self._calibration = None
-        # Keeping the calibration keeps the orientation filter too: a fresh filter would need
-        # a minute of walking to converge again (up to 4° off meanwhile).
-        keep = self._calibration is not None
-        self._pipeline = self._new_pipeline(
-            self._calibration, self._pipeline.filter_state if keep else None)
-        self._segment_offset = self._session_slots
+        self._candidate = None
+        # The orientation filter goes on whatever changes: a fresh filter would need a while
+        # of walking to learn the gyro bias again.
+        self._pipeline = self._new_pipeline(self._calibration, self._pipeline.filter_state)
+        self._new_segment(self._session_slots)
+
+    def _new_segment(self, offset: int) -> None:
+        """The view starts again from history slot ``offset`` of the session."""
+        self._segment_offset = offset
         self._segment_steps = []
         self._next_drill_refresh = 0.0
         self._summary_due = False
@@ -405,8 +424,53 @@ class LiveEngine:
             self._pending["steps"] = []
             self._pending["summary"] = None
             self._pending["drill"] = None
-            self._pending["stage"] = self._pipeline.calibration_stage
-            self._pending["calibration"] = self._pipeline.calibration
+            self._set_calibration_news()
+
+    def _set_calibration_news(self) -> None:
+        """Calibration fields of the next frame (the caller holds the lock)."""
+        under_way = self._candidate or self._pipeline
+        self._pending["stage"] = under_way.calibration_stage
+        self._pending["progress"] = under_way.calibration_progress
+        self._pending["calibration"] = self._pipeline.calibration
+        self._pending["recalibrating"] = self._candidate is not None
+
+    def _start_recalibration(self, axes: np.ndarray | None) -> None:
+        self.settings = dataclasses.replace(self.settings, axes=axes)
+        if self._calibration is None:  # nothing in use to keep
+            self._apply_settings(self.settings, recalibrate=True)
+            return
+        self._candidate = self._new_pipeline(None, self._pipeline.filter_state)
+        self._candidate_offset = self._session_slots
+        with self._lock:
+            self._pending["recalibration_started"] = True
+            self._set_calibration_news()
+
+    def _drop_candidate(self) -> None:
+        self._candidate = None
+        with self._lock:
+            self._set_calibration_news()
+
+    def _push_candidate(self, batch: SampleBatch) -> PipelineUpdate | None:
+        """Feed a calibration under way; once it is complete it replaces the one in use, and
+        the view restarts from where it began (its whole history comes with this update)."""
+        if self._candidate is None:
+            return None
+        try:
+            update = self._candidate.push(batch)
+        except CalibrationError as exc:
+            self._drop_candidate()
+            with self._lock:
+                self._pending["problems"].append(f"{exc} The calibration in use is kept.")
+            return None
+        if not update.calibrated_now:
+            return None
+        self._pipeline, self._candidate = self._candidate, None
+        self._new_segment(self._candidate_offset)
+        if self._recorder is not None:
+            with contextlib.suppress(RecordingError):
+                self._recorder.set_meta("calibration", self._pipeline.calibration.to_dict())
+                self._recorder.add_marker("Calibrated again")
+        return update
 
     def _start_recording(self, request: RecordingRequest) -> None:
         if self._recorder is not None:
@@ -493,6 +557,9 @@ class LiveEngine:
         self._pending = {
             "samples": [], "steps": [], "arrivals": [], "segment_started": segment_started,
             "stage": previous["stage"] if previous else self._pipeline.calibration_stage,
+            "progress": previous["progress"] if previous else 0.0,
+            "recalibrating": previous["recalibrating"] if previous else False,
+            "recalibration_started": False,
             "calibration": previous["calibration"] if previous else None,
             "stillness": previous["stillness"] if previous else None,
             "data_time": previous["data_time"] if previous else 0.0,

@@ -114,6 +114,7 @@ class MainWindow(QMainWindow):
         self.live_page.record_toggled.connect(self.toggle_recording)
         self.live_page.marker_requested.connect(self.add_marker)
         self.live_page.calibration.calibrate_requested.connect(self._recalibrate)
+        self.live_page.calibration.cancel_requested.connect(self._keep_calibration)
         self.review_page.status.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self.review_page.folder_changed.connect(
             lambda folder: setattr(self.settings, "recordings_folder", folder))
@@ -239,6 +240,10 @@ class MainWindow(QMainWindow):
             return
         self.tabs.setCurrentWidget(self.live_page)
         self.engine.recalibrate(axes)
+
+    def _keep_calibration(self) -> None:
+        if self.engine is not None:
+            self.engine.cancel_recalibration()
 
     # -------------------------------------------------------------- recording
     # The keys act on the screen in front of the clinician: Space records on the live screen

@@ -19,6 +19,7 @@ from imu_monitor.app.calibration_panel import MOVED_DPS
 from imu_monitor.app.main_window import MainWindow
 from imu_monitor.app.settings import AppSettings
 from imu_monitor.cli.main import main as cli_main
+from imu_monitor.limits import KNOWN_LIMITS
 from imu_monitor.recording import open_recording
 from imu_monitor.simulation.evaluation import neutral_obliquity
 from imu_monitor.sources.simulated import SimulatedSensor
@@ -355,3 +356,11 @@ def test_trace_ticks_stay_readable_with_a_high_threshold(window):
     trace.set_threshold(30.0)  # the widest range the threshold allows: every 10°
     ticks = trace._y_ticks()
     assert set(np.diff(ticks)) == {10.0} and len(ticks) <= 9
+
+
+def test_about_says_what_is_measured_and_its_known_limits(qtbot, window):
+    w = window()
+    box = w.show_about()
+    assert "Known limits" in box.text() and "offline VQF" in box.text()
+    assert KNOWN_LIMITS in box.text()
+    box.close()

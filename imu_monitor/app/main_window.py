@@ -19,11 +19,13 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from imu_monitor import __version__
 from imu_monitor.app import theme
 from imu_monitor.app.connect_page import ConnectPage, SensorEntry, bluetooth_scan
 from imu_monitor.app.engine import (
@@ -40,6 +42,7 @@ from imu_monitor.app.settings import AppSettings
 from imu_monitor.app.workers import run_in_thread, wait_for_workers
 from imu_monitor.drills import DRILLS
 from imu_monitor.errors import ImuMonitorError
+from imu_monitor.limits import KNOWN_LIMITS
 from imu_monitor.recording.patient import check_patient_code, default_recording_path
 from imu_monitor.sources.base import Source
 from imu_monitor.sources.spec import open_source
@@ -56,6 +59,15 @@ DEMO_SECONDS = 1800.0  # the demo sensor walks for half an hour
 def open_live_source(spec: str) -> Source:
     """Any source for a live session; the demo sensor paced in real time, for long enough."""
     return open_source(spec, seconds=DEMO_SECONDS if spec.startswith("sim") else None)
+
+
+def about_text() -> str:
+    """The About box: what is measured, from what, and its known limits."""
+    return (f"imu_monitor {__version__}\n\nPelvic drop (frontal-plane pelvic obliquity) per "
+            "step, live and from recordings, from one inertial sensor clipped over the sacrum."
+            "\n\nRecordings are analysed with the whole-recording orientation filter (offline "
+            "VQF); the live view uses its real-time version, so a live number can differ from "
+            f"the reviewed one by a few tenths of a degree.\n\n{KNOWN_LIMITS}")
 
 
 class MainWindow(QMainWindow):
@@ -155,6 +167,18 @@ class MainWindow(QMainWindow):
         self.dark_action = QAction("Dark mode", self, checkable=True)
         self.dark_action.toggled.connect(lambda on: self.set_theme("dark" if on else "light"))
         view_menu.addAction(self.dark_action)
+        help_menu = self.menuBar().addMenu("&Help")
+        about_action = QAction("About imu_monitor", self)
+        about_action.triggered.connect(self.show_about)
+        help_menu.addAction(about_action)
+
+    def show_about(self) -> QMessageBox:
+        """What the program measures and how far to trust it (non-modal)."""
+        box = QMessageBox(QMessageBox.Icon.Information, "About imu_monitor", about_text(),
+                          QMessageBox.StandardButton.Close, self)
+        box.setModal(False)
+        box.show()
+        return box
 
     # ----------------------------------------------------------------- looks
     def set_theme(self, name: str) -> None:

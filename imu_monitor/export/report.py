@@ -20,6 +20,7 @@ import numpy as np
 from imu_monitor import __version__
 from imu_monitor.cli.report import format_drill
 from imu_monitor.drills import get_drill
+from imu_monitor.limits import KNOWN_LIMITS
 from imu_monitor.pipeline import Analysis
 from imu_monitor.processing.calibration import describe_calibration
 from imu_monitor.processing.metrics import SUMMARY_ROWS, format_value, summary_row_title
@@ -96,9 +97,9 @@ def report_text(analysis: Analysis, source: Path) -> ReportText:
         more = f"; … {len(markers) - MAX_MARKERS} more" if len(markers) > MAX_MARKERS else ""
         text.markers = f"Markers: {shown}{more}"
     text.footer = (
-        "Measured with one inertial sensor over the sacrum: pelvis motion only (not the hip, "
-        "knee or trunk). Angles in degrees from the standing neutral. Drop: how far the hip "
-        "opposite the stance leg went below neutral (positive = lower). "
+        "Angles in degrees from the neutral (standing, or the pelvis at initial contacts when "
+        "nobody stood still: see the calibration). Drop: how far the hip opposite the stance "
+        f"leg went below neutral (positive = lower). {KNOWN_LIMITS} "
         f"imu_monitor {__version__}; report made "
         f"{dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M')} UTC.")
     return text

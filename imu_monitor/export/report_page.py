@@ -28,6 +28,7 @@ from imu_monitor.processing.metrics import SUMMARY_ROWS
 
 PAGE_W, PAGE_H = 595.0, 842.0  # A4 in points: the page is laid out in these units
 MARGIN = 40.0
+FOOTER_H = 50  # the footer: what is measured and its known limits, four small lines
 PNG_DPI = 150
 EXCERPT_S = 10.0
 LEFT, RIGHT, ALERT, GOOD = "#0072B2", "#E69F00", "#D55E00", "#009E73"  # Okabe–Ito
@@ -130,7 +131,7 @@ class _Page:
                 self.paragraph(line, 9, gap=1)
             self.y += 8
         self.trace_plot()
-        footer_top = PAGE_H - MARGIN - 30
+        footer_top = PAGE_H - MARGIN - FOOTER_H
         for part in (t.calibration, t.data, t.notes, t.markers):
             self.paragraph(part, 9, gap=5, bottom=footer_top)
         self.y = footer_top

@@ -251,8 +251,11 @@ def _row(cases: list[Case]) -> str:
 
 def _spread(values: list[float]) -> str:
     v = np.array(values)
+    missing = int(np.count_nonzero(np.isnan(v)))
+    v = v[~np.isnan(v)]  # a side with no counted step in a trial has no mean
     return (f"median {np.median(v):+.2f}, 5–95 % {np.percentile(v, 5):+.2f} … "
-            f"{np.percentile(v, 95):+.2f}, min {v.min():+.2f}, max {v.max():+.2f}")
+            f"{np.percentile(v, 95):+.2f}, min {v.min():+.2f}, max {v.max():+.2f}"
+            + (f" ({missing} without counted steps)" if missing else ""))
 
 
 def report(cases: list[Case], failed: list[tuple[str, str]]) -> None:

@@ -49,6 +49,7 @@ from imu_monitor.processing.orientation import (
 from imu_monitor.samples import SampleBatch
 
 MAX_GAP_FILL_S = 600.0
+HEADING_KEPT_S = 10.0  # heading history kept for telling turns (a step is at most 1.5 s)
 # m/s², rad/s or quaternion units: a million is beyond any IMU (16 g is 157 m/s², 2000 °/s is
 # 35 rad/s), so such a reading is corrupt, counted as lost, never computed with.
 IMPLAUSIBLE_READING = 1e6
@@ -89,6 +90,32 @@ class _Growable:
 
     def __len__(self) -> int:
         return self._n
+
+
+class _Trailing:
+    """The recent values of a stream, read by absolute index: a step is judged when the next
+    contact's foot is decided, never more than a few seconds after it began."""
+
+    def __init__(self, keep: int) -> None:
+        self._keep = max(1, keep)
+        self._data = np.zeros(0, np.float32)
+        self._start = 0  # absolute index of _data[0]
+
+    def append(self, values: np.ndarray) -> None:
+        """Add values; what is older than ``keep`` is let go at the next push (until then a
+        push, however long, is all there to be read)."""
+        if len(self._data) > 2 * self._keep:  # trimmed by halves: no copy at every push
+            drop = len(self._data) - self._keep
+            self._data = self._data[drop:]
+            self._start += drop
+        self._data = np.concatenate([self._data, np.asarray(values, np.float32)])
+
+    def __len__(self) -> int:
+        return self._start + len(self._data)
+
+    def __getitem__(self, span: slice) -> np.ndarray:
+        start = max(span.start - self._start, 0)
+        return self._data[start: span.stop - self._start]
 
 
 @dataclass(frozen=True)
@@ -210,7 +237,8 @@ class Pipeline:
         self._detector = ContactDetector(self.rate_hz, self._detector_params)
         # History of everything downstream of calibration, one row per sample slot.
         self.obliquity = _Growable((), np.float32)
-        self.heading = _Growable((), np.float32)  # tells turns from straight walking
+        # Tells turns from straight walking; only the recent part is ever looked at.
+        self.heading = _Trailing(round(HEADING_KEPT_S * self.rate_hz))
         self.tilt = _Growable((), np.float32)
         self.rotation = _Growable((), np.float32)
         self.lateral_acc = _Growable((), np.float32)
@@ -351,7 +379,7 @@ class Pipeline:
         return mask
 
     def _history(self):
-        return StepHistory(self.obliquity.view, self.heading.view, self.valid.view)
+        return StepHistory(self.obliquity.view, self.heading, self.valid.view)
 
     # ------------------------------------------------------------ orientation
     def _live_orientation(self, filled: _Filled) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

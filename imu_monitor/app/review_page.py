@@ -44,7 +44,7 @@ from imu_monitor.app.workers import run_in_thread
 from imu_monitor.errors import ImuMonitorError
 from imu_monitor.export.session import EXPORT_FORMATS, export_message, export_session
 from imu_monitor.pipeline import Analysis, Pipeline
-from imu_monitor.processing.metrics import format_value
+from imu_monitor.processing.metrics import SHORT_NOTES, format_value
 from imu_monitor.recording import EXTENSION, read_header
 from imu_monitor.samples import SampleBatch
 from imu_monitor.sources.recording import RecordingReplay
@@ -429,7 +429,8 @@ class ReviewPage(QWidget):
             values = [str(r + 1), f"{s.time_s:.2f}", s.side,
                       format_value(s.peak_drop_deg, "{:.1f}"),
                       format_value(s.step_time_s, "{:.2f}"),
-                      ("▲" if s.over_threshold else "") if s.counted else "not counted"]
+                      ("▲" if s.over_threshold else "") if s.counted
+                      else f"not counted: {SHORT_NOTES.get(s.note, s.note)}"]
             for c, text in enumerate(values):
                 item = QTableWidgetItem(text)
                 if s.note:

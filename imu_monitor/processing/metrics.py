@@ -33,6 +33,10 @@ NOTE_NO_PEAK = "no peak: the drop is largest at the edge of the step"
 NOTE_MISSED = "a contact was missed inside this step: it holds two stances"
 NOTE_FOOT = "foot uncertain: two steps in a row on the same side"
 NOTE_TURN = "turning: the pelvis leans into turns, so drop is read on straight walking"
+# The same reasons in a word or two, for narrow table cells (the sentence goes in a tooltip).
+SHORT_NOTES = {NOTE_FIRST: "first step", NOTE_LAST: "last step", NOTE_LOST: "data lost",
+               NOTE_NO_PEAK: "no peak", NOTE_MISSED: "missed contact", NOTE_FOOT: "foot unsure",
+               NOTE_TURN: "turning"}
 # Straight walking turns the pelvis by its own rotation only (±5°: under 15° from one contact
 # to the next); a turn of the walking path does far more.
 TURN_PER_STEP_DEG = 30.0
@@ -47,7 +51,7 @@ class StepHistory:
     """The per-sample history a step is measured on (absolute sample indices)."""
 
     obliquity_deg: np.ndarray
-    heading_deg: np.ndarray
+    heading_deg: np.ndarray  # or any sequence sliced by absolute index (recent part only)
     valid: np.ndarray
 
 

@@ -153,11 +153,12 @@ class StepJudge:
         if previous is None:  # gait initiation (or a weight shift taken for a step)
             note = note or NOTE_FIRST
         heading = history.heading_deg
-        since = max(0, pending.index - round(TURN_MARGIN_S * rate))
-        until = min(len(heading), end + round(TURN_MARGIN_S * rate))
-        turned = float(np.ptp(heading[since:until])) if until > since else 0.0
-        if turned > TURN_PER_STEP_DEG:
-            note = note or NOTE_TURN
+        if not note:  # (a step already left out needs no more reasons, nor old history)
+            since = max(0, pending.index - round(TURN_MARGIN_S * rate))
+            until = min(len(heading), end + round(TURN_MARGIN_S * rate))
+            around = heading[since:until]
+            if len(around) and float(np.ptp(around)) > TURN_PER_STEP_DEG:
+                note = NOTE_TURN
         measured = valid[pending.index:end]
         if not measured.all():
             longest = _longest_false_run(measured)

@@ -155,3 +155,12 @@ def test_running_alone_finds_forward_with_its_sign():
                    RATE, seed=6)
     cal = analyze_samples(rec.samples, RATE, PipelineConfig(drill="run")).calibration
     assert _forward_error_deg(cal, rec.truth) < 5.0
+
+
+def test_walking_in_circles_still_finds_forward():
+    """No stretch straighter than 25° over 1.5 s: the turning windows are pooled instead of
+    giving up (a recording with 20 steps of walking is always analysed)."""
+    rec = simulate([Stand(3.0), Gait(30.0, turn_deg=1080.0, turn_seconds=30.0)], 100.0, seed=3)
+    analysis = analyze_samples(rec.samples, 100.0)
+    assert len(analysis.steps) >= 20
+    assert _forward_error_deg(analysis.calibration, rec.truth) < 10.0

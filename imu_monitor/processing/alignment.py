@@ -81,6 +81,9 @@ class Aligner:
     _window_dirs: list[np.ndarray] = field(default_factory=list)
     _windows: int = 0
     _first_window_start: int | None = None  # first sample of the first walking window
+    _turning_cov: np.ndarray = field(default_factory=lambda: np.zeros(3))
+    _turning_scale: float = 0.0
+    _turning_windows: int = 0
 
     @property
     def block(self) -> int:
@@ -94,9 +97,8 @@ class Aligner:
     def walking_s(self) -> float:
         """Walking pooled for the forward direction so far (windows overlap; each new one adds
         half a second)."""
-        if not self._windows:
-            return 0.0
-        return (WINDOW_BLOCKS + self._windows - 1) * BLOCK_S
+        windows = self._pooled()[2]
+        return (WINDOW_BLOCKS + windows - 1) * BLOCK_S if windows else 0.0
 
     @property
     def seen(self) -> int:
@@ -179,19 +181,24 @@ class Aligner:
         straight = turned <= MAX_TURN_IN_WINDOW_DEG
         out = {}
         for chunk in range(0, len(starts), 256):  # bounded memory for long recordings
-            sel = np.flatnonzero(straight[chunk: chunk + 256]) + chunk
-            if not len(sel):
-                continue
+            sel = np.arange(chunk, min(chunk + 256, len(starts)))
             index = starts[sel][:, None] + np.arange(length)
             cov, scale, flight = forward_evidence(acc[index], up[index], self.rate_hz)
             for j, k in enumerate(sel):
                 if scale[j] > 0:
-                    out[eligible[k]] = (cov[j], float(scale[j]), bool(flight[j]))
+                    out[eligible[k]] = (cov[j], float(scale[j]), bool(flight[j]),
+                                        bool(straight[k]))
         return out
 
-    def _add_window(self, cov: np.ndarray, scale: float, running: bool) -> None:
+    def _add_window(self, cov: np.ndarray, scale: float, running: bool, straight: bool
+                    ) -> None:
         if running:  # running: the pendulum's phase is reversed
             cov = -cov
+        if not straight:  # kept aside: used only if the walking never goes straight
+            self._turning_cov += cov
+            self._turning_scale += scale
+            self._turning_windows += 1
+            return
         self._cov += cov
         self._scale += scale
         norm = float(np.linalg.norm(cov))
@@ -218,8 +225,16 @@ class Aligner:
         need = LIVE_WALK_S if self._stills else NO_STANDING_WALK_S
         return self.walking_s >= need and self._confidence() >= MIN_FORWARD_CONFIDENCE
 
+    def _pooled(self) -> tuple[np.ndarray, float, int]:
+        """The straight windows' evidence; a walk that never goes straight (in circles) falls
+        back on its turning windows, which is better than no forward at all."""
+        if self._windows or not self._turning_windows:
+            return self._cov, self._scale, self._windows
+        return self._turning_cov, self._turning_scale, self._turning_windows
+
     def _confidence(self) -> float:
-        return float(np.linalg.norm(self._cov) / self._scale) if self._scale > 0 else 0.0
+        cov, scale, _ = self._pooled()
+        return float(np.linalg.norm(cov) / scale) if scale > 0 else 0.0
 
     def walking_up(self) -> np.ndarray | None:
         """The mean walking posture's vertical in sensor axes (None before any walking)."""
@@ -255,12 +270,13 @@ class Aligner:
         """Pooled forward in sensor axes (⟂ ``up``), its confidence and the windows' spread."""
         if self.axes is not None:
             return self.axes[0], 1.0, 0.0
-        if self._windows == 0:
+        pooled, _, windows = self._pooled()
+        if windows == 0:
             raise CalibrationError(
                 "No walking was found to tell which way the patient faces: walk a few steps "
                 "(turns do not matter), or declare the mounting with --axes."
             )
-        fwd = self._cov - (self._cov @ up) * up
+        fwd = pooled - (pooled @ up) * up
         norm = float(np.linalg.norm(fwd))
         if norm == 0:
             raise CalibrationError("The walking in this recording does not show which way is "

@@ -67,11 +67,11 @@ class CalibrationPanel(QGroupBox):
         self.keep_button.hide()
         row = QHBoxLayout()
         row.addWidget(self.preset, 1)
-        row.addWidget(self.keep_button)
         row.addWidget(self.start_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.step)
         layout.addWidget(self.progress)
+        layout.addWidget(self.keep_button)  # its own row: the panel never widens the page
         layout.addWidget(self.result)
         layout.addLayout(row)
         self.state = "idle"  # idle, standing, walking, done
@@ -139,7 +139,9 @@ class CalibrationPanel(QGroupBox):
             if moving:
                 self._moved = True
                 self.step.setText("The patient moved — stand still again, arms relaxed, "
-                                  "looking ahead. The countdown restarts once still.")
+                                  "looking ahead. The countdown restarts once still."
+                                  + (" The calibration in use stays until the new one is "
+                                     "complete." if frame.recalibrating else ""))
                 self.progress.setValue(0)
                 return
             if self._countdown_from is None:

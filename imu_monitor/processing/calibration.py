@@ -141,10 +141,10 @@ def calibration_quality(cal: Calibration) -> tuple[str, str]:
                              "redo the calibration with ten steps of walking")
     if cal.neutral_source == NEUTRAL_CONTACTS:
         word = "fair" if word == "good" else word
-        why += "; nobody stood still: neutral is the pelvis at initial contacts"
+        why += "; nobody stood still"
     elif cal.neutral_source == NEUTRAL_MEAN:
         word = "poor"
-        why += "; nobody stood still: neutral is the mean posture"
+        why += "; nobody stood still, nor walked enough for initial contacts"
     elif cal.still_gyro_std_dps >= 2.0:
         word = "fair" if word == "good" else word
         why += f"; the standing swayed ({cal.still_gyro_std_dps:.1f}°/s)"

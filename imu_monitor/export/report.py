@@ -66,9 +66,9 @@ def report_text(analysis: Analysis, source: Path) -> ReportText:
         session=" · ".join([f"Patient {metadata.get('patient_id') or '—'}", drill.title,
                             f"{minutes:.1f} min" if minutes >= 1 else
                             f"{analysis.duration_s:.0f} s"]
-                           + ([f"{analysis.summary['steps']} steps counted "
-                               f"({analysis.summary.get('steps_not_counted', 0)} more listed: "
-                               "turns, starts and ends of walks)"] if drill.gait else [])),
+                           + ([f"{analysis.summary['steps']} steps counted, "
+                               f"{analysis.summary.get('steps_not_counted', 0)} not"]
+                              if drill.gait else [])),
         recording=" · ".join(x for x in [
             Path(source).name, device.get("name") or device.get("model") or "",
             f"{analysis.rate_hz:g} Hz"] if x),

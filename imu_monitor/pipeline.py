@@ -46,6 +46,7 @@ from imu_monitor.processing.orientation import (
     offline_orientation,
     up_in_sensor,
 )
+from imu_monitor.processing.runs import true_runs
 from imu_monitor.samples import SampleBatch
 
 MAX_GAP_FILL_S = 600.0
@@ -215,7 +216,7 @@ class Pipeline:
             raise ValueError(f"unknown orientation mode {self.config.orientation!r}")
         self.offline = self.config.orientation == "offline"
         running = self.drill.name == "run"
-        self._filter_params = FilterParams.for_running() if running else FilterParams()
+        self._filter_params = FilterParams()  # running too: VQF needs no other setting
         self._filter = (None if self.offline else
                         OrientationFilter(self.rate_hz, self._filter_params,
                                           self.config.filter_state))
@@ -435,9 +436,8 @@ class Pipeline:
         """Measured samples, less ``OFFLINE_MARGIN_S`` either side of every longer gap."""
         valid = self._valid_pre.view.copy()
         margin = round(OFFLINE_MARGIN_S * self.rate_hz)
-        edges = np.flatnonzero(np.diff(runs.astype(np.int8)))
-        for edge in edges:  # the last slot before a change of ``runs``
-            valid[max(0, edge + 1 - margin): edge + 1 + margin] = False
+        for start, stop in true_runs(~runs):
+            valid[max(0, start - margin): stop + margin] = False
         return valid
 
     # ------------------------------------------------------------ calibration
@@ -594,8 +594,7 @@ class Pipeline:
 def _bridged(measured: np.ndarray, short: int) -> np.ndarray:
     """``measured`` with gaps of at most ``short`` slots counted as measured (bridged)."""
     out = measured.copy()
-    edges = np.flatnonzero(np.diff(np.concatenate([[1], measured.astype(np.int8), [1]])))
-    for start, stop in zip(edges[::2], edges[1::2], strict=True):
+    for start, stop in true_runs(~measured):
         if stop - start <= short and start > 0:
             out[start:stop] = True
     return out

@@ -5,6 +5,7 @@ import pytest
 
 from imu_monitor.processing.orientation import OrientationFilter, offline_orientation, up_in_sensor
 from imu_monitor.simulation.activities import Gait, Stand
+from imu_monitor.simulation.evaluation import straight_walking
 from imu_monitor.simulation.realism import Realism
 from imu_monitor.simulation.sensor_model import SensorErrors, simulate
 
@@ -29,13 +30,6 @@ def _obliquity_error(up_sensor, truth):
     err = np.degrees(np.arcsin(np.clip(up[:, 1], -1, 1))) - truth.obliquity_deg
     still = (truth.time_s > 0.5) & (truth.time_s < 4.5)
     return err - err[still].mean()
-
-
-def _straight(truth, rate):
-    """Samples at least 1 s away from any turn of the walking path."""
-    heading_rate = np.abs(np.gradient(np.unwrap(np.radians(truth.heading_deg)))) * rate
-    turning = np.convolve(heading_rate > np.radians(5), np.ones(int(2 * rate) + 1), "same") > 0
-    return ~turning
 
 
 def test_packets_and_one_array_give_identical_orientation():
@@ -96,7 +90,7 @@ def test_obliquity_error_on_straight_walking_and_drills(scenario):
     is why steps in turns are not counted: docs/orientation.md)."""
     rec = simulated(scenario, seed=2)
     up = up_in_sensor(offline_orientation(rec.samples.gyr, rec.samples.acc, 200.0))
-    err = _obliquity_error(up, rec.truth)[_straight(rec.truth, 200.0)]
+    err = _obliquity_error(up, rec.truth)[straight_walking(rec.truth)]
     assert np.sqrt(np.mean(err**2)) < 0.5
 
 

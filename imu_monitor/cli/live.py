@@ -11,8 +11,12 @@ import time
 from imu_monitor.cli.report import format_drill, format_summary
 from imu_monitor.errors import AnalysisError
 from imu_monitor.pipeline import Analysis, Pipeline, PipelineConfig
-from imu_monitor.processing.alignment import describe_neutral
-from imu_monitor.processing.calibration import NEUTRAL_STANDING, Calibration
+from imu_monitor.processing.calibration import (
+    NEUTRAL_STANDING,
+    Calibration,
+    describe_forward,
+    describe_neutral,
+)
 from imu_monitor.processing.metrics import Step
 from imu_monitor.recording import RecordingWriter
 from imu_monitor.samples import SampleBatch, StatusEvent
@@ -39,8 +43,7 @@ def step_line(step: Step, threshold_deg: float) -> str:
 
 def calibration_line(cal: Calibration) -> str:
     """What the calibration found, in one line for the terminal."""
-    forward = ("the declared mounting" if cal.forward_source == "axes" else
-               f"{cal.walking_s:.0f} s of walking (confidence {cal.forward_confidence:.2f})")
+    forward = describe_forward(cal)
     neutral = (f"neutral from standing {cal.still_start_s:.1f}–{cal.still_end_s:.1f} s"
                if cal.neutral_source == NEUTRAL_STANDING else
                f"neutral from {describe_neutral(cal.neutral_source)}")

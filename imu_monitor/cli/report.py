@@ -7,6 +7,7 @@ from imu_monitor.processing.calibration import (
     NEUTRAL_CONTACTS,
     NEUTRAL_STANDING,
     calibration_quality,
+    describe_forward,
 )
 from imu_monitor.processing.metrics import SUMMARY_ROWS, format_value, summary_row_title
 
@@ -44,8 +45,7 @@ def format_analysis(analysis: Analysis, title: str, show_steps: bool = True) -> 
 
 def _calibration_line(cal) -> str:
     word, _ = calibration_quality(cal)
-    forward = ("the declared mounting" if cal.forward_source == "axes" else
-               f"{cal.walking_s:.0f} s of walking (confidence {cal.forward_confidence:.2f})")
+    forward = describe_forward(cal)
     if cal.neutral_source == NEUTRAL_STANDING:
         return (f"Calibration ({word}): standing still {cal.still_start_s:.1f}–"
                 f"{cal.still_end_s:.1f} s; forward from {forward}")

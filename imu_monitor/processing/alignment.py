@@ -27,9 +27,6 @@ import numpy as np
 from imu_monitor.conventions import GRAVITY_MPS2
 from imu_monitor.errors import CalibrationError
 from imu_monitor.processing.calibration import (
-    NEUTRAL_CONTACTS,
-    NEUTRAL_MEAN,
-    NEUTRAL_STANDING,
     Calibration,
 )
 from imu_monitor.rotations import quat_to_matrix
@@ -88,10 +85,6 @@ class Aligner:
     @property
     def block(self) -> int:
         return max(1, round(BLOCK_S * self.rate_hz))
-
-    @property
-    def standing_found(self) -> bool:
-        return bool(self._stills)
 
     @property
     def walking_s(self) -> float:
@@ -378,13 +371,6 @@ def neutral_from_contacts(up: np.ndarray, contacts: list[tuple[int, str]]) -> np
     # neighbouring stance's motion; most are close to it, and the median listens to them.
     mean = sum(np.median(up[idx], axis=0) for idx in by_side.values())
     return mean / np.linalg.norm(mean)
-
-
-def describe_neutral(source: str) -> str:
-    """What the zero of drop is, in words."""
-    return {NEUTRAL_STANDING: "standing still",
-            NEUTRAL_CONTACTS: "the pelvis at initial contacts (nobody stood still)",
-            NEUTRAL_MEAN: "the mean posture (nobody stood still)"}.get(source, source)
 
 
 def _angle_deg(a: np.ndarray, b: np.ndarray) -> float:

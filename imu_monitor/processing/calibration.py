@@ -126,6 +126,19 @@ def describe_mounting(cal: Calibration) -> str:
     return f"sensor {nearest(cal.up_sensor)} points up, {nearest(cal.forward_sensor)} forward"
 
 
+def describe_neutral(source: str) -> str:
+    """What the zero of drop is, in words."""
+    return {NEUTRAL_STANDING: "standing still",
+            NEUTRAL_CONTACTS: "the pelvis at initial contacts (nobody stood still)",
+            NEUTRAL_MEAN: "the mean posture (nobody stood still)"}.get(source, source)
+
+
+def describe_forward(cal: Calibration) -> str:
+    """Where the forward direction came from, in words."""
+    return ("the declared mounting" if cal.forward_source == "axes" else
+            f"{cal.walking_s:.0f} s of walking (confidence {cal.forward_confidence:.2f})")
+
+
 def calibration_quality(cal: Calibration) -> tuple[str, str]:
     """(word, explanation) — how far to trust this calibration."""
     if cal.forward_source == "axes":

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from imu_monitor.conventions import SIDES, Side, drop_from_obliquity
+from imu_monitor.processing.runs import true_runs
 
 MAX_STEP_S = 1.5  # a window longer than this is cut: the patient has stopped
 # The drop of a step is read from loading response to mid-stance: the first 60 % of the time
@@ -131,7 +132,7 @@ class StepJudge:
         same_bout = following is not None and following.bout == pending.bout
         previous = self._previous if self._previous is not None and \
             self._previous.bout == pending.bout else None
-        recent = sorted(self._step_times[-9:])
+        recent = sorted(self._step_times)
         usual = recent[len(recent) // 2] if recent else 0.55  # a median (odd lengths aside)
         note = ""
         if same_bout:
@@ -161,7 +162,7 @@ class StepJudge:
                 note = NOTE_TURN
         measured = valid[pending.index:end]
         if not measured.all():
-            longest = _longest_false_run(measured)
+            longest = max(stop - start for start, stop in true_runs(~measured))
             if longest > SHORT_LOSS_S * rate:
                 note = note or NOTE_LOST
         drop = drop_from_obliquity(obliquity[pending.index:end].astype(np.float64),
@@ -172,7 +173,7 @@ class StepJudge:
         peak_drop = None if peak is None else float(drop[peak])
         step_time = None if previous is None else (pending.index - previous.index) / rate
         if same_bout:  # the usual step time, robust to a few odd ones (median)
-            self._step_times.append(step_s)
+            self._step_times = [*self._step_times[-8:], step_s]
         self._foot_doubt = foot_doubt_next
         self._previous = pending if same_bout else None
         self._pending = None
@@ -183,11 +184,6 @@ class StepJudge:
 
 
 SHORT_LOSS_S = 0.06  # lost data up to this long inside a step is bridged, not disqualifying
-
-
-def _longest_false_run(mask: np.ndarray) -> int:
-    edges = np.flatnonzero(np.diff(np.concatenate([[1], mask.astype(np.int8), [1]])))
-    return int((edges[1::2] - edges[::2]).max()) if len(edges) else 0
 
 
 def side_summary(steps: list[Step], side: Side) -> dict:

@@ -29,6 +29,7 @@ import numpy as np
 from vqf import VQF, offlineVQF
 
 from imu_monitor.errors import InputDataError
+from imu_monitor.processing.runs import true_runs
 
 
 @dataclass(frozen=True)
@@ -38,11 +39,6 @@ class FilterParams:
     tau_acc_s: float = 3.0  # time constant of the inclination correction (VQF's default)
     motion_bias: bool = True  # VQF's gyro-bias estimation while moving
     rest_min_s: float = 0.8  # stillness before the bias is learned at rest (VQF: 1.5 s)
-
-    @classmethod
-    def for_running(cls) -> FilterParams:
-        """Running: the same (measured in docs/orientation.md)."""
-        return cls()
 
     def as_vqf(self) -> dict:
         return {"tauAcc": self.tau_acc_s, "motionBiasEstEnabled": self.motion_bias,
@@ -130,7 +126,7 @@ def offline_orientation(gyr: np.ndarray, acc: np.ndarray, rate_hz: float,
     ts = 1.0 / rate_hz
     gyr = np.ascontiguousarray(gyr, dtype=np.float64)
     acc = np.ascontiguousarray(acc, dtype=np.float64)
-    runs = _runs(measured)
+    runs = true_runs(measured)
     if len(runs) > 1:
         whole = offlineVQF(gyr, acc, None, ts, params.as_vqf())
         gyr = np.ascontiguousarray(gyr - whole["bias"])
@@ -161,12 +157,6 @@ def offline_orientation(gyr: np.ndarray, acc: np.ndarray, rate_hz: float,
 
 MIN_RUN_SAMPLES = 4  # offline VQF needs a few samples; shorter stretches are bridged
 BIAS_KNOWN_DPS = 0.1  # uncertainty of the bias left once the whole recording's is taken off
-
-
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    """[start, stop) of each run of True."""
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(np.int8), [0]])))
-    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
 
 
 def _most_horizontal_axis(q: np.ndarray) -> int:

@@ -5,7 +5,7 @@ Run: python bench/unit_check_ipol.py PATH/TO/ipol_gait_lowerback [--verbose]
 Data: Voisard et al., "A Reference Data Set for the Study of Healthy Subject Gait with
 Inertial Measurement Units", IPOL 2023 (not part of this repository): 110 trials, Xsens at L5,
 m/s² and rad/s. Each trial is written as a CSV (in a temporary folder) in its true units and
-in the wrong ones, and read back with ``read_csv`` exactly as ``imu-monitor import`` does.
+in the wrong ones, and read back with ``read_samples`` exactly as ``imu-monitor import`` does.
 Target: every trial read in its true units, every wrong declaration refused with the unit
 that fits.
 """
@@ -26,8 +26,9 @@ from ipol_data import IpolTrial, load_all
 
 from imu_monitor.conventions import GRAVITY_MPS2
 from imu_monitor.errors import InputDataError
+from imu_monitor.importers import read_samples
 from imu_monitor.samples import SampleBatch
-from imu_monitor.sources.csv_file import read_csv, write_csv
+from imu_monitor.sources.csv_file import write_csv
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def verdicts(trial: IpolTrial, folder: Path) -> list[tuple[Case, bool, str]]:
         write_csv(path, samples, trial.rate_hz,
                   {"acc_unit": case.acc_unit, "gyr_unit": case.gyr_unit})
         try:
-            read_csv(path)
+            read_samples(path)
             said = ""
         except InputDataError as exc:
             said = str(exc)

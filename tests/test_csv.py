@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 
 from imu_monitor.errors import InputDataError
+from imu_monitor.importers import ImportOptions, read_samples
 from imu_monitor.samples import SampleBatch
-from imu_monitor.sources.csv_file import read_csv, write_csv
+from imu_monitor.sources.csv_file import write_csv
 
 from .conftest import simulated
 from .host_times import host_times
@@ -27,7 +28,7 @@ def test_round_trip_keeps_samples_and_metadata(tmp_path):
     rec = simulated("symmetric-walk", seed=1, rate_hz=100.0)
     path = tmp_path / "s.csv"
     write_csv(path, rec.samples, 100.0, {"axes": "x=up,y=right,z=forward"})
-    data = read_csv(path)
+    data = read_samples(path)
     assert data.rate_hz == 100.0
     assert data.metadata["axes"] == "x=up,y=right,z=forward"
     np.testing.assert_allclose(data.samples.acc, rec.samples.acc, atol=1e-6)
@@ -37,7 +38,7 @@ def test_round_trip_keeps_samples_and_metadata(tmp_path):
 
 def test_units_are_converted_at_the_boundary(tmp_path):
     path = _write(tmp_path / "g.csv", _still_rows(acc=(0, 0, 1.0), gyr=(5.0, 0, 0)))
-    data = read_csv(path, acc_unit="g", gyr_unit="deg/s")
+    data = read_samples(path, ImportOptions(acc_unit="g", gyr_unit="deg/s"))
     np.testing.assert_allclose(data.samples.acc[0], [0, 0, 9.80665])
     np.testing.assert_allclose(data.samples.gyr[0], [np.radians(5.0), 0, 0])
 
@@ -45,14 +46,14 @@ def test_units_are_converted_at_the_boundary(tmp_path):
 def test_columns_in_any_order_and_optional_columns(tmp_path):
     header = "gyr_x,gyr_y,gyr_z,time_s,acc_x,acc_y,acc_z,mag_x,mag_y,mag_z"
     rows = [[0.01, 0, 0, k / 100, 0, 0, 9.81, 1, 2, 3] for k in range(200)]
-    data = read_csv(_write(tmp_path / "o.csv", rows, header))
+    data = read_samples(_write(tmp_path / "o.csv", rows, header))
     assert data.samples.mag is not None
     np.testing.assert_allclose(data.samples.acc[5], [0, 0, 9.81])
 
 
 def test_gaps_in_time_become_lost_samples(tmp_path):
     rows = [r for r in _still_rows(300) if not 100 <= round(r[0] * 100) < 110]
-    data = read_csv(_write(tmp_path / "gap.csv", rows))
+    data = read_samples(_write(tmp_path / "gap.csv", rows))
     assert data.samples.seq[-1] - data.samples.seq[0] + 1 - len(data.samples) == 10
 
 
@@ -60,7 +61,7 @@ def test_an_exact_file_reads_as_it_always_did(tmp_path):
     rec = simulated("symmetric-walk", seed=1, rate_hz=100.0)
     path = tmp_path / "s.csv"
     write_csv(path, rec.samples, 100.0)
-    data = read_csv(path)
+    data = read_samples(path)
     written = np.loadtxt(path, delimiter=",", skiprows=5)[:, 0]
     np.testing.assert_array_equal(data.samples.seq, np.round((written - written[0]) * 100.0))
     np.testing.assert_array_equal(data.samples.time_s, written - written[0])
@@ -77,7 +78,7 @@ def test_host_stamped_times_are_read_with_what_was_found(tmp_path):
                        rec.samples.gyr[host.sample])
     path = tmp_path / "host.csv"
     write_csv(path, rows, 100.0)
-    data = read_csv(path)
+    data = read_samples(path)
     timing = data.metadata["timing"]
     assert timing["rate_hz"] == round(data.rate_hz, 6) == pytest.approx(100.03, abs=1e-3)
     assert timing["declared_rate_hz"] == 100.0
@@ -92,10 +93,11 @@ def test_host_stamped_times_are_read_with_what_was_found(tmp_path):
 
 @pytest.mark.parametrize("make, words", [
     (lambda p: p.write_text(""), "empty"),
-    (lambda p: p.write_text("a,b,c\n1,2,3\n"), "lacks the column"),
+    (lambda p: p.write_text("a,b,c\n1,2,3\n"), "not a format we recognise.*--columns"),
+    (lambda p: p.write_text("time_s,acc_x\n1,2\n"), "lacks the column.*acc_y"),
     (lambda p: _write(p, _still_rows()[:1]), "fewer than two"),
     (lambda p: p.write_text(HEADER + "\n0,0,0,9.8,0,0,0\n0.01,zero,0,9.8,0,0,0\n"),
-     "not a row of 7 numbers"),
+     "Line 3 .*'acc_x' is 'zero', not a number"),
     (lambda p: _write(p, [[k / 100 - (k >= 150), 0, 0, 9.8, 0, 0, 0] for k in range(300)]),
      "goes back by 0.99 s at sample 151"),
     (lambda p: _write(p, [[1.5, 0, 0, 9.8, k, 0, 0] for k in range(300)]), "same time"),
@@ -108,9 +110,9 @@ def test_bad_files_are_explained(tmp_path, make, words):
     path = tmp_path / "bad.csv"
     make(path)
     with pytest.raises(InputDataError, match=words):
-        read_csv(path)
+        read_samples(path)
 
 
 def test_missing_file(tmp_path):
     with pytest.raises(InputDataError, match="does not exist"):
-        read_csv(tmp_path / "nope.csv")
+        read_samples(tmp_path / "nope.csv")

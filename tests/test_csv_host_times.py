@@ -12,7 +12,7 @@ from imu_monitor.analysis import analyze_source
 from imu_monitor.pipeline import Analysis
 from imu_monitor.samples import SampleBatch
 from imu_monitor.simulation.sensor_model import SimulatedRecording
-from imu_monitor.sources.csv_file import CsvFile, write_csv
+from imu_monitor.sources.csv_file import ImportedFile, write_csv
 
 from .conftest import simulated
 from .host_times import HostTimes, host_times
@@ -35,7 +35,7 @@ def _analysis(path, walk: SimulatedRecording, host: HostTimes) -> Analysis:
     rows = SampleBatch(host.time_s, np.arange(len(host.sample)), walk.samples.acc[host.sample],
                        walk.samples.gyr[host.sample])
     write_csv(path, rows, RATE)
-    _, analysis, _ = analyze_source(CsvFile(path))
+    _, analysis, _ = analyze_source(ImportedFile(path))
     return analysis
 
 

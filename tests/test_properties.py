@@ -5,8 +5,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from imu_monitor.errors import InputDataError
+from imu_monitor.importers import read_samples
 from imu_monitor.processing.events import ContactDetector
-from imu_monitor.sources.csv_file import read_csv
 
 from .conftest import simulated
 
@@ -21,7 +21,7 @@ def test_any_text_is_read_or_explained(tmp_path, body, with_header):
     path = tmp_path / "fuzz.csv"
     path.write_text((HEADER if with_header else "") + body)
     try:
-        data = read_csv(path)
+        data = read_samples(path)
     except InputDataError as exc:
         assert str(exc).endswith((".", ")")) and len(str(exc)) > 20
         return

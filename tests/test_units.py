@@ -9,8 +9,9 @@ import pytest
 
 from imu_monitor.conventions import GRAVITY_MPS2
 from imu_monitor.errors import InputDataError
+from imu_monitor.importers import ImportOptions, read_samples
 from imu_monitor.samples import SampleBatch
-from imu_monitor.sources.csv_file import read_csv, write_csv
+from imu_monitor.sources.csv_file import write_csv
 
 from .conftest import bench_module, simulated
 
@@ -48,13 +49,13 @@ def _write(path, samples: SampleBatch, acc_per_si=1.0, gyr_per_si=1.0, units=Non
                          + [(s, True) for s in DRILLS])
 def test_right_units_are_read(tmp_path, scenario, drills_only):
     samples = _samples(scenario, drills_only)
-    in_degrees = read_csv(_write(tmp_path / "deg.csv", samples, gyr_per_si=DEG,
+    in_degrees = read_samples(_write(tmp_path / "deg.csv", samples, gyr_per_si=DEG,
                                  units={"acc_unit": "m/s2", "gyr_unit": "deg/s"}))
     np.testing.assert_allclose(in_degrees.samples.gyr, samples.gyr, atol=1e-8)
-    in_g = read_csv(_write(tmp_path / "g.csv", samples, acc_per_si=1 / GRAVITY_MPS2),
-                    acc_unit="g")
+    in_g = read_samples(_write(tmp_path / "g.csv", samples, acc_per_si=1 / GRAVITY_MPS2),
+                        ImportOptions(acc_unit="g"))
     np.testing.assert_allclose(in_g.samples.acc, samples.acc, atol=1e-6)
-    assert len(read_csv(_write(tmp_path / "si.csv", samples)).samples) == len(samples)
+    assert len(read_samples(_write(tmp_path / "si.csv", samples)).samples) == len(samples)
 
 
 WRONG = {
@@ -77,7 +78,7 @@ def test_wrong_units_are_refused_naming_the_right_one(tmp_path, scenario, drills
     written, words = WRONG[wrong]
     path = _write(tmp_path / "wrong.csv", _samples(scenario, drills_only), **written)
     with pytest.raises(InputDataError) as refused:
-        read_csv(path)
+        read_samples(path)
     assert str(refused.value).endswith(words)
 
 
@@ -87,7 +88,7 @@ def test_a_gyroscope_offset_is_not_a_wrong_unit(tmp_path):
     samples = _samples("hip-hike", drills_only=True)
     offset = SampleBatch(samples.time_s, samples.seq, samples.acc,
                          samples.gyr + np.radians(8.0) / np.sqrt(3))
-    assert len(read_csv(_write(tmp_path / "offset.csv", offset)).samples) == len(samples)
+    assert len(read_samples(_write(tmp_path / "offset.csv", offset)).samples) == len(samples)
 
 
 def test_standing_still_in_deg_s_shows_as_an_offset_no_gyroscope_has(tmp_path):
@@ -95,9 +96,9 @@ def test_standing_still_in_deg_s_shows_as_an_offset_no_gyroscope_has(tmp_path):
     rad/s is some 50 °/s while the accelerometer says the sensor is still."""
     standing = simulated("hip-hike", rate_hz=RATE).samples.slice(0, 400)
     with pytest.raises(InputDataError, match="while the sensor is still") as refused:
-        read_csv(_write(tmp_path / "standing.csv", standing, gyr_per_si=DEG))
+        read_samples(_write(tmp_path / "standing.csv", standing, gyr_per_si=DEG))
     assert str(refused.value).endswith(GYRO_DEG_AS_RAD)
-    assert len(read_csv(_write(tmp_path / "standing.csv", standing, gyr_per_si=DEG,
+    assert len(read_samples(_write(tmp_path / "standing.csv", standing, gyr_per_si=DEG,
                                units={"gyr_unit": "deg/s"})).samples) == 400
 
 
@@ -107,7 +108,7 @@ def test_a_sensor_that_never_tilts_cannot_tell_and_is_believed(tmp_path):
     still = SampleBatch(np.arange(n) / RATE, np.arange(n), np.tile([0.0, 0.0, 9.81], (n, 1)),
                         np.tile([0.0, 0.0, np.radians(90.0)], (n, 1)))
     for unit, per_si in (("rad/s", 1.0), ("deg/s", DEG)):
-        data = read_csv(_write(tmp_path / "still.csv", still, gyr_per_si=per_si,
+        data = read_samples(_write(tmp_path / "still.csv", still, gyr_per_si=per_si,
                                units={"gyr_unit": unit}))
         np.testing.assert_allclose(data.samples.gyr[:, 2], np.radians(90.0))
 

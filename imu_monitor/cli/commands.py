@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from imu_monitor import __version__
-from imu_monitor.analysis import analysis_config, analyze_saved, analyze_source, store_analysis
+from imu_monitor.analysis import analyze_saved, analyze_source
 from imu_monitor.app.launch import has_display, run_app
 from imu_monitor.cli.live import print_summary, run_live
 from imu_monitor.cli.main import print_json, require_output
@@ -24,7 +24,9 @@ from imu_monitor.errors import (
     RecordingError,
 )
 from imu_monitor.export.session import check_export_target, export_message, export_session
-from imu_monitor.pipeline import Pipeline, PipelineConfig
+from imu_monitor.importers import FORMATS, ImportOptions, read_samples
+from imu_monitor.importing import import_file, recording_metadata, save_recording
+from imu_monitor.pipeline import PipelineConfig
 from imu_monitor.processing.calibration import parse_axes
 from imu_monitor.recording import (
     EXTENSION,
@@ -38,7 +40,7 @@ from imu_monitor.samples import SampleBatch
 from imu_monitor.simulation.scenarios import SCENARIOS, get_scenario
 from imu_monitor.sources import spec
 from imu_monitor.sources.base import Source, read_all
-from imu_monitor.sources.csv_file import CsvFile, write_csv
+from imu_monitor.sources.csv_file import ImportedFile, write_csv
 from imu_monitor.sources.recording import RecordingReplay
 from imu_monitor.sources.simulated import SimulatedSensor
 
@@ -48,18 +50,10 @@ def _save(path: Path, samples: SampleBatch, rate_hz: float, metadata: dict) -> s
     """Write samples as a recording, or as CSV when the name ends in .csv; say which."""
     if path.suffix.lower() == ".csv":
         write_csv(path, samples, rate_hz, {k: v for k, v in metadata.items()
-                                           if k in ("source", "axes", "seed")})
+                                           if k in ("source", "axes", "seed", "drill")})
         _private(path)
         return "CSV"
-    writer = RecordingWriter(path, rate_hz, metadata)
-    try:
-        writer.append_all(samples)
-        _store_analysis(writer, samples, rate_hz, metadata)
-        writer.close()
-    except RecordingError as exc:  # written in one go: a partial file is of no use
-        writer.close()
-        path.unlink(missing_ok=True)
-        raise RecordingError(f"{exc} Nothing was saved.") from None
+    save_recording(path, samples, rate_hz, metadata)
     return "recording"
 
 
@@ -67,17 +61,6 @@ def _private(path: Path) -> None:
     """Exports hold patient data too: readable by the user only."""
     with contextlib.suppress(OSError):
         os.chmod(path, 0o600)
-
-
-def _store_analysis(writer: RecordingWriter, samples: SampleBatch, rate_hz: float,
-                    metadata: dict) -> None:
-    """Analyse what was written and store calibration and headline numbers (for lists)."""
-    try:
-        pipeline = Pipeline(rate_hz, analysis_config(metadata))
-        pipeline.push(samples)
-        store_analysis(writer, pipeline.finish())
-    except ImuMonitorError as exc:
-        writer.set_meta("analysis_problem", str(exc))
 
 
 def _check_rate_and_seed(rate: float, seed: int) -> None:
@@ -132,29 +115,39 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def import_options(args: argparse.Namespace) -> ImportOptions:
+    """What the command line says about a file that does not say it itself."""
+    return ImportOptions(**{f.name: getattr(args, f.name) for f in
+                            dataclasses.fields(ImportOptions) if hasattr(args, f.name)})
+
+
 def cmd_import(args: argparse.Namespace) -> int:
-    source = CsvFile(args.csv, args.acc_unit, args.gyr_unit)
-    data = source.data
-    meta = {"source": f"import:{Path(args.csv).name}",
-            "device": {"name": Path(args.csv).name, "model": "imported CSV", "protocol": "csv"}}
-    axes = args.axes or data.metadata.get("axes")
-    if axes:
-        parse_axes(axes)
-        meta["axes"] = axes
-    if args.drill:
-        meta["drill"] = args.drill
-    kind = _save(args.output, data.samples, data.rate_hz, meta)
-    print(f"Imported {len(data.samples)} samples at {data.rate_hz:.4g} Hz "
-          f"(acc in {data.metadata['acc_unit']}, gyro in {data.metadata['gyr_unit']}) "
-          f"into {args.output} ({kind}).")
+    options = import_options(args)
+    if args.output.suffix.lower() == ".csv":
+        data = read_samples(args.file, options)
+        kind = _save(args.output, data.samples, data.rate_hz,
+                     recording_metadata(data, args.file, args.axes, args.drill))
+    else:
+        data = import_file(args.file, args.output, options, args.axes, args.drill).data
+        kind = "recording"
+    found = data.metadata
+    timing = found["timing"]
+    motion = ("orientation from the sensor's own fusion, acceleration rebuilt from it"
+              if found.get("orientation_only") else
+              f"acc in {found['acc_unit']}, gyro in {found['gyr_unit']}")
+    lost = timing.get("missing_samples", 0)
+    print(f"Imported {len(data.samples)} samples at {data.rate_hz:.4g} Hz from "
+          f"{FORMATS[found['format']]} ({motion}; {found['clock']} clock"
+          + (f"; {lost} samples lost, bridged like lost packets" if lost else "")
+          + f") into {args.output} ({kind}).")
     return 0
 
 
 def open_source(path: Path, args: argparse.Namespace) -> Source:
-    """A recording (replayed) or a CSV file, by content."""
+    """A recording (replayed) or another file of samples, by content."""
     if is_recording(path):
         return RecordingReplay(path, salvage=getattr(args, "salvage", False))
-    return CsvFile(path, args.acc_unit, args.gyr_unit)
+    return ImportedFile(path, import_options(args))
 
 
 def _run_analysis(args: argparse.Namespace, keep_orientation: bool = False,

@@ -16,6 +16,7 @@ from imu_monitor import __version__
 from imu_monitor.drills import DRILLS
 from imu_monitor.errors import ImuMonitorError, InputDataError
 from imu_monitor.export.session import EXPORT_FORMATS
+from imu_monitor.importers import FORMATS
 from imu_monitor.simulation.scenarios import SCENARIOS
 
 EXIT_USER_ERROR = 2
@@ -46,12 +47,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--truth", type=Path, help="also write the ground truth (JSON) here")
     p.add_argument("-o", "--output", type=Path, help="output file")
 
-    p = sub.add_parser("import", help="convert a CSV from another device to a recording",
-                       description="Read a CSV with header time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,"
-                                   "gyr_z (optional mag_*, quat_w..z) in the declared units and "
-                                   "write a recording (or our CSV form if OUTPUT ends in .csv).")
-    p.add_argument("csv", type=Path)
-    _units(p)
+    p = sub.add_parser("import", help="convert another device's file to a recording",
+                       description="Read a file of samples — our CSV, an Xsens MT Manager or "
+                                   "Movella DOT app export, a WitMotion export, an APDM Opal "
+                                   ".h5, or any CSV with --columns — recognised from its "
+                                   "content, and write a recording (or our CSV form if OUTPUT "
+                                   "ends in .csv).")
+    p.add_argument("file", type=Path, metavar="FILE")
+    _file_options(p)
     _axes(p)
     p.add_argument("--drill", choices=list(DRILLS), help="what the patient did")
     p.add_argument("-o", "--output", type=Path, required=True, help="output file")
@@ -147,9 +150,36 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _units(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--acc-unit", choices=["m/s2", "g"], help="accelerometer unit (default m/s2)")
-    p.add_argument("--gyr-unit", choices=["deg/s", "rad/s"], help="gyroscope unit (default rad/s)")
+def _file_options(p: argparse.ArgumentParser) -> None:
+    """What a file that is not a recording may need said about it (docs/cli.md, import)."""
+    p.add_argument("--input-format", choices=list(FORMATS), default="auto",
+                   help="the input file's format (default: recognised from its content)")
+    p.add_argument("--acc-unit", choices=["m/s2", "g"],
+                   help="accelerometer unit, where the file does not say it")
+    p.add_argument("--gyr-unit", choices=["deg/s", "rad/s"],
+                   help="gyroscope unit, where the file does not say it")
+    p.add_argument("--columns", metavar="MAP",
+                   help="column map of any other CSV, e.g. time=Timestamp,acc=AccX:AccY:AccZ,"
+                        "gyr=GyrX:GyrY:GyrZ (optional mag=X:Y:Z, quat=W:X:Y:Z)")
+    p.add_argument("--time-unit", choices=["s", "ms", "us", "ns"],
+                   help="unit of a mapped time column (default: found from its spacing)")
+    p.add_argument("--delimiter", type=_delimiter,
+                   help="column separator of a mapped CSV: ',', ';' or 'tab' (default: found)")
+    p.add_argument("--decimal-comma", action="store_true",
+                   help="numbers are written with a decimal comma (0,981)")
+    p.add_argument("--sensor", metavar="NAME",
+                   help="which sensor of a file holding several (APDM label or case id, "
+                        "WitMotion device name)")
+    p.add_argument("--rate", dest="rate_hz", type=float, metavar="HZ",
+                   help="sample rate of a file that gives no times")
+
+
+def _delimiter(text: str) -> str:
+    named = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "space": " "}
+    value = named.get(text.lower(), text)
+    if len(value) != 1:
+        raise argparse.ArgumentTypeError("give one character, or tab, comma, semicolon, space")
+    return value
 
 
 def _axes(p: argparse.ArgumentParser) -> None:
@@ -169,7 +199,7 @@ def _analysis_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--threshold", type=float, default=None,
                    help="drop threshold / tolerance in degrees (default: the drill's)")
     _axes(p)
-    _units(p)
+    _file_options(p)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -125,6 +125,13 @@ def quat_from_euler_deg(euler_deg: np.ndarray) -> np.ndarray:
                      cr * sp * cy + sr * cp * sy, cr * cp * sy - sr * sp * cy], axis=1)
 
 
+def specific_force(quat: np.ndarray, free_acc: np.ndarray) -> np.ndarray:
+    """What an accelerometer reads (sensor axes, m/s²) from the orientation (sensor → z-up
+    world) and the free acceleration (world axes, gravity removed): R_LSᵀ (a_free + g·ẑ)."""
+    world = np.asarray(free_acc, float) + np.array([0.0, 0.0, GRAVITY_MPS2])
+    return np.einsum("...ji,...j->...i", quat_to_matrix(quat), world)
+
+
 def euler_deg_from_quat(quat: np.ndarray) -> np.ndarray:
     """Inverse of :func:`quat_from_euler_deg` (pitch within ±90°)."""
     w, x, y, z = np.asarray(quat, float).reshape(-1, 4).T
@@ -235,8 +242,7 @@ class MovellaDotDecoder(Decoder):
         free_acc = fields.get("free_acc", np.zeros(3))  # mode 5 sends orientation alone
         if np.abs(free_acc).max() > MAX_ACC_MPS2:
             raise Reject("range")
-        acc = quat_to_matrix(quat).T @ (free_acc + np.array([0.0, 0.0, GRAVITY_MPS2]))
-        return acc, np.full(3, np.nan), quat
+        return specific_force(quat, free_acc), np.full(3, np.nan), quat
 
     def _place(self, timestamp: int, host_time_s: float) -> tuple[int, int]:
         """Sequence number and stream time (µs) of a sample, from its timestamp.

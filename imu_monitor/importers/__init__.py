@@ -1,0 +1,103 @@
+"""Files of samples from other sensors and apps, told apart by their content.
+
+``read_samples(path, options)`` is the one way any file that is not a recording becomes
+samples — for ``imu-monitor import``, ``analyze``, ``export`` and the app's File → Import. The
+format is recognised from the file's own content (an HDF5 signature, the header's column
+names, the preamble), never from its name alone; ``options.input_format`` can insist on one.
+Each reader documents the vendor's field names and units; ``assemble`` gives them all the
+same timing, unit conversion and checks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from imu_monitor.errors import InputDataError
+from imu_monitor.importers.apdm import is_hdf5, read_apdm
+from imu_monitor.importers.assemble import ImportedSamples, VendorColumns, assemble
+from imu_monitor.importers.columns import EXAMPLE, read_mapped
+from imu_monitor.importers.own_csv import REQUIRED, is_own_csv, read_own_csv
+from imu_monitor.importers.table import find_table, read_text
+from imu_monitor.importers.witmotion import is_witmotion, read_witmotion
+from imu_monitor.importers.xsens import is_xsens, read_xsens
+
+FORMATS = {
+    "auto": "recognised from the file's content",
+    "imu-monitor": "our CSV of samples (what simulate and import write)",
+    "xsens-mt": "Xsens MT Manager export (.txt/.csv)",
+    "movella-dot": "Movella DOT app export (.csv)",
+    "witmotion": "WitMotion PC software or app export (.txt/.csv)",
+    "apdm-h5": "APDM Opal HDF5 (.h5), needs h5py",
+    "columns": "any other CSV, with --columns",
+}
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """What a user may have to say about a file that does not say it itself."""
+
+    input_format: str = "auto"
+    acc_unit: str | None = None
+    gyr_unit: str | None = None
+    columns: str | None = None  # the column map of a generic CSV
+    time_unit: str | None = None
+    delimiter: str | None = None
+    decimal_comma: bool = False
+    sensor: str | None = None  # which sensor of a multi-sensor file
+    rate_hz: float | None = None  # for files without times
+
+
+def read_samples(path: str | Path, options: ImportOptions | None = None) -> ImportedSamples:
+    """The samples of any supported file, in SI units, checked; refuses with a sentence."""
+    return assemble(read_columns(Path(path), options or ImportOptions()))
+
+
+def read_columns(path: Path, o: ImportOptions) -> VendorColumns:
+    if o.input_format not in FORMATS:
+        raise InputDataError(f"Unknown format '{o.input_format}': use one of "
+                             f"{', '.join(FORMATS)}.")
+    if o.columns and o.input_format in ("auto", "columns"):
+        return read_mapped(path, read_text(path), o.columns, delimiter=o.delimiter,
+                           decimal_comma=o.decimal_comma, time_unit=o.time_unit,
+                           acc_unit=o.acc_unit, gyr_unit=o.gyr_unit, rate_hz=o.rate_hz)
+    if o.input_format == "columns":
+        raise InputDataError(f"--input-format columns needs a column map, for example: {EXAMPLE}")
+    if o.input_format == "apdm-h5" or (o.input_format == "auto" and is_hdf5(path)):
+        return read_apdm(path, o.sensor)
+    text = read_text(path)
+    kind = o.input_format if o.input_format != "auto" else _recognise(path, text)
+    if kind == "imu-monitor":
+        return read_own_csv(path, text, o.acc_unit, o.gyr_unit)
+    if kind in ("xsens-mt", "movella-dot"):
+        return read_xsens(path, text, o.acc_unit, o.gyr_unit, o.rate_hz)
+    return read_witmotion(path, text, o.sensor, o.decimal_comma or None, o.acc_unit,
+                          o.gyr_unit)
+
+
+def _recognise(path: Path, text: str) -> str:
+    for kind, test in (("imu-monitor", is_own_csv), ("xsens-mt", is_xsens),
+                       ("witmotion", is_witmotion)):
+        try:
+            find_table(path, text, test)
+        except LookupError:
+            continue
+        return kind
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    if not lines:
+        raise InputDataError(f"The file {path} is empty: it holds no header and no samples.")
+    first = lines[0]
+    for line in lines[:50]:
+        names = {n.strip().lower() for n in line.split(",")}
+        if "time_s" in names or "acc_x" in names:  # our CSV with columns missing
+            missing = [c for c in REQUIRED if c not in names]
+            raise InputDataError(
+                f"The file {path} lacks the column(s) {', '.join(missing)}. A CSV of samples "
+                f"needs the header {','.join(REQUIRED)} (mag_x..z and quat_w..z are optional).")
+    raise InputDataError(
+        f"{path} is not a format we recognise (our CSV, Xsens MT Manager, Movella DOT, "
+        f"WitMotion, APDM .h5). Its first line is '{first[:100]}'. Name its columns with "
+        f"{EXAMPLE} (and --acc-unit, --gyr-unit if the header does not give them).")
+
+
+__all__ = ["FORMATS", "ImportOptions", "ImportedSamples", "read_samples"]

@@ -1,0 +1,186 @@
+"""From a vendor's columns to our samples: sample counters, clocks, rate, units, checks.
+
+Every reader ends here, so every format gets the same treatment as a live link:
+
+* **Counters** (Xsens ``PacketCounter``, 16 bits) give each sample's slot directly: lost samples
+  are missing slots, counted and bridged like lost Bluetooth packets; a repeated counter is a
+  repeated row. A counter wraps (65 535 → 0); where a clock runs beside it, the clock decides
+  how many wraps a long pause hid.
+* **Clocks** wrap too (``SampleTimeFine``: 32 bits of 0.1 ms or of µs) and are unwrapped first.
+  Without a counter, times from any clock (sensor, phone, host) are placed on the sample grid
+  by ``timing.place_samples``, which measures the rate and finds lost samples from the times.
+* **Rate**: measured from the data; a rate the file states is kept when the data agree.
+* **Units** are converted once and checked against physics (``units.check_units``): a wrong
+  unit is refused with the unit that fits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from imu_monitor.errors import InputDataError
+from imu_monitor.samples import SampleBatch
+from imu_monitor.sources.timing import SamplePlacement, place_samples
+from imu_monitor.sources.units import ACC_UNITS, GYR_UNITS, check_units, unit_name
+
+MIN_RATE_HZ, MAX_RATE_HZ = 20.0, 2000.0
+RATE_AGREEMENT = 2e-3  # a stated rate is kept when the clock agrees this closely
+
+
+@dataclass
+class VendorColumns:
+    """What a reader found in a file, before timing and units are settled."""
+
+    source: str  # the file, for messages
+    format: str  # a key of ``importers.FORMATS``
+    acc: np.ndarray  # (n, 3) specific force, in ``acc_unit``
+    gyr: np.ndarray  # (n, 3) in ``gyr_unit``; NaN from orientation-only exports
+    acc_unit: str
+    gyr_unit: str
+    time_s: np.ndarray | None = None  # (n,) s of the file's clock (unwrapped)
+    counter: np.ndarray | None = None  # (n,) int64 sample counter (unwrapped)
+    declared_rate_hz: float | None = None
+    mag: np.ndarray | None = None
+    quat: np.ndarray | None = None  # (n, 4) w, x, y, z, sensor → z-up world
+    clock: str = "file"  # whose clock ``time_s`` is: "sensor", "host" or "file"
+    vendor: dict = field(default_factory=dict)  # device serial, firmware, filter profile...
+    axes: str | None = None  # the mounting, when the file states it
+    start_utc: str | None = None  # when the session was recorded, if the file says (UTC)
+    stated: dict = field(default_factory=dict)  # our own CSV's comments (source, drill...)
+
+
+@dataclass
+class ImportedSamples:
+    """Samples of a file in SI units, its rate, and what it said about itself."""
+
+    samples: SampleBatch
+    rate_hz: float
+    metadata: dict = field(default_factory=dict)
+
+
+def unwrap_counter(raw: np.ndarray, bits: int, expected_steps: np.ndarray | None = None
+                   ) -> np.ndarray:
+    """A wrapping counter as a continuous int64 count from its first value.
+
+    Each step is taken modulo 2**bits; without ``expected_steps`` it is the nearest one
+    (backward steps of up to half the range stay backward, so they can be refused), with it
+    the one nearest the expected step (a clock running beside the counter).
+    """
+    values = np.asarray(raw, dtype=np.int64)
+    modulus = np.int64(1) << bits
+    step = np.diff(values) % modulus
+    if expected_steps is None:
+        step = np.where(step >= modulus // 2, step - modulus, step)
+    else:
+        step = step + modulus * np.round((expected_steps - step) / modulus).astype(np.int64)
+    return np.concatenate([[0], np.cumsum(step)]) + values[0]
+
+
+def assemble(v: VendorColumns) -> ImportedSamples:
+    """Place, convert and check a reader's columns; refuse what cannot be analysed."""
+    if len(v.acc) < 2:
+        raise InputDataError(f"{v.source} holds fewer than two samples: nothing to analyse.")
+    _refuse_invalid(v)
+    measured = np.hstack([v.acc, np.nan_to_num(v.gyr)])
+    if v.counter is not None:
+        placement, time_s = _from_counter(v, measured)
+    elif v.time_s is not None:
+        placement = place_samples(v.time_s, measured, v.declared_rate_hz, v.source)
+        time_s = v.time_s[placement.kept]
+    elif v.declared_rate_hz:
+        n = len(v.acc)
+        placement = SamplePlacement(np.arange(n), np.arange(n, dtype=np.int64),
+                                    v.declared_rate_hz, 0.0, 0, 0)
+        time_s = np.arange(n) / v.declared_rate_hz
+    else:
+        raise InputDataError(f"{v.source} gives neither sample times nor a rate: say the rate "
+                             "(--rate HZ) or map a time column.")
+    rate = placement.rate_hz
+    if not MIN_RATE_HZ <= rate <= MAX_RATE_HZ:
+        raise InputDataError(
+            f"{v.source} is sampled at {rate:.3g} Hz; the analysis needs {MIN_RATE_HZ:g}–"
+            f"{MAX_RATE_HZ:g} Hz. Are the times in the unit you said?")
+    kept = placement.kept
+    acc_unit = unit_name(v.acc_unit, ACC_UNITS, "--acc-unit")
+    gyr_unit = unit_name(v.gyr_unit, GYR_UNITS, "--gyr-unit")
+    acc = v.acc[kept] * ACC_UNITS[acc_unit]
+    gyr = v.gyr[kept] * GYR_UNITS[gyr_unit]
+    orientation_only = not np.isfinite(gyr).all()
+    if not orientation_only:
+        check_units(acc, gyr, placement.slots, rate, acc_unit, gyr_unit, v.source)
+    samples = SampleBatch(time_s - time_s[0], placement.slots, acc, gyr,
+                          None if v.mag is None else v.mag[kept],
+                          None if v.quat is None else v.quat[kept])
+    metadata = dict(v.stated)
+    metadata.update({"format": v.format, "acc_unit": acc_unit, "gyr_unit": gyr_unit,
+                     "clock": v.clock, "timing": placement.summary(v.declared_rate_hz)})
+    if orientation_only:
+        metadata["orientation_only"] = True
+    if v.vendor:
+        metadata["vendor"] = v.vendor
+    if v.axes:
+        metadata["axes"] = v.axes
+    if v.start_utc:
+        metadata["start_utc"] = v.start_utc
+    return ImportedSamples(samples, rate, metadata)
+
+
+def _refuse_invalid(v: VendorColumns) -> None:
+    """Every measured value must be a number (an orientation-only gyro is all NaN)."""
+    parts = [("acceleration", v.acc)]
+    if not np.isnan(v.gyr).all():
+        parts.append(("angular velocity", v.gyr))
+    if v.quat is not None:
+        parts.append(("orientation", v.quat))
+    for name, values in parts:
+        bad = ~np.isfinite(values).all(axis=1)
+        if bad.any():
+            raise InputDataError(
+                f"Sample {int(np.flatnonzero(bad)[0]) + 1} of {v.source} has no valid {name} "
+                f"({int(bad.sum())} such samples): export the file again, or cut the rows "
+                "without data.")
+
+
+def _from_counter(v: VendorColumns, measured: np.ndarray
+                  ) -> tuple[SamplePlacement, np.ndarray]:
+    """Slots from the sample counter; the rate from the clock beside it, or as stated."""
+    counter = v.counter.astype(np.int64)
+    step = np.diff(counter)
+    repeated = np.concatenate([[False], (step == 0) & (measured[1:] == measured[:-1]).all(1)])
+    back = np.flatnonzero(step < 0)
+    if len(back) or np.count_nonzero(step == 0) > np.count_nonzero(repeated[1:]):
+        k = int(back[0]) if len(back) else int(np.flatnonzero((step == 0) & ~repeated[1:])[0])
+        raise InputDataError(
+            f"The sample counter in {v.source} goes back or repeats at sample {k + 2} "
+            f"({int(counter[k])} then {int(counter[k + 1])}): its rows are not in recording "
+            "order, or it joins two recordings. Export the recording again, one per file.")
+    kept = np.flatnonzero(~repeated)
+    slots = counter[kept] - counter[kept[0]]
+    if v.time_s is None:
+        if not v.declared_rate_hz:
+            raise InputDataError(f"{v.source} numbers its samples but gives neither their "
+                                 "times nor its rate: say the rate (--rate HZ).")
+        rate, jitter = v.declared_rate_hz, 0.0
+        time_s = slots / rate
+    else:
+        time_s = v.time_s[kept]
+        rate, jitter = _clock_rate(slots, time_s, v.declared_rate_hz, v.source)
+    return SamplePlacement(kept, slots, rate, jitter, 0, len(counter) - len(kept)), time_s
+
+
+def _clock_rate(slots: np.ndarray, time_s: np.ndarray, declared: float | None, source: str
+                ) -> tuple[float, float]:
+    """Rate of a clock against the counter (least squares), and the clock's scatter."""
+    s = slots - slots.mean()
+    t = time_s - time_s.mean()
+    sxx = float(s @ s)
+    if sxx == 0 or not float(s @ t) > 0:
+        raise InputDataError(f"The clock in {source} does not move on with the sample counter: "
+                             "the times cannot be used.")
+    period = float(s @ t) / sxx
+    jitter = 1.4826 * float(np.median(np.abs(t - period * s)))
+    if declared and abs(declared * period - 1) <= RATE_AGREEMENT:
+        return declared, jitter
+    return 1.0 / period, jitter

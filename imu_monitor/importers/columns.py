@@ -1,0 +1,163 @@
+"""Any other CSV, with a column map: ``--columns time=Timestamp,acc=AccX:AccY:AccZ,gyr=…``.
+
+The map names the file's own columns: ``time`` (one), ``acc`` and ``gyr`` (three each, x:y:z
+of the sensor), optional ``mag`` (three) and ``quat`` (four, w:x:y:z). Without ``time`` the
+rate must be given (``--rate``). Units are read from the header where it writes them
+(``AccX (g)``, ``gyro_x[deg/s]``, ``acc_x_mps2``, ``gyr_z_rad_s``, ``Timestamp (ms)``);
+otherwise ``--acc-unit`` and ``--gyr-unit`` are required — a guessed gyroscope unit scales
+every angle by 57 — and ``--time-unit`` is found from the spacing of the times when not
+given (only one of s, ms, µs, ns puts the rate within 20–2000 Hz). Times may also be written as
+clock times (``14:03:07.250``, ``2024-03-05 14:03:07.250``).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+
+from imu_monitor.errors import InputDataError
+from imu_monitor.importers.assemble import MAX_RATE_HZ, MIN_RATE_HZ, VendorColumns
+from imu_monitor.importers.table import Table, find_table, parse_clock_times
+
+TIME_UNITS = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "µs": 1e-6, "ns": 1e-9}
+WIDTH = {"time": 1, "acc": 3, "gyr": 3, "mag": 3, "quat": 4}
+UNIT_IN_NAME = re.compile(r"[(\[]\s*([^)\]]+?)\s*[)\]]\s*$|_(g|mps2|ms2|m_s2|dps|degs|deg_s|"
+                          r"rads|rad_s|radps|s|ms|us|ns)$", re.IGNORECASE)
+UNIT_WORDS = {"g": "g", "m/s2": "m/s2", "m/s²": "m/s2", "m/s^2": "m/s2", "mps2": "m/s2",
+              "ms2": "m/s2", "m_s2": "m/s2", "°/s": "deg/s", "deg/s": "deg/s", "dps": "deg/s",
+              "degs": "deg/s", "deg_s": "deg/s", "rad/s": "rad/s", "rads": "rad/s",
+              "rad_s": "rad/s", "radps": "rad/s", "s": "s", "ms": "ms", "us": "us", "µs": "us",
+              "ns": "ns"}
+EXAMPLE = "--columns time=Timestamp,acc=AccX:AccY:AccZ,gyr=GyrX:GyrY:GyrZ"
+
+
+def parse_column_map(spec: str) -> dict[str, list[str]]:
+    """``time=T,acc=AX:AY:AZ,...`` → {"time": ["T"], "acc": ["AX", "AY", "AZ"], ...}."""
+    found: dict[str, list[str]] = {}
+    for part in spec.split(","):
+        key, sep, names = part.partition("=")
+        key = key.strip().lower()
+        if not sep or key not in WIDTH:
+            raise InputDataError(f"'{part.strip()}' in --columns is not one of "
+                                 f"{', '.join(k + '=…' for k in WIDTH)}. For example: {EXAMPLE}")
+        columns = [n.strip() for n in names.split(":")]
+        if len(columns) != WIDTH[key] or not all(columns):
+            raise InputDataError(f"--columns {key}= takes {WIDTH[key]} column name(s) separated "
+                                 f"by ':', not '{names}'.")
+        found[key] = columns
+    for needed in ("acc", "gyr"):
+        if needed not in found:
+            raise InputDataError(f"--columns needs {needed}=X:Y:Z. For example: {EXAMPLE}")
+    return found
+
+
+def read_mapped(path: Path, text: str, spec: str, *, delimiter: str | None = None,
+                decimal_comma: bool = False, time_unit: str | None = None,
+                acc_unit: str | None = None, gyr_unit: str | None = None,
+                rate_hz: float | None = None) -> VendorColumns:
+    mapping = parse_column_map(spec)
+    wanted = [n for names in mapping.values() for n in names]
+    try:
+        table = find_table(path, text, lambda names: _has(names, wanted), delimiter)
+    except LookupError:
+        raise InputDataError(_missing_message(path, text, wanted, delimiter)) from None
+    where = {key: [_find(table.columns, n) for n in names] for key, names in mapping.items()}
+    units = {key: _unit(table.columns, cols, key, path) for key, cols in where.items()
+             if key in ("acc", "gyr", "time")}
+    acc_unit = acc_unit or units.get("acc")
+    gyr_unit = gyr_unit or units.get("gyr")
+    if not acc_unit or not gyr_unit:
+        raise InputDataError(
+            f"{path} does not say the units of its "
+            + " and ".join(n for n, u in (("accelerometer", acc_unit), ("gyroscope", gyr_unit))
+                           if not u)
+            + ": give them with --acc-unit g|m/s2 and --gyr-unit deg/s|rad/s (a wrong guess "
+              "would scale every angle; the data are checked against them).")
+    numeric = [c for key in ("acc", "gyr", "mag", "quat") if key in where for c in where[key]]
+    values = table.numbers(numeric, decimal_comma)
+    col, at = {}, 0
+    for key in ("acc", "gyr", "mag", "quat"):
+        if key in where:
+            col[key] = values[:, at: at + WIDTH[key]]
+            at += WIDTH[key]
+    time_s = None
+    if "time" in where:
+        time_s, time_unit = _times(table, where["time"][0], time_unit or units.get("time"),
+                                   decimal_comma, path)
+    elif not rate_hz:
+        raise InputDataError(f"The column map for {path} has no time=…: map the time column, "
+                             "or give the rate with --rate HZ.")
+    quat = col.get("quat")
+    if quat is not None:
+        quat = quat / np.linalg.norm(quat, axis=1, keepdims=True)
+    return VendorColumns(
+        source=str(path), format="columns", acc=col["acc"], gyr=col["gyr"], acc_unit=acc_unit,
+        gyr_unit=gyr_unit, time_s=time_s, declared_rate_hz=rate_hz, mag=col.get("mag"),
+        quat=quat, vendor={"column_map": spec, "time_unit": time_unit} if time_s is not None
+        else {"column_map": spec})
+
+
+def _has(names: list[str], wanted: list[str]) -> bool:
+    return all(_find(names, w, quiet=True) is not None for w in wanted)
+
+
+def _find(names: list[str], wanted: str, quiet: bool = False) -> int | None:
+    """The column named ``wanted`` (exactly, else ignoring case and spaces)."""
+    if wanted in names:
+        return names.index(wanted)
+    folded = [re.sub(r"\s+", "", n).lower() for n in names]
+    key = re.sub(r"\s+", "", wanted).lower()
+    if key in folded:
+        return folded.index(key)
+    if quiet:
+        return None
+    raise InputDataError(f"No column is named '{wanted}'.")
+
+
+def _unit(columns: list[str], indices: list[int], key: str, path: Path) -> str | None:
+    """The unit the header writes for these columns, if it writes one (and only one)."""
+    found = set()
+    for i in indices:
+        match = UNIT_IN_NAME.search(columns[i])
+        word = (match.group(1) or match.group(2)).lower() if match else None
+        found.add(UNIT_WORDS.get(word) if word else None)
+    if len(found) > 1:
+        raise InputDataError(f"The {key} columns of {path} name different units "
+                             f"({', '.join(columns[i] for i in indices)}).")
+    unit = found.pop()
+    kind = {"time": ("s", "ms", "us", "ns"), "acc": ("g", "m/s2"), "gyr": ("deg/s", "rad/s")}
+    return unit if unit in kind[key] else None
+
+
+def _times(table: Table, column: int, unit: str | None, decimal_comma: bool, path: Path
+           ) -> tuple[np.ndarray, str]:
+    """Seconds from numbers in the given or found unit, or from clock times."""
+    try:
+        raw = table.numbers([column], decimal_comma)[:, 0]
+    except InputDataError:
+        seconds = parse_clock_times(table.text_column(column))
+        if seconds is None:
+            raise
+        return seconds, "clock time"
+    if unit is not None:
+        if unit not in TIME_UNITS:
+            raise InputDataError(f"Unknown time unit '{unit}': use s, ms, us or ns.")
+        return raw * TIME_UNITS[unit], unit
+    steps = np.diff(raw)
+    typical = float(np.median(steps[steps > 0])) if np.any(steps > 0) else 0.0
+    fitting = [u for u in ("s", "ms", "us", "ns")
+               if typical > 0 and MIN_RATE_HZ <= 1 / (typical * TIME_UNITS[u]) <= MAX_RATE_HZ]
+    if len(fitting) != 1:
+        raise InputDataError(f"The unit of the times in {path} cannot be told from them: give "
+                             "it with --time-unit s|ms|us|ns.")
+    return raw * TIME_UNITS[fitting[0]], fitting[0]
+
+
+def _missing_message(path: Path, text: str, wanted: list[str], delimiter: str | None) -> str:
+    first = next((ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")), "")
+    return (f"{path} has no header line with the columns {', '.join(wanted)}"
+            + (f"; its first line is '{first[:120]}'" if first else "")
+            + (". If its columns are separated by something else, say it with --delimiter."
+               if delimiter is None else "."))

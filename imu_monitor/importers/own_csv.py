@@ -1,0 +1,69 @@
+"""Our own CSV of samples (what ``simulate`` and ``import`` write; docs/cli.md).
+
+Header ``time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z`` (optional ``mag_x..z``,
+``quat_w..z``), any column order; ``#`` lines are comments, and ``# key: value`` comments
+carry metadata (``rate_hz``: the nominal rate; ``acc_unit``, ``gyr_unit``; ``axes``,
+``source``, ``drill``…). Files we write are in m/s² and rad/s and say so. An orientation-only
+sensor's samples have ``nan`` gyroscope values and a quaternion.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from imu_monitor.errors import InputDataError
+from imu_monitor.importers.assemble import VendorColumns
+from imu_monitor.importers.table import find_table, preamble_values
+
+REQUIRED = ["time_s", "acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z"]
+MAG = ["mag_x", "mag_y", "mag_z"]
+QUAT = ["quat_w", "quat_x", "quat_y", "quat_z"]
+SETTLED_HERE = ("rate_hz", "acc_unit", "gyr_unit")  # comments this reader acts on
+
+
+def is_own_csv(names: list[str]) -> bool:
+    lower = {n.lower() for n in names}
+    return all(c in lower for c in REQUIRED)
+
+
+def read_own_csv(path: Path, text: str, acc_unit: str | None = None,
+                 gyr_unit: str | None = None) -> VendorColumns:
+    """Units default to what the comments declare, else m/s² and rad/s."""
+    try:
+        table = find_table(path, text, is_own_csv, ",")
+    except LookupError:
+        raise InputDataError(
+            f"The file {path} lacks the column(s) of our CSV. A CSV of samples needs the header "
+            f"{','.join(REQUIRED)} (mag_x..z and quat_w..z are optional); another vendor's "
+            "file needs a column map (--columns).") from None
+    comments = preamble_values(table.preamble, "#")
+    lower = [c.lower() for c in table.columns]
+    groups = [REQUIRED] + [g for g in (MAG, QUAT) if all(c in lower for c in g)]
+    values = table.numbers([lower.index(c) for g in groups for c in g])
+    quat = values[:, 10:14] if QUAT in groups and MAG in groups else (
+        values[:, 7:11] if QUAT in groups else None)
+    return VendorColumns(
+        source=str(path), format="imu-monitor", acc=values[:, 1:4], gyr=values[:, 4:7],
+        acc_unit=acc_unit or comments.get("acc_unit", "m/s2"),
+        gyr_unit=gyr_unit or comments.get("gyr_unit", "rad/s"), time_s=values[:, 0],
+        declared_rate_hz=_declared_rate(comments, path),
+        mag=values[:, 7:10] if MAG in groups else None,
+        quat=None if quat is None else quat / np.linalg.norm(quat, axis=1, keepdims=True),
+        axes=comments.get("axes"),
+        stated={k: v for k, v in comments.items() if k not in SETTLED_HERE})
+
+
+def _declared_rate(comments: dict, path: Path) -> float | None:
+    """The ``# rate_hz:`` comment, if any: the nominal rate the times are checked against."""
+    if "rate_hz" not in comments:
+        return None
+    try:
+        rate = float(comments["rate_hz"])
+    except ValueError:
+        rate = np.nan
+    if not 0 < rate < np.inf:
+        raise InputDataError(f"The rate_hz comment in {path} is not a rate in Hz: "
+                             f"'{comments['rate_hz']}'. Write it like '# rate_hz: 100'.")
+    return rate

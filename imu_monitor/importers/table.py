@@ -1,0 +1,182 @@
+"""Text tables as vendors write them: encodings, preambles, delimiters, decimal commas.
+
+Every text format we import is one table of numbers under a header, after a preamble of
+``key: value`` lines that each vendor marks its own way (``#``, ``//``, ``Key:,value``). This
+module finds the header, keeps the preamble, and turns the numeric columns into one float
+array with numpy's own parser (no per-line Python on the numbers), so a bad row is reported
+with its line number in the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from imu_monitor.errors import InputDataError
+
+# WitMotion's Windows software writes GB2312 ('°' is A1 E3); European spreadsheets cp1252.
+ENCODINGS = ("utf-8-sig", "gb18030", "cp1252")
+TIME_PATTERN = re.compile(r"(?:(\d{4})-(\d{1,2})-(\d{1,2})[ T]+)?(\d{1,2}):(\d{1,2}):(\d{1,2})"
+                          r"(?:([.:,])(\d+))?Z?")
+DAY_S = 86400.0
+
+
+def read_text(path: Path) -> str:
+    """The file as text, in the first encoding that decodes it."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputDataError(f"The file {path} does not exist.") from None
+    except IsADirectoryError:
+        raise InputDataError(f"{path} is a folder, not a file of samples.") from None
+    except OSError as exc:
+        raise InputDataError(f"The file {path} cannot be read ({exc.strerror}).") from None
+    if b"\x00" in raw[:4096]:
+        raise InputDataError(f"The file {path} is not text: it is not a table of samples "
+                             "(is it a recording or an HDF5 file with another name?).")
+    for encoding in ENCODINGS:
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("latin-1")  # never fails: every byte is a character
+
+
+@dataclass(frozen=True)
+class Table:
+    """A header, its preamble, and the text of the rows below it."""
+
+    path: Path
+    preamble: list[str]  # the lines above the header, as written
+    columns: list[str]  # header names, stripped
+    header_line: int  # 0-based line of the header in the file
+    rows: list[str]  # non-empty lines below the header
+    row_lines: np.ndarray  # 1-based line number in the file of each row
+    delimiter: str
+
+    def index(self, name: str) -> int:
+        return self.columns.index(name)
+
+    def numbers(self, columns: list[int], decimal_comma: bool = False) -> np.ndarray:
+        """The given columns of every row as floats (NaN where the vendor wrote NaN)."""
+        return parse_numbers(self, columns, decimal_comma)
+
+    def text_column(self, column: int) -> list[str]:
+        """One column as strings (times written as dates, device names)."""
+        out = []
+        for k, row in enumerate(self.rows):
+            parts = row.split(self.delimiter)
+            if column >= len(parts):
+                raise InputDataError(f"Line {self.row_lines[k]} of {self.path} is shorter than "
+                                     f"its header: it has no '{self.columns[column]}'.")
+            out.append(parts[column].strip())
+        return out
+
+
+def find_table(path: Path, text: str, is_header, delimiter: str | None = None) -> Table:
+    """The table whose header line satisfies ``is_header(names)``; the lines above it are the
+    preamble. ``delimiter`` is guessed from the header line when not given."""
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        sep = delimiter or guess_delimiter(stripped)
+        names = [n.strip().strip('"').strip() for n in stripped.split(sep)]
+        while names and not names[-1]:  # a trailing delimiter
+            names.pop()
+        if is_header(names):
+            body = [(number, ln) for number, ln in enumerate(lines[i + 1:], start=i + 2)
+                    if ln.strip() and not ln.lstrip().startswith(("#", "//"))]
+            return Table(path, lines[:i], names, i,
+                         [ln for _, ln in body], np.array([n for n, _ in body], dtype=np.int64),
+                         sep)
+    raise LookupError
+
+
+def guess_delimiter(line: str) -> str:
+    """Tab if the line has one, else the more frequent of ';' and ','."""
+    if "\t" in line:
+        return "\t"
+    return ";" if line.count(";") > line.count(",") else ","
+
+
+def parse_numbers(table: Table, columns: list[int], decimal_comma: bool) -> np.ndarray:
+    rows = table.rows
+    if decimal_comma:
+        if table.delimiter == ",":
+            raise InputDataError(f"{table.path} separates its columns with commas, so its "
+                                 "numbers cannot use a decimal comma.")
+        rows = [r.replace(",", ".") for r in rows]
+    if not rows:
+        return np.zeros((0, len(columns)))
+    try:
+        return np.loadtxt(rows, delimiter=table.delimiter, usecols=columns, ndmin=2,
+                          dtype=float, comments=None)
+    except ValueError:
+        pass
+    for k, row in enumerate(rows):  # the slow path only to name the bad line
+        parts = row.split(table.delimiter)
+        for c in columns:
+            value = parts[c].strip() if c < len(parts) else ""
+            try:
+                float(value)
+            except ValueError:
+                what = "is empty" if not value else f"is '{value[:20]}', not a number"
+                hint = (" It looks like a decimal comma: import with --decimal-comma."
+                        if re.fullmatch(r"-?\d+,\d+", value) else "")
+                raise InputDataError(
+                    f"Line {table.row_lines[k]} of {table.path}: the value of "
+                    f"'{table.columns[c]}' {what}.{hint}") from None
+    raise InputDataError(f"{table.path} holds values that are not plain decimal numbers; "
+                         "export it again as a plain CSV.")
+
+
+def preamble_values(lines: list[str], marker: str = "") -> dict[str, str]:
+    """``key: value`` pairs of preamble lines (``marker`` stripped first; a spreadsheet's
+    ``Key:,value,,,`` works too)."""
+    found: dict[str, str] = {}
+    for line in lines:
+        body = line.strip()
+        if marker:
+            if not body.startswith(marker):
+                continue
+            body = body[len(marker):]
+        key, sep, value = body.partition(":")
+        if sep and key.strip():
+            found[key.strip()] = value.strip().strip(",;\t").strip()
+    return found
+
+
+def parse_clock_times(text: list[str]) -> np.ndarray | None:
+    """Seconds since the first of times written as ``[Y-M-D ]H:M:S[.fff|:mmm]``, or None if
+    any does not parse. Times without a date that step back by hours crossed midnight."""
+    out = np.empty(len(text))
+    day0 = None
+    for i, value in enumerate(text):
+        match = TIME_PATTERN.fullmatch(value.strip())
+        if not match:
+            return None
+        year, month, day, hour, minute, sec, sep, frac = match.groups()
+        seconds = int(hour) * 3600 + int(minute) * 60 + int(sec)
+        if frac:
+            seconds += int(frac) / 1000 if sep == ":" else float("0." + frac)
+        if year:
+            ordinal = _day_number(year, month, day)
+            day0 = ordinal if day0 is None else day0
+            seconds += (ordinal - day0) * DAY_S
+        out[i] = seconds
+    if text and not TIME_PATTERN.fullmatch(text[0].strip()).group(1):
+        back = np.diff(out) < -DAY_S / 2
+        out[1:] += np.cumsum(back) * DAY_S
+    return out - out[0]
+
+
+@lru_cache(maxsize=64)
+def _day_number(year: str, month: str, day: str) -> int:
+    return dt.date(int(year), int(month), int(day)).toordinal()

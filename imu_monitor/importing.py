@@ -1,0 +1,98 @@
+"""Another device's file kept as one of our recordings: what ``imu-monitor import`` and the
+app's File → Import both do.
+
+The recording keeps the samples exactly as read (SI units, the file's own times, lost samples
+as missing sequence numbers) and where they came from: the source file's name and format, the
+clock used, what the timing showed, and the vendor's own description of the device (serial,
+firmware, filter profile). It is analysed once saved, like a session recorded live, so the
+library lists it with its numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from imu_monitor.analysis import analysis_config, store_analysis
+from imu_monitor.errors import ImuMonitorError, RecordingError
+from imu_monitor.importers import FORMATS, ImportedSamples, ImportOptions, read_samples
+from imu_monitor.pipeline import Pipeline
+from imu_monitor.processing.calibration import parse_axes
+from imu_monitor.recording import RecordingWriter
+from imu_monitor.samples import SampleBatch
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What was read and where it went."""
+
+    output: Path
+    data: ImportedSamples
+    metadata: dict  # as stored in the recording
+    analysis_problem: str | None  # why the saved recording has no analysis, if it has none
+
+
+def recording_metadata(data: ImportedSamples, source: Path, axes: str | None = None,
+                       drill: str | None = None) -> dict:
+    """The recording's metadata for samples imported from ``source``."""
+    found = data.metadata
+    vendor = found.get("vendor", {})
+    meta: dict = {
+        "source": f"import:{source.name}",
+        "device": {"name": str(vendor.get("serial") or source.name),
+                   "model": str(vendor.get("model") or FORMATS[found["format"]]),
+                   "protocol": found["format"]},
+        "import": {"file": source.name, "format": found["format"],
+                   "imported_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                   **{k: found[k] for k in ("clock", "timing", "acc_unit", "gyr_unit", "vendor")
+                      if k in found}},
+    }
+    if vendor.get("firmware"):
+        meta["device"]["firmware"] = str(vendor["firmware"])
+    if found.get("start_utc"):
+        meta["created_utc"] = found["start_utc"]  # when the session happened, not the import
+    axes = axes or found.get("axes")
+    if axes:
+        parse_axes(axes)
+        meta["axes"] = axes
+    for key in ("drill", "side"):  # our own CSV may say what was done
+        if found.get(key):
+            meta[key] = found[key]
+    if drill:
+        meta["drill"] = drill
+    return meta
+
+
+def save_recording(path: Path, samples: SampleBatch, rate_hz: float, metadata: dict
+                   ) -> str | None:
+    """Write samples written in one go as a recording, analysed; a partial file is of no use
+    and is removed. Returns why there is no analysis, if there is none (also stored)."""
+    writer = RecordingWriter(path, rate_hz, metadata)
+    problem = None
+    try:
+        writer.append_all(samples)
+        try:
+            pipeline = Pipeline(rate_hz, analysis_config(metadata))
+            pipeline.push(samples)
+            store_analysis(writer, pipeline.finish())
+        except RecordingError:
+            raise
+        except ImuMonitorError as exc:
+            problem = str(exc)
+            writer.set_meta("analysis_problem", problem)
+        writer.close()
+    except RecordingError as exc:
+        writer.close()
+        path.unlink(missing_ok=True)
+        raise RecordingError(f"{exc} Nothing was saved.") from None
+    return problem
+
+
+def import_file(source: Path, output: Path, options: ImportOptions | None = None,
+                axes: str | None = None, drill: str | None = None) -> ImportResult:
+    """Read ``source`` in whatever supported format it is and save it as a recording."""
+    data = read_samples(source, options)
+    meta = recording_metadata(data, source, axes, drill)
+    problem = save_recording(output, data.samples, data.rate_hz, meta)
+    return ImportResult(output, data, meta, problem)

@@ -1,0 +1,283 @@
+"""Other vendors' files: each imports the known samples exactly, with its counters and clocks
+wrapping mid-file, its missing packets counted, its units converted, and analyses exactly as
+the same samples do in our own CSV form."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from imu_monitor.analysis import analyze_source
+from imu_monitor.errors import InputDataError
+from imu_monitor.importers import ImportOptions, read_samples
+from imu_monitor.importing import import_file
+from imu_monitor.processing.orientation import offline_orientation
+from imu_monitor.recording import open_recording
+from imu_monitor.samples import SampleBatch
+from imu_monitor.sources.csv_file import ImportedFile, write_csv
+
+from . import vendor_files as vf
+from .conftest import simulated
+
+RATE = 100.0
+
+
+def _walk(rate: float = RATE) -> SampleBatch:
+    return simulated("trendelenburg-right", rate_hz=rate).samples
+
+
+def _without(samples: SampleBatch, rows: slice) -> SampleBatch:
+    """The samples with some lost before they reached the file."""
+    keep = np.ones(len(samples), bool)
+    keep[rows] = False
+    k = np.flatnonzero(keep)
+    return SampleBatch(samples.time_s[k], samples.seq[k], samples.acc[k], samples.gyr[k],
+                       None, None if samples.quat is None else samples.quat[k])
+
+
+def _same_samples(imported, known: SampleBatch, acc_atol=1e-9, gyr_atol=1e-9,
+                  time_atol=1e-6) -> None:
+    got = imported.samples
+    np.testing.assert_array_equal(got.seq, known.seq - known.seq[0])
+    np.testing.assert_allclose(got.time_s, known.time_s - known.time_s[0], atol=time_atol)
+    np.testing.assert_allclose(got.acc, known.acc, atol=acc_atol)
+    if np.isfinite(known.gyr).all():
+        np.testing.assert_allclose(got.gyr, known.gyr, atol=gyr_atol)
+
+
+def _summary(source) -> dict:
+    _, analysis, _ = analyze_source(source)
+    s = analysis.summary
+    return {"steps": s["steps"], "left": s["left"]["mean_peak_drop_deg"],
+            "right": s["right"]["mean_peak_drop_deg"], "cadence": s["cadence_spm"]}
+
+
+def _same_analysis(path, known: SampleBatch, rate: float, tmp_path, options=None) -> dict:
+    """The vendor's file and our CSV of the known samples analyse alike."""
+    ours = tmp_path / "ours.csv"
+    write_csv(ours, SampleBatch(known.time_s - known.time_s[0], known.seq - known.seq[0],
+                                known.acc, known.gyr, None, known.quat), rate)
+    theirs, reference = _summary(ImportedFile(path, options)), _summary(ImportedFile(ours))
+    assert theirs["steps"] == reference["steps"] > 40
+    for key in ("left", "right", "cadence"):
+        assert theirs[key] == pytest.approx(reference[key], abs=0.02)
+    return theirs
+
+
+# ------------------------------------------------------------------ Xsens MT Manager
+def test_mt_manager_export_wraps_counter_and_clock_and_counts_a_lost_packet(tmp_path):
+    known = _without(_walk(), slice(2000, 2005))
+    path = vf.write_mt_manager(tmp_path / "MT_012345_000.txt", known, RATE)
+    data = read_samples(path)
+    assert data.metadata["format"] == "xsens-mt"
+    assert data.metadata["timing"]["missing_samples"] == 5
+    assert data.rate_hz == RATE and data.metadata["clock"] == "sensor"
+    _same_samples(data, known)
+    assert data.metadata["vendor"]["firmware"] == "4.0.2"
+    assert data.metadata["vendor"]["filter_profile"] == "human (46.1)"
+    summary = _same_analysis(path, known, RATE, tmp_path)
+    assert summary["right"] > summary["left"] + 3  # the simulated right-stance drop
+
+
+def test_mt_manager_header_of_a_newer_version(tmp_path):
+    """MT Manager 2022: no update rate line, date columns of NaN, a Status column."""
+    known = _walk()
+    path = vf.write_mt_manager(tmp_path / "newer.txt", known, RATE, newer=True)
+    data = read_samples(path)
+    assert data.rate_hz == pytest.approx(RATE)  # measured from SampleTimeFine
+    _same_samples(data, known)
+    vendor = data.metadata["vendor"]
+    assert (vendor["serial"], vendor["model"], vendor["firmware"]) == (
+        "00B42D4F", "MTW2-3A7G6", "4.4.0")
+    assert vendor["software"] == "2022.2.0"
+
+
+def test_a_long_pause_is_not_hidden_by_the_16_bit_counter(tmp_path):
+    """A 70 000-sample silence wraps PacketCounter once more; the clock beside it says so."""
+    known = _walk()
+    shifted = np.where(np.arange(len(known)) >= 3000, known.seq + 70_000, known.seq)
+    paused = SampleBatch(shifted / RATE, shifted, known.acc, known.gyr)
+    data = read_samples(vf.write_mt_manager(tmp_path / "pause.txt", paused, RATE))
+    assert data.metadata["timing"]["missing_samples"] == 70_000
+
+
+# ------------------------------------------------------------------ Movella DOT
+def test_dot_rate_quantities_export(tmp_path):
+    """Gyroscope in °/s, SampleTimeFine in µs wrapping 5 s in, a lost packet."""
+    known = _without(_walk(60.0), slice(700, 702))
+    path = vf.write_dot(tmp_path / "dot.csv", known, 60.0)
+    data = read_samples(path)
+    assert data.metadata["format"] == "movella-dot"
+    assert data.metadata["gyr_unit"] == "deg/s" and data.rate_hz == 60.0
+    assert data.metadata["timing"]["missing_samples"] == 2
+    assert data.metadata["start_utc"] == "2026-03-05T14:12:33+00:00"
+    assert data.metadata["vendor"]["serial"] == "Sacrum"
+    _same_samples(data, known, gyr_atol=1e-12)
+    _same_analysis(path, known, 60.0, tmp_path)
+
+
+@pytest.mark.parametrize("mode", ["quaternion", "euler"])
+def test_dot_orientation_exports_take_the_orientation_only_path(tmp_path, mode):
+    """Quaternion (or Euler) and free acceleration: the specific force is rebuilt exactly and
+    the sensor's orientation is used instead of our filter, as on the DOT's live link."""
+    walk = _walk(60.0)
+    quat = offline_orientation(walk.gyr, walk.acc, 60.0)
+    known = SampleBatch(walk.time_s, walk.seq, walk.acc, np.full_like(walk.gyr, np.nan), None,
+                        quat)
+    path = vf.write_dot(tmp_path / f"{mode}.csv", known, 60.0, mode, quat)
+    data = read_samples(path)
+    assert data.metadata["orientation_only"] is True
+    assert np.isnan(data.samples.gyr).all()
+    _same_samples(data, known, acc_atol=1e-6)
+    assert np.abs(np.abs((data.samples.quat * quat).sum(axis=1)) - 1).max() < 1e-9
+    _same_analysis(path, SampleBatch(known.time_s, known.seq, data.samples.acc, known.gyr, None,
+                                     data.samples.quat), 60.0, tmp_path)
+
+
+def test_dot_orientation_alone_is_refused_with_the_modes_that_work(tmp_path):
+    walk = _walk(60.0)
+    quat = offline_orientation(walk.gyr, walk.acc, 60.0)
+    path = vf.write_dot(tmp_path / "orientation.csv", walk, 60.0, "orientation", quat)
+    with pytest.raises(InputDataError, match="no acceleration.*complete"):
+        read_samples(path)
+
+
+# ------------------------------------------------------------------ WitMotion
+def test_witmotion_export_in_g_and_degrees_with_the_chip_clock(tmp_path):
+    known = _without(_walk(), slice(1500, 1503))
+    path = vf.write_witmotion(tmp_path / "20260305141233.txt", known, RATE)
+    data = read_samples(path)
+    assert (data.metadata["format"], data.metadata["clock"]) == ("witmotion", "sensor")
+    assert (data.metadata["acc_unit"], data.metadata["gyr_unit"]) == ("g", "deg/s")
+    assert data.metadata["timing"]["missing_samples"] == 3
+    _same_samples(data, known, acc_atol=1e-9, gyr_atol=1e-9)
+    _same_analysis(path, known, RATE, tmp_path)
+
+
+def test_witmotion_host_clock_several_sensors_and_decimal_commas(tmp_path):
+    """No chip time: the jittered host clock is placed on the grid; two sensors in one file
+    need --sensor; decimal commas are recognised."""
+    known = _walk()
+    path = vf.write_witmotion(tmp_path / "two.txt", known, RATE, chip_time=False,
+                              devices=("WT901BLE67(d6:a8)", "WT901BLE68(e1:07)"),
+                              decimal_comma=True)
+    with pytest.raises(InputDataError, match="--sensor NAME"):
+        read_samples(path)
+    data = read_samples(path, ImportOptions(sensor="WT901BLE67(d6:a8)"))
+    assert data.metadata["clock"] == "host"
+    assert data.metadata["timing"]["missing_samples"] == 0
+    _same_samples(data, known, time_atol=0.03)  # the host's own, jittered times
+
+
+def test_witmotion_header_that_lies_about_the_gyroscope_unit_is_refused(tmp_path):
+    """Values in rad/s under a °/s header: the tilt the gyroscope integrates contradicts the
+    accelerometer, and the right unit is named."""
+    path = vf.write_witmotion(tmp_path / "lying.txt", _walk(), RATE, gyr_scale=1.0)
+    with pytest.raises(InputDataError, match="looks like rad/s"):
+        read_samples(path)
+    assert len(read_samples(path, ImportOptions(gyr_unit="rad/s")).samples) == len(_walk())
+
+
+# ------------------------------------------------------------------ APDM Opal
+@pytest.mark.parametrize("version", [5, 3])
+def test_apdm_takes_the_lumbar_sensor(tmp_path, version):
+    pytest.importorskip("h5py")
+    known = _walk(128.0)
+    path = vf.write_apdm(tmp_path / "session.h5", known, 128.0, version=version)
+    data = read_samples(path)
+    assert data.metadata["format"] == "apdm-h5"
+    assert data.metadata["vendor"]["label"] == "Lumbar"
+    assert data.metadata["start_utc"] == "2026-03-05T14:12:33+00:00"
+    _same_samples(data, known)
+    _same_analysis(path, known, 128.0, tmp_path)
+
+
+def test_apdm_without_a_lumbar_label_asks_which_sensor(tmp_path):
+    pytest.importorskip("h5py")
+    known = _walk(128.0)
+    path = vf.write_apdm(tmp_path / "s.h5", known, 128.0, labels=("Sternum", "Belt"),
+                         carrier="Belt")
+    with pytest.raises(InputDataError, match="'Belt'.*--sensor LABEL"):
+        read_samples(path)
+    _same_samples(read_samples(path, ImportOptions(sensor="belt")), known)
+
+
+# ------------------------------------------------------------------ any CSV, mapped
+def _generic(path, samples, header, acc_scale=1.0, gyr_scale=1.0, time_scale=1.0, sep=","):
+    rows = [sep.join(repr(float(v)) for v in (t, *(a * acc_scale), *(g * gyr_scale)))
+            for t, a, g in zip(samples.time_s * time_scale, samples.acc, samples.gyr,
+                               strict=True)]
+    path.write_text("\n".join([sep.join(header)] + rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_mapped_csv_with_units_in_its_header(tmp_path):
+    known = _walk()
+    path = _generic(tmp_path / "phone.csv", known,
+                    ["Timestamp (ms)", "AccX (g)", "AccY (g)", "AccZ (g)", "GyrX [deg/s]",
+                     "GyrY [deg/s]", "GyrZ [deg/s]"], 1 / 9.80665, 180 / np.pi, 1000.0, ";")
+    options = ImportOptions(columns="time=Timestamp (ms),acc=AccX (g):AccY (g):AccZ (g),"
+                                    "gyr=GyrX [deg/s]:GyrY [deg/s]:GyrZ [deg/s]")
+    data = read_samples(path, options)
+    assert (data.metadata["acc_unit"], data.metadata["gyr_unit"]) == ("g", "deg/s")
+    _same_samples(data, known, acc_atol=1e-9, gyr_atol=1e-9)
+    _same_analysis(path, known, RATE, tmp_path, options)
+
+
+def test_mapped_csv_without_units_requires_them_and_checks_them(tmp_path):
+    known = _walk()
+    path = _generic(tmp_path / "bare.csv", known, ["t", "ax", "ay", "az", "gx", "gy", "gz"],
+                    time_scale=1e6)
+    spec = "time=t,acc=ax:ay:az,gyr=gx:gy:gz"
+    with pytest.raises(InputDataError, match="does not say the units.*--acc-unit"):
+        read_samples(path, ImportOptions(columns=spec))
+    with pytest.raises(InputDataError, match="looks like rad/s"):
+        read_samples(path, ImportOptions(columns=spec, acc_unit="m/s2", gyr_unit="deg/s"))
+    data = read_samples(path, ImportOptions(columns=spec, acc_unit="m/s2", gyr_unit="rad/s"))
+    assert data.metadata["vendor"]["time_unit"] == "us"  # told from the spacing
+    _same_samples(data, known)
+
+
+def test_a_file_of_no_known_format_says_how_to_map_it(tmp_path):
+    path = _generic(tmp_path / "odd.csv", _walk(), ["t", "ax", "ay", "az", "gx", "gy", "gz"])
+    with pytest.raises(InputDataError, match="not a format we recognise.*--columns time="):
+        read_samples(path)
+
+
+# ------------------------------------------------------------------ the recording it becomes
+def test_import_keeps_the_source_file_and_the_vendor_metadata(tmp_path):
+    known = _walk()
+    source = vf.write_mt_manager(tmp_path / "MT_0123.txt", known, RATE, newer=True)
+    result = import_file(source, tmp_path / "imported.imurec")
+    rec = open_recording(result.output)
+    meta = rec.metadata
+    assert len(rec.samples) == len(known)
+    assert meta["import"]["file"] == "MT_0123.txt"
+    assert meta["import"]["format"] == "xsens-mt"
+    assert meta["import"]["vendor"]["serial"] == "00B42D4F"
+    assert meta["device"] == {"name": "00B42D4F", "model": "MTW2-3A7G6",
+                              "protocol": "xsens-mt", "firmware": "4.4.0"}
+    assert meta["headline"]["steps"] > 40 and result.analysis_problem is None
+
+
+def test_the_command_line_imports_and_analyses_vendor_files(tmp_path):
+    known = _walk(60.0)
+    source = vf.write_dot(tmp_path / "dot.csv", known, 60.0)
+    run = [sys.executable, "-m", "imu_monitor"]
+    out = subprocess.run([*run, "import", str(source), "-o", str(tmp_path / "d.imurec")],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "from Movella DOT app export" in out.stdout and "deg/s" in out.stdout
+    info = subprocess.run([*run, "info", str(tmp_path / "d.imurec")], capture_output=True,
+                          text=True, timeout=120)
+    assert "Sacrum" in info.stdout and "movella-dot" in info.stdout
+    direct = subprocess.run([*run, "analyze", str(source), "--json"], capture_output=True,
+                            text=True, timeout=120)
+    stored = subprocess.run([*run, "analyze", str(tmp_path / "d.imurec"), "--json"],
+                            capture_output=True, text=True, timeout=120)
+    a, b = json.loads(direct.stdout)["summary"], json.loads(stored.stdout)["summary"]
+    assert a["steps"] == b["steps"] and a["right"] == b["right"]

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
+from imu_monitor.importers import read_samples
+
 
 @dataclass
 class IpolTrial:
@@ -28,16 +30,15 @@ class IpolTrial:
 
 
 def load_trial(lb_file: Path) -> IpolTrial:
-    """Read ``S-T_lb.txt`` and its ``S-T.json``."""
-    with open(lb_file) as f:
-        rate = float(f.readline().split(":")[1].split()[0])
-    data = np.loadtxt(lb_file, skiprows=2)
+    """Read ``S-T_lb.txt`` (an Xsens export, read as ``imu-monitor import`` reads it) and its
+    ``S-T.json``."""
+    data = read_samples(lb_file)
     meta = json.loads(lb_file.with_name(lb_file.name.replace("_lb.txt", ".json")).read_text())
     return IpolTrial(
         name=lb_file.name.replace("_lb.txt", ""),
-        rate_hz=rate,
-        acc=np.ascontiguousarray(data[:, 1:4]),
-        gyr=np.ascontiguousarray(data[:, 4:7]),
+        rate_hz=data.rate_hz,
+        acc=np.ascontiguousarray(data.samples.acc),
+        gyr=np.ascontiguousarray(data.samples.gyr),
         left_ic=np.array([e[1] for e in meta["LeftFootEvents"]], dtype=int),
         right_ic=np.array([e[1] for e in meta["RightFootEvents"]], dtype=int),
         trial_bounds=tuple(meta["TrialBoundaries"]),

@@ -56,13 +56,14 @@ def _summary(source) -> dict:
             "right": s["right"]["mean_peak_drop_deg"], "cadence": s["cadence_spm"]}
 
 
-def _same_analysis(path, known: SampleBatch, rate: float, tmp_path, options=None) -> dict:
+def _same_analysis(path, known: SampleBatch, rate: float, tmp_path, options=None,
+                   min_steps: int = 40) -> dict:
     """The vendor's file and our CSV of the known samples analyse alike."""
     ours = tmp_path / "ours.csv"
     write_csv(ours, SampleBatch(known.time_s - known.time_s[0], known.seq - known.seq[0],
                                 known.acc, known.gyr, None, known.quat), rate)
     theirs, reference = _summary(ImportedFile(path, options)), _summary(ImportedFile(ours))
-    assert theirs["steps"] == reference["steps"] > 40
+    assert theirs["steps"] == reference["steps"] > min_steps
     for key in ("left", "right", "cadence"):
         assert theirs[key] == pytest.approx(reference[key], abs=0.02)
     return theirs
@@ -281,3 +282,19 @@ def test_the_command_line_imports_and_analyses_vendor_files(tmp_path):
                             capture_output=True, text=True, timeout=120)
     a, b = json.loads(direct.stdout)["summary"], json.loads(stored.stdout)["summary"]
     assert a["steps"] == b["steps"] and a["right"] == b["right"]
+
+
+# ------------------------------------------------------------------ real Xsens exports
+def test_every_real_awinda_export_imports_as_written(ipol_folder, tmp_path):
+    """110 real lower-back Xsens MTw Awinda files (first line 'Acquisition frequency: 100 Hz',
+    PacketCounter with gaps, no clock) import with no option, row for row."""
+    files = sorted(ipol_folder.glob("*_lb.txt"))
+    for path in files:
+        data = read_samples(path)
+        rows = np.loadtxt(path, skiprows=2)
+        assert data.rate_hz == 100.0 and data.metadata["format"] == "xsens-mt"
+        np.testing.assert_array_equal(data.samples.acc, rows[:, 1:4])
+        np.testing.assert_array_equal(data.samples.gyr, rows[:, 4:7])
+        np.testing.assert_array_equal(data.samples.seq, np.arange(len(rows)))
+    known = read_samples(files[0]).samples
+    _same_analysis(files[0], known, 100.0, tmp_path, min_steps=20)

@@ -2,13 +2,15 @@
 
 Every reader ends here, so every format gets the same treatment as a live link:
 
-* **Counters** (Xsens ``PacketCounter``, 16 bits) give each sample's slot directly: lost samples
-  are missing slots, counted and bridged like lost Bluetooth packets; a repeated counter is a
-  repeated row. A counter wraps (65 535 → 0); where a clock runs beside it, the clock decides
-  how many wraps a long pause hid.
-* **Clocks** wrap too (``SampleTimeFine``: 32 bits of 0.1 ms or of µs) and are unwrapped first.
-  Without a counter, times from any clock (sensor, phone, host) are placed on the sample grid
-  by ``timing.place_samples``, which measures the rate and finds lost samples from the times.
+* **Clocks** (``SampleTimeFine``: 32 bits of 0.1 ms or of µs, a phone's or a host's time) are
+  unwrapped by the reader, then placed on the sample grid by ``timing.place_samples``, which
+  measures the rate and finds lost samples from the times: counted, and bridged like lost
+  Bluetooth packets.
+* **Counters** (Xsens ``PacketCounter``, 16 bits) are unwrapped and their gaps counted
+  (``counter_gaps``), but they do not place samples in time: in real Xsens Awinda exports
+  without a clock, rows across a counter gap are one sample period apart (stride times are
+  more regular counted in rows than in counter units; docs/import.md). Without a clock the
+  rows are consecutive samples at the rate the file states.
 * **Rate**: measured from the data; a rate the file states is kept when the data agree.
 * **Units** are converted once and checked against physics (``units.check_units``): a wrong
   unit is refused with the unit that fits.
@@ -40,7 +42,7 @@ class VendorColumns:
     acc_unit: str
     gyr_unit: str
     time_s: np.ndarray | None = None  # (n,) s of the file's clock (unwrapped)
-    counter: np.ndarray | None = None  # (n,) int64 sample counter (unwrapped)
+    counter: np.ndarray | None = None  # (n,) int64 packet counter (unwrapped), for the record
     declared_rate_hz: float | None = None
     mag: np.ndarray | None = None
     quat: np.ndarray | None = None  # (n, 4) w, x, y, z, sensor → z-up world
@@ -60,21 +62,10 @@ class ImportedSamples:
     metadata: dict = field(default_factory=dict)
 
 
-def unwrap_counter(raw: np.ndarray, bits: int, expected_steps: np.ndarray | None = None
-                   ) -> np.ndarray:
-    """A wrapping counter as a continuous int64 count from its first value.
-
-    Each step is taken modulo 2**bits; without ``expected_steps`` it is the nearest one
-    (backward steps of up to half the range stay backward, so they can be refused), with it
-    the one nearest the expected step (a clock running beside the counter).
-    """
+def unwrap_counter(raw: np.ndarray, bits: int) -> np.ndarray:
+    """A wrapping counter or clock (it only moves on) as a continuous int64 count."""
     values = np.asarray(raw, dtype=np.int64)
-    modulus = np.int64(1) << bits
-    step = np.diff(values) % modulus
-    if expected_steps is None:
-        step = np.where(step >= modulus // 2, step - modulus, step)
-    else:
-        step = step + modulus * np.round((expected_steps - step) / modulus).astype(np.int64)
+    step = np.diff(values) % (np.int64(1) << bits)
     return np.concatenate([[0], np.cumsum(step)]) + values[0]
 
 
@@ -83,10 +74,8 @@ def assemble(v: VendorColumns) -> ImportedSamples:
     if len(v.acc) < 2:
         raise InputDataError(f"{v.source} holds fewer than two samples: nothing to analyse.")
     _refuse_invalid(v)
-    measured = np.hstack([v.acc, np.nan_to_num(v.gyr)])
-    if v.counter is not None:
-        placement, time_s = _from_counter(v, measured)
-    elif v.time_s is not None:
+    measured = np.hstack([v.acc, np.nan_to_num(v.gyr)])  # to spot repeated rows
+    if v.time_s is not None:
         placement = place_samples(v.time_s, measured, v.declared_rate_hz, v.source)
         time_s = v.time_s[placement.kept]
     elif v.declared_rate_hz:
@@ -116,6 +105,8 @@ def assemble(v: VendorColumns) -> ImportedSamples:
     metadata = dict(v.stated)
     metadata.update({"format": v.format, "acc_unit": acc_unit, "gyr_unit": gyr_unit,
                      "clock": v.clock, "timing": placement.summary(v.declared_rate_hz)})
+    if v.counter is not None:
+        metadata["timing"]["counter_gaps"] = int(np.count_nonzero(np.diff(v.counter) != 1))
     if orientation_only:
         metadata["orientation_only"] = True
     if v.vendor:
@@ -141,46 +132,3 @@ def _refuse_invalid(v: VendorColumns) -> None:
                 f"Sample {int(np.flatnonzero(bad)[0]) + 1} of {v.source} has no valid {name} "
                 f"({int(bad.sum())} such samples): export the file again, or cut the rows "
                 "without data.")
-
-
-def _from_counter(v: VendorColumns, measured: np.ndarray
-                  ) -> tuple[SamplePlacement, np.ndarray]:
-    """Slots from the sample counter; the rate from the clock beside it, or as stated."""
-    counter = v.counter.astype(np.int64)
-    step = np.diff(counter)
-    repeated = np.concatenate([[False], (step == 0) & (measured[1:] == measured[:-1]).all(1)])
-    back = np.flatnonzero(step < 0)
-    if len(back) or np.count_nonzero(step == 0) > np.count_nonzero(repeated[1:]):
-        k = int(back[0]) if len(back) else int(np.flatnonzero((step == 0) & ~repeated[1:])[0])
-        raise InputDataError(
-            f"The sample counter in {v.source} goes back or repeats at sample {k + 2} "
-            f"({int(counter[k])} then {int(counter[k + 1])}): its rows are not in recording "
-            "order, or it joins two recordings. Export the recording again, one per file.")
-    kept = np.flatnonzero(~repeated)
-    slots = counter[kept] - counter[kept[0]]
-    if v.time_s is None:
-        if not v.declared_rate_hz:
-            raise InputDataError(f"{v.source} numbers its samples but gives neither their "
-                                 "times nor its rate: say the rate (--rate HZ).")
-        rate, jitter = v.declared_rate_hz, 0.0
-        time_s = slots / rate
-    else:
-        time_s = v.time_s[kept]
-        rate, jitter = _clock_rate(slots, time_s, v.declared_rate_hz, v.source)
-    return SamplePlacement(kept, slots, rate, jitter, 0, len(counter) - len(kept)), time_s
-
-
-def _clock_rate(slots: np.ndarray, time_s: np.ndarray, declared: float | None, source: str
-                ) -> tuple[float, float]:
-    """Rate of a clock against the counter (least squares), and the clock's scatter."""
-    s = slots - slots.mean()
-    t = time_s - time_s.mean()
-    sxx = float(s @ s)
-    if sxx == 0 or not float(s @ t) > 0:
-        raise InputDataError(f"The clock in {source} does not move on with the sample counter: "
-                             "the times cannot be used.")
-    period = float(s @ t) / sxx
-    jitter = 1.4826 * float(np.median(np.abs(t - period * s)))
-    if declared and abs(declared * period - 1) <= RATE_AGREEMENT:
-        return declared, jitter
-    return 1.0 / period, jitter

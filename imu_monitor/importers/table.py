@@ -138,14 +138,12 @@ def parse_numbers(table: Table, columns: list[int], decimal_comma: bool) -> np.n
 
 
 def preamble_values(lines: list[str], marker: str = "") -> dict[str, str]:
-    """``key: value`` pairs of preamble lines (``marker`` stripped first; a spreadsheet's
-    ``Key:,value,,,`` works too)."""
+    """``key: value`` pairs of preamble lines (``marker`` stripped where present; a
+    spreadsheet's ``Key:,value,,,`` works too)."""
     found: dict[str, str] = {}
     for line in lines:
         body = line.strip()
-        if marker:
-            if not body.startswith(marker):
-                continue
+        if marker and body.startswith(marker):
             body = body[len(marker):]
         key, sep, value = body.partition(":")
         if sep and key.strip():

@@ -1,7 +1,11 @@
 """Movella (Xsens) exports: MT Manager text files and the Movella DOT app's CSV files.
 
-Both number their samples (``PacketCounter``, 16 bits, wraps at 65 536) and stamp them with
+Both number their packets (``PacketCounter``, 16 bits, wraps at 65 536) and stamp samples with
 the sensor's clock (``SampleTimeFine``, 32 bits: 0.1 ms ticks from MT Manager, µs from DOT).
+The clock places the samples in time (lost ones found from it); the counter's gaps are only
+counted (``assemble``). A file without the clock (some exports keep only PacketCounter) is
+taken row by row at the rate its preamble states (``Update Rate``, ``OutputRate``,
+``Acquisition frequency``) or ``--rate``.
 
 **MT Manager** (File → Export, ASCII): ``//`` preamble lines (``Update Rate: 100.0Hz`` in older
 versions; ``DeviceId``, ``ProductCode``, ``Firmware Version``, ``Filter Profile``, ``Coordinate
@@ -39,7 +43,8 @@ from imu_monitor.protocols.movella_dot import quat_from_euler_deg, specific_forc
 MT_MANAGER, DOT = "xsens-mt", "movella-dot"
 TICK_S = {MT_MANAGER: 1e-4, DOT: 1e-6}  # SampleTimeFine
 GYR_UNIT = {MT_MANAGER: "rad/s", DOT: "deg/s"}
-RATE_KEYS = ("Update Rate", "OutputRate", "Output Rate", "Sample Rate", "Sampling Rate")
+RATE_KEYS = ("Update Rate", "OutputRate", "Output Rate", "Sample Rate", "Sampling Rate",
+             "Acquisition frequency")
 COUNTER_BITS, CLOCK_BITS = 16, 32
 QUAT_NORM_TOLERANCE = 0.01
 FIELDS = {  # our name: the vendor's alternatives (lower case), each a list of columns
@@ -85,7 +90,7 @@ def read_xsens(path: Path, text: str, acc_unit: str | None = None,
         col[name] = values[:, at: at + len(cols)]
         at += len(cols)
     rate = _stated_rate(vendor) or rate_hz
-    time_s, counter = _time(table, values[:, :len(extra)], flavour, rate)
+    time_s, counter = _time(table, values[:, :len(extra)], flavour)
     acc, gyr, quat, source_kind = _motion(col, rate, time_s, path)
     _refuse_coordinate_system(vendor, quat, path)
     return VendorColumns(
@@ -125,24 +130,17 @@ def _stated_rate(vendor: dict[str, str]) -> float | None:
     return None
 
 
-def _time(table: Table, columns: np.ndarray, flavour: str, rate: float | None
+def _time(table: Table, columns: np.ndarray, flavour: str
           ) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """Sensor time (s, unwrapped) and sample counter (unwrapped), where the file has them."""
+    """Sensor time (s, unwrapped) and packet counter (unwrapped), where the file has them."""
     named = [n for n in ("PacketCounter", "SampleTimeFine") if n in table.columns]
     raw = dict(zip(named, columns.T, strict=True))
-    time_s = None
-    fine = raw.get("SampleTimeFine")
-    if fine is not None and np.isfinite(fine).all():
-        time_s = unwrap_counter(fine, CLOCK_BITS) * TICK_S[flavour]
-    counter = raw.get("PacketCounter")
+    fine, counter = raw.get("SampleTimeFine"), raw.get("PacketCounter")
+    time_s = (unwrap_counter(fine, CLOCK_BITS) * TICK_S[flavour]
+              if fine is not None and np.isfinite(fine).all() else None)
     if counter is None or not np.isfinite(counter).all():
         return time_s, None
-    expected = None
-    if time_s is not None:
-        step_s = np.diff(time_s)
-        per_sample = 1.0 / rate if rate else float(np.median(step_s[step_s > 0]))
-        expected = step_s / per_sample
-    return time_s, unwrap_counter(counter, COUNTER_BITS, expected)
+    return time_s, unwrap_counter(counter, COUNTER_BITS)
 
 
 def _motion(col: dict[str, np.ndarray], rate: float | None, time_s: np.ndarray | None,

@@ -19,7 +19,7 @@ from imu_monitor.errors import ImuMonitorError, RecordingError
 from imu_monitor.importers import FORMATS, ImportedSamples, ImportOptions, read_samples
 from imu_monitor.pipeline import Pipeline
 from imu_monitor.processing.calibration import parse_axes
-from imu_monitor.recording import RecordingWriter
+from imu_monitor.recording import EXTENSION, RecordingWriter
 from imu_monitor.samples import SampleBatch
 
 
@@ -96,3 +96,14 @@ def import_file(source: Path, output: Path, options: ImportOptions | None = None
     meta = recording_metadata(data, source, axes, drill)
     problem = save_recording(output, data.samples, data.rate_hz, meta)
     return ImportResult(output, data, meta, problem)
+
+
+def imported_recording_path(folder: Path, source: Path) -> Path:
+    """A new recording's name in ``folder`` after the source file (never an existing one)."""
+    stem = "".join(c if c.isalnum() or c in "-_" else "-" for c in source.stem)[:60] or "import"
+    path = Path(folder) / f"{stem}{EXTENSION}"
+    counter = 2
+    while path.exists():
+        path = Path(folder) / f"{stem}-{counter}{EXTENSION}"
+        counter += 1
+    return path

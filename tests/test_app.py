@@ -364,3 +364,36 @@ def test_about_says_what_is_measured_and_its_known_limits(qtbot, window):
     assert "Known limits" in box.text() and "offline VQF" in box.text()
     assert KNOWN_LIMITS in box.text()
     box.close()
+
+
+def test_file_import_asks_which_sensor_and_opens_the_recording(qtbot, window, app_settings,
+                                                               tmp_path, monkeypatch):
+    """File → Import: an APDM file of two sensors, neither labelled lumbar: the app asks which
+    one was on the sacrum, imports it into the recordings folder and opens it in Review."""
+    pytest.importorskip("h5py")
+    from imu_monitor.app import main_window as main_window_module
+
+    from .conftest import simulated
+    from .vendor_files import write_apdm
+
+    source = write_apdm(tmp_path / "clinic session.h5",
+                        simulated("trendelenburg-right", rate_hz=128.0).samples, 128.0,
+                        labels=("Sternum", "Belt"), carrier="Belt")
+    asked = []
+
+    def choose(parent, title, label, items, *args):
+        asked.append(list(items))
+        return "Belt", True
+
+    monkeypatch.setattr(main_window_module.QInputDialog, "getItem", choose)
+    w = window()
+    w.import_file(source)
+    qtbot.waitUntil(lambda: w.review_page.session is not None, timeout=60_000)
+    assert asked == [["Sternum", "Belt"]]
+    opened = w.review_page.session
+    assert opened.path == app_settings.recordings_folder / "clinic-session.imurec"
+    assert opened.metadata["import"]["vendor"]["label"] == "Belt"
+    assert "Imported clinic session.h5" in w.banner.text()
+    summary = opened.analysis.summary
+    assert summary["right"]["mean_peak_drop_deg"] > summary["left"]["mean_peak_drop_deg"] + 3
+    shoot(w, "review-imported")

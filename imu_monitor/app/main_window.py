@@ -17,6 +17,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
+    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -42,6 +43,8 @@ from imu_monitor.app.settings import AppSettings
 from imu_monitor.app.workers import run_in_thread, wait_for_workers
 from imu_monitor.drills import DRILLS
 from imu_monitor.errors import ImuMonitorError
+from imu_monitor.importers import FORMATS, ImportOptions, SensorChoiceNeeded
+from imu_monitor.importing import ImportResult, import_file, imported_recording_path
 from imu_monitor.limits import KNOWN_LIMITS
 from imu_monitor.recording.patient import check_patient_code, default_recording_path
 from imu_monitor.sources.base import Source
@@ -160,6 +163,10 @@ class MainWindow(QMainWindow):
         open_action = QAction("Open recording…", self, shortcut=QKeySequence.StandardKey.Open)
         open_action.triggered.connect(self._ask_open)
         file_menu.addAction(open_action)
+        import_action = QAction("Import from another device…", self,
+                                shortcut=QKeySequence("Ctrl+I"))
+        import_action.triggered.connect(self._ask_import)
+        file_menu.addAction(import_action)
         quit_action = QAction("Quit", self, shortcut=QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
@@ -423,6 +430,44 @@ class MainWindow(QMainWindow):
                                               "Recordings (*.imurec)")
         if name:
             self.open_recording(Path(name))
+
+    def _ask_import(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(
+            self, "Import from another device", str(Path.home()),
+            "Sensor exports (*.csv *.txt *.h5 *.hdf5);;All files (*)")
+        if name:
+            self.import_file(Path(name))
+
+    def import_file(self, source: Path, sensor: str | None = None) -> None:
+        """Import a vendor's file into the recordings folder (off the GUI thread) and open it;
+        a file of several sensors asks which one was on the sacrum."""
+        target = imported_recording_path(self.settings.recordings_folder, source)
+        self.show_banner(f"Importing {source.name}…")
+
+        def work() -> ImportResult | SensorChoiceNeeded:
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                return import_file(source, target, ImportOptions(sensor=sensor))
+            except SensorChoiceNeeded as exc:
+                return exc
+
+        def done(result: ImportResult | SensorChoiceNeeded) -> None:
+            if isinstance(result, SensorChoiceNeeded):
+                choice, ok = QInputDialog.getItem(
+                    self, "Which sensor?", f"{source.name} holds several sensors. Which one was "
+                    "on the sacrum?", result.choices, 0, False)
+                if ok:
+                    self.import_file(source, choice)
+                return
+            data = result.data
+            self.show_banner(
+                f"Imported {source.name} ({FORMATS[data.metadata['format']]}, "
+                f"{len(data.samples)} samples at {data.rate_hz:g} Hz) as {target.name}."
+                + (f" {result.analysis_problem}" if result.analysis_problem else ""))
+            self.review_page.refresh()
+            self.open_recording(target)
+
+        run_in_thread(work, done, lambda message: self.show_banner(message, "error"))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Close only once every recording is saved (the frame timer closes again then)."""

@@ -15,7 +15,12 @@ from pathlib import Path
 
 from imu_monitor.errors import InputDataError
 from imu_monitor.importers.apdm import is_hdf5, read_apdm
-from imu_monitor.importers.assemble import ImportedSamples, VendorColumns, assemble
+from imu_monitor.importers.assemble import (
+    ImportedSamples,
+    SensorChoiceNeeded,
+    VendorColumns,
+    assemble,
+)
 from imu_monitor.importers.columns import EXAMPLE, read_mapped
 from imu_monitor.importers.own_csv import REQUIRED, is_own_csv, read_own_csv
 from imu_monitor.importers.table import find_table, read_text
@@ -28,7 +33,7 @@ FORMATS = {
     "xsens-mt": "Xsens MT Manager export (.txt/.csv)",
     "movella-dot": "Movella DOT app export (.csv)",
     "witmotion": "WitMotion PC software or app export (.txt/.csv)",
-    "apdm-h5": "APDM Opal HDF5 (.h5), needs h5py",
+    "apdm-h5": "APDM Opal HDF5 (.h5)",
     "columns": "any other CSV, with --columns",
 }
 
@@ -100,4 +105,4 @@ def _recognise(path: Path, text: str) -> str:
         f"{EXAMPLE} (and --acc-unit, --gyr-unit if the header does not give them).")
 
 
-__all__ = ["FORMATS", "ImportOptions", "ImportedSamples", "read_samples"]
+__all__ = ["FORMATS", "ImportOptions", "ImportedSamples", "SensorChoiceNeeded", "read_samples"]

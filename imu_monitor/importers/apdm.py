@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from imu_monitor.errors import InputDataError
-from imu_monitor.importers.assemble import VendorColumns
+from imu_monitor.importers.assemble import SensorChoiceNeeded, VendorColumns
 
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 SACRAL_LABELS = re.compile(r"lumbar|sacr|lower back|low back|pelvi|waist", re.IGNORECASE)
@@ -110,9 +110,10 @@ def _choose(sensors: dict, wanted: str | None, path: Path) -> tuple[str, str]:
         return sacral[0]
     if len(sensors) == 1:
         return next(iter(sensors))
-    raise InputDataError(f"{path} holds the sensors {listing} and "
-                         + ("several" if sacral else "none") + " of them is labelled as "
-                         "lumbar or sacrum: say which one with --sensor LABEL.")
+    raise SensorChoiceNeeded(f"{path} holds the sensors {listing} and "
+                             + ("several" if sacral else "none") + " of them is labelled as "
+                             "lumbar or sacrum: say which one with --sensor LABEL.",
+                             [label for _, label in sensors])
 
 
 def _rows(values: np.ndarray) -> np.ndarray:

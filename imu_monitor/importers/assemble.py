@@ -31,6 +31,14 @@ MIN_RATE_HZ, MAX_RATE_HZ = 20.0, 2000.0
 RATE_AGREEMENT = 2e-3  # a stated rate is kept when the clock agrees this closely
 
 
+class SensorChoiceNeeded(InputDataError):
+    """A file holds several sensors and none is marked as the sacral one: ask which."""
+
+    def __init__(self, message: str, choices: list[str]) -> None:
+        super().__init__(message)
+        self.choices = choices
+
+
 @dataclass
 class VendorColumns:
     """What a reader found in a file, before timing and units are settled."""

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from imu_monitor.errors import InputDataError
-from imu_monitor.importers.assemble import VendorColumns
+from imu_monitor.importers.assemble import SensorChoiceNeeded, VendorColumns
 from imu_monitor.importers.table import Table, find_table, parse_clock_times
 
 PATTERNS = {  # on the lower-case name without spaces: (axis, unit) groups
@@ -111,11 +111,11 @@ def _one_sensor(table: Table, sensor: str | None, path: Path) -> Table:
     distinct = list(dict.fromkeys(names))
     if sensor is None and len(distinct) == 1:
         return table
+    if sensor is None:
+        raise SensorChoiceNeeded(f"{path} holds the sensors {', '.join(distinct)}: say which "
+                                 "one is on the sacrum with --sensor NAME.", distinct)
     if sensor not in distinct:
-        raise InputDataError(f"{path} holds the sensors {', '.join(distinct)}: say which one "
-                             "is on the sacrum with --sensor NAME."
-                             if sensor is None else
-                             f"{path} has no sensor '{sensor}'; it holds {', '.join(distinct)}.")
+        raise InputDataError(f"{path} has no sensor '{sensor}'; it holds {', '.join(distinct)}.")
     keep = [k for k, n in enumerate(names) if n == sensor]
     return Table(table.path, table.preamble, table.columns, table.header_line,
                  [table.rows[k] for k in keep], table.row_lines[keep], table.delimiter)

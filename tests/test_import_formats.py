@@ -143,7 +143,7 @@ def test_dot_orientation_alone_is_refused_with_the_modes_that_work(tmp_path):
     walk = _walk(60.0)
     quat = offline_orientation(walk.gyr, walk.acc, 60.0)
     path = vf.write_dot(tmp_path / "orientation.csv", walk, 60.0, "orientation", quat)
-    with pytest.raises(InputDataError, match="no acceleration.*complete"):
+    with pytest.raises(InputDataError, match=r"no acceleration.*complete"):
         read_samples(path)
 
 
@@ -202,7 +202,7 @@ def test_apdm_without_a_lumbar_label_asks_which_sensor(tmp_path):
     known = _walk(128.0)
     path = vf.write_apdm(tmp_path / "s.h5", known, 128.0, labels=("Sternum", "Belt"),
                          carrier="Belt")
-    with pytest.raises(InputDataError, match="'Belt'.*--sensor LABEL"):
+    with pytest.raises(InputDataError, match=r"'Belt'.*--sensor LABEL"):
         read_samples(path)
     _same_samples(read_samples(path, ImportOptions(sensor="belt")), known)
 
@@ -212,7 +212,7 @@ def _generic(path, samples, header, acc_scale=1.0, gyr_scale=1.0, time_scale=1.0
     rows = [sep.join(repr(float(v)) for v in (t, *(a * acc_scale), *(g * gyr_scale)))
             for t, a, g in zip(samples.time_s * time_scale, samples.acc, samples.gyr,
                                strict=True)]
-    path.write_text("\n".join([sep.join(header)] + rows) + "\n", encoding="utf-8")
+    path.write_text("\n".join([sep.join(header), *rows]) + "\n", encoding="utf-8")
     return path
 
 
@@ -234,7 +234,7 @@ def test_mapped_csv_without_units_requires_them_and_checks_them(tmp_path):
     path = _generic(tmp_path / "bare.csv", known, ["t", "ax", "ay", "az", "gx", "gy", "gz"],
                     time_scale=1e6)
     spec = "time=t,acc=ax:ay:az,gyr=gx:gy:gz"
-    with pytest.raises(InputDataError, match="does not say the units.*--acc-unit"):
+    with pytest.raises(InputDataError, match=r"does not say the units.*--acc-unit"):
         read_samples(path, ImportOptions(columns=spec))
     with pytest.raises(InputDataError, match="looks like rad/s"):
         read_samples(path, ImportOptions(columns=spec, acc_unit="m/s2", gyr_unit="deg/s"))
@@ -245,7 +245,7 @@ def test_mapped_csv_without_units_requires_them_and_checks_them(tmp_path):
 
 def test_a_file_of_no_known_format_says_how_to_map_it(tmp_path):
     path = _generic(tmp_path / "odd.csv", _walk(), ["t", "ax", "ay", "az", "gx", "gy", "gz"])
-    with pytest.raises(InputDataError, match="not a format we recognise.*--columns time="):
+    with pytest.raises(InputDataError, match=r"not a format we recognise.*--columns time="):
         read_samples(path)
 
 

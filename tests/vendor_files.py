@@ -17,6 +17,7 @@ from imu_monitor.protocols.movella_dot import euler_deg_from_quat
 from imu_monitor.rotations import quat_to_matrix
 from imu_monitor.samples import SampleBatch
 
+HEAD = "PacketCounter,SampleTimeFine,"
 START = dt.datetime(2026, 3, 5, 14, 12, 33, 120000, tzinfo=dt.UTC)
 
 
@@ -55,7 +56,7 @@ def write_mt_manager(path: Path, samples: SampleBatch, rate_hz: float, *, newer:
         body = np.column_stack([counter, fine, samples.acc, samples.gyr,
                                 np.tile([0.3, -0.1, 0.8], (len(slots), 1))])
     rows = ["\t".join(_numbers(row)) for row in body]
-    path.write_text("\n".join(preamble + ["\t".join(columns)] + rows) + "\n", encoding="utf-8")
+    path.write_text("\n".join([*preamble, "\t".join(columns), *rows]) + "\n", encoding="utf-8")
     return path
 
 
@@ -76,22 +77,22 @@ def write_dot(path: Path, samples: SampleBatch, rate_hz: float, mode: str = "rat
                 f"StartTime:,{_local_start()} +0100,,,,,,,,",
                 "Movella Technologies B. V. 2005-2026,,,,,,,,,", ""]
     if mode == "rate":
-        columns = "PacketCounter,SampleTimeFine,Acc_X,Acc_Y,Acc_Z,Gyr_X,Gyr_Y,Gyr_Z,Mag_X,Mag_Y,Mag_Z"
+        columns = HEAD + "Acc_X,Acc_Y,Acc_Z,Gyr_X,Gyr_Y,Gyr_Z,Mag_X,Mag_Y,Mag_Z"
         body = np.column_stack([counter, fine, samples.acc, np.degrees(samples.gyr),
                                 np.tile([0.3, -0.1, 0.8], (len(slots), 1))])
     else:
         free = np.einsum("nij,nj->ni", quat_to_matrix(quat), samples.acc) - [0, 0, GRAVITY_MPS2]
         if mode == "quaternion":
-            columns = "PacketCounter,SampleTimeFine,Quat_W,Quat_X,Quat_Y,Quat_Z,FreeAcc_X,FreeAcc_Y,FreeAcc_Z"
+            columns = HEAD + "Quat_W,Quat_X,Quat_Y,Quat_Z,FreeAcc_X,FreeAcc_Y,FreeAcc_Z"
             body = np.column_stack([counter, fine, quat, free])
         elif mode == "euler":
-            columns = "PacketCounter,SampleTimeFine,Euler_X,Euler_Y,Euler_Z,FreeAcc_X,FreeAcc_Y,FreeAcc_Z"
+            columns = HEAD + "Euler_X,Euler_Y,Euler_Z,FreeAcc_X,FreeAcc_Y,FreeAcc_Z"
             body = np.column_stack([counter, fine, euler_deg_from_quat(quat), free])
         else:
-            columns = "PacketCounter,SampleTimeFine,Quat_W,Quat_X,Quat_Y,Quat_Z"
+            columns = HEAD + "Quat_W,Quat_X,Quat_Y,Quat_Z"
             body = np.column_stack([counter, fine, quat])
     rows = [", ".join(_numbers(row)) for row in body]
-    path.write_text("\n".join(preamble + [columns] + rows) + "\n", encoding="utf-8")
+    path.write_text("\n".join([*preamble, columns, *rows]) + "\n", encoding="utf-8")
     return path
 
 
@@ -127,7 +128,7 @@ def write_witmotion(path: Path, samples: SampleBatch, rate_hz: float, *,
                 stamp.append(f"{c.year}-{c.month}-{c.day} {c.hour}:{c.minute}:{c.second}:"
                              f"{c.microsecond // 1000:03d}")
             rows.append("\t".join(stamp + values))
-    path.write_bytes(("\n".join(["\t".join(columns)] + rows) + "\n").encode("gb18030"))
+    path.write_bytes(("\n".join(["\t".join(columns), *rows]) + "\n").encode("gb18030"))
     return path
 
 

@@ -276,6 +276,8 @@ def test_the_command_line_imports_and_analyses_vendor_files(tmp_path):
     info = subprocess.run([*run, "info", str(tmp_path / "d.imurec")], capture_output=True,
                           text=True, timeout=120)
     assert "Sacrum" in info.stdout and "movella-dot" in info.stdout
+    assert "Imported:    dot.csv (movella-dot, sensor clock" in info.stdout
+    assert "firmware 2.6.0, filter_profile General" in info.stdout
     direct = subprocess.run([*run, "analyze", str(source), "--json"], capture_output=True,
                             text=True, timeout=120)
     stored = subprocess.run([*run, "analyze", str(tmp_path / "d.imurec"), "--json"],

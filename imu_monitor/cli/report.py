@@ -154,6 +154,14 @@ def format_info(rec) -> str:
         f"Calibration: {'stored' if m.get('calibration') else 'none (found when analysed)'}",
         f"Headline:    {_headline_text(m.get('headline'))}",
     ]
+    imported = m.get("import")
+    if isinstance(imported, dict):
+        vendor = imported.get("vendor") if isinstance(imported.get("vendor"), dict) else {}
+        details = ", ".join(f"{k} {vendor[k]}" for k in ("firmware", "filter_profile")
+                            if vendor.get(k))
+        lines.insert(5, f"Imported:    {imported.get('file', '—')} ({imported.get('format')}, "
+                        f"{imported.get('clock')} clock, on {imported.get('imported_utc', '—')}"
+                        + (f"; {details}" if details else "") + ")")
     if m.get("analysis_problem"):
         lines.append(f"Analysis:    {m['analysis_problem']}")
     if rec.damaged_chunks:

@@ -46,6 +46,7 @@ from imu_monitor.export.session import EXPORT_FORMATS, export_message, export_se
 from imu_monitor.pipeline import Analysis, Pipeline
 from imu_monitor.processing.metrics import SHORT_NOTES, format_value
 from imu_monitor.recording import EXTENSION, read_header
+from imu_monitor.recording.metadata import describe_problems
 from imu_monitor.samples import SampleBatch
 from imu_monitor.sources.recording import RecordingReplay
 
@@ -96,7 +97,8 @@ def list_library(folder: Path) -> list[dict]:
                         "patient": meta.get("patient_id"), "drill": meta.get("drill"),
                         "duration_s": header["duration_s"],
                         "headline": meta.get("headline") or {},
-                        "problem": meta.get("analysis_problem")})
+                        "problem": describe_problems(path.name, header["problems"])
+                        if header["problems"] else meta.get("analysis_problem")})
     entries.sort(key=lambda e: e.get("created") or "", reverse=True)
     return entries
 

@@ -232,8 +232,8 @@ def _stop_after(source: Source, seconds: float | None) -> float | None:
 
 
 def cmd_record(args: argparse.Namespace) -> int:
-    out = args.output or default_recording_path(Path("recordings"), args.patient)
-    patient = _patient(args.patient)
+    patient = _patient(args.patient)  # before any file work: the code names the file
+    out = args.output or default_recording_path(Path("recordings"), patient)
     source, scenario = _live_source(args)
     drill = args.drill or (get_scenario(scenario).drill if scenario else "walk")
     if scenario:
@@ -333,6 +333,7 @@ def _list_entry(header: dict) -> dict:
         "markers": header["markers"],
         "headline": meta.get("headline"),
         "analysis_problem": meta.get("analysis_problem"),
+        **({"damaged": header["problems"]} if header["problems"] else {}),
     }
 
 

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from imu_monitor import __version__
+from imu_monitor.cli import console
 from imu_monitor.drills import DRILLS
 from imu_monitor.errors import ImuMonitorError, InputDataError
 from imu_monitor.export.session import EXPORT_FORMATS
@@ -203,6 +204,7 @@ def _analysis_options(p: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    console.install()
     parser = build_parser()
     args = parser.parse_args(argv)
     from imu_monitor.cli import commands  # numerics load only when a command runs

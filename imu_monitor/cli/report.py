@@ -10,6 +10,7 @@ from imu_monitor.processing.calibration import (
     describe_forward,
 )
 from imu_monitor.processing.metrics import SUMMARY_ROWS, format_value, summary_row_title
+from imu_monitor.recording.metadata import describe_problems
 
 
 def format_analysis(analysis: Analysis, title: str, show_steps: bool = True) -> str:
@@ -128,6 +129,8 @@ def format_list(entries: list[dict], folder) -> str:
         date = (e["created_utc"] or "")[:16].replace("T", " ")
         lines.append(f"{date:<17} {e['patient_id'] or '—':<12} {e['drill'] or '—':<18} "
                      f"{e['duration_s']:>7.0f}s  {_headline_text(e['headline']):<40} {e['file']}")
+        if e.get("damaged"):
+            lines.append(f"{'':<17} damaged description: {'; '.join(e['damaged'])}")
     return "\n".join(lines)
 
 
@@ -164,6 +167,8 @@ def format_info(rec) -> str:
                         + (f"; {details}" if details else "") + ")")
     if m.get("analysis_problem"):
         lines.append(f"Analysis:    {m['analysis_problem']}")
+    if rec.metadata_problems:
+        lines.append(f"Warning:     {describe_problems(rec.path.name, rec.metadata_problems)}")
     if rec.damaged_chunks:
         lines.append(f"Damaged:     {len(rec.damaged_chunks)} half-second blocks skipped")
     return "\n".join(lines)

@@ -2,6 +2,12 @@
 
 A recording holds patient data, so it names the patient by a code the clinic keeps elsewhere,
 never by name; the same rule applies from the CLI and the app.
+
+The rule (docs/cli.md): 1–12 characters of letters, digits and '-', at least one digit, and no
+date in it. A name has no digit ("JohnSmith") or has a dot or a space ("john.smith", "Jane
+Doe"); a date of birth is a run of six or more digits or a year with a month
+("SMITH_J_1980-01-01", "P-19800101", "P-1980-01"). The length is checked before anything else,
+so a pasted paragraph gets the rule, not a file-system error.
 """
 
 from __future__ import annotations
@@ -13,16 +19,24 @@ from pathlib import Path
 from imu_monitor.errors import InputDataError
 from imu_monitor.recording.schema import EXTENSION
 
-PATIENT_CODE = re.compile(r"^[A-Za-z0-9._-]{1,32}$")
+PATIENT_CODE = re.compile(r"^[A-Za-z0-9-]{1,12}$")
+MAX_CODE_LENGTH = 12
+DATE_LIKE = re.compile(r"\d{6}|(19|20)\d\d-?(0[1-9]|1[0-2])\b|"
+                       r"\b(0?[1-9]|[12]\d|3[01])-(0?[1-9]|1[0-2])-\d{2,4}\b")
+CODE_RULE = ("A patient code is 1–12 letters, digits or '-', with at least one digit and no "
+             "date in it (like P-017 or K3-044); never a name or a date of birth.")
 
 
 def check_patient_code(value: str | None) -> str | None:
     """``value`` if it is a valid code (None and "" mean none), else a clear error."""
     if not value:
         return None
-    if not PATIENT_CODE.match(value):
-        raise InputDataError("Use a pseudonymous patient code (up to 32 letters, digits, '-', "
-                             "'_' or '.'), never a name.")
+    if len(value) > MAX_CODE_LENGTH:
+        raise InputDataError(f"That patient code is {len(value)} characters long. {CODE_RULE}")
+    if not PATIENT_CODE.match(value) or not any(c.isdigit() for c in value):
+        raise InputDataError(f"'{value}' looks like a name, not a pseudonymous code. {CODE_RULE}")
+    if DATE_LIKE.search(value):
+        raise InputDataError(f"'{value}' holds a date (of birth?). {CODE_RULE}")
     return value
 
 

@@ -13,6 +13,7 @@ import numpy as np
 
 from imu_monitor.errors import RecordingError
 from imu_monitor.processing.calibration import Calibration
+from imu_monitor.recording.metadata import sound_metadata
 from imu_monitor.recording.schema import APPLICATION_ID, FORMAT_VERSION, row_crc
 from imu_monitor.samples import SampleBatch
 
@@ -31,6 +32,7 @@ class Recording:
     markers: list[dict] = field(default_factory=list)
     events: list[dict] = field(default_factory=list)
     damaged_chunks: list[int] = field(default_factory=list)  # skipped when salvaging
+    metadata_problems: list[str] = field(default_factory=list)  # entries left out, in words
 
     @property
     def first_seq(self) -> int:
@@ -105,7 +107,7 @@ def read_header(path: str | Path) -> dict:
     try:
         db = _connect(path)
         try:
-            metadata = _metadata(db, path.name)
+            metadata, problems = _metadata(db, path.name)
             totals = metadata.get("totals")
             if isinstance(totals, dict):  # closed cleanly: checked totals
                 first, last, n = totals["first_seq"], totals["end_seq"], totals["samples"]
@@ -121,7 +123,8 @@ def read_header(path: str | Path) -> dict:
     return {"metadata": metadata, "samples": int(n or 0),
             "duration_s": 0.0 if first is None else (last - first) / rate,
             "lost_samples": 0 if first is None else int(last - first - n),
-            "markers": int(markers), "finished": isinstance(totals, dict)}
+            "markers": int(markers), "finished": isinstance(totals, dict),
+            "problems": problems}
 
 
 def _check_file(path: Path) -> None:
@@ -138,7 +141,8 @@ def _check_file(path: Path) -> None:
                              "SQLite file). If it is a CSV of samples, give it a .csv name.")
 
 
-def _metadata(db: sqlite3.Connection, name: str) -> dict:
+def _metadata(db: sqlite3.Connection, name: str) -> tuple[dict, list[str]]:
+    """The sound entries of the metadata, and what was wrong with the others."""
     app_id = db.execute("PRAGMA application_id").fetchone()[0]
     if app_id != APPLICATION_ID:
         raise RecordingError(f"{name} is an SQLite database but not an imu_monitor recording.")
@@ -153,14 +157,15 @@ def _metadata(db: sqlite3.Connection, name: str) -> dict:
             raise RecordingError(f"{name} is damaged: its '{key}' entry fails its check.")
         metadata[key] = json.loads(value)
     rate = metadata.get("rate_hz")
-    if not isinstance(rate, int | float) or not math.isfinite(rate) or not 1 <= rate <= 1e5:
+    if not isinstance(rate, int | float) or isinstance(rate, bool) or not math.isfinite(rate) \
+            or not 1 <= rate <= 1e5:
         raise RecordingError(f"{name} is damaged: it does not give a usable sample rate.")
-    return metadata
+    return sound_metadata(metadata, name)
 
 
 def _load(db: sqlite3.Connection, path: Path, salvage: bool) -> Recording:
     name = path.name
-    metadata = _metadata(db, name)
+    metadata, problems = _metadata(db, name)
     parts: dict[str, list[np.ndarray]] = {k: [] for k in ("t", "seq", "host", "acc", "gyr",
                                                          "mag", "quat")}
     damaged: list[int] = []
@@ -200,7 +205,7 @@ def _load(db: sqlite3.Connection, path: Path, salvage: bool) -> Recording:
     events = _rows(db, "SELECT time_s, kind, message, value, crc32 FROM events ORDER BY id",
                    ("time_s", "kind", "message", "value"), name, "events", salvage)
     return Recording(path, float(metadata["rate_hz"]), metadata, samples,
-                     np.concatenate(parts["host"]), markers, events, damaged)
+                     np.concatenate(parts["host"]), markers, events, damaged, problems)
 
 
 def _decode(n, t, seq, host, acc, gyr, mag, quat):

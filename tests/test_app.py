@@ -195,7 +195,8 @@ def test_review_replays_scrubs_and_exports(qtbot, window, tmp_path):
     assert (tmp_path / "o.sto").read_text().count("\n") > 1000
     assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF-")  # made off the GUI thread
     page.export("json", demo)  # never over a recording
-    qtbot.waitUntil(lambda: "never overwrites" in page.message.text(), timeout=30_000)
+    qtbot.waitUntil(lambda: "nothing is ever written over one" in page.message.text(),
+                    timeout=30_000)
 
 
 def test_guided_calibration_redo_when_the_patient_moves(qtbot, window):
@@ -267,7 +268,7 @@ def test_clinician_errors_are_sentences(qtbot, window):
     connect(qtbot, w, "sim:trendelenburg-right")
     w.live_page.patient.setText("Mrs Jones")
     qtbot.keyClick(w, Qt.Key.Key_Space)
-    assert "pseudonymous patient code" in w.banner.text()
+    assert "not a pseudonymous code" in w.banner.text()
     w.live_page.patient.setText("P-1")
     w.engine.recalibrate()
     w.toggle_recording()

@@ -114,5 +114,5 @@ def test_export_never_overwrites_a_recording(folder, tmp_path):
     copy = tmp_path / "keep.imurec"
     copy.write_bytes((folder / "walk.imurec").read_bytes())
     result = run("export", copy, "--format", "angles-csv", "-o", copy, check=False)
-    assert result.returncode == 2 and "never overwrites" in result.stderr
+    assert result.returncode == 2 and "nothing is ever written over one" in result.stderr
     assert open_recording(copy).samples is not None

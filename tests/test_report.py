@@ -99,7 +99,7 @@ def test_drill_report_lists_the_sets():
 
 def test_a_report_never_overwrites_a_recording(walk, capsys):
     assert main(["export", str(walk), "--format", "report-pdf", "-o", str(walk)]) != 0
-    assert "never overwrites" in capsys.readouterr().err
+    assert "nothing is ever written over one" in capsys.readouterr().err
 
 
 def test_a_report_that_fails_raises_and_leaves_the_process_alive(walk, tmp_path, monkeypatch):

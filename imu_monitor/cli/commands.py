@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import dataclasses
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -36,6 +34,7 @@ from imu_monitor.recording import (
     read_header,
 )
 from imu_monitor.recording.patient import check_patient_code, default_recording_path
+from imu_monitor.safe_write import check_target, guarded_path, write_text
 from imu_monitor.samples import SampleBatch
 from imu_monitor.simulation.scenarios import SCENARIOS, get_scenario
 from imu_monitor.sources import spec
@@ -49,18 +48,12 @@ from imu_monitor.sources.simulated import SimulatedSensor
 def _save(path: Path, samples: SampleBatch, rate_hz: float, metadata: dict) -> str:
     """Write samples as a recording, or as CSV when the name ends in .csv; say which."""
     if path.suffix.lower() == ".csv":
-        write_csv(path, samples, rate_hz, {k: v for k, v in metadata.items()
-                                           if k in ("source", "axes", "seed", "drill")})
-        _private(path)
+        with guarded_path(path) as temporary:
+            write_csv(temporary, samples, rate_hz, {k: v for k, v in metadata.items()
+                                                    if k in ("source", "axes", "seed", "drill")})
         return "CSV"
     save_recording(path, samples, rate_hz, metadata)
     return "recording"
-
-
-def _private(path: Path) -> None:
-    """Exports hold patient data too: readable by the user only."""
-    with contextlib.suppress(OSError):
-        os.chmod(path, 0o600)
 
 
 def _check_rate_and_seed(rate: float, seed: int) -> None:
@@ -86,6 +79,9 @@ def cmd_simulate(args: argparse.Namespace) -> int:
             print(f"{sc.name:22s} {sc.description} (default {sc.default_seconds:g} s)")
         return 0
     out = require_output(args.output, "simulated session")
+    for target in (out if out.suffix.lower() == ".csv" else None, args.truth):
+        if target is not None:
+            check_target(target)  # before minutes of simulation, not after
     _check_rate_and_seed(args.rate, args.seed)
     if not 0 <= args.packet_loss <= 0.5:
         raise InputDataError("--packet-loss is a fraction between 0 and 0.5.")
@@ -104,10 +100,10 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     kind = _save(out, received, args.rate, meta)
     if args.truth:
         truth = sensor.truth
-        args.truth.write_text(json.dumps({
+        write_text(args.truth, json.dumps({
             "scenario": args.scenario, "seed": args.seed, "rate_hz": args.rate,
             "pelvis_from_sensor": truth.pelvis_from_sensor.round(6).tolist(),
-            "steps": truth.steps, "drills": truth.drills}, indent=1), encoding="utf-8")
+            "steps": truth.steps, "drills": truth.drills}, indent=1))
     span = (int(received.seq[-1]) - int(received.seq[0]) + 1) / args.rate
     lost = round(span * args.rate) - len(received)
     print(f"Wrote {len(received)} samples ({span:.1f} s" + (f", {lost} lost" if lost else "")
@@ -124,6 +120,7 @@ def import_options(args: argparse.Namespace) -> ImportOptions:
 def cmd_import(args: argparse.Namespace) -> int:
     options = import_options(args)
     if args.output.suffix.lower() == ".csv":
+        check_target(args.output)
         data = read_samples(args.file, options)
         kind = _save(args.output, data.samples, data.rate_hz,
                      recording_metadata(data, args.file, args.axes, args.drill))

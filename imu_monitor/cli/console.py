@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import os
 import re
 import sys
 from typing import TextIO
@@ -38,13 +39,30 @@ def printable(text: str) -> str:
 
 
 class SafeConsole:
-    """A text stream that escapes control characters before writing them."""
+    """A text stream that escapes control characters before writing them, and that stops
+    printing — only printing — when its reader has gone (``record | head -3``: the recording
+    goes on to its end; docs/cli.md, exit statuses)."""
 
     def __init__(self, stream: TextIO) -> None:
         self._stream = stream
+        self.reader_gone = False
 
     def write(self, text: str) -> int:
-        return self._stream.write(printable(text))
+        try:
+            return self._stream.write(printable(text))
+        except BrokenPipeError:
+            self._silence()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._silence()
+
+    def _silence(self) -> None:
+        self.reader_gone = True
+        self._stream = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives on
 
     def __getattr__(self, name: str):
         return getattr(self._stream, name)

@@ -62,10 +62,27 @@ def paint_report(out: Path, kind: str, text: ReportText, analysis: Analysis,
         p.scale(device.width() / PAGE_W, device.height() / PAGE_H)
         _Page(p, text, analysis, obliquity).paint()
     finally:
-        p.end()
-    if kind == "png" and not device.save(str(out), "PNG"):
-        raise InputDataError(f"Cannot write the report to {out}: choose a folder you can "
-                             "write to.")
+        finished = p.end()
+    if kind == "png":
+        finished = device.save(str(out), "PNG")
+    else:
+        del device  # the PDF writer completes the file when it goes
+    if not finished or not _complete(out, kind):
+        raise InputDataError(f"The report could not be written whole to {out} (is the disk "
+                             "full, or the folder read-only?). Nothing was kept.")
+
+
+def _complete(path: Path, kind: str) -> bool:
+    """A PDF ends with its trailer, a PNG with its end chunk: Qt does not always say when a
+    write failed (a full disk)."""
+    try:
+        with open(path, "rb") as f:
+            f.seek(0, 2)
+            f.seek(max(0, f.tell() - 1024))
+            tail = f.read()
+    except OSError:
+        return False
+    return b"%%EOF" in tail if kind == "pdf" else tail.endswith(b"IEND\xaeB`\x82")
 
 
 class _Page:

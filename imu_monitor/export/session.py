@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 from pathlib import Path
@@ -13,7 +12,7 @@ from imu_monitor.export.opensim import heading_aligned, write_sto
 from imu_monitor.export.report import write_report
 from imu_monitor.export.steps_csv import write_steps_csv
 from imu_monitor.pipeline import Analysis, Pipeline
-from imu_monitor.recording import is_recording
+from imu_monitor.safe_write import check_target, guarded_path
 from imu_monitor.samples import SampleBatch
 from imu_monitor.sources.csv_file import write_csv
 
@@ -30,20 +29,34 @@ EXPORT_FORMATS = {
 
 
 def check_export_target(out: Path, source: Path) -> None:
-    """An export never overwrites the recording it comes from, or any recording."""
-    if out.exists() and (out.resolve() == Path(source).resolve() or is_recording(out)):
-        raise InputDataError(f"{out} is a recording: an export never overwrites one. Choose "
-                             "another output name.")
+    """An export never overwrites the file it comes from, any recording or a recording's
+    companion files (refused before the analysis runs)."""
+    check_target(out)
+    if Path(out).exists() and Path(os.path.realpath(out)) == Path(os.path.realpath(source)):
+        raise InputDataError(f"{out} is the file being exported: choose another output name.")
 
 
 def export_session(fmt: str, out: Path, pipeline: Pipeline, analysis: Analysis,
                    samples: SampleBatch, source: Path) -> int:
-    """Write ``fmt`` to ``out`` (readable by the user only: patient data); rows written.
+    """Write ``fmt`` to ``out`` (whole or not at all, readable by the user only: patient
+    data); rows written.
 
     The ``sto`` format needs the pipeline to have kept the orientation (keep_orientation);
     a report is one page (``rows`` = 1).
     """
+    if fmt not in EXPORT_FORMATS:
+        raise InputDataError(f"'{fmt}' is not an export format. Choose one of: "
+                             + ", ".join(EXPORT_FORMATS) + ".")
+    if fmt == "sto" and pipeline.orientation is None:
+        raise InputDataError("This analysis kept no orientations: re-open the recording "
+                             "to export the .sto file.")
     check_export_target(out, source)
+    with guarded_path(out) as temporary:
+        return _write(fmt, temporary, pipeline, analysis, samples, source)
+
+
+def _write(fmt: str, out: Path, pipeline: Pipeline, analysis: Analysis, samples: SampleBatch,
+           source: Path) -> int:
     valid = pipeline.valid.view
     if fmt == "samples-csv":
         write_csv(out, samples, pipeline.rate_hz, {"source": str(source)})
@@ -60,19 +73,11 @@ def export_session(fmt: str, out: Path, pipeline: Pipeline, analysis: Analysis,
         write_report(out, fmt.removeprefix("report-"), analysis, pipeline.obliquity.view, valid,
                      Path(source))
         rows = 1
-    elif fmt == "sto":
-        if pipeline.orientation is None:
-            raise InputDataError("This analysis kept no orientations: re-open the recording "
-                                 "to export the .sto file.")
+    else:  # sto
         cal = analysis.calibration
         quat = heading_aligned(pipeline.orientation.view, cal.forward_sensor,
                                round(cal.still_end_s * pipeline.rate_hz) - 1)
         rows = write_sto(out, pipeline.rate_hz, quat, valid)
-    else:
-        raise InputDataError(f"'{fmt}' is not an export format. Choose one of: "
-                             + ", ".join(EXPORT_FORMATS) + ".")
-    with contextlib.suppress(OSError):
-        os.chmod(out, 0o600)
     return rows
 
 

@@ -15,6 +15,7 @@ import zlib
 APPLICATION_ID = 0x494D5552  # "IMUR"
 FORMAT_VERSION = 1
 EXTENSION = ".imurec"
+COMPANIONS = ("-wal", "-shm", "-journal")  # the files SQLite keeps beside a recording
 CHUNK_S = 0.5
 
 SCHEMA = """

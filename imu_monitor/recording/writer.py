@@ -16,6 +16,8 @@ from imu_monitor.errors import RecordingError
 from imu_monitor.recording.schema import (
     APPLICATION_ID,
     CHUNK_S,
+    COMPANIONS,
+    EXTENSION,
     FORMAT_VERSION,
     SCHEMA,
     dump,
@@ -36,6 +38,7 @@ class RecordingWriter:
         self.path = Path(path)
         self.rate_hz = float(rate_hz)
         self.closed = False
+        self._in_wal = False
         self._pending: list[tuple[SampleBatch, float]] = []
         self._pending_n = 0
         self._seq0: int | None = None
@@ -48,6 +51,11 @@ class RecordingWriter:
         if not folder.is_dir():
             raise RecordingError(f"The folder {folder} does not exist: create it or choose "
                                  "another place for the recording.")
+        if self.path.name.endswith(COMPANIONS):
+            raise RecordingError(f"{self.path.name} is the name of a recording's companion "
+                                 "file (-wal, -shm, -journal): choose a name ending in "
+                                 f"{EXTENSION}.")
+        self.problems: list[str] = []  # what went wrong but lost nothing, in words
         if self.path.exists():
             if not overwrite:
                 raise RecordingError(f"{self.path} already exists: choose another name (a "
@@ -56,6 +64,10 @@ class RecordingWriter:
         try:
             # Created by us, readable by the user only (patient data).
             os.close(os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        except OSError as exc:
+            raise RecordingError(f"Cannot create the recording {self.path}: "
+                                 f"{exc.strerror or exc}.") from None
+        try:
             self._db = sqlite3.connect(self.path, isolation_level=None,
                                        check_same_thread=False, timeout=2.0)
             # Identity and schema go into the main file before the write-ahead log is on, so
@@ -64,6 +76,7 @@ class RecordingWriter:
             self._db.execute(f"PRAGMA user_version={FORMAT_VERSION}")
             self._db.executescript(SCHEMA)
         except (OSError, sqlite3.Error) as exc:
+            self._remove_failed_start()
             raise RecordingError(f"Cannot create the recording {self.path}: {exc}.") from None
         base = {
             "format_version": FORMAT_VERSION,
@@ -78,10 +91,12 @@ class RecordingWriter:
         self._write("COMMIT", ())
         try:
             self._db.execute("PRAGMA journal_mode=WAL")
+            self._in_wal = True
             self._db.execute("PRAGMA synchronous=FULL")
             # Fold the log into the main file every ~1 MB (about 15 s at 200 Hz).
             self._db.execute("PRAGMA wal_autocheckpoint=250")
         except sqlite3.Error as exc:
+            self._remove_failed_start()
             raise RecordingError(f"Cannot prepare the recording {self.path}: {exc}.") from None
 
     # ----------------------------------------------------------------- input
@@ -164,6 +179,27 @@ class RecordingWriter:
                     "mag, quat, crc32) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (first, n, *blobs, row_crc(first, n, *blobs)))
         self.samples_written += n
+        if not self._db.in_transaction:
+            self._check_log()
+
+    def _check_log(self) -> None:
+        """The write-ahead log holds the last seconds until they are folded into the file; if
+        another program deleted it, SQLite still has it open: fold it in now (nothing is lost),
+        go on without a log, and say so."""
+        wal = Path(f"{self.path}-wal")
+        if self._in_wal and not wal.exists():
+            self._in_wal = False
+            try:
+                self._db.execute("PRAGMA wal_checkpoint(FULL)")
+                self._db.execute("PRAGMA journal_mode=DELETE")
+            except sqlite3.Error as exc:
+                self._stop(f"The recording's companion file {wal.name} was deleted while "
+                           f"recording and what it held could not be saved ({exc}).")
+            message = (f"{wal.name} was deleted by another program while recording, at "
+                       f"{self.elapsed_s:.1f} s; everything recorded was saved into "
+                       f"{self.path.name} and the recording goes on without it.")
+            self.problems.append(message)
+            self._event(self.elapsed_s, "warning", message, None)
 
     def close(self) -> None:
         """Commit everything and fold the write-ahead log into the one file."""
@@ -220,6 +256,14 @@ class RecordingWriter:
                            "before the next recording.")
             self._stop(f"Cannot write the recording {self.path} ({exc}). Recording stopped; "
                        "what was recorded before stays in it.")
+
+    def _remove_failed_start(self) -> None:
+        """A recording that could not be created leaves nothing behind to block its name."""
+        with contextlib.suppress(AttributeError, sqlite3.Error):
+            self._db.close()
+        for suffix in ("", *COMPANIONS):
+            with contextlib.suppress(OSError):
+                Path(f"{self.path}{suffix}").unlink()
 
     def _stop(self, message: str) -> None:
         self.closed = True

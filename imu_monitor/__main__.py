@@ -1,5 +1,5 @@
 """Allow ``python -m imu_monitor``."""
 
-from imu_monitor.cli.main import main
+from imu_monitor.cli import run
 
-raise SystemExit(main())
+run()

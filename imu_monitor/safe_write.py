@@ -13,6 +13,7 @@ looks finished.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from collections.abc import Iterator
@@ -55,17 +56,23 @@ def guarded_path(path: Path) -> Iterator[Path]:
     """A temporary path to write ``path``'s content to; on leaving without error it becomes
     ``path`` (0600, flushed to the disk); on an error it is removed."""
     target = check_target(path)
-    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.",
-                                suffix=f".part{target.suffix}")
+    try:
+        fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.",
+                                    suffix=f".part{target.suffix}")
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
     os.close(fd)
     temporary = Path(name)
     try:
         yield temporary
         if temporary.stat().st_size == 0:
-            raise OSError(f"nothing could be written to {path}")
+            raise OSError(errno.EIO, "nothing could be written", str(path))
         with open(temporary, "rb+") as f:
             os.fsync(f.fileno())
         os.replace(temporary, target)
+    except OSError as exc:  # said of the file asked for, not of our temporary one
+        temporary.unlink(missing_ok=True)
+        raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise

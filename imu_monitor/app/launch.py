@@ -7,17 +7,49 @@ Kept apart from the window so that ``imu-monitor`` can decide what to do without
 from __future__ import annotations
 
 import os
+import signal
+import socket
 import sys
 from pathlib import Path
 
 
 def has_display() -> bool:
-    """Whether a window can be shown (a desktop session, or a Qt platform chosen explicitly)."""
+    """Whether a window can be shown (a desktop session, or a Qt platform chosen explicitly).
+
+    An X display that does not answer (a stale ``DISPLAY`` over ssh, a stopped Xvfb) counts
+    as none: Qt would abort the whole program when it cannot reach it.
+    """
     if os.environ.get("QT_QPA_PLATFORM"):
         return True
     if sys.platform in ("win32", "darwin"):
         return True
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    if os.environ.get("WAYLAND_DISPLAY"):
+        return True
+    display = os.environ.get("DISPLAY")
+    return bool(display) and x_server_answers(display)
+
+
+def x_server_answers(display: str, timeout_s: float = 1.0) -> bool:
+    """Whether the X server of ``display`` (``:0``, ``unix:1``, ``host:10.0``) accepts a
+    connection: its local socket (file or abstract), or TCP port 6000 + n."""
+    host, _, rest = display.rpartition(":")
+    number = rest.split(".")[0]
+    if not number.isdigit():
+        return False
+    if host in ("", "unix"):
+        addresses = [(socket.AF_UNIX, f"/tmp/.X11-unix/X{number}"),
+                     (socket.AF_UNIX, f"\0/tmp/.X11-unix/X{number}")]
+    else:
+        addresses = [(socket.AF_INET, (host, 6000 + int(number)))]
+    for family, address in addresses:
+        try:
+            with socket.socket(family, socket.SOCK_STREAM) as probe:
+                probe.settimeout(timeout_s)
+                probe.connect(address)
+                return True
+        except OSError:
+            continue
+    return False
 
 
 def run_app(connect: str | None = None, review: Path | None = None, drill: str | None = None,
@@ -35,6 +67,10 @@ def run_app(connect: str | None = None, review: Path | None = None, drill: str |
     app.setApplicationName("imu_monitor")
     app.setOrganizationName("imu_monitor")
     window = MainWindow(AppSettings())
+    # Ctrl-C in the terminal (or SIGTERM) closes the window as its close button does: a
+    # recording in progress is saved first. The window's frame timer lets Python see it.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: window.close())
     window.show()
     if drill:
         window.live_page.select_drill(drill, threshold_deg)

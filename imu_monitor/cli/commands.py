@@ -141,8 +141,9 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def open_source(path: Path, args: argparse.Namespace) -> Source:
-    """A recording (replayed) or another file of samples, by content."""
-    if is_recording(path):
+    """A recording (replayed) or another file of samples, by content; a file named as a
+    recording is always read as one (a damaged one is said so, not read as a CSV)."""
+    if is_recording(path) or path.suffix.lower() == EXTENSION:
         return RecordingReplay(path, salvage=getattr(args, "salvage", False))
     return ImportedFile(path, import_options(args))
 

@@ -5,11 +5,12 @@ The same pipeline as everywhere else, fed packet by packet from any source.
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import sys
 import time
 
 from imu_monitor.cli.report import format_drill, format_summary
-from imu_monitor.errors import AnalysisError
 from imu_monitor.pipeline import Analysis, Pipeline, PipelineConfig
 from imu_monitor.processing.calibration import (
     NEUTRAL_STANDING,
@@ -61,19 +62,36 @@ def print_summary(analysis: Analysis, title: str, out=None) -> None:
         print("\n".join(format_summary(analysis.summary)), file=out)
 
 
+def stop_on_terminate() -> None:
+    """SIGTERM (a service manager, ``kill``) stops a live session like Ctrl-C: saved, summed."""
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+    with contextlib.suppress(ValueError):  # not the main thread: nothing to install
+        signal.signal(signal.SIGTERM, interrupt)
+
+
+def ignore_interrupts() -> None:
+    """Once stopping, a second Ctrl-C must not cut the saving short (same ending every time)."""
+    with contextlib.suppress(ValueError):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
 def run_live(source: Source, config: PipelineConfig, out=None,
              recorder: RecordingWriter | None = None,
              stop_after_s: float | None = None,
-             summary_title: str | None = "Summary (live)") -> Analysis:
+             summary_title: str | None = "Summary (live)") -> Analysis | None:
     """Stream ``source`` through the pipeline (and into ``recorder``), printing steps live;
-    Ctrl-C (or ``stop_after_s`` of wall time) stops cleanly; the summary is printed at the
-    end and returned (``summary_title`` None: not printed)."""
+    Ctrl-C or SIGTERM (or ``stop_after_s`` of wall time) stops cleanly, and further
+    interrupts wait until the session is saved; the summary is printed at the end and
+    returned (``summary_title`` None: not printed). None when stopped before calibration."""
     out = out or sys.stdout  # looked up now: the caller may have redirected it
     pipeline = Pipeline(source.info.rate_hz, config)
     print(f"{source.info.name}: stand still, then walk about ten steps (turns are fine) to "
           "calibrate.", file=out)
     print(f"Drill: {pipeline.drill.title} — shown live: {pipeline.drill.live_metric}.",
           file=out)
+    stop_on_terminate()
     deadline = None if stop_after_s is None else time.monotonic() + stop_after_s
     try:
         for item in source.stream():
@@ -93,13 +111,15 @@ def run_live(source: Source, config: PipelineConfig, out=None,
             for step in update.steps:
                 print(step_line(step, pipeline.threshold_deg), file=out, flush=True)
     except KeyboardInterrupt:
+        ignore_interrupts()
         print("  Stopped.", file=out)
-        if pipeline.calibration is None:
-            raise AnalysisError("Stopped before the calibration was complete (stand still, "
-                                "then walk about ten steps): there is nothing to summarise."
-                                ) from None
     finally:
+        ignore_interrupts()
         source.close()
+    if pipeline.calibration is None:
+        print("Stopped before the calibration was complete (stand still, then walk about ten "
+              "steps): there is nothing to summarise.", file=out)
+        return None
     analysis = pipeline.finish()
     if summary_title is not None:
         print_summary(analysis, summary_title, out)

@@ -7,19 +7,21 @@ Every expected problem ends with a sentence on stderr and exit status 2, never a
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
-import os
+import signal
 import sys
 from pathlib import Path
 
 from imu_monitor import __version__
-from imu_monitor.cli import console
+from imu_monitor.cli import EXIT_INTERRUPTED, console
 from imu_monitor.drills import DRILLS
 from imu_monitor.errors import ImuMonitorError, InputDataError
 from imu_monitor.export.session import EXPORT_FORMATS
 from imu_monitor.importers import FORMATS
 from imu_monitor.simulation.scenarios import SCENARIOS
 
+EXIT_FAILURE = 1
 EXIT_USER_ERROR = 2
 
 
@@ -204,7 +206,20 @@ def _analysis_options(p: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; its exit status: 0 done, 1 failure (a file could not be written or
+    read, a fault of ours), 2 bad input (said in a sentence), 130 interrupted before done.
+    Ctrl-C is the normal way to stop ``record``, ``stream`` and ``demo``: that is done (0)."""
     console.install()
+    handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        return _run(argv)
+    finally:
+        for signum, handler in handlers.items():  # a live session may have changed them
+            with contextlib.suppress(ValueError, TypeError):
+                signal.signal(signum, handler)
+
+
+def _run(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     from imu_monitor.cli import commands  # numerics load only when a command runs
@@ -219,14 +234,15 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         print("imu-monitor: stopped.", file=sys.stderr)
-        return 130
-    except BrokenPipeError:  # output piped into a pager or head that has quit
-        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
-        return 0
+        return EXIT_INTERRUPTED
     except OSError as exc:
         print(f"imu-monitor: cannot write or read a file: {exc.strerror or exc} "
               f"({exc.filename or ''}).", file=sys.stderr)
-        return EXIT_USER_ERROR
+        return EXIT_FAILURE
+    except MemoryError:
+        print("imu-monitor: this computer does not have the memory for that file; try it on "
+              "a machine with more memory, or split the recording.", file=sys.stderr)
+        return EXIT_FAILURE
 
 
 def print_json(document: dict) -> None:

@@ -26,6 +26,7 @@ from imu_monitor.importers.own_csv import REQUIRED, is_own_csv, read_own_csv
 from imu_monitor.importers.table import find_table, read_text
 from imu_monitor.importers.witmotion import is_witmotion, read_witmotion
 from imu_monitor.importers.xsens import is_xsens, read_xsens
+from imu_monitor.input_files import check_input_file
 
 FORMATS = {
     "auto": "recognised from the file's content",
@@ -59,6 +60,7 @@ def read_samples(path: str | Path, options: ImportOptions | None = None) -> Impo
 
 
 def read_columns(path: Path, o: ImportOptions) -> VendorColumns:
+    check_input_file(path)
     if o.input_format not in FORMATS:
         raise InputDataError(f"Unknown format '{o.input_format}': use one of "
                              f"{', '.join(FORMATS)}.")

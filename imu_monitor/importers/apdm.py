@@ -28,6 +28,7 @@ SACRAL_LABELS = re.compile(r"lumbar|sacr|lower back|low back|pelvi|waist", re.IG
 
 
 def is_hdf5(path: Path) -> bool:
+    """The file starts with HDF5's signature (called on regular files only)."""
     try:
         with path.open("rb") as f:
             return f.read(8) == HDF5_SIGNATURE

@@ -29,6 +29,7 @@ from imu_monitor.sources.units import ACC_UNITS, GYR_UNITS, check_units, unit_na
 
 MIN_RATE_HZ, MAX_RATE_HZ = 20.0, 2000.0
 RATE_AGREEMENT = 2e-3  # a stated rate is kept when the clock agrees this closely
+BEYOND_ANY_SENSOR = 1e6  # in any unit we read: 16 g is 157 m/s², 2000 °/s is 35 rad/s
 
 
 class SensorChoiceNeeded(InputDataError):
@@ -127,7 +128,8 @@ def assemble(v: VendorColumns) -> ImportedSamples:
 
 
 def _refuse_invalid(v: VendorColumns) -> None:
-    """Every measured value must be a number (an orientation-only gyro is all NaN)."""
+    """Every measured value must be a number within what any sensor can read (an
+    orientation-only gyro is all NaN)."""
     parts = [("acceleration", v.acc)]
     if not np.isnan(v.gyr).all():
         parts.append(("angular velocity", v.gyr))
@@ -140,3 +142,10 @@ def _refuse_invalid(v: VendorColumns) -> None:
                 f"Sample {int(np.flatnonzero(bad)[0]) + 1} of {v.source} has no valid {name} "
                 f"({int(bad.sum())} such samples): export the file again, or cut the rows "
                 "without data.")
+        huge = (np.abs(values) > BEYOND_ANY_SENSOR).any(axis=1)
+        if huge.any():
+            k = int(np.flatnonzero(huge)[0])
+            raise InputDataError(
+                f"Sample {k + 1} of {v.source} holds an impossible {name} "
+                f"({float(np.abs(values[k]).max()):.3g}): no sensor reads that much. The file "
+                "is damaged, or the column is not what it seems.")

@@ -18,27 +18,29 @@ from pathlib import Path
 import numpy as np
 
 from imu_monitor.errors import InputDataError
+from imu_monitor.input_files import check_input_file
 
 # WitMotion's Windows software writes GB2312 ('°' is A1 E3); European spreadsheets cp1252.
 ENCODINGS = ("utf-8-sig", "gb18030", "cp1252")
+SNIFF_BYTES = 65536  # looked at before the rest is read
 TIME_PATTERN = re.compile(r"(?:(\d{4})-(\d{1,2})-(\d{1,2})[ T]+)?(\d{1,2}):(\d{1,2}):(\d{1,2})"
                           r"(?:([.:,])(\d+))?Z?")
 DAY_S = 86400.0
 
 
 def read_text(path: Path) -> str:
-    """The file as text, in the first encoding that decodes it."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputDataError(f"The file {path} does not exist.") from None
-    except IsADirectoryError:
-        raise InputDataError(f"{path} is a folder, not a file of samples.") from None
-    except OSError as exc:
-        raise InputDataError(f"The file {path} cannot be read ({exc.strerror}).") from None
-    if b"\x00" in raw[:4096]:
-        raise InputDataError(f"The file {path} is not text: it is not a table of samples "
-                             "(is it a recording or an HDF5 file with another name?).")
+    """The file as text, in the first encoding that decodes it (after ``check_input_file``:
+    nothing absurd is read at all)."""
+    check_input_file(path)
+    with open(path, "rb") as f:
+        head = f.read(SNIFF_BYTES)
+        if b"\x00" in head:
+            raise InputDataError(f"The file {path} is not text: it is not a table of samples "
+                                 "(is it a recording or an HDF5 file with another name?).")
+        try:
+            raw = head + f.read()
+        except MemoryError:
+            raise InputDataError(f"{path} is too large for this computer's memory.") from None
     for encoding in ENCODINGS:
         try:
             return raw.decode(encoding)

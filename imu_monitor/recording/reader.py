@@ -6,15 +6,17 @@ import json
 import math
 import os
 import sqlite3
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from imu_monitor.errors import RecordingError
+from imu_monitor.input_files import check_input_file
 from imu_monitor.processing.calibration import Calibration
 from imu_monitor.recording.metadata import sound_metadata
-from imu_monitor.recording.schema import APPLICATION_ID, FORMAT_VERSION, row_crc
+from imu_monitor.recording.schema import APPLICATION_ID, EXTENSION, FORMAT_VERSION, row_crc
 from imu_monitor.samples import SampleBatch
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -60,8 +62,11 @@ class Recording:
 
 
 def is_recording(path: str | Path) -> bool:
-    """True if the file starts like an SQLite database (our recordings are)."""
+    """True if the file starts like an SQLite database (our recordings are); a pipe or a
+    device is never opened (reading one would wait)."""
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return False
         with open(path, "rb") as f:
             return f.read(16) == SQLITE_MAGIC
     except OSError:
@@ -74,13 +79,14 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 
 def _explain(exc: Exception, name: str) -> RecordingError:
+    """A sentence for a database error (the database's own words may quote its tables)."""
     if "locked" in str(exc):
         return RecordingError(f"{name} is being written by another program right now; try "
                               "again when that recording has stopped.")
     return RecordingError(
-        f"{name} is damaged or truncated and cannot be read ({exc}). If it was being "
-        "recorded when the computer stopped, keep the file with its -wal companion "
-        "together in a folder you can write to and try again.")
+        f"{name} is damaged or truncated and cannot be read. If it was being recorded when "
+        "the computer stopped, keep the file with its -wal companion together in a folder "
+        "you can write to and try again.")
 
 
 def open_recording(path: str | Path, salvage: bool = False) -> Recording:
@@ -88,12 +94,13 @@ def open_recording(path: str | Path, salvage: bool = False) -> Recording:
     path = Path(path)
     name = path.name
     _check_file(path)
+    had_log = Path(f"{path}-wal").exists()  # before opening: reading may create one
     try:
         db = _connect(path)
     except sqlite3.Error as exc:
         raise RecordingError(f"{name} cannot be opened: {exc}.") from None
     try:
-        return _load(db, path, salvage)
+        return _load(db, path, salvage, had_log)
     except (sqlite3.DatabaseError, UnicodeDecodeError, ValueError) as exc:
         raise _explain(exc, name) from None
     finally:
@@ -128,15 +135,15 @@ def read_header(path: str | Path) -> dict:
 
 
 def _check_file(path: Path) -> None:
-    if not path.exists():
-        raise RecordingError(f"The file {path} does not exist.")
-    if path.is_dir():
-        raise RecordingError(f"{path.name} is a folder, not a recording.")
-    if not os.access(path, os.R_OK):
-        raise RecordingError(f"{path.name} cannot be read: you do not have permission.")
+    check_input_file(path)
     if path.stat().st_size == 0:
         raise RecordingError(f"{path.name} is empty: the recording never received a sample.")
     if not is_recording(path):
+        if path.suffix.lower() == EXTENSION:
+            raise RecordingError(
+                f"{path.name} is damaged at its start: its first bytes are not those of a "
+                "recording, so it cannot be read. A copy from a backup, or the recording "
+                "program's -wal file beside it, may still hold the session.")
         raise RecordingError(f"{path.name} is not a recording made by imu_monitor (nor any "
                              "SQLite file). If it is a CSV of samples, give it a .csv name.")
 
@@ -163,7 +170,7 @@ def _metadata(db: sqlite3.Connection, name: str) -> tuple[dict, list[str]]:
     return sound_metadata(metadata, name)
 
 
-def _load(db: sqlite3.Connection, path: Path, salvage: bool) -> Recording:
+def _load(db: sqlite3.Connection, path: Path, salvage: bool, had_log: bool) -> Recording:
     name = path.name
     metadata, problems = _metadata(db, name)
     parts: dict[str, list[np.ndarray]] = {k: [] for k in ("t", "seq", "host", "acc", "gyr",
@@ -190,6 +197,12 @@ def _load(db: sqlite3.Connection, path: Path, salvage: bool) -> Recording:
         has_mag &= arrays[5] is not None
         has_quat &= arrays[6] is not None
     if not parts["seq"]:
+        if "totals" not in metadata and not had_log and not damaged:
+            raise RecordingError(
+                f"{name} was not closed (the program or the computer stopped) and the file "
+                f"that holds its samples until then, {name}-wal, is not beside it. If you have "
+                "that file, put it back in the same folder under that name and open the "
+                "recording again.")
         raise RecordingError(f"{name} holds no samples: the recording stopped before the "
                              "first half-second was saved.")
     samples = SampleBatch(

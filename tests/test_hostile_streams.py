@@ -1,0 +1,173 @@
+"""Signals, pipes, odd files and damaged files: always one sentence and a documented exit
+status (0 done, 1 failure, 2 bad input, 130 interrupted), never a traceback or a hang."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from imu_monitor.recording import open_recording
+
+DEMO = Path("recordings/demo-trendelenburg-right.imurec").resolve()
+COMMAND = [sys.executable, "-m", "imu_monitor"]
+
+
+def _env(**extra) -> dict:
+    env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
+    return {**env, **extra}
+
+
+def _run(*args, env=None):
+    return subprocess.run([*COMMAND, *map(str, args)], capture_output=True, text=True,
+                          timeout=300, env=env or os.environ.copy())
+
+
+def _interrupt(args, after_s, *, signals=(signal.SIGINT,), gap_s=0.05, env=None, cwd=None):
+    process = subprocess.Popen([*COMMAND, *map(str, args)], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env=env or _env(), cwd=cwd)
+    time.sleep(after_s)
+    for signum in signals:
+        process.send_signal(signum)
+        time.sleep(gap_s)
+    out, err = process.communicate(timeout=120)
+    return process.returncode, out, err
+
+
+@pytest.mark.parametrize("after_s", [0.1, 0.15, 0.2, 0.3, 0.4, 0.5])
+def test_ctrl_c_while_starting_is_one_line_not_a_traceback(after_s, tmp_path):
+    """While our modules load (numpy, Qt: about 0.1–0.5 s). The interpreter's own start-up
+    (its site module, before any line of ours runs) is Python's, not ours."""
+    code, _, err = _interrupt(["analyze", DEMO], after_s)
+    if "Traceback" in err:
+        assert "<frozen site>" in err and "imu_monitor" not in err
+        return
+    assert code in (0, 130)
+    if code == 130:
+        assert err.strip().endswith("imu-monitor: stopped.")
+
+
+def test_stream_stopped_before_calibration_is_done(tmp_path):
+    code, out, err = _interrupt(["stream", "--source", "sim"], 3.0)
+    assert (code, "Traceback" in err) == (0, False), err
+    assert "nothing to summarise" in out
+
+
+@pytest.mark.parametrize("signals", [(signal.SIGINT, signal.SIGINT),
+                                     (signal.SIGINT, signal.SIGINT, signal.SIGINT),
+                                     (signal.SIGTERM,), (signal.SIGTERM, signal.SIGINT)])
+def test_repeated_interrupts_while_recording_end_the_same_way(tmp_path, signals):
+    out_file = tmp_path / "r.imurec"
+    code, out, err = _interrupt(["record", "--source", "sim", "-o", out_file], 4.0,
+                                signals=signals)
+    assert (code, "Traceback" in err) == (0, False), err
+    assert "Saved" in out
+    assert open_recording(out_file).duration_s > 2
+
+
+def test_a_pipe_named_like_a_csv_is_refused_at_once(tmp_path):
+    fifo = tmp_path / "samples.csv"
+    os.mkfifo(fifo)
+    started = time.monotonic()
+    result = _run("analyze", fifo)
+    assert result.returncode == 2 and "not a regular file" in result.stderr
+    assert time.monotonic() - started < 30
+
+
+def test_an_unreachable_display_falls_back_to_the_terminal(tmp_path):
+    result = _run(env=_env(DISPLAY=":77"))
+    assert result.returncode == 0 and "No display found" in result.stdout
+    result = _run("review", DEMO, env=_env(DISPLAY=":77"))
+    assert result.returncode == 0 and "printing the analysis" in result.stdout
+
+
+def test_ctrl_c_closes_the_app_cleanly(tmp_path):
+    env = _env(QT_QPA_PLATFORM="offscreen", IMU_MONITOR_SETTINGS=str(tmp_path / "s.ini"))
+    code, _, err = _interrupt(["demo"], 6.0, env=env, cwd=tmp_path)
+    assert code == 0 and "Traceback" not in err, err
+
+
+# ---------------------------------------------------------------- messages that mislead
+def test_a_recording_with_a_damaged_start_is_called_a_damaged_recording(tmp_path):
+    path = tmp_path / "damaged.imurec"
+    data = bytearray(DEMO.read_bytes())
+    data[:100] = b"\xff" * 100
+    path.write_bytes(bytes(data))
+    result = _run("analyze", path)
+    assert result.returncode == 2 and "damaged at its start" in result.stderr
+    assert "text" not in result.stderr and "column" not in result.stderr
+
+
+def test_a_damaged_database_gets_one_sentence_without_its_tables(tmp_path):
+    path = tmp_path / "broken.imurec"
+    data = bytearray(DEMO.read_bytes())
+    data[100:4096] = b"\x00" * 3996  # the page that describes its tables
+    path.write_bytes(bytes(data))
+    result = _run("info", path)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "CREATE" not in result.stderr
+    assert "damaged" in result.stderr
+
+
+def test_a_crashed_recording_without_its_log_says_where_its_samples_are(tmp_path):
+    from .test_hostile_files import _crashed
+
+    path = _crashed(tmp_path)
+    Path(f"{path}-wal").unlink()
+    result = _run("info", path)
+    assert result.returncode == 2
+    assert "was not closed" in result.stderr and "crashed.imurec-wal" in result.stderr
+
+
+def test_a_quoted_header_is_read(tmp_path):
+    csv = tmp_path / "plain.csv"
+    assert _run("export", DEMO, "--format", "samples-csv", "-o", csv).returncode == 0
+    lines = csv.read_text().splitlines()
+    header = next(i for i, ln in enumerate(lines) if ln.startswith("time_s"))
+    lines[header] = ",".join(f'"{c}"' for c in lines[header].split(","))
+    quoted = tmp_path / "quoted.csv"
+    quoted.write_text("\n".join(lines) + "\n")
+    assert _run("analyze", quoted).returncode == 0
+
+
+def test_a_link_in_a_circle_is_said_so(tmp_path):
+    loop = tmp_path / "loop.csv"
+    loop.symlink_to(loop)
+    result = _run("analyze", loop)
+    assert result.returncode == 2 and "leads back to itself" in result.stderr
+
+
+def test_an_impossible_value_is_refused_without_a_numeric_warning(tmp_path):
+    csv = tmp_path / "plain.csv"
+    assert _run("export", DEMO, "--format", "samples-csv", "-o", csv).returncode == 0
+    lines = csv.read_text().splitlines()
+    first = next(i for i, ln in enumerate(lines) if ln.startswith("time_s")) + 1
+    parts = lines[first + 5].split(",")
+    parts[1] = "1e308"
+    lines[first + 5] = ",".join(parts)
+    csv.write_text("\n".join(lines) + "\n")
+    result = _run("analyze", csv)
+    assert result.returncode == 2 and "impossible acceleration" in result.stderr
+    assert "Warning" not in result.stderr and "RuntimeWarning" not in result.stderr
+
+
+def test_a_file_larger_than_any_session_is_refused_before_reading(tmp_path):
+    sparse = tmp_path / "huge.csv"
+    with open(sparse, "wb") as f:
+        f.truncate(2_100_000_000)  # sparse: no disk used
+    started = time.monotonic()
+    result = _run("analyze", sparse)
+    assert result.returncode == 2 and "larger than any session" in result.stderr
+    assert time.monotonic() - started < 30
+
+
+def test_the_exit_status_of_a_failure_to_write_is_one(tmp_path):
+    """A folder no file can be created in (even by root): /proc/self."""
+    result = _run("export", DEMO, "--format", "json", "-o", "/proc/self/out.json")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "cannot write or read a file" in result.stderr and "/proc/self/out.json" in result.stderr

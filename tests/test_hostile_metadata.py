@@ -11,8 +11,14 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from imu_monitor.cli.commands import _list_entry
+from imu_monitor.cli.report import format_info, format_list
+from imu_monitor.errors import ImuMonitorError, RecordingError
 from imu_monitor.recording import open_recording, read_header
+from imu_monitor.recording.metadata import SCHEMA
 from imu_monitor.recording.schema import row_crc
 
 CONFUSED = {
@@ -99,3 +105,47 @@ def test_the_apps_library_lists_both(folder):
     assert set(entries) == {"good.imurec", "confused.imurec"}
     assert "description is damaged" in entries["confused.imurec"]["problem"]
     assert not entries["good.imurec"].get("problem")
+
+
+# ---------------------------------------------------------------- type-confusion fuzzing
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**63), 2**63) | st.floats(allow_nan=False)
+    | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner,
+                                                                max_size=4),
+    max_leaves=8)
+KEYS = [*SCHEMA, "filter_state", "unknown_key", "rate_hz"]
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(entries=st.dictionaries(st.sampled_from(KEYS), JSON_VALUES, min_size=1, max_size=6))
+def test_any_metadata_with_valid_check_sums_never_crashes_a_reader(tmp_path_factory, folder,
+                                                                   entries):
+    """Any JSON value under any key: the reader, the header, `info` and both library views
+    either work or say why in a sentence; a good recording beside it is always listed."""
+    work = tmp_path_factory.mktemp("fuzz")
+    shutil.copy(folder / "good.imurec", work / "good.imurec")
+    shutil.copy(folder / "good.imurec", work / "fuzzed.imurec")
+    _confuse(work / "fuzzed.imurec", entries)
+    try:
+        rec = open_recording(work / "fuzzed.imurec")
+    except RecordingError as exc:  # only an unusable rate may refuse the whole file
+        assert "usable sample rate" in str(exc)
+        assert "rate_hz" in entries
+    else:
+        format_info(rec)
+        assert len(rec.samples) == 6800
+    from imu_monitor.app.review_page import _library_row, list_library
+
+    library = list_library(work)
+    assert {e["file"] for e in library} == {"good.imurec", "fuzzed.imurec"}
+    for entry in library:
+        _library_row(entry)  # the app's table row
+    entries_cli = []
+    for path in sorted(work.glob("*.imurec")):
+        try:
+            entries_cli.append({"file": path.name, **_list_entry(read_header(path))})
+        except ImuMonitorError as exc:
+            entries_cli.append({"file": path.name, "problem": str(exc)})
+    assert "good.imurec" in format_list(entries_cli, work)

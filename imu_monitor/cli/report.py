@@ -102,14 +102,15 @@ def _headline_text(h: dict | None) -> str:
     if h.get("blocks"):
         parts = []
         for b in h["blocks"]:
+            side, reps = b["side"][0].upper(), format_value(b.get("reps"), "{:.0f}")
             if "hold_s" in b:
-                parts.append(f"{b['side'][0].upper()} hold {b['hold_s']:.0f} s, drop "
-                             f"{b['mean_drop_deg']:.1f}°")
+                parts.append(f"{side} hold {format_value(b['hold_s'], '{:.0f}')} s, drop "
+                             f"{format_value(b.get('mean_drop_deg'), '{:.1f}')}°")
             elif "mean_peak_drop_deg" in b:
-                parts.append(f"{b['side'][0].upper()} {b['reps']} reps, drop "
+                parts.append(f"{side} {reps} reps, drop "
                              f"{format_value(b['mean_peak_drop_deg'], '{:.1f}')}°")
             else:
-                parts.append(f"{b['side'][0].upper()} {b['reps']} reps")
+                parts.append(f"{side} {reps} reps")
         return "; ".join(parts)
     return (f"L {format_value(h['left_mean_peak_drop_deg'], '{:.1f}')}° R "
             f"{format_value(h['right_mean_peak_drop_deg'], '{:.1f}')}° asym "

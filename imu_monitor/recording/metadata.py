@@ -74,20 +74,23 @@ def _totals(v: object) -> bool:
 
 
 def _headline(v: object) -> bool:
+    """The list view's numbers: per-side walking numbers, or drill blocks."""
     if not isinstance(v, dict):
         return False
+    if v.get("drill") is not None and not (isinstance(v["drill"], str) and v["drill"] in DRILLS):
+        return False
+    if v.get("blocks"):
+        return isinstance(v["blocks"], list) and all(_block(b) for b in v["blocks"])
     numbers = ("left_mean_peak_drop_deg", "right_mean_peak_drop_deg", "asymmetry_deg",
                "cadence_spm")
-    return (all(v.get(k) is None or _number(-1e3, 1e3)(v[k]) for k in numbers)
-            and (v.get("steps") is None or _whole(0, 10**7)(v["steps"]))
-            and (v.get("drill") is None or v["drill"] in DRILLS)
-            and (v.get("blocks") is None or (isinstance(v["blocks"], list)
-                                             and all(_block(b) for b in v["blocks"]))))
+    return (all(k in v and (v[k] is None or _number(-1e3, 1e3)(v[k])) for k in numbers)
+            and _whole(0, 10**7)(v.get("steps")))
 
 
 def _block(b: object) -> bool:
-    """One drill block of a headline: a side and a few numbers."""
+    """One drill block of a headline: a side, its repetitions, a few numbers."""
     return (isinstance(b, dict) and b.get("side") in ("left", "right")
+            and ("hold_s" in b or "reps" in b)
             and all(b.get(k) is None or _number(-1e4, 1e4)(b[k]) for k in
                     ("hold_s", "mean_drop_deg", "reps", "mean_peak_drop_deg")))
 
@@ -98,7 +101,7 @@ SCHEMA: dict[str, tuple[Callable[[object], bool], str]] = {
     "app_version": (_text(), "a version"),
     "created_utc": (_timestamp, "a date and time"),
     "patient_id": (lambda v: v is None or _text(64)(v), "a patient code"),
-    "drill": (lambda v: v is None or v in DRILLS, "one of the drills"),
+    "drill": (lambda v: v is None or (isinstance(v, str) and v in DRILLS), "one of the drills"),
     "side": (lambda v: v in (None, "left", "right"), "left or right"),
     "notes": (lambda v: v is None or _text(MAX_TEXT)(v), "text"),
     "threshold_deg": (lambda v: v is None or _number(0.0, 45.0)(v), "an angle of 0–45°"),

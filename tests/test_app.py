@@ -398,3 +398,27 @@ def test_file_import_asks_which_sensor_and_opens_the_recording(qtbot, window, ap
     summary = opened.analysis.summary
     assert summary["right"]["mean_peak_drop_deg"] > summary["left"]["mean_peak_drop_deg"] + 3
     shoot(w, "review-imported")
+
+
+def test_ctrl_c_in_the_terminal_closes_the_app_and_saves_the_recording(qtbot, window):
+    import signal
+
+    from imu_monitor.app.launch import close_on_interrupt
+
+    w = window(FastSimulator(speed=25.0, seconds=300.0))
+    connect(qtbot, w, "sim:trendelenburg-right")
+    w.live_page.patient.setText("P-018")
+    qtbot.waitUntil(lambda: w.live_page.calibration.state == "done", timeout=60_000)
+    qtbot.keyClick(w, Qt.Key.Key_Space)  # record
+    qtbot.waitUntil(lambda: recorded_s(w) >= 5, timeout=60_000)
+    previous = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        close_on_interrupt(w)
+        signal.raise_signal(signal.SIGINT)
+        qtbot.waitUntil(lambda: not w.isVisible(), timeout=60_000)
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+    assert w.last_result is not None and w.last_result.problem is None
+    rec = open_recording(w.last_result.path)
+    assert rec.duration_s >= 4 and rec.metadata["patient_id"] == "P-018"

@@ -52,6 +52,14 @@ def x_server_answers(display: str, timeout_s: float = 1.0) -> bool:
     return False
 
 
+def close_on_interrupt(window) -> None:
+    """Ctrl-C in the terminal (or SIGTERM) closes the window as its close button does: a
+    recording in progress is saved first. (Python sees the signal between Qt events; the
+    window's frame timer gives it those moments.)"""
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: window.close())
+
+
 def run_app(connect: str | None = None, review: Path | None = None, drill: str | None = None,
             threshold_deg: float | None = None) -> int:
     """Open the app; ``connect`` a source spec (e.g. the demo sensor) with ``drill`` and
@@ -67,10 +75,7 @@ def run_app(connect: str | None = None, review: Path | None = None, drill: str |
     app.setApplicationName("imu_monitor")
     app.setOrganizationName("imu_monitor")
     window = MainWindow(AppSettings())
-    # Ctrl-C in the terminal (or SIGTERM) closes the window as its close button does: a
-    # recording in progress is saved first. The window's frame timer lets Python see it.
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: window.close())
+    close_on_interrupt(window)
     window.show()
     if drill:
         window.live_page.select_drill(drill, threshold_deg)

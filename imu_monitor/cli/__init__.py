@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import sys
 
 EXIT_INTERRUPTED = 130
 
 
 def run() -> None:
-    """The command's entry point: an interrupt at any moment — even while the program is still
-    loading — ends with one line and status 130, never a traceback."""
+    """The command's entry point: an interrupt at any moment — while the program loads, works
+    or ends — gives one line and a documented status, never a traceback or a death by signal.
+
+    Once the command has returned, everything is saved and closed; a Ctrl-C that arrives in
+    the last milliseconds must not kill the process (CPython's finalisation restores the
+    default handler, and an interrupt that reached code an extension was running makes it end
+    by SIGINT even once handled): so interrupts are ignored from then on, the output flushed,
+    and the process leaves with the command's status.
+    """
     try:
         from imu_monitor.cli.main import main
 
@@ -20,12 +28,9 @@ def run() -> None:
         code = EXIT_INTERRUPTED
         with contextlib.suppress(OSError, ValueError):
             sys.stderr.write("imu-monitor: stopped.\n")
-    if code == EXIT_INTERRUPTED:
-        # An interrupt that reached Python code run by an extension while it loaded (Qt does
-        # this) makes CPython end by killing itself with SIGINT even once handled: status
-        # -2 instead of 130. Nothing is left to do, so leave with the documented status.
-        with contextlib.suppress(OSError, ValueError):
-            sys.stdout.flush()
-            sys.stderr.flush()
-        os._exit(code)
-    raise SystemExit(code)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_IGN)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            stream.flush()
+    os._exit(code)

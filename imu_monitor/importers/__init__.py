@@ -23,7 +23,7 @@ from imu_monitor.importers.assemble import (
 )
 from imu_monitor.importers.columns import EXAMPLE, read_mapped
 from imu_monitor.importers.own_csv import REQUIRED, is_own_csv, read_own_csv
-from imu_monitor.importers.table import find_table, read_text
+from imu_monitor.importers.table import find_table, head_lines, text_encoding
 from imu_monitor.importers.witmotion import is_witmotion, read_witmotion
 from imu_monitor.importers.xsens import is_xsens, read_xsens
 from imu_monitor.input_files import check_input_file
@@ -65,32 +65,32 @@ def read_columns(path: Path, o: ImportOptions) -> VendorColumns:
         raise InputDataError(f"Unknown format '{o.input_format}': use one of "
                              f"{', '.join(FORMATS)}.")
     if o.columns and o.input_format in ("auto", "columns"):
-        return read_mapped(path, read_text(path), o.columns, delimiter=o.delimiter,
+        return read_mapped(path, text_encoding(path), o.columns, delimiter=o.delimiter,
                            decimal_comma=o.decimal_comma, time_unit=o.time_unit,
                            acc_unit=o.acc_unit, gyr_unit=o.gyr_unit, rate_hz=o.rate_hz)
     if o.input_format == "columns":
         raise InputDataError(f"--input-format columns needs a column map, for example: {EXAMPLE}")
     if o.input_format == "apdm-h5" or (o.input_format == "auto" and is_hdf5(path)):
         return read_apdm(path, o.sensor)
-    text = read_text(path)
-    kind = o.input_format if o.input_format != "auto" else _recognise(path, text)
+    encoding = text_encoding(path)
+    kind = o.input_format if o.input_format != "auto" else _recognise(path, encoding)
     if kind == "imu-monitor":
-        return read_own_csv(path, text, o.acc_unit, o.gyr_unit)
+        return read_own_csv(path, encoding, o.acc_unit, o.gyr_unit)
     if kind in ("xsens-mt", "movella-dot"):
-        return read_xsens(path, text, o.acc_unit, o.gyr_unit, o.rate_hz)
-    return read_witmotion(path, text, o.sensor, o.decimal_comma or None, o.acc_unit,
+        return read_xsens(path, encoding, o.acc_unit, o.gyr_unit, o.rate_hz)
+    return read_witmotion(path, encoding, o.sensor, o.decimal_comma or None, o.acc_unit,
                           o.gyr_unit)
 
 
-def _recognise(path: Path, text: str) -> str:
+def _recognise(path: Path, encoding: str) -> str:
     for kind, test in (("imu-monitor", is_own_csv), ("xsens-mt", is_xsens),
                        ("witmotion", is_witmotion)):
         try:
-            find_table(path, text, test)
+            find_table(path, encoding, test)
         except LookupError:
             continue
         return kind
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    lines = [ln.strip() for ln in head_lines(path, encoding) if ln.strip()]
     if not lines:
         raise InputDataError(f"The file {path} is empty: it holds no header and no samples.")
     first = lines[0]

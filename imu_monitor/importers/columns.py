@@ -19,7 +19,7 @@ import numpy as np
 
 from imu_monitor.errors import InputDataError
 from imu_monitor.importers.assemble import MAX_RATE_HZ, MIN_RATE_HZ, VendorColumns
-from imu_monitor.importers.table import Table, find_table, parse_clock_times
+from imu_monitor.importers.table import Table, find_table, head_lines, parse_clock_times
 
 TIME_UNITS = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "µs": 1e-6, "ns": 1e-9}
 WIDTH = {"time": 1, "acc": 3, "gyr": 3, "mag": 3, "quat": 4}
@@ -53,16 +53,16 @@ def parse_column_map(spec: str) -> dict[str, list[str]]:
     return found
 
 
-def read_mapped(path: Path, text: str, spec: str, *, delimiter: str | None = None,
+def read_mapped(path: Path, encoding: str, spec: str, *, delimiter: str | None = None,
                 decimal_comma: bool = False, time_unit: str | None = None,
                 acc_unit: str | None = None, gyr_unit: str | None = None,
                 rate_hz: float | None = None) -> VendorColumns:
     mapping = parse_column_map(spec)
     wanted = [n for names in mapping.values() for n in names]
     try:
-        table = find_table(path, text, lambda names: _has(names, wanted), delimiter)
+        table = find_table(path, encoding, lambda names: _has(names, wanted), delimiter)
     except LookupError:
-        raise InputDataError(_missing_message(path, text, wanted, delimiter)) from None
+        raise InputDataError(_missing_message(path, encoding, wanted, delimiter)) from None
     where = {key: [_find(table.columns, n) for n in names] for key, names in mapping.items()}
     units = {key: _unit(table.columns, cols, key, path) for key, cols in where.items()
              if key in ("acc", "gyr", "time")}
@@ -155,8 +155,10 @@ def _times(table: Table, column: int, unit: str | None, decimal_comma: bool, pat
     return raw * TIME_UNITS[fitting[0]], fitting[0]
 
 
-def _missing_message(path: Path, text: str, wanted: list[str], delimiter: str | None) -> str:
-    first = next((ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")), "")
+def _missing_message(path: Path, encoding: str, wanted: list[str], delimiter: str | None
+                     ) -> str:
+    first = next((ln for ln in head_lines(path, encoding)
+                  if ln.strip() and not ln.startswith("#")), "")
     return (f"{path} has no header line with the columns {', '.join(wanted)}"
             + (f"; its first line is '{first[:120]}'" if first else "")
             + (". If its columns are separated by something else, say it with --delimiter."

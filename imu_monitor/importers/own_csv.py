@@ -28,11 +28,11 @@ def is_own_csv(names: list[str]) -> bool:
     return all(c in lower for c in REQUIRED)
 
 
-def read_own_csv(path: Path, text: str, acc_unit: str | None = None,
+def read_own_csv(path: Path, encoding: str, acc_unit: str | None = None,
                  gyr_unit: str | None = None) -> VendorColumns:
     """Units default to what the comments declare, else m/s² and rad/s."""
     try:
-        table = find_table(path, text, is_own_csv, ",")
+        table = find_table(path, encoding, is_own_csv, ",")
     except LookupError:
         raise InputDataError(
             f"The file {path} lacks the column(s) of our CSV. A CSV of samples needs the header "

@@ -3,14 +3,17 @@
 Every text format we import is one table of numbers under a header, after a preamble of
 ``key: value`` lines that each vendor marks its own way (``#``, ``//``, ``Key:,value``). This
 module finds the header, keeps the preamble, and turns the numeric columns into one float
-array with numpy's own parser (no per-line Python on the numbers), so a bad row is reported
-with its line number in the file.
+array with numpy's own parser fed a block of lines at a time (no per-line Python on the
+numbers, never the whole file in memory as text), so a bad row is reported with its line
+number in the file.
 """
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -23,67 +26,92 @@ from imu_monitor.input_files import check_input_file
 # WitMotion's Windows software writes GB2312 ('°' is A1 E3); European spreadsheets cp1252.
 ENCODINGS = ("utf-8-sig", "gb18030", "cp1252")
 SNIFF_BYTES = 65536  # looked at before the rest is read
+BLOCK_BYTES = 1 << 20  # read a block at a time
+HEADER_SEARCH_LINES = 200  # a header is among a file's first lines
 TIME_PATTERN = re.compile(r"(?:(\d{4})-(\d{1,2})-(\d{1,2})[ T]+)?(\d{1,2}):(\d{1,2}):(\d{1,2})"
                           r"(?:([.:,])(\d+))?Z?")
 DAY_S = 86400.0
 
 
-def read_text(path: Path) -> str:
-    """The file as text, in the first encoding that decodes it (after ``check_input_file``:
-    nothing absurd is read at all)."""
+def text_encoding(path: Path) -> str:
+    """The first encoding that decodes the whole file, found reading it in blocks (never the
+    whole file in memory)."""
     check_input_file(path)
     with open(path, "rb") as f:
-        head = f.read(SNIFF_BYTES)
-        if b"\x00" in head:
+        if b"\x00" in f.read(SNIFF_BYTES):
             raise InputDataError(f"The file {path} is not text: it is not a table of samples "
                                  "(is it a recording or an HDF5 file with another name?).")
-        try:
-            raw = head + f.read()
-        except MemoryError:
-            raise InputDataError(f"{path} is too large for this computer's memory.") from None
     for encoding in ENCODINGS:
+        decoder = codecs.getincrementaldecoder(encoding)()
         try:
-            return raw.decode(encoding)
+            with open(path, "rb") as f:
+                while block := f.read(BLOCK_BYTES):
+                    decoder.decode(block)
+                decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             continue
-    return raw.decode("latin-1")  # never fails: every byte is a character
+        return encoding
+    return "latin-1"  # never fails: every byte is a character
+
+
+def head_lines(path: Path, encoding: str, count: int = 200) -> list[str]:
+    """The first lines of a file (for recognising its format and quoting it)."""
+    with open(path, encoding=encoding, newline="") as f:
+        return [line.rstrip("\r\n") for line, _ in zip(f, range(count), strict=False)]
 
 
 @dataclass(frozen=True)
 class Table:
-    """A header, its preamble, and the text of the rows below it."""
+    """A header, its preamble, and where the rows below it are: they are read from the file
+    each time they are needed, a block at a time (``keep``: the rows of one sensor)."""
 
     path: Path
+    encoding: str
     preamble: list[str]  # the lines above the header, as written
     columns: list[str]  # header names, stripped
     header_line: int  # 0-based line of the header in the file
-    rows: list[str]  # non-empty lines below the header
-    row_lines: np.ndarray  # 1-based line number in the file of each row
     delimiter: str
+    keep: np.ndarray | None = None  # indices of the rows used; None: all
 
     def index(self, name: str) -> int:
         return self.columns.index(name)
 
+    def lines(self) -> Iterator[tuple[int, str]]:
+        """(1-based line number, text) of each row below the header (blank lines and comment
+        lines left out)."""
+        with open(self.path, encoding=self.encoding, newline="") as f:
+            for number, line in enumerate(f, start=1):
+                if number <= self.header_line + 1:
+                    continue
+                stripped = line.strip()
+                if stripped and not stripped.startswith(("#", "//")):
+                    yield number, line.rstrip("\r\n")
+
+    def first_row(self) -> str:
+        return next((line for _, line in self.lines()), "")
+
     def numbers(self, columns: list[int], decimal_comma: bool = False) -> np.ndarray:
         """The given columns of every row as floats (NaN where the vendor wrote NaN)."""
-        return parse_numbers(self, columns, decimal_comma)
+        values = parse_numbers(self, columns, decimal_comma)
+        return values if self.keep is None else values[self.keep]
 
     def text_column(self, column: int) -> list[str]:
         """One column as strings (times written as dates, device names)."""
         out = []
-        for k, row in enumerate(self.rows):
+        for number, row in self.lines():
             parts = row.split(self.delimiter)
             if column >= len(parts):
-                raise InputDataError(f"Line {self.row_lines[k]} of {self.path} is shorter than "
-                                     f"its header: it has no '{self.columns[column]}'.")
+                raise InputDataError(f"Line {number} of {self.path} is shorter than its "
+                                     f"header: it has no '{self.columns[column]}'.")
             out.append(parts[column].strip())
-        return out
+        return out if self.keep is None else [out[k] for k in self.keep]
 
 
-def find_table(path: Path, text: str, is_header, delimiter: str | None = None) -> Table:
-    """The table whose header line satisfies ``is_header(names)``; the lines above it are the
-    preamble. ``delimiter`` is guessed from the header line when not given."""
-    lines = text.splitlines()
+def find_table(path: Path, encoding: str, is_header, delimiter: str | None = None) -> Table:
+    """The table whose header line satisfies ``is_header(names)`` (searched among the first
+    lines); the lines above it are the preamble. ``delimiter`` is guessed from the header line
+    when not given."""
+    lines = head_lines(path, encoding, HEADER_SEARCH_LINES)
     for i, line in enumerate(lines):
         stripped = line.strip()
         if not stripped:
@@ -93,11 +121,7 @@ def find_table(path: Path, text: str, is_header, delimiter: str | None = None) -
         while names and not names[-1]:  # a trailing delimiter
             names.pop()
         if is_header(names):
-            body = [(number, ln) for number, ln in enumerate(lines[i + 1:], start=i + 2)
-                    if ln.strip() and not ln.lstrip().startswith(("#", "//"))]
-            return Table(path, lines[:i], names, i,
-                         [ln for _, ln in body], np.array([n for n, _ in body], dtype=np.int64),
-                         sep)
+            return Table(path, encoding, lines[:i], names, i, sep)
     raise LookupError
 
 
@@ -109,21 +133,23 @@ def guess_delimiter(line: str) -> str:
 
 
 def parse_numbers(table: Table, columns: list[int], decimal_comma: bool) -> np.ndarray:
-    rows = table.rows
+    """numpy's parser fed the rows a block at a time; on a bad value, one more pass to name
+    its line."""
+    if decimal_comma and table.delimiter == ",":
+        raise InputDataError(f"{table.path} separates its columns with commas, so its "
+                             "numbers cannot use a decimal comma.")
+    rows = (line for _, line in table.lines())
     if decimal_comma:
-        if table.delimiter == ",":
-            raise InputDataError(f"{table.path} separates its columns with commas, so its "
-                                 "numbers cannot use a decimal comma.")
-        rows = [r.replace(",", ".") for r in rows]
-    if not rows:
-        return np.zeros((0, len(columns)))
+        rows = (line.replace(",", ".") for line in rows)
     try:
         return np.loadtxt(rows, delimiter=table.delimiter, usecols=columns, ndmin=2,
                           dtype=float, comments=None)
     except ValueError:
         pass
-    for k, row in enumerate(rows):  # the slow path only to name the bad line
-        parts = row.split(table.delimiter)
+    except MemoryError:
+        raise InputDataError(f"{table.path} is too large for this computer's memory.") from None
+    for number, row in table.lines():  # the slow path only to name the bad line
+        parts = (row.replace(",", ".") if decimal_comma else row).split(table.delimiter)
         for c in columns:
             value = parts[c].strip() if c < len(parts) else ""
             try:
@@ -131,10 +157,13 @@ def parse_numbers(table: Table, columns: list[int], decimal_comma: bool) -> np.n
             except ValueError:
                 what = "is empty" if not value else f"is '{value[:20]}', not a number"
                 hint = (" It looks like a decimal comma: import with --decimal-comma."
-                        if re.fullmatch(r"-?\d+,\d+", value) else "")
+                        if re.fullmatch(r"-?\d+,\d+", row.split(table.delimiter)[c].strip()
+                                        if c < len(parts) else "") else "")
                 raise InputDataError(
-                    f"Line {table.row_lines[k]} of {table.path}: the value of "
+                    f"Line {number} of {table.path}: the value of "
                     f"'{table.columns[c]}' {what}.{hint}") from None
+    if not any(True for _ in table.lines()):
+        return np.zeros((0, len(columns)))
     raise InputDataError(f"{table.path} holds values that are not plain decimal numbers; "
                          "export it again as a plain CSV.")
 

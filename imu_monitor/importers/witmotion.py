@@ -16,6 +16,7 @@ several sensors (a ``Device name`` column with several names) needs ``--sensor N
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -47,19 +48,19 @@ def is_witmotion(names: list[str]) -> bool:
             and any(k in ("time", "chiptime()", "chiptime") for k in keys))
 
 
-def read_witmotion(path: Path, text: str, sensor: str | None = None,
+def read_witmotion(path: Path, encoding: str, sensor: str | None = None,
                    decimal_comma: bool | None = None, acc_unit: str | None = None,
                    gyr_unit: str | None = None) -> VendorColumns:
     """``decimal_comma`` None: found from the first row of a file not separated by commas."""
     try:
-        table = find_table(path, text, is_witmotion)
+        table = find_table(path, encoding, is_witmotion)
     except LookupError:
         raise InputDataError(f"{path} has no WitMotion header (Time, Acceleration X(g), "
                              "Angular velocity X(°/s) …).") from None
     fields, units = _fields(table, path)
     table = _one_sensor(table, sensor, path)
     if decimal_comma is None:
-        decimal_comma = table.delimiter != "," and bool(re.search(r"\d,\d", table.rows[0]))
+        decimal_comma = table.delimiter != "," and bool(re.search(r"\d,\d", table.first_row()))
     order = [c for name in ("acc", "gyr", "mag", "quat") for c in fields.get(name, [])]
     values = table.numbers(order, decimal_comma)
     col, at = {}, 0
@@ -116,9 +117,8 @@ def _one_sensor(table: Table, sensor: str | None, path: Path) -> Table:
                                  "one is on the sacrum with --sensor NAME.", distinct)
     if sensor not in distinct:
         raise InputDataError(f"{path} has no sensor '{sensor}'; it holds {', '.join(distinct)}.")
-    keep = [k for k, n in enumerate(names) if n == sensor]
-    return Table(table.path, table.preamble, table.columns, table.header_line,
-                 [table.rows[k] for k in keep], table.row_lines[keep], table.delimiter)
+    return dataclasses.replace(table, keep=np.array([k for k, n in enumerate(names)
+                                                     if n == sensor]))
 
 
 def _device_names(table: Table, unique: bool = True) -> list[str]:

@@ -69,12 +69,12 @@ def is_xsens(names: list[str]) -> bool:
     return "PacketCounter" in names or "SampleTimeFine" in names
 
 
-def read_xsens(path: Path, text: str, acc_unit: str | None = None,
+def read_xsens(path: Path, encoding: str, acc_unit: str | None = None,
                gyr_unit: str | None = None, rate_hz: float | None = None) -> VendorColumns:
     """An MT Manager or DOT app export, told apart by its preamble (``rate_hz``: for an
     export that states no rate and has no clock)."""
     try:
-        table = find_table(path, text, is_xsens)
+        table = find_table(path, encoding, is_xsens)
     except LookupError:
         raise InputDataError(f"{path} has no PacketCounter or SampleTimeFine column: it is "
                              "not an Xsens or Movella DOT export.") from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import sys
@@ -345,3 +346,65 @@ def _ble_device(source: Source) -> dict:
 def _simulated_device() -> dict:
     return {"name": "Simulated sensor", "address": "", "model": "imu_monitor simulator",
             "firmware": __version__, "protocol": "simulated"}
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from imu_monitor.batch import BatchOptions, find_files, print_progress, run_batch
+
+    if args.jobs < 1:
+        raise InputDataError("--jobs is a whole number of 1 or more.")
+    table, parquet = args.output, args.output.suffix.lower() == ".parquet"
+    if parquet:
+        table = args.output.with_suffix(".csv")  # the rows as they come; converted at the end
+    for target in (table, args.steps):
+        if target is not None:
+            check_target(target)
+    files = find_files(args.paths, (table, args.steps, args.output))
+    if not files:
+        raise InputDataError("No recordings or files of samples under "
+                             + ", ".join(map(str, args.paths)) + ".")
+    options = BatchOptions(drill=args.drill, axes=args.axes, threshold_deg=args.threshold,
+                           recalibrate=args.recalibrate, import_options=import_options(args),
+                           with_steps=args.steps is not None)
+    with _dask_executor(args.scheduler) as executor:
+        result = run_batch(files, table, options, jobs=args.jobs, force=args.force,
+                           steps_table=args.steps, progress=print_progress, executor=executor)
+    if parquet:
+        _to_parquet(table, args.output)
+    print(f"{result.analysed} analysed ({result.failed} with a problem, in their rows), "
+          f"{result.skipped} already done, of {result.files} files, in {result.seconds:.0f} s "
+          f"-> {args.output}" + (" (stopped with Ctrl-C: the table holds the files done)"
+                                 if result.interrupted else "") + ".")
+    return 130 if result.interrupted else 0
+
+
+@contextlib.contextmanager
+def _dask_executor(address: str | None):
+    """A Dask cluster's executor (the same per-file function on its workers), or None."""
+    if address is None:
+        yield None
+        return
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise InputDataError("Running on a Dask cluster needs dask: install it with "
+                             "pip install 'imu-monitor[dask]'.") from None
+    cluster = LocalCluster(processes=True, threads_per_worker=1) if address == "local" else None
+    try:
+        with Client(cluster or address) as client:
+            yield client.get_executor()
+    finally:
+        if cluster is not None:
+            cluster.close()
+
+
+def _to_parquet(table: Path, out: Path) -> None:
+    try:
+        import pyarrow.csv as pv
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise InputDataError(f"Writing .parquet needs pyarrow (pip install pyarrow); the rows "
+                             f"are in {table}.") from None
+    with guarded_path(out) as temporary:
+        pq.write_table(pv.read_csv(table), temporary)
+

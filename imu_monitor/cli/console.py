@@ -2,9 +2,9 @@
 
 Values read from files (a patient code, notes, a device name, a file name) may hold escape
 sequences that would drive the terminal (move the cursor, hide lines, set the title); every
-control character but newline and tab is shown escaped instead (``\\x1b``). And a console whose
-encoding cannot carry our marks (a Windows cp1252 console and '▲', an ASCII pipe and '°') gets
-ASCII stand-ins instead of a ``UnicodeEncodeError``.
+control character but newline, tab and carriage return (progress lines) is shown escaped
+(``\\x1b``). And a console whose encoding cannot carry our marks (a Windows cp1252 console
+and '▲', an ASCII pipe and '°') gets ASCII stand-ins instead of a ``UnicodeEncodeError``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import TextIO
 ASCII_MARKS = {"▲": "^", "▼": "v", "°": " deg", "–": "-", "—": "-", "−": "-", "…": "...",
                "²": "2", "µ": "u", "×": "x", "≤": "<=", "≥": ">=", "→": "->", "·": ".",
                "±": "+/-", "’": "'", "‘": "'", "“": '"', "”": '"', "é": "e"}
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # \t \n \r pass
 ERRORS = "imu_monitor_ascii"
 
 
@@ -34,7 +34,7 @@ codecs.register_error(ERRORS, _ascii_marks)
 
 
 def printable(text: str) -> str:
-    """``text`` with every control character but newline and tab escaped."""
+    """``text`` with every control character but newline, tab and return escaped."""
     return CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 

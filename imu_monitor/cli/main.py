@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import signal
 import sys
 from pathlib import Path
@@ -120,6 +121,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--drill", choices=list(DRILLS), help="what the patient does")
     p.add_argument("--side", choices=["left", "right"], help="tested leg (single-leg drills)")
     p.add_argument("--threshold", type=float, help="drop threshold in degrees")
+
+    p = sub.add_parser("batch", help="analyse whole folders into one table (in parallel)",
+                       description="Analyse every recording and file of samples under the "
+                                   "PATHs (folders searched to any depth) into one table: a "
+                                   "row per file, written as each is done; a file that fails "
+                                   "gets its reason in its row; a rerun skips files already "
+                                   "in the table (by content) unless --force.")
+    p.add_argument("paths", type=Path, nargs="+", metavar="PATH",
+                   help="recordings, files of samples, or folders of them")
+    p.add_argument("-o", "--output", type=Path, required=True,
+                   help="the table: .csv (or .parquet, with pyarrow installed)")
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                   help="files analysed at once (default: the number of cores)")
+    p.add_argument("--force", action="store_true", help="analyse again files already done")
+    p.add_argument("--steps", type=Path, metavar="FILE",
+                   help="also write every step of every file to this CSV")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run on a Dask cluster (tcp://HOST:PORT), or 'local' for one on this "
+                        "machine (needs the extra 'dask')")
+    p.add_argument("--drill", choices=list(DRILLS),
+                   help="what the patients did (default: each recording's, else walk)")
+    p.add_argument("--recalibrate", action="store_true",
+                   help="find each calibration again instead of using the stored one")
+    p.add_argument("--threshold", type=float, default=None,
+                   help="drop threshold / tolerance in degrees (default: the drill's)")
+    _axes(p)
+    _file_options(p)
 
     p = sub.add_parser("info", help="what a recording holds",
                        description="Device, duration, samples, lost packets, markers, drill, "

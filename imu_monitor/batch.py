@@ -1,0 +1,277 @@
+"""Whole folders at once: every recording and file of samples analysed in parallel, one row
+each, in a table a study can open in any tool.
+
+``analyze_file(path, options)`` is a pure function of the file and the options: the same
+analysis ``imu-monitor analyze`` prints, reduced to one row (and the steps, if asked). The
+batch runs it in worker processes (``jobs``), writes each row the moment it is ready (so an
+interrupted batch leaves a valid table of the files done), keys every row by the hash of the
+file's content (a rerun skips what is done, whatever the file is called now), and puts a file
+that fails in its row with the sentence that says why — one bad file never stops the batch.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from imu_monitor.errors import ImuMonitorError, InputDataError
+from imu_monitor.importers import ImportOptions
+from imu_monitor.processing.calibration import calibration_quality
+
+SUFFIXES = (".imurec", ".csv", ".txt", ".h5", ".hdf5")
+ROW_FIELDS = [
+    "file", "sha256", "patient", "drill", "date_utc", "duration_s", "rate_hz", "format",
+    "calibration", "neutral", "steps", "left_steps", "left_mean_deg", "left_sd_deg",
+    "left_max_deg", "right_steps", "right_mean_deg", "right_sd_deg", "right_max_deg",
+    "asymmetry_deg", "cadence_spm", "lost_pct", "error",
+]
+STEP_FIELDS = ["file", "sha256", "step", "time_s", "side", "peak_drop_deg", "counted", "note"]
+HASH_BLOCK = 1 << 20
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """What the analysis of every file in the batch is told (none of it is required)."""
+
+    drill: str | None = None
+    axes: str | None = None
+    threshold_deg: float | None = None
+    recalibrate: bool = False
+    import_options: ImportOptions = field(default_factory=ImportOptions)
+    with_steps: bool = False
+
+
+def find_files(paths: Iterable[Path], outputs: Iterable[Path | None] = ()) -> list[Path]:
+    """Every file of a known kind under ``paths`` (folders searched to any depth), sorted,
+    except the batch's own ``outputs``."""
+    found: set[Path] = set()
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            found.update(p for p in path.rglob("*") if p.is_file()
+                         and p.suffix.lower() in SUFFIXES and not p.name.startswith(".")
+                         and not _is_batch_table(p))
+        elif path.exists():
+            found.add(path)
+        else:
+            raise InputDataError(f"{path} does not exist.")
+    own = {Path(os.path.realpath(o)) for o in outputs if o is not None}
+    return sorted(p for p in found if Path(os.path.realpath(p)) not in own)
+
+
+def _is_batch_table(path: Path) -> bool:
+    """A table a batch wrote (found in a folder searched again): not an input."""
+    if path.suffix.lower() != ".csv":
+        return False
+    with open(path, "rb") as f:
+        return f.read(12) == b"file,sha256,"
+
+
+def content_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(HASH_BLOCK):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def analyze_file(path: Path, options: BatchOptions) -> tuple[dict, list[dict]]:
+    """One file's row (and its steps): the analysis of ``imu-monitor analyze``, or the
+    sentence that says why there is none in ``error``."""
+    from imu_monitor.analysis import analyze_source  # numerics load in the worker
+    from imu_monitor.recording import EXTENSION, is_recording
+    from imu_monitor.sources.csv_file import ImportedFile
+    from imu_monitor.sources.recording import RecordingReplay
+
+    row: dict = {"file": str(path)}
+    try:
+        row["sha256"] = content_hash(path)
+        source = (RecordingReplay(path, salvage=False)
+                  if is_recording(path) or path.suffix.lower() == EXTENSION
+                  else ImportedFile(path, options.import_options))
+        details = source.info.details
+        _, analysis, _ = analyze_source(source, drill=options.drill, axes=options.axes,
+                                        threshold_deg=options.threshold_deg,
+                                        recalibrate=options.recalibrate)
+    except (ImuMonitorError, OSError) as exc:
+        row["error"] = str(exc)
+        return row, []
+    except Exception as exc:  # a fault of ours must not stop the other files
+        row["error"] = f"Something went wrong ({type(exc).__name__}: {exc})."
+        return row, []
+    s = analysis.to_dict()["summary"]
+    row.update({
+        "patient": details.get("patient_id") or "",
+        "drill": analysis.drill,
+        "date_utc": details.get("created_utc") or details.get("start_utc") or "",
+        "duration_s": s.get("duration_s"), "rate_hz": s.get("rate_hz"),
+        "format": details.get("format") or ("imurec" if source.info.kind == "replay"
+                                            else source.info.kind),
+        "calibration": calibration_quality(analysis.calibration)[0],
+        "neutral": analysis.calibration.neutral_source,
+        "steps": s.get("steps"),
+        "asymmetry_deg": s.get("asymmetry_deg"), "cadence_spm": s.get("cadence_spm"),
+        "lost_pct": round(100.0 * s.get("lost_samples", 0)
+                          / max(1, s.get("samples", 0) + s.get("lost_samples", 0)), 3),
+    })
+    for side in ("left", "right"):
+        block = s.get(side) or {}
+        row.update({f"{side}_steps": block.get("steps"),
+                    f"{side}_mean_deg": block.get("mean_peak_drop_deg"),
+                    f"{side}_sd_deg": block.get("sd_peak_drop_deg"),
+                    f"{side}_max_deg": block.get("max_peak_drop_deg")})
+    steps = [{"file": str(path), "sha256": row["sha256"], "step": k + 1,
+              "time_s": round(st.time_s, 3), "side": str(getattr(st.side, "value", st.side)),
+              "peak_drop_deg": None if st.peak_drop_deg is None else round(st.peak_drop_deg, 3),
+              "counted": st.counted, "note": st.note or ""}
+             for k, st in enumerate(analysis.steps)] if options.with_steps else []
+    return row, steps
+
+
+class TableWriter:
+    """A CSV table written row by row (each row flushed: an interrupted batch leaves a valid
+    table), continuing an earlier one, private to its owner (patient data)."""
+
+    def __init__(self, path: Path, fields: list[str]) -> None:
+        self.path, self.fields = path, fields
+        new = not path.exists() or path.stat().st_size == 0
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        self._file = os.fdopen(fd, "w", newline="", encoding="utf-8")
+        self._csv = csv.DictWriter(self._file, fields, extrasaction="ignore")
+        if new:
+            self._csv.writeheader()
+            self._file.flush()
+
+    def write(self, row: dict) -> None:
+        self._csv.writerow({k: "" if row.get(k) is None else row[k] for k in self.fields})
+        self._file.flush()
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def rows_done(table: Path) -> dict[str, dict]:
+    """Rows of an earlier run, by content hash (a file that failed is done too: its content
+    fails the same way until it changes, or --force)."""
+    if not table.exists():
+        return {}
+    with open(table, newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        if reader.fieldnames is None or "sha256" not in reader.fieldnames:
+            raise InputDataError(f"{table} is not a batch table of ours (no sha256 column): "
+                                 "choose another output name.")
+        return {r["sha256"]: r for r in reader if r.get("sha256")}
+
+
+@dataclass
+class BatchResult:
+    files: int
+    analysed: int
+    skipped: int
+    failed: int
+    interrupted: bool
+    seconds: float
+
+
+def run_batch(files: list[Path], table: Path, options: BatchOptions, jobs: int = 1,
+              force: bool = False, steps_table: Path | None = None,
+              progress: Callable[[int, int, float], None] | None = None,
+              executor=None) -> BatchResult:
+    """Analyse ``files`` into ``table`` (CSV), ``jobs`` at a time (or on ``executor``, e.g. a
+    Dask client's); files whose content is already in the table are skipped unless
+    ``force``."""
+    done = {} if force else rows_done(table)
+    if force and table.exists():
+        table.unlink()
+    todo = [f for f in files if force or _hash_or_none(f) not in done]
+    skipped = len(files) - len(todo)
+    writer = TableWriter(table, ROW_FIELDS)
+    step_writer = TableWriter(steps_table, STEP_FIELDS) if steps_table else None
+    started, analysed, failed, interrupted = time.monotonic(), 0, 0, False
+    try:
+        for row, steps in _results(todo, options, jobs, executor):
+            writer.write(row)
+            for step in steps:
+                step_writer.write(step)
+            analysed += 1
+            failed += bool(row.get("error"))
+            if progress:
+                progress(analysed, len(todo), time.monotonic() - started)
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        writer.close()
+        if step_writer:
+            step_writer.close()
+    return BatchResult(len(files), analysed, skipped, failed, interrupted,
+                       time.monotonic() - started)
+
+
+def _hash_or_none(path: Path) -> str | None:
+    try:
+        return content_hash(path)
+    except OSError:
+        return None
+
+
+def _results(todo: list[Path], options: BatchOptions, jobs: int, executor
+             ) -> Iterator[tuple[dict, list[dict]]]:
+    """Rows as they are ready: in this process for one job, else on a pool (or ``executor``)
+    with at most twice as many files queued as workers (memory stays bounded)."""
+    if executor is None and jobs <= 1:
+        for path in todo:
+            yield analyze_file(path, options)
+        return
+    own = executor is None
+    pool = executor or ProcessPoolExecutor(max_workers=jobs, initializer=_worker_start)
+    pending: set[Future] = set()
+    queue = iter(todo)
+    try:
+        while True:
+            while len(pending) < 2 * max(jobs, 1):
+                path = next(queue, None)
+                if path is None:
+                    break
+                pending.add(pool.submit(analyze_file, path, options))
+            if not pending:
+                return
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                yield future.result()
+    finally:
+        for future in pending:
+            future.cancel()
+        if own:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _worker_start() -> None:
+    """Workers leave Ctrl-C to the batch, which lets the files in hand finish and stops."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def print_progress(done: int, total: int, elapsed_s: float, out=None) -> None:
+    """``[ 12/200]   6 %  eta 3 min 10 s``: rewritten in place on a terminal, one line per
+    file in a log."""
+    out = out or sys.stderr
+    eta = elapsed_s / done * (total - done) if done else 0.0
+    minutes, seconds = divmod(round(eta), 60)
+    width = len(str(total))
+    text = (f"[{done:>{width}}/{total}] {100 * done / max(total, 1):3.0f} %  eta "
+            f"{minutes} min {seconds:02d} s")
+    if out.isatty():
+        out.write(f"\r{text}   " + ("\n" if done == total else ""))
+    else:
+        out.write(text + "\n")
+    out.flush()
+
+
+__all__ = ["BatchOptions", "BatchResult", "analyze_file", "find_files", "run_batch"]

@@ -1,0 +1,117 @@
+"""`imu-monitor batch`: a folder becomes one table — every row the analysis `analyze` gives,
+a bad file in its own row, reruns skip what is done, parallel and Dask runs give the same
+table, and an interrupted batch leaves a valid table of the files done."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from imu_monitor.batch import BatchOptions, find_files, run_batch
+
+from . import vendor_files as vf
+from .conftest import simulated
+
+DEMOS = sorted(Path("recordings").glob("demo-*.imurec"))
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("clinic")
+    for demo in DEMOS:
+        shutil.copy(demo, folder / demo.name)
+    (folder / "nested").mkdir()
+    (folder / "nested" / "corrupt.imurec").write_bytes(b"not a recording at all" * 50)
+    vf.write_mt_manager(folder / "nested" / "xsens.txt",
+                        simulated("symmetric-walk", rate_hz=100.0).samples, 100.0)
+    return folder
+
+
+def _rows(table: Path) -> dict[str, dict]:
+    with open(table, newline="") as f:
+        return {Path(r["file"]).name: r for r in csv.DictReader(f)}
+
+
+def test_every_file_gets_its_row_with_the_analysis_of_analyze(folder, tmp_path):
+    table = tmp_path / "table.csv"
+    result = run_batch(find_files([folder]), table, BatchOptions(), jobs=1)
+    assert (result.files, result.failed, result.skipped) == (5, 1, 0)
+    rows = _rows(table)
+    assert "not a recording" in rows["corrupt.imurec"]["error"] or \
+        "damaged" in rows["corrupt.imurec"]["error"]
+    assert rows["xsens.txt"]["format"] == "xsens-mt" and not rows["xsens.txt"]["error"]
+    doc = json.loads(subprocess.run(
+        [sys.executable, "-m", "imu_monitor", "analyze", str(folder / DEMOS[-1].name),
+         "--json"], capture_output=True, text=True, check=True).stdout)["summary"]
+    row = rows[DEMOS[-1].name]
+    assert int(row["steps"]) == doc["steps"]
+    assert float(row["right_mean_deg"]) == doc["right"]["mean_peak_drop_deg"]
+    assert float(row["asymmetry_deg"]) == doc["asymmetry_deg"]
+    assert row["calibration"] == "good" and row["drill"] == "walk"
+
+
+def test_a_rerun_skips_what_is_done_and_force_does_it_again(folder, tmp_path):
+    table = tmp_path / "table.csv"
+    run_batch(find_files([folder]), table, BatchOptions(), jobs=1)
+    again = run_batch(find_files([folder]), table, BatchOptions(), jobs=1)
+    assert (again.analysed, again.skipped) == (0, 5)
+    renamed = tmp_path / "renamed"
+    shutil.copytree(folder, renamed)  # the same contents under other names: still done
+    assert run_batch(find_files([renamed]), table, BatchOptions(), jobs=1).skipped == 5
+    forced = run_batch(find_files([folder]), table, BatchOptions(), jobs=1, force=True)
+    assert (forced.analysed, forced.skipped) == (5, 0)
+    assert len(_rows(table)) == 5
+
+
+def test_two_jobs_and_a_dask_cluster_give_the_same_table(folder, tmp_path):
+    files = find_files([folder])
+    one, two = tmp_path / "one.csv", tmp_path / "two.csv"
+    run_batch(files, one, BatchOptions(), jobs=1)
+    run_batch(files, two, BatchOptions(), jobs=2)
+    assert _rows(one) == _rows(two)
+    distributed = pytest.importorskip("dask.distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        on_dask = tmp_path / "dask.csv"
+        run_batch(files, on_dask, BatchOptions(), executor=client.get_executor())
+    assert _rows(on_dask) == _rows(one)
+
+
+def test_the_steps_table(folder, tmp_path):
+    steps = tmp_path / "steps.csv"
+    run_batch(find_files([folder]), tmp_path / "t.csv", BatchOptions(with_steps=True),
+              steps_table=steps)
+    with open(steps, newline="") as f:
+        rows = list(csv.DictReader(f))
+    walk = [r for r in rows if Path(r["file"]).name == DEMOS[-1].name]
+    assert len(walk) > 80 and {r["side"] for r in walk} == {"left", "right"}
+
+
+def test_ctrl_c_leaves_a_valid_table_of_the_files_done(tmp_path):
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for k in range(40):
+        shutil.copy(DEMOS[-1], folder / f"s{k:02d}.imurec")
+    table = tmp_path / "table.csv"
+    process = subprocess.Popen([sys.executable, "-m", "imu_monitor", "batch", str(folder),
+                                "-o", str(table), "--jobs", "2"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(_rows(table) if table.exists() else {}) < 3:
+        time.sleep(0.2)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 130 and "Traceback" not in err, err
+    rows = _rows(table)
+    assert 3 <= len(rows) < 40
+    assert all(r["steps"] and not r["error"] for r in rows.values())
+    assert "stopped with Ctrl-C" in out

@@ -143,7 +143,9 @@ def test_drill_json_has_its_block(tmp_path):
 
 def test_demo_streams_steps_live():
     out = run("demo", "--fast", "--seconds", "20").stdout
-    assert out.startswith("No display found: showing the live demo in the terminal instead.")
+    first = out.splitlines()[0]
+    assert first.startswith("No display found (") and first.endswith(
+        "showing the live demo in the terminal instead.")
     assert "Calibrated" in out
     assert out.count("stance  drop") >= 10
     assert "Right stance" in out

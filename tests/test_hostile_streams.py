@@ -4,6 +4,7 @@ status (0 done, 1 failure, 2 bad input, 130 interrupted), never a traceback or a
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -171,3 +172,26 @@ def test_the_exit_status_of_a_failure_to_write_is_one(tmp_path):
     result = _run("export", DEMO, "--format", "json", "-o", "/proc/self/out.json")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "cannot write or read a file" in result.stderr and "/proc/self/out.json" in result.stderr
+
+
+def test_a_qt_that_cannot_load_its_window_plugin_says_why_and_uses_the_terminal(tmp_path):
+    """A fresh Linux desktop without libxcb-cursor0: Qt would abort the program (status 134)."""
+    if not shutil.which("Xvfb"):
+        pytest.skip("needs Xvfb to have an X display")
+    broken = tmp_path / "lib"
+    broken.mkdir()
+    (broken / "libxcb-cursor.so.0").write_bytes(b"")  # found first, and cannot load
+    display = ":87"
+    server = subprocess.Popen(["Xvfb", display], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(1.0)
+        env = _env(DISPLAY=display, LD_LIBRARY_PATH=str(broken))
+        result = _run("demo", "--fast", "--seconds", "10", env=env)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    assert result.returncode == 0, result.stderr
+    first = result.stdout.splitlines()[0]
+    assert "Qt cannot load its X11 plugin" in first and "libxcb-cursor0" in first
+    assert "showing the live demo in the terminal" in first

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from imu_monitor import __version__
 from imu_monitor.analysis import analyze_saved, analyze_source
-from imu_monitor.app.launch import has_display, run_app
+from imu_monitor.app.launch import display_problem, has_display, run_app
 from imu_monitor.cli.live import print_summary, run_live
 from imu_monitor.cli.main import print_json, require_output
 from imu_monitor.cli.report import format_analysis, format_info, format_list
@@ -183,7 +183,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_app(parser: argparse.ArgumentParser) -> int:
     """``imu-monitor`` alone: the app, or the command list where no window can open."""
     if not has_display():
-        print("No display found: the app needs a desktop; these commands work here:")
+        print(f"No display found ({display_problem()}): the app needs a desktop; these "
+              "commands work here:")
         parser.print_help()
         return 0
     return run_app()
@@ -196,7 +197,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return run_app(connect=f"sim:{scenario.name}", drill=scenario.drill,
                        threshold_deg=args.threshold)
     if not args.terminal:
-        print("No display found: showing the live demo in the terminal instead.")
+        print(f"No display found ({display_problem()}): showing the live demo in the terminal "
+              "instead.")
     sensor = SimulatedSensor(args.scenario, args.seconds, rate_hz=100.0,
                              realtime=not args.fast)
     run_live(sensor, PipelineConfig(drill=get_scenario(args.scenario).drill,
@@ -209,7 +211,8 @@ def cmd_review(args: argparse.Namespace) -> int:
         raise InputDataError(f"{args.file} is not a recording (an .imurec file).")
     if has_display():
         return run_app(review=args.file)
-    print("No display found: printing the analysis instead of opening the review screen.")
+    print(f"No display found ({display_problem()}): printing the analysis instead of opening "
+          "the review screen.")
     _, analysis, _ = analyze_source(RecordingReplay(args.file, salvage=False))
     print(format_analysis(analysis, Path(args.file).name))
     return 0

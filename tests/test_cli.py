@@ -149,3 +149,23 @@ def test_demo_streams_steps_live():
     assert "Calibrated" in out
     assert out.count("stance  drop") >= 10
     assert "Right stance" in out
+
+
+def test_list_aligns_its_columns_and_never_prints_minus_zero(tmp_path):
+    """Headlines of drills are longer than walking ones: the file name comes first."""
+    out = run("list", "recordings").stdout.splitlines()
+    header, rows = out[0], out[1:]
+    at = header.index("File")
+    assert all(row[at:].startswith("demo-") for row in rows)
+    assert "-0.0°" not in "\n".join(out)
+
+
+def test_every_positional_argument_and_demo_option_has_help():
+    from imu_monitor.cli.main import build_parser
+
+    parser = build_parser()
+    subparsers = next(a for a in parser._actions if a.dest == "command")
+    for name, sub in subparsers.choices.items():
+        for action in sub._actions:
+            if action.dest != "help":
+                assert action.help, f"{name} {action.dest} has no help"

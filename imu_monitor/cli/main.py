@@ -57,7 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
                                    ".h5, or any CSV with --columns — recognised from its "
                                    "content, and write a recording (or our CSV form if OUTPUT "
                                    "ends in .csv).")
-    p.add_argument("file", type=Path, metavar="FILE")
+    p.add_argument("file", type=Path, metavar="FILE",
+                   help="the file to import: our CSV, an Xsens, Movella DOT or WitMotion "
+                        "export, an APDM .h5, or any CSV with --columns")
     _file_options(p)
     _axes(p)
     p.add_argument("--drill", choices=list(DRILLS), help="what the patient did")
@@ -66,7 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("analyze", help="per-step pelvic drop and summary of a recording",
                        description="Analyse a recording or a CSV of samples, always from the "
                                    "raw samples with the current algorithms.")
-    p.add_argument("file", type=Path)
+    p.add_argument("file", type=Path,
+                   help="a recording (.imurec) or a file of samples (any format import reads)")
     p.add_argument("--json", action="store_true", help="print the JSON document instead")
     _analysis_options(p)
 
@@ -76,8 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
                                    "step; json: the analyze --json document; sto: OpenSim/"
                                    "OpenSense orientations (pelvis_imu, w,x,y,z); report-pdf, "
                                    "report-png: the clinician's one-page report.")
-    p.add_argument("file", type=Path)
-    p.add_argument("--format", required=True, choices=list(EXPORT_FORMATS))
+    p.add_argument("file", type=Path,
+                   help="a recording (.imurec) or a file of samples (any format import reads)")
+    p.add_argument("--format", required=True, choices=list(EXPORT_FORMATS),
+                   help="what to write (see above)")
     p.add_argument("-o", "--output", type=Path, required=True, help="output file")
     _analysis_options(p)
 
@@ -152,13 +157,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("info", help="what a recording holds",
                        description="Device, duration, samples, lost packets, markers, drill, "
                                    "patient of one recording.")
-    p.add_argument("file", type=Path)
+    p.add_argument("file", type=Path, help="a recording (.imurec)")
     p.add_argument("--salvage", action="store_true", help="read a damaged file's intact parts")
 
     p = sub.add_parser("list", help="the recordings in a folder, with their headline numbers",
                        description="Date, patient, drill, duration and headline numbers of "
                                    "every recording in FOLDER (default recordings).")
-    p.add_argument("folder", nargs="?", default="recordings")
+    p.add_argument("folder", nargs="?", default="recordings",
+                   help="the folder of recordings (default: recordings)")
     p.add_argument("--search", help="only recordings whose entry contains this text")
     p.add_argument("--json", action="store_true", help="print JSON instead")
 
@@ -166,8 +172,10 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Open the app connected to the simulated sensor, paced in "
                                    "real time. Without a display (or with --terminal) the live "
                                    "view runs in the terminal instead: each step as it happens.")
-    p.add_argument("--scenario", default="trendelenburg-right")
-    p.add_argument("--seconds", type=float, default=None)
+    p.add_argument("--scenario", default="trendelenburg-right",
+                   help="what the simulated patient does (imu-monitor simulate --list)")
+    p.add_argument("--seconds", type=float, default=None,
+                   help="terminal view: length of the session (default: the scenario's)")
     p.add_argument("--fast", action="store_true",
                    help="terminal view: do not wait, run as fast as possible")
     p.add_argument("--threshold", type=float, default=None, help="drop threshold in degrees")
@@ -177,7 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("review", help="open a recording in the app's review screen",
                        description="Open FILE in the app (replay, scrub, steps, exports). "
                                    "Without a display the analysis is printed instead.")
-    p.add_argument("file", type=Path)
+    p.add_argument("file", type=Path, help="a recording (.imurec)")
     return parser
 
 

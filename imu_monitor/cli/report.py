@@ -112,24 +112,29 @@ def _headline_text(h: dict | None) -> str:
             else:
                 parts.append(f"{side} {reps} reps")
         return "; ".join(parts)
+    asym = h["asymmetry_deg"]
+    asym = None if asym is None else (0.0 if abs(asym) < 0.05 else asym)  # never "-0.0"
     return (f"L {format_value(h['left_mean_peak_drop_deg'], '{:.1f}')}° R "
             f"{format_value(h['right_mean_peak_drop_deg'], '{:.1f}')}° asym "
-            f"{format_value(h['asymmetry_deg'], '{:+.1f}')}° ({h['steps']} steps)")
+            f"{format_value(asym, '{:+.1f}')}° ({h['steps']} steps)")
 
 
 def format_list(entries: list[dict], folder) -> str:
     """The session library as a table."""
     if not entries:
         return f"No recordings in {folder}."
+    width = max([len(e["file"]) for e in entries] + [4])
     lines = [f"{'Date (UTC)':<17} {'Patient':<12} {'Drill':<18} {'Duration':>8}  "
-             f"{'Headline':<40} File"]
+             f"{'File':<{width}}  Headline"]
     for e in entries:
         if "problem" in e:
-            lines.append(f"{'?':<17} {'':<12} {'':<18} {'':>8}  {'unreadable: ' + e['problem']}")
+            lines.append(f"{'?':<17} {'':<12} {'':<18} {'':>8}  {e['file']:<{width}}  "
+                         f"unreadable: {e['problem']}")
             continue
         date = (e["created_utc"] or "")[:16].replace("T", " ")
         lines.append(f"{date:<17} {e['patient_id'] or '—':<12} {e['drill'] or '—':<18} "
-                     f"{e['duration_s']:>7.0f}s  {_headline_text(e['headline']):<40} {e['file']}")
+                     f"{e['duration_s']:>7.0f}s  {e['file']:<{width}}  "
+                     f"{_headline_text(e['headline'])}")
         if e.get("damaged"):
             lines.append(f"{'':<17} damaged description: {'; '.join(e['damaged'])}")
     return "\n".join(lines)

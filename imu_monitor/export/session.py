@@ -85,4 +85,7 @@ def export_message(fmt: str, rows: int, out: Path) -> str:
     """What was written, in words (the CLI prints it, the app shows it)."""
     if fmt.startswith("report-"):
         return f"Wrote the report ({EXPORT_FORMATS[fmt][1][1:].upper()}) to {out}."
-    return f"Wrote {rows} rows ({fmt}) to {out}."
+    what = {"samples-csv": f"{rows} samples (CSV)", "angles-csv": f"{rows} rows of angles (CSV)",
+            "steps-csv": f"{rows} steps (CSV)", "json": f"the analysis: {rows} steps and the "
+            "summary (JSON)", "sto": f"{rows} orientations (OpenSim .sto)"}[fmt]
+    return f"Wrote {what} to {out}."

@@ -422,3 +422,19 @@ def test_ctrl_c_in_the_terminal_closes_the_app_and_saves_the_recording(qtbot, wi
     assert w.last_result is not None and w.last_result.problem is None
     rec = open_recording(w.last_result.path)
     assert rec.duration_s >= 4 and rec.metadata["patient_id"] == "P-018"
+
+
+def test_the_lab_streaming_layer_switch_publishes_the_session(qtbot, window):
+    pylsl = pytest.importorskip("pylsl")
+    w = window(FastSimulator(speed=10.0, seconds=120.0))
+    w.lsl_action.setChecked(True)
+    connect(qtbot, w, "sim:trendelenburg-right")
+    found = pylsl.resolve_byprop("name", "imu_monitor steps", timeout=10)
+    assert found
+    inlet = pylsl.StreamInlet(found[0])
+    inlet.open_stream(timeout=10)
+    markers: list = []
+    qtbot.waitUntil(lambda: markers.extend(inlet.pull_chunk(timeout=0.0)[0]) or
+                    len(markers) >= 5, timeout=60_000)
+    assert {json.loads(m[0])["side"] for m in markers} == {"left", "right"}
+    w.lsl_action.setChecked(False)

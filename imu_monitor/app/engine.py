@@ -25,6 +25,7 @@ import numpy as np
 from imu_monitor.analysis import analyze_saved
 from imu_monitor.conventions import Side
 from imu_monitor.errors import CalibrationError, ImuMonitorError, RecordingError
+from imu_monitor.lsl import LslPublisher
 from imu_monitor.pipeline import Analysis, Pipeline, PipelineConfig, PipelineUpdate
 from imu_monitor.processing.calibration import Calibration
 from imu_monitor.processing.kernels import interpret_on_this_thread
@@ -128,6 +129,7 @@ class LiveEngine:
         self._thread = threading.Thread(target=self._run, name="live-engine")
         self._stop = threading.Event()
         self._calibration: Calibration | None = None
+        self._publisher: LslPublisher | None = None  # Lab Streaming Layer, when switched on
         self._pipeline = self._new_pipeline(calibration=None)
         self._segment_offset = 0  # session sample slot where the current pipeline began
         self._session_slots = 0
@@ -210,6 +212,19 @@ class LiveEngine:
     def stop_recording(self) -> None:
         self._commands.put(self._finish_recording)
 
+    def publish_lsl(self, on: bool) -> None:
+        """Publish the session to Lab Streaming Layer (docs/lsl.md), or stop."""
+        self._commands.put(lambda: self._set_publisher(on))
+
+    def _set_publisher(self, on: bool) -> None:
+        if on and self._publisher is None:
+            self._publisher = LslPublisher(self.source.info.name, self.rate_hz)
+            if not self._samples_seen and self._candidate is None:  # keep tilt and rotation
+                self._pipeline = self._new_pipeline(calibration=None)
+            self._message("Publishing to Lab Streaming Layer: imu_monitor raw, pelvis, steps.")
+        elif not on:
+            self._publisher = None
+
     def add_marker(self, label: str) -> None:
         self._commands.put(lambda: self._marker(label))
 
@@ -287,6 +302,8 @@ class LiveEngine:
                 self._recorder.append(batch)
             except RecordingError as exc:  # full disk, vanished folder: keep what is saved
                 self._recording_failed(str(exc))
+        if self._publisher is not None:
+            self._publisher.push_samples(batch)
         self._track_stillness(batch.gyr)
         update = self._push_candidate(batch)
         try:
@@ -305,6 +322,9 @@ class LiveEngine:
                                      if s.peak_time_s is None else s.peak_time_s + shift)
                  for s in update.steps]
         self._segment_steps += update.steps
+        if self._publisher is not None:
+            self._publisher.push_angles(self._pipeline, update.start, update.stop, offset)
+            self._publisher.push_steps(steps)
         if update.calibrated_now:
             self._calibration = self._pipeline.calibration
         self._session_slots = offset + len(self._pipeline.obliquity)
@@ -400,7 +420,8 @@ class LiveEngine:
         s = self.settings
         return Pipeline(self.rate_hz, PipelineConfig(
             drill=s.drill, side=s.side, threshold_deg=s.threshold_deg, axes=s.axes,
-            calibration=calibration, filter_state=filter_state, angle_history=False))
+            calibration=calibration, filter_state=filter_state,
+            angle_history=self._publisher is not None))
 
     def _apply_settings(self, settings: SessionSettings, recalibrate: bool) -> None:
         self.settings = settings

@@ -167,6 +167,11 @@ class MainWindow(QMainWindow):
                                 shortcut=QKeySequence("Ctrl+I"))
         import_action.triggered.connect(self._ask_import)
         file_menu.addAction(import_action)
+        self.lsl_action = QAction("Publish to Lab Streaming Layer", self, checkable=True)
+        self.lsl_action.setToolTip("Raw samples, pelvic angles and steps as LSL streams, for "
+                                   "LabRecorder beside EMG or motion capture")
+        self.lsl_action.toggled.connect(self._publish_lsl)
+        file_menu.addAction(self.lsl_action)
         quit_action = QAction("Quit", self, shortcut=QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
@@ -236,6 +241,8 @@ class MainWindow(QMainWindow):
         self.settings.last_sensor = spec
         self.settings.last_sensor_name = name
         self.engine = LiveEngine(source, self._session_settings())
+        if self.lsl_action.isChecked():
+            self.engine.publish_lsl(True)
         self.live_page.reset(source.info.rate_hz)
         self.engine.start()
         self.tabs.setCurrentWidget(self.live_page)
@@ -430,6 +437,11 @@ class MainWindow(QMainWindow):
                                               "Recordings (*.imurec)")
         if name:
             self.open_recording(Path(name))
+
+    def _publish_lsl(self, on: bool) -> None:
+        """The switch for labs: the session in progress (and the next ones) on LSL."""
+        if self.engine is not None:
+            self.engine.publish_lsl(on)
 
     def _ask_import(self) -> None:
         name, _ = QFileDialog.getOpenFileName(

@@ -252,7 +252,7 @@ def cmd_record(args: argparse.Namespace) -> int:
         raise
     with writer:
         try:
-            run_live(source, config, recorder=writer,
+            run_live(source, config, recorder=writer, publisher=_publisher(args, source),
                      stop_after_s=_stop_after(source, args.seconds), summary_title=None)
         except (CalibrationError, AnalysisError) as exc:  # the recording itself is fine
             print(f"imu-monitor: {exc}", file=sys.stderr)
@@ -273,8 +273,21 @@ def cmd_stream(args: argparse.Namespace) -> int:
     source, scenario = _live_source(args)
     drill = args.drill or (get_scenario(scenario).drill if scenario else "walk")
     run_live(source, PipelineConfig(drill=drill, side=args.side, threshold_deg=args.threshold),
-             stop_after_s=_stop_after(source, args.seconds))
+             stop_after_s=_stop_after(source, args.seconds), publisher=_publisher(args, source))
     return 0
+
+
+def _publisher(args: argparse.Namespace, source: Source):
+    """The Lab Streaming Layer outlets, when asked for (docs/lsl.md)."""
+    if not getattr(args, "lsl", False):
+        return None
+    from imu_monitor.lsl import LslPublisher
+
+    try:
+        return LslPublisher(source.info.name, source.info.rate_hz)
+    except ImuMonitorError:
+        source.close()
+        raise
 
 
 def cmd_scan(args: argparse.Namespace) -> int:

@@ -11,6 +11,7 @@ import sys
 import time
 
 from imu_monitor.cli.report import format_drill, format_summary
+from imu_monitor.lsl import LslPublisher
 from imu_monitor.pipeline import Analysis, Pipeline, PipelineConfig
 from imu_monitor.processing.calibration import (
     NEUTRAL_STANDING,
@@ -78,13 +79,14 @@ def ignore_interrupts() -> None:
 
 
 def run_live(source: Source, config: PipelineConfig, out=None,
-             recorder: RecordingWriter | None = None,
+             recorder: RecordingWriter | None = None, publisher: LslPublisher | None = None,
              stop_after_s: float | None = None,
              summary_title: str | None = "Summary (live)") -> Analysis | None:
     """Stream ``source`` through the pipeline (and into ``recorder``), printing steps live;
     Ctrl-C or SIGTERM (or ``stop_after_s`` of wall time) stops cleanly, and further
     interrupts wait until the session is saved; the summary is printed at the end and
-    returned (``summary_title`` None: not printed). None when stopped before calibration."""
+    returned (``summary_title`` None: not printed). None when stopped before calibration.
+    ``publisher`` (Lab Streaming Layer) gets every sample, angle and step as they come."""
     out = out or sys.stdout  # looked up now: the caller may have redirected it
     pipeline = Pipeline(source.info.rate_hz, config)
     print(f"{source.info.name}: stand still, then walk about ten steps (turns are fine) to "
@@ -92,6 +94,7 @@ def run_live(source: Source, config: PipelineConfig, out=None,
     print(f"Drill: {pipeline.drill.title} — shown live: {pipeline.drill.live_metric}.",
           file=out)
     stop_on_terminate()
+    published = 0  # steps sent to the publisher
     deadline = None if stop_after_s is None else time.monotonic() + stop_after_s
     try:
         for item in source.stream():
@@ -105,7 +108,13 @@ def run_live(source: Source, config: PipelineConfig, out=None,
             assert isinstance(item, SampleBatch)
             if recorder is not None:
                 recorder.append(item)
+            if publisher is not None:
+                publisher.push_samples(item)
             update = pipeline.push(item)
+            if publisher is not None:
+                publisher.push_angles(pipeline, update.start, update.stop)
+                publisher.push_steps(update.steps)
+                published += len(update.steps)
             if update.calibrated_now and pipeline.calibration is not None:
                 print(calibration_line(pipeline.calibration), file=out)
             for step in update.steps:
@@ -121,6 +130,8 @@ def run_live(source: Source, config: PipelineConfig, out=None,
               "steps): there is nothing to summarise.", file=out)
         return None
     analysis = pipeline.finish()
+    if publisher is not None:  # the steps only the end of the data decided
+        publisher.push_steps(analysis.steps[published:])
     if summary_title is not None:
         print_summary(analysis, summary_title, out)
     return analysis

@@ -102,6 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--side", choices=["left", "right"], help="tested leg (single-leg drills)")
     p.add_argument("--patient", help="pseudonymous patient code (never a name)")
     p.add_argument("--notes", help="free text stored with the recording")
+    p.add_argument("--lsl", action="store_true",
+                   help="also publish raw samples, pelvic angles and steps to Lab Streaming "
+                        "Layer (needs the extra 'lsl')")
     p.add_argument("--threshold", type=float, help="drop threshold in degrees")
     p.add_argument("-o", "--output", type=Path,
                    help="recording file (default recordings/DATE-PATIENT.imurec)")
@@ -125,6 +128,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fast", action="store_true", help="do not pace the simulated sensor")
     p.add_argument("--drill", choices=list(DRILLS), help="what the patient does")
     p.add_argument("--side", choices=["left", "right"], help="tested leg (single-leg drills)")
+    p.add_argument("--lsl", action="store_true",
+                   help="also publish raw samples, pelvic angles and steps to Lab Streaming "
+                        "Layer (needs the extra 'lsl')")
     p.add_argument("--threshold", type=float, help="drop threshold in degrees")
 
     p = sub.add_parser("batch", help="analyse whole folders into one table (in parallel)",

@@ -127,7 +127,7 @@ def test_vanished_folder_stops_with_a_message(tmp_path):
 
 @pytest.mark.parametrize("damage, words", [
     (lambda p: p.write_bytes(b""), "empty"),
-    (lambda p: p.write_text("time_s,acc_x\n1,2\n"), "not a recording"),
+    (lambda p: p.write_text("time_s,acc_x\n1,2\n"), "damaged at its start"),
     (lambda p: p.write_bytes(p.read_bytes()[:30000]), "damaged or truncated"),
 ])
 def test_damaged_files_are_explained(tmp_path, damage, words):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from imu_monitor.errors import RecordingError
+from imu_monitor.errors import InputDataError, RecordingError
 from imu_monitor.input_files import check_input_file
 from imu_monitor.processing.calibration import Calibration
 from imu_monitor.recording.metadata import sound_metadata
@@ -135,7 +135,10 @@ def read_header(path: str | Path) -> dict:
 
 
 def _check_file(path: Path) -> None:
-    check_input_file(path)
+    try:
+        check_input_file(path)
+    except InputDataError as exc:  # said of a recording, as everything here
+        raise RecordingError(str(exc)) from None
     if path.stat().st_size == 0:
         raise RecordingError(f"{path.name} is empty: the recording never received a sample.")
     if not is_recording(path):

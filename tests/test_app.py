@@ -438,3 +438,30 @@ def test_the_lab_streaming_layer_switch_publishes_the_session(qtbot, window):
                     len(markers) >= 5, timeout=60_000)
     assert {json.loads(m[0])["side"] for m in markers} == {"left", "right"}
     w.lsl_action.setChecked(False)
+
+
+def test_the_library_shows_file_names_that_fit_and_marks_the_open_recording(qtbot, window,
+                                                                            app_settings):
+    import shutil
+
+    folder = app_settings.recordings_folder
+    folder.mkdir(parents=True, exist_ok=True)
+    for demo in Path("recordings").glob("demo-*.imurec"):
+        shutil.copy(demo, folder / demo.name)
+    w = window()
+    page = w.review_page
+    w.tabs.setCurrentWidget(page)
+    page.refresh()
+    qtbot.waitUntil(lambda: len(page.library_files()) == 3, timeout=30_000)
+    header = page.library.horizontalHeader()
+    assert header.length() <= page.library.viewport().width() + 2  # no sideways scrolling
+    files = [page.library.item(r, 4).text() for r in range(3)]
+    assert sorted(files) == sorted(p.name for p in Path("recordings").glob("demo-*.imurec"))
+    assert "min" in page.library.item(0, 0).toolTip()
+    w.open_recording(folder / "demo-symmetric-walk.imurec")
+    qtbot.waitUntil(lambda: page.session is not None, timeout=60_000)
+    selected = {page.library.item(i.row(), 4).text() for i in page.library.selectedIndexes()}
+    assert selected == {"demo-symmetric-walk.imurec"}
+    row = next(r for r in range(3)
+               if page.library.item(r, 4).text() == "demo-symmetric-walk.imurec")
+    assert page.library.item(row, 0).font().bold()

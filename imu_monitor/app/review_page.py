@@ -53,8 +53,9 @@ from imu_monitor.sources.recording import RecordingReplay
 SPEEDS = (0.5, 1.0, 2.0, 4.0)
 REPLAY_FPS = 30
 VIEW_S = 10.0
-LIBRARY_COLUMNS = ("Date", "Patient", "Drill", "Duration", "Left drop °", "Right drop °",
-                   "Asymmetry °", "Steps / reps", "File")
+# What tells sessions apart at a glance; the rest of a row is in its tooltip (and in Review).
+LIBRARY_COLUMNS = ("Date", "Patient", "Drill", "Drop L / R °", "File")
+LIBRARY_MIN_WIDTH = 540  # px: the five columns of a typical row fit
 
 
 @dataclass
@@ -95,7 +96,7 @@ def list_library(folder: Path) -> list[dict]:
         meta = header["metadata"]
         entries.append({"file": path.name, "path": path, "created": meta.get("created_utc"),
                         "patient": meta.get("patient_id"), "drill": meta.get("drill"),
-                        "duration_s": header["duration_s"],
+                        "duration_s": header["duration_s"], "notes": meta.get("notes"),
                         "headline": meta.get("headline") or {},
                         "problem": describe_problems(path.name, header["problems"])
                         if header["problems"] else meta.get("analysis_problem")})
@@ -104,24 +105,41 @@ def list_library(folder: Path) -> list[dict]:
 
 
 def _library_row(entry: dict) -> list[str]:
+    """The table's columns: date (local), patient, drill, mean drop left / right, file."""
     h = entry.get("headline") or {}
 
-    def num(key: str, fmt: str = "{:.1f}") -> str:
+    def num(key: str) -> str:
         v = h.get(key)
-        return "—" if v is None else fmt.format(v)
+        return "—" if v is None else f"{v:.1f}"
 
     created = entry.get("created") or ""
     with_date = created
     with contextlib.suppress(ValueError):
         with_date = dt.datetime.fromisoformat(created).astimezone().strftime("%Y-%m-%d %H:%M")
+    drop = ("—" if h.get("blocks") or not h else
+            f"{num('left_mean_peak_drop_deg')} / {num('right_mean_peak_drop_deg')}")
+    return [with_date, entry.get("patient") or "—", entry.get("drill") or "—", drop,
+            entry["file"] + ("  ⚠" if entry.get("problem") else "")]
+
+
+def _library_tooltip(entry: dict) -> str:
+    """Everything else about a row: duration, asymmetry, steps or reps, notes, problems."""
+    h = entry.get("headline") or {}
     count = h.get("steps") if h.get("steps") else sum(
-        (b.get("reps") or 0) for b in h.get("blocks") or []) or "—"
+        (b.get("reps") or 0) for b in h.get("blocks") or []) or None
     duration = entry.get("duration_s")
-    return [with_date, entry.get("patient") or "—", entry.get("drill") or "—",
-            "—" if duration is None else f"{duration / 60:.1f} min",
-            num("left_mean_peak_drop_deg"), num("right_mean_peak_drop_deg"),
-            num("asymmetry_deg", "{:+.1f}"), str(count),
-            entry["file"] + (f"  ({entry['problem']})" if entry.get("problem") else "")]
+    lines = [entry["file"]]
+    if duration is not None:
+        lines.append(f"{duration / 60:.1f} min")
+    if h.get("asymmetry_deg") is not None:
+        lines.append(f"asymmetry (right − left) {h['asymmetry_deg']:+.1f}°")
+    if count:
+        lines.append(f"{count} {'steps' if h.get('steps') else 'reps'}")
+    if entry.get("notes"):
+        lines.append(f"notes: {str(entry['notes'])[:200]}")
+    if entry.get("problem"):
+        lines.append(f"⚠ {entry['problem']}")
+    return "\n".join(lines)
 
 
 class ProgressPlot(pg.PlotWidget):
@@ -196,20 +214,27 @@ class ReviewPage(QWidget):
         self.library.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.library.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.library.verticalHeader().hide()
-        self.library.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.
-                                                             ResizeToContents)
+        header = self.library.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(len(LIBRARY_COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+        self.library.setSortingEnabled(True)
         self.library.cellDoubleClicked.connect(lambda row, _: self._open_row(row))
         self.open_button = QPushButton("Open")
         self.open_button.clicked.connect(lambda: self._open_row(self.library.currentRow()))
         lib_top = QHBoxLayout()
-        lib_top.addWidget(self.search, 1)
+        lib_top.addStretch(1)
         lib_top.addWidget(self.refresh_button)
         lib_top.addWidget(self.folder_button)
         lib_top.addWidget(self.open_button)
         self.progress_plot = ProgressPlot()
         library_box = QWidget()
+        library_box.setMinimumWidth(LIBRARY_MIN_WIDTH)
+        self.library_status = QLabel("")
+        self.library_status.setWordWrap(True)
         lib_layout = QVBoxLayout(library_box)
+        lib_layout.addWidget(self.search)
         lib_layout.addLayout(lib_top)
+        lib_layout.addWidget(self.library_status)
         lib_layout.addWidget(self.library, 3)
         lib_layout.addWidget(self.progress_plot, 2)
 
@@ -261,6 +286,9 @@ class ReviewPage(QWidget):
         self.steps.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.steps.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.steps.verticalHeader().hide()
+        self.steps.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.
+                                                           ResizeToContents)
+        self.steps.horizontalHeader().setStretchLastSection(True)  # the reason may be long
         self.steps.cellClicked.connect(lambda row, _: self.jump_to_step(row))
         self.summary = SummaryView()
         self.markers = QListWidget()
@@ -291,7 +319,7 @@ class ReviewPage(QWidget):
         self.message = QLabel("")
         self.message.setWordWrap(True)
         exports.addWidget(self.progress)
-        exports.addWidget(self.message, 1)
+        exports.addStretch(1)
 
         viewer_top = QSplitter(Qt.Orientation.Horizontal)
         viewer_top.addWidget(self.plot)
@@ -304,6 +332,7 @@ class ReviewPage(QWidget):
         v.addLayout(transport)
         v.addWidget(details, 2)
         v.addLayout(exports)
+        v.addWidget(self.message)  # what an export or an opening did, on its own line
 
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(library_box)
@@ -323,7 +352,7 @@ class ReviewPage(QWidget):
         folder = self.folder
         self._listing += 1
         listing = self._listing
-        self.message.setText(f"Reading {folder}…")
+        self.library_status.setText(f"Reading {folder}…")
         run_in_thread(lambda: list_library(folder),
                       lambda entries: self._library_loaded(entries, listing),
                       self._show_problem)
@@ -332,7 +361,8 @@ class ReviewPage(QWidget):
         if listing != self._listing:  # a later listing is on its way
             return
         self._entries = entries
-        self.message.setText(f"{len(entries)} recordings in {self.folder}.")
+        count = f"{len(entries)} recording" + ("" if len(entries) == 1 else "s")
+        self.library_status.setText(f"{count} in {self.folder}")
         self._fill_library()
 
     def _fill_library(self) -> None:
@@ -340,12 +370,29 @@ class ReviewPage(QWidget):
         rows = [e for e in self._entries
                 if not needle or needle in " ".join(_library_row(e)).lower()]
         self.progress_plot.show_patient(rows)
+        self.library.setSortingEnabled(False)  # rows stay where they are put while filling
         self.library.setRowCount(len(rows))
         for r, entry in enumerate(rows):
+            tip = _library_tooltip(entry)
             for c, text in enumerate(_library_row(entry)):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, str(entry["path"]))
+                item.setToolTip(tip)
                 self.library.setItem(r, c, item)
+        self.library.setSortingEnabled(True)
+        self._mark_open()
+
+    def _mark_open(self) -> None:
+        """The recording on screen is the selected, bold row of the library."""
+        open_path = str(self.session.path) if self.session is not None else None
+        for r in range(self.library.rowCount()):
+            is_open = self.library.item(r, 0).data(Qt.ItemDataRole.UserRole) == open_path
+            for c in range(self.library.columnCount()):
+                font = self.library.item(r, c).font()
+                font.setBold(is_open)
+                self.library.item(r, c).setFont(font)
+            if is_open:
+                self.library.selectRow(r)
 
     def library_files(self) -> list[str]:
         """File names listed now (after the search filter)."""
@@ -388,6 +435,7 @@ class ReviewPage(QWidget):
             return
         self.progress.hide()
         self.session = session
+        self._mark_open()
         a, meta = session.analysis, session.metadata
         self.title.setText(f"{session.path.name} — patient {meta.get('patient_id') or '—'}, "
                            f"{a.drill}, {a.duration_s / 60:.1f} min")

@@ -70,9 +70,9 @@ def window(qtbot, app_settings):
 
 
 def recorded_s(w: MainWindow) -> float:
-    """Seconds recorded so far, as the live screen says it ("Recording 35 s")."""
-    found = re.match(r"Recording (\d+) s", w.live_page.record_status.text())
-    return float(found.group(1)) if found else 0.0
+    """Seconds recorded so far, as the live screen says it ("● REC 0:35 — file.imurec")."""
+    found = re.match(r"● REC (\d+):(\d\d) — .+\.imurec", w.live_page.record_status.text())
+    return 60.0 * float(found.group(1)) + float(found.group(2)) if found else 0.0
 
 
 def connect(qtbot, w: MainWindow, spec: str) -> None:

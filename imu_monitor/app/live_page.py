@@ -268,6 +268,9 @@ class LivePage(QWidget):
         if len(ok):
             keep = max(1, round(NOW_WINDOW_S * self.rate_hz))
             self._recent = np.concatenate([self._recent, ok])[-keep:]
+        if frame.segment_started and self._saved_shown:  # calibrated again: live numbers
+            self._saved_shown = False
+            self.summary_box.setTitle("This session (live)")
         gait = get_drill(self.drill).gait
         if frame.summary is not None and gait and not self._saved_shown:
             self.summary_box.setTitle("This session (live)")
@@ -334,8 +337,13 @@ class LivePage(QWidget):
             self.summary.show_drill(analysis.drill, analysis.drill_result)
 
     def set_recording(self, recording: bool, text: str) -> None:
+        """The record button and, while recording, an unmissable red line: elapsed time and
+        the file being written."""
         self.record_button.setText("■ Stop (Space)" if recording else "● Record (Space)")
         self.record_status.setText(text)
+        self.record_status.setStyleSheet(
+            f"color: white; background: {theme.ALERT}; font-weight: bold; padding: 4px 8px; "
+            "border-radius: 4px;" if recording and text.startswith("●") else "")
         if recording and self._saved_shown:  # a new recording: back to the live numbers
             self._saved_shown = False
             self.summary_box.setTitle("This session (live)")

@@ -57,6 +57,7 @@ SWITCH_INTERVAL_S = 0.0005
 HEALTH_EVERY_S = 0.25  # the status bar's numbers change slowly; relaying it out costs
 NO_DATA_S = 0.5
 DEMO_SECONDS = 1800.0  # the demo sensor walks for half an hour
+BANNER_NEWS_MS = 12_000  # news (saved, imported) leaves by itself; errors stay
 
 
 def open_live_source(spec: str) -> Source:
@@ -101,6 +102,10 @@ class MainWindow(QMainWindow):
         self.banner = QLabel("")
         self.banner.setWordWrap(True)
         self.banner.hide()
+        self.banner.mousePressEvent = lambda _event: self.banner.hide()  # clicked away
+        self._banner_timer = QTimer(self)
+        self._banner_timer.setSingleShot(True)
+        self._banner_timer.timeout.connect(self.banner.hide)
         theme.set_point_size(self.banner, 14)
         self.tabs = QTabWidget()
         self.connect_page = ConnectPage(scan)
@@ -204,12 +209,17 @@ class MainWindow(QMainWindow):
         self.dark_action.blockSignals(False)
 
     def show_banner(self, text: str, kind: str = "info") -> None:
-        """A sentence for the clinician at the top of the window (errors stay until replaced)."""
-        color = theme.ALERT if kind == "error" else theme.LEFT
-        self.banner.setStyleSheet(f"border: 2px solid {color}; border-radius: 6px; "
-                                  "padding: 6px;")
-        self.banner.setText(("⚠ " if kind == "error" else "") + text)
+        """A sentence for the clinician at the top of the window: news leaves by itself after
+        a few seconds, errors stay until replaced (or clicked away)."""
+        error = kind == "error"
+        color = theme.ALERT if error else theme.LEFT
+        self.banner.setStyleSheet(f"background: {color}22; border-left: 6px solid {color}; "
+                                  "padding: 6px 10px;")
+        self.banner.setText(("⚠ " if error else "") + text)
         self.banner.show()
+        self._banner_timer.stop()
+        if not error:
+            self._banner_timer.start(BANNER_NEWS_MS)
 
     # ------------------------------------------------------------ connection
     def connect_sensor(self, spec: str, name: str) -> None:
@@ -380,7 +390,9 @@ class MainWindow(QMainWindow):
                               h.seconds_since_data > NO_DATA_S) else h.state
         self._show_health(state, h)
         if frame.recording_path is not None:
-            self.live_page.set_recording(True, f"Recording {frame.recording_elapsed_s:.0f} s")
+            minutes, seconds = divmod(int(frame.recording_elapsed_s), 60)
+            self.live_page.set_recording(True, f"● REC {minutes}:{seconds:02d} — "
+                                               f"{Path(frame.recording_path).name}")
         for message in frame.messages:
             self.statusBar().showMessage(message, 8000)
         for problem in frame.problems:

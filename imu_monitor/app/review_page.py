@@ -55,7 +55,7 @@ REPLAY_FPS = 30
 VIEW_S = 10.0
 # What tells sessions apart at a glance; the rest of a row is in its tooltip (and in Review).
 LIBRARY_COLUMNS = ("Date", "Patient", "Drill", "Drop L / R °", "File")
-LIBRARY_MIN_WIDTH = 540  # px: the five columns of a typical row fit
+LIBRARY_MIN_CHARS = 80  # the library is this many average characters wide: its columns fit
 
 
 @dataclass
@@ -228,7 +228,7 @@ class ReviewPage(QWidget):
         lib_top.addWidget(self.open_button)
         self.progress_plot = ProgressPlot()
         library_box = QWidget()
-        library_box.setMinimumWidth(LIBRARY_MIN_WIDTH)
+        library_box.setMinimumWidth(LIBRARY_MIN_CHARS * self.fontMetrics().averageCharWidth())
         self.library_status = QLabel("")
         self.library_status.setWordWrap(True)
         lib_layout = QVBoxLayout(library_box)

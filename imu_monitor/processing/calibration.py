@@ -109,21 +109,32 @@ def parse_axes(spec: str) -> np.ndarray:
     return matrix
 
 
+PLACED_WELL_DEG = 10.0  # closer to upright and straight than this: "sits straight"
+
+
 def _describe(vector: np.ndarray) -> str:
     axis = int(np.argmax(np.abs(vector)))
     return f"{'+' if vector[axis] > 0 else '-'}{'xyz'[axis]}"
 
 
 def describe_mounting(cal: Calibration) -> str:
-    """Which sensor axis points up and which forward, in words."""
+    """How the sensor sits on the sacrum, in a clinician's words first (how far from upright,
+    how far turned), then the axes for the engineer."""
 
-    def nearest(v: np.ndarray) -> str:
+    def nearest(v: np.ndarray) -> tuple[str, float]:
         k = int(np.argmax(np.abs(v)))
         off = float(np.degrees(np.arccos(min(1.0, abs(float(v[k]))))))
-        sign = "+" if v[k] > 0 else "−"
-        return f"{sign}{'xyz'[k]}" + (f" ({off:.0f}° off)" if off >= 5 else "")
+        return f"{'+' if v[k] > 0 else '−'}{'xyz'[k]}", off
 
-    return f"sensor {nearest(cal.up_sensor)} points up, {nearest(cal.forward_sensor)} forward"
+    up, tilt = nearest(cal.up_sensor)
+    forward, turn = nearest(cal.forward_sensor)
+    if max(tilt, turn) < PLACED_WELL_DEG:
+        words = "sensor sits straight"
+    else:
+        parts = [f"{tilt:.0f}° off upright" if tilt >= PLACED_WELL_DEG else "upright",
+                 f"turned {turn:.0f}°" if turn >= PLACED_WELL_DEG else "facing straight"]
+        words = "sensor " + ", ".join(parts) + " (measured, so it does not matter)"
+    return f"{words}; axes: {up} up, {forward} forward"
 
 
 def describe_neutral(source: str) -> str:

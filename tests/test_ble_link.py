@@ -161,3 +161,17 @@ def test_bluetooth_off_is_said_in_words(fake_bluez):
             BleSource("ANY", scan_timeout_s=0.3)
     finally:
         fake_bluez.set_powered(True)
+
+
+def test_a_computer_without_any_bluetooth_service_is_not_told_to_switch_it_on(tmp_path):
+    """No system bus (or no BlueZ on it): not 'Bluetooth is off'."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DBUS_SYSTEM_BUS_ADDRESS": f"unix:path={tmp_path / 'no-bus'}"}
+    result = subprocess.run([sys.executable, "-m", "imu_monitor", "scan", "--timeout", "1"],
+                            capture_output=True, text=True, timeout=120, env=env)
+    assert result.returncode == 2
+    assert "This computer has no Bluetooth" in result.stderr
+    assert "switch it on" not in result.stderr

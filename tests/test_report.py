@@ -144,3 +144,19 @@ def test_no_steps_and_overnight_sessions_are_described():
     for span in (5.0, 600.0, 50_401.0, 86_400.0 * 3):
         ticks = report_page._nice_ticks(0.0, span)
         assert 3 <= len(ticks) <= 8 and ticks[0] == 0.0
+
+
+def test_report_times_are_local_with_their_zone(monkeypatch):
+    """A clinic reads its own clock: the session's date in the local time zone, named."""
+    import time
+
+    from imu_monitor.export.report import _when
+
+    monkeypatch.setenv("TZ", "Europe/Paris")
+    time.tzset()
+    try:
+        assert _when("2026-03-05T14:12:33+00:00") == "05 Mar 2026, 15:12 CET"
+        assert _when("2026-07-05T14:12:33+00:00") == "05 Jul 2026, 16:12 CEST"
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()

@@ -102,8 +102,7 @@ def report_text(analysis: Analysis, source: Path) -> ReportText:
         "Angles in degrees from the neutral (standing, or the pelvis at initial contacts when "
         "nobody stood still: see the calibration). Drop: how far the hip opposite the stance "
         f"leg went below neutral (positive = lower). {KNOWN_LIMITS} "
-        f"imu_monitor {__version__}; report made "
-        f"{dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M')} UTC.")
+        f"imu_monitor {__version__}; report made {_local(dt.datetime.now(dt.UTC))}.")
     return text
 
 
@@ -111,9 +110,17 @@ def _when(created: str | None) -> str:
     if not created:
         return ""
     try:
-        return dt.datetime.fromisoformat(created).strftime("%d %b %Y, %H:%M UTC")
+        return _local(dt.datetime.fromisoformat(created))
     except ValueError:
         return created
+
+
+def _local(when: dt.datetime) -> str:
+    """A time as the clinic reads it: local, with its zone (a time without one is UTC)."""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    local = when.astimezone()
+    return local.strftime("%d %b %Y, %H:%M ") + (local.tzname() or local.strftime("UTC%z"))
 
 
 def _statement(summary: dict) -> str:

@@ -66,6 +66,10 @@ BACKOFF_S = (0.25, 0.5, 1.0, 2.0, 4.0)
 RECONNECT_SCAN_S = 2.0
 BLUETOOTH_OFF = ("Bluetooth is off: switch it on (or plug in the Bluetooth adapter) and try "
                  "again.")
+NO_BLUETOOTH = ("This computer has no Bluetooth (no adapter, or no Bluetooth service running): "
+                "plug in a Bluetooth adapter, or use the simulated sensor.")
+BLUETOOTH_DENIED = ("This program is not allowed to use Bluetooth: allow it in the system's "
+                    "privacy settings and try again.")
 NOT_FOUND = "No sensor found — is it charged and within 10 m?"
 LOST = "Sensor lost — reconnecting (recording continues)"
 _END = object()
@@ -108,12 +112,27 @@ def _bluetooth_errors():
     """bleak's and D-Bus's failures to reach the adapter, as the sentence a user needs."""
     try:
         yield
-    except BleakBluetoothNotAvailableError:
-        raise BluetoothOffError(BLUETOOTH_OFF) from None
-    except (BleakDBusError, OSError) as exc:
-        if isinstance(exc, BleakDBusError) and "NotReady" not in exc.dbus_error:
+    except BleakBluetoothNotAvailableError as exc:
+        raise BluetoothOffError(_not_available(exc)) from None
+    except BleakDBusError as exc:
+        if "NotReady" not in exc.dbus_error:
             raise
         raise BluetoothOffError(BLUETOOTH_OFF) from None
+    except OSError:  # no system bus, or no BlueZ on it: no Bluetooth service at all
+        raise BluetoothOffError(NO_BLUETOOTH) from None
+
+
+def _not_available(exc: BleakBluetoothNotAvailableError) -> str:
+    """The sentence for bleak's reason: switched off, absent, or not allowed."""
+    reason = getattr(exc, "reason", None)
+    name = getattr(reason, "name", "")
+    if name == "POWERED_OFF":
+        return BLUETOOTH_OFF
+    if name.startswith("DENIED"):
+        return BLUETOOTH_DENIED
+    if name in ("NO_BLUETOOTH", "NO_BLE_CENTRAL_ROLE"):
+        return NO_BLUETOOTH
+    return BLUETOOTH_OFF
 
 
 class BleSource:

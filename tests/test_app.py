@@ -224,7 +224,7 @@ def test_calibration_with_a_mounting_preset_skips_the_walk(qtbot, window):
     panel.start()
     qtbot.waitUntil(lambda: panel.state == "done", timeout=60_000)
     assert "forward declared by the mounting preset" in panel.result.text()
-    assert "sensor +x" in panel.result.text()
+    assert "axes: +x up" in panel.result.text()
     shoot(w, "calibration-done")
 
 
@@ -465,3 +465,22 @@ def test_the_library_shows_file_names_that_fit_and_marks_the_open_recording(qtbo
     row = next(r for r in range(3)
                if page.library.item(r, 4).text() == "demo-symmetric-walk.imurec")
     assert page.library.item(row, 0).font().bold()
+
+
+def _contrast(a: str, b: str) -> float:
+    def luminance(color: str) -> float:
+        rgb = [int(color.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_side_colours_of_words_are_readable_in_both_themes():
+    """WCAG AA (4.5:1) for text in the side colours, on panels and windows, light and dark."""
+    from imu_monitor.app import theme
+
+    for colors in theme.THEMES.values():
+        for side in ("left", "right"):
+            for background in (colors.panel, colors.window):
+                assert _contrast(colors.side_text(side), background) >= 4.5, (colors.name, side)

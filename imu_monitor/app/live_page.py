@@ -233,6 +233,7 @@ class LivePage(QWidget):
 
     def set_colors(self, colors: theme.Theme) -> None:
         self.pelvis.colors = colors
+        self.summary.set_colors(colors)
         self.trace.set_colors(colors)
         self.bars.set_colors(colors)
 
@@ -300,7 +301,7 @@ class LivePage(QWidget):
                 over = s.over_threshold
                 self.big.show_value(f"{s.peak_drop_deg:.1f}°",
                                     f"{s.side.upper()} stance · step {self.step_count}",
-                                    theme.LEFT if s.side == "left" else theme.RIGHT, over,
+                                    theme.side_text(s.side), over,
                                     f"▲ over {threshold:g}°")
             else:
                 self.big.show_value("—", "Walk: the drop of each step appears here", None,

@@ -486,8 +486,7 @@ class ReviewPage(QWidget):
                 if s.note:
                     item.setToolTip(f"Not counted in the summary: {s.note}.")
                 if c == 2:
-                    item.setForeground(pg.mkColor(theme.LEFT if s.side == "left"
-                                                  else theme.RIGHT))
+                    item.setForeground(pg.mkColor(theme.side_text(s.side)))
                 self.steps.setItem(r, c, item)
 
     def step_rows(self) -> list[tuple[float, str, float]]:
@@ -602,6 +601,7 @@ class ReviewPage(QWidget):
         self.status.emit(message)
 
     def set_colors(self, colors: theme.Theme) -> None:
+        self.summary.set_colors(colors)
         style_plot(self.plot, colors)
         style_plot(self.progress_plot, colors)
         self._curve.setPen(pg.mkPen(colors.trace, width=1))

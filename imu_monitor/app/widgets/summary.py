@@ -28,12 +28,13 @@ class SummaryView(QWidget):
         table = QWidget()
         grid = QGridLayout(table)
         grid.setHorizontalSpacing(18)
+        self._headers: dict[str, QLabel] = {}
         for col, side in enumerate(SIDES, start=1):
-            color = theme.LEFT if side == "left" else theme.RIGHT
             header = QLabel(f"{side.capitalize()}\nstance")
             header.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            header.setStyleSheet(f"color: {color}; font-weight: bold")
             grid.addWidget(header, 0, col)
+            self._headers[side] = header
+        self.set_colors(theme.current)
         self._titles: list[QLabel] = []
         self._cells: dict[tuple[str, str], QLabel] = {}
         for row, (title, field, _) in enumerate(SUMMARY_ROWS, start=1):
@@ -69,6 +70,11 @@ class SummaryView(QWidget):
         value.setAlignment(Qt.AlignmentFlag.AlignCenter)
         grid.addWidget(value, row, 1, 1, 2)
         return value
+
+    def set_colors(self, colors: theme.Theme) -> None:
+        """Side headers in the theme's text colours (readable: WCAG AA)."""
+        for side, header in self._headers.items():
+            header.setStyleSheet(f"color: {colors.side_text(side)}; font-weight: bold")
 
     def clear(self) -> None:
         for cell in [*self._cells.values(), self._asymmetry, self._cadence]:

@@ -218,6 +218,7 @@ class _Filled:
     device_quat: np.ndarray | None  # sensors with their own orientation only
     measured: np.ndarray  # a real sample in this slot
     restart: np.ndarray  # slots where a long gap ended (the next real sample after it)
+    own: bool = True  # gyr and acc are the pipeline's (False: the pushed batch's own arrays)
 
 
 class Pipeline:
@@ -443,11 +444,18 @@ class Pipeline:
         else:
             gyr = filled.gyr
             runs = _bridged(measured, round(SHORT_GAP_S * self.rate_hz))
-            quat = offline_orientation(gyr, acc, self.rate_hz, runs, self._filter_params)
+            # Calibrated already, nothing needs the angular rate after the filter: the
+            # pipeline's own copy (when lost samples were filled in) is its working array.
+            scratch = filled.own and self.calibration is not None
+            quat = offline_orientation(gyr, acc, self.rate_hz, runs, self._filter_params,
+                                       gyr_scratch=scratch)
+            if scratch:
+                gyr = None
             up = None  # up is computed where needed: a whole recording's is 24 bytes a sample
             valid = _with_margins(measured, runs, round(OFFLINE_MARGIN_S * self.rate_hz))
-        self._pre = {"acc": _Growable.wrap(acc), "gyr": _Growable.wrap(gyr),
-                     "quat": _Growable.wrap(quat)}
+        self._pre = {"acc": _Growable.wrap(acc), "quat": _Growable.wrap(quat)}
+        if gyr is not None:
+            self._pre["gyr"] = _Growable.wrap(gyr)
         if up is not None:
             self._pre["up"] = _Growable.wrap(up)
         self._valid_pre = _Growable.wrap(valid)
@@ -457,7 +465,7 @@ class Pipeline:
         parts = self._offline_parts or []
         self._offline_parts = None
         if len(parts) == 1:
-            return parts[0]
+            return parts[0]  # (concatenated parts are the pipeline's own arrays)
         quat_width = 4 if self.device_orientation else 0
 
         def joined(name: str, tail: tuple[int, ...], dtype=np.float64) -> np.ndarray:
@@ -522,6 +530,7 @@ class Pipeline:
         return {name: g.view for name, g in self._pre.items()}
 
     def _flush_pre(self) -> list[Step]:
+        self._pre.pop("gyr", None)  # nothing downstream needs the angular rate
         pre = self._pre_views()
         valid = self._valid_pre.view
         n = len(valid)
@@ -604,7 +613,7 @@ class Pipeline:
             self._last = np.concatenate([left[-1], right[-1]])
             tail = self._gap_filler.history_rows
             self._gap_filler.remember(np.concatenate([left[-tail:], right[-tail:]], axis=1))
-            return _Filled(left, right, None, measured_slots, restart)
+            return _Filled(left, right, None, measured_slots, restart, own=False)
         # Filled slots are interpolated in float64, as the filler does.
         dtype = np.result_type(left, right) if total == kept else np.float64
         out_left = np.empty((total, left.shape[1]), dtype)

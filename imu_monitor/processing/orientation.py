@@ -106,7 +106,8 @@ class OrientationFilter:
 
 def offline_orientation(gyr: np.ndarray, acc: np.ndarray, rate_hz: float,
                         measured: np.ndarray | None = None,
-                        params: FilterParams | None = None) -> np.ndarray:
+                        params: FilterParams | None = None,
+                        gyr_scratch: bool = False) -> np.ndarray:
     """Orientation of a whole recording (n, 4) with offline VQF.
 
     ``measured`` marks the samples the filter may use (short gaps already bridged count as
@@ -118,7 +119,8 @@ def offline_orientation(gyr: np.ndarray, acc: np.ndarray, rate_hz: float,
     interpolated (they are never reported as measured).
 
     Memory: the result is the only array as long as the recording that this allocates (and,
-    with gaps, the bias-free gyroscope); everything is filled in place.
+    with gaps, the bias-free gyroscope; without, the filter's working array unless
+    ``gyr_scratch`` lets it work in ``gyr``, which is then overwritten).
     """
     n = len(gyr)
     params = params or FilterParams()
@@ -141,7 +143,7 @@ def offline_orientation(gyr: np.ndarray, acc: np.ndarray, rate_hz: float,
                              "to compute the pelvis orientation.")
     if usable == [(0, n)]:
         quat = np.empty((n, 4))
-        _vqf_quat(gyr, acc, ts, run_params, quat)
+        _vqf_quat(gyr, acc, ts, run_params, quat, gyr_scratch=gyr_scratch)
         return quat
     quat = np.zeros((n, 4))
     quat[:, 0] = 1.0

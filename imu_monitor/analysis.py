@@ -40,8 +40,12 @@ def analyze_source(source: Source, *, drill: str | None = None, side: str | None
     A recording's stored calibration is used unless ``recalibrate`` or ``axes`` is given.
     """
     metadata = source.info.details
-    samples, _ = read_all(source)
     replay = source if isinstance(source, RecordingReplay) else None
+    if replay is not None:  # its packets are slices of these: no copy of the whole session
+        samples = replay.recording.samples
+        replay.close()
+    else:
+        samples, _ = read_all(source)
     stored = replay is not None and not recalibrate and not axes
     config = analysis_config(
         metadata, drill, side, axes,

@@ -64,6 +64,11 @@ SHORT_GAP_S = 0.15
 # last OFFLINE_MARGIN_S are where it knows least.
 REACQUIRE_S = 1.5
 OFFLINE_MARGIN_S = 0.25
+# Long arrays go through the per-sample stages in pieces of this many samples or more: every
+# stage streams and decides on absolute sample indices, so the numbers are those of one call
+# (tested), and no stage makes temporaries as long as the recording. Long enough for the
+# compiled kernels (processing/kernels.py).
+PIECE = 65_536
 
 Mode = Literal["live", "offline"]
 
@@ -74,6 +79,20 @@ class _Growable:
     def __init__(self, shape_tail: tuple[int, ...], dtype=np.float64) -> None:
         self._data = np.zeros((1024, *shape_tail), dtype=dtype)
         self._n = 0
+
+    @classmethod
+    def wrap(cls, array: np.ndarray) -> _Growable:
+        """An existing array as the rows so far (not copied: a whole recording's arrays)."""
+        grown = cls.__new__(cls)
+        grown._data, grown._n = array, len(array)
+        return grown
+
+    def reserve(self, rows: int) -> None:
+        """Room for ``rows`` rows in all, allocated once (doubling could leave half unused)."""
+        if rows > len(self._data):
+            grown = np.zeros((rows, *self._data.shape[1:]), dtype=self._data.dtype)
+            grown[: self._n] = self._data[: self._n]
+            self._data = grown
 
     def append(self, rows: np.ndarray) -> None:
         need = self._n + len(rows)
@@ -196,9 +215,10 @@ class _Filled:
 
     gyr: np.ndarray
     acc: np.ndarray
-    device_quat: np.ndarray
+    device_quat: np.ndarray | None  # sensors with their own orientation only
     measured: np.ndarray  # a real sample in this slot
     restart: np.ndarray  # slots where a long gap ended (the next real sample after it)
+    own: bool = True  # gyr and acc are the pipeline's (False: the pushed batch's own arrays)
 
 
 class Pipeline:
@@ -226,10 +246,12 @@ class Pipeline:
         self.device_orientation: bool | None = None
         self._aligner = Aligner(self.rate_hz, self.config.axes)
         self.calibration: Calibration | None = self.config.calibration
-        # Samples kept until calibrated (live) or until the end (offline).
+        # Samples kept until calibrated (live); offline, until the end: the filled batches as
+        # pushed (a batch that needed no filling is kept as it is, not copied).
         self._pre = {name: _Growable(tail) for name, tail in
                      (("acc", (3,)), ("gyr", (3,)), ("quat", (4,)), ("up", (3,)))}
         self._valid_pre = _Growable((), np.bool_)
+        self._offline_parts: list[_Filled] | None = [] if self.offline else None
         self._reacquire_left = 0  # live: samples still re-acquiring after a gap
         self._kinematics: PelvisKinematics | None = None
         # Contacts are found in every drill: in single-leg drills they mark the walking to
@@ -278,8 +300,8 @@ class Pipeline:
         filled = self._fill_gaps(batch)
         start = len(self.obliquity)
         if self.offline:
-            self._keep_pre(filled.acc, filled.gyr, filled.device_quat, np.zeros((0, 3)),
-                           filled.measured)
+            if self._offline_parts is not None and len(filled.measured):
+                self._offline_parts.append(filled)
             return PipelineUpdate(start, start, [], False)
         gyr, acc = filled.gyr, filled.acc
         if self._device is not None:
@@ -307,13 +329,16 @@ class Pipeline:
         ``require_steps=False`` accepts a walking recording without steps (exports of
         angles or samples need none).
         """
-        if self.offline and self._pre:
+        if self._offline_parts is not None:
             self._offline_orientation()
         if self.calibration is None and self._pre:
             pre = self._pre_views()
+            if "up" not in pre:  # offline: up for the whole recording, for calibrating only
+                pre["up"] = _up_in_sensor(pre["quat"])
             if self._aligner.add(pre["acc"], pre["gyr"], pre["quat"], pre["up"],
                                  self._evidence(), final=True):
                 self.calibration = self._calibrate(pre)
+            del pre
         if self.calibration is None:
             raise CalibrationError(
                 "Nothing to calibrate on was found: the patient must stand still for "
@@ -407,38 +432,54 @@ class Pipeline:
         return np.concatenate(quats), np.concatenate(ups), valid
 
     def _offline_orientation(self) -> None:
-        """Offline: orientation of everything kept, stretch by stretch between long gaps."""
-        pre = self._pre_views()
+        """Offline: orientation of everything pushed, stretch by stretch between long gaps."""
+        filled = self._offline_inputs()
+        acc, measured = filled.acc, filled.measured
         if self.device_orientation:
             device = DeviceOrientation(self.rate_hz)
-            quat = device.update(pre["quat"])
+            assert filled.device_quat is not None
+            quat = device.update(filled.device_quat)
             up, gyr = device.up, device.rate
+            valid = measured
         else:
-            runs = _bridged(self._valid_pre.view, round(SHORT_GAP_S * self.rate_hz))
-            quat = offline_orientation(pre["gyr"], pre["acc"], self.rate_hz, runs,
-                                       self._filter_params)
-            up, gyr = up_in_sensor(quat), pre["gyr"]
-            trusted = self._valid_pre_with_margins(runs)
-            self._valid_pre = _Growable((), np.bool_)
-            self._valid_pre.append(trusted)
-        acc, valid = pre["acc"].copy(), self._valid_pre.view.copy()
-        self._pre = {name: _Growable(tail) for name, tail in
-                     (("acc", (3,)), ("gyr", (3,)), ("quat", (4,)), ("up", (3,)))}
-        self._valid_pre = _Growable((), np.bool_)
-        self._keep_pre(acc, gyr, quat, up, valid)
+            gyr = filled.gyr
+            runs = _bridged(measured, round(SHORT_GAP_S * self.rate_hz))
+            # Calibrated already, nothing needs the angular rate after the filter: the
+            # pipeline's own copy (when lost samples were filled in) is its working array.
+            scratch = filled.own and self.calibration is not None
+            quat = offline_orientation(gyr, acc, self.rate_hz, runs, self._filter_params,
+                                       gyr_scratch=scratch)
+            if scratch:
+                gyr = None
+            up = None  # up is computed where needed: a whole recording's is 24 bytes a sample
+            valid = _with_margins(measured, runs, round(OFFLINE_MARGIN_S * self.rate_hz))
+        self._pre = {"acc": _Growable.wrap(acc), "quat": _Growable.wrap(quat)}
+        if gyr is not None:
+            self._pre["gyr"] = _Growable.wrap(gyr)
+        if up is not None:
+            self._pre["up"] = _Growable.wrap(up)
+        self._valid_pre = _Growable.wrap(valid)
+
+    def _offline_inputs(self) -> _Filled:
+        """Everything pushed offline as one set of arrays (the only batch as it is)."""
+        parts = self._offline_parts or []
+        self._offline_parts = None
+        if len(parts) == 1:
+            return parts[0]  # (concatenated parts are the pipeline's own arrays)
+        quat_width = 4 if self.device_orientation else 0
+
+        def joined(name: str, tail: tuple[int, ...], dtype=np.float64) -> np.ndarray:
+            arrays = [getattr(p, name) for p in parts]
+            return np.concatenate(arrays) if arrays else np.zeros((0, *tail), dtype)
+
+        return _Filled(joined("gyr", (3,)), joined("acc", (3,)),
+                       joined("device_quat", (quat_width,)) if quat_width else None,
+                       joined("measured", (), np.bool_), joined("restart", (), np.bool_))
 
     def _evidence(self) -> np.ndarray:
         """Samples the calibration may use: trusted ones, and short bridged gaps (a lost
         packet in the middle of standing still does not end the standing)."""
         return _bridged(self._valid_pre.view, round(SHORT_GAP_S * self.rate_hz))
-
-    def _valid_pre_with_margins(self, runs: np.ndarray) -> np.ndarray:
-        """Measured samples, less ``OFFLINE_MARGIN_S`` either side of every longer gap."""
-        valid = self._valid_pre.view.copy()
-        margin = round(OFFLINE_MARGIN_S * self.rate_hz)
-        for start, stop in true_runs(~runs):
-            valid[max(0, start - margin): stop + margin] = False
-        return valid
 
     # ------------------------------------------------------------ calibration
     def _calibrate(self, pre: dict[str, np.ndarray]) -> Calibration:
@@ -467,9 +508,12 @@ class Pipeline:
 
     def _contacts_with(self, cal: Calibration, pre: dict[str, np.ndarray]
                        ) -> list[tuple[int, str]]:
-        kin = PelvisKinematics(cal, self.rate_hz).update(pre["quat"], pre["up"], pre["acc"])
+        kinematics = PelvisKinematics(cal, self.rate_hz)
         detector = ContactDetector(self.rate_hz, self._detector_params)
-        found = detector.push(kin.forward_acc, kin.lateral_acc, kin.vertical_acc)
+        found: list[Contact] = []
+        for a, b in _pieces(len(pre["quat"])):
+            kin = kinematics.update(pre["quat"][a:b], pre["up"][a:b], pre["acc"][a:b])
+            found += detector.push(kin.forward_acc, kin.lateral_acc, kin.vertical_acc)
         found += detector.finish()
         return [(c.index, c.side) for c in found]
 
@@ -486,8 +530,24 @@ class Pipeline:
         return {name: g.view for name, g in self._pre.items()}
 
     def _flush_pre(self) -> list[Step]:
+        self._pre.pop("gyr", None)  # nothing downstream needs the angular rate
         pre = self._pre_views()
-        steps = self._downstream(pre["quat"], pre["up"], pre["acc"], self._valid_pre.view)
+        valid = self._valid_pre.view
+        n = len(valid)
+        histories = [self.obliquity, self.valid]
+        if self._angle_history:
+            histories += [self.tilt, self.rotation, self.lateral_acc]
+        for history in histories:
+            history.reserve(len(history) + n)
+        keep_quat = self.orientation is not None
+        if keep_quat and self.offline:  # the whole orientation already is one array
+            self.orientation = _Growable.wrap(pre["quat"])
+            keep_quat = False
+        steps: list[Step] = []
+        quat, up = pre["quat"], pre.get("up")
+        for a, b in _pieces(n):
+            steps += self._downstream(quat[a:b], up_in_sensor(quat[a:b]) if up is None
+                                      else up[a:b], pre["acc"][a:b], valid[a:b], keep_quat)
         self._pre = {}
         self._valid_pre = _Growable((), np.bool_)
         return steps
@@ -500,8 +560,11 @@ class Pipeline:
         device quaternions are interpolated and renormalised downstream); nothing bridged is
         ever reported as measured, and every lost sample is counted. A gap longer than
         ``SHORT_GAP_S`` marks the slot after it as a restart.
+
+        A batch with nothing lost, repeated or unusable is used as it is (a whole recording
+        is not copied); otherwise the slots are filled in pieces into arrays allocated once.
         """
-        seq = batch.seq.astype(np.int64)
+        seq = np.asarray(batch.seq, dtype=np.int64)
         if self._seq0 is None and len(seq):
             first = self.config.first_seq
             self._seq0 = int(seq[0]) if first is None else min(int(first), int(seq[0]))
@@ -517,49 +580,71 @@ class Pipeline:
             # Drop anything not strictly after what we already have (duplicates, reordering).
             running_max = np.maximum.accumulate(np.concatenate([[self._next_seq - 1], seq]))
             keep = seq > running_max[:-1]
+            del running_max
         self.rejected_samples += int(np.count_nonzero(~keep))
         # A sample that is not a measurement (NaN, infinite, absurd, no acceleration at all) is
         # lost. Orientation-only sensors have no gyroscope: their quaternion must be finite.
-        columns = np.concatenate([batch.acc, batch.quat] if self.device_orientation
-                                 else [batch.gyr, batch.acc], axis=1)
-        # NaN, infinity, or beyond any IMU's range (a corrupt file) fail this comparison.
-        plausible = (np.abs(columns) < IMPLAUSIBLE_READING).all(axis=1)
-        measured = plausible & (np.abs(batch.acc).sum(axis=1) > 0)
+        left, right = ((batch.acc, batch.quat) if self.device_orientation
+                       else (batch.gyr, batch.acc))
+        assert right is not None
+        measured = _plausible(left) & _plausible(right) & (np.abs(batch.acc).sum(axis=1) > 0)
         self.invalid_samples += int(np.count_nonzero(keep & ~measured))
         keep &= measured
-        seq, rows = seq[keep], columns[keep]
-        self.samples += len(seq)
-        if not len(seq):
+        kept = int(np.count_nonzero(keep))
+        self.samples += kept
+        if not kept:
             return _Filled(np.zeros((0, 3)), np.zeros((0, 3)), np.zeros((0, 4)),
                            np.zeros(0, dtype=bool), np.zeros(0, dtype=bool))
-        slots = seq - self._next_seq
+        index = None if kept == len(seq) else np.flatnonzero(keep)
+        slots = (seq if index is None else seq[index]) - self._next_seq
         total = int(slots[-1]) + 1
-        if total - len(seq) > round(MAX_GAP_FILL_S * self.rate_hz):
+        if total - kept > round(MAX_GAP_FILL_S * self.rate_hz):
             raise AnalysisError(
                 f"The sensor was silent for more than {MAX_GAP_FILL_S / 60:.0f} minutes inside "
                 "this recording; analyse the parts before and after separately."
             )
-        self.lost_samples += total - len(seq)
-        self._next_seq = int(seq[-1]) + 1
-        # Before the first sample there is nothing to bridge from: hold the first one.
-        previous = self._last if self._last is not None else rows[0]
-        if self.device_orientation:
-            rows = _same_hemisphere(rows, previous)
-        self._last = rows[-1].copy()
+        self.lost_samples += total - kept
+        self._next_seq = int(seq[-1] if index is None else seq[index[-1]]) + 1
         restart = np.zeros(total, dtype=bool)
-        filled = self._gap_filler.fill(rows, slots, previous, total)
         measured_slots = np.ones(total, dtype=bool)
-        if total != len(seq):
+        if total == kept and not self.device_orientation and \
+                left.dtype == right.dtype == np.float64:
+            # Nothing to fill: the batch's own arrays (the rows the filler would return).
+            self._last = np.concatenate([left[-1], right[-1]])
+            tail = self._gap_filler.history_rows
+            self._gap_filler.remember(np.concatenate([left[-tail:], right[-tail:]], axis=1))
+            return _Filled(left, right, None, measured_slots, restart, own=False)
+        # Filled slots are interpolated in float64, as the filler does.
+        dtype = np.result_type(left, right) if total == kept else np.float64
+        out_left = np.empty((total, left.shape[1]), dtype)
+        out_right = np.empty((total, right.shape[1]), out_left.dtype)
+        # Before the first sample there is nothing to bridge from: hold the first one.
+        previous = self._last
+        done = 0  # slots filled so far
+        for a, b in _pieces(kept):
+            rows_at = slice(a, b) if index is None else index[a:b]
+            rows = np.concatenate([left[rows_at], right[rows_at]], axis=1)
+            if previous is None:
+                previous = rows[0]
+            if self.device_orientation:
+                rows = _same_hemisphere(rows, previous)
+            piece_slots = slots[a:b] - done
+            count = int(piece_slots[-1]) + 1
+            filled = self._gap_filler.fill(rows, piece_slots, previous, count)
+            out_left[done: done + count] = filled[:, :left.shape[1]]
+            out_right[done: done + count] = filled[:, left.shape[1]:]
+            previous = rows[-1]
+            done += count
+        self._last = previous.copy()
+        if total != kept:
             measured_slots[:] = False
             measured_slots[slots] = True
             lost_before = np.diff(np.concatenate([[-1], slots])) - 1
             long_gap = lost_before > round(SHORT_GAP_S * self.rate_hz)
             restart[slots[long_gap]] = True
         if self.device_orientation:  # the angular rate comes from the quaternions, later
-            return _Filled(np.zeros((total, 3)), filled[:, :3], filled[:, 3:], measured_slots,
-                           restart)
-        return _Filled(filled[:, :3], filled[:, 3:], np.zeros((total, 4)), measured_slots,
-                       restart)
+            return _Filled(np.zeros((total, 3)), out_left, out_right, measured_slots, restart)
+        return _Filled(out_left, out_right, None, measured_slots, restart)
 
     def _choose_orientation(self, batch: SampleBatch) -> None:
         """Device orientation when the samples carry a quaternion and no gyroscope at all."""
@@ -570,7 +655,7 @@ class Pipeline:
             self._aligner.vertical_from_orientation = True
         self._gap_filler = GapFiller(self.rate_hz, periodic=not self.device_orientation)
 
-    def _downstream(self, quat, up, acc, valid) -> list[Step]:
+    def _downstream(self, quat, up, acc, valid, keep_quat: bool = True) -> list[Step]:
         if self._kinematics is None:
             assert self.calibration is not None
             self._kinematics = PelvisKinematics(self.calibration, self.rate_hz)
@@ -582,13 +667,41 @@ class Pipeline:
             self.rotation.append(kin.rotation_deg)
             self.lateral_acc.append(kin.lateral_acc)
         self.valid.append(valid)
-        if self.orientation is not None:
+        if self.orientation is not None and keep_quat:
             self.orientation.append(quat)
         steps: list[Step] = []
         for contact in self._detector.push(kin.forward_acc, kin.lateral_acc, kin.vertical_acc):
             steps += self._judge.contact(contact, self._history())
         self.steps += steps
         return steps
+
+
+def _pieces(n: int) -> list[tuple[int, int]]:
+    """``[start, stop)`` of the pieces long arrays are processed in: ``PIECE`` samples or
+    more each (the last takes the remainder), one piece below that."""
+    edges = [*range(0, max(1, n // PIECE) * PIECE, PIECE), n] if n else [0, 0]
+    return list(pairwise(edges))
+
+
+def _up_in_sensor(quat: np.ndarray) -> np.ndarray:
+    """``up_in_sensor`` of a whole recording, piece by piece (its temporaries stay small)."""
+    up = np.empty((len(quat), 3))
+    for a, b in _pieces(len(quat)):
+        up[a:b] = up_in_sensor(quat[a:b])
+    return up
+
+
+def _plausible(rows: np.ndarray) -> np.ndarray:
+    """Rows whose every value is finite and within any IMU's range."""
+    return (np.abs(rows) < IMPLAUSIBLE_READING).all(axis=1)
+
+
+def _with_margins(measured: np.ndarray, runs: np.ndarray, margin: int) -> np.ndarray:
+    """Measured samples, less ``margin`` either side of every gap not bridged in ``runs``."""
+    valid = measured.copy()
+    for start, stop in true_runs(~runs):
+        valid[max(0, start - margin): stop + margin] = False
+    return valid
 
 
 def _bridged(measured: np.ndarray, short: int) -> np.ndarray:

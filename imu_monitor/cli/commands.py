@@ -35,6 +35,7 @@ from imu_monitor.recording import (
     read_header,
 )
 from imu_monitor.recording.patient import check_patient_code, default_recording_path
+from imu_monitor.recording.schema import CHUNK_S
 from imu_monitor.safe_write import check_target, guarded_path, write_text
 from imu_monitor.samples import SampleBatch
 from imu_monitor.simulation.scenarios import SCENARIOS, get_scenario
@@ -92,24 +93,70 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     scenario = get_scenario(args.scenario)
     sensor = SimulatedSensor(args.scenario, args.seconds, args.rate, args.seed,
                              packet_loss=args.packet_loss, mounting=args.mounting)
-    received, _ = read_all(sensor)
     meta = {"source": f"simulated:{args.scenario}", "seed": args.seed,
             "device": _simulated_device(), "drill": scenario.drill,
             "notes": scenario.description}
     if args.mounting != "random":
         meta["axes"] = args.mounting
-    kind = _save(out, received, args.rate, meta)
+    if out.suffix.lower() == ".csv":
+        received, _ = read_all(sensor)
+        kind = _save(out, received, args.rate, meta)
+        count, first, last = len(received), int(received.seq[0]), int(received.seq[-1])
+        del received
+    else:
+        count, first, last = _write_stream(sensor, out, args.rate, meta)
+        kind = "recording"
     if args.truth:
         truth = sensor.truth
         write_text(args.truth, json.dumps({
             "scenario": args.scenario, "seed": args.seed, "rate_hz": args.rate,
             "pelvis_from_sensor": truth.pelvis_from_sensor.round(6).tolist(),
             "steps": truth.steps, "drills": truth.drills}, indent=1))
-    span = (int(received.seq[-1]) - int(received.seq[0]) + 1) / args.rate
-    lost = round(span * args.rate) - len(received)
-    print(f"Wrote {len(received)} samples ({span:.1f} s" + (f", {lost} lost" if lost else "")
+    if kind == "recording":
+        del sensor  # the simulated session is on disk: analysed from there, without it
+        analyze_saved(out)
+    span = (last - first + 1) / args.rate
+    lost = round(span * args.rate) - count
+    print(f"Wrote {count} samples ({span:.1f} s" + (f", {lost} lost" if lost else "")
           + f") of '{args.scenario}' to {out} ({kind}).")
     return 0
+
+
+def _write_stream(source: Source, path: Path, rate_hz: float, metadata: dict
+                  ) -> tuple[int, int, int]:
+    """Write a finite source's packets to a new recording as they come, a minute of samples
+    per transaction in the chunks of one ``append_all``, so the session is never held twice;
+    returns the samples written and the first and last sequence numbers. The analysis is
+    stored afterwards (``analyze_saved``), as ``save_recording`` would have stored it."""
+    writer = RecordingWriter(path, rate_hz, metadata)
+    per_write = max(1, round(CHUNK_S * rate_hz)) * 120
+    pending: list[SampleBatch] = []
+    waiting = 0  # samples in pending
+    count, first, last = 0, 0, -1
+    try:
+        for item in source.stream():
+            if not isinstance(item, SampleBatch) or not len(item):
+                continue
+            if not count:
+                first = int(item.seq[0])
+            count += len(item)
+            last = int(item.seq[-1])
+            pending.append(item)
+            waiting += len(item)
+            if waiting >= per_write:
+                batch = SampleBatch.concat(pending)
+                writer.append_all(batch.slice(0, per_write))
+                pending, waiting = [batch.slice(per_write, len(batch))], len(batch) - per_write
+        if waiting:
+            writer.append_all(SampleBatch.concat(pending))
+        writer.close()
+    except RecordingError as exc:
+        writer.close()
+        path.unlink(missing_ok=True)
+        raise RecordingError(f"{exc} Nothing was saved.") from None
+    finally:
+        source.close()
+    return count, first, last
 
 
 def import_options(args: argparse.Namespace) -> ImportOptions:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from imu_monitor.errors import InputDataError
 from imu_monitor.export.angles_csv import write_angles_csv
-from imu_monitor.export.opensim import heading_aligned, write_sto
+from imu_monitor.export.opensim import write_sto
 from imu_monitor.export.report import write_report
 from imu_monitor.export.steps_csv import write_steps_csv
 from imu_monitor.pipeline import Analysis, Pipeline
@@ -75,9 +75,8 @@ def _write(fmt: str, out: Path, pipeline: Pipeline, analysis: Analysis, samples:
         rows = 1
     else:  # sto
         cal = analysis.calibration
-        quat = heading_aligned(pipeline.orientation.view, cal.forward_sensor,
-                               round(cal.still_end_s * pipeline.rate_hz) - 1)
-        rows = write_sto(out, pipeline.rate_hz, quat, valid)
+        rows = write_sto(out, pipeline.rate_hz, pipeline.orientation.view, valid,
+                         cal.forward_sensor, round(cal.still_end_s * pipeline.rate_hz) - 1)
     return rows
 
 

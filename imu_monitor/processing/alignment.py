@@ -47,6 +47,7 @@ MIN_FORWARD_CONFIDENCE = 0.15
 MAX_STANDING_TO_WALKING_DEG = 15.0
 FLIGHT_FRACTION = 0.05
 STEP_HZ_RANGE = (1.2, 4.0)  # steps per second: slow walking to fast running
+GROUP_SAMPLES = 65_536  # long arrays' block features are computed this many samples at a time
 
 
 @dataclass
@@ -168,8 +169,7 @@ class Aligner:
         starts = ends[eligible] - length
         if self._first_window_start is None:
             self._first_window_start = int(starts[0])
-        yaw = np.cumsum(np.concatenate([[0.0], np.einsum("ij,ij->i", gyr[:ends[-1]],
-                                                          up[:ends[-1]])]))
+        yaw = _turning(gyr, up, int(ends[-1]))
         turned = np.degrees(np.abs(yaw[ends[eligible]] - yaw[starts]) / self.rate_hz)
         straight = turned <= MAX_TURN_IN_WINDOW_DEG
         out = {}
@@ -313,16 +313,36 @@ class Aligner:
 
 def _block_features(acc, gyr, up, valid, block: int, count: int
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per block of ``block`` samples: still, walking, and the sum of up (sensor axes)."""
-    size = block * count
-    norm = np.linalg.norm(acc[:size], axis=1).reshape(count, block)
-    gyro_sd = gyr[:size].reshape(count, block, 3).std(axis=1).max(axis=1)
-    measured = valid[:size].reshape(count, block).all(axis=1)
-    norm_sd = norm.std(axis=1)
-    still = measured & (gyro_sd < STILL_GYRO_STD_RADPS) & (norm_sd < STILL_ACC_STD_MPS2) \
-        & (np.abs(norm.mean(axis=1) - GRAVITY_MPS2) < 1.5)
-    walking = measured & ~still & (norm_sd > WALK_ACC_STD_MPS2)
-    return still, walking, up[:size].reshape(count, block, 3).sum(axis=1)
+    """Per block of ``block`` samples: still, walking, and the sum of up (sensor axes).
+    Computed a group of blocks at a time: each block's numbers are its own, and a whole
+    recording's temporaries would be several times its size."""
+    still = np.empty(count, dtype=bool)
+    walking = np.empty(count, dtype=bool)
+    up_sums = np.empty((count, 3))
+    group = max(1, GROUP_SAMPLES // block)
+    for g0 in range(0, count, group):
+        g1 = min(count, g0 + group)
+        a, b, k = g0 * block, g1 * block, g1 - g0
+        norm = np.linalg.norm(acc[a:b], axis=1).reshape(k, block)
+        gyro_sd = gyr[a:b].reshape(k, block, 3).std(axis=1).max(axis=1)
+        measured = valid[a:b].reshape(k, block).all(axis=1)
+        norm_sd = norm.std(axis=1)
+        still[g0:g1] = measured & (gyro_sd < STILL_GYRO_STD_RADPS) & (
+            norm_sd < STILL_ACC_STD_MPS2) & (np.abs(norm.mean(axis=1) - GRAVITY_MPS2) < 1.5)
+        walking[g0:g1] = measured & ~still[g0:g1] & (norm_sd > WALK_ACC_STD_MPS2)
+        up_sums[g0:g1] = up[a:b].reshape(k, block, 3).sum(axis=1)
+    return still, walking, up_sums
+
+
+def _turning(gyr: np.ndarray, up: np.ndarray, stop: int) -> np.ndarray:
+    """Cumulative turn about the vertical (rad·samples/s) at samples 0..``stop``: 0, then
+    the running sum of the rate about up, filled a group at a time (one array, no copies)."""
+    yaw = np.empty(stop + 1)
+    yaw[0] = 0.0
+    for a in range(0, stop, GROUP_SAMPLES):
+        b = min(stop, a + GROUP_SAMPLES)
+        yaw[1 + a: 1 + b] = np.einsum("ij,ij->i", gyr[a:b], up[a:b])
+    return np.cumsum(yaw, out=yaw)
 
 
 def forward_evidence(acc: np.ndarray, up: np.ndarray, rate_hz: float

@@ -46,7 +46,7 @@ class GapFiller:
                 for k in range(rows.shape[1])])
             if self.periodic:
                 self._copy_strides(filled, known)
-        self._remember(filled)
+        self.remember(filled)
         return filled
 
     def _copy_strides(self, filled: np.ndarray, known: np.ndarray) -> None:
@@ -80,7 +80,13 @@ class GapFiller:
                 best, best_lag = r, lag
         return best_lag if best >= MIN_PERIODICITY else None
 
-    def _remember(self, filled: np.ndarray) -> None:
+    @property
+    def history_rows(self) -> int:
+        """How many of the latest rows are remembered (what :meth:`remember` needs at most)."""
+        return round(HISTORY_S * self.rate_hz)
+
+    def remember(self, filled: np.ndarray) -> None:
+        """Keep the latest rows (those of a batch that needed no filling, too)."""
         keep = round(HISTORY_S * self.rate_hz)
         if len(filled) >= keep or not len(self._history):
             self._history = filled[-keep:].copy()

@@ -38,6 +38,12 @@ def interpret_on_this_thread() -> None:
     _thread.interpreted_only = True
 
 
+def compiles(samples: int) -> bool:
+    """Whether a call over this many samples runs compiled here (long enough, and not on a
+    thread that must never load the compiler)."""
+    return samples >= COMPILE_FROM_SAMPLES and not getattr(_thread, "interpreted_only", False)
+
+
 class Kernel:
     """One per-sample loop; the arguments it writes (outputs, state) are named at definition."""
 
@@ -50,7 +56,7 @@ class Kernel:
 
     def __call__(self, *args: Any) -> Any:
         """Run the faster way for this length (the loop's first argument: its sample count)."""
-        if args[0] >= COMPILE_FROM_SAMPLES and not getattr(_thread, "interpreted_only", False):
+        if compiles(args[0]):
             return self.compiled(*args)
         return self.interpreted(*args)
 

@@ -29,6 +29,7 @@ import numpy as np
 from vqf import VQF, offlineVQF
 
 from imu_monitor.errors import InputDataError
+from imu_monitor.processing.kernels import compiles
 from imu_monitor.processing.runs import true_runs
 
 
@@ -105,7 +106,8 @@ class OrientationFilter:
 
 def offline_orientation(gyr: np.ndarray, acc: np.ndarray, rate_hz: float,
                         measured: np.ndarray | None = None,
-                        params: FilterParams | None = None) -> np.ndarray:
+                        params: FilterParams | None = None,
+                        gyr_scratch: bool = False) -> np.ndarray:
     """Orientation of a whole recording (n, 4) with offline VQF.
 
     ``measured`` marks the samples the filter may use (short gaps already bridged count as
@@ -115,44 +117,77 @@ def offline_orientation(gyr: np.ndarray, acc: np.ndarray, rate_hz: float,
     stretch is turned about the vertical to continue the heading where the previous one
     ended (plus the turn the bridged gyroscope saw in the gap), and slots inside gaps are
     interpolated (they are never reported as measured).
+
+    Memory: the result is the only array as long as the recording that this allocates (and,
+    with gaps, the bias-free gyroscope; without, the filter's working array unless
+    ``gyr_scratch`` lets it work in ``gyr``, which is then overwritten).
     """
     n = len(gyr)
     params = params or FilterParams()
-    quat = np.zeros((n, 4))
-    quat[:, 0] = 1.0
     if n == 0:
-        return quat
+        return np.zeros((0, 4))
     measured = np.ones(n, dtype=bool) if measured is None else np.asarray(measured, bool)
     ts = 1.0 / rate_hz
     gyr = np.ascontiguousarray(gyr, dtype=np.float64)
     acc = np.ascontiguousarray(acc, dtype=np.float64)
     runs = true_runs(measured)
-    if len(runs) > 1:
-        whole = offlineVQF(gyr, acc, None, ts, params.as_vqf())
-        gyr = np.ascontiguousarray(gyr - whole["bias"])
+    own_gyr = len(runs) > 1  # then gyr is our own copy, free to work in
+    if own_gyr:
+        gyr = _vqf_unbiased(gyr, acc, ts, params.as_vqf())
         run_params = {**params.as_vqf(), "biasSigmaInit": BIAS_KNOWN_DPS}
     else:
         run_params = params.as_vqf()
+    usable = [(start, stop) for start, stop in runs if stop - start >= MIN_RUN_SAMPLES]
+    if not usable:
+        raise InputDataError("The recording holds no stretch of measured samples long enough "
+                             "to compute the pelvis orientation.")
+    if usable == [(0, n)]:
+        quat = np.empty((n, 4))
+        _vqf_quat(gyr, acc, ts, run_params, quat, gyr_scratch=gyr_scratch)
+        return quat
+    quat = np.zeros((n, 4))
+    quat[:, 0] = 1.0
     filled = np.zeros(n, dtype=bool)
     previous_stop: int | None = None
-    for start, stop in runs:
-        if stop - start < MIN_RUN_SAMPLES:
-            continue
-        q = offlineVQF(gyr[start:stop], acc[start:stop], None, ts, run_params)["quat6D"]
+    for start, stop in usable:
+        q = quat[start:stop]
+        # A stretch's own gyroscope is needed by nothing after its filter (the turn in a gap
+        # is read from the gap's), so the filter may work in it.
+        _vqf_quat(gyr[start:stop], acc[start:stop], ts, run_params, q, gyr_scratch=own_gyr)
         if previous_stop is not None:
             last = quat[previous_stop - 1]
             axis = _most_horizontal_axis(last)
             # The turn about the vertical during the gap, from the bridged gyroscope.
             up_last = up_in_sensor(last[None])[0]
             turned = float(np.sum(gyr[previous_stop:start] @ up_last)) * ts
-            q = _turn_about_vertical(q, _heading(last, axis) + turned - _heading(q[0], axis))
-        quat[start:stop] = q
+            _turn_about_vertical(q, _heading(last, axis) + turned - _heading(q[0], axis))
         filled[start:stop] = True
         previous_stop = stop
-    if not filled.any():
-        raise InputDataError("The recording holds no stretch of measured samples long enough "
-                             "to compute the pelvis orientation.")
     return _bridge(quat, filled)
+
+
+def _vqf_quat(gyr: np.ndarray, acc: np.ndarray, ts: float, params: dict,
+              out: np.ndarray, gyr_scratch: bool = False) -> None:
+    """Offline VQF's orientation into ``out``: the package's own on short stretches, on long
+    ones the same algorithm in bounded memory (:mod:`.offline_vqf`, the same bits), which
+    needs the compiler (never loaded for short ones, nor on the live thread).
+    ``gyr_scratch``: ``gyr`` may be overwritten."""
+    if compiles(len(gyr)):
+        from imu_monitor.processing.offline_vqf import offline_vqf
+
+        offline_vqf(gyr, acc, ts, params, out=out, gyr_scratch=gyr_scratch)
+    else:
+        out[:] = offlineVQF(gyr, acc, None, ts, params)["quat6D"]
+
+
+def _vqf_unbiased(gyr: np.ndarray, acc: np.ndarray, ts: float, params: dict) -> np.ndarray:
+    """The gyroscope less offline VQF's bias estimate (a new (n, 3) array), like
+    :func:`_vqf_quat`."""
+    if compiles(len(gyr)):
+        from imu_monitor.processing.offline_vqf import offline_vqf_unbiased
+
+        return offline_vqf_unbiased(gyr, acc, ts, params)
+    return np.ascontiguousarray(gyr - offlineVQF(gyr, acc, None, ts, params)["bias"])
 
 
 MIN_RUN_SAMPLES = 4  # offline VQF needs a few samples; shorter stretches are bridged
@@ -174,22 +209,51 @@ def _heading(q: np.ndarray, axis: int) -> float:
     return math.atan2(column[1], column[0])
 
 
-def _turn_about_vertical(q: np.ndarray, angle: float) -> np.ndarray:
-    """World-frame rotation about z by ``angle`` applied to every quaternion (heading only)."""
+def _turn_about_vertical(q: np.ndarray, angle: float) -> None:
+    """World-frame rotation about z by ``angle`` applied to every quaternion (heading only),
+    in place."""
     c, s = math.cos(angle / 2), math.sin(angle / 2)
-    w, x, y, z = q[:, 0], q[:, 1], q[:, 2], q[:, 3]
-    return np.stack([c * w - s * z, c * x - s * y, c * y + s * x, c * z + s * w], axis=1)
+    for a, b in _pieces(len(q)):
+        w, x, y, z = q[a:b, 0], q[a:b, 1], q[a:b, 2], q[a:b, 3]
+        q[a:b] = np.stack([c * w - s * z, c * x - s * y, c * y + s * x, c * z + s * w], axis=1)
 
 
 def _bridge(quat: np.ndarray, filled: np.ndarray) -> np.ndarray:
     """Slots outside the filtered stretches: normalised linear interpolation between the
-    neighbours (held at the ends), in one hemisphere."""
+    neighbours (held at the ends), in one hemisphere. In place, piece by piece (the numbers
+    of interpolating everything at once: tests/test_offline_vqf.py)."""
     if filled.all():
         return quat
-    idx = np.flatnonzero(filled)
-    q = quat[idx]
-    flips = np.concatenate([[1.0], np.sign(np.sum(q[1:] * q[:-1], axis=1))])
-    q = q * np.cumprod(np.where(flips < 0, -1.0, 1.0))[:, None]
-    everywhere = np.arange(len(quat))
-    out = np.column_stack([np.interp(everywhere, idx, q[:, k]) for k in range(4)])
-    return out / np.linalg.norm(out, axis=1, keepdims=True)
+    stretches = true_runs(filled)
+    # Each filtered slot's sign continues the hemisphere of the filtered slot before it.
+    sign, before = 1.0, None
+    for start, stop in stretches:
+        for a, b in _pieces(stop - start):
+            q = quat[start + a: start + b]
+            pairs = q if before is None else np.concatenate([before[None], q])
+            flips = np.sign(np.sum(pairs[1:] * pairs[:-1], axis=1))
+            if before is None:
+                flips = np.concatenate([[1.0], flips])
+            signs = sign * np.cumprod(np.where(flips < 0, -1.0, 1.0))
+            before, sign = q[-1].copy(), float(signs[-1])
+            q *= signs[:, None]
+    # Slots between stretches: interpolated from the (signed) slots either side.
+    n = len(quat)
+    for start, stop in true_runs(~filled):
+        if start == 0:
+            quat[:stop] = quat[stop]
+        elif stop == n:
+            quat[start:] = quat[start - 1]
+        else:
+            x = np.arange(start, stop)
+            ends = np.array([start - 1, stop])
+            for k in range(4):
+                quat[start:stop, k] = np.interp(x, ends, quat[ends, k])
+    for a, b in _pieces(n):
+        quat[a:b] /= np.linalg.norm(quat[a:b], axis=1, keepdims=True)
+    return quat
+
+
+def _pieces(n: int, size: int = 65_536) -> list[tuple[int, int]]:
+    """``[start, stop)`` of consecutive pieces of at most ``size`` (bounded temporaries)."""
+    return [(a, min(a + size, n)) for a in range(0, n, size)]

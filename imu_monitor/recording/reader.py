@@ -30,7 +30,7 @@ class Recording:
     rate_hz: float
     metadata: dict
     samples: SampleBatch
-    host_time: np.ndarray
+    host_time: np.ndarray | None  # None when opened without them (analysis needs none)
     markers: list[dict] = field(default_factory=list)
     events: list[dict] = field(default_factory=list)
     damaged_chunks: list[int] = field(default_factory=list)  # skipped when salvaging
@@ -89,8 +89,10 @@ def _explain(exc: Exception, name: str) -> RecordingError:
         "you can write to and try again.")
 
 
-def open_recording(path: str | Path, salvage: bool = False) -> Recording:
-    """Load a recording. Damaged rows are an error, or skipped and listed with ``salvage``."""
+def open_recording(path: str | Path, salvage: bool = False, host_time: bool = True
+                   ) -> Recording:
+    """Load a recording. Damaged rows are an error, or skipped and listed with ``salvage``.
+    ``host_time=False`` leaves the arrival times out (8 bytes a sample nothing analyses)."""
     path = Path(path)
     name = path.name
     _check_file(path)
@@ -100,7 +102,7 @@ def open_recording(path: str | Path, salvage: bool = False) -> Recording:
     except sqlite3.Error as exc:
         raise RecordingError(f"{name} cannot be opened: {exc}.") from None
     try:
-        return _load(db, path, salvage, had_log)
+        return _load(db, path, salvage, had_log, host_time)
     except (sqlite3.DatabaseError, UnicodeDecodeError, ValueError) as exc:
         raise _explain(exc, name) from None
     finally:
@@ -173,13 +175,16 @@ def _metadata(db: sqlite3.Connection, name: str) -> tuple[dict, list[str]]:
     return sound_metadata(metadata, name)
 
 
-def _load(db: sqlite3.Connection, path: Path, salvage: bool, had_log: bool) -> Recording:
+def _load(db: sqlite3.Connection, path: Path, salvage: bool, had_log: bool,
+          host_time: bool) -> Recording:
     name = path.name
     metadata, problems = _metadata(db, name)
-    parts: dict[str, list[np.ndarray]] = {k: [] for k in ("t", "seq", "host", "acc", "gyr",
-                                                         "mag", "quat")}
+    # Each column is filled chunk by chunk into one array: a whole recording is held once,
+    # never also as its blobs or a list of pieces (a two-hour session is 100 MB). The blobs'
+    # stored sizes bound the count (a damaged row's ``n`` may say anything).
+    stored = db.execute("SELECT coalesce(sum(length(seq)), 0) FROM chunks").fetchone()[0]
+    columns = _Columns(int(stored) // 8, host_time)
     damaged: list[int] = []
-    has_mag = has_quat = True
     for row in db.execute("SELECT id, first_seq, n, device_time, seq, host_time, acc, gyr, mag, "
                           "quat, crc32 FROM chunks ORDER BY id"):
         cid, first, n, t, seq, host, acc, gyr, mag, quat, crc = row
@@ -188,18 +193,14 @@ def _load(db: sqlite3.Connection, path: Path, salvage: bool, had_log: bool) -> R
                 int(arrays[1][0]) != first:
             if not salvage:
                 raise RecordingError(
-                    f"{name} is damaged in its samples after {_position(parts, metadata)} "
+                    f"{name} is damaged in its samples after {columns.position(metadata)} "
                     "(a block fails its check). Nothing wrong is shown: use --salvage to "
                     "read the intact parts, the damaged half-seconds left out as gaps."
                 )
             damaged.append(cid)
             continue
-        for key, a in zip(("t", "seq", "host", "acc", "gyr", "mag", "quat"), arrays,
-                          strict=True):
-            parts[key].append(a)
-        has_mag &= arrays[5] is not None
-        has_quat &= arrays[6] is not None
-    if not parts["seq"]:
+        columns.add(arrays)
+    if not columns.n:
         if "totals" not in metadata and not had_log and not damaged:
             raise RecordingError(
                 f"{name} was not closed (the program or the computer stopped) and the file "
@@ -208,12 +209,7 @@ def _load(db: sqlite3.Connection, path: Path, salvage: bool, had_log: bool) -> R
                 "recording again.")
         raise RecordingError(f"{name} holds no samples: the recording stopped before the "
                              "first half-second was saved.")
-    samples = SampleBatch(
-        np.concatenate(parts["t"]), np.concatenate(parts["seq"]), np.concatenate(parts["acc"]),
-        np.concatenate(parts["gyr"]),
-        np.concatenate(parts["mag"]) if has_mag else None,
-        np.concatenate(parts["quat"]) if has_quat else None,
-    )
+    samples = columns.samples()
     if np.any(np.diff(samples.seq) <= 0):
         raise RecordingError(f"{name} is damaged: its samples are out of order.")
     markers = _rows(db, "SELECT time_s, label, crc32 FROM markers ORDER BY time_s",
@@ -221,7 +217,68 @@ def _load(db: sqlite3.Connection, path: Path, salvage: bool, had_log: bool) -> R
     events = _rows(db, "SELECT time_s, kind, message, value, crc32 FROM events ORDER BY id",
                    ("time_s", "kind", "message", "value"), name, "events", salvage)
     return Recording(path, float(metadata["rate_hz"]), metadata, samples,
-                     np.concatenate(parts["host"]), markers, events, damaged, problems)
+                     columns.host_times(), markers, events, damaged, problems)
+
+
+class _Columns:
+    """The sample columns of a recording, each one array filled chunk by chunk."""
+
+    def __init__(self, capacity: int, host_time: bool) -> None:
+        self.n = 0
+        self._capacity = capacity
+        self._data: dict[str, np.ndarray | None] = {
+            "t": np.empty(capacity), "seq": np.empty(capacity, np.int64),
+            "host": np.empty(capacity) if host_time else None,
+            "acc": np.empty((capacity, 3)), "gyr": np.empty((capacity, 3))}
+        self._optional: dict[str, np.ndarray | None] = {}  # mag, quat: kept if every chunk has
+
+    def add(self, arrays: tuple) -> None:
+        """Append one decoded chunk (see ``_decode``)."""
+        count = len(arrays[0])
+        if self.n + count > self._capacity:  # cannot happen with intact sizes; grow anyway
+            self._grow(max(self.n + count, 2 * self._capacity))
+        stop = self.n + count
+        for key, a in zip(("t", "seq", "host", "acc", "gyr"), arrays[:5], strict=True):
+            column = self._data[key]
+            if column is not None:
+                column[self.n: stop] = a
+        for key, a in zip(("mag", "quat"), arrays[5:], strict=True):
+            if self.n == 0 and a is not None:
+                self._optional[key] = np.empty((self._capacity, a.shape[1]))
+            column = self._optional.get(key)
+            if column is not None:
+                if a is None:
+                    self._optional[key] = None
+                else:
+                    column[self.n: stop] = a
+        self.n = stop
+
+    def _grow(self, capacity: int) -> None:
+        for table in (self._data, self._optional):
+            for key, column in table.items():
+                if column is not None:
+                    grown = np.empty((capacity, *column.shape[1:]), column.dtype)
+                    grown[: self.n] = column[: self.n]
+                    table[key] = grown
+        self._capacity = capacity
+
+    def samples(self) -> SampleBatch:
+        d, n = self._data, self.n
+        optional = (self._optional.get("mag"), self._optional.get("quat"))
+        return SampleBatch(d["t"][:n], d["seq"][:n], d["acc"][:n], d["gyr"][:n],
+                           *(None if a is None else a[:n] for a in optional))
+
+    def host_times(self) -> np.ndarray | None:
+        host = self._data["host"]
+        return None if host is None else host[: self.n]
+
+    def position(self, metadata: dict) -> str:
+        """How far the intact samples so far reach, for messages."""
+        if not self.n:
+            return "its start"
+        seq = self._data["seq"]
+        seconds = (seq[self.n - 1] - seq[0] + 1) / float(metadata["rate_hz"])
+        return f"{seconds:.1f} s"
 
 
 def _decode(n, t, seq, host, acc, gyr, mag, quat):
@@ -236,13 +293,6 @@ def _decode(n, t, seq, host, acc, gyr, mag, quat):
     if not (len(out[0]) == len(out[1]) == len(out[2]) == n) or n <= 0:
         return None
     return out
-
-
-def _position(parts: dict, metadata: dict) -> str:
-    if not parts["seq"]:
-        return "its start"
-    seconds = (parts["seq"][-1][-1] - parts["seq"][0][0] + 1) / float(metadata["rate_hz"])
-    return f"{seconds:.1f} s"
 
 
 def _rows(db, sql: str, fields: tuple, name: str, what: str, salvage: bool) -> list[dict]:

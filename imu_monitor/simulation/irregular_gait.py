@@ -120,5 +120,6 @@ def trunk_jitter(n: int, rate_hz: float, rms: np.ndarray, rng: np.random.Generat
                  integrate: bool) -> np.ndarray:
     """Irregular trunk motion in ``JITTER_BAND_HZ`` (3 columns) of RMS ``rms`` (per sample and
     column); the displacement of an acceleration of that RMS when ``integrate``."""
-    noise = rms * band_noise(rng, (n, 3), rate_hz, *JITTER_BAND_HZ)
+    noise = band_noise(rng, (n, 3), rate_hz, *JITTER_BAND_HZ)
+    noise *= rms
     return double_integral(noise, rate_hz, JITTER_BAND_HZ[0] / 2) if integrate else noise

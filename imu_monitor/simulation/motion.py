@@ -24,6 +24,7 @@ from imu_monitor.simulation.activities import Activity, Gait, Sit, Stand
 from imu_monitor.simulation.gait_signature import WalkerPattern
 from imu_monitor.simulation.in_place import drill, drill_seconds, sitting
 from imu_monitor.simulation.realism import Realism
+from imu_monitor.simulation.rows import by_rows
 from imu_monitor.simulation.turns import TurnPlan, heading_rate, pace_factor, turn_speed_factor
 
 TRANSITION_S = 1.0
@@ -116,6 +117,11 @@ class _Plan:
     turns: list[TurnPlan]
     drill_truth: list[dict]
 
+    def release_smoothed(self) -> None:
+        """Let go of what has been smoothed into the motion (48 bytes a fine sample)."""
+        self.speed = self.cadence = self.gait_on = self.run_w = self.drop_l = self.drop_r = \
+            np.zeros(0)
+
 
 def _plan(activities: list[Activity], t: np.ndarray, rng: np.random.Generator) -> _Plan:
     """Lay the activities out on the clock ``t``."""
@@ -201,6 +207,10 @@ def _level_at_drop_peaks(pattern: WalkerPattern, p: np.ndarray, stride_hz: np.nd
                          ) -> np.ndarray:
     """What the walker's pattern adds to obliquity at each drop's peak, spread over that drop:
     taken away, it leaves the shape but keeps the configured drop the walker's mean drop."""
+    return by_rows(_level_rows, p, stride_hz, pattern=pattern)
+
+
+def _level_rows(p: np.ndarray, stride_hz: np.ndarray, pattern: WalkerPattern) -> np.ndarray:
     right, left = (pattern.angles(peak, stride_hz)[:, 0]
                    for peak in (RIGHT_STANCE_DROP[1], LEFT_STANCE_DROP[1]))
     return right * _lobe(p, *RIGHT_STANCE_DROP) + left * _lobe(p, *LEFT_STANCE_DROP)
@@ -222,6 +232,8 @@ def build_motion(activities: list[Activity], fine_rate_hz: float, seed: int,
     speed, gait_on, run_w, cadence, drop_l, drop_r = (
         _smooth(x, k) for x in (plan.speed, plan.gait_on, plan.run_w,
                                 _cadence_everywhere(plan.cadence), plan.drop_l, plan.drop_r))
+    # A long session's arrays are many times the samples: each goes as soon as it is used.
+    plan.release_smoothed()
     cadence = irregular.irregular_cadence(cadence, fine_rate_hz, realism.step_time_cv,
                                           timing_rng)
     p = np.cumsum(cadence) * dt
@@ -234,22 +246,27 @@ def build_motion(activities: list[Activity], fine_rate_hz: float, seed: int,
     walk = 1 - run_w
     obl_deg = gait_on * _obliquity(p, run_w, drop_l, drop_r, realism.step_amplitude_cv,
                                    size_rng)
+    del drop_l, drop_r
     tilt_deg = gait_on * (walk * (size * (1.0 * np.cos(4 * np.pi * (p - 0.3))
                                           + 0.6 * np.cos(2 * np.pi * (p - 0.1))) + 2.0)
                           + run_w * (3.0 * size * np.cos(4 * np.pi * (p - 0.15)) + 8.0))
     rot_deg = gait_on * size * ((walk * 3.5 + run_w * 5.0) * np.cos(2 * np.pi * p)
                                 + walk * 0.4 * np.cos(4 * np.pi * (p - 0.1)))
-    disp = (gait_on * size)[:, None] * _displacement(p, step_rate, run_w)
+    disp = (gait_on * size)[:, None] * by_rows(_displacement, p, step_rate, run_w)
+    del step_rate
     contacts = _contacts(t, p, gait_on)
     disp += irregular.contact_jolts(t, contacts, run_w, realism.heel_strike_mps2, jolt_rng)
+    del run_w
     if realism.signature is not None:
         pattern = WalkerPattern.draw(realism.signature, walker_rng)
         own = gait_on * walk
-        disp += (own * size)[:, None] * pattern.displacement(p, cadence)
-        angles = pattern.angles(p, cadence) * own[:, None]
+        disp += (own * size)[:, None] * by_rows(pattern.displacement, p, cadence)
+        angles = by_rows(pattern.angles, p, cadence) * own[:, None]
         angles[:, 0] -= own * _level_at_drop_peaks(pattern, p, cadence)
         obl_deg, tilt_deg, rot_deg = (obl_deg + angles[:, 0], tilt_deg + angles[:, 1],
                                       rot_deg + angles[:, 2])
+        del own, angles
+    del size, walk, cadence
     if realism.jitter is not None:
         jitter, moving = realism.jitter, gait_on[:, None]
         angles = irregular.trunk_jitter(
@@ -260,11 +277,13 @@ def build_motion(activities: list[Activity], fine_rate_hz: float, seed: int,
             jitter_rng, integrate=True)
         obl_deg, tilt_deg, rot_deg = (obl_deg + angles[:, 0], tilt_deg + angles[:, 1],
                                       rot_deg + angles[:, 2])
+        del moving, angles
 
     sway = gaussian_filter1d(rng.normal(0, 1, n), 0.4 * fine_rate_hz)
     sway *= (1 - gait_on) * 0.1 / max(float(np.std(sway)), 1e-9)
     obl_deg = obl_deg + plan.obliquity + sway
     tilt_deg = tilt_deg + plan.tilt + 0.5 * sway[::-1]
+    del sway, gait_on
 
     heading = np.cumsum(heading_rate(t, plan.turns, 2 * p)) * dt
     speed = speed * pace_factor(t, plan.turns)
@@ -272,6 +291,7 @@ def build_motion(activities: list[Activity], fine_rate_hz: float, seed: int,
                          axis=0) * dt
     c, sn = np.cos(heading), np.sin(heading)
     local = disp + plan.disp
+    del disp
     position = np.stack([progress[:, 0] + c * local[:, 0] - sn * local[:, 1],
                          progress[:, 1] + sn * local[:, 0] + c * local[:, 1],
                          1.0 + local[:, 2]], axis=1)

@@ -20,6 +20,7 @@ from imu_monitor.simulation.activities import Activity
 from imu_monitor.simulation.motion import Motion, build_motion
 from imu_monitor.simulation.mounting import mounting_matrix
 from imu_monitor.simulation.realism import Realism
+from imu_monitor.simulation.rows import by_rows
 from imu_monitor.simulation.spectral import lowpass
 
 ANTI_ALIAS = 0.4  # the sensor's digital low-pass, as a share of its output rate
@@ -98,8 +99,8 @@ def simulate(
 
     take = slice(None, None, oversample)
     if oversample > 1:  # the sensor's own low-pass before it samples: no aliasing
-        acc_pelvis, gyro_pelvis = (lowpass(x, fine_rate, ANTI_ALIAS * rate_hz)
-                                   for x in (acc_pelvis, gyro_pelvis))
+        acc_pelvis = lowpass(acc_pelvis, fine_rate, ANTI_ALIAS * rate_hz)
+        gyro_pelvis = lowpass(gyro_pelvis, fine_rate, ANTI_ALIAS * rate_hz)
     acc = acc_pelvis[take] @ pelvis_from_sensor  # = (pelvis_from_sensor^T @ f_p) per row
     gyr = gyro_pelvis[take] @ pelvis_from_sensor
 
@@ -124,7 +125,9 @@ def simulate(
         steps=_true_steps(motion, time_s, np.degrees(motion.obliquity[take])),
         drills=motion.drill_truth,
         gyro_bias_radps=bias,
-        tissue_rotation_rad=None if tissue_rotation is None else tissue_rotation[take],
+        # its own array: a view would keep every fine sample of the rocking
+        tissue_rotation_rad=None if tissue_rotation is None
+        else np.ascontiguousarray(tissue_rotation[take]),
     )
     return SimulatedRecording(rate_hz, samples, truth)
 
@@ -132,24 +135,39 @@ def simulate(
 def _sensor_on_pelvis(motion: Motion, rate: float, realism: Realism
                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Specific force and angular rate of the sensor, in pelvis axes turned by the tissue's
-    rocking (before the mounting), and that rocking (None for a rigid sensor)."""
+    rocking (before the mounting), and that rocking (None for a rigid sensor).
+
+    A long session's arrays are many times its samples: each goes as soon as it has been
+    used, and the per-sample rotations run a piece of rows at a time."""
     yaw, obliquity, tilt = motion.heading + motion.rotation, motion.obliquity, motion.tilt
     position = motion.position
     gyro = _body_rates(motion, rate)
     tissue = realism.tissue
     theta = None
     if tissue is not None:
-        bone_acc = soft_tissue.to_pelvis(yaw, obliquity, tilt, _second_derivative(position, rate))
-        position = position + soft_tissue.to_world(yaw, obliquity, tilt,
-                                                   soft_tissue.slide(bone_acc, rate, tissue))
+        bone_acc = by_rows(soft_tissue.to_pelvis, yaw, obliquity, tilt,
+                            _second_derivative(position, rate))
+        moved = by_rows(soft_tissue.to_world, yaw, obliquity, tilt,
+                         soft_tissue.slide(bone_acc, rate, tissue))
+        moved += position  # the sensor's position: the bone's, plus its slide
+        position = moved
         theta = soft_tissue.rocking(bone_acc, rate, tissue)
-    force_world = _second_derivative(position, rate) + np.array([0, 0, GRAVITY_MPS2])
-    force = soft_tissue.to_pelvis(yaw, obliquity, tilt, force_world)
+        del bone_acc, moved
+    force = _second_derivative(position, rate)
+    del position
+    force += np.array([0, 0, GRAVITY_MPS2])
+    force = by_rows(soft_tissue.to_pelvis, yaw, obliquity, tilt, force)
+    del yaw
     if theta is not None:
-        force = soft_tissue.rotate_by_rotation_vector(theta, force, inverse=True)
-        gyro = (soft_tissue.rotate_by_rotation_vector(theta, gyro, inverse=True)
-                + soft_tissue.body_rate(theta, np.gradient(theta, 1 / rate, axis=0)))
+        force = by_rows(soft_tissue.rotate_by_rotation_vector, theta, force, inverse=True)
+        gyro = by_rows(_tissue_rates, theta, gyro, np.gradient(theta, 1 / rate, axis=0))
     return force, gyro, theta
+
+
+def _tissue_rates(theta: np.ndarray, gyro: np.ndarray, theta_rate: np.ndarray) -> np.ndarray:
+    """The bone's angular rate seen by a sensor turned by ``theta``, plus its own turning."""
+    return (soft_tissue.rotate_by_rotation_vector(theta, gyro, inverse=True)
+            + soft_tissue.body_rate(theta, theta_rate))
 
 
 def _second_derivative(x: np.ndarray, rate: float) -> np.ndarray:
@@ -161,6 +179,12 @@ def _body_rates(motion: Motion, rate: float) -> np.ndarray:
     a = motion.heading + motion.rotation
     b, c = motion.obliquity, motion.tilt
     da, db, dc = (np.gradient(x, 1 / rate) for x in (a, b, c))
+    del a
+    return by_rows(_rates_from_angles, b, c, da, db, dc)
+
+
+def _rates_from_angles(b: np.ndarray, c: np.ndarray, da: np.ndarray, db: np.ndarray,
+                       dc: np.ndarray) -> np.ndarray:
     return np.stack([
         db * np.cos(c) - da * np.cos(b) * np.sin(c),
         da * np.sin(b) + dc,
@@ -174,12 +198,13 @@ def _true_steps(motion: Motion, time_s: np.ndarray, obliquity_deg: np.ndarray) -
     contacts = motion.contacts
     for k, (when, side, amplitude) in enumerate(contacts):
         end = contacts[k + 1][0] if k + 1 < len(contacts) else when + 0.6
-        window = (time_s >= when) & (time_s < end)
-        if not np.any(window):
+        # The samples with when <= t < end (times ascend: a slice, not a mask of them all).
+        first, stop = np.searchsorted(time_s, [when, end], side="left")
+        if stop <= first:
             continue
-        drop = drop_from_obliquity(obliquity_deg[window], side)
+        drop = drop_from_obliquity(obliquity_deg[first:stop], side)
         peak = int(np.argmax(drop))
         steps.append({"time_s": when, "side": side, "amplitude": amplitude,
                       "peak_drop_deg": float(drop[peak]),
-                      "peak_time_s": float(time_s[window][peak])})
+                      "peak_time_s": float(time_s[first + peak])})
     return steps

@@ -21,8 +21,10 @@ def apply_response(x: np.ndarray, rate_hz: float,
     n = next_fast_len(len(x) + 2 * pad, real=True)
     tail = n - len(x) - pad
     padded = np.concatenate([np.repeat(x[:1], pad, 0), x, np.repeat(x[-1:], tail, 0)])
+    spectrum = rfft(padded, axis=0)
+    del padded  # a long session's arrays are many times its samples: none kept past its use
     w = 2 * np.pi * rfftfreq(n, 1 / rate_hz)
-    spectrum = rfft(padded, axis=0) * response(w).reshape(-1, *([1] * (x.ndim - 1)))
+    spectrum *= response(w).reshape(-1, *([1] * (x.ndim - 1)))
     return irfft(spectrum, n=n, axis=0)[pad:pad + len(x)]
 
 
@@ -64,4 +66,5 @@ def band_noise(rng: np.random.Generator, shape: tuple[int, ...], rate_hz: float,
         return rise * fall
 
     noise = apply_response(rng.normal(size=shape), rate_hz, band)
-    return noise / max(float(np.sqrt(np.mean(noise**2))), 1e-12)
+    noise /= max(float(np.sqrt(np.mean(noise**2))), 1e-12)
+    return noise

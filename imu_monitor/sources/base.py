@@ -43,4 +43,6 @@ def read_all(source: Source) -> tuple[SampleBatch, list[StatusEvent]]:
             (batches if isinstance(item, SampleBatch) else events).append(item)
     finally:
         source.close()
+    if len(batches) == 1:  # a file read at once: the batch itself, not a copy of it
+        return batches[0], events
     return SampleBatch.concat(batches), events

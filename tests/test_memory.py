@@ -1,0 +1,215 @@
+"""Long recordings in bounded memory, with the same numbers as everything at once.
+
+The offline filter's bounded-memory port against the vqf package, bit for bit; the pipeline,
+the calibration evidence, the gap filler and the .sto writer in small pieces against one
+piece; recordings read column by column; ``simulate`` writing as it goes. The memory itself
+is measured by ``bench/memory.py`` (long sessions do not belong in tests); here only what an
+analysis allocates per sample, counted by tracemalloc (no noise from the machine).
+"""
+
+import tracemalloc
+
+import numpy as np
+import pytest
+from vqf import offlineVQF
+
+import imu_monitor.pipeline as pipeline_module
+import imu_monitor.processing.alignment as alignment_module
+import imu_monitor.processing.orientation as orientation_module
+from imu_monitor.export import opensim
+from imu_monitor.pipeline import Pipeline, PipelineConfig, analyze_samples
+from imu_monitor.processing.offline_vqf import offline_vqf, offline_vqf_unbiased
+from imu_monitor.processing.orientation import FilterParams, offline_orientation
+from imu_monitor.recording import RecordingWriter, open_recording
+from imu_monitor.samples import SampleBatch
+from imu_monitor.sources.base import read_all
+from imu_monitor.sources.simulated import SimulatedSensor
+
+from .conftest import simulated
+from .test_cli import run
+
+RATE = 100.0
+
+
+def _lossy(samples: SampleBatch, seed: int, bursts: int = 40) -> SampleBatch:
+    """``samples`` with some lost (single packets and a few long gaps)."""
+    rng = np.random.default_rng(seed)
+    keep = rng.random(len(samples)) > 0.02
+    for start in rng.integers(0, len(samples) - 200, bursts):
+        keep[start: start + rng.integers(1, 120)] = False
+    return SampleBatch(*(None if a is None else a[keep] for a in (
+        samples.time_s, samples.seq, samples.acc, samples.gyr, samples.mag, samples.quat)))
+
+
+@pytest.mark.parametrize("params", [FilterParams().as_vqf(),
+                                    {**FilterParams().as_vqf(), "biasSigmaInit": 0.1},
+                                    FilterParams(motion_bias=False).as_vqf()])
+def test_offline_filter_port_gives_the_packages_bits(params):
+    """Checkpoints every 700 samples: each stretch's forward pass is run again, and the
+    result is still offline VQF's to the last bit (rest, walking, turns)."""
+    s = simulated("walk-varied", seed=3, rate_hz=RATE, seconds=60).samples
+    gyr, acc = np.ascontiguousarray(s.gyr), np.ascontiguousarray(s.acc)
+    reference = offlineVQF(gyr, acc, None, 1 / RATE, params)
+    np.testing.assert_array_equal(offline_vqf(gyr, acc, 1 / RATE, params, segment=700),
+                                  reference["quat6D"])
+    np.testing.assert_array_equal(offline_vqf_unbiased(gyr, acc, 1 / RATE, params, 700),
+                                  gyr - reference["bias"])
+    scratch, quat = gyr.copy(), np.empty((len(gyr), 4))
+    offline_vqf(scratch, acc, 1 / RATE, params, segment=1, out=quat, gyr_scratch=True)
+    np.testing.assert_array_equal(quat, reference["quat6D"])
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 333])
+def test_offline_filter_port_on_tiny_inputs(n):
+    rng = np.random.default_rng(n)
+    gyr = rng.normal(0, 0.3, (n, 3))
+    acc = rng.normal(0, 2, (n, 3)) + np.array([0.0, 0.0, 9.8])
+    acc[n // 2] = 0.0  # a sample without acceleration is skipped, as in vqf
+    params = FilterParams().as_vqf()
+    np.testing.assert_array_equal(offline_vqf(gyr, acc, 0.01, params, segment=3),
+                                  offlineVQF(gyr, acc, None, 0.01, params)["quat6D"])
+
+
+def _bridge_everything_at_once(quat, filled):
+    """The bridging as first written: every slot interpolated from all filtered ones."""
+    idx = np.flatnonzero(filled)
+    q = quat[idx]
+    flips = np.concatenate([[1.0], np.sign(np.sum(q[1:] * q[:-1], axis=1))])
+    q = q * np.cumprod(np.where(flips < 0, -1.0, 1.0))[:, None]
+    everywhere = np.arange(len(quat))
+    out = np.column_stack([np.interp(everywhere, idx, q[:, k]) for k in range(4)])
+    return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_gaps_are_bridged_in_place_with_the_same_numbers(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(5, 3000))
+    quat, filled = rng.normal(size=(n, 4)), rng.random(n) > rng.random()
+    filled[rng.integers(0, n)] = True
+    np.testing.assert_array_equal(orientation_module._bridge(quat.copy(), filled),
+                                  _bridge_everything_at_once(quat, filled))
+
+
+def test_offline_orientation_with_gaps_is_the_same_either_filter(monkeypatch):
+    """Stretches between gaps through the port (as long recordings go) or through vqf (as
+    short ones do): the same orientation, and the caller's arrays untouched."""
+    s = simulated("walk-varied", seed=2, rate_hz=RATE, seconds=120).samples
+    gyr, acc = s.gyr.copy(), s.acc.copy()
+    measured = np.ones(len(gyr), dtype=bool)
+    for start in (30, 2000, 2400, 7000, len(gyr) - 90):
+        measured[start: start + 60] = False
+    monkeypatch.setattr(orientation_module, "compiles", lambda n: False)
+    reference = offline_orientation(gyr, acc, RATE, measured)
+    monkeypatch.setattr(orientation_module, "compiles", lambda n: True)
+    np.testing.assert_array_equal(offline_orientation(gyr, acc, RATE, measured), reference)
+    np.testing.assert_array_equal(gyr, s.gyr)
+
+
+def _everything(analysis, pipeline):
+    return (analysis.to_dict(), pipeline.obliquity.view.tobytes(), pipeline.tilt.view.tobytes(),
+            pipeline.rotation.view.tobytes(), pipeline.valid.view.tobytes(),
+            None if pipeline.orientation is None else pipeline.orientation.view.tobytes())
+
+
+@pytest.mark.parametrize("scenario, lossy", [("walk-varied", False), ("walk-varied", True),
+                                             ("treadmill", True), ("run", False)])
+def test_offline_analysis_in_pieces_is_the_analysis_in_one(monkeypatch, scenario, lossy):
+    """Gap filling, calibration evidence, kinematics, contacts and steps over a long recording
+    are computed in pieces; pieces of a few hundred samples give the numbers of one piece."""
+    samples = simulated(scenario, seed=5, rate_hz=RATE, seconds=150).samples
+    if lossy:
+        samples = _lossy(samples, seed=1)
+    results = []
+    for piece in (10**9, 997):
+        monkeypatch.setattr(pipeline_module, "PIECE", piece)
+        monkeypatch.setattr(alignment_module, "GROUP_SAMPLES", max(piece, 1) * 3)
+        pipeline = Pipeline(RATE, PipelineConfig(orientation="offline", keep_orientation=True))
+        pipeline.push(samples)
+        results.append(_everything(pipeline.finish(), pipeline))
+    assert results[0] == results[1]
+
+
+def test_offline_packets_and_one_push_give_identical_numbers():
+    samples = _lossy(simulated("walk-varied", seed=4, rate_hz=RATE, seconds=90).samples, 2)
+    config = PipelineConfig(orientation="offline", keep_orientation=True)
+    whole = Pipeline(RATE, config)
+    whole.push(samples)
+    packets = Pipeline(RATE, config)
+    for first in range(0, len(samples), 10):
+        packets.push(samples.slice(first, first + 10))
+    assert _everything(whole.finish(), whole) == _everything(packets.finish(), packets)
+
+
+def test_a_clean_batch_is_analysed_without_copying_it():
+    samples = simulated("walk-varied", seed=1, rate_hz=RATE, seconds=60).samples
+    pipeline = Pipeline(RATE, PipelineConfig(orientation="offline"))
+    pipeline.push(samples)
+    assert pipeline._offline_parts[0].gyr is samples.gyr
+    assert pipeline._offline_parts[0].acc is samples.acc
+
+
+def test_analysis_allocates_a_bounded_amount_per_sample():
+    """Seventeen minutes at 200 Hz, the compiled path as long recordings take: the most the
+    analysis holds at once beyond its input, as tracemalloc counts it (numpy's arrays; not
+    what vqf's C++ allocates, which was 210 bytes a sample more). It was 290 bytes a
+    sample; now the orientation, up and the histories (73) and pieces' temporaries."""
+    samples = simulated("walk-varied", seed=1, rate_hz=200.0, seconds=900).samples
+    assert len(samples) >= 200_000
+    analyze_samples(samples.slice(0, 60_000), 200.0)  # compile and import before counting
+    tracemalloc.start()
+    try:
+        analyze_samples(samples, 200.0)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak / len(samples) < 160
+
+
+def test_recordings_read_column_by_column(tmp_path):
+    s = _lossy(simulated("walk-varied", seed=1, rate_hz=RATE, seconds=40).samples, 3, bursts=5)
+    path = tmp_path / "r.imurec"
+    with RecordingWriter(path, RATE) as writer:
+        for first in range(0, len(s), 7):
+            writer.append(s.slice(first, first + 7), host_time=1000.0 + first)
+    rec = open_recording(path)
+    light = open_recording(path, host_time=False)
+    for name in ("time_s", "seq", "acc", "gyr"):
+        np.testing.assert_array_equal(getattr(rec.samples, name), getattr(s, name))
+        np.testing.assert_array_equal(getattr(light.samples, name), getattr(s, name))
+    assert rec.samples.mag is None and rec.samples.quat is None
+    assert rec.host_time is not None and len(rec.host_time) == len(s)
+    assert light.host_time is None
+
+
+def test_sto_written_in_pieces_is_the_text_of_one(tmp_path, monkeypatch):
+    rng = np.random.default_rng(0)
+    quat = rng.normal(size=(1000, 4))
+    quat /= np.linalg.norm(quat, axis=1, keepdims=True)
+    valid = rng.random(1000) > 0.1
+    forward = np.array([0.6, 0.8, 0.0])
+    aligned = opensim.heading_aligned(quat, forward, 17)
+    index = np.flatnonzero(valid)
+    expected = "\n".join(["DataRate=100.000000", "DataType=Quaternion", "version=3",
+                          "OpenSimVersion=4.5", "endheader", "time\tpelvis_imu"] + [
+        f"{t:.5f}\t{a:.7f},{b:.7f},{c:.7f},{d:.7f}"
+        for t, (a, b, c, d) in zip(index / 100.0, aligned[index], strict=True)]) + "\n"
+    monkeypatch.setattr(opensim, "PIECE", 33)
+    rows = opensim.write_sto(tmp_path / "a.sto", 100.0, quat, valid, forward, 17)
+    assert rows == len(index)
+    assert (tmp_path / "a.sto").read_text(encoding="utf-8") == expected
+
+
+def test_simulate_writes_what_the_sensor_sends(tmp_path):
+    """``simulate`` streams the simulated packets into the recording: exactly the samples a
+    whole read of the same sensor gives, and the analysis stored with them."""
+    path = tmp_path / "s.imurec"
+    run("simulate", "--scenario", "trendelenburg-right", "--seconds", "40", "--seed", "3",
+        "--packet-loss", "0.05", "-o", path)
+    received, _ = read_all(SimulatedSensor("trendelenburg-right", 40.0, 100.0, 3,
+                                           packet_loss=0.05))
+    rec = open_recording(path)
+    for name in ("time_s", "seq", "acc", "gyr"):
+        np.testing.assert_array_equal(getattr(rec.samples, name), getattr(received, name))
+    assert rec.metadata["headline"]["steps"] > 20
+    assert rec.calibration is not None

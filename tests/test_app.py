@@ -108,6 +108,8 @@ def test_connect_calibrate_record_review(qtbot, window, capsys):
     qtbot.keyClick(w, Qt.Key.Key_Space)  # record
     qtbot.waitUntil(lambda: recorded_s(w) >= 40, timeout=60_000)  # about 70 steps
     qtbot.keyClick(w, Qt.Key.Key_M)
+    assert [label for _, label in w.live_page.trace.markers()] == ["marker 1"]  # on the trace
+    qtbot.wait(300)
     shoot(w, "live-walk")
     t, y = w.live_page.trace.data()
     assert t[-1] - t[0] > 9.0 and np.nanmax(np.abs(y)) > 5.0  # 10 s of a real trace

@@ -340,7 +340,9 @@ class MainWindow(QMainWindow):
     def add_marker(self) -> None:
         if self.engine is not None:
             self._markers += 1
-            self.engine.add_marker(f"marker {self._markers}")
+            label = f"marker {self._markers}"
+            self.engine.add_marker(label)
+            self.live_page.trace.add_marker(label)
 
     # ------------------------------------------------------------------ frames
     def _tick(self) -> None:

@@ -167,6 +167,7 @@ class ObliquityTrace(_PaintedPlot):
         self._dirty = False
         self._spans = 0
         self._steps: deque[Step] = deque()
+        self._markers: deque[tuple[float, str]] = deque()  # (session time, label)
         self._curve = QPainterPath()
         self._strips = {"left": QPainterPath(), "right": QPainterPath()}
         self.update()
@@ -201,6 +202,18 @@ class ObliquityTrace(_PaintedPlot):
 
     def add_steps(self, steps: list[Step]) -> None:
         self._steps.extend(steps)
+
+    def add_marker(self, label: str) -> None:
+        """The clinician's marker, drawn at the newest sample with its label."""
+        t = float(self._t[self._n - 1]) if self._n else 0.0
+        self._markers.append((t, label))
+        while self._markers and self._markers[0][0] < t - 2 * TRACE_WINDOW_S:
+            self._markers.popleft()
+        self._dirty = True
+
+    def markers(self) -> list[tuple[float, str]]:
+        """The markers the trace can show now (for tests)."""
+        return list(self._markers)
 
     def display_time(self, wall: float | None = None) -> float:
         """The session time shown at the right edge now."""
@@ -297,6 +310,13 @@ class ObliquityTrace(_PaintedPlot):
         p.setBrush(Qt.BrushStyle.NoBrush)
         p.setPen(QPen(QColor(self._colors.trace), 0))
         p.drawPath(self._curve)
+        marker_pen = QPen(QColor(self._colors.muted), 1.5, Qt.PenStyle.DashLine)
+        for t, label in self._markers:
+            x = self._plot.right() + (t - self._origin) * self._px_per_s()
+            p.setPen(marker_pen)
+            p.drawLine(QPointF(x, self._plot.top()), QPointF(x, self._plot.bottom()))
+            p.setPen(QColor(self._colors.text))
+            p.drawText(QPointF(x + 4, self._plot.top() + 0.12 * self._plot.height()), label)
         p.end()
 
 

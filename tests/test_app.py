@@ -105,7 +105,10 @@ def test_connect_calibrate_record_review(qtbot, window, capsys):
     w.live_page.patient.setText("P-017")
     qtbot.waitUntil(lambda: w.live_page.calibration.state == "done", timeout=60_000)
     assert "Calibrated" in w.live_page.calibration.step.text()
-    qtbot.keyClick(w, Qt.Key.Key_Space)  # record
+    qtbot.waitUntil(lambda: "Steps" in w.live_page.summary.text(), timeout=60_000)
+    qtbot.keyClick(w, Qt.Key.Key_Space)  # record: the live totals restart with it
+    qtbot.waitUntil(lambda: recorded_s(w) >= 2, timeout=60_000)
+    assert w.live_page.summary_box.title() == "This recording (live)"
     qtbot.waitUntil(lambda: recorded_s(w) >= 40, timeout=60_000)  # about 70 steps
     qtbot.keyClick(w, Qt.Key.Key_M)
     assert [label for _, label in w.live_page.trace.markers()] == ["marker 1"]  # on the trace

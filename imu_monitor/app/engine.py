@@ -142,6 +142,9 @@ class LiveEngine:
         self._segment_steps: list[Step] = []
         self._next_drill_refresh = 0.0
         self._summary_due, self._next_summary = False, 0.0
+        # While recording, the live totals count the recording only (from this segment time);
+        # the session so far comes back when it stops.
+        self._summary_from_s: float | None = None
         self._gyro_recent: collections.deque[np.ndarray] = collections.deque()
         self._arrivals: collections.deque[tuple[float, int]] = collections.deque()
         self._last_data = time.monotonic()
@@ -387,7 +390,9 @@ class LiveEngine:
         if not self._summary_due or now < self._next_summary:
             return None
         self._summary_due = False
-        summary = summarize(self._segment_steps, self._pipeline.threshold_deg)
+        steps = self._segment_steps if self._summary_from_s is None else [
+            s for s in self._segment_steps if s.time_s >= self._summary_from_s]
+        summary = summarize(steps, self._pipeline.threshold_deg)
         self._next_summary = now + 10 * (time.monotonic() - now)
         return summary
 
@@ -437,6 +442,8 @@ class LiveEngine:
         """The view starts again from history slot ``offset`` of the session."""
         self._segment_offset = offset
         self._segment_steps = []
+        if self._summary_from_s is not None:  # recording: the new segment is all recording
+            self._summary_from_s = 0.0
         self._next_drill_refresh = 0.0
         self._summary_due = False
         with self._lock:
@@ -510,6 +517,8 @@ class LiveEngine:
                 "notes": request.notes, "calibration": self._calibration.to_dict(),
                 "threshold_deg": self._pipeline.threshold_deg}
         self._recorder = RecordingWriter(request.path, self.rate_hz, meta)
+        self._summary_from_s = len(self._pipeline.obliquity) / self.rate_hz
+        self._summary_due, self._next_summary = True, 0.0
         with self._lock:
             self._pending["recording_path"] = request.path
 
@@ -526,6 +535,8 @@ class LiveEngine:
         if recorder is None:
             return
         self._recorder = None
+        self._summary_from_s = None  # the session's totals again
+        self._summary_due, self._next_summary = True, 0.0
         if recorder.closed:  # a write error closed it: nothing more can be stored
             problem = problem or "The recording was stopped by a write error."
         try:

@@ -184,6 +184,7 @@ class LivePage(QWidget):
         self._last_step: Step | None = None
         self._recent = np.zeros(0, np.float32)  # the last NOW_WINDOW_S of valid obliquity
         self._saved_shown = False  # the saved recording's summary stays until the next one
+        self._recording_now = False
         self._was_over = False
         self._thresholds: dict[str, float] = {}
         self._drill_picked(self.drill_box.currentText())
@@ -271,10 +272,10 @@ class LivePage(QWidget):
             self._recent = np.concatenate([self._recent, ok])[-keep:]
         if frame.segment_started and self._saved_shown:  # calibrated again: live numbers
             self._saved_shown = False
-            self.summary_box.setTitle("This session (live)")
+            self.summary_box.setTitle(self._live_title())
         gait = get_drill(self.drill).gait
         if frame.summary is not None and gait and not self._saved_shown:
-            self.summary_box.setTitle("This session (live)")
+            self.summary_box.setTitle(self._live_title())
             self.summary.show_summary(frame.summary)
         if frame.drill_result is not None:
             self.drill_status.setText(drill_text(self.drill, frame.drill_result))
@@ -341,13 +342,19 @@ class LivePage(QWidget):
         """The record button and, while recording, an unmissable red line: elapsed time and
         the file being written."""
         self.record_button.setText("■ Stop (Space)" if recording else "● Record (Space)")
+        self._recording_now = recording
         self.record_status.setText(text)
         self.record_status.setStyleSheet(
             f"color: white; background: {theme.ALERT}; font-weight: bold; padding: 4px 8px; "
             "border-radius: 4px;" if recording and text.startswith("●") else "")
         if recording and self._saved_shown:  # a new recording: back to the live numbers
             self._saved_shown = False
-            self.summary_box.setTitle("This session (live)")
+        if not self._saved_shown:
+            self.summary_box.setTitle(self._live_title())
+
+    def _live_title(self) -> str:
+        """While recording the live totals are the recording's; otherwise the session's."""
+        return "This recording (live)" if self._recording_now else "This session (live)"
 
     def restore_layout(self, settings: AppSettings) -> None:
         """Sound, tilt exaggeration and the panes' sizes, as the clinician left them."""

@@ -461,11 +461,12 @@ class Pipeline:
         self._valid_pre = _Growable.wrap(valid)
 
     def _offline_inputs(self) -> _Filled:
-        """Everything pushed offline as one set of arrays (the only batch as it is)."""
+        """Everything pushed offline as one set of arrays: the only batch as it is, or the
+        batches joined (then the pipeline's own arrays)."""
         parts = self._offline_parts or []
         self._offline_parts = None
         if len(parts) == 1:
-            return parts[0]  # (concatenated parts are the pipeline's own arrays)
+            return parts[0]
         quat_width = 4 if self.device_orientation else 0
 
         def joined(name: str, tail: tuple[int, ...], dtype=np.float64) -> np.ndarray:

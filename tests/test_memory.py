@@ -151,9 +151,10 @@ def test_a_clean_batch_is_analysed_without_copying_it():
 
 def test_analysis_allocates_a_bounded_amount_per_sample():
     """Seventeen minutes at 200 Hz, the compiled path as long recordings take: the most the
-    analysis holds at once beyond its input, as tracemalloc counts it (numpy's arrays; not
-    what vqf's C++ allocates, which was 210 bytes a sample more). It was 290 bytes a
-    sample; now the orientation, up and the histories (73) and pieces' temporaries."""
+    analysis holds at once beyond its input, as tracemalloc counts it (numpy's arrays, not
+    what vqf's C++ allocated: 210 bytes a sample more). It was 290 bytes a sample; now it is
+    what the analysis keeps (orientation, histories: 49; up while calibrating: 24), the
+    filter's working array (24) and a piece's temporaries: about 125."""
     samples = simulated("walk-varied", seed=1, rate_hz=200.0, seconds=900).samples
     assert len(samples) >= 200_000
     analyze_samples(samples.slice(0, 60_000), 200.0)  # compile and import before counting

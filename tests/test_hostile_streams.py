@@ -195,3 +195,13 @@ def test_a_qt_that_cannot_load_its_window_plugin_says_why_and_uses_the_terminal(
     first = result.stdout.splitlines()[0]
     assert "Qt cannot load its X11 plugin" in first and "libxcb-cursor0" in first
     assert "showing the live demo in the terminal" in first
+
+
+def test_an_sto_export_of_a_session_without_standing(tmp_path):
+    """A treadmill session (nobody stood still) exports its orientations too."""
+    rec, sto = tmp_path / "treadmill.imurec", tmp_path / "t.sto"
+    assert _run("simulate", "--scenario", "treadmill", "--seconds", "60", "-o", rec
+                ).returncode == 0
+    result = _run("export", rec, "--format", "sto", "-o", sto)
+    assert result.returncode == 0, result.stderr
+    assert "pelvis_imu" in sto.read_text()[:2000]

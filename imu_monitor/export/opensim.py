@@ -23,7 +23,9 @@ def heading_aligned(quat: np.ndarray, forward_sensor: np.ndarray, at: int) -> np
 
 
 def _heading_turn(quat: np.ndarray, forward_sensor: np.ndarray, at: int) -> tuple[float, float]:
-    """w and z of the turn about z that :func:`heading_aligned` applies."""
+    """w and z of the turn about z that :func:`heading_aligned` applies (``at`` before the
+    first sample — a session without standing — is the first sample)."""
+    at = min(max(at, 0), len(quat) - 1)
     forward = rotate(quat[at:at + 1], forward_sensor)[0]
     half = -0.5 * np.arctan2(forward[1], forward[0])
     qz = np.array([np.cos(half), 0.0, 0.0, np.sin(half)])

@@ -363,14 +363,21 @@ class StepBars(_PaintedPlot):
         p.setPen(QPen(QColor(theme.ALERT), 0, Qt.PenStyle.DashLine))
         y = self._y_px(self._threshold)
         p.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
+
+    def _draw_legend(self, p: QPainter) -> None:
+        """Over the bars, on the panel's colour: tall bars never hide it."""
+        plot = self._plot
         metrics = QFontMetricsF(self.font())
         line = metrics.height()
+        width = line + 2 + metrics.horizontalAdvance("right stance") + 8
+        p.fillRect(QRectF(plot.right() - width - 8, plot.top() + 2, width + 4,
+                          2 * (line + 4) + 4), QColor(self._colors.panel))
         for k, (side, color) in enumerate((("left", theme.LEFT), ("right", theme.RIGHT))):
             top = plot.top() + 6 + k * (line + 4)
-            p.fillRect(QRectF(plot.left() + 12, top + 2, line - 4, line - 4), QColor(color))
+            left = plot.right() - width - 4
+            p.fillRect(QRectF(left, top + 2, line - 4, line - 4), QColor(color))
             p.setPen(QColor(self._colors.muted))
-            p.drawText(QPointF(plot.left() + 12 + line + 2, top + metrics.ascent()),
-                       f"{side} stance")
+            p.drawText(QPointF(left + line + 2, top + metrics.ascent()), f"{side} stance")
 
     def paintEvent(self, event: QPaintEvent) -> None:
         p = self._begin_paint()
@@ -384,4 +391,5 @@ class StepBars(_PaintedPlot):
             if s.over_threshold:
                 p.setPen(alert)
                 p.drawRect(bar)
+        self._draw_legend(p)
         p.end()

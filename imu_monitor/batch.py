@@ -83,9 +83,11 @@ def content_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def analyze_file(path: Path, options: BatchOptions) -> tuple[dict, list[dict]]:
+def analyze_file(path: Path, options: BatchOptions, sha256: str | None = None
+                 ) -> tuple[dict, list[dict]]:
     """One file's row (and its steps): the analysis of ``imu-monitor analyze``, or the
-    sentence that says why there is none in ``error``."""
+    sentence that says why there is none in ``error`` (``sha256``: the content's hash, when
+    the caller has it already)."""
     from imu_monitor.analysis import analyze_source  # numerics load in the worker
     from imu_monitor.recording import EXTENSION, is_recording
     from imu_monitor.sources.csv_file import ImportedFile
@@ -93,7 +95,7 @@ def analyze_file(path: Path, options: BatchOptions) -> tuple[dict, list[dict]]:
 
     row: dict = {"file": str(path)}
     try:
-        row["sha256"] = content_hash(path)
+        row["sha256"] = sha256 or content_hash(path)
         source = (RecordingReplay(path, salvage=False)
                   if is_recording(path) or path.suffix.lower() == EXTENSION
                   else ImportedFile(path, options.import_options))
@@ -191,13 +193,14 @@ def run_batch(files: list[Path], table: Path, options: BatchOptions, jobs: int =
     done = {} if force else rows_done(table)
     if force and table.exists():
         table.unlink()
-    todo = [f for f in files if force or _hash_or_none(f) not in done]
+    hashes = {} if force else {f: _hash_or_none(f) for f in files}  # read once, passed on
+    todo = [f for f in files if force or hashes[f] not in done]
     skipped = len(files) - len(todo)
     writer = TableWriter(table, ROW_FIELDS)
     step_writer = TableWriter(steps_table, STEP_FIELDS) if steps_table else None
     started, analysed, failed, interrupted = time.monotonic(), 0, 0, False
     try:
-        for row, steps in _results(todo, options, jobs, executor):
+        for row, steps in _results(todo, hashes, options, jobs, executor):
             writer.write(row)
             for step in steps:
                 step_writer.write(step)
@@ -222,13 +225,13 @@ def _hash_or_none(path: Path) -> str | None:
         return None
 
 
-def _results(todo: list[Path], options: BatchOptions, jobs: int, executor
-             ) -> Iterator[tuple[dict, list[dict]]]:
+def _results(todo: list[Path], hashes: dict[Path, str | None], options: BatchOptions,
+             jobs: int, executor) -> Iterator[tuple[dict, list[dict]]]:
     """Rows as they are ready: in this process for one job, else on a pool (or ``executor``)
     with at most twice as many files queued as workers (memory stays bounded)."""
     if executor is None and jobs <= 1:
         for path in todo:
-            yield analyze_file(path, options)
+            yield analyze_file(path, options, hashes.get(path))
         return
     own = executor is None
     pool = executor or ProcessPoolExecutor(max_workers=jobs, initializer=_worker_start)
@@ -240,7 +243,7 @@ def _results(todo: list[Path], options: BatchOptions, jobs: int, executor
                 path = next(queue, None)
                 if path is None:
                     break
-                pending.add(pool.submit(analyze_file, path, options))
+                pending.add(pool.submit(analyze_file, path, options, hashes.get(path)))
             if not pending:
                 return
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)

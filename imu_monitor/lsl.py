@@ -25,7 +25,6 @@ Needs ``pylsl`` (the optional extra ``lsl``; its wheel ships liblsl).
 from __future__ import annotations
 
 import json
-from collections import deque
 
 import numpy as np
 
@@ -75,7 +74,9 @@ class LslPublisher:
         # stays sent (LSL streams never go back in time).
         self._angles_sent = 0  # slots sent
         self._last_step_s = -np.inf
-        self._slots: deque[tuple[int, float]] = deque(maxlen=RECENT_SLOTS)
+        # The recent samples' (slot, LSL time), as arrays: read on every push.
+        self._known_slots = np.zeros(0)
+        self._known_stamps = np.zeros(0)
 
     def push_samples(self, batch: SampleBatch) -> None:
         """Raw samples, as received (time-stamped on the LSL clock)."""
@@ -85,7 +86,9 @@ class LslPublisher:
         seq = batch.seq.astype(np.int64)
         if self._seq0 is None:
             self._seq0 = int(seq[0])
-        self._slots.extend(zip((seq - self._seq0).tolist(), stamps.tolist(), strict=True))
+        self._known_slots = np.concatenate([self._known_slots, seq - self._seq0]
+                                           )[-RECENT_SLOTS:]
+        self._known_stamps = np.concatenate([self._known_stamps, stamps])[-RECENT_SLOTS:]
         values = np.column_stack([batch.acc, batch.gyr, seq.astype(float)])
         self.raw.push_chunk(values.tolist(), stamps.tolist())
 
@@ -124,14 +127,13 @@ class LslPublisher:
     def _stamps(self, slots: np.ndarray) -> np.ndarray:
         """LSL times of sample slots, from the recent raw samples (extrapolated at the
         nominal rate beyond them, e.g. for bridged gaps)."""
-        if not self._slots:
+        known, stamps = self._known_slots, self._known_stamps
+        if not len(known):
             return self._pylsl.local_clock() + np.zeros(len(slots))
-        known = np.array(self._slots)
-        inside = np.interp(slots, known[:, 0], known[:, 1])
-        before = known[0, 1] + (slots - known[0, 0]) / self.rate_hz
-        after = known[-1, 1] + (slots - known[-1, 0]) / self.rate_hz
-        return np.where(slots < known[0, 0], before, np.where(slots > known[-1, 0], after,
-                                                               inside))
+        inside = np.interp(slots, known, stamps)
+        before = stamps[0] + (slots - known[0]) / self.rate_hz
+        after = stamps[-1] + (slots - known[-1]) / self.rate_hz
+        return np.where(slots < known[0], before, np.where(slots > known[-1], after, inside))
 
 
 def _info(pylsl, name: str, kind: str, channels: list[tuple[str, str, str]], rate: float,

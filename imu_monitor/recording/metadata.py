@@ -33,34 +33,24 @@ def _whole(low: int, high: int) -> Callable[[object], bool]:
     return lambda v: isinstance(v, int) and not isinstance(v, bool) and low <= v <= high
 
 
-def _timestamp(v: object) -> bool:
-    if not isinstance(v, str):
-        return False
-    try:
-        dt.datetime.fromisoformat(v)
-    except ValueError:
-        return False
-    return True
+def _parses(kind: type, parse: Callable[[object], object], *errors: type[Exception]
+            ) -> Callable[[object], bool]:
+    """A check: a ``kind`` value that ``parse`` accepts (raising none of ``errors``)."""
+    def check(v: object) -> bool:
+        if not isinstance(v, kind):
+            return False
+        try:
+            parse(v)
+        except errors:
+            return False
+        return True
+    return check
 
 
-def _axes(v: object) -> bool:
-    if not isinstance(v, str):
-        return False
-    try:
-        parse_axes(v)
-    except ImuMonitorError:
-        return False
-    return True
-
-
-def _calibration(v: object) -> bool:
-    if not isinstance(v, dict):
-        return False
-    try:
-        Calibration.from_dict(v)
-    except (KeyError, TypeError, ValueError, ImuMonitorError):
-        return False
-    return True
+_timestamp = _parses(str, dt.datetime.fromisoformat, ValueError)
+_axes = _parses(str, parse_axes, ImuMonitorError)
+_calibration = _parses(dict, Calibration.from_dict, KeyError, TypeError, ValueError,
+                       ImuMonitorError)
 
 
 def _device(v: object) -> bool:

@@ -67,8 +67,9 @@ class PacedSource:
     the consumer took before asking for the next one.
     """
 
-    def __init__(self, rate_hz: float, seconds: float, fast_s: float = FAST_S) -> None:
-        self._sensor = SimulatedSensor(SCENARIO, seconds, rate_hz=rate_hz, seed=3)
+    def __init__(self, rate_hz: float, seconds: float, fast_s: float = FAST_S,
+                 scenario: str = SCENARIO) -> None:
+        self._sensor = SimulatedSensor(scenario, seconds, rate_hz=rate_hz, seed=3)
         self.info: SourceInfo = self._sensor.info
         self.fast_s = fast_s
         self.yielded: dict[int, float] = {}  # last sequence number of a packet → yield time

@@ -39,7 +39,13 @@ from imu_monitor.processing.device_orientation import DeviceOrientation
 from imu_monitor.processing.events import Contact, ContactDetector, DetectorParams
 from imu_monitor.processing.gap_fill import GapFiller
 from imu_monitor.processing.kinematics import PelvisKinematics
-from imu_monitor.processing.metrics import Step, StepHistory, StepJudge, summarize
+from imu_monitor.processing.metrics import (
+    ProvisionalSteps,
+    Step,
+    StepHistory,
+    StepJudge,
+    summarize,
+)
 from imu_monitor.processing.orientation import (
     FilterParams,
     OrientationFilter,
@@ -161,12 +167,15 @@ class PipelineConfig:
 
 @dataclass
 class PipelineUpdate:
-    """What one push made available: history samples ``[start, stop)`` and finished steps."""
+    """What one push made available: history samples ``[start, stop)``, judged steps, and
+    (live) the newest steps measured provisionally, each replaced later by its judged step
+    of the same ``time_s`` (see ``ProvisionalSteps``)."""
 
     start: int
     stop: int
     steps: list[Step]
     calibrated_now: bool
+    provisional: list[Step] = field(default_factory=list)
 
 
 @dataclass
@@ -270,6 +279,10 @@ class Pipeline:
         self.orientation = _Growable((4,)) if self.config.keep_orientation else None
         self.steps: list[Step] = []
         self._judge = StepJudge(self.rate_hz, self.threshold_deg)
+        # Live feedback within the next step (a recording's analysis needs none).
+        self.provisional = (None if self.offline else
+                            ProvisionalSteps(self.rate_hz, self.threshold_deg))
+        self._provisional_out: list[Step] = []
         self._seq0: int | None = None
         self._next_seq = 0
         self.samples = 0
@@ -312,7 +325,8 @@ class Pipeline:
             quat, up, valid = self._live_orientation(filled)
         if self.calibration is not None:
             steps = self._downstream(quat, up, acc, valid)
-            return PipelineUpdate(start, len(self.obliquity), steps, False)
+            return PipelineUpdate(start, len(self.obliquity), steps, False,
+                                  self._take_provisional(steps))
         self._keep_pre(acc, gyr, quat, up, valid)
         pre = self._pre_views()
         if not self._aligner.add(pre["acc"], pre["gyr"], pre["quat"], pre["up"],
@@ -321,7 +335,14 @@ class Pipeline:
         seen = self._aligner.seen  # decided on these samples alone, however they came
         self.calibration = self._calibrate({k: v[:seen] for k, v in pre.items()})
         steps = self._flush_pre()
-        return PipelineUpdate(start, len(self.obliquity), steps, True)
+        return PipelineUpdate(start, len(self.obliquity), steps, True,
+                              self._take_provisional(steps))
+
+    def _take_provisional(self, judged: list[Step]) -> list[Step]:
+        """The provisional steps of this push not already replaced by their judged step."""
+        out, self._provisional_out = self._provisional_out, []
+        done = {s.time_s for s in judged}
+        return [s for s in out if s.time_s not in done]
 
     def finish(self, require_steps: bool = True) -> Analysis:
         """End of the data: close pending steps, summarise, run the drill analysis.
@@ -351,6 +372,8 @@ class Pipeline:
             steps += self._judge.contact(contact, self._history())
         steps += self._judge.close(self._history())
         self.steps += steps
+        if self.provisional is not None:
+            self.provisional.judged(steps)
         obliquity = self.obliquity.view
         drill_result = None
         if self.drill.gait:
@@ -674,6 +697,11 @@ class Pipeline:
         for contact in self._detector.push(kin.forward_acc, kin.lateral_acc, kin.vertical_acc):
             steps += self._judge.contact(contact, self._history())
         self.steps += steps
+        if self.provisional is not None:
+            self.provisional.contacts(self._detector.provisional())
+            self._provisional_out += self.provisional.ready(self._history(),
+                                                            self._judge.usual_step_s)
+            self.provisional.judged(steps)
         return steps
 
 

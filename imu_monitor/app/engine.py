@@ -89,7 +89,10 @@ class LiveFrame:
     time_s: np.ndarray
     obliquity_deg: np.ndarray
     valid: np.ndarray
-    steps: list[Step]
+    steps: list[Step]  # judged: final, as the recording's analysis will have them
+    # Measured within the next step, each replaced by the judged step of the same time_s
+    # (see ProvisionalSteps): show these first, then the judged ones.
+    provisional_steps: list[Step]
     segment_started: bool  # the pipeline restarted (new drill or calibration): clear the view
     calibration_stage: str  # of the calibration under way (a recalibration's, if one is)
     calibration: Calibration | None  # the one in use (kept while a new one is under way)
@@ -140,6 +143,7 @@ class LiveEngine:
         self._recorder: RecordingWriter | None = None
         self._finishers: list[threading.Thread] = []  # saved recordings being analysed
         self._segment_steps: list[Step] = []
+        self._provisional: dict[float, Step] = {}  # segment time → step not judged yet
         self._next_drill_refresh = 0.0
         self._summary_due, self._next_summary = False, 0.0
         # While recording, the live totals count the recording only (from this segment time);
@@ -181,7 +185,8 @@ class LiveEngine:
             obliquity_deg=(np.concatenate([o for _, o, _ in parts]) if parts
                            else np.zeros(0, np.float32)),
             valid=np.concatenate([v for _, _, v in parts]) if parts else np.zeros(0, bool),
-            steps=p["steps"], segment_started=p["segment_started"],
+            steps=p["steps"], provisional_steps=p["provisional"],
+            segment_started=p["segment_started"],
             calibration_stage=p["stage"], calibration=p["calibration"],
             calibration_progress=p["progress"], recalibrating=p["recalibrating"],
             recalibration_started=p["recalibration_started"],
@@ -321,10 +326,12 @@ class LiveEngine:
         offset = self._segment_offset
         times = (offset + np.arange(update.start, update.stop)) / self.rate_hz
         shift = offset / self.rate_hz
-        steps = [dataclasses.replace(s, time_s=s.time_s + shift, peak_time_s=None
-                                     if s.peak_time_s is None else s.peak_time_s + shift)
-                 for s in update.steps]
+        steps = [_shifted(s, shift) for s in update.steps]
+        provisional = [_shifted(s, shift) for s in update.provisional]
         self._segment_steps += update.steps
+        for step in update.steps:
+            self._provisional.pop(step.time_s, None)
+        self._provisional.update((s.time_s, s) for s in update.provisional)
         if self._publisher is not None:
             self._publisher.push_angles(self._pipeline, update.start, update.stop, offset)
             self._publisher.push_steps(steps)
@@ -332,7 +339,7 @@ class LiveEngine:
             self._calibration = self._pipeline.calibration
         self._session_slots = offset + len(self._pipeline.obliquity)
         drill = self._refresh_drill(now)
-        summary = self._refresh_summary(now, bool(steps))
+        summary = self._refresh_summary(now, bool(steps or provisional))
         with self._lock:
             p = self._pending
             if update.stop > update.start:
@@ -340,6 +347,7 @@ class LiveEngine:
                                      self._pipeline.obliquity.view[update.start:update.stop],
                                      self._pipeline.valid.view[update.start:update.stop]))
             p["steps"] += steps
+            p["provisional"] += provisional
             p["arrivals"].append(now)
             if summary is not None:
                 p["summary"] = summary
@@ -390,8 +398,11 @@ class LiveEngine:
         if not self._summary_due or now < self._next_summary:
             return None
         self._summary_due = False
-        steps = self._segment_steps if self._summary_from_s is None else [
-            s for s in self._segment_steps if s.time_s >= self._summary_from_s]
+        steps = self._segment_steps
+        if self._provisional:  # the newest steps, as shown, until they are judged
+            steps = sorted([*steps, *self._provisional.values()], key=lambda s: s.time_s)
+        if self._summary_from_s is not None:
+            steps = [s for s in steps if s.time_s >= self._summary_from_s]
         summary = summarize(steps, self._pipeline.threshold_deg)
         self._next_summary = now + 10 * (time.monotonic() - now)
         return summary
@@ -442,6 +453,7 @@ class LiveEngine:
         """The view starts again from history slot ``offset`` of the session."""
         self._segment_offset = offset
         self._segment_steps = []
+        self._provisional = {}
         if self._summary_from_s is not None:  # recording: the new segment is all recording
             self._summary_from_s = 0.0
         self._next_drill_refresh = 0.0
@@ -450,6 +462,7 @@ class LiveEngine:
             self._pending["segment_started"] = True
             self._pending["samples"] = []
             self._pending["steps"] = []
+            self._pending["provisional"] = []
             self._pending["summary"] = None
             self._pending["drill"] = None
             self._set_calibration_news()
@@ -587,7 +600,8 @@ class LiveEngine:
     def _reset_pending(self, segment_started: bool) -> None:
         previous = getattr(self, "_pending", None)
         self._pending = {
-            "samples": [], "steps": [], "arrivals": [], "segment_started": segment_started,
+            "samples": [], "steps": [], "provisional": [], "arrivals": [],
+            "segment_started": segment_started,
             "stage": previous["stage"] if previous else self._pipeline.calibration_stage,
             "progress": previous["progress"] if previous else 0.0,
             "recalibrating": previous["recalibrating"] if previous else False,
@@ -604,3 +618,9 @@ class LiveEngine:
 
 __all__ = ["LinkHealth", "LiveEngine", "LiveFrame", "RecordingRequest", "RecordingResult",
            "SessionSettings"]
+
+
+def _shifted(step: Step, shift: float) -> Step:
+    """A segment's step in session time."""
+    return dataclasses.replace(step, time_s=step.time_s + shift, peak_time_s=None
+                               if step.peak_time_s is None else step.peak_time_s + shift)

@@ -52,6 +52,7 @@ DRILL_CHOICES: dict[str, tuple[str, str | None]] = {
 }
 EXAGGERATIONS = (1.0, 2.0, 3.0, 4.0)
 NOW_WINDOW_S = 0.2  # the "drop now" of a hold is smoothed over this much
+SETTLED_AFTER_S = 10.0  # a step is judged within a few seconds: then it is final
 
 
 class BigNumber(QFrame):
@@ -180,8 +181,9 @@ class LivePage(QWidget):
             lambda k: self.pelvis.set_exaggeration(EXAGGERATIONS[k]))
         self.threshold.setKeyboardTracking(False)  # typing "12" is one change, not two
         self.rate_hz = rate_hz
-        self.step_count = 0  # steps since the analysis (re)started
+        self.step_count = 0  # counted steps since the analysis (re)started
         self._last_step: Step | None = None
+        self._recent_steps: dict[float, Step] = {}  # steps that may still be judged again
         self._recent = np.zeros(0, np.float32)  # the last NOW_WINDOW_S of valid obliquity
         self._saved_shown = False  # the saved recording's summary stays until the next one
         self._recording_now = False
@@ -245,6 +247,7 @@ class LivePage(QWidget):
         self.trace.reset(rate_hz)
         self.bars.reset()
         self.step_count, self._last_step = 0, None
+        self._recent_steps = {}
         self._recent = np.zeros(0, np.float32)
         self._saved_shown = False
         self.summary.clear()
@@ -257,15 +260,11 @@ class LivePage(QWidget):
             self.reset(self.rate_hz)
         self.calibration.apply(frame)
         self.trace.append(frame.time_s, frame.obliquity_deg, frame.valid)
-        self.trace.add_steps(frame.steps)
-        self.bars.add_steps(frame.steps)
-        if frame.steps:
-            # The big number shows what the summary counts; turns, the last step of a walk
-            # and steps with lost data are left to the step table.
-            counted = [st for st in frame.steps if st.counted]
-            self.step_count += len(counted)
-            if counted:
-                self._last_step = counted[-1]
+        steps = frame.provisional_steps + frame.steps  # a judged step replaces its guess
+        self.trace.add_steps(steps)
+        self.bars.add_steps(steps)
+        if steps:
+            self._count_steps(steps)
         ok = frame.obliquity_deg[frame.valid]
         if len(ok):
             keep = max(1, round(NOW_WINDOW_S * self.rate_hz))
@@ -286,6 +285,24 @@ class LivePage(QWidget):
             self._update_big_number(frame)  # nothing new, nothing to change
         self.trace.redraw()
         self.bars.redraw()
+
+    def _count_steps(self, steps: list[Step]) -> None:
+        """The big number shows the newest step the summary counts (turns, the last step of
+        a walk and steps with lost data are left to the step table); a judged step replaces
+        the provisional one of its time, in the count too."""
+        for step in steps:
+            before = self._recent_steps.get(step.time_s)
+            self.step_count += step.counted - (before is not None and before.counted)
+            self._recent_steps[step.time_s] = step
+        newest = max(self._recent_steps)
+        # Judged steps come about two seconds after their contact: older ones are settled.
+        self._recent_steps = {t: s for t, s in self._recent_steps.items()
+                              if t > newest - SETTLED_AFTER_S}
+        counted = [s for t, s in sorted(self._recent_steps.items()) if s.counted]
+        if counted:
+            self._last_step = counted[-1]
+        elif self._last_step is not None and self._last_step.time_s in self._recent_steps:
+            self._last_step = None  # judged not to count, and nothing newer does
 
     def _update_big_number(self, frame: LiveFrame) -> None:
         threshold = self.threshold.value()

@@ -12,7 +12,7 @@ import time
 
 from imu_monitor.cli.report import format_drill, format_summary
 from imu_monitor.lsl import LslPublisher
-from imu_monitor.pipeline import Analysis, Pipeline, PipelineConfig
+from imu_monitor.pipeline import Analysis, Pipeline, PipelineConfig, PipelineUpdate
 from imu_monitor.processing.calibration import (
     NEUTRAL_STANDING,
     Calibration,
@@ -78,6 +78,24 @@ def ignore_interrupts() -> None:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
+def step_lines(update: PipelineUpdate, threshold_deg: float, printed: dict[float, str]
+               ) -> list[str]:
+    """Each step's line as soon as it is measured (provisionally, within the next step);
+    its judged step is printed again only where it reads differently, marked (revised)."""
+    lines = []
+    for step in update.steps:  # older than the provisional ones
+        line = step_line(step, threshold_deg)
+        before = printed.pop(step.time_s, None)
+        if before is None:
+            lines.append(line)
+        elif before != line:
+            lines.append(f"{line}  (revised)")
+    for step in update.provisional:
+        printed[step.time_s] = step_line(step, threshold_deg)
+        lines.append(printed[step.time_s])
+    return lines
+
+
 def run_live(source: Source, config: PipelineConfig, out=None,
              recorder: RecordingWriter | None = None, publisher: LslPublisher | None = None,
              stop_after_s: float | None = None,
@@ -95,6 +113,7 @@ def run_live(source: Source, config: PipelineConfig, out=None,
           file=out)
     stop_on_terminate()
     published = 0  # steps sent to the publisher
+    printed: dict[float, str] = {}  # provisional steps' lines, until their step is judged
     deadline = None if stop_after_s is None else time.monotonic() + stop_after_s
     try:
         for item in source.stream():
@@ -117,8 +136,8 @@ def run_live(source: Source, config: PipelineConfig, out=None,
                 published += len(update.steps)
             if update.calibrated_now and pipeline.calibration is not None:
                 print(calibration_line(pipeline.calibration), file=out)
-            for step in update.steps:
-                print(step_line(step, pipeline.threshold_deg), file=out, flush=True)
+            for line in step_lines(update, pipeline.threshold_deg, printed):
+                print(line, file=out, flush=True)
     except KeyboardInterrupt:
         ignore_interrupts()
         print("  Stopped.", file=out)

@@ -12,18 +12,26 @@ decision also weighs its two neighbours on each side, with alternating signs, wi
 
 Streaming: decisions need a fixed look-ahead (0.35 s for contacts, two steps for the side), and
 every buffer is indexed by absolute sample number, so any chunking of the input gives exactly the
-output of one whole-array call (tested).
+output of one whole-array call (tested). Waiting two steps for the side makes a decided contact
+about two seconds old, too late for feedback a patient walks by, so each contact is also
+announced as soon as it is found, with a provisional foot from what is known then: the sway
+since the contact and the past neighbours' scores (``provisional``).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
 from imu_monitor.conventions import GRAVITY_MPS2, Side
 from imu_monitor.processing.filters import maximum_filter1d, minimum_filter1d
+
+# A contact sooner than this fraction of the usual step after the one before is, for the
+# provisional foot, a second peak inside that stance (the decided foot weighs it properly).
+EARLY_STEP_RATIO = 0.6
 
 
 @dataclass(frozen=True)
@@ -94,6 +102,9 @@ class ContactDetector:
         self._windows: list[int] = []
         self._scores: list[float | None] = []
         self._done = 0  # contacts already emitted
+        self._announced = 0  # contacts already announced provisionally
+        self._early: list[bool] = []  # per announced contact: too soon to be a step
+        self._guesses: list[Side] = []  # per announced contact: its provisional foot
 
     # ----------------------------------------------------------------- public
     def push(self, forward: np.ndarray, lateral: np.ndarray, vertical: np.ndarray) -> list[
@@ -112,6 +123,43 @@ class ContactDetector:
         self._compute_features(final=False)
         out = self._emit(final=False)
         self._trim()
+        return out
+
+    def provisional(self) -> list[Contact]:
+        """Contacts found since the last call, each with a provisional foot.
+
+        A contact far sooner than the usual step after the last step is taken for a second
+        peak inside that stance (turns, speed changes): the same foot. Otherwise the foot is
+        the contact's own sway so far (a part of its window when the whole is not in yet)
+        weighed with the past neighbours' scores, alternating over the contacts that were
+        steps. The decided foot (``push``) may differ; it is counted where it does."""
+        out: list[Contact] = []
+        for k in range(self._announced, len(self._ics)):
+            i, bout = self._ics[k], self._bouts[k]
+            before = [j for j in range(max(0, k - 12), k) if self._bouts[j] == bout]
+            steps = [j for j in before if not self._early[j]]
+            gaps = [b - a for a, b in pairwise(self._ics[j] for j in steps)]
+            early = bool(gaps and i - self._ics[steps[-1]] < EARLY_STEP_RATIO * _median(gaps))
+            self._early.append(early)
+            if early:
+                out.append(Contact(i, self._guesses[steps[-1]], bout, 0.0))
+                self._guesses.append(out[-1].side)
+                continue
+            score = self._scores[k]
+            if score is None:
+                reach = max(1, min(self._windows[k], self._n - 1 - i))
+                feature = self._cum_at(i + reach) - 2 * self._cum_at(i) + self._cum_at(i - reach)
+                recent = [abs(f) for f in self._features[max(0, k - 15): k] if f is not None]
+                score = math.tanh(feature * self._windows[k] / reach / (_median(recent) or 1.0))
+            total, weight = score, 1
+            for m, j in enumerate(reversed(steps[-2 * self.p.side_neighbours:])):
+                if self._scores[j] is not None:
+                    total += (-1) ** (m + 1) * self._scores[j]
+                    weight += 1
+            side: Side = "right" if total > 0 else "left"
+            out.append(Contact(i, side, bout, abs(total) / weight))
+            self._guesses.append(side)
+        self._announced = len(self._ics)
         return out
 
     def finish(self) -> list[Contact]:
@@ -255,6 +303,8 @@ class ContactDetector:
             for lst in (self._ics, self._bouts, self._features, self._windows, self._scores):
                 del lst[:drop]
             self._done -= drop
+            del self._early[:drop], self._guesses[:drop]
+            self._announced = max(0, self._announced - drop)
 
 
 def _median(values: list) -> float:

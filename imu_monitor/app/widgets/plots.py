@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import pyqtgraph as pg
@@ -201,7 +202,9 @@ class ObliquityTrace(_PaintedPlot):
         self._dirty = True
 
     def add_steps(self, steps: list[Step]) -> None:
-        self._steps.extend(steps)
+        """New steps, or judged ones replacing the provisional step of the same time."""
+        if steps:
+            self._steps = deque(merge_steps(self._steps, steps, lambda s: True))
 
     def add_marker(self, label: str) -> None:
         """The clinician's marker, drawn at the newest sample with its label."""
@@ -320,6 +323,19 @@ class ObliquityTrace(_PaintedPlot):
         p.end()
 
 
+def merge_steps(shown: Iterable[Step], new: list[Step], keep: Callable[[Step], bool]
+                ) -> list[Step]:
+    """``shown`` with ``new`` in time order: a step of the same time replaces the one shown
+    (a judged step its provisional one), and goes if ``keep`` says so."""
+    by_time = {s.time_s: s for s in shown}
+    for step in new:
+        if keep(step):
+            by_time[step.time_s] = step
+        else:
+            by_time.pop(step.time_s, None)
+    return sorted(by_time.values(), key=lambda s: s.time_s)
+
+
 class StepBars(_PaintedPlot):
     """The last steps' peak drops as bars: left stance blue, right stance orange; a bar over
     the threshold is outlined in vermillion (colour is never the only cue: the legend and
@@ -330,7 +346,7 @@ class StepBars(_PaintedPlot):
     def __init__(self) -> None:
         super().__init__()
         self._threshold = 6.0
-        self._steps: deque[Step] = deque(maxlen=MAX_BARS)
+        self._steps: list[Step] = []
         self._dirty = False
 
     def reset(self) -> None:
@@ -342,9 +358,11 @@ class StepBars(_PaintedPlot):
         self._prepare()
 
     def add_steps(self, steps: list[Step]) -> None:
-        counted = [s for s in steps if s.counted]  # the bars are what the summary counts
-        self._steps.extend(counted)
-        self._dirty = bool(counted) or self._dirty
+        """New steps, or judged ones replacing the provisional step of the same time (a step
+        judged not to count loses its bar): the bars are what the summary counts."""
+        if steps:
+            self._steps = merge_steps(self._steps, steps, lambda s: s.counted)[-MAX_BARS:]
+            self._dirty = True
 
     def redraw(self) -> None:
         if self._dirty:

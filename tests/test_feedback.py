@@ -1,0 +1,115 @@
+"""Per-step feedback within the next step: provisional steps, their correction, and what the
+screen and the terminal make of them (bench/feedback_latency.py measures the app itself)."""
+
+from __future__ import annotations
+
+import statistics
+
+import numpy as np
+import pytest
+
+from imu_monitor.cli.live import step_lines
+from imu_monitor.pipeline import Pipeline, PipelineConfig, PipelineUpdate
+from imu_monitor.processing.metrics import NOTE_TURN, Step
+from imu_monitor.samples import SampleBatch
+from tests.conftest import bench_module, simulated
+
+RATE_HZ = 100.0
+
+
+def _live(samples: SampleBatch, packet: int, drill: str = "walk"):
+    """Push ``samples`` in packets: (pipeline, provisional steps with the sample count at
+    which each came, judged steps, calibration slot)."""
+    pipeline = Pipeline(RATE_HZ, PipelineConfig(drill=drill))
+    provisional, calibrated_at = [], None
+    for first in range(0, len(samples), packet):
+        update = pipeline.push(samples.slice(first, first + packet))
+        if update.calibrated_now:
+            calibrated_at = update.stop
+        provisional += [(s, update.stop) for s in update.provisional]
+    analysis = pipeline.finish()
+    return pipeline, provisional, analysis.steps, calibrated_at
+
+
+@pytest.mark.parametrize("scenario,drill", [("trendelenburg-right", "walk"), ("run", "run")])
+def test_each_step_is_shown_within_the_next_step_and_its_judged_step_agrees(scenario, drill):
+    samples = simulated(scenario, rate_hz=RATE_HZ, seconds=90).samples
+    pipeline, provisional, judged, calibrated_at = _live(samples, 10, drill)
+    assert calibrated_at is not None
+    first = {round(s.time_s * RATE_HZ): (s, stop) for s, stop in reversed(provisional)}
+    after = [s for s in judged if s.counted and round(s.time_s * RATE_HZ) > calibrated_at]
+    assert len(after) > 60
+    latencies, same_drop = [], 0
+    for step in after:
+        guess, stop = first[round(step.time_s * RATE_HZ)]  # every counted step was shown
+        latencies.append((stop - round(step.time_s * RATE_HZ)) / RATE_HZ)
+        same_drop += guess.counted and guess.side == step.side and abs(
+            guess.peak_drop_deg - step.peak_drop_deg) < 0.05
+    assert statistics.median(latencies) <= 0.6
+    assert np.percentile(latencies, 95) <= 0.9
+    assert same_drop >= 0.85 * len(after)  # the same number, only sooner
+    counters = pipeline.provisional
+    assert counters.shown >= len(after)
+    assert counters.side_corrections <= 0.01 * counters.shown
+
+
+def test_feedback_leaves_the_judged_steps_as_one_whole_array_gives_them():
+    samples = simulated("walk-varied", rate_hz=RATE_HZ, seconds=90).samples
+    _, provisional, in_packets, _ = _live(samples, 10)
+    _, _, at_once, _ = _live(samples, len(samples))
+    assert provisional and in_packets == at_once
+
+
+def test_a_second_peak_inside_a_stance_keeps_the_foot_on_real_walking(ipol_folder):
+    """Real lower-back walks with a U-turn (IPOL): a foot shown is seldom changed."""
+    bench = bench_module("feedback_latency")
+    ipol = bench_module("ipol_data")
+    runs = []
+    for path in sorted(ipol_folder.glob("*_lb.txt"))[::4]:
+        trial = ipol.load_trial(path)
+        n = len(trial.acc)
+        batch = SampleBatch(np.arange(n) / trial.rate_hz, np.arange(n), trial.acc, trial.gyr)
+        runs.append(bench.through_pipeline(batch, trial.rate_hz, "walk"))
+    shown = sum(r["shown"] for r in runs)
+    latencies = [x for r in runs for x in r["latencies"]]
+    assert shown > 500
+    assert sum(r["corrections"] for r in runs) <= 0.01 * shown
+    assert statistics.median(latencies) <= 0.6 and np.percentile(latencies, 95) <= 0.9
+
+
+def _step(time_s: float, side: str = "right", drop: float | None = 8.0, counted: bool = True,
+          note: str = "") -> Step:
+    return Step(time_s, side, drop, None if drop is None else time_s + 0.2, 0.55, 0,
+                drop is not None and drop > 6.0, counted, note)
+
+
+def test_the_terminal_prints_a_step_at_once_and_again_only_when_judged_otherwise():
+    printed: dict[float, str] = {}
+    first = step_lines(PipelineUpdate(0, 10, [], False, [_step(1.0), _step(1.5, "left", 3.0)]),
+                       6.0, printed)
+    assert len(first) == 2 and "RIGHT stance" in first[0] and "LEFT stance" in first[1]
+    assert step_lines(PipelineUpdate(10, 20, [_step(1.0)], False), 6.0, printed) == []
+    revised = step_lines(PipelineUpdate(20, 30, [_step(1.5, "right", 3.0)], False), 6.0,
+                         printed)
+    assert len(revised) == 1 and "RIGHT stance" in revised[0] and revised[0].endswith(
+        "(revised)")
+    never_shown = step_lines(PipelineUpdate(30, 40, [_step(2.0, counted=False, note=NOTE_TURN)],
+                                            False), 6.0, printed)
+    assert len(never_shown) == 1 and "(revised)" not in never_shown[0] and not printed
+
+
+def test_a_judged_step_replaces_its_bar_and_its_count(qtbot):
+    from imu_monitor.app.live_page import LivePage
+
+    page = LivePage()
+    qtbot.addWidget(page)
+    page.bars.add_steps([_step(1.0, "right", 9.0), _step(1.5, "left", 3.0)])
+    page._count_steps([_step(1.0, "right", 9.0), _step(1.5, "left", 3.0)])
+    assert page.bars.heights("right") == [9.0] and page.step_count == 2
+    judged = [_step(1.0, "right", 9.0), _step(1.5, "left", 3.0, counted=False, note=NOTE_TURN)]
+    page.bars.add_steps(judged)
+    page._count_steps(judged)
+    assert page.bars.heights("left") == [] and page.bars.heights("right") == [9.0]
+    assert page.step_count == 1 and page._last_step.time_s == 1.0
+    page.bars.add_steps([_step(1.0, "left", 4.0)])  # the foot changed: the bar follows it
+    assert page.bars.heights("right") == [] and page.bars.heights("left") == [4.0]

@@ -6,6 +6,7 @@ import functools
 import importlib.util
 import os
 import sys
+import tempfile
 from pathlib import Path
 from types import ModuleType
 
@@ -13,6 +14,9 @@ import pytest
 
 # The app's tests run without a screen (CI, servers): Qt draws offscreen.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Recordings made without a folder go to a scratch folder, never the user's own (nor the
+# repository's): the folder is made, with the demos, on first use (recording/places.py).
+os.environ["IMU_MONITOR_RECORDINGS"] = str(Path(tempfile.mkdtemp()) / "recordings")
 
 from imu_monitor.simulation.scenarios import get_scenario
 from imu_monitor.simulation.sensor_model import (

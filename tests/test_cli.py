@@ -4,12 +4,14 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from imu_monitor.processing.kinematics import rotate
 
+ROOT = Path(__file__).resolve().parents[1]
 STEP_FIELDS = {"time_s", "side", "peak_drop_deg", "peak_time_s", "step_time_s"}
 SIDE_FIELDS = {"steps", "mean_peak_drop_deg", "sd_peak_drop_deg"}
 
@@ -19,9 +21,10 @@ NO_DISPLAY = {k: v for k, v in os.environ.items()
               if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
 
 
-def run(*args, check=True):
+def run(*args, check=True, cwd=None, env=None):
     result = subprocess.run([sys.executable, "-m", "imu_monitor", *map(str, args)],
-                            capture_output=True, text=True, timeout=120, env=NO_DISPLAY)
+                            capture_output=True, text=True, timeout=120, cwd=cwd,
+                            env={**NO_DISPLAY, **(env or {})})
     if check:
         assert result.returncode == 0, result.stderr
     return result
@@ -154,7 +157,8 @@ def test_demo_streams_steps_live():
 def test_list_aligns_its_columns_and_never_prints_minus_zero(tmp_path):
     """Headlines of drills are longer than walking ones: the file name comes first."""
     out = run("list", "recordings").stdout.splitlines()
-    header, rows = out[0], out[1:]
+    assert out[0] == "Recordings in recordings:"
+    header, rows = out[1], out[2:]
     at = header.index("File")
     assert all(row[at:].startswith("demo-") for row in rows)
     assert "-0.0°" not in "\n".join(out)
@@ -169,3 +173,25 @@ def test_every_positional_argument_and_demo_option_has_help():
         for action in sub._actions:
             if action.dest != "help":
                 assert action.help, f"{name} {action.dest} has no help"
+
+
+def test_recordings_go_to_the_users_recordings_folder_never_the_current_one(tmp_path):
+    """Started from a source checkout, a recording must not land in it (patient data under
+    version control): without -o it goes to the per-user folder, made with the demos."""
+    folder = tmp_path / "user-data" / "recordings"
+    env = {"IMU_MONITOR_RECORDINGS": str(folder)}
+    run("record", "--source", "sim:symmetric-walk", "--fast", "--seconds", "20",
+        "--patient", "P-7", cwd=tmp_path, env=env)
+    made = sorted(p.name for p in folder.glob("*.imurec"))
+    assert any(name.endswith("-P-7.imurec") for name in made)
+    assert {p.name for p in (ROOT / "recordings").glob("demo-*.imurec")} <= set(made)
+    assert not list(tmp_path.glob("*.imurec")) and not (tmp_path / "recordings").exists()
+    listed = run("list", env=env).stdout
+    assert listed.startswith(f"Recordings in {folder}:") and "P-7" in listed
+
+
+def test_simulate_writes_the_seconds_asked_for(tmp_path):
+    """A scenario's walks round up to whole laps: the session is cut to the length asked."""
+    out = run("simulate", "--scenario", "trendelenburg-right", "--seconds", "37", "-o",
+              tmp_path / "s.imurec").stdout
+    assert "Wrote 3700 samples (37.0 s)" in out

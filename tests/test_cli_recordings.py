@@ -75,9 +75,12 @@ def test_analyze_uses_the_stored_calibration_unless_told(folder, tmp_path):
     db.close()
     stored = json.loads(run("analyze", broken, "--json").stdout)["summary"]
     fresh = json.loads(run("analyze", broken, "--json", "--recalibrate").stdout)["summary"]
-    # Backwards forward = left and right swapped: the stored calibration was used (the weak
-    # right side shows up on the left); recalibrating finds it on the right again.
-    assert stored["left"]["mean_peak_drop_deg"] > stored["right"]["mean_peak_drop_deg"] + 2
+    # The stored (backwards) calibration was used, and its analysis is no longer the weak
+    # right side's; recalibrating finds forward again, and the weak side on the right.
+    assert stored["calibration"]["forward_sensor"] == pytest.approx(cal["forward_sensor"],
+                                                                     abs=1e-6)
+    assert not stored["right"]["mean_peak_drop_deg"] > stored["left"]["mean_peak_drop_deg"] + 2
+    assert np.dot(fresh["calibration"]["forward_sensor"], cal["forward_sensor"]) < -0.95
     assert fresh["right"]["mean_peak_drop_deg"] > fresh["left"]["mean_peak_drop_deg"] + 2
 
 

@@ -62,7 +62,7 @@ class CalibrationPanel(QGroupBox):
         self.preset.addItems(list(MOUNTING_PRESETS))
         self.start_button = QPushButton("Calibrate (C)")
         self.start_button.clicked.connect(self.start)
-        self.keep_button = QPushButton("Keep the current calibration")
+        self.keep_button = QPushButton("Keep the current calibration (Esc)")
         self.keep_button.clicked.connect(self.keep_current)
         self.keep_button.hide()
         row = QHBoxLayout()

@@ -140,7 +140,8 @@ class MainWindow(QMainWindow):
             lambda folder: setattr(self.settings, "recordings_folder", folder))
         for key, slot in ((Qt.Key.Key_Space, self._space),
                           (Qt.Key.Key_M, self._marker_key),
-                          (Qt.Key.Key_C, self._calibrate_key)):
+                          (Qt.Key.Key_C, self._calibrate_key),
+                          (Qt.Key.Key_Escape, self._escape_key)):
             QShortcut(QKeySequence(key), self, activated=slot)
 
         self.set_theme(settings.theme)
@@ -309,6 +310,11 @@ class MainWindow(QMainWindow):
     def _calibrate_key(self) -> None:
         if self.tabs.currentWidget() is not self.review_page:
             self.live_page.calibration.start()
+
+    def _escape_key(self) -> None:
+        """Esc gives up a calibration under way; the one in use stays."""
+        if self.live_page.calibration.keep_button.isVisible():
+            self.live_page.calibration.keep_current()
 
     def toggle_recording(self) -> None:
         if self.engine is None:

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 
+from imu_monitor.recording.places import prepared_recordings_folder
+
 
 def _default_file() -> str:
     override = os.environ.get("IMU_MONITOR_SETTINGS")
@@ -34,11 +36,11 @@ class AppSettings:
 
     @property
     def recordings_folder(self) -> Path:
-        """Where recordings go and the library looks: ``recordings`` in the folder the app
-        was first started from, remembered as an absolute path (then any folder chosen)."""
+        """Where recordings go and the library looks: the per-user folder the first time
+        (``prepared_recordings_folder``), remembered (then any folder chosen)."""
         value = self._q.value("recordings_folder")
         if value is None:
-            value = str(Path("recordings").resolve())
+            value = str(prepared_recordings_folder().resolve())
             self._q.setValue("recordings_folder", value)
         return Path(str(value))
 

@@ -35,6 +35,7 @@ from imu_monitor.recording import (
     read_header,
 )
 from imu_monitor.recording.patient import check_patient_code, default_recording_path
+from imu_monitor.recording.places import prepared_recordings_folder
 from imu_monitor.recording.schema import CHUNK_S
 from imu_monitor.safe_write import check_target, guarded_path, write_text
 from imu_monitor.samples import SampleBatch
@@ -282,7 +283,7 @@ def _stop_after(source: Source, seconds: float | None) -> float | None:
 
 def cmd_record(args: argparse.Namespace) -> int:
     patient = _patient(args.patient)  # before any file work: the code names the file
-    out = args.output or default_recording_path(Path("recordings"), patient)
+    out = args.output or default_recording_path(prepared_recordings_folder(), patient)
     source, scenario = _live_source(args)
     drill = args.drill or (get_scenario(scenario).drill if scenario else "walk")
     if scenario:
@@ -361,7 +362,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    folder = Path(args.folder)
+    folder = Path(args.folder) if args.folder is not None else prepared_recordings_folder()
     if not folder.is_dir():
         raise InputDataError(f"The folder {folder} does not exist.")
     entries = []

@@ -107,7 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "Layer (needs the extra 'lsl')")
     p.add_argument("--threshold", type=float, help="drop threshold in degrees")
     p.add_argument("-o", "--output", type=Path,
-                   help="recording file (default recordings/DATE-PATIENT.imurec)")
+                   help="recording file (default DATE-PATIENT.imurec in your recordings "
+                        "folder: see imu-monitor list)")
 
     p = sub.add_parser("scan", help="list the Bluetooth sensors nearby",
                        description="Scan for sensors of the known families (our profile v1, "
@@ -168,9 +169,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("list", help="the recordings in a folder, with their headline numbers",
                        description="Date, patient, drill, duration and headline numbers of "
-                                   "every recording in FOLDER (default recordings).")
-    p.add_argument("folder", nargs="?", default="recordings",
-                   help="the folder of recordings (default: recordings)")
+                                   "every recording in FOLDER (default: the recordings folder "
+                                   "in your user data folder, or IMU_MONITOR_RECORDINGS).")
+    p.add_argument("folder", nargs="?", type=Path,
+                   help="the folder of recordings (default: your recordings folder)")
     p.add_argument("--search", help="only recordings whose entry contains this text")
     p.add_argument("--json", action="store_true", help="print JSON instead")
 

@@ -124,7 +124,8 @@ def format_list(entries: list[dict], folder) -> str:
     if not entries:
         return f"No recordings in {folder}."
     width = max([len(e["file"]) for e in entries] + [4])
-    lines = [f"{'Date (UTC)':<17} {'Patient':<12} {'Drill':<18} {'Duration':>8}  "
+    lines = [f"Recordings in {folder}:",
+             f"{'Date (UTC)':<17} {'Patient':<12} {'Drill':<18} {'Duration':>8}  "
              f"{'File':<{width}}  Headline"]
     for e in entries:
         if "problem" in e:

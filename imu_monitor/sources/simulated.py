@@ -37,6 +37,8 @@ class SimulatedSensor:
         sc = get_scenario(scenario)
         self._seconds = sc.default_seconds if seconds is None else float(seconds)
         self._recording = simulate(sc.build(self._seconds), rate_hz, seed, mounting, errors)
+        # A scenario's activities round up to whole walks: the session lasts what was asked.
+        self._length = min(len(self._recording.samples), round(self._seconds * rate_hz))
         self.truth: Truth = self._recording.truth
         self.realtime = realtime
         self.speed = float(speed)  # when paced: 1 = real time, 20 = twenty times faster
@@ -52,10 +54,10 @@ class SimulatedSensor:
     @property
     def samples(self) -> SampleBatch:
         """All samples of the session, before any packet loss."""
-        return self._recording.samples
+        return self._recording.samples.slice(0, self._length)
 
     def stream(self) -> Iterator[SampleBatch | StatusEvent]:
-        all_samples = self._recording.samples
+        all_samples = self.samples
         yield StatusEvent(StatusKind.CONNECTED, 0.0, "Simulated sensor connected.")
         start = time.monotonic()
         n = len(all_samples)

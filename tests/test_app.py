@@ -489,3 +489,69 @@ def test_side_colours_of_words_are_readable_in_both_themes():
         for side in ("left", "right"):
             for background in (colors.panel, colors.window):
                 assert _contrast(colors.side_text(side), background) >= 4.5, (colors.name, side)
+
+
+def test_a_new_users_whole_session_as_they_see_it(qtbot, window, app_settings):
+    """Connect → calibrate → recalibrate mid-walk and give it up → record with markers →
+    stop → review → report, asserting at each step what is on the screen."""
+    w = window(FastSimulator(speed=15.0, seconds=240.0))
+    page = w.live_page
+    w.tabs.setCurrentWidget(w.connect_page)
+    w.connect_page.connect_button.click()  # the demo sensor is offered by default
+    qtbot.waitUntil(lambda: w.tabs.currentWidget() is page, timeout=30_000)
+    qtbot.waitUntil(lambda: page.calibration.step.text().startswith("Calibrating by itself"),
+                    timeout=30_000)
+    assert page.big.caption.text() == "Calibrate first: stand still, then walk"
+    qtbot.waitUntil(lambda: page.calibration.state == "done", timeout=60_000)
+    assert page.calibration.step.text().startswith("Calibrated —")
+    qtbot.waitUntil(lambda: "stance · step" in page.big.caption.text(), timeout=60_000)
+    shoot(w, "new-user-live")
+
+    qtbot.keyClick(w, Qt.Key.Key_C)  # mid-walk: the patient is not standing still
+    qtbot.waitUntil(page.calibration.keep_button.isVisible, timeout=15_000)
+    assert "stays until the new one is complete" in page.calibration.step.text()
+    steps_before = page.step_count
+    qtbot.waitUntil(lambda: page.step_count > steps_before + 3, timeout=30_000)
+    assert page.big.value.text().endswith("°")  # never blanked while recalibrating
+    shoot(w, "new-user-recalibrating")
+    qtbot.keyClick(w, Qt.Key.Key_Escape)
+    assert not page.calibration.keep_button.isVisible()
+    assert page.calibration.step.text() == "Calibrated — the calibration in use was kept."
+    qtbot.waitUntil(lambda: page.step_count > steps_before + 6, timeout=30_000)
+
+    page.patient.setText("P-100")
+    qtbot.keyClick(w, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: recorded_s(w) >= 1, timeout=30_000)
+    assert page.record_status.text().startswith("● REC")
+    assert page.summary_box.title() == "This recording (live)"
+    qtbot.waitUntil(lambda: recorded_s(w) >= 15, timeout=60_000)
+    qtbot.keyClick(w, Qt.Key.Key_M)
+    qtbot.waitUntil(lambda: recorded_s(w) >= 25, timeout=60_000)
+    qtbot.keyClick(w, Qt.Key.Key_M)
+    assert [label for _, label in page.trace.markers()] == ["marker 1", "marker 2"]
+    shoot(w, "new-user-recording")
+    qtbot.keyClick(w, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: w.last_result is not None, timeout=30_000)
+    result = w.last_result
+    assert result.problem is None, result.problem
+    assert w.banner.isVisible() and w.banner.text().startswith(f"Saved {result.path}")
+    assert result.path.parent == app_settings.recordings_folder
+    assert not page.record_status.text().startswith("● REC")
+    assert page.summary_box.title() == "Recording just saved (what Review shows)"
+    summary = result.analysis.summary
+    assert summary["right"]["mean_peak_drop_deg"] > summary["left"]["mean_peak_drop_deg"] + 3
+
+    w.tabs.setCurrentWidget(w.review_page)
+    review = w.review_page
+    qtbot.waitUntil(lambda: result.path.name in review.library_files(), timeout=30_000)
+    review.library.selectRow(review.library_files().index(result.path.name))
+    review.open_button.click()
+    qtbot.waitUntil(lambda: review.steps.rowCount() == len(result.analysis.steps),
+                    timeout=30_000)
+    assert review.markers.count() == 2
+    assert f"{summary['right']['mean_peak_drop_deg']:.1f}" in review.summary.text()
+    report = result.path.with_name("P-100-report.pdf")
+    review.export("report-pdf", report)
+    qtbot.waitUntil(lambda: f"to {report}" in review.message.text(), timeout=30_000)
+    assert report.read_bytes().startswith(b"%PDF-")
+    shoot(w, "new-user-review")

@@ -163,8 +163,12 @@ class CalibrationPanel(QGroupBox):
                 self._show_standing(max(0.0, left))
         elif self.state == "walking":
             self.progress.setValue(int(1000 * frame.calibration_progress))
-        elif self.state == "idle" and frame.calibration_stage == "walking":
-            self.step.setText("Standing found. Walk about ten steps to finish (turning is fine).")
+        elif self.state == "idle" and frame.calibration is None:  # it calibrates by itself
+            self.step.setText(
+                "Standing found. Walk about ten steps to finish (turning is fine)."
+                if frame.calibration_stage == "walking" else
+                "Calibrating by itself: the patient stands still a moment, then walks about "
+                "ten steps (turning is fine). Calibrate (C) guides you through it instead.")
 
     def _show_standing(self, seconds_left: float) -> None:
         self.step.setText(f"Stand still: {seconds_left:.0f} s")

@@ -213,11 +213,20 @@ class ProvisionalSteps:
         expected = round(_median(self._intervals)) if self._intervals else round(
             (usual_s or TYPICAL_STEP_S) * rate)
         out: list[Step] = []
+        expected = max(1, expected)
         while self._waiting:
             contact, previous = self._waiting[0]
-            end = contact.index + max(1, expected)
-            if len(history.obliquity_deg) < contact.index + round(LOADING_FRACTION * expected):
+            available = len(history.obliquity_deg) - contact.index
+            if available < round(LOADING_FRACTION * expected):
                 break
+            length = expected
+            if _still_dropping(history, contact, expected, rate):
+                # Longer than the last steps, maybe: wait while the hip is still going down.
+                longest = round(LONGER_STEP_RATIO * expected)
+                length = min(round(available / LOADING_FRACTION), longest)
+                if length < longest and _still_dropping(history, contact, length, rate):
+                    break
+            end = contact.index + length
             self._waiting.pop(0)
             note = ""
             if previous is None:
@@ -245,6 +254,19 @@ class ProvisionalSteps:
             if shown is not None and shown.side != step.side:
                 self.foot_changes += 1
                 self.side_corrections += shown.counted
+
+
+def _still_dropping(history: StepHistory, contact: Contact, length: int, rate: float) -> bool:
+    """The step's drop, read over a step of ``length`` samples, is largest at the end of its
+    loading span: the hip is still going down there."""
+    span = round(LOADING_FRACTION * length)
+    measured = history.valid[contact.index: contact.index + span]
+    drop = drop_from_obliquity(
+        history.obliquity_deg[contact.index: contact.index + span].astype(np.float64),
+        contact.side)
+    values = np.where(measured, drop, -np.inf)
+    return bool(len(values)) and int(np.argmax(values)) >= span - max(
+        1, round(PEAK_HALF_WINDOW_S * rate))
 
 
 def _turning(heading, start: int, end: int, rate: float) -> bool:
@@ -292,6 +314,9 @@ def _median(values: list) -> float:
 PROVISIONAL_MIN_CONFIDENCE = 0.2
 SHORT_LOSS_S = 0.06  # lost data up to this long inside a step is bridged, not disqualifying
 TYPICAL_STEP_S = 0.55  # before any step time is known
+# A provisional step whose hip is still going down at the end of its span is given up to this
+# many times the expected step (1.6 would be a missed contact, see MISSED_CONTACT_RATIO).
+LONGER_STEP_RATIO = 1.4
 
 
 def side_summary(steps: list[Step], side: Side) -> dict:

@@ -419,10 +419,13 @@ def _bias_pass(n, gyr, acc, c, segment, out):
     s, back = np.empty(_STATE), np.empty(_STATE)
     _reset(s, c)
     _reset(back, c)
-    _in_parallel(lambda: _forward(s, g, a, c, 0, min(n, half * segment), segment, fwd),
-                 lambda: _backward(back, g, a, c, min(n, half * segment), n, n, segment, bwd))
-    _in_parallel(lambda: _second_half(s, g, a, c, half, count, n, segment, bwd, o),
-                 lambda: _first_half(back, g, a, c, half, n, segment, fwd, o))
+    def part(which: int):  # scratch allocated here: a thread's own allocations stay with it
+        scratch = np.empty(12 * segment) if which > 1 else np.empty(0)
+        return lambda: _part(which, s, back, g, a, c, n, segment, half, count, fwd, bwd, o,
+                             scratch)
+
+    _in_parallel(part(0), part(1))
+    _in_parallel(part(2), part(3))
 
 
 def _in_parallel(first, second) -> None:
@@ -438,6 +441,21 @@ def _in_parallel(first, second) -> None:
 
 
 @njit(cache=True, nogil=True)
+def _part(which, s, back, g, a, c, n, segment, half, count, fwd, bwd, o, scratch):
+    """One of the four parts of ``_bias_pass`` (one compiled entry: each entry's machine code
+    is loaded on its own, with its own copy of the filter)."""
+    middle = min(n, half * segment)
+    if which == 0:
+        _forward(s, g, a, c, 0, middle, segment, fwd)
+    elif which == 1:
+        _backward(back, g, a, c, middle, n, n, segment, bwd)
+    elif which == 2:
+        _second_half(s, g, a, c, half, count, n, segment, bwd, o, scratch)
+    else:
+        _first_half(back, g, a, c, half, n, segment, fwd, o, scratch)
+
+
+@njit(cache=True)
 def _forward(s, g, a, c, start, stop, segment, checkpoints):
     """The forward filter over ``[start, stop)``, keeping its state at each segment's start."""
     w = np.empty(48)
@@ -447,7 +465,7 @@ def _forward(s, g, a, c, start, stop, segment, checkpoints):
         _update(s, c, g, 3 * i, 1.0, a, 3 * i, w)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True)
 def _backward(back, g, a, c, start, stop, n, segment, checkpoints):
     """The backward filter over ``[start, stop)`` from its end, keeping its state before
     each segment's last sample."""
@@ -458,29 +476,29 @@ def _backward(back, g, a, c, start, stop, n, segment, checkpoints):
         _update(back, c, g, 3 * i, -1.0, a, 3 * i, w)
 
 
-@njit(cache=True, nogil=True)
-def _second_half(s, g, a, c, first, count, n, segment, bwd, o):
+@njit(cache=True)
+def _second_half(s, g, a, c, first, count, n, segment, bwd, o, scratch):
     """The forward filter on from segment ``first``, each segment combined with the backward
     filter run again from its checkpoint."""
     back = np.empty(_STATE)
-    bias1, inv1 = np.empty(3 * segment), np.empty(9 * segment)
+    bias1, inv1 = scratch[: 3 * segment], scratch[3 * segment:]
     for k in range(first, count):
         back[:] = bwd[k]
         _combine(s, back, g, a, c, k * segment, min(n, (k + 1) * segment), o, bias1, inv1)
 
 
-@njit(cache=True, nogil=True)
-def _first_half(back, g, a, c, stop_segment, n, segment, fwd, o):
+@njit(cache=True)
+def _first_half(back, g, a, c, stop_segment, n, segment, fwd, o, scratch):
     """The backward filter on down from segment ``stop_segment - 1``, each segment combined
     with the forward filter run again from its checkpoint."""
     s = np.empty(_STATE)
-    bias1, inv1 = np.empty(3 * segment), np.empty(9 * segment)
+    bias1, inv1 = scratch[: 3 * segment], scratch[3 * segment:]
     for k in range(stop_segment - 1, -1, -1):
         s[:] = fwd[k]
         _combine(s, back, g, a, c, k * segment, min(n, (k + 1) * segment), o, bias1, inv1)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True)
 def _combine(s, back, g, a, c, start, stop, o, bias1, inv1):
     """One segment: the forward filter from ``s`` at its start, the backward one from
     ``back`` at its end (both left at the other end), combined into ``o``; ``bias1`` and

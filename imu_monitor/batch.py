@@ -25,6 +25,7 @@ from pathlib import Path
 from imu_monitor.errors import ImuMonitorError, InputDataError
 from imu_monitor.importers import ImportOptions
 from imu_monitor.processing.calibration import calibration_quality
+from imu_monitor.processing.kernels import one_thread_per_analysis
 
 SUFFIXES = (".imurec", ".csv", ".txt", ".h5", ".hdf5")
 ROW_FIELDS = [
@@ -257,8 +258,10 @@ def _results(todo: list[Path], hashes: dict[Path, str | None], options: BatchOpt
 
 
 def _worker_start() -> None:
-    """Workers leave Ctrl-C to the batch, which lets the files in hand finish and stops."""
+    """Workers leave Ctrl-C to the batch, which lets the files in hand finish and stops; they
+    share the cores already, so each analysis keeps to one thread."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    one_thread_per_analysis()
 
 
 def print_progress(done: int, total: int, elapsed_s: float, out=None) -> None:

@@ -18,6 +18,7 @@ import imu_monitor.processing.alignment as alignment_module
 import imu_monitor.processing.orientation as orientation_module
 from imu_monitor.export import opensim
 from imu_monitor.pipeline import Pipeline, PipelineConfig, analyze_samples
+from imu_monitor.processing import kernels
 from imu_monitor.processing.offline_vqf import offline_vqf, offline_vqf_unbiased
 from imu_monitor.processing.orientation import FilterParams, offline_orientation
 from imu_monitor.recording import RecordingWriter, open_recording
@@ -41,12 +42,15 @@ def _lossy(samples: SampleBatch, seed: int, bursts: int = 40) -> SampleBatch:
         samples.time_s, samples.seq, samples.acc, samples.gyr, samples.mag, samples.quat)))
 
 
+@pytest.mark.parametrize("threads", [1, 2])
 @pytest.mark.parametrize("params", [FilterParams().as_vqf(),
                                     {**FilterParams().as_vqf(), "biasSigmaInit": 0.1},
                                     FilterParams(motion_bias=False).as_vqf()])
-def test_offline_filter_port_gives_the_packages_bits(params):
-    """Checkpoints every 700 samples: each stretch's forward pass is run again, and the
-    result is still offline VQF's to the last bit (rest, walking, turns)."""
+def test_offline_filter_port_gives_the_packages_bits(params, threads, monkeypatch):
+    """Checkpoints every 700 samples: each stretch of one filter is run again where the
+    other meets it, on one thread or two, and the result is still offline VQF's to the last
+    bit (rest, walking, turns)."""
+    monkeypatch.setattr(kernels, "_threads", threads)
     s = simulated("walk-varied", seed=3, rate_hz=RATE, seconds=60).samples
     gyr, acc = np.ascontiguousarray(s.gyr), np.ascontiguousarray(s.acc)
     reference = offlineVQF(gyr, acc, None, 1 / RATE, params)

@@ -290,9 +290,9 @@ def _run(argv: list[str] | None) -> int:
 
 
 def print_json(document: dict) -> None:
-    """JSON on stdout, stable key order."""
-    json.dump(document, sys.stdout, indent=2)
-    sys.stdout.write("\n")
+    """JSON on stdout, stable key order; one write (the console checks each write for
+    control characters, and ``json.dump`` writes every token on its own)."""
+    sys.stdout.write(json.dumps(document, indent=2) + "\n")
 
 
 def require_output(path: Path | None, what: str) -> Path:

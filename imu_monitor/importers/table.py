@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from imu_monitor.input_files import check_input_file
 ENCODINGS = ("utf-8-sig", "gb18030", "cp1252")
 SNIFF_BYTES = 65536  # looked at before the rest is read
 BLOCK_BYTES = 1 << 20  # read a block at a time
+TEXT_BLOCK_CHARS = 1 << 22  # rows parsed a block of text at a time
 HEADER_SEARCH_LINES = 200  # a header is among a file's first lines
 TIME_PATTERN = re.compile(r"(?:(\d{4})-(\d{1,2})-(\d{1,2})[ T]+)?(\d{1,2}):(\d{1,2}):(\d{1,2})"
                           r"(?:([.:,])(\d+))?Z?")
@@ -142,6 +144,9 @@ def parse_numbers(table: Table, columns: list[int], decimal_comma: bool) -> np.n
     if decimal_comma:
         rows = (line.replace(",", ".") for line in rows)
     try:
+        blocks = _parse_blocks(table, columns, decimal_comma)
+        if blocks is not None:
+            return blocks
         return np.loadtxt(rows, delimiter=table.delimiter, usecols=columns, ndmin=2,
                           dtype=float, comments=None)
     except ValueError:
@@ -166,6 +171,30 @@ def parse_numbers(table: Table, columns: list[int], decimal_comma: bool) -> np.n
         return np.zeros((0, len(columns)))
     raise InputDataError(f"{table.path} holds values that are not plain decimal numbers; "
                          "export it again as a plain CSV.")
+
+
+def _parse_blocks(table: Table, columns: list[int], decimal_comma: bool) -> np.ndarray | None:
+    """The rows parsed straight from blocks of the file's text (numpy reads each block in C:
+    no Python per line), or None where that could differ from parsing line by line — a block
+    with a comment or a line numpy refuses (blank with spaces, a bad value) — or finds no rows:
+    then the line by line parser decides (and names the bad line)."""
+    parsed = []
+    try:
+        with open(table.path, encoding=table.encoding) as f:  # lines split as in ``lines``
+            for _ in range(table.header_line + 1):
+                f.readline()
+            while block := f.read(TEXT_BLOCK_CHARS):
+                block += f.readline()  # up to the end of its last line
+                if "#" in block or "//" in block:
+                    return None
+                if decimal_comma:
+                    block = block.replace(",", ".")
+                parsed.append(np.loadtxt(io.StringIO(block), delimiter=table.delimiter,
+                                         usecols=columns, ndmin=2, dtype=float, comments=None))
+    except ValueError:  # a value numpy refuses, or text not in the encoding
+        return None
+    parsed = [p for p in parsed if len(p)]
+    return np.concatenate(parsed) if parsed else None
 
 
 def preamble_values(lines: list[str], marker: str = "") -> dict[str, str]:

@@ -17,6 +17,7 @@ interpreter raises where compiled code would carry the NaN on.
 from __future__ import annotations
 
 import inspect
+import os
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -29,6 +30,20 @@ import numpy as np
 COMPILE_FROM_SAMPLES = 50_000
 
 _thread = threading.local()
+_threads = min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+               else os.cpu_count() or 1)
+
+
+def filter_threads() -> int:
+    """Threads one analysis's offline filter may run on (1 or 2): two where two cores are
+    free, one in a batch's worker processes (the workers already share the cores)."""
+    return _threads
+
+
+def one_thread_per_analysis() -> None:
+    """Run every analysis of this process on one thread (a batch's workers)."""
+    global _threads
+    _threads = 1
 
 
 def interpret_on_this_thread() -> None:

@@ -5,10 +5,10 @@ the inverse of its covariance) besides seven output arrays, about 210 bytes a sa
 hours at 200 Hz, 300 MB for the filter alone, more than a whole analysis may take. This is the
 same algorithm (Laidig & Seel 2023; vqf 2.1: ``cpp/offline_vqf.cpp`` and what a 6-axis update
 runs of ``cpp/vqf.cpp``), written as the same operations in the same order, so it gives the
-same bits (tests/test_offline_vqf.py compares them). It keeps only a checkpoint of the forward
-filter every ``SEGMENT`` samples and runs each stretch's forward pass again just before the
-backward pass needs it: 56 bytes a sample (the output and one working array) for one more
-forward pass.
+same bits (tests/test_memory.py compares them). It keeps only a checkpoint of each filter
+every ``SEGMENT`` samples and runs a stretch of one of them again where it meets the other
+(``_bias_pass``): 56 bytes a sample (the output and one working array) for one more filter
+pass, and the two halves of the work on two threads.
 
 Coefficients come from ``vqf.VQF`` itself, so every parameter means what it means there. Only
 what a 6-axis offline run computes is here: no magnetometer, no debugging outputs.
@@ -17,12 +17,15 @@ what a 6-axis offline run computes is here: no magnetometer, no debugging output
 from __future__ import annotations
 
 import math
+import threading
 
 import numpy as np
 from numba import njit
 from vqf import VQF
 
-SEGMENT = 65_536  # samples between checkpoints of the forward filter
+from imu_monitor.processing.kernels import filter_threads
+
+SEGMENT = 32_768  # samples between checkpoints of the filters (two threads keep one each)
 
 # The filter's state in one array (a checkpoint is a copy), VQFState's fields in order.
 _GYRQ, _ACCQ, _REST, _LASTACCLP, _ACCLP = 0, 4, 8, 9, 12
@@ -393,57 +396,138 @@ def _update(s, c, g, go, sign, a, ao, w):
 
 
 # ---------------------------------------------------------------------- offline_vqf.cpp
-@njit(cache=True)
 def _bias_pass(n, gyr, acc, c, segment, out):
     """The forward and backward real-time filters and their bias estimates combined by their
     covariances (offlineVQF up to ``integrateGyr``); ``out`` (n, 3) gets the gyroscope less
-    that bias. ``out`` may be ``gyr``: a sample is written once the backward pass is past it
-    (and the forward passes that are run again only go back to earlier samples)."""
-    g = gyr.reshape(-1)
-    a = acc.reshape(-1)
-    o = out.reshape(-1)
-    w = np.empty(48)
-    s = np.empty(_STATE)
+    that bias. ``out`` may be ``gyr``: a sample is written once both filters are past it.
+
+    The two filters are independent until combined, so they meet in the middle: first the
+    forward filter runs over the first half and the backward one over the second (keeping a
+    checkpoint at every segment), then each goes on over the other half, where the other
+    filter's stretch is run again from its checkpoint and combined. Two filter updates a
+    sample in all plus one, as in a single thread (forward, backward, forward again), but
+    the halves run on two threads at once where the machine has two cores (the compiled
+    loops release the interpreter lock)."""
+    count = -(-n // segment)
+    count += count % 2  # an even number of equal segments: equal halves
+    segment = -(-n // count)
+    count = -(-n // segment)
+    half = count // 2
+    g, a, o = gyr.reshape(-1), acc.reshape(-1), out.reshape(-1)
+    fwd = np.empty((count, _STATE))
+    bwd = np.empty((count, _STATE))
+    s, back = np.empty(_STATE), np.empty(_STATE)
     _reset(s, c)
-    count = (n + segment - 1) // segment
-    checkpoints = np.empty((count, _STATE))
-    for i in range(n):
+    _reset(back, c)
+    def part(which: int):  # scratch allocated here: a thread's own allocations stay with it
+        scratch = np.empty(12 * segment) if which > 1 else np.empty(0)
+        return lambda: _part(which, s, back, g, a, c, n, segment, half, count, fwd, bwd, o,
+                             scratch)
+
+    _in_parallel(part(0), part(1))
+    _in_parallel(part(2), part(3))
+
+
+def _in_parallel(first, second) -> None:
+    """``first()`` and ``second()``, on two threads where two cores are ours."""
+    if filter_threads() < 2:
+        first()
+        second()
+        return
+    worker = threading.Thread(target=second)
+    worker.start()
+    first()
+    worker.join()
+
+
+@njit(cache=True, nogil=True)
+def _part(which, s, back, g, a, c, n, segment, half, count, fwd, bwd, o, scratch):
+    """One of the four parts of ``_bias_pass`` (one compiled entry: each entry's machine code
+    is loaded on its own, with its own copy of the filter)."""
+    middle = min(n, half * segment)
+    if which == 0:
+        _forward(s, g, a, c, 0, middle, segment, fwd)
+    elif which == 1:
+        _backward(back, g, a, c, middle, n, n, segment, bwd)
+    elif which == 2:
+        _second_half(s, g, a, c, half, count, n, segment, bwd, o, scratch)
+    else:
+        _first_half(back, g, a, c, half, n, segment, fwd, o, scratch)
+
+
+@njit(cache=True)
+def _forward(s, g, a, c, start, stop, segment, checkpoints):
+    """The forward filter over ``[start, stop)``, keeping its state at each segment's start."""
+    w = np.empty(48)
+    for i in range(start, stop):
         if i % segment == 0:
             checkpoints[i // segment, :] = s
         _update(s, c, g, 3 * i, 1.0, a, 3 * i, w)
+
+
+@njit(cache=True)
+def _backward(back, g, a, c, start, stop, n, segment, checkpoints):
+    """The backward filter over ``[start, stop)`` from its end, keeping its state before
+    each segment's last sample."""
+    w = np.empty(48)
+    for i in range(stop - 1, start - 1, -1):
+        if i == n - 1 or (i + 1) % segment == 0:
+            checkpoints[i // segment, :] = back
+        _update(back, c, g, 3 * i, -1.0, a, 3 * i, w)
+
+
+@njit(cache=True)
+def _second_half(s, g, a, c, first, count, n, segment, bwd, o, scratch):
+    """The forward filter on from segment ``first``, each segment combined with the backward
+    filter run again from its checkpoint."""
     back = np.empty(_STATE)
-    _reset(back, c)
-    bias1 = np.empty(3 * segment)
-    inv1 = np.empty(9 * segment)
+    bias1, inv1 = scratch[: 3 * segment], scratch[3 * segment:]
+    for k in range(first, count):
+        back[:] = bwd[k]
+        _combine(s, back, g, a, c, k * segment, min(n, (k + 1) * segment), o, bias1, inv1)
+
+
+@njit(cache=True)
+def _first_half(back, g, a, c, stop_segment, n, segment, fwd, o, scratch):
+    """The backward filter on down from segment ``stop_segment - 1``, each segment combined
+    with the forward filter run again from its checkpoint."""
+    s = np.empty(_STATE)
+    bias1, inv1 = scratch[: 3 * segment], scratch[3 * segment:]
+    for k in range(stop_segment - 1, -1, -1):
+        s[:] = fwd[k]
+        _combine(s, back, g, a, c, k * segment, min(n, (k + 1) * segment), o, bias1, inv1)
+
+
+@njit(cache=True)
+def _combine(s, back, g, a, c, start, stop, o, bias1, inv1):
+    """One segment: the forward filter from ``s`` at its start, the backward one from
+    ``back`` at its end (both left at the other end), combined into ``o``; ``bias1`` and
+    ``inv1`` hold the forward filter's bias and inverse covariance over the segment."""
+    w = np.empty(48)
     inv2 = np.empty(9)
     bias2 = np.empty(3)
-    for k in range(count - 1, -1, -1):
-        start = k * segment
-        stop = min(n, start + segment)
-        s[:] = checkpoints[k]
-        for i in range(start, stop):  # this stretch's forward pass, again
-            _update(s, c, g, 3 * i, 1.0, a, 3 * i, w)
-            j = i - start
-            bias1[3 * j], bias1[3 * j + 1], bias1[3 * j + 2] = s[_BIAS], s[_BIAS + 1], \
-                s[_BIAS + 2]
-            _mat_inv(s, _BIASP, inv1, 9 * j)
-        for i in range(stop - 1, start - 1, -1):
-            _update(back, c, g, 3 * i, -1.0, a, 3 * i, w)
-            j = i - start
-            bias2[0], bias2[1], bias2[2] = back[_BIAS], back[_BIAS + 1], back[_BIAS + 2]
-            _mat_inv(back, _BIASP, inv2, 0)
-            _mat_vec(inv1, 9 * j, bias1, 3 * j, bias1, 3 * j)  # P1⁻¹ b1
-            _mat_vec(inv2, 0, bias2, 0, bias2, 0)  # P2⁻¹ b2
-            bias1[3 * j] -= bias2[0]
-            bias1[3 * j + 1] -= bias2[1]
-            bias1[3 * j + 2] -= bias2[2]
-            for m in range(9):
-                inv1[9 * j + m] += inv2[m]
-            _mat_inv(inv1, 9 * j, inv1, 9 * j)
-            _mat_vec(inv1, 9 * j, bias1, 3 * j, bias2, 0)  # the bias
-            o[3 * i] = g[3 * i] - bias2[0]
-            o[3 * i + 1] = g[3 * i + 1] - bias2[1]
-            o[3 * i + 2] = g[3 * i + 2] - bias2[2]
+    for i in range(start, stop):
+        _update(s, c, g, 3 * i, 1.0, a, 3 * i, w)
+        j = i - start
+        bias1[3 * j], bias1[3 * j + 1], bias1[3 * j + 2] = s[_BIAS], s[_BIAS + 1], s[_BIAS + 2]
+        _mat_inv(s, _BIASP, inv1, 9 * j)
+    for i in range(stop - 1, start - 1, -1):
+        _update(back, c, g, 3 * i, -1.0, a, 3 * i, w)
+        j = i - start
+        bias2[0], bias2[1], bias2[2] = back[_BIAS], back[_BIAS + 1], back[_BIAS + 2]
+        _mat_inv(back, _BIASP, inv2, 0)
+        _mat_vec(inv1, 9 * j, bias1, 3 * j, bias1, 3 * j)  # P1⁻¹ b1
+        _mat_vec(inv2, 0, bias2, 0, bias2, 0)  # P2⁻¹ b2
+        bias1[3 * j] -= bias2[0]
+        bias1[3 * j + 1] -= bias2[1]
+        bias1[3 * j + 2] -= bias2[2]
+        for m in range(9):
+            inv1[9 * j + m] += inv2[m]
+        _mat_inv(inv1, 9 * j, inv1, 9 * j)
+        _mat_vec(inv1, 9 * j, bias1, 3 * j, bias2, 0)  # the bias
+        o[3 * i] = g[3 * i] - bias2[0]
+        o[3 * i + 1] = g[3 * i + 1] - bias2[1]
+        o[3 * i + 2] = g[3 * i + 2] - bias2[2]
 
 
 @njit(cache=True)

@@ -1,5 +1,5 @@
 """Allow ``python -m imu_monitor``."""
 
-from imu_monitor.cli import run
+from imu_monitor.cli.entry import run
 
 run()

@@ -39,13 +39,7 @@ from imu_monitor.processing.device_orientation import DeviceOrientation
 from imu_monitor.processing.events import Contact, ContactDetector, DetectorParams
 from imu_monitor.processing.gap_fill import GapFiller
 from imu_monitor.processing.kinematics import PelvisKinematics
-from imu_monitor.processing.metrics import (
-    ProvisionalSteps,
-    Step,
-    StepHistory,
-    StepJudge,
-    summarize,
-)
+from imu_monitor.processing.metrics import ProvisionalSteps, Step, StepHistory, StepJudge, summarize
 from imu_monitor.processing.orientation import (
     FilterParams,
     OrientationFilter,

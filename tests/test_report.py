@@ -114,7 +114,7 @@ def test_a_report_that_fails_raises_and_leaves_the_process_alive(walk, tmp_path,
     monkeypatch.setattr(report_page._Page, "paint", broken)
     for kind in ("pdf", "png"):
         with pytest.raises(RuntimeError, match="drawing failed"):
-            report.write_report(tmp_path / f"r.{kind}", kind, analysis,
+            report_page.write_report(tmp_path / f"r.{kind}", kind, analysis,
                                 pipeline.obliquity.view, pipeline.valid.view, walk)
 
 
@@ -125,7 +125,7 @@ def test_long_notes_and_many_markers_stay_above_the_footer(walk, tmp_path, monke
     text = report_text(analysis, walk)
     text.notes = "Notes: " + "patient tired after the second bout; " * 60
     text.markers = "Markers: " + "; ".join(f"{k}.0 s a long marker label {k}" for k in range(40))
-    monkeypatch.setattr(report, "report_text", lambda *_: text)
+    monkeypatch.setattr(report_page, "report_text", lambda *_: text)
     pages = []
     real_paint = report_page._Page.paint
 
@@ -134,7 +134,7 @@ def test_long_notes_and_many_markers_stay_above_the_footer(walk, tmp_path, monke
         pages.append(self.y)
 
     monkeypatch.setattr(report_page._Page, "paint", paint)
-    report.write_report(tmp_path / "r.png", "png", analysis, pipeline.obliquity.view,
+    report_page.write_report(tmp_path / "r.png", "png", analysis, pipeline.obliquity.view,
                         pipeline.valid.view, walk)
     assert pages and pages[0] <= report_page.PAGE_H - report_page.MARGIN + 1  # the footer fits
 

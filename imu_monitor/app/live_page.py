@@ -35,6 +35,7 @@ from imu_monitor.app.widgets.summary import SummaryView
 from imu_monitor.conventions import drop_from_obliquity
 from imu_monitor.drills import get_drill
 from imu_monitor.pipeline import Analysis
+from imu_monitor.presentation import drill_text
 from imu_monitor.processing.metrics import Step
 
 # What the clinician picks: label → (drill, stance side or None).
@@ -386,26 +387,3 @@ class LivePage(QWidget):
         settings.sound = self.sound.isChecked()
         settings.exaggeration = EXAGGERATIONS[self.exaggerate.currentIndex()]
         settings.save_splitter_state("live", self.splitter.saveState())
-
-
-def drill_text(drill: str, result: dict) -> str:
-    """The live line for holds and reps (the current, i.e. last, block)."""
-    blocks = result.get("blocks") or []
-    if not blocks:
-        return ""
-    b = blocks[-1]
-    if drill == "single-leg-stance":
-        return (f"Hold {b['hold_s']:.1f} s · within ±{result['tolerance_deg']:g}° "
-                f"{b['time_in_band_pct']:.0f}% · mean drop {b['mean_drop_deg']:.1f}°, "
-                f"max {b['max_drop_deg']:.1f}°, sway {b['sway_deg']:.1f}°")
-    reps = b.get("rep_list") or []
-    if drill == "hip-hike":
-        last = f" · last range {reps[-1]['range_deg']:.1f}°" if reps else ""
-        return f"Reps: {b['reps']}{last}"
-    if not reps:
-        return "Reps: 0"
-    last = reps[-1]
-    if drill == "step-down":
-        return (f"Reps: {b['reps']} · last peak drop {last['peak_drop_deg']:.1f}°"
-                f" · rotation {last['rotation_range_deg']:.1f}°")
-    return f"Reps: {b['reps']} · last frontal range {last['obliquity_range_deg']:.1f}°"

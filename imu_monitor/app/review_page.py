@@ -44,7 +44,7 @@ from imu_monitor.app.workers import run_in_thread
 from imu_monitor.errors import ImuMonitorError
 from imu_monitor.export.session import EXPORT_FORMATS, export_message, export_session
 from imu_monitor.pipeline import Analysis, Pipeline
-from imu_monitor.processing.metrics import SHORT_NOTES, format_value
+from imu_monitor.presentation import SHORT_NOTES, format_value
 from imu_monitor.recording import EXTENSION, read_header
 from imu_monitor.recording.metadata import describe_problems
 from imu_monitor.samples import SampleBatch

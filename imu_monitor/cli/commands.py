@@ -11,10 +11,11 @@ from pathlib import Path
 
 from imu_monitor import __version__
 from imu_monitor.analysis import analyze_saved, analyze_source
-from imu_monitor.app.launch import display_problem, has_display, run_app
+from imu_monitor.app.launch import run_app
 from imu_monitor.cli.live import print_summary, run_live
-from imu_monitor.cli.main import print_json, require_output
+from imu_monitor.cli.output import print_json, require_output
 from imu_monitor.cli.report import format_analysis, format_info, format_list
+from imu_monitor.display import display_problem, has_display
 from imu_monitor.errors import (
     AnalysisError,
     CalibrationError,

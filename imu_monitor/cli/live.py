@@ -10,37 +10,18 @@ import signal
 import sys
 import time
 
-from imu_monitor.cli.report import format_drill, format_summary
 from imu_monitor.lsl import LslPublisher
 from imu_monitor.pipeline import Analysis, Pipeline, PipelineConfig, PipelineUpdate
+from imu_monitor.presentation import format_drill, format_summary, step_line
 from imu_monitor.processing.calibration import (
     NEUTRAL_STANDING,
     Calibration,
     describe_forward,
     describe_neutral,
 )
-from imu_monitor.processing.metrics import Step
 from imu_monitor.recording import RecordingWriter
 from imu_monitor.samples import SampleBatch, StatusEvent
 from imu_monitor.sources.base import Source
-
-BAR_DEG = 15.0
-BAR_WIDTH = 30
-
-
-def step_line(step: Step, threshold_deg: float) -> str:
-    """One step: time, stance side, drop with a bar, and the threshold flag (or why the step
-    is not counted)."""
-    if step.peak_drop_deg is None:
-        return (f"{step.time_s:8.1f} s  {step.side.upper():>5} stance  drop     —  "
-                f"(not counted: {step.note})")
-    filled = max(0.0, min(step.peak_drop_deg, BAR_DEG)) / BAR_DEG * BAR_WIDTH
-    bar = "█" * int(filled) + ("▌" if filled - int(filled) >= 0.5 else "")
-    flag = f"  ▲ over {threshold_deg:g}°" if step.over_threshold else ""
-    if not step.counted:
-        flag = f"  (not counted: {step.note})"
-    return (f"{step.time_s:8.1f} s  {step.side.upper():>5} stance  drop {step.peak_drop_deg:5.1f}°"
-            f"  {bar:<{BAR_WIDTH}}{flag}").rstrip()
 
 
 def calibration_line(cal: Calibration) -> str:

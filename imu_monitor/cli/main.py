@@ -8,22 +8,19 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import signal
 import sys
 from pathlib import Path
 
 from imu_monitor import __version__
-from imu_monitor.cli import EXIT_INTERRUPTED, console
+from imu_monitor.cli import console
+from imu_monitor.cli.output import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USER_ERROR
 from imu_monitor.drills import DRILLS
-from imu_monitor.errors import ImuMonitorError, InputDataError
+from imu_monitor.errors import ImuMonitorError
 from imu_monitor.export.session import EXPORT_FORMATS
 from imu_monitor.importers import FORMATS
 from imu_monitor.simulation.scenarios import SCENARIOS
-
-EXIT_FAILURE = 1
-EXIT_USER_ERROR = 2
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -287,19 +284,6 @@ def _run(argv: list[str] | None) -> int:
         print("imu-monitor: this computer does not have the memory for that file; try it on "
               "a machine with more memory, or split the recording.", file=sys.stderr)
         return EXIT_FAILURE
-
-
-def print_json(document: dict) -> None:
-    """JSON on stdout, stable key order; one write (the console checks each write for
-    control characters, and ``json.dump`` writes every token on its own)."""
-    sys.stdout.write(json.dumps(document, indent=2) + "\n")
-
-
-def require_output(path: Path | None, what: str) -> Path:
-    """An output path, or a clear error."""
-    if path is None:
-        raise InputDataError(f"Say where to write the {what} with -o FILE.")
-    return path
 
 
 __all__ = ["SCENARIOS", "main"]

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from imu_monitor.pipeline import Analysis
+from imu_monitor.presentation import format_drill, format_summary, format_value, headline_text
 from imu_monitor.processing.calibration import (
     NEUTRAL_CONTACTS,
     NEUTRAL_STANDING,
     calibration_quality,
     describe_forward,
 )
-from imu_monitor.processing.metrics import SUMMARY_ROWS, format_value, summary_row_title
 from imu_monitor.recording.metadata import describe_problems
 
 
@@ -57,68 +57,6 @@ def _calibration_line(cal) -> str:
             f"recording (drops are relative to it, not to standing); forward from {forward}")
 
 
-def format_summary(summary: dict) -> list[str]:
-    """Left and right stance side by side, then asymmetry and cadence."""
-    left, right = summary["left"], summary["right"]
-    out = [f"{'Summary':<20}{'Left stance':>14}{'Right stance':>14}"]
-    for title, key, fmt in SUMMARY_ROWS:
-        label = summary_row_title(title, summary)
-        a, b = format_value(left[key], fmt), format_value(right[key], fmt)
-        out.append(f"{label:<20}{a:>14}{b:>14}")
-    out.append(f"Asymmetry (right − left): {format_value(summary['asymmetry_deg'], '{:+.1f}')}°   "
-               f"Cadence: {format_value(summary['cadence_spm'], '{:.0f}')} steps/min   "
-               f"Walking bouts: {len(summary['bouts'])}")
-    return out
-
-
-def format_drill(drill: str, result: dict) -> list[str]:
-    """Holds or reps, one block per line group."""
-    out = [f"Tolerance: {result['tolerance_deg']:g}°"]
-    for k, block in enumerate(result["blocks"], 1):
-        head = f"Block {k}: standing on the {block['side']} leg, {block['start_s']:.1f}–" \
-               f"{block['end_s']:.1f} s"
-        out.append(head)
-        if drill == "single-leg-stance":
-            out.append(f"  hold {block['hold_s']:.1f} s, mean drop {block['mean_drop_deg']:.1f}°,"
-                       f" max {block['max_drop_deg']:.1f}°, sway {block['sway_deg']:.1f}°, "
-                       f"within tolerance {block['time_in_band_pct']:.0f}% of the time")
-        else:
-            out.append(f"  {block['reps']} reps")
-            for r in block["rep_list"]:
-                if drill == "hip-hike":
-                    out.append(f"    {r['time_s']:>7.1f} s  range {r['range_deg']:.1f}°  "
-                               f"lift {r['lift_deg']:.1f}°  top held {r['top_hold_s']:.1f} s")
-                else:
-                    flag = "  ▲" if r["over_threshold"] else ""
-                    out.append(f"    {r['time_s']:>7.1f} s  peak drop {r['peak_drop_deg']:.1f}°"
-                               f"  frontal range {r['obliquity_range_deg']:.1f}°"
-                               f"  rotation range {r['rotation_range_deg']:.1f}°{flag}")
-    return out
-
-
-def _headline_text(h: dict | None) -> str:
-    if not h:
-        return "not analysed"
-    if h.get("blocks"):
-        parts = []
-        for b in h["blocks"]:
-            side, reps = b["side"][0].upper(), format_value(b.get("reps"), "{:.0f}")
-            if "hold_s" in b:
-                parts.append(f"{side} hold {format_value(b['hold_s'], '{:.0f}')} s, drop "
-                             f"{format_value(b.get('mean_drop_deg'), '{:.1f}')}°")
-            elif "mean_peak_drop_deg" in b:
-                parts.append(f"{side} {reps} reps, drop "
-                             f"{format_value(b['mean_peak_drop_deg'], '{:.1f}')}°")
-            else:
-                parts.append(f"{side} {reps} reps")
-        return "; ".join(parts)
-    asym = h["asymmetry_deg"]
-    asym = None if asym is None else (0.0 if abs(asym) < 0.05 else asym)  # never "-0.0"
-    return (f"L {format_value(h['left_mean_peak_drop_deg'], '{:.1f}')}° R "
-            f"{format_value(h['right_mean_peak_drop_deg'], '{:.1f}')}° asym "
-            f"{format_value(asym, '{:+.1f}')}° ({h['steps']} steps)")
-
-
 def format_list(entries: list[dict], folder) -> str:
     """The session library as a table."""
     if not entries:
@@ -135,7 +73,7 @@ def format_list(entries: list[dict], folder) -> str:
         date = (e["created_utc"] or "")[:16].replace("T", " ")
         lines.append(f"{date:<17} {e['patient_id'] or '—':<12} {e['drill'] or '—':<18} "
                      f"{e['duration_s']:>7.0f}s  {e['file']:<{width}}  "
-                     f"{_headline_text(e['headline'])}")
+                     f"{headline_text(e['headline'])}")
         if e.get("damaged"):
             lines.append(f"{'':<17} damaged description: {'; '.join(e['damaged'])}")
     return "\n".join(lines)
@@ -162,7 +100,7 @@ def format_info(rec) -> str:
         f"Link events: {len(rec.events)}",
         f"Notes:       {m.get('notes') or '—'}",
         f"Calibration: {'stored' if m.get('calibration') else 'none (found when analysed)'}",
-        f"Headline:    {_headline_text(m.get('headline'))}",
+        f"Headline:    {headline_text(m.get('headline'))}",
     ]
     imported = m.get("import")
     if isinstance(imported, dict):

@@ -11,19 +11,15 @@ plotting library; the same code makes the PDF and the PNG), off the GUI thread i
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 from imu_monitor import __version__
-from imu_monitor.cli.report import format_drill
 from imu_monitor.drills import get_drill
 from imu_monitor.limits import KNOWN_LIMITS
 from imu_monitor.pipeline import Analysis
+from imu_monitor.presentation import SUMMARY_ROWS, format_drill, format_value, summary_row_title
 from imu_monitor.processing.calibration import describe_calibration
-from imu_monitor.processing.metrics import SUMMARY_ROWS, format_value, summary_row_title
 from imu_monitor.recording import is_recording, open_recording
 
 MAX_DRILL_LINES = 16
@@ -143,31 +139,3 @@ def _statement(summary: dict) -> str:
     return (f"The drop is larger in {side} stance: the {other} hip went {big:.1f}° below "
             f"neutral on average while standing on the {side} leg, {big - small:.1f}° more "
             f"than in {other} stance ({small:.1f}°).{over}")
-
-
-# ------------------------------------------------------------------------- painting
-def write_report(out: Path, kind: str, analysis: Analysis, obliquity: np.ndarray,
-                 valid: np.ndarray, source: Path) -> None:
-    """Write the one-page report as ``kind`` "pdf" or "png"."""
-    text = report_text(analysis, source)
-    _ensure_gui()
-    from imu_monitor.export.report_page import paint_report  # Qt only when a report is made
-
-    paint_report(out, kind, text, analysis, np.where(valid, obliquity, np.nan))
-
-
-_gui_app = None  # the application object the CLI creates for fonts (the app has its own)
-
-
-def _ensure_gui() -> None:
-    """Text needs a Qt application; a terminal without a display gets the offscreen one.
-    A full QApplication, so that a window opened later in the same process still works."""
-    global _gui_app
-    from PySide6.QtWidgets import QApplication
-
-    if QApplication.instance() is None:
-        from imu_monitor.app.launch import has_display
-
-        if not has_display():
-            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        _gui_app = QApplication([])

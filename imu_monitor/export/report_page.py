@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -20,11 +21,12 @@ from PySide6.QtGui import (
 )
 
 from imu_monitor import __version__
+from imu_monitor.display import has_display
 from imu_monitor.errors import InputDataError
-from imu_monitor.export.report import ReportText
+from imu_monitor.export.report import ReportText, report_text
 from imu_monitor.painting import draw_axes, min_max_columns, tick_label, tint
 from imu_monitor.pipeline import Analysis
-from imu_monitor.processing.metrics import SUMMARY_ROWS
+from imu_monitor.presentation import SUMMARY_ROWS
 
 PAGE_W, PAGE_H = 595.0, 842.0  # A4 in points: the page is laid out in these units
 MARGIN = 40.0
@@ -300,3 +302,26 @@ def _nice_ticks(start: float, end: float, most: int = 7) -> list[float]:
     """Round-numbered ticks from start to end, at most ``most`` intervals apart."""
     step = _nice_step(end - start, most)
     return [float(v) for v in np.arange(np.ceil(start / step) * step, end + step * 1e-6, step)]
+
+
+def write_report(out: Path, kind: str, analysis: Analysis, obliquity: np.ndarray,
+                 valid: np.ndarray, source: Path) -> None:
+    """Write the one-page report as ``kind`` "pdf" or "png"."""
+    text = report_text(analysis, source)
+    _ensure_gui()
+    paint_report(out, kind, text, analysis, np.where(valid, obliquity, np.nan))
+
+
+_gui_app = None  # the application object the CLI creates for fonts (the app has its own)
+
+
+def _ensure_gui() -> None:
+    """Text needs a Qt application; a terminal without a display gets the offscreen one.
+    A full QApplication, so that a window opened later in the same process still works."""
+    global _gui_app
+    from PySide6.QtWidgets import QApplication
+
+    if QApplication.instance() is None:
+        if not has_display():
+            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        _gui_app = QApplication([])

@@ -9,7 +9,6 @@ from pathlib import Path
 from imu_monitor.errors import InputDataError
 from imu_monitor.export.angles_csv import write_angles_csv
 from imu_monitor.export.opensim import write_sto
-from imu_monitor.export.report import write_report
 from imu_monitor.export.steps_csv import write_steps_csv
 from imu_monitor.pipeline import Analysis, Pipeline
 from imu_monitor.safe_write import check_target, guarded_path
@@ -70,6 +69,8 @@ def _write(fmt: str, out: Path, pipeline: Pipeline, analysis: Analysis, samples:
         Path(out).write_text(json.dumps(analysis.to_dict(), indent=2) + "\n", encoding="utf-8")
         rows = len(analysis.steps)
     elif fmt in ("report-pdf", "report-png"):
+        from imu_monitor.export.report_page import write_report  # Qt only for a report
+
         write_report(out, fmt.removeprefix("report-"), analysis, pipeline.obliquity.view, valid,
                      Path(source))
         rows = 1

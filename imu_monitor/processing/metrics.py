@@ -37,10 +37,6 @@ NOTE_FOOT = "foot uncertain: two steps in a row on the same side"
 NOTE_TURN = "turning: the pelvis leans into turns, so drop is read on straight walking"
 # Live only, until the step is judged (see ProvisionalSteps).
 NOTE_FOOT_PENDING = "foot not decided yet: the next steps will tell"
-# The same reasons in a word or two, for narrow table cells (the sentence goes in a tooltip).
-SHORT_NOTES = {NOTE_FIRST: "first step", NOTE_LAST: "last step", NOTE_LOST: "data lost",
-               NOTE_NO_PEAK: "no peak", NOTE_MISSED: "missed contact", NOTE_FOOT: "foot unsure",
-               NOTE_TURN: "turning", NOTE_FOOT_PENDING: "foot pending"}
 # Straight walking turns the pelvis by its own rotation only (±5°: under 15° from one contact
 # to the next); a turn of the walking path does far more.
 TURN_PER_STEP_DEG = 30.0
@@ -332,24 +328,6 @@ def side_summary(steps: list[Step], side: Side) -> dict:
         "max_peak_drop_deg": _round(np.max(drops)) if len(drops) else None,
         "steps_over_threshold": int(sum(s.over_threshold for s in counted)),
     }
-
-
-# How a summary is shown, one row per field, the same on screen, in the terminal and in the
-# report: (title, field of each side's summary, format). "Over" gets the threshold appended.
-SUMMARY_ROWS = (("Steps", "steps", "{:d}"),
-                ("Mean peak drop °", "mean_peak_drop_deg", "{:.1f}"),
-                ("SD °", "sd_peak_drop_deg", "{:.1f}"),
-                ("Max °", "max_peak_drop_deg", "{:.1f}"),
-                ("Over", "steps_over_threshold", "{:d}"))
-
-
-def format_value(value: float | None, fmt: str) -> str:
-    """A summary number for people: "—" where there is none (no steps on that side)."""
-    return "—" if value is None else fmt.format(value)
-
-
-def summary_row_title(title: str, summary: dict) -> str:
-    return f"Over {summary['threshold_deg']:g}°" if title == "Over" else title
 
 
 def summarize(steps: list[Step], threshold_deg: float) -> dict:

@@ -13,8 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QStackedLayout, QWidget
 
 from imu_monitor.app import theme
-from imu_monitor.cli.report import format_drill
-from imu_monitor.processing.metrics import SUMMARY_ROWS, format_value, summary_row_title
+from imu_monitor.presentation import SUMMARY_ROWS, format_drill, format_value, summary_row_title
 
 SIDES = ("left", "right")
 

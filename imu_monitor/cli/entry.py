@@ -1,0 +1,36 @@
+"""The ``imu-monitor`` command's entry point (what the installed script runs)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+
+from imu_monitor.cli.output import EXIT_INTERRUPTED
+
+
+def run() -> None:
+    """The command's entry point: an interrupt at any moment — while the program loads, works
+    or ends — gives one line and a documented status, never a traceback or a death by signal.
+
+    Once the command has returned, everything is saved and closed; a Ctrl-C that arrives in
+    the last milliseconds must not kill the process (CPython's finalisation restores the
+    default handler, and an interrupt that reached code an extension was running makes it end
+    by SIGINT even once handled): so interrupts are ignored from then on, the output flushed,
+    and the process leaves with the command's status.
+    """
+    try:
+        from imu_monitor.cli.main import main
+
+        code = main()
+    except KeyboardInterrupt:
+        code = EXIT_INTERRUPTED
+        with contextlib.suppress(OSError, ValueError):
+            sys.stderr.write("imu-monitor: stopped.\n")
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_IGN)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            stream.flush()
+    os._exit(code)

@@ -1,0 +1,142 @@
+"""Every word and number format a person reads about a measurement: the terminal, the app
+and the report take them from here, so a step, a summary or a drill's sets read the same
+wherever they are shown."""
+
+from __future__ import annotations
+
+from imu_monitor.processing.metrics import (
+    NOTE_FIRST,
+    NOTE_FOOT,
+    NOTE_FOOT_PENDING,
+    NOTE_LAST,
+    NOTE_LOST,
+    NOTE_MISSED,
+    NOTE_NO_PEAK,
+    NOTE_TURN,
+    Step,
+)
+
+# The same reasons in a word or two, for narrow table cells (the sentence goes in a tooltip).
+SHORT_NOTES = {NOTE_FIRST: "first step", NOTE_LAST: "last step", NOTE_LOST: "data lost",
+               NOTE_NO_PEAK: "no peak", NOTE_MISSED: "missed contact", NOTE_FOOT: "foot unsure",
+               NOTE_TURN: "turning", NOTE_FOOT_PENDING: "foot pending"}
+# How a summary is shown, one row per field, the same on screen, in the terminal and in the
+# report: (title, field of each side's summary, format). "Over" gets the threshold appended.
+SUMMARY_ROWS = (("Steps", "steps", "{:d}"),
+                ("Mean peak drop °", "mean_peak_drop_deg", "{:.1f}"),
+                ("SD °", "sd_peak_drop_deg", "{:.1f}"),
+                ("Max °", "max_peak_drop_deg", "{:.1f}"),
+                ("Over", "steps_over_threshold", "{:d}"))
+
+
+def format_value(value: float | None, fmt: str) -> str:
+    """A summary number for people: "—" where there is none (no steps on that side)."""
+    return "—" if value is None else fmt.format(value)
+
+
+def summary_row_title(title: str, summary: dict) -> str:
+    return f"Over {summary['threshold_deg']:g}°" if title == "Over" else title
+
+
+BAR_DEG = 15.0
+BAR_WIDTH = 30
+
+
+def step_line(step: Step, threshold_deg: float) -> str:
+    """One step: time, stance side, drop with a bar, and the threshold flag (or why the step
+    is not counted)."""
+    if step.peak_drop_deg is None:
+        return (f"{step.time_s:8.1f} s  {step.side.upper():>5} stance  drop     —  "
+                f"(not counted: {step.note})")
+    filled = max(0.0, min(step.peak_drop_deg, BAR_DEG)) / BAR_DEG * BAR_WIDTH
+    bar = "█" * int(filled) + ("▌" if filled - int(filled) >= 0.5 else "")
+    flag = f"  ▲ over {threshold_deg:g}°" if step.over_threshold else ""
+    if not step.counted:
+        flag = f"  (not counted: {step.note})"
+    return (f"{step.time_s:8.1f} s  {step.side.upper():>5} stance  drop {step.peak_drop_deg:5.1f}°"
+            f"  {bar:<{BAR_WIDTH}}{flag}").rstrip()
+
+
+def format_summary(summary: dict) -> list[str]:
+    """Left and right stance side by side, then asymmetry and cadence."""
+    left, right = summary["left"], summary["right"]
+    out = [f"{'Summary':<20}{'Left stance':>14}{'Right stance':>14}"]
+    for title, key, fmt in SUMMARY_ROWS:
+        label = summary_row_title(title, summary)
+        a, b = format_value(left[key], fmt), format_value(right[key], fmt)
+        out.append(f"{label:<20}{a:>14}{b:>14}")
+    out.append(f"Asymmetry (right − left): {format_value(summary['asymmetry_deg'], '{:+.1f}')}°   "
+               f"Cadence: {format_value(summary['cadence_spm'], '{:.0f}')} steps/min   "
+               f"Walking bouts: {len(summary['bouts'])}")
+    return out
+
+
+def format_drill(drill: str, result: dict) -> list[str]:
+    """Holds or reps, one block per line group."""
+    out = [f"Tolerance: {result['tolerance_deg']:g}°"]
+    for k, block in enumerate(result["blocks"], 1):
+        head = f"Block {k}: standing on the {block['side']} leg, {block['start_s']:.1f}–" \
+               f"{block['end_s']:.1f} s"
+        out.append(head)
+        if drill == "single-leg-stance":
+            out.append(f"  hold {block['hold_s']:.1f} s, mean drop {block['mean_drop_deg']:.1f}°,"
+                       f" max {block['max_drop_deg']:.1f}°, sway {block['sway_deg']:.1f}°, "
+                       f"within tolerance {block['time_in_band_pct']:.0f}% of the time")
+        else:
+            out.append(f"  {block['reps']} reps")
+            for r in block["rep_list"]:
+                if drill == "hip-hike":
+                    out.append(f"    {r['time_s']:>7.1f} s  range {r['range_deg']:.1f}°  "
+                               f"lift {r['lift_deg']:.1f}°  top held {r['top_hold_s']:.1f} s")
+                else:
+                    flag = "  ▲" if r["over_threshold"] else ""
+                    out.append(f"    {r['time_s']:>7.1f} s  peak drop {r['peak_drop_deg']:.1f}°"
+                               f"  frontal range {r['obliquity_range_deg']:.1f}°"
+                               f"  rotation range {r['rotation_range_deg']:.1f}°{flag}")
+    return out
+
+
+def headline_text(h: dict | None) -> str:
+    if not h:
+        return "not analysed"
+    if h.get("blocks"):
+        parts = []
+        for b in h["blocks"]:
+            side, reps = b["side"][0].upper(), format_value(b.get("reps"), "{:.0f}")
+            if "hold_s" in b:
+                parts.append(f"{side} hold {format_value(b['hold_s'], '{:.0f}')} s, drop "
+                             f"{format_value(b.get('mean_drop_deg'), '{:.1f}')}°")
+            elif "mean_peak_drop_deg" in b:
+                parts.append(f"{side} {reps} reps, drop "
+                             f"{format_value(b['mean_peak_drop_deg'], '{:.1f}')}°")
+            else:
+                parts.append(f"{side} {reps} reps")
+        return "; ".join(parts)
+    asym = h["asymmetry_deg"]
+    asym = None if asym is None else (0.0 if abs(asym) < 0.05 else asym)  # never "-0.0"
+    return (f"L {format_value(h['left_mean_peak_drop_deg'], '{:.1f}')}° R "
+            f"{format_value(h['right_mean_peak_drop_deg'], '{:.1f}')}° asym "
+            f"{format_value(asym, '{:+.1f}')}° ({h['steps']} steps)")
+
+
+def drill_text(drill: str, result: dict) -> str:
+    """The live line for holds and reps (the current, i.e. last, block)."""
+    blocks = result.get("blocks") or []
+    if not blocks:
+        return ""
+    b = blocks[-1]
+    if drill == "single-leg-stance":
+        return (f"Hold {b['hold_s']:.1f} s · within ±{result['tolerance_deg']:g}° "
+                f"{b['time_in_band_pct']:.0f}% · mean drop {b['mean_drop_deg']:.1f}°, "
+                f"max {b['max_drop_deg']:.1f}°, sway {b['sway_deg']:.1f}°")
+    reps = b.get("rep_list") or []
+    if drill == "hip-hike":
+        last = f" · last range {reps[-1]['range_deg']:.1f}°" if reps else ""
+        return f"Reps: {b['reps']}{last}"
+    if not reps:
+        return "Reps: 0"
+    last = reps[-1]
+    if drill == "step-down":
+        return (f"Reps: {b['reps']} · last peak drop {last['peak_drop_deg']:.1f}°"
+                f" · rotation {last['rotation_range_deg']:.1f}°")
+    return f"Reps: {b['reps']} · last frontal range {last['obliquity_range_deg']:.1f}°"

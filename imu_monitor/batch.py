@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import logging
 import os
 import signal
 import sys
@@ -26,6 +27,8 @@ from imu_monitor.errors import ImuMonitorError, InputDataError
 from imu_monitor.importers import ImportOptions
 from imu_monitor.processing.calibration import calibration_quality
 from imu_monitor.processing.kernels import one_thread_per_analysis
+
+log = logging.getLogger(__name__)
 
 SUFFIXES = (".imurec", ".csv", ".txt", ".h5", ".hdf5")
 ROW_FIELDS = [
@@ -108,6 +111,7 @@ def analyze_file(path: Path, options: BatchOptions, sha256: str | None = None
         row["error"] = str(exc)
         return row, []
     except Exception as exc:  # a fault of ours must not stop the other files
+        log.exception("analysing %s failed", path)
         row["error"] = f"Something went wrong ({type(exc).__name__}: {exc})."
         return row, []
     s = analysis.to_dict()["summary"]

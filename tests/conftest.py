@@ -17,6 +17,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Recordings made without a folder go to a scratch folder, never the user's own (nor the
 # repository's): the folder is made, with the demos, on first use (recording/places.py).
 os.environ["IMU_MONITOR_RECORDINGS"] = str(Path(tempfile.mkdtemp()) / "recordings")
+os.environ["IMU_MONITOR_LOG_DIR"] = str(Path(tempfile.mkdtemp()) / "log")
 
 from imu_monitor.simulation.scenarios import get_scenario
 from imu_monitor.simulation.sensor_model import (

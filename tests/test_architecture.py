@@ -18,7 +18,7 @@ LAYERS = (
               "processing", "pipeline", "presentation", "protocols", "simulation")),
     ("data", ("link", "sources", "recording", "importers", "importing",
               "safe_write", "input_files", "analysis", "export", "batch", "lsl", "display",
-              "testing")),
+              "logs", "testing")),
     ("gui", ("app", "painting")),
     ("cli", ("cli", "__main__")),
 )

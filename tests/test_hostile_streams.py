@@ -3,6 +3,7 @@ status (0 done, 1 failure, 2 bad input, 130 interrupted), never a traceback or a
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import signal
@@ -205,3 +206,33 @@ def test_an_sto_export_of_a_session_without_standing(tmp_path):
     result = _run("export", rec, "--format", "sto", "-o", sto)
     assert result.returncode == 0, result.stderr
     assert "pelvis_imu" in sto.read_text()[:2000]
+
+
+def test_a_fault_of_ours_is_a_sentence_on_screen_and_a_traceback_in_the_log(tmp_path,
+                                                                            monkeypatch, capsys):
+    from imu_monitor.cli import commands
+    from imu_monitor.cli.main import main
+    from imu_monitor.logs import LOG_DIR_ENV, start_logging
+
+    monkeypatch.setenv(LOG_DIR_ENV, str(tmp_path / "log"))
+    logger = logging.getLogger("imu_monitor")
+    monkeypatch.setattr(logger, "handlers", [])
+    monkeypatch.setattr(logger, "propagate", logger.propagate)
+    monkeypatch.setattr(logger, "level", logger.level)
+    log = start_logging()
+    assert log == tmp_path / "log" / "imu_monitor.log"
+
+    def broken(args):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(commands, "cmd_list", broken)
+    assert main(["list", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("imu-monitor: something went wrong inside imu-monitor "
+                          "(ZeroDivisionError: division by zero).")
+    assert f"The details are in {log}" in err and "Traceback" not in err
+    for handler in logger.handlers:
+        handler.flush()
+    text = log.read_text()
+    assert "imu-monitor list failed" in text and "Traceback (most recent call last)" in text
+    assert 'raise ZeroDivisionError("division by zero")' in text

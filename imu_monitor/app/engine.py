@@ -13,6 +13,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import dataclasses
+import logging
 import queue
 import threading
 import time
@@ -33,6 +34,8 @@ from imu_monitor.processing.metrics import Step, summarize
 from imu_monitor.recording import RecordingWriter
 from imu_monitor.samples import SampleBatch, StatusEvent, StatusKind
 from imu_monitor.sources.base import Source
+
+log = logging.getLogger(__name__)
 
 COMMAND_WAIT_S = 0.05  # the worker looks at the GUI's commands at least this often
 READ_AHEAD_ITEMS = 500  # packets the reader may hold for the worker (seconds of data)
@@ -285,6 +288,7 @@ class LiveEngine:
         except ImuMonitorError as exc:
             self._fail(str(exc))
         except Exception as exc:  # never lose the recording to an unexpected error
+            log.exception("the live session failed")
             self._fail(f"The live session stopped after an unexpected error ({exc}); what "
                        "was recorded so far is saved.")
         finally:

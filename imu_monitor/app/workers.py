@@ -7,13 +7,16 @@ of our own carry their clinician sentence; anything else is wrapped in one.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from imu_monitor.errors import ImuMonitorError
+from imu_monitor.logs import log_file
 
+log = logging.getLogger(__name__)
 _alive: set[_Job] = set()  # keeps each job's signals alive until it has reported
 
 
@@ -35,9 +38,16 @@ class _Job(QRunnable):
         except ImuMonitorError as exc:
             self.signals.failed.emit(str(exc))
         except Exception as exc:  # a bug must not take the app down with it
-            self.signals.failed.emit(f"Something went wrong ({type(exc).__name__}: {exc}).")
+            log.exception("work off the GUI thread failed")
+            self.signals.failed.emit(f"Something went wrong ({type(exc).__name__}: {exc})."
+                                     + _see_log())
         else:
             self.signals.done.emit(result)
+
+
+def _see_log() -> str:
+    where = log_file()
+    return f" The details are in {where}." if where else ""
 
 
 def run_in_thread(work: Callable[[], Any], done: Callable[[Any], None],

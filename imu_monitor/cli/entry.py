@@ -22,7 +22,9 @@ def run() -> None:
     """
     try:
         from imu_monitor.cli.main import main
+        from imu_monitor.logs import start_logging
 
+        start_logging()
         code = main()
     except KeyboardInterrupt:
         code = EXIT_INTERRUPTED

@@ -14,10 +14,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from imu_monitor.cli.commands import _list_entry
 from imu_monitor.cli.report import format_info, format_list
-from imu_monitor.errors import ImuMonitorError, RecordingError
+from imu_monitor.errors import RecordingError
 from imu_monitor.recording import open_recording, read_header
+from imu_monitor.recording.library import list_recordings
 from imu_monitor.recording.metadata import SCHEMA
 from imu_monitor.recording.schema import row_crc
 
@@ -101,10 +101,10 @@ def test_list_shows_the_damaged_row_and_every_good_one(folder):
 def test_the_apps_library_lists_both(folder):
     from imu_monitor.app.review_page import list_library
 
-    entries = {e["file"]: e for e in list_library(folder)}
+    entries = {e.file: e for e in list_library(folder)}
     assert set(entries) == {"good.imurec", "confused.imurec"}
-    assert "description is damaged" in entries["confused.imurec"]["problem"]
-    assert not entries["good.imurec"].get("problem")
+    assert "description is damaged" in entries["confused.imurec"].problem
+    assert not entries["good.imurec"].problem
 
 
 # ---------------------------------------------------------------- type-confusion fuzzing
@@ -139,13 +139,8 @@ def test_any_metadata_with_valid_check_sums_never_crashes_a_reader(tmp_path_fact
     from imu_monitor.app.review_page import _library_row, list_library
 
     library = list_library(work)
-    assert {e["file"] for e in library} == {"good.imurec", "fuzzed.imurec"}
+    assert {e.file for e in library} == {"good.imurec", "fuzzed.imurec"}
     for entry in library:
         _library_row(entry)  # the app's table row
-    entries_cli = []
-    for path in sorted(work.glob("*.imurec")):
-        try:
-            entries_cli.append({"file": path.name, **_list_entry(read_header(path))})
-        except ImuMonitorError as exc:
-            entries_cli.append({"file": path.name, "problem": str(exc)})
+    entries_cli = [entry.to_json() for entry in list_recordings(work)]
     assert "good.imurec" in format_list(entries_cli, work)

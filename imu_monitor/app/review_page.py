@@ -41,12 +41,10 @@ from imu_monitor.app.widgets.pelvis import PelvisView
 from imu_monitor.app.widgets.plots import style_plot
 from imu_monitor.app.widgets.summary import SummaryView
 from imu_monitor.app.workers import run_in_thread
-from imu_monitor.errors import ImuMonitorError
 from imu_monitor.export.session import EXPORT_FORMATS, export_message, export_session
 from imu_monitor.pipeline import Analysis, Pipeline
 from imu_monitor.presentation import SHORT_NOTES, format_value
-from imu_monitor.recording import EXTENSION, read_header
-from imu_monitor.recording.metadata import describe_problems
+from imu_monitor.recording.library import LibraryEntry, list_recordings
 from imu_monitor.samples import SampleBatch
 from imu_monitor.sources.recording import RecordingReplay
 
@@ -84,61 +82,46 @@ def open_session(path: Path) -> OpenedSession:
     return OpenedSession(Path(path), pipeline, analysis, samples, markers, metadata)
 
 
-def list_library(folder: Path) -> list[dict]:
-    """Every recording in ``folder`` with its headline numbers, newest first (no samples read)."""
-    entries = []
-    for path in sorted(Path(folder).glob(f"*{EXTENSION}")):
-        try:
-            header = read_header(path)
-        except ImuMonitorError as exc:
-            entries.append({"file": path.name, "path": path, "problem": str(exc)})
-            continue
-        meta = header["metadata"]
-        entries.append({"file": path.name, "path": path, "created": meta.get("created_utc"),
-                        "patient": meta.get("patient_id"), "drill": meta.get("drill"),
-                        "duration_s": header["duration_s"], "notes": meta.get("notes"),
-                        "headline": meta.get("headline") or {},
-                        "problem": describe_problems(path.name, header["problems"])
-                        if header["problems"] else meta.get("analysis_problem")})
-    entries.sort(key=lambda e: e.get("created") or "", reverse=True)
-    return entries
+def list_library(folder: Path) -> list[LibraryEntry]:
+    """The library newest first, as the Review screen lists it."""
+    return list_recordings(folder)[::-1]
 
 
-def _library_row(entry: dict) -> list[str]:
+def _library_row(entry: LibraryEntry) -> list[str]:
     """The table's columns: date (local), patient, drill, mean drop left / right, file."""
-    h = entry.get("headline") or {}
+    h = entry.headline if isinstance(entry.headline, dict) else {}
 
     def num(key: str) -> str:
         v = h.get(key)
         return "—" if v is None else f"{v:.1f}"
 
-    created = entry.get("created") or ""
+    created = entry.created_utc or ""
     with_date = created
     with contextlib.suppress(ValueError):
         with_date = dt.datetime.fromisoformat(created).astimezone().strftime("%Y-%m-%d %H:%M")
     drop = ("—" if h.get("blocks") or not h else
             f"{num('left_mean_peak_drop_deg')} / {num('right_mean_peak_drop_deg')}")
-    return [with_date, entry.get("patient") or "—", entry.get("drill") or "—", drop,
-            entry["file"] + ("  ⚠" if entry.get("problem") else "")]
+    return [with_date, entry.patient_id or "—", entry.drill or "—", drop,
+            entry.file + ("  ⚠" if entry.problem else "")]
 
 
-def _library_tooltip(entry: dict) -> str:
+def _library_tooltip(entry: LibraryEntry) -> str:
     """Everything else about a row: duration, asymmetry, steps or reps, notes, problems."""
-    h = entry.get("headline") or {}
+    h = entry.headline if isinstance(entry.headline, dict) else {}
     count = h.get("steps") if h.get("steps") else sum(
         (b.get("reps") or 0) for b in h.get("blocks") or []) or None
-    duration = entry.get("duration_s")
-    lines = [entry["file"]]
+    duration = entry.duration_s
+    lines = [entry.file]
     if duration is not None:
         lines.append(f"{duration / 60:.1f} min")
     if h.get("asymmetry_deg") is not None:
         lines.append(f"asymmetry (right − left) {h['asymmetry_deg']:+.1f}°")
     if count:
         lines.append(f"{count} {'steps' if h.get('steps') else 'reps'}")
-    if entry.get("notes"):
-        lines.append(f"notes: {str(entry['notes'])[:200]}")
-    if entry.get("problem"):
-        lines.append(f"⚠ {entry['problem']}")
+    if entry.notes:
+        lines.append(f"notes: {str(entry.notes)[:200]}")
+    if entry.problem:
+        lines.append(f"⚠ {entry.problem}")
     return "\n".join(lines)
 
 
@@ -167,20 +150,20 @@ class ProgressPlot(pg.PlotWidget):
         self.setXRange(0.5, 2.5, padding=0)
         self.setTitle("Search a patient code to see their progress")
 
-    def show_patient(self, entries: list[dict]) -> None:
-        patients = {e.get("patient") for e in entries}
-        walks = sorted((e for e in entries if (e.get("headline") or {}).get(
-            "left_mean_peak_drop_deg") is not None and e.get("drill") in ("walk", "run")),
-            key=lambda e: e.get("created") or "")
+    def show_patient(self, entries: list[LibraryEntry]) -> None:
+        patients = {e.patient_id for e in entries}
+        walks = sorted((e for e in entries if isinstance(e.headline, dict) and e.headline.get(
+            "left_mean_peak_drop_deg") is not None and e.drill in ("walk", "run")),
+            key=lambda e: e.created_utc or "")
         if len(patients) != 1 or None in patients or len(walks) < 2:
             self._show_empty()
             return
         self.setTitle(f"Patient {patients.pop()}: {len(walks)} walking sessions")
         for side, curve in self._curves.items():
-            values = [e["headline"].get(f"{side}_mean_peak_drop_deg") for e in walks]
+            values = [e.headline.get(f"{side}_mean_peak_drop_deg") for e in walks]
             curve.setData(np.arange(1, len(walks) + 1, dtype=float),
                           np.array([np.nan if v is None else v for v in values], float))
-        self.getAxis("bottom").setTicks([[(k + 1, (e.get("created") or "")[:10])
+        self.getAxis("bottom").setTicks([[(k + 1, (e.created_utc or "")[:10])
                                           for k, e in enumerate(walks)]])
         self.setXRange(0.5, len(walks) + 0.5, padding=0)
 
@@ -200,7 +183,7 @@ class ReviewPage(QWidget):
         super().__init__()
         self.folder = Path(folder)
         self.session: OpenedSession | None = None
-        self._entries: list[dict] = []
+        self._entries: list[LibraryEntry] = []
         # Library
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search patient, drill, date…")
@@ -357,7 +340,7 @@ class ReviewPage(QWidget):
                       lambda entries: self._library_loaded(entries, listing),
                       self._show_problem)
 
-    def _library_loaded(self, entries: list[dict], listing: int) -> None:
+    def _library_loaded(self, entries: list[LibraryEntry], listing: int) -> None:
         if listing != self._listing:  # a later listing is on its way
             return
         self._entries = entries
@@ -376,7 +359,7 @@ class ReviewPage(QWidget):
             tip = _library_tooltip(entry)
             for c, text in enumerate(_library_row(entry)):
                 item = QTableWidgetItem(text)
-                item.setData(Qt.ItemDataRole.UserRole, str(entry["path"]))
+                item.setData(Qt.ItemDataRole.UserRole, str(entry.path))
                 item.setToolTip(tip)
                 self.library.setItem(r, c, item)
         self.library.setSortingEnabled(True)

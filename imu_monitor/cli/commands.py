@@ -33,8 +33,8 @@ from imu_monitor.recording import (
     RecordingWriter,
     is_recording,
     open_recording,
-    read_header,
 )
+from imu_monitor.recording.library import list_recordings
 from imu_monitor.recording.patient import check_patient_code, default_recording_path
 from imu_monitor.recording.places import prepared_recordings_folder
 from imu_monitor.recording.schema import CHUNK_S
@@ -366,14 +366,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     folder = Path(args.folder) if args.folder is not None else prepared_recordings_folder()
     if not folder.is_dir():
         raise InputDataError(f"The folder {folder} does not exist.")
-    entries = []
-    for path in sorted(folder.glob(f"*{EXTENSION}")):
-        try:
-            header = read_header(path)
-            entries.append({"file": path.name, **_list_entry(header)})
-        except ImuMonitorError as exc:
-            entries.append({"file": path.name, "problem": str(exc)})
-    entries.sort(key=lambda e: e.get("created_utc") or "")
+    entries = [entry.to_json() for entry in list_recordings(folder)]
     if args.search:
         needle = args.search.lower()
         entries = [e for e in entries if needle in json.dumps(e).lower()]
@@ -382,23 +375,6 @@ def cmd_list(args: argparse.Namespace) -> int:
     else:
         print(format_list(entries, folder))
     return 0
-
-
-def _list_entry(header: dict) -> dict:
-    meta = header["metadata"]
-    return {
-        "created_utc": meta.get("created_utc"),
-        "patient_id": meta.get("patient_id"),
-        "drill": meta.get("drill"),
-        "side": meta.get("side"),
-        "duration_s": round(header["duration_s"], 1),
-        "samples": header["samples"],
-        "lost_samples": header["lost_samples"],
-        "markers": header["markers"],
-        "headline": meta.get("headline"),
-        "analysis_problem": meta.get("analysis_problem"),
-        **({"damaged": header["problems"]} if header["problems"] else {}),
-    }
 
 
 def _ble_device(source: Source) -> dict:

@@ -17,6 +17,7 @@ from imu_monitor.conventions import Side, drop_from_obliquity
 from imu_monitor.errors import AnalysisError, InputDataError
 from imu_monitor.processing.filters import uniform_filter1d
 from imu_monitor.processing.peaks import find_peaks
+from imu_monitor.processing.thresholds import over_threshold, within_band
 
 
 @dataclass(frozen=True)
@@ -173,7 +174,7 @@ def hold_bounds(lateral_acc: np.ndarray, start: int, end: int, side: Side,
 
 def _hold(obliquity, start, end, side: Side, rate_hz, tolerance_deg) -> dict:
     drop = drop_from_obliquity(obliquity[start:end], side)
-    in_band = np.abs(drop) <= tolerance_deg
+    in_band = within_band(drop, tolerance_deg)
     return {
         "side": side,
         "start_s": round(start / rate_hz, 2),
@@ -227,7 +228,7 @@ def _step_downs(obliquity, tilt, rotation, start, end, side: Side, rate_hz,
             "obliquity_range_deg": round(float(drop[s:e].max() - drop[s:e].min()), 2),
             "peak_time_s": round((start + peak) / rate_hz, 2),
             "rotation_range_deg": round(float(rot.max() - rot.min()), 2),
-            "over_threshold": bool(drop[peak] > tolerance_deg),
+            "over_threshold": over_threshold(float(drop[peak]), tolerance_deg),
         })
     drops = [r["peak_drop_deg"] for r in reps]
     return {"side": side, "start_s": round(start / rate_hz, 2), "end_s": round(end / rate_hz, 2),

@@ -15,6 +15,7 @@ from imu_monitor.processing.metrics import (
     NOTE_TURN,
     Step,
 )
+from imu_monitor.reading import LiveReading
 
 # The same reasons in a word or two, for narrow table cells (the sentence goes in a tooltip).
 SHORT_NOTES = {NOTE_FIRST: "first step", NOTE_LAST: "last step", NOTE_LOST: "data lost",
@@ -140,3 +141,18 @@ def drill_text(drill: str, result: dict) -> str:
         return (f"Reps: {b['reps']} · last peak drop {last['peak_drop_deg']:.1f}°"
                 f" · rotation {last['rotation_range_deg']:.1f}°")
     return f"Reps: {b['reps']} · last frontal range {last['obliquity_range_deg']:.1f}°"
+
+
+def reading_words(reading: LiveReading) -> tuple[str, str, str]:
+    """The big number's text, its caption, and the cue shown when it is over."""
+    value = "—" if reading.value_deg is None else f"{reading.value_deg:.1f}°"
+    band = f"▲ outside ±{reading.threshold_deg:g}°"
+    if reading.kind == "step":
+        if reading.value_deg is None or reading.side is None:
+            return "—", "Walk: the drop of each step appears here", ""
+        return (value, f"{reading.side.upper()} stance · step {reading.step_number}",
+                f"▲ over {reading.threshold_deg:g}°")
+    if reading.kind == "drop":
+        return value, f"drop now, standing on the {reading.side} leg", band
+    return (value, f"pelvis tilt now: {reading.side} hip lower" if reading.side else
+            "pelvis tilt now: level", band)

@@ -15,7 +15,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "imu_monitor"
 # Layers, lowest first: a module may import its own layer and those below.
 LAYERS = (
     ("core", ("conventions", "rotations", "samples", "errors", "limits", "drills",
-              "processing", "pipeline", "presentation", "protocols", "simulation")),
+              "processing", "pipeline", "reading", "presentation", "protocols",
+              "simulation")),
     ("data", ("link", "sources", "recording", "importers", "importing",
               "safe_write", "input_files", "analysis", "export", "batch", "lsl", "display",
               "logs", "testing")),

@@ -9,8 +9,11 @@ import numpy as np
 import pytest
 
 from imu_monitor.cli.live import step_lines
+from imu_monitor.drills import get_drill
 from imu_monitor.pipeline import Pipeline, PipelineConfig, PipelineUpdate
+from imu_monitor.presentation import reading_words
 from imu_monitor.processing.metrics import NOTE_TURN, Step
+from imu_monitor.reading import ReadingTracker
 from imu_monitor.samples import SampleBatch
 from tests.conftest import bench_module, simulated
 
@@ -99,17 +102,43 @@ def test_the_terminal_prints_a_step_at_once_and_again_only_when_judged_otherwise
 
 
 def test_a_judged_step_replaces_its_bar_and_its_count(qtbot):
-    from imu_monitor.app.live_page import LivePage
+    from imu_monitor.app.widgets.plots import StepBars
 
-    page = LivePage()
-    qtbot.addWidget(page)
-    page.bars.add_steps([_step(1.0, "right", 9.0), _step(1.5, "left", 3.0)])
-    page._count_steps([_step(1.0, "right", 9.0), _step(1.5, "left", 3.0)])
-    assert page.bars.heights("right") == [9.0] and page.step_count == 2
+    bars = StepBars()
+    qtbot.addWidget(bars)
+    tracker = ReadingTracker(get_drill("walk"), None, 6.0, RATE_HZ)
+    shown = [_step(1.0, "right", 9.0), _step(1.5, "left", 3.0)]
+    bars.add_steps(shown)
+    tracker.add_steps(shown)
+    assert bars.heights("right") == [9.0] and tracker.reading().step_number == 2
+    assert tracker.reading().side == "left" and tracker.reading().value_deg == 3.0
     judged = [_step(1.0, "right", 9.0), _step(1.5, "left", 3.0, counted=False, note=NOTE_TURN)]
-    page.bars.add_steps(judged)
-    page._count_steps(judged)
-    assert page.bars.heights("left") == [] and page.bars.heights("right") == [9.0]
-    assert page.step_count == 1 and page._last_step.time_s == 1.0
-    page.bars.add_steps([_step(1.0, "left", 4.0)])  # the foot changed: the bar follows it
-    assert page.bars.heights("right") == [] and page.bars.heights("left") == [4.0]
+    bars.add_steps(judged)
+    tracker.add_steps(judged)
+    assert bars.heights("left") == [] and bars.heights("right") == [9.0]
+    reading = tracker.reading()
+    assert (reading.step_number, reading.side, reading.value_deg, reading.over) == (
+        1, "right", 9.0, True)
+    assert reading_words(reading) == ("9.0°", "RIGHT stance · step 1", "▲ over 6°")
+    bars.add_steps([_step(1.0, "left", 4.0)])  # the foot changed: the bar follows it
+    assert bars.heights("right") == [] and bars.heights("left") == [4.0]
+
+
+def test_the_reading_of_holds_and_lunges_is_decided_with_the_angles():
+    hold = ReadingTracker(get_drill("single-leg-stance"), "left", 4.0, RATE_HZ)
+    # Obliquity +5° (right hip lower) standing on the left leg: the free hip drops 5°.
+    obliquity = np.full(50, 5.0, np.float32)
+    hold.add_samples(obliquity, np.ones(50, bool))
+    reading = hold.reading()
+    assert (reading.kind, reading.value_deg, reading.over) == ("drop", 5.0, True)
+    assert reading_words(reading) == ("5.0°", "drop now, standing on the left leg",
+                                      "▲ outside ±4°")
+    hike = ReadingTracker(get_drill("hip-hike"), "left", 4.0, RATE_HZ)
+    hike.add_samples(obliquity, np.ones(50, bool))
+    assert not hike.reading().over  # a hip hike lifts the hip on purpose: no band
+    lunge = ReadingTracker(get_drill("lateral-lunge"), None, 6.0, RATE_HZ)
+    lunge.add_samples(np.full(50, -7.0, np.float32), np.ones(50, bool))
+    reading = lunge.reading()
+    assert (reading.kind, reading.value_deg, reading.side, reading.over) == (
+        "tilt", 7.0, "left", True)
+    assert reading_words(reading)[1] == "pelvis tilt now: left hip lower"

@@ -31,6 +31,7 @@ from imu_monitor.pipeline import Analysis, Pipeline, PipelineConfig, PipelineUpd
 from imu_monitor.processing.calibration import Calibration
 from imu_monitor.processing.kernels import interpret_on_this_thread
 from imu_monitor.processing.metrics import Step, summarize
+from imu_monitor.reading import LiveReading, ReadingTracker
 from imu_monitor.recording import RecordingWriter
 from imu_monitor.samples import SampleBatch, StatusEvent, StatusKind
 from imu_monitor.sources.base import Source
@@ -106,6 +107,7 @@ class LiveFrame:
     data_time_s: float  # sensor time received so far (s since the session began)
     summary: dict | None
     drill_result: dict | None
+    reading: LiveReading | None  # the big number, decided here (None until calibrated)
     health: LinkHealth
     recording_path: Path | None
     recording_elapsed_s: float
@@ -137,6 +139,7 @@ class LiveEngine:
         self._calibration: Calibration | None = None
         self._publisher: LslPublisher | None = None  # Lab Streaming Layer, when switched on
         self._pipeline = self._new_pipeline(calibration=None)
+        self._reading = self._new_reading()
         self._segment_offset = 0  # session sample slot where the current pipeline began
         self._session_slots = 0
         self._samples_seen = 0
@@ -194,7 +197,7 @@ class LiveEngine:
             calibration_progress=p["progress"], recalibrating=p["recalibrating"],
             recalibration_started=p["recalibration_started"],
             stillness_dps=p["stillness"], data_time_s=p["data_time"], summary=p["summary"],
-            drill_result=p["drill"],
+            drill_result=p["drill"], reading=p["reading"],
             health=health, recording_path=p["recording_path"],
             recording_elapsed_s=p["recording_elapsed"], arrivals=p["arrivals"],
             messages=p["messages"],
@@ -336,6 +339,9 @@ class LiveEngine:
         for step in update.steps:
             self._provisional.pop(step.time_s, None)
         self._provisional.update((s.time_s, s) for s in update.provisional)
+        self._reading.add_steps(update.provisional + update.steps)
+        self._reading.add_samples(self._pipeline.obliquity.view[update.start:update.stop],
+                                  self._pipeline.valid.view[update.start:update.stop])
         if self._publisher is not None:
             self._publisher.push_angles(self._pipeline, update.start, update.stop, offset)
             self._publisher.push_steps(steps)
@@ -352,6 +358,8 @@ class LiveEngine:
                                      self._pipeline.valid.view[update.start:update.stop]))
             p["steps"] += steps
             p["provisional"] += provisional
+            p["reading"] = (self._reading.reading() if self._pipeline.calibration is not None
+                            else None)
             p["arrivals"].append(now)
             if summary is not None:
                 p["summary"] = summary
@@ -435,6 +443,11 @@ class LiveEngine:
         total = p.samples + p.lost_samples
         self.health.lost_pct = 100.0 * p.lost_samples / total if total else 0.0
 
+    def _new_reading(self) -> ReadingTracker:
+        """The big number's tracker for the current analysis segment."""
+        return ReadingTracker(self._pipeline.drill, self.settings.side,
+                              self._pipeline.threshold_deg, self.rate_hz)
+
     def _new_pipeline(self, calibration: Calibration | None,
                       filter_state: dict | None = None) -> Pipeline:
         s = self.settings
@@ -458,6 +471,7 @@ class LiveEngine:
         self._segment_offset = offset
         self._segment_steps = []
         self._provisional = {}
+        self._reading = self._new_reading()
         if self._summary_from_s is not None:  # recording: the new segment is all recording
             self._summary_from_s = 0.0
         self._next_drill_refresh = 0.0
@@ -467,6 +481,7 @@ class LiveEngine:
             self._pending["samples"] = []
             self._pending["steps"] = []
             self._pending["provisional"] = []
+            self._pending["reading"] = None
             self._pending["summary"] = None
             self._pending["drill"] = None
             self._set_calibration_news()
@@ -605,6 +620,7 @@ class LiveEngine:
         previous = getattr(self, "_pending", None)
         self._pending = {
             "samples": [], "steps": [], "provisional": [], "arrivals": [],
+            "reading": previous["reading"] if previous else None,
             "segment_started": segment_started,
             "stage": previous["stage"] if previous else self._pipeline.calibration_stage,
             "progress": previous["progress"] if previous else 0.0,

@@ -7,7 +7,6 @@ since the previous frame; nothing here waits for the sensor or a file.
 
 from __future__ import annotations
 
-import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QApplication,
@@ -32,11 +31,9 @@ from imu_monitor.app.settings import AppSettings
 from imu_monitor.app.widgets.pelvis import PelvisView
 from imu_monitor.app.widgets.plots import ObliquityTrace, StepBars
 from imu_monitor.app.widgets.summary import SummaryView
-from imu_monitor.conventions import drop_from_obliquity
 from imu_monitor.drills import get_drill
 from imu_monitor.pipeline import Analysis
-from imu_monitor.presentation import drill_text
-from imu_monitor.processing.metrics import Step
+from imu_monitor.presentation import drill_text, reading_words
 
 # What the clinician picks: label → (drill, stance side or None).
 DRILL_CHOICES: dict[str, tuple[str, str | None]] = {
@@ -52,8 +49,6 @@ DRILL_CHOICES: dict[str, tuple[str, str | None]] = {
     "Split squats": ("split-squat", None),
 }
 EXAGGERATIONS = (1.0, 2.0, 3.0, 4.0)
-NOW_WINDOW_S = 0.2  # the "drop now" of a hold is smoothed over this much
-SETTLED_AFTER_S = 10.0  # a step is judged within a few seconds: then it is final
 
 
 class BigNumber(QFrame):
@@ -182,10 +177,7 @@ class LivePage(QWidget):
             lambda k: self.pelvis.set_exaggeration(EXAGGERATIONS[k]))
         self.threshold.setKeyboardTracking(False)  # typing "12" is one change, not two
         self.rate_hz = rate_hz
-        self.step_count = 0  # counted steps since the analysis (re)started
-        self._last_step: Step | None = None
-        self._recent_steps: dict[float, Step] = {}  # steps that may still be judged again
-        self._recent = np.zeros(0, np.float32)  # the last NOW_WINDOW_S of valid obliquity
+        self.step_count = 0  # counted steps since the analysis (re)started, as shown
         self._saved_shown = False  # the saved recording's summary stays until the next one
         self._recording_now = False
         self._was_over = False
@@ -247,9 +239,7 @@ class LivePage(QWidget):
         self.rate_hz = rate_hz
         self.trace.reset(rate_hz)
         self.bars.reset()
-        self.step_count, self._last_step = 0, None
-        self._recent_steps = {}
-        self._recent = np.zeros(0, np.float32)
+        self.step_count = 0
         self._saved_shown = False
         self.summary.clear()
         self.drill_status.setText("")
@@ -264,12 +254,6 @@ class LivePage(QWidget):
         steps = frame.provisional_steps + frame.steps  # a judged step replaces its guess
         self.trace.add_steps(steps)
         self.bars.add_steps(steps)
-        if steps:
-            self._count_steps(steps)
-        ok = frame.obliquity_deg[frame.valid]
-        if len(ok):
-            keep = max(1, round(NOW_WINDOW_S * self.rate_hz))
-            self._recent = np.concatenate([self._recent, ok])[-keep:]
         if frame.segment_started and self._saved_shown:  # calibrated again: live numbers
             self._saved_shown = False
             self.summary_box.setTitle(self._live_title())
@@ -287,64 +271,24 @@ class LivePage(QWidget):
         self.trace.redraw()
         self.bars.redraw()
 
-    def _count_steps(self, steps: list[Step]) -> None:
-        """The big number shows the newest step the summary counts (turns, the last step of
-        a walk and steps with lost data are left to the step table); a judged step replaces
-        the provisional one of its time, in the count too."""
-        for step in steps:
-            before = self._recent_steps.get(step.time_s)
-            self.step_count += step.counted - (before is not None and before.counted)
-            self._recent_steps[step.time_s] = step
-        newest = max(self._recent_steps)
-        # Judged steps come about two seconds after their contact: older ones are settled.
-        self._recent_steps = {t: s for t, s in self._recent_steps.items()
-                              if t > newest - SETTLED_AFTER_S}
-        counted = [s for t, s in sorted(self._recent_steps.items()) if s.counted]
-        if counted:
-            self._last_step = counted[-1]
-        elif self._last_step is not None and self._last_step.time_s in self._recent_steps:
-            self._last_step = None  # judged not to count, and nothing newer does
-
     def _update_big_number(self, frame: LiveFrame) -> None:
+        """Show the engine's reading (it decides the number and whether it is over)."""
+        reading = frame.reading
         threshold = self.threshold.value()
-        now = float(np.mean(self._recent)) if len(self._recent) else np.nan
-        if frame.calibration is None:
+        if frame.calibration is None or reading is None:
             self.big.show_value("—", "Calibrate first: stand still, then walk", None, False)
             self.pelvis.set_state(0.0, threshold, False)
             return
-        drill = get_drill(self.drill)
-        if drill.gait:
-            over = False
-            if self._last_step is not None:
-                s = self._last_step
-                over = s.over_threshold
-                self.big.show_value(f"{s.peak_drop_deg:.1f}°",
-                                    f"{s.side.upper()} stance · step {self.step_count}",
-                                    theme.side_text(s.side), over,
-                                    f"▲ over {threshold:g}°")
-            else:
-                self.big.show_value("—", "Walk: the drop of each step appears here", None,
-                                    False)
-        elif self.side is not None:
-            drop = float(drop_from_obliquity(np.array([now]), self.side)[0]) if np.isfinite(
-                now) else np.nan
-            # Hip hikes lift the free hip on purpose: only the other drills have a band.
-            over = bool(drill.name != "hip-hike" and np.isfinite(drop) and abs(drop) > threshold)
-            text = f"{drop:.1f}°" if np.isfinite(drop) else "—"
-            self.big.show_value(text, f"drop now, standing on the {self.side} leg", None,
-                                over, f"▲ outside ±{threshold:g}°")
-        else:  # lunges and split squats: which hip is low, and by how much
-            over = bool(np.isfinite(now) and abs(now) > threshold)
-            low = "right" if now > 0 else "left"
-            text = f"{abs(now):.1f}°" if np.isfinite(now) else "—"
-            self.big.show_value(text, f"pelvis tilt now: {low} hip lower"
-                                if np.isfinite(now) and abs(now) >= 0.05 else
-                                "pelvis tilt now: level", None, over,
-                                f"▲ outside ±{threshold:g}°")
-        self.pelvis.set_state(now if np.isfinite(now) else 0.0, threshold, over)
-        if over and not self._was_over and self.sound.isChecked():
+        self.step_count = reading.step_number
+        text, caption, cue = reading_words(reading)
+        self.big.show_value(text, caption, theme.side_text(reading.side)
+                            if reading.kind == "step" and reading.side else None,
+                            reading.over, cue)
+        now = reading.obliquity_now_deg
+        self.pelvis.set_state(0.0 if now is None else now, threshold, reading.over)
+        if reading.over and not self._was_over and self.sound.isChecked():
             QApplication.beep()
-        self._was_over = over
+        self._was_over = reading.over
 
     def show_recording_summary(self, analysis: Analysis) -> None:
         """After Stop: the saved recording's own analysis (what Review and analyze show); it

@@ -83,8 +83,8 @@ def open_session(path: Path) -> OpenedSession:
 
 
 def list_library(folder: Path) -> list[LibraryEntry]:
-    """The library newest first, as the Review screen lists it."""
-    return list_recordings(folder)[::-1]
+    """The library newest first, as the Review screen lists it (ties in file order)."""
+    return sorted(list_recordings(folder), key=lambda e: e.created_utc or "", reverse=True)
 
 
 def _library_row(entry: LibraryEntry) -> list[str]:

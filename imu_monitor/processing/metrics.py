@@ -16,6 +16,7 @@ import numpy as np
 from imu_monitor.conventions import SIDES, Side, drop_from_obliquity
 from imu_monitor.processing.events import Contact
 from imu_monitor.processing.runs import true_runs
+from imu_monitor.processing.thresholds import over_threshold
 
 MAX_STEP_S = 1.5  # a window longer than this is cut: the patient has stopped
 # The drop of a step is read from loading response to mid-stance: the first 60 % of the time
@@ -296,7 +297,7 @@ def _step(contact: Contact, peak: int | None, peak_drop: float | None,
           step_time: float | None, note: str, rate: float, threshold_deg: float) -> Step:
     return Step(contact.index / rate, contact.side, peak_drop,
                 None if peak is None else (contact.index + peak) / rate, step_time,
-                contact.bout, peak_drop is not None and peak_drop > threshold_deg,
+                contact.bout, over_threshold(peak_drop, threshold_deg),
                 counted=not note, note=note)
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -46,3 +47,21 @@ def read_all(source: Source) -> tuple[SampleBatch, list[StatusEvent]]:
     if len(batches) == 1:  # a file read at once: the batch itself, not a copy of it
         return batches[0], events
     return SampleBatch.concat(batches), events
+
+
+def packets(samples: SampleBatch, packet_samples: int, speed: float | None,
+            closed: Callable[[], bool]) -> Iterator[SampleBatch]:
+    """A session's samples as a sensor sends them: packets of ``packet_samples``, each when
+    its last sample is due at ``speed`` times real time (None: at once), until ``closed()``.
+    The one pacing of every source that plays stored or simulated samples."""
+    start = time.monotonic()
+    t0 = float(samples.time_s[0]) if len(samples) else 0.0
+    for first in range(0, len(samples), max(1, packet_samples)):
+        if closed():
+            return
+        packet = samples.slice(first, first + packet_samples)
+        if speed:
+            delay = start + (float(packet.time_s[-1]) - t0) / speed - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+        yield packet

@@ -15,7 +15,7 @@ import numpy as np
 from imu_monitor.importers import FORMATS, ImportOptions, read_samples
 from imu_monitor.importers.own_csv import MAG, QUAT, REQUIRED
 from imu_monitor.samples import SampleBatch, StatusEvent
-from imu_monitor.sources.base import SourceInfo
+from imu_monitor.sources.base import SourceInfo, packets
 
 FORMAT_LINE = "# imu_monitor samples v1"
 
@@ -42,16 +42,25 @@ def write_csv(path: str | Path, samples: SampleBatch, rate_hz: float,
 
 
 class ImportedFile:
-    """A file of samples as a source (one batch: a file has no link)."""
+    """A file of samples as a source: one batch for analysis (a file has no link), or
+    packets paced at ``speed`` times real time to play it like a live sensor."""
 
-    def __init__(self, path: str | Path, options: ImportOptions | None = None) -> None:
+    def __init__(self, path: str | Path, options: ImportOptions | None = None,
+                 speed: float | None = None, packet_samples: int = 10) -> None:
         self.data = read_samples(path, options)
+        self.speed, self.packet_samples = speed, packet_samples
+        self._closed = False
         fmt = self.data.metadata["format"]
         self.info = SourceInfo("csv" if fmt == "imu-monitor" else fmt, Path(path).name,
                                self.data.rate_hz, FORMATS[fmt], dict(self.data.metadata))
 
     def stream(self) -> Iterator[SampleBatch | StatusEvent]:
-        yield self.data.samples
+        if self.speed is None:
+            yield self.data.samples
+        else:
+            yield from packets(self.data.samples, self.packet_samples, self.speed,
+                               lambda: self._closed)
 
     def close(self) -> None:
-        """Nothing to release: the file was read at once."""
+        """Nothing to release (the file was read at once): a paced play stops."""
+        self._closed = True

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from imu_monitor.recording.reader import open_recording
 from imu_monitor.samples import SampleBatch, StatusEvent, StatusKind
-from imu_monitor.sources.base import SourceInfo
+from imu_monitor.sources.base import SourceInfo, packets
 
 
 class RecordingReplay:
@@ -28,17 +27,7 @@ class RecordingReplay:
     def stream(self) -> Iterator[SampleBatch | StatusEvent]:
         rec = self.recording
         yield StatusEvent(StatusKind.INFO, 0.0, f"Replaying {rec.path.name}.")
-        start = time.monotonic()
-        t0 = rec.samples.time_s[0] if len(rec.samples) else 0.0
-        for first in range(0, len(rec.samples), self.packet_samples):
-            if self._closed:
-                return
-            packet = rec.samples.slice(first, first + self.packet_samples)
-            if self.speed:
-                delay = start + (packet.time_s[-1] - t0) / self.speed - time.monotonic()
-                if delay > 0:
-                    time.sleep(delay)
-            yield packet
+        yield from packets(rec.samples, self.packet_samples, self.speed, lambda: self._closed)
 
     def close(self) -> None:
         self._closed = True

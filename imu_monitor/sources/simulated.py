@@ -7,7 +7,6 @@ Its ground truth stays available as ``truth``.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 import numpy as np
@@ -15,7 +14,7 @@ import numpy as np
 from imu_monitor.samples import SampleBatch, StatusEvent, StatusKind
 from imu_monitor.simulation.scenarios import get_scenario
 from imu_monitor.simulation.sensor_model import SensorErrors, Truth, simulate
-from imu_monitor.sources.base import SourceInfo
+from imu_monitor.sources.base import SourceInfo, packets
 
 
 class SimulatedSensor:
@@ -57,19 +56,9 @@ class SimulatedSensor:
         return self._recording.samples.slice(0, self._length)
 
     def stream(self) -> Iterator[SampleBatch | StatusEvent]:
-        all_samples = self.samples
         yield StatusEvent(StatusKind.CONNECTED, 0.0, "Simulated sensor connected.")
-        start = time.monotonic()
-        n = len(all_samples)
-        for first in range(0, n, self.packet_samples):
-            if self._closed:
-                return
-            packet = all_samples.slice(first, min(n, first + self.packet_samples))
-            if self.realtime:
-                due = start + float(packet.time_s[-1]) / self.speed
-                delay = due - time.monotonic()
-                if delay > 0:
-                    time.sleep(delay)
+        speed = self.speed if self.realtime else None
+        for packet in packets(self.samples, self.packet_samples, speed, lambda: self._closed):
             if self.packet_loss and self._rng.random() < self.packet_loss:
                 continue
             yield packet

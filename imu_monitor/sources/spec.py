@@ -1,7 +1,8 @@
 """One way to name a source, shared by the command line and the app.
 
 ``sim`` or ``sim:SCENARIO`` (the simulated sensor), ``ble:ADDRESS_OR_NAME`` (a Bluetooth
-sensor) or the path of a recording (replayed). The Bluetooth link is imported only when a
+sensor), the path of a recording (replayed) or of a file of samples (our CSV, or any format
+``imu-monitor import`` reads: played like a sensor). The Bluetooth link is imported only when a
 ``ble:`` source is asked for, so nothing else needs bleak.
 """
 
@@ -38,10 +39,14 @@ def open_source(spec: str, *, realtime: bool = True, **options) -> Source:
                                   if k in BLE_OPTIONS and v is not None})
     path = Path(spec)
     if path.is_file():
-        from imu_monitor.recording import is_recording
+        from imu_monitor.recording import EXTENSION, is_recording
         from imu_monitor.sources.recording import RecordingReplay
 
-        if is_recording(path):
+        if is_recording(path) or path.suffix.lower() == EXTENSION:
             return RecordingReplay(path, speed=1.0 if realtime else None)
+        from imu_monitor.sources.csv_file import ImportedFile
+
+        return ImportedFile(path, speed=1.0 if realtime else None)
     raise InputDataError(f"'{spec}' is not a source: use sim, sim:SCENARIO, "
-                         "ble:ADDRESS_OR_NAME or the path of a recording.")
+                         "ble:ADDRESS_OR_NAME, the path of a recording or a file of samples "
+                         "(a CSV, or what a sensor's app exports).")

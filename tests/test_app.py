@@ -519,13 +519,16 @@ def test_a_new_users_whole_session_as_they_see_it(qtbot, window, app_settings):
     assert page.calibration.step.text() == "Calibrated — the calibration in use was kept."
     qtbot.waitUntil(lambda: page.step_count > steps_before + 6, timeout=30_000)
 
-    page.patient.setText("P-100")
-    qtbot.keyClick(w, Qt.Key.Key_Space)
+    qtbot.mouseClick(page.patient, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(page.patient, "P-100")
+    qtbot.mouseClick(page.trace, Qt.MouseButton.LeftButton)  # done typing: back to the page
+    qtbot.keyClick(w.focusWidget(), Qt.Key.Key_Space)  # where a real key press goes
     qtbot.waitUntil(lambda: recorded_s(w) >= 1, timeout=30_000)
+    assert page.patient.text() == "P-100"  # the key recorded, it did not type a space
     assert page.record_status.text().startswith("● REC")
     assert page.summary_box.title() == "This recording (live)"
     qtbot.waitUntil(lambda: recorded_s(w) >= 15, timeout=60_000)
-    qtbot.keyClick(w, Qt.Key.Key_M)
+    qtbot.keyClick(w.focusWidget(), Qt.Key.Key_M)
     qtbot.waitUntil(lambda: recorded_s(w) >= 25, timeout=60_000)
     qtbot.keyClick(w, Qt.Key.Key_M)
     assert [label for _, label in page.trace.markers()] == ["marker 1", "marker 2"]

@@ -50,7 +50,10 @@ class CalibrationPanel(QGroupBox):
         super().__init__("Calibration", parent)
         self.step = QLabel("Not calibrated yet. Press Calibrate (C) with the patient standing.")
         self.step.setWordWrap(True)
-        theme.set_point_size(self.step, 16)
+        theme.set_point_size(self.step, 14)
+        # The longest instructions wrap to four lines beside the pelvis: room for them is
+        # kept on small screens (1366 × 768), taken from the drawings above.
+        self.step.setMinimumHeight(4 * self.step.fontMetrics().lineSpacing())
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
         self.progress.setTextVisible(False)
@@ -62,16 +65,19 @@ class CalibrationPanel(QGroupBox):
         self.preset.addItems(list(MOUNTING_PRESETS))
         self.start_button = QPushButton("Calibrate (C)")
         self.start_button.clicked.connect(self.start)
-        self.keep_button = QPushButton("Keep the current calibration (Esc)")
+        self.keep_button = QPushButton("Keep current (Esc)")
+        self.keep_button.setToolTip("Give up the new calibration: the one in use stays.")
         self.keep_button.clicked.connect(self.keep_current)
         self.keep_button.hide()
         row = QHBoxLayout()
         row.addWidget(self.preset, 1)
         row.addWidget(self.start_button)
+        progress_row = QHBoxLayout()  # one row: the panel fits a 768-pixel screen
+        progress_row.addWidget(self.progress, 1)
+        progress_row.addWidget(self.keep_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.step)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.keep_button)  # its own row: the panel never widens the page
+        layout.addLayout(progress_row)
         layout.addWidget(self.result)
         layout.addLayout(row)
         self.state = "idle"  # idle, standing, walking, done

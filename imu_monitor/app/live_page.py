@@ -154,6 +154,13 @@ class LivePage(QWidget):
         self.patient.setPlaceholderText("Patient code (no names), e.g. P-017")
         self.notes = QLineEdit()
         self.notes.setPlaceholderText("Notes")
+        # Space records and M marks: a field keeps them as text while it has the focus, so
+        # Enter in a field, or a click anywhere else on the page, gives the keys back.
+        for field in (self.patient, self.notes):
+            field.returnPressed.connect(self.setFocus)
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        for drawing in (self.big, self.pelvis, self.trace, self.bars, self.summary):
+            drawing.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.record_button = QPushButton("● Record (Space)")
         self.record_button.clicked.connect(self.record_toggled)
         self.marker_button = QPushButton("Marker (M)")
@@ -232,6 +239,12 @@ class LivePage(QWidget):
         self.summary.set_colors(colors)
         self.trace.set_colors(colors)
         self.bars.set_colors(colors)
+
+    def use_compact_layout(self) -> None:
+        """A screen under 900 pixels tall: a smaller big number leaves the pelvis, the
+        calibration's words and the status bar their room (still readable from two metres)."""
+        theme.set_point_size(self.big.value, 54, bold=True)
+        theme.set_point_size(self.big.caption, 15)
 
     # ---------------------------------------------------------------- frames
     def reset(self, rate_hz: float) -> None:

@@ -149,7 +149,7 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
-            self.resize(1400, 900)
+            self._first_size()
         if state is not None:
             self.restoreState(state)
         # Frames on a 60 Hz schedule: single shots of 16 or 17 ms that keep to the ideal
@@ -310,6 +310,18 @@ class MainWindow(QMainWindow):
     def _calibrate_key(self) -> None:
         if self.tabs.currentWidget() is not self.review_page:
             self.live_page.calibration.start()
+
+    def _first_size(self) -> None:
+        """1400 × 900 where the screen has room; on a smaller one (a 1366 × 768 laptop) the
+        window fills the screen's free area instead of running off its edges."""
+        screen = self.screen().availableGeometry() if self.screen() else None
+        if screen is None or (screen.width() >= 1400 and screen.height() >= 900):
+            self.resize(1400, 900)
+            return
+        self.resize(min(1400, screen.width()), min(900, screen.height()))
+        self.move(screen.topLeft())
+        self.live_page.use_compact_layout()
+        self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
 
     def _escape_key(self) -> None:
         """Esc gives up a calibration under way; the one in use stays."""

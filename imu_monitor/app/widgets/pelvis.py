@@ -17,6 +17,8 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from imu_monitor.app import theme
 
+CAPTION_PX = 24  # the "seen from behind" line at the bottom
+
 MIN_REPAINT_S = 1 / 20
 
 
@@ -31,7 +33,7 @@ class PelvisView(QWidget):
         self.over = False
         self._painted_at = 0.0
         self.colors = theme.LIGHT
-        self.setMinimumSize(220, 150)
+        self.setMinimumSize(220, 100)
         # It paints every pixel itself, so Qt need not repaint what lies beneath first.
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -59,8 +61,9 @@ class PelvisView(QWidget):
         p.fillRect(self.rect(), self.colors.color("panel"))  # a card, like the plots
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         w, h = self.width(), self.height()
-        scale = min(w / 2.6, h / 1.5)
-        cx, cy = w / 2, h * 0.55
+        drawing = h - CAPTION_PX - 4  # the caption's strip stays clear of the outline
+        scale = min(w / 2.6, drawing / 1.6)
+        cx, cy = w / 2, 4 + drawing * 0.52
         muted = self.colors.color("muted")
         # Level reference and the threshold either side, both drawn exaggerated too.
         p.setPen(QPen(muted, 1, Qt.PenStyle.DashLine))
@@ -94,7 +97,8 @@ class PelvisView(QWidget):
         p.drawText(QRectF(w / 2 - 4, 4, w / 2, 24), Qt.AlignmentFlag.AlignRight, "R")
         caption = "seen from behind" + (f"   tilt ×{self.exaggeration:g}"
                                         if self.exaggeration != 1 else "")
-        p.drawText(QRectF(0, h - 24, w, 22), Qt.AlignmentFlag.AlignHCenter, caption)
+        p.drawText(QRectF(0, h - CAPTION_PX, w, CAPTION_PX - 2), Qt.AlignmentFlag.AlignHCenter,
+                   caption)
         p.end()
 
 

@@ -54,6 +54,9 @@ def test_offline_filter_port_gives_the_packages_bits(params):
                                   reference["quat6D"])
     np.testing.assert_array_equal(offline_vqf_unbiased(gyr, acc, 1 / RATE, params, 700),
                                   gyr - reference["bias"])
+    scratch = gyr.copy()
+    assert offline_vqf_unbiased(scratch, acc, 1 / RATE, params, 700, gyr_scratch=True) is scratch
+    np.testing.assert_array_equal(scratch, gyr - reference["bias"])
     scratch, quat = gyr.copy(), np.empty((len(gyr), 4))
     offline_vqf(scratch, acc, 1 / RATE, params, segment=1, out=quat, gyr_scratch=True)
     np.testing.assert_array_equal(quat, reference["quat6D"])
@@ -93,7 +96,8 @@ def test_gaps_are_bridged_in_place_with_the_same_numbers(seed):
 
 def test_offline_orientation_with_gaps_is_the_same_either_filter(monkeypatch):
     """Stretches between gaps through the port (as long recordings go) or through vqf (as
-    short ones do): the same orientation, and the caller's arrays untouched."""
+    short ones do): the same orientation, and the caller's arrays untouched (or, given as
+    scratch, the bias-free gyroscope and the filter's work in them: the same orientation)."""
     s = simulated("walk-varied", seed=2, rate_hz=RATE, seconds=120).samples
     gyr, acc = s.gyr.copy(), s.acc.copy()
     measured = np.ones(len(gyr), dtype=bool)
@@ -101,8 +105,12 @@ def test_offline_orientation_with_gaps_is_the_same_either_filter(monkeypatch):
         measured[start: start + 60] = False
     monkeypatch.setattr(orientation_module, "compiles", lambda n: False)
     reference = offline_orientation(gyr, acc, RATE, measured)
+    np.testing.assert_array_equal(
+        offline_orientation(gyr.copy(), acc, RATE, measured, gyr_scratch=True), reference)
     monkeypatch.setattr(orientation_module, "compiles", lambda n: True)
     np.testing.assert_array_equal(offline_orientation(gyr, acc, RATE, measured), reference)
+    np.testing.assert_array_equal(
+        offline_orientation(gyr.copy(), acc, RATE, measured, gyr_scratch=True), reference)
     np.testing.assert_array_equal(gyr, s.gyr)
 
 

@@ -46,7 +46,8 @@ class RecordingReplay:
 
     def take_samples(self) -> SampleBatch:
         """Every sample at once, for analysing the whole recording: the replay is closed and
-        keeps no reference to them, so the analysis decides how long they are held."""
+        keeps no reference to them (its recording keeps only metadata, markers and events), so
+        the analysis decides how long they are held."""
         self.close()
         samples = self.recording.samples
         self.recording = replace(self.recording, samples=SampleBatch.concat([]))  # not a view

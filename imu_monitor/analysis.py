@@ -34,16 +34,21 @@ def analysis_config(metadata: dict, drill: str | None = None, side: str | None =
 def analyze_source(source: Source, *, drill: str | None = None, side: str | None = None,
                    axes: str | None = None, threshold_deg: float | None = None,
                    recalibrate: bool = False, keep_orientation: bool = False,
-                   require_steps: bool = True) -> tuple[Pipeline, Analysis, SampleBatch]:
+                   require_steps: bool = True, keep_samples: bool = True
+                   ) -> tuple[Pipeline, Analysis, SampleBatch | None]:
     """Recompute everything from the raw samples of a finite source (recording or CSV).
 
     A recording's stored calibration is used unless ``recalibrate`` or ``axes`` is given.
+    The samples are returned (for exporting them); without ``keep_samples``, None: they are
+    let go once pushed, and the pipeline holds only what it still needs (with lost samples,
+    its own filled copy: the session's 64 bytes a sample are not carried through the filter).
     """
     metadata = source.info.details
     replay = source if isinstance(source, RecordingReplay) else None
+    stored_calibration, first_seq = None, None
     if replay is not None:  # its packets are slices of these: no copy of the whole session
-        samples = replay.recording.samples
-        replay.close()
+        stored_calibration, first_seq = replay.recording.calibration, replay.recording.first_seq
+        samples = replay.take_samples()
     else:
         samples, _ = read_all(source)
     stored = replay is not None and not recalibrate and not axes
@@ -52,12 +57,14 @@ def analyze_source(source: Source, *, drill: str | None = None, side: str | None
         # the clinician's threshold at recording time, for the drill it was recorded with
         threshold_deg=threshold_deg if threshold_deg is not None or drill not in (
             None, metadata.get("drill")) else metadata.get("threshold_deg"),
-        calibration=replay.recording.calibration if stored else None,
+        calibration=stored_calibration if stored else None,
         keep_orientation=keep_orientation,
-        first_seq=replay.recording.first_seq if replay else None,
+        first_seq=first_seq,
     )
     pipeline = Pipeline(source.info.rate_hz, config)
     pipeline.push(samples)
+    if not keep_samples:
+        samples = None
     analysis = pipeline.finish(require_steps=require_steps)
     analysis.info = {"kind": source.info.kind,
                      **{k: v for k, v in metadata.items()
@@ -95,7 +102,8 @@ def analyze_saved(path: Path) -> tuple[Analysis | None, str | None]:
     """Analyse a recording just saved, exactly as ``imu-monitor analyze`` will, and store the
     result in it (for lists); returns the analysis, or why there is none (also stored)."""
     try:
-        _, analysis, _ = analyze_source(RecordingReplay(path, salvage=False))
+        _, analysis, _ = analyze_source(RecordingReplay(path, salvage=False),
+                                        keep_samples=False)
     except ImuMonitorError as exc:
         with contextlib.suppress(RecordingError):
             update_metadata(path, {"analysis_problem": str(exc)})

@@ -106,7 +106,7 @@ def analyze_file(path: Path, options: BatchOptions, sha256: str | None = None
         details = source.info.details
         _, analysis, _ = analyze_source(source, drill=options.drill, axes=options.axes,
                                         threshold_deg=options.threshold_deg,
-                                        recalibrate=options.recalibrate)
+                                        recalibrate=options.recalibrate, keep_samples=False)
     except (ImuMonitorError, OSError) as exc:
         row["error"] = str(exc)
         return row, []

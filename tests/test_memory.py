@@ -16,6 +16,7 @@ from vqf import offlineVQF
 import imu_monitor.pipeline as pipeline_module
 import imu_monitor.processing.alignment as alignment_module
 import imu_monitor.processing.orientation as orientation_module
+from imu_monitor.analysis import analyze_source
 from imu_monitor.export import opensim
 from imu_monitor.pipeline import Pipeline, PipelineConfig, analyze_samples
 from imu_monitor.processing import kernels
@@ -24,6 +25,7 @@ from imu_monitor.processing.orientation import FilterParams, offline_orientation
 from imu_monitor.recording import RecordingWriter, open_recording
 from imu_monitor.samples import SampleBatch
 from imu_monitor.sources.base import read_all
+from imu_monitor.sources.recording import RecordingReplay
 from imu_monitor.sources.simulated import SimulatedSensor
 
 from .conftest import simulated
@@ -58,6 +60,9 @@ def test_offline_filter_port_gives_the_packages_bits(params, threads, monkeypatc
                                   reference["quat6D"])
     np.testing.assert_array_equal(offline_vqf_unbiased(gyr, acc, 1 / RATE, params, 700),
                                   gyr - reference["bias"])
+    scratch = gyr.copy()
+    assert offline_vqf_unbiased(scratch, acc, 1 / RATE, params, 700, gyr_scratch=True) is scratch
+    np.testing.assert_array_equal(scratch, gyr - reference["bias"])
     scratch, quat = gyr.copy(), np.empty((len(gyr), 4))
     offline_vqf(scratch, acc, 1 / RATE, params, segment=1, out=quat, gyr_scratch=True)
     np.testing.assert_array_equal(quat, reference["quat6D"])
@@ -97,7 +102,8 @@ def test_gaps_are_bridged_in_place_with_the_same_numbers(seed):
 
 def test_offline_orientation_with_gaps_is_the_same_either_filter(monkeypatch):
     """Stretches between gaps through the port (as long recordings go) or through vqf (as
-    short ones do): the same orientation, and the caller's arrays untouched."""
+    short ones do): the same orientation, and the caller's arrays untouched (or, given as
+    scratch, the bias-free gyroscope and the filter's work in them: the same orientation)."""
     s = simulated("walk-varied", seed=2, rate_hz=RATE, seconds=120).samples
     gyr, acc = s.gyr.copy(), s.acc.copy()
     measured = np.ones(len(gyr), dtype=bool)
@@ -105,8 +111,12 @@ def test_offline_orientation_with_gaps_is_the_same_either_filter(monkeypatch):
         measured[start: start + 60] = False
     monkeypatch.setattr(orientation_module, "compiles", lambda n: False)
     reference = offline_orientation(gyr, acc, RATE, measured)
+    np.testing.assert_array_equal(
+        offline_orientation(gyr.copy(), acc, RATE, measured, gyr_scratch=True), reference)
     monkeypatch.setattr(orientation_module, "compiles", lambda n: True)
     np.testing.assert_array_equal(offline_orientation(gyr, acc, RATE, measured), reference)
+    np.testing.assert_array_equal(
+        offline_orientation(gyr.copy(), acc, RATE, measured, gyr_scratch=True), reference)
     np.testing.assert_array_equal(gyr, s.gyr)
 
 
@@ -169,6 +179,37 @@ def test_analysis_allocates_a_bounded_amount_per_sample():
     finally:
         tracemalloc.stop()
     assert peak / len(samples) < 160
+
+
+def test_an_analysis_lets_go_of_the_samples_it_does_not_return(tmp_path, monkeypatch):
+    """With lost samples the pipeline filters its own filled copy (48 bytes a slot), so an
+    analysis that returns no samples (``analyze``, ``batch``) no longer holds the recording's
+    64 bytes a sample through the filter and after it; the numbers are the same."""
+    samples = _lossy(simulated("walk-varied", seed=1, rate_hz=RATE, seconds=700).samples, 4)
+    path = tmp_path / "lossy.imurec"
+    with RecordingWriter(path, RATE, {"drill": "walk"}) as writer:
+        writer.append_all(samples, host_time=0.0)
+    slots = int(samples.seq[-1] - samples.seq[0]) + 1
+    analyze_samples(samples.slice(0, 60_000), RATE)  # compile and import before counting
+    held = []  # traced bytes when the filter starts
+
+    def counted(*args, **kwargs):
+        held.append(tracemalloc.get_traced_memory()[0])
+        return offline_orientation(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline_module, "offline_orientation", counted)
+    results = []
+    for keep in (True, False):
+        tracemalloc.start()
+        try:
+            _, analysis, returned = analyze_source(RecordingReplay(path), keep_samples=keep)
+        finally:
+            tracemalloc.stop()
+        results.append(analysis.to_dict())
+    assert returned is None
+    assert results[0] == results[1]
+    assert held[0] - held[1] >= 64 * len(samples)  # time, sequence number, acc, gyr
+    assert held[1] / slots < 64  # the filled copy and the masks
 
 
 def test_recordings_read_column_by_column(tmp_path):

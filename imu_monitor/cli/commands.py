@@ -199,12 +199,14 @@ def open_source(path: Path, args: argparse.Namespace) -> Source:
 
 
 def _run_analysis(args: argparse.Namespace, keep_orientation: bool = False,
-                  require_steps: bool = True):
-    """Recompute everything from the raw samples with the current pipeline."""
+                  require_steps: bool = True, keep_samples: bool = False):
+    """Recompute everything from the raw samples with the current pipeline (the samples are
+    returned with ``keep_samples`` only)."""
     pipeline, analysis, samples = analyze_source(
         open_source(args.file, args), drill=args.drill, side=args.side, axes=args.axes,
         threshold_deg=args.threshold, recalibrate=args.recalibrate,
-        keep_orientation=keep_orientation, require_steps=require_steps)
+        keep_orientation=keep_orientation, require_steps=require_steps,
+        keep_samples=keep_samples)
     analysis.info = {"file": str(args.file), **analysis.info}
     return pipeline, analysis, samples
 
@@ -222,7 +224,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     check_export_target(Path(args.output), Path(args.file))
     pipeline, analysis, samples = _run_analysis(
         args, keep_orientation=args.format == "sto",
-        require_steps=args.format in ("steps-csv", "json"))
+        require_steps=args.format in ("steps-csv", "json"),
+        keep_samples=args.format == "samples-csv")
     rows = export_session(args.format, Path(args.output), pipeline, analysis, samples,
                           Path(args.file))
     print(export_message(args.format, rows, Path(args.output)))
@@ -262,7 +265,8 @@ def cmd_review(args: argparse.Namespace) -> int:
         return run_app(review=args.file)
     print(f"No display found ({display_problem()}): printing the analysis instead of opening "
           "the review screen.")
-    _, analysis, _ = analyze_source(RecordingReplay(args.file, salvage=False))
+    _, analysis, _ = analyze_source(RecordingReplay(args.file, salvage=False),
+                                    keep_samples=False)
     print(format_analysis(analysis, Path(args.file).name))
     return 0
 

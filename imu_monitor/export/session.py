@@ -36,12 +36,12 @@ def check_export_target(out: Path, source: Path) -> None:
 
 
 def export_session(fmt: str, out: Path, pipeline: Pipeline, analysis: Analysis,
-                   samples: SampleBatch, source: Path) -> int:
+                   samples: SampleBatch | None, source: Path) -> int:
     """Write ``fmt`` to ``out`` (whole or not at all, readable by the user only: patient
     data); rows written.
 
-    The ``sto`` format needs the pipeline to have kept the orientation (keep_orientation);
-    a report is one page (``rows`` = 1).
+    The ``sto`` format needs the pipeline to have kept the orientation (keep_orientation),
+    ``samples-csv`` the samples (the others none); a report is one page (``rows`` = 1).
     """
     if fmt not in EXPORT_FORMATS:
         raise InputDataError(f"'{fmt}' is not an export format. Choose one of: "
@@ -54,10 +54,11 @@ def export_session(fmt: str, out: Path, pipeline: Pipeline, analysis: Analysis,
         return _write(fmt, temporary, pipeline, analysis, samples, source)
 
 
-def _write(fmt: str, out: Path, pipeline: Pipeline, analysis: Analysis, samples: SampleBatch,
-           source: Path) -> int:
+def _write(fmt: str, out: Path, pipeline: Pipeline, analysis: Analysis,
+           samples: SampleBatch | None, source: Path) -> int:
     valid = pipeline.valid.view
     if fmt == "samples-csv":
+        assert samples is not None
         write_csv(out, samples, pipeline.rate_hz, {"source": str(source)})
         rows = len(samples)
     elif fmt == "angles-csv":

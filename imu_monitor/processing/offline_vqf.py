@@ -78,9 +78,7 @@ def offline_vqf(gyr: np.ndarray, acc: np.ndarray, ts: float, params: dict,
     quat = np.empty((n, 4)) if out is None else out
     if quat.shape != (n, 4) or quat.dtype != np.float64 or not quat.flags.c_contiguous:
         raise ValueError("out must be a C-contiguous float64 array of shape (n, 4)")
-    if gyr_scratch and not gyr.flags.writeable:
-        raise ValueError("gyr_scratch needs a writable gyroscope array")
-    work = gyr if gyr_scratch else np.empty((n, 3))
+    work = _working_array(gyr, gyr_scratch)
     if n:
         _bias_pass(n, gyr, acc, c, max(1, int(segment)), work)
         _orientation_pass(n, acc, c, work, quat)
@@ -88,15 +86,23 @@ def offline_vqf(gyr: np.ndarray, acc: np.ndarray, ts: float, params: dict,
 
 
 def offline_vqf_unbiased(gyr: np.ndarray, acc: np.ndarray, ts: float, params: dict,
-                         segment: int = SEGMENT) -> np.ndarray:
-    """``gyr - vqf.offlineVQF(gyr, acc, None, ts, params)["bias"]`` (a new array): the
-    gyroscope less offline VQF's bias estimate, in 24 bytes a sample."""
+                         segment: int = SEGMENT, gyr_scratch: bool = False) -> np.ndarray:
+    """``gyr - vqf.offlineVQF(gyr, acc, None, ts, params)["bias"]``: the gyroscope less
+    offline VQF's bias estimate, in 24 bytes a sample, or none with ``gyr_scratch`` (then
+    written into ``gyr`` itself and returned)."""
     gyr = np.ascontiguousarray(gyr, dtype=np.float64)
     acc = np.ascontiguousarray(acc, dtype=np.float64)
-    out = np.empty((len(gyr), 3))
+    out = _working_array(gyr, gyr_scratch)
     if len(gyr):
         _bias_pass(len(gyr), gyr, acc, coefficients(ts, params), max(1, int(segment)), out)
     return out
+
+
+def _working_array(gyr: np.ndarray, gyr_scratch: bool) -> np.ndarray:
+    """Where the bias pass writes: ``gyr`` itself when the caller lets it go, else new."""
+    if gyr_scratch and not gyr.flags.writeable:
+        raise ValueError("gyr_scratch needs a writable gyroscope array")
+    return gyr if gyr_scratch else np.empty((len(gyr), 3))
 
 
 # ------------------------------------------------------------------ vqf.cpp, 6-axis update

@@ -118,9 +118,9 @@ def offline_orientation(gyr: np.ndarray, acc: np.ndarray, rate_hz: float,
     ended (plus the turn the bridged gyroscope saw in the gap), and slots inside gaps are
     interpolated (they are never reported as measured).
 
-    Memory: the result is the only array as long as the recording that this allocates (and,
-    with gaps, the bias-free gyroscope; without, the filter's working array unless
-    ``gyr_scratch`` lets it work in ``gyr``, which is then overwritten).
+    Memory: the result is the only array as long as the recording that this allocates, and
+    the filter's working array (with gaps, the bias-free gyroscope), unless ``gyr_scratch``
+    lets it work in ``gyr``, which is then overwritten.
     """
     n = len(gyr)
     params = params or FilterParams()
@@ -133,7 +133,7 @@ def offline_orientation(gyr: np.ndarray, acc: np.ndarray, rate_hz: float,
     runs = true_runs(measured)
     own_gyr = len(runs) > 1  # then gyr is our own copy, free to work in
     if own_gyr:
-        gyr = _vqf_unbiased(gyr, acc, ts, params.as_vqf())
+        gyr = _vqf_unbiased(gyr, acc, ts, params.as_vqf(), gyr_scratch)
         run_params = {**params.as_vqf(), "biasSigmaInit": BIAS_KNOWN_DPS}
     else:
         run_params = params.as_vqf()
@@ -180,14 +180,19 @@ def _vqf_quat(gyr: np.ndarray, acc: np.ndarray, ts: float, params: dict,
         out[:] = offlineVQF(gyr, acc, None, ts, params)["quat6D"]
 
 
-def _vqf_unbiased(gyr: np.ndarray, acc: np.ndarray, ts: float, params: dict) -> np.ndarray:
-    """The gyroscope less offline VQF's bias estimate (a new (n, 3) array), like
-    :func:`_vqf_quat`."""
+def _vqf_unbiased(gyr: np.ndarray, acc: np.ndarray, ts: float, params: dict,
+                  gyr_scratch: bool) -> np.ndarray:
+    """The gyroscope less offline VQF's bias estimate, like :func:`_vqf_quat`: a new (n, 3)
+    array, or ``gyr`` itself with ``gyr_scratch``."""
     if compiles(len(gyr)):
         from imu_monitor.processing.offline_vqf import offline_vqf_unbiased
 
-        return offline_vqf_unbiased(gyr, acc, ts, params)
-    return np.ascontiguousarray(gyr - offlineVQF(gyr, acc, None, ts, params)["bias"])
+        return offline_vqf_unbiased(gyr, acc, ts, params, gyr_scratch=gyr_scratch)
+    bias = offlineVQF(gyr, acc, None, ts, params)["bias"]
+    if gyr_scratch:
+        gyr -= bias
+        return gyr
+    return np.ascontiguousarray(gyr - bias)
 
 
 MIN_RUN_SAMPLES = 4  # offline VQF needs a few samples; shorter stretches are bridged

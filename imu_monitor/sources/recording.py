@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from imu_monitor.recording.reader import open_recording
@@ -31,3 +32,12 @@ class RecordingReplay:
 
     def close(self) -> None:
         self._closed = True
+
+    def take_samples(self) -> SampleBatch:
+        """Every sample at once, for analysing the whole recording: the replay is closed and
+        keeps no reference to them (its recording keeps only metadata, markers and events), so
+        the analysis decides how long they are held."""
+        self.close()
+        samples = self.recording.samples
+        self.recording = replace(self.recording, samples=SampleBatch.concat([]))  # not a view
+        return samples

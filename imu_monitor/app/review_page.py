@@ -53,7 +53,7 @@ REPLAY_FPS = 30
 VIEW_S = 10.0
 # What tells sessions apart at a glance; the rest of a row is in its tooltip (and in Review).
 LIBRARY_COLUMNS = ("Date", "Patient", "Drill", "Drop L / R °", "File")
-LIBRARY_MIN_CHARS = 80  # the library is this many average characters wide: its columns fit
+LIBRARY_MIN_CHARS = 72  # the library is this many average characters wide: its columns fit
 
 
 @dataclass
@@ -223,6 +223,7 @@ class ReviewPage(QWidget):
 
         # Opened recording
         self.title = QLabel("Open a recording from the library.")
+        self.title.setWordWrap(True)  # a long file name never widens the window off a screen
         theme.set_point_size(self.title, 15)
         self.plot = pg.PlotWidget()
         self.plot.setLabel("left", "Obliquity", units="°")
@@ -248,7 +249,7 @@ class ReviewPage(QWidget):
         self._marker_lines: list[pg.InfiniteLine] = []
         self.pelvis = PelvisView()
         self.now_label = QLabel("")
-        theme.set_point_size(self.now_label, 20)
+        theme.set_point_size(self.now_label, 16)
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(0, 0)
         self.slider.valueChanged.connect(self._slider_moved)
@@ -320,7 +321,7 @@ class ReviewPage(QWidget):
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(library_box)
         split.addWidget(viewer)
-        split.setSizes([480, 900])
+        split.setSizes([600, 800])  # room for the file names beside the date
         QVBoxLayout(self).addWidget(split)
 
         self._timer = QTimer(self)

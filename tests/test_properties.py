@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from imu_monitor.errors import InputDataError
 from imu_monitor.importers import read_samples
-from imu_monitor.processing.events import ContactDetector
+from imu_monitor.processing.events import ContactDetector, DetectorParams
 
 from .conftest import simulated
 
@@ -28,16 +28,24 @@ def test_any_text_is_read_or_explained(tmp_path, body, with_header):
     assert len(data.samples) >= 2 and np.all(np.diff(data.samples.seq) > 0)
 
 
+def _signals(scenario: str, seconds: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Forward, lateral, vertical (gravity removed) of a sensor worn upright, facing forward."""
+    rec = simulated(scenario, seed=1, rate_hz=100.0, seconds=seconds,
+                    mounting="x=up,y=right,z=forward")
+    acc = rec.samples.acc
+    return acc[:, 2] - acc[:, 2].mean(), acc[:, 1].mean() - acc[:, 1], acc[:, 0] - 9.81
+
+
 @settings(max_examples=25, deadline=None)
-@given(sizes=st.lists(st.integers(min_value=1, max_value=400), min_size=1, max_size=30))
-def test_contact_detector_does_not_care_how_data_is_cut(sizes):
-    rec = simulated("symmetric-walk", seed=1, rate_hz=100.0, seconds=20)
-    acc = rec.samples.acc  # any three signals exercise the streaming logic
-    forward, lateral, vertical = acc[:, 0] - acc[:, 0].mean(), acc[:, 1] - acc[:, 1].mean(), \
-        acc[:, 2] - acc[:, 2].mean()
-    whole = ContactDetector(100.0)
+@given(sizes=st.lists(st.integers(min_value=1, max_value=400), min_size=1, max_size=30),
+       scenario=st.sampled_from(["symmetric-walk", "run-intervals"]))
+def test_contact_detector_does_not_care_how_data_is_cut(sizes, scenario):
+    """Walking, and running with walking between (both searches, the gait by flight)."""
+    forward, lateral, vertical = _signals(scenario, 20 if scenario == "symmetric-walk" else 40)
+    params = DetectorParams.for_running() if scenario == "run-intervals" else DetectorParams()
+    whole = ContactDetector(100.0, params)
     expected = whole.push(forward, lateral, vertical) + whole.finish()
-    chunked = ContactDetector(100.0)
+    chunked = ContactDetector(100.0, params)
     got, start, k = [], 0, 0
     while start < len(forward):
         n = sizes[k % len(sizes)]

@@ -10,7 +10,10 @@ The feature is the lateral acceleration integrated over the step after minus the
 (no integration drift: a difference of two short integrals). Steps alternate feet, so each side
 decision also weighs its two neighbours on each side, with alternating signs, within a bout.
 
-Streaming: decisions need a fixed look-ahead (0.35 s for contacts, two steps for the side), and
+Mixed sessions (the run drill): both searches run, and a contact is kept by the search of the
+gait the data before it shows: flight just before it is running, none is walking.
+
+Streaming: decisions need a fixed look-ahead (0.41 s for contacts, two steps for the side), and
 every buffer is indexed by absolute sample number, so any chunking of the input gives exactly the
 output of one whole-array call (tested). Waiting two steps for the side makes a decided contact
 about two seconds old, too late for feedback a patient walks by, so each contact is also
@@ -45,17 +48,44 @@ class Contact:
 
 
 @dataclass(frozen=True)
-class DetectorParams:
-    """Tuning of the contact detector (seconds, m/s²)."""
+class GaitParams:
+    """How contacts are found in one kind of gait (seconds, m/s²)."""
 
-    smooth_sigma_s: float = 0.02
-    peak_half_window_s: float = 0.2
-    drop_window_s: float = 0.15
-    min_drop_mps2: float = 0.5
+    smooth_sigma_s: float
+    peak_half_window_s: float
+    drop_window_s: float
+    threshold_mps2: float  # walking: the plunge ahead; running: the rise out of flight
+    running: bool
+
+
+# Walking: the forward acceleration's plunge as the body brakes.
+WALKING = GaitParams(smooth_sigma_s=0.02, peak_half_window_s=0.2, drop_window_s=0.15,
+                     threshold_mps2=0.5, running=False)
+# Running: shorter windows for steps of 0.25–0.4 s with flight phases.
+RUNNING = GaitParams(smooth_sigma_s=0.012, peak_half_window_s=0.12, drop_window_s=0.12,
+                     threshold_mps2=GRAVITY_MPS2, running=True)
+# A sample is in flight when the vertical specific force is under this fraction of gravity: a
+# sacral sensor in flight reads 0–0.5 g (simulated running); on the real IPOL walks it is
+# under 0.5 g in 0.3 % of samples, and 20 of 8384 contacts there are taken for running ones.
+# A contact ends a flight when flight fills this much of the window before it.
+FLIGHT_G = 0.5
+FLIGHT_FRACTION = 0.05
+
+
+@dataclass(frozen=True)
+class DetectorParams:
+    """Tuning of the contact detector (seconds).
+
+    With ``running`` set, both gaits' contacts are sought, and each kept if the samples before
+    it show its gait: a running contact ends a flight (flight fills ``FLIGHT_FRACTION`` of the
+    ``flight_window_s`` before it), a walking one does not (a run has walking in it: warming
+    up, between intervals, stopping)."""
+
+    walking: GaitParams = WALKING
+    running: GaitParams | None = None
+    flight_window_s: float = 0.15
     bout_gap_s: float = 1.5
     side_neighbours: int = 2
-    running: bool = False
-    run_rise_mps2: float = GRAVITY_MPS2
     # The search re-smooths about 0.7 s of context each time it runs: running it at most
     # every 0.2 s of data instead of every packet costs a third as much (the contacts found
     # are the same: every decision is taken on absolute sample indices).
@@ -63,9 +93,56 @@ class DetectorParams:
 
     @classmethod
     def for_running(cls) -> DetectorParams:
-        """Shorter windows for steps of 0.25–0.4 s with flight phases."""
-        return cls(smooth_sigma_s=0.012, peak_half_window_s=0.12, drop_window_s=0.12,
-                   bout_gap_s=1.0, running=True)
+        """Running bouts and the walking around them; a shorter gap ends a bout."""
+        return cls(running=RUNNING, bout_gap_s=1.0)
+
+
+class _Finder:
+    """The contact search of one gait on its detection signal (absolute sample indices)."""
+
+    def __init__(self, params: GaitParams, rate_hz: float) -> None:
+        self.running = params.running
+        self.threshold = params.threshold_mps2
+        sigma = params.smooth_sigma_s * rate_hz
+        self.h = max(1, int(np.ceil(3 * sigma)))
+        x = np.arange(-self.h, self.h + 1)
+        kernel = np.exp(-0.5 * (x / sigma) ** 2)
+        self.kernel = kernel / kernel.sum()
+        self.w = max(1, round(params.peak_half_window_s * rate_hz))
+        self.a = max(1, round(params.drop_window_s * rate_hz))
+        # Samples needed after a candidate: the plunge looks ``a`` ahead of every point of the
+        # ±``w`` neighbourhood, on a signal smoothed over ±``h``.
+        self.look = self.w + self.a + self.h
+
+    def find(self, raw: np.ndarray, start: int, stop: int) -> list[tuple[int, int]]:
+        """(peak, contact) of each candidate in [start, stop): the strongest within ±w and
+        over the threshold. ``raw`` holds absolute samples [start - w - h, stop + look)."""
+        smooth = np.convolve(raw, self.kernel, mode="valid")  # index 0 ↔ start - w
+        w, a = self.w, self.a
+        if self.running:
+            prior_min = minimum_filter1d(smooth, w + 1, origin=w - (w + 1) // 2)
+            strength = smooth - prior_min
+            peak_of = smooth
+        else:
+            # How far the signal is about to plunge: largest right at the contact.
+            strength = smooth - minimum_filter1d(smooth, a + 1, origin=-((a + 1) // 2))
+            peak_of = strength
+        local_max = maximum_filter1d(peak_of, 2 * w + 1)
+        span = slice(w, w + stop - start)
+        cand = np.flatnonzero((peak_of[span] >= local_max[span])
+                              & (strength[span] >= self.threshold))
+        first = start - w
+        return [(start + int(c), first + (self._rise_midpoint(smooth, w + int(c), prior_min)
+                                          if self.running else w + int(c)))
+                for c in cand]
+
+    def _rise_midpoint(self, smooth: np.ndarray, peak: int, prior_min: np.ndarray) -> int:
+        """Running: contact = half-way up the rise that ends at ``peak``."""
+        level = 0.5 * (smooth[peak] + prior_min[peak])
+        i = peak
+        while i > 0 and peak - i < self.w and smooth[i - 1] > level:
+            i -= 1
+        return i
 
 
 class ContactDetector:
@@ -74,22 +151,21 @@ class ContactDetector:
     def __init__(self, rate_hz: float, params: DetectorParams | None = None) -> None:
         self.rate_hz = float(rate_hz)
         self.p = params or DetectorParams()
-        sigma = self.p.smooth_sigma_s * self.rate_hz
-        self._h = max(1, int(np.ceil(3 * sigma)))
-        x = np.arange(-self._h, self._h + 1)
-        kernel = np.exp(-0.5 * (x / sigma) ** 2)
-        self._kernel = kernel / kernel.sum()
-        self._w = max(1, round(self.p.peak_half_window_s * self.rate_hz))
-        self._a = max(1, round(self.p.drop_window_s * self.rate_hz))
+        self._walk = _Finder(self.p.walking, self.rate_hz)
+        self._run = None if self.p.running is None else _Finder(self.p.running, self.rate_hz)
+        self._finders = [f for f in (self._walk, self._run) if f is not None]
+        # Flight is looked for over the ``_m`` samples before a contact.
+        self._m = 0 if self._run is None else round(self.p.flight_window_s * self.rate_hz)
         self._gap = round(self.p.bout_gap_s * self.rate_hz)
         self._search_every = max(1, round(self.p.search_every_s * self.rate_hz))
         self._searched_at = 0  # self._n when the search last ran
-        # Samples needed after a candidate: the plunge looks ``a`` ahead of every point of the
-        # ±``w`` neighbourhood, on a signal smoothed over ±``h``.
-        self._look = self._w + self._a + self._h
+        self._look = max(f.look for f in self._finders)
+        self._reach = max(f.w + f.h for f in self._finders)  # history a search looks back at
         # Raw history (absolute index of element 0 = self._start).
         self._start = 0
-        self._signal = np.zeros(0)  # detection signal: forward (walk) or vertical (run)
+        self._forward = np.zeros(0)  # the walking detection signal
+        self._vertical = np.zeros(0)  # the running detection signal (running only)
+        self._flight = np.zeros(0)  # 1.0 in flight (running only)
         self._cum_lateral = np.zeros(0)  # running integral of lateral acceleration (m/s)
         self._lateral_sum = 0.0
         self._n = 0
@@ -110,12 +186,15 @@ class ContactDetector:
     def push(self, forward: np.ndarray, lateral: np.ndarray, vertical: np.ndarray) -> list[
             Contact]:
         """Add samples; return the contacts whose foot is now decided."""
-        signal = vertical if self.p.running else forward
-        self._signal = np.concatenate([self._signal, signal])
+        self._forward = np.concatenate([self._forward, forward])
+        if self._run is not None:
+            self._vertical = np.concatenate([self._vertical, vertical])
+            # Vertical specific force only: a turn's centripetal pull is no weight.
+            self._flight = np.concatenate([self._flight, vertical < (FLIGHT_G - 1) * GRAVITY_MPS2])
         sums = np.cumsum(np.concatenate([[self._lateral_sum], lateral]))
         self._lateral_sum = float(sums[-1])
         self._cum_lateral = np.concatenate([self._cum_lateral, sums[1:] / self.rate_hz])
-        self._n += len(signal)
+        self._n += len(forward)
         if self._n - self._searched_at < self._search_every:
             return []
         self._searched_at = self._n
@@ -173,47 +252,27 @@ class ContactDetector:
         stop = self._n if final else self._n - self._look
         if stop <= self._next:
             return
-        # Smoothed signal over [first, stop + max(w, a)) with edge padding.
-        first = self._next - self._w
-        lo = first - self._h
-        hi = stop + self._w + self._a + self._h
-        raw = self._slice_padded(self._signal, lo, hi)
-        smooth = np.convolve(raw, self._kernel, mode="valid")  # index 0 ↔ absolute `first`
-        offset = self._next - first
-        if self.p.running:
-            prior_min = minimum_filter1d(smooth, self._w + 1, origin=self._w - (self._w + 1) // 2)
-            strength = smooth - prior_min
-            threshold = self.p.run_rise_mps2
-            peak_of = smooth
-        else:
-            # How far the signal is about to plunge: largest right at the contact.
-            ahead_min = minimum_filter1d(smooth, self._a + 1, origin=-((self._a + 1) // 2))
-            strength = smooth - ahead_min
-            threshold = self.p.min_drop_mps2
-            peak_of = strength
-        local_max = maximum_filter1d(peak_of, 2 * self._w + 1)
-        span = slice(offset, offset + stop - self._next)
-        cand = np.flatnonzero((peak_of[span] >= local_max[span]) & (strength[span] >= threshold))
-        for c in cand:
-            index = self._next + int(c)
-            if index - self._last_accepted <= self._w:
+        start = self._next
+        found: list[tuple[int, int, _Finder]] = []
+        for finder in self._finders:
+            signal = self._vertical if finder.running else self._forward
+            raw = self._slice_padded(signal, start - finder.w - finder.h, stop + finder.look)
+            found += [(peak, contact, finder) for peak, contact in finder.find(raw, start, stop)
+                      if self._run is None or self._after_flight(contact) == finder.running]
+        for peak, contact, finder in sorted(found, key=lambda f: f[0]):
+            if peak - self._last_accepted <= finder.w:
                 continue
-            self._last_accepted = index
-            if self.p.running:
-                index = self._rise_midpoint(smooth, offset + int(c), prior_min) + self._next \
-                    - offset
-            self._add_contact(index)
+            self._last_accepted = peak
+            self._add_contact(contact, finder.running)
         self._next = stop
 
-    def _rise_midpoint(self, smooth: np.ndarray, peak: int, prior_min: np.ndarray) -> int:
-        """Running: contact = half-way up the rise that ends at ``peak``."""
-        level = 0.5 * (smooth[peak] + prior_min[peak])
-        i = peak
-        while i > 0 and peak - i < self._w and smooth[i - 1] > level:
-            i -= 1
-        return i
+    def _after_flight(self, index: int) -> bool:
+        """Flight in the ``flight_window_s`` before a contact: a running contact ends a
+        flight; a walking one, even the first after a run, follows a stance."""
+        flight = self._slice_padded(self._flight, index - self._m, index)
+        return bool(flight.mean() > FLIGHT_FRACTION)
 
-    def _add_contact(self, index: int) -> None:
+    def _add_contact(self, index: int, running: bool) -> None:
         bout = self._bouts[-1] if self._bouts else 0
         if self._ics and index - self._ics[-1] > self._gap:
             bout += 1
@@ -225,7 +284,7 @@ class ContactDetector:
             window = int(min(max(0.9 * _median(intervals), 0.2 * self.rate_hz),
                              0.6 * self.rate_hz))
         else:
-            window = round((0.3 if self.p.running else 0.5) * self.rate_hz)
+            window = round((0.3 if running else 0.5) * self.rate_hz)
         self._ics.append(index)
         self._bouts.append(bout)
         self._windows.append(window)
@@ -289,12 +348,15 @@ class ContactDetector:
     def _trim(self) -> None:
         # Keep what the next contact may look back at: its smoothing and neighbourhood, and
         # one side window (≤ 0.6 s) before it.
-        keep_from = self._next - self._w - self._h - round(0.6 * self.rate_hz) - 2
+        keep_from = self._next - self._reach - self._m - round(0.6 * self.rate_hz) - 2
         if self._done < len(self._ics):
             keep_from = min(keep_from, self._ics[self._done] - round(0.7 * self.rate_hz))
         cut = keep_from - self._start
         if cut > 4 * self.rate_hz:
-            self._signal = self._signal[cut:]
+            self._forward = self._forward[cut:]
+            if self._run is not None:
+                self._vertical = self._vertical[cut:]
+                self._flight = self._flight[cut:]
             self._cum_lateral = self._cum_lateral[cut:]
             self._start += cut
         # Contacts already emitted are only needed as neighbours of pending ones.

@@ -82,6 +82,10 @@ def score(truth: Truth, analysis: Analysis, obliquity_deg: np.ndarray,
         true_drops = [t["peak_drop_deg"] + shift for t, hit in pairs if t["side"] == side
                       and hit is not None and hit.counted and hit.side == side]
         measured = analysis.summary[side]["mean_peak_drop_deg"]
+        if steps_from_s > 0:  # the summary counts the steps before too (a calibration walk)
+            later = [s.peak_drop_deg for s in analysis.steps if s.counted and s.side == side
+                     and s.time_s >= steps_from_s]
+            measured = float(np.mean(later)) if later else None
         drop_error[side] = (float(measured - np.mean(true_drops))
                             if true_drops and measured is not None else float("nan"))
     right = [(t, h) for t, h in pairs if h is not None and h.side == t["side"]]

@@ -308,7 +308,7 @@ def _median(values: list) -> float:
 
 # Below this the provisional foot is too unsure to count (0..1, see Contact.foot_confidence):
 # on the real gait set 21 of the 31 steps shown below 0.2 changed foot when judged, 6 of the
-# 2364 above it.
+# 2 861 shown above it.
 PROVISIONAL_MIN_CONFIDENCE = 0.2
 SHORT_LOSS_S = 0.06  # lost data up to this long inside a step is bridged, not disqualifying
 TYPICAL_STEP_S = 0.55  # before any step time is known

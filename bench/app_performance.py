@@ -311,7 +311,7 @@ def live_section(rate_hz: float, baseline_s: float, measure_s: float) -> dict:
 
     ended = wait(app, lambda: engine.health.state == "ended", 30.0)
     window.on_frame()
-    pipeline = engine._pipeline
+    pipeline = engine.session.pipeline
     out.update(ended=ended, sent=source.sent, samples=pipeline.samples,
                lost=pipeline.lost_samples, rejected=pipeline.rejected_samples,
                steps=len(pipeline.steps),
@@ -362,7 +362,7 @@ def memory_section(hours: float, packet_samples: int) -> dict:
     engine = window.engine
     wait(app, lambda: engine.health.state in ("ended", "failed"), 900.0)
     window.on_frame()
-    p = engine._pipeline
+    p = engine.session.pipeline
     history = (p.obliquity, p.tilt, p.rotation, p.lateral_acc, p.valid)
     out = {
         "rss_window_mb": rss_window, "curve": curve, "state": engine.health.state,
@@ -370,7 +370,7 @@ def memory_section(hours: float, packet_samples: int) -> dict:
         "history_slots": len(p.obliquity),
         "history_used_mb": sum(g.view.nbytes for g in history) / 2**20,
         "history_alloc_mb": sum(g._data.nbytes for g in history) / 2**20,
-        "steps_pipeline": len(p.steps), "steps_engine": len(engine._segment_steps),
+        "steps_pipeline": len(p.steps), "steps_engine": len(engine.session.segment_steps),
         "steps_live_page": window.live_page.step_count,
         "contacts_detector": len(p._detector._ics),
         "trace_points": len(window.live_page.trace.data()[0]),

@@ -85,7 +85,7 @@ def through_app(scenario: str, seconds: float) -> dict:
         if k < len(seqs) and source.realtime_from is not None and \
                 sent_at[k] > source.realtime_from:
             latencies.append(shown - sent_at[k])
-    provisional = engine._pipeline.provisional
+    provisional = engine.session.pipeline.provisional
     window.close()
     return {"latencies": latencies, "shown": provisional.shown,
             "corrections": provisional.side_corrections}

@@ -10,7 +10,7 @@ import pytest
 
 from imu_monitor.cli.live import step_lines
 from imu_monitor.drills import get_drill
-from imu_monitor.pipeline import Pipeline, PipelineConfig, PipelineUpdate
+from imu_monitor.pipeline import Pipeline, PipelineConfig
 from imu_monitor.presentation import reading_words
 from imu_monitor.processing.metrics import NOTE_TURN, Step
 from imu_monitor.reading import ReadingTracker
@@ -88,16 +88,13 @@ def _step(time_s: float, side: str = "right", drop: float | None = 8.0, counted:
 
 def test_the_terminal_prints_a_step_at_once_and_again_only_when_judged_otherwise():
     printed: dict[float, str] = {}
-    first = step_lines(PipelineUpdate(0, 10, [], False, [_step(1.0), _step(1.5, "left", 3.0)]),
-                       6.0, printed)
+    first = step_lines([], [_step(1.0), _step(1.5, "left", 3.0)], 6.0, printed)
     assert len(first) == 2 and "RIGHT stance" in first[0] and "LEFT stance" in first[1]
-    assert step_lines(PipelineUpdate(10, 20, [_step(1.0)], False), 6.0, printed) == []
-    revised = step_lines(PipelineUpdate(20, 30, [_step(1.5, "right", 3.0)], False), 6.0,
-                         printed)
+    assert step_lines([_step(1.0)], [], 6.0, printed) == []
+    revised = step_lines([_step(1.5, "right", 3.0)], [], 6.0, printed)
     assert len(revised) == 1 and "RIGHT stance" in revised[0] and revised[0].endswith(
         "(revised)")
-    never_shown = step_lines(PipelineUpdate(30, 40, [_step(2.0, counted=False, note=NOTE_TURN)],
-                                            False), 6.0, printed)
+    never_shown = step_lines([_step(2.0, counted=False, note=NOTE_TURN)], [], 6.0, printed)
     assert len(never_shown) == 1 and "(revised)" not in never_shown[0] and not printed
 
 

@@ -1,7 +1,8 @@
-"""The live session engine: source → pipeline → recorder on a worker thread; the GUI polls.
+"""The live session engine: source → analysis (``LiveSession``, the same as the terminal's)
+and recorder on a worker thread; the GUI polls.
 
-The GUI never touches the sensor, the pipeline or the recording file. One worker thread drains
-the source, pushes every packet through the pipeline and into the recorder, and accumulates
+The GUI never touches the sensor, the analysis or the recording file. One worker thread drains
+the source, pushes every packet through the session and into the recorder, and accumulates
 what changed; the GUI's frame timer takes that with ``poll()`` (a lock held for microseconds).
 The GUI's commands (record, marker, calibrate, drill) are queued and run on the worker thread
 between packets, so the recording file is only ever touched from one thread. No Qt here: the
@@ -25,15 +26,16 @@ import numpy as np
 
 from imu_monitor.analysis import analyze_saved
 from imu_monitor.conventions import Side
-from imu_monitor.errors import CalibrationError, ImuMonitorError, RecordingError
+from imu_monitor.errors import ImuMonitorError, RecordingError
 from imu_monitor.lsl import LslPublisher
-from imu_monitor.pipeline import Analysis, Pipeline, PipelineConfig, PipelineUpdate
+from imu_monitor.pipeline import Analysis, PipelineConfig
 from imu_monitor.processing.calibration import Calibration
 from imu_monitor.processing.kernels import interpret_on_this_thread
-from imu_monitor.processing.metrics import Step, summarize
-from imu_monitor.reading import LiveReading, ReadingTracker
+from imu_monitor.processing.metrics import Step
+from imu_monitor.reading import LiveReading
 from imu_monitor.recording import RecordingWriter
 from imu_monitor.samples import SampleBatch, StatusEvent, StatusKind
+from imu_monitor.session import LiveSession
 from imu_monitor.sources.base import Source
 
 log = logging.getLogger(__name__)
@@ -136,20 +138,11 @@ class LiveEngine:
         self._reader = threading.Thread(target=self._read, name="source-reader", daemon=True)
         self._thread = threading.Thread(target=self._run, name="live-engine")
         self._stop = threading.Event()
-        self._calibration: Calibration | None = None
-        self._publisher: LslPublisher | None = None  # Lab Streaming Layer, when switched on
-        self._pipeline = self._new_pipeline(calibration=None)
-        self._reading = self._new_reading()
-        self._segment_offset = 0  # session sample slot where the current pipeline began
-        self._session_slots = 0
-        self._samples_seen = 0
-        # A new calibration under way while the old one stays in use (see recalibrate).
-        self._candidate: Pipeline | None = None
-        self._candidate_offset = 0
+        # The analysis: pipeline, calibration under way, segments, steps as shown, the big
+        # number, the Lab Streaming Layer (when switched on).
+        self.session = LiveSession(self.rate_hz, self._config(self.settings))
         self._recorder: RecordingWriter | None = None
         self._finishers: list[threading.Thread] = []  # saved recordings being analysed
-        self._segment_steps: list[Step] = []
-        self._provisional: dict[float, Step] = {}  # segment time → step not judged yet
         self._next_drill_refresh = 0.0
         self._summary_due, self._next_summary = False, 0.0
         # While recording, the live totals count the recording only (from this segment time);
@@ -231,13 +224,11 @@ class LiveEngine:
         self._commands.put(lambda: self._set_publisher(on))
 
     def _set_publisher(self, on: bool) -> None:
-        if on and self._publisher is None:
-            self._publisher = LslPublisher(self.source.info.name, self.rate_hz)
-            if not self._samples_seen and self._candidate is None:  # keep tilt and rotation
-                self._pipeline = self._new_pipeline(calibration=None)
+        if on and self.session.publisher is None:
+            self.session.set_publisher(LslPublisher(self.source.info.name, self.rate_hz))
             self._message("Publishing to Lab Streaming Layer: imu_monitor raw, pelvis, steps.")
         elif not on:
-            self._publisher = None
+            self.session.set_publisher(None)
 
     def add_marker(self, label: str) -> None:
         self._commands.put(lambda: self._marker(label))
@@ -317,49 +308,27 @@ class LiveEngine:
                 self._recorder.append(batch)
             except RecordingError as exc:  # full disk, vanished folder: keep what is saved
                 self._recording_failed(str(exc))
-        if self._publisher is not None:
-            self._publisher.push_samples(batch)
         self._track_stillness(batch.gyr)
-        update = self._push_candidate(batch)
-        try:
-            if update is None:
-                update = self._pipeline.push(batch)
-        except CalibrationError as exc:  # e.g. a mounting preset the sensor contradicts
-            with self._lock:
-                self._pending["problems"].append(f"{exc} Calibrate again.")
-            self._apply_settings(dataclasses.replace(self.settings, axes=None),
-                                 recalibrate=True)
-            return
-        offset = self._segment_offset
-        times = (offset + np.arange(update.start, update.stop)) / self.rate_hz
-        shift = offset / self.rate_hz
-        steps = [_shifted(s, shift) for s in update.steps]
-        provisional = [_shifted(s, shift) for s in update.provisional]
-        self._segment_steps += update.steps
-        for step in update.steps:
-            self._provisional.pop(step.time_s, None)
-        self._provisional.update((s.time_s, s) for s in update.provisional)
-        self._reading.add_steps(update.provisional + update.steps)
-        self._reading.add_samples(self._pipeline.obliquity.view[update.start:update.stop],
-                                  self._pipeline.valid.view[update.start:update.stop])
-        if self._publisher is not None:
-            self._publisher.push_angles(self._pipeline, update.start, update.stop, offset)
-            self._publisher.push_steps(steps)
-        if update.calibrated_now:
-            self._calibration = self._pipeline.calibration
-        self._session_slots = offset + len(self._pipeline.obliquity)
+        update = self.session.push(batch)
+        if update.segment_started:
+            self._segment_restarted()
+            if self.session.config.axes is None and self.settings.axes is not None:
+                self.settings = dataclasses.replace(self.settings, axes=None)  # refused
+            elif self._recorder is not None and update.calibrated_now:
+                with contextlib.suppress(RecordingError):
+                    self._recorder.set_meta("calibration",
+                                            self.session.calibration.to_dict())
+                    self._recorder.add_marker("Calibrated again")
         drill = self._refresh_drill(now)
-        summary = self._refresh_summary(now, bool(steps or provisional))
+        summary = self._refresh_summary(now, bool(update.steps or update.provisional))
         with self._lock:
             p = self._pending
-            if update.stop > update.start:
-                p["samples"].append((times,
-                                     self._pipeline.obliquity.view[update.start:update.stop],
-                                     self._pipeline.valid.view[update.start:update.stop]))
-            p["steps"] += steps
-            p["provisional"] += provisional
-            p["reading"] = (self._reading.reading() if self._pipeline.calibration is not None
-                            else None)
+            p["problems"] += update.problems
+            if len(update.time_s):
+                p["samples"].append((update.time_s, update.obliquity_deg, update.valid))
+            p["steps"] += update.steps
+            p["provisional"] += update.provisional
+            p["reading"] = self.session.reading()
             p["arrivals"].append(now)
             if summary is not None:
                 p["summary"] = summary
@@ -367,8 +336,7 @@ class LiveEngine:
                 p["drill"] = drill
             self._set_calibration_news()
             p["stillness"] = self._stillness()
-            self._samples_seen += len(batch)
-            p["data_time"] = self._samples_seen / self.rate_hz
+            p["data_time"] = self.session.samples_seen / self.rate_hz
             p["recording_elapsed"] = (self._recorder.elapsed_s if self._recorder is not None
                                       else 0.0)
             self._update_rate(now, len(batch))
@@ -395,9 +363,9 @@ class LiveEngine:
     def _refresh_drill(self, now: float) -> dict | None:
         """Holds and reps so far (they need the whole history): at most every
         DRILL_REFRESH_S, and never more than a tenth of the time, however long the session."""
-        if self._pipeline.drill.gait or now < self._next_drill_refresh:
+        if self.session.pipeline.drill.gait or now < self._next_drill_refresh:
             return None
-        result = self._pipeline.drill_so_far()
+        result = self.session.pipeline.drill_so_far()
         cost = time.monotonic() - now
         self._next_drill_refresh = now + max(DRILL_REFRESH_S, 10 * cost)
         return result
@@ -410,12 +378,7 @@ class LiveEngine:
         if not self._summary_due or now < self._next_summary:
             return None
         self._summary_due = False
-        steps = self._segment_steps
-        if self._provisional:  # the newest steps, as shown, until they are judged
-            steps = sorted([*steps, *self._provisional.values()], key=lambda s: s.time_s)
-        if self._summary_from_s is not None:
-            steps = [s for s in steps if s.time_s >= self._summary_from_s]
-        summary = summarize(steps, self._pipeline.threshold_deg)
+        summary = self.session.summary(self._summary_from_s)
         self._next_summary = now + 10 * (time.monotonic() - now)
         return summary
 
@@ -439,39 +402,24 @@ class LiveEngine:
         span = now - self._arrivals[0][0]
         if span > 0.5:
             self.health.rate_hz = sum(k for _, k in list(self._arrivals)[1:]) / span
-        p = self._pipeline
+        p = self.session.pipeline
         total = p.samples + p.lost_samples
         self.health.lost_pct = 100.0 * p.lost_samples / total if total else 0.0
 
-    def _new_reading(self) -> ReadingTracker:
-        """The big number's tracker for the current analysis segment."""
-        return ReadingTracker(self._pipeline.drill, self.settings.side,
-                              self._pipeline.threshold_deg, self.rate_hz)
-
-    def _new_pipeline(self, calibration: Calibration | None,
-                      filter_state: dict | None = None) -> Pipeline:
-        s = self.settings
-        return Pipeline(self.rate_hz, PipelineConfig(
-            drill=s.drill, side=s.side, threshold_deg=s.threshold_deg, axes=s.axes,
-            calibration=calibration, filter_state=filter_state,
-            angle_history=self._publisher is not None))
+    def _config(self, settings: SessionSettings) -> PipelineConfig:
+        """The live analysis for the clinician's choices (angles beyond obliquity are kept
+        only when the Lab Streaming Layer needs them: LiveSession adds them then)."""
+        return PipelineConfig(drill=settings.drill, side=settings.side,
+                              threshold_deg=settings.threshold_deg, axes=settings.axes,
+                              angle_history=False)
 
     def _apply_settings(self, settings: SessionSettings, recalibrate: bool) -> None:
         self.settings = settings
-        if recalibrate:
-            self._calibration = None
-        self._candidate = None
-        # The orientation filter goes on whatever changes: a fresh filter would need a while
-        # of walking to learn the gyro bias again.
-        self._pipeline = self._new_pipeline(self._calibration, self._pipeline.filter_state)
-        self._new_segment(self._session_slots)
+        self.session.configure(self._config(settings), recalibrate)
+        self._segment_restarted()
 
-    def _new_segment(self, offset: int) -> None:
-        """The view starts again from history slot ``offset`` of the session."""
-        self._segment_offset = offset
-        self._segment_steps = []
-        self._provisional = {}
-        self._reading = self._new_reading()
+    def _segment_restarted(self) -> None:
+        """The view starts again from where the session's new segment began."""
         if self._summary_from_s is not None:  # recording: the new segment is all recording
             self._summary_from_s = 0.0
         self._next_drill_refresh = 0.0
@@ -488,54 +436,32 @@ class LiveEngine:
 
     def _set_calibration_news(self) -> None:
         """Calibration fields of the next frame (the caller holds the lock)."""
-        under_way = self._candidate or self._pipeline
-        self._pending["stage"] = under_way.calibration_stage
-        self._pending["progress"] = under_way.calibration_progress
-        self._pending["calibration"] = self._pipeline.calibration
-        self._pending["recalibrating"] = self._candidate is not None
+        session = self.session
+        self._pending["stage"] = session.calibration_stage
+        self._pending["progress"] = session.calibration_progress
+        self._pending["calibration"] = session.pipeline.calibration
+        self._pending["recalibrating"] = session.candidate is not None
 
     def _start_recalibration(self, axes: np.ndarray | None) -> None:
         self.settings = dataclasses.replace(self.settings, axes=axes)
-        if self._calibration is None:  # nothing in use to keep
+        if self.session.calibration is None:  # nothing in use to keep
             self._apply_settings(self.settings, recalibrate=True)
             return
-        self._candidate = self._new_pipeline(None, self._pipeline.filter_state)
-        self._candidate_offset = self._session_slots
+        self.session.recalibrate(axes)
         with self._lock:
             self._pending["recalibration_started"] = True
             self._set_calibration_news()
 
     def _drop_candidate(self) -> None:
-        self._candidate = None
+        self.session.keep_calibration()
         with self._lock:
             self._set_calibration_news()
-
-    def _push_candidate(self, batch: SampleBatch) -> PipelineUpdate | None:
-        """Feed a calibration under way; once it is complete it replaces the one in use, and
-        the view restarts from where it began (its whole history comes with this update)."""
-        if self._candidate is None:
-            return None
-        try:
-            update = self._candidate.push(batch)
-        except CalibrationError as exc:
-            self._drop_candidate()
-            with self._lock:
-                self._pending["problems"].append(f"{exc} The calibration in use is kept.")
-            return None
-        if not update.calibrated_now:
-            return None
-        self._pipeline, self._candidate = self._candidate, None
-        self._new_segment(self._candidate_offset)
-        if self._recorder is not None:
-            with contextlib.suppress(RecordingError):
-                self._recorder.set_meta("calibration", self._pipeline.calibration.to_dict())
-                self._recorder.add_marker("Calibrated again")
-        return update
 
     def _start_recording(self, request: RecordingRequest) -> None:
         if self._recorder is not None:
             return
-        if self._calibration is None:
+        calibration = self.session.calibration
+        if calibration is None:
             raise RecordingError("Calibrate first (stand still, then walk a few steps): a "
                                  "recording needs to know how the sensor sits on the pelvis.")
         try:
@@ -546,10 +472,10 @@ class LiveEngine:
         s = self.settings
         meta = {"source": self.source.info.kind, "device": request.device,
                 "drill": s.drill, "side": s.side, "patient_id": request.patient_id,
-                "notes": request.notes, "calibration": self._calibration.to_dict(),
-                "threshold_deg": self._pipeline.threshold_deg}
+                "notes": request.notes, "calibration": calibration.to_dict(),
+                "threshold_deg": self.session.pipeline.threshold_deg}
         self._recorder = RecordingWriter(request.path, self.rate_hz, meta)
-        self._summary_from_s = len(self._pipeline.obliquity) / self.rate_hz
+        self._summary_from_s = len(self.session.pipeline.obliquity) / self.rate_hz
         self._summary_due, self._next_summary = True, 0.0
         with self._lock:
             self._pending["recording_path"] = request.path
@@ -622,7 +548,7 @@ class LiveEngine:
             "samples": [], "steps": [], "provisional": [], "arrivals": [],
             "reading": previous["reading"] if previous else None,
             "segment_started": segment_started,
-            "stage": previous["stage"] if previous else self._pipeline.calibration_stage,
+            "stage": previous["stage"] if previous else self.session.calibration_stage,
             "progress": previous["progress"] if previous else 0.0,
             "recalibrating": previous["recalibrating"] if previous else False,
             "recalibration_started": False,
@@ -639,8 +565,3 @@ class LiveEngine:
 __all__ = ["LinkHealth", "LiveEngine", "LiveFrame", "RecordingRequest", "RecordingResult",
            "SessionSettings"]
 
-
-def _shifted(step: Step, shift: float) -> Step:
-    """A segment's step in session time."""
-    return dataclasses.replace(step, time_s=step.time_s + shift, peak_time_s=None
-                               if step.peak_time_s is None else step.peak_time_s + shift)

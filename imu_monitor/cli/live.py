@@ -11,7 +11,7 @@ import sys
 import time
 
 from imu_monitor.lsl import LslPublisher
-from imu_monitor.pipeline import Analysis, Pipeline, PipelineConfig, PipelineUpdate
+from imu_monitor.pipeline import Analysis, PipelineConfig
 from imu_monitor.presentation import format_drill, format_summary, step_line
 from imu_monitor.processing.calibration import (
     NEUTRAL_STANDING,
@@ -19,8 +19,10 @@ from imu_monitor.processing.calibration import (
     describe_forward,
     describe_neutral,
 )
+from imu_monitor.processing.metrics import Step
 from imu_monitor.recording import RecordingWriter
 from imu_monitor.samples import SampleBatch, StatusEvent
+from imu_monitor.session import LiveSession
 from imu_monitor.sources.base import Source
 
 
@@ -59,19 +61,19 @@ def ignore_interrupts() -> None:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
-def step_lines(update: PipelineUpdate, threshold_deg: float, printed: dict[float, str]
-               ) -> list[str]:
+def step_lines(judged: list[Step], provisional: list[Step], threshold_deg: float,
+               printed: dict[float, str]) -> list[str]:
     """Each step's line as soon as it is measured (provisionally, within the next step);
     its judged step is printed again only where it reads differently, marked (revised)."""
     lines = []
-    for step in update.steps:  # older than the provisional ones
+    for step in judged:  # older than the provisional ones
         line = step_line(step, threshold_deg)
         before = printed.pop(step.time_s, None)
         if before is None:
             lines.append(line)
         elif before != line:
             lines.append(f"{line}  (revised)")
-    for step in update.provisional:
+    for step in provisional:
         printed[step.time_s] = step_line(step, threshold_deg)
         lines.append(printed[step.time_s])
     return lines
@@ -87,13 +89,13 @@ def run_live(source: Source, config: PipelineConfig, out=None,
     returned (``summary_title`` None: not printed). None when stopped before calibration.
     ``publisher`` (Lab Streaming Layer) gets every sample, angle and step as they come."""
     out = out or sys.stdout  # looked up now: the caller may have redirected it
-    pipeline = Pipeline(source.info.rate_hz, config)
+    session = LiveSession(source.info.rate_hz, config, publisher)
+    pipeline = session.pipeline
     print(f"{source.info.name}: stand still, then walk about ten steps (turns are fine) to "
           "calibrate.", file=out)
     print(f"Drill: {pipeline.drill.title} — shown live: {pipeline.drill.live_metric}.",
           file=out)
     stop_on_terminate()
-    published = 0  # steps sent to the publisher
     printed: dict[float, str] = {}  # provisional steps' lines, until their step is judged
     deadline = None if stop_after_s is None else time.monotonic() + stop_after_s
     try:
@@ -108,16 +110,11 @@ def run_live(source: Source, config: PipelineConfig, out=None,
             assert isinstance(item, SampleBatch)
             if recorder is not None:
                 recorder.append(item)
-            if publisher is not None:
-                publisher.push_samples(item)
-            update = pipeline.push(item)
-            if publisher is not None:
-                publisher.push_angles(pipeline, update.start, update.stop)
-                publisher.push_steps(update.steps)
-                published += len(update.steps)
-            if update.calibrated_now and pipeline.calibration is not None:
-                print(calibration_line(pipeline.calibration), file=out)
-            for line in step_lines(update, pipeline.threshold_deg, printed):
+            update = session.push(item)
+            if update.calibrated_now and session.calibration is not None:
+                print(calibration_line(session.calibration), file=out)
+            for line in step_lines(update.steps, update.provisional, pipeline.threshold_deg,
+                                   printed):
                 print(line, file=out, flush=True)
     except KeyboardInterrupt:
         ignore_interrupts()
@@ -125,13 +122,11 @@ def run_live(source: Source, config: PipelineConfig, out=None,
     finally:
         ignore_interrupts()
         source.close()
-    if pipeline.calibration is None:
+    if session.calibration is None:
         print("Stopped before the calibration was complete (stand still, then walk about ten "
               "steps): there is nothing to summarise.", file=out)
         return None
-    analysis = pipeline.finish()
-    if publisher is not None:  # the steps only the end of the data decided
-        publisher.push_steps(analysis.steps[published:])
+    analysis = session.finish()  # (the steps only the end decided are published too)
     if summary_title is not None:
         print_summary(analysis, summary_title, out)
     return analysis

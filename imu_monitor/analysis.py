@@ -9,7 +9,10 @@ analysis, stored in the recording when it is saved.
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from imu_monitor.errors import ImuMonitorError, RecordingError
 from imu_monitor.pipeline import Analysis, Pipeline, PipelineConfig
@@ -110,3 +113,57 @@ def analyze_saved(path: Path) -> tuple[Analysis | None, str | None]:
         return None, str(exc)
     update_metadata(path, analysis_metadata(analysis))
     return analysis, None
+
+
+@dataclass
+class StoredSession:
+    """A recording opened for review: its analysis (as ``imu-monitor analyze`` gives it), the
+    angles it was measured on, its markers, and its exports. What the Review screen reads;
+    the pipeline behind it stays here."""
+
+    path: Path
+    analysis: Analysis
+    markers: list[tuple[float, str]]
+    metadata: dict
+    _pipeline: Pipeline
+    _samples: SampleBatch | None
+
+    @property
+    def rate_hz(self) -> float:
+        return self._pipeline.rate_hz
+
+    @property
+    def threshold_deg(self) -> float:
+        return self._pipeline.threshold_deg
+
+    @property
+    def obliquity_deg(self) -> np.ndarray:
+        """Obliquity at every sample slot (float32)."""
+        return self._pipeline.obliquity.view
+
+    @property
+    def valid(self) -> np.ndarray:
+        """Whether each slot's angle is trustworthy (measured, orientation settled)."""
+        return self._pipeline.valid.view
+
+    @property
+    def time_s(self) -> np.ndarray:
+        return np.arange(len(self.obliquity_deg)) / self.rate_hz
+
+    def export(self, fmt: str, out: Path) -> int:
+        """Write one of ``EXPORT_FORMATS`` (export/session.py); rows written."""
+        from imu_monitor.export.session import export_session
+
+        return export_session(fmt, out, self._pipeline, self.analysis, self._samples,
+                              self.path)
+
+
+def open_stored(path: Path) -> StoredSession:
+    """Analyse a recording for review, exactly as ``imu-monitor analyze`` does (slow: call
+    it off the GUI thread), keeping what its exports need."""
+    source = RecordingReplay(path)
+    markers = [(float(m["time_s"]), str(m["label"])) for m in source.recording.markers]
+    metadata = dict(source.recording.metadata)
+    pipeline, analysis, samples = analyze_source(source, keep_orientation=True,
+                                                 require_steps=False)
+    return StoredSession(Path(path), analysis, markers, metadata, pipeline, samples)

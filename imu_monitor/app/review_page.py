@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -35,18 +34,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from imu_monitor.analysis import analyze_source
+from imu_monitor.analysis import StoredSession, open_stored
 from imu_monitor.app import theme
 from imu_monitor.app.widgets.pelvis import PelvisView
 from imu_monitor.app.widgets.plots import style_plot
 from imu_monitor.app.widgets.summary import SummaryView
 from imu_monitor.app.workers import run_in_thread
-from imu_monitor.export.session import EXPORT_FORMATS, export_message, export_session
-from imu_monitor.pipeline import Analysis, Pipeline
+from imu_monitor.export.session import EXPORT_FORMATS, export_message
+from imu_monitor.pipeline import Analysis
 from imu_monitor.presentation import SHORT_NOTES, format_value
 from imu_monitor.recording.library import LibraryEntry, list_recordings
-from imu_monitor.samples import SampleBatch
-from imu_monitor.sources.recording import RecordingReplay
 
 SPEEDS = (0.5, 1.0, 2.0, 4.0)
 REPLAY_FPS = 30
@@ -54,32 +51,6 @@ VIEW_S = 10.0
 # What tells sessions apart at a glance; the rest of a row is in its tooltip (and in Review).
 LIBRARY_COLUMNS = ("Date", "Patient", "Drill", "Drop L / R °", "File")
 LIBRARY_MIN_CHARS = 72  # the library is this many average characters wide: its columns fit
-
-
-@dataclass
-class OpenedSession:
-    """A recording with its analysis (what the review screen shows)."""
-
-    path: Path
-    pipeline: Pipeline
-    analysis: Analysis
-    samples: SampleBatch
-    markers: list[tuple[float, str]]
-    metadata: dict
-
-    @property
-    def time_s(self) -> np.ndarray:
-        return np.arange(len(self.pipeline.obliquity)) / self.pipeline.rate_hz
-
-
-def open_session(path: Path) -> OpenedSession:
-    """Analyse a recording like ``imu-monitor analyze`` (runs on a worker thread)."""
-    source = RecordingReplay(path)
-    markers = [(float(m["time_s"]), str(m["label"])) for m in source.recording.markers]
-    metadata = dict(source.recording.metadata)
-    pipeline, analysis, samples = analyze_source(source, keep_orientation=True,
-                                                 require_steps=False)
-    return OpenedSession(Path(path), pipeline, analysis, samples, markers, metadata)
 
 
 def list_library(folder: Path) -> list[LibraryEntry]:
@@ -182,7 +153,7 @@ class ReviewPage(QWidget):
     def __init__(self, folder: Path) -> None:
         super().__init__()
         self.folder = Path(folder)
-        self.session: OpenedSession | None = None
+        self.session: StoredSession | None = None
         self._entries: list[LibraryEntry] = []
         # Library
         self.search = QLineEdit()
@@ -403,7 +374,7 @@ class ReviewPage(QWidget):
         opening = self._opening
         self.title.setText(f"Analysing {Path(path).name}…")
         self.progress.show()
-        run_in_thread(lambda: open_session(Path(path)),
+        run_in_thread(lambda: open_stored(Path(path)),
                       lambda session: self._opened(session, opening),
                       lambda message: self._open_failed(message, opening))
 
@@ -414,7 +385,7 @@ class ReviewPage(QWidget):
         self.title.setText("Could not open this recording.")
         self._show_problem(message)
 
-    def _opened(self, session: OpenedSession, opening: int) -> None:
+    def _opened(self, session: StoredSession, opening: int) -> None:
         if opening != self._opening:  # the clinician opened another one meanwhile
             return
         self.progress.hide()
@@ -425,15 +396,15 @@ class ReviewPage(QWidget):
                            f"{a.drill}, {a.duration_s / 60:.1f} min")
         self.message.setText("")
         t = session.time_s
-        y = np.where(session.pipeline.valid.view, session.pipeline.obliquity.view, np.nan)
+        y = np.where(session.valid, session.obliquity_deg, np.nan)
         self._curve.setData(t, y, connect="finite")
-        threshold = session.pipeline.threshold_deg
+        threshold = session.threshold_deg
         self._band.setRegion((-threshold, threshold))
         for side, item in self._peaks.items():
             steps = [s for s in a.steps if s.side == side and s.peak_time_s is not None]
             k = [round(s.peak_time_s * a.rate_hz) for s in steps]
             item.setData([s.peak_time_s for s in steps],
-                         [float(session.pipeline.obliquity.view[i]) for i in k])
+                         [float(session.obliquity_deg[i]) for i in k])
         for line in self._marker_lines:
             self.plot.removeItem(line)
         self._marker_lines = []
@@ -492,18 +463,17 @@ class ReviewPage(QWidget):
             return
         self._seeking = True
         try:
-            rate = self.session.pipeline.rate_hz
-            n = len(self.session.pipeline.obliquity)
+            rate = self.session.rate_hz
+            n = len(self.session.obliquity_deg)
             k = int(np.clip(round(time_s * rate), 0, max(0, n - 1)))
             time_s = k / rate
             self.cursor.setValue(time_s)
             self.slider.setValue(k)
             self.plot.setXRange(max(0.0, time_s - VIEW_S / 2), time_s + VIEW_S / 2,
                                 padding=0)
-            value = float(self.session.pipeline.obliquity.view[k]) if n else 0.0
-            valid = bool(self.session.pipeline.valid.view[k]) if n else False
-            self.pelvis.set_state(value if valid else 0.0, self.session.pipeline.threshold_deg,
-                                  False)
+            value = float(self.session.obliquity_deg[k]) if n else 0.0
+            valid = bool(self.session.valid[k]) if n else False
+            self.pelvis.set_state(value if valid else 0.0, self.session.threshold_deg, False)
             self.now_label.setText(f"{time_s:6.1f} s   obliquity "
                                    + (f"{value:+.1f}°" if valid else "— (no data)"))
         finally:
@@ -511,7 +481,7 @@ class ReviewPage(QWidget):
 
     def _slider_moved(self, k: int) -> None:
         if self.session is not None and not self._seeking:
-            self.seek(k / self.session.pipeline.rate_hz)
+            self.seek(k / self.session.rate_hz)
 
     def jump_to_step(self, row: int) -> None:
         """Clicking a step puts the cursor on its peak."""
@@ -569,8 +539,7 @@ class ReviewPage(QWidget):
         def done(rows: int) -> None:
             self._export_finished(export_message(fmt, rows, out))
 
-        run_in_thread(lambda: export_session(fmt, out, session.pipeline, session.analysis,
-                                             session.samples, session.path),
+        run_in_thread(lambda: session.export(fmt, out),
                       done, lambda msg: self._export_finished(msg))
 
     def _export_finished(self, message: str) -> None:

@@ -120,6 +120,42 @@ class LiveFrame:
     error: str | None
 
 
+@dataclass
+class _News:
+    """What changed since the last poll, as it accumulates: ``LiveFrame``'s fields (the new
+    samples as parts), the lasting ones carried from one poll to the next."""
+
+    samples: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=list)
+    steps: list[Step] = field(default_factory=list)
+    provisional_steps: list[Step] = field(default_factory=list)
+    segment_started: bool = False
+    calibration_stage: str = "standing"
+    calibration: Calibration | None = None
+    calibration_progress: float = 0.0
+    recalibrating: bool = False
+    recalibration_started: bool = False
+    stillness_dps: float | None = None
+    data_time_s: float = 0.0
+    summary: dict | None = None
+    drill_result: dict | None = None
+    reading: LiveReading | None = None
+    recording_path: Path | None = None
+    recording_elapsed_s: float = 0.0
+    arrivals: list[float] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    finished_recording: RecordingResult | None = None
+    error: str | None = None
+
+    LASTING = ("calibration_stage", "calibration", "calibration_progress", "recalibrating",
+               "stillness_dps", "data_time_s", "reading", "recording_path",
+               "recording_elapsed_s")
+
+    def next_poll(self) -> _News:
+        """The news of the next frame: nothing new yet, the lasting state as it is."""
+        return _News(**{name: getattr(self, name) for name in self.LASTING})
+
+
 class LiveEngine:
     """Runs one live session from one source; the GUI (or a test) polls it."""
 
@@ -152,7 +188,8 @@ class LiveEngine:
         self._arrivals: collections.deque[tuple[float, int]] = collections.deque()
         self._last_data = time.monotonic()
         self.health = LinkHealth()
-        self._reset_pending(segment_started=True)
+        self._pending = _News(segment_started=True,
+                              calibration_stage=self.session.calibration_stage)
 
     # --------------------------------------------------------------- GUI side
     def start(self) -> None:
@@ -174,29 +211,19 @@ class LiveEngine:
     def poll(self) -> LiveFrame:
         """Take what changed since the last poll (called from the GUI's frame timer)."""
         with self._lock:
-            p = self._pending
-            self._reset_pending(segment_started=False)
+            news = self._pending
+            self._pending = news.next_poll()
             health = dataclasses.replace(self.health,
                                          seconds_since_data=time.monotonic() - self._last_data)
-        parts = p["samples"]
+        parts = news.samples
         return LiveFrame(
             time_s=np.concatenate([t for t, _, _ in parts]) if parts else np.zeros(0),
             obliquity_deg=(np.concatenate([o for _, o, _ in parts]) if parts
                            else np.zeros(0, np.float32)),
             valid=np.concatenate([v for _, _, v in parts]) if parts else np.zeros(0, bool),
-            steps=p["steps"], provisional_steps=p["provisional"],
-            segment_started=p["segment_started"],
-            calibration_stage=p["stage"], calibration=p["calibration"],
-            calibration_progress=p["progress"], recalibrating=p["recalibrating"],
-            recalibration_started=p["recalibration_started"],
-            stillness_dps=p["stillness"], data_time_s=p["data_time"], summary=p["summary"],
-            drill_result=p["drill"], reading=p["reading"],
-            health=health, recording_path=p["recording_path"],
-            recording_elapsed_s=p["recording_elapsed"], arrivals=p["arrivals"],
-            messages=p["messages"],
-            problems=p["problems"],
-            finished_recording=p["finished"], error=p["error"],
-        )
+            health=health,
+            **{f.name: getattr(news, f.name) for f in dataclasses.fields(news)
+               if f.name != "samples"})
 
     def set_settings(self, settings: SessionSettings) -> None:
         """A new drill, side or threshold: the analysis restarts, the calibration stays."""
@@ -276,7 +303,7 @@ class LiveEngine:
                 self._next_summary = 0.0
                 summary = self._refresh_summary(time.monotonic(), False)
                 with self._lock:
-                    self._pending["summary"] = summary
+                    self._pending.summary = summary
             self._set_state("ended", "The sensor stream ended." if not self._stop.is_set()
                             else "Disconnected.")
         except ImuMonitorError as exc:
@@ -299,7 +326,7 @@ class LiveEngine:
                 command()
             except ImuMonitorError as exc:
                 with self._lock:
-                    self._pending["problems"].append(str(exc))
+                    self._pending.problems.append(str(exc))
 
     def _on_batch(self, batch: SampleBatch) -> None:
         now = time.monotonic()
@@ -323,21 +350,21 @@ class LiveEngine:
         summary = self._refresh_summary(now, bool(update.steps or update.provisional))
         with self._lock:
             p = self._pending
-            p["problems"] += update.problems
+            p.problems += update.problems
             if len(update.time_s):
-                p["samples"].append((update.time_s, update.obliquity_deg, update.valid))
-            p["steps"] += update.steps
-            p["provisional"] += update.provisional
-            p["reading"] = self.session.reading()
-            p["arrivals"].append(now)
+                p.samples.append((update.time_s, update.obliquity_deg, update.valid))
+            p.steps += update.steps
+            p.provisional_steps += update.provisional
+            p.reading = self.session.reading()
+            p.arrivals.append(now)
             if summary is not None:
-                p["summary"] = summary
+                p.summary = summary
             if drill is not None:
-                p["drill"] = drill
+                p.drill_result = drill
             self._set_calibration_news()
-            p["stillness"] = self._stillness()
-            p["data_time"] = self.session.samples_seen / self.rate_hz
-            p["recording_elapsed"] = (self._recorder.elapsed_s if self._recorder is not None
+            p.stillness_dps = self._stillness()
+            p.data_time_s = self.session.samples_seen / self.rate_hz
+            p.recording_elapsed_s = (self._recorder.elapsed_s if self._recorder is not None
                                       else 0.0)
             self._update_rate(now, len(batch))
             self._last_data = now
@@ -358,7 +385,7 @@ class LiveEngine:
             if event.kind is StatusKind.BATTERY and event.value is not None:
                 self.health.battery_pct = float(event.value)
             else:
-                self._pending["messages"].append(event.message)
+                self._pending.messages.append(event.message)
 
     def _refresh_drill(self, now: float) -> dict | None:
         """Holds and reps so far (they need the whole history): at most every
@@ -425,22 +452,22 @@ class LiveEngine:
         self._next_drill_refresh = 0.0
         self._summary_due = False
         with self._lock:
-            self._pending["segment_started"] = True
-            self._pending["samples"] = []
-            self._pending["steps"] = []
-            self._pending["provisional"] = []
-            self._pending["reading"] = None
-            self._pending["summary"] = None
-            self._pending["drill"] = None
+            self._pending.segment_started = True
+            self._pending.samples = []
+            self._pending.steps = []
+            self._pending.provisional_steps = []
+            self._pending.reading = None
+            self._pending.summary = None
+            self._pending.drill_result = None
             self._set_calibration_news()
 
     def _set_calibration_news(self) -> None:
         """Calibration fields of the next frame (the caller holds the lock)."""
         session = self.session
-        self._pending["stage"] = session.calibration_stage
-        self._pending["progress"] = session.calibration_progress
-        self._pending["calibration"] = session.pipeline.calibration
-        self._pending["recalibrating"] = session.candidate is not None
+        self._pending.calibration_stage = session.calibration_stage
+        self._pending.calibration_progress = session.calibration_progress
+        self._pending.calibration = session.pipeline.calibration
+        self._pending.recalibrating = session.candidate is not None
 
     def _start_recalibration(self, axes: np.ndarray | None) -> None:
         self.settings = dataclasses.replace(self.settings, axes=axes)
@@ -449,7 +476,7 @@ class LiveEngine:
             return
         self.session.recalibrate(axes)
         with self._lock:
-            self._pending["recalibration_started"] = True
+            self._pending.recalibration_started = True
             self._set_calibration_news()
 
     def _drop_candidate(self) -> None:
@@ -478,12 +505,12 @@ class LiveEngine:
         self._summary_from_s = len(self.session.pipeline.obliquity) / self.rate_hz
         self._summary_due, self._next_summary = True, 0.0
         with self._lock:
-            self._pending["recording_path"] = request.path
+            self._pending.recording_path = request.path
 
     def _recording_failed(self, problem: str) -> None:
         """The recording cannot go on (it keeps what was committed); the live view goes on."""
         with self._lock:
-            self._pending["problems"].append(problem)
+            self._pending.problems.append(problem)
         self._finish_recording(problem)
 
     def _finish_recording(self, problem: str | None = None) -> None:
@@ -504,7 +531,7 @@ class LiveEngine:
         if not recorder.samples_written:
             problem = problem or "Nothing was recorded: the sensor sent no data."
         with self._lock:
-            self._pending["recording_path"] = None
+            self._pending.recording_path = None
         finisher = threading.Thread(target=self._analyse_saved, args=(recorder, problem),
                                     name="recording-analysis")
         self._finishers.append(finisher)
@@ -520,7 +547,7 @@ class LiveEngine:
             problem = problem or why
         result = RecordingResult(recorder.path, recorder.samples_written, analysis, problem)
         with self._lock:
-            self._pending["finished"] = result
+            self._pending.finished_recording = result
 
     def _marker(self, label: str) -> None:
         if self._recorder is None:
@@ -530,36 +557,17 @@ class LiveEngine:
 
     def _message(self, text: str) -> None:
         with self._lock:
-            self._pending["messages"].append(text)
+            self._pending.messages.append(text)
 
     def _set_state(self, state: str, message: str) -> None:
         with self._lock:
             self.health.state = state
-            self._pending["messages"].append(message)
+            self._pending.messages.append(message)
 
     def _fail(self, message: str) -> None:
         with self._lock:
             self.health.state = "failed"
-            self._pending["error"] = message
-
-    def _reset_pending(self, segment_started: bool) -> None:
-        previous = getattr(self, "_pending", None)
-        self._pending = {
-            "samples": [], "steps": [], "provisional": [], "arrivals": [],
-            "reading": previous["reading"] if previous else None,
-            "segment_started": segment_started,
-            "stage": previous["stage"] if previous else self.session.calibration_stage,
-            "progress": previous["progress"] if previous else 0.0,
-            "recalibrating": previous["recalibrating"] if previous else False,
-            "recalibration_started": False,
-            "calibration": previous["calibration"] if previous else None,
-            "stillness": previous["stillness"] if previous else None,
-            "data_time": previous["data_time"] if previous else 0.0,
-            "summary": None, "drill": None,
-            "recording_path": previous["recording_path"] if previous else None,
-            "recording_elapsed": previous["recording_elapsed"] if previous else 0.0,
-            "messages": [], "problems": [], "finished": None, "error": None,
-        }
+            self._pending.error = message
 
 
 __all__ = ["LinkHealth", "LiveEngine", "LiveFrame", "RecordingRequest", "RecordingResult",

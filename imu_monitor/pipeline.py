@@ -260,7 +260,8 @@ class Pipeline:
         # Contacts are found in every drill: in single-leg drills they mark the walking to
         # leave out (the calibration walk, walking between sets).
         self._detector_params = DetectorParams.for_running() if running else DetectorParams()
-        self._detector = ContactDetector(self.rate_hz, self._detector_params)
+        self._detector = ContactDetector(self.rate_hz, self._detector_params,
+                                         announce=not self.offline)
         # History of everything downstream of calibration, one row per sample slot.
         self.obliquity = _Growable((), np.float32)
         # Tells turns from straight walking; only the recent part is ever looked at.

@@ -22,7 +22,7 @@ from imu_monitor.processing.metrics import Step
 from imu_monitor.processing.thresholds import outside_band
 
 NOW_WINDOW_S = 0.2  # "now" is the mean of this much valid obliquity
-SETTLED_AFTER_S = 10.0  # a step is judged within a few seconds: older ones are final
+SETTLED_AFTER_S = 10.0  # judged steps this much older than the newest no longer matter
 
 
 @dataclass(frozen=True)
@@ -48,25 +48,32 @@ class ReadingTracker:
         self.drill, self.side, self.threshold_deg = drill, side, threshold_deg
         self._keep = max(1, round(NOW_WINDOW_S * rate_hz))
         self._recent = np.zeros(0, np.float32)
-        self._unsettled: dict[float, Step] = {}  # steps that may still be judged again
+        # Provisional steps until their judged step comes (however long that takes: the last
+        # step of a walk is judged when the next walk starts), and the newest judged ones.
+        self._unjudged: dict[float, Step] = {}
+        self._judged: dict[float, Step] = {}
         self._last: Step | None = None
         self.step_count = 0
 
-    def add_steps(self, steps: list[Step]) -> None:
-        """New steps in arrival order (provisional ones, then judged ones)."""
-        for step in steps:
-            before = self._unsettled.get(step.time_s)
+    def add_steps(self, provisional: list[Step], judged: list[Step]) -> None:
+        """New steps: provisional ones, and judged ones (each replaces the provisional step
+        of its time, in the count too)."""
+        for step in provisional:
+            self.step_count += step.counted
+            self._unjudged[step.time_s] = step
+        for step in judged:
+            before = self._unjudged.pop(step.time_s, None)
             self.step_count += step.counted - (before is not None and before.counted)
-            self._unsettled[step.time_s] = step
-        if not self._unsettled:
+            self._judged[step.time_s] = step
+        shown = {**self._judged, **self._unjudged}
+        if not shown:
             return
-        newest = max(self._unsettled)
-        self._unsettled = {t: s for t, s in self._unsettled.items()
-                           if t > newest - SETTLED_AFTER_S}
-        counted = [s for _, s in sorted(self._unsettled.items()) if s.counted]
+        newest = max(shown)
+        self._judged = {t: s for t, s in self._judged.items() if t > newest - SETTLED_AFTER_S}
+        counted = [s for _, s in sorted(shown.items()) if s.counted]
         if counted:
             self._last = counted[-1]
-        elif self._last is not None and self._last.time_s in self._unsettled:
+        elif self._last is not None and self._last.time_s in shown:
             self._last = None  # judged not to count, and nothing newer does
 
     def add_samples(self, obliquity_deg: np.ndarray, valid: np.ndarray) -> None:

@@ -84,7 +84,7 @@ class LiveSession:
         self._provisional.update((s.time_s, s) for s in update.provisional)
         view = slice(update.start, update.stop)
         obliquity, valid = self.pipeline.obliquity.view[view], self.pipeline.valid.view[view]
-        self._reading.add_steps(update.provisional + update.steps)
+        self._reading.add_steps(update.provisional, update.steps)
         self._reading.add_samples(obliquity, valid)
         if self.publisher is not None:
             self.publisher.push_angles(self.pipeline, update.start, update.stop, offset)

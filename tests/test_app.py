@@ -558,3 +558,18 @@ def test_a_new_users_whole_session_as_they_see_it(qtbot, window, app_settings):
     qtbot.waitUntil(lambda: f"to {report}" in review.message.text(), timeout=30_000)
     assert report.read_bytes().startswith(b"%PDF-")
     shoot(w, "new-user-review")
+
+
+def test_a_remembered_demo_folder_gives_way_to_the_users_recordings_folder(tmp_path,
+                                                                           monkeypatch):
+    """Earlier versions remembered the folder they were first started from: in a source
+    checkout that is the demo folder, where patient recordings must not go."""
+    from imu_monitor.recording.places import DEMO_FOLDER, RECORDINGS_ENV
+
+    monkeypatch.setenv(RECORDINGS_ENV, str(tmp_path / "mine"))
+    settings = AppSettings(str(tmp_path / "old.ini"))
+    settings.recordings_folder = DEMO_FOLDER
+    assert settings.recordings_folder == tmp_path / "mine"
+    assert (tmp_path / "mine" / "demo-symmetric-walk.imurec").is_file()  # demos copied
+    settings.recordings_folder = tmp_path / "chosen"
+    assert settings.recordings_folder == tmp_path / "chosen"  # any other choice stays

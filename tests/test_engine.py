@@ -173,3 +173,20 @@ def test_a_new_calibration_keeps_the_one_in_use_until_it_is_complete():
     assert new is not None and not frames[-1].recalibrating
     assert new.neutral_source == "initial contacts"  # nobody stood still after C
     assert np.degrees(np.arccos(np.clip(new.forward_sensor @ first.forward_sensor, -1, 1))) < 5
+
+
+def test_a_drill_change_while_calibrated_never_shows_calibrate_first():
+    """A new threshold or drill restarts the analysis, not the calibration: the big number's
+    reading stays there (no step yet), even when the sensor then goes silent."""
+    engine = LiveEngine(StallingSource(25.0))
+    engine.start()
+    run_until(engine, lambda f: f.calibration is not None and f.reading is not None)
+    time.sleep(1.0)  # the sensor is silent from 25 s of data on, long before now
+    engine.set_settings(SessionSettings(drill="walk", threshold_deg=9.0))
+    frames = run_until(engine, lambda f: f.segment_started)
+    assert frames[-1].reading is not None and frames[-1].reading.threshold_deg == 9.0
+    assert frames[-1].reading.value_deg is None  # no step of the new segment yet
+    time.sleep(0.3)
+    later = engine.poll()
+    assert later.calibration is not None and later.reading is not None
+    engine.stop()

@@ -106,12 +106,12 @@ def test_a_judged_step_replaces_its_bar_and_its_count(qtbot):
     tracker = ReadingTracker(get_drill("walk"), None, 6.0, RATE_HZ)
     shown = [_step(1.0, "right", 9.0), _step(1.5, "left", 3.0)]
     bars.add_steps(shown)
-    tracker.add_steps(shown)
+    tracker.add_steps(shown, [])
     assert bars.heights("right") == [9.0] and tracker.reading().step_number == 2
     assert tracker.reading().side == "left" and tracker.reading().value_deg == 3.0
     judged = [_step(1.0, "right", 9.0), _step(1.5, "left", 3.0, counted=False, note=NOTE_TURN)]
     bars.add_steps(judged)
-    tracker.add_steps(judged)
+    tracker.add_steps([], judged)
     assert bars.heights("left") == [] and bars.heights("right") == [9.0]
     reading = tracker.reading()
     assert (reading.step_number, reading.side, reading.value_deg, reading.over) == (
@@ -139,3 +139,22 @@ def test_the_reading_of_holds_and_lunges_is_decided_with_the_angles():
     assert (reading.kind, reading.value_deg, reading.side, reading.over) == (
         "tilt", 7.0, "left", True)
     assert reading_words(reading)[1] == "pelvis tilt now: left hip lower"
+
+
+def test_a_step_judged_after_a_long_pause_is_counted_once():
+    """The last step of a walk is judged only when the next walk begins, maybe minutes later:
+    its provisional count must still be replaced, not added to."""
+    tracker = ReadingTracker(get_drill("walk"), None, 6.0, RATE_HZ)
+    tracker.add_steps([_step(1.0, "right", 9.0), _step(1.5, "left", 3.0)], [])
+    tracker.add_steps([_step(60.0, "right", 8.0)], [_step(1.0, "right", 9.0)])
+    tracker.add_steps([], [_step(1.5, "left", 3.0, counted=False, note=NOTE_TURN)])
+    assert tracker.reading().step_number == 2  # 1.0 and 60.0
+    assert tracker.reading().value_deg == 8.0
+
+
+def test_minutes_pushed_at_once_still_announce_every_contact():
+    """A late calibration flushes minutes of buffered samples in one push: the detector must
+    not trim away contacts it has not announced yet."""
+    samples = simulated("trendelenburg-right", rate_hz=RATE_HZ, seconds=300).samples
+    pipeline, _, judged, _ = _live(samples, len(samples))
+    assert pipeline.provisional.announced >= len(judged) - 2

@@ -456,7 +456,7 @@ class LiveEngine:
             self._pending.samples = []
             self._pending.steps = []
             self._pending.provisional_steps = []
-            self._pending.reading = None
+            self._pending.reading = self.session.reading()  # calibrated: no step yet
             self._pending.summary = None
             self._pending.drill_result = None
             self._set_calibration_news()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 
-from imu_monitor.recording.places import prepared_recordings_folder
+from imu_monitor.recording.places import DEMO_FOLDER, prepared_recordings_folder
 
 
 def _default_file() -> str:
@@ -37,9 +37,12 @@ class AppSettings:
     @property
     def recordings_folder(self) -> Path:
         """Where recordings go and the library looks: the per-user folder the first time
-        (``prepared_recordings_folder``), remembered (then any folder chosen)."""
+        (``prepared_recordings_folder``), remembered (then any folder chosen, except the
+        source checkout's demo folder)."""
         value = self._q.value("recordings_folder")
-        if value is None:
+        if value is None or Path(str(value)) == DEMO_FOLDER:
+            # (earlier versions remembered the folder they were first started from: in a
+            # source checkout, its demo folder, where patient data must not go)
             value = str(prepared_recordings_folder().resolve())
             self._q.setValue("recordings_folder", value)
         return Path(str(value))

@@ -148,7 +148,9 @@ class _Finder:
 class ContactDetector:
     """Push (forward, lateral, vertical) heading-frame accelerations; get finalised contacts."""
 
-    def __init__(self, rate_hz: float, params: DetectorParams | None = None) -> None:
+    def __init__(self, rate_hz: float, params: DetectorParams | None = None,
+                 announce: bool = False) -> None:
+        """``announce``: ``provisional()`` will be asked for every contact (live feedback)."""
         self.rate_hz = float(rate_hz)
         self.p = params or DetectorParams()
         self._walk = _Finder(self.p.walking, self.rate_hz)
@@ -179,6 +181,7 @@ class ContactDetector:
         self._scores: list[float | None] = []
         self._done = 0  # contacts already emitted
         self._announced = 0  # contacts already announced provisionally
+        self._announcing = announce  # keep every contact until provisional() has it
         self._early: list[bool] = []  # per announced contact: too soon to be a step
         self._guesses: list[Side] = []  # per announced contact: its provisional foot
 
@@ -361,6 +364,8 @@ class ContactDetector:
             self._start += cut
         # Contacts already emitted are only needed as neighbours of pending ones.
         drop = self._done - 2 * self.p.side_neighbours - 16
+        if self._announcing:  # (a push of minutes, e.g. a late calibration's flush)
+            drop = min(drop, self._announced)
         if drop > 64:
             for lst in (self._ics, self._bouts, self._features, self._windows, self._scores):
                 del lst[:drop]

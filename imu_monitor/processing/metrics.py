@@ -86,13 +86,16 @@ class Step:
         return d
 
 
-def find_peak(drop: np.ndarray, measured: np.ndarray, half: int) -> int | None:
+def find_peak(drop: np.ndarray, measured: np.ndarray, half: int,
+              step_samples: int | None = None) -> int | None:
     """Index of the step's peak drop within loading response and mid-stance (the first
-    ``LOADING_FRACTION`` of the step): the largest value there, if it lies at least ``half``
-    samples from both ends of that span with only measured samples around it. None when the
-    drop is largest at an end (no peak: the hip was still going down, or already was at the
-    contact) or the peak falls in lost data."""
-    span = max(1, round(LOADING_FRACTION * len(drop)))
+    ``LOADING_FRACTION`` of the step, ``step_samples`` long: by default all of ``drop``; a
+    step measured before its end is in gives its expected length): the largest value there,
+    if it lies at least ``half`` samples from both ends of that span with only measured
+    samples around it. None when the drop is largest at an end (no peak: the hip was still
+    going down, or already was at the contact) or the peak falls in lost data."""
+    span = max(1, round(LOADING_FRACTION * (len(drop) if step_samples is None
+                                            else step_samples)))
     if span < 2 * half + 1:
         return None
     values = np.where(measured[:span], drop[:span], -np.inf)
@@ -287,7 +290,7 @@ def _measure(history: StepHistory, side: Side, start: int, end: int, rate: float
         if longest > SHORT_LOSS_S * rate:
             note = NOTE_LOST
     drop = drop_from_obliquity(history.obliquity_deg[start:end].astype(np.float64), side)
-    peak = find_peak(drop, measured, max(1, round(PEAK_HALF_WINDOW_S * rate)))
+    peak = find_peak(drop, measured, max(1, round(PEAK_HALF_WINDOW_S * rate)), end - start)
     if peak is None:
         note = note or (NOTE_LOST if not measured.all() else NOTE_NO_PEAK)
     return peak, None if peak is None else float(drop[peak]), note

@@ -310,8 +310,8 @@ def _median(values: list) -> float:
 
 
 # Below this the provisional foot is too unsure to count (0..1, see Contact.foot_confidence):
-# on the real gait set 21 of the 31 steps shown below 0.2 changed foot when judged, 6 of the
-# 2 861 shown above it.
+# on the real gait set 21 of the 31 steps shown below 0.2 changed foot when judged, 8 of the
+# 3 032 shown above it (bench/feedback_latency.py).
 PROVISIONAL_MIN_CONFIDENCE = 0.2
 # Lost data up to this long inside a step does not disqualify it when its peak is measured:
 # the pipeline bridges gaps this short (pipeline.SHORT_GAP_S) without restarting the filter.

@@ -111,7 +111,7 @@ def analyse(acc: np.ndarray, gyr: np.ndarray, rate_hz: float) -> tuple[Analysis,
 
 
 def mean_drops(analysis: Analysis) -> dict[str, float]:
-    means = {side: analysis.summary[side]["mean_peak_drop_deg"] for side in SIDES}
+    means = {side: analysis.summary.side(side).mean_peak_drop_deg for side in SIDES}
     return {side: float("nan") if v is None else v for side, v in means.items()}
 
 

@@ -81,10 +81,10 @@ def compare(clean: Analysis, lossy: Analysis, outcome: Outcome) -> None:
                 ref.peak_drop_deg is not None and \
                 abs(ref.peak_drop_deg - step.peak_drop_deg) <= STEP_TOLERANCE_DEG:
             outcome.within += 1
-    shifts = [abs(clean.summary[side]["mean_peak_drop_deg"]
-                  - lossy.summary[side]["mean_peak_drop_deg"]) for side in SIDES
-              if clean.summary[side]["mean_peak_drop_deg"] is not None
-              and lossy.summary[side]["mean_peak_drop_deg"] is not None]
+    shifts = [abs(clean.summary.side(side).mean_peak_drop_deg
+                  - lossy.summary.side(side).mean_peak_drop_deg) for side in SIDES
+              if clean.summary.side(side).mean_peak_drop_deg is not None
+              and lossy.summary.side(side).mean_peak_drop_deg is not None]
     outcome.mean_shifts.append(max(shifts, default=0.0))
     outcome.sessions += 1
 

@@ -78,10 +78,10 @@ def analyze_source(source: Source, *, drill: str | None = None, side: str | None
 def headline(analysis: Analysis) -> dict:
     """The few numbers a session list shows (stored in the recording when it is closed)."""
     s = analysis.summary
-    out = {"drill": analysis.drill, "steps": s["steps"],
-           "left_mean_peak_drop_deg": s["left"]["mean_peak_drop_deg"],
-           "right_mean_peak_drop_deg": s["right"]["mean_peak_drop_deg"],
-           "asymmetry_deg": s["asymmetry_deg"], "cadence_spm": s["cadence_spm"]}
+    out = {"drill": analysis.drill, "steps": s.steps,
+           "left_mean_peak_drop_deg": s.left.mean_peak_drop_deg,
+           "right_mean_peak_drop_deg": s.right.mean_peak_drop_deg,
+           "asymmetry_deg": s.asymmetry_deg, "cadence_spm": s.cadence_spm}
     if analysis.drill_result is not None:
         blocks = analysis.drill_result["blocks"]
         out["blocks"] = [{k: b.get(k) for k in ("side", "hold_s", "mean_drop_deg", "reps",

@@ -39,7 +39,14 @@ from imu_monitor.processing.device_orientation import DeviceOrientation
 from imu_monitor.processing.events import Contact, ContactDetector, DetectorParams
 from imu_monitor.processing.gap_fill import GapFiller
 from imu_monitor.processing.kinematics import PelvisKinematics
-from imu_monitor.processing.metrics import ProvisionalSteps, Step, StepHistory, StepJudge, summarize
+from imu_monitor.processing.metrics import (
+    ProvisionalSteps,
+    Step,
+    StepHistory,
+    StepJudge,
+    Summary,
+    summarize,
+)
 from imu_monitor.processing.orientation import (
     FilterParams,
     OrientationFilter,
@@ -179,7 +186,7 @@ class Analysis:
     rate_hz: float
     drill: str
     steps: list[Step]
-    summary: dict
+    summary: Summary
     calibration: Calibration
     duration_s: float
     samples: int
@@ -191,7 +198,7 @@ class Analysis:
 
     def to_dict(self) -> dict:
         """The public JSON document: ``steps`` and ``summary`` (see docs/cli.md)."""
-        summary = dict(self.summary)
+        summary = self.summary.to_dict()
         summary.update({
             "drill": self.drill,
             "duration_s": round(self.duration_s, 3),

@@ -14,6 +14,7 @@ from imu_monitor.processing.metrics import (
     NOTE_NO_PEAK,
     NOTE_TURN,
     Step,
+    Summary,
 )
 from imu_monitor.reading import LiveReading
 
@@ -35,8 +36,8 @@ def format_value(value: float | None, fmt: str) -> str:
     return "—" if value is None else fmt.format(value)
 
 
-def summary_row_title(title: str, summary: dict) -> str:
-    return f"Over {summary['threshold_deg']:g}°" if title == "Over" else title
+def summary_row_title(title: str, summary: Summary) -> str:
+    return f"Over {summary.threshold_deg:g}°" if title == "Over" else title
 
 
 BAR_DEG = 15.0
@@ -58,17 +59,17 @@ def step_line(step: Step, threshold_deg: float) -> str:
             f"  {bar:<{BAR_WIDTH}}{flag}").rstrip()
 
 
-def format_summary(summary: dict) -> list[str]:
+def format_summary(summary: Summary) -> list[str]:
     """Left and right stance side by side, then asymmetry and cadence."""
-    left, right = summary["left"], summary["right"]
+    left, right = summary.left, summary.right
     out = [f"{'Summary':<20}{'Left stance':>14}{'Right stance':>14}"]
     for title, key, fmt in SUMMARY_ROWS:
         label = summary_row_title(title, summary)
-        a, b = format_value(left[key], fmt), format_value(right[key], fmt)
+        a, b = format_value(getattr(left, key), fmt), format_value(getattr(right, key), fmt)
         out.append(f"{label:<20}{a:>14}{b:>14}")
-    out.append(f"Asymmetry (right − left): {format_value(summary['asymmetry_deg'], '{:+.1f}')}°   "
-               f"Cadence: {format_value(summary['cadence_spm'], '{:.0f}')} steps/min   "
-               f"Walking bouts: {len(summary['bouts'])}")
+    out.append(f"Asymmetry (right − left): {format_value(summary.asymmetry_deg, '{:+.1f}')}°   "
+               f"Cadence: {format_value(summary.cadence_spm, '{:.0f}')} steps/min   "
+               f"Walking bouts: {len(summary.bouts)}")
     return out
 
 

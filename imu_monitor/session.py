@@ -20,7 +20,7 @@ from imu_monitor.errors import CalibrationError
 from imu_monitor.lsl import LslPublisher
 from imu_monitor.pipeline import Analysis, Pipeline, PipelineConfig, PipelineUpdate
 from imu_monitor.processing.calibration import Calibration
-from imu_monitor.processing.metrics import Step, summarize
+from imu_monitor.processing.metrics import Step, Summary, summarize
 from imu_monitor.reading import LiveReading, ReadingTracker
 from imu_monitor.samples import SampleBatch
 
@@ -151,7 +151,7 @@ class LiveSession:
         """The big number (None until calibrated)."""
         return self._reading.reading() if self.pipeline.calibration is not None else None
 
-    def summary(self, from_s: float | None = None) -> dict:
+    def summary(self, from_s: float | None = None) -> Summary:
         """The segment's summary over the steps as shown (the newest ones provisional until
         judged), from ``from_s`` (segment time) on."""
         steps = self.segment_steps

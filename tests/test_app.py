@@ -129,10 +129,10 @@ def test_connect_calibrate_record_review(qtbot, window, capsys):
     truth = _truth_means(source.sensor, result.analysis, start, start + rec.duration_s)
     summary = result.analysis.summary
     for side in ("left", "right"):
-        assert summary[side]["mean_peak_drop_deg"] == pytest.approx(truth[side], abs=0.3)
+        assert summary.side(side).mean_peak_drop_deg == pytest.approx(truth[side], abs=0.3)
     qtbot.wait(1000)  # live steps keep coming: the saved summary stays
     assert "Recording just saved" in w.live_page.summary_box.title()
-    assert f"{summary['right']['mean_peak_drop_deg']:.1f}" in w.live_page.summary.text()
+    assert f"{summary.right.mean_peak_drop_deg:.1f}" in w.live_page.summary.text()
     assert rec.metadata["patient_id"] == "P-017" and len(rec.markers) == 1
 
     # The new file is in the library; opening it gives exactly `imu-monitor analyze`.
@@ -401,7 +401,7 @@ def test_file_import_asks_which_sensor_and_opens_the_recording(qtbot, window, ap
     assert opened.metadata["import"]["vendor"]["label"] == "Belt"
     assert "Imported clinic session.h5" in w.banner.text()
     summary = opened.analysis.summary
-    assert summary["right"]["mean_peak_drop_deg"] > summary["left"]["mean_peak_drop_deg"] + 3
+    assert summary.right.mean_peak_drop_deg > summary.left.mean_peak_drop_deg + 3
     shoot(w, "review-imported")
 
 
@@ -542,7 +542,7 @@ def test_a_new_users_whole_session_as_they_see_it(qtbot, window, app_settings):
     assert not page.record_status.text().startswith("● REC")
     assert page.summary_box.title() == "Recording just saved (what Review shows)"
     summary = result.analysis.summary
-    assert summary["right"]["mean_peak_drop_deg"] > summary["left"]["mean_peak_drop_deg"] + 3
+    assert summary.right.mean_peak_drop_deg > summary.left.mean_peak_drop_deg + 3
 
     w.tabs.setCurrentWidget(w.review_page)
     review = w.review_page
@@ -552,7 +552,7 @@ def test_a_new_users_whole_session_as_they_see_it(qtbot, window, app_settings):
     qtbot.waitUntil(lambda: review.steps.rowCount() == len(result.analysis.steps),
                     timeout=30_000)
     assert review.markers.count() == 2
-    assert f"{summary['right']['mean_peak_drop_deg']:.1f}" in review.summary.text()
+    assert f"{summary.right.mean_peak_drop_deg:.1f}" in review.summary.text()
     report = result.path.with_name("P-100-report.pdf")
     review.export("report-pdf", report)
     qtbot.waitUntil(lambda: f"to {report}" in review.message.text(), timeout=30_000)

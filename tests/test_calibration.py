@@ -61,8 +61,8 @@ def test_without_any_standing_the_neutral_comes_from_initial_contacts(seed):
     assert "NOBODY STOOD STILL" in format_analysis(analysis, "x")
     assert _forward_error_deg(cal, rec.truth) < 3.0
     # The weak right side comes out as it is, not pulled towards the mean posture.
-    assert analysis.summary["right"]["mean_peak_drop_deg"] == pytest.approx(9.0, abs=1.0)
-    assert analysis.summary["left"]["mean_peak_drop_deg"] == pytest.approx(4.0, abs=1.0)
+    assert analysis.summary.right.mean_peak_drop_deg == pytest.approx(9.0, abs=1.0)
+    assert analysis.summary.left.mean_peak_drop_deg == pytest.approx(4.0, abs=1.0)
 
 
 def test_live_calibration_equals_the_same_samples_pushed_at_once():
@@ -131,8 +131,8 @@ def test_standing_only_after_the_walk_gives_way_to_initial_contacts():
     rec = simulated("trendelenburg-right", seed=1)
     analysis = analyze_samples(rec.samples.slice(1100, len(rec.samples)), RATE)
     assert analysis.calibration.neutral_source == NEUTRAL_CONTACTS
-    assert analysis.summary["right"]["mean_peak_drop_deg"] == pytest.approx(9.0, abs=0.5)
-    assert analysis.summary["left"]["mean_peak_drop_deg"] == pytest.approx(4.0, abs=0.5)
+    assert analysis.summary.right.mean_peak_drop_deg == pytest.approx(9.0, abs=0.5)
+    assert analysis.summary.left.mean_peak_drop_deg == pytest.approx(4.0, abs=0.5)
 
 
 def test_a_standing_that_is_not_upright_is_not_the_neutral():

@@ -46,9 +46,9 @@ def _exact(n: int, sample: np.ndarray | None = None) -> HostTimes:
 
 def _assert_same_numbers(got: Analysis, exact: Analysis) -> None:
     for side in ("left", "right"):
-        assert got.summary[side]["steps"] == exact.summary[side]["steps"] > 20
-        assert got.summary[side]["mean_peak_drop_deg"] == pytest.approx(
-            exact.summary[side]["mean_peak_drop_deg"], abs=0.05)
+        assert got.summary.side(side).steps == exact.summary.side(side).steps > 20
+        assert got.summary.side(side).mean_peak_drop_deg == pytest.approx(
+            exact.summary.side(side).mean_peak_drop_deg, abs=0.05)
     assert [s.side for s in got.steps] == [s.side for s in exact.steps]
     np.testing.assert_allclose([s.time_s for s in got.steps], [s.time_s for s in exact.steps],
                                atol=0.025)  # a clock 300 ppm off moves the last steps 20 ms
@@ -66,7 +66,7 @@ def test_host_stamped_walk_gives_the_exact_walks_numbers(tmp_path, walk, pattern
     got = _analysis(tmp_path / "host.csv", walk, host)
     assert got.lost_samples == exact.lost_samples == 0
     _assert_same_numbers(got, exact)
-    assert exact.summary["right"]["mean_peak_drop_deg"] > 7.0  # the weak right side shows
+    assert exact.summary.right.mean_peak_drop_deg > 7.0  # the weak right side shows
 
 
 def test_lost_packets_are_gaps_where_they_were(tmp_path, walk):

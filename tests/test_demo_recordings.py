@@ -18,8 +18,8 @@ def test_walk_demos(name, left, right):
     rec = open_recording(FOLDER / name)
     analysis = analyze_samples(rec.samples, rec.rate_hz,
                                PipelineConfig(calibration=rec.calibration))
-    assert analysis.summary["left"]["mean_peak_drop_deg"] == pytest.approx(left, abs=0.4)
-    assert analysis.summary["right"]["mean_peak_drop_deg"] == pytest.approx(right, abs=0.4)
+    assert analysis.summary.left.mean_peak_drop_deg == pytest.approx(left, abs=0.4)
+    assert analysis.summary.right.mean_peak_drop_deg == pytest.approx(right, abs=0.4)
 
 
 def test_single_leg_stance_demo():

@@ -81,7 +81,7 @@ def test_three_streams_carry_every_sample_angle_and_step(tmp_path, capsys):
     assert {m["side"] for m in markers} == {"left", "right"}
     counted = [m for m in markers if m["counted"]]
     right = np.mean([m["peak_drop_deg"] for m in counted if m["side"] == "right"])
-    assert right == pytest.approx(analysis.summary["right"]["mean_peak_drop_deg"], abs=0.01)
+    assert right == pytest.approx(analysis.summary.right.mean_peak_drop_deg, abs=0.01)
 
     raw_info = inlets[RAW_NAME].info(timeout=5)
     assert raw_info.type() == "IMU" and raw_info.source_id() == "test-sensor-raw"

@@ -60,11 +60,11 @@ def test_per_side_drop_error_over_many_sessions():
 def test_weak_side_is_the_one_whose_opposite_hip_drops_more():
     rec = simulated("trendelenburg-right", seed=1)
     summary = analyze_samples(rec.samples, RATE).summary
-    assert summary["right"]["mean_peak_drop_deg"] > summary["left"]["mean_peak_drop_deg"] + 3
-    assert summary["asymmetry_deg"] > 3
-    assert summary["right"]["steps_over_threshold"] > 0.9 * summary["right"]["steps"]
-    assert summary["left"]["steps_over_threshold"] == 0
-    assert summary["cadence_spm"] == pytest.approx(110, abs=3)
+    assert summary.right.mean_peak_drop_deg > summary.left.mean_peak_drop_deg + 3
+    assert summary.asymmetry_deg > 3
+    assert summary.right.steps_over_threshold > 0.9 * summary.right.steps
+    assert summary.left.steps_over_threshold == 0
+    assert summary.cadence_spm == pytest.approx(110, abs=3)
 
 
 def test_live_packets_and_one_push_give_identical_numbers():
@@ -93,8 +93,8 @@ def test_live_and_recording_analyses_agree_within_a_few_tenths(scenario):
             for a, b in zip(live.steps, offline.steps, strict=True)]
     assert np.mean(same) >= 0.97
     for side in ("left", "right"):
-        assert live.summary[side]["mean_peak_drop_deg"] == pytest.approx(
-            offline.summary[side]["mean_peak_drop_deg"], abs=0.5)
+        assert live.summary.side(side).mean_peak_drop_deg == pytest.approx(
+            offline.summary.side(side).mean_peak_drop_deg, abs=0.5)
 
 
 def test_lost_packets_are_counted_and_steps_still_found():
@@ -115,8 +115,8 @@ def test_lost_packets_are_counted_and_steps_still_found():
                         (recording, analyze_samples(sensor.samples, RATE))):
         assert abs(len(lossy.steps) - len(full.steps)) <= 2
         for side in ("left", "right"):
-            assert lossy.summary[side]["mean_peak_drop_deg"] == pytest.approx(
-                full.summary[side]["mean_peak_drop_deg"], abs=0.3)
+            assert lossy.summary.side(side).mean_peak_drop_deg == pytest.approx(
+                full.summary.side(side).mean_peak_drop_deg, abs=0.3)
 
 
 def test_absurd_readings_are_lost_samples_not_errors():
@@ -136,8 +136,8 @@ def test_absurd_readings_are_lost_samples_not_errors():
     assert live.invalid_samples == 3 and analysis.lost_samples == 3
     assert not live.valid.view[bad - int(s.seq[0])].any()
     clean = live_whole(s)
-    assert analysis.summary["right"]["mean_peak_drop_deg"] == pytest.approx(
-        clean.summary["right"]["mean_peak_drop_deg"], abs=0.05)
+    assert analysis.summary.right.mean_peak_drop_deg == pytest.approx(
+        clean.summary.right.mean_peak_drop_deg, abs=0.05)
 
 
 def test_duplicate_and_reordered_samples_are_rejected_and_counted():
@@ -157,8 +157,7 @@ def test_running_steps_and_sides():
     pairs = matched_steps(rec.truth, analysis, from_s=16.0)
     right = sum(hit is not None and hit.side == truth["side"] for truth, hit in pairs)
     assert right / len(pairs) >= 0.97
-    assert analysis.summary["right"]["mean_peak_drop_deg"] > analysis.summary["left"][
-        "mean_peak_drop_deg"]
+    assert analysis.summary.right.mean_peak_drop_deg > analysis.summary.left.mean_peak_drop_deg
 
 
 def test_walking_between_running_intervals_is_found():
@@ -195,10 +194,10 @@ def test_a_non_finite_sample_is_a_lost_sample_not_a_frozen_session():
     clean = live_whole(s)
     assert pipeline.invalid_samples == 2 and analysis.lost_samples == 2
     for side in ("left", "right"):
-        assert analysis.summary[side]["steps"] == pytest.approx(clean.summary[side]["steps"],
+        assert analysis.summary.side(side).steps == pytest.approx(clean.summary.side(side).steps,
                                                                 abs=1)
-        assert analysis.summary[side]["mean_peak_drop_deg"] == pytest.approx(
-            clean.summary[side]["mean_peak_drop_deg"], abs=0.1)
+        assert analysis.summary.side(side).mean_peak_drop_deg == pytest.approx(
+            clean.summary.side(side).mean_peak_drop_deg, abs=0.1)
 
 
 def test_reordered_packets_are_rejected_and_change_nothing():
@@ -222,4 +221,4 @@ def test_first_sample_without_gravity_does_not_break_the_filter():
     acc = s.acc.copy()
     acc[0] = 0.0
     analysis = analyze_samples(SampleBatch(s.time_s, s.seq, acc, s.gyr), RATE)
-    assert analysis.summary["right"]["steps"] > 40
+    assert analysis.summary.right.steps > 40

@@ -40,12 +40,12 @@ def test_report_numbers_are_the_analysis_and_say_which_side(walk):
     text = report_text(analysis, walk)
     s = analysis.summary
     rows = {title: (left, right) for title, left, right in text.summary_rows}
-    assert rows["Steps"] == (str(s["left"]["steps"]), str(s["right"]["steps"]))
-    assert rows["Mean peak drop °"] == (f"{s['left']['mean_peak_drop_deg']:.1f}",
-                                        f"{s['right']['mean_peak_drop_deg']:.1f}")
-    assert f"Over {s['threshold_deg']:g}°" in rows
+    assert rows["Steps"] == (str(s.left.steps), str(s.right.steps))
+    assert rows["Mean peak drop °"] == (f"{s.left.mean_peak_drop_deg:.1f}",
+                                        f"{s.right.mean_peak_drop_deg:.1f}")
+    assert f"Over {s.threshold_deg:g}°" in rows
     # The simulated weak right side: the left hip drops more in right stance.
-    assert s["right"]["mean_peak_drop_deg"] > s["left"]["mean_peak_drop_deg"] + 3
+    assert s.right.mean_peak_drop_deg > s.left.mean_peak_drop_deg + 3
     assert "larger in right stance" in text.statement and "left hip" in text.statement
     assert "Calibration good" in text.calibration and "0 lost" in text.data
     assert "sacrum" in text.footer
@@ -86,7 +86,7 @@ def test_png_shows_every_step_in_its_sides_colour(walk, tmp_path):
     right = np.all(steps_plot == (0xE6, 0x9F, 0x00), axis=2).sum()
     steps = _analysis(walk).summary
     # Every step's mark, a dot or a square of about 20 pixels in its side's colour.
-    assert left > 10 * steps["left"]["steps"] and right > 10 * steps["right"]["steps"]
+    assert left > 10 * steps.left.steps and right > 10 * steps.right.steps
 
 
 def test_drill_report_lists_the_sets():

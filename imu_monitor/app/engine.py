@@ -31,7 +31,7 @@ from imu_monitor.lsl import LslPublisher
 from imu_monitor.pipeline import Analysis, PipelineConfig
 from imu_monitor.processing.calibration import Calibration
 from imu_monitor.processing.kernels import interpret_on_this_thread
-from imu_monitor.processing.metrics import Step
+from imu_monitor.processing.metrics import Step, Summary
 from imu_monitor.reading import LiveReading
 from imu_monitor.recording import RecordingWriter
 from imu_monitor.samples import SampleBatch, StatusEvent, StatusKind
@@ -107,7 +107,7 @@ class LiveFrame:
     recalibration_started: bool  # one began since the last poll
     stillness_dps: float | None  # gyro SD over the last second, for the standing check
     data_time_s: float  # sensor time received so far (s since the session began)
-    summary: dict | None
+    summary: Summary | None
     drill_result: dict | None
     reading: LiveReading | None  # the big number, decided here (None until calibrated)
     health: LinkHealth
@@ -136,7 +136,7 @@ class _News:
     recalibration_started: bool = False
     stillness_dps: float | None = None
     data_time_s: float = 0.0
-    summary: dict | None = None
+    summary: Summary | None = None
     drill_result: dict | None = None
     reading: LiveReading | None = None
     recording_path: Path | None = None
@@ -397,7 +397,7 @@ class LiveEngine:
         self._next_drill_refresh = now + max(DRILL_REFRESH_S, 10 * cost)
         return result
 
-    def _refresh_summary(self, now: float, new_steps: bool) -> dict | None:
+    def _refresh_summary(self, now: float, new_steps: bool) -> Summary | None:
         """The running summary after new steps: it goes over every step of the segment, so
         it is never given more than a tenth of the time (hours of walking stay cheap)."""
         if new_steps:

@@ -20,6 +20,7 @@ from imu_monitor.limits import KNOWN_LIMITS
 from imu_monitor.pipeline import Analysis
 from imu_monitor.presentation import SUMMARY_ROWS, format_drill, format_value, summary_row_title
 from imu_monitor.processing.calibration import describe_calibration
+from imu_monitor.processing.metrics import Summary
 from imu_monitor.recording import is_recording, open_recording
 
 MAX_DRILL_LINES = 16
@@ -62,8 +63,8 @@ def report_text(analysis: Analysis, source: Path) -> ReportText:
         session=" · ".join([f"Patient {metadata.get('patient_id') or '—'}", drill.title,
                             f"{minutes:.1f} min" if minutes >= 1 else
                             f"{analysis.duration_s:.0f} s"]
-                           + ([f"{analysis.summary['steps']} steps counted, "
-                               f"{analysis.summary.get('steps_not_counted', 0)} not"]
+                           + ([f"{analysis.summary.steps} steps counted, "
+                               f"{analysis.summary.steps_not_counted} not"]
                               if drill.gait else [])),
         recording=" · ".join(x for x in [
             Path(source).name, device.get("name") or device.get("model") or "",
@@ -71,12 +72,13 @@ def report_text(analysis: Analysis, source: Path) -> ReportText:
     )
     summary = analysis.summary
     if analysis.drill_result is None:
-        left, right = summary["left"], summary["right"]
-        text.summary_rows = [(summary_row_title(title, summary), format_value(left[key], fmt),
-                              format_value(right[key], fmt)) for title, key, fmt in SUMMARY_ROWS]
+        text.summary_rows = [(summary_row_title(title, summary),
+                              format_value(getattr(summary.left, key), fmt),
+                              format_value(getattr(summary.right, key), fmt))
+                             for title, key, fmt in SUMMARY_ROWS]
         text.summary_rows += [
-            ("Asymmetry R − L", format_value(summary["asymmetry_deg"], "{:+.1f}°"), ""),
-            ("Cadence, steps/min", format_value(summary["cadence_spm"], "{:.0f}"), "")]
+            ("Asymmetry R − L", format_value(summary.asymmetry_deg, "{:+.1f}°"), ""),
+            ("Cadence, steps/min", format_value(summary.cadence_spm, "{:.0f}"), "")]
         text.statement = _statement(summary)
     else:
         lines = format_drill(analysis.drill, analysis.drill_result)
@@ -119,18 +121,19 @@ def _local(when: dt.datetime) -> str:
     return local.strftime("%d %b %Y, %H:%M ") + (local.tzname() or local.strftime("UTC%z"))
 
 
-def _statement(summary: dict) -> str:
+def _statement(summary: Summary) -> str:
     """The summary in one or two sentences a colleague can read without the table."""
-    left, right = summary["left"], summary["right"]
-    if not left["steps"] and not right["steps"]:
+    left, right = summary.left, summary.right
+    if not left.steps and not right.steps:
         return "No steps were found: no drop per step to report."
-    if not left["steps"] or not right["steps"]:
+    if not left.steps or not right.steps:
         return "Steps were found on one side only: no left–right comparison."
-    a, b = left["mean_peak_drop_deg"], right["mean_peak_drop_deg"]
-    threshold = summary["threshold_deg"]
-    over = (f" Steps over the {threshold:g}° threshold: {left['steps_over_threshold']} of "
-            f"{left['steps']} in left stance, {right['steps_over_threshold']} of "
-            f"{right['steps']} in right stance.")
+    a, b = left.mean_peak_drop_deg, right.mean_peak_drop_deg
+    assert a is not None and b is not None  # (steps on both sides)
+    threshold = summary.threshold_deg
+    over = (f" Steps over the {threshold:g}° threshold: {left.steps_over_threshold} of "
+            f"{left.steps} in left stance, {right.steps_over_threshold} of "
+            f"{right.steps} in right stance.")
     if abs(a - b) < 1.0:
         return (f"The drop is alike in left and right stance ({a:.1f}° and {b:.1f}° on "
                 f"average).{over}")

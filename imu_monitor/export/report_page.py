@@ -158,7 +158,7 @@ class _Page:
 
     def summary_table(self) -> None:
         top = self.y
-        self.paragraph(f"Summary (threshold {self.analysis.summary['threshold_deg']:g}°)", 11,
+        self.paragraph(f"Summary (threshold {self.analysis.summary.threshold_deg:g}°)", 11,
                        bold=True)
         row_h, cols = 15.0, (MARGIN, MARGIN + 130, MARGIN + 200)
         self.font(9, bold=True)
@@ -213,7 +213,7 @@ class _Page:
 
     def steps_plot(self) -> None:
         steps = [s for s in self.analysis.steps if s.counted]
-        threshold = self.analysis.summary["threshold_deg"]
+        threshold = self.analysis.summary.threshold_deg
         self._legend(self.y)
         self.paragraph("Peak drop of every step", 11, bold=True)
         plot = self._plot_rect(150)
@@ -267,7 +267,7 @@ class _Page:
         lo, hi = round(start * rate), max(round(start * rate) + 1, round(end * rate))
         t = np.arange(lo, hi) / rate
         y = self.obliquity[lo:hi]
-        threshold = self.analysis.summary["threshold_deg"]
+        threshold = self.analysis.summary.threshold_deg
         finite = y[np.isfinite(y)]
         limit = max(12.0, threshold + 4, float(np.abs(finite).max()) + 2 if len(finite) else 0)
         px, py = self._axes(plot, (start, max(end, start + 1 / rate)), (-limit, limit),

@@ -9,11 +9,11 @@ are kept in the step table but left out of the summaries, with the reason.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 
-from imu_monitor.conventions import SIDES, Side, drop_from_obliquity
+from imu_monitor.conventions import Side, drop_from_obliquity
 from imu_monitor.processing.events import Contact
 from imu_monitor.processing.runs import true_runs
 from imu_monitor.processing.thresholds import over_threshold
@@ -325,47 +325,99 @@ TYPICAL_STEP_S = 0.55  # before any step time is known
 LONGER_STEP_RATIO = 1.4
 
 
-def side_summary(steps: list[Step], side: Side) -> dict:
-    """``steps``, ``mean_peak_drop_deg``, ``sd_peak_drop_deg`` (and max, over threshold), over
-    the counted steps of that side."""
+@dataclass(frozen=True)
+class SideSummary:
+    """One stance side over its counted steps (drops in degrees, None without steps)."""
+
+    steps: int
+    mean_peak_drop_deg: float | None
+    sd_peak_drop_deg: float | None
+    max_peak_drop_deg: float | None
+    steps_over_threshold: int
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Both sides of some steps (a recording, or one walking bout), their asymmetry and
+    cadence, and how many steps counted."""
+
+    left: SideSummary
+    right: SideSummary
+    asymmetry_deg: float | None  # right − left mean peak drop
+    cadence_spm: float | None
+    steps: int
+    steps_not_counted: int
+    steps_over_threshold: int
+
+    def side(self, side: Side) -> SideSummary:
+        return self.left if side == "left" else self.right
+
+    def to_dict(self) -> dict:
+        """The JSON form (docs/cli.md: a public interface, field order included)."""
+        out = {f.name: getattr(self, f.name) for f in fields(Totals)}
+        out["left"], out["right"] = asdict(self.left), asdict(self.right)
+        return out
+
+
+@dataclass(frozen=True)
+class BoutSummary(Totals):
+    """One walking bout (contacts no more than ``bout_gap_s`` apart)."""
+
+    bout: int
+    start_s: float
+    end_s: float
+
+    def to_dict(self) -> dict:
+        return {"bout": self.bout, "start_s": self.start_s, "end_s": self.end_s,
+                **super().to_dict()}
+
+
+@dataclass(frozen=True)
+class Summary(Totals):
+    """The whole recording's (or live segment's) summary, and each of its bouts."""
+
+    threshold_deg: float
+    bouts: tuple[BoutSummary, ...]
+
+    def to_dict(self) -> dict:
+        return {**super().to_dict(), "threshold_deg": self.threshold_deg,
+                "bouts": [b.to_dict() for b in self.bouts]}
+
+
+def side_summary(steps: list[Step], side: Side) -> SideSummary:
+    """One side's counted steps: their number, mean, SD and max peak drop, and how many were
+    over the threshold."""
     counted = [s for s in steps if s.side == side and s.counted]
     drops = np.array([s.peak_drop_deg for s in counted], dtype=float)
-    return {
-        "steps": len(drops),
-        "mean_peak_drop_deg": _round(np.mean(drops)) if len(drops) else None,
-        "sd_peak_drop_deg": _round(np.std(drops, ddof=1)) if len(drops) > 1 else None,
-        "max_peak_drop_deg": _round(np.max(drops)) if len(drops) else None,
-        "steps_over_threshold": int(sum(s.over_threshold for s in counted)),
-    }
+    return SideSummary(
+        steps=len(drops),
+        mean_peak_drop_deg=_round(np.mean(drops)) if len(drops) else None,
+        sd_peak_drop_deg=_round(np.std(drops, ddof=1)) if len(drops) > 1 else None,
+        max_peak_drop_deg=_round(np.max(drops)) if len(drops) else None,
+        steps_over_threshold=int(sum(s.over_threshold for s in counted)),
+    )
 
 
-def summarize(steps: list[Step], threshold_deg: float) -> dict:
+def summarize(steps: list[Step], threshold_deg: float) -> Summary:
     """Whole-recording summary: per side, asymmetry, cadence, and each walking bout."""
-    summary = _block(steps)
-    summary["threshold_deg"] = threshold_deg
     by_bout: dict[int, list[Step]] = {}
     for s in steps:
         by_bout.setdefault(s.bout, []).append(s)
-    bouts = []
-    for bout, in_bout in sorted(by_bout.items()):
-        entry = {"bout": bout, "start_s": round(in_bout[0].time_s, 3),
-                 "end_s": round(in_bout[-1].time_s, 3)}
-        entry.update(_block(in_bout))
-        bouts.append(entry)
-    summary["bouts"] = bouts
-    return summary
+    bouts = tuple(BoutSummary(bout=bout, start_s=round(in_bout[0].time_s, 3),
+                              end_s=round(in_bout[-1].time_s, 3), **_totals(in_bout))
+                  for bout, in_bout in sorted(by_bout.items()))
+    return Summary(threshold_deg=threshold_deg, bouts=bouts, **_totals(steps))
 
 
-def _block(steps: list[Step]) -> dict:
-    out: dict = {side: side_summary(steps, side) for side in SIDES}
-    left, right = out["left"]["mean_peak_drop_deg"], out["right"]["mean_peak_drop_deg"]
-    out["asymmetry_deg"] = None if left is None or right is None else _round(right - left)
-    out["cadence_spm"] = _cadence(steps)
+def _totals(steps: list[Step]) -> dict:
+    left, right = side_summary(steps, "left"), side_summary(steps, "right")
+    a, b = left.mean_peak_drop_deg, right.mean_peak_drop_deg
     counted = [s for s in steps if s.counted]
-    out["steps"] = len(counted)
-    out["steps_not_counted"] = len(steps) - len(counted)
-    out["steps_over_threshold"] = int(sum(s.over_threshold for s in counted))
-    return out
+    return {"left": left, "right": right,
+            "asymmetry_deg": None if a is None or b is None else _round(b - a),
+            "cadence_spm": _cadence(steps), "steps": len(counted),
+            "steps_not_counted": len(steps) - len(counted),
+            "steps_over_threshold": int(sum(s.over_threshold for s in counted))}
 
 
 def _cadence(steps: list[Step]) -> float | None:

@@ -81,7 +81,7 @@ def score(truth: Truth, analysis: Analysis, obliquity_deg: np.ndarray,
         # walk are shown but not counted).
         true_drops = [t["peak_drop_deg"] + shift for t, hit in pairs if t["side"] == side
                       and hit is not None and hit.counted and hit.side == side]
-        measured = analysis.summary[side]["mean_peak_drop_deg"]
+        measured = analysis.summary.side(side).mean_peak_drop_deg
         if steps_from_s > 0:  # the summary counts the steps before too (a calibration walk)
             later = [s.peak_drop_deg for s in analysis.steps if s.counted and s.side == side
                      and s.time_s >= steps_from_s]

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QStackedLayout, QWidget
 
 from imu_monitor.app import theme
 from imu_monitor.presentation import SUMMARY_ROWS, format_drill, format_value, summary_row_title
+from imu_monitor.processing.metrics import Summary
 
 SIDES = ("left", "right")
 
@@ -83,16 +84,17 @@ class SummaryView(QWidget):
         self._drill.setText("")
         self._stack.setCurrentIndex(0)
 
-    def show_summary(self, summary: dict) -> None:
+    def show_summary(self, summary: Summary) -> None:
         """Per side: steps, mean, SD and max peak drop, steps over threshold; then asymmetry
         and cadence."""
         self._stack.setCurrentIndex(0)
         for (title, field, fmt), label in zip(SUMMARY_ROWS, self._titles, strict=True):
             _set(label, summary_row_title(title, summary))
             for side in SIDES:
-                _set(self._cells[(field, side)], format_value(summary[side][field], fmt))
-        _set(self._asymmetry, format_value(summary.get("asymmetry_deg"), "{:+.1f}°"))
-        _set(self._cadence, format_value(summary.get("cadence_spm"), "{:.0f}"))
+                _set(self._cells[(field, side)],
+                     format_value(getattr(summary.side(side), field), fmt))
+        _set(self._asymmetry, format_value(summary.asymmetry_deg, "{:+.1f}°"))
+        _set(self._cadence, format_value(summary.cadence_spm, "{:.0f}"))
 
     def show_drill(self, drill: str, result: dict) -> None:
         """Every set of a single-leg drill (as the report prints it)."""

@@ -83,7 +83,7 @@ def headline(analysis: Analysis) -> dict:
            "right_mean_peak_drop_deg": s.right.mean_peak_drop_deg,
            "asymmetry_deg": s.asymmetry_deg, "cadence_spm": s.cadence_spm}
     if analysis.drill_result is not None:
-        blocks = analysis.drill_result["blocks"]
+        blocks = analysis.drill_result.to_dict()["blocks"]
         out["blocks"] = [{k: b.get(k) for k in ("side", "hold_s", "mean_drop_deg", "reps",
                                                  "mean_peak_drop_deg") if k in b}
                          for b in blocks]

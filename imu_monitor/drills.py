@@ -9,7 +9,7 @@ the side the pelvis shifted to before it (weight shift), unless the clinician sa
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
@@ -57,6 +57,85 @@ MIN_BLOCK_S = 3.0
 MERGE_GAP_S = 1.5
 
 
+@dataclass(frozen=True)
+class HoldBlock:
+    """One single-leg stance hold (Trendelenburg test): drop of the free side, degrees."""
+
+    side: Side  # the standing leg
+    start_s: float
+    end_s: float
+    hold_s: float
+    mean_drop_deg: float
+    max_drop_deg: float
+    sway_deg: float
+    time_in_band_s: float
+    time_in_band_pct: float
+
+
+@dataclass(frozen=True)
+class HipHikeRep:
+    time_s: float
+    range_deg: float
+    lift_deg: float
+    top_hold_s: float
+
+
+@dataclass(frozen=True)
+class HipHikeBlock:
+    """One set of hip hikes standing on ``side``."""
+
+    side: Side
+    start_s: float
+    end_s: float
+    reps: int
+    mean_rep_s: float | None
+    rep_list: tuple[HipHikeRep, ...]
+
+
+@dataclass(frozen=True)
+class StepDownRep:
+    time_s: float
+    peak_drop_deg: float
+    obliquity_range_deg: float
+    peak_time_s: float
+    rotation_range_deg: float
+    over_threshold: bool
+
+
+@dataclass(frozen=True)
+class StepDownBlock:
+    """One set of step-downs (single-leg squats; lunges and split squats alike)."""
+
+    side: Side
+    start_s: float
+    end_s: float
+    reps: int
+    mean_peak_drop_deg: float | None
+    rep_list: tuple[StepDownRep, ...]
+
+
+@dataclass(frozen=True)
+class DrillResult:
+    """A single-leg drill's sets (blocks), each with its clinical numbers."""
+
+    tolerance_deg: float
+    blocks: tuple[HoldBlock | HipHikeBlock | StepDownBlock, ...]
+
+    def to_dict(self) -> dict:
+        """The JSON form (docs/cli.md: a public interface, field order included)."""
+        return {"tolerance_deg": self.tolerance_deg,
+                "blocks": [_as_json(asdict(b)) for b in self.blocks]}
+
+
+def _as_json(value):
+    """``asdict`` keeps tuples: the JSON document has lists."""
+    if isinstance(value, dict):
+        return {k: _as_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_as_json(v) for v in value]
+    return value
+
+
 def get_drill(name: str) -> Drill:
     """The drill called ``name`` or a clear error naming the valid ones."""
     try:
@@ -70,7 +149,7 @@ def get_drill(name: str) -> Drill:
 
 def analyze_drill(drill: Drill, obliquity: np.ndarray, tilt: np.ndarray, rotation: np.ndarray,
                   lateral_acc: np.ndarray, walking: np.ndarray, rate_hz: float,
-                  tolerance_deg: float, side: Side | None) -> dict:
+                  tolerance_deg: float, side: Side | None) -> DrillResult:
     """Holds or reps of a single-leg drill, per block, with the drill's clinical numbers.
 
     ``walking`` marks samples inside walking bouts (from the contact detector): the
@@ -96,7 +175,7 @@ def analyze_drill(drill: Drill, obliquity: np.ndarray, tilt: np.ndarray, rotatio
         else:
             results.append(_step_downs(obliquity, tilt, rotation, start, end, stance, rate_hz,
                                        tolerance_deg))
-    return {"tolerance_deg": tolerance_deg, "blocks": results}
+    return DrillResult(tolerance_deg, tuple(results))
 
 
 def find_blocks(obliquity: np.ndarray, tilt: np.ndarray, walking: np.ndarray,
@@ -172,20 +251,20 @@ def hold_bounds(lateral_acc: np.ndarray, start: int, end: int, side: Side,
     return hold_start, hold_end
 
 
-def _hold(obliquity, start, end, side: Side, rate_hz, tolerance_deg) -> dict:
+def _hold(obliquity, start, end, side: Side, rate_hz, tolerance_deg) -> HoldBlock:
     drop = drop_from_obliquity(obliquity[start:end], side)
     in_band = within_band(drop, tolerance_deg)
-    return {
-        "side": side,
-        "start_s": round(start / rate_hz, 2),
-        "end_s": round(end / rate_hz, 2),
-        "hold_s": round((end - start) / rate_hz, 2),
-        "mean_drop_deg": round(float(drop.mean()), 2),
-        "max_drop_deg": round(float(drop.max()), 2),
-        "sway_deg": round(float(drop.std()), 2),
-        "time_in_band_s": round(float(in_band.sum()) / rate_hz, 2),
-        "time_in_band_pct": round(100.0 * float(in_band.mean()), 1),
-    }
+    return HoldBlock(
+        side=side,
+        start_s=round(start / rate_hz, 2),
+        end_s=round(end / rate_hz, 2),
+        hold_s=round((end - start) / rate_hz, 2),
+        mean_drop_deg=round(float(drop.mean()), 2),
+        max_drop_deg=round(float(drop.max()), 2),
+        sway_deg=round(float(drop.std()), 2),
+        time_in_band_s=round(float(in_band.sum()) / rate_hz, 2),
+        time_in_band_pct=round(100.0 * float(in_band.mean()), 1),
+    )
 
 
 def _reps(signal: np.ndarray, height: float, rate_hz: float) -> list[tuple[int, int, int]]:
@@ -197,41 +276,38 @@ def _reps(signal: np.ndarray, height: float, rate_hz: float) -> list[tuple[int, 
     return [(bounds[k], int(p), bounds[k + 1]) for k, p in enumerate(peaks)]
 
 
-def _hip_hikes(obliquity, start, end, side: Side, rate_hz) -> dict:
+def _hip_hikes(obliquity, start, end, side: Side, rate_hz) -> HipHikeBlock:
     elevation = -drop_from_obliquity(obliquity[start:end], side)  # free hip up = positive
     reps = []
     for s, p, e in _reps(elevation, 2.0, rate_hz):
         top = elevation[p]
         near_top = elevation[s:e] >= top - 1.0
-        reps.append({
-            "time_s": round((start + p) / rate_hz, 2),
-            "range_deg": round(float(top - elevation[s:e].min()), 2),
-            "lift_deg": round(float(top), 2),
-            "top_hold_s": round(float(near_top.sum()) / rate_hz, 2),
-        })
-    tempo = np.diff([r["time_s"] for r in reps])
-    return {"side": side, "start_s": round(start / rate_hz, 2), "end_s": round(end / rate_hz, 2),
-            "reps": len(reps), "mean_rep_s": round(float(tempo.mean()), 2) if len(tempo) else
-            None, "rep_list": reps}
+        reps.append(HipHikeRep(
+            time_s=round((start + p) / rate_hz, 2),
+            range_deg=round(float(top - elevation[s:e].min()), 2),
+            lift_deg=round(float(top), 2),
+            top_hold_s=round(float(near_top.sum()) / rate_hz, 2),
+        ))
+    tempo = np.diff([r.time_s for r in reps])
+    return HipHikeBlock(side, round(start / rate_hz, 2), round(end / rate_hz, 2), len(reps),
+                        round(float(tempo.mean()), 2) if len(tempo) else None, tuple(reps))
 
 
 def _step_downs(obliquity, tilt, rotation, start, end, side: Side, rate_hz,
-                tolerance_deg) -> dict:
+                tolerance_deg) -> StepDownBlock:
     drop = drop_from_obliquity(obliquity[start:end], side)
     reps = []
     for s, p, e in _reps(np.asarray(tilt[start:end], float), 5.0, rate_hz):
         peak = s + int(np.argmax(drop[s:e]))
         rot = np.asarray(rotation[start + s:start + e], float)
-        reps.append({
-            "time_s": round((start + p) / rate_hz, 2),
-            "peak_drop_deg": round(float(drop[peak]), 2),
-            "obliquity_range_deg": round(float(drop[s:e].max() - drop[s:e].min()), 2),
-            "peak_time_s": round((start + peak) / rate_hz, 2),
-            "rotation_range_deg": round(float(rot.max() - rot.min()), 2),
-            "over_threshold": over_threshold(float(drop[peak]), tolerance_deg),
-        })
-    drops = [r["peak_drop_deg"] for r in reps]
-    return {"side": side, "start_s": round(start / rate_hz, 2), "end_s": round(end / rate_hz, 2),
-            "reps": len(reps),
-            "mean_peak_drop_deg": round(float(np.mean(drops)), 2) if drops else None,
-            "rep_list": reps}
+        reps.append(StepDownRep(
+            time_s=round((start + p) / rate_hz, 2),
+            peak_drop_deg=round(float(drop[peak]), 2),
+            obliquity_range_deg=round(float(drop[s:e].max() - drop[s:e].min()), 2),
+            peak_time_s=round((start + peak) / rate_hz, 2),
+            rotation_range_deg=round(float(rot.max() - rot.min()), 2),
+            over_threshold=over_threshold(float(drop[peak]), tolerance_deg),
+        ))
+    drops = [r.peak_drop_deg for r in reps]
+    return StepDownBlock(side, round(start / rate_hz, 2), round(end / rate_hz, 2), len(reps),
+                         round(float(np.mean(drops)), 2) if drops else None, tuple(reps))

@@ -26,7 +26,7 @@ import numpy as np
 
 from imu_monitor import __version__
 from imu_monitor.conventions import Side
-from imu_monitor.drills import DRILLS, analyze_drill, get_drill
+from imu_monitor.drills import DRILLS, DrillResult, analyze_drill, get_drill
 from imu_monitor.errors import AnalysisError, CalibrationError, InputDataError
 from imu_monitor.processing.alignment import Aligner, neutral_from_contacts
 from imu_monitor.processing.calibration import (
@@ -192,7 +192,7 @@ class Analysis:
     samples: int
     lost_samples: int
     rejected_samples: int = 0
-    drill_result: dict | None = None
+    drill_result: DrillResult | None = None
     info: dict = field(default_factory=dict)
     orientation: Mode = "offline"
 
@@ -210,7 +210,7 @@ class Analysis:
             "orientation_filter": "offline" if self.orientation == "offline" else "real-time",
         })
         if self.drill_result is not None:
-            summary[self.drill.replace("-", "_")] = self.drill_result
+            summary[self.drill.replace("-", "_")] = self.drill_result.to_dict()
         return {
             "imu_monitor_version": __version__,
             "source": self.info,
@@ -401,7 +401,7 @@ class Pipeline:
             orientation=self.config.orientation,
         )
 
-    def drill_so_far(self) -> dict | None:
+    def drill_so_far(self) -> DrillResult | None:
         """The single-leg drill's holds or reps in the history so far (what the live view
         shows), None for gait drills, before calibration, or before any drill work."""
         if self.drill.gait or self.calibration is None or not len(self.obliquity):
@@ -411,7 +411,7 @@ class Pipeline:
         except AnalysisError:
             return None
 
-    def _analyze_drill(self) -> dict:
+    def _analyze_drill(self) -> DrillResult:
         obliquity = self.obliquity.view
         return analyze_drill(self.drill, obliquity, self.tilt.view, self.rotation.view,
                              self.lateral_acc.view, self._walking_mask(len(obliquity)),

@@ -4,6 +4,7 @@ wherever they are shown."""
 
 from __future__ import annotations
 
+from imu_monitor.drills import DrillResult, HipHikeBlock, HipHikeRep, HoldBlock
 from imu_monitor.processing.metrics import (
     NOTE_FIRST,
     NOTE_FOOT,
@@ -73,28 +74,27 @@ def format_summary(summary: Summary) -> list[str]:
     return out
 
 
-def format_drill(drill: str, result: dict) -> list[str]:
+def format_drill(drill: str, result: DrillResult) -> list[str]:
     """Holds or reps, one block per line group."""
-    out = [f"Tolerance: {result['tolerance_deg']:g}°"]
-    for k, block in enumerate(result["blocks"], 1):
-        head = f"Block {k}: standing on the {block['side']} leg, {block['start_s']:.1f}–" \
-               f"{block['end_s']:.1f} s"
-        out.append(head)
-        if drill == "single-leg-stance":
-            out.append(f"  hold {block['hold_s']:.1f} s, mean drop {block['mean_drop_deg']:.1f}°,"
-                       f" max {block['max_drop_deg']:.1f}°, sway {block['sway_deg']:.1f}°, "
-                       f"within tolerance {block['time_in_band_pct']:.0f}% of the time")
-        else:
-            out.append(f"  {block['reps']} reps")
-            for r in block["rep_list"]:
-                if drill == "hip-hike":
-                    out.append(f"    {r['time_s']:>7.1f} s  range {r['range_deg']:.1f}°  "
-                               f"lift {r['lift_deg']:.1f}°  top held {r['top_hold_s']:.1f} s")
-                else:
-                    flag = "  ▲" if r["over_threshold"] else ""
-                    out.append(f"    {r['time_s']:>7.1f} s  peak drop {r['peak_drop_deg']:.1f}°"
-                               f"  frontal range {r['obliquity_range_deg']:.1f}°"
-                               f"  rotation range {r['rotation_range_deg']:.1f}°{flag}")
+    out = [f"Tolerance: {result.tolerance_deg:g}°"]
+    for k, block in enumerate(result.blocks, 1):
+        out.append(f"Block {k}: standing on the {block.side} leg, {block.start_s:.1f}–"
+                   f"{block.end_s:.1f} s")
+        if isinstance(block, HoldBlock):
+            out.append(f"  hold {block.hold_s:.1f} s, mean drop {block.mean_drop_deg:.1f}°,"
+                       f" max {block.max_drop_deg:.1f}°, sway {block.sway_deg:.1f}°, "
+                       f"within tolerance {block.time_in_band_pct:.0f}% of the time")
+            continue
+        out.append(f"  {block.reps} reps")
+        for r in block.rep_list:
+            if isinstance(r, HipHikeRep):
+                out.append(f"    {r.time_s:>7.1f} s  range {r.range_deg:.1f}°  "
+                           f"lift {r.lift_deg:.1f}°  top held {r.top_hold_s:.1f} s")
+            else:
+                flag = "  ▲" if r.over_threshold else ""
+                out.append(f"    {r.time_s:>7.1f} s  peak drop {r.peak_drop_deg:.1f}°"
+                           f"  frontal range {r.obliquity_range_deg:.1f}°"
+                           f"  rotation range {r.rotation_range_deg:.1f}°{flag}")
     return out
 
 
@@ -121,27 +121,25 @@ def headline_text(h: dict | None) -> str:
             f"{format_value(asym, '{:+.1f}')}° ({h['steps']} steps)")
 
 
-def drill_text(drill: str, result: dict) -> str:
+def drill_text(drill: str, result: DrillResult) -> str:
     """The live line for holds and reps (the current, i.e. last, block)."""
-    blocks = result.get("blocks") or []
-    if not blocks:
+    if not result.blocks:
         return ""
-    b = blocks[-1]
-    if drill == "single-leg-stance":
-        return (f"Hold {b['hold_s']:.1f} s · within ±{result['tolerance_deg']:g}° "
-                f"{b['time_in_band_pct']:.0f}% · mean drop {b['mean_drop_deg']:.1f}°, "
-                f"max {b['max_drop_deg']:.1f}°, sway {b['sway_deg']:.1f}°")
-    reps = b.get("rep_list") or []
-    if drill == "hip-hike":
-        last = f" · last range {reps[-1]['range_deg']:.1f}°" if reps else ""
-        return f"Reps: {b['reps']}{last}"
-    if not reps:
+    b = result.blocks[-1]
+    if isinstance(b, HoldBlock):
+        return (f"Hold {b.hold_s:.1f} s · within ±{result.tolerance_deg:g}° "
+                f"{b.time_in_band_pct:.0f}% · mean drop {b.mean_drop_deg:.1f}°, "
+                f"max {b.max_drop_deg:.1f}°, sway {b.sway_deg:.1f}°")
+    if isinstance(b, HipHikeBlock):
+        last = f" · last range {b.rep_list[-1].range_deg:.1f}°" if b.rep_list else ""
+        return f"Reps: {b.reps}{last}"
+    if not b.rep_list:
         return "Reps: 0"
-    last = reps[-1]
+    rep = b.rep_list[-1]
     if drill == "step-down":
-        return (f"Reps: {b['reps']} · last peak drop {last['peak_drop_deg']:.1f}°"
-                f" · rotation {last['rotation_range_deg']:.1f}°")
-    return f"Reps: {b['reps']} · last frontal range {last['obliquity_range_deg']:.1f}°"
+        return (f"Reps: {b.reps} · last peak drop {rep.peak_drop_deg:.1f}°"
+                f" · rotation {rep.rotation_range_deg:.1f}°")
+    return f"Reps: {b.reps} · last frontal range {rep.obliquity_range_deg:.1f}°"
 
 
 def reading_words(reading: LiveReading) -> tuple[str, str, str]:

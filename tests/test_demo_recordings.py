@@ -27,4 +27,4 @@ def test_single_leg_stance_demo():
     assert rec.metadata["drill"] == "single-leg-stance"
     result = analyze_samples(rec.samples, rec.rate_hz,
                              PipelineConfig(drill="single-leg-stance")).drill_result
-    assert [b["side"] for b in result["blocks"]] == ["left", "right"]
+    assert [b.side for b in result.blocks] == ["left", "right"]

@@ -148,7 +148,7 @@ for scenario, drill in (("trendelenburg-right", "walk"), ("hip-hike", "hip-hike"
     for first in range(0, len(samples), 10):
         pipeline.push(samples.slice(first, first + 10))
     result = pipeline.drill_so_far()
-    assert pipeline.steps if drill == "walk" else result["blocks"][0]["reps"], "nothing found"
+    assert pipeline.steps if drill == "walk" else result.blocks[0].reps, "nothing found"
 print("numba" in sys.modules, "scipy.signal" in sys.modules)
 """
 

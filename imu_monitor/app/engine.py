@@ -26,6 +26,7 @@ import numpy as np
 
 from imu_monitor.analysis import analyze_saved
 from imu_monitor.conventions import Side
+from imu_monitor.drills import DrillResult
 from imu_monitor.errors import ImuMonitorError, RecordingError
 from imu_monitor.lsl import LslPublisher
 from imu_monitor.pipeline import Analysis, PipelineConfig
@@ -108,7 +109,7 @@ class LiveFrame:
     stillness_dps: float | None  # gyro SD over the last second, for the standing check
     data_time_s: float  # sensor time received so far (s since the session began)
     summary: Summary | None
-    drill_result: dict | None
+    drill_result: DrillResult | None
     reading: LiveReading | None  # the big number, decided here (None until calibrated)
     health: LinkHealth
     recording_path: Path | None
@@ -137,7 +138,7 @@ class _News:
     stillness_dps: float | None = None
     data_time_s: float = 0.0
     summary: Summary | None = None
-    drill_result: dict | None = None
+    drill_result: DrillResult | None = None
     reading: LiveReading | None = None
     recording_path: Path | None = None
     recording_elapsed_s: float = 0.0
@@ -387,7 +388,7 @@ class LiveEngine:
             else:
                 self._pending.messages.append(event.message)
 
-    def _refresh_drill(self, now: float) -> dict | None:
+    def _refresh_drill(self, now: float) -> DrillResult | None:
         """Holds and reps so far (they need the whole history): at most every
         DRILL_REFRESH_S, and never more than a tenth of the time, however long the session."""
         if self.session.pipeline.drill.gait or now < self._next_drill_refresh:

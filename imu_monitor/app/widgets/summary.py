@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QStackedLayout, QWidget
 
 from imu_monitor.app import theme
+from imu_monitor.drills import DrillResult
 from imu_monitor.presentation import SUMMARY_ROWS, format_drill, format_value, summary_row_title
 from imu_monitor.processing.metrics import Summary
 
@@ -96,7 +97,7 @@ class SummaryView(QWidget):
         _set(self._asymmetry, format_value(summary.asymmetry_deg, "{:+.1f}°"))
         _set(self._cadence, format_value(summary.cadence_spm, "{:.0f}"))
 
-    def show_drill(self, drill: str, result: dict) -> None:
+    def show_drill(self, drill: str, result: DrillResult) -> None:
         """Every set of a single-leg drill (as the report prints it)."""
         self._stack.setCurrentIndex(1)
         self._drill_lines = format_drill(drill, result)

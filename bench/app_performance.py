@@ -323,7 +323,7 @@ def live_section(rate_hz: float, baseline_s: float, measure_s: float) -> dict:
 
 def memory_section(hours: float, packet_samples: int) -> dict:
     """Two hours fast-forwarded through the engine and the real window's frame timer."""
-    from imu_monitor.app import engine as engine_module
+    from imu_monitor import session as session_module
     from imu_monitor.app.main_window import MainWindow
     from imu_monitor.app.settings import AppSettings
 
@@ -331,7 +331,7 @@ def memory_section(hours: float, packet_samples: int) -> dict:
     app = make_app(tmp)
     proc = psutil.Process()
     summaries: list[tuple[int, float]] = []  # (steps summarised, seconds) per engine call
-    summarize = engine_module.summarize
+    summarize = session_module.summarize
 
     def timed_summarize(steps: list, threshold_deg: float) -> dict:
         t0 = time.perf_counter()
@@ -339,7 +339,7 @@ def memory_section(hours: float, packet_samples: int) -> dict:
         summaries.append((len(steps), time.perf_counter() - t0))
         return result
 
-    engine_module.summarize = timed_summarize
+    session_module.summarize = timed_summarize
     curve: list[tuple[float, float, float]] = []  # (sensor minutes, RSS MB, wall s)
     t_start = time.perf_counter()
 

@@ -1,4 +1,5 @@
-"""Plot pieces drawn with Qt's painter, shared by the live plots and the clinician's report.
+"""Plot pieces drawn with Qt's painter for the clinician's report; the live plots (pyqtgraph)
+share its tick labels and its tint.
 
 Only QtGui (no widgets): the report paints into a PDF or an image, off the GUI thread.
 """

@@ -1,7 +1,8 @@
-"""The live plots: the scrolling obliquity trace and the per-step bars.
+"""The live plots: the scrolling obliquity trace and the per-step bars, in pyqtgraph.
 
-Both are updated from the frame timer, never per packet; pens are 1 px wide (wide pens cost two
-orders of magnitude in pyqtgraph).
+Both are updated from the window's one frame timer, never per packet; nothing in them reacts
+to the mouse or ranges itself. Pens are 1 px wide (wide pens cost two orders of magnitude in
+pyqtgraph).
 """
 
 from __future__ import annotations
@@ -12,27 +13,19 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import (
-    QColor,
-    QFontMetricsF,
-    QPainter,
-    QPainterPath,
-    QPaintEvent,
-    QPen,
-    QPixmap,
-    QResizeEvent,
-)
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QPainterPath
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsRectItem
 
 from imu_monitor.app import theme
-from imu_monitor.painting import draw_axes, min_max_columns, tick_label, tint
+from imu_monitor.painting import tick_label, tint
 from imu_monitor.processing.metrics import Step
 
 TRACE_WINDOW_S = 10.0
 DELAY_WINDOW_S = 2.0  # the display clock follows the smallest sample delay of this long
 MAX_COAST_S = 0.1  # the trace keeps scrolling this long past the newest sample, then stops
 MAX_BARS = 24
+STRIP = 0.06  # the stance strip's height, a share of the plot's
 
 
 def style_plot(plot: pg.PlotWidget, colors: theme.Theme) -> None:
@@ -45,116 +38,105 @@ def style_plot(plot: pg.PlotWidget, colors: theme.Theme) -> None:
         axis.label.setDefaultTextColor(QColor(colors.muted))
 
 
-class _PaintedPlot(QWidget):
-    """A plot drawn by hand for the live screen, where every frame counts.
+def level_ticks(low: float, high: float) -> list[float]:
+    """Every 5° (every 10° for a high threshold's wide range, so labels never crowd)."""
+    step = 5 if high - low <= 40 else 10
+    return [float(v) for v in range(-100, 101, step) if low <= v <= high]
 
-    What does not move (background, axes, ticks, labels, bands) is prepared once in a pixmap,
-    again only on resize, threshold or theme; a repaint blits it and draws what moved over the
-    plot area. As pyqtgraph scenes, the live plots' frames went through the scene's item
-    machinery and cost several times as much (bench/README.md).
-    """
 
-    Y_TITLE = ""
-    X_TITLE = ""
+class _LivePlot(pg.PlotWidget):
+    """A plot the clinician reads, not explores: fixed ranges, no mouse, no menu, no
+    auto-range (which would look at the data on every change)."""
 
-    def __init__(self) -> None:
+    def __init__(self, y_title: str) -> None:
         super().__init__()
-        # Every pixel is painted (the prepared background first): Qt need not clear it.
-        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setMinimumSize(320, 200)
+        self.setMenuEnabled(False)
+        self.setMouseEnabled(x=False, y=False)
+        self.hideButtons()
+        self.setInteractive(False)  # a click on the legend would hide a side's bars
+        self.getPlotItem().getViewBox().disableAutoRange()
+        # Ticks outside the plot: pointing in, they put the axis (all its labels) in the
+        # area that is repainted at every frame.
+        for name in ("left", "bottom"):
+            self.getAxis(name).setStyle(tickLength=5)
+        self.setLabel("left", y_title, **{"font-size": "12pt"})
         self._colors = theme.LIGHT
-        self._plot = QRectF()  # the plot area, in widget pixels
-        self._background = QPixmap()
 
-    def set_colors(self, colors: theme.Theme) -> None:
-        self._colors = colors
-        self._prepare()
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._prepare()
-
-    # What subclasses describe.
-    def _y_range(self) -> tuple[float, float]:
-        raise NotImplementedError
-
-    def _y_ticks(self) -> list[float]:
-        """Every 5° (every 10° for a high threshold's wide range, so labels never crowd)."""
-        low, high = self._y_range()
-        step = 5 if high - low <= 40 else 10
-        return [float(v) for v in range(-100, 101, step) if low <= v <= high]
-
-    def _x_ticks(self) -> list[tuple[float, str]]:
-        """(x in pixels, label) below the plot."""
-        return []
-
-    def _draw_fixed(self, p: QPainter) -> None:
-        """Bands, lines, legends: drawn into the prepared background, under the axes."""
-
-    def _laid_out(self) -> None:
-        """The plot area changed: rebuild what is kept in pixels."""
-
-    # Shared.
-    def _y_px(self, value: float | np.ndarray) -> float | np.ndarray:
-        low, high = self._y_range()
-        return self._plot.bottom() - (value - low) * self._plot.height() / (high - low)
-
-    def _prepare(self) -> None:
-        """Lay out the plot area and draw what does not move."""
-        size = self.size()
-        if size.isEmpty():
-            return
-        metrics = QFontMetricsF(self.font())
-        line = metrics.height()
-        left = line * 1.6 + metrics.horizontalAdvance("−20") + 10
-        bottom = (line * 2.2 + 6) if self.X_TITLE else 8
-        right = metrics.horizontalAdvance("0") / 2 + 8
-        self._plot = plot = QRectF(left, 8, size.width() - left - right,
-                                   size.height() - 8 - bottom)
-        ratio = self.devicePixelRatioF()
-        self._background = QPixmap(size * ratio)
-        self._background.setDevicePixelRatio(ratio)
-        colors = self._colors
-        p = QPainter(self._background)
-        p.fillRect(QRectF(0, 0, size.width(), size.height()), QColor(colors.panel))
-        self._draw_fixed(p)
-        draw_axes(p, plot, [(self._y_px(v), tick_label(v)) for v in self._y_ticks()],
-                  self._x_ticks(), self.Y_TITLE, self.X_TITLE, QColor(colors.text),
-                  QColor(colors.muted), line)
-        p.end()
-        self._laid_out()
-        self.update()
-
-    def _begin_paint(self) -> QPainter:
-        """A painter with the prepared background drawn and the plot area as clip."""
-        p = QPainter(self)
-        p.drawPixmap(0, 0, self._background)
-        p.setClipRect(self._plot)
-        return p
+    def _set_y(self, low: float, high: float) -> None:
+        """The vertical range and its ticks, with true minus signs."""
+        self.setYRange(low, high, padding=0)
+        self.getAxis("left").setTicks([[(v, tick_label(v)) for v in level_ticks(low, high)],
+                                       []])
 
 
-class ObliquityTrace(_PaintedPlot):
+class ObliquityTrace(_LivePlot):
     """The last 10 s of obliquity with the threshold band and a stance-side strip.
 
     It scrolls smoothly at the frame rate, not in jumps at the packet rate: the time axis is
-    fixed ("seconds before now", −10…0) and the curve and the strip are moved under it by the
-    display clock (a frame is the prepared axes and band plus two paths moved sideways, over
-    the plot area only). The display clock is the wall clock minus the smallest recent delay
-    of the samples, so the newest sample is always in view, and it stops when the data stops.
+    fixed ("seconds before now", −10…0) and the curve, the strip and the markers, children
+    of one group, are moved under it by the display clock with ``setPos``. A frame is that
+    move; the axes never change, and the curve's path (peak-downsampled, clipped to the
+    view) is rebuilt only when samples arrive. The display clock is the wall clock minus the
+    smallest recent delay of the samples, so the newest sample is always in view, and it
+    stops when the data stops.
     """
 
-    Y_TITLE = "Obliquity (°)"
-    X_TITLE = "Seconds before now"
-
     def __init__(self, rate_hz: float = 100.0) -> None:
-        super().__init__()
+        super().__init__("Obliquity (°)")
+        self.setLabel("bottom", "Seconds before now", **{"font-size": "12pt"})
+        self.setXRange(-TRACE_WINDOW_S, 0, padding=0)
+        self.getAxis("bottom").setTicks(
+            [[(float(k), tick_label(k)) for k in range(-int(TRACE_WINDOW_S), 1)], []])
+        # −10 and 0 labelled too: their labels may reach 20 px past the plot's ends.
+        self.getAxis("bottom").setStyle(hideOverlappingLabels=20)
+        # Axes a few pixels off the plot area, which is repainted at every frame (and not
+        # widened for antialiasing, which is off).
+        layout = self.getPlotItem().layout
+        layout.setContentsMargins(1, 1, 12, 1)
+        layout.setColumnSpacing(0, 3)
+        layout.setRowSpacing(2, 3)
+        self.setOptimizationFlag(self.OptimizationFlag.DontAdjustForAntialiasing)
+        # The band: an opaque tint under everything (blending a translucent fill over the
+        # plot every frame is what software rendering pays most for), a plain filled
+        # rectangle, which Qt paints without calling back into Python.
+        self._band = QGraphicsRectItem()
+        self._band.setPen(pg.mkPen(None))
+        self._band.setZValue(-100)
+        self.addItem(self._band)
+        # Level lines at the ticks, one path: pyqtgraph's grid is drawn by the axes across
+        # the plot, so every frame would repaint the axes too.
+        self._levels = QGraphicsPathItem()
+        self._levels.setZValue(-50)
+        self.addItem(self._levels)
+        # What scrolls: moving the group moves its children without touching their data
+        # (a PlotDataItem's own setPos re-clips and rebuilds its path). It sits in a frame
+        # the size of the view that clips it, so that what moves past the edges never makes
+        # Qt repaint the axes.
+        self._frame = QGraphicsRectItem()
+        self._frame.setPen(pg.mkPen(None))
+        self._frame.setFlag(QGraphicsItem.GraphicsItemFlag.ItemClipsChildrenToShape)
+        self.addItem(self._frame)
+        self._scroll = pg.ItemGroup()
+        self._scroll.setParentItem(self._frame)
+        self._strip = {side: QGraphicsPathItem() for side in ("left", "right")}
+        for side, item in self._strip.items():
+            item.setBrush(QColor(theme.LEFT if side == "left" else theme.RIGHT))
+            item.setPen(pg.mkPen(None))
+            self._scroll.addItem(item)
+        # Peak downsampling to one (max, min) pair per two pixels: every peak drop stays, and
+        # far fewer segments are drawn at every frame.
+        self._curve = pg.PlotDataItem(connect="finite", skipFiniteCheck=True, clipToView=True,
+                                      autoDownsample=True, autoDownsampleFactor=0.5,
+                                      downsampleMethod="peak")
+        self._scroll.addItem(self._curve)
+        self._marker_lines: list[pg.InfiniteLine] = []
         self._threshold = 6.0
         self._limit = 12.0
-        self._curve = QPainterPath()  # pixels, with the newest sample at the right edge
-        self._strips = {"left": QPainterPath(), "right": QPainterPath()}
-        self._shift_px = 0.0
         self._capacity = 1
         self.reset(rate_hz)
+        self.set_colors(theme.LIGHT)
+        self.set_threshold(self._threshold)
 
     # ------------------------------------------------------------------ data
     def reset(self, rate_hz: float) -> None:
@@ -163,20 +145,41 @@ class ObliquityTrace(_PaintedPlot):
         self._t = np.full(self._capacity, np.nan)
         self._y = np.full(self._capacity, np.nan, dtype=np.float32)
         self._n = 0
-        self._origin = 0.0  # session time at the right edge of the built paths
+        self._origin = 0.0  # session time of x = 0 in the scrolled items' coordinates
+        self._shift = 0.0
         self._delays: deque[tuple[float, float]] = deque()  # (wall time, wall − sample time)
         self._dirty = False
         self._spans = 0
         self._steps: deque[Step] = deque()
         self._markers: deque[tuple[float, str]] = deque()  # (session time, label)
-        self._curve = QPainterPath()
-        self._strips = {"left": QPainterPath(), "right": QPainterPath()}
-        self.update()
+        self._curve.setData([], [])
+        for item in self._strip.values():
+            item.setPath(QPainterPath())
+        self._place_markers()
 
     def set_threshold(self, threshold_deg: float) -> None:
         self._threshold = threshold_deg
         self._limit = max(12.0, threshold_deg + 6.0)
-        self._prepare()
+        self._set_y(-self._limit, self._limit)
+        self._band.setRect(QRectF(-TRACE_WINDOW_S - 1, -threshold_deg, TRACE_WINDOW_S + 2,
+                                  2 * threshold_deg))
+        self._frame.setRect(QRectF(-TRACE_WINDOW_S, -self._limit, TRACE_WINDOW_S,
+                                   2 * self._limit))
+        levels = QPainterPath()
+        for v in self._y_ticks():
+            levels.moveTo(-TRACE_WINDOW_S - 1, v)
+            levels.lineTo(1, v)
+        self._levels.setPath(levels)
+        self._dirty = bool(self._n)  # the strip's height follows the range
+
+    def set_colors(self, colors: theme.Theme) -> None:
+        self._colors = colors
+        style_plot(self, colors)
+        self._band.setBrush(tint(colors.panel, theme.GOOD))
+        self._levels.setPen(pg.mkPen(colors.grid, width=1))
+        self._curve.setPen(pg.mkPen(colors.trace, width=1))
+        for line in self._marker_lines:
+            self._style_marker(line)
 
     def append(self, t: np.ndarray, y: np.ndarray, valid: np.ndarray,
                wall: float | None = None) -> None:
@@ -228,16 +231,15 @@ class ObliquityTrace(_PaintedPlot):
         return min(wall - delay, newest + MAX_COAST_S)
 
     def redraw(self, wall: float | None = None) -> None:
-        """Called from the frame timer: rebuild the paths if samples came, then scroll."""
-        if not self._n or self._plot.isEmpty():
+        """Called from the frame timer: rebuild the items if samples came, then scroll."""
+        if not self._n:
             return
-        rebuilt = self._dirty
-        if rebuilt:
-            self._build_paths()
-        shift = (self._origin - self.display_time(wall)) * self._px_per_s()
-        if rebuilt or shift != self._shift_px:
-            self._shift_px = shift
-            self.update(self._plot.toAlignedRect())
+        if self._dirty:
+            self._rebuild()
+        shift = self._origin - self.display_time(wall)
+        if shift != self._shift:
+            self._shift = shift
+            self._scroll.setPos(shift, 0)
 
     def data(self) -> tuple[np.ndarray, np.ndarray]:
         """What the trace holds now, in session time (for tests: assert on data, not pixels)."""
@@ -248,39 +250,17 @@ class ObliquityTrace(_PaintedPlot):
         return self._spans
 
     # ------------------------------------------------------------- drawing
-    def _y_range(self) -> tuple[float, float]:
-        return -self._limit, self._limit
+    def _y_ticks(self) -> list[float]:
+        return level_ticks(-self._limit, self._limit)
 
-    def _px_per_s(self) -> float:
-        return self._plot.width() / TRACE_WINDOW_S
-
-    def _x_ticks(self) -> list[tuple[float, str]]:
-        return [(self._plot.right() + k * self._px_per_s(), tick_label(k))
-                for k in range(-int(TRACE_WINDOW_S), 1)]
-
-    def _draw_fixed(self, p: QPainter) -> None:
-        plot = self._plot
-        top, bottom = self._y_px(self._threshold), self._y_px(-self._threshold)
-        band = QRectF(plot.left(), top, plot.width(), bottom - top)
-        p.fillRect(band.intersected(plot), tint(self._colors.panel, theme.GOOD))
-        p.setPen(QPen(QColor(self._colors.grid), 0))
-        for v in self._y_ticks():  # level lines
-            p.drawLine(QPointF(plot.left(), self._y_px(v)), QPointF(plot.right(), self._y_px(v)))
-
-    def _laid_out(self) -> None:
-        if self._n:
-            self._build_paths()
-
-    def _build_paths(self) -> None:
-        """The curve and the stance strip in pixels, newest sample at the plot's right edge."""
+    def _rebuild(self) -> None:
+        """The curve, the strip and the markers in coordinates where the newest sample is at
+        x = 0 (near the view's: the curve is clipped and downsampled against the view)."""
         self._dirty = False
-        t, y = min_max_columns(self._t[: self._n], self._y[: self._n],
-                               int(self._plot.width()) // 2)
         self._origin = float(self._t[self._n - 1])
-        x = self._plot.right() + (t - self._origin) * self._px_per_s()
-        self._curve = pg.arrayToQPath(x, np.asarray(self._y_px(y), dtype=np.float64),
-                                      connect="finite")
+        self._curve.setData(self._t[: self._n] - self._origin, self._y[: self._n])
         self._shade()
+        self._place_markers()
 
     def _shade(self) -> None:
         """Stance phases, from each contact to the next: blue left, orange right."""
@@ -290,37 +270,36 @@ class ObliquityTrace(_PaintedPlot):
         steps = list(self._steps)
         paths = {"left": QPainterPath(), "right": QPainterPath()}
         spans = 0
-        scale, right = self._px_per_s(), self._plot.right()
-        height = 0.06 * self._plot.height()
+        height = STRIP * 2 * self._limit
         for k, s in enumerate(steps):
             stop = steps[k + 1].time_s if k + 1 < len(steps) else min(
                 end, s.time_s + (s.step_time_s or 0.6))
             if stop > end - TRACE_WINDOW_S - MAX_COAST_S:
-                left = right + (s.time_s - end) * scale
-                paths[s.side].addRect(QRectF(left, self._plot.top(),
-                                             (stop - s.time_s) * scale, height))
+                paths[s.side].addRect(QRectF(s.time_s - end, self._limit - height,
+                                             stop - s.time_s, height))
                 spans += 1
-        self._strips = paths
+        for side, item in self._strip.items():
+            item.setPath(paths[side])
         self._spans = spans
 
-    def paintEvent(self, event: QPaintEvent) -> None:
-        p = self._begin_paint()
-        p.translate(self._shift_px, 0)
-        p.setPen(Qt.PenStyle.NoPen)
-        for side, path in self._strips.items():
-            p.setBrush(QColor(theme.LEFT if side == "left" else theme.RIGHT))
-            p.drawPath(path)
-        p.setBrush(Qt.BrushStyle.NoBrush)
-        p.setPen(QPen(QColor(self._colors.trace), 0))
-        p.drawPath(self._curve)
-        marker_pen = QPen(QColor(self._colors.muted), 1.5, Qt.PenStyle.DashLine)
-        for t, label in self._markers:
-            x = self._plot.right() + (t - self._origin) * self._px_per_s()
-            p.setPen(marker_pen)
-            p.drawLine(QPointF(x, self._plot.top()), QPointF(x, self._plot.bottom()))
-            p.setPen(QColor(self._colors.text))
-            p.drawText(QPointF(x + 4, self._plot.top() + 0.12 * self._plot.height()), label)
-        p.end()
+    def _place_markers(self) -> None:
+        """One dashed line with its label per marker, at its time."""
+        while len(self._marker_lines) > len(self._markers):
+            gone = self._marker_lines.pop()
+            gone.scene().removeItem(gone)
+        while len(self._marker_lines) < len(self._markers):
+            line = pg.InfiniteLine(angle=90, movable=False, label="",
+                                   labelOpts={"position": 0.86, "anchors": [(0, 0), (0, 0)]})
+            self._style_marker(line)
+            self._scroll.addItem(line)
+            self._marker_lines.append(line)
+        for line, (t, label) in zip(self._marker_lines, self._markers, strict=True):
+            line.setPos(t - self._origin)
+            line.label.setFormat(label)
+
+    def _style_marker(self, line: pg.InfiniteLine) -> None:
+        line.setPen(pg.mkPen(self._colors.muted, width=1.5, style=Qt.PenStyle.DashLine))
+        line.label.setColor(self._colors.text)
 
 
 def merge_steps(shown: Iterable[Step], new: list[Step], keep: Callable[[Step], bool]
@@ -336,26 +315,51 @@ def merge_steps(shown: Iterable[Step], new: list[Step], keep: Callable[[Step], b
     return sorted(by_time.values(), key=lambda s: s.time_s)
 
 
-class StepBars(_PaintedPlot):
+class StepBars(_LivePlot):
     """The last steps' peak drops as bars: left stance blue, right stance orange; a bar over
     the threshold is outlined in vermillion (colour is never the only cue: the legend and
-    the side words on the big number go with it)."""
-
-    Y_TITLE = "Peak drop (°)"
+    the side words on the big number go with it). The oldest step is on the left."""
 
     def __init__(self) -> None:
-        super().__init__()
-        self._threshold = 6.0
+        super().__init__("Peak drop (°)")
+        bottom = self.getAxis("bottom")
+        bottom.setTicks([[], []])  # a baseline: the slots are steps, not a scale
+        bottom.setStyle(showValues=False, tickLength=0)
+        bottom.setHeight(12)  # room for the lowest tick's label
+        self.setXRange(-0.5, MAX_BARS - 0.5, padding=0)
+        self._bars = {side: pg.BarGraphItem(x=[], height=[], width=0.8, brush=color,
+                                            pen=pg.mkPen(None))
+                      for side, color in (("left", theme.LEFT), ("right", theme.RIGHT))}
+        for item in self._bars.values():
+            self.addItem(item)
+        self._threshold_line = pg.InfiniteLine(
+            angle=0, movable=False, pen=pg.mkPen(theme.ALERT, width=1,
+                                                 style=Qt.PenStyle.DashLine))
+        self.addItem(self._threshold_line)
+        # Over the bars, on the panel's colour: tall bars never hide it.
+        self._legend = pg.LegendItem(offset=(-4, 2), colCount=2, labelTextSize="10pt")
+        self._legend.setParentItem(self.getPlotItem().getViewBox())
+        for side, item in self._bars.items():
+            self._legend.addItem(item, f"{side} stance")
         self._steps: list[Step] = []
         self._dirty = False
+        self.set_colors(theme.LIGHT)
+        self.set_threshold(6.0)
 
     def reset(self) -> None:
         self._steps.clear()
         self._dirty = True
 
     def set_threshold(self, threshold_deg: float) -> None:
-        self._threshold = threshold_deg
-        self._prepare()
+        self._threshold_line.setPos(threshold_deg)
+        self._set_y(0.0, max(12.0, threshold_deg + 4.0))
+
+    def set_colors(self, colors: theme.Theme) -> None:
+        self._colors = colors
+        style_plot(self, colors)
+        self._legend.setBrush(pg.mkBrush(colors.panel))
+        self._legend.setPen(pg.mkPen(colors.grid))
+        self._legend.setLabelTextColor(colors.muted)
 
     def add_steps(self, steps: list[Step]) -> None:
         """New steps, or judged ones replacing the provisional step of the same time (a step
@@ -365,49 +369,19 @@ class StepBars(_PaintedPlot):
             self._dirty = True
 
     def redraw(self) -> None:
-        if self._dirty:
-            self._dirty = False
-            self.update(self._plot.toAlignedRect())
+        """Called from the frame timer: the bars change only when steps came."""
+        if not self._dirty:
+            return
+        self._dirty = False
+        for side, item in self._bars.items():
+            slots = [k for k, s in enumerate(self._steps) if s.side == side]
+            # pens=None, not an empty list, when a side has no bars
+            pens = [pg.mkPen(theme.ALERT, width=2) if self._steps[k].over_threshold
+                    else pg.mkPen(None) for k in slots]
+            item.setOpts(x=np.array(slots, dtype=float),
+                         height=[max(0.0, self._steps[k].peak_drop_deg) for k in slots],
+                         pens=pens or None)
 
     def heights(self, side: str) -> list[float]:
         """Bar heights shown for one stance side (for tests)."""
         return [max(0.0, s.peak_drop_deg) for s in self._steps if s.side == side]
-
-    def _y_range(self) -> tuple[float, float]:
-        return 0.0, max(12.0, self._threshold + 4.0)
-
-    def _draw_fixed(self, p: QPainter) -> None:
-        plot = self._plot
-        p.setPen(QPen(QColor(theme.ALERT), 0, Qt.PenStyle.DashLine))
-        y = self._y_px(self._threshold)
-        p.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
-
-    def _draw_legend(self, p: QPainter) -> None:
-        """Over the bars, on the panel's colour: tall bars never hide it."""
-        plot = self._plot
-        metrics = QFontMetricsF(self.font())
-        line = metrics.height()
-        width = line + 2 + metrics.horizontalAdvance("right stance") + 8
-        p.fillRect(QRectF(plot.right() - width - 8, plot.top() + 2, width + 4,
-                          2 * (line + 4) + 4), QColor(self._colors.panel))
-        for k, (side, color) in enumerate((("left", theme.LEFT), ("right", theme.RIGHT))):
-            top = plot.top() + 6 + k * (line + 4)
-            left = plot.right() - width - 4
-            p.fillRect(QRectF(left, top + 2, line - 4, line - 4), QColor(color))
-            p.setPen(QColor(self._colors.muted))
-            p.drawText(QPointF(left + line + 2, top + metrics.ascent()), f"{side} stance")
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        p = self._begin_paint()
-        slot = self._plot.width() / MAX_BARS  # the newest steps, oldest on the left
-        base = self._y_px(0.0)
-        alert = QPen(QColor(theme.ALERT), 2)
-        for k, s in enumerate(self._steps):
-            top = self._y_px(max(0.0, s.peak_drop_deg))
-            bar = QRectF(self._plot.left() + (k + 0.1) * slot, top, 0.8 * slot, base - top)
-            p.fillRect(bar, QColor(theme.LEFT if s.side == "left" else theme.RIGHT))
-            if s.over_threshold:
-                p.setPen(alert)
-                p.drawRect(bar)
-        self._draw_legend(p)
-        p.end()

@@ -235,6 +235,7 @@ def _results(todo: list[Path], hashes: dict[Path, str | None], options: BatchOpt
     """Rows as they are ready: in this process for one job, else on a pool (or ``executor``)
     with at most twice as many files queued as workers (memory stays bounded)."""
     if executor is None and jobs <= 1:
+        one_thread_per_analysis()  # --jobs is the number of cores the batch may use
         for path in todo:
             yield analyze_file(path, options, hashes.get(path))
         return

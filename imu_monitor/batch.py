@@ -249,7 +249,8 @@ def _results(todo: list[Path], hashes: dict[Path, str | None], options: BatchOpt
                 path = next(queue, None)
                 if path is None:
                     break
-                pending.add(pool.submit(analyze_file, path, options, hashes.get(path)))
+                pending.add(pool.submit(_analyze_on_one_thread, path, options,
+                                        hashes.get(path)))
             if not pending:
                 return
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -262,11 +263,16 @@ def _results(todo: list[Path], hashes: dict[Path, str | None], options: BatchOpt
             pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _worker_start() -> None:
-    """Workers leave Ctrl-C to the batch, which lets the files in hand finish and stops; they
+def _analyze_on_one_thread(path: Path, options: BatchOptions, sha256: str | None):
+    """``analyze_file`` in a worker (a process of ours or a Dask cluster's): the workers
     share the cores already, so each analysis keeps to one thread."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
     one_thread_per_analysis()
+    return analyze_file(path, options, sha256)
+
+
+def _worker_start() -> None:
+    """Workers leave Ctrl-C to the batch, which lets the files in hand finish and stops."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def print_progress(done: int, total: int, elapsed_s: float, out=None) -> None:

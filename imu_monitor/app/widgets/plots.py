@@ -336,11 +336,6 @@ class StepBars(_LivePlot):
             angle=0, movable=False, pen=pg.mkPen(theme.ALERT, width=1,
                                                  style=Qt.PenStyle.DashLine))
         self.addItem(self._threshold_line)
-        # Over the bars, on the panel's colour: tall bars never hide it.
-        self._legend = pg.LegendItem(offset=(-4, 2), colCount=2, labelTextSize="10pt")
-        self._legend.setParentItem(self.getPlotItem().getViewBox())
-        for side, item in self._bars.items():
-            self._legend.addItem(item, f"{side} stance")
         self._steps: list[Step] = []
         self._dirty = False
         self.set_colors(theme.LIGHT)
@@ -357,9 +352,11 @@ class StepBars(_LivePlot):
     def set_colors(self, colors: theme.Theme) -> None:
         self._colors = colors
         style_plot(self, colors)
-        self._legend.setBrush(pg.mkBrush(colors.panel))
-        self._legend.setPen(pg.mkPen(colors.grid))
-        self._legend.setLabelTextColor(colors.muted)
+        # The legend is the title row, above the bars: no bar hides it, nor it a bar.
+        self.setTitle(" &nbsp; ".join(
+            f'<span style="color:{color}">■</span> {side} stance'
+            for side, color in (("left", theme.LEFT), ("right", theme.RIGHT))),
+            color=colors.muted, size="10pt")
 
     def add_steps(self, steps: list[Step]) -> None:
         """New steps, or judged ones replacing the provisional step of the same time (a step

@@ -520,7 +520,9 @@ class ReviewPage(QWidget):
         if self.session is None:
             return
         suffix = EXPORT_FORMATS[fmt][1]
-        suggested = self.session.path.with_name(f"{self.session.path.stem}-{fmt}{suffix}")
+        kind, _, _ = fmt.partition("-")  # samples, angles, steps, report; json and sto
+        tag = "" if fmt in ("json", "sto") else f"-{kind}"
+        suggested = self.session.path.with_name(f"{self.session.path.stem}{tag}{suffix}")
         name, _ = QFileDialog.getSaveFileName(self, f"Export {EXPORT_FORMATS[fmt][0]}",
                                               str(suggested))
         if name:

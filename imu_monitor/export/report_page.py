@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from imu_monitor import __version__
+from imu_monitor.app.theme import ALERT, GOOD, LEFT, LIGHT, RIGHT
 from imu_monitor.display import has_display
 from imu_monitor.errors import InputDataError
 from imu_monitor.export.report import ReportText, report_text
@@ -41,8 +42,7 @@ PNG_DPI = 150
 EXCERPT_S = 10.0
 AXIS_W, AXIS_H = 34.0, 24.0  # a plot's left axis (ticks, labels, title) and bottom one
 BELOW_PLOT = 34.0  # from a plot's frame to what follows it
-LEFT, RIGHT, ALERT, GOOD = "#0072B2", "#E69F00", "#D55E00", "#009E73"  # Okabe–Ito
-TEXT, MUTED, GRID = "#1D1D1F", "#6B6B70", "#D8D8DC"
+TEXT, MUTED, GRID = LIGHT.text, LIGHT.muted, LIGHT.grid
 
 
 def paint_report(out: Path, kind: str, text: ReportText, analysis: Analysis,

@@ -16,15 +16,22 @@ from PySide6.QtGui import (
     QPageLayout,
     QPageSize,
     QPainter,
+    QPainterPath,
     QPdfWriter,
     QPen,
 )
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsPathItem,
+    QGraphicsRectItem,
+)
 
 from imu_monitor import __version__
+from imu_monitor.app.theme import ALERT, GOOD, LEFT, LIGHT, RIGHT
 from imu_monitor.display import has_display
 from imu_monitor.errors import InputDataError
 from imu_monitor.export.report import ReportText, report_text
-from imu_monitor.painting import draw_axes, min_max_columns, tick_label, tint
+from imu_monitor.painting import tick_label, tint
 from imu_monitor.pipeline import Analysis
 from imu_monitor.presentation import SUMMARY_ROWS
 
@@ -33,8 +40,9 @@ MARGIN = 40.0
 FOOTER_H = 50  # the footer: what is measured and its known limits, four small lines
 PNG_DPI = 150
 EXCERPT_S = 10.0
-LEFT, RIGHT, ALERT, GOOD = "#0072B2", "#E69F00", "#D55E00", "#009E73"  # Okabe–Ito
-TEXT, MUTED, GRID = "#1D1D1F", "#6B6B70", "#D8D8DC"
+AXIS_W, AXIS_H = 34.0, 24.0  # a plot's left axis (ticks, labels, title) and bottom one
+BELOW_PLOT = 34.0  # from a plot's frame to what follows it
+TEXT, MUTED, GRID = LIGHT.text, LIGHT.muted, LIGHT.grid
 
 
 def paint_report(out: Path, kind: str, text: ReportText, analysis: Analysis,
@@ -96,11 +104,10 @@ class _Page:
         self.obliquity = obliquity
         self.y = MARGIN
         self.width = PAGE_W - 2 * MARGIN
+        self.px = p.worldTransform().m11()  # device pixels in a point
 
-    def font(self, size: int, bold: bool = False):
-        font = QFont()
-        font.setPixelSize(size)  # page units: the painter's scale makes them points
-        font.setBold(bold)
+    def font(self, size: int, bold: bool = False) -> QFont:
+        font = _font(size, bold)
         self.p.setFont(font)
         return font
 
@@ -184,57 +191,79 @@ class _Page:
         self.paragraph(self.text.statement, 10, x=MARGIN + 300, width=self.width - 300)
         self.y = max(bottom, self.y) + 12
 
-    def _axes(self, plot, x_range, y_range, x_ticks, y_step, x_title, y_title):
-        """Axes and a value → page mapping for one plot."""
+    def pen(self, color: str, width: float, style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> QPen:
+        """A pen ``width`` points wide on the page: pyqtgraph's pens are cosmetic (device
+        pixels), since a plot's view scales its items to the data."""
+        pen = QPen(QColor(color), width * self.px, style)
+        pen.setCosmetic(True)
+        return pen
+
+    def _plot(self, height: float, x_range: tuple[float, float], y_range: tuple[float, float],
+              x_title: str, y_title: str, items: list[QGraphicsItem]) -> None:
+        """``items`` (in data units) in a pyqtgraph view with its axes, below the current
+        height. The scene is rendered by the page's painter: vectors in the PDF, exact
+        colours in the PNG. No PlotItem: it makes widgets, and reports are painted off the
+        GUI thread."""
         (x0, x1), (y0, y1) = x_range, y_range
-
-        def px(x):
-            return plot.left() + (np.asarray(x, float) - x0) * plot.width() / (x1 - x0)
-
-        def py(y):
-            return plot.bottom() - (np.asarray(y, float) - y0) * plot.height() / (y1 - y0)
-
-        y_step = max(y_step, _nice_step(y1 - y0, 8))  # never crowded, whatever the range
+        width = self.width - AXIS_W - 6  # room for the last time label
+        view = pg.ViewBox(enableMouse=False, enableMenu=False, defaultPadding=0)
+        view.setRange(xRange=x_range, yRange=y_range, padding=0)
+        y_step = max(5.0, _nice_step(y1 - y0, 8))  # never crowded, whatever the range
         levels = np.arange(np.ceil(y0 / y_step) * y_step, y1 + 1e-9, y_step)
-        self.p.setPen(QPen(QColor(GRID), 0.5))
+        grid = QPainterPath()
         for v in levels:
-            self.p.drawLine(QPointF(plot.left(), float(py(v))), QPointF(plot.right(), float(py(v))))
-        self.font(8)
-        draw_axes(self.p, plot, [(float(py(v)), tick_label(round(v, 6) + 0.0)) for v in levels],
-                  [(float(px(x)), tick_label(round(x, 6) + 0.0)) for x in x_ticks], y_title,
-                  x_title,
-                  QColor(TEXT), QColor(MUTED), 10.0)
-        return px, py
-
-    def _plot_rect(self, height: float):
-        rect = QRectF(MARGIN + 34, self.y, self.width - 40, height)
-        self.y += height + 34
-        return rect
+            grid.moveTo(x0, v)
+            grid.lineTo(x1, v)
+        grid_item = QGraphicsPathItem(grid)
+        grid_item.setPen(self.pen(GRID, 0.5))
+        grid_item.setZValue(-2)  # under everything
+        for item in (grid_item, *items):
+            view.addItem(item)
+        scene = pg.GraphicsScene()  # brings the view's range up to date before it renders
+        scene.addItem(view)
+        view.setGeometry(QRectF(AXIS_W, 0, width, height))
+        font = _font(8)
+        # pyqtgraph draws an axis's line 1 unit inside its box: the boxes overlap the view by
+        # that much, so that the lines are the frame's edges
+        for side, ticks, title, geometry in (
+                ("left", levels, y_title, QRectF(1, 0, AXIS_W, height)),
+                ("bottom", _nice_ticks(x0, x1), x_title,
+                 QRectF(AXIS_W, height - 1, width, AXIS_H))):
+            axis = _Axis(side, pen=self.pen(MUTED, 0.5), textPen=TEXT, linkView=view)
+            axis.setTicks([[(float(v), tick_label(round(v, 6) + 0.0)) for v in ticks], []])
+            axis.setStyle(tickFont=font, tickLength=3, tickTextOffset=3,
+                          hideOverlappingLabels=20)
+            axis.setLabel(title, color=MUTED)
+            axis.label.setFont(font)
+            scene.addItem(axis)
+            if side == "left":
+                axis.setWidth(AXIS_W)
+            else:
+                axis.setHeight(AXIS_H)
+            axis.setGeometry(geometry)
+            axis.linkedViewChanged(view)  # the range was set before the axis was linked
+        area = QRectF(0, 0, self.width, height + BELOW_PLOT)
+        scene.render(self.p, area.translated(MARGIN, self.y), area)
+        self.y += area.height()
 
     def steps_plot(self) -> None:
         steps = [s for s in self.analysis.steps if s.counted]
         threshold = self.analysis.summary.threshold_deg
         self._legend(self.y)
         self.paragraph("Peak drop of every step", 11, bold=True)
-        plot = self._plot_rect(150)
         top = max([12.0, threshold + 3] + [s.peak_drop_deg + 2 for s in steps])
-        span = max(self.analysis.duration_s, 1.0)
-        px, py = self._axes(plot, (0, span), (min(0.0, min((s.peak_drop_deg for s in steps),
-                                                              default=0.0) - 1), top),
-                            _nice_ticks(0, span), 5.0, "Time in the session (s)",
-                            "Peak drop (°)")
-        self.p.setPen(QPen(QColor(ALERT), 0.8, Qt.PenStyle.DashLine))
-        self.p.drawLine(QPointF(plot.left(), float(py(threshold))),
-                        QPointF(plot.right(), float(py(threshold))))
-        self.p.setPen(Qt.PenStyle.NoPen)
-        r = 2.2 if len(steps) < 300 else 1.4
-        for s in steps:
-            self.p.setBrush(QColor(LEFT if s.side == "left" else RIGHT))
-            centre = QPointF(float(px(s.time_s)), float(py(s.peak_drop_deg)))
-            if s.side == "left":  # circles and squares: never colour alone
-                self.p.drawEllipse(centre, r, r)
-            else:
-                self.p.drawRect(QRectF(centre.x() - r, centre.y() - r, 2 * r, 2 * r))
+        low = min(0.0, min((s.peak_drop_deg for s in steps), default=0.0) - 1)
+        items: list[QGraphicsItem] = [pg.InfiniteLine(
+            threshold, angle=0, pen=self.pen(ALERT, 0.8, Qt.PenStyle.DashLine))]
+        size = (4.4 if len(steps) < 300 else 2.8) * self.px
+        for side, symbol, color in (("left", "o", LEFT), ("right", "s", RIGHT)):
+            mine = [s for s in steps if s.side == side]  # circles and squares: never colour
+            # alone; each symbol drawn as a path (the cached ones are pixmaps)
+            items.append(pg.ScatterPlotItem(
+                [s.time_s for s in mine], [s.peak_drop_deg for s in mine], symbol=symbol,
+                size=size, pen=None, brush=QColor(color), useCache=False, antialias=True))
+        self._plot(150, (0, max(self.analysis.duration_s, 1.0)), (low, top),
+                   "Time in the session (s)", "Peak drop (°)", items)
 
     def _legend(self, y: float) -> None:
         """One line above the plot, right-aligned: what the marks mean."""
@@ -263,19 +292,20 @@ class _Page:
         else:  # a drill: the whole session
             start, end, title = 0.0, n / rate, "Obliquity over the whole session"
         self.paragraph(title, 11, bold=True)
-        plot = self._plot_rect(130)
+        height = 130.0
         lo, hi = round(start * rate), max(round(start * rate) + 1, round(end * rate))
         t = np.arange(lo, hi) / rate
         y = self.obliquity[lo:hi]
         threshold = self.analysis.summary.threshold_deg
         finite = y[np.isfinite(y)]
         limit = max(12.0, threshold + 4, float(np.abs(finite).max()) + 2 if len(finite) else 0)
-        px, py = self._axes(plot, (start, max(end, start + 1 / rate)), (-limit, limit),
-                            _nice_ticks(start, end), 5.0, "Time in the session (s)",
-                            "Obliquity (°)")
-        band = QRectF(plot.left(), float(py(threshold)), plot.width(),
-                      float(py(-threshold) - py(threshold)))
-        self.p.fillRect(band, tint("#FFFFFF", GOOD))
+        end = max(end, start + 1 / rate)
+        band = QGraphicsRectItem(QRectF(start, -threshold, end - start, 2 * threshold))
+        band.setBrush(tint("#FFFFFF", GOOD))
+        band.setPen(Qt.PenStyle.NoPen)
+        band.setZValue(-1)  # over the level lines, under the trace
+        strip = {side: QPainterPath() for side in ("left", "right")}
+        strip_h = 5 / height * 2 * limit  # 5 points along the top
         for k, s in enumerate(steps):  # stance strip along the top, as on the live screen:
             # from each contact to the next one of the same bout
             nxt = steps[k + 1] if k + 1 < len(steps) else None
@@ -283,13 +313,44 @@ class _Page:
                 s.time_s + (s.step_time_s or 0.6))
             a, b = max(start, s.time_s), min(end, stop)
             if a < b:
-                self.p.fillRect(QRectF(float(px(a)), plot.top(), float(px(b) - px(a)), 5),
-                                QColor(LEFT if s.side == "left" else RIGHT))
-        tt, yy = min_max_columns(t, y, int(plot.width() * 2))
-        self.p.setBrush(Qt.BrushStyle.NoBrush)
-        self.p.setPen(QPen(QColor(TEXT), 0.7))
-        self.p.drawPath(pg.arrayToQPath(np.asarray(px(tt), float), np.asarray(py(yy), float),
-                                        connect="finite"))
+                strip[s.side].addRect(QRectF(a, limit - strip_h, b - a, strip_h))
+        items: list[QGraphicsItem] = [band]
+        for side, path in strip.items():
+            item = QGraphicsPathItem(path)
+            item.setBrush(QColor(LEFT if side == "left" else RIGHT))
+            item.setPen(Qt.PenStyle.NoPen)
+            items.append(item)
+        curve = pg.PlotDataItem(t, y, connect="finite", pen=self.pen(TEXT, 0.7), antialias=True)
+        # A long session: a (max, min) pair per sixteenth of a point keeps every peak drop
+        # in far fewer segments (each pair is drawn down from its max: in wider columns a
+        # slope would look thick)
+        curve.setDownsampling(max(1, len(t) // int(self.width * 16)), method="peak")
+        items.append(curve)
+        self._plot(height, (start, end), (-limit, limit), "Time in the session (s)",
+                   "Obliquity (°)", items)
+
+
+class _Axis(pg.AxisItem):
+    """An axis painted straight onto the page. pyqtgraph measures an axis in its view's
+    pixels (and draws nothing without a view), then replays it from a QPicture, which
+    scales it by the page's resolution over the screen's; a page has no view, and its
+    scene's units are already the page's points."""
+
+    def mapToDevice(self, obj: QPointF) -> QPointF:
+        return self.sceneTransform().map(obj)
+
+    def paint(self, p: QPainter, *_: object) -> None:
+        specs = self.generateDrawSpecs(p)
+        if specs is not None:
+            self.drawPicture(p, *specs)
+
+
+def _font(size: int, bold: bool = False) -> QFont:
+    """``size`` in page units: the painter's scale makes them points."""
+    font = QFont()
+    font.setPixelSize(size)
+    font.setBold(bold)
+    return font
 
 
 def _nice_step(span: float, most: int) -> float:

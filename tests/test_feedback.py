@@ -158,3 +158,17 @@ def test_minutes_pushed_at_once_still_announce_every_contact():
     samples = simulated("trendelenburg-right", rate_hz=RATE_HZ, seconds=300).samples
     pipeline, _, judged, _ = _live(samples, len(samples))
     assert pipeline.provisional.announced >= len(judged) - 2
+
+
+def test_a_tall_bar_is_drawn_whole(qtbot):
+    """A 14.3° drop is shown as 14.3°, not cut at the top of the usual 0–12° scale."""
+    from imu_monitor.app.widgets.plots import StepBars
+
+    bars = StepBars()
+    qtbot.addWidget(bars)
+    bars.add_steps([_step(1.0, "right", 14.3), _step(1.5, "left", 3.0)])
+    bars.redraw()
+    assert bars.y_range()[1] >= 14.3 + 0.5
+    bars.reset()
+    bars.redraw()
+    assert bars.y_range() == (0.0, 12.0)

@@ -7,6 +7,7 @@ pyqtgraph).
 
 from __future__ import annotations
 
+import math
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -338,6 +339,7 @@ class StepBars(_LivePlot):
         self.addItem(self._threshold_line)
         self._steps: list[Step] = []
         self._dirty = False
+        self._threshold, self._top = 6.0, 0.0
         self.set_colors(theme.LIGHT)
         self.set_threshold(6.0)
 
@@ -346,8 +348,22 @@ class StepBars(_LivePlot):
         self._dirty = True
 
     def set_threshold(self, threshold_deg: float) -> None:
+        self._threshold = threshold_deg
         self._threshold_line.setPos(threshold_deg)
-        self._set_y(0.0, max(12.0, threshold_deg + 4.0))
+        self._fit_y()
+
+    def _fit_y(self) -> None:
+        """0 to 12° (or the threshold + 4°), and up to the tallest bar shown: a 14° drop is
+        drawn as 14°, never cut at the top."""
+        tallest = max(self.heights("left") + self.heights("right"), default=0.0)
+        top = max(12.0, self._threshold + 4.0, 2.0 * math.ceil(tallest / 2.0 + 0.5))
+        if top != self._top:
+            self._top = top
+            self._set_y(0.0, top)
+
+    def y_range(self) -> tuple[float, float]:
+        """The vertical range shown (for tests)."""
+        return 0.0, self._top
 
     def set_colors(self, colors: theme.Theme) -> None:
         self._colors = colors
@@ -378,6 +394,7 @@ class StepBars(_LivePlot):
             item.setOpts(x=np.array(slots, dtype=float),
                          height=[max(0.0, self._steps[k].peak_drop_deg) for k in slots],
                          pens=pens or None)
+        self._fit_y()
 
     def heights(self, side: str) -> list[float]:
         """Bar heights shown for one stance side (for tests)."""

@@ -76,6 +76,10 @@ class ReadingTracker:
         elif self._last is not None and self._last.time_s in shown:
             self._last = None  # judged not to count, and nothing newer does
 
+    def unjudged(self) -> list[Step]:
+        """The provisional steps shown whose judged step has not come yet."""
+        return list(self._unjudged.values())
+
     def add_samples(self, obliquity_deg: np.ndarray, valid: np.ndarray) -> None:
         ok = np.asarray(obliquity_deg)[np.asarray(valid)]
         if len(ok):

@@ -55,7 +55,6 @@ class LiveSession:
         self.session_slots = 0
         self.samples_seen = 0
         self.segment_steps: list[Step] = []  # judged, segment time
-        self._provisional: dict[float, Step] = {}  # segment time → step not judged yet
         self._reading = self._new_reading()
         self.published_steps = 0  # judged steps sent to the publisher
 
@@ -79,9 +78,6 @@ class LiveSession:
         steps = [_shifted(s, shift) for s in update.steps]
         provisional = [_shifted(s, shift) for s in update.provisional]
         self.segment_steps += update.steps
-        for step in update.steps:
-            self._provisional.pop(step.time_s, None)
-        self._provisional.update((s.time_s, s) for s in update.provisional)
         view = slice(update.start, update.stop)
         obliquity, valid = self.pipeline.obliquity.view[view], self.pipeline.valid.view[view]
         self._reading.add_steps(update.provisional, update.steps)
@@ -154,9 +150,9 @@ class LiveSession:
     def summary(self, from_s: float | None = None) -> Summary:
         """The segment's summary over the steps as shown (the newest ones provisional until
         judged), from ``from_s`` (segment time) on."""
-        steps = self.segment_steps
-        if self._provisional:
-            steps = sorted([*steps, *self._provisional.values()], key=lambda s: s.time_s)
+        steps, unjudged = self.segment_steps, self._reading.unjudged()
+        if unjudged:
+            steps = sorted([*steps, *unjudged], key=lambda s: s.time_s)
         if from_s is not None:
             steps = [s for s in steps if s.time_s >= from_s]
         return summarize(steps, self.pipeline.threshold_deg)
@@ -189,7 +185,6 @@ class LiveSession:
     def _new_segment(self, offset: int) -> None:
         self.segment_offset = offset
         self.segment_steps = []
-        self._provisional = {}
         self._reading = self._new_reading()
 
     def _new_reading(self) -> ReadingTracker:

@@ -94,15 +94,21 @@ def find_peak(drop: np.ndarray, measured: np.ndarray, half: int,
     if it lies at least ``half`` samples from both ends of that span with only measured
     samples around it. None when the drop is largest at an end (no peak: the hip was still
     going down, or already was at the contact) or the peak falls in lost data."""
-    span = max(1, round(LOADING_FRACTION * (len(drop) if step_samples is None
-                                            else step_samples)))
+    span, peak = _loading_maximum(drop, measured, step_samples)
     if span < 2 * half + 1:
         return None
-    values = np.where(measured[:span], drop[:span], -np.inf)
-    peak = int(np.argmax(values))
     if not half <= peak < span - half or not measured[peak - half: peak + half + 1].all():
         return None
     return peak
+
+
+def _loading_maximum(drop: np.ndarray, measured: np.ndarray, step_samples: int | None = None
+                     ) -> tuple[int, int]:
+    """The loading span's length (``LOADING_FRACTION`` of the step) and where the measured
+    drop is largest in it."""
+    span = max(1, round(LOADING_FRACTION * (len(drop) if step_samples is None
+                                            else step_samples)))
+    return span, int(np.argmax(np.where(measured[:span], drop[:span], -np.inf)))
 
 
 class StepJudge:
@@ -260,14 +266,11 @@ class ProvisionalSteps:
 def _still_dropping(history: StepHistory, contact: Contact, length: int, rate: float) -> bool:
     """The step's drop, read over a step of ``length`` samples, is largest at the end of its
     loading span: the hip is still going down there."""
-    span = round(LOADING_FRACTION * length)
-    measured = history.valid[contact.index: contact.index + span]
-    drop = drop_from_obliquity(
-        history.obliquity_deg[contact.index: contact.index + span].astype(np.float64),
-        contact.side)
-    values = np.where(measured, drop, -np.inf)
-    return bool(len(values)) and int(np.argmax(values)) >= span - max(
-        1, round(PEAK_HALF_WINDOW_S * rate))
+    end = contact.index + length
+    drop = drop_from_obliquity(history.obliquity_deg[contact.index:end].astype(np.float64),
+                               contact.side)
+    span, peak = _loading_maximum(drop, history.valid[contact.index:end], length)
+    return len(drop) > 0 and peak >= span - max(1, round(PEAK_HALF_WINDOW_S * rate))
 
 
 def _turning(heading, start: int, end: int, rate: float) -> bool:

@@ -149,6 +149,28 @@ def make_app(tmp: Path):
     return QApplication.instance() or QApplication(sys.argv[:1])
 
 
+def open_window(source, tmp: Path):
+    """The real MainWindow on ``source`` (whatever spec it is asked to open), recordings in
+    the scratch folder, shown at 1400 × 900."""
+    from imu_monitor.app.main_window import MainWindow
+    from imu_monitor.app.settings import AppSettings
+
+    settings = AppSettings()
+    settings.recordings_folder = tmp / "recordings"
+    window = MainWindow(settings, open_source=lambda spec: source, scan=lambda: [])
+    window.resize(1400, 900)
+    window.show()
+    return window
+
+
+def connect(app, window, spec: str):
+    """Connect as the Connect screen does; the engine, once the source opened (off the GUI)."""
+    window.connect_sensor(spec, "bench sensor")
+    if not wait(app, lambda: window.engine is not None, 30.0):
+        raise RuntimeError("the simulated sensor did not open")
+    return window.engine
+
+
 class Probe:
     """Wraps the frame timer, the engine poll and the trace's paint to time what is drawn."""
 
@@ -259,8 +281,6 @@ def live_section(rate_hz: float, baseline_s: float, measure_s: float) -> dict:
     app as it runs; finally the source runs out and every sample is accounted for."""
     from PySide6.QtCore import QTimer
 
-    from imu_monitor.app.main_window import MainWindow
-    from imu_monitor.app.settings import AppSettings
 
     tmp = Path(tempfile.mkdtemp())
     app = make_app(tmp)
@@ -269,15 +289,8 @@ def live_section(rate_hz: float, baseline_s: float, measure_s: float) -> dict:
     warm_s = 2.0
     source = PacedSource(rate_hz, FAST_S + warm_s + baseline_s + measure_s + 1.0)
     probe.source = source
-    settings = AppSettings()
-    settings.recordings_folder = tmp / "recordings"
-    window = MainWindow(settings, open_source=lambda spec: source, scan=lambda: [])
-    window.resize(1400, 900)
-    window.show()
-    window.connect_sensor("sim:" + SCENARIO, "bench sensor")  # opened on a worker thread
-    if not wait(app, lambda: window.engine is not None, 30.0):
-        raise RuntimeError("the simulated sensor did not open")
-    engine = window.engine
+    window = open_window(source, tmp)
+    engine = connect(app, window, "sim:" + SCENARIO)
     if not wait(app, lambda: window.live_page.calibration.state == "done"
                 and source.realtime_from is not None, 60.0):
         raise RuntimeError("the simulated walk did not calibrate")
@@ -324,8 +337,6 @@ def live_section(rate_hz: float, baseline_s: float, measure_s: float) -> dict:
 def memory_section(hours: float, packet_samples: int) -> dict:
     """Two hours fast-forwarded through the engine and the real window's frame timer."""
     from imu_monitor import session as session_module
-    from imu_monitor.app.main_window import MainWindow
-    from imu_monitor.app.settings import AppSettings
 
     tmp = Path(tempfile.mkdtemp())
     app = make_app(tmp)
@@ -348,18 +359,11 @@ def memory_section(hours: float, packet_samples: int) -> dict:
                       time.perf_counter() - t_start))
 
     source = LoopedSession(200.0, hours * 3600, packet_samples, sample)
-    settings = AppSettings()
-    settings.recordings_folder = tmp / "recordings"
-    window = MainWindow(settings, open_source=lambda spec: source, scan=lambda: [])
-    window.resize(1400, 900)
-    window.show()
+    window = open_window(source, tmp)
     run_for(app, 0.5)
     rss_window = proc.memory_info().rss / 2**20
     t_start = time.perf_counter()
-    window.connect_sensor("sim:looped", "bench sensor")  # opened on a worker thread
-    if not wait(app, lambda: window.engine is not None, 30.0):
-        raise RuntimeError("the simulated sensor did not open")
-    engine = window.engine
+    engine = connect(app, window, "sim:looped")
     wait(app, lambda: engine.health.state in ("ended", "failed"), 900.0)
     window.on_frame()
     p = engine.session.pipeline

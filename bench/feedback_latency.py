@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from app_performance import FAST_S, PacedSource, make_app, run_for, wait
+from app_performance import FAST_S, PacedSource, connect, make_app, open_window, run_for, wait
 
 from imu_monitor.pipeline import Pipeline, PipelineConfig
 from imu_monitor.samples import SampleBatch
@@ -45,8 +45,6 @@ SCENARIOS = ("trendelenburg-right", "walk-varied", "turns-frequent", "room-4m", 
 def through_app(scenario: str, seconds: float) -> dict:
     """Contact → on-screen latency of every counted step in the real window."""
     from imu_monitor.app.live_page import LivePage
-    from imu_monitor.app.main_window import MainWindow
-    from imu_monitor.app.settings import AppSettings
 
     tmp = Path(tempfile.mkdtemp())
     app = make_app(tmp)
@@ -63,16 +61,9 @@ def through_app(scenario: str, seconds: float) -> dict:
                 on_screen.setdefault(step.time_s, now)
 
     LivePage.apply = timed_apply
-    settings = AppSettings()
-    settings.recordings_folder = tmp / "recordings"
-    window = MainWindow(settings, open_source=lambda spec: source, scan=lambda: [])
-    window.resize(1400, 900)
-    window.show()
+    window = open_window(source, tmp)
     window.live_page.select_drill("run" if scenario.startswith("run") else "walk")
-    window.connect_sensor("sim:" + scenario, "bench sensor")
-    if not wait(app, lambda: window.engine is not None, 30.0):
-        raise RuntimeError("the simulated sensor did not open")
-    engine = window.engine
+    engine = connect(app, window, "sim:" + scenario)
     wait(app, lambda: engine.health.state == "ended", FAST_S + seconds + 30.0)
     run_for(app, 0.3)
     LivePage.apply = original

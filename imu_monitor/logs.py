@@ -32,10 +32,10 @@ def log_folder() -> Path:
 def start_logging() -> Path | None:
     """Send the package's log (warnings and errors, with tracebacks) to the rotating file;
     returns its path, or None when the folder cannot be written."""
+    started = log_file()
+    if started is not None:
+        return started
     logger = logging.getLogger("imu_monitor")
-    for handler in logger.handlers:
-        if isinstance(handler, logging.handlers.RotatingFileHandler):
-            return Path(handler.baseFilename)
     path = log_folder() / LOG_NAME
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

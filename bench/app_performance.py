@@ -9,7 +9,8 @@ fast-forwarded so the bench does not wait for them). Targets:
 
 - 200 Hz input: the GUI redraws at 60 fps using ≤ 15 % of one core;
 - a sample is on screen ≤ one frame (16.7 ms) + 5 ms after it arrives;
-- a two-hour session (fast-forwarded) keeps memory flat, ≤ 250 MB RSS;
+- a two-hour session (fast-forwarded) keeps memory flat, ≤ 250 MB RSS, and so does
+  reviewing a two-hour recording in the same window afterwards;
 - launch to first window ≤ 1.5 s;
 - 1 kHz input without dropped samples.
 
@@ -382,8 +383,33 @@ def memory_section(hours: float, packet_samples: int) -> dict:
         "last_summary_ms": 1e3 * float(np.median([s for _, s in summaries[-50:]])),
         "last_summary_steps": summaries[-1][0] if summaries else 0,
     }
+    out.update(review_in_the_same_window(app, window, tmp, hours, proc))
     window.close()
     return out
+
+
+def review_in_the_same_window(app, window, tmp: Path, hours: float, proc) -> dict:
+    """Then a recording as long as the session, opened in Review in the same process: RSS
+    while it is analysed (peak of the samples taken) and once it is shown."""
+    from memory import WRITE_LONG  # bench/memory.py: the simulated walk, written as it goes
+
+    recording = tmp / "reviewed.imurec"
+    subprocess.run([sys.executable, "-c", WRITE_LONG, str(recording), str(hours), "200"],
+                   check=True, cwd=ROOT)
+    window.tabs.setCurrentWidget(window.review_page)
+    t0 = time.perf_counter()
+    window.review_page.open(recording)
+    peak = proc.memory_info().rss
+    while window.review_page.session is None and time.perf_counter() - t0 < 900.0:
+        run_for(app, 0.05)
+        peak = max(peak, proc.memory_info().rss)
+    seconds = time.perf_counter() - t0
+    run_for(app, 1.0)
+    session = window.review_page.session
+    return {"review_opened": session is not None, "review_s": seconds,
+            "review_steps": len(session.analysis.steps) if session else 0,
+            "review_peak_mb": peak / 2**20, "review_after_mb": proc.memory_info().rss / 2**20,
+            "compiler_loaded": "numba" in sys.modules or "llvmlite" in sys.modules}
 
 
 LAUNCH_CODE = """
@@ -506,6 +532,12 @@ def report_memory(r: dict) -> None:
           f"{r['last_summary_ms']:.1f} ms per call at the end, {r['summary_s']:.0f} s in "
           f"{r['summaries']} calls over the session")
     print(f"  every sample through: sent {r['sent']}, pipeline {r['samples']}, lost {r['lost']}")
+    print(f"  then a {curve[-1][0]:.0f}-minute recording reviewed in the same window: "
+          f"{'shown' if r['review_opened'] else 'NOT shown'} after {r['review_s']:.1f} s "
+          f"({r['review_steps']} steps); RSS while analysing up to {r['review_peak_mb']:.0f} MB, "
+          f"after {r['review_after_mb']:.0f} MB   (target ≤ {RSS_TARGET_MB:g} MB)   "
+          f"{verdict(r['review_opened'] and r['review_after_mb'] <= RSS_TARGET_MB)}; "
+          f"compiler loaded: {'yes' if r['compiler_loaded'] else 'no'}")
 
 
 def report_launch(r: dict) -> None:

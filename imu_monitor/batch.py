@@ -26,7 +26,6 @@ from pathlib import Path
 from imu_monitor.errors import ImuMonitorError, InputDataError
 from imu_monitor.importers import ImportOptions
 from imu_monitor.processing.calibration import calibration_quality
-from imu_monitor.processing.kernels import one_thread_per_analysis
 
 log = logging.getLogger(__name__)
 
@@ -235,7 +234,6 @@ def _results(todo: list[Path], hashes: dict[Path, str | None], options: BatchOpt
     """Rows as they are ready: in this process for one job, else on a pool (or ``executor``)
     with at most twice as many files queued as workers (memory stays bounded)."""
     if executor is None and jobs <= 1:
-        one_thread_per_analysis()  # --jobs is the number of cores the batch may use
         for path in todo:
             yield analyze_file(path, options, hashes.get(path))
         return
@@ -249,7 +247,7 @@ def _results(todo: list[Path], hashes: dict[Path, str | None], options: BatchOpt
                 path = next(queue, None)
                 if path is None:
                     break
-                pending.add(pool.submit(_analyze_on_one_thread, path, options,
+                pending.add(pool.submit(analyze_file, path, options,
                                         hashes.get(path)))
             if not pending:
                 return
@@ -261,13 +259,6 @@ def _results(todo: list[Path], hashes: dict[Path, str | None], options: BatchOpt
             future.cancel()
         if own:
             pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _analyze_on_one_thread(path: Path, options: BatchOptions, sha256: str | None):
-    """``analyze_file`` in a worker (a process of ours or a Dask cluster's): the workers
-    share the cores already, so each analysis keeps to one thread."""
-    one_thread_per_analysis()
-    return analyze_file(path, options, sha256)
 
 
 def _worker_start() -> None:

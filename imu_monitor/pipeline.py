@@ -73,8 +73,8 @@ REACQUIRE_S = 1.5
 OFFLINE_MARGIN_S = 0.25
 # Long arrays go through the per-sample stages in pieces of this many samples or more: every
 # stage streams and decides on absolute sample indices, so the numbers are those of one call
-# (tested), and no stage makes temporaries as long as the recording. Long enough for the
-# compiled kernels (processing/kernels.py).
+# (tested), and no stage makes temporaries as long as the recording. Long enough for numpy's
+# per-call cost not to count.
 PIECE = 65_536
 
 Mode = Literal["live", "offline"]

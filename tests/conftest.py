@@ -60,6 +60,18 @@ def ipol_folder() -> Path:
     return folder
 
 
+@pytest.fixture(scope="session")
+def broad_folder() -> Path:
+    """Real IMU motion with optical orientation truth (BROAD, not in the repository):
+    ``IMU_MONITOR_BROAD``, or ``../shared/data/broad_orientation`` beside the repository."""
+    folder = Path(os.environ.get("IMU_MONITOR_BROAD",
+                                 ROOT / ".." / "shared" / "data" / "broad_orientation"))
+    if not any(folder.glob("*.npz")):
+        pytest.skip(f"the BROAD orientation data set is not in {folder} "
+                    "(set IMU_MONITOR_BROAD to its folder)")
+    return folder
+
+
 @pytest.fixture
 def sim():
     return simulated

@@ -31,7 +31,6 @@ from imu_monitor.errors import ImuMonitorError, RecordingError
 from imu_monitor.lsl import LslPublisher
 from imu_monitor.pipeline import Analysis, PipelineConfig
 from imu_monitor.processing.calibration import Calibration
-from imu_monitor.processing.kernels import interpret_on_this_thread
 from imu_monitor.processing.metrics import Step, Summary
 from imu_monitor.reading import LiveReading
 from imu_monitor.recording import RecordingWriter
@@ -283,7 +282,6 @@ class LiveEngine:
         return False
 
     def _run(self) -> None:
-        interpret_on_this_thread()  # the app never loads the compiler (its memory budget)
         try:
             while not self._stop.is_set():
                 self._run_commands()

@@ -9,46 +9,15 @@ Calibration still needs an angular rate (stillness, turns during the forward wal
 rotation between consecutive quaternions divided by the sample interval, in sensor axes
 (a backward difference: half a sample late, which stillness and turn detection do not feel).
 
-Sample by sample with an explicit state (a kernel: ``processing/kernels.py``): any chunking of
-the input gives bit-identical output.
+Vectorised, with the previous quaternion as the only state: any chunking of the input gives
+the same output.
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from imu_monitor.processing.kernels import kernel
-
-
-@kernel("state", "out_q", "out_up", "out_rate")
-def _run(n, quat_in, dt, state, out_q, out_up, out_rate):
-    """Flat sequences: ``quat_in[4 * i + k]``, ``out_rate[3 * i + k]``."""
-    for i in range(n):
-        j, m = 3 * i, 4 * i
-        w, x, y, z = quat_in[m], quat_in[m + 1], quat_in[m + 2], quat_in[m + 3]
-        norm = math.sqrt(w * w + x * x + y * y + z * z)
-        w, x, y, z = w / norm, x / norm, y / norm, z / norm
-        pw, px, py, pz = state[0], state[1], state[2], state[3]
-        if state[4] == 0.0:
-            pw, px, py, pz = w, x, y, z
-            state[4] = 1.0
-        if pw * w + px * x + py * y + pz * z < 0.0:
-            w, x, y, z = -w, -x, -y, -z
-        # Rotation from the previous sample to this one, in sensor axes: conj(p) * q.
-        dw = pw * w + px * x + py * y + pz * z
-        dx = pw * x - px * w - py * z + pz * y
-        dy = pw * y + px * z - py * w - pz * x
-        dz = pw * z - px * y + py * x - pz * w
-        s = math.sqrt(dx * dx + dy * dy + dz * dz)
-        k = 2.0 * math.atan2(s, dw) / (s * dt) if s > 1e-12 else 2.0 / dt
-        out_rate[j], out_rate[j + 1], out_rate[j + 2] = k * dx, k * dy, k * dz
-        state[0], state[1], state[2], state[3] = w, x, y, z
-        out_q[m], out_q[m + 1], out_q[m + 2], out_q[m + 3] = w, x, y, z
-        out_up[j] = 2.0 * (x * z - w * y)
-        out_up[j + 1] = 2.0 * (y * z + w * x)
-        out_up[j + 2] = 1.0 - 2.0 * (x * x + y * y)
+from imu_monitor.processing.orientation import up_in_sensor
 
 
 class DeviceOrientation:
@@ -56,16 +25,39 @@ class DeviceOrientation:
 
     def __init__(self, rate_hz: float) -> None:
         self.rate_hz = float(rate_hz)
-        self._state = np.zeros(5)  # previous quaternion, started flag
+        self._previous: np.ndarray | None = None  # the last quaternion given out
         self.up = np.zeros((0, 3))  # up in sensor axes for the samples of the last update
         self.rate = np.zeros((0, 3))  # rad/s, sensor axes, for the samples of the last update
 
     def update(self, quat: np.ndarray) -> np.ndarray:
         """Advance by ``len(quat)`` samples (w, x, y, z); return their orientations ``(n, 4)``."""
-        n = len(quat)
-        out = np.empty((n, 4))
-        self.up = np.empty((n, 3))
-        self.rate = np.empty((n, 3))
-        _run(n, np.ascontiguousarray(quat, dtype=np.float64), 1.0 / self.rate_hz, self._state, out,
-             self.up, self.rate)
-        return out
+        q = np.asarray(quat, dtype=np.float64).reshape(-1, 4)
+        q = q / np.linalg.norm(q, axis=1, keepdims=True)
+        if not len(q):
+            self.up, self.rate = np.zeros((0, 3)), np.zeros((0, 3))
+            return q
+        previous = q[0] if self._previous is None else self._previous
+        # One hemisphere: each sample's sign continues the one before it.
+        before = np.concatenate([previous[None], q[:-1]])
+        flips = np.sum(before * q, axis=1) < 0.0
+        q *= np.where(np.cumsum(flips) % 2 == 1, -1.0, 1.0)[:, None]
+        before = np.concatenate([previous[None], q[:-1]])
+        self.rate = self._angular_rate(before, q)
+        self.up = up_in_sensor(q)
+        self._previous = q[-1].copy()
+        return q
+
+    def _angular_rate(self, before: np.ndarray, after: np.ndarray) -> np.ndarray:
+        """Rotation from each quaternion to the next, in sensor axes (conj(p) * q), per
+        second."""
+        pw, px, py, pz = before.T
+        w, x, y, z = after.T
+        dw = pw * w + px * x + py * y + pz * z
+        d = np.stack([pw * x - px * w - py * z + pz * y,
+                      pw * y + px * z - py * w - pz * x,
+                      pw * z - px * y + py * x - pz * w], axis=1)
+        s = np.linalg.norm(d, axis=1)
+        moved = s > 1e-12
+        k = np.full(len(s), 2.0 * self.rate_hz)
+        k[moved] = 2.0 * np.arctan2(s[moved], dw[moved]) / s[moved] * self.rate_hz
+        return d * k[:, None]

@@ -3,17 +3,16 @@
 ``scipy.signal`` and ``scipy.ndimage`` cost about 100 MB of memory and half a second at start-up
 for a Butterworth design, one biquad, sliding extremes and a moving average. These give the same
 numbers (tested against scipy): the Butterworth design to rounding, the biquad the same
-recurrence as ``lfilter``, the extremes exactly, the moving average bit for bit. The biquad is a
-kernel (``processing/kernels.py``): interpreted on live packets, compiled on whole recordings.
+filter to rounding (vectorised in blocks, below), the extremes exactly, the moving average bit
+for bit.
 """
 
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
-
-from imu_monitor.processing.kernels import kernel
 
 
 def butter2_highpass(cutoff_hz: float, rate_hz: float) -> tuple[np.ndarray, np.ndarray]:
@@ -35,27 +34,75 @@ def biquad_steady_state(b: np.ndarray, a: np.ndarray) -> np.ndarray:
     return np.array([b[1] + b[2] - (a[1] + a[2]) * y, b[2] - a[2] * y])
 
 
+BLOCK = 64  # samples a biquad advances in one matrix product
+
+
 def biquad(b: np.ndarray, a: np.ndarray, x: np.ndarray,
            zi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``scipy.signal.lfilter(b, a, x, zi=zi)`` for a biquad (``a[0] == 1``): (y, final state)."""
-    x = np.ascontiguousarray(x, dtype=np.float64)
+    """``scipy.signal.lfilter(b, a, x, zi=zi)`` for a biquad (``a[0] == 1``): (y, final state).
+
+    Vectorised: the filter is a linear state-space system (transposed direct form II), so a
+    block of ``BLOCK`` samples is its zero-state response (a product with the block's
+    impulse-response matrix) plus the response to the state it starts from; only the state
+    is carried from block to block in Python. Equal to ``lfilter`` to rounding.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    coeffs = (float(b[0]), float(b[1]), float(b[2]), float(a[1]), float(a[2]))
+    # Filtered as an offset (at steady state it only passes the DC gain) plus what is left:
+    # the products then round on the signal's changes, not on its level (a heading far from
+    # zero would otherwise leave 1e-11 where a constant must give exactly 0).
+    offset = float(x[0]) if len(x) else 0.0
+    steady = biquad_steady_state(b, a)
+    gain = (coeffs[0] + coeffs[1] + coeffs[2]) / (1.0 + coeffs[3] + coeffs[4])
+    state = np.array(zi, dtype=np.float64) - offset * steady
+    varying = x - offset
+    full = len(x) // BLOCK * BLOCK
     y = np.empty(len(x))
-    zf = np.array(zi, dtype=np.float64)
-    _biquad(len(x), b[0], b[1], b[2], a[1], a[2], x, zf, y)
-    return y, zf
+    for start, stop, length in ((0, full, BLOCK), (full, len(x), len(x) - full)):
+        if stop > start:
+            y[start:stop], state = _blocks(coeffs, length, varying[start:stop], state)
+    return y + offset * gain, state + offset * steady
 
 
-@kernel("z", "y")
-def _biquad(n, b0, b1, b2, a1, a2, x, z, y):
-    """Transposed direct form II, the recurrence and order of operations of ``lfilter``."""
-    z0, z1 = z[0], z[1]
-    for i in range(n):
-        xi = x[i]
-        yi = z0 + b0 * xi
-        z0 = z1 + xi * b1 - yi * a1
-        z1 = xi * b2 - yi * a2
-        y[i] = yi
-    z[0], z[1] = z0, z1
+def _blocks(coeffs: tuple[float, ...], length: int, x: np.ndarray,
+            state: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The biquad over consecutive blocks of ``length`` samples (``len(x)`` a multiple)."""
+    impulse, from_state, to_state, advance = _block_matrices(coeffs, length)
+    blocks = x.reshape(-1, length)
+    carried = blocks @ to_state.T  # each block's input's share of the state after it
+    states = np.empty((len(blocks) + 1, 2))
+    states[0] = state
+    s0, s1 = float(state[0]), float(state[1])
+    (a00, a01), (a10, a11) = advance
+    for k, (c0, c1) in enumerate(carried.tolist()):
+        s0, s1 = a00 * s0 + a01 * s1 + c0, a10 * s0 + a11 * s1 + c1
+        states[k + 1] = s0, s1
+    y = blocks @ impulse.T + states[:-1] @ from_state.T
+    return y.reshape(-1), states[-1].copy()
+
+
+@lru_cache(maxsize=64)
+def _block_matrices(coeffs: tuple[float, ...], length: int,
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """For a block of ``length`` samples: output from input (lower-triangular Toeplitz),
+    output from the starting state, state from input, state from the starting state.
+
+    State space of lfilter's recurrence: y = z0 + b0 x; z0' = z1 + b1 x - a1 y;
+    z1' = b2 x - a2 y.
+    """
+    b0, b1, b2, a1, a2 = coeffs
+    a = np.array([[-a1, 1.0], [-a2, 0.0]])
+    bx = np.array([b1 - a1 * b0, b2 - a2 * b0])
+    powers = [np.eye(2)]
+    for _ in range(length):
+        powers.append(a @ powers[-1])
+    from_state = np.array([p[0] for p in powers[:length]])  # C A^i, C = [1, 0]
+    response = np.concatenate([[b0], [p[0] @ bx for p in powers[:length - 1]]])
+    index = np.arange(length)
+    lag = index[:, None] - index[None, :]
+    impulse = np.where(lag >= 0, response[np.clip(lag, 0, None)], 0.0)
+    to_state = np.column_stack([powers[length - 1 - k] @ bx for k in range(length)])
+    return impulse, from_state, to_state, powers[length]
 
 
 def maximum_filter1d(x: np.ndarray, size: int, origin: int = 0) -> np.ndarray:

@@ -8,7 +8,6 @@ a steady turn leaves no offset).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,7 +15,6 @@ import numpy as np
 from imu_monitor.conventions import GRAVITY_MPS2
 from imu_monitor.processing.calibration import Calibration
 from imu_monitor.processing.filters import biquad, biquad_steady_state, butter2_highpass
-from imu_monitor.processing.kernels import kernel
 
 ROTATION_HIGHPASS_HZ = 0.2
 
@@ -47,51 +45,6 @@ def rotate(quat: np.ndarray, v: np.ndarray) -> np.ndarray:
                      vz + w * tz + (x * ty - y * tx)], axis=1)
 
 
-@kernel("state", "out")
-def _kernel(n, quat, up_sensor, acc, c, state, out):
-    """Per sample: obliquity, tilt (deg), continuous pelvis heading (rad), heading-frame
-    accelerations.
-
-    Flat sequences: ``quat[4 * i + k]``, ``c`` the pelvis-from-sensor matrix row by row, and
-    ``out[n * row + i]`` for the six rows. ``state``: last raw heading, whole turns added by
-    unwrapping so far (an integer: exact), started.
-    """
-    rad2deg = 180.0 / math.pi
-    two_pi = 2.0 * math.pi
-    last, turns, started = state[0], int(state[1]), state[2]
-    c00, c01, c02, c10, c11, c12, c20, c21, c22 = c[0], c[1], c[2], c[3], c[4], c[5], c[6], \
-        c[7], c[8]
-    for i in range(n):
-        j, m = 3 * i, 4 * i
-        ux, uy, uz = up_sensor[j], up_sensor[j + 1], up_sensor[j + 2]
-        px = c00 * ux + c01 * uy + c02 * uz
-        py = c10 * ux + c11 * uy + c12 * uz
-        pz = c20 * ux + c21 * uy + c22 * uz
-        out[i] = math.asin(min(1.0, max(-1.0, py))) * rad2deg
-        out[n + i] = math.atan2(-px, pz) * rad2deg
-        w, x, y, z = quat[m], quat[m + 1], quat[m + 2], quat[m + 3]
-        r00, r01, r02 = 1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y)
-        r10, r11, r12 = 2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x)
-        r20, r21, r22 = 2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)
-        # Pelvis left axis in the world: its heading is Baker's rotation angle.
-        lx = r00 * c10 + r01 * c11 + r02 * c12
-        ly = r10 * c10 + r11 * c11 + r12 * c12
-        heading = math.atan2(-lx, ly)
-        if started == 0.0:
-            last, started = heading, 1.0
-        turns -= round((heading - last) / two_pi)
-        last = heading
-        out[2 * n + i] = heading + two_pi * turns
-        ax, ay, az = acc[j], acc[j + 1], acc[j + 2]
-        wx = r00 * ax + r01 * ay + r02 * az
-        wy = r10 * ax + r11 * ay + r12 * az
-        ch, sh = math.cos(heading), math.sin(heading)
-        out[3 * n + i] = ch * wx + sh * wy
-        out[4 * n + i] = -sh * wx + ch * wy
-        out[5 * n + i] = r20 * ax + r21 * ay + r22 * az - GRAVITY_MPS2
-    state[0], state[1], state[2] = last, turns, started
-
-
 class PelvisKinematics:
     """Streaming: angles and accelerations for consecutive chunks of filter output."""
 
@@ -99,21 +52,37 @@ class PelvisKinematics:
         self.pelvis_from_sensor = calibration.pelvis_from_sensor
         self._b, self._a = butter2_highpass(ROTATION_HIGHPASS_HZ, rate_hz)
         self._zi: np.ndarray | None = None
-        self._state = np.zeros(3)  # see _kernel
+        self._last_heading: float | None = None  # raw heading of the last sample so far
+        self._turns = 0.0  # whole turns added by unwrapping so far (an integer: exact)
 
     def update(self, quat: np.ndarray, up_sensor: np.ndarray, acc: np.ndarray) -> KinematicsBatch:
         """Angles and accelerations of the samples in this chunk."""
-        n = len(quat)
-        out = np.empty((6, n))
-        _kernel(n, np.ascontiguousarray(quat, dtype=np.float64),
-                np.ascontiguousarray(up_sensor, dtype=np.float64),
-                np.ascontiguousarray(acc, dtype=np.float64),
-                np.ascontiguousarray(self.pelvis_from_sensor), self._state, out)
-        obliquity, tilt, heading, forward, lateral, vertical = out
-        if self._zi is None and n:
-            self._zi = biquad_steady_state(self._b, self._a) * heading[0]
+        quat = np.asarray(quat, dtype=np.float64)
+        pelvis_up = np.asarray(up_sensor, dtype=np.float64) @ self.pelvis_from_sensor.T
+        obliquity = np.degrees(np.arcsin(np.clip(pelvis_up[:, 1], -1.0, 1.0)))
+        tilt = np.degrees(np.arctan2(-pelvis_up[:, 0], pelvis_up[:, 2]))
+        # Pelvis left axis in the world: its heading is Baker's rotation angle.
+        left = rotate(quat, self.pelvis_from_sensor[1])
+        heading = self._unwrapped(np.arctan2(-left[:, 0], left[:, 1]))
+        world_acc = rotate(quat, np.asarray(acc, dtype=np.float64))
+        ch, sh = np.cos(heading), np.sin(heading)
+        forward = ch * world_acc[:, 0] + sh * world_acc[:, 1]
+        lateral = -sh * world_acc[:, 0] + ch * world_acc[:, 1]
+        vertical = world_acc[:, 2] - GRAVITY_MPS2
         rotation = heading
-        if n:
+        if len(heading):
+            if self._zi is None:
+                self._zi = biquad_steady_state(self._b, self._a) * heading[0]
             rotation, self._zi = biquad(self._b, self._a, heading, self._zi)
         return KinematicsBatch(obliquity, tilt, np.degrees(rotation), np.degrees(heading),
                                forward, lateral, vertical)
+
+    def _unwrapped(self, heading: np.ndarray) -> np.ndarray:
+        """Continuous heading (rad): whole turns added where it wraps, across chunks."""
+        if not len(heading):
+            return heading
+        first = heading[0] if self._last_heading is None else self._last_heading
+        jumps = np.diff(heading, prepend=first)
+        turns = self._turns - np.cumsum(np.round(jumps / (2.0 * np.pi)))
+        self._last_heading, self._turns = float(heading[-1]), float(turns[-1])
+        return heading + 2.0 * np.pi * turns

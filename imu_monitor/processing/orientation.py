@@ -26,10 +26,14 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from vqf import VQF, offlineVQF
+from vqf import VQF
 
 from imu_monitor.errors import InputDataError
-from imu_monitor.processing.kernels import compiles
+from imu_monitor.processing.offline_vqf import (
+    offline_vqf,
+    offline_vqf_unbiased,
+    turn_about_vertical,
+)
 from imu_monitor.processing.runs import true_runs
 
 
@@ -118,9 +122,9 @@ def offline_orientation(gyr: np.ndarray, acc: np.ndarray, rate_hz: float,
     ended (plus the turn the bridged gyroscope saw in the gap), and slots inside gaps are
     interpolated (they are never reported as measured).
 
-    Memory: the result is the only array as long as the recording that this allocates, and
-    the filter's working array (with gaps, the bias-free gyroscope), unless ``gyr_scratch``
-    lets it work in ``gyr``, which is then overwritten.
+    Memory: the result is the only array as long as the recording that this allocates, with
+    gaps also the bias-free gyroscope, unless ``gyr_scratch`` lets it be written into ``gyr``
+    (which is then overwritten); the filter itself works in windows (:mod:`.offline_vqf`).
     """
     n = len(gyr)
     params = params or FilterParams()
@@ -131,9 +135,8 @@ def offline_orientation(gyr: np.ndarray, acc: np.ndarray, rate_hz: float,
     gyr = np.ascontiguousarray(gyr, dtype=np.float64)
     acc = np.ascontiguousarray(acc, dtype=np.float64)
     runs = true_runs(measured)
-    own_gyr = len(runs) > 1  # then gyr is our own copy, free to work in
-    if own_gyr:
-        gyr = _vqf_unbiased(gyr, acc, ts, params.as_vqf(), gyr_scratch)
+    if len(runs) > 1:
+        gyr = offline_vqf_unbiased(gyr, acc, ts, params.as_vqf(), gyr_scratch)
         run_params = {**params.as_vqf(), "biasSigmaInit": BIAS_KNOWN_DPS}
     else:
         run_params = params.as_vqf()
@@ -142,18 +145,14 @@ def offline_orientation(gyr: np.ndarray, acc: np.ndarray, rate_hz: float,
         raise InputDataError("The recording holds no stretch of measured samples long enough "
                              "to compute the pelvis orientation.")
     if usable == [(0, n)]:
-        quat = np.empty((n, 4))
-        _vqf_quat(gyr, acc, ts, run_params, quat, gyr_scratch=gyr_scratch)
-        return quat
+        return offline_vqf(gyr, acc, ts, run_params)
     quat = np.zeros((n, 4))
     quat[:, 0] = 1.0
     filled = np.zeros(n, dtype=bool)
     previous_stop: int | None = None
     for start, stop in usable:
         q = quat[start:stop]
-        # A stretch's own gyroscope is needed by nothing after its filter (the turn in a gap
-        # is read from the gap's), so the filter may work in it.
-        _vqf_quat(gyr[start:stop], acc[start:stop], ts, run_params, q, gyr_scratch=own_gyr)
+        offline_vqf(gyr[start:stop], acc[start:stop], ts, run_params, out=q)
         if previous_stop is not None:
             last = quat[previous_stop - 1]
             axis = _most_horizontal_axis(last)
@@ -164,35 +163,6 @@ def offline_orientation(gyr: np.ndarray, acc: np.ndarray, rate_hz: float,
         filled[start:stop] = True
         previous_stop = stop
     return _bridge(quat, filled)
-
-
-def _vqf_quat(gyr: np.ndarray, acc: np.ndarray, ts: float, params: dict,
-              out: np.ndarray, gyr_scratch: bool = False) -> None:
-    """Offline VQF's orientation into ``out``: the package's own on short stretches, on long
-    ones the same algorithm in bounded memory (:mod:`.offline_vqf`, the same bits), which
-    needs the compiler (never loaded for short ones, nor on the live thread).
-    ``gyr_scratch``: ``gyr`` may be overwritten."""
-    if compiles(len(gyr)):
-        from imu_monitor.processing.offline_vqf import offline_vqf
-
-        offline_vqf(gyr, acc, ts, params, out=out, gyr_scratch=gyr_scratch)
-    else:
-        out[:] = offlineVQF(gyr, acc, None, ts, params)["quat6D"]
-
-
-def _vqf_unbiased(gyr: np.ndarray, acc: np.ndarray, ts: float, params: dict,
-                  gyr_scratch: bool) -> np.ndarray:
-    """The gyroscope less offline VQF's bias estimate, like :func:`_vqf_quat`: a new (n, 3)
-    array, or ``gyr`` itself with ``gyr_scratch``."""
-    if compiles(len(gyr)):
-        from imu_monitor.processing.offline_vqf import offline_vqf_unbiased
-
-        return offline_vqf_unbiased(gyr, acc, ts, params, gyr_scratch=gyr_scratch)
-    bias = offlineVQF(gyr, acc, None, ts, params)["bias"]
-    if gyr_scratch:
-        gyr -= bias
-        return gyr
-    return np.ascontiguousarray(gyr - bias)
 
 
 MIN_RUN_SAMPLES = 4  # offline VQF needs a few samples; shorter stretches are bridged
@@ -215,12 +185,9 @@ def _heading(q: np.ndarray, axis: int) -> float:
 
 
 def _turn_about_vertical(q: np.ndarray, angle: float) -> None:
-    """World-frame rotation about z by ``angle`` applied to every quaternion (heading only),
-    in place."""
-    c, s = math.cos(angle / 2), math.sin(angle / 2)
+    """``turn_about_vertical`` piece by piece (its temporaries stay small)."""
     for a, b in _pieces(len(q)):
-        w, x, y, z = q[a:b, 0], q[a:b, 1], q[a:b, 2], q[a:b, 3]
-        q[a:b] = np.stack([c * w - s * z, c * x - s * y, c * y + s * x, c * z + s * w], axis=1)
+        turn_about_vertical(q[a:b], angle)
 
 
 def _bridge(quat: np.ndarray, filled: np.ndarray) -> np.ndarray:

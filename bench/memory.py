@@ -13,8 +13,8 @@ read with ``os.wait4`` for that process alone. The recordings are made in a temp
   no stored calibration (so its analysis calibrates too).
 
 Then ``analyze`` and ``export --format sto`` of each. Bytes per sample are counted above the
-baseline, the peak of a process that analyses a 5-minute recording (imports, vqf, numba and
-its compiled kernels: what any long analysis pays once). The issue's targets: 8 h at 100 Hz
+baseline, the peak of a process that analyses a 5-minute recording (imports, vqf and the
+filter's window: what any long analysis pays once). The issue's targets: 8 h at 100 Hz
 under 600 MB, 2 h at 200 Hz under 400 MB, at most 3 × 56 bytes (the raw samples in float64)
 per sample above the baseline. ``simulate`` has none: it must write as it goes (it does),
 but the simulator builds the whole session at once (bench/README.md). ``--quick``: 30 and
@@ -115,7 +115,7 @@ def main() -> None:
         base = measure(cli("analyze", str(small)), folder)
         base_n = samples_of(small)
         print(f"baseline: imports {imports.peak_mb:.0f} MB; analysing {base_n} samples (5 min "
-              f"at 200 Hz: imports, vqf, compiled kernels) {base.peak_mb:.0f} MB", flush=True)
+              f"at 200 Hz: imports, vqf) {base.peak_mb:.0f} MB", flush=True)
 
         seconds = short_h * 3600  # simulate writes the seconds asked for
         two = folder / f"walk-{short_h:g}h-200hz.imurec"

@@ -96,7 +96,7 @@ def _command_line(samples: SampleBatch, folder: Path, repeats: int) -> dict[str,
     with RecordingWriter(rec, RATE, {"source": "simulated:walk-varied", "drill": "walk"}) as w:
         w.append_all(samples)
     _cli("export", str(rec), "--format", "samples-csv", "-o", str(csv))
-    _cli("analyze", str(rec), "--json")  # the compiled kernels cached on disk
+    _cli("analyze", str(rec), "--json")  # a first run: files and imports in the page cache
     startup = statistics.median(_cli("--help") for _ in range(repeats))
     print(f"start-up (imu-monitor --help): median {startup:.3f} s")
     out = {}

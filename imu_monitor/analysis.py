@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from imu_monitor.errors import ImuMonitorError, RecordingError
+from imu_monitor.heap import give_back_free_memory
 from imu_monitor.pipeline import Analysis, Pipeline, PipelineConfig
 from imu_monitor.processing.calibration import parse_axes
 from imu_monitor.recording import RecordingWriter
@@ -115,55 +116,47 @@ def analyze_saved(path: Path) -> tuple[Analysis | None, str | None]:
     return analysis, None
 
 
-@dataclass
+@dataclass(frozen=True)
 class StoredSession:
     """A recording opened for review: its analysis (as ``imu-monitor analyze`` gives it), the
-    angles it was measured on, its markers, and its exports. What the Review screen reads;
-    the pipeline behind it stays here."""
+    obliquity it was measured on, its markers, and its exports. What the Review screen reads,
+    and nothing more: the samples and orientations behind it (130 MB for two hours at
+    200 Hz) are let go, and an export analyses the recording again."""
 
     path: Path
     analysis: Analysis
     markers: list[tuple[float, str]]
     metadata: dict
-    _pipeline: Pipeline
-    _samples: SampleBatch | None
-
-    @property
-    def rate_hz(self) -> float:
-        return self._pipeline.rate_hz
-
-    @property
-    def threshold_deg(self) -> float:
-        return self._pipeline.threshold_deg
-
-    @property
-    def obliquity_deg(self) -> np.ndarray:
-        """Obliquity at every sample slot (float32)."""
-        return self._pipeline.obliquity.view
-
-    @property
-    def valid(self) -> np.ndarray:
-        """Whether each slot's angle is trustworthy (measured, orientation settled)."""
-        return self._pipeline.valid.view
+    rate_hz: float
+    threshold_deg: float
+    obliquity_deg: np.ndarray  # at every sample slot (float32)
+    valid: np.ndarray  # whether each slot's angle is trustworthy (measured, settled)
 
     @property
     def time_s(self) -> np.ndarray:
         return np.arange(len(self.obliquity_deg)) / self.rate_hz
 
     def export(self, fmt: str, out: Path) -> int:
-        """Write one of ``EXPORT_FORMATS`` (export/session.py); rows written."""
+        """Write one of ``EXPORT_FORMATS`` (export/session.py) from the recording analysed
+        again (the same numbers: the analysis is a function of the file); rows written."""
         from imu_monitor.export.session import export_session
 
-        return export_session(fmt, out, self._pipeline, self.analysis, self._samples,
-                              self.path)
+        pipeline, analysis, samples = analyze_source(
+            RecordingReplay(self.path), keep_orientation=fmt == "sto", require_steps=False,
+            keep_samples=fmt == "samples-csv")
+        return export_session(fmt, out, pipeline, analysis, samples, self.path)
 
 
 def open_stored(path: Path) -> StoredSession:
     """Analyse a recording for review, exactly as ``imu-monitor analyze`` does (slow: call
-    it off the GUI thread), keeping what its exports need."""
+    it off the GUI thread); the memory the analysis worked in goes back to the system."""
     source = RecordingReplay(path)
     markers = [(float(m["time_s"]), str(m["label"])) for m in source.recording.markers]
     metadata = dict(source.recording.metadata)
-    pipeline, analysis, samples = analyze_source(source, keep_orientation=True,
-                                                 require_steps=False)
-    return StoredSession(Path(path), analysis, markers, metadata, pipeline, samples)
+    pipeline, analysis, _ = analyze_source(source, require_steps=False, keep_samples=False)
+    session = StoredSession(Path(path), analysis, markers, metadata, pipeline.rate_hz,
+                            pipeline.threshold_deg, pipeline.obliquity.view.copy(),
+                            pipeline.valid.view.copy())
+    del source, pipeline
+    give_back_free_memory()
+    return session

@@ -142,7 +142,7 @@ def test_connect_calibrate_record_review(qtbot, window, capsys):
     assert w.review_page.library_files() == [result.path.name]
     w.review_page.library.selectRow(0)
     w.review_page.open_button.click()
-    qtbot.waitUntil(lambda: w.review_page.steps.rowCount() > 0, timeout=20_000)
+    qtbot.waitUntil(lambda: w.review_page.steps.model().rowCount() > 0, timeout=20_000)
     capsys.readouterr()
     assert cli_main(["analyze", str(result.path), "--json"]) == 0
     analyzed = json.loads(capsys.readouterr().out)["steps"]
@@ -180,7 +180,7 @@ def test_review_replays_scrubs_and_exports(qtbot, window, tmp_path):
     demo = Path(__file__).parents[1] / "recordings" / "demo-trendelenburg-right.imurec"
     w.open_recording(demo)
     page = w.review_page
-    qtbot.waitUntil(lambda: page.steps.rowCount() > 0, timeout=20_000)
+    qtbot.waitUntil(lambda: page.steps.model().rowCount() > 0, timeout=20_000)
     page.speed.setCurrentIndex(3)  # 4×
     start = page.position_s
     page.toggle_play()
@@ -196,7 +196,7 @@ def test_review_replays_scrubs_and_exports(qtbot, window, tmp_path):
         qtbot.waitUntil(lambda n=name: f"to {tmp_path / n}" in page.message.text(),
                         timeout=20_000)
     exported = json.loads((tmp_path / "out.json").read_text())
-    assert len(exported["steps"]) == page.steps.rowCount()
+    assert len(exported["steps"]) == page.steps.model().rowCount()
     assert (tmp_path / "o.sto").read_text().count("\n") > 1000
     assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF-")  # made off the GUI thread
     page.export("json", demo)  # never over a recording
@@ -551,7 +551,7 @@ def test_a_new_users_whole_session_as_they_see_it(qtbot, window, app_settings):
     qtbot.waitUntil(lambda: result.path.name in review.library_files(), timeout=30_000)
     review.library.selectRow(review.library_files().index(result.path.name))
     review.open_button.click()
-    qtbot.waitUntil(lambda: review.steps.rowCount() == len(result.analysis.steps),
+    qtbot.waitUntil(lambda: review.steps.model().rowCount() == len(result.analysis.steps),
                     timeout=30_000)
     assert review.markers.count() == 2
     assert f"{summary.right.mean_peak_drop_deg:.1f}" in review.summary.text()

@@ -19,7 +19,7 @@ LAYERS = (
               "simulation")),
     ("data", ("link", "sources", "recording", "importers", "importing",
               "safe_write", "input_files", "analysis", "export", "batch", "lsl", "display",
-              "logs", "session", "testing")),
+              "logs", "heap", "session", "testing")),
     ("gui", ("app", "painting")),
     ("cli", ("cli", "__main__")),
 )

@@ -17,7 +17,7 @@ import imu_monitor.pipeline as pipeline_module
 import imu_monitor.processing.alignment as alignment_module
 import imu_monitor.processing.offline_vqf as offline_vqf_module
 import imu_monitor.processing.orientation as orientation_module
-from imu_monitor.analysis import analyze_source
+from imu_monitor.analysis import analyze_source, open_stored
 from imu_monitor.export import opensim
 from imu_monitor.pipeline import Pipeline, PipelineConfig, analyze_samples
 from imu_monitor.processing.offline_vqf import offline_vqf, offline_vqf_unbiased
@@ -292,3 +292,26 @@ def test_simulate_writes_what_the_sensor_sends(tmp_path):
         np.testing.assert_array_equal(getattr(rec.samples, name), getattr(received, name))
     assert rec.metadata["headline"]["steps"] > 20
     assert rec.calibration is not None
+
+
+def test_a_reviewed_recording_keeps_only_what_review_shows(tmp_path):
+    """Review keeps the analysis and the obliquity it shows (5 bytes a slot), not the samples
+    and orientations it was computed from (96 bytes a sample); its exports analyse again and
+    equal the command line's."""
+    samples = simulated("walk-varied", seed=2, rate_hz=RATE, seconds=600).samples
+    path = tmp_path / "ten-minutes.imurec"
+    with RecordingWriter(path, RATE, {"drill": "walk"}) as writer:
+        writer.append_all(samples, host_time=0.0)
+    open_stored(path)  # imports and caches before counting
+    tracemalloc.start()
+    try:
+        session = open_stored(path)
+        held = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert session.analysis.steps
+    assert held / len(samples) < 30
+    out = tmp_path / "angles.csv"
+    session.export("angles-csv", out)
+    run("export", path, "--format", "angles-csv", "-o", tmp_path / "cli.csv")
+    assert out.read_bytes() == (tmp_path / "cli.csv").read_bytes()

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSlider,
     QSplitter,
+    QTableView,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -38,11 +39,11 @@ from imu_monitor.analysis import StoredSession, open_stored
 from imu_monitor.app import theme
 from imu_monitor.app.widgets.pelvis import PelvisView
 from imu_monitor.app.widgets.plots import style_plot
+from imu_monitor.app.widgets.steps_table import StepsModel
 from imu_monitor.app.widgets.summary import SummaryView
 from imu_monitor.app.workers import run_in_thread
 from imu_monitor.export.session import EXPORT_FORMATS, export_message
-from imu_monitor.pipeline import Analysis
-from imu_monitor.presentation import SHORT_NOTES, format_value
+from imu_monitor.heap import give_back_free_memory
 from imu_monitor.recording.library import LibraryEntry, list_recordings
 
 SPEEDS = (0.5, 1.0, 2.0, 4.0)
@@ -235,16 +236,15 @@ class ReviewPage(QWidget):
         transport.addWidget(self.slider, 1)
         transport.addWidget(self.now_label)
 
-        self.steps = QTableWidget(0, 6)
-        self.steps.setHorizontalHeaderLabels(["#", "Time s", "Stance", "Peak drop °",
-                                              "Step time s", "Over / counted"])
-        self.steps.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        self.steps.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.steps = QTableView()
+        self.steps.setModel(StepsModel())
+        self.steps.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.steps.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
         self.steps.verticalHeader().hide()
         self.steps.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.
                                                            ResizeToContents)
         self.steps.horizontalHeader().setStretchLastSection(True)  # the reason may be long
-        self.steps.cellClicked.connect(lambda row, _: self.jump_to_step(row))
+        self.steps.clicked.connect(lambda index: self.jump_to_step(index.row()))
         self.summary = SummaryView()
         self.markers = QListWidget()
         self.markers.itemClicked.connect(
@@ -418,7 +418,7 @@ class ReviewPage(QWidget):
             self.markers.addItem(f"{time_s:7.1f} s  {label}")
             self.markers.item(self.markers.count() - 1).setData(Qt.ItemDataRole.UserRole,
                                                                 time_s)
-        self._fill_steps(a)
+        self.steps.model().set_steps(a.steps)
         if a.drill_result is None:
             self.summary.show_summary(a.summary)
         else:
@@ -427,30 +427,20 @@ class ReviewPage(QWidget):
         for button in self.export_buttons.values():
             button.setEnabled(True)
         self.seek(min(VIEW_S, a.duration_s))
-
-    def _fill_steps(self, a: Analysis) -> None:
-        self.steps.setRowCount(len(a.steps))
-        for r, s in enumerate(a.steps):
-            values = [str(r + 1), f"{s.time_s:.2f}", s.side,
-                      format_value(s.peak_drop_deg, "{:.1f}"),
-                      format_value(s.step_time_s, "{:.2f}"),
-                      ("▲" if s.over_threshold else "") if s.counted
-                      else f"not counted: {SHORT_NOTES.get(s.note, s.note)}"]
-            for c, text in enumerate(values):
-                item = QTableWidgetItem(text)
-                if s.note:
-                    item.setToolTip(f"Not counted in the summary: {s.note}.")
-                if c == 2:
-                    item.setForeground(pg.mkColor(theme.side_text(s.side)))
-                self.steps.setItem(r, c, item)
+        give_back_free_memory()  # what showing it needed only for a moment
 
     def step_rows(self) -> list[tuple[float, str, float]]:
         """(time, stance, peak drop) per row as shown (for tests)."""
+        model = self.steps.model()
+
+        def cell(r: int, c: int) -> str:
+            return model.data(model.index(r, c))
+
         def number(text: str) -> float:
             return float("nan") if text == "—" else float(text)
 
-        return [(float(self.steps.item(r, 1).text()), self.steps.item(r, 2).text(),
-                 number(self.steps.item(r, 3).text())) for r in range(self.steps.rowCount())]
+        return [(float(cell(r, 1)), cell(r, 2), number(cell(r, 3)))
+                for r in range(model.rowCount())]
 
     # --------------------------------------------------------------- replay
     @property

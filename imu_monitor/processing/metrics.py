@@ -56,9 +56,10 @@ class StepHistory:
     valid: np.ndarray
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Step:
-    """One step. Times in s from the first sample, angles in degrees.
+    """One step. Times in s from the first sample, angles in degrees (slots: a long
+    recording has tens of thousands).
 
     ``counted`` False: the step is shown but kept out of the summaries and the report, and
     ``note`` says why (NOTE_*). ``peak_drop_deg`` is None when the step has no peak.
@@ -77,7 +78,7 @@ class Step:
     def to_dict(self) -> dict:
         """JSON form; floats rounded to what the measurement supports (the fields in order,
         as ``asdict`` gives them, without its deep copy of each value)."""
-        d = dict(self.__dict__)
+        d = {f: getattr(self, f) for f in self.__slots__}
         for key in ("time_s", "peak_time_s", "step_time_s"):
             if d[key] is not None:
                 d[key] = round(d[key], 3)

@@ -609,11 +609,15 @@ class Pipeline:
             del running_max
         self.rejected_samples += int(np.count_nonzero(~keep))
         # A sample that is not a measurement (NaN, infinite, absurd, no acceleration at all) is
-        # lost. Orientation-only sensors have no gyroscope: their quaternion must be finite.
+        # lost. Orientation-only sensors have no gyroscope: their quaternion must be finite
+        # and of about unit length (all zeros would stop the angles for good).
         left, right = ((batch.acc, batch.quat) if self.device_orientation
                        else (batch.gyr, batch.acc))
         assert right is not None
         measured = _plausible(left) & _plausible(right) & (np.abs(batch.acc).sum(axis=1) > 0)
+        if self.device_orientation:  # a rotation is a unit quaternion (quantised: near 1)
+            norm = np.linalg.norm(right, axis=1)
+            measured &= (norm > 0.5) & (norm < 2.0)
         self.invalid_samples += int(np.count_nonzero(keep & ~measured))
         keep &= measured
         kept = int(np.count_nonzero(keep))

@@ -83,6 +83,22 @@ def test_windows_agree_with_one_whole_run(monkeypatch):
     np.testing.assert_array_equal(scratch, unbiased)
 
 
+@pytest.mark.parametrize("n", [40_001, 60_001, 69_000])
+def test_the_end_of_a_recording_is_as_accurate_as_its_middle(monkeypatch, n):
+    """Windows are of one size, so the last never sees less of the recording than the one
+    before it (a sliver of a last window read up to 0.9° off at the end)."""
+    monkeypatch.setattr(offline_vqf_module, "CORE_SAMPLES", 20_000)
+    s = simulated("walk-varied", seed=3, rate_hz=RATE, seconds=600).samples
+    gyr, acc = np.ascontiguousarray(s.gyr[:n]), np.ascontiguousarray(s.acc[:n])
+    params = FilterParams().as_vqf()
+    sizes = [b - a for a, b in offline_vqf_module.windows(n, 1 / RATE)]
+    assert len(sizes) >= 2 and max(sizes) - min(sizes) < len(sizes)
+    reference = offlineVQF(gyr, acc, None, 1 / RATE, params)
+    difference = _inclination_difference_deg(offline_vqf(gyr, acc, 1 / RATE, params),
+                                              reference["quat6D"])
+    assert difference[-9000:].max() < 0.05
+
+
 def test_windows_on_real_motion_keep_the_accuracy_against_optical_truth(broad_folder,
                                                                         monkeypatch):
     """Real hand-held motion (BROAD, optical truth), windowed far more finely than any

@@ -169,6 +169,28 @@ def test_orientation_only_never_feeds_the_filter_and_live_equals_batch():
     assert np.count_nonzero(~live.valid.view) == live.lost_samples
 
 
+def test_a_quaternion_of_zeros_is_a_lost_sample_not_the_end_of_the_angles():
+    """All zeros is finite but no rotation: counted as invalid and bridged like a lost
+    sample; the angles after it are measured as before (a NaN would stay for good)."""
+    rec, batches = _decoded("trendelenburg-right", 1)
+    samples = SampleBatch.concat(batches)
+    quat = samples.quat.copy()
+    quat[[1500, 3000, 3001]] = 0.0
+    broken = SampleBatch(samples.time_s, samples.seq, samples.acc, samples.gyr, quat=quat)
+    pipeline = Pipeline(RATE)
+    pipeline.push(broken)
+    analysis = pipeline.finish()
+    clean = Pipeline(RATE)
+    clean.push(samples)
+    reference = clean.finish()
+    assert pipeline.invalid_samples == 3 and analysis.lost_samples == 3
+    assert np.isfinite(pipeline.obliquity.view).all()
+    assert np.isfinite(pipeline.rotation.view).all()
+    for side in ("left", "right"):
+        assert analysis.summary.side(side).mean_peak_drop_deg == pytest.approx(
+            reference.summary.side(side).mean_peak_drop_deg, abs=0.1)
+
+
 def test_rate_quantities_go_through_our_filter():
     rec, batches = _decoded("trendelenburg-right", 1, mode=dot.PayloadMode.RATE_QUANTITIES)
     pipeline = Pipeline(RATE)

@@ -4,8 +4,8 @@
 Why windows: ``vqf.offlineVQF`` keeps about 210 bytes a sample (its forward pass's gyro bias
 and covariance, seven output arrays): on two hours at 200 Hz, 300 MB for the filter alone,
 more than a whole analysis may take. A long recording is therefore filtered in windows of
-``CORE_SAMPLES`` samples, each with ``MARGIN_S`` seconds of the recording either side as
-context. Every sample kept has at least ``MARGIN_S`` of past and future behind its estimate:
+one size, at most ``CORE_SAMPLES`` samples, each with ``MARGIN_S`` seconds of the recording
+either side as context. Every sample kept has at least ``MARGIN_S`` of past and future behind its estimate:
 offline VQF's inclination correction is a zero-phase low-pass of a few seconds (``tauAcc``)
 and its bias estimate forgets over 100 s, so what lies further away hardly reaches it
 (tests/test_offline_vqf.py measures the difference to one whole run on real recordings).
@@ -18,12 +18,13 @@ recordings run whole: then the result is the package's, bit for bit.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 
 import numpy as np
 from vqf import offlineVQF
 
-CORE_SAMPLES = 262_144  # samples kept from each window (22 min at 200 Hz)
+CORE_SAMPLES = 262_144  # most samples kept from one window (22 min at 200 Hz)
 MARGIN_S = 90.0  # context either side of a window's kept samples
 
 
@@ -54,12 +55,15 @@ def offline_vqf_unbiased(gyr: np.ndarray, acc: np.ndarray, ts: float, params: di
 
 
 def windows(n: int, ts: float) -> list[tuple[int, int]]:
-    """``[start, stop)`` of each window's kept samples (one window when short enough)."""
+    """``[start, stop)`` of each window's kept samples (one window when short enough): as
+    many as ``CORE_SAMPLES`` needs, all of one size, so the last is never a sliver that
+    sees less of the recording than the one before it."""
     margin = _margin(ts)
     core = max(CORE_SAMPLES, 2 * margin)  # an overlap only ever joins two windows
     if n <= core + 2 * margin:
         return [(0, n)]
-    return [(a, min(n, a + core)) for a in range(0, n, core)]
+    size = math.ceil(n / math.ceil(n / core))  # at least core / 2: at least the margin
+    return [(a, min(n, a + size)) for a in range(0, n, size)]
 
 
 def _margin(ts: float) -> int:
@@ -80,7 +84,7 @@ def _pieces(gyr: np.ndarray, acc: np.ndarray, ts: float, params: dict, key: str,
                             None, ts, params)[key]
         if held is not None:
             result[:len(held)] = join(held, result)
-        if b >= n:
+        if hi == n:  # this window sees the end: the next could only see less
             yield lo, result
             return
         keep = b - margin - lo  # the rest is overlapped by the next window

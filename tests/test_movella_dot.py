@@ -172,7 +172,7 @@ def test_orientation_only_never_feeds_the_filter_and_live_equals_batch():
 def test_a_quaternion_of_zeros_is_a_lost_sample_not_the_end_of_the_angles():
     """All zeros is finite but no rotation: counted as invalid and bridged like a lost
     sample; the angles after it are measured as before (a NaN would stay for good)."""
-    rec, batches = _decoded("trendelenburg-right", 1)
+    _, batches = _decoded("trendelenburg-right", 1)
     samples = SampleBatch.concat(batches)
     quat = samples.quat.copy()
     quat[[1500, 3000, 3001]] = 0.0

@@ -5,8 +5,8 @@ Why windows: ``vqf.offlineVQF`` keeps about 210 bytes a sample (its forward pass
 and covariance, seven output arrays): on two hours at 200 Hz, 300 MB for the filter alone,
 more than a whole analysis may take. A long recording is therefore filtered in windows of
 one size, at most ``CORE_SAMPLES`` samples, each with ``MARGIN_S`` seconds of the recording
-either side as context. Every sample kept has at least ``MARGIN_S`` of past and future behind its estimate:
-offline VQF's inclination correction is a zero-phase low-pass of a few seconds (``tauAcc``)
+either side as context. Every sample kept has at least ``MARGIN_S`` of past and future
+behind its estimate (or the recording's own end): offline VQF's inclination correction is a zero-phase low-pass of a few seconds (``tauAcc``)
 and its bias estimate forgets over 100 s, so what lies further away hardly reaches it
 (tests/test_offline_vqf.py measures the difference to one whole run on real recordings).
 

@@ -6,9 +6,10 @@ and covariance, seven output arrays): on two hours at 200 Hz, 300 MB for the fil
 more than a whole analysis may take. A long recording is therefore filtered in windows of
 one size, at most ``CORE_SAMPLES`` samples, each with ``MARGIN_S`` seconds of the recording
 either side as context. Every sample kept has at least ``MARGIN_S`` of past and future
-behind its estimate (or the recording's own end): offline VQF's inclination correction is a zero-phase low-pass of a few seconds (``tauAcc``)
-and its bias estimate forgets over 100 s, so what lies further away hardly reaches it
-(tests/test_offline_vqf.py measures the difference to one whole run on real recordings).
+behind its estimate (or the recording's own end): offline VQF's inclination correction is a
+zero-phase low-pass of a few seconds (``tauAcc``) and its bias estimate forgets over 100 s,
+so what lies further away hardly reaches it (tests/test_memory.py measures the difference
+to one whole run, simulated and on real motion with optical truth).
 
 Neighbouring windows overlap by twice the margin. There the later one is turned about the
 vertical to continue the earlier one's heading (free without a magnetometer) and the two are

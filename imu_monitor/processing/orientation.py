@@ -193,7 +193,7 @@ def _turn_about_vertical(q: np.ndarray, angle: float) -> None:
 def _bridge(quat: np.ndarray, filled: np.ndarray) -> np.ndarray:
     """Slots outside the filtered stretches: normalised linear interpolation between the
     neighbours (held at the ends), in one hemisphere. In place, piece by piece (the numbers
-    of interpolating everything at once: tests/test_offline_vqf.py)."""
+    of interpolating everything at once: tests/test_memory.py)."""
     if filled.all():
         return quat
     stretches = true_runs(filled)

@@ -261,6 +261,7 @@ class Pipeline:
         self._pre = {name: _Growable(tail) for name, tail in
                      (("acc", (3,)), ("gyr", (3,)), ("quat", (4,)), ("up", (3,)))}
         self._valid_pre = _Growable((), np.bool_)
+        self._measured_pre = _Growable((), np.bool_)  # measured, trusted or not (standing)
         self._offline_parts: list[_Filled] | None = [] if self.offline else None
         self._reacquire_left = 0  # live: samples still re-acquiring after a gap
         self._kinematics: PelvisKinematics | None = None
@@ -329,10 +330,10 @@ class Pipeline:
             steps = self._downstream(quat, up, acc, valid)
             return PipelineUpdate(start, len(self.obliquity), steps, False,
                                   self._take_provisional(steps))
-        self._keep_pre(acc, gyr, quat, up, valid)
+        self._keep_pre(acc, gyr, quat, up, valid, filled.measured)
         pre = self._pre_views()
         if not self._aligner.add(pre["acc"], pre["gyr"], pre["quat"], pre["up"],
-                                 self._evidence()):
+                                 self._evidence(), measured=self._measured_pre.view):
             return PipelineUpdate(start, start, [], False)
         seen = self._aligner.seen  # decided on these samples alone, however they came
         self.calibration = self._calibrate({k: v[:seen] for k, v in pre.items()})
@@ -359,7 +360,8 @@ class Pipeline:
             if "up" not in pre:  # offline: up for the whole recording, for calibrating only
                 pre["up"] = _up_in_sensor(pre["quat"])
             if self._aligner.add(pre["acc"], pre["gyr"], pre["quat"], pre["up"],
-                                 self._evidence(), final=True):
+                                 self._evidence(), final=True,
+                                 measured=self._measured_pre.view):
                 self.calibration = self._calibrate(pre)
             del pre
         if self.calibration is None:
@@ -484,6 +486,7 @@ class Pipeline:
         if up is not None:
             self._pre["up"] = _Growable.wrap(up)
         self._valid_pre = _Growable.wrap(valid)
+        self._measured_pre = _Growable.wrap(measured)
 
     def _offline_inputs(self) -> _Filled:
         """Everything pushed offline as one set of arrays: the only batch as it is, or the
@@ -544,13 +547,14 @@ class Pipeline:
         return [(c.index, c.side) for c in found]
 
     # -------------------------------------------------------------- internals
-    def _keep_pre(self, acc, gyr, quat, up, valid) -> None:
+    def _keep_pre(self, acc, gyr, quat, up, valid, measured) -> None:
         self._pre["acc"].append(acc)
         self._pre["gyr"].append(gyr)
         self._pre["quat"].append(quat)
         if len(up):
             self._pre["up"].append(up)
         self._valid_pre.append(valid)
+        self._measured_pre.append(measured)
 
     def _pre_views(self) -> dict[str, np.ndarray]:
         return {name: g.view for name, g in self._pre.items()}
@@ -576,6 +580,7 @@ class Pipeline:
                                       else up[a:b], pre["acc"][a:b], valid[a:b], keep_quat)
         self._pre = {}
         self._valid_pre = _Growable((), np.bool_)
+        self._measured_pre = _Growable((), np.bool_)
         return steps
 
     def _fill_gaps(self, batch: SampleBatch) -> _Filled:

@@ -164,3 +164,30 @@ def test_walking_in_circles_still_finds_forward():
     analysis = analyze_samples(rec.samples, 100.0)
     assert len(analysis.steps) >= 20
     assert _forward_error_deg(analysis.calibration, rec.truth) < 10.0
+
+
+@pytest.mark.parametrize("orientation", ["offline", "live"])
+def test_bursts_lost_while_standing_leave_the_standing_and_its_neutral(orientation):
+    """Two half-second bursts lost in the first seconds of standing (a Bluetooth link): the
+    standing before and after them is one standing, so the neutral is that of the clean
+    recording; it used to fall back to initial contacts (1–2° away on real walks)."""
+    rec = simulated("symmetric-walk", seed=2)
+    s = rec.samples
+    keep = np.ones(len(s), dtype=bool)
+    for start_s in (1.2, 2.4):
+        keep[round(start_s * RATE): round((start_s + 0.5) * RATE)] = False
+    lossy = type(s)(s.time_s[keep], s.seq[keep], s.acc[keep], s.gyr[keep])
+    results = []
+    for samples in (s, lossy):
+        pipeline = Pipeline(RATE, PipelineConfig(orientation=orientation))
+        if orientation == "live":
+            for first in range(0, len(samples), 10):
+                pipeline.push(samples.slice(first, first + 10))
+        else:
+            pipeline.push(samples)
+        results.append(pipeline.finish().calibration)
+    clean, lost = results
+    assert lost.neutral_source == NEUTRAL_STANDING
+    assert lost.still_start_s < 1.2 and lost.still_end_s > 2.9
+    angle = np.degrees(np.arccos(np.clip(clean.up_sensor @ lost.up_sensor, -1, 1)))
+    assert angle < 0.2

@@ -34,6 +34,12 @@ from imu_monitor.rotations import quat_to_matrix
 BLOCK_S = 0.5
 MIN_STILL_S = 1.5
 MAX_STILL_S = 5.0
+# Lost data inside a still period (a Bluetooth burst) neither ends it nor feeds it: standing
+# before and after a short gap is one standing, and cutting it would move the neutral. A
+# burst of up to 0.5 s touches two blocks; two bursts a few tenths apart leave no whole
+# block between them.
+MAX_STILL_GAP_S = 2.0
+MIN_STILL_MEASURED_S = 1.0  # of a still period's MIN_STILL_S or more, measured
 STILL_GYRO_STD_RADPS = 0.1
 STILL_ACC_STD_MPS2 = 0.25
 WALK_ACC_STD_MPS2 = 0.6
@@ -71,6 +77,7 @@ class Aligner:
     vertical_from_orientation: bool = False  # sensors with their own orientation
     _next: int = 0
     _run_start: int | None = None
+    _run_last: int = 0  # end of the still run's last still block
     _stills: list[_Still] = field(default_factory=list)
     _walking: list[bool] = field(default_factory=list)  # per block
     _walk_up_sum: np.ndarray = field(default_factory=lambda: np.zeros(3))
@@ -100,18 +107,22 @@ class Aligner:
         return self._next
 
     def add(self, acc: np.ndarray, gyr: np.ndarray, quat: np.ndarray, up: np.ndarray,
-            valid: np.ndarray, final: bool = False) -> bool:
+            valid: np.ndarray, final: bool = False, measured: np.ndarray | None = None
+            ) -> bool:
         """Look at new complete blocks; live (not ``final``), stop at the first block after
         which a calibration can be locked and say so. ``final``: the data ends here, look at
         all of it. ``valid``: samples measured and trusted (a block with lost data is no
-        evidence). The evidence of all new blocks is computed at once (an hour's recording
+        evidence). ``measured``: samples measured at all (trusted or not yet: standing is
+        read from the accelerometer, not the filter), ``valid`` when not given. The evidence
+        of all new blocks is computed at once (an hour's recording
         in a fraction of a second); the decisions are taken block by block."""
         b = self.block
+        measured = valid if measured is None else measured
         count = (len(acc) - self._next) // b
         if count > 0:
-            still, walking, up_sums = _block_features(acc[self._next:], gyr[self._next:],
-                                                      up[self._next:], valid[self._next:],
-                                                      b, count)
+            still, walking, up_sums, complete = _block_features(
+                acc[self._next:], gyr[self._next:], up[self._next:], valid[self._next:],
+                measured[self._next:], b, count)
             earlier = np.array(self._walking[-(WINDOW_BLOCKS - 1):], dtype=bool)
             flags = np.concatenate([earlier, walking])
             ends = self._next + b * (np.arange(count) + 1)
@@ -121,37 +132,45 @@ class Aligner:
                 self._walking.append(bool(walking[k]))
                 if walking[k]:
                     self._walk_up_sum += up_sums[k]
-                self._still_block(acc, gyr, quat, bool(still[k]), s, e)
+                self._still_block(acc, gyr, quat, measured, bool(still[k]),
+                                  bool(complete[k]), s, e)
                 if k in windows:
                     self._add_window(*windows[k])
                 self._next = e
                 if not final and self.ready(final=False):
                     return True
         if final and self._run_start is not None:
-            self._end_still(acc, gyr, quat, self._run_start, self._next)
+            self._end_still(acc, gyr, quat, measured, self._run_start, self._run_last)
             self._run_start = None
         return self.ready(final)
 
-    def _still_block(self, acc, gyr, quat, still: bool, s: int, e: int) -> None:
+    def _still_block(self, acc, gyr, quat, measured, still: bool, complete: bool, s: int,
+                     e: int) -> None:
+        if (not complete and self._run_start is not None
+                and e - self._run_last <= round(MAX_STILL_GAP_S * self.rate_hz)):
+            return  # lost data inside a still period: wait for what follows it
         if still:
             if self._run_start is None:
                 self._run_start = s
+            self._run_last = e
             if e - self._run_start >= round(MAX_STILL_S * self.rate_hz):
-                self._end_still(acc, gyr, quat, self._run_start, e)
+                self._end_still(acc, gyr, quat, measured, self._run_start, e)
                 self._run_start = None
         elif self._run_start is not None:
-            self._end_still(acc, gyr, quat, self._run_start, s)
+            self._end_still(acc, gyr, quat, measured, self._run_start, self._run_last)
             self._run_start = None
 
-    def _end_still(self, acc, gyr, quat, s: int, e: int) -> None:
-        if e - s < round(MIN_STILL_S * self.rate_hz):
+    def _end_still(self, acc, gyr, quat, measured, s: int, e: int) -> None:
+        kept = np.flatnonzero(measured[s:e]) + s  # measured samples only (gaps are filled in)
+        if (e - s < round(MIN_STILL_S * self.rate_hz)
+                or len(kept) < round(MIN_STILL_MEASURED_S * self.rate_hz)):
             return
         # The accelerometer's direction, not the filter's: it is where a filter settles, with
         # no lag from a bias not yet learned. Sensors with their own orientation: theirs.
-        up = (quat_to_matrix(quat[s:e])[:, 2, :] if self.vertical_from_orientation
-              else acc[s:e]).mean(axis=0)
+        up = (quat_to_matrix(quat[kept])[:, 2, :] if self.vertical_from_orientation
+              else acc[kept]).mean(axis=0)
         self._stills.append(_Still(s, e, up / np.linalg.norm(up),
-                                   float(np.degrees(np.max(np.std(gyr[s:e], axis=0))))))
+                                   float(np.degrees(np.max(np.std(gyr[kept], axis=0))))))
 
     def _windows_ending(self, acc, gyr, up, ends: np.ndarray, flags: np.ndarray
                         ) -> dict[int, tuple[np.ndarray, float, bool]]:
@@ -311,27 +330,32 @@ class Aligner:
             )
 
 
-def _block_features(acc, gyr, up, valid, block: int, count: int
-                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per block of ``block`` samples: still, walking, and the sum of up (sensor axes).
+def _block_features(acc, gyr, up, valid, measured, block: int, count: int
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per block of ``block`` samples: still (every sample measured), walking (every sample
+    trusted: ``valid``), the sum of up (sensor axes), and whether every sample was measured.
     Computed a group of blocks at a time: each block's numbers are its own, and a whole
     recording's temporaries would be several times its size."""
     still = np.empty(count, dtype=bool)
     walking = np.empty(count, dtype=bool)
     up_sums = np.empty((count, 3))
+    complete = np.empty(count, dtype=bool)
     group = max(1, GROUP_SAMPLES // block)
     for g0 in range(0, count, group):
         g1 = min(count, g0 + group)
         a, b, k = g0 * block, g1 * block, g1 - g0
         norm = np.linalg.norm(acc[a:b], axis=1).reshape(k, block)
         gyro_sd = gyr[a:b].reshape(k, block, 3).std(axis=1).max(axis=1)
-        measured = valid[a:b].reshape(k, block).all(axis=1)
+        trusted = valid[a:b].reshape(k, block).all(axis=1)
+        whole = measured[a:b].reshape(k, block).all(axis=1)
         norm_sd = norm.std(axis=1)
-        still[g0:g1] = measured & (gyro_sd < STILL_GYRO_STD_RADPS) & (
-            norm_sd < STILL_ACC_STD_MPS2) & (np.abs(norm.mean(axis=1) - GRAVITY_MPS2) < 1.5)
-        walking[g0:g1] = measured & ~still[g0:g1] & (norm_sd > WALK_ACC_STD_MPS2)
+        calm = (gyro_sd < STILL_GYRO_STD_RADPS) & (norm_sd < STILL_ACC_STD_MPS2) & (
+            np.abs(norm.mean(axis=1) - GRAVITY_MPS2) < 1.5)
+        still[g0:g1] = whole & calm
+        walking[g0:g1] = trusted & ~calm & (norm_sd > WALK_ACC_STD_MPS2)
         up_sums[g0:g1] = up[a:b].reshape(k, block, 3).sum(axis=1)
-    return still, walking, up_sums
+        complete[g0:g1] = whole
+    return still, walking, up_sums, complete
 
 
 def _turning(gyr: np.ndarray, up: np.ndarray, stop: int) -> np.ndarray:

@@ -181,16 +181,16 @@ def test_analysis_recovers_a_drop_injected_into_real_walking(ipol_folder, trial,
 def test_without_standing_the_neutral_is_not_pulled_towards_the_injected_side(ipol_folder):
     """The standing cut off: the neutral comes from the pelvis at initial contacts, which a
     one-sided drop barely moves (the mean posture moves with it). Contacts found from the
-    sacrum sit ±30 ms from the foot sensors' ones, so part of a drop that starts at the
-    contact leaks in: measured over all 110 real
-    walks the other side moves +0.14° (median) and the injected side gains +2.8°
-    (bench/drop_injection.py); per trial the 0.2°/0.3° targets are not met everywhere."""
+    sacrum come a median 10 ms before the foot sensors' ones, so the end of the injected
+    stance leaked in; read 10 ms later, over all 110 real walks the other side moves +0.08°
+    (median; +0.14° before) and the injected side gains +2.91° (+2.84° before;
+    bench/drop_injection.py); per trial the 0.2°/0.3° targets are not met everywhere."""
     cases = [_checked(ipol_folder, trial)["walking", side] for trial in TRIALS for side in SIDES]
     assert all(case.neutral == (NEUTRAL_CONTACTS, NEUTRAL_CONTACTS) for case in cases)
     injected = np.median([case.change[case.side] for case in cases])
     other = np.median([case.change[case.other] for case in cases])
-    assert injected == pytest.approx(DROP_DEG, abs=0.35), [_why(c) for c in cases]
-    assert other == pytest.approx(0, abs=0.3), [_why(c) for c in cases]
+    assert injected == pytest.approx(DROP_DEG, abs=0.2), [_why(c) for c in cases]
+    assert other == pytest.approx(0, abs=0.12), [_why(c) for c in cases]
 
 
 def test_a_trusted_filter_sees_exactly_the_injected_obliquity(ipol_folder):

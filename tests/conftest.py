@@ -48,28 +48,26 @@ def bench_module(name: str) -> ModuleType:
     return module
 
 
+def _shared_data(variable: str, folder_name: str, pattern: str, name: str) -> Path:
+    """A real data set beside the repository (not in it): the folder in ``variable``, or
+    ``../shared/data/folder_name``; the test is skipped, with the reason, without it."""
+    folder = Path(os.environ.get(variable, ROOT / ".." / "shared" / "data" / folder_name))
+    if not any(folder.glob(pattern)):
+        pytest.skip(f"the {name} data set is not in {folder} (set {variable} to its folder)")
+    return folder
+
+
 @pytest.fixture(scope="session")
 def ipol_folder() -> Path:
-    """The real lower-back gait data set (not in the repository): ``IMU_MONITOR_IPOL``, or
-    ``../shared/data/ipol_gait_lowerback`` beside the repository."""
-    folder = Path(os.environ.get("IMU_MONITOR_IPOL",
-                                 ROOT / ".." / "shared" / "data" / "ipol_gait_lowerback"))
-    if not any(folder.glob("*_lb.txt")):
-        pytest.skip(f"the IPOL lower-back gait data set is not in {folder} "
-                    "(set IMU_MONITOR_IPOL to its folder)")
-    return folder
+    """The real lower-back gait data set."""
+    return _shared_data("IMU_MONITOR_IPOL", "ipol_gait_lowerback", "*_lb.txt",
+                        "IPOL lower-back gait")
 
 
 @pytest.fixture(scope="session")
 def broad_folder() -> Path:
-    """Real IMU motion with optical orientation truth (BROAD, not in the repository):
-    ``IMU_MONITOR_BROAD``, or ``../shared/data/broad_orientation`` beside the repository."""
-    folder = Path(os.environ.get("IMU_MONITOR_BROAD",
-                                 ROOT / ".." / "shared" / "data" / "broad_orientation"))
-    if not any(folder.glob("*.npz")):
-        pytest.skip(f"the BROAD orientation data set is not in {folder} "
-                    "(set IMU_MONITOR_BROAD to its folder)")
-    return folder
+    """Real IMU motion with optical orientation truth (BROAD)."""
+    return _shared_data("IMU_MONITOR_BROAD", "broad_orientation", "*.npz", "BROAD orientation")
 
 
 @pytest.fixture

@@ -35,6 +35,7 @@ from imu_monitor.processing.calibration import (
     NEUTRAL_STANDING,
     Calibration,
 )
+from imu_monitor.processing.centripetal import without_turns
 from imu_monitor.processing.device_orientation import DeviceOrientation
 from imu_monitor.processing.events import Contact, ContactDetector, DetectorParams
 from imu_monitor.processing.gap_fill import GapFiller
@@ -71,6 +72,9 @@ SHORT_GAP_S = 0.15
 # last OFFLINE_MARGIN_S are where it knows least.
 REACQUIRE_S = 1.5
 OFFLINE_MARGIN_S = 0.25
+# Offline, the turns' centripetal acceleration is estimated and taken off this many times
+# (the second pass finds most of what the first, on a pulled orientation, missed).
+TURN_PASSES = 2
 # Long arrays go through the per-sample stages in pieces of this many samples or more: every
 # stage streams and decides on absolute sample indices, so the numbers are those of one call
 # (tested), and no stage makes temporaries as long as the recording. Long enough for numpy's
@@ -263,6 +267,7 @@ class Pipeline:
         self._valid_pre = _Growable((), np.bool_)
         self._measured_pre = _Growable((), np.bool_)  # measured, trusted or not (standing)
         self._offline_parts: list[_Filled] | None = [] if self.offline else None
+        self._offline_runs: np.ndarray | None = None  # offline: stretches the filter ran on
         self._reacquire_left = 0  # live: samples still re-acquiring after a gap
         self._kinematics: PelvisKinematics | None = None
         # Contacts are found in every drill: in single-leg drills they mark the walking to
@@ -370,6 +375,8 @@ class Pipeline:
                 "1.5 s or walk a few steps (or declare the mounting with --axes)."
             )
         if self._pre:
+            if self.offline and not self.device_orientation:
+                self._correct_for_turns()
             self._flush_pre()
         steps: list[Step] = []
         for contact in self._detector.finish():
@@ -471,13 +478,11 @@ class Pipeline:
         else:
             gyr = filled.gyr
             runs = _bridged(measured, round(SHORT_GAP_S * self.rate_hz))
-            # Calibrated already, nothing needs the angular rate after the filter: the
-            # pipeline's own copy (when lost samples were filled in) is its working array.
-            scratch = filled.own and self.calibration is not None
+            # The pipeline's own copy (when lost samples were filled in) may be overwritten
+            # with the bias-free gyroscope, all that is needed of it afterwards.
             quat = offline_orientation(gyr, acc, self.rate_hz, runs, self._filter_params,
-                                       gyr_scratch=scratch)
-            if scratch:
-                gyr = None
+                                       gyr_scratch=filled.own)
+            self._offline_runs = runs
             up = None  # up is computed where needed: a whole recording's is 24 bytes a sample
             valid = _with_margins(measured, runs, round(OFFLINE_MARGIN_S * self.rate_hz))
         self._pre = {"acc": _Growable.wrap(acc), "quat": _Growable.wrap(quat)}
@@ -487,6 +492,25 @@ class Pipeline:
             self._pre["up"] = _Growable.wrap(up)
         self._valid_pre = _Growable.wrap(valid)
         self._measured_pre = _Growable.wrap(measured)
+
+    def _correct_for_turns(self) -> None:
+        """Offline: the orientation again with the centripetal acceleration of the turns
+        taken off the accelerometer (:mod:`.processing.centripetal`), ``TURN_PASSES`` times:
+        the first orientation is itself pulled toward the turns, so the speeds read through
+        it are short. The accelerometer kept for the contacts is the measured one; the one
+        given to the filter is float32 (a micro-g is far below any sensor's noise)."""
+        assert self.calibration is not None
+        acc, gyr, quat = (self._pre[name].view for name in ("acc", "gyr", "quat"))
+        freed = np.empty(acc.shape, np.float32)
+        for _ in range(TURN_PASSES):
+            if without_turns(quat, acc, gyr, self.calibration.forward_sensor, self.rate_hz,
+                             self._measured_pre.view, out=freed) is None:  # no turns
+                return
+            del quat
+            self._pre["quat"] = _Growable((4,))  # the old orientation goes before the new
+            quat = offline_orientation(gyr, freed, self.rate_hz, self._offline_runs,
+                                       self._filter_params)
+            self._pre["quat"] = _Growable.wrap(quat)
 
     def _offline_inputs(self) -> _Filled:
         """Everything pushed offline as one set of arrays: the only batch as it is, or the

@@ -133,7 +133,8 @@ def offline_orientation(gyr: np.ndarray, acc: np.ndarray, rate_hz: float,
     measured = np.ones(n, dtype=bool) if measured is None else np.asarray(measured, bool)
     ts = 1.0 / rate_hz
     gyr = np.ascontiguousarray(gyr, dtype=np.float64)
-    acc = np.ascontiguousarray(acc, dtype=np.float64)
+    # float32 stays so (each window of the filter is made float64: no copy of the whole)
+    acc = np.ascontiguousarray(acc, dtype=np.result_type(acc.dtype, np.float32))
     runs = true_runs(measured)
     if len(runs) > 1:
         gyr = offline_vqf_unbiased(gyr, acc, ts, params.as_vqf(), gyr_scratch)

@@ -265,15 +265,21 @@ def contact_shapes(walk: LowerBackWalk, body: BodySignals, legs: list[np.ndarray
 def turn_signature(walk: LowerBackWalk, body: BodySignals, turn: tuple[int, int]
                    ) -> dict[str, float]:
     """Duration (heading 5–95 %), peak yaw rate (0.25 s average), peak horizontal
-    acceleration (0.5 s average) of the U-turn."""
+    acceleration (0.5 s average) of the U-turn, and the speed along its arc: the acceleration
+    toward the turn's centre over the turn rate (1 s averages, least squares), which is what
+    pulls an inclination filter (a turn on the spot has none)."""
     r = walk.rate_hz
     around = slice(max(0, turn[0] - round(0.5 * r)), turn[1] + round(0.5 * r))
     yaw_rate = uniform_filter1d(body.yaw_rate, round(0.25 * r))[around]
     horizontal = uniform_filter1d(body.horizontal_acc_world, round(0.5 * r), axis=0)[around]
+    stride_rate = uniform_filter1d(body.yaw_rate, round(r))[around]
+    toward_left = uniform_filter1d(body.free_acc_level[:, 2], round(r))[around]
     return {"U-turn duration s": (turn[1] - turn[0]) / r,
             "U-turn peak yaw rate °/s": float(np.degrees(np.max(np.abs(yaw_rate)))),
             "U-turn peak horizontal acc m/s²": float(np.max(np.linalg.norm(horizontal,
-                                                                           axis=1)))}
+                                                                           axis=1))),
+            "U-turn speed along its arc m/s": float(np.sum(toward_left * stride_rate)
+                                                    / np.sum(stride_rate**2))}
 
 
 def standing_sway(body: BodySignals) -> dict[str, float]:

@@ -31,8 +31,9 @@ class Gait:
 
     ``drop_left_stance_deg`` is the peak drop of the right hip while standing on the left leg.
     The heading changes during ``turn_seconds`` (5–95 % of the turn in 70 % of that time, as
-    real U-turns do); the walker slows down to ``turn_speed_mps`` for it (by default to 45 %
-    of their pace for a U-turn, less for smaller turns) and speeds up again after.
+    real U-turns do); the walker slows down to ``turn_speed_mps`` for it (by default to 25 %
+    of their pace for a U-turn, nearly on the spot as real walkers turn, less for smaller
+    turns) and speeds up again after.
     """
 
     seconds: float

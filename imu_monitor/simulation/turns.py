@@ -1,7 +1,8 @@
 """Turning while walking, shaped like real U-turns measured at the lower back.
 
 Real walkers slow down into a U-turn, turn in ~1.5–2 s (heading 5–95 % in 1.0–2.0 s, median
-1.4 s; peak yaw rate 130–250 °/s) and speed up after. The pelvis turns in spurts, one per step.
+1.4 s; peak yaw rate 130–250 °/s) nearly on the spot (0.15 m/s along the arc) and speed up
+after. The pelvis turns in spurts, one per step.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import numpy as np
 PLATEAU_TAPER = 0.5  # share of the turn spent speeding the turn up and slowing it down
 STEP_SPURTS = 0.5  # turning rate swings ±50 % with the steps
 APPROACH_S = 0.7  # the walker slows down this long before the turn and speeds up after
-U_TURN_SLOWDOWN = 0.55  # share of the pace given up for a 180° turn
+U_TURN_SLOWDOWN = 0.75  # share of the pace given up for a 180° turn (docs/simulator.md)
 
 
 @dataclass(frozen=True)

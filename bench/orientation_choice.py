@@ -9,9 +9,9 @@ live filter, its recording filter, and the field's reference (VQF, real-time and
 their published defaults). Targets: recording filter ≤ 0.55° (ahead of real-time VQF).
 Simulator: obliquity RMSE against the simulated bone with the true mounting, over all samples
 and away from turns, and speed. The product's recording filter is measured as a recording is
-analysed: on the simulator, where the walking direction is known, without the turns'
-centripetal acceleration (processing/centripetal.py); on BROAD, which has no walking, it is
-offline VQF alone.
+analysed: on the simulator (the mounting declared, the true one) through the pipeline, which
+takes the horizontal acceleration of the turns in walking bouts off the accelerometer
+(processing/turn_acceleration.py); on BROAD, which has no walking, it is offline VQF alone.
 """
 
 from __future__ import annotations
@@ -43,9 +43,9 @@ def product_live(gyr, acc, rate, forward=None):
 
 
 def product_recording(gyr, acc, rate, forward=None):
-    """A recording's orientation as the product computes it: offline VQF, then again without
-    the turns' centripetal acceleration when the walking direction is known (the simulator's
-    true mounting; BROAD's hand-held motions have none)."""
+    """A recording's orientation as the product computes it: offline VQF, then, where the
+    pipeline finds walking (the simulator, its true mounting declared; never BROAD's
+    hand-held motions), again without the turns' horizontal acceleration."""
     if forward is None:
         return up_in_sensor(offline_orientation(gyr, acc, rate))
     declared = Calibration(np.array([0.0, 0.0, 1.0]), forward, 0.0, 0.0, "axes", 1.0, 0.0)

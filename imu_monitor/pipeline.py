@@ -35,7 +35,6 @@ from imu_monitor.processing.calibration import (
     NEUTRAL_STANDING,
     Calibration,
 )
-from imu_monitor.processing.centripetal import without_turns
 from imu_monitor.processing.device_orientation import DeviceOrientation
 from imu_monitor.processing.events import Contact, ContactDetector, DetectorParams
 from imu_monitor.processing.gap_fill import GapFiller
@@ -48,6 +47,7 @@ from imu_monitor.processing.metrics import (
     Summary,
     summarize,
 )
+from imu_monitor.processing.offline_vqf import offline_vqf_bias_every
 from imu_monitor.processing.orientation import (
     FilterParams,
     OrientationFilter,
@@ -55,6 +55,7 @@ from imu_monitor.processing.orientation import (
     up_in_sensor,
 )
 from imu_monitor.processing.runs import true_runs
+from imu_monitor.processing.turn_acceleration import bin_samples, without_turn_acceleration
 from imu_monitor.samples import SampleBatch
 
 MAX_GAP_FILL_S = 600.0
@@ -72,9 +73,10 @@ SHORT_GAP_S = 0.15
 # last OFFLINE_MARGIN_S are where it knows least.
 REACQUIRE_S = 1.5
 OFFLINE_MARGIN_S = 0.25
-# Offline, the turns' centripetal acceleration is estimated and taken off this many times
-# (the second pass finds most of what the first, on a pulled orientation, missed).
-TURN_PASSES = 2
+# Offline, the horizontal acceleration of turns is taken off within walking bouts only:
+# contacts at most this far apart, and this much around them.
+BOUT_STEP_S = 1.5
+BOUT_MARGIN_S = 1.0
 # Long arrays go through the per-sample stages in pieces of this many samples or more: every
 # stage streams and decides on absolute sample indices, so the numbers are those of one call
 # (tested), and no stage makes temporaries as long as the recording. Long enough for numpy's
@@ -494,23 +496,41 @@ class Pipeline:
         self._measured_pre = _Growable.wrap(measured)
 
     def _correct_for_turns(self) -> None:
-        """Offline: the orientation again with the centripetal acceleration of the turns
-        taken off the accelerometer (:mod:`.processing.centripetal`), ``TURN_PASSES`` times:
-        the first orientation is itself pulled toward the turns, so the speeds read through
-        it are short. The accelerometer kept for the contacts is the measured one; the one
-        given to the filter is float32 (a micro-g is far below any sensor's noise)."""
+        """Offline: the orientation again with the horizontal acceleration of the turns taken
+        off the accelerometer (:mod:`.processing.turn_acceleration`). The accelerometer kept
+        for the contacts is the measured one; the one given to the filter is float32 (a
+        micro-g is far below any sensor's noise)."""
         assert self.calibration is not None
         acc, gyr, quat = (self._pre[name].view for name in ("acc", "gyr", "quat"))
-        freed = np.empty(acc.shape, np.float32)
-        for _ in range(TURN_PASSES):
-            if without_turns(quat, acc, gyr, self.calibration.forward_sensor, self.rate_hz,
-                             self._measured_pre.view, out=freed) is None:  # no turns
-                return
-            del quat
-            self._pre["quat"] = _Growable((4,))  # the old orientation goes before the new
-            quat = offline_orientation(gyr, freed, self.rate_hz, self._offline_runs,
-                                       self._filter_params)
-            self._pre["quat"] = _Growable.wrap(quat)
+        walking = self._walking_bouts(len(acc))
+        if not walking.any():
+            return
+        params = self._filter_params.as_vqf()
+        bias = offline_vqf_bias_every(gyr, acc, 1.0 / self.rate_hz, params,
+                                      bin_samples(self.rate_hz))
+        freed = without_turn_acceleration(quat, acc, gyr, bias, self.rate_hz,
+                                          self._measured_pre.view, walking,
+                                          out=np.empty(acc.shape, np.float32))
+        if freed is None:  # no turns
+            return
+        del quat
+        self._pre["quat"] = _Growable((4,))  # the old orientation goes before the new
+        self._pre["quat"] = _Growable.wrap(offline_orientation(
+            gyr, freed, self.rate_hz, self._offline_runs, self._filter_params))
+
+    def _walking_bouts(self, n: int) -> np.ndarray:
+        """Samples of walking (or running): between initial contacts at most ``BOUT_STEP_S``
+        apart, and ``BOUT_MARGIN_S`` around them, as the contact detector finds them on the
+        orientation so far."""
+        assert self.calibration is not None
+        contacts = sorted(i for i, _ in self._contacts_with(self.calibration,
+                                                            self._pre_views()))
+        mask = np.zeros(n, dtype=bool)
+        margin = round(BOUT_MARGIN_S * self.rate_hz)
+        for a, b in pairwise(contacts):
+            if b - a <= BOUT_STEP_S * self.rate_hz:
+                mask[max(0, a - margin): b + margin] = True
+        return mask
 
     def _offline_inputs(self) -> _Filled:
         """Everything pushed offline as one set of arrays: the only batch as it is, or the
@@ -565,7 +585,8 @@ class Pipeline:
         detector = ContactDetector(self.rate_hz, self._detector_params)
         found: list[Contact] = []
         for a, b in _pieces(len(pre["quat"])):
-            kin = kinematics.update(pre["quat"][a:b], pre["up"][a:b], pre["acc"][a:b])
+            up = pre["up"][a:b] if "up" in pre else up_in_sensor(pre["quat"][a:b])
+            kin = kinematics.update(pre["quat"][a:b], up, pre["acc"][a:b])
             found += detector.push(kin.forward_acc, kin.lateral_acc, kin.vertical_acc)
         found += detector.finish()
         return [(c.index, c.side) for c in found]

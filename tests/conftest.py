@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import os
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -36,6 +37,13 @@ def simulated(scenario: str, seed: int = 1, rate_hz: float = 200.0, mounting: st
     sc = get_scenario(scenario)
     errors = SensorErrors.none() if perfect else None
     return simulate(sc.build(seconds or sc.default_seconds), rate_hz, seed, mounting, errors)
+
+
+def interruptible() -> None:
+    """``preexec_fn`` of a command a test will Ctrl-C: Ctrl-C does what it does at a terminal,
+    even when the tests themselves run as a background job (which starts with it ignored,
+    and a child inherits that)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def bench_module(name: str) -> ModuleType:

@@ -19,7 +19,7 @@ import pytest
 from imu_monitor.batch import BatchOptions, find_files, run_batch
 
 from . import vendor_files as vf
-from .conftest import simulated
+from .conftest import interruptible, simulated
 
 DEMOS = sorted(Path("recordings").glob("demo-*.imurec"))
 
@@ -105,7 +105,8 @@ def test_ctrl_c_leaves_a_valid_table_of_the_files_done(tmp_path):
     table = tmp_path / "table.csv"
     process = subprocess.Popen([sys.executable, "-m", "imu_monitor", "batch", str(folder),
                                 "-o", str(table), "--jobs", "2"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=interruptible)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and len(_rows(table) if table.exists() else {}) < 3:
         time.sleep(0.2)

@@ -51,7 +51,8 @@ def _assert_same_numbers(got: Analysis, exact: Analysis) -> None:
             exact.summary.side(side).mean_peak_drop_deg, abs=0.05)
     assert [s.side for s in got.steps] == [s.side for s in exact.steps]
     np.testing.assert_allclose([s.time_s for s in got.steps], [s.time_s for s in exact.steps],
-                               atol=0.025)  # a clock 300 ppm off moves the last steps 20 ms
+                               atol=0.03)  # a clock 300 ppm off moves the last steps 20 ms,
+    # and a contact may land one sample (10 ms) either side
     np.testing.assert_allclose([np.nan if s.peak_drop_deg is None else s.peak_drop_deg
                                 for s in got.steps],
                                [np.nan if s.peak_drop_deg is None else s.peak_drop_deg

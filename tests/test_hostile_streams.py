@@ -16,6 +16,8 @@ import pytest
 
 from imu_monitor.recording import open_recording
 
+from .conftest import interruptible
+
 DEMO = Path("recordings/demo-trendelenburg-right.imurec").resolve()
 COMMAND = [sys.executable, "-m", "imu_monitor"]
 
@@ -32,7 +34,8 @@ def _run(*args, env=None):
 
 def _interrupt(args, after_s, *, signals=(signal.SIGINT,), gap_s=0.05, env=None, cwd=None):
     process = subprocess.Popen([*COMMAND, *map(str, args)], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True, env=env or _env(), cwd=cwd)
+                               stderr=subprocess.PIPE, text=True, env=env or _env(), cwd=cwd,
+                               preexec_fn=interruptible)
     time.sleep(after_s)
     for signum in signals:
         process.send_signal(signum)

@@ -259,7 +259,8 @@ def test_an_analysis_lets_go_of_the_samples_it_does_not_return(tmp_path, monkeyp
     assert returned is None
     assert results[0] == results[1]
     first = [calls[0] for calls in held]  # the filter's first run (the turns' come after)
-    assert first[0] - first[1] >= 64 * len(samples)  # time, sequence number, acc, gyr
+    # time, sequence number, acc, gyr (less a few kB the rest of a test run may hold)
+    assert first[0] - first[1] >= 64 * len(samples) - 32_768
     assert first[1] / slots < 64  # the filled copy and the masks
 
 

@@ -55,6 +55,18 @@ def offline_vqf_unbiased(gyr: np.ndarray, acc: np.ndarray, ts: float, params: di
     return out
 
 
+def offline_vqf_bias_every(gyr: np.ndarray, acc: np.ndarray, ts: float, params: dict,
+                           step: int) -> np.ndarray:
+    """Offline VQF's gyro-bias estimate (rad/s, sensor axes) at samples 0, ``step``,
+    2 ``step``…: (ceil(n / step), 3), a few bytes a sample (the bias changes over minutes)."""
+    out = np.empty((-(-len(gyr) // step), 3))
+    for start, bias in _pieces(gyr, acc, ts, params, "bias", _cross_fade):
+        first = -(-start // step)  # the first wanted sample in this piece
+        picked = bias[first * step - start::step]
+        out[first:first + len(picked)] = picked
+    return out
+
+
 def windows(n: int, ts: float) -> list[tuple[int, int]]:
     """``[start, stop)`` of each window's kept samples (one window when short enough): as
     many as ``CORE_SAMPLES`` needs, all of one size, so the last is never a sliver that

@@ -270,6 +270,7 @@ class Pipeline:
         self._measured_pre = _Growable((), np.bool_)  # measured, trusted or not (standing)
         self._offline_parts: list[_Filled] | None = [] if self.offline else None
         self._offline_runs: np.ndarray | None = None  # offline: stretches the filter ran on
+        self._gyr_own = False  # offline: the gyroscope kept is the pipeline's own copy
         self._reacquire_left = 0  # live: samples still re-acquiring after a gap
         self._kinematics: PelvisKinematics | None = None
         # Contacts are found in every drill: in single-leg drills they mark the walking to
@@ -484,7 +485,7 @@ class Pipeline:
             # with the bias-free gyroscope, all that is needed of it afterwards.
             quat = offline_orientation(gyr, acc, self.rate_hz, runs, self._filter_params,
                                        gyr_scratch=filled.own)
-            self._offline_runs = runs
+            self._offline_runs, self._gyr_own = runs, filled.own
             up = None  # up is computed where needed: a whole recording's is 24 bytes a sample
             valid = _with_margins(measured, runs, round(OFFLINE_MARGIN_S * self.rate_hz))
         self._pre = {"acc": _Growable.wrap(acc), "quat": _Growable.wrap(quat)}
@@ -511,12 +512,14 @@ class Pipeline:
         freed = without_turn_acceleration(quat, acc, gyr, bias, self.rate_hz,
                                           self._measured_pre.view, walking,
                                           out=np.empty(acc.shape, np.float32))
+        del walking, bias
         if freed is None:  # no turns
             return
         del quat
         self._pre["quat"] = _Growable((4,))  # the old orientation goes before the new
         self._pre["quat"] = _Growable.wrap(offline_orientation(
-            gyr, freed, self.rate_hz, self._offline_runs, self._filter_params))
+            gyr, freed, self.rate_hz, self._offline_runs, self._filter_params,
+            gyr_scratch=self._gyr_own))
 
     def _walking_bouts(self, n: int) -> np.ndarray:
         """Samples of walking (or running): between initial contacts at most ``BOUT_STEP_S``

@@ -70,8 +70,9 @@ def about_text() -> str:
     return (f"imu_monitor {__version__}\n\nPelvic drop (frontal-plane pelvic obliquity) per "
             "step, live and from recordings, from one inertial sensor clipped over the sacrum."
             "\n\nRecordings are analysed with the whole-recording orientation filter (offline "
-            "VQF); the live view uses its real-time version, so a live number can differ from "
-            f"the reviewed one by a few tenths of a degree.\n\n{KNOWN_LIMITS}")
+            "VQF), run again without the sideways pull of the turns made while walking; the "
+            "live view uses its real-time version, so a live number can differ from the "
+            f"reviewed one by a few tenths of a degree.\n\n{KNOWN_LIMITS}")
 
 
 class MainWindow(QMainWindow):

@@ -47,7 +47,7 @@ from imu_monitor.processing.metrics import (
     Summary,
     summarize,
 )
-from imu_monitor.processing.offline_vqf import offline_vqf_bias_every
+from imu_monitor.processing.offline_vqf import offline_vqf_bias_every, offline_vqf_unbiased
 from imu_monitor.processing.orientation import (
     FilterParams,
     OrientationFilter,
@@ -270,7 +270,7 @@ class Pipeline:
         self._measured_pre = _Growable((), np.bool_)  # measured, trusted or not (standing)
         self._offline_parts: list[_Filled] | None = [] if self.offline else None
         self._offline_runs: np.ndarray | None = None  # offline: stretches the filter ran on
-        self._gyr_own = False  # offline: the gyroscope kept is the pipeline's own copy
+        self._gyr_bias_free = False  # offline: the gyroscope kept has had its bias taken off
         self._reacquire_left = 0  # live: samples still re-acquiring after a gap
         self._kinematics: PelvisKinematics | None = None
         # Contacts are found in every drill: in single-leg drills they mark the walking to
@@ -481,11 +481,16 @@ class Pipeline:
         else:
             gyr = filled.gyr
             runs = _bridged(measured, round(SHORT_GAP_S * self.rate_hz))
-            # The pipeline's own copy (when lost samples were filled in) may be overwritten
-            # with the bias-free gyroscope, all that is needed of it afterwards.
+            # Stretches between long gaps: the whole recording's gyro bias comes off first,
+            # into the pipeline's own copy (lost samples were filled in: it has one), all
+            # that is needed of it afterwards.
+            stretches = len(true_runs(runs)) > 1
+            if stretches:
+                gyr = offline_vqf_unbiased(gyr, acc, 1.0 / self.rate_hz,
+                                           self._filter_params.as_vqf(), gyr_scratch=filled.own)
             quat = offline_orientation(gyr, acc, self.rate_hz, runs, self._filter_params,
-                                       gyr_scratch=filled.own)
-            self._offline_runs, self._gyr_own = runs, filled.own
+                                       bias_free=stretches)
+            self._offline_runs, self._gyr_bias_free = runs, stretches
             up = None  # up is computed where needed: a whole recording's is 24 bytes a sample
             valid = _with_margins(measured, runs, round(OFFLINE_MARGIN_S * self.rate_hz))
         self._pre = {"acc": _Growable.wrap(acc), "quat": _Growable.wrap(quat)}
@@ -506,9 +511,10 @@ class Pipeline:
         walking = self._walking_bouts(len(acc))
         if not walking.any():
             return
-        params = self._filter_params.as_vqf()
-        bias = offline_vqf_bias_every(gyr, acc, 1.0 / self.rate_hz, params,
-                                      bin_samples(self.rate_hz))
+        step = bin_samples(self.rate_hz)
+        bias = (np.zeros((-(-len(gyr) // step), 3)) if self._gyr_bias_free else
+                offline_vqf_bias_every(gyr, acc, 1.0 / self.rate_hz,
+                                       self._filter_params.as_vqf(), step))
         freed = without_turn_acceleration(quat, acc, gyr, bias, self.rate_hz,
                                           self._measured_pre.view, walking,
                                           out=np.empty(acc.shape, np.float32))
@@ -519,20 +525,23 @@ class Pipeline:
         self._pre["quat"] = _Growable((4,))  # the old orientation goes before the new
         self._pre["quat"] = _Growable.wrap(offline_orientation(
             gyr, freed, self.rate_hz, self._offline_runs, self._filter_params,
-            gyr_scratch=self._gyr_own))
+            bias_free=self._gyr_bias_free))
 
     def _walking_bouts(self, n: int) -> np.ndarray:
-        """Samples of walking (or running): between initial contacts at most ``BOUT_STEP_S``
-        apart, and ``BOUT_MARGIN_S`` around them, as the contact detector finds them on the
-        orientation so far."""
+        """Samples of walking (or running): bouts of three or more initial contacts at most
+        ``BOUT_STEP_S`` apart, and ``BOUT_MARGIN_S`` around them, as the contact detector
+        finds them on the orientation so far."""
         assert self.calibration is not None
-        contacts = sorted(i for i, _ in self._contacts_with(self.calibration,
-                                                            self._pre_views()))
+        contacts = np.array(sorted(i for i, _ in self._contacts_with(self.calibration,
+                                                                     self._pre_views())))
         mask = np.zeros(n, dtype=bool)
+        if len(contacts) < 3:
+            return mask
         margin = round(BOUT_MARGIN_S * self.rate_hz)
-        for a, b in pairwise(contacts):
-            if b - a <= BOUT_STEP_S * self.rate_hz:
-                mask[max(0, a - margin): b + margin] = True
+        breaks = np.flatnonzero(np.diff(contacts) > BOUT_STEP_S * self.rate_hz) + 1
+        for bout in np.split(contacts, breaks):
+            if len(bout) >= 3:  # a lone contact or two is a stumble or a weight shift
+                mask[max(0, bout[0] - margin): bout[-1] + margin] = True
         return mask
 
     def _offline_inputs(self) -> _Filled:

@@ -111,20 +111,21 @@ class OrientationFilter:
 def offline_orientation(gyr: np.ndarray, acc: np.ndarray, rate_hz: float,
                         measured: np.ndarray | None = None,
                         params: FilterParams | None = None,
-                        gyr_scratch: bool = False) -> np.ndarray:
+                        bias_free: bool = False) -> np.ndarray:
     """Orientation of a whole recording (n, 4) with offline VQF.
 
     ``measured`` marks the samples the filter may use (short gaps already bridged count as
     measured); the filter runs on each stretch between longer gaps on its own, so nothing is
     integrated across lost data. The gyro bias is estimated once over the whole recording
-    (gaps bridged) and taken off first, so a short stretch need not learn it again. Each
+    (gaps bridged) and taken off first, so a short stretch need not learn it again (or it
+    was, by the caller: ``bias_free``, see :func:`.offline_vqf.offline_vqf_unbiased`). Each
     stretch is turned about the vertical to continue the heading where the previous one
     ended (plus the turn the bridged gyroscope saw in the gap), and slots inside gaps are
     interpolated (they are never reported as measured).
 
     Memory: the result is the only array as long as the recording that this allocates, with
-    gaps also the bias-free gyroscope, unless ``gyr_scratch`` lets it be written into ``gyr``
-    (which is then overwritten); the filter itself works in windows (:mod:`.offline_vqf`).
+    gaps (unless ``bias_free``) also the bias-free gyroscope; the filter itself works in
+    windows (:mod:`.offline_vqf`).
     """
     n = len(gyr)
     params = params or FilterParams()
@@ -136,8 +137,9 @@ def offline_orientation(gyr: np.ndarray, acc: np.ndarray, rate_hz: float,
     # float32 stays so (each window of the filter is made float64: no copy of the whole)
     acc = np.ascontiguousarray(acc, dtype=np.result_type(acc.dtype, np.float32))
     runs = true_runs(measured)
-    if len(runs) > 1:
-        gyr = offline_vqf_unbiased(gyr, acc, ts, params.as_vqf(), gyr_scratch)
+    if bias_free or len(runs) > 1:
+        if not bias_free:
+            gyr = offline_vqf_unbiased(gyr, acc, ts, params.as_vqf())
         run_params = {**params.as_vqf(), "biasSigmaInit": BIAS_KNOWN_DPS}
     else:
         run_params = params.as_vqf()

@@ -138,10 +138,11 @@ def _bin_sums(quat, acc, gyr, usable, starts, size):
 
 def _filter_corrections(quat, gyr, bias_bins, starts, size, rate_hz) -> np.ndarray:
     """The world rotation (small-angle vectors, rad) the filter made over each bin beyond
-    its bias-free gyroscope: its accelerometer correction."""
+    its bias-free gyroscope: its accelerometer correction. The filter takes sample k from
+    sample k − 1 with the angular rate of sample k."""
     gyro_only = quat[starts].copy()
     bias = bias_bins[: len(starts)]
-    for j in range(size):
+    for j in range(1, size + 1):
         gyro_only = _product(gyro_only, _increment(gyr[starts + j] - bias, 1.0 / rate_hz))
     change = _product(quat[starts + size], _inverse(gyro_only))
     change *= np.where(change[:, :1] < 0.0, -1.0, 1.0)
@@ -153,7 +154,7 @@ def _turns(turn_rate: np.ndarray, walking: np.ndarray, bins_per_s: float) -> np.
     the gyro."""
     fast = (np.abs(turn_rate) > TURNING_RADPS) & walking
     widen = max(1, round(TURN_MARGIN_S * bins_per_s))
-    fast = np.convolve(fast, np.ones(2 * widen + 1), "same") > 0
+    fast = np.convolve(fast, np.ones(2 * widen + 1))[widen: widen + len(fast)] > 0
     edges = np.flatnonzero(np.diff(np.concatenate([[0], fast.astype(np.int8), [0]])))
     for start, stop in zip(edges[::2], edges[1::2], strict=True):
         if stop - start > MAX_TURN_S * bins_per_s:

@@ -47,7 +47,7 @@ from imu_monitor.processing.metrics import (
     Summary,
     summarize,
 )
-from imu_monitor.processing.offline_vqf import offline_vqf_bias_every, offline_vqf_unbiased
+from imu_monitor.processing.offline_vqf import bias_rows, offline_vqf_unbiased
 from imu_monitor.processing.orientation import (
     FilterParams,
     OrientationFilter,
@@ -271,6 +271,7 @@ class Pipeline:
         self._offline_parts: list[_Filled] | None = [] if self.offline else None
         self._offline_runs: np.ndarray | None = None  # offline: stretches the filter ran on
         self._gyr_bias_free = False  # offline: the gyroscope kept has had its bias taken off
+        self._bias_bins = np.zeros((0, 3))  # offline: the filter's gyro bias, every bin
         self._reacquire_left = 0  # live: samples still re-acquiring after a gap
         self._kinematics: PelvisKinematics | None = None
         # Contacts are found in every drill: in single-leg drills they mark the walking to
@@ -488,8 +489,12 @@ class Pipeline:
             if stretches:
                 gyr = offline_vqf_unbiased(gyr, acc, 1.0 / self.rate_hz,
                                            self._filter_params.as_vqf(), gyr_scratch=filled.own)
+            # The filter's bias estimate is kept in bins, for the turns' correction.
+            step = bin_samples(self.rate_hz)
+            self._bias_bins = np.empty((bias_rows(len(gyr), step), 3))
             quat = offline_orientation(gyr, acc, self.rate_hz, runs, self._filter_params,
-                                       bias_free=stretches)
+                                       bias_free=stretches, bias_out=self._bias_bins,
+                                       bias_step=step)
             self._offline_runs, self._gyr_bias_free = runs, stretches
             up = None  # up is computed where needed: a whole recording's is 24 bytes a sample
             valid = _with_margins(measured, runs, round(OFFLINE_MARGIN_S * self.rate_hz))
@@ -511,14 +516,10 @@ class Pipeline:
         walking = self._walking_bouts(len(acc))
         if not walking.any():
             return
-        step = bin_samples(self.rate_hz)
-        bias = (np.zeros((-(-len(gyr) // step), 3)) if self._gyr_bias_free else
-                offline_vqf_bias_every(gyr, acc, 1.0 / self.rate_hz,
-                                       self._filter_params.as_vqf(), step))
-        freed = without_turn_acceleration(quat, acc, gyr, bias, self.rate_hz,
+        freed = without_turn_acceleration(quat, acc, gyr, self._bias_bins, self.rate_hz,
                                           self._measured_pre.view, walking,
                                           out=np.empty(acc.shape, np.float32))
-        del walking, bias
+        del walking
         if freed is None:  # no turns
             return
         del quat

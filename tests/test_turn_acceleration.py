@@ -8,7 +8,7 @@ import imu_monitor.pipeline as pipeline_module
 from imu_monitor.conventions import GRAVITY_MPS2
 from imu_monitor.pipeline import Pipeline, PipelineConfig
 from imu_monitor.processing.kinematics import rotate
-from imu_monitor.processing.offline_vqf import offline_vqf_bias_every
+from imu_monitor.processing.offline_vqf import bias_rows, offline_vqf
 from imu_monitor.processing.orientation import FilterParams, offline_orientation, up_in_sensor
 from imu_monitor.processing.turn_acceleration import bin_samples, without_turn_acceleration
 from imu_monitor.samples import SampleBatch
@@ -51,8 +51,11 @@ def _tilt_error_deg(quat: np.ndarray) -> np.ndarray:
 
 
 def _bias(acc, gyr):
-    return offline_vqf_bias_every(gyr, acc, 1 / RATE, FilterParams().as_vqf(),
-                                  bin_samples(RATE))
+    """The filter's gyro-bias estimate every bin, as the pipeline keeps it."""
+    step = bin_samples(RATE)
+    bias = np.empty((bias_rows(len(gyr), step), 3))
+    offline_vqf(gyr, acc, 1 / RATE, FilterParams().as_vqf(), bias_out=bias, bias_step=step)
+    return bias
 
 
 def _freed(quat, acc, gyr, usable=None, bias=None):

@@ -30,41 +30,55 @@ MARGIN_S = 90.0  # context either side of a window's kept samples
 
 
 def offline_vqf(gyr: np.ndarray, acc: np.ndarray, ts: float, params: dict,
-                out: np.ndarray | None = None) -> np.ndarray:
+                out: np.ndarray | None = None, bias_out: np.ndarray | None = None,
+                bias_step: int = 1) -> np.ndarray:
     """``vqf.offlineVQF(gyr, acc, None, ts, params)["quat6D"]`` into ``out`` ((n, 4)) or a
-    new array; window by window on long inputs."""
+    new array; window by window on long inputs. ``bias_out``: also its gyro-bias estimate
+    (rad/s, sensor axes) at samples 0, ``bias_step``, 2 ``bias_step``… (``bias_rows``), from
+    the same run (the bias changes over minutes: a few bytes a sample)."""
     quat = np.empty((len(gyr), 4)) if out is None else out
     if quat.shape != (len(gyr), 4):
         raise ValueError("out must have the shape (n, 4)")
-    for start, piece in _pieces(gyr, acc, ts, params, "quat6D", _join_orientations):
-        quat[start:start + len(piece)] = piece
+    joins = {"quat6D": _join_orientations}
+    if bias_out is not None:
+        joins["bias"] = _cross_fade
+    for start, piece in _pieces(gyr, acc, ts, params, joins):
+        quat[start:start + len(piece["quat6D"])] = piece["quat6D"]
+        if bias_out is not None:
+            _pick_every(bias_out, start, piece["bias"], bias_step)
     return quat
 
 
 def offline_vqf_unbiased(gyr: np.ndarray, acc: np.ndarray, ts: float, params: dict,
-                         gyr_scratch: bool = False) -> np.ndarray:
+                         gyr_scratch: bool = False, bias_out: np.ndarray | None = None,
+                         bias_step: int = 1) -> np.ndarray:
     """``gyr - vqf.offlineVQF(gyr, acc, None, ts, params)["bias"]``: the gyroscope less
     offline VQF's bias estimate, a new array, or written into ``gyr`` itself (and returned)
-    with ``gyr_scratch`` (no window reads a sample after it has been written)."""
+    with ``gyr_scratch`` (no window reads a sample after it has been written); the estimate
+    every ``bias_step`` samples into ``bias_out`` too, as :func:`offline_vqf`."""
     if gyr_scratch and not (isinstance(gyr, np.ndarray) and gyr.flags.writeable):
         raise ValueError("gyr_scratch needs a writable gyroscope array")
     out = gyr if gyr_scratch else np.empty((len(gyr), 3))
-    for start, bias in _pieces(gyr, acc, ts, params, "bias", _cross_fade):
+    for start, piece in _pieces(gyr, acc, ts, params, {"bias": _cross_fade}):
+        bias = piece["bias"]
+        if bias_out is not None:
+            _pick_every(bias_out, start, bias, bias_step)
         stop = start + len(bias)
         out[start:stop] = gyr[start:stop] - bias
     return out
 
 
-def offline_vqf_bias_every(gyr: np.ndarray, acc: np.ndarray, ts: float, params: dict,
-                           step: int) -> np.ndarray:
-    """Offline VQF's gyro-bias estimate (rad/s, sensor axes) at samples 0, ``step``,
-    2 ``step``…: (ceil(n / step), 3), a few bytes a sample (the bias changes over minutes)."""
-    out = np.empty((-(-len(gyr) // step), 3))
-    for start, bias in _pieces(gyr, acc, ts, params, "bias", _cross_fade):
-        first = -(-start // step)  # the first wanted sample in this piece
-        picked = bias[first * step - start::step]
-        out[first:first + len(picked)] = picked
-    return out
+def bias_rows(n: int, step: int) -> int:
+    """Rows of a bias kept every ``step`` samples of ``n``."""
+    return -(-n // step)
+
+
+def _pick_every(out: np.ndarray, start: int, values: np.ndarray, step: int) -> None:
+    """The samples of ``values`` (samples ``start``… of the recording) at multiples of
+    ``step``, into their rows of ``out``."""
+    first = -(-start // step)  # the first wanted sample in this piece
+    picked = values[first * step - start::step]
+    out[first:first + len(picked)] = picked
 
 
 def windows(n: int, ts: float) -> list[tuple[int, int]]:
@@ -83,26 +97,29 @@ def _margin(ts: float) -> int:
     return max(1, round(MARGIN_S / ts))
 
 
-def _pieces(gyr: np.ndarray, acc: np.ndarray, ts: float, params: dict, key: str,
-            join: Callable[[np.ndarray, np.ndarray], np.ndarray],
-            ) -> Iterator[tuple[int, np.ndarray]]:
-    """(start, values) of ``offlineVQF``'s output ``key``, final, in order: each window's
-    result joined (``join(earlier, later)`` over their overlap) to the one before."""
+def _pieces(gyr: np.ndarray, acc: np.ndarray, ts: float, params: dict,
+            joins: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]],
+            ) -> Iterator[tuple[int, dict[str, np.ndarray]]]:
+    """(start, {output: values}) of ``offlineVQF``'s outputs named in ``joins``, final, in
+    order: each window's result joined (``join(earlier, later)`` over their overlap) to the
+    one before."""
     n, margin = len(gyr), _margin(ts)
-    held: np.ndarray | None = None  # the previous window's output over the next overlap
+    held: dict[str, np.ndarray] = {}  # the previous window's outputs over the next overlap
     for a, b in windows(n, ts):
         lo, hi = max(0, a - margin), min(n, b + margin)
         result = offlineVQF(np.ascontiguousarray(gyr[lo:hi], dtype=np.float64),
                             np.ascontiguousarray(acc[lo:hi], dtype=np.float64),
-                            None, ts, params)[key]
-        if held is not None:
-            result[:len(held)] = join(held, result)
+                            None, ts, params)
+        values = {key: result[key] for key in joins}
+        del result
+        for key, earlier in held.items():
+            values[key][:len(earlier)] = joins[key](earlier, values[key])
         if hi == n:  # this window sees the end: the next could only see less
-            yield lo, result
+            yield lo, values
             return
         keep = b - margin - lo  # the rest is overlapped by the next window
-        held = result[keep:].copy()
-        yield lo, result[:keep]
+        held = {key: v[keep:].copy() for key, v in values.items()}
+        yield lo, {key: v[:keep] for key, v in values.items()}
 
 
 def _weights(n: int) -> np.ndarray:

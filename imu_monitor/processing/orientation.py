@@ -111,7 +111,8 @@ class OrientationFilter:
 def offline_orientation(gyr: np.ndarray, acc: np.ndarray, rate_hz: float,
                         measured: np.ndarray | None = None,
                         params: FilterParams | None = None,
-                        bias_free: bool = False) -> np.ndarray:
+                        bias_free: bool = False, bias_out: np.ndarray | None = None,
+                        bias_step: int = 1) -> np.ndarray:
     """Orientation of a whole recording (n, 4) with offline VQF.
 
     ``measured`` marks the samples the filter may use (short gaps already bridged count as
@@ -122,6 +123,9 @@ def offline_orientation(gyr: np.ndarray, acc: np.ndarray, rate_hz: float,
     stretch is turned about the vertical to continue the heading where the previous one
     ended (plus the turn the bridged gyroscope saw in the gap), and slots inside gaps are
     interpolated (they are never reported as measured).
+
+    ``bias_out`` (``bias_rows(n, bias_step)`` rows): the gyro bias ``gyr`` carries, as
+    offline VQF estimated it, every ``bias_step`` samples (zeros when ``bias_free``).
 
     Memory: the result is the only array as long as the recording that this allocates, with
     gaps (unless ``bias_free``) also the bias-free gyroscope; the filter itself works in
@@ -137,9 +141,13 @@ def offline_orientation(gyr: np.ndarray, acc: np.ndarray, rate_hz: float,
     # float32 stays so (each window of the filter is made float64: no copy of the whole)
     acc = np.ascontiguousarray(acc, dtype=np.result_type(acc.dtype, np.float32))
     runs = true_runs(measured)
-    if bias_free or len(runs) > 1:
+    whole_run = not bias_free and len(runs) == 1
+    if bias_out is not None and not whole_run:
+        bias_out[:] = 0.0
+    if not whole_run:
         if not bias_free:
-            gyr = offline_vqf_unbiased(gyr, acc, ts, params.as_vqf())
+            gyr = offline_vqf_unbiased(gyr, acc, ts, params.as_vqf(), bias_out=bias_out,
+                                       bias_step=bias_step)
         run_params = {**params.as_vqf(), "biasSigmaInit": BIAS_KNOWN_DPS}
     else:
         run_params = params.as_vqf()
@@ -148,7 +156,8 @@ def offline_orientation(gyr: np.ndarray, acc: np.ndarray, rate_hz: float,
         raise InputDataError("The recording holds no stretch of measured samples long enough "
                              "to compute the pelvis orientation.")
     if usable == [(0, n)]:
-        return offline_vqf(gyr, acc, ts, run_params)
+        return offline_vqf(gyr, acc, ts, run_params,
+                           bias_out=bias_out if whole_run else None, bias_step=bias_step)
     quat = np.zeros((n, 4))
     quat[:, 0] = 1.0
     filled = np.zeros(n, dtype=bool)

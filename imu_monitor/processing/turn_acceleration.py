@@ -55,9 +55,9 @@ def without_turn_acceleration(quat: np.ndarray, acc: np.ndarray, gyr: np.ndarray
     ``out`` or a new array; None when the recording has no turns.
 
     ``quat``: the offline filter's orientation (sensor to world, z up); ``bias_bins``: its
-    gyro-bias estimate at every ``bins(rate_hz)``-th sample (``offline_vqf_bias_every``);
-    ``usable``: the measured samples (bins with lost data give no evidence); ``walking``:
-    the samples of walking bouts (only their turns are corrected)."""
+    gyro-bias estimate at every ``bin_samples(rate_hz)``-th sample (``offline_vqf``'s
+    ``bias_out``); ``usable``: the measured samples (bins with lost data give no evidence);
+    ``walking``: the samples of walking bouts (only their turns are corrected)."""
     size = bin_samples(rate_hz)
     n = len(quat)
     if n < 3 * size:

@@ -18,6 +18,7 @@ Two orientation modes, everything downstream shared:
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Literal
@@ -432,15 +433,10 @@ class Pipeline:
 
     def _walking_mask(self, n: int) -> np.ndarray:
         """Samples inside walking bouts (first to last contact, half a second around)."""
-        mask = np.zeros(n, dtype=bool)
-        pad = round(0.5 * self.rate_hz)
         bouts: dict[int, list[int]] = {}
         for s in self.steps:
             bouts.setdefault(s.bout, []).append(round(s.time_s * self.rate_hz))
-        for idx in bouts.values():
-            if len(idx) >= 3:  # a lone contact is a stumble or a weight shift, not walking
-                mask[max(0, idx[0] - pad): idx[-1] + pad] = True
-        return mask
+        return _around_bouts(n, bouts.values(), round(0.5 * self.rate_hz))
 
     def _history(self):
         return StepHistory(self.obliquity.view, self.heading, self.valid.view)
@@ -534,16 +530,11 @@ class Pipeline:
         finds them on the orientation so far."""
         assert self.calibration is not None
         contacts = np.array(sorted(i for i, _ in self._contacts_with(self.calibration,
-                                                                     self._pre_views())))
-        mask = np.zeros(n, dtype=bool)
-        if len(contacts) < 3:
-            return mask
-        margin = round(BOUT_MARGIN_S * self.rate_hz)
+                                                                     self._pre_views())),
+                            dtype=np.int64)
         breaks = np.flatnonzero(np.diff(contacts) > BOUT_STEP_S * self.rate_hz) + 1
-        for bout in np.split(contacts, breaks):
-            if len(bout) >= 3:  # a lone contact or two is a stumble or a weight shift
-                mask[max(0, bout[0] - margin): bout[-1] + margin] = True
-        return mask
+        return _around_bouts(n, np.split(contacts, breaks),
+                             round(BOUT_MARGIN_S * self.rate_hz))
 
     def _offline_inputs(self) -> _Filled:
         """Everything pushed offline as one set of arrays: the only batch as it is, or the
@@ -772,6 +763,16 @@ class Pipeline:
                                                             self._judge.usual_step_s)
             self.provisional.judged(steps)
         return steps
+
+
+def _around_bouts(n: int, bouts: Iterable[Sequence[int]], pad: int) -> np.ndarray:
+    """Samples from ``pad`` before the first to ``pad`` after the last contact of each bout
+    of three or more (a lone contact or two is a stumble or a weight shift, not walking)."""
+    mask = np.zeros(n, dtype=bool)
+    for bout in bouts:
+        if len(bout) >= 3:
+            mask[max(0, int(bout[0]) - pad): int(bout[-1]) + pad] = True
+    return mask
 
 
 def _pieces(n: int) -> list[tuple[int, int]]:

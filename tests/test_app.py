@@ -371,6 +371,7 @@ def test_about_says_what_is_measured_and_its_known_limits(qtbot, window):
     box = w.show_about()
     assert "Known limits" in box.text() and "offline VQF" in box.text()
     assert KNOWN_LIMITS in box.text()
+    shoot(box, "about")
     box.close()
 
 

@@ -45,9 +45,10 @@ def detect(trial: IpolTrial, axes: str | None, start: int = 0
     samples = SampleBatch(np.arange(n) / trial.rate_hz, np.arange(n), acc, gyr)
     config = PipelineConfig(axes=parse_axes(axes) if axes else None)
     analysis = analyze_samples(samples, trial.rate_hz, config)
-    index = np.array([round(s.time_s * trial.rate_hz) + start for s in analysis.steps],
+    steps = [s for s in analysis.steps if s.is_step]  # not the extra peaks inside steps
+    index = np.array([round(s.time_s * trial.rate_hz) + start for s in steps],
                      dtype=int)
-    return index, np.array([s.side for s in analysis.steps])
+    return index, np.array([s.side for s in steps])
 
 
 def match(detected: np.ndarray, reference: np.ndarray, tol: int) -> list[tuple[int, int]]:

@@ -70,12 +70,13 @@ def analyse(packets: list[SampleBatch], rate_hz: float, mode: str, drill: str) -
 
 
 def compare(clean: Analysis, lossy: Analysis, outcome: Outcome) -> None:
-    times = np.array([s.time_s for s in clean.steps])
+    steps = [s for s in clean.steps if s.is_step]
+    times = np.array([s.time_s for s in steps])
     for step in lossy.steps:
         if not step.counted or step.peak_drop_deg is None or not len(times):
             continue
         k = int(np.argmin(np.abs(times - step.time_s)))
-        ref = clean.steps[k]
+        ref = steps[k]
         outcome.steps += 1
         if abs(times[k] - step.time_s) <= 0.05 and ref.side == step.side and \
                 ref.peak_drop_deg is not None and \

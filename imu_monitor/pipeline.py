@@ -302,6 +302,7 @@ class Pipeline:
         self.lost_samples = 0
         self.rejected_samples = 0  # duplicates and out-of-order samples
         self.invalid_samples = 0  # non-finite or empty readings (counted as lost too)
+        self._unusable_at_end = 0  # of them, those after the last usable sample so far
         self._last: np.ndarray | None = None  # last received sample: gyr, acc (and quat)
 
     @property
@@ -363,6 +364,8 @@ class Pipeline:
         ``require_steps=False`` accepts a walking recording without steps (exports of
         angles or samples need none).
         """
+        self.lost_samples += self._unusable_at_end
+        self._unusable_at_end = 0
         if self._offline_parts is not None:
             self._offline_orientation()
         if self.calibration is None and self._pre:
@@ -593,7 +596,7 @@ class Pipeline:
             kin = kinematics.update(pre["quat"][a:b], up, pre["acc"][a:b])
             found += detector.push(kin.forward_acc, kin.lateral_acc, kin.vertical_acc)
         found += detector.finish()
-        return [(c.index, c.side) for c in found]
+        return [(c.index, c.side) for c in found if not c.extra]
 
     # -------------------------------------------------------------- internals
     def _keep_pre(self, acc, gyr, quat, up, valid, measured) -> None:
@@ -673,9 +676,17 @@ class Pipeline:
             norm = np.linalg.norm(right, axis=1)
             measured &= (norm > 0.5) & (norm < 2.0)
         self.invalid_samples += int(np.count_nonzero(keep & ~measured))
+        new = keep.copy()
         keep &= measured
         kept = int(np.count_nonzero(keep))
         self.samples += kept
+        # Unusable samples after the last usable one have no slot yet: the next usable sample
+        # makes them a gap (counted there); at the end of the data they are counted as lost.
+        if kept:
+            last = int(np.flatnonzero(keep)[-1])
+            self._unusable_at_end = int(np.count_nonzero(new[last + 1:]))
+        else:
+            self._unusable_at_end += int(np.count_nonzero(new))
         if not kept:
             return _Filled(np.zeros((0, 3)), np.zeros((0, 3)), np.zeros((0, 4)),
                            np.zeros(0, dtype=bool), np.zeros(0, dtype=bool))
@@ -691,7 +702,7 @@ class Pipeline:
         self._next_seq = int(seq[-1] if index is None else seq[index[-1]]) + 1
         restart = np.zeros(total, dtype=bool)
         measured_slots = np.ones(total, dtype=bool)
-        if total == kept and not self.device_orientation and \
+        if index is None and total == kept and not self.device_orientation and \
                 left.dtype == right.dtype == np.float64:
             # Nothing to fill: the batch's own arrays (the rows the filler would return).
             self._last = np.concatenate([left[-1], right[-1]])

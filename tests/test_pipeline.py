@@ -215,10 +215,19 @@ def test_reordered_packets_are_rejected_and_change_nothing():
     assert result["summary"]["left"] == reference["summary"]["left"]
 
 
-def test_first_sample_without_gravity_does_not_break_the_filter():
+@pytest.mark.parametrize("where", [0, -1])
+def test_first_or_last_sample_without_gravity_changes_nothing(where):
+    """It is lost (counted), and the rest is analysed as before: a recording whose first
+    sample was lost once read a gyro bias from memory never written (drops of 10–60°)."""
     rec = simulated("symmetric-walk", seed=1)
     s = rec.samples
     acc = s.acc.copy()
-    acc[0] = 0.0
+    acc[where] = 0.0
+    clean = analyze_samples(s, RATE)
     analysis = analyze_samples(SampleBatch(s.time_s, s.seq, acc, s.gyr), RATE)
-    assert analysis.summary.right.steps > 40
+    assert analysis.lost_samples == 1
+    for side in ("left", "right"):
+        got, expected = analysis.summary.side(side), clean.summary.side(side)
+        assert got.steps == expected.steps
+        assert got.mean_peak_drop_deg == pytest.approx(expected.mean_peak_drop_deg, abs=0.05)
+        assert got.sd_peak_drop_deg == pytest.approx(expected.sd_peak_drop_deg, abs=0.05)

@@ -36,6 +36,9 @@ NOTE_NO_PEAK = "no peak: the drop is largest at the edge of the step"
 NOTE_MISSED = "a contact was missed inside this step: it holds two stances"
 NOTE_FOOT = "foot uncertain: two steps in a row on the same side"
 NOTE_TURN = "turning: the pelvis leans into turns, so drop is read on straight walking"
+# Not a step at all: a contact the walking rhythm shows to be a second jolt inside the step
+# before it (see processing/events.py). Shown, so the live guess it replaces is withdrawn.
+NOTE_EXTRA = "not a step: a second jolt inside the step before it (the rhythm rules it out)"
 # Live only, until the step is judged (see ProvisionalSteps).
 NOTE_FOOT_PENDING = "foot not decided yet: the next steps will tell"
 # Straight walking turns the pelvis by its own rotation only (±5°: under 15° from one contact
@@ -74,6 +77,11 @@ class Step:
     over_threshold: bool
     counted: bool = True
     note: str = ""
+
+    @property
+    def is_step(self) -> bool:
+        """False for a row that only shows a contact judged not to be a step."""
+        return self.note != NOTE_EXTRA
 
     def to_dict(self) -> dict:
         """JSON form; floats rounded to what the measurement supports (the fields in order,
@@ -123,9 +131,16 @@ class StepJudge:
         self._previous = None  # the contact before it in the same bout
         self._step_times: list[float] = []  # recent step times within bouts
         self._foot_doubt = False  # the pending contact repeats its predecessor's side
+        self._extras: list[Step] = []  # rows of extra peaks inside the pending step
 
     def contact(self, contact, history: StepHistory) -> list[Step]:
-        """A new contact: closes the pending step (if any) and becomes the pending one."""
+        """A new contact: closes the pending step (if any) and becomes the pending one; an
+        extra peak only gets its row, after the step it lies in."""
+        if contact.extra:
+            self._extras.append(Step(contact.index / self.rate_hz, contact.side, None, None,
+                                     None, contact.bout, False, counted=False,
+                                     note=NOTE_EXTRA))
+            return []
         steps = self._close(contact, history)
         self._pending = contact
         return steps
@@ -137,8 +152,9 @@ class StepJudge:
     def _close(self, following, history: StepHistory) -> list[Step]:
         obliquity = history.obliquity_deg
         pending = self._pending
+        extras, self._extras = self._extras, []
         if pending is None:
-            return []
+            return extras
         rate = self.rate_hz
         same_bout = following is not None and following.bout == pending.bout
         previous = self._previous if self._previous is not None and \
@@ -174,7 +190,8 @@ class StepJudge:
         self._foot_doubt = foot_doubt_next
         self._previous = pending if same_bout else None
         self._pending = None
-        return [_step(pending, peak, peak_drop, step_time, note, rate, self.threshold_deg)]
+        return [_step(pending, peak, peak_drop, step_time, note, rate, self.threshold_deg),
+                *extras]
 
     @property
     def usual_step_s(self) -> float | None:
@@ -414,6 +431,7 @@ def summarize(steps: list[Step], threshold_deg: float) -> Summary:
 
 
 def _totals(steps: list[Step]) -> dict:
+    steps = [s for s in steps if s.is_step]
     left, right = side_summary(steps, "left"), side_summary(steps, "right")
     a, b = left.mean_peak_drop_deg, right.mean_peak_drop_deg
     counted = [s for s in steps if s.counted]

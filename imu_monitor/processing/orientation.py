@@ -141,7 +141,9 @@ def offline_orientation(gyr: np.ndarray, acc: np.ndarray, rate_hz: float,
     # float32 stays so (each window of the filter is made float64: no copy of the whole)
     acc = np.ascontiguousarray(acc, dtype=np.result_type(acc.dtype, np.float32))
     runs = true_runs(measured)
-    whole_run = not bias_free and len(runs) == 1
+    # One run of the filter over every slot; a recording whose first or last sample was
+    # lost is filtered stretch by stretch, as any with gaps (its bias estimate too)
+    whole_run = not bias_free and len(runs) == 1 and runs[0][0] == 0 and runs[0][1] == n
     if bias_out is not None and not whole_run:
         bias_out[:] = 0.0
     if not whole_run:

@@ -52,7 +52,8 @@ def matched_steps(truth: Truth, analysis: Analysis, from_s: float = 0.0
                   ) -> list[tuple[dict, object]]:
     """(truth step, detected step or None) for every full-amplitude truth step after
     ``from_s``."""
-    detected = np.array([s.time_s for s in analysis.steps])
+    steps = [s for s in analysis.steps if s.is_step]
+    detected = np.array([s.time_s for s in steps])
     pairs = []
     for step in truth.steps:
         if step["amplitude"] < FULL_GAIT or step["time_s"] < from_s:
@@ -61,7 +62,7 @@ def matched_steps(truth: Truth, analysis: Analysis, from_s: float = 0.0
         if len(detected):
             j = int(np.argmin(np.abs(detected - step["time_s"])))
             if abs(detected[j] - step["time_s"]) < MATCH_S:
-                hit = analysis.steps[j]
+                hit = steps[j]
         pairs.append((step, hit))
     return pairs
 

@@ -208,7 +208,8 @@ class ProvisionalSteps:
     later. The judged step replaces the provisional one. A foot the detector is unsure of
     (``PROVISIONAL_MIN_CONFIDENCE``) is not counted until judged: on real walking nearly all
     the feet that change are those. ``side_corrections`` counts the counted provisional steps
-    whose foot changed (the feedback shown was wrong), ``foot_changes`` every change."""
+    whose foot changed or that were no step (the feedback shown was wrong), ``foot_changes``
+    every change of foot."""
 
     def __init__(self, rate_hz: float, threshold_deg: float) -> None:
         self.rate_hz = float(rate_hz)
@@ -273,10 +274,15 @@ class ProvisionalSteps:
         return out
 
     def judged(self, steps: list[Step]) -> None:
-        """Judged steps arrived: count the feet that changed."""
+        """Judged steps arrived: count the feet that changed, and the steps shown that were
+        no step at all (an extra peak: the feedback was as wrong as a wrong foot)."""
         for step in steps:
             shown = self._shown.pop(round(step.time_s * self.rate_hz), None)
-            if shown is not None and shown.side != step.side:
+            if shown is None:
+                continue
+            if not step.is_step:
+                self.side_corrections += shown.counted
+            elif shown.side != step.side:
                 self.foot_changes += 1
                 self.side_corrections += shown.counted
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from imu_monitor.drills import DrillResult, HipHikeBlock, HipHikeRep, HoldBlock
 from imu_monitor.processing.metrics import (
+    NOTE_EXTRA,
     NOTE_FIRST,
     NOTE_FOOT,
     NOTE_FOOT_PENDING,
@@ -22,7 +23,8 @@ from imu_monitor.reading import LiveReading
 # The same reasons in a word or two, for narrow table cells (the sentence goes in a tooltip).
 SHORT_NOTES = {NOTE_FIRST: "first step", NOTE_LAST: "last step", NOTE_LOST: "data lost",
                NOTE_NO_PEAK: "no peak", NOTE_MISSED: "missed contact", NOTE_FOOT: "foot unsure",
-               NOTE_TURN: "turning", NOTE_FOOT_PENDING: "foot pending"}
+               NOTE_TURN: "turning", NOTE_FOOT_PENDING: "foot pending",
+               NOTE_EXTRA: "not a step"}
 # How a summary is shown, one row per field, the same on screen, in the terminal and in the
 # report: (title, field of each side's summary, format). "Over" gets the threshold appended.
 SUMMARY_ROWS = (("Steps", "steps", "{:d}"),

@@ -302,7 +302,9 @@ class Pipeline:
         self.lost_samples = 0
         self.rejected_samples = 0  # duplicates and out-of-order samples
         self.invalid_samples = 0  # non-finite or empty readings (counted as lost too)
-        self._unusable_at_end = 0  # of them, those after the last usable sample so far
+        # The last sample number received, usable or not: slots after the last usable one
+        # are lost too, counted at the end (a later usable sample makes them a gap).
+        self._seen_until: int | None = None
         self._last: np.ndarray | None = None  # last received sample: gyr, acc (and quat)
 
     @property
@@ -364,8 +366,9 @@ class Pipeline:
         ``require_steps=False`` accepts a walking recording without steps (exports of
         angles or samples need none).
         """
-        self.lost_samples += self._unusable_at_end
-        self._unusable_at_end = 0
+        if self._seen_until is not None and self._seen_until >= self._next_seq:
+            self.lost_samples += self._seen_until - self._next_seq + 1
+            self._next_seq = self._seen_until + 1
         if self._offline_parts is not None:
             self._offline_orientation()
         if self.calibration is None and self._pre:
@@ -676,17 +679,11 @@ class Pipeline:
             norm = np.linalg.norm(right, axis=1)
             measured &= (norm > 0.5) & (norm < 2.0)
         self.invalid_samples += int(np.count_nonzero(keep & ~measured))
-        new = keep.copy()
+        if keep.any():  # (new samples' numbers only ever increase)
+            self._seen_until = int(seq[np.flatnonzero(keep)[-1]])
         keep &= measured
         kept = int(np.count_nonzero(keep))
         self.samples += kept
-        # Unusable samples after the last usable one have no slot yet: the next usable sample
-        # makes them a gap (counted there); at the end of the data they are counted as lost.
-        if kept:
-            last = int(np.flatnonzero(keep)[-1])
-            self._unusable_at_end = int(np.count_nonzero(new[last + 1:]))
-        else:
-            self._unusable_at_end += int(np.count_nonzero(new))
         if not kept:
             return _Filled(np.zeros((0, 3)), np.zeros((0, 3)), np.zeros((0, 4)),
                            np.zeros(0, dtype=bool), np.zeros(0, dtype=bool))

@@ -190,3 +190,25 @@ def test_a_drill_change_while_calibrated_never_shows_calibrate_first():
     later = engine.poll()
     assert later.calibration is not None and later.reading is not None
     engine.stop()
+
+
+def test_a_setting_changed_mid_walk_never_ends_the_session():
+    """The analysis restarts with the calibration in use: its first contact can come before
+    any foot scale is known (it raised IndexError, ending the live session, at 14 of 44
+    switching moments)."""
+    import dataclasses
+
+    from imu_monitor.pipeline import PipelineConfig
+    from imu_monitor.session import LiveSession
+    from imu_monitor.simulation.scenarios import get_scenario
+    from imu_monitor.simulation.sensor_model import simulate
+
+    sc = get_scenario("symmetric-walk")
+    samples = simulate(sc.build(sc.default_seconds), 200.0, 1, sc.mounting).samples
+    for switch_at in range(3000, 9000, 137):
+        session = LiveSession(200.0, PipelineConfig())
+        for k in range(0, len(samples), 10):
+            if k == switch_at - switch_at % 10:
+                session.configure(dataclasses.replace(session.config, threshold_deg=6.0))
+            session.push(samples.slice(k, k + 10))
+        assert session.finish().summary.steps > 20

@@ -6,7 +6,14 @@ import pytest
 
 from imu_monitor.pipeline import Analysis, Pipeline, PipelineConfig
 from imu_monitor.processing.events import Contact, ContactDetector
-from imu_monitor.processing.metrics import NOTE_EXTRA, StepHistory, StepJudge, summarize
+from imu_monitor.processing.metrics import (
+    NOTE_EXTRA,
+    ProvisionalSteps,
+    Step,
+    StepHistory,
+    StepJudge,
+    summarize,
+)
 from imu_monitor.samples import SampleBatch
 from imu_monitor.simulation.evaluation import score
 
@@ -134,3 +141,47 @@ def test_a_walker_with_a_second_plunge_in_each_stance_is_measured_on_whole_steps
     assert sum(s.counted for s in analysis.steps) >= 30
     for side, error in result.drop_error_deg.items():
         assert abs(error) <= 0.3, side
+
+
+def test_an_extra_peak_is_left_out_of_the_feet_alternation():
+    """Contacts 0.5 s apart, and one at 1.8 s splitting the step from 1.5 to 2.0 s. The
+    contact at 1.5 s has a weak sway of its own; its neighbours decide it — counted as a
+    step, the extra peak would turn their alternation round."""
+    detector = ContactDetector(RATE)
+    for index in (0, 50, 100, 150, 180, 200, 250, 300, 350):
+        detector._add_contact(index, running=False)
+    assert detector._extra == [False] * 4 + [True] + [False] * 4
+    scores = {0: 0.9, 50: -0.9, 100: 0.9, 150: 0.1, 180: -0.9, 200: 0.9, 250: -0.9,
+              300: 0.9, 350: -0.9}  # > 0: right
+    detector._scores = [scores[i] for i in detector._ics]
+    detector._n = 500
+    sides = {c.index: (c.side, c.extra) for c in detector._emit(final=True)}
+    assert sides[150] == ("left", False)
+    assert sides[180] == ("left", True)  # the foot of the step it lies in
+    assert [sides[i][0] for i in (0, 50, 100, 200, 250, 300, 350)] == [
+        "right", "left", "right", "right", "left", "right", "left"]
+
+
+def test_a_step_shown_live_that_was_no_step_counts_as_a_correction():
+    provisional = ProvisionalSteps(RATE, threshold_deg=5.0)
+    shown = Step(1.8, "right", 4.0, 1.9, 0.3, 0, False, counted=True)
+    provisional._shown[180] = shown
+    provisional.judged([Step(1.8, "right", None, None, None, 0, False, counted=False,
+                             note=NOTE_EXTRA)])
+    assert provisional.side_corrections == 1 and provisional.foot_changes == 0
+
+
+def test_extra_peaks_do_not_move_the_neutral_from_initial_contacts():
+    """Without standing the neutral is the pelvis at the initial contacts: a jolt in
+    mid-stance, taken for one, would read the stance's drop into it."""
+    def without_standing(samples: SampleBatch) -> Analysis:
+        return _analyse(samples.slice(int(np.searchsorted(samples.time_s, 6.0)), len(samples)))
+
+    clean = without_standing(_jolted_walk(jolt=False)[0])
+    jolted = without_standing(_jolted_walk()[0])
+    assert jolted.calibration.neutral_source == clean.calibration.neutral_source
+    assert clean.calibration.neutral_source.startswith("initial contacts")
+    assert any(not s.is_step for s in jolted.steps)
+    for side in ("left", "right"):
+        assert jolted.summary.side(side).mean_peak_drop_deg == pytest.approx(
+            clean.summary.side(side).mean_peak_drop_deg, abs=0.06)

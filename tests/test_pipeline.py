@@ -231,3 +231,18 @@ def test_first_or_last_sample_without_gravity_changes_nothing(where):
         assert got.steps == expected.steps
         assert got.mean_peak_drop_deg == pytest.approx(expected.mean_peak_drop_deg, abs=0.05)
         assert got.sd_peak_drop_deg == pytest.approx(expected.sd_peak_drop_deg, abs=0.05)
+
+
+def test_samples_lost_at_the_end_are_counted_whether_unreadable_or_never_received():
+    rec = simulated("symmetric-walk", seed=1)
+    s = rec.samples
+    n = len(s)
+    acc = s.acc.copy()
+    acc[-25:] = 0.0  # the last 25 unreadable, and a packet among them never received
+    keep = np.setdiff1d(np.arange(n), np.arange(n - 20, n - 10))
+    batch = SampleBatch(s.time_s[keep], s.seq[keep], acc[keep], s.gyr[keep])
+    for packet in (10, len(batch)):
+        pipeline = Pipeline(RATE)
+        for a in range(0, len(batch), packet):
+            pipeline.push(batch.slice(a, a + packet))
+        assert pipeline.finish().lost_samples == 25

@@ -19,10 +19,11 @@ decision also weighs its two neighbours on each side, with alternating signs, wi
 Mixed sessions (the run drill): both searches run, and a contact is kept by the search of the
 gait the data before it shows: flight just before it is running, none is walking.
 
-Streaming: decisions need a fixed look-ahead (0.41 s for contacts, two steps for the side), and
-every buffer is indexed by absolute sample number, so any chunking of the input gives exactly the
-output of one whole-array call (tested). Waiting two steps for the side makes a decided contact
-about two seconds old, too late for feedback a patient walks by, so each contact is also
+Streaming: decisions need a fixed look-ahead (0.41 s for contacts; for the side two steps, and
+the contact after them, which tells whether they are extra peaks), and every buffer is indexed
+by absolute sample number, so any chunking of the input gives exactly the output of one
+whole-array call (tested). That makes a decided contact about two seconds old (real walks in
+10-sample packets: median 2.1 s), too late for feedback a patient walks by, so each contact is also
 announced as soon as it is found, with a provisional foot from what is known then: the sway
 since the contact and the past neighbours' scores (``provisional``).
 """
@@ -180,6 +181,10 @@ class ContactDetector:
         self._searched_at = 0  # self._n when the search last ran
         self._look = max(f.look for f in self._finders)
         self._reach = max(f.w + f.h for f in self._finders)  # history a search looks back at
+        # A contact found later lies at most this far before the search frontier (a running
+        # contact is half-way up the rise that ends at its peak, up to ``w`` before it; a
+        # walking one is its peak).
+        self._behind = 0 if self._run is None else self._run.w
         # Raw history (absolute index of element 0 = self._start).
         self._start = 0
         self._forward = np.zeros(0)  # the walking detection signal
@@ -355,7 +360,8 @@ class ContactDetector:
             ready = final or (last is not None and last + 1 < len(self._ics)
                               and self._scores[last] is not None) or (
                 len(self._ics) > k + 1 and self._bouts[-1] != bout
-            ) or (self._n - self._ics[-1] > self._gap + self._look and self._bouts[-1] == bout
+            ) or (self._n - self._ics[-1] > self._gap + self._look + self._behind
+                  and self._bouts[-1] == bout
                   and all(s is not None for s in self._scores[k:]))
             if not ready:
                 break
@@ -439,7 +445,10 @@ class ContactDetector:
 
 
 def _median(values: list) -> float:
-    """Median of a short list (plain Python: numpy's call overhead dominates at this size)."""
+    """Median of a short list (plain Python: numpy's call overhead dominates at this size);
+    0 for none (the callers then fall back on a scale of 1)."""
+    if not values:
+        return 0.0
     ordered = sorted(values)
     mid = len(ordered) // 2
     return float(ordered[mid]) if len(ordered) % 2 else 0.5 * (ordered[mid - 1] + ordered[mid])

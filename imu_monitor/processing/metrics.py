@@ -204,7 +204,7 @@ class ProvisionalSteps:
     on the foot the detector guesses then and the step time expected from the last ones.
 
     Feedback only: a patient needs the drop of a step within the next step, while the judged
-    step (``StepJudge``) comes once two more contacts decide its foot, about two seconds
+    step (``StepJudge``) comes once the next contacts decide its foot, about two seconds
     later. The judged step replaces the provisional one. A foot the detector is unsure of
     (``PROVISIONAL_MIN_CONFIDENCE``) is not counted until judged: on real walking nearly all
     the feet that change are those. ``side_corrections`` counts the counted provisional steps

@@ -1,11 +1,12 @@
 """Score the initial-contact detector on real lower-back data with hand-checked footsteps.
 
 Run: python bench/gait_events_ipol.py PATH/TO/ipol_gait_lowerback [--verbose]
-         [--axes x=up,y=left,z=back] [--no-standing]
+         [--axes x=up,y=left,z=back] [--no-standing] [--decimate N]
 
 ``--axes`` declares the mounting instead of finding it (the IPOL sensor sits with x up and z
 back); ``--no-standing`` cuts each recording to start 0.2 s before its first foot event, so
-the alignment must do without the standing at the start.
+the alignment must do without the standing at the start; ``--decimate N`` feeds the product the
+means of every N samples (100 Hz / N: a slower sensor).
 
 Data: Voisard et al., "A Reference Data Set for the Study of Healthy Subject Gait with
 Inertial Measurements Units", IPOL 2023 (not part of this repository). Each trial goes through
@@ -37,14 +38,17 @@ from imu_monitor.samples import SampleBatch
 TOLERANCE_S = 0.25
 
 
-def detect(trial: IpolTrial, axes: str | None, start: int = 0
+def detect(trial: IpolTrial, axes: str | None, start: int = 0, decimate: int = 1
            ) -> tuple[np.ndarray, np.ndarray]:
-    """Contact sample indices and sides found by the product pipeline, from sample ``start``."""
+    """Contact sample indices (at the trial's rate) and sides found by the product pipeline,
+    from sample ``start``, on the means of every ``decimate`` samples."""
     acc, gyr = trial.acc[start:], trial.gyr[start:]
-    n = len(acc)
-    samples = SampleBatch(np.arange(n) / trial.rate_hz, np.arange(n), acc, gyr)
+    n = len(acc) // decimate
+    acc, gyr = (x[:n * decimate].reshape(n, decimate, 3).mean(axis=1) for x in (acc, gyr))
+    rate = trial.rate_hz / decimate
+    samples = SampleBatch(np.arange(n) / rate, np.arange(n), acc, gyr)
     config = PipelineConfig(axes=parse_axes(axes) if axes else None)
-    analysis = analyze_samples(samples, trial.rate_hz, config)
+    analysis = analyze_samples(samples, rate, config)
     steps = [s for s in analysis.steps if s.is_step]  # not the extra peaks inside steps
     index = np.array([round(s.time_s * trial.rate_hz) + start for s in steps],
                      dtype=int)
@@ -67,7 +71,7 @@ def match(detected: np.ndarray, reference: np.ndarray, tol: int) -> list[tuple[i
 
 
 def score(folder: Path, verbose: bool, axes: str | None = None,
-          no_standing: bool = False) -> dict:
+          no_standing: bool = False, decimate: int = 1) -> dict:
     tp = fp = fn = 0
     errors_ms: list[float] = []
     side_ok = side_n = 0
@@ -83,7 +87,8 @@ def score(folder: Path, verbose: bool, axes: str | None = None,
         first = int(min(np.concatenate([trial.left_ic, trial.right_ic]).min(),
                         trial.first_foot_off)) if no_standing else 0
         try:
-            det, det_side = detect(trial, axes, max(0, first - round(0.2 * trial.rate_hz)))
+            det, det_side = detect(trial, axes, max(0, first - round(0.2 * trial.rate_hz)),
+                                   decimate)
         except ImuMonitorError as exc:
             failed.append((trial.name, str(exc)))
             fn += len(ref)
@@ -122,8 +127,10 @@ def main() -> None:
     parser.add_argument("--axes", help="declare the mounting instead of finding it")
     parser.add_argument("--no-standing", action="store_true",
                         help="cut the standing before the first foot event")
+    parser.add_argument("--decimate", type=int, default=1, metavar="N",
+                        help="analyse the means of every N samples (a slower sensor)")
     args = parser.parse_args()
-    r = score(args.folder, args.verbose, args.axes, args.no_standing)
+    r = score(args.folder, args.verbose, args.axes, args.no_standing, args.decimate)
     for name, why in r["trials_failed"]:
         print(f"trial {name}: not analysed: {why}")
     print(f"reference contacts: {r['contacts']}")

@@ -7,9 +7,9 @@ from imu_monitor.errors import InputDataError
 from imu_monitor.importers import ImportOptions, read_samples
 from imu_monitor.samples import SampleBatch
 from imu_monitor.sources.csv_file import write_csv
+from imu_monitor.testing.host_times import host_times
 
 from .conftest import simulated
-from .host_times import host_times
 
 HEADER = "time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z"
 

@@ -13,9 +13,9 @@ from imu_monitor.pipeline import Analysis
 from imu_monitor.samples import SampleBatch
 from imu_monitor.simulation.sensor_model import SimulatedRecording
 from imu_monitor.sources.csv_file import ImportedFile, write_csv
+from imu_monitor.testing.host_times import HostTimes, host_times
 
 from .conftest import simulated
-from .host_times import HostTimes, host_times
 
 RATE = 100.0  # nominal: what the files declare
 PATTERNS = {

@@ -5,8 +5,7 @@ import pytest
 
 from imu_monitor.errors import InputDataError
 from imu_monitor.sources.timing import place_samples
-
-from .host_times import HostTimes, host_times
+from imu_monitor.testing.host_times import HostTimes, host_times
 
 RATE = 100.0
 

@@ -1,4 +1,5 @@
-"""Test doubles shared by the test suite and ``bench/``: a fake BlueZ with simulated sensors.
+"""Test doubles shared by the test suite and ``bench/``: a fake BlueZ with simulated sensors,
+and sample times as a phone or a Bluetooth host stamps them (:mod:`.host_times`).
 
 They live in the package (not under ``tests/``) so benchmarks import them like any module,
 without path tricks. The app never imports this package; only :mod:`.fake_bluez` and the

@@ -4,6 +4,9 @@ wherever they are shown."""
 
 from __future__ import annotations
 
+from collections import Counter
+
+from imu_monitor.conventions import SIDES
 from imu_monitor.drills import DrillResult, HipHikeBlock, HipHikeRep, HoldBlock
 from imu_monitor.processing.metrics import (
     NOTE_EXTRA,
@@ -62,8 +65,26 @@ def step_line(step: Step, threshold_deg: float) -> str:
             f"  {bar:<{BAR_WIDTH}}{flag}").rstrip()
 
 
-def format_summary(summary: Summary) -> list[str]:
-    """Left and right stance side by side, then asymmetry and cadence."""
+def sides_not_counted(steps: list[Step], summary: Summary) -> list[str]:
+    """For each stance side that has steps but none counted, why: the most common reason.
+
+    Why: a summary with "—" for one side reads as if nothing was found; some walkers' hip
+    never peaks in loading response and mid-stance (it goes on dropping until the next
+    contact), and the clinician must see that this, not a missing walk, is the reason."""
+    out = []
+    for side in SIDES:
+        own = [s for s in steps if s.side == side and s.is_step]
+        if summary.side(side).steps or not own:
+            continue
+        note, count = Counter(s.note for s in own).most_common(1)[0]
+        out.append(f"No {side}-stance step could be counted: {count} of its {len(own)} steps "
+                   f"were left out ({note}).")
+    return out
+
+
+def format_summary(summary: Summary, steps: list[Step] | None = None) -> list[str]:
+    """Left and right stance side by side, then asymmetry and cadence (and, given the steps,
+    why a side has none counted)."""
     left, right = summary.left, summary.right
     out = [f"{'Summary':<20}{'Left stance':>14}{'Right stance':>14}"]
     for title, key, fmt in SUMMARY_ROWS:
@@ -73,7 +94,7 @@ def format_summary(summary: Summary) -> list[str]:
     out.append(f"Asymmetry (right − left): {format_value(summary.asymmetry_deg, '{:+.1f}')}°   "
                f"Cadence: {format_value(summary.cadence_spm, '{:.0f}')} steps/min   "
                f"Walking bouts: {len(summary.bouts)}")
-    return out
+    return out + sides_not_counted(steps or [], summary)
 
 
 def format_drill(drill: str, result: DrillResult) -> list[str]:

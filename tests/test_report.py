@@ -160,3 +160,45 @@ def test_report_times_are_local_with_their_zone(monkeypatch):
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
+
+
+def test_a_side_without_counted_steps_says_why_everywhere():
+    """Some walkers' hip never peaks in loading response and mid-stance on one side: the
+    summary then says so, in the terminal, the report and the app, instead of a bare "—"."""
+    from imu_monitor.presentation import format_summary, sides_not_counted
+    from imu_monitor.processing.metrics import NOTE_NO_PEAK, Step
+
+    steps = [Step(0.5 * k, "left" if k % 2 else "right", None if k % 2 else 4.0, None, 0.5, 0,
+                  False, counted=not k % 2, note=NOTE_NO_PEAK if k % 2 else "")
+             for k in range(1, 21)]
+    steps[0] = Step(0.5, "left", None, None, None, 0, False, counted=False,
+                    note="first step of a walk: the patient is still getting going")
+    summary = summarize(steps, 6.0)
+    assert summary.left.steps == 0 and summary.right.steps == 10
+    why = sides_not_counted(steps, summary)
+    assert why == [f"No left-stance step could be counted: 9 of its 10 steps were left out "
+                   f"({NOTE_NO_PEAK})."]
+    assert format_summary(summary, steps)[-1] == why[0]
+    assert sides_not_counted([], summary) == []  # no steps at all: nothing to explain
+
+
+def test_the_report_and_the_app_explain_a_side_without_counted_steps(qtbot):
+    from imu_monitor.app.widgets.summary import SummaryView
+    from imu_monitor.pipeline import Analysis
+    from imu_monitor.processing.metrics import NOTE_NO_PEAK, Step
+
+    steps = [Step(0.5 * k, "left" if k % 2 else "right", None if k % 2 else 4.0, None, 0.5, 0,
+                  False, counted=not k % 2, note=NOTE_NO_PEAK if k % 2 else "")
+             for k in range(1, 21)]
+    analysis = _analysis(DEMOS / "demo-symmetric-walk.imurec")
+    analysis = Analysis(**{**analysis.__dict__, "steps": steps,
+                           "summary": summarize(steps, 6.0)})
+    text = report_text(analysis, DEMOS / "demo-symmetric-walk.imurec")
+    assert "Steps were counted on one side only" in text.statement
+    assert "No left-stance step could be counted: 10 of its 10 steps" in text.statement
+    view = SummaryView()
+    qtbot.addWidget(view)
+    view.show_summary(analysis.summary, analysis.steps)
+    assert "No left-stance step could be counted" in view.text()
+    view.show_summary(analysis.summary)  # the live view: no steps given, nothing said
+    assert "could be counted" not in view.text()

@@ -309,7 +309,7 @@ class LivePage(QWidget):
         self._saved_shown = True
         self.summary_box.setTitle("Recording just saved (what Review shows)")
         if analysis.drill_result is None:
-            self.summary.show_summary(analysis.summary)
+            self.summary.show_summary(analysis.summary, analysis.steps)
         else:
             self.summary.show_drill(analysis.drill, analysis.drill_result)
 

@@ -420,7 +420,7 @@ class ReviewPage(QWidget):
                                                                 time_s)
         self.steps.model().set_steps(a.steps)
         if a.drill_result is None:
-            self.summary.show_summary(a.summary)
+            self.summary.show_summary(a.summary, a.steps)
         else:
             self.summary.show_drill(a.drill, a.drill_result)
         self.slider.setRange(0, max(0, len(t) - 1))

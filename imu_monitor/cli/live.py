@@ -43,7 +43,7 @@ def print_summary(analysis: Analysis, title: str, out=None) -> None:
     if analysis.drill_result is not None:
         print("\n".join(format_drill(analysis.drill, analysis.drill_result)), file=out)
     else:
-        print("\n".join(format_summary(analysis.summary)), file=out)
+        print("\n".join(format_summary(analysis.summary, analysis.steps)), file=out)
 
 
 def stop_on_terminate() -> None:

@@ -38,7 +38,7 @@ def format_analysis(analysis: Analysis, title: str, show_steps: bool = True) -> 
                          f"{format_value(s.step_time_s, '{:.2f}'):>11}{flag}")
         lines.append("")
     if analysis.steps and analysis.drill_result is None:
-        lines += format_summary(analysis.summary)
+        lines += format_summary(analysis.summary, analysis.steps)
     if analysis.drill_result is not None:
         lines += format_drill(analysis.drill, analysis.drill_result)
     return "\n".join(lines)

@@ -18,7 +18,13 @@ from imu_monitor import __version__
 from imu_monitor.drills import get_drill
 from imu_monitor.limits import KNOWN_LIMITS
 from imu_monitor.pipeline import Analysis
-from imu_monitor.presentation import SUMMARY_ROWS, format_drill, format_value, summary_row_title
+from imu_monitor.presentation import (
+    SUMMARY_ROWS,
+    format_drill,
+    format_value,
+    sides_not_counted,
+    summary_row_title,
+)
 from imu_monitor.processing.calibration import describe_calibration
 from imu_monitor.processing.metrics import Summary
 from imu_monitor.recording import is_recording, open_recording
@@ -79,7 +85,8 @@ def report_text(analysis: Analysis, source: Path) -> ReportText:
         text.summary_rows += [
             ("Asymmetry R − L", format_value(summary.asymmetry_deg, "{:+.1f}°"), ""),
             ("Cadence, steps/min", format_value(summary.cadence_spm, "{:.0f}"), "")]
-        text.statement = _statement(summary)
+        text.statement = " ".join([_statement(summary),
+                                   *sides_not_counted(analysis.steps, summary)])
     else:
         lines = format_drill(analysis.drill, analysis.drill_result)
         text.drill_lines = lines[:MAX_DRILL_LINES] + (
@@ -127,7 +134,7 @@ def _statement(summary: Summary) -> str:
     if not left.steps and not right.steps:
         return "No steps were found: no drop per step to report."
     if not left.steps or not right.steps:
-        return "Steps were found on one side only: no left–right comparison."
+        return "Steps were counted on one side only: no left–right comparison."
     a, b = left.mean_peak_drop_deg, right.mean_peak_drop_deg
     assert a is not None and b is not None  # (steps on both sides)
     threshold = summary.threshold_deg

@@ -14,8 +14,14 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QStackedLayout, QWidget
 
 from imu_monitor.app import theme
 from imu_monitor.drills import DrillResult
-from imu_monitor.presentation import SUMMARY_ROWS, format_drill, format_value, summary_row_title
-from imu_monitor.processing.metrics import Summary
+from imu_monitor.presentation import (
+    SUMMARY_ROWS,
+    format_drill,
+    format_value,
+    sides_not_counted,
+    summary_row_title,
+)
+from imu_monitor.processing.metrics import Step, Summary
 
 SIDES = ("left", "right")
 
@@ -49,7 +55,10 @@ class SummaryView(QWidget):
         rows = len(SUMMARY_ROWS)
         self._asymmetry = self._value_row(grid, rows + 1, "Asymmetry R − L")
         self._cadence = self._value_row(grid, rows + 2, "Cadence, steps/min")
-        grid.setRowStretch(rows + 3, 1)
+        self._why = QLabel("")  # why a side has no step counted, when one has none
+        self._why.setWordWrap(True)
+        grid.addWidget(self._why, rows + 3, 0, 1, 4)
+        grid.setRowStretch(rows + 4, 1)
         grid.setColumnStretch(3, 1)
         self._drill_lines: list[str] = []
         self._drill = QLabel("")
@@ -80,14 +89,15 @@ class SummaryView(QWidget):
     def clear(self) -> None:
         for cell in [*self._cells.values(), self._asymmetry, self._cadence]:
             _set(cell, "—")
+        _set(self._why, "")
         _set(self._titles[-1], "Over threshold")
         self._drill_lines = []
         self._drill.setText("")
         self._stack.setCurrentIndex(0)
 
-    def show_summary(self, summary: Summary) -> None:
+    def show_summary(self, summary: Summary, steps: list[Step] | None = None) -> None:
         """Per side: steps, mean, SD and max peak drop, steps over threshold; then asymmetry
-        and cadence."""
+        and cadence; given the steps, why a side has none counted."""
         self._stack.setCurrentIndex(0)
         for (title, field, fmt), label in zip(SUMMARY_ROWS, self._titles, strict=True):
             _set(label, summary_row_title(title, summary))
@@ -96,6 +106,7 @@ class SummaryView(QWidget):
                      format_value(getattr(summary.side(side), field), fmt))
         _set(self._asymmetry, format_value(summary.asymmetry_deg, "{:+.1f}°"))
         _set(self._cadence, format_value(summary.cadence_spm, "{:.0f}"))
+        _set(self._why, " ".join(sides_not_counted(steps or [], summary)))
 
     def show_drill(self, drill: str, result: DrillResult) -> None:
         """Every set of a single-leg drill (as the report prints it)."""
@@ -114,7 +125,7 @@ class SummaryView(QWidget):
                                                      for s in SIDES]))
         rows.append(f"Asymmetry R − L | {self._asymmetry.text()}")
         rows.append(f"Cadence, steps/min | {self._cadence.text()}")
-        return "\n".join(rows)
+        return "\n".join(rows + ([self._why.text()] if self._why.text() else []))
 
 
 def _set(label: QLabel, text: str) -> None:

@@ -122,7 +122,7 @@ def step_windows(analysis: Analysis, rate_hz: float) -> list[Window]:
     """The analysis' steps: each to the next contact of its walking bout, a bout's last step
     over its previous step time."""
     windows = []
-    steps = [s for s in analysis.steps if s.is_step]
+    steps = analysis.real_steps
     for k, step in enumerate(steps):
         start = round(step.time_s * rate_hz)
         following = steps[k + 1] if k + 1 < len(steps) else None

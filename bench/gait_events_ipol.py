@@ -49,7 +49,7 @@ def detect(trial: IpolTrial, axes: str | None, start: int = 0, decimate: int = 1
     samples = SampleBatch(np.arange(n) / rate, np.arange(n), acc, gyr)
     config = PipelineConfig(axes=parse_axes(axes) if axes else None)
     analysis = analyze_samples(samples, rate, config)
-    steps = [s for s in analysis.steps if s.is_step]  # not the extra peaks inside steps
+    steps = analysis.real_steps
     index = np.array([round(s.time_s * trial.rate_hz) + start for s in steps],
                      dtype=int)
     return index, np.array([s.side for s in steps])

@@ -70,7 +70,7 @@ def analyse(packets: list[SampleBatch], rate_hz: float, mode: str, drill: str) -
 
 
 def compare(clean: Analysis, lossy: Analysis, outcome: Outcome) -> None:
-    steps = [s for s in clean.steps if s.is_step]
+    steps = clean.real_steps
     times = np.array([s.time_s for s in steps])
     for step in lossy.steps:
         if not step.counted or step.peak_drop_deg is None or not len(times):

@@ -119,9 +119,8 @@ def contact_scores(walks: list[LowerBackWalk]) -> str:
     for walk in walks:
         n = len(walk.acc)
         try:
-            steps = [s for s in analyze_samples(
-                SampleBatch(np.arange(n) / walk.rate_hz, np.arange(n), walk.acc, walk.gyr),
-                walk.rate_hz).steps if s.is_step]  # not the extra peaks inside steps
+            steps = analyze_samples(SampleBatch(np.arange(n) / walk.rate_hz, np.arange(n),
+                                                walk.acc, walk.gyr), walk.rate_hz).real_steps
         except ImuMonitorError:
             reference += len(walk.contacts)
             continue

@@ -203,6 +203,12 @@ class Analysis:
     info: dict = field(default_factory=dict)
     orientation: Mode = "offline"
 
+    @property
+    def real_steps(self) -> list[Step]:
+        """The steps without the rows of contacts found to be no step (extra peaks): what
+        is matched against reference contacts."""
+        return [s for s in self.steps if s.is_step]
+
     def to_dict(self) -> dict:
         """The public JSON document: ``steps`` and ``summary`` (see docs/cli.md)."""
         summary = self.summary.to_dict()

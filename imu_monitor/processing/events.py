@@ -6,9 +6,9 @@ flight phase at touch-down; contact is the half-way point of that rise.
 
 Extra peaks: some walkers' forward acceleration plunges twice in one stance. A contact that
 splits what the contacts around it show to be one step — its two neighbours as far apart as
-the step before them, the split uneven — is such a second peak: it is
-emitted marked ``extra`` and left out of the feet's alternation, so it neither cuts a step
-short nor makes two steps in a row on one side.
+the step before them, the split uneven — is such a second peak: it is emitted marked
+``extra`` and left out of the feet's alternation, so it neither cuts a step short nor makes
+two steps in a row on one side.
 
 The foot: during a step the body moves sideways towards the new stance foot and back, so the
 lateral velocity change *around* a right contact is leftward after it and rightward before it.

@@ -52,7 +52,7 @@ def matched_steps(truth: Truth, analysis: Analysis, from_s: float = 0.0
                   ) -> list[tuple[dict, object]]:
     """(truth step, detected step or None) for every full-amplitude truth step after
     ``from_s``."""
-    steps = [s for s in analysis.steps if s.is_step]
+    steps = analysis.real_steps
     detected = np.array([s.time_s for s in steps])
     pairs = []
     for step in truth.steps:

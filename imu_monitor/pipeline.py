@@ -595,7 +595,8 @@ class Pipeline:
         aligner.check_declared_up(mean_up)
         provisional = aligner.calibration(mean_up, NEUTRAL_MEAN, None)
         contacts = self._contacts_with(provisional, pre)
-        up = neutral_from_contacts(pre["up"], contacts, self.rate_hz)
+        up = neutral_from_contacts(pre["up"], contacts, self.rate_hz,
+                                   provisional.pelvis_from_sensor)
         if up is not None:
             return aligner.calibration(up, NEUTRAL_CONTACTS, None)
         still = aligner.any_standing()

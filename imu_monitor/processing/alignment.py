@@ -174,7 +174,7 @@ class Aligner:
         up = (quat_to_matrix(quat[kept])[:, 2, :] if self.vertical_from_orientation
               else acc[kept]).mean(axis=0)
         self._stills.append(_Still(s, e, up / np.linalg.norm(up),
-                                   float(np.degrees(np.max(np.std(gyr[kept], axis=0))))))
+                                   float(np.degrees(largest_sd(gyr[kept][None])[0]))))
 
     def _windows_ending(self, acc, gyr, up, ends: np.ndarray, flags: np.ndarray
                         ) -> dict[int, tuple[np.ndarray, float, bool]]:
@@ -349,7 +349,7 @@ def _block_features(acc, gyr, up, valid, measured, block: int, count: int
         g1 = min(count, g0 + group)
         a, b, k = g0 * block, g1 * block, g1 - g0
         norm = np.linalg.norm(acc[a:b], axis=1).reshape(k, block)
-        gyro_sd = gyr[a:b].reshape(k, block, 3).std(axis=1).max(axis=1)
+        gyro_sd = largest_sd(gyr[a:b].reshape(k, block, 3))
         trusted = valid[a:b].reshape(k, block).all(axis=1)
         whole = measured[a:b].reshape(k, block).all(axis=1)
         norm_sd = norm.std(axis=1)
@@ -360,6 +360,16 @@ def _block_features(acc, gyr, up, valid, measured, block: int, count: int
         up_sums[g0:g1] = up[a:b].reshape(k, block, 3).sum(axis=1)
         complete[g0:g1] = whole
     return still, walking, up_sums, complete
+
+
+def largest_sd(vectors: np.ndarray) -> np.ndarray:
+    """Per group of ``vectors`` (g, n, 3): the standard deviation along the direction where it
+    is largest. The same whichever way the sensor is clipped on; the largest of the three
+    axes' deviations is not, and decided on real walks whether the pelvis had stood still
+    (a trial's neutral, and its drops by 1.2°, changed with the sensor pitched 30°)."""
+    centred = vectors - vectors.mean(axis=1, keepdims=True)
+    cov = np.einsum("gni,gnj->gij", centred, centred) / vectors.shape[1]
+    return np.sqrt(np.maximum(np.linalg.eigvalsh(cov)[:, -1], 0.0))
 
 
 def _turning(gyr: np.ndarray, up: np.ndarray, stop: int) -> np.ndarray:
@@ -407,9 +417,14 @@ def forward_evidence(acc: np.ndarray, up: np.ndarray, rate_hz: float
     return cov, scale, flight
 
 
-def neutral_from_contacts(up: np.ndarray, contacts: list[tuple[int, str]], rate_hz: float
-                          ) -> np.ndarray | None:
-    """The vertical at initial contacts, each foot weighted equally (None if too few)."""
+def neutral_from_contacts(up: np.ndarray, contacts: list[tuple[int, str]], rate_hz: float,
+                          pelvis_from_sensor: np.ndarray) -> np.ndarray | None:
+    """The vertical at initial contacts, each foot weighted equally (None if too few).
+
+    The medians are taken in the pelvis axes of ``pelvis_from_sensor`` (a provisional
+    calibration is enough): the median obliquity and tilt, whichever way the sensor is
+    clipped on (a median per sensor axis is not: on a real walk it moved with the mounting
+    by 0.2°)."""
     by_side: dict[str, list[int]] = {"left": [], "right": []}
     for index, side in contacts:
         if 0 <= index < len(up):
@@ -419,8 +434,10 @@ def neutral_from_contacts(up: np.ndarray, contacts: list[tuple[int, str]], rate_
     # The median per foot: a contact found a little early or late (±30 ms) catches the
     # neighbouring stance's motion; most are close to it, and the median listens to them.
     late = round(CONTACTS_EARLY_S * rate_hz)
-    mean = sum(np.median(up[np.clip(np.array(idx) + late, 0, len(up) - 1)], axis=0)
+    frame = np.asarray(pelvis_from_sensor, dtype=float)
+    mean = sum(np.median(up[np.clip(np.array(idx) + late, 0, len(up) - 1)] @ frame.T, axis=0)
                for idx in by_side.values())
+    mean = frame.T @ mean
     return mean / np.linalg.norm(mean)
 
 

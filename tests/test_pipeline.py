@@ -88,9 +88,10 @@ def test_live_and_recording_analyses_agree_within_a_few_tenths(scenario):
     rec = simulated(scenario, seed=3)
     live, offline = live_whole(rec.samples), analyze_samples(rec.samples, RATE)
     assert live.orientation == "live" and offline.orientation == "offline"
-    assert len(live.steps) == len(offline.steps)
+    # (a row marked "not a step", a second jolt inside a stance, may be seen by one alone)
+    assert len(live.real_steps) == len(offline.real_steps)
     same = [a.side == b.side and abs(a.time_s - b.time_s) <= 0.02
-            for a, b in zip(live.steps, offline.steps, strict=True)]
+            for a, b in zip(live.real_steps, offline.real_steps, strict=True)]
     assert np.mean(same) >= 0.97
     for side in ("left", "right"):
         assert live.summary.side(side).mean_peak_drop_deg == pytest.approx(

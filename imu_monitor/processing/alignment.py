@@ -42,7 +42,18 @@ MAX_STILL_GAP_S = 2.0
 MIN_STILL_MEASURED_S = 1.0  # of a still period's MIN_STILL_S or more, measured
 STILL_GYRO_STD_RADPS = 0.1
 STILL_ACC_STD_MPS2 = 0.25
+# A walking block: the acceleration's magnitude varies this much (SD over the block). On the
+# real IPOL walks at their own pace: walking 0.61 m/s² at the 1st percentile (median 2.2),
+# standing 0.16 at the 95th. Walking at a patient's pace is a slowed film of it, its
+# accelerations the square of the slowing smaller: brisk walking alone refused 6 of 110
+# walks played at 73 steps a minute and 40 at 64 (bench/slow_walking_ipol.py). Gentle
+# walking counts as well when a walk has more of it than of brisk walking (then none are
+# refused at 73 and one, a walker already at 81 slowed to 44 steps a minute, at 64);
+# a walk mostly brisk keeps to its brisk windows, as the gentle ones, at the start and end
+# of each walk, made the live forward less sure (real walks' shown feet changed when judged:
+# 0.82 % → 0.95 %).
 WALK_ACC_STD_MPS2 = 0.6
+GENTLE_WALK_ACC_STD_MPS2 = 0.3
 WINDOW_BLOCKS = 3  # a forward window: 1.5 s of walking, about three steps
 # In a turn the pelvis leads the walking path by tens of degrees: such windows are left out.
 MAX_TURN_IN_WINDOW_DEG = 25.0
@@ -56,7 +67,7 @@ CONTACTS_EARLY_S = 0.010
 MIN_FORWARD_CONFIDENCE = 0.15
 MAX_STANDING_TO_WALKING_DEG = 15.0
 FLIGHT_FRACTION = 0.05
-STEP_HZ_RANGE = (1.2, 4.0)  # steps per second: slow walking to fast running
+STEP_HZ_RANGE = (0.8, 4.0)  # steps per second: a patient's 48 a minute to fast running
 GROUP_SAMPLES = 65_536  # long arrays' block features are computed this many samples at a time
 
 
@@ -66,6 +77,28 @@ class _Still:
     stop: int
     up: np.ndarray
     gyro_std_dps: float
+
+
+@dataclass
+class _Pool:
+    """The forward evidence of one kind of walking window, summed."""
+
+    cov: np.ndarray = field(default_factory=lambda: np.zeros(3))
+    scale: float = 0.0
+    windows: int = 0
+    dirs: list[np.ndarray] = field(default_factory=list)  # each window's own direction
+
+    def add(self, cov: np.ndarray, scale: float) -> None:
+        self.cov = self.cov + cov
+        self.scale += scale
+        self.windows += 1
+        norm = float(np.linalg.norm(cov))
+        if norm > 0:
+            self.dirs.append(cov / norm)
+
+    def __add__(self, other: _Pool) -> _Pool:
+        return _Pool(self.cov + other.cov, self.scale + other.scale,
+                     self.windows + other.windows, self.dirs + other.dirs)
 
 
 @dataclass
@@ -83,16 +116,14 @@ class Aligner:
     _run_start: int | None = None
     _run_last: int = 0  # end of the still run's last still block
     _stills: list[_Still] = field(default_factory=list)
-    _walking: list[bool] = field(default_factory=list)  # per block
-    _walk_up_sum: np.ndarray = field(default_factory=lambda: np.zeros(3))
-    _cov: np.ndarray = field(default_factory=lambda: np.zeros(3))
-    _scale: float = 0.0
-    _window_dirs: list[np.ndarray] = field(default_factory=list)
-    _windows: int = 0
-    _first_window_start: int | None = None  # first sample of the first walking window
-    _turning_cov: np.ndarray = field(default_factory=lambda: np.zeros(3))
-    _turning_scale: float = 0.0
-    _turning_windows: int = 0
+    _walking: list[int] = field(default_factory=list)  # per block: 0, gentle 1, brisk 2
+    _walk_up_sum: np.ndarray = field(default_factory=lambda: np.zeros(3))  # brisk blocks
+    _gentle_up_sum: np.ndarray = field(default_factory=lambda: np.zeros(3))
+    _straight: _Pool = field(default_factory=_Pool)  # brisk straight windows
+    _turning: _Pool = field(default_factory=_Pool)  # brisk windows in turns
+    _gentle: _Pool = field(default_factory=_Pool)  # straight windows with gentle blocks
+    _first_window_start: int | None = None  # first sample of the first brisk window
+    _first_gentle_start: int | None = None
 
     @property
     def block(self) -> int:
@@ -102,7 +133,7 @@ class Aligner:
     def walking_s(self) -> float:
         """Walking pooled for the forward direction so far (windows overlap; each new one adds
         half a second)."""
-        windows = self._pooled()[2]
+        windows = self._pooled().windows
         return (WINDOW_BLOCKS + windows - 1) * BLOCK_S if windows else 0.0
 
     @property
@@ -127,15 +158,17 @@ class Aligner:
             still, walking, up_sums, complete = _block_features(
                 acc[self._next:], gyr[self._next:], up[self._next:], valid[self._next:],
                 measured[self._next:], b, count)
-            earlier = np.array(self._walking[-(WINDOW_BLOCKS - 1):], dtype=bool)
-            flags = np.concatenate([earlier, walking])
+            earlier = np.array(self._walking[-(WINDOW_BLOCKS - 1):], dtype=np.int8)
+            levels = np.concatenate([earlier, walking])
             ends = self._next + b * (np.arange(count) + 1)
-            windows = self._windows_ending(acc, gyr, up, ends, flags)
+            windows = self._windows_ending(acc, gyr, up, ends, levels)
             for k in range(count):
                 s, e = self._next, self._next + b
-                self._walking.append(bool(walking[k]))
-                if walking[k]:
+                self._walking.append(int(walking[k]))
+                if walking[k] == 2:
                     self._walk_up_sum += up_sums[k]
+                elif walking[k] == 1:
+                    self._gentle_up_sum += up_sums[k]
                 self._still_block(acc, gyr, quat, measured, bool(still[k]),
                                   bool(complete[k]), s, e)
                 if k in windows:
@@ -176,22 +209,26 @@ class Aligner:
         self._stills.append(_Still(s, e, up / np.linalg.norm(up),
                                    float(np.degrees(largest_sd(gyr[kept][None])[0]))))
 
-    def _windows_ending(self, acc, gyr, up, ends: np.ndarray, flags: np.ndarray
-                        ) -> dict[int, tuple[np.ndarray, float, bool]]:
-        """The forward evidence of every straight window of ``WINDOW_BLOCKS`` walking blocks
-        ending at one of ``ends``, by block number in this call: (covariance, scale, running).
-        ``flags``: walking, for the blocks before this call that a window may reach back to,
-        then for this call's."""
+    def _windows_ending(self, acc, gyr, up, ends: np.ndarray, levels: np.ndarray
+                        ) -> dict[int, tuple[np.ndarray, float, bool, bool, bool]]:
+        """The forward evidence of every window of ``WINDOW_BLOCKS`` walking blocks ending
+        at one of ``ends``, by block number in this call: (covariance, scale, running,
+        straight, brisk). ``levels``: each block's walking (0, gentle 1, brisk 2), for the
+        blocks before this call that a window may reach back to, then for this call's."""
         n = WINDOW_BLOCKS
-        offset = len(flags) - len(ends)  # flags of earlier blocks come first
-        eligible = [k for k in range(len(ends))
-                    if k + offset + 1 >= n and flags[k + offset + 1 - n: k + offset + 1].all()]
+        offset = len(levels) - len(ends)  # levels of earlier blocks come first
+        lowest = [int(levels[k + offset + 1 - n: k + offset + 1].min())
+                  if k + offset + 1 >= n else 0 for k in range(len(ends))]
+        eligible = [k for k in range(len(ends)) if lowest[k] > 0]
         if not eligible:
             return {}
         length = n * self.block
         starts = ends[eligible] - length
-        if self._first_window_start is None:
-            self._first_window_start = int(starts[0])
+        brisk = np.array([lowest[k] == 2 for k in eligible])
+        if self._first_window_start is None and brisk.any():
+            self._first_window_start = int(starts[np.argmax(brisk)])
+        if self._first_gentle_start is None:
+            self._first_gentle_start = int(starts[0])
         yaw = _turning(gyr, up, int(ends[-1]))
         turned = np.degrees(np.abs(yaw[ends[eligible]] - yaw[starts]) / self.rate_hz)
         straight = turned <= MAX_TURN_IN_WINDOW_DEG
@@ -203,24 +240,20 @@ class Aligner:
             for j, k in enumerate(sel):
                 if scale[j] > 0:
                     out[eligible[k]] = (cov[j], float(scale[j]), bool(flight[j]),
-                                        bool(straight[k]))
+                                        bool(straight[k]), bool(brisk[k]))
         return out
 
-    def _add_window(self, cov: np.ndarray, scale: float, running: bool, straight: bool
-                    ) -> None:
+    def _add_window(self, cov: np.ndarray, scale: float, running: bool, straight: bool,
+                    brisk: bool) -> None:
         if running:  # running: the pendulum's phase is reversed
             cov = -cov
-        if not straight:  # kept aside: used only if the walking never goes straight
-            self._turning_cov += cov
-            self._turning_scale += scale
-            self._turning_windows += 1
-            return
-        self._cov += cov
-        self._scale += scale
-        norm = float(np.linalg.norm(cov))
-        if norm > 0:
-            self._window_dirs.append(cov / norm)
-        self._windows += 1
+        if not brisk:
+            if straight:  # gentle windows in turns are left out altogether
+                self._gentle.add(cov, scale)
+        elif straight:
+            self._straight.add(cov, scale)
+        else:  # kept aside: used only if the walking never goes straight
+            self._turning.add(cov, scale)
 
     # --------------------------------------------------------------- decision
     def stage(self) -> str:
@@ -241,21 +274,29 @@ class Aligner:
         need = LIVE_WALK_S if self._stills else NO_STANDING_WALK_S
         return self.walking_s >= need and self._confidence() >= MIN_FORWARD_CONFIDENCE
 
-    def _pooled(self) -> tuple[np.ndarray, float, int]:
-        """The straight windows' evidence; a walk that never goes straight (in circles) falls
+    def _brisk(self) -> _Pool:
+        """The brisk straight windows; a walk that never goes straight (in circles) falls
         back on its turning windows, which is better than no forward at all."""
-        if self._windows or not self._turning_windows:
-            return self._cov, self._scale, self._windows
-        return self._turning_cov, self._turning_scale, self._turning_windows
+        if self._straight.windows or not self._turning.windows:
+            return self._straight
+        return self._turning
+
+    def _slow(self) -> bool:
+        """More gentle walking than brisk: a patient's pace, all of it counts."""
+        return self._gentle.windows > self._brisk().windows
+
+    def _pooled(self) -> _Pool:
+        return self._brisk() + self._gentle if self._slow() else self._brisk()
 
     def _confidence(self) -> float:
-        cov, scale, _ = self._pooled()
-        return float(np.linalg.norm(cov) / scale) if scale > 0 else 0.0
+        pool = self._pooled()
+        return float(np.linalg.norm(pool.cov) / pool.scale) if pool.scale > 0 else 0.0
 
     def walking_up(self) -> np.ndarray | None:
         """The mean walking posture's vertical in sensor axes (None before any walking)."""
-        norm = float(np.linalg.norm(self._walk_up_sum))
-        return self._walk_up_sum / norm if norm > 0 else None
+        total = self._walk_up_sum + (self._gentle_up_sum if self._slow() else 0.0)
+        norm = float(np.linalg.norm(total))
+        return total / norm if norm > 0 else None
 
     def standing(self) -> _Still | None:
         """The still period that gives the neutral: one in a standing posture (within
@@ -267,7 +308,7 @@ class Aligner:
         walk_up = self.walking_up()
         if walk_up is None:  # no walking at all (a drill with a declared mounting)
             return self._stills[0] if self._stills else None
-        first_walk = self._first_window_start
+        first_walk = self._first_gentle_start if self._slow() else self._first_window_start
         for still in self._stills:
             if first_walk is not None and still.stop <= first_walk + self.block and \
                     _angle_deg(still.up, walk_up) <= MAX_STANDING_TO_WALKING_DEG:
@@ -286,8 +327,9 @@ class Aligner:
         """Pooled forward in sensor axes (⟂ ``up``), its confidence and the windows' spread."""
         if self.axes is not None:
             return self.axes[0], 1.0, 0.0
-        pooled, _, windows = self._pooled()
-        if windows == 0:
+        pool = self._pooled()
+        pooled = pool.cov
+        if pool.windows == 0:
             raise CalibrationError(
                 "No walking was found to tell which way the patient faces: walk a few steps "
                 "(turns do not matter), or declare the mounting with --axes."
@@ -298,8 +340,8 @@ class Aligner:
             raise CalibrationError("The walking in this recording does not show which way is "
                                    "forward: declare the mounting with --axes.")
         fwd /= norm
-        if self._window_dirs:
-            dirs = np.array(self._window_dirs)
+        if pool.dirs:
+            dirs = np.array(pool.dirs)
             angles = np.degrees(np.arctan2(np.linalg.norm(np.cross(fwd, dirs), axis=1),
                                            dirs @ fwd))
             spread = float(np.median(angles))
@@ -337,11 +379,12 @@ class Aligner:
 def _block_features(acc, gyr, up, valid, measured, block: int, count: int
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per block of ``block`` samples: still (every sample measured), walking (every sample
-    trusted: ``valid``), the sum of up (sensor axes), and whether every sample was measured.
+    trusted: ``valid``; 2 brisk, 1 gentle, 0 not), the sum of up (sensor axes), and whether
+    every sample was measured.
     Computed a group of blocks at a time: each block's numbers are its own, and a whole
     recording's temporaries would be several times its size."""
     still = np.empty(count, dtype=bool)
-    walking = np.empty(count, dtype=bool)
+    walking = np.empty(count, dtype=np.int8)
     up_sums = np.empty((count, 3))
     complete = np.empty(count, dtype=bool)
     group = max(1, GROUP_SAMPLES // block)
@@ -356,7 +399,9 @@ def _block_features(acc, gyr, up, valid, measured, block: int, count: int
         calm = (gyro_sd < STILL_GYRO_STD_RADPS) & (norm_sd < STILL_ACC_STD_MPS2) & (
             np.abs(norm.mean(axis=1) - GRAVITY_MPS2) < 1.5)
         still[g0:g1] = whole & calm
-        walking[g0:g1] = trusted & ~calm & (norm_sd > WALK_ACC_STD_MPS2)
+        moving = trusted & ~calm
+        walking[g0:g1] = np.where(moving & (norm_sd > WALK_ACC_STD_MPS2), 2,
+                                  np.where(moving & (norm_sd > GENTLE_WALK_ACC_STD_MPS2), 1, 0))
         up_sums[g0:g1] = up[a:b].reshape(k, block, 3).sum(axis=1)
         complete[g0:g1] = whole
     return still, walking, up_sums, complete

@@ -28,6 +28,12 @@ from imu_monitor.simulation.rows import by_rows
 from imu_monitor.simulation.turns import TurnPlan, heading_rate, pace_factor, turn_speed_factor
 
 TRANSITION_S = 1.0
+# The walker's own irregularities (heel-strike jolts, the stride pattern's higher harmonics)
+# were read off real walkers at their own pace, a median 110 steps a minute. Slower, the same
+# walker is a slowed-down film of itself: rates fall with the cadence and accelerations with
+# its square (bench/slow_walking_ipol.py plays real walks so). Fixed in m/s², they swamped a
+# 70-steps-a-minute walk, whose own accelerations are 0.4 times as large.
+REFERENCE_STRIDE_HZ = 110.0 / 120.0
 RUN_CONTACT_FRACTION = 0.4  # of a step
 IC_PULSE_SIGMA_S = 0.025
 # Walking: the swing-side hip drops from the contact to its peak 16 % of the stride later and
@@ -254,15 +260,19 @@ def build_motion(activities: list[Activity], fine_rate_hz: float, seed: int,
                                 + walk * 0.4 * np.cos(4 * np.pi * (p - 0.1)))
     disp = (gait_on * size)[:, None] * by_rows(_displacement, p, step_rate, run_w)
     del step_rate
+    pace = walk * cadence / REFERENCE_STRIDE_HZ + run_w  # running keeps its own impulses
     contacts = _contacts(t, p, gait_on)
-    disp += irregular.contact_jolts(t, contacts, run_w, realism.heel_strike_mps2, jolt_rng)
+    jolts = [(when, side, amplitude * pace[min(round(when * fine_rate_hz), n - 1)] ** 2)
+             for when, side, amplitude in contacts]
+    disp += irregular.contact_jolts(t, jolts, run_w, realism.heel_strike_mps2, jolt_rng)
+    del jolts
     del run_w
     if realism.signature is not None:
         pattern = WalkerPattern.draw(realism.signature, walker_rng)
         own = gait_on * walk
-        disp += (own * size)[:, None] * by_rows(pattern.displacement, p, cadence)
-        angles = by_rows(pattern.angles, p, cadence) * own[:, None]
-        angles[:, 0] -= own * _level_at_drop_peaks(pattern, p, cadence)
+        disp += (own * size * pace**2)[:, None] * by_rows(pattern.displacement, p, cadence)
+        angles = by_rows(pattern.angles, p, cadence) * (own * pace)[:, None]
+        angles[:, 0] -= own * pace * _level_at_drop_peaks(pattern, p, cadence)
         obl_deg, tilt_deg, rot_deg = (obl_deg + angles[:, 0], tilt_deg + angles[:, 1],
                                       rot_deg + angles[:, 2])
         del own, angles
@@ -272,12 +282,14 @@ def build_motion(activities: list[Activity], fine_rate_hz: float, seed: int,
         angles = irregular.trunk_jitter(
             n, fine_rate_hz, moving * jitter.walking_deg + (1 - moving) * jitter.standing_deg,
             jitter_rng, integrate=False)
+        vigour = moving * pace[:, None] ** 2
         disp += irregular.trunk_jitter(
-            n, fine_rate_hz, moving * jitter.walking_mps2 + (1 - moving) * jitter.standing_mps2,
+            n, fine_rate_hz, vigour * jitter.walking_mps2 + (1 - moving) * jitter.standing_mps2,
             jitter_rng, integrate=True)
         obl_deg, tilt_deg, rot_deg = (obl_deg + angles[:, 0], tilt_deg + angles[:, 1],
                                       rot_deg + angles[:, 2])
-        del moving, angles
+        del moving, angles, vigour
+    del pace
 
     sway = gaussian_filter1d(rng.normal(0, 1, n), 0.4 * fine_rate_hz)
     sway *= (1 - gait_on) * 0.1 / max(float(np.std(sway)), 1e-9)

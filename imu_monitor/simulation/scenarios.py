@@ -176,6 +176,12 @@ SCENARIOS: dict[str, Scenario] = {
                  "pitched 20° on the sacrum; 4° left, 7° right stance drop.",
                  lambda sec: _walkway(sec, drop_left_stance_deg=4.0, drop_right_stance_deg=7.0),
                  60.0, mounting="x=up,y=right,z=forward pitched 20°"),
+        Scenario("slow-walk",
+                 "A patient's pace: 0.5 m/s at 70 steps a minute on a walkway with U-turns; weak "
+                 "right side: 9° drop in right stance, 4° in left.",
+                 lambda sec: _walkway(sec, speed_mps=0.5, cadence_spm=70.0,
+                                      drop_left_stance_deg=4.0, drop_right_stance_deg=9.0),
+                 90.0),
         Scenario("run-intervals",
                  "Running bouts at 2.5–3.8 m/s ending in a 90–180° turn, short walks between, "
                  "no calibration walk; 6° left, 9° right stance drop.",

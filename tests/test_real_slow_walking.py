@@ -1,0 +1,18 @@
+"""Real walks (the IPOL lower-back set, when present) played at a patient's pace — every
+motion slower, its angles the same — are still found and measured
+(bench/slow_walking_ipol.py runs all 110 at three paces)."""
+
+import pytest
+
+from .conftest import bench_module
+
+
+@pytest.mark.parametrize("k", [0.65, 0.55])
+def test_real_walks_at_a_patients_pace_are_analysed(ipol_folder, k):
+    bench = bench_module("slow_walking_ipol")
+    for name in ("13-1", "3-6", "8-3"):  # refused ("No walking was found") before
+        own, slowed = bench.check_trial(ipol_folder / f"{name}_lb.txt", (k,))
+        assert not slowed.error, (name, slowed.error)
+        assert slowed.cadence_spm < 0.8 * own.cadence_spm
+        assert slowed.f1 >= own.f1 - 0.1, name
+        assert slowed.left_right >= 0.85, name

@@ -821,7 +821,8 @@ def _plausible(rows: np.ndarray) -> np.ndarray:
 def _with_margins(measured: np.ndarray, runs: np.ndarray, margin: int, shortest: int
                   ) -> np.ndarray:
     """Measured samples, less ``margin`` either side of every gap not bridged in ``runs``
-    and less every stretch of ``runs`` shorter than ``shortest`` between two such gaps."""
+    and, when there is such a gap, less every stretch of ``runs`` shorter than ``shortest``
+    (at the ends of the recording too: it was filtered on its own as well)."""
     valid = measured.copy()
     for start, stop in true_runs(~runs):
         valid[max(0, start - margin): stop + margin] = False

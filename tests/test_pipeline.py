@@ -258,9 +258,10 @@ def _pipeline_of(batch: SampleBatch) -> Pipeline:
 
 def test_a_stretch_too_short_to_learn_its_tilt_is_never_trusted():
     """Offline, each stretch between long gaps learns its inclination from its own
-    accelerometer: 0.7 s of walking between two lost bursts cannot (on real walks such a
-    stretch was 8° off inside its margins), 1.2 s can. Every sample still trusted is within
-    1° of the loss-free analysis."""
+    accelerometer: 0.7 s of walking between two lost bursts cannot, 1.2 s can. The mask is
+    what is tested (on the real walks such a stretch was up to 8° off inside its margins;
+    this simulated one only 0.7°); every sample still trusted stays within 1° of the
+    loss-free analysis."""
     rec = simulated("symmetric-walk", seed=1)
     s = rec.samples
     r = int(RATE)

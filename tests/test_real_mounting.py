@@ -18,6 +18,8 @@ def test_stillness_is_measured_the_same_in_any_axes():
     rng = np.random.default_rng(1)
     gyr = rng.normal(size=(4, 50, 3)) * np.array([0.02, 0.09, 0.05])
     np.testing.assert_allclose(largest_sd(gyr @ TURN.T), largest_sd(gyr), rtol=1e-12)
+    gyr[2, 7, 1] = np.nan  # an unreadable sample: that block is not still
+    assert np.isinf(largest_sd(gyr)[2]) and np.isfinite(largest_sd(gyr)[[0, 1, 3]]).all()
     # A sway mostly along a diagonal is as large as along an axis.
     along = rng.normal(size=(1, 200, 1)) * np.array([0.06, 0.06, 0.0])
     assert largest_sd(along)[0] == pytest.approx(np.sqrt(2) * along[0, :, 0].std(), rel=1e-9)
@@ -36,13 +38,13 @@ def test_the_neutral_from_contacts_turns_with_the_sensor():
     np.testing.assert_allclose(turned, TURN @ neutral, atol=1e-12)
 
 
-@pytest.mark.parametrize("mounting", ["pitched +30°", "arbitrary 1", "backwards (yaw 180°)"])
-def test_real_walks_give_the_same_numbers_in_any_mounting(ipol_folder, mounting):
+@pytest.mark.parametrize("name", ["18-2", "5-2", "11-2"])  # those a mounting changed most
+def test_real_walks_give_the_same_numbers_in_any_mounting(ipol_folder, name):
     bench = bench_module("mounting_ipol")
-    for name in ("18-2", "5-2", "11-2"):  # the trials a mounting once changed most
-        outcomes = {o.mounting: o for o in bench.check_trial(ipol_folder / f"{name}_lb.txt")}
-        outcome = outcomes[mounting]
-        assert not outcome.error, (name, outcome.error)
-        assert outcome.mean_change_deg <= bench.MEAN_TOLERANCE_DEG, name
-        assert outcome.same_steps, name
-        assert outcome.forward_deg <= bench.FORWARD_TOLERANCE_DEG, name
+    outcomes = bench.check_trial(ipol_folder / f"{name}_lb.txt")
+    assert len(outcomes) == len(bench.mountings())
+    for outcome in outcomes:
+        assert not outcome.error, (outcome.mounting, outcome.error)
+        assert outcome.mean_change_deg <= bench.MEAN_TOLERANCE_DEG, outcome.mounting
+        assert outcome.same_steps, outcome.mounting
+        assert outcome.forward_deg <= bench.FORWARD_TOLERANCE_DEG, outcome.mounting

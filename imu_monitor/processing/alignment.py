@@ -47,13 +47,15 @@ STILL_ACC_STD_MPS2 = 0.25
 # standing 0.16 at the 95th. Walking at a patient's pace is a slowed film of it, its
 # accelerations the square of the slowing smaller: brisk walking alone refused 6 of 110
 # walks played at 73 steps a minute and 40 at 64 (bench/slow_walking_ipol.py). Gentle
-# walking counts as well when a walk has more of it than of brisk walking (then none are
-# refused at 73 and one, a walker already at 81 slowed to 44 steps a minute, at 64);
-# a walk mostly brisk keeps to its brisk windows, as the gentle ones, at the start and end
-# of each walk, made the live forward less sure (real walks' shown feet changed when judged:
-# 0.82 % → 0.95 %).
+# walking counts as well once a walk has had SLOW_MIN_WINDOWS gentle windows and twice as
+# many as brisk ones, and from then on to its end (a decision that flipped back and forth
+# moved the live progress backwards and the live means by 0.5°), or while a walk has no brisk
+# window at all (better than no forward: one at 44 steps a minute). A walk mostly brisk keeps to
+# its brisk windows, as the gentle ones, at the start and end of each walk, made the live
+# forward less sure (real walks' shown feet changed when judged: 0.86 % → 0.95 %).
 WALK_ACC_STD_MPS2 = 0.6
 GENTLE_WALK_ACC_STD_MPS2 = 0.3
+SLOW_MIN_WINDOWS = 6  # 4 s of gentle walking: more than a brisk walk's start and stop
 WINDOW_BLOCKS = 3  # a forward window: 1.5 s of walking, about three steps
 # In a turn the pelvis leads the walking path by tens of degrees: such windows are left out.
 MAX_TURN_IN_WINDOW_DEG = 25.0
@@ -67,7 +69,11 @@ CONTACTS_EARLY_S = 0.010
 MIN_FORWARD_CONFIDENCE = 0.15
 MAX_STANDING_TO_WALKING_DEG = 15.0
 FLIGHT_FRACTION = 0.05
-STEP_HZ_RANGE = (0.8, 4.0)  # steps per second: a patient's 48 a minute to fast running
+# Steps per second: slow walking to fast running; gentle walking from a patient's 48 a
+# minute (from 0.8 for every window, a brisk walk's window could pick its stride instead of
+# its step: 7 of the 110 real walks did, in up to 5 % of their windows).
+STEP_HZ_RANGE = (1.2, 4.0)
+GENTLE_STEP_HZ_RANGE = (0.8, 4.0)
 GROUP_SAMPLES = 65_536  # long arrays' block features are computed this many samples at a time
 
 
@@ -123,7 +129,9 @@ class Aligner:
     _turning: _Pool = field(default_factory=_Pool)  # brisk windows in turns
     _gentle: _Pool = field(default_factory=_Pool)  # straight windows with gentle blocks
     _first_window_start: int | None = None  # first sample of the first brisk window
-    _first_gentle_start: int | None = None
+    _first_any_start: int | None = None  # first sample of the first window of any kind
+    _slow_walk: bool = False  # gentle walking counts too (see SLOW_MIN_WINDOWS)
+    _progress: float = 0.0  # the largest walking_progress() shown so far
 
     @property
     def block(self) -> int:
@@ -227,8 +235,8 @@ class Aligner:
         brisk = np.array([lowest[k] == 2 for k in eligible])
         if self._first_window_start is None and brisk.any():
             self._first_window_start = int(starts[np.argmax(brisk)])
-        if self._first_gentle_start is None:
-            self._first_gentle_start = int(starts[0])
+        if self._first_any_start is None:
+            self._first_any_start = int(starts[0])
         yaw = _turning(gyr, up, int(ends[-1]))
         turned = np.degrees(np.abs(yaw[ends[eligible]] - yaw[starts]) / self.rate_hz)
         straight = turned <= MAX_TURN_IN_WINDOW_DEG
@@ -236,7 +244,8 @@ class Aligner:
         for chunk in range(0, len(starts), 256):  # bounded memory for long recordings
             sel = np.arange(chunk, min(chunk + 256, len(starts)))
             index = starts[sel][:, None] + np.arange(length)
-            cov, scale, flight = forward_evidence(acc[index], up[index], self.rate_hz)
+            cov, scale, flight = forward_evidence(acc[index], up[index], self.rate_hz,
+                                                  ~brisk[sel])
             for j, k in enumerate(sel):
                 if scale[j] > 0:
                     out[eligible[k]] = (cov[j], float(scale[j]), bool(flight[j]),
@@ -261,9 +270,11 @@ class Aligner:
         return "walking" if self._stills else "standing"
 
     def walking_progress(self) -> float:
-        """0..1: walking pooled so far against what a live calibration needs."""
+        """0..1: walking pooled so far against what a live calibration needs (never
+        shown going back when the first brisk windows replace the gentle ones)."""
         need = LIVE_WALK_S if self._stills else NO_STANDING_WALK_S
-        return min(1.0, self.walking_s / need)
+        self._progress = max(self._progress, min(1.0, self.walking_s / need))
+        return self._progress
 
     def ready(self, final: bool) -> bool:
         """Enough evidence to lock a calibration now (live), or at the end of the data."""
@@ -281,12 +292,17 @@ class Aligner:
             return self._straight
         return self._turning
 
-    def _slow(self) -> bool:
-        """More gentle walking than brisk: a patient's pace, all of it counts."""
-        return self._gentle.windows > self._brisk().windows
+    def _with_gentle(self) -> bool:
+        """Gentle walking counts: a walk mostly too gentle for the brisk threshold (a
+        patient's pace) from the first moment it is seen to be so to its end, or any walk
+        without brisk walking so far."""
+        if not self._slow_walk and self._gentle.windows >= SLOW_MIN_WINDOWS \
+                and self._gentle.windows > 2 * self._brisk().windows:
+            self._slow_walk = True
+        return self._slow_walk or not self._brisk().windows
 
     def _pooled(self) -> _Pool:
-        return self._brisk() + self._gentle if self._slow() else self._brisk()
+        return self._brisk() + self._gentle if self._with_gentle() else self._brisk()
 
     def _confidence(self) -> float:
         pool = self._pooled()
@@ -294,7 +310,7 @@ class Aligner:
 
     def walking_up(self) -> np.ndarray | None:
         """The mean walking posture's vertical in sensor axes (None before any walking)."""
-        total = self._walk_up_sum + (self._gentle_up_sum if self._slow() else 0.0)
+        total = self._walk_up_sum + (self._gentle_up_sum if self._with_gentle() else 0.0)
         norm = float(np.linalg.norm(total))
         return total / norm if norm > 0 else None
 
@@ -308,7 +324,7 @@ class Aligner:
         walk_up = self.walking_up()
         if walk_up is None:  # no walking at all (a drill with a declared mounting)
             return self._stills[0] if self._stills else None
-        first_walk = self._first_gentle_start if self._slow() else self._first_window_start
+        first_walk = self._first_any_start if self._with_gentle() else self._first_window_start
         for still in self._stills:
             if first_walk is not None and still.stop <= first_walk + self.block and \
                     _angle_deg(still.up, walk_up) <= MAX_STANDING_TO_WALKING_DEG:
@@ -412,9 +428,11 @@ def largest_sd(vectors: np.ndarray) -> np.ndarray:
     is largest. The same whichever way the sensor is clipped on; the largest of the three
     axes' deviations is not, and decided on real walks whether the pelvis had stood still
     (a trial's neutral, and its drops by 1.2°, changed with the sensor pitched 30°)."""
-    centred = vectors - vectors.mean(axis=1, keepdims=True)
+    finite = np.isfinite(vectors).all(axis=(1, 2))  # a group with a NaN is not still
+    centred = np.where(finite[:, None, None], vectors, 0.0)
+    centred = centred - centred.mean(axis=1, keepdims=True)
     cov = np.einsum("gni,gnj->gij", centred, centred) / vectors.shape[1]
-    return np.sqrt(np.maximum(np.linalg.eigvalsh(cov)[:, -1], 0.0))
+    return np.where(finite, np.sqrt(np.maximum(np.linalg.eigvalsh(cov)[:, -1], 0.0)), np.inf)
 
 
 def _turning(gyr: np.ndarray, up: np.ndarray, stop: int) -> np.ndarray:
@@ -428,7 +446,8 @@ def _turning(gyr: np.ndarray, up: np.ndarray, stop: int) -> np.ndarray:
     return np.cumsum(yaw, out=yaw)
 
 
-def forward_evidence(acc: np.ndarray, up: np.ndarray, rate_hz: float
+def forward_evidence(acc: np.ndarray, up: np.ndarray, rate_hz: float,
+                     gentle: np.ndarray | None = None
                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For windows of walking ``(w, n, 3)``: the in-phase part of horizontal acceleration and
     minus vertical velocity at the step frequency (sensor axes), its scale, and whether the
@@ -437,8 +456,8 @@ def forward_evidence(acc: np.ndarray, up: np.ndarray, rate_hz: float
     Only the step fundamental obeys the pendulum (or the running bounce): every walker adds
     harmonics of their own, with phases of their own, which a plain covariance would take for
     forward. So both signals are projected on the window's step frequency (the largest
-    vertical-acceleration component between 1.2 and 4 Hz, on a 0.02 Hz grid), under a Hann
-    window.
+    vertical-acceleration component in ``STEP_HZ_RANGE``, or ``GENTLE_STEP_HZ_RANGE`` for the
+    windows marked ``gentle``, on a 0.02 Hz grid), under a Hann window.
     """
     n = acc.shape[1]
     along = np.einsum("wij,wij->wi", acc, up)
@@ -447,10 +466,13 @@ def forward_evidence(acc: np.ndarray, up: np.ndarray, rate_hz: float
     horizontal = horizontal - horizontal.mean(axis=1, keepdims=True)
     weights = np.hanning(n + 2)[1:-1]
     t = np.arange(n) / rate_hz
-    freqs = np.arange(STEP_HZ_RANGE[0], STEP_HZ_RANGE[1] + 1e-9, 0.02)
+    freqs = np.arange(GENTLE_STEP_HZ_RANGE[0], STEP_HZ_RANGE[1] + 1e-9, 0.02)
     waves = weights[:, None] * np.exp(-2j * np.pi * np.outer(t, freqs))  # (n, f)
     vertical_amps = vertical @ waves  # (w, f)
-    best = np.argmax(np.abs(vertical_amps), axis=1)
+    power = np.abs(vertical_amps)
+    brisk = np.ones(len(power), dtype=bool) if gentle is None else ~np.asarray(gentle, bool)
+    power[np.ix_(brisk, freqs < STEP_HZ_RANGE[0] - 1e-9)] = -1.0
+    best = np.argmax(power, axis=1)
     step_hz = freqs[best]
     vertical_amp = vertical_amps[np.arange(len(best)), best]
     horizontal_amp = np.einsum("wic,wi->wc", horizontal, waves[:, best].T)

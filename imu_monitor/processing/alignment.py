@@ -47,7 +47,7 @@ STILL_ACC_STD_MPS2 = 0.25
 # standing 0.16 at the 95th. Walking at a patient's pace is a slowed film of it, its
 # accelerations the square of the slowing smaller: brisk walking alone refused 6 of 110
 # walks played at 73 steps a minute and 40 at 64 (bench/slow_walking_ipol.py). Gentle
-# walking counts as well once a walk has had SLOW_MIN_WINDOWS gentle windows and twice as
+# walking counts as well once a walk has had SLOW_MIN_WINDOWS gentle windows and as
 # many as brisk ones, and from then on to its end (a decision that flipped back and forth
 # moved the live progress backwards and the live means by 0.5°), or while a walk has no brisk
 # window at all (better than no forward: one at 44 steps a minute). A walk mostly brisk keeps to
@@ -297,7 +297,7 @@ class Aligner:
         patient's pace) from the first moment it is seen to be so to its end, or any walk
         without brisk walking so far."""
         if not self._slow_walk and self._gentle.windows >= SLOW_MIN_WINDOWS \
-                and self._gentle.windows > 2 * self._brisk().windows:
+                and self._gentle.windows >= self._brisk().windows:
             self._slow_walk = True
         return self._slow_walk or not self._brisk().windows
 

@@ -18,7 +18,8 @@ What this cannot show: a slow walker's heel strike is still a jolt, here it is s
 which makes their accelerations smaller still.
 
 Targets: every walk analysed; initial-contact F1 and left/right within 0.02 of the walk at
-its own pace; per-side means within 0.3° of it.
+its own pace; per-side means within 0.3° of it. The unit check too: the true units read, the
+gyroscope's rad/s declared as deg/s refused (as ``imu-monitor import`` checks a file).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from imu_monitor.errors import ImuMonitorError
 from imu_monitor.pipeline import Analysis, Pipeline, PipelineConfig
 from imu_monitor.processing.orientation import up_in_sensor
 from imu_monitor.samples import SampleBatch
+from imu_monitor.sources.units import check_units
 
 MATCH_S = 0.25  # a contact found this close to a hand-checked one (at the walk's own pace)
 MEAN_TOLERANCE_DEG = 0.3
@@ -78,6 +80,8 @@ class Result:
     left_right: float
     mean_change_deg: float  # the larger |change| of the two sides' mean peak drop
     cadence_spm: float
+    units_read: bool = False  # the true units pass the unit check
+    wrong_refused: bool = False  # rad/s declared as deg/s is refused
 
 
 def scores(analysis: Analysis, trial: IpolTrial, k: float) -> tuple[float, float]:
@@ -100,18 +104,34 @@ def scores(analysis: Analysis, trial: IpolTrial, k: float) -> tuple[float, float
     return f1, right_foot / max(1, len(used))
 
 
+def unit_check(acc: np.ndarray, gyr: np.ndarray, rate_hz: float) -> tuple[bool, bool]:
+    """Whether the true units pass the check, and whether rad/s declared as deg/s fails."""
+    slots = np.arange(len(acc))
+    outcomes = []
+    for gyr_declared, unit in ((gyr, "rad/s"), (gyr * np.pi / 180, "deg/s")):
+        try:
+            check_units(acc, gyr_declared, slots, rate_hz, "m/s2", unit, "the walk")
+            outcomes.append(True)
+        except ImuMonitorError:
+            outcomes.append(False)
+    return outcomes[0], not outcomes[1]
+
+
 def check_trial(lb_file: Path, paces: tuple[float, ...]) -> list[Result]:
     trial = load_trial(lb_file)
     own, quat = analyse(trial.acc, trial.gyr, trial.rate_hz, keep=True)
     assert quat is not None
     results = [Result(trial.name, 1.0, "", *scores(own, trial, 1.0), 0.0,
-                      own.summary.cadence_spm or np.nan)]
+                      own.summary.cadence_spm or np.nan,
+                      *unit_check(trial.acc, trial.gyr, trial.rate_hz))]
     for k in paces:
         acc, gyr = slowed(trial.acc, trial.gyr, quat, k)
+        units = unit_check(acc, gyr, trial.rate_hz)
         try:
             analysis, _ = analyse(acc, gyr, trial.rate_hz)
         except ImuMonitorError as exc:
-            results.append(Result(trial.name, k, str(exc), np.nan, np.nan, np.nan, np.nan))
+            results.append(Result(trial.name, k, str(exc), np.nan, np.nan, np.nan, np.nan,
+                                  *units))
             continue
         changes = []
         for side in SIDES:
@@ -122,7 +142,8 @@ def check_trial(lb_file: Path, paces: tuple[float, ...]) -> list[Result]:
             elif (a is None) != (b is None):
                 changes.append(np.inf)
         results.append(Result(trial.name, k, "", *scores(analysis, trial, k),
-                              max(changes, default=0.0), analysis.summary.cadence_spm or np.nan))
+                              max(changes, default=0.0), analysis.summary.cadence_spm or np.nan,
+                              *units))
     return results
 
 
@@ -141,7 +162,8 @@ def main() -> None:
     print(f"{len(files)} real walks played slower; targets: all analysed, F1 and left/right "
           f"within 0.02 of the own pace, per-side means within {MEAN_TOLERANCE_DEG}°")
     print(f"{'pace':>6s} {'cadence':>8s} {'analysed':>9s} {'F1':>6s} {'left/right':>10s} "
-          f"{'means ≤0.3°':>11s} {'median':>7s} {'max':>6s}")
+          f"{'means ≤0.3°':>11s} {'median':>7s} {'max':>6s} {'units read':>10s} "
+          f"{'wrong refused':>13s}")
     for k in (1.0, *paces):
         rows = [r for r in results if r.k == k]
         done = [r for r in rows if not r.error]
@@ -150,7 +172,9 @@ def main() -> None:
               f"{len(done):4d}/{len(rows):<4d} {np.mean([r.f1 for r in done]):6.3f} "
               f"{np.mean([r.left_right for r in done]):10.3f} "
               f"{100 * np.mean(change <= MEAN_TOLERANCE_DEG):10.0f}% "
-              f"{np.median(change):6.2f}° {change.max():5.2f}°")
+              f"{np.median(change):6.2f}° {change.max():5.2f}° "
+              f"{sum(r.units_read for r in rows):6d}/{len(rows):<3d} "
+              f"{sum(r.wrong_refused for r in rows):9d}/{len(rows):<3d}")
     failed = [r for r in results if r.error]
     for r in failed[:8]:
         print(f"  not analysed: {r.trial} at {r.k}: {r.error}")

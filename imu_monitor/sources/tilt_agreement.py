@@ -20,6 +20,14 @@ from imu_monitor.rotations import rotation_vector_to_matrix
 QUIET_S = 0.2  # a quiet moment lasts this long ...
 QUIET_RESIDUAL_MPS2 = 0.15  # ... with the acceleration this close to a straight line
 QUIET_GRAVITY_TOLERANCE = 0.05  # ... and its magnitude this close to gravity (fraction)
+# ... and in a calm second: the acceleration's SD over the second around it (all axes) at
+# most this. Slow walking, and the first steps out of standing, have steady moments whose
+# acceleration is gravity plus a horizontal push of 0.3–0.5 m/s² (2–3° of false tilt, which
+# no magnitude test sees): real walks played at 73 and 63 steps a minute had two and one of
+# 110 refused in their true unit, with 0.3 one and with 0.2 one (a walk's start); with 0.15
+# none at 45–108 steps a minute (standing sways under 0.16 at its 95th percentile).
+QUIET_SURROUNDINGS_MPS2 = 0.15
+SURROUNDINGS_S = 1.0
 STILL_DPS = 1.0  # a quiet moment tilting slower than this is still
 MIN_STILL = 5  # still moments needed to measure the offset
 PAIR_SPAN_S = 1.0  # quiet moments compared are at most this far apart
@@ -75,8 +83,11 @@ class _QuietMoments:
         g = float(np.median(np.linalg.norm(acc, axis=1)))
         steady = ((np.sqrt(np.maximum(residual, 0.0) / self.size) < QUIET_RESIDUAL_MPS2)
                   & (np.abs(magnitude - g) < QUIET_GRAVITY_TOLERANCE * g))
-        # Walking has smooth instants too; a quiet moment is steady with its neighbours.
-        quiet = steady & np.pad(steady, 1)[:-2] & np.pad(steady, 1)[2:]
+        # Walking has smooth instants too; a quiet moment is steady with its neighbours, and
+        # the second around it is calm.
+        quiet = steady & np.pad(steady, 1)[:-2] & np.pad(steady, 1)[2:] & _calm_around(
+            mean, np.einsum("bjk,bjk->b", x, x) / self.size,
+            max(1, round(SURROUNDINGS_S / QUIET_S)))
         self.block = np.flatnonzero(quiet)
         self.centre = self.block * self.size + self.size // 2
         self.gravity = mean[quiet]
@@ -84,6 +95,24 @@ class _QuietMoments:
         around = np.pad(mean, ((1, 1), (0, 0)), mode="edge")
         change = np.linalg.norm(around[2:] - around[:-2], axis=1) / g
         self.tilting_dps = np.degrees(change * rate_hz / (2 * self.size))[quiet]
+
+
+def _calm_around(mean: np.ndarray, mean_square: np.ndarray, blocks: int) -> np.ndarray:
+    """Per block: the acceleration's SD (root of the summed per-axis variances) over the
+    ``blocks`` blocks centred on it is at most ``QUIET_SURROUNDINGS_MPS2``."""
+    if len(mean) == 0:
+        return np.zeros(0, dtype=bool)
+    kernel = np.ones(blocks) / blocks
+    half = blocks // 2
+
+    def around(v: np.ndarray) -> np.ndarray:
+        padded = np.pad(v, (half, blocks - 1 - half), mode="edge")
+        return np.convolve(padded, kernel, mode="valid")
+
+    square = around(mean_square)
+    centre = np.stack([around(mean[:, axis]) for axis in range(3)], axis=1)
+    variance = square - (centre ** 2).sum(axis=1)
+    return np.sqrt(np.maximum(variance, 0.0)) <= QUIET_SURROUNDINGS_MPS2
 
 
 def _still_offset(quiet: _QuietMoments, gyr: np.ndarray) -> tuple[np.ndarray, float | None]:

@@ -32,7 +32,7 @@ from imu_monitor.simulation.sensor_model import simulate
 
 SCENARIOS = ["trendelenburg-right", "trendelenburg-left", "symmetric-walk", "walk-varied",
              "walk-10m", "room-4m", "everyday", "turns-frequent", "treadmill", "pitched-sensor",
-             "slow-walk", "run", "run-intervals"]
+             "slow-walk", "limp", "run", "run-intervals"]
 # Running after a calibration walk: score the running steps only.
 STEPS_FROM_S = {"run": 16.0}
 

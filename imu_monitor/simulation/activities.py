@@ -30,6 +30,9 @@ class Gait:
     """Walking or running at a steady pace, optionally turning by ``turn_deg`` mid-segment.
 
     ``drop_left_stance_deg`` is the peak drop of the right hip while standing on the left leg.
+    ``step_asymmetry`` makes a limp: the stride's phase runs unevenly, so the right step (right
+    contact to left) takes less of the stride than the left one (0.2: 44 %, 0.35: 40 %); every
+    motion keeps its shape, stretched or squeezed with the phase.
     The heading changes during ``turn_seconds`` (5–95 % of the turn in 70 % of that time, as
     real U-turns do); the walker slows down to ``turn_speed_mps`` for it (by default to 25 %
     of their pace for a U-turn, nearly on the spot as real walkers turn, less for smaller
@@ -45,6 +48,7 @@ class Gait:
     turn_seconds: float = 2.0
     running: bool = False
     turn_speed_mps: float | None = None
+    step_asymmetry: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -117,6 +117,7 @@ class _Plan:
     run_w: np.ndarray
     drop_l: np.ndarray
     drop_r: np.ndarray
+    asymmetry: np.ndarray  # Gait.step_asymmetry
     obliquity: np.ndarray  # in-place activities (deg)
     tilt: np.ndarray
     disp: np.ndarray
@@ -126,7 +127,7 @@ class _Plan:
     def release_smoothed(self) -> None:
         """Let go of what has been smoothed into the motion (48 bytes a fine sample)."""
         self.speed = self.cadence = self.gait_on = self.run_w = self.drop_l = self.drop_r = \
-            np.zeros(0)
+            self.asymmetry = np.zeros(0)
 
 
 def _plan(activities: list[Activity], t: np.ndarray, rng: np.random.Generator) -> _Plan:
@@ -135,7 +136,7 @@ def _plan(activities: list[Activity], t: np.ndarray, rng: np.random.Generator) -
     bounds = _bounds(activities)
     seg = np.clip(np.searchsorted(bounds, t, side="right") - 1, 0, len(activities) - 1)
     plan = _Plan(np.zeros(n), np.full(n, np.nan), np.zeros(n), np.zeros(n), np.zeros(n),
-                 np.zeros(n), np.zeros(n), np.zeros(n), np.zeros((n, 3)), [], [])
+                 np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n), np.zeros((n, 3)), [], [])
     for i, act in enumerate(activities):
         sel = seg == i
         tau = t[sel] - bounds[i]
@@ -146,6 +147,7 @@ def _plan(activities: list[Activity], t: np.ndarray, rng: np.random.Generator) -
             plan.run_w[sel] = 1.0 if act.running else 0.0
             plan.drop_l[sel] = act.drop_left_stance_deg
             plan.drop_r[sel] = act.drop_right_stance_deg
+            plan.asymmetry[sel] = act.step_asymmetry
             if act.turn_deg:
                 plan.turns.append(TurnPlan(
                     bounds[i] + (act.seconds - act.turn_seconds) / 2, act.turn_seconds,
@@ -235,14 +237,19 @@ def build_motion(activities: list[Activity], fine_rate_hz: float, seed: int,
     plan = _plan(activities, t, rng)
 
     k = max(3, int(TRANSITION_S * fine_rate_hz))
-    speed, gait_on, run_w, cadence, drop_l, drop_r = (
+    speed, gait_on, run_w, cadence, drop_l, drop_r, asymmetry = (
         _smooth(x, k) for x in (plan.speed, plan.gait_on, plan.run_w,
-                                _cadence_everywhere(plan.cadence), plan.drop_l, plan.drop_r))
+                                _cadence_everywhere(plan.cadence), plan.drop_l, plan.drop_r,
+                                plan.asymmetry))
     # A long session's arrays are many times the samples: each goes as soon as it is used.
     plan.release_smoothed()
     cadence = irregular.irregular_cadence(cadence, fine_rate_hz, realism.step_time_cv,
                                           timing_rng)
     p = np.cumsum(cadence) * dt
+    # A limp: the phase runs unevenly within each stride (it still advances: |asymmetry| < 1),
+    # and reaches the left contact (half a stride) early.
+    p += asymmetry * (1.0 - np.cos(2.0 * np.pi * p)) / (2.0 * np.pi)
+    del asymmetry
     step_rate = 2 * cadence  # steps per second
     # Each step's excursions (tilt, rotation, sway, bounce) scaled by its own factor.
     size = irregular.blended(irregular.per_step(np.floor(2 * p).astype(int),

@@ -182,6 +182,13 @@ SCENARIOS: dict[str, Scenario] = {
                  lambda sec: _walkway(sec, speed_mps=0.5, cadence_spm=70.0,
                                       drop_left_stance_deg=4.0, drop_right_stance_deg=9.0),
                  90.0),
+        Scenario("limp",
+                 "A limp on a walkway with U-turns: right steps 40 % of the stride, left 60 % "
+                 "(a painful right hip, short on it), 0.9 m/s at 96 steps a minute; weak right "
+                 "side: 9° drop in right stance, 4° in left.",
+                 lambda sec: _walkway(sec, speed_mps=0.9, cadence_spm=96.0, step_asymmetry=0.35,
+                                      drop_left_stance_deg=4.0, drop_right_stance_deg=9.0),
+                 90.0),
         Scenario("run-intervals",
                  "Running bouts at 2.5–3.8 m/s ending in a 90–180° turn, short walks between, "
                  "no calibration walk; 6° left, 9° right stance drop.",

@@ -185,3 +185,31 @@ def test_extra_peaks_do_not_move_the_neutral_from_initial_contacts():
     for side in ("left", "right"):
         assert jolted.summary.side(side).mean_peak_drop_deg == pytest.approx(
             clean.summary.side(side).mean_peak_drop_deg, abs=0.06)
+
+
+def test_a_limpers_real_contact_is_not_taken_for_the_jolt_in_the_long_step():
+    """Steps alternating 0.50 and 0.75 s, a jolt 0.40 s into each long step: the rule, judging
+    a contact against the one step before it, first takes the real contact before the jolt for
+    the extra peak; once the contact after is known, a steady limp keeps the real one."""
+    times = [125 * stride + offset for stride in range(7) for offset in (0, 50)]
+    times.insert(10, 125 * 5 - 35)  # a jolt 0.40 s into the long step after contact 9
+    detector = ContactDetector(RATE)
+    for index in times:
+        detector._add_contact(index, running=False)
+    assert [k for k, e in enumerate(detector._extra) if e] == [10]
+    # A regular walk's jolt stays the jolt, whatever comes after it.
+    detector = ContactDetector(RATE)
+    for index in (0, 55, 110, 165, 220, 275, 295, 330, 385, 440):
+        detector._add_contact(index, running=False)
+    assert [k for k, e in enumerate(detector._extra) if e] == [6]
+
+
+def test_a_simulated_limp_keeps_its_steps_and_feet():
+    rec = simulated("limp", seed=3, rate_hz=RATE)
+    pipeline = Pipeline(RATE, PipelineConfig(orientation="offline"))
+    pipeline.push(rec.samples)
+    analysis = pipeline.finish()
+    result = score(rec.truth, analysis, np.asarray(pipeline.obliquity.view))
+    assert result.found_with_side >= 0.95  # 0.85 before a steady limp was recognised
+    live = [_analyse(rec.samples, packet) for packet in (10, 33)]
+    assert live[0].steps == live[1].steps

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from imu_monitor.processing.filters import uniform_filter1d
 from imu_monitor.rotations import rotation_vector_to_matrix
 
 QUIET_S = 0.2  # a quiet moment lasts this long ...
@@ -102,15 +103,8 @@ def _calm_around(mean: np.ndarray, mean_square: np.ndarray, blocks: int) -> np.n
     ``blocks`` blocks centred on it is at most ``QUIET_SURROUNDINGS_MPS2``."""
     if len(mean) == 0:
         return np.zeros(0, dtype=bool)
-    kernel = np.ones(blocks) / blocks
-    half = blocks // 2
-
-    def around(v: np.ndarray) -> np.ndarray:
-        padded = np.pad(v, (half, blocks - 1 - half), mode="edge")
-        return np.convolve(padded, kernel, mode="valid")
-
-    square = around(mean_square)
-    centre = np.stack([around(mean[:, axis]) for axis in range(3)], axis=1)
+    square = uniform_filter1d(mean_square, blocks)
+    centre = np.stack([uniform_filter1d(mean[:, axis], blocks) for axis in range(3)], axis=1)
     variance = square - (centre ** 2).sum(axis=1)
     return np.sqrt(np.maximum(variance, 0.0)) <= QUIET_SURROUNDINGS_MPS2
 

@@ -74,6 +74,7 @@ FLIGHT_FRACTION = 0.05
 # its step: 7 of the 110 real walks did, in up to 5 % of their windows).
 STEP_HZ_RANGE = (1.2, 4.0)
 GENTLE_STEP_HZ_RANGE = (0.8, 4.0)
+_STEP_GRID_HZ = np.arange(GENTLE_STEP_HZ_RANGE[0], STEP_HZ_RANGE[1] + 1e-9, 0.02)
 GROUP_SAMPLES = 65_536  # long arrays' block features are computed this many samples at a time
 
 
@@ -466,11 +467,13 @@ def forward_evidence(acc: np.ndarray, up: np.ndarray, rate_hz: float,
     horizontal = horizontal - horizontal.mean(axis=1, keepdims=True)
     weights = np.hanning(n + 2)[1:-1]
     t = np.arange(n) / rate_hz
-    freqs = np.arange(GENTLE_STEP_HZ_RANGE[0], STEP_HZ_RANGE[1] + 1e-9, 0.02)
+    freqs = _STEP_GRID_HZ
+    brisk = np.ones(len(acc), dtype=bool) if gentle is None else ~np.asarray(gentle, bool)
+    if brisk.all():  # the usual case: the slow steps' frequencies are not needed
+        freqs = freqs[freqs >= STEP_HZ_RANGE[0] - 1e-9]
     waves = weights[:, None] * np.exp(-2j * np.pi * np.outer(t, freqs))  # (n, f)
     vertical_amps = vertical @ waves  # (w, f)
     power = np.abs(vertical_amps)
-    brisk = np.ones(len(power), dtype=bool) if gentle is None else ~np.asarray(gentle, bool)
     power[np.ix_(brisk, freqs < STEP_HZ_RANGE[0] - 1e-9)] = -1.0
     best = np.argmax(power, axis=1)
     step_hz = freqs[best]

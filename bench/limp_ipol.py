@@ -29,6 +29,7 @@ from multiprocessing import Pool
 from pathlib import Path
 
 import numpy as np
+from scipy.ndimage import uniform_filter1d
 
 sys.path.insert(0, str(Path(__file__).parent))
 from ipol_data import IpolTrial, load_trial
@@ -44,13 +45,6 @@ VELOCITY_DETREND_S = 2.0
 STRIDE_RANGE_S = (0.6, 1.6)  # strides outside this (turns, stops) are left as they were
 
 
-def _moving_average(x: np.ndarray, size: int) -> np.ndarray:
-    kernel = np.ones(size) / size
-    pad = (size // 2, size - 1 - size // 2)
-    return np.column_stack([np.convolve(np.pad(x[:, i], pad, mode="edge"), kernel, "valid")
-                            for i in range(x.shape[1])])
-
-
 def limped(trial: IpolTrial, quat: np.ndarray, a: float
            ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray], np.ndarray]:
     """acc, gyr, the hand-checked contacts and the walk's bounds, in the limp's time."""
@@ -58,7 +52,8 @@ def limped(trial: IpolTrial, quat: np.ndarray, a: float
     gravity = up_in_sensor(quat) * GRAVITY_MPS2
     motion = rotate(quat, trial.acc - gravity)  # world frame
     velocity = np.cumsum(motion, axis=0) / rate
-    velocity -= _moving_average(velocity, round(VELOCITY_DETREND_S * rate))
+    velocity -= uniform_filter1d(velocity, round(VELOCITY_DETREND_S * rate), axis=0,
+                                 mode="nearest")
     old = np.arange(n, dtype=float)
     new = old.copy()  # each original sample's time in the limp
     u = np.linspace(0.0, 1.0, 2001)

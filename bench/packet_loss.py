@@ -44,18 +44,24 @@ class Outcome:
     sessions: int = 0
 
 
-def lose_packets(samples: SampleBatch, rate_hz: float, loss: float,
-                 rng: np.random.Generator) -> list[SampleBatch]:
-    """Packets of ``PACKET`` samples with ``loss`` of them dropped: half the lost packets
-    alone, half in bursts of up to ``MAX_BURST_S``."""
-    n_packets = len(samples) // PACKET
+def lost_packets(n_packets: int, rate_hz: float, loss: float,
+                 rng: np.random.Generator) -> np.ndarray:
+    """Which of ``n_packets`` packets of ``PACKET`` samples are lost (``loss`` of them): half
+    the lost packets alone, half in bursts of up to ``MAX_BURST_S``."""
     lost = np.zeros(n_packets, dtype=bool)
     longest = max(1, round(MAX_BURST_S * rate_hz / PACKET))
     while lost.mean() < loss:
         length = 1 if rng.random() < 0.5 else int(rng.integers(2, longest + 1))
         start = int(rng.integers(2, n_packets - length - 2))  # keep the very first packets
         lost[start:start + length] = True
-    return [samples.slice(k * PACKET, (k + 1) * PACKET) for k in range(n_packets)
+    return lost
+
+
+def lose_packets(samples: SampleBatch, rate_hz: float, loss: float,
+                 rng: np.random.Generator) -> list[SampleBatch]:
+    """The packets of ``samples`` that arrive (see :func:`lost_packets`)."""
+    lost = lost_packets(len(samples) // PACKET, rate_hz, loss, rng)
+    return [samples.slice(k * PACKET, (k + 1) * PACKET) for k in range(len(lost))
             if not lost[k]]
 
 

@@ -159,7 +159,7 @@ def analyze_drill(drill: Drill, obliquity: np.ndarray, tilt: np.ndarray, rotatio
     blocks = find_blocks(obliquity, tilt, walking, rate_hz)
     if not blocks:
         raise AnalysisError(
-            f"No {drill.title.lower()} was found: the recording shows no single-leg work after "
+            f"No {drill.title.lower()} found: the recording shows no single-leg work after "
             "the calibration. Check the drill chosen with --drill."
         )
     results = []

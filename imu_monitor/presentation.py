@@ -42,6 +42,11 @@ def format_value(value: float | None, fmt: str) -> str:
     return "—" if value is None else fmt.format(value)
 
 
+def count_of(count: int, noun: str) -> str:
+    """"1 step", "2 steps": a clinician reads every count (nouns here take an s)."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def summary_row_title(title: str, summary: Summary) -> str:
     return f"Over {summary.threshold_deg:g}°" if title == "Over" else title
 
@@ -141,7 +146,7 @@ def headline_text(h: dict | None) -> str:
     asym = None if asym is None else (0.0 if abs(asym) < 0.05 else asym)  # never "-0.0"
     return (f"L {format_value(h['left_mean_peak_drop_deg'], '{:.1f}')}° R "
             f"{format_value(h['right_mean_peak_drop_deg'], '{:.1f}')}° asym "
-            f"{format_value(asym, '{:+.1f}')}° ({h['steps']} steps)")
+            f"{format_value(asym, '{:+.1f}')}° ({count_of(h['steps'], 'step')})")
 
 
 def drill_text(drill: str, result: DrillResult) -> str:

@@ -116,3 +116,37 @@ def test_bad_files_are_explained(tmp_path, make, words):
 def test_missing_file(tmp_path):
     with pytest.raises(InputDataError, match="does not exist"):
         read_samples(tmp_path / "nope.csv")
+
+
+@pytest.mark.parametrize("rows", [2, 5, 10, 59])
+def test_a_file_of_a_few_rows_is_read_not_crashed_on(tmp_path, rows):
+    """Fewer rows than the unit check's quiet moments need (it crashed on padding an empty
+    array): read, and whatever comes next says in words that it is too short."""
+    data = read_samples(_write(tmp_path / "short.csv", _still_rows(rows)))
+    assert len(data.samples) == rows
+
+
+def test_a_last_line_cut_while_written_is_a_lost_sample_not_a_refusal(tmp_path):
+    """The logger stopped or the disk filled in the middle of the last line: the file was
+    refused whole ("the value of 'gyr_x' is empty"); now everything before it is read."""
+    path = _write(tmp_path / "cut.csv", _still_rows(300))
+    text = path.read_text()
+    path.write_text(text[:-30])  # the last line loses its gyroscope and more
+    data = read_samples(path)
+    assert len(data.samples) == 299
+    assert data.metadata["timing"]["unreadable_rows"] == 1
+    np.testing.assert_allclose(data.samples.acc[-1], [0, 0, 9.81])
+
+
+def test_an_empty_value_is_a_lost_sample_and_text_is_named(tmp_path):
+    path = _write(tmp_path / "bad.csv", _still_rows(300))
+    lines = path.read_text().splitlines()
+    lines[100] = lines[100].replace("0.010000", "", 1)
+    path.write_text("\n".join(lines) + "\n")
+    data = read_samples(path)
+    assert (len(data.samples), data.metadata["timing"]["missing_samples"]) == (299, 1)
+    lines[100] = lines[100].replace(",,", ",n/a,", 1)
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(InputDataError, match=r"Line 101 .* the value of 'gyr_x' is 'n/a', "
+                                             r"not a number"):
+        read_samples(path)

@@ -3,6 +3,7 @@ status (0 done, 1 failure, 2 bad input, 130 interrupted), never a traceback or a
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
@@ -147,15 +148,32 @@ def test_a_link_in_a_circle_is_said_so(tmp_path):
     assert result.returncode == 2 and "leads back to itself" in result.stderr
 
 
-def test_an_impossible_value_is_refused_without_a_numeric_warning(tmp_path):
+def test_damaged_rows_are_lost_samples_and_a_damaged_column_is_refused(tmp_path):
+    """A row with an impossible or a NaN value is a sample lost (counted, bridged); a column
+    that is mostly impossible is refused, in words and without a numeric warning."""
     csv = tmp_path / "plain.csv"
     assert _run("export", DEMO, "--format", "samples-csv", "-o", csv).returncode == 0
     lines = csv.read_text().splitlines()
     first = next(i for i, ln in enumerate(lines) if ln.startswith("time_s")) + 1
-    parts = lines[first + 5].split(",")
-    parts[1] = "1e308"
-    lines[first + 5] = ",".join(parts)
-    csv.write_text("\n".join(lines) + "\n")
+
+    def damaged(values: dict[int, str]) -> str:
+        out = list(lines)
+        for k, value in values.items():
+            parts = out[first + k].split(",")
+            parts[1] = value
+            out[first + k] = ",".join(parts)
+        return "\n".join(out) + "\n"
+
+    def lost() -> int:
+        result = _run("analyze", csv, "--json")
+        assert result.returncode == 0, result.stderr
+        assert "Warning" not in result.stderr
+        return json.loads(result.stdout)["summary"]["lost_samples"]
+
+    intact = lost()
+    csv.write_text(damaged({5: "1e308", 9: "nan"}))
+    assert lost() == intact + 2
+    csv.write_text(damaged(dict.fromkeys(range(len(lines) - first), "1e308")))
     result = _run("analyze", csv)
     assert result.returncode == 2 and "impossible acceleration" in result.stderr
     assert "Warning" not in result.stderr and "RuntimeWarning" not in result.stderr

@@ -27,6 +27,7 @@ from imu_monitor.export.session import check_export_target, export_message, expo
 from imu_monitor.importers import FORMATS, ImportOptions, read_samples
 from imu_monitor.importing import import_file, recording_metadata, save_recording
 from imu_monitor.pipeline import PipelineConfig
+from imu_monitor.presentation import count_of
 from imu_monitor.processing.calibration import parse_axes
 from imu_monitor.recording import (
     EXTENSION,
@@ -183,9 +184,12 @@ def cmd_import(args: argparse.Namespace) -> int:
               if found.get("orientation_only") else
               f"acc in {found['acc_unit']}, gyro in {found['gyr_unit']}")
     lost = timing.get("missing_samples", 0)
+    unreadable = timing.get("unreadable_rows", 0)
     print(f"Imported {len(data.samples)} samples at {data.rate_hz:.4g} Hz from "
           f"{FORMATS[found['format']]} ({motion}; {found['clock']} clock"
           + (f"; {lost} samples lost, bridged like lost packets" if lost else "")
+          + (f"; {count_of(unreadable, 'row')} without readable values left out"
+             if unreadable else "")
           + f") into {args.output} ({kind}).")
     return 0
 

@@ -20,6 +20,7 @@ from imu_monitor.limits import KNOWN_LIMITS
 from imu_monitor.pipeline import Analysis
 from imu_monitor.presentation import (
     SUMMARY_ROWS,
+    count_of,
     format_drill,
     format_value,
     sides_not_counted,
@@ -69,7 +70,7 @@ def report_text(analysis: Analysis, source: Path) -> ReportText:
         session=" · ".join([f"Patient {metadata.get('patient_id') or '—'}", drill.title,
                             f"{minutes:.1f} min" if minutes >= 1 else
                             f"{analysis.duration_s:.0f} s"]
-                           + ([f"{analysis.summary.steps} steps counted, "
+                           + ([f"{count_of(analysis.summary.steps, 'step')} counted, "
                                f"{analysis.summary.steps_not_counted} not"]
                               if drill.gait else [])),
         recording=" · ".join(x for x in [

@@ -18,7 +18,7 @@ Every reader ends here, so every format gets the same treatment as a live link:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -30,6 +30,8 @@ from imu_monitor.sources.units import ACC_UNITS, GYR_UNITS, check_units, unit_na
 MIN_RATE_HZ, MAX_RATE_HZ = 20.0, 2000.0
 RATE_AGREEMENT = 2e-3  # a stated rate is kept when the clock agrees this closely
 BEYOND_ANY_SENSOR = 1e6  # in any unit we read: 16 g is 157 m/s², 2000 °/s is 35 rad/s
+# Rows without a readable measurement are lost samples, unless they are this many or more.
+MIN_READABLE_SHARE = 0.5
 
 
 class SensorChoiceNeeded(InputDataError):
@@ -82,16 +84,16 @@ def assemble(v: VendorColumns) -> ImportedSamples:
     """Place, convert and check a reader's columns; refuse what cannot be analysed."""
     if len(v.acc) < 2:
         raise InputDataError(f"{v.source} holds fewer than two samples: nothing to analyse.")
-    _refuse_invalid(v)
-    measured = np.hstack([v.acc, np.nan_to_num(v.gyr)])  # to spot repeated rows
+    readable = _readable_rows(v)
+    measured = np.hstack([v.acc, np.nan_to_num(v.gyr)])[readable]  # to spot repeated rows
     if v.time_s is not None:
-        placement = place_samples(v.time_s, measured, v.declared_rate_hz, v.source)
+        placement = place_samples(v.time_s[readable], measured, v.declared_rate_hz, v.source)
+        placement = replace(placement, kept=readable[placement.kept])
         time_s = v.time_s[placement.kept]
     elif v.declared_rate_hz:
-        n = len(v.acc)
-        placement = SamplePlacement(np.arange(n), np.arange(n, dtype=np.int64),
-                                    v.declared_rate_hz, 0.0, 0, 0)
-        time_s = np.arange(n) / v.declared_rate_hz
+        placement = SamplePlacement(readable, readable - readable[0], v.declared_rate_hz,
+                                    0.0, 0, 0)
+        time_s = readable / v.declared_rate_hz
     else:
         raise InputDataError(f"{v.source} gives neither sample times nor a rate: say the rate "
                              "(--rate HZ) or map a time column.")
@@ -114,6 +116,8 @@ def assemble(v: VendorColumns) -> ImportedSamples:
     metadata = dict(v.stated)
     metadata.update({"format": v.format, "acc_unit": acc_unit, "gyr_unit": gyr_unit,
                      "clock": v.clock, "timing": placement.summary(v.declared_rate_hz)})
+    if len(readable) < len(v.acc):
+        metadata["timing"]["unreadable_rows"] = len(v.acc) - len(readable)
     if v.counter is not None:
         metadata["timing"]["counter_gaps"] = int(np.count_nonzero(np.diff(v.counter) != 1))
     if orientation_only:
@@ -127,25 +131,36 @@ def assemble(v: VendorColumns) -> ImportedSamples:
     return ImportedSamples(samples, rate, metadata)
 
 
-def _refuse_invalid(v: VendorColumns) -> None:
-    """Every measured value must be a number within what any sensor can read (an
-    orientation-only gyro is all NaN)."""
+def _readable_rows(v: VendorColumns) -> np.ndarray:
+    """Indices of the rows that hold a measurement: every value a number within what any
+    sensor can read (an orientation-only gyro is all NaN), and a time if the file has them.
+    Other rows — a NaN the logger wrote, a line cut off at the end, a damaged value — are
+    left out, and their samples count as lost. A file that is mostly such rows is refused:
+    its columns are not what they seem."""
     parts = [("acceleration", v.acc)]
     if not np.isnan(v.gyr).all():
         parts.append(("angular velocity", v.gyr))
     if v.quat is not None:
         parts.append(("orientation", v.quat))
+    readable = np.ones(len(v.acc), dtype=bool)
+    if v.time_s is not None:
+        readable &= np.isfinite(v.time_s)
     for name, values in parts:
-        bad = ~np.isfinite(values).all(axis=1)
-        if bad.any():
+        finite = np.isfinite(values).all(axis=1)
+        huge = finite & (np.abs(np.where(finite[:, None], values, 0.0)) > BEYOND_ANY_SENSOR
+                         ).any(axis=1)
+        if np.count_nonzero(finite & ~huge) < max(2, MIN_READABLE_SHARE * len(values)):
+            if huge.any():
+                k = int(np.flatnonzero(huge)[0])
+                raise InputDataError(
+                    f"Sample {k + 1} of {v.source} holds an impossible {name} "
+                    f"({float(np.abs(values[k]).max()):.3g}), and {int(huge.sum())} more do: no "
+                    "sensor reads that much. The file is damaged, or the column is not what "
+                    "it seems.")
             raise InputDataError(
-                f"Sample {int(np.flatnonzero(bad)[0]) + 1} of {v.source} has no valid {name} "
-                f"({int(bad.sum())} such samples): export the file again, or cut the rows "
-                "without data.")
-        huge = (np.abs(values) > BEYOND_ANY_SENSOR).any(axis=1)
-        if huge.any():
-            k = int(np.flatnonzero(huge)[0])
-            raise InputDataError(
-                f"Sample {k + 1} of {v.source} holds an impossible {name} "
-                f"({float(np.abs(values[k]).max()):.3g}): no sensor reads that much. The file "
-                "is damaged, or the column is not what it seems.")
+                f"{int(np.count_nonzero(~finite))} of the {len(values)} samples of {v.source} "
+                f"have no valid {name}, the first at sample "
+                f"{int(np.flatnonzero(~finite)[0]) + 1}: is it the right column? Export the "
+                "file again.")
+        readable &= finite & ~huge
+    return np.flatnonzero(readable)

@@ -153,24 +153,25 @@ def parse_numbers(table: Table, columns: list[int], decimal_comma: bool) -> np.n
         pass
     except MemoryError:
         raise InputDataError(f"{table.path} is too large for this computer's memory.") from None
-    for number, row in table.lines():  # the slow path only to name the bad line
+    # The slow path, line by line: a missing value (an empty field, a line cut short — the
+    # last one when the logger stopped mid-line) is NaN, an unreadable sample that the
+    # import counts as lost; anything else that is not a number is named with its line.
+    lines = list(table.lines())
+    values = np.empty((len(lines), len(columns)))
+    for i, (number, row) in enumerate(lines):
         parts = (row.replace(",", ".") if decimal_comma else row).split(table.delimiter)
-        for c in columns:
+        for j, c in enumerate(columns):
             value = parts[c].strip() if c < len(parts) else ""
             try:
-                float(value)
+                values[i, j] = float(value) if value else np.nan
             except ValueError:
-                what = "is empty" if not value else f"is '{value[:20]}', not a number"
                 hint = (" It looks like a decimal comma: import with --decimal-comma."
-                        if re.fullmatch(r"-?\d+,\d+", row.split(table.delimiter)[c].strip()
-                                        if c < len(parts) else "") else "")
+                        if re.fullmatch(r"-?\d+,\d+", row.split(table.delimiter)[c].strip())
+                        else "")
                 raise InputDataError(
                     f"Line {number} of {table.path}: the value of "
-                    f"'{table.columns[c]}' {what}.{hint}") from None
-    if not any(True for _ in table.lines()):
-        return np.zeros((0, len(columns)))
-    raise InputDataError(f"{table.path} holds values that are not plain decimal numbers; "
-                         "export it again as a plain CSV.")
+                    f"'{table.columns[c]}' is '{value[:20]}', not a number.{hint}") from None
+    return values
 
 
 def _parse_blocks(table: Table, columns: list[int], decimal_comma: bool) -> np.ndarray | None:

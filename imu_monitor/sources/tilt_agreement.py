@@ -51,6 +51,8 @@ class TiltAgreement:
 def tilt_agreement(acc: np.ndarray, gyr: np.ndarray, slots: np.ndarray, rate_hz: float,
                    factor: float) -> TiltAgreement:
     """Compare ``gyr`` (rad/s as declared) with the same numbers read ``factor`` times faster."""
+    if len(acc) < 3 * max(4, round(QUIET_S * rate_hz)):  # not one quiet moment with neighbours
+        return TiltAgreement(None, None, None)
     quiet = _QuietMoments(acc, rate_hz)
     offset, across = _still_offset(quiet, gyr)
     first, second = _pairs(quiet.centre, slots, rate_hz)

@@ -243,6 +243,19 @@ def test_mapped_csv_without_units_requires_them_and_checks_them(tmp_path):
     _same_samples(data, known)
 
 
+def test_a_reversed_accelerometer_is_read_with_a_minus_in_the_map(tmp_path):
+    """Core Motion writes acceleration, not specific force (gravity reads -1 g upwards): the
+    data cannot tell (it is the mirror image of a walk, left and right swapped), so the map
+    says it: ``acc=-ax:-ay:-az``."""
+    known = _walk()
+    path = _generic(tmp_path / "ios.csv", known, ["t", "ax", "ay", "az", "gx", "gy", "gz"],
+                    acc_scale=-1 / 9.80665)
+    options = ImportOptions(columns="time=t,acc=-ax:-ay:-az,gyr=gx:gy:gz", acc_unit="g",
+                            gyr_unit="rad/s")
+    _same_samples(read_samples(path, options), known, acc_atol=1e-9)
+    _same_analysis(path, known, RATE, tmp_path, options)
+
+
 def test_a_file_of_no_known_format_says_how_to_map_it(tmp_path):
     path = _generic(tmp_path / "odd.csv", _walk(), ["t", "ax", "ay", "az", "gx", "gy", "gz"])
     with pytest.raises(InputDataError, match=r"not a format we recognise.*--columns time="):

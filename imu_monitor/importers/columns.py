@@ -2,7 +2,11 @@
 
 The map names the file's own columns: ``time`` (one), ``acc`` and ``gyr`` (three each, x:y:z
 of the sensor), optional ``mag`` (three) and ``quat`` (four, w:x:y:z). Without ``time`` the
-rate must be given (``--rate``). Units are read from the header where it writes them
+rate must be given (``--rate``). A name written ``-AccX`` reads that column with its sign
+reversed: an accelerometer that reports acceleration instead of specific force (Apple's Core
+Motion: gravity reads −1 g upwards), or an axis whose sign differs between the accelerometer
+and the gyroscope — neither can be told from the data, and both swap left and right.
+Units are read from the header where it writes them
 (``AccX (g)``, ``gyro_x[deg/s]``, ``acc_x_mps2``, ``gyr_z_rad_s``, ``Timestamp (ms)``);
 otherwise ``--acc-unit`` and ``--gyr-unit`` are required — a guessed gyroscope unit scales
 every angle by 57 — and ``--time-unit`` is found from the spacing of the times when not
@@ -58,6 +62,10 @@ def read_mapped(path: Path, encoding: str, spec: str, *, delimiter: str | None =
                 acc_unit: str | None = None, gyr_unit: str | None = None,
                 rate_hz: float | None = None) -> VendorColumns:
     mapping = parse_column_map(spec)
+    reversed_ = {key: np.array([-1.0 if n.startswith("-") else 1.0 for n in names])
+                 for key, names in mapping.items()}
+    mapping = {key: [n.removeprefix("-").strip() for n in names]
+               for key, names in mapping.items()}
     wanted = [n for names in mapping.values() for n in names]
     try:
         table = find_table(path, encoding, lambda names: _has(names, wanted), delimiter)
@@ -80,7 +88,7 @@ def read_mapped(path: Path, encoding: str, spec: str, *, delimiter: str | None =
     col, at = {}, 0
     for key in ("acc", "gyr", "mag", "quat"):
         if key in where:
-            col[key] = values[:, at: at + WIDTH[key]]
+            col[key] = values[:, at: at + WIDTH[key]] * reversed_[key]
             at += WIDTH[key]
     time_s = None
     if "time" in where:

@@ -587,12 +587,14 @@ class Pipeline:
         still = aligner.standing()
         if still is not None:
             aligner.check_declared_up(still.up)
+            aligner.check_declared_forward(still.up)
             return aligner.calibration(still.up, NEUTRAL_STANDING, still)
         mean_up = aligner.walking_up()
         if mean_up is None:
             mean_up = pre["up"].mean(axis=0)
             mean_up /= np.linalg.norm(mean_up)
         aligner.check_declared_up(mean_up)
+        aligner.check_declared_forward(mean_up)
         provisional = aligner.calibration(mean_up, NEUTRAL_MEAN, None)
         contacts = self._contacts_with(provisional, pre)
         up = neutral_from_contacts(pre["up"], contacts, self.rate_hz,

@@ -85,6 +85,21 @@ def test_declared_axes_give_forward_without_walking():
     assert cal.forward_sensor @ np.array([0, 0, 1.0]) > 0.99
 
 
+@pytest.mark.parametrize("declared, harm", [
+    ("x=up,y=left,z=back", "left and right would be swapped"),
+    ("x=up,y=back,z=right", "the drop would be read partly as forward tilt"),
+])
+def test_a_declared_forward_the_walk_contradicts_is_refused(declared, harm):
+    """Declared back-to-front, the mounting swaps left and right with nothing to see: the
+    walking says which way the patient faced."""
+    rec = simulated("symmetric-walk", seed=1, mounting="x=up,y=right,z=forward")
+    with pytest.raises(CalibrationError, match=f"away from it: with it, {harm}"):
+        analyze_samples(rec.samples, RATE, PipelineConfig(axes=parse_axes(declared)))
+    right = analyze_samples(rec.samples, RATE, PipelineConfig(
+        axes=parse_axes("x=up,y=right,z=forward")))
+    assert right.calibration.forward_source == "axes"
+
+
 def test_parse_axes_matrix():
     m = parse_axes("x=up,y=right,z=forward")
     np.testing.assert_array_equal(m @ [1, 0, 0], [0, 0, 1])  # sensor x is up

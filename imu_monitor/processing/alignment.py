@@ -67,6 +67,10 @@ MIN_CONTACTS_PER_SIDE = 5
 # much later, or the end of the other foot's stance (its drop) leaks into the neutral.
 CONTACTS_EARLY_S = 0.010
 MIN_FORWARD_CONFIDENCE = 0.15
+# A declared forward this far from the walking's (with twice the confidence needed to lock
+# one) is refused, as a declared up is: on real walks the walking's forward is found within
+# a few degrees (docs/accuracy.md), and a sensor strapped to the sacrum is not turned by more.
+DECLARED_FORWARD_LIMIT_DEG = 60.0
 MAX_STANDING_TO_WALKING_DEG = 15.0
 FLIGHT_FRACTION = 0.05
 # Steps per second: slow walking to fast running; gentle walking from a patient's 48 a
@@ -390,6 +394,32 @@ class Aligner:
                 f"The declared mounting says up is {sign}{'xyz'[axis]} but the sensor measured "
                 f"up {angle:.0f}° away from it: check the declared mounting (--axes, or the "
                 "app's mounting preset)."
+            )
+
+
+    def check_declared_forward(self, up: np.ndarray) -> None:
+        """A declared mounting whose forward is behind the patient, as the walking shows it,
+        is a mistake that swaps left and right: refused when the walking is clear about it."""
+        if self.axes is None:
+            return
+        pool = self._pooled()
+        if pool.windows == 0 or self._confidence() < 2 * MIN_FORWARD_CONFIDENCE:
+            return
+        declared = self.axes[0] - (self.axes[0] @ up) * up
+        walked = pool.cov - (pool.cov @ up) * up
+        if not np.linalg.norm(declared) > 0 or not np.linalg.norm(walked) > 0:
+            return
+        angle = _angle_deg(declared, walked)
+        if angle > DECLARED_FORWARD_LIMIT_DEG:
+            axis = int(np.argmax(np.abs(self.axes[0])))
+            sign = "+" if self.axes[0][axis] > 0 else "-"
+            harm = ("left and right would be swapped" if angle > 120 else
+                    "the drop would be read partly as forward tilt")
+            raise CalibrationError(
+                f"The declared mounting says forward is {sign}{'xyz'[axis]}, but the walking "
+                f"shows the patient facing {angle:.0f}° away from it: with it, {harm}. Check "
+                "the declared mounting (--axes, or the app's mounting preset), or leave it out "
+                "to find forward from the walking."
             )
 
 

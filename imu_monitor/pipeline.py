@@ -46,6 +46,7 @@ from imu_monitor.processing.metrics import (
     StepHistory,
     StepJudge,
     Summary,
+    against_threshold,
     summarize,
 )
 from imu_monitor.processing.offline_vqf import bias_rows, offline_vqf_unbiased
@@ -258,10 +259,9 @@ class Pipeline:
         self.rate_hz = float(rate_hz)
         self.config = config or PipelineConfig()
         self.drill = get_drill(self.config.drill)
-        self.threshold_deg = (self.config.threshold_deg if self.config.threshold_deg is not None
-                              else self.drill.default_threshold_deg)
-        if not np.isfinite(self.threshold_deg) or not 0 <= self.threshold_deg <= 45:
-            raise InputDataError("The threshold is a number of degrees between 0 and 45.")
+        self.threshold_deg = _checked_threshold(
+            self.config.threshold_deg if self.config.threshold_deg is not None
+            else self.drill.default_threshold_deg)
         if self.config.orientation not in ("live", "offline"):
             raise ValueError(f"unknown orientation mode {self.config.orientation!r}")
         self.offline = self.config.orientation == "offline"
@@ -319,6 +319,15 @@ class Pipeline:
         # are lost too, counted at the end (a later usable sample makes them a gap).
         self._seen_until: int | None = None
         self._last: np.ndarray | None = None  # last received sample: gyr, acc (and quat)
+
+    def set_threshold(self, threshold_deg: float) -> None:
+        """Judge every step against a new threshold (its peak stays what it was): a
+        clinician who nudges the threshold keeps the session's steps and totals."""
+        self.threshold_deg = _checked_threshold(threshold_deg)
+        self._judge.threshold_deg = self.threshold_deg
+        if self.provisional is not None:
+            self.provisional.threshold_deg = self.threshold_deg
+        self.steps = against_threshold(self.steps, self.threshold_deg)
 
     @property
     def filter_state(self) -> dict | None:
@@ -788,6 +797,12 @@ class Pipeline:
                                                             self._judge.usual_step_s)
             self.provisional.judged(steps)
         return steps
+
+
+def _checked_threshold(threshold_deg: float) -> float:
+    if not np.isfinite(threshold_deg) or not 0 <= threshold_deg <= 45:
+        raise InputDataError("The threshold is a number of degrees between 0 and 45.")
+    return float(threshold_deg)
 
 
 def _around_bouts(n: int, bouts: Iterable[Sequence[int]], pad: int) -> np.ndarray:

@@ -20,7 +20,7 @@ from imu_monitor.errors import CalibrationError
 from imu_monitor.lsl import LslPublisher
 from imu_monitor.pipeline import Analysis, Pipeline, PipelineConfig, PipelineUpdate
 from imu_monitor.processing.calibration import Calibration
-from imu_monitor.processing.metrics import Step, Summary, summarize
+from imu_monitor.processing.metrics import Step, Summary, against_threshold, summarize
 from imu_monitor.reading import LiveReading, ReadingTracker
 from imu_monitor.samples import SampleBatch
 
@@ -112,6 +112,16 @@ class LiveSession:
         self.candidate = None
         self.pipeline = self._new_pipeline(self.calibration, self.pipeline.filter_state)
         self._new_segment(self.session_slots)
+
+    def set_threshold(self, threshold_deg: float) -> None:
+        """A new threshold judges the segment's steps again; nothing restarts (the
+        clinician's totals stay)."""
+        for pipeline in (self.pipeline, self.candidate):
+            if pipeline is not None:
+                pipeline.set_threshold(threshold_deg)
+        self.config = dataclasses.replace(self.config, threshold_deg=threshold_deg)
+        self.segment_steps = against_threshold(self.segment_steps, threshold_deg)
+        self._reading.threshold_deg = self.pipeline.threshold_deg
 
     def recalibrate(self, axes: np.ndarray | None) -> None:
         """A new calibration beside the one in use, which stays until the new one is

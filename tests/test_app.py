@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from imu_monitor.app.calibration_panel import MOVED_DPS
 from imu_monitor.app.main_window import MainWindow
@@ -576,3 +577,41 @@ def test_a_remembered_demo_folder_gives_way_to_the_users_recordings_folder(tmp_p
     assert (tmp_path / "mine" / "demo-symmetric-walk.imurec").is_file()  # demos copied
     settings.recordings_folder = tmp_path / "chosen"
     assert settings.recordings_folder == tmp_path / "chosen"  # any other choice stays
+
+
+def test_space_stops_a_recording_even_from_the_threshold_box(qtbot, window):
+    """A nudge of the threshold leaves the focus in its number box, which took Space as text:
+    the threshold went blank and the recording went on."""
+    w = window(FastSimulator(speed=15.0, seconds=240.0))
+    page = w.live_page
+    w.tabs.setCurrentWidget(w.connect_page)
+    w.connect_page.connect_button.click()
+    qtbot.waitUntil(lambda: page.calibration.state == "done", timeout=60_000)
+    qtbot.keyClick(w, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: recorded_s(w) >= 1, timeout=30_000)
+    qtbot.mouseClick(page.threshold.lineEdit(), Qt.MouseButton.LeftButton)
+    qtbot.keyClick(page.threshold, Qt.Key.Key_Up)
+    value = page.threshold.value()
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: w.last_result is not None, timeout=10_000)
+    assert page.threshold.value() == value and page.threshold.text().startswith(f"{value:.2f}")
+
+
+def test_a_new_threshold_keeps_the_steps_and_is_saved_with_the_recording(qtbot, window):
+    """Nudging the threshold restarted the analysis: the session's totals went from 7 and 6
+    steps to 1 and 0, and the saved recording kept the old threshold beside the new one."""
+    w = window(FastSimulator(speed=15.0, seconds=240.0))
+    page = w.live_page
+    w.tabs.setCurrentWidget(w.connect_page)
+    w.connect_page.connect_button.click()
+    qtbot.waitUntil(lambda: page.calibration.state == "done", timeout=60_000)
+    qtbot.keyClick(w, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: recorded_s(w) >= 8 and page.step_count >= 8, timeout=60_000)
+    before = page.step_count
+    page.threshold.setValue(page.threshold.value() + 2.5)
+    qtbot.waitUntil(lambda: recorded_s(w) >= 12, timeout=30_000)
+    assert page.step_count > before  # counted on, not from 1 again
+    assert w.engine.session.pipeline.threshold_deg == page.threshold.value()
+    qtbot.keyClick(w, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: w.last_result is not None, timeout=30_000)
+    assert w.last_result.analysis.summary.threshold_deg == page.threshold.value()

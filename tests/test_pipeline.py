@@ -277,3 +277,20 @@ def test_a_stretch_too_short_to_learn_its_tilt_is_never_trusted():
     assert valid[int(20.6 * r):int(21.2 * r)].all()
     error = np.abs(lossy.obliquity.view - clean.obliquity.view)
     assert error[valid].max() < 1.0
+
+
+def test_a_new_threshold_judges_the_same_steps_again():
+    rec = simulated("trendelenburg-right", seed=1)
+    pipeline = Pipeline(200.0, PipelineConfig(threshold_deg=6.0))
+    pipeline.push(rec.samples.slice(0, len(rec.samples) // 2))
+    steps = list(pipeline.steps)
+    pipeline.set_threshold(9.5)
+    assert [(s.time_s, s.peak_drop_deg) for s in pipeline.steps] == \
+        [(s.time_s, s.peak_drop_deg) for s in steps]
+    assert [s.over_threshold for s in pipeline.steps] == \
+        [s.peak_drop_deg is not None and s.peak_drop_deg > 9.5 for s in steps]
+    pipeline.push(rec.samples.slice(len(rec.samples) // 2, len(rec.samples)))
+    analysis = pipeline.finish()
+    assert analysis.summary.threshold_deg == 9.5
+    assert all(s.over_threshold == (s.peak_drop_deg is not None and s.peak_drop_deg > 9.5)
+               for s in analysis.steps)

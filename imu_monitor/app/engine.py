@@ -226,7 +226,8 @@ class LiveEngine:
                if f.name != "samples"})
 
     def set_settings(self, settings: SessionSettings) -> None:
-        """A new drill, side or threshold: the analysis restarts, the calibration stays."""
+        """A new drill or side: the analysis restarts, the calibration stays. A new threshold
+        alone judges the steps again, the totals stay (and a recording saves it)."""
         self._commands.put(lambda: self._apply_settings(settings, recalibrate=False))
 
     def recalibrate(self, axes: np.ndarray | None = None) -> None:
@@ -440,7 +441,19 @@ class LiveEngine:
                               angle_history=False)
 
     def _apply_settings(self, settings: SessionSettings, recalibrate: bool) -> None:
+        before = self.settings
+        threshold_only = (not recalibrate and (settings.drill, settings.side)
+                          == (before.drill, before.side)
+                          and (settings.axes is before.axes
+                               or (settings.axes is not None and before.axes is not None
+                                   and np.array_equal(settings.axes, before.axes))))
         self.settings = settings
+        if threshold_only and settings.threshold_deg is not None:
+            self.session.set_threshold(settings.threshold_deg)
+            if self._recorder is not None:
+                self._recorder.set_meta("threshold_deg", self.session.pipeline.threshold_deg)
+            self._summary_due = True
+            return
         self.session.configure(self._config(settings), recalibrate)
         self._segment_restarted()
 

@@ -12,9 +12,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QApplication,
     QFileDialog,
     QInputDialog,
@@ -144,6 +145,8 @@ class MainWindow(QMainWindow):
                           (Qt.Key.Key_C, self._calibrate_key),
                           (Qt.Key.Key_Escape, self._escape_key)):
             QShortcut(QKeySequence(key), self, activated=slot)
+        self._session_keys = {Qt.Key.Key_Space, Qt.Key.Key_M, Qt.Key.Key_C}
+        QApplication.instance().installEventFilter(self)
 
         self.set_theme(settings.theme)
         geometry, state = settings.window_state()
@@ -294,6 +297,17 @@ class MainWindow(QMainWindow):
     def _keep_calibration(self) -> None:
         if self.engine is not None:
             self.engine.cancel_recalibration()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Space, M and C belong to the session everywhere but in a text field (patient
+        code, notes): a number box that has the focus after a nudge of the threshold kept
+        them as text — Space blanked the threshold and the recording went on."""
+        if (event.type() == QEvent.Type.ShortcutOverride
+                and event.key() in self._session_keys
+                and event.modifiers() == Qt.KeyboardModifier.NoModifier
+                and _in_number_box(QApplication.focusWidget())):
+            return True  # not taken by the box: the window's shortcut acts
+        return super().eventFilter(watched, event)
 
     # -------------------------------------------------------------- recording
     # The keys act on the screen in front of the clinician: Space records on the live screen
@@ -533,3 +547,12 @@ class MainWindow(QMainWindow):
 
 
 __all__ = ["MainWindow"]
+
+
+def _in_number_box(widget: QObject | None) -> bool:
+    """The widget is a number box (spin box) or its text part."""
+    while widget is not None:
+        if isinstance(widget, QAbstractSpinBox):
+            return True
+        widget = widget.parent()
+    return False

@@ -9,7 +9,7 @@ are kept in the step table but left out of the summaries, with the reason.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 
 import numpy as np
 
@@ -423,6 +423,12 @@ def side_summary(steps: list[Step], side: Side) -> SideSummary:
         max_peak_drop_deg=_round(np.max(drops)) if len(drops) else None,
         steps_over_threshold=int(sum(s.over_threshold for s in counted)),
     )
+
+
+def against_threshold(steps: list[Step], threshold_deg: float) -> list[Step]:
+    """The steps judged against another threshold (only ``over_threshold`` changes)."""
+    return [replace(s, over_threshold=over_threshold(s.peak_drop_deg, threshold_deg))
+            for s in steps]
 
 
 def summarize(steps: list[Step], threshold_deg: float) -> Summary:

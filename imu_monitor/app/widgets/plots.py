@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsRectIte
 from imu_monitor.app import theme
 from imu_monitor.painting import tick_label, tint
 from imu_monitor.processing.metrics import Step
+from imu_monitor.processing.thresholds import over_threshold
 
 TRACE_WINDOW_S = 10.0
 DELAY_WINDOW_S = 2.0  # the display clock follows the smallest sample delay of this long
@@ -160,12 +161,25 @@ class ObliquityTrace(_LivePlot):
 
     def set_threshold(self, threshold_deg: float) -> None:
         self._threshold = threshold_deg
-        self._limit = max(12.0, threshold_deg + 6.0)
-        self._set_y(-self._limit, self._limit)
         self._band.setRect(QRectF(-TRACE_WINDOW_S - 1, -threshold_deg, TRACE_WINDOW_S + 2,
                                   2 * threshold_deg))
-        self._frame.setRect(QRectF(-TRACE_WINDOW_S, -self._limit, TRACE_WINDOW_S,
-                                   2 * self._limit))
+        self._set_limit(self._wanted_limit())
+
+    def _wanted_limit(self) -> float:
+        """±12° (or the threshold + 6°), and beyond the largest angle in the window (in
+        steps of 4°, back only 4° below it): a 13° drop is drawn as 13°, never cut off."""
+        floor = max(12.0, self._threshold + 6.0)
+        shown = self._y[: self._n]
+        largest = float(np.nanmax(np.abs(shown))) if np.isfinite(shown).any() else 0.0
+        if floor >= largest + 1.0:
+            return floor
+        needed = 4.0 * math.ceil((largest + 1.0) / 4.0)
+        return self._limit if needed <= self._limit <= needed + 4.0 else needed
+
+    def _set_limit(self, limit: float) -> None:
+        self._limit = limit
+        self._set_y(-limit, limit)
+        self._frame.setRect(QRectF(-TRACE_WINDOW_S, -limit, TRACE_WINDOW_S, 2 * limit))
         levels = QPainterPath()
         for v in self._y_ticks():
             levels.moveTo(-TRACE_WINDOW_S - 1, v)
@@ -257,6 +271,9 @@ class ObliquityTrace(_LivePlot):
     def _rebuild(self) -> None:
         """The curve, the strip and the markers in coordinates where the newest sample is at
         x = 0 (near the view's: the curve is clipped and downsampled against the view)."""
+        limit = self._wanted_limit()
+        if limit != self._limit:
+            self._set_limit(limit)
         self._dirty = False
         self._origin = float(self._t[self._n - 1])
         self._curve.setData(self._t[: self._n] - self._origin, self._y[: self._n])
@@ -348,8 +365,11 @@ class StepBars(_LivePlot):
         self._dirty = True
 
     def set_threshold(self, threshold_deg: float) -> None:
+        """The line moves and every bar is outlined against it (a new threshold judges the
+        steps shown again, as the session does)."""
         self._threshold = threshold_deg
         self._threshold_line.setPos(threshold_deg)
+        self._dirty = True
         self._fit_y()
 
     def _fit_y(self) -> None:
@@ -389,7 +409,8 @@ class StepBars(_LivePlot):
         for side, item in self._bars.items():
             slots = [k for k, s in enumerate(self._steps) if s.side == side]
             # pens=None, not an empty list, when a side has no bars
-            pens = [pg.mkPen(theme.ALERT, width=2) if self._steps[k].over_threshold
+            pens = [pg.mkPen(theme.ALERT, width=2)
+                    if over_threshold(self._steps[k].peak_drop_deg, self._threshold)
                     else pg.mkPen(None) for k in slots]
             item.setOpts(x=np.array(slots, dtype=float),
                          height=[max(0.0, self._steps[k].peak_drop_deg) for k in slots],

@@ -274,7 +274,7 @@ def test_clinician_errors_are_sentences(qtbot, window):
     connect(qtbot, w, "sim:trendelenburg-right")
     w.live_page.patient.setText("Mrs Jones")
     qtbot.keyClick(w, Qt.Key.Key_Space)
-    assert "not a pseudonymous code" in w.banner.text()
+    assert "holds a space, which a patient code cannot have" in w.banner.text()
     w.live_page.patient.setText("P-1")
     w.engine.recalibrate()
     w.toggle_recording()
@@ -483,6 +483,22 @@ def _contrast(a: str, b: str) -> float:
         return 0.2126 * r + 0.7152 * g + 0.0722 * b
     hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
     return (hi + 0.05) / (lo + 0.05)
+
+
+@pytest.mark.parametrize("theme_name", ["light", "dark"])
+@pytest.mark.parametrize("kind", ["error", "info"])
+def test_banners_are_readable(qtbot, window, theme_name, kind):
+    """The banner's tint was written "#RRGGBB22", which Qt reads as #AARRGGBB: error banners
+    were dark text on dark maroon (1.8:1), news banners had no tint at all."""
+    w = window()
+    w.set_theme(theme_name)
+    w.show_banner("Connect a sensor first.", kind)
+    style = w.banner.styleSheet()
+    background = re.search(r"background: (#[0-9a-fA-F]{6});", style).group(1)
+    text = re.search(r"[^-]color: (#[0-9a-fA-F]{6});", style).group(1)
+    assert _contrast(background, text) >= 4.5
+    panel = "#FFFFFF" if theme_name == "light" else "#24272C"
+    assert background.lower() != panel.lower()  # tinted
 
 
 def test_side_colours_of_words_are_readable_in_both_themes():

@@ -47,6 +47,7 @@ from imu_monitor.errors import ImuMonitorError
 from imu_monitor.importers import FORMATS, ImportOptions, SensorChoiceNeeded
 from imu_monitor.importing import ImportResult, import_file, imported_recording_path
 from imu_monitor.limits import KNOWN_LIMITS
+from imu_monitor.painting import tint
 from imu_monitor.recording.patient import check_patient_code, default_recording_path
 from imu_monitor.sources.base import Source
 from imu_monitor.sources.spec import open_source
@@ -218,8 +219,12 @@ class MainWindow(QMainWindow):
         a few seconds, errors stay until replaced (or clicked away)."""
         error = kind == "error"
         color = theme.ALERT if error else theme.LEFT
-        self.banner.setStyleSheet(f"background: {color}22; border-left: 6px solid {color}; "
-                                  "padding: 6px 10px;")
+        colors = theme.THEMES.get(self.settings.theme, theme.LIGHT)
+        # An opaque light tint of the colour over the panel ("#RRGGBB22" is #AARRGGBB to Qt:
+        # a dark maroon behind dark text, 1.8:1).
+        background = tint(colors.panel, color, 0.14).name()
+        self.banner.setStyleSheet(f"background: {background}; color: {colors.text}; "
+                                  f"border-left: 6px solid {color}; padding: 6px 10px;")
         self.banner.setText(("⚠ " if error else "") + text)
         self.banner.show()
         self._banner_timer.stop()
@@ -367,6 +372,7 @@ class MainWindow(QMainWindow):
             {"name": self._sensor_name, "model": info.model, "protocol": info.kind,
              **{k: v for k, v in info.details.items() if k in ("address", "scenario")}}))
         self._recording = True
+        self.banner.hide()  # an earlier refusal (a patient code, no sensor) is answered now
         self.live_page.set_recording(True, "Starting…")
         self.live_page.drill_box.setEnabled(False)  # a recording keeps the drill it began with
 

@@ -33,7 +33,12 @@ def check_patient_code(value: str | None) -> str | None:
         return None
     if len(value) > MAX_CODE_LENGTH:
         raise InputDataError(f"That patient code is {len(value)} characters long. {CODE_RULE}")
-    if not PATIENT_CODE.match(value) or not any(c.isdigit() for c in value):
+    if not PATIENT_CODE.match(value):
+        other = sorted({c for c in value if not (c.isascii() and (c.isalnum() or c == "-"))})
+        what = "a space" if other == [" "] else "'" + "', '".join(other) + "'"
+        raise InputDataError(f"'{value}' holds {what}, which a patient code cannot have: a "
+                             f"name often does. {CODE_RULE}")
+    if not any(c.isdigit() for c in value):
         raise InputDataError(f"'{value}' looks like a name, not a pseudonymous code. {CODE_RULE}")
     if DATE_LIKE.search(value):
         raise InputDataError(f"'{value}' holds a date (of birth?). {CODE_RULE}")

@@ -242,6 +242,12 @@ def test_a_preset_the_sensor_contradicts_is_refused_and_the_stream_goes_on(qtbot
     panel.start()
     qtbot.waitUntil(lambda: "declared mounting" in w.banner.text(), timeout=15_000)
     assert w.engine.running and w.engine.health.state != "failed"
+    # The panel calibrates without the preset too: it asked for it again at every restart,
+    # and every restart pulled the clinician back to the live screen.
+    qtbot.waitUntil(lambda: panel.axes is None, timeout=5_000)
+    w.tabs.setCurrentWidget(w.connect_page)
+    qtbot.wait(1500)
+    assert w.tabs.currentWidget() is w.connect_page
 
 
 def test_single_leg_stance_shows_hold_timer_and_time_in_band(qtbot, window):
@@ -631,3 +637,16 @@ def test_a_new_threshold_keeps_the_steps_and_is_saved_with_the_recording(qtbot, 
     qtbot.keyClick(w, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: w.last_result is not None, timeout=30_000)
     assert w.last_result.analysis.summary.threshold_deg == page.threshold.value()
+
+
+def test_after_disconnect_the_last_reading_is_not_left_up_as_live(qtbot, window):
+    w = window(FastSimulator(speed=15.0, seconds=240.0))
+    page = w.live_page
+    w.tabs.setCurrentWidget(w.connect_page)
+    w.connect_page.connect_button.click()
+    qtbot.waitUntil(lambda: "stance · step" in page.big.caption.text(), timeout=60_000)
+    assert page.big.value.text() != "—"
+    w.connect_page.disconnect_button.click()
+    qtbot.wait(300)  # frames go on
+    assert page.big.value.text() == "—" and not page.big.over
+    assert page.big.caption.text().startswith("Not connected")

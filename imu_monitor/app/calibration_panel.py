@@ -124,6 +124,8 @@ class CalibrationPanel(QGroupBox):
 
     def apply(self, frame: LiveFrame) -> None:
         """Follow the engine: countdown, stillness check, walk, result."""
+        if frame.mounting_refused:  # the engine calibrates without it: so does the panel,
+            self.preset.setCurrentIndex(0)  # or every restart would ask for it again
         if self._awaiting_restart:
             if not (frame.segment_started or frame.recalibration_started):
                 return

@@ -105,6 +105,7 @@ class LiveFrame:
     calibration_progress: float  # 0..1: walking seen against what the calibration needs
     recalibrating: bool  # a new calibration is under way; the old one is still in use
     recalibration_started: bool  # one began since the last poll
+    mounting_refused: bool  # the mounting preset contradicted the sensor: calibrating without
     stillness_dps: float | None  # gyro SD over the last second, for the standing check
     data_time_s: float  # sensor time received so far (s since the session began)
     summary: Summary | None
@@ -134,6 +135,7 @@ class _News:
     calibration_progress: float = 0.0
     recalibrating: bool = False
     recalibration_started: bool = False
+    mounting_refused: bool = False
     stillness_dps: float | None = None
     data_time_s: float = 0.0
     summary: Summary | None = None
@@ -341,6 +343,8 @@ class LiveEngine:
             self._segment_restarted()
             if self.session.config.axes is None and self.settings.axes is not None:
                 self.settings = dataclasses.replace(self.settings, axes=None)  # refused
+                with self._lock:
+                    self._pending.mounting_refused = True
             elif self._recorder is not None and update.calibrated_now:
                 with contextlib.suppress(RecordingError):
                     self._recorder.set_meta("calibration",

@@ -258,6 +258,13 @@ class LivePage(QWidget):
         self.drill_status.setText("")
         self.big.show_value("—", "Waiting for data", None, False)
 
+    def show_disconnected(self) -> None:
+        """No sensor any more: the last reading must not stay up as if it were live (the
+        trace and bars stay, as the record of what was seen)."""
+        self.big.show_value("—", "Not connected: connect a sensor (Connect tab)", None, False)
+        self.pelvis.set_state(0.0, self.threshold.value(), False)
+        self._was_over = False
+
     def apply(self, frame: LiveFrame) -> None:
         """One frame's news from the engine."""
         if frame.segment_started:

@@ -280,6 +280,7 @@ class MainWindow(QMainWindow):
         self.health.setStyleSheet("")
         self.health.setText("No sensor connected")
         self.connect_page.show_state("idle")
+        self.live_page.show_disconnected()
 
     def _session_settings(self) -> SessionSettings:
         return SessionSettings(drill=self.live_page.drill, side=self.live_page.side,
@@ -296,7 +297,6 @@ class MainWindow(QMainWindow):
             self.show_banner("Connect a sensor first (Connect tab): the calibration needs its "
                              "data.", "error")
             return
-        self.tabs.setCurrentWidget(self.live_page)
         self.engine.recalibrate(axes)
 
     def _keep_calibration(self) -> None:
@@ -328,7 +328,10 @@ class MainWindow(QMainWindow):
             self.add_marker()
 
     def _calibrate_key(self) -> None:
+        """C on the Connect screen calibrates too, and shows the calibration; its restarts
+        (the patient moved) never pull the clinician away from another screen."""
         if self.tabs.currentWidget() is not self.review_page:
+            self.tabs.setCurrentWidget(self.live_page)
             self.live_page.calibration.start()
 
     def _first_size(self) -> None:

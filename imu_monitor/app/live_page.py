@@ -141,8 +141,9 @@ class LivePage(QWidget):
         lower.addWidget(self.summary_box)
         lower.setStretchFactor(0, 3)
         lower.setStretchFactor(1, 2)
-        self.summary_box.setMinimumWidth(380)
-        self.summary_box.setMaximumWidth(480)
+        # No fixed minimum: its title and rows set it (a fixed 380 px overrode them and cut
+        # "steps/min" and "(what Review shows)" at the 12 pt base font).
+        self.summary_box.setMaximumWidth(560)
         right.addWidget(lower)
         right.setSizes([420, 300])
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -184,6 +185,7 @@ class LivePage(QWidget):
             lambda k: self.pelvis.set_exaggeration(EXAGGERATIONS[k]))
         self.threshold.setKeyboardTracking(False)  # typing "12" is one change, not two
         self.rate_hz = rate_hz
+        self._compact = False
         self.step_count = 0  # counted steps since the analysis (re)started, as shown
         self._saved_shown = False  # the saved recording's summary stays until the next one
         self._recording_now = False
@@ -239,10 +241,13 @@ class LivePage(QWidget):
         self.summary.set_colors(colors)
         self.trace.set_colors(colors)
         self.bars.set_colors(colors)
+        if self._compact:  # a new style sheet puts back the sizes the labels were polished
+            self.use_compact_layout()  # with: the full-size number on a small screen
 
     def use_compact_layout(self) -> None:
         """A screen under 900 pixels tall: a smaller big number leaves the pelvis, the
         calibration's words and the status bar their room (still readable from two metres)."""
+        self._compact = True
         theme.set_point_size(self.big.value, 54, bold=True)
         theme.set_point_size(self.big.caption, 15)
 

@@ -90,6 +90,9 @@ class MainWindow(QMainWindow):
         sys.setswitchinterval(SWITCH_INTERVAL_S)
         self.setWindowTitle("imu_monitor — pelvic drop")
         self.settings = settings
+        # The base font before any widget exists: set after, it reached only some of them
+        # (buttons and words at 9 pt until the theme was switched twice).
+        theme.apply_theme(QApplication.instance(), theme.THEMES.get(settings.theme, theme.LIGHT))
         self._open_source = open_source
         self.engine: LiveEngine | None = None
         self._sensor_name = ""

@@ -90,6 +90,8 @@ def apply_theme(app: QApplication, theme: Theme) -> None:
                      margin-top: 14px; padding: 8px; }}
         QGroupBox::title {{ subcontrol-origin: margin; left: 10px; padding: 0 4px; }}
         QPushButton {{ padding: 6px 14px; }}
+        QPushButton:disabled {{ color: {theme.muted}; border: 1px dashed {theme.grid};
+                                border-radius: 3px; }}
         QLabel[role="muted"] {{ color: {theme.muted}; }}
         QLabel[role="hint"] {{ color: {theme.muted}; font-size: 11pt; }}
     """)

@@ -176,13 +176,18 @@ def test_a_new_calibration_keeps_the_one_in_use_until_it_is_complete():
 
 
 def test_a_drill_change_while_calibrated_never_shows_calibrate_first():
-    """A new threshold or drill restarts the analysis, not the calibration: the big number's
-    reading stays there (no step yet), even when the sensor then goes silent."""
+    """A new drill restarts the analysis, not the calibration: the big number's reading stays
+    there (no step yet), even when the sensor then goes silent. A new threshold restarts
+    nothing: the reading follows it at once."""
     engine = LiveEngine(StallingSource(25.0))
     engine.start()
     run_until(engine, lambda f: f.calibration is not None and f.reading is not None)
     time.sleep(1.0)  # the sensor is silent from 25 s of data on, long before now
     engine.set_settings(SessionSettings(drill="walk", threshold_deg=9.0))
+    frames = run_until(engine, lambda f: f.reading is not None and f.reading.threshold_deg == 9.0)
+    assert not any(f.segment_started for f in frames)
+    assert frames[-1].reading.value_deg is not None  # the last step is still the last step
+    engine.set_settings(SessionSettings(drill="run", threshold_deg=9.0))
     frames = run_until(engine, lambda f: f.segment_started)
     assert frames[-1].reading is not None and frames[-1].reading.threshold_deg == 9.0
     assert frames[-1].reading.value_deg is None  # no step of the new segment yet

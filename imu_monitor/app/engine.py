@@ -457,6 +457,8 @@ class LiveEngine:
             if self._recorder is not None:
                 self._recorder.set_meta("threshold_deg", self.session.pipeline.threshold_deg)
             self._summary_due = True
+            with self._lock:  # the big number's "over" follows at once, data or not
+                self._pending.reading = self.session.reading()
             return
         self.session.configure(self._config(settings), recalibrate)
         self._segment_restarted()

@@ -179,6 +179,8 @@ class PipelineConfig:
     # them the history costs 5 bytes a sample instead of 17 (two hours at 200 Hz: 7 MB).
     angle_history: bool = True
     orientation: Mode = "live"
+    # Live: calibrate only with a standing period (a guided calibration: see Aligner).
+    require_standing: bool = False
 
 
 @dataclass
@@ -274,7 +276,7 @@ class Pipeline:
         # instead of the filter; decided by the first samples of the session.
         self._device: DeviceOrientation | None = None
         self.device_orientation: bool | None = None
-        self._aligner = Aligner(self.rate_hz, self.config.axes)
+        self._aligner = Aligner(self.rate_hz, self.config.axes, self.config.require_standing)
         self.calibration: Calibration | None = self.config.calibration
         # Samples kept until calibrated (live); offline, until the end: the filled batches as
         # pushed (a batch that needed no filling is kept as it is, not copied).

@@ -125,8 +125,9 @@ class LiveSession:
 
     def recalibrate(self, axes: np.ndarray | None) -> None:
         """A new calibration beside the one in use, which stays until the new one is
-        complete (with none in use, the analysis simply starts again)."""
-        self.config = dataclasses.replace(self.config, axes=axes)
+        complete (with none in use, the analysis simply starts again). It is the guided
+        calibration: it needs the patient to stand still first, as it asks."""
+        self.config = dataclasses.replace(self.config, axes=axes, require_standing=True)
         if self.calibration is None:
             self.configure(self.config, recalibrate=True)
             return

@@ -96,6 +96,15 @@ def test_export_sto_reads_as_opensense_would(walk_csv, tmp_path):
     np.testing.assert_allclose(up, [0, 0, 1], atol=0.03)
 
 
+def test_import_never_writes_over_the_file_it_reads(tmp_path, walk_csv):
+    """``import phone.csv -o phone.csv`` replaced the vendor's original file."""
+    src = tmp_path / "phone.csv"
+    src.write_bytes(walk_csv.read_bytes())
+    result = run("import", src, "-o", src, check=False)
+    assert result.returncode == 2 and "is the file being imported" in result.stderr
+    assert src.read_bytes() == walk_csv.read_bytes()
+
+
 def test_import_converts_units(tmp_path):
     src = tmp_path / "other.csv"
     n = 3000

@@ -165,13 +165,30 @@ def test_a_new_calibration_keeps_the_one_in_use_until_it_is_complete():
     engine.cancel_recalibration()
     frames = run_until(engine, lambda f: not f.recalibrating)
     assert frames[-1].calibration is first
-    engine.recalibrate()  # again, and this time the patient walks on until it completes
+    engine.recalibrate()  # again, and the patient walks on without standing still
+    frames = run_until(engine, lambda f: len(f.time_s) and f.time_s[-1] > 45.0, timeout_s=30.0)
+    engine.stop()
+    # The guided calibration asked for standing: walking alone never replaces the one in use
+    # (it did, after 10 s, with a neutral from the initial contacts instead of standing).
+    assert all(f.calibration is first and not f.segment_started for f in frames)
+    assert frames[-1].recalibrating
+
+
+def test_a_new_calibration_completes_once_the_patient_stands_then_walks():
+    """Walk 10 m, U-turn, back, stop; again: C pressed during the first walk completes at
+    the next standing and walking, with the neutral from that standing."""
+    sensor = SimulatedSensor("walk-10m", 60.0, realtime=True, speed=10, seed=3)
+    engine = LiveEngine(sensor)
+    engine.start()
+    frames = run_until(engine, lambda f: f.calibration is not None)
+    first = frames[-1].calibration
+    engine.recalibrate()
     frames = run_until(engine, lambda f: f.segment_started and f.calibration is not first,
                        timeout_s=30.0)
     engine.stop()
     new = frames[-1].calibration
     assert new is not None and not frames[-1].recalibrating
-    assert new.neutral_source == "initial contacts"  # nobody stood still after C
+    assert new.neutral_source == "standing"
     assert np.degrees(np.arccos(np.clip(new.forward_sensor @ first.forward_sensor, -1, 1))) < 5
 
 

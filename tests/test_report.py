@@ -12,8 +12,12 @@ from imu_monitor.analysis import analyze_source
 from imu_monitor.cli.main import main
 from imu_monitor.export import report, report_page
 from imu_monitor.export.report import report_text
+from imu_monitor.pipeline import analyze_samples
+from imu_monitor.processing.calibration import NEUTRAL_CONTACTS
 from imu_monitor.processing.metrics import summarize
 from imu_monitor.sources.spec import open_source
+
+from .conftest import simulated
 
 DEMOS = Path(__file__).resolve().parents[1] / "recordings"
 
@@ -202,3 +206,12 @@ def test_the_report_and_the_app_explain_a_side_without_counted_steps(qtbot):
     assert "No left-stance step could be counted" in view.text()
     view.show_summary(analysis.summary)  # the live view: no steps given, nothing said
     assert "could be counted" not in view.text()
+
+
+def test_a_report_without_standing_says_so_first_in_capitals():
+    rec = simulated("treadmill", seed=1, rate_hz=100.0)
+    analysis = analyze_samples(rec.samples, 100.0)
+    assert analysis.calibration.neutral_source == NEUTRAL_CONTACTS
+    text = report.report_text(analysis, Path("treadmill.csv"))
+    assert text.statement.startswith("NOBODY STOOD STILL: the neutral is the pelvis at the "
+                                     "initial contacts")

@@ -489,8 +489,9 @@ class LiveEngine:
 
     def _start_recalibration(self, axes: np.ndarray | None) -> None:
         self.settings = dataclasses.replace(self.settings, axes=axes)
-        if self.session.calibration is None:  # nothing in use to keep
-            self._apply_settings(self.settings, recalibrate=True)
+        if self.session.calibration is None:  # nothing in use to keep: start again, guided
+            self.session.recalibrate(axes)
+            self._segment_restarted()
             return
         self.session.recalibrate(axes)
         with self._lock:

@@ -171,7 +171,7 @@ def import_options(args: argparse.Namespace) -> ImportOptions:
 def cmd_import(args: argparse.Namespace) -> int:
     options = import_options(args)
     if args.output.suffix.lower() == ".csv":
-        check_target(args.output)
+        check_export_target(args.output, args.file, "imported")
         data = read_samples(args.file, options)
         kind = _save(args.output, data.samples, data.rate_hz,
                      recording_metadata(data, args.file, args.axes, args.drill))

@@ -26,7 +26,11 @@ from imu_monitor.presentation import (
     sides_not_counted,
     summary_row_title,
 )
-from imu_monitor.processing.calibration import describe_calibration
+from imu_monitor.processing.calibration import (
+    NEUTRAL_CONTACTS,
+    NEUTRAL_STANDING,
+    describe_calibration,
+)
 from imu_monitor.processing.metrics import Summary
 from imu_monitor.recording import is_recording, open_recording
 
@@ -86,7 +90,7 @@ def report_text(analysis: Analysis, source: Path) -> ReportText:
         text.summary_rows += [
             ("Asymmetry R − L", format_value(summary.asymmetry_deg, "{:+.1f}°"), ""),
             ("Cadence, steps/min", format_value(summary.cadence_spm, "{:.0f}"), "")]
-        text.statement = " ".join([_statement(summary),
+        text.statement = " ".join([*_no_standing(analysis), _statement(summary),
                                    *sides_not_counted(analysis.steps, summary)])
     else:
         lines = format_drill(analysis.drill, analysis.drill_result)
@@ -127,6 +131,19 @@ def _local(when: dt.datetime) -> str:
         when = when.replace(tzinfo=dt.UTC)
     local = when.astimezone()
     return local.strftime("%d %b %Y, %H:%M ") + (local.tzname() or local.strftime("UTC%z"))
+
+
+def _no_standing(analysis: Analysis) -> list[str]:
+    """Said first, in capitals, when the neutral is not a standing posture: each side's
+    drop then depends on where the pelvis sits at the contacts, which varies between people
+    by about a degree (docs/accuracy.md); the difference between the sides does not."""
+    source = analysis.calibration.neutral_source
+    if source == NEUTRAL_STANDING:
+        return []
+    neutral = ("the pelvis at the initial contacts" if source == NEUTRAL_CONTACTS
+               else "the mean posture of the whole recording")
+    return [f"NOBODY STOOD STILL: the neutral is {neutral}, not standing. Read the difference "
+            "between the sides rather than either side alone."]
 
 
 def _statement(summary: Summary) -> str:

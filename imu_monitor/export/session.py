@@ -27,12 +27,12 @@ EXPORT_FORMATS = {
 }
 
 
-def check_export_target(out: Path, source: Path) -> None:
-    """An export never overwrites the file it comes from, any recording or a recording's
-    companion files (refused before the analysis runs)."""
+def check_export_target(out: Path, source: Path, doing: str = "exported") -> None:
+    """An export (or an import) never overwrites the file it comes from, any recording or a
+    recording's companion files (refused before the analysis runs)."""
     check_target(out)
     if Path(out).exists() and Path(os.path.realpath(out)) == Path(os.path.realpath(source)):
-        raise InputDataError(f"{out} is the file being exported: choose another output name.")
+        raise InputDataError(f"{out} is the file being {doing}: choose another output name.")
 
 
 def export_session(fmt: str, out: Path, pipeline: Pipeline, analysis: Analysis,

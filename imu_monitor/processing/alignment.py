@@ -122,6 +122,11 @@ class Aligner:
 
     rate_hz: float
     axes: np.ndarray | None = None
+    # A guided calibration (the clinician asked the patient to stand, then walk): live, it
+    # never locks without a standing period, and only the walking after it counts (it had
+    # replaced a calibration from standing with one from walking alone, the patient still
+    # walking when C was pressed).
+    require_standing: bool = False
     vertical_from_orientation: bool = False  # sensors with their own orientation
     _next: int = 0
     _run_start: int | None = None
@@ -177,14 +182,17 @@ class Aligner:
             windows = self._windows_ending(acc, gyr, up, ends, levels)
             for k in range(count):
                 s, e = self._next, self._next + b
-                self._walking.append(int(walking[k]))
-                if walking[k] == 2:
+                # A guided calibration counts the walk after the standing it asked for.
+                counts = bool(self._stills) or not self.require_standing
+                level = int(walking[k]) if counts else 0
+                self._walking.append(level)
+                if level == 2:
                     self._walk_up_sum += up_sums[k]
-                elif walking[k] == 1:
+                elif level == 1:
                     self._gentle_up_sum += up_sums[k]
                 self._still_block(acc, gyr, quat, measured, bool(still[k]),
                                   bool(complete[k]), s, e)
-                if k in windows:
+                if counts and k in windows:
                     self._add_window(*windows[k])
                 self._next = e
                 if not final and self.ready(final=False):
@@ -287,6 +295,8 @@ class Aligner:
             return bool(self._stills) or (final and self._next > 0)
         if final:
             return self.walking_s > 0 or bool(self._stills)
+        if self.require_standing and not self._stills:
+            return False
         need = LIVE_WALK_S if self._stills else NO_STANDING_WALK_S
         return self.walking_s >= need and self._confidence() >= MIN_FORWARD_CONFIDENCE
 

@@ -69,6 +69,32 @@ def _same_analysis(path, known: SampleBatch, rate: float, tmp_path, options=None
     return theirs
 
 
+# ------------------------------------------------------------------ re-saved by a spreadsheet
+@pytest.mark.parametrize("separator, comma", [(";", True), ("\t", False), ("\t", True)])
+def test_our_csv_and_an_xsens_export_re_saved_the_european_way(tmp_path, separator, comma):
+    """Semicolons or tabs, decimal commas: refused as "lacks the column(s) of our CSV" (and
+    an Xsens export with decimal commas was refused whatever --decimal-comma said)."""
+    known = _walk()
+
+    def european(path):
+        rows = []
+        for row in path.read_text().splitlines():
+            if row.startswith(("#", "//")) or not row.strip():  # comments, preamble
+                rows.append(row)
+                continue
+            cells = row.split("," if "," in row else "\t")
+            rows.append(separator.join(c.replace(".", ",") if comma else c for c in cells))
+        path.write_text("\n".join(rows) + "\n")
+        return path
+
+    ours = tmp_path / "ours.csv"
+    write_csv(ours, known, RATE)
+    _same_samples(read_samples(european(ours)), known, acc_atol=1e-6, gyr_atol=1e-6)
+    if separator == "\t" and comma:
+        path = european(vf.write_mt_manager(tmp_path / "MT_012345_000.txt", known, RATE))
+        _same_samples(read_samples(path), known, acc_atol=1e-6, gyr_atol=1e-6)
+
+
 # ------------------------------------------------------------------ Xsens MT Manager
 def test_mt_manager_export_wraps_counter_and_clock_and_counts_a_lost_packet(tmp_path):
     known = _without(_walk(), slice(2000, 2005))

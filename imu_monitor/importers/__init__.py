@@ -74,11 +74,12 @@ def read_columns(path: Path, o: ImportOptions) -> VendorColumns:
         return read_apdm(path, o.sensor)
     encoding = text_encoding(path)
     kind = o.input_format if o.input_format != "auto" else _recognise(path, encoding)
+    comma = o.decimal_comma or None  # not given: found from the file
     if kind == "imu-monitor":
-        return read_own_csv(path, encoding, o.acc_unit, o.gyr_unit)
+        return read_own_csv(path, encoding, o.acc_unit, o.gyr_unit, o.delimiter, comma)
     if kind in ("xsens-mt", "movella-dot"):
-        return read_xsens(path, encoding, o.acc_unit, o.gyr_unit, o.rate_hz)
-    return read_witmotion(path, encoding, o.sensor, o.decimal_comma or None, o.acc_unit,
+        return read_xsens(path, encoding, o.acc_unit, o.gyr_unit, o.rate_hz, comma)
+    return read_witmotion(path, encoding, o.sensor, comma, o.acc_unit,
                           o.gyr_unit)
 
 

@@ -29,10 +29,13 @@ def is_own_csv(names: list[str]) -> bool:
 
 
 def read_own_csv(path: Path, encoding: str, acc_unit: str | None = None,
-                 gyr_unit: str | None = None) -> VendorColumns:
-    """Units default to what the comments declare, else m/s² and rad/s."""
+                 gyr_unit: str | None = None, delimiter: str | None = None,
+                 decimal_comma: bool | None = None) -> VendorColumns:
+    """Units default to what the comments declare, else m/s² and rad/s. The columns may be
+    separated by ';' or tabs, with decimal commas (a spreadsheet's re-save): found from the
+    header and the first row unless given."""
     try:
-        table = find_table(path, encoding, is_own_csv, ",")
+        table = find_table(path, encoding, is_own_csv, delimiter)
     except LookupError:
         raise InputDataError(
             f"The file {path} lacks the column(s) of our CSV. A CSV of samples needs the header "
@@ -41,7 +44,8 @@ def read_own_csv(path: Path, encoding: str, acc_unit: str | None = None,
     comments = preamble_values(table.preamble, "#")
     lower = [c.lower() for c in table.columns]
     groups = [REQUIRED] + [g for g in (MAG, QUAT) if all(c in lower for c in g)]
-    values = table.numbers([lower.index(c) for g in groups for c in g])
+    values = table.numbers([lower.index(c) for g in groups for c in g],
+                           table.uses_decimal_comma() if decimal_comma is None else decimal_comma)
     quat = values[:, 10:14] if QUAT in groups and MAG in groups else (
         values[:, 7:11] if QUAT in groups else None)
     return VendorColumns(

@@ -92,6 +92,11 @@ class Table:
     def first_row(self) -> str:
         return next((line for _, line in self.lines()), "")
 
+    def uses_decimal_comma(self) -> bool:
+        """Numbers written "0,25": a file not separated by commas whose first row has one
+        between digits (a European spreadsheet's export)."""
+        return self.delimiter != "," and bool(re.search(r"\d,\d", self.first_row()))
+
     def numbers(self, columns: list[int], decimal_comma: bool = False) -> np.ndarray:
         """The given columns of every row as floats (NaN where the vendor wrote NaN)."""
         values = parse_numbers(self, columns, decimal_comma)

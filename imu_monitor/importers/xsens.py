@@ -70,9 +70,11 @@ def is_xsens(names: list[str]) -> bool:
 
 
 def read_xsens(path: Path, encoding: str, acc_unit: str | None = None,
-               gyr_unit: str | None = None, rate_hz: float | None = None) -> VendorColumns:
+               gyr_unit: str | None = None, rate_hz: float | None = None,
+               decimal_comma: bool | None = None) -> VendorColumns:
     """An MT Manager or DOT app export, told apart by its preamble (``rate_hz``: for an
-    export that states no rate and has no clock)."""
+    export that states no rate and has no clock; ``decimal_comma`` None: found from the
+    first row)."""
     try:
         table = find_table(path, encoding, is_xsens)
     except LookupError:
@@ -83,7 +85,8 @@ def read_xsens(path: Path, encoding: str, acc_unit: str | None = None,
     found = _columns(table)
     wanted = [c for cols in found.values() for c in cols]
     extra = [table.index(n) for n in ("PacketCounter", "SampleTimeFine") if n in table.columns]
-    values = table.numbers(extra + wanted)
+    values = table.numbers(extra + wanted, table.uses_decimal_comma() if decimal_comma is None
+                           else decimal_comma)
     col = {}
     at = len(extra)
     for name, cols in found.items():

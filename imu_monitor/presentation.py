@@ -35,6 +35,9 @@ SUMMARY_ROWS = (("Steps", "steps", "{:d}"),
                 ("SD °", "sd_peak_drop_deg", "{:.1f}"),
                 ("Max °", "max_peak_drop_deg", "{:.1f}"),
                 ("Over", "steps_over_threshold", "{:d}"))
+# A per-side mean of fewer counted steps is flagged: step-to-step SDs of 0.5–1.5° make a mean
+# of four steps uncertain by about half a degree.
+FEW_STEPS = 5
 
 
 def format_value(value: float | None, fmt: str) -> str:
@@ -71,7 +74,8 @@ def step_line(step: Step, threshold_deg: float) -> str:
 
 
 def sides_not_counted(steps: list[Step], summary: Summary) -> list[str]:
-    """For each stance side that has steps but none counted, why: the most common reason.
+    """For each stance side that has steps but none counted, why: the most common reason;
+    for a side with fewer than ``FEW_STEPS`` counted, that its mean rests on them alone.
 
     Why: a summary with "—" for one side reads as if nothing was found; some walkers' hip
     never peaks in loading response and mid-stance (it goes on dropping until the next
@@ -79,7 +83,11 @@ def sides_not_counted(steps: list[Step], summary: Summary) -> list[str]:
     out = []
     for side in SIDES:
         own = [s for s in steps if s.side == side and s.is_step]
-        if summary.side(side).steps or not own:
+        counted = summary.side(side).steps
+        if 0 < counted < FEW_STEPS:
+            out.append(f"Only {count_of(counted, f'{side}-stance step')} counted: its mean is "
+                       "uncertain (record a longer walk).")
+        if counted or not own:
             continue
         note, count = Counter(s.note for s in own).most_common(1)[0]
         out.append(f"No {side}-stance step could be counted: {count} of its {len(own)} steps "

@@ -215,3 +215,15 @@ def test_a_report_without_standing_says_so_first_in_capitals():
     text = report.report_text(analysis, Path("treadmill.csv"))
     assert text.statement.startswith("NOBODY STOOD STILL: the neutral is the pelvis at the "
                                      "initial contacts")
+
+
+def test_a_mean_of_a_few_steps_is_flagged():
+    """A walk with one or two steps counted a side gave a mean with no word of doubt."""
+    rec = simulated("trendelenburg-right", seed=1, rate_hz=100.0)
+    analysis = analyze_samples(rec.samples.slice(0, 1000), 100.0)  # standing, a few steps
+    counted = {side: analysis.summary.side(side).steps for side in ("left", "right")}
+    assert 0 < min(counted.values()) < 5, counted
+    text = report.report_text(analysis, Path("short.csv"))
+    side = min(counted, key=counted.get)
+    assert f"Only {counted[side]} {side}-stance step" in text.statement
+    assert "its mean is uncertain" in text.statement

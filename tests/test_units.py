@@ -113,6 +113,17 @@ def test_a_sensor_that_never_tilts_cannot_tell_and_is_believed(tmp_path):
         np.testing.assert_allclose(data.samples.gyr[:, 2], np.radians(90.0))
 
 
+@pytest.mark.parametrize("reading", [0.0, 0.02])
+def test_a_gyroscope_that_reads_nothing_while_walking_is_refused(tmp_path, reading):
+    """All zeros (or one stuck value): it gave a "good" calibration and every step "no
+    peak", with nothing said."""
+    walk = _samples("trendelenburg-right", drills_only=False)
+    dead = SampleBatch(walk.time_s, walk.seq, walk.acc, np.full_like(walk.gyr, reading))
+    with pytest.raises(InputDataError, match="reads the same value from start to end while "
+                                             "the accelerometer shows movement"):
+        read_samples(_write(tmp_path / "dead.csv", dead))
+
+
 def test_the_command_line_says_it_in_a_sentence(tmp_path):
     path = _write(tmp_path / "walk.csv", _samples("trendelenburg-right"),
                   units={"gyr_unit": "deg/s"})

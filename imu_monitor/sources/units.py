@@ -47,6 +47,7 @@ MIN_MOVING_WINDOWS = 5
 # (walking, running; real and simulated), the wrong unit 57 times less or more.
 PELVIS_TURN_PER_MOVEMENT = (6, 30)
 TURN_PER_MOVEMENT = (1.5, 100.0)  # refused outside
+DEAD_GYRO_RADPS = 1e-6  # a gyroscope whose every axis stays within this reads nothing
 
 
 def unit_name(name: str, table: dict, option: str) -> str:
@@ -76,6 +77,7 @@ def _check_gyroscope(acc: np.ndarray, gyr: np.ndarray, slots: np.ndarray, rate_h
     factor = GYR_UNITS[other] / GYR_UNITS[gyr_unit]  # the other unit's reading / this one's
     hint = (f"the gyroscope looks like {other}, not {gyr_unit}. Import again with "
             f"--gyr-unit {other}.")
+    _check_alive(acc, gyr, rate_hz, source)
     fastest = float(np.percentile(np.abs(gyr), 99.5))
     if fastest > FASTEST_TURN_RADPS:
         raise InputDataError(
@@ -101,6 +103,20 @@ def _check_gyroscope(acc: np.ndarray, gyr: np.ndarray, slots: np.ndarray, rate_h
             f"The gyroscope in {source} turns far {how} while the accelerometer shows walking "
             f"or running: {turning:.2g} °/s for each m/s² of movement, where a pelvis turns "
             f"about {least}–{most}: {hint}")
+
+
+def _check_alive(acc: np.ndarray, gyr: np.ndarray, rate_hz: float, source: str) -> None:
+    """A gyroscope that reads one value throughout while the accelerometer shows movement is
+    not measuring: every tilt would come from the accelerometer alone, and every step was
+    "no peak" with nothing said."""
+    _, moving_sd = _windows(acc, rate_hz)
+    if np.count_nonzero(moving_sd > MOVING_MPS2) < MIN_MOVING_WINDOWS:
+        return
+    if float(np.ptp(gyr, axis=0).max()) <= DEAD_GYRO_RADPS:
+        raise InputDataError(
+            f"The gyroscope in {source} reads the same value from start to end while the "
+            "accelerometer shows movement: it is not measuring (or the columns read as the "
+            "gyroscope are not it). Check the sensor, or the column map.")
 
 
 def _check_gravity(acc: np.ndarray, rate_hz: float, acc_unit: str, source: str) -> None:

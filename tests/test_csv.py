@@ -150,3 +150,14 @@ def test_an_empty_value_is_a_lost_sample_and_text_is_named(tmp_path):
     with pytest.raises(InputDataError, match=r"Line 101 .* the value of 'gyr_x' is 'n/a', "
                                              r"not a number"):
         read_samples(path)
+
+
+def test_rows_written_newest_first_are_read_in_recording_order(tmp_path):
+    rows = _still_rows(300)
+    rows[150][4] = 0.5  # one sample that tells the order
+    path = _write(tmp_path / "newest_first.csv", rows[::-1])
+    data = read_samples(path)
+    assert data.metadata["timing"]["rows_newest_first"] is True
+    np.testing.assert_array_equal(data.samples.seq, np.arange(300))
+    assert data.samples.gyr[150, 0] == pytest.approx(0.5)
+    assert np.all(np.diff(data.samples.time_s) > 0)

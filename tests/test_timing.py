@@ -99,7 +99,7 @@ def test_time_stepping_back_a_little_is_jitter_not_an_error():
 
 
 @pytest.mark.parametrize("shift, words", [
-    (-0.5, "goes back by 0.49 s at sample 1501"),
+    (-5.0, "goes back by 4.99 s at sample 1501"),
     (None, "every sample has the same time"),
 ])
 def test_unusable_times_are_refused_in_words(shift, words):
@@ -152,3 +152,23 @@ def test_packets_with_rows_missing_keep_every_row_on_its_own_slot():
     assert np.all(np.diff(placed.slots) >= 1)
     assert placed.rate_hz == pytest.approx(RATE, rel=1e-4)
     assert abs(placed.slots[-1] - 5999 + (not keep[0])) <= 10
+
+
+@pytest.mark.parametrize("back_s", [0.05, 0.5])
+def test_a_host_clock_set_back_once_is_not_an_error(back_s):
+    """A phone that synchronises its clock steps it back by milliseconds to a fraction of a
+    second: the file was refused as "not in recording order", which its user cannot fix."""
+    t = np.arange(6000) / RATE
+    t[3000:] -= back_s
+    placed = place_samples(t, np.arange(6000.0)[:, None], None, "walk.csv")
+    np.testing.assert_array_equal(placed.slots, np.arange(6000))
+    assert placed.rate_hz == pytest.approx(RATE, rel=1e-6)
+
+
+def test_rows_out_of_order_are_still_refused():
+    t = np.arange(6000) / RATE
+    rng = np.random.default_rng(1)
+    for k in rng.choice(np.arange(100, 5900, 10), 20, replace=False):
+        t[k:k + 5] = t[k:k + 5][::-1] - 0.1
+    with pytest.raises(InputDataError, match="not in recording order"):
+        place_samples(t, np.arange(6000.0)[:, None], None, "walk.csv")

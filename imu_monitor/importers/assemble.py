@@ -32,6 +32,7 @@ RATE_AGREEMENT = 2e-3  # a stated rate is kept when the clock agrees this closel
 BEYOND_ANY_SENSOR = 1e6  # in any unit we read: 16 g is 157 m/s², 2000 °/s is 35 rad/s
 # Rows without a readable measurement are lost samples, unless they are this many or more.
 MIN_READABLE_SHARE = 0.5
+NEWEST_FIRST_SHARE = 0.95  # of the time steps going back: the rows are newest first
 
 
 class SensorChoiceNeeded(InputDataError):
@@ -84,6 +85,9 @@ def assemble(v: VendorColumns) -> ImportedSamples:
     """Place, convert and check a reader's columns; refuse what cannot be analysed."""
     if len(v.acc) < 2:
         raise InputDataError(f"{v.source} holds fewer than two samples: nothing to analyse.")
+    newest_first = _newest_first(v.time_s)
+    if newest_first:
+        v = _oldest_first(v)
     readable = _readable_rows(v)
     measured = np.hstack([v.acc, np.nan_to_num(v.gyr)])[readable]  # to spot repeated rows
     if v.time_s is not None:
@@ -118,6 +122,8 @@ def assemble(v: VendorColumns) -> ImportedSamples:
                      "clock": v.clock, "timing": placement.summary(v.declared_rate_hz)})
     if len(readable) < len(v.acc):
         metadata["timing"]["unreadable_rows"] = len(v.acc) - len(readable)
+    if newest_first:
+        metadata["timing"]["rows_newest_first"] = True
     if v.counter is not None:
         metadata["timing"]["counter_gaps"] = int(np.count_nonzero(np.diff(v.counter) != 1))
     if orientation_only:
@@ -129,6 +135,23 @@ def assemble(v: VendorColumns) -> ImportedSamples:
     if v.start_utc:
         metadata["start_utc"] = v.start_utc
     return ImportedSamples(samples, rate, metadata)
+
+
+def _newest_first(time_s: np.ndarray | None) -> bool:
+    """Rows written newest first (some apps list a log that way): nearly every time that
+    moves goes back."""
+    if time_s is None:
+        return False
+    step = np.diff(time_s[np.isfinite(time_s)])
+    moving = step[step != 0]
+    return len(moving) >= 2 and np.count_nonzero(moving < 0) >= NEWEST_FIRST_SHARE * len(moving)
+
+
+def _oldest_first(v: VendorColumns) -> VendorColumns:
+    """The same rows in recording order."""
+    flip = {name: getattr(v, name)[::-1] for name in ("acc", "gyr", "time_s", "counter", "mag",
+                                                       "quat") if getattr(v, name) is not None}
+    return replace(v, **flip)
 
 
 def _readable_rows(v: VendorColumns) -> np.ndarray:

@@ -49,7 +49,8 @@ MAX_ROUNDS = 8
 # single jittered sample (at the end of the file, before a gap); one period up is a lost sample.
 LATE_TOLERANCE = 0.7
 OUTLIER_SDS = 3.0  # the line fit leaves out samples further than this from it
-BACKWARDS_LIMIT_PERIODS = 2.0  # time may step back this far (stamping jitter), not more
+BACKWARDS_LIMIT_PERIODS = 2.0  # time may step back this far (stamping jitter) at any row
+CLOCK_STEP_LIMIT_S = 1.0  # ... and this far, once a minute at most (a clock set back)
 DUPLICATE_LOOKBACK = 16  # rows: a row repeating one of these rows exactly is a duplicate
 # Rows closer than this fraction of the mean interval arrived together (one notification).
 TOGETHER = 0.25
@@ -212,11 +213,18 @@ def _coherent_period(t: np.ndarray) -> float:
 
 def _refuse_time_going_back(t: np.ndarray, kept: np.ndarray, period: float,
                             source: str) -> None:
-    """A clock set back or rows out of order: the samples' order and times contradict."""
+    """Rows out of order or two recordings joined: the samples' order and times contradict.
+
+    A host clock set back now and then (a phone synchronising its clock over the network
+    steps it by milliseconds to a few hundred) is not refused: at most one step back of up to
+    ``CLOCK_STEP_LIMIT_S`` a minute; each starts a stretch of its own in the line fit, and
+    the samples keep their order."""
     step = np.diff(t)
     back = np.flatnonzero(step < -BACKWARDS_LIMIT_PERIODS * period)
-    if len(back):
-        k = int(back[0])
+    minutes = max(1.0, float(t.max() - t.min()) / 60.0)
+    if len(back) and (len(back) > minutes or step[back].min() < -CLOCK_STEP_LIMIT_S):
+        k = int(back[np.argmin(step[back])] if step[back].min() < -CLOCK_STEP_LIMIT_S
+                else back[0])
         raise InputDataError(
             f"The time in {source} goes back by {-step[k]:.3g} s at sample {kept[k + 1] + 1}: "
             "its rows are not in recording order, or it joins two recordings. Export the "

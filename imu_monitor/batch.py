@@ -187,6 +187,7 @@ class BatchResult:
     failed: int
     interrupted: bool
     seconds: float
+    skipped_failed: int = 0  # of the skipped files, those whose row is a problem
 
 
 def run_batch(files: list[Path], table: Path, options: BatchOptions, jobs: int = 1,
@@ -202,6 +203,8 @@ def run_batch(files: list[Path], table: Path, options: BatchOptions, jobs: int =
     hashes = {} if force else {f: _hash_or_none(f) for f in files}  # read once, passed on
     todo = [f for f in files if force or hashes[f] not in done]
     skipped = len(files) - len(todo)
+    skipped_failed = sum(1 for f in files if not force and hashes[f] in done
+                         and done[hashes[f]].get("error"))
     writer = TableWriter(table, ROW_FIELDS)
     step_writer = TableWriter(steps_table, STEP_FIELDS) if steps_table else None
     started, analysed, failed, interrupted = time.monotonic(), 0, 0, False
@@ -221,7 +224,7 @@ def run_batch(files: list[Path], table: Path, options: BatchOptions, jobs: int =
         if step_writer:
             step_writer.close()
     return BatchResult(len(files), analysed, skipped, failed, interrupted,
-                       time.monotonic() - started)
+                       time.monotonic() - started, skipped_failed)
 
 
 def _hash_or_none(path: Path) -> str | None:

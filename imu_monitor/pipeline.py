@@ -228,7 +228,7 @@ class Analysis:
             "samples": self.samples,
             "lost_samples": self.lost_samples,
             "rejected_samples": self.rejected_samples,
-            "rate_hz": self.rate_hz,
+            "rate_hz": round(self.rate_hz, 6),
             "calibration": self.calibration.to_dict(),
             "orientation_filter": "offline" if self.orientation == "offline" else "real-time",
         })

@@ -63,7 +63,7 @@ def test_a_rerun_skips_what_is_done_and_force_does_it_again(folder, tmp_path):
     table = tmp_path / "table.csv"
     run_batch(find_files([folder]), table, BatchOptions(), jobs=1)
     again = run_batch(find_files([folder]), table, BatchOptions(), jobs=1)
-    assert (again.analysed, again.skipped) == (0, 5)
+    assert (again.analysed, again.skipped, again.skipped_failed) == (0, 5, 1)
     renamed = tmp_path / "renamed"
     shutil.copytree(folder, renamed)  # the same contents under other names: still done
     assert run_batch(find_files([renamed]), table, BatchOptions(), jobs=1).skipped == 5

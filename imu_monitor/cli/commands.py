@@ -424,6 +424,10 @@ def cmd_batch(args: argparse.Namespace) -> int:
           f"{result.skipped} already done, of {result.files} files, in {result.seconds:.0f} s "
           f"-> {args.output}" + (" (stopped with Ctrl-C: the table holds the files done)"
                                  if result.interrupted else "") + ".")
+    if result.skipped_failed:  # a rerun with the options a problem asked for changes nothing
+        print(f"{result.skipped_failed} of the files already done had a problem and were not "
+              "analysed again: add --force to analyse every file again with the options given "
+              "now.")
     return 130 if result.interrupted else 0
 
 

@@ -280,7 +280,7 @@ def test_clinician_errors_are_sentences(qtbot, window):
     connect(qtbot, w, "sim:trendelenburg-right")
     w.live_page.patient.setText("Mrs Jones")
     qtbot.keyClick(w, Qt.Key.Key_Space)
-    assert "holds a space, which a patient code cannot have" in w.banner.text()
+    assert "holds a space, which a pseudonymous patient code cannot have" in w.banner.text()
     w.live_page.patient.setText("P-1")
     w.engine.recalibrate()
     w.toggle_recording()

@@ -365,6 +365,13 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
+    if args.file.suffix.lower() != EXTENSION and args.file.is_file() and \
+            not is_recording(args.file):
+        raise InputDataError(
+            f"{args.file} is a file of samples, not a recording: info describes recordings "
+            f"({EXTENSION}). `imu-monitor analyze {args.file}` reads it, and `imu-monitor "
+            f"import {args.file} -o NAME{EXTENSION}` says what was read (rate, lost samples, "
+            "units) and makes a recording of it.")
     rec = open_recording(args.file, salvage=args.salvage)
     print(format_info(rec))
     return 0

@@ -36,8 +36,8 @@ def check_patient_code(value: str | None) -> str | None:
     if not PATIENT_CODE.match(value):
         other = sorted({c for c in value if not (c.isascii() and (c.isalnum() or c == "-"))})
         what = "a space" if other == [" "] else "'" + "', '".join(other) + "'"
-        raise InputDataError(f"'{value}' holds {what}, which a patient code cannot have: a "
-                             f"name often does. {CODE_RULE}")
+        raise InputDataError(f"'{value}' holds {what}, which a pseudonymous patient code "
+                             f"cannot have: a name often does. {CODE_RULE}")
     if not any(c.isdigit() for c in value):
         raise InputDataError(f"'{value}' looks like a name, not a pseudonymous code. {CODE_RULE}")
     if DATE_LIKE.search(value):

@@ -480,6 +480,13 @@ def test_the_library_shows_file_names_that_fit_and_marks_the_open_recording(qtbo
     row = next(r for r in range(3)
                if page.library.item(r, 4).text() == "demo-symmetric-walk.imurec")
     assert page.library.item(row, 0).font().bold()
+    # File → Open of a recording outside the folder: no row may stay selected as if open
+    # (the previous patient's row did, and the exports acted on the other file).
+    w.open_recording(Path("recordings/demo-trendelenburg-right.imurec"))
+    qtbot.waitUntil(lambda: page.session is not None and page.session.path.name
+                    == "demo-trendelenburg-right.imurec", timeout=60_000)
+    assert not page.library.selectedIndexes()
+    assert not any(page.library.item(r, 0).font().bold() for r in range(3))
 
 
 def _contrast(a: str, b: str) -> float:

@@ -106,7 +106,8 @@ class ProgressPlot(pg.PlotWidget):
         self.setMenuEnabled(False)
         self.setLabel("left", "Mean peak drop", units="°")
         self.getAxis("left").enableAutoSIPrefix(False)
-        self.addLegend(offset=(-8, 4))
+        self._legend = self.addLegend(offset=(-8, 4))
+        self._title, self._title_color = "", theme.LIGHT.muted
         self.setYRange(0, 12)
         self._curves = {side: self.plot(pen=pg.mkPen(color, width=1), symbol="o" if side ==
                                         "left" else "s", symbolBrush=color, symbolPen=None,
@@ -120,7 +121,19 @@ class ProgressPlot(pg.PlotWidget):
             curve.setData([], [])
         self.getAxis("bottom").setTicks([[]])
         self.setXRange(0.5, 2.5, padding=0)
-        self.setTitle("Search a patient code to see their progress")
+        self._set_title("Search a patient code to see their progress")
+
+    def _set_title(self, text: str) -> None:
+        self._title = text
+        self.setTitle(text, color=self._title_color)
+
+    def set_colors(self, colors: theme.Theme) -> None:
+        """Axes, title and legend in the theme's colours (the title and legend stayed dark
+        on the dark theme)."""
+        style_plot(self, colors)
+        self._title_color = colors.muted
+        self._legend.setLabelTextColor(colors.text)
+        self._set_title(self._title)
 
     def show_patient(self, entries: list[LibraryEntry]) -> None:
         patients = {e.patient_id for e in entries}
@@ -130,7 +143,7 @@ class ProgressPlot(pg.PlotWidget):
         if len(patients) != 1 or None in patients or len(walks) < 2:
             self._show_empty()
             return
-        self.setTitle(f"Patient {patients.pop()}: {len(walks)} walking sessions")
+        self._set_title(f"Patient {patients.pop()}: {len(walks)} walking sessions")
         for side, curve in self._curves.items():
             values = [e.headline.get(f"{side}_mean_peak_drop_deg") for e in walks]
             curve.setData(np.arange(1, len(walks) + 1, dtype=float),
@@ -339,15 +352,20 @@ class ReviewPage(QWidget):
 
     def _mark_open(self) -> None:
         """The recording on screen is the selected, bold row of the library."""
-        open_path = str(self.session.path) if self.session is not None else None
+        open_path = self.session.path.resolve() if self.session is not None else None
+        shown = False
         for r in range(self.library.rowCount()):
-            is_open = self.library.item(r, 0).data(Qt.ItemDataRole.UserRole) == open_path
+            is_open = (open_path is not None and Path(
+                self.library.item(r, 0).data(Qt.ItemDataRole.UserRole)).resolve() == open_path)
             for c in range(self.library.columnCount()):
                 font = self.library.item(r, c).font()
                 font.setBold(is_open)
                 self.library.item(r, c).setFont(font)
             if is_open:
                 self.library.selectRow(r)
+                shown = True
+        if not shown:  # opened from elsewhere: no row of the library may look like it
+            self.library.clearSelection()
 
     def library_files(self) -> list[str]:
         """File names listed now (after the search filter)."""
@@ -548,6 +566,6 @@ class ReviewPage(QWidget):
     def set_colors(self, colors: theme.Theme) -> None:
         self.summary.set_colors(colors)
         style_plot(self.plot, colors)
-        style_plot(self.progress_plot, colors)
+        self.progress_plot.set_colors(colors)
         self._curve.setPen(pg.mkPen(colors.trace, width=1))
         self.pelvis.colors = colors

@@ -185,9 +185,11 @@ def reading_words(reading: LiveReading) -> tuple[str, str, str]:
     if reading.kind == "step":
         if reading.value_deg is None or reading.side is None:
             return "—", "Walk: the drop of each step appears here", ""
-        return (value, f"{reading.side.upper()} stance · step {reading.step_number}",
+        hiked = " · hip hiked, no drop" if reading.value_deg < 0 else ""
+        return (value, f"{reading.side.upper()} stance · step {reading.step_number}{hiked}",
                 f"▲ over {reading.threshold_deg:g}°")
     if reading.kind == "drop":
-        return value, f"drop now, standing on the {reading.side} leg", band
+        what = "hip hike" if reading.value_deg is not None and reading.value_deg < 0 else "drop"
+        return value, f"{what} now, standing on the {reading.side} leg", band
     return (value, f"pelvis tilt now: {reading.side} hip lower" if reading.side else
             "pelvis tilt now: level", band)

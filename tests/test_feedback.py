@@ -3,6 +3,7 @@ screen and the terminal make of them (bench/feedback_latency.py measures the app
 
 from __future__ import annotations
 
+import dataclasses
 import statistics
 
 import numpy as np
@@ -117,6 +118,8 @@ def test_a_judged_step_replaces_its_bar_and_its_count(qtbot):
     assert (reading.step_number, reading.side, reading.value_deg, reading.over) == (
         1, "right", 9.0, True)
     assert reading_words(reading) == ("9.0°", "RIGHT stance · step 1", "▲ over 6°")
+    hiked = dataclasses.replace(reading, value_deg=-2.5, over=False)
+    assert reading_words(hiked)[1] == "RIGHT stance · step 1 · hip hiked, no drop"
     bars.add_steps([_step(1.0, "left", 4.0)])  # the foot changed: the bar follows it
     assert bars.heights("right") == [] and bars.heights("left") == [4.0]
 
@@ -130,6 +133,8 @@ def test_the_reading_of_holds_and_lunges_is_decided_with_the_angles():
     assert (reading.kind, reading.value_deg, reading.over) == ("drop", 5.0, True)
     assert reading_words(reading) == ("5.0°", "drop now, standing on the left leg",
                                       "▲ outside ±4°")
+    assert reading_words(dataclasses.replace(reading, value_deg=-3.0))[1] == \
+        "hip hike now, standing on the left leg"
     hike = ReadingTracker(get_drill("hip-hike"), "left", 4.0, RATE_HZ)
     hike.add_samples(obliquity, np.ones(50, bool))
     assert not hike.reading().over  # a hip hike lifts the hip on purpose: no band

@@ -39,6 +39,11 @@ class SessionUpdate:
     problems: list[str]  # said in words: e.g. a mounting preset the sensor contradicts
 
 
+# Packets kept while not calibrated, for a drill chosen meanwhile (a calibration takes seconds
+# to a minute: standing, then ten steps).
+KEPT_UNCALIBRATED_S = 120.0
+
+
 class LiveSession:
     """Push packets in order; read the segment's steps, summary, reading and calibration."""
 
@@ -57,6 +62,11 @@ class LiveSession:
         self.segment_steps: list[Step] = []  # judged, segment time
         self._reading = self._new_reading()
         self.published_steps = 0  # judged steps sent to the publisher
+        # While not calibrated: the segment's packets and the filter's state at its start, so
+        # that a new drill carries on with the calibration's evidence (it started again, and
+        # a patient who had stood had to stand again).
+        self._uncalibrated: list[SampleBatch] = []
+        self._segment_filter_state: dict | None = None
 
     # ------------------------------------------------------------------ input
     def push(self, batch: SampleBatch) -> SessionUpdate:
@@ -88,6 +98,7 @@ class LiveSession:
             self.published_steps += len(steps)
         if update.calibrated_now:
             self.calibration = self.pipeline.calibration
+        self._keep_while_uncalibrated(batch)
         self.session_slots = offset + len(self.pipeline.obliquity)
         return SessionUpdate((offset + np.arange(update.start, update.stop)) / self.rate_hz,
                              obliquity, valid, steps, provisional, update.calibrated_now,
@@ -109,9 +120,33 @@ class LiveSession:
         self.config = config
         if recalibrate:
             self.calibration = None
+            self._uncalibrated = []
         self.candidate = None
-        self.pipeline = self._new_pipeline(self.calibration, self.pipeline.filter_state)
+        if self.calibration is None and self._uncalibrated:
+            self._carry_on_calibrating()
+            return
+        self._segment_filter_state = self.pipeline.filter_state
+        self.pipeline = self._new_pipeline(self.calibration, self._segment_filter_state)
         self._new_segment(self.session_slots)
+
+    def _carry_on_calibrating(self) -> None:
+        """A new drill before the calibration is complete: the new analysis is given the
+        segment's packets again (from the filter's state at its start), so the standing and
+        walking already seen count; the segment keeps its start."""
+        self.pipeline = self._new_pipeline(None, self._segment_filter_state)
+        for batch in self._uncalibrated:
+            self.pipeline.push(batch)
+        self._new_segment(self.segment_offset)
+        if self.pipeline.calibration is not None:  # completed on the packets given again
+            self.calibration = self.pipeline.calibration
+            self.segment_steps = list(self.pipeline.steps)
+            self._uncalibrated = []
+
+    def _keep_while_uncalibrated(self, batch: SampleBatch) -> None:
+        if self.pipeline.calibration is not None:
+            self._uncalibrated = []
+        elif sum(map(len, self._uncalibrated)) < KEPT_UNCALIBRATED_S * self.rate_hz:
+            self._uncalibrated.append(batch)
 
     def set_threshold(self, threshold_deg: float) -> None:
         """A new threshold judges the segment's steps again; nothing restarts (the

@@ -234,3 +234,34 @@ def test_a_setting_changed_mid_walk_never_ends_the_session():
                 session.configure(dataclasses.replace(session.config, threshold_deg=6.0))
             session.push(samples.slice(k, k + 10))
         assert session.finish().summary.steps > 20
+
+
+def test_a_drill_chosen_before_the_calibration_is_complete_keeps_its_evidence():
+    """The patient stood, then took a few steps, and the clinician picked the drill: the
+    analysis restarted from nothing, and a patient who had stood had to stand again (the
+    single-leg drill demo stayed at "walk about ten steps" for good)."""
+    import dataclasses
+
+    from imu_monitor.pipeline import PipelineConfig
+    from imu_monitor.session import LiveSession
+    from imu_monitor.simulation.scenarios import get_scenario
+    from imu_monitor.simulation.sensor_model import simulate
+
+    sc = get_scenario("trendelenburg-right")
+    samples = simulate(sc.build(sc.default_seconds), 100.0, 1, sc.mounting).samples
+    session = LiveSession(100.0, PipelineConfig())
+    calibrated_at, switched = None, False
+    for k in range(0, len(samples), 10):
+        if not switched and session.calibration_stage == "walking":
+            session.configure(dataclasses.replace(session.config, drill="run"))
+            switched = True
+        if session.push(samples.slice(k, k + 10)).calibrated_now:
+            calibrated_at = k / 100.0
+            break
+    assert switched and calibrated_at is not None
+    assert session.calibration.neutral_source == "standing"  # the standing before the switch
+    unswitched = LiveSession(100.0, PipelineConfig())
+    for k in range(0, len(samples), 10):
+        if unswitched.push(samples.slice(k, k + 10)).calibrated_now:
+            assert abs(k / 100.0 - calibrated_at) < 0.5
+            break

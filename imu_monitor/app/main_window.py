@@ -464,8 +464,9 @@ class MainWindow(QMainWindow):
                                       f"color: {theme.ALERT}; font-weight: 600;")
         self._health_state, self._health_shown = state, now
         battery = "—" if h.battery_pct is None else f"{h.battery_pct:.0f}%"
+        rate = f"{h.rate_hz:.0f} Hz" if h.rate_hz > 0 else "rate measuring…"  # not "0 Hz"
         self.health.setText(("⚠ " if state != "streaming" else "● ")
-                            + f"{self._sensor_name}: {state} · {h.rate_hz:.0f} Hz · lost "
+                            + f"{self._sensor_name}: {state} · {rate} · lost "
                             f"{h.lost_pct:.1f}% · battery {battery}")
 
     def _recording_finished(self, frame: LiveFrame) -> None:

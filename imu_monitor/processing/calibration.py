@@ -165,13 +165,17 @@ def calibration_quality(cal: Calibration) -> tuple[str, str]:
                              "redo the calibration with ten steps of walking")
     if cal.neutral_source == NEUTRAL_CONTACTS:
         word = "fair" if word == "good" else word
-        why += "; nobody stood still"
+        why += ("; nobody stood still (each side's drop is then against the pelvis at the "
+                "contacts: calibrate again with the patient standing still to have it against "
+                "standing)")
     elif cal.neutral_source == NEUTRAL_MEAN:
         word = "poor"
-        why += "; nobody stood still, nor walked enough for initial contacts"
+        why += ("; nobody stood still, nor walked enough for initial contacts: calibrate "
+                "again, standing still, then ten steps")
     elif cal.still_gyro_std_dps >= 2.0:
         word = "fair" if word == "good" else word
-        why += f"; the standing swayed ({cal.still_gyro_std_dps:.1f}°/s)"
+        why += (f"; the standing swayed ({cal.still_gyro_std_dps:.1f}°/s): calibrate again "
+                "with the patient standing still, arms relaxed, looking ahead")
     return word, why
 
 

@@ -18,7 +18,7 @@ import numpy as np
 
 from imu_monitor.conventions import Side, drop_from_obliquity
 from imu_monitor.drills import Drill
-from imu_monitor.processing.metrics import Step
+from imu_monitor.processing.metrics import Step, against_threshold
 from imu_monitor.processing.thresholds import outside_band
 
 NOW_WINDOW_S = 0.2  # "now" is the mean of this much valid obliquity
@@ -75,6 +75,16 @@ class ReadingTracker:
             self._last = counted[-1]
         elif self._last is not None and self._last.time_s in shown:
             self._last = None  # judged not to count, and nothing newer does
+
+    def set_threshold(self, threshold_deg: float) -> None:
+        """Every step followed judged against a new threshold (the big number's "over")."""
+        self.threshold_deg = threshold_deg
+        self._unjudged = dict(zip(self._unjudged, against_threshold(
+            list(self._unjudged.values()), threshold_deg), strict=True))
+        self._judged = dict(zip(self._judged, against_threshold(
+            list(self._judged.values()), threshold_deg), strict=True))
+        if self._last is not None:
+            self._last = against_threshold([self._last], threshold_deg)[0]
 
     def unjudged(self) -> list[Step]:
         """The provisional steps shown whose judged step has not come yet."""

@@ -65,7 +65,8 @@ class LiveSession:
         # While not calibrated: the segment's packets and the filter's state at its start, so
         # that a new drill carries on with the calibration's evidence (it started again, and
         # a patient who had stood had to stand again).
-        self._uncalibrated: list[SampleBatch] = []
+        self._uncalibrated: list[SampleBatch] | None = []  # None: too many to keep
+        self._kept_uncalibrated = 0
         self._segment_filter_state: dict | None = None
 
     # ------------------------------------------------------------------ input
@@ -114,38 +115,52 @@ class LiveSession:
 
     # --------------------------------------------------------------- commands
     def configure(self, config: PipelineConfig, recalibrate: bool = False) -> None:
-        """A new drill, side, threshold or mounting: the analysis restarts in a new segment,
-        with the calibration in use (or none: ``recalibrate``); the filter carries on (a
-        fresh one would need a while of walking to learn the gyro bias again)."""
+        """A new drill, side or mounting: the analysis restarts in a new segment, with the
+        calibration in use (or none: ``recalibrate``); the filter carries on (a fresh one
+        would need a while of walking to learn the gyro bias again). Not calibrated yet, the
+        segment goes on instead, its packets given to the new analysis."""
         self.config = config
-        if recalibrate:
-            self.calibration = None
-            self._uncalibrated = []
         self.candidate = None
-        if self.calibration is None and self._uncalibrated:
+        if not recalibrate and self.calibration is None and self._uncalibrated:
             self._carry_on_calibrating()
             return
+        if recalibrate:
+            self.calibration = None
         self._segment_filter_state = self.pipeline.filter_state
         self.pipeline = self._new_pipeline(self.calibration, self._segment_filter_state)
         self._new_segment(self.session_slots)
+        self._uncalibrated, self._kept_uncalibrated = [], 0
 
     def _carry_on_calibrating(self) -> None:
         """A new drill before the calibration is complete: the new analysis is given the
         segment's packets again (from the filter's state at its start), so the standing and
         walking already seen count; the segment keeps its start."""
-        self.pipeline = self._new_pipeline(None, self._segment_filter_state)
-        for batch in self._uncalibrated:
-            self.pipeline.push(batch)
+        assert self._uncalibrated is not None
+        replay = self._new_pipeline(None, self._segment_filter_state)
+        try:
+            for batch in self._uncalibrated:
+                replay.push(batch)
+        except CalibrationError:  # (a preset it contradicts): start from here instead
+            self._uncalibrated = None
+            self.configure(self.config)
+            return
+        self.pipeline = replay
         self._new_segment(self.segment_offset)
         if self.pipeline.calibration is not None:  # completed on the packets given again
             self.calibration = self.pipeline.calibration
             self.segment_steps = list(self.pipeline.steps)
-            self._uncalibrated = []
+            self._uncalibrated, self._kept_uncalibrated = None, 0
 
     def _keep_while_uncalibrated(self, batch: SampleBatch) -> None:
-        if self.pipeline.calibration is not None:
-            self._uncalibrated = []
-        elif sum(map(len, self._uncalibrated)) < KEPT_UNCALIBRATED_S * self.rate_hz:
+        """Keep the segment's packets until it is calibrated; past ``KEPT_UNCALIBRATED_S``
+        none (a replay of the first ones only would skip the packets after them)."""
+        if self.pipeline.calibration is not None or self._uncalibrated is None:
+            self._uncalibrated, self._kept_uncalibrated = None, 0
+            return
+        self._kept_uncalibrated += len(batch)
+        if self._kept_uncalibrated > KEPT_UNCALIBRATED_S * self.rate_hz:
+            self._uncalibrated = None
+        else:
             self._uncalibrated.append(batch)
 
     def set_threshold(self, threshold_deg: float) -> None:
@@ -156,7 +171,7 @@ class LiveSession:
                 pipeline.set_threshold(threshold_deg)
         self.config = dataclasses.replace(self.config, threshold_deg=threshold_deg)
         self.segment_steps = against_threshold(self.segment_steps, threshold_deg)
-        self._reading.threshold_deg = self.pipeline.threshold_deg
+        self._reading.set_threshold(self.pipeline.threshold_deg)
 
     def recalibrate(self, axes: np.ndarray | None) -> None:
         """A new calibration beside the one in use, which stays until the new one is

@@ -161,3 +161,31 @@ def test_rows_written_newest_first_are_read_in_recording_order(tmp_path):
     np.testing.assert_array_equal(data.samples.seq, np.arange(300))
     assert data.samples.gyr[150, 0] == pytest.approx(0.5)
     assert np.all(np.diff(data.samples.time_s) > 0)
+
+
+@pytest.mark.parametrize("damage, words", [
+    (lambda rows: [[np.nan, *r[1:]] for r in rows], "no readable time"),
+    (lambda rows: [[np.nan if k % 4 else r[0], *r[1:]] for k, r in enumerate(rows)],
+     "no readable time"),
+    (lambda rows: [[r[0], np.nan, *r[2:]] if k < 150 else [*r[:4], np.nan, *r[5:]]
+                   for k, r in enumerate(rows)], "no two samples whose values are all readable"),
+])
+def test_files_mostly_unreadable_are_refused_in_words(tmp_path, damage, words):
+    """A time column all or mostly NaN crashed (IndexError) or was read at a quarter of its
+    rate; columns each readable half the time but never together crashed too."""
+    with pytest.raises(InputDataError, match=words):
+        read_samples(_write(tmp_path / "bad.csv", damage(_still_rows(300))))
+
+
+def test_an_unreadable_row_keeps_its_place_in_a_packet(tmp_path):
+    """Its time still places the rows around it: the packet it belongs to stays a packet."""
+    rows = _still_rows(3000)
+    for k, row in enumerate(rows):
+        row[0] = (k // 10 * 10 + 9) / 100.0 + 0.012  # ten rows per notification, 12 ms late
+        row[6] = 1e-6 * k  # each row its own values (equal rows are repeats)
+    for k in range(5, 3000, 97):
+        rows[k][1] = np.nan
+    data = read_samples(_write(tmp_path / "packets.csv", rows))
+    assert data.rate_hz == pytest.approx(100.0, rel=1e-4)
+    lost = [k for k in range(3000) if not np.isfinite(rows[k][1])]
+    np.testing.assert_array_equal(np.setdiff1d(np.arange(3000), data.samples.seq), lost)

@@ -265,3 +265,51 @@ def test_a_drill_chosen_before_the_calibration_is_complete_keeps_its_evidence():
         if unswitched.push(samples.slice(k, k + 10)).calibrated_now:
             assert abs(k / 100.0 - calibrated_at) < 0.5
             break
+
+
+def test_a_threshold_above_every_drop_judges_the_big_number_and_summary_again():
+    """The reading and the unjudged steps kept their old "over" after a new threshold."""
+    from imu_monitor.pipeline import PipelineConfig
+    from imu_monitor.session import LiveSession
+    from imu_monitor.simulation.scenarios import get_scenario
+    from imu_monitor.simulation.sensor_model import simulate
+
+    sc = get_scenario("trendelenburg-right")
+    samples = simulate(sc.build(sc.default_seconds), 100.0, 1, sc.mounting).samples
+    session = LiveSession(100.0, PipelineConfig(threshold_deg=6.0))
+    for k in range(0, 2 * len(samples) // 3, 10):
+        session.push(samples.slice(k, k + 10))
+    assert session.reading().over and session.summary().right.steps_over_threshold > 0
+    session.set_threshold(30.0)
+    reading, summary = session.reading(), session.summary()
+    assert reading.threshold_deg == 30.0 and not reading.over
+    assert summary.right.steps_over_threshold == summary.left.steps_over_threshold == 0
+
+
+def test_a_drill_chosen_after_two_minutes_uncalibrated_starts_afresh_not_half_replayed():
+    """Past the packets kept for it (two minutes), a drill change replayed only the first
+    ones: the next packet came as 30 s of lost data and the calibration never completed."""
+    import dataclasses
+
+    from imu_monitor.pipeline import PipelineConfig
+    from imu_monitor.samples import SampleBatch
+    from imu_monitor.session import LiveSession
+    from imu_monitor.simulation.scenarios import get_scenario
+    from imu_monitor.simulation.sensor_model import simulate
+
+    walk = simulate(get_scenario("trendelenburg-right").build(60.0), 100.0, 1, "random")
+    fidget = walk.samples.slice(0, 300)  # standing, repeated: never a calibration walk
+    parts = [SampleBatch(fidget.time_s + 3.0 * k, fidget.seq + 300 * k, fidget.acc,
+                         fidget.gyr) for k in range(50)]  # 150 s
+    session = LiveSession(100.0, PipelineConfig(require_standing=True))
+    for part in parts:
+        for k in range(0, len(part), 10):
+            session.push(part.slice(k, k + 10))
+    assert session.calibration is None
+    session.configure(dataclasses.replace(session.config, drill="run"))
+    rest = walk.samples
+    rest = SampleBatch(rest.time_s + 150.0, rest.seq + 15_000, rest.acc, rest.gyr)
+    for k in range(0, len(rest), 10):
+        session.push(rest.slice(k, k + 10))
+    assert session.calibration is not None
+    assert session.pipeline.lost_samples == 0

@@ -110,6 +110,23 @@ def test_mt_manager_export_wraps_counter_and_clock_and_counts_a_lost_packet(tmp_
     assert summary["right"] > summary["left"] + 3  # the simulated right-stance drop
 
 
+def test_one_empty_clock_field_loses_one_sample_not_the_clock(tmp_path):
+    """An empty SampleTimeFine threw the whole clock away: lost samples went unseen."""
+    known = _without(_walk(), slice(2000, 2005))
+    path = vf.write_mt_manager(tmp_path / "MT_012345_000.txt", known, RATE)
+    lines = path.read_text().splitlines()
+    header = next(i for i, ln in enumerate(lines) if "SampleTimeFine" in ln)
+    column = lines[header].split("\t").index("SampleTimeFine")
+    cells = lines[header + 301].split("\t")
+    cells[column] = ""
+    lines[header + 301] = "\t".join(cells)
+    path.write_text("\n".join(lines) + "\n")
+    data = read_samples(path)
+    assert data.metadata["clock"] == "sensor"
+    assert data.metadata["timing"]["missing_samples"] == 6  # the 5 lost, and that row
+    assert data.metadata["timing"]["unreadable_rows"] == 1
+
+
 def test_mt_manager_header_of_a_newer_version(tmp_path):
     """MT Manager 2022: no update rate line, date columns of NaN, a Status column."""
     known = _walk()

@@ -437,12 +437,13 @@ class LiveEngine:
         total = p.samples + p.lost_samples
         self.health.lost_pct = 100.0 * p.lost_samples / total if total else 0.0
 
-    def _config(self, settings: SessionSettings) -> PipelineConfig:
+    def _config(self, settings: SessionSettings, require_standing: bool = False
+                ) -> PipelineConfig:
         """The live analysis for the clinician's choices (angles beyond obliquity are kept
         only when the Lab Streaming Layer needs them: LiveSession adds them then)."""
         return PipelineConfig(drill=settings.drill, side=settings.side,
                               threshold_deg=settings.threshold_deg, axes=settings.axes,
-                              angle_history=False)
+                              angle_history=False, require_standing=require_standing)
 
     def _apply_settings(self, settings: SessionSettings, recalibrate: bool) -> None:
         before = self.settings
@@ -451,16 +452,22 @@ class LiveEngine:
                           and (settings.axes is before.axes
                                or (settings.axes is not None and before.axes is not None
                                    and np.array_equal(settings.axes, before.axes))))
-        self.settings = settings
         if threshold_only and settings.threshold_deg is not None:
             self.session.set_threshold(settings.threshold_deg)
+            self.settings = settings
             if self._recorder is not None:
-                self._recorder.set_meta("threshold_deg", self.session.pipeline.threshold_deg)
+                try:
+                    self._recorder.set_meta("threshold_deg", self.session.pipeline.threshold_deg)
+                except RecordingError as exc:
+                    self._recording_failed(str(exc))
             self._summary_due = True
             with self._lock:  # the big number's "over" follows at once, data or not
                 self._pending.reading = self.session.reading()
             return
-        self.session.configure(self._config(settings), recalibrate)
+        self.settings = settings
+        # (a guided calibration under way stays guided)
+        self.session.configure(self._config(settings, self.session.config.require_standing),
+                               recalibrate)
         self._segment_restarted()
 
     def _segment_restarted(self) -> None:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QInputDialog,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QMessageBox,
     QTabWidget,
@@ -150,7 +151,9 @@ class MainWindow(QMainWindow):
                           (Qt.Key.Key_Escape, self._escape_key)):
             QShortcut(QKeySequence(key), self, activated=slot)
         self._session_keys = {Qt.Key.Key_Space, Qt.Key.Key_M, Qt.Key.Key_C}
-        QApplication.instance().installEventFilter(self)
+        for box in self.findChildren(QAbstractSpinBox):  # (not every event of the app)
+            box.installEventFilter(self)
+            box.findChild(QLineEdit).installEventFilter(self)
 
         self.set_theme(settings.theme)
         geometry, state = settings.window_state()

@@ -89,10 +89,17 @@ def assemble(v: VendorColumns) -> ImportedSamples:
     if newest_first:
         v = _oldest_first(v)
     readable = _readable_rows(v)
-    measured = np.hstack([v.acc, np.nan_to_num(v.gyr)])[readable]  # to spot repeated rows
     if v.time_s is not None:
-        placement = place_samples(v.time_s[readable], measured, v.declared_rate_hz, v.source)
-        placement = replace(placement, kept=readable[placement.kept])
+        # Every row with a time is placed (an unreadable row's time still tells where the
+        # rows around it belong: a packet with a row missing is still a packet); then the
+        # unreadable ones are left out, their slots missing.
+        timed = np.flatnonzero(np.isfinite(v.time_s))
+        measured = np.hstack([v.acc, np.nan_to_num(v.gyr)])[timed]  # to spot repeated rows
+        placement = place_samples(v.time_s[timed], measured, v.declared_rate_hz, v.source)
+        kept = timed[placement.kept]
+        usable = np.isin(kept, readable)
+        slots = placement.slots[usable]
+        placement = replace(placement, kept=kept[usable], slots=slots - slots[0])
         time_s = v.time_s[placement.kept]
     elif v.declared_rate_hz:
         placement = SamplePlacement(readable, readable - readable[0], v.declared_rate_hz,
@@ -168,6 +175,11 @@ def _readable_rows(v: VendorColumns) -> np.ndarray:
     readable = np.ones(len(v.acc), dtype=bool)
     if v.time_s is not None:
         readable &= np.isfinite(v.time_s)
+        if np.count_nonzero(readable) < max(2, MIN_READABLE_SHARE * len(readable)):
+            raise InputDataError(
+                f"{int(np.count_nonzero(~readable))} of the {len(readable)} samples of "
+                f"{v.source} have no readable time: is it the right column? Export the file "
+                "again.")
     for name, values in parts:
         finite = np.isfinite(values).all(axis=1)
         huge = finite & (np.abs(np.where(finite[:, None], values, 0.0)) > BEYOND_ANY_SENSOR
@@ -186,4 +198,7 @@ def _readable_rows(v: VendorColumns) -> np.ndarray:
                 f"{int(np.flatnonzero(~finite)[0]) + 1}: is it the right column? Export the "
                 "file again.")
         readable &= finite & ~huge
+    if np.count_nonzero(readable) < 2:  # each column readable enough, never in one row
+        raise InputDataError(f"{v.source} has no two samples whose values are all readable: "
+                             "export the file again.")
     return np.flatnonzero(readable)

@@ -44,8 +44,7 @@ def read_own_csv(path: Path, encoding: str, acc_unit: str | None = None,
     comments = preamble_values(table.preamble, "#")
     lower = [c.lower() for c in table.columns]
     groups = [REQUIRED] + [g for g in (MAG, QUAT) if all(c in lower for c in g)]
-    values = table.numbers([lower.index(c) for g in groups for c in g],
-                           table.uses_decimal_comma() if decimal_comma is None else decimal_comma)
+    values = table.numbers([lower.index(c) for g in groups for c in g], decimal_comma)
     quat = values[:, 10:14] if QUAT in groups and MAG in groups else (
         values[:, 7:11] if QUAT in groups else None)
     return VendorColumns(

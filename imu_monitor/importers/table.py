@@ -97,8 +97,12 @@ class Table:
         between digits (a European spreadsheet's export)."""
         return self.delimiter != "," and bool(re.search(r"\d,\d", self.first_row()))
 
-    def numbers(self, columns: list[int], decimal_comma: bool = False) -> np.ndarray:
-        """The given columns of every row as floats (NaN where the vendor wrote NaN)."""
+    def numbers(self, columns: list[int], decimal_comma: bool | None = False) -> np.ndarray:
+        """The given columns of every row as floats: NaN where the vendor wrote NaN, a field
+        is empty or a line is cut short (unreadable samples, counted as lost by the import).
+        ``decimal_comma`` None: found from the first row (``uses_decimal_comma``)."""
+        if decimal_comma is None:
+            decimal_comma = self.uses_decimal_comma()
         values = parse_numbers(self, columns, decimal_comma)
         return values if self.keep is None else values[self.keep]
 
@@ -140,8 +144,8 @@ def guess_delimiter(line: str) -> str:
 
 
 def parse_numbers(table: Table, columns: list[int], decimal_comma: bool) -> np.ndarray:
-    """numpy's parser fed the rows a block at a time; on a bad value, one more pass to name
-    its line."""
+    """numpy's parser fed the rows a block at a time; where it refuses a line, one more pass
+    line by line, which reads a missing value as NaN and names the line of any other."""
     if decimal_comma and table.delimiter == ",":
         raise InputDataError(f"{table.path} separates its columns with commas, so its "
                              "numbers cannot use a decimal comma.")
@@ -195,12 +199,36 @@ def _parse_blocks(table: Table, columns: list[int], decimal_comma: bool) -> np.n
                     return None
                 if decimal_comma:
                     block = block.replace(",", ".")
-                parsed.append(np.loadtxt(io.StringIO(block), delimiter=table.delimiter,
-                                         usecols=columns, ndmin=2, dtype=float, comments=None))
+                try:
+                    parsed.append(_block_numbers(block, table.delimiter, columns))
+                except ValueError:
+                    if f.read(1):  # not the file's last block: the line by line parser
+                        return None
+                    parsed.append(_cut_at_the_end(block, table.delimiter, columns))
     except ValueError:  # a value numpy refuses, or text not in the encoding
         return None
     parsed = [p for p in parsed if len(p)]
     return np.concatenate(parsed) if parsed else None
+
+
+def _block_numbers(block: str, delimiter: str, columns: list[int]) -> np.ndarray:
+    return np.loadtxt(io.StringIO(block), delimiter=delimiter, usecols=columns, ndmin=2,
+                      dtype=float, comments=None)
+
+
+def _cut_at_the_end(block: str, delimiter: str, columns: list[int]) -> np.ndarray:
+    """The file's last block whose last line was cut while written (the logger stopped): its
+    other lines as numpy reads them, that line with NaN where values are missing (raises
+    ValueError for anything else: the line by line parser then names the line)."""
+    lines = block.rstrip("\r\n").split("\n")
+    parts = lines[-1].rstrip("\r").split(delimiter)
+    last = []
+    for c in columns:
+        value = parts[c].strip() if c < len(parts) else ""
+        last.append(float(value) if value else np.nan)  # (text: ValueError)
+    before = (_block_numbers("\n".join(lines[:-1]) + "\n", delimiter, columns)
+              if len(lines) > 1 else np.zeros((0, len(columns))))
+    return np.vstack([before, last])
 
 
 def preamble_values(lines: list[str], marker: str = "") -> dict[str, str]:

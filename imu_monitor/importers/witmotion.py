@@ -59,8 +59,6 @@ def read_witmotion(path: Path, encoding: str, sensor: str | None = None,
                              "Angular velocity X(°/s) …).") from None
     fields, units = _fields(table, path)
     table = _one_sensor(table, sensor, path)
-    if decimal_comma is None:
-        decimal_comma = table.uses_decimal_comma()
     order = [c for name in ("acc", "gyr", "mag", "quat") for c in fields.get(name, [])]
     values = table.numbers(order, decimal_comma)
     col, at = {}, 0

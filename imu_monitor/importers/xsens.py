@@ -85,8 +85,7 @@ def read_xsens(path: Path, encoding: str, acc_unit: str | None = None,
     found = _columns(table)
     wanted = [c for cols in found.values() for c in cols]
     extra = [table.index(n) for n in ("PacketCounter", "SampleTimeFine") if n in table.columns]
-    values = table.numbers(extra + wanted, table.uses_decimal_comma() if decimal_comma is None
-                           else decimal_comma)
+    values = table.numbers(extra + wanted, decimal_comma)
     col = {}
     at = len(extra)
     for name, cols in found.items():
@@ -139,8 +138,13 @@ def _time(table: Table, columns: np.ndarray, flavour: str
     named = [n for n in ("PacketCounter", "SampleTimeFine") if n in table.columns]
     raw = dict(zip(named, columns.T, strict=True))
     fine, counter = raw.get("SampleTimeFine"), raw.get("PacketCounter")
-    time_s = (unwrap_counter(fine, CLOCK_BITS) * TICK_S[flavour]
-              if fine is not None and np.isfinite(fine).all() else None)
+    time_s = None
+    if fine is not None and np.count_nonzero(np.isfinite(fine)) >= 0.5 * len(fine):
+        # A row whose clock is unreadable (an empty field) keeps NaN: the import leaves that
+        # row out as a lost sample, and the clock of every other row still places them.
+        time_s = np.full(len(fine), np.nan)
+        ok = np.isfinite(fine)
+        time_s[ok] = unwrap_counter(fine[ok], CLOCK_BITS) * TICK_S[flavour]
     if counter is None or not np.isfinite(counter).all():
         return time_s, None
     return time_s, unwrap_counter(counter, COUNTER_BITS)

@@ -57,6 +57,10 @@ TOGETHER = 0.25
 # A file is stamped packet by packet when at least this share of its rows lie in groups of
 # the commonest group size (two rows or more) or whole multiples of it.
 PACKET_ROWS_SHARE = 0.8
+# ... and at most this share of the groups inside the file have another size (a row missing,
+# a repeated row): a device whose packets vary in size (7, 7, 7, 7, 6: a fifth) is placed
+# sample by sample.
+ODD_GROUPS_SHARE = 0.1
 
 
 @dataclass(frozen=True)
@@ -67,7 +71,8 @@ class SamplePlacement:
     slots: np.ndarray  # int64 slot of each kept row, 0 for the first
     rate_hz: float
     jitter_s: float  # robust SD of the times around the grid
-    late_samples: int  # samples stamped more than half a period late (bursts)
+    late_samples: int  # samples stamped more than half a period late (bursts; stamped by
+    # notification, every sample but the last of each)
     duplicates: int  # rows dropped as exact repeats
 
     @property
@@ -90,7 +95,8 @@ def place_samples(time_s: np.ndarray, values: np.ndarray, declared_rate_hz: floa
     """Slots and rate of a file's rows (``values``: the measured columns, to spot repeats).
 
     ``declared_rate_hz`` is kept when the times agree with it within their precision.
-    Refuses (``InputDataError``) only time that steps back by more than two periods.
+    Refuses (``InputDataError``) only time that steps back by more than a second, or by more
+    than two periods more often than once a minute (see ``_refuse_time_going_back``).
     """
     kept = np.flatnonzero(~_repeated_rows(time_s, values))
     with np.errstate(over="ignore", invalid="ignore"):  # times beyond any clock: refused
@@ -125,7 +131,7 @@ def place_samples(time_s: np.ndarray, values: np.ndarray, declared_rate_hz: floa
 
 def _grid(t: np.ndarray, rows: np.ndarray, source: str) -> tuple[np.ndarray, _Line]:
     """Slots of times ``t`` on one regular grid, and the line through them (steps 1–3)."""
-    period = _coherent_period(t)
+    period = _coherent_period(_without_clock_steps(t))
     _refuse_time_going_back(t, rows, period, source)
     slots = _slots(t, period)
     line = _robust_line(slots, t, period)
@@ -136,6 +142,22 @@ def _grid(t: np.ndarray, rows: np.ndarray, source: str) -> tuple[np.ndarray, _Li
         slots = new_slots
         line = _robust_line(slots, t, line.period)
     return slots, line
+
+
+def _without_clock_steps(t: np.ndarray) -> np.ndarray:
+    """The times with each step back of more than two typical intervals (a host clock set
+    back) replaced by one typical interval: for the first period only, whose densest stretch
+    of times would otherwise lie where the times before and after the step overlap (a
+    100 Hz file whose clock went back 0.95 s came out at 200 Hz)."""
+    step = np.diff(t)
+    moving = step[step > 0]
+    if not len(moving):
+        return t
+    typical = float(np.median(moving))
+    back = step < -2.0 * typical
+    if not back.any():
+        return t
+    return t[0] + np.concatenate([[0.0], np.cumsum(np.where(back, typical, step))])
 
 
 def _packets(t: np.ndarray) -> tuple[np.ndarray, np.ndarray, int] | None:
@@ -155,12 +177,14 @@ def _packets(t: np.ndarray) -> tuple[np.ndarray, np.ndarray, int] | None:
     if len(moving) < 2:
         return None
     mean_interval = float(moving.sum()) / (np.count_nonzero(step <= PAUSE_S) or 1)
-    first = np.flatnonzero(np.concatenate([[True], step > TOGETHER * mean_interval]))
+    # (a step back starts a group too: a host clock set back inside the file)
+    first = np.flatnonzero(np.concatenate([[True], np.abs(step) > TOGETHER * mean_interval]))
     rows = np.diff(np.concatenate([first, [len(t)]]))
     size = int(np.bincount(rows).argmax())
     whole = rows % size == 0
-    if size < 2 or rows[whole].sum() < PACKET_ROWS_SHARE * len(t):
-        return None
+    if size < 2 or rows[whole].sum() < PACKET_ROWS_SHARE * len(t) or \
+            np.count_nonzero(~whole[1:-1]) > ODD_GROUPS_SHARE * len(rows):
+        return None  # sample by sample: a device whose packets vary in size is not packets
     count = -(-rows // size)  # (a packet never has more than ``size`` rows)
     group_end = first + rows - 1
     group_end[-1] = first[-1] + count[-1] * size - 1

@@ -38,16 +38,14 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
+from host_times_ipol import analyse_csv
 from ipol_data import load_trial
 from mounting_ipol import mountings
 from packet_loss import PACKET, lost_packets
 
-from imu_monitor.analysis import analyze_source
 from imu_monitor.conventions import SIDES
 from imu_monitor.errors import ImuMonitorError
 from imu_monitor.pipeline import Analysis
-from imu_monitor.samples import SampleBatch
-from imu_monitor.sources.csv_file import ImportedFile, write_csv
 from imu_monitor.testing.host_times import HostTimes, host_times
 
 LOSS = 0.05
@@ -63,14 +61,6 @@ class Outcome:
     mean_moved_deg: dict[str, list[float]]  # per variant, each side's |change| against plain
     same_foot: dict[str, tuple[int, int]]  # per variant: counted steps with plain's foot, matched
     error: str = ""
-
-
-def _analyse(path: Path, acc: np.ndarray, gyr: np.ndarray, rate_hz: float,
-             times: HostTimes) -> Analysis:
-    rows = SampleBatch(times.time_s, np.arange(len(times.sample)), acc[times.sample],
-                       gyr[times.sample])
-    write_csv(path, rows, rate_hz)
-    return analyze_source(ImportedFile(path))[1]
 
 
 def _compare(plain: Analysis, other: Analysis) -> tuple[list[float], tuple[int, int]]:
@@ -110,13 +100,13 @@ def check(lb_file: Path, index: int) -> Outcome:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "walk.csv"
         try:
-            plain = _analyse(path, acc, gyr, rate, HostTimes(exact / rate, exact))
+            plain = analyse_csv(path, acc, gyr, rate, HostTimes(exact / rate, exact))
             variants = {
-                "lost": _analyse(path, acc, gyr, rate,
+                "lost": analyse_csv(path, acc, gyr, rate,
                                  HostTimes(exact[arrived] / rate, exact[arrived])),
-                "everything": _analyse(path, acc @ mounting.T, gyr @ mounting.T, rate,
+                "everything": analyse_csv(path, acc @ mounting.T, gyr @ mounting.T, rate,
                                        HostTimes(stamps.time_s[keep], stamps.sample[keep])),
-                "everything, packets stamped on arrival": _analyse(
+                "everything, packets stamped on arrival": analyse_csv(
                     path, acc @ mounting.T, gyr @ mounting.T, rate,
                     HostTimes(packets.time_s[packet_keep], packets.sample[packet_keep])),
             }

@@ -40,8 +40,10 @@ PATTERNS = {
 }
 
 
-def _analysis(path: Path, acc: np.ndarray, gyr: np.ndarray, rate: float,
-              host: HostTimes) -> Analysis:
+def analyse_csv(path: Path, acc: np.ndarray, gyr: np.ndarray, rate: float,
+                host: HostTimes) -> Analysis:
+    """The samples ``host`` says reached the file, written as our CSV with its times and
+    analysed as ``imu-monitor analyze`` does."""
     rows = SampleBatch(host.time_s, np.arange(len(host.sample)), acc[host.sample],
                        gyr[host.sample])
     write_csv(path, rows, rate)
@@ -53,9 +55,9 @@ def against_exact(trial, seed: int, pattern: dict, folder: Path
     """How far each side's mean moved with host-stamped times (°), and whether the steps
     (foot, counted) are the same as with the exact times."""
     n, rate = len(trial.acc), trial.rate_hz
-    exact = _analysis(folder / "exact.csv", trial.acc, trial.gyr, rate,
+    exact = analyse_csv(folder / "exact.csv", trial.acc, trial.gyr, rate,
                       HostTimes(np.arange(n) / rate, np.arange(n)))
-    got = _analysis(folder / "host.csv", trial.acc, trial.gyr, rate,
+    got = analyse_csv(folder / "host.csv", trial.acc, trial.gyr, rate,
                     host_times(n, rate, seed=seed, **pattern))
     moved = []
     for side in SIDES:

@@ -608,14 +608,20 @@ def test_a_remembered_demo_folder_gives_way_to_the_users_recordings_folder(tmp_p
     assert settings.recordings_folder == tmp_path / "chosen"  # any other choice stays
 
 
-def test_space_stops_a_recording_even_from_the_threshold_box(qtbot, window):
-    """A nudge of the threshold leaves the focus in its number box, which took Space as text:
-    the threshold went blank and the recording went on."""
+def _calibrated_demo(qtbot, window):
+    """The window connected to the demo sensor (15 × real time), calibrated by itself."""
     w = window(FastSimulator(speed=15.0, seconds=240.0))
     page = w.live_page
     w.tabs.setCurrentWidget(w.connect_page)
     w.connect_page.connect_button.click()
     qtbot.waitUntil(lambda: page.calibration.state == "done", timeout=60_000)
+    return w, page
+
+
+def test_space_stops_a_recording_even_from_the_threshold_box(qtbot, window):
+    """A nudge of the threshold leaves the focus in its number box, which took Space as text:
+    the threshold went blank and the recording went on."""
+    w, page = _calibrated_demo(qtbot, window)
     qtbot.keyClick(w, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: recorded_s(w) >= 1, timeout=30_000)
     qtbot.mouseClick(page.threshold.lineEdit(), Qt.MouseButton.LeftButton)
@@ -629,11 +635,7 @@ def test_space_stops_a_recording_even_from_the_threshold_box(qtbot, window):
 def test_a_new_threshold_keeps_the_steps_and_is_saved_with_the_recording(qtbot, window):
     """Nudging the threshold restarted the analysis: the session's totals went from 7 and 6
     steps to 1 and 0, and the saved recording kept the old threshold beside the new one."""
-    w = window(FastSimulator(speed=15.0, seconds=240.0))
-    page = w.live_page
-    w.tabs.setCurrentWidget(w.connect_page)
-    w.connect_page.connect_button.click()
-    qtbot.waitUntil(lambda: page.calibration.state == "done", timeout=60_000)
+    w, page = _calibrated_demo(qtbot, window)
     qtbot.keyClick(w, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: recorded_s(w) >= 8 and page.step_count >= 8, timeout=60_000)
     before = page.step_count
@@ -647,10 +649,7 @@ def test_a_new_threshold_keeps_the_steps_and_is_saved_with_the_recording(qtbot, 
 
 
 def test_after_disconnect_the_last_reading_is_not_left_up_as_live(qtbot, window):
-    w = window(FastSimulator(speed=15.0, seconds=240.0))
-    page = w.live_page
-    w.tabs.setCurrentWidget(w.connect_page)
-    w.connect_page.connect_button.click()
+    w, page = _calibrated_demo(qtbot, window)
     qtbot.waitUntil(lambda: "stance · step" in page.big.caption.text(), timeout=60_000)
     assert page.big.value.text() != "—"
     w.connect_page.disconnect_button.click()

@@ -1,5 +1,7 @@
 """CSV import: units converted once, bad files explained in words, nothing lost in a round trip."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -189,3 +191,29 @@ def test_an_unreadable_row_keeps_its_place_in_a_packet(tmp_path):
     assert data.rate_hz == pytest.approx(100.0, rel=1e-4)
     lost = [k for k in range(3000) if not np.isfinite(rows[k][1])]
     np.testing.assert_array_equal(np.setdiff1d(np.arange(3000), data.samples.seq), lost)
+
+
+def test_unicode_text_and_quoted_numbers_are_read(tmp_path):
+    """A spreadsheet's "Unicode text" (UTF-16, tab-separated) was called "not text", and
+    numbers in quotes were refused one by one."""
+    rows = _still_rows(300)
+    plain = _write(tmp_path / "plain.csv", rows)
+    text = plain.read_text()
+    (tmp_path / "unicode.txt").write_text(text.replace(",", "\t"), encoding="utf-16")
+    quoted = "\n".join([text.splitlines()[0]] + [",".join(f'"{v}"' for v in line.split(","))
+                                                 for line in text.splitlines()[1:]]) + "\n"
+    (tmp_path / "quoted.csv").write_text(quoted)
+    reference = read_samples(plain).samples
+    for name in ("unicode.txt", "quoted.csv"):
+        got = read_samples(tmp_path / name).samples
+        np.testing.assert_allclose(got.acc, reference.acc)
+        np.testing.assert_array_equal(got.seq, reference.seq)
+
+
+def test_a_header_without_rows_is_said_in_words_without_a_numeric_warning(tmp_path):
+    path = tmp_path / "header.csv"
+    path.write_text(HEADER + "\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(InputDataError, match="fewer than two samples"):
+            read_samples(path)

@@ -14,6 +14,7 @@ import codecs
 import datetime as dt
 import io
 import re
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -40,7 +41,10 @@ def text_encoding(path: Path) -> str:
     whole file in memory)."""
     check_input_file(path)
     with open(path, "rb") as f:
-        if b"\x00" in f.read(SNIFF_BYTES):
+        head = f.read(SNIFF_BYTES)
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return "utf-16"  # a spreadsheet's "Unicode text" (its BOM says which order)
+        if b"\x00" in head:
             raise InputDataError(f"The file {path} is not text: it is not a table of samples "
                                  "(is it a recording or an HDF5 file with another name?).")
     for encoding in ENCODINGS:
@@ -156,8 +160,10 @@ def parse_numbers(table: Table, columns: list[int], decimal_comma: bool) -> np.n
         blocks = _parse_blocks(table, columns, decimal_comma)
         if blocks is not None:
             return blocks
-        return np.loadtxt(rows, delimiter=table.delimiter, usecols=columns, ndmin=2,
-                          dtype=float, comments=None)
+        with warnings.catch_warnings():  # a header without rows: said in words by the caller
+            warnings.simplefilter("ignore", UserWarning)
+            return np.loadtxt(rows, delimiter=table.delimiter, usecols=columns, ndmin=2,
+                              dtype=float, comments=None)
     except ValueError:
         pass
     except MemoryError:
@@ -170,8 +176,8 @@ def parse_numbers(table: Table, columns: list[int], decimal_comma: bool) -> np.n
     for i, (number, row) in enumerate(lines):
         parts = (row.replace(",", ".") if decimal_comma else row).split(table.delimiter)
         for j, c in enumerate(columns):
-            value = parts[c].strip() if c < len(parts) else ""
-            try:
+            value = parts[c].strip().strip('"').strip() if c < len(parts) else ""
+            try:  # (a number in quotes, as some spreadsheets write them, is a number)
                 values[i, j] = float(value) if value else np.nan
             except ValueError:
                 hint = (" It looks like a decimal comma: import with --decimal-comma."

@@ -217,3 +217,12 @@ def test_a_header_without_rows_is_said_in_words_without_a_numeric_warning(tmp_pa
         warnings.simplefilter("error")
         with pytest.raises(InputDataError, match="fewer than two samples"):
             read_samples(path)
+
+
+def test_times_in_milliseconds_are_named_and_read_with_the_option(tmp_path):
+    rows = [[k * 10.0, *r[1:]] for k, r in enumerate(_still_rows(300))]  # ms, not s
+    path = _write(tmp_path / "ms.csv", rows)
+    with pytest.raises(InputDataError, match="Its times look like ms, not seconds: import "
+                                             "with --time-unit ms"):
+        read_samples(path)
+    assert read_samples(path, ImportOptions(time_unit="ms")).rate_hz == pytest.approx(100.0)

@@ -76,7 +76,8 @@ def read_columns(path: Path, o: ImportOptions) -> VendorColumns:
     kind = o.input_format if o.input_format != "auto" else _recognise(path, encoding)
     comma = o.decimal_comma or None  # not given: found from the file
     if kind == "imu-monitor":
-        return read_own_csv(path, encoding, o.acc_unit, o.gyr_unit, o.delimiter, comma)
+        return read_own_csv(path, encoding, o.acc_unit, o.gyr_unit, o.delimiter, comma,
+                            o.time_unit)
     if kind in ("xsens-mt", "movella-dot"):
         return read_xsens(path, encoding, o.acc_unit, o.gyr_unit, o.rate_hz, comma)
     return read_witmotion(path, encoding, o.sensor, comma, o.acc_unit,

@@ -110,9 +110,15 @@ def assemble(v: VendorColumns) -> ImportedSamples:
                              "(--rate HZ) or map a time column.")
     rate = placement.rate_hz
     if not MIN_RATE_HZ <= rate <= MAX_RATE_HZ:
+        unit = next((name for name, per_s in (("ms", 1e3), ("µs", 1e6), ("ns", 1e9))
+                     if MIN_RATE_HZ <= rate * per_s <= MAX_RATE_HZ), None) if v.time_s \
+            is not None else None
         raise InputDataError(
             f"{v.source} is sampled at {rate:.3g} Hz; the analysis needs {MIN_RATE_HZ:g}–"
-            f"{MAX_RATE_HZ:g} Hz. Are the times in the unit you said?")
+            f"{MAX_RATE_HZ:g} Hz. " + (
+                f"Its times look like {unit}, not seconds: import with --time-unit "
+                f"{unit.replace('µ', 'u')}." if unit else
+                "Are the times in the unit you said?"))
     kept = placement.kept
     acc_unit = unit_name(v.acc_unit, ACC_UNITS, "--acc-unit")
     gyr_unit = unit_name(v.gyr_unit, GYR_UNITS, "--gyr-unit")

@@ -15,6 +15,7 @@ import numpy as np
 
 from imu_monitor.errors import InputDataError
 from imu_monitor.importers.assemble import VendorColumns
+from imu_monitor.importers.columns import TIME_UNITS
 from imu_monitor.importers.table import find_table, preamble_values
 
 REQUIRED = ["time_s", "acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z"]
@@ -30,7 +31,8 @@ def is_own_csv(names: list[str]) -> bool:
 
 def read_own_csv(path: Path, encoding: str, acc_unit: str | None = None,
                  gyr_unit: str | None = None, delimiter: str | None = None,
-                 decimal_comma: bool | None = None) -> VendorColumns:
+                 decimal_comma: bool | None = None, time_unit: str | None = None
+                 ) -> VendorColumns:
     """Units default to what the comments declare, else m/s² and rad/s. The columns may be
     separated by ';' or tabs, with decimal commas (a spreadsheet's re-save): found from the
     header and the first row unless given."""
@@ -50,7 +52,8 @@ def read_own_csv(path: Path, encoding: str, acc_unit: str | None = None,
     return VendorColumns(
         source=str(path), format="imu-monitor", acc=values[:, 1:4], gyr=values[:, 4:7],
         acc_unit=acc_unit or comments.get("acc_unit", "m/s2"),
-        gyr_unit=gyr_unit or comments.get("gyr_unit", "rad/s"), time_s=values[:, 0],
+        gyr_unit=gyr_unit or comments.get("gyr_unit", "rad/s"),
+        time_s=values[:, 0] * (1.0 if time_unit is None else _seconds_per(time_unit)),
         declared_rate_hz=_declared_rate(comments, path),
         mag=values[:, 7:10] if MAG in groups else None,
         quat=None if quat is None else quat / np.linalg.norm(quat, axis=1, keepdims=True),
@@ -70,3 +73,11 @@ def _declared_rate(comments: dict, path: Path) -> float | None:
         raise InputDataError(f"The rate_hz comment in {path} is not a rate in Hz: "
                              f"'{comments['rate_hz']}'. Write it like '# rate_hz: 100'.")
     return rate
+
+
+def _seconds_per(time_unit: str) -> float:
+    """``--time-unit`` for a time_s column a logger wrote in another unit."""
+    if time_unit not in TIME_UNITS:
+        raise InputDataError(f"Unknown time unit '{time_unit}': use one of "
+                             f"{', '.join(TIME_UNITS)}.")
+    return TIME_UNITS[time_unit]

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+import numpy as np
+
 from imu_monitor.conventions import SIDES
 from imu_monitor.drills import DrillResult, HipHikeBlock, HipHikeRep, HoldBlock
 from imu_monitor.processing.metrics import (
@@ -38,6 +40,8 @@ SUMMARY_ROWS = (("Steps", "steps", "{:d}"),
 # A per-side mean of fewer counted steps is flagged: step-to-step SDs of 0.5–1.5° make a mean
 # of four steps uncertain by about half a degree.
 FEW_STEPS = 5
+IRREGULAR_STEP_CV = 0.3  # step times varying more than this are not a walk's (see below)
+MIN_STEPS_FOR_REGULARITY = 8
 
 
 def format_value(value: float | None, fmt: str) -> str:
@@ -95,6 +99,29 @@ def sides_not_counted(steps: list[Step], summary: Summary) -> list[str]:
     return out
 
 
+def summary_doubts(steps: list[Step], summary: Summary) -> list[str]:
+    """What a clinician must know before reading the summary: sides without (or with few)
+    counted steps, and steps too irregular for walking."""
+    return sides_not_counted(steps, summary) + irregular_steps(steps)
+
+
+def irregular_steps(steps: list[Step]) -> list[str]:
+    """Counted steps whose times vary by more than ``IRREGULAR_STEP_CV``: not a walk's.
+
+    Why: a sensor moved by hand (real hand-held motions with optical truth, the BROAD set)
+    gave dozens of "steps" whose times vary by 28–46 % (coefficient of variation); the 110
+    real walks of healthy adults vary by 10 % (at most 27 %), and a limp alternates long and
+    short steps by far less than that."""
+    times = np.array([s.step_time_s for s in steps if s.counted and s.step_time_s])
+    if len(times) < MIN_STEPS_FOR_REGULARITY:
+        return []
+    variation = float(np.std(times) / np.mean(times))
+    if variation <= IRREGULAR_STEP_CV:
+        return []
+    return [f"The step times vary by {100 * variation:.0f} %, far more than in walking: check "
+            "that this recording is of the patient walking with the sensor on the sacrum."]
+
+
 def format_summary(summary: Summary, steps: list[Step] | None = None) -> list[str]:
     """Left and right stance side by side, then asymmetry and cadence (and, given the steps,
     why a side has none counted)."""
@@ -107,7 +134,7 @@ def format_summary(summary: Summary, steps: list[Step] | None = None) -> list[st
     out.append(f"Asymmetry (right − left): {format_value(summary.asymmetry_deg, '{:+.1f}')}°   "
                f"Cadence: {format_value(summary.cadence_spm, '{:.0f}')} steps/min   "
                f"Walking bouts: {len(summary.bouts)}")
-    return out + sides_not_counted(steps or [], summary)
+    return out + summary_doubts(steps or [], summary)
 
 
 def format_drill(drill: str, result: DrillResult) -> list[str]:

@@ -227,3 +227,21 @@ def test_a_mean_of_a_few_steps_is_flagged():
     side = min(counted, key=counted.get)
     assert f"Only {counted[side]} {side}-stance step" in text.statement
     assert "its mean is uncertain" in text.statement
+
+
+def test_steps_too_irregular_for_walking_are_questioned():
+    """A sensor moved by hand gave dozens of "steps" with a gait report; walking's step times
+    vary by about a tenth, a hand's by a third or more."""
+    import dataclasses
+
+    from imu_monitor.presentation import summary_doubts
+
+    rec = simulated("trendelenburg-right", seed=1, rate_hz=100.0)
+    analysis = analyze_samples(rec.samples, 100.0)
+    assert not any("step times vary" in d for d in summary_doubts(analysis.steps,
+                                                                 analysis.summary))
+    rng = np.random.default_rng(0)
+    shaken = [dataclasses.replace(s, step_time_s=float(rng.uniform(0.3, 1.2)))
+              if s.step_time_s else s for s in analysis.steps]
+    doubts = summary_doubts(shaken, analysis.summary)
+    assert any(d.startswith("The step times vary by") for d in doubts)

@@ -23,7 +23,7 @@ from imu_monitor.presentation import (
     count_of,
     format_drill,
     format_value,
-    sides_not_counted,
+    summary_doubts,
     summary_row_title,
 )
 from imu_monitor.processing.calibration import (
@@ -91,7 +91,7 @@ def report_text(analysis: Analysis, source: Path) -> ReportText:
             ("Asymmetry R − L", format_value(summary.asymmetry_deg, "{:+.1f}°"), ""),
             ("Cadence, steps/min", format_value(summary.cadence_spm, "{:.0f}"), "")]
         text.statement = " ".join([*_no_standing(analysis), _statement(summary),
-                                   *sides_not_counted(analysis.steps, summary)])
+                                   *summary_doubts(analysis.steps, summary)])
     else:
         lines = format_drill(analysis.drill, analysis.drill_result)
         text.drill_lines = lines[:MAX_DRILL_LINES] + (

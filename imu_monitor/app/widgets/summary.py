@@ -18,7 +18,7 @@ from imu_monitor.presentation import (
     SUMMARY_ROWS,
     format_drill,
     format_value,
-    sides_not_counted,
+    summary_doubts,
     summary_row_title,
 )
 from imu_monitor.processing.metrics import Step, Summary
@@ -106,7 +106,7 @@ class SummaryView(QWidget):
                      format_value(getattr(summary.side(side), field), fmt))
         _set(self._asymmetry, format_value(summary.asymmetry_deg, "{:+.1f}°"))
         _set(self._cadence, format_value(summary.cadence_spm, "{:.0f}"))
-        _set(self._why, " ".join(sides_not_counted(steps or [], summary)))
+        _set(self._why, " ".join(summary_doubts(steps or [], summary)))
 
     def show_drill(self, drill: str, result: DrillResult) -> None:
         """Every set of a single-leg drill (as the report prints it)."""

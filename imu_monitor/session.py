@@ -175,13 +175,16 @@ class LiveSession:
 
     def recalibrate(self, axes: np.ndarray | None) -> None:
         """A new calibration beside the one in use, which stays until the new one is
-        complete (with none in use, the analysis simply starts again). It is the guided
-        calibration: it needs the patient to stand still first, as it asks."""
-        self.config = dataclasses.replace(self.config, axes=axes, require_standing=True)
+        complete (with none in use, the analysis simply starts again, and like the app's
+        own first calibration falls back on the initial contacts after a walk without
+        standing). Beside one in use it needs the standing it asks for: walking alone
+        replaced a calibration from standing with the fallback neutral."""
+        self.config = dataclasses.replace(self.config, axes=axes)
         if self.calibration is None:
             self.configure(self.config, recalibrate=True)
             return
-        self.candidate = self._new_pipeline(None, self.pipeline.filter_state)
+        self.candidate = self._new_pipeline(None, self.pipeline.filter_state,
+                                            require_standing=True)
         self._candidate_offset = self.session_slots
 
     def keep_calibration(self) -> None:
@@ -238,10 +241,12 @@ class LiveSession:
         return update, True
 
     def _new_pipeline(self, calibration: Calibration | None,
-                      filter_state: dict | None = None) -> Pipeline:
+                      filter_state: dict | None = None, require_standing: bool = False
+                      ) -> Pipeline:
         return Pipeline(self.rate_hz, dataclasses.replace(
             self.config, calibration=calibration, filter_state=filter_state,
-            angle_history=self.config.angle_history or self.publisher is not None))
+            angle_history=self.config.angle_history or self.publisher is not None,
+            require_standing=require_standing or self.config.require_standing))
 
     def _new_segment(self, offset: int) -> None:
         self.segment_offset = offset

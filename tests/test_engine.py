@@ -313,3 +313,18 @@ def test_a_drill_chosen_after_two_minutes_uncalibrated_starts_afresh_not_half_re
         session.push(rest.slice(k, k + 10))
     assert session.calibration is not None
     assert session.pipeline.lost_samples == 0
+
+
+def test_a_first_calibration_asked_for_mid_walk_completes_without_standing():
+    """With nothing in use, C mid-walk must not wait for good for a standing (the demo walks
+    for half an hour): like the app's own first calibration, it falls back on the pelvis at
+    the initial contacts after a walk, and says so."""
+    sensor = SimulatedSensor("trendelenburg-right", 90.0, realtime=True, speed=10, seed=3)
+    engine = LiveEngine(sensor)
+    engine.start()
+    frames = run_until(engine, lambda f: f.data_time_s > 6.0)
+    assert frames[-1].calibration is None  # standing done, the calibration walk under way
+    engine.recalibrate()
+    frames = run_until(engine, lambda f: f.calibration is not None, timeout_s=30.0)
+    engine.stop()
+    assert frames[-1].calibration.neutral_source == "initial contacts"

@@ -437,13 +437,12 @@ class LiveEngine:
         total = p.samples + p.lost_samples
         self.health.lost_pct = 100.0 * p.lost_samples / total if total else 0.0
 
-    def _config(self, settings: SessionSettings, require_standing: bool = False
-                ) -> PipelineConfig:
+    def _config(self, settings: SessionSettings) -> PipelineConfig:
         """The live analysis for the clinician's choices (angles beyond obliquity are kept
         only when the Lab Streaming Layer needs them: LiveSession adds them then)."""
         return PipelineConfig(drill=settings.drill, side=settings.side,
                               threshold_deg=settings.threshold_deg, axes=settings.axes,
-                              angle_history=False, require_standing=require_standing)
+                              angle_history=False)
 
     def _apply_settings(self, settings: SessionSettings, recalibrate: bool) -> None:
         before = self.settings
@@ -465,9 +464,7 @@ class LiveEngine:
                 self._pending.reading = self.session.reading()
             return
         self.settings = settings
-        # (a guided calibration under way stays guided)
-        self.session.configure(self._config(settings, self.session.config.require_standing),
-                               recalibrate)
+        self.session.configure(self._config(settings), recalibrate)
         self._segment_restarted()
 
     def _segment_restarted(self) -> None:

@@ -313,10 +313,9 @@ class MainWindow(QMainWindow):
         """Space, M and C belong to the session everywhere but in a text field (patient
         code, notes): a number box that has the focus after a nudge of the threshold kept
         them as text — Space blanked the threshold and the recording went on."""
-        if (event.type() == QEvent.Type.ShortcutOverride
-                and event.key() in self._session_keys
-                and event.modifiers() == Qt.KeyboardModifier.NoModifier
-                and _in_number_box(QApplication.focusWidget())):
+        if (event.type() == QEvent.Type.ShortcutOverride  # (watched: a number box, or its
+                and event.key() in self._session_keys      # text part)
+                and event.modifiers() == Qt.KeyboardModifier.NoModifier):
             return True  # not taken by the box: the window's shortcut acts
         return super().eventFilter(watched, event)
 
@@ -563,12 +562,3 @@ class MainWindow(QMainWindow):
 
 
 __all__ = ["MainWindow"]
-
-
-def _in_number_box(widget: QObject | None) -> bool:
-    """The widget is a number box (spin box) or its text part."""
-    while widget is not None:
-        if isinstance(widget, QAbstractSpinBox):
-            return True
-        widget = widget.parent()
-    return False

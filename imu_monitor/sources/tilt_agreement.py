@@ -48,37 +48,21 @@ class TiltAgreement:
     still_offset_dps: float | None
 
 
-class TiltPairs:
-    """Quiet moments of a recording paired for comparing readings of its gyroscope."""
-
-    def __init__(self, acc: np.ndarray, gyr: np.ndarray, slots: np.ndarray,
-                 rate_hz: float) -> None:
-        self.rate_hz = rate_hz
-        quiet = _QuietMoments(acc, rate_hz)
-        offset, self.still_offset_dps = _still_offset(quiet, gyr)
-        self.gyr = gyr - offset
-        first, second = _pairs(quiet.centre, slots, rate_hz)
-        self.start, self.stop = quiet.centre[first], quiet.centre[second]
-        self.gravity, self.seen = quiet.gravity[first], quiet.gravity[second]
-
-    def compare(self, reading: np.ndarray, other: np.ndarray) -> TiltAgreement:
-        """Both readings (3 × 3: the gyroscope read as ``reading @ gyr``) judged on the pairs
-        where they predict tilts ``TELLING_DEG`` apart or more."""
-        one, two = (_turned(self.gravity, self.gyr @ m.T, self.start, self.stop, self.rate_hz)
-                    for m in (reading, other))
-        telling = _angle_deg(one, two) >= TELLING_DEG
-        if np.count_nonzero(telling) < MIN_PAIRS:
-            return TiltAgreement(None, None, self.still_offset_dps)
-        seen = self.seen[telling]
-        return TiltAgreement(float(np.median(_angle_deg(one[telling], seen))),
-                             float(np.median(_angle_deg(two[telling], seen))),
-                             self.still_offset_dps)
-
-
 def tilt_agreement(acc: np.ndarray, gyr: np.ndarray, slots: np.ndarray, rate_hz: float,
                    factor: float) -> TiltAgreement:
     """Compare ``gyr`` (rad/s as declared) with the same numbers read ``factor`` times faster."""
-    return TiltPairs(acc, gyr, slots, rate_hz).compare(np.eye(3), factor * np.eye(3))
+    quiet = _QuietMoments(acc, rate_hz)
+    offset, across = _still_offset(quiet, gyr)
+    first, second = _pairs(quiet.centre, slots, rate_hz)
+    start, stop = quiet.centre[first], quiet.centre[second]
+    declared = _turned(quiet.gravity[first], gyr - offset, start, stop, rate_hz, 1.0)
+    other = _turned(quiet.gravity[first], gyr - offset, start, stop, rate_hz, factor)
+    telling = _angle_deg(declared, other) >= TELLING_DEG
+    if np.count_nonzero(telling) < MIN_PAIRS:
+        return TiltAgreement(None, None, across)
+    seen = quiet.gravity[second][telling]
+    return TiltAgreement(float(np.median(_angle_deg(declared[telling], seen))),
+                         float(np.median(_angle_deg(other[telling], seen))), across)
 
 
 class _QuietMoments:
@@ -158,14 +142,14 @@ def _pairs(centre: np.ndarray, slots: np.ndarray, rate_hz: float
 
 
 def _turned(gravity: np.ndarray, gyr: np.ndarray, start: np.ndarray, stop: np.ndarray,
-            rate_hz: float) -> np.ndarray:
-    """Gravity in sensor axes at ``stop`` as the gyroscope turns it from ``start``: ``R^T g``
-    with ``R`` the integrated rotation."""
+            rate_hz: float, factor: float) -> np.ndarray:
+    """Gravity in sensor axes at ``stop`` as the gyroscope (read ``factor`` times faster)
+    turns it from ``start``: ``R^T g`` with ``R`` the integrated rotation."""
     rotation = np.broadcast_to(np.eye(3), (len(start), 3, 3)).copy()
     for k in range(int((stop - start).max(initial=0))):
         turning = (start + k < stop)[:, None]
         step = np.where(turning, gyr[np.minimum(start + k, len(gyr) - 1)], 0.0)
-        rotation = rotation @ rotation_vector_to_matrix(step / rate_hz)
+        rotation = rotation @ rotation_vector_to_matrix(step * (factor / rate_hz))
     return np.einsum("pji,pj->pi", rotation, gravity)
 
 

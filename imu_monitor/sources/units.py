@@ -77,7 +77,8 @@ def _check_gyroscope(acc: np.ndarray, gyr: np.ndarray, slots: np.ndarray, rate_h
     factor = GYR_UNITS[other] / GYR_UNITS[gyr_unit]  # the other unit's reading / this one's
     hint = (f"the gyroscope looks like {other}, not {gyr_unit}. Import again with "
             f"--gyr-unit {other}.")
-    _check_alive(acc, gyr, rate_hz, source)
+    _, movement_sd = _windows(acc, rate_hz)  # one-second windows, for both movement checks
+    _check_alive(movement_sd, gyr, source)
     fastest = float(np.percentile(np.abs(gyr), 99.5))
     if fastest > FASTEST_TURN_RADPS:
         raise InputDataError(
@@ -95,7 +96,7 @@ def _check_gyroscope(acc: np.ndarray, gyr: np.ndarray, slots: np.ndarray, rate_h
             and tilt.error_deg >= MIN_TILT_MISMATCH_DEG):
         raise InputDataError(f"The gyroscope's rotation in {source} does not match the "
                              f"accelerometer's tilt change: {hint}")
-    turning = _turn_per_movement(acc, gyr, rate_hz)
+    turning = _turn_per_movement(movement_sd, gyr, rate_hz)
     low, high = TURN_PER_MOVEMENT
     if turning is not None and (turning < low if factor > 1 else turning > high):
         how, (least, most) = "too little" if turning < low else "too fast", PELVIS_TURN_PER_MOVEMENT
@@ -105,12 +106,11 @@ def _check_gyroscope(acc: np.ndarray, gyr: np.ndarray, slots: np.ndarray, rate_h
             f"about {least}–{most}: {hint}")
 
 
-def _check_alive(acc: np.ndarray, gyr: np.ndarray, rate_hz: float, source: str) -> None:
-    """A gyroscope that reads one value throughout while the accelerometer shows movement is
-    not measuring: every tilt would come from the accelerometer alone, and every step was
-    "no peak" with nothing said."""
-    _, moving_sd = _windows(acc, rate_hz)
-    if np.count_nonzero(moving_sd > MOVING_MPS2) < MIN_MOVING_WINDOWS:
+def _check_alive(movement_sd: np.ndarray, gyr: np.ndarray, source: str) -> None:
+    """A gyroscope that reads one value throughout while the accelerometer shows movement
+    (``movement_sd``: its one-second windows' SDs) is not measuring: every tilt would come
+    from the accelerometer alone, and every step was "no peak" with nothing said."""
+    if np.count_nonzero(movement_sd > MOVING_MPS2) < MIN_MOVING_WINDOWS:
         return
     if float(np.ptp(gyr, axis=0).max()) <= DEAD_GYRO_RADPS:
         raise InputDataError(
@@ -136,10 +136,11 @@ def _check_gravity(acc: np.ndarray, rate_hz: float, acc_unit: str, source: str) 
            f"--acc-unit {other}." if fits else "."))
 
 
-def _turn_per_movement(acc: np.ndarray, gyr: np.ndarray, rate_hz: float) -> float | None:
+def _turn_per_movement(moving_sd: np.ndarray, gyr: np.ndarray, rate_hz: float
+                       ) -> float | None:
     """Median over one-second windows where the body moves (walking, running) of the
-    gyroscope's SD in °/s per m/s² of the accelerometer's SD; None without such windows."""
-    _, moving_sd = _windows(acc, rate_hz)
+    gyroscope's SD in °/s per m/s² of the accelerometer's SD (``moving_sd``: every
+    window's); None without such windows."""
     moving = moving_sd > MOVING_MPS2
     if np.count_nonzero(moving) < MIN_MOVING_WINDOWS:
         return None

@@ -29,7 +29,7 @@ from imu_monitor import __version__
 from imu_monitor.conventions import Side
 from imu_monitor.drills import DRILLS, DrillResult, analyze_drill, get_drill
 from imu_monitor.errors import AnalysisError, CalibrationError, InputDataError
-from imu_monitor.processing.alignment import Aligner, neutral_from_contacts
+from imu_monitor.processing.alignment import LIVE_WALK_S, Aligner, neutral_from_contacts
 from imu_monitor.processing.calibration import (
     NEUTRAL_CONTACTS,
     NEUTRAL_MEAN,
@@ -86,6 +86,10 @@ MIN_TRUSTED_STRETCH_S = 1.0
 # contacts at most this far apart, and this much around them.
 BOUT_STEP_S = 1.5
 BOUT_MARGIN_S = 1.0
+# Live, a declared mounting (the app's preset) locks at the first standing, before any
+# walking: the walking after it is watched this long at most for a forward clear enough to
+# check the declared one against (about 15 steps make it clear; 50 MB at 1 kHz at most).
+FORWARD_WATCH_S = 180.0
 # Long arrays go through the per-sample stages in pieces of this many samples or more: every
 # stage streams and decides on absolute sample indices, so the numbers are those of one call
 # (tested), and no stage makes temporaries as long as the recording. Long enough for numpy's
@@ -132,6 +136,42 @@ class _Growable:
 
     def __len__(self) -> int:
         return self._n
+
+
+class _ForwardWatch:
+    """Live, after a calibration from a declared mounting: the walking that follows, pooled
+    until it says clearly which way the patient faces, then the declared forward checked
+    against it (``Aligner.check_declared_forward`` raises when it contradicts it: worn back
+    to front, a preset swaps left and right)."""
+
+    def __init__(self, aligner: Aligner, up: np.ndarray, rate_hz: float) -> None:
+        self._aligner, self._up = aligner, up
+        self._limit = round(FORWARD_WATCH_S * rate_hz)
+        self._rows = {name: _Growable(tail) for name, tail in
+                      (("acc", (3,)), ("gyr", (3,)), ("quat", (4,)), ("up", (3,)))}
+        self._valid, self._measured = _Growable((), np.bool_), _Growable((), np.bool_)
+
+    def add(self, acc, gyr, quat, up, valid, measured) -> bool:
+        """The next samples; False once the watch is over (the declared forward agrees with
+        the walking, or ``FORWARD_WATCH_S`` went by without walking clear enough)."""
+        for name, rows in (("acc", acc), ("gyr", gyr), ("quat", quat), ("up", up)):
+            self._rows[name].append(rows)
+        self._valid.append(valid)
+        self._measured.append(measured)
+        views = [self._rows[name].view for name in ("acc", "gyr", "quat", "up")]
+        aligner, n = self._aligner, len(self._valid)
+        # Once it has seen standing, ``add`` stops after each block: look at them all.
+        while (aligner.add(*views, self._valid.view, measured=self._measured.view)
+               and aligner.seen + aligner.block <= n):
+            pass
+        # As much walking as a live calibration locks on: on the real IPOL walks with their
+        # true axes declared, the first check then finds forward a median 3.9° from the
+        # declared one (at most 24°, against the 60° limit); with less, after 1.5–3 s of
+        # walking, 2 of the 110 were refused (bench/mounting_ipol.py --declared).
+        if aligner.forward_is_clear() and aligner.walking_s >= LIVE_WALK_S:
+            aligner.check_declared_forward(self._up)
+            return False
+        return n < self._limit
 
 
 class _Trailing:
@@ -277,6 +317,7 @@ class Pipeline:
         self._device: DeviceOrientation | None = None
         self.device_orientation: bool | None = None
         self._aligner = Aligner(self.rate_hz, self.config.axes, self.config.require_standing)
+        self._forward_watch: _ForwardWatch | None = None  # live, a declared mounting's
         self.calibration: Calibration | None = self.config.calibration
         # Samples kept until calibrated (live); offline, until the end: the filled batches as
         # pushed (a batch that needed no filling is kept as it is, not copied).
@@ -364,6 +405,9 @@ class Pipeline:
         else:
             quat, up, valid = self._live_orientation(filled)
         if self.calibration is not None:
+            if self._forward_watch is not None and not self._forward_watch.add(
+                    acc, gyr, quat, up, valid, filled.measured):
+                self._forward_watch = None
             steps = self._downstream(quat, up, acc, valid)
             return PipelineUpdate(start, len(self.obliquity), steps, False,
                                   self._take_provisional(steps))
@@ -374,6 +418,7 @@ class Pipeline:
             return PipelineUpdate(start, start, [], False)
         seen = self._aligner.seen  # decided on these samples alone, however they came
         self.calibration = self._calibrate({k: v[:seen] for k, v in pre.items()})
+        self._watch_declared_forward()
         steps = self._flush_pre()
         return PipelineUpdate(start, len(self.obliquity), steps, True,
                               self._take_provisional(steps))
@@ -616,6 +661,17 @@ class Pipeline:
         if still is not None:
             return aligner.calibration(still.up, NEUTRAL_STANDING, still)
         return provisional
+
+    def _watch_declared_forward(self) -> None:
+        """Live, a declared mounting locked before the walking could check its forward: the
+        walking to come is watched for it (a stored calibration is not checked again)."""
+        assert self.calibration is not None
+        if self._aligner.axes is None or self._aligner.forward_is_clear():
+            return
+        watch = Aligner(self.rate_hz, self._aligner.axes)
+        watch.vertical_from_orientation = self._aligner.vertical_from_orientation
+        self._forward_watch = _ForwardWatch(watch, self.calibration.pelvis_from_sensor[2],
+                                            self.rate_hz)
 
     def _contacts_with(self, cal: Calibration, pre: dict[str, np.ndarray]
                        ) -> list[tuple[int, str]]:

@@ -100,6 +100,30 @@ def test_a_declared_forward_the_walk_contradicts_is_refused(declared, harm):
     assert right.calibration.forward_source == "axes"
 
 
+@pytest.mark.parametrize("declared, refused", [
+    ("x=up,y=left,z=back", True), ("x=up,y=right,z=forward", False)])
+def test_live_a_declared_forward_is_checked_once_the_patient_walks(declared, refused):
+    """Live, a declared mounting (the app's preset) locks at the first standing, before any
+    walking could check it; the walking after it is watched, and a preset worn back to
+    front is refused within a few seconds of walking instead of swapping left and right for
+    the whole session."""
+    rec = simulated("symmetric-walk", seed=2, mounting="x=up,y=right,z=forward")
+    pipeline = Pipeline(RATE, PipelineConfig(axes=parse_axes(declared)))
+    calibrated_at = None
+    try:
+        for first in range(0, len(rec.samples), 10):
+            pipeline.push(rec.samples.slice(first, first + 10))
+            if calibrated_at is None and pipeline.calibration is not None:
+                calibrated_at = first
+    except CalibrationError as exc:
+        assert refused and "left and right would be swapped" in str(exc)
+        walked_s = (first - calibrated_at) / RATE
+        assert pipeline.calibration.forward_source == "axes" and walked_s < 15.0
+        return
+    assert not refused
+    assert pipeline._forward_watch is None  # the walking agreed: nothing more is watched
+
+
 def test_parse_axes_matrix():
     m = parse_axes("x=up,y=right,z=forward")
     np.testing.assert_array_equal(m @ [1, 0, 0], [0, 0, 1])  # sensor x is up

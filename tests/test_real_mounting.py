@@ -48,3 +48,14 @@ def test_real_walks_give_the_same_numbers_in_any_mounting(ipol_folder, name):
         assert outcome.mean_change_deg <= bench.MEAN_TOLERANCE_DEG, outcome.mounting
         assert outcome.same_steps, outcome.mounting
         assert outcome.forward_deg <= bench.FORWARD_TOLERANCE_DEG, outcome.mounting
+
+
+@pytest.mark.parametrize("name", ["7-3", "8-5", "11-2"])  # 7-3 and 8-5 were refused on 3 s
+def test_live_a_preset_is_refused_back_to_front_and_kept_as_worn(ipol_folder, name):
+    """Live, the app's preset is checked against the walking that follows the standing: the
+    true axes are kept, back to front is refused (bench/mounting_ipol.py --declared, all
+    110)."""
+    bench = bench_module("mounting_ipol")
+    outcomes = dict((declared, outcome) for declared, outcome, _ in
+                    bench.check_declared(ipol_folder / f"{name}_lb.txt"))
+    assert outcomes == {bench.TRUE_AXES: "kept", bench.BACK_TO_FRONT: "refused"}

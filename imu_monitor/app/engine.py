@@ -345,6 +345,10 @@ class LiveEngine:
                 self.settings = dataclasses.replace(self.settings, axes=None)  # refused
                 with self._lock:
                     self._pending.mounting_refused = True
+                if self._recorder is not None:  # its calibration is the refused preset's:
+                    with contextlib.suppress(RecordingError):  # the review finds its own
+                        self._recorder.set_meta("calibration", None)
+                        self._recorder.add_marker("Mounting preset refused")
             elif self._recorder is not None and update.calibrated_now:
                 with contextlib.suppress(RecordingError):
                     self._recorder.set_meta("calibration",

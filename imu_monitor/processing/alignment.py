@@ -407,16 +407,19 @@ class Aligner:
             )
 
 
+    def forward_is_clear(self) -> bool:
+        """The walking pooled so far says which way forward is clearly enough to judge a
+        declared forward by: twice the confidence a live calibration locks with."""
+        return self._pooled().windows > 0 and self._confidence() >= 2 * MIN_FORWARD_CONFIDENCE
+
     def check_declared_forward(self, up: np.ndarray) -> None:
         """A declared mounting whose forward is behind the patient, as the walking shows it,
         is a mistake that swaps left and right: refused when the walking is clear about it."""
-        if self.axes is None:
-            return
-        pool = self._pooled()
-        if pool.windows == 0 or self._confidence() < 2 * MIN_FORWARD_CONFIDENCE:
+        if self.axes is None or not self.forward_is_clear():
             return
         declared = self.axes[0] - (self.axes[0] @ up) * up
-        walked = pool.cov - (pool.cov @ up) * up
+        walked = self._pooled().cov
+        walked = walked - (walked @ up) * up
         if not np.linalg.norm(declared) > 0 or not np.linalg.norm(walked) > 0:
             return
         angle = _angle_deg(declared, walked)

@@ -19,8 +19,8 @@ so that mobgap gets the frame it expects) analysed:
   printed as ratios to it; "mobgap not installed" when it is absent.
 
 Live: the same pipeline fed 10-sample packets; median and p99 time per packet (target
-median ≤ 0.2 ms). The offline filter runs on two threads where two cores are free
-(processing/offline_vqf.py): on a busy machine the figures drop.
+median ≤ 0.2 ms). Everything runs on one core (the offline filter is C++ that holds the
+interpreter lock): on a busy machine the figures drop.
 """
 
 from __future__ import annotations

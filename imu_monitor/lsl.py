@@ -7,7 +7,7 @@ LabRecorder into one XDF file on one clock. We publish, for the session in progr
   specific force), ``gyr_x gyr_y gyr_z`` (rad/s), ``seq`` (the sample's sequence number: lost
   samples show as missing numbers), in the sensor's own axes;
 * ``imu_monitor pelvis`` (type ``PelvicAngles``, the same rate, float32): ``obliquity``
-  (positive: the right hip higher, docs: conventions), ``tilt``, ``rotation`` in degrees, one
+  (positive: the left hip higher, ``conventions.py``), ``tilt``, ``rotation`` in degrees, one
   value per sample slot (bridged gaps included, NaN where no angle can be trusted, and tilt
   and rotation NaN in the app when the switch was turned on mid-session);
 * ``imu_monitor steps`` (type ``Markers``, irregular, one string channel): one JSON object per

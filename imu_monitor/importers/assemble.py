@@ -9,7 +9,7 @@ Every reader ends here, so every format gets the same treatment as a live link:
 * **Counters** (Xsens ``PacketCounter``, 16 bits) are unwrapped and their gaps counted
   (``counter_gaps``), but they do not place samples in time: in real Xsens Awinda exports
   without a clock, rows across a counter gap are one sample period apart (stride times are
-  more regular counted in rows than in counter units; docs/import.md). Without a clock the
+  more regular counted in rows than in counter units; docs/cli.md, import). Without a clock the
   rows are consecutive samples at the rate the file states.
 * **Rate**: measured from the data; a rate the file states is kept when the data agree.
 * **Units** are converted once and checked against physics (``units.check_units``): a wrong
@@ -28,7 +28,6 @@ from imu_monitor.sources.timing import SamplePlacement, place_samples
 from imu_monitor.sources.units import ACC_UNITS, GYR_UNITS, check_units, unit_name
 
 MIN_RATE_HZ, MAX_RATE_HZ = 20.0, 2000.0
-RATE_AGREEMENT = 2e-3  # a stated rate is kept when the clock agrees this closely
 BEYOND_ANY_SENSOR = 1e6  # in any unit we read: 16 g is 157 m/s², 2000 °/s is 35 rad/s
 # Rows without a readable measurement are lost samples, unless they are this many or more.
 MIN_READABLE_SHARE = 0.5

@@ -3,7 +3,7 @@
 Why VQF (Laidig & Seel 2023, the ``vqf`` package) and not a filter of our own: on real motion
 with optical truth (BROAD) and on real walking it is more accurate than the gait-aware filter
 this product used before, which only won on our own simulator (docs/orientation.md has the
-tables and ``bench/orientation_real.py`` re-measures them).
+tables and ``bench/orientation_choice.py`` re-measures them).
 
 Two variants, one per use:
 
@@ -46,10 +46,10 @@ class FilterParams:
     rest_min_s: float = 0.8  # stillness before the bias is learned at rest (VQF: 1.5 s)
     # Largest gyro offset learned, per axis (VQF: 2°/s). Beyond it VQF neither learns the
     # offset nor even detects rest, and every tilt drifts: an uncalibrated MEMS gyroscope's
-    # zero-rate offset is often 2–5°/s. Measured: 4°/s on each axis gave per-step SDs of
-    # 2.9–3.0° instead of 0.7–1.7°; with 10°/s they are back to 0.8–1.7°, while BROAD's
-    # inclination error (real motion, optical truth) and the simulator's obliquity do not
-    # change (0.44° / 0.59°; within 0.01°).
+    # zero-rate offset is often 2–5°/s. Measured (docs/orientation.md): with 4°/s on each
+    # axis the per-step SDs are about twice the exact sensor's at VQF's limit and back to
+    # them with 10°/s, while BROAD's inclination error (real motion, optical truth) and the
+    # simulator's obliquity do not change.
     bias_clip_dps: float = 10.0
 
     def as_vqf(self) -> dict:

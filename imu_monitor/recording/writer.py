@@ -93,7 +93,7 @@ class RecordingWriter:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._in_wal = True
             self._db.execute("PRAGMA synchronous=FULL")
-            # Fold the log into the main file every ~1 MB (about 15 s at 200 Hz).
+            # Fold the log into the main file every ~1 MB (about 30 s at 200 Hz).
             self._db.execute("PRAGMA wal_autocheckpoint=250")
         except sqlite3.Error as exc:
             self._remove_failed_start()

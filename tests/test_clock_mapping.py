@@ -61,3 +61,36 @@ def test_device_restart_reanchors_and_keeps_time_going():
     assert mapper.restarts == 1
     assert np.all(np.abs(errors - 0.003) < 0.03)
     assert np.all(np.abs(errors[len(errors) // 2:] - 0.003) < 0.003)
+
+
+def test_a_late_first_packet_does_not_shorten_an_outage_in_sample_numbers():
+    """The session's time starts at the first packet's arrival; when it came 0.25 s late, the
+    mapping later corrects every time by that much. The samples an outage cost must come
+    from the time elapsed across it, not from the corrected time itself (which had made a
+    3 s outage 0.2 s short in sample numbers)."""
+    from imu_monitor.link.timeline import SessionTimeline
+    from imu_monitor.samples import SampleBatch
+
+    timeline = SessionTimeline(RATE)
+    rng = np.random.default_rng(3)
+
+    def packets(device_start_s: float, host_start_s: float, seconds: float, first_late: float):
+        out = []
+        for p in range(int(seconds * RATE / PER_PACKET)):
+            index = p * PER_PACKET + np.arange(PER_PACKET)
+            arrival = host_start_s + index[-1] / RATE + 0.003 + rng.exponential(0.004)
+            if p == 0:
+                arrival += first_late
+            batch = SampleBatch(device_start_s + index / RATE, index, np.zeros((10, 3)),
+                                np.zeros((10, 3)))
+            out.append(timeline.place(batch, arrival))
+        return out
+
+    before = packets(0.0, 100.0, 15.0, first_late=0.25)
+    timeline.new_connection()  # the sensor was away 3 s; its clock restarted
+    after = packets(0.0, 118.0, 5.0, first_late=0.0)
+    missing = after[0][1]
+    assert missing == pytest.approx(3.0 * RATE, abs=3)
+    last, first = before[-1][0], after[0][0]
+    assert int(first.seq[0]) - int(last.seq[-1]) - 1 == missing
+    assert float(first.time_s[0] - last.time_s[-1]) == pytest.approx(3.0 + 1 / RATE, abs=0.02)

@@ -241,3 +241,24 @@ def test_salvage_keeps_the_timeline_when_the_first_block_is_damaged(tmp_path):
     db.close()
     rec = open_recording(path, salvage=True)
     assert rec.lost_samples == 50 and rec.duration_s == pytest.approx(30.0)
+
+
+def test_link_events_during_an_outage_keep_the_time_they_happened(tmp_path):
+    """No sample arrives while the sensor is away, so the recording's clock (its samples)
+    stands still: the events of the outage are placed by the time since the last sample on
+    the source's clock. They had all been stamped at the last sample's time."""
+    path = tmp_path / "outage.imurec"
+    writer = RecordingWriter(path, 100.0, {"source": "ble:X"})
+    n = 1000
+    writer.append(SampleBatch(np.arange(n) / 100.0 + 0.2, np.arange(n), np.zeros((n, 3)),
+                              np.zeros((n, 3))))  # its times are the source's own
+    last = 0.2 + (n - 1) / 100.0
+    writer.add_event(StatusEvent(StatusKind.LOST, last + 0.05, "lost"))
+    writer.add_event(StatusEvent(StatusKind.CONNECTED, last + 3.0, "back"))
+    writer.append(SampleBatch(np.arange(n) / 100.0 + last + 3.01, np.arange(n) + n + 300,
+                              np.zeros((n, 3)), np.zeros((n, 3))))
+    writer.close()
+    times = {e["kind"]: e["time_s"] for e in open_recording(path).events}
+    assert times["lost"] == pytest.approx(10.05, abs=1e-9)
+    assert times["connected"] == pytest.approx(13.0, abs=1e-9)
+    assert times["gap"] == pytest.approx(10.0, abs=1e-9)  # where the samples stop

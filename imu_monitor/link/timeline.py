@@ -6,8 +6,12 @@ of the session**: device sample times mapped to the host clock with drift correc
 clock wraps and restarts. ``seq`` is the session sample number: within one connection it is
 the device's own sample index plus a constant, so a lost notification is a jump of exactly
 its samples; after a reconnect the device index starts again at 0, and the new constant is
-chosen from the mapped time (``round(time_s × rate)``), so the outage shows as a gap of the
-samples it lasted, both in time and in sequence numbers. Nothing is ever interpolated.
+chosen from the mapped time elapsed since the last sample before the outage (``round(Δtime_s
+× rate)`` after its number), so the outage shows as a gap of the samples it lasted, both in
+time and in sequence numbers. (Not from ``time_s`` itself: it starts at the first packet's
+arrival, and when that packet came late the mapping then corrects every later time by that
+much, so ``time_s`` and ``seq / rate`` may differ by that first latency; their differences
+agree.) Nothing is ever interpolated.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ class SessionTimeline:
         self.start_host_s: float | None = None
         self._seq_offset: int | None = None
         self._next_seq = 0
+        self._last_time_s = 0.0  # session time of the last sample placed
 
     def new_connection(self) -> None:
         """The device's sample index restarts with the next packet."""
@@ -44,10 +49,11 @@ class SessionTimeline:
             self.start_host_s = float(host[0])
         time_s = host - self.start_host_s
         if self._seq_offset is None:
-            first = max(self._next_seq, round(float(time_s[0]) * self.rate_hz)) if (
-                self._next_seq) else 0
+            away = round((float(time_s[0]) - self._last_time_s) * self.rate_hz)
+            first = max(self._next_seq, self._next_seq - 1 + away) if self._next_seq else 0
             self._seq_offset = first - int(batch.seq[0])
         seq = batch.seq.astype(np.int64) + self._seq_offset
         missing = max(0, int(seq[0]) - self._next_seq)
-        self._next_seq = max(self._next_seq, int(seq[-1]) + 1)
+        if int(seq[-1]) + 1 > self._next_seq:
+            self._next_seq, self._last_time_s = int(seq[-1]) + 1, float(time_s[-1])
         return replace(batch, time_s=time_s, seq=seq), missing

@@ -43,6 +43,7 @@ class RecordingWriter:
         self._pending_n = 0
         self._seq0: int | None = None
         self._next_seq: int | None = None
+        self._last_time_s: float | None = None  # the last sample's time (source clock)
         self.samples_written = 0
         self.lost_samples = 0
         self.rejected_samples = 0  # repeated or out-of-order samples, not stored
@@ -132,6 +133,7 @@ class RecordingWriter:
             at = (int(seq[k]) + 1 - self._seq0) / self.rate_hz
             self._event(at, "gap", f"{missing} samples lost", float(missing))
         self._next_seq = max(self._next_seq, int(batch.seq[-1]) + 1)
+        self._last_time_s = float(batch.time_s[-1])
         self._pending.append((batch, time.time() if host_time is None else host_time))
         self._pending_n += len(batch)
         if self._pending_n >= self._chunk:
@@ -153,8 +155,12 @@ class RecordingWriter:
                     (t, label, row_crc(t, label)))
 
     def add_event(self, event: StatusEvent) -> None:
-        """A link event (connected, lost, battery...), committed at once."""
-        self._event(self.elapsed_s, event.kind.value, event.message, event.value)
+        """A link event (connected, lost, battery...), committed at once, at the recording
+        time it happened: no sample arrives during an outage, so the time since the last
+        one (on the source's own clock, that of the samples' ``time_s``) is added."""
+        after_last = 0.0 if self._last_time_s is None else event.time_s - self._last_time_s
+        self._event(self.elapsed_s + max(0.0, after_last), event.kind.value, event.message,
+                    event.value)
 
     def set_meta(self, key: str, value: object) -> None:
         """Set one metadata entry (JSON value), committed at once."""

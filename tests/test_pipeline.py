@@ -120,6 +120,27 @@ def test_lost_packets_are_counted_and_steps_still_found():
                 full.summary.side(side).mean_peak_drop_deg, abs=0.3)
 
 
+@pytest.mark.parametrize("orientation", ["offline", "live"])
+def test_steps_cut_by_a_dropout_say_data_was_lost(orientation):
+    """A patient walking on a treadmill while the sensor is away for 3 s: the steps either
+    side of the outage are marked as lost data, not as the end and the start of a walk."""
+    from imu_monitor.processing.metrics import NOTE_FIRST, NOTE_LAST, NOTE_LOST
+
+    rec = simulated("treadmill", seed=1)
+    away = (round(40 * RATE), round(43 * RATE))
+    kept = SampleBatch.concat([rec.samples.slice(0, away[0]),
+                               rec.samples.slice(away[1], len(rec.samples))])
+    pipeline = Pipeline(RATE, PipelineConfig(orientation=orientation))
+    for first in range(0, len(kept), 10 if orientation == "live" else len(kept)):
+        pipeline.push(kept.slice(first, first + 10 if orientation == "live" else len(kept)))
+    steps = pipeline.finish().steps
+    before = max((s for s in steps if s.time_s < away[0] / RATE), key=lambda s: s.time_s)
+    after = min((s for s in steps if s.time_s > away[1] / RATE), key=lambda s: s.time_s)
+    assert before.note == after.note == NOTE_LOST and not before.counted | after.counted
+    assert not {NOTE_FIRST, NOTE_LAST} & {s.note for s in steps
+                                          if 35 * RATE < s.time_s * RATE < 48 * RATE}
+
+
 def test_absurd_readings_are_lost_samples_not_errors():
     """A corrupt file can hold 1e300 where a reading should be: it is counted as lost, marked
     invalid and bridged, never computed with (live packets would raise on it)."""

@@ -183,6 +183,15 @@ class StepJudge:
         if not note and _turning(history.heading_deg, pending.index, end, rate):
             note = NOTE_TURN  # (a step already left out needs no more reasons, nor old history)
         peak, peak_drop, data_note = _measure(history, pending.side, pending.index, end, rate)
+        # Lost data explains a walk "ending" at it or "starting" after it (the contact that
+        # would have closed or opened the step is in it), a missed contact or a repeated
+        # foot: said first.
+        span = round(usual * rate)
+        if data_note == NOTE_LOST or (note == NOTE_LAST and _lost_in(
+                history, pending.index, pending.index + 2 * span, rate)) or (
+                note == NOTE_FIRST and _lost_in(history, pending.index - span,
+                                                pending.index, rate)):
+            note = NOTE_LOST
         note = note or data_note
         step_time = None if previous is None else (pending.index - previous.index) / rate
         if same_bout:  # the usual step time, robust to a few odd ones (median)
@@ -321,6 +330,13 @@ def _measure(history: StepHistory, side: Side, start: int, end: int, rate: float
     if peak is None:
         note = note or (NOTE_LOST if not measured.all() else NOTE_NO_PEAK)
     return peak, None if peak is None else float(drop[peak]), note
+
+
+def _lost_in(history: StepHistory, start: int, end: int, rate: float) -> bool:
+    """Data lost (longer than bridged) in samples ``[start, end)`` of what is known."""
+    missing = ~history.valid[max(0, start):end]
+    return bool(missing.any()) and max(
+        stop - begin for begin, stop in true_runs(missing)) > SHORT_LOSS_S * rate
 
 
 def _step(contact: Contact, peak: int | None, peak_drop: float | None,

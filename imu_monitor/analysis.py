@@ -35,26 +35,32 @@ def analysis_config(metadata: dict, drill: str | None = None, side: str | None =
                           **options)
 
 
+def source_samples(source: Source) -> SampleBatch:
+    """All the samples of a finite source (a recording's own arrays: its packets are slices
+    of them, no copy of the whole session)."""
+    if isinstance(source, RecordingReplay):
+        return source.take_samples()
+    samples, _ = read_all(source)
+    return samples
+
+
 def analyze_source(source: Source, *, drill: str | None = None, side: str | None = None,
                    axes: str | None = None, threshold_deg: float | None = None,
                    recalibrate: bool = False, keep_orientation: bool = False,
-                   require_steps: bool = True, keep_samples: bool = True
-                   ) -> tuple[Pipeline, Analysis, SampleBatch | None]:
+                   require_steps: bool = True) -> tuple[Pipeline, Analysis]:
     """Recompute everything from the raw samples of a finite source (recording or CSV).
 
     A recording's stored calibration is used unless ``recalibrate`` or ``axes`` is given.
-    The samples are returned (for exporting them); without ``keep_samples``, None: they are
-    let go once pushed, and the pipeline holds only what it still needs (with lost samples,
-    its own filled copy: the session's 64 bytes a sample are not carried through the filter).
+    The samples are let go once pushed: the pipeline holds only what it still needs (with
+    lost samples, its own filled copy: the session's 64 bytes a sample are not carried
+    through the filter).
     """
     metadata = source.info.details
     replay = source if isinstance(source, RecordingReplay) else None
     stored_calibration, first_seq = None, None
-    if replay is not None:  # its packets are slices of these: no copy of the whole session
+    if replay is not None:
         stored_calibration, first_seq = replay.recording.calibration, replay.recording.first_seq
-        samples = replay.take_samples()
-    else:
-        samples, _ = read_all(source)
+    samples = source_samples(source)
     stored = replay is not None and not recalibrate and not axes
     config = analysis_config(
         metadata, drill, side, axes,
@@ -67,13 +73,12 @@ def analyze_source(source: Source, *, drill: str | None = None, side: str | None
     )
     pipeline = Pipeline(source.info.rate_hz, config)
     pipeline.push(samples)
-    if not keep_samples:
-        samples = None
+    del samples
     analysis = pipeline.finish(require_steps=require_steps)
     analysis.info = {"kind": source.info.kind,
                      **{k: v for k, v in metadata.items()
                         if k in ("source", "axes", "patient_id", "created_utc")}}
-    return pipeline, analysis, samples
+    return pipeline, analysis
 
 
 def headline(analysis: Analysis) -> dict:
@@ -106,8 +111,7 @@ def analyze_saved(path: Path) -> tuple[Analysis | None, str | None]:
     """Analyse a recording just saved, exactly as ``imu-monitor analyze`` will, and store the
     result in it (for lists); returns the analysis, or why there is none (also stored)."""
     try:
-        _, analysis, _ = analyze_source(RecordingReplay(path, salvage=False),
-                                        keep_samples=False)
+        _, analysis = analyze_source(RecordingReplay(path, salvage=False))
     except ImuMonitorError as exc:
         with contextlib.suppress(RecordingError):
             update_metadata(path, {"analysis_problem": str(exc)})
@@ -139,12 +143,14 @@ class StoredSession:
     def export(self, fmt: str, out: Path) -> int:
         """Write one of ``EXPORT_FORMATS`` (export/session.py) from the recording analysed
         again (the same numbers: the analysis is a function of the file); rows written."""
-        from imu_monitor.export.session import export_session
+        from imu_monitor.export.session import export_samples, export_session
 
-        pipeline, analysis, samples = analyze_source(
-            RecordingReplay(self.path), keep_orientation=fmt == "sto", require_steps=False,
-            keep_samples=fmt == "samples-csv")
-        return export_session(fmt, out, pipeline, analysis, samples, self.path)
+        if fmt == "samples-csv":  # the samples as recorded need no analysis
+            replay = RecordingReplay(self.path)
+            return export_samples(out, source_samples(replay), replay.info.rate_hz, self.path)
+        pipeline, analysis = analyze_source(
+            RecordingReplay(self.path), keep_orientation=fmt == "sto", require_steps=False)
+        return export_session(fmt, out, pipeline, analysis, self.path)
 
 
 def open_stored(path: Path) -> StoredSession:
@@ -153,7 +159,7 @@ def open_stored(path: Path) -> StoredSession:
     source = RecordingReplay(path)
     markers = [(float(m["time_s"]), str(m["label"])) for m in source.recording.markers]
     metadata = dict(source.recording.metadata)
-    pipeline, analysis, _ = analyze_source(source, require_steps=False, keep_samples=False)
+    pipeline, analysis = analyze_source(source, require_steps=False)
     session = StoredSession(Path(path), analysis, markers, metadata, pipeline.rate_hz,
                             pipeline.threshold_deg, pipeline.obliquity.view.copy(),
                             pipeline.valid.view.copy())

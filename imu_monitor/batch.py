@@ -105,9 +105,9 @@ def analyze_file(path: Path, options: BatchOptions, sha256: str | None = None
                   if is_recording(path) or path.suffix.lower() == EXTENSION
                   else ImportedFile(path, options.import_options))
         details = source.info.details
-        _, analysis, _ = analyze_source(source, drill=options.drill, axes=options.axes,
-                                        threshold_deg=options.threshold_deg,
-                                        recalibrate=options.recalibrate, keep_samples=False)
+        _, analysis = analyze_source(source, drill=options.drill, axes=options.axes,
+                                     threshold_deg=options.threshold_deg,
+                                     recalibrate=options.recalibrate)
     except (ImuMonitorError, OSError) as exc:
         row["error"] = str(exc)
         return row, []

@@ -7,8 +7,9 @@ import sqlite3
 import numpy as np
 import pytest
 
-from imu_monitor.recording import open_recording
+from imu_monitor.recording import RecordingWriter, open_recording
 from imu_monitor.recording.schema import dump, row_crc
+from imu_monitor.samples import SampleBatch
 
 from .test_cli import run
 
@@ -119,3 +120,23 @@ def test_export_never_overwrites_a_recording(folder, tmp_path):
     result = run("export", copy, "--format", "angles-csv", "-o", copy, check=False)
     assert result.returncode == 2 and "nothing is ever written over one" in result.stderr
     assert open_recording(copy).samples is not None
+
+
+def test_the_raw_samples_of_a_recording_too_still_to_analyse_can_be_exported(tmp_path):
+    """Standing only: no analysis is possible ("No walking was found"), every other export
+    says so, and the samples themselves still come out (they need no analysis)."""
+    path = tmp_path / "standing.imurec"
+    rng = np.random.default_rng(2)
+    n = 1000
+    with RecordingWriter(path, 100.0, {"drill": "walk"}) as writer:
+        writer.append_all(SampleBatch(np.arange(n) / 100.0, np.arange(n),
+                                      rng.normal(0, 0.02, (n, 3)) + [0, 0, 9.81],
+                                      rng.normal(0, 0.002, (n, 3))))
+    refused = run("export", path, "--format", "angles-csv", "-o", tmp_path / "a.csv",
+                  check=False)
+    assert refused.returncode != 0 and not (tmp_path / "a.csv").exists()
+    out = run("export", path, "--format", "samples-csv", "-o", tmp_path / "s.csv").stdout
+    lines = [ln for ln in (tmp_path / "s.csv").read_text().splitlines() if ln[:1] != "#"]
+    table = np.loadtxt(lines[1:], delimiter=",")
+    np.testing.assert_allclose(table[:, 1:4], open_recording(path).samples.acc, atol=1e-6)
+    assert f"{len(table)} samples" in out

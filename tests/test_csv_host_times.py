@@ -35,7 +35,7 @@ def _analysis(path, walk: SimulatedRecording, host: HostTimes) -> Analysis:
     rows = SampleBatch(host.time_s, np.arange(len(host.sample)), walk.samples.acc[host.sample],
                        walk.samples.gyr[host.sample])
     write_csv(path, rows, RATE)
-    _, analysis, _ = analyze_source(ImportedFile(path))
+    _, analysis = analyze_source(ImportedFile(path))
     return analysis
 
 

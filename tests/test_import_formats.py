@@ -50,7 +50,7 @@ def _same_samples(imported, known: SampleBatch, acc_atol=1e-9, gyr_atol=1e-9,
 
 
 def _summary(source) -> dict:
-    _, analysis, _ = analyze_source(source)
+    _, analysis = analyze_source(source)
     s = analysis.summary
     return {"steps": s.steps, "left": s.left.mean_peak_drop_deg,
             "right": s.right.mean_peak_drop_deg, "cadence": s.cadence_spm}

@@ -109,7 +109,7 @@ def test_a_report_never_overwrites_a_recording(walk, capsys):
 def test_a_report_that_fails_raises_and_leaves_the_process_alive(walk, tmp_path, monkeypatch):
     """A painter left open on its page used to take the whole app down."""
     source = open_source(str(walk), realtime=False)
-    pipeline, analysis, _ = analyze_source(source)
+    pipeline, analysis = analyze_source(source)
     source.close()
 
     def broken(self):
@@ -124,7 +124,7 @@ def test_a_report_that_fails_raises_and_leaves_the_process_alive(walk, tmp_path,
 
 def test_long_notes_and_many_markers_stay_above_the_footer(walk, tmp_path, monkeypatch):
     source = open_source(str(walk), realtime=False)
-    pipeline, analysis, _ = analyze_source(source)
+    pipeline, analysis = analyze_source(source)
     source.close()
     text = report_text(analysis, walk)
     text.notes = "Notes: " + "patient tired after the second bout; " * 60

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from imu_monitor import __version__
-from imu_monitor.analysis import analyze_saved, analyze_source
+from imu_monitor.analysis import analyze_saved, analyze_source, source_samples
 from imu_monitor.app.launch import run_app
 from imu_monitor.cli.live import print_summary, run_live
 from imu_monitor.cli.output import print_json, require_output
@@ -23,7 +23,12 @@ from imu_monitor.errors import (
     InputDataError,
     RecordingError,
 )
-from imu_monitor.export.session import check_export_target, export_message, export_session
+from imu_monitor.export.session import (
+    check_export_target,
+    export_message,
+    export_samples,
+    export_session,
+)
 from imu_monitor.importers import FORMATS, ImportOptions, read_samples
 from imu_monitor.importing import import_file, recording_metadata, save_recording
 from imu_monitor.pipeline import PipelineConfig
@@ -203,20 +208,18 @@ def open_source(path: Path, args: argparse.Namespace) -> Source:
 
 
 def _run_analysis(args: argparse.Namespace, keep_orientation: bool = False,
-                  require_steps: bool = True, keep_samples: bool = False):
-    """Recompute everything from the raw samples with the current pipeline (the samples are
-    returned with ``keep_samples`` only)."""
-    pipeline, analysis, samples = analyze_source(
+                  require_steps: bool = True):
+    """Recompute everything from the raw samples with the current pipeline."""
+    pipeline, analysis = analyze_source(
         open_source(args.file, args), drill=args.drill, side=args.side, axes=args.axes,
         threshold_deg=args.threshold, recalibrate=args.recalibrate,
-        keep_orientation=keep_orientation, require_steps=require_steps,
-        keep_samples=keep_samples)
+        keep_orientation=keep_orientation, require_steps=require_steps)
     analysis.info = {"file": str(args.file), **analysis.info}
-    return pipeline, analysis, samples
+    return pipeline, analysis
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    _, analysis, _ = _run_analysis(args)
+    _, analysis = _run_analysis(args)
     if args.json:
         print_json(analysis.to_dict())
     else:
@@ -226,12 +229,16 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     check_export_target(Path(args.output), Path(args.file))
-    pipeline, analysis, samples = _run_analysis(
-        args, keep_orientation=args.format == "sto",
-        require_steps=args.format in ("steps-csv", "json"),
-        keep_samples=args.format == "samples-csv")
-    rows = export_session(args.format, Path(args.output), pipeline, analysis, samples,
-                          Path(args.file))
+    if args.format == "samples-csv":  # the samples as read: no analysis needed
+        source = open_source(args.file, args)
+        rows = export_samples(Path(args.output), source_samples(source), source.info.rate_hz,
+                              Path(args.file))
+    else:
+        pipeline, analysis = _run_analysis(
+            args, keep_orientation=args.format == "sto",
+            require_steps=args.format in ("steps-csv", "json"))
+        rows = export_session(args.format, Path(args.output), pipeline, analysis,
+                              Path(args.file))
     print(export_message(args.format, rows, Path(args.output)))
     return 0
 
@@ -269,8 +276,7 @@ def cmd_review(args: argparse.Namespace) -> int:
         return run_app(review=args.file)
     print(f"No display found ({display_problem()}): printing the analysis instead of opening "
           "the review screen.")
-    _, analysis, _ = analyze_source(RecordingReplay(args.file, salvage=False),
-                                    keep_samples=False)
+    _, analysis = analyze_source(RecordingReplay(args.file, salvage=False))
     print(format_analysis(analysis, Path(args.file).name))
     return 0
 

@@ -35,33 +35,38 @@ def check_export_target(out: Path, source: Path, doing: str = "exported") -> Non
         raise InputDataError(f"{out} is the file being {doing}: choose another output name.")
 
 
-def export_session(fmt: str, out: Path, pipeline: Pipeline, analysis: Analysis,
-                   samples: SampleBatch | None, source: Path) -> int:
-    """Write ``fmt`` to ``out`` (whole or not at all, readable by the user only: patient
-    data); rows written.
+def export_samples(out: Path, samples: SampleBatch, rate_hz: float, source: Path) -> int:
+    """The raw samples as our CSV (``samples-csv``): no analysis needed, so a recording too
+    short or too still to analyse still gives its data back; rows written."""
+    check_export_target(out, source)
+    with guarded_path(out) as temporary:
+        write_csv(temporary, samples, rate_hz, {"source": str(source)})
+    return len(samples)
 
-    The ``sto`` format needs the pipeline to have kept the orientation (keep_orientation),
-    ``samples-csv`` the samples (the others none); a report is one page (``rows`` = 1).
+
+def export_session(fmt: str, out: Path, pipeline: Pipeline, analysis: Analysis,
+                   source: Path) -> int:
+    """Write ``fmt`` (any but ``samples-csv``: :func:`export_samples`) to ``out`` (whole or
+    not at all, readable by the user only: patient data); rows written.
+
+    The ``sto`` format needs the pipeline to have kept the orientation (keep_orientation);
+    a report is one page (``rows`` = 1).
     """
-    if fmt not in EXPORT_FORMATS:
-        raise InputDataError(f"'{fmt}' is not an export format. Choose one of: "
-                             + ", ".join(EXPORT_FORMATS) + ".")
+    if fmt not in EXPORT_FORMATS or fmt == "samples-csv":
+        raise InputDataError(f"'{fmt}' is not an export format of an analysis. Choose one "
+                             "of: " + ", ".join(f for f in EXPORT_FORMATS
+                                                if f != "samples-csv") + ".")
     if fmt == "sto" and pipeline.orientation is None:
         raise InputDataError("This analysis kept no orientations: re-open the recording "
                              "to export the .sto file.")
     check_export_target(out, source)
     with guarded_path(out) as temporary:
-        return _write(fmt, temporary, pipeline, analysis, samples, source)
+        return _write(fmt, temporary, pipeline, analysis, source)
 
 
-def _write(fmt: str, out: Path, pipeline: Pipeline, analysis: Analysis,
-           samples: SampleBatch | None, source: Path) -> int:
+def _write(fmt: str, out: Path, pipeline: Pipeline, analysis: Analysis, source: Path) -> int:
     valid = pipeline.valid.view
-    if fmt == "samples-csv":
-        assert samples is not None
-        write_csv(out, samples, pipeline.rate_hz, {"source": str(source)})
-        rows = len(samples)
-    elif fmt == "angles-csv":
+    if fmt == "angles-csv":
         rows = write_angles_csv(out, pipeline.rate_hz, pipeline.obliquity.view,
                                 pipeline.tilt.view, pipeline.rotation.view, valid)
     elif fmt == "steps-csv":

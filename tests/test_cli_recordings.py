@@ -130,7 +130,7 @@ def test_the_raw_samples_of_a_recording_too_still_to_analyse_can_be_exported(tmp
     n = 1000
     with RecordingWriter(path, 100.0, {"drill": "walk"}) as writer:
         writer.append_all(SampleBatch(np.arange(n) / 100.0, np.arange(n),
-                                      rng.normal(0, 0.02, (n, 3)) + [0, 0, 9.81],
+                                      rng.normal(0, 0.02, (n, 3)) + np.array([0, 0, 9.81]),
                                       rng.normal(0, 0.002, (n, 3))))
     refused = run("export", path, "--format", "angles-csv", "-o", tmp_path / "a.csv",
                   check=False)

@@ -45,6 +45,7 @@ def test_list_shows_the_library(folder):
     doc = json.loads(run("list", folder, "--json").stdout)
     entries = {e["file"]: e for e in doc["recordings"]}
     assert entries["sls.imurec"]["patient_id"] == "P-042"
+    assert entries["sls.imurec"]["closed"] is True
     assert entries["sls.imurec"]["drill"] == "single-leg-stance"
     assert entries["walk.imurec"]["headline"]["right_mean_peak_drop_deg"] == pytest.approx(
         9.0, abs=0.5)

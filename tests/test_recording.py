@@ -99,6 +99,13 @@ def test_killed_recorder_leaves_a_readable_file(tmp_path):
     n = len(rec.samples)
     np.testing.assert_array_equal(rec.samples.acc, truth.acc[:n])
     assert rec.metadata["source"] == "sim:symmetric-walk"
+    # ... and says it was not closed normally (copied without its -wal, it would be shorter).
+    from imu_monitor.cli.report import format_info
+    from imu_monitor.recording.library import read_entry
+
+    assert "Closed:      no. Not closed normally" in format_info(rec)
+    assert read_entry(path).to_json()["closed"] is False
+    assert read_entry(path).problem.startswith("Not closed normally")
 
 
 def test_full_disk_stops_with_a_message_and_keeps_the_data(tmp_path):

@@ -10,6 +10,7 @@ from imu_monitor.processing.calibration import (
     calibration_quality,
     describe_forward,
 )
+from imu_monitor.recording.library import NOT_CLOSED
 from imu_monitor.recording.metadata import describe_problems
 
 
@@ -76,6 +77,9 @@ def format_list(entries: list[dict], folder) -> str:
                      f"{headline_text(e['headline'])}")
         if e.get("damaged"):
             lines.append(f"{'':<17} damaged description: {'; '.join(e['damaged'])}")
+        if e.get("closed") is False:
+            lines.append(f"{'':<17} not closed normally (still being recorded, or stopped "
+                         "by a crash: keep any -wal file beside it with it)")
     return "\n".join(lines)
 
 
@@ -100,6 +104,7 @@ def format_info(rec) -> str:
         f"Link events: {len(rec.events)}",
         f"Notes:       {m.get('notes') or '—'}",
         f"Calibration: {'stored' if m.get('calibration') else 'none (found when analysed)'}",
+        f"Closed:      {'yes' if isinstance(m.get('totals'), dict) else 'no. ' + NOT_CLOSED}",
         f"Headline:    {headline_text(m.get('headline'))}",
     ]
     imported = m.get("import")

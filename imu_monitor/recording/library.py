@@ -15,6 +15,10 @@ from imu_monitor.recording.metadata import describe_problems
 from imu_monitor.recording.reader import read_header
 from imu_monitor.recording.schema import EXTENSION
 
+NOT_CLOSED = ("Not closed normally: still being recorded, or the program or the computer "
+              "stopped while recording. It holds what was saved up to then; keep any -wal "
+              "file beside it with it (it holds the last half-minute).")
+
 
 @dataclass(frozen=True)
 class LibraryEntry:
@@ -33,6 +37,7 @@ class LibraryEntry:
     headline: dict | None = None
     analysis_problem: str | None = None
     damaged: list[str] = field(default_factory=list)  # metadata entries left out, why
+    closed: bool = True  # False: still being recorded, or stopped by a crash
     unreadable: str | None = None
 
     @property
@@ -46,6 +51,8 @@ class LibraryEntry:
             return self.unreadable
         if self.damaged:
             return describe_problems(self.file, self.damaged)
+        if not self.closed:
+            return NOT_CLOSED
         return self.analysis_problem
 
     def to_json(self) -> dict:
@@ -57,7 +64,7 @@ class LibraryEntry:
                  "duration_s": None if self.duration_s is None else round(self.duration_s, 1),
                  "samples": self.samples, "lost_samples": self.lost_samples,
                  "markers": self.markers, "headline": self.headline,
-                 "analysis_problem": self.analysis_problem}
+                 "analysis_problem": self.analysis_problem, "closed": self.closed}
         if self.damaged:
             entry["damaged"] = self.damaged
         return entry
@@ -75,7 +82,8 @@ def read_entry(path: Path) -> LibraryEntry:
         drill=meta.get("drill"), side=meta.get("side"), duration_s=header["duration_s"],
         samples=header["samples"], lost_samples=header["lost_samples"],
         markers=header["markers"], notes=meta.get("notes"), headline=meta.get("headline"),
-        analysis_problem=meta.get("analysis_problem"), damaged=list(header["problems"]))
+        analysis_problem=meta.get("analysis_problem"), damaged=list(header["problems"]),
+        closed=header["finished"])
 
 
 def list_recordings(folder: Path) -> list[LibraryEntry]:

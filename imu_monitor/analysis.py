@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from imu_monitor.errors import ImuMonitorError, RecordingError
+from imu_monitor.errors import ImuMonitorError, RecordingError, StorageError
 from imu_monitor.heap import give_back_free_memory
 from imu_monitor.pipeline import Analysis, Pipeline, PipelineConfig
 from imu_monitor.processing.calibration import parse_axes
@@ -109,14 +109,20 @@ def store_analysis(writer: RecordingWriter, analysis: Analysis) -> None:
 
 def analyze_saved(path: Path) -> tuple[Analysis | None, str | None]:
     """Analyse a recording just saved, exactly as ``imu-monitor analyze`` will, and store the
-    result in it (for lists); returns the analysis, or why there is none (also stored)."""
+    result in it (for lists); returns the analysis (None: there is none) and what went wrong,
+    if anything: why there is no analysis (also stored), or that it could not be stored (a
+    disk full just then: the analysis is still given)."""
     try:
         _, analysis = analyze_source(RecordingReplay(path, salvage=False))
     except ImuMonitorError as exc:
         with contextlib.suppress(RecordingError):
             update_metadata(path, {"analysis_problem": str(exc)})
         return None, str(exc)
-    update_metadata(path, analysis_metadata(analysis))
+    try:
+        update_metadata(path, analysis_metadata(analysis))
+    except StorageError as exc:
+        return analysis, (f"{exc} The recording is complete; only its numbers for the "
+                          "recordings list are missing.")
     return analysis, None
 
 

@@ -21,6 +21,12 @@ class RecordingError(ImuMonitorError):
     """A recording cannot be written or read (damaged, foreign, full disk...)."""
 
 
+class StorageError(RecordingError):
+    """A file cannot be written where it was asked to be: a full disk, no permission, a
+    folder that vanished (the command line's exit status 1, not 2: nothing was wrong with
+    the request)."""
+
+
 class LinkError(ImuMonitorError):
     """The Bluetooth link to a sensor cannot be made or kept."""
 

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from imu_monitor.errors import RecordingError
+from imu_monitor.errors import RecordingError, StorageError
 from imu_monitor.recording import RecordingWriter, open_recording, read_header
 from imu_monitor.samples import SampleBatch, StatusEvent, StatusKind
 from imu_monitor.sources.simulated import SimulatedSensor
@@ -113,12 +113,14 @@ def test_full_disk_stops_with_a_message_and_keeps_the_data(tmp_path):
     samples = simulated("symmetric-walk", rate_hz=100.0).samples
     writer = RecordingWriter(path, 100.0)
     writer._db.execute("PRAGMA max_page_count=40")  # the disk fills up after a few seconds
-    with pytest.raises(RecordingError, match="disk is full"):
+    with pytest.raises(StorageError, match="disk is full") as refused:
         for first in range(0, len(samples), 10):
             writer.append(samples.slice(first, first + 10))
     rec = open_recording(path)
     assert 0 < len(rec.samples) == writer.samples_written
     np.testing.assert_array_equal(rec.samples.acc, samples.acc[:len(rec.samples)])
+    # The time it says is what the file holds (it had counted the half second that failed).
+    assert f"stopped at {rec.duration_s:.1f} s" in str(refused.value)
 
 
 def test_vanished_folder_stops_with_a_message(tmp_path):
@@ -269,3 +271,24 @@ def test_link_events_during_an_outage_keep_the_time_they_happened(tmp_path):
     assert times["lost"] == pytest.approx(10.05, abs=1e-9)
     assert times["connected"] == pytest.approx(13.0, abs=1e-9)
     assert times["gap"] == pytest.approx(10.0, abs=1e-9)  # where the samples stop
+
+
+def test_a_full_disk_while_recording_is_a_failure_not_a_bad_request(tmp_path, monkeypatch,
+                                                                      capsys):
+    """Nothing was wrong with the request: the command line's status is 1 (docs/cli.md), and
+    what was recorded is kept."""
+    from imu_monitor.cli.main import main
+    from imu_monitor.recording import writer as writer_module
+
+    made = writer_module.RecordingWriter.__init__
+
+    def small_disk(self, *args, **kwargs):
+        made(self, *args, **kwargs)
+        self._db.execute("PRAGMA max_page_count=60")
+
+    monkeypatch.setattr(writer_module.RecordingWriter, "__init__", small_disk)
+    out = tmp_path / "r.imurec"
+    status = main(["record", "--source", "sim:symmetric-walk", "--fast", "--seconds", "60",
+                   "-o", str(out)])
+    assert status == 1 and "The disk is full" in capsys.readouterr().err
+    assert open_recording(out).duration_s > 1.0

@@ -37,6 +37,9 @@ class _Job(QRunnable):
             result = self.work()
         except ImuMonitorError as exc:
             self.signals.failed.emit(str(exc))
+        except OSError as exc:  # a full disk, a read-only folder: said, not a bug
+            self.signals.failed.emit(f"Cannot write or read {exc.filename or 'a file'}: "
+                                     f"{exc.strerror or exc}.")
         except Exception as exc:  # a bug must not take the app down with it
             log.exception("work off the GUI thread failed")
             self.signals.failed.emit(f"Something went wrong ({type(exc).__name__}: {exc})."

@@ -327,7 +327,7 @@ def cmd_record(args: argparse.Namespace) -> int:
         if analysis is not None:
             print_summary(analysis, "Summary of the saved recording (whole-recording filter; "
                           "the live lines above may differ by a few tenths of a degree)")
-        else:
+        if problem:
             print(f"imu-monitor: {problem}", file=sys.stderr)
     return 0
 

@@ -18,7 +18,7 @@ from imu_monitor import __version__
 from imu_monitor.cli import console
 from imu_monitor.cli.output import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USER_ERROR
 from imu_monitor.drills import DRILLS
-from imu_monitor.errors import ImuMonitorError
+from imu_monitor.errors import ImuMonitorError, StorageError
 from imu_monitor.export.session import EXPORT_FORMATS
 from imu_monitor.importers import FORMATS
 from imu_monitor.logs import log_file
@@ -272,6 +272,9 @@ def _run(argv: list[str] | None) -> int:
 
     try:
         return int(getattr(commands, f"cmd_{args.command}")(args) or 0)
+    except StorageError as exc:  # a file could not be written: not the request's fault
+        print(f"imu-monitor: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
     except ImuMonitorError as exc:
         print(f"imu-monitor: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
@@ -77,9 +78,9 @@ def paint_report(out: Path, kind: str, text: ReportText, analysis: Analysis,
         finished = device.save(str(out), "PNG")
     else:
         del device  # the PDF writer completes the file when it goes
-    if not finished or not _complete(out, kind):
-        raise InputDataError(f"The report could not be written whole to {out} (is the disk "
-                             "full, or the folder read-only?). Nothing was kept.")
+    if not finished or not _complete(out, kind):  # said of the file asked for (safe_write)
+        raise OSError(errno.EIO, "the report could not be written whole (is the disk full, "
+                      "or the folder read-only?); nothing was kept", str(out))
 
 
 def _complete(path: Path, kind: str) -> bool:

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from imu_monitor import __version__
-from imu_monitor.errors import RecordingError
+from imu_monitor.errors import RecordingError, StorageError
 from imu_monitor.recording.schema import (
     APPLICATION_ID,
     CHUNK_S,
@@ -45,6 +45,7 @@ class RecordingWriter:
         self._next_seq: int | None = None
         self._last_time_s: float | None = None  # the last sample's time (source clock)
         self.samples_written = 0
+        self._saved_slots = 0  # slots up to the last committed sample
         self.lost_samples = 0
         self.rejected_samples = 0  # repeated or out-of-order samples, not stored
         self._chunk = max(1, round(CHUNK_S * self.rate_hz))
@@ -66,8 +67,8 @@ class RecordingWriter:
             # Created by us, readable by the user only (patient data).
             os.close(os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
         except OSError as exc:
-            raise RecordingError(f"Cannot create the recording {self.path}: "
-                                 f"{exc.strerror or exc}.") from None
+            raise StorageError(f"Cannot create the recording {self.path}: "
+                               f"{exc.strerror or exc}.") from None
         try:
             self._db = sqlite3.connect(self.path, isolation_level=None,
                                        check_same_thread=False, timeout=2.0)
@@ -78,7 +79,7 @@ class RecordingWriter:
             self._db.executescript(SCHEMA)
         except (OSError, sqlite3.Error) as exc:
             self._remove_failed_start()
-            raise RecordingError(f"Cannot create the recording {self.path}: {exc}.") from None
+            raise StorageError(f"Cannot create the recording {self.path}: {exc}.") from None
         base = {
             "format_version": FORMAT_VERSION,
             "app_version": __version__,
@@ -98,7 +99,7 @@ class RecordingWriter:
             self._db.execute("PRAGMA wal_autocheckpoint=250")
         except sqlite3.Error as exc:
             self._remove_failed_start()
-            raise RecordingError(f"Cannot prepare the recording {self.path}: {exc}.") from None
+            raise StorageError(f"Cannot prepare the recording {self.path}: {exc}.") from None
 
     # ----------------------------------------------------------------- input
     @property
@@ -107,6 +108,11 @@ class RecordingWriter:
         if self._seq0 is None or self._next_seq is None:
             return 0.0
         return (self._next_seq - self._seq0) / self.rate_hz
+
+    @property
+    def saved_s(self) -> float:
+        """Recording time committed to the file so far (what a crash or a full disk leaves)."""
+        return self._saved_slots / self.rate_hz
 
     def append(self, batch: SampleBatch, host_time: float | None = None) -> None:
         """Add samples as received; they are committed every half second."""
@@ -185,6 +191,8 @@ class RecordingWriter:
                     "mag, quat, crc32) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (first, n, *blobs, row_crc(first, n, *blobs)))
         self.samples_written += n
+        assert self._seq0 is not None
+        self._saved_slots = int(s.seq[-1]) + 1 - self._seq0
         if not self._db.in_transaction:
             self._check_log()
 
@@ -257,7 +265,7 @@ class RecordingWriter:
         except sqlite3.OperationalError as exc:
             text = str(exc).lower()
             if "full" in text:
-                self._stop(f"The disk is full: recording stopped at {self.elapsed_s:.1f} s. "
+                self._stop(f"The disk is full: recording stopped at {self.saved_s:.1f} s. "
                            f"Everything up to then is saved in {self.path}; free some space "
                            "before the next recording.")
             self._stop(f"Cannot write the recording {self.path} ({exc}). Recording stopped; "
@@ -275,7 +283,7 @@ class RecordingWriter:
         self.closed = True
         with contextlib.suppress(sqlite3.Error):
             self._db.close()
-        raise RecordingError(message)
+        raise StorageError(message)
 
 
 def update_metadata(path: str | Path, entries: dict) -> None:
@@ -293,4 +301,4 @@ def update_metadata(path: str | Path, entries: dict) -> None:
         finally:
             db.close()
     except sqlite3.Error as exc:
-        raise RecordingError(f"Cannot store the analysis in {path}: {exc}.") from None
+        raise StorageError(f"Cannot store the analysis in {path}: {exc}.") from None

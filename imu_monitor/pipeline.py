@@ -316,7 +316,8 @@ class Pipeline:
         # instead of the filter; decided by the first samples of the session.
         self._device: DeviceOrientation | None = None
         self.device_orientation: bool | None = None
-        self._aligner = Aligner(self.rate_hz, self.config.axes, self.config.require_standing)
+        self._aligner = Aligner(self.rate_hz, self.config.axes, self.config.require_standing,
+                                one_posture=not self.drill.gait)
         self._forward_watch: _ForwardWatch | None = None  # live, a declared mounting's
         self.calibration: Calibration | None = self.config.calibration
         # Samples kept until calibrated (live); offline, until the end: the filled batches as

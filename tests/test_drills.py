@@ -47,3 +47,20 @@ def test_step_down_peak_drop_per_rep():
     for block in result.blocks:
         assert block.reps == 8
         assert block.mean_peak_drop_deg == pytest.approx(6.0, abs=0.8)
+
+
+@pytest.mark.parametrize("seed", [1, 4])
+def test_a_short_standing_before_the_first_hold_is_the_neutral_not_the_hold(seed):
+    """The file starts 3 s before the weight shift onto the left leg: the still period ends
+    where the posture changes (the shift passes as still), so the neutral is the standing
+    on both feet, not its mean with the first seconds of the hold."""
+    from imu_monitor.processing.calibration import parse_axes
+
+    rec = simulated("single-leg-stance", seed=seed, mounting="x=up,y=right,z=forward")
+    first = rec.truth.drills[0]["start_s"]
+    cut = round((first - 3.3) * 200.0)
+    result = analyze_samples(rec.samples.slice(cut, len(rec.samples)), 200.0, PipelineConfig(
+        drill="single-leg-stance", axes=parse_axes("x=up,y=right,z=forward")))
+    assert result.calibration.still_end_s <= 3.5
+    for block, truth in zip(result.drill_result.blocks, rec.truth.drills, strict=True):
+        assert block.mean_drop_deg == pytest.approx(truth["mean_drop_deg"], abs=0.3)

@@ -39,6 +39,14 @@ MAX_STILL_S = 5.0
 # burst of up to 0.5 s touches two blocks; two bursts a few tenths apart leave no whole
 # block between them.
 MAX_STILL_GAP_S = 2.0
+# In a single-leg drill, a still period holds one posture: a block whose accelerometer
+# direction is this far from the period's first block starts another. The weight shift onto
+# one leg is slow enough to pass as still (a hold sways less than 5.7°/s), and a neutral that
+# took in the first seconds of a hold read the next hold's drop 0.7° high and its own 0.8°
+# low. Not in walking sessions: people standing shift their weight too (on the real IPOL
+# walks the standing drifts by more than 1° in 89 of 110, by 2° in 39), and a neutral from
+# their first posture only moved the added-drop and packet-loss figures the wrong way.
+STILL_POSTURE_DEG = 1.0
 MIN_STILL_MEASURED_S = 1.0  # of a still period's MIN_STILL_S or more, measured
 STILL_GYRO_STD_RADPS = 0.1
 STILL_ACC_STD_MPS2 = 0.25
@@ -128,9 +136,11 @@ class Aligner:
     # walking when C was pressed).
     require_standing: bool = False
     vertical_from_orientation: bool = False  # sensors with their own orientation
+    one_posture: bool = False  # single-leg drills: a still period ends at a posture change
     _next: int = 0
     _run_start: int | None = None
     _run_last: int = 0  # end of the still run's last still block
+    _run_gravity: np.ndarray = field(default_factory=lambda: np.zeros(3))  # its first block's
     _stills: list[_Still] = field(default_factory=list)
     _walking: list[int] = field(default_factory=list)  # per block: 0, gentle 1, brisk 2
     _walk_up_sum: np.ndarray = field(default_factory=lambda: np.zeros(3))  # brisk blocks
@@ -173,7 +183,7 @@ class Aligner:
         measured = valid if measured is None else measured
         count = (len(acc) - self._next) // b
         if count > 0:
-            still, walking, up_sums, complete = _block_features(
+            still, walking, up_sums, complete, gravity = _block_features(
                 acc[self._next:], gyr[self._next:], up[self._next:], valid[self._next:],
                 measured[self._next:], b, count)
             earlier = np.array(self._walking[-(WINDOW_BLOCKS - 1):], dtype=np.int8)
@@ -190,7 +200,7 @@ class Aligner:
                     self._walk_up_sum += up_sums[k]
                 elif level == 1:
                     self._gentle_up_sum += up_sums[k]
-                self._still_block(acc, gyr, quat, measured, bool(still[k]),
+                self._still_block(acc, gyr, quat, measured, bool(still[k]), gravity[k],
                                   bool(complete[k]), s, e)
                 if counts and k in windows:
                     self._add_window(*windows[k])
@@ -202,14 +212,18 @@ class Aligner:
             self._run_start = None
         return self.ready(final)
 
-    def _still_block(self, acc, gyr, quat, measured, still: bool, complete: bool, s: int,
-                     e: int) -> None:
+    def _still_block(self, acc, gyr, quat, measured, still: bool, gravity: np.ndarray,
+                     complete: bool, s: int, e: int) -> None:
         if (not complete and self._run_start is not None
                 and e - self._run_last <= round(MAX_STILL_GAP_S * self.rate_hz)):
             return  # lost data inside a still period: wait for what follows it
         if still:
+            if self.one_posture and self._run_start is not None and _angle_deg(
+                    gravity, self._run_gravity) > STILL_POSTURE_DEG:  # another posture
+                self._end_still(acc, gyr, quat, measured, self._run_start, self._run_last)
+                self._run_start = None
             if self._run_start is None:
-                self._run_start = s
+                self._run_start, self._run_gravity = s, gravity
             self._run_last = e
             if e - self._run_start >= round(MAX_STILL_S * self.rate_hz):
                 self._end_still(acc, gyr, quat, measured, self._run_start, e)
@@ -437,16 +451,17 @@ class Aligner:
 
 
 def _block_features(acc, gyr, up, valid, measured, block: int, count: int
-                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per block of ``block`` samples: still (every sample measured), walking (every sample
-    trusted: ``valid``; 2 brisk, 1 gentle, 0 not), the sum of up (sensor axes), and whether
-    every sample was measured.
+    trusted: ``valid``; 2 brisk, 1 gentle, 0 not), the sum of up (sensor axes), whether
+    every sample was measured, and the direction of the mean acceleration (unit vector).
     Computed a group of blocks at a time: each block's numbers are its own, and a whole
     recording's temporaries would be several times its size."""
     still = np.empty(count, dtype=bool)
     walking = np.empty(count, dtype=np.int8)
     up_sums = np.empty((count, 3))
     complete = np.empty(count, dtype=bool)
+    gravity = np.empty((count, 3))
     group = max(1, GROUP_SAMPLES // block)
     for g0 in range(0, count, group):
         g1 = min(count, g0 + group)
@@ -464,7 +479,10 @@ def _block_features(acc, gyr, up, valid, measured, block: int, count: int
                                   np.where(moving & (norm_sd > GENTLE_WALK_ACC_STD_MPS2), 1, 0))
         up_sums[g0:g1] = up[a:b].reshape(k, block, 3).sum(axis=1)
         complete[g0:g1] = whole
-    return still, walking, up_sums, complete
+        mean_acc = acc[a:b].reshape(k, block, 3).mean(axis=1)
+        gravity[g0:g1] = mean_acc / np.maximum(np.linalg.norm(mean_acc, axis=1,
+                                                              keepdims=True), 1e-12)
+    return still, walking, up_sums, complete, gravity
 
 
 def largest_sd(vectors: np.ndarray) -> np.ndarray:

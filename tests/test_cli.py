@@ -204,3 +204,24 @@ def test_simulate_writes_the_seconds_asked_for(tmp_path):
     out = run("simulate", "--scenario", "trendelenburg-right", "--seconds", "37", "-o",
               tmp_path / "s.imurec").stdout
     assert "Wrote 3700 samples (37.0 s)" in out
+
+
+def test_recordings_started_in_the_same_second_take_the_next_free_name(tmp_path, monkeypatch,
+                                                                         capsys):
+    """Another recording (another process) may take the default name between its choice and
+    the file's creation: the next free name is taken, not a refusal of a name nobody chose."""
+    from imu_monitor.cli import commands
+    from imu_monitor.cli.main import main
+
+    monkeypatch.setenv("IMU_MONITOR_RECORDINGS", str(tmp_path))
+    chosen = commands.default_recording_path(tmp_path, "P-9")
+    chosen.write_bytes(b"")  # taken by the other process meanwhile
+    names = iter([chosen])
+    real = commands.default_recording_path
+    monkeypatch.setattr(commands, "default_recording_path",
+                        lambda folder, patient: next(names, None) or real(folder, patient))
+    assert main(["record", "--source", "sim:symmetric-walk", "--fast", "--seconds", "10",
+                 "--patient", "P-9"]) == 0
+    saved = [p for p in tmp_path.glob("*-P-9*.imurec") if p != chosen]
+    assert len(saved) == 1 and saved[0].stat().st_size > 0
+    assert f"to {saved[0]}" in capsys.readouterr().out

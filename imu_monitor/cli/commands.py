@@ -296,9 +296,26 @@ def _stop_after(source: Source, seconds: float | None) -> float | None:
     return seconds if source.info.kind == "ble" else None
 
 
+def _new_recording(output: Path | None, folder: Path | None, patient: str | None,
+                   rate_hz: float, meta: dict) -> RecordingWriter:
+    """The recording asked for, or one under the default name in ``folder``: a recording
+    started in the same second by another process may take that name between its choice
+    and its creation, so the next free one is taken then."""
+    if output is not None:
+        return RecordingWriter(output, rate_hz, meta)
+    assert folder is not None
+    while True:
+        path = default_recording_path(folder, patient)
+        try:
+            return RecordingWriter(path, rate_hz, meta)
+        except RecordingError:
+            if not path.exists():  # not taken meanwhile: a real problem
+                raise
+
+
 def cmd_record(args: argparse.Namespace) -> int:
     patient = _patient(args.patient)  # before any file work: the code names the file
-    out = args.output or default_recording_path(prepared_recordings_folder(), patient)
+    folder = None if args.output else prepared_recordings_folder()
     source, scenario = _live_source(args)
     drill = args.drill or (get_scenario(scenario).drill if scenario else "walk")
     if scenario:
@@ -309,10 +326,11 @@ def cmd_record(args: argparse.Namespace) -> int:
                  "notes": args.notes or ""})
     config = PipelineConfig(drill=drill, side=args.side, threshold_deg=args.threshold)
     try:
-        writer = RecordingWriter(out, source.info.rate_hz, meta)
+        writer = _new_recording(args.output, folder, patient, source.info.rate_hz, meta)
     except RecordingError:
         source.close()
         raise
+    out = writer.path
     with writer:
         try:
             run_live(source, config, recorder=writer, publisher=_publisher(args, source),

@@ -292,3 +292,28 @@ def test_a_full_disk_while_recording_is_a_failure_not_a_bad_request(tmp_path, mo
                    "-o", str(out)])
     assert status == 1 and "The disk is full" in capsys.readouterr().err
     assert open_recording(out).duration_s > 1.0
+
+
+def test_a_recording_killed_while_being_created_says_so(tmp_path):
+    """Killed in its first milliseconds, while its description was written: the file and a
+    -journal are left. Not "damaged": interrupted, and holding no samples yet."""
+    import sqlite3
+
+    from imu_monitor.recording.schema import APPLICATION_ID, FORMAT_VERSION, SCHEMA
+
+    path = tmp_path / "early.imurec"
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute(f"PRAGMA application_id={APPLICATION_ID}")
+    db.execute(f"PRAGMA user_version={FORMAT_VERSION}")
+    db.executescript(SCHEMA)
+    db.execute("BEGIN")
+    db.execute("INSERT INTO meta (key, value, crc32) VALUES ('format_version', '1', 0)")
+    journal = path.with_name(path.name + "-journal")
+    shutil.copy(journal, tmp_path / "journal-copy")  # the transaction under way
+    db.execute("ROLLBACK")
+    db.close()
+    shutil.copy(tmp_path / "journal-copy", journal)  # as a kill leaves it
+    with pytest.raises(RecordingError, match="interrupted while it was being created"):
+        open_recording(path)
+    with pytest.raises(RecordingError, match="interrupted while it was being created"):
+        read_header(path)

@@ -78,11 +78,27 @@ def _connect(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=1.0)
 
 
-def _explain(exc: Exception, name: str) -> RecordingError:
+def _interrupted(path: Path) -> RecordingError | None:
+    """A ``-journal`` beside a recording: a change to it (its creation, or the analysis
+    stored after it) was interrupted; what is said of it instead of "damaged"."""
+    if not Path(f"{path}-journal").exists():
+        return None
+    return RecordingError(
+        f"{path.name} was interrupted while it was being created or updated (the "
+        f"{path.name}-journal beside it is from then) and cannot be read as it is. Interrupted "
+        "in its first moments, a recording holds no samples yet; keep the two files together "
+        "either way.")
+
+
+def _explain(exc: Exception, path: Path) -> RecordingError:
     """A sentence for a database error (the database's own words may quote its tables)."""
+    name = path.name
     if "locked" in str(exc):
         return RecordingError(f"{name} is being written by another program right now; try "
                               "again when that recording has stopped.")
+    interrupted = _interrupted(path)
+    if interrupted is not None:
+        return interrupted
     return RecordingError(
         f"{name} is damaged or truncated and cannot be read. If it was being recorded when "
         "the computer stopped, keep the file with its -wal companion together in a folder "
@@ -104,7 +120,7 @@ def open_recording(path: str | Path, salvage: bool = False, host_time: bool = Tr
     try:
         return _load(db, path, salvage, had_log, host_time)
     except (sqlite3.DatabaseError, UnicodeDecodeError, ValueError) as exc:
-        raise _explain(exc, name) from None
+        raise _explain(exc, path) from None
     finally:
         db.close()
 
@@ -116,7 +132,7 @@ def read_header(path: str | Path) -> dict:
     try:
         db = _connect(path)
         try:
-            metadata, problems = _metadata(db, path.name)
+            metadata, problems = _metadata(db, path)
             totals = metadata.get("totals")
             if isinstance(totals, dict):  # closed cleanly: checked totals
                 first, last, n = totals["first_seq"], totals["end_seq"], totals["samples"]
@@ -127,7 +143,7 @@ def read_header(path: str | Path) -> dict:
         finally:
             db.close()
     except (sqlite3.DatabaseError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
-        raise _explain(exc, path.name) from None
+        raise _explain(exc, path) from None
     rate = float(metadata["rate_hz"])
     return {"metadata": metadata, "samples": int(n or 0),
             "duration_s": 0.0 if first is None else (last - first) / rate,
@@ -153,8 +169,9 @@ def _check_file(path: Path) -> None:
                              "SQLite file). If it is a CSV of samples, give it a .csv name.")
 
 
-def _metadata(db: sqlite3.Connection, name: str) -> tuple[dict, list[str]]:
+def _metadata(db: sqlite3.Connection, path: Path) -> tuple[dict, list[str]]:
     """The sound entries of the metadata, and what was wrong with the others."""
+    name = path.name
     app_id = db.execute("PRAGMA application_id").fetchone()[0]
     if app_id != APPLICATION_ID:
         raise RecordingError(f"{name} is an SQLite database but not an imu_monitor recording.")
@@ -171,14 +188,15 @@ def _metadata(db: sqlite3.Connection, name: str) -> tuple[dict, list[str]]:
     rate = metadata.get("rate_hz")
     if not isinstance(rate, int | float) or isinstance(rate, bool) or not math.isfinite(rate) \
             or not 1 <= rate <= 1e5:
-        raise RecordingError(f"{name} is damaged: it does not give a usable sample rate.")
+        raise _interrupted(path) or RecordingError(
+            f"{name} is damaged: it does not give a usable sample rate.")
     return sound_metadata(metadata, name)
 
 
 def _load(db: sqlite3.Connection, path: Path, salvage: bool, had_log: bool,
           host_time: bool) -> Recording:
     name = path.name
-    metadata, problems = _metadata(db, name)
+    metadata, problems = _metadata(db, path)
     # Each column is filled chunk by chunk into one array: a whole recording is held once,
     # never also as its blobs or a list of pieces (a two-hour session is 100 MB). The blobs'
     # stored sizes bound the count (a damaged row's ``n`` may say anything).

@@ -149,14 +149,22 @@ class StoredSession:
     def export(self, fmt: str, out: Path) -> int:
         """Write one of ``EXPORT_FORMATS`` (export/session.py) from the recording analysed
         again (the same numbers: the analysis is a function of the file); rows written."""
-        from imu_monitor.export.session import export_samples, export_session
+        from imu_monitor.export.session import export_session
 
         if fmt == "samples-csv":  # the samples as recorded need no analysis
-            replay = RecordingReplay(self.path)
-            return export_samples(out, source_samples(replay), replay.info.rate_hz, self.path)
+            return export_recording_samples(self.path, out)
         pipeline, analysis = analyze_source(
             RecordingReplay(self.path), keep_orientation=fmt == "sto", require_steps=False)
         return export_session(fmt, out, pipeline, analysis, self.path)
+
+
+def export_recording_samples(path: Path, out: Path) -> int:
+    """A recording's samples as our CSV, with no analysis (one too short or too still to
+    analyse still gives its data back); rows written."""
+    from imu_monitor.export.session import export_samples
+
+    replay = RecordingReplay(path)
+    return export_samples(out, source_samples(replay), replay.info.rate_hz, path)
 
 
 def open_stored(path: Path) -> StoredSession:

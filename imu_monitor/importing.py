@@ -85,7 +85,7 @@ def save_recording(path: Path, samples: SampleBatch, rate_hz: float, metadata: d
     except RecordingError as exc:
         writer.close()
         path.unlink(missing_ok=True)
-        raise RecordingError(f"{exc} Nothing was saved.") from None
+        raise type(exc)(f"{exc} Nothing was saved.") from None
     return problem
 
 

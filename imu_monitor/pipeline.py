@@ -374,6 +374,11 @@ class Pipeline:
         self.steps = against_threshold(self.steps, self.threshold_deg)
 
     @property
+    def slots_seen(self) -> int:
+        """Sample slots pushed so far, lost ones included (the session's time axis)."""
+        return 0 if self._seq0 is None else self._next_seq - self._seq0
+
+    @property
     def filter_state(self) -> dict | None:
         """The live orientation filter's state now (a new pipeline of the same session
         continues from it); None offline."""

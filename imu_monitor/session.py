@@ -37,6 +37,7 @@ class SessionUpdate:
     calibrated_now: bool
     segment_started: bool  # the analysis restarted (a new calibration took over)
     problems: list[str]  # said in words: e.g. a mounting preset the sensor contradicts
+    calibration_refused: bool = False  # the calibration in use (a preset) was refused: none
 
 
 # Packets kept while not calibrated, for a drill chosen meanwhile (a calibration takes seconds
@@ -82,8 +83,10 @@ class LiveSession:
                 update = self.pipeline.push(batch)
         except CalibrationError as exc:  # e.g. a mounting preset the sensor contradicts
             problems.append(f"{exc} Calibrate again.")
+            # The filter has taken this packet: the next segment starts after it.
+            self.session_slots = self.segment_offset + self.pipeline.slots_seen
             self.configure(dataclasses.replace(self.config, axes=None), recalibrate=True)
-            return self._empty(problems, segment_started=True)
+            return self._empty(problems, segment_started=True, refused=True)
         offset = self.segment_offset
         shift = offset / self.rate_hz
         steps = [_shifted(s, shift) for s in update.steps]
@@ -257,9 +260,10 @@ class LiveSession:
         return ReadingTracker(self.pipeline.drill, self.config.side,
                               self.pipeline.threshold_deg, self.rate_hz)
 
-    def _empty(self, problems: list[str], segment_started: bool) -> SessionUpdate:
+    def _empty(self, problems: list[str], segment_started: bool, refused: bool = False
+               ) -> SessionUpdate:
         return SessionUpdate(np.zeros(0), np.zeros(0, np.float32), np.zeros(0, bool), [], [],
-                             False, segment_started, problems)
+                             False, segment_started, problems, refused)
 
 
 def _shifted(step: Step, shift: float) -> Step:

@@ -205,6 +205,34 @@ def test_review_replays_scrubs_and_exports(qtbot, window, tmp_path):
                     timeout=30_000)
 
 
+def test_a_recording_that_cannot_be_analysed_still_exports_its_samples(qtbot, window,
+                                                                        tmp_path):
+    """Standing only: review says why there is no analysis, shows nothing of the recording
+    opened before, and offers the one export that needs none: the samples."""
+    from imu_monitor.recording import RecordingWriter
+    from imu_monitor.samples import SampleBatch
+
+    standing = tmp_path / "standing.imurec"
+    rng = np.random.default_rng(2)
+    n = 1000
+    with RecordingWriter(standing, 100.0, {"drill": "walk"}) as writer:
+        writer.append_all(SampleBatch(np.arange(n) / 100.0, np.arange(n),
+                                      rng.normal(0, 0.02, (n, 3)) + np.array([0, 0, 9.81]),
+                                      rng.normal(0, 0.002, (n, 3))))
+    w = window()
+    page = w.review_page
+    w.open_recording(Path(__file__).parents[1] / "recordings" / "demo-symmetric-walk.imurec")
+    qtbot.waitUntil(lambda: page.steps.model().rowCount() > 0, timeout=20_000)
+    w.open_recording(standing)
+    qtbot.waitUntil(lambda: "Could not open" in page.title.text(), timeout=20_000)
+    assert "walking" in page.message.text() and page.steps.model().rowCount() == 0
+    assert [f for f, b in page.export_buttons.items() if b.isEnabled()] == ["samples-csv"]
+    page.export("samples-csv", tmp_path / "s.csv")
+    qtbot.waitUntil(lambda: f"to {tmp_path / 's.csv'}" in page.message.text(), timeout=20_000)
+    assert f"{n} samples" in page.message.text()
+    assert [f for f, b in page.export_buttons.items() if b.isEnabled()] == ["samples-csv"]
+
+
 def test_guided_calibration_redo_when_the_patient_moves(qtbot, window):
     w = window(FastSimulator(speed=4.0, seconds=30.0))
     connect(qtbot, w, "sim:trendelenburg-right")

@@ -313,7 +313,67 @@ def test_a_recording_killed_while_being_created_says_so(tmp_path):
     db.execute("ROLLBACK")
     db.close()
     shutil.copy(tmp_path / "journal-copy", journal)  # as a kill leaves it
-    with pytest.raises(RecordingError, match="interrupted while it was being created"):
+    with pytest.raises(RecordingError, match=r"stopped while it was being created.*no samples"):
         open_recording(path)
-    with pytest.raises(RecordingError, match="interrupted while it was being created"):
+    with pytest.raises(RecordingError, match=r"stopped while it was being created.*no samples"):
         read_header(path)
+
+
+def test_a_recording_whose_analysis_store_was_killed_reads_whole(tmp_path):
+    """Killed while its analysis was stored after it (a rollback -journal beside it): the
+    read-only reader could not undo the change and said "damaged"; where the folder can be
+    written the change is undone first, and every sample reads."""
+    path = tmp_path / "whole.imurec"
+    samples = simulated("symmetric-walk", rate_hz=100.0, seconds=20).samples
+    with RecordingWriter(path, 100.0, {"drill": "walk"}) as writer:
+        writer.append_all(samples)
+    code = (f"import sqlite3, os\n"
+            f"db = sqlite3.connect({str(path)!r}, isolation_level=None)\n"
+            "db.execute('PRAGMA cache_size=1')\n"
+            "db.execute('BEGIN')\n"
+            "db.execute(\"INSERT OR REPLACE INTO meta (key, value, crc32) VALUES ('headline', "
+            "'{}', 0)\")\n"
+            "db.execute('DELETE FROM chunks')\n"
+            "os._exit(9)\n")
+    subprocess.run([sys.executable, "-c", code], check=False)
+    assert path.with_name(path.name + "-journal").exists()
+    assert read_header(path)["samples"] == len(samples)
+    np.testing.assert_array_equal(open_recording(path).samples.acc, samples.acc)
+
+
+@pytest.mark.parametrize("command", ["import", "simulate"])
+def test_a_full_disk_while_importing_saves_nothing_and_says_so(tmp_path, monkeypatch, capsys,
+                                                               command):
+    """One transaction: nothing is kept, and the message does not claim otherwise."""
+    from imu_monitor.cli.main import main
+    from imu_monitor.recording import writer as writer_module
+
+    csv = tmp_path / "s.csv"
+    assert main(["simulate", "--scenario", "symmetric-walk", "--seconds", "60", "-o",
+                 str(csv)]) == 0
+    made = writer_module.RecordingWriter.__init__
+
+    def small_disk(self, *args, **kwargs):
+        made(self, *args, **kwargs)
+        self._db.execute("PRAGMA max_page_count=60")
+
+    monkeypatch.setattr(writer_module.RecordingWriter, "__init__", small_disk)
+    out = tmp_path / "r.imurec"
+    args = (["import", str(csv)] if command == "import" else
+            ["simulate", "--scenario", "symmetric-walk", "--seconds", "120"])
+    capsys.readouterr()
+    assert main([*args, "-o", str(out)]) == 1
+    said = capsys.readouterr().err
+    assert "disk is full" in said and "Nothing was saved" in said and "is saved" not in said
+    assert not out.exists()
+
+
+def test_a_recording_closed_without_samples_is_not_taken_for_a_crash(tmp_path):
+    """The sensor sent nothing: the file is kept and closed normally (the list had called it
+    "not closed normally", the words of a crash)."""
+    from imu_monitor.recording.library import read_entry
+
+    path = tmp_path / "nothing.imurec"
+    RecordingWriter(path, 100.0, {"drill": "walk"}).close()
+    assert read_header(path)["finished"] and read_header(path)["samples"] == 0
+    assert read_entry(path).to_json()["closed"] is True

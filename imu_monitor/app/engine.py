@@ -12,7 +12,6 @@ same engine runs under tests, benchmarks and the app.
 from __future__ import annotations
 
 import collections
-import contextlib
 import dataclasses
 import logging
 import queue
@@ -341,19 +340,23 @@ class LiveEngine:
         update = self.session.push(batch)
         if update.segment_started:
             self._segment_restarted()
-            if self.session.config.axes is None and self.settings.axes is not None:
-                self.settings = dataclasses.replace(self.settings, axes=None)  # refused
+            if update.calibration_refused:  # a preset the sensor contradicts
+                self.settings = dataclasses.replace(self.settings, axes=None)
                 with self._lock:
                     self._pending.mounting_refused = True
                 if self._recorder is not None:  # its calibration is the refused preset's:
-                    with contextlib.suppress(RecordingError):  # the review finds its own
+                    try:  # the review finds its own
                         self._recorder.set_meta("calibration", None)
                         self._recorder.add_marker("Mounting preset refused")
+                    except RecordingError as exc:
+                        self._recording_failed(str(exc))
             elif self._recorder is not None and update.calibrated_now:
-                with contextlib.suppress(RecordingError):
+                try:
                     self._recorder.set_meta("calibration",
                                             self.session.calibration.to_dict())
                     self._recorder.add_marker("Calibrated again")
+                except RecordingError as exc:  # the disk went: keep what is saved
+                    self._recording_failed(str(exc))
         drill = self._refresh_drill(now)
         summary = self._refresh_summary(now, bool(update.steps or update.provisional))
         with self._lock:

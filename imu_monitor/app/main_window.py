@@ -484,8 +484,8 @@ class MainWindow(QMainWindow):
         else:
             self.show_banner(f"Saved {result.path} ({result.samples} samples). The summary is "
                              "on the right; the recording is in Review.")
-            if result.analysis is not None:
-                self.live_page.show_recording_summary(result.analysis)
+        if result.analysis is not None:  # also when it could not be stored with the file
+            self.live_page.show_recording_summary(result.analysis)
         self.review_page.refresh()
 
     # ------------------------------------------------------------------ review

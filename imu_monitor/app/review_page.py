@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from imu_monitor.analysis import StoredSession, open_stored
+from imu_monitor.analysis import StoredSession, export_recording_samples, open_stored
 from imu_monitor.app import theme
 from imu_monitor.app.widgets.pelvis import PelvisView
 from imu_monitor.app.widgets.plots import style_plot
@@ -168,6 +168,7 @@ class ReviewPage(QWidget):
         super().__init__()
         self.folder = Path(folder)
         self.session: StoredSession | None = None
+        self._unanalysed: Path | None = None  # opened, not analysable: its samples export
         self._entries: list[LibraryEntry] = []
         # Library
         self.search = QLineEdit()
@@ -394,20 +395,39 @@ class ReviewPage(QWidget):
         self.progress.show()
         run_in_thread(lambda: open_stored(Path(path)),
                       lambda session: self._opened(session, opening),
-                      lambda message: self._open_failed(message, opening))
+                      lambda message: self._open_failed(message, opening, path))
 
-    def _open_failed(self, message: str, opening: int) -> None:
+    def _open_failed(self, message: str, opening: int, path: Path) -> None:
         if opening != self._opening:
             return
         self.progress.hide()
+        self._show_nothing()
         self.title.setText("Could not open this recording.")
         self._show_problem(message)
+        # Its samples need no analysis: they can still be exported.
+        self._unanalysed = Path(path) if Path(path).exists() else None
+        for fmt, button in self.export_buttons.items():
+            button.setEnabled(self._unanalysed is not None and fmt == "samples-csv")
+
+    def _show_nothing(self) -> None:
+        """No recording on screen (the one before is not left shown under another's name)."""
+        self.session = None
+        self._curve.setData([], [])
+        for item in self._peaks.values():
+            item.setData([], [])
+        for line in self._marker_lines:
+            self.plot.removeItem(line)
+        self._marker_lines = []
+        self.markers.clear()
+        self.steps.model().set_steps([])
+        self.summary.clear()
+        self._mark_open()
 
     def _opened(self, session: StoredSession, opening: int) -> None:
         if opening != self._opening:  # the clinician opened another one meanwhile
             return
         self.progress.hide()
-        self.session = session
+        self.session, self._unanalysed = session, None
         self._mark_open()
         a, meta = session.analysis, session.metadata
         self.title.setText(f"{session.path.name} — patient {meta.get('patient_id') or '—'}, "
@@ -525,21 +545,29 @@ class ReviewPage(QWidget):
 
     # --------------------------------------------------------------- export
     def _ask_export(self, fmt: str) -> None:
-        if self.session is None:
+        source = self._export_source(fmt)
+        if source is None:
             return
         suffix = EXPORT_FORMATS[fmt][1]
         kind, _, _ = fmt.partition("-")  # samples, angles, steps, report; json and sto
         tag = "" if fmt in ("json", "sto") else f"-{kind}"
-        suggested = self.session.path.with_name(f"{self.session.path.stem}{tag}{suffix}")
+        suggested = source.with_name(f"{source.stem}{tag}{suffix}")
         name, _ = QFileDialog.getSaveFileName(self, f"Export {EXPORT_FORMATS[fmt][0]}",
                                               str(suggested))
         if name:
             self.export(fmt, Path(name))
 
+    def _export_source(self, fmt: str) -> Path | None:
+        """The recording an export of ``fmt`` comes from: the one shown, or, for its samples
+        only, one that could not be analysed."""
+        if self.session is not None:
+            return self.session.path
+        return self._unanalysed if fmt == "samples-csv" else None
+
     def export(self, fmt: str, out: Path) -> None:
         """Write an export on a worker thread, with progress shown."""
-        session = self.session
-        if session is None:
+        session, source = self.session, self._export_source(fmt)
+        if source is None:
             return
         self.progress.show()
         self.message.setText(f"Exporting {EXPORT_FORMATS[fmt][0]}…")
@@ -549,15 +577,17 @@ class ReviewPage(QWidget):
         def done(rows: int) -> None:
             self._export_finished(export_message(fmt, rows, out))
 
-        run_in_thread(lambda: session.export(fmt, out),
+        run_in_thread(lambda: session.export(fmt, out) if session is not None
+                      else export_recording_samples(source, out),
                       done, lambda msg: self._export_finished(msg))
 
     def _export_finished(self, message: str) -> None:
         self.progress.hide()
         self.message.setText(message)
         self.status.emit(message)
-        for button in self.export_buttons.values():
-            button.setEnabled(True)
+        for fmt, button in self.export_buttons.items():
+            button.setEnabled(self.session is not None or (
+                self._unanalysed is not None and fmt == "samples-csv"))
 
     def _show_problem(self, message: str) -> None:
         self.message.setText(message)

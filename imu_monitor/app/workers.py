@@ -38,8 +38,8 @@ class _Job(QRunnable):
         except ImuMonitorError as exc:
             self.signals.failed.emit(str(exc))
         except OSError as exc:  # a full disk, a read-only folder: said, not a bug
-            self.signals.failed.emit(f"Cannot write or read {exc.filename or 'a file'}: "
-                                     f"{exc.strerror or exc}.")
+            why = exc.strerror or str(exc) or type(exc).__name__
+            self.signals.failed.emit(f"Cannot write or read {exc.filename or 'a file'}: {why}.")
         except Exception as exc:  # a bug must not take the app down with it
             log.exception("work off the GUI thread failed")
             self.signals.failed.emit(f"Something went wrong ({type(exc).__name__}: {exc})."

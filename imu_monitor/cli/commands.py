@@ -122,7 +122,9 @@ def cmd_simulate(args: argparse.Namespace) -> int:
             "steps": truth.steps, "drills": truth.drills}, indent=1))
     if kind == "recording":
         del sensor  # the simulated session is on disk: analysed from there, without it
-        analyze_saved(out)
+        analysis, problem = analyze_saved(out)
+        if analysis is not None and problem:  # analysed, but not stored with it
+            print(f"imu-monitor: {problem}", file=sys.stderr)
     span = (last - first + 1) / args.rate
     lost = round(span * args.rate) - count
     print(f"Wrote {count} samples ({span:.1f} s" + (f", {lost} lost" if lost else "")
@@ -161,7 +163,7 @@ def _write_stream(source: Source, path: Path, rate_hz: float, metadata: dict
     except RecordingError as exc:
         writer.close()
         path.unlink(missing_ok=True)
-        raise RecordingError(f"{exc} Nothing was saved.") from None
+        raise type(exc)(f"{exc} Nothing was saved.") from None
     finally:
         source.close()
     return count, first, last

@@ -85,9 +85,10 @@ def _interrupted(path: Path) -> RecordingError | None:
         return None
     return RecordingError(
         f"{path.name} was interrupted while it was being created or updated (the "
-        f"{path.name}-journal beside it is from then) and cannot be read as it is. Interrupted "
-        "in its first moments, a recording holds no samples yet; keep the two files together "
-        "either way.")
+        f"{path.name}-journal beside it is from then) and cannot be read as it is: copy the "
+        "two files together to a folder you can write to and open it there (the unfinished "
+        "change is then undone). Interrupted in its first moments, a recording holds no "
+        "samples yet.")
 
 
 def _explain(exc: Exception, path: Path) -> RecordingError:
@@ -152,7 +153,26 @@ def read_header(path: str | Path) -> dict:
             "problems": problems}
 
 
+def _undo_interrupted_change(path: Path) -> None:
+    """A ``-journal`` beside a recording is a change to it that was interrupted (its creation,
+    or the analysis stored after it). The reader opens recordings read-only, which cannot undo
+    it; where the file and its folder can be written, one read-write opening lets SQLite put
+    the file back as it was before the change (what any later writer would do first)."""
+    if not Path(f"{path}-journal").exists() or not (
+            os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+        return
+    try:
+        db = sqlite3.connect(path, timeout=1.0)
+        try:
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            db.close()
+    except sqlite3.Error:
+        pass  # said when it is read: _interrupted
+
+
 def _check_file(path: Path) -> None:
+    _undo_interrupted_change(path)
     try:
         check_input_file(path)
     except InputDataError as exc:  # said of a recording, as everything here
@@ -181,14 +201,19 @@ def _metadata(db: sqlite3.Connection, path: Path) -> tuple[dict, list[str]]:
                              f"this version reads up to {FORMAT_VERSION}). Update imu_monitor "
                              "to open it.")
     metadata = {}
-    for key, value, crc in db.execute("SELECT key, value, crc32 FROM meta"):
+    rows = db.execute("SELECT key, value, crc32 FROM meta").fetchall()
+    stopped_early = RecordingError(f"{name} was stopped while it was being created, before "
+                                   "its first sample: it holds no samples.")
+    if not rows:
+        raise stopped_early
+    for key, value, crc in rows:
         if row_crc(key, value) != crc:
             raise RecordingError(f"{name} is damaged: its '{key}' entry fails its check.")
         metadata[key] = json.loads(value)
     rate = metadata.get("rate_hz")
     if not isinstance(rate, int | float) or isinstance(rate, bool) or not math.isfinite(rate) \
             or not 1 <= rate <= 1e5:
-        raise _interrupted(path) or RecordingError(
+        raise stopped_early if Path(f"{path}-journal").exists() else RecordingError(
             f"{name} is damaged: it does not give a usable sample rate.")
     return sound_metadata(metadata, name)
 

@@ -46,6 +46,7 @@ class RecordingWriter:
         self._last_time_s: float | None = None  # the last sample's time (source clock)
         self.samples_written = 0
         self._saved_slots = 0  # slots up to the last committed sample
+        self._written_slots = 0  # ... and written, committed or not yet (append_all)
         self.lost_samples = 0
         self.rejected_samples = 0  # repeated or out-of-order samples, not stored
         self._chunk = max(1, round(CHUNK_S * self.rate_hz))
@@ -152,6 +153,7 @@ class RecordingWriter:
             self.append(samples.slice(first, first + self._chunk), host_time)
         self.flush()
         self._write("COMMIT", ())
+        self._saved_slots = self._written_slots
 
     def add_marker(self, label: str, time_s: float | None = None) -> None:
         """A clinician's marker (committed at once)."""
@@ -192,8 +194,9 @@ class RecordingWriter:
                     (first, n, *blobs, row_crc(first, n, *blobs)))
         self.samples_written += n
         assert self._seq0 is not None
-        self._saved_slots = int(s.seq[-1]) + 1 - self._seq0
+        self._written_slots = int(s.seq[-1]) + 1 - self._seq0
         if not self._db.in_transaction:
+            self._saved_slots = self._written_slots
             self._check_log()
 
     def _check_log(self) -> None:
@@ -221,10 +224,11 @@ class RecordingWriter:
             return
         try:
             self.flush()
-            if self._seq0 is not None and self._next_seq is not None:
-                self.set_meta("totals", {"samples": self.samples_written,
-                                         "first_seq": self._seq0, "end_seq": self._next_seq,
-                                         "rejected_samples": self.rejected_samples})
+            # Written even with no sample: "totals" is what says a recording was closed.
+            first = self._seq0 if self._seq0 is not None else 0
+            self.set_meta("totals", {"samples": self.samples_written, "first_seq": first,
+                                     "end_seq": self._next_seq if self._next_seq is not None
+                                     else first, "rejected_samples": self.rejected_samples})
         finally:
             self.closed = True
             for _ in range(10):  # a reader may hold the file for a moment: try again
@@ -264,6 +268,9 @@ class RecordingWriter:
             self._db.execute(sql, params)
         except sqlite3.OperationalError as exc:
             text = str(exc).lower()
+            if "full" in text and not self._saved_slots:
+                self._stop(f"The disk is full: {self.path} could not be written; free some "
+                           "space first.")
             if "full" in text:
                 self._stop(f"The disk is full: recording stopped at {self.saved_s:.1f} s. "
                            f"Everything up to then is saved in {self.path}; free some space "

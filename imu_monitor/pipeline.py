@@ -252,6 +252,7 @@ class Analysis:
     drill_result: DrillResult | None = None
     info: dict = field(default_factory=dict)
     orientation: Mode = "offline"
+    calibration_note: str = ""  # said beside the calibration (a stored preset replaced)
 
     @property
     def real_steps(self) -> list[Step]:
@@ -272,6 +273,8 @@ class Analysis:
             "calibration": self.calibration.to_dict(),
             "orientation_filter": "offline" if self.orientation == "offline" else "real-time",
         })
+        if self.calibration_note:
+            summary["calibration_note"] = self.calibration_note
         if self.drill_result is not None:
             summary[self.drill.replace("-", "_")] = self.drill_result.to_dict()
         return {
@@ -358,6 +361,7 @@ class Pipeline:
         self.samples = 0
         self.lost_samples = 0
         self.rejected_samples = 0  # duplicates and out-of-order samples
+        self.calibration_note = ""  # a stored preset the recording contradicts, set aside
         self.invalid_samples = 0  # non-finite or empty readings (counted as lost too)
         # The last sample number received, usable or not: slots after the last usable one
         # are lost too, counted at the end (a later usable sample makes them a gap).
@@ -446,6 +450,8 @@ class Pipeline:
             self._next_seq = self._seen_until + 1
         if self._offline_parts is not None:
             self._offline_orientation()
+        if self._stored_preset_contradicted():
+            self.calibration = None  # found from the recording below, as without one
         if self.calibration is None and self._pre:
             pre = self._pre_views()
             if "up" not in pre:  # offline: up for the whole recording, for calibrating only
@@ -493,6 +499,7 @@ class Pipeline:
             lost_samples=self.lost_samples,
             rejected_samples=self.rejected_samples,
             drill_result=drill_result,
+            calibration_note=self.calibration_note,
             orientation=self.config.orientation,
         )
 
@@ -667,6 +674,29 @@ class Pipeline:
         if still is not None:
             return aligner.calibration(still.up, NEUTRAL_STANDING, still)
         return provisional
+
+    def _stored_preset_contradicted(self) -> bool:
+        """Offline, a stored calibration from a mounting preset is checked against all the
+        walking of the recording, as a declared one is (live, it may have been saved before
+        5 s of walking could check it, or by a version that did not): contradicted, it is
+        said (``calibration_note``) and the recording is calibrated without it."""
+        stored = self.config.calibration
+        if not self.offline or stored is None or stored.forward_source != "axes" or not (
+                self._pre and "quat" in self._pre):
+            return False
+        pre = self._pre_views()
+        up = pre["up"] if "up" in pre else _up_in_sensor(pre["quat"])
+        aligner = Aligner(self.rate_hz, stored.pelvis_from_sensor)
+        aligner.vertical_from_orientation = self._aligner.vertical_from_orientation
+        aligner.add(pre["acc"], pre["gyr"], pre["quat"], up, self._evidence(), final=True,
+                    measured=self._measured_pre.view)
+        try:
+            aligner.check_declared_forward(stored.pelvis_from_sensor[2])
+        except CalibrationError as exc:
+            self.calibration_note = (f"The mounting preset stored with this recording was "
+                                     f"set aside: {exc} Forward was found from the walking.")
+            return True
+        return False
 
     def _watch_declared_forward(self) -> None:
         """Live, a declared mounting locked before the walking could check its forward: the

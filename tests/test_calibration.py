@@ -230,3 +230,34 @@ def test_bursts_lost_while_standing_leave_the_standing_and_its_neutral(orientati
     assert lost.still_start_s < 1.2 and lost.still_end_s > 2.9
     angle = np.degrees(np.arccos(np.clip(clean.up_sensor @ lost.up_sensor, -1, 1)))
     assert angle < 0.2
+
+
+@pytest.mark.parametrize("preset, set_aside", [("x=up,y=left,z=back", True),
+                                               ("x=up,y=right,z=forward", False)])
+def test_a_stored_preset_the_recording_contradicts_is_set_aside(tmp_path, preset, set_aside):
+    """A recording saved with a preset's calibration before any walking could check it: its
+    analysis checks the preset against all its walking, and a preset worn back to front is
+    set aside, said, and forward found from the walking (the weak right side stays right)."""
+    from imu_monitor.analysis import analyze_source
+    from imu_monitor.cli.report import format_analysis
+    from imu_monitor.recording import RecordingWriter
+    from imu_monitor.sources.recording import RecordingReplay
+
+    rec = simulated("trendelenburg-right", seed=1, mounting="x=up,y=right,z=forward")
+    standing = Pipeline(RATE, PipelineConfig(axes=parse_axes(preset)))
+    standing.push(rec.samples.slice(0, 1000))  # the preset locks on the standing alone
+    assert standing.calibration.forward_source == "axes"
+    path = tmp_path / "preset.imurec"
+    with RecordingWriter(path, RATE, {"drill": "walk",
+                                      "calibration": standing.calibration.to_dict()}) as w:
+        w.append_all(rec.samples)
+    _, analysis = analyze_source(RecordingReplay(path))
+    summary = analysis.summary
+    assert summary.right.mean_peak_drop_deg > summary.left.mean_peak_drop_deg + 3.0
+    if set_aside:
+        assert analysis.calibration.forward_source == "walk"
+        assert "set aside" in analysis.calibration_note
+        assert analysis.calibration_note in format_analysis(analysis, "x")
+        assert analysis.to_dict()["summary"]["calibration_note"] == analysis.calibration_note
+    else:
+        assert analysis.calibration.forward_source == "axes" and not analysis.calibration_note

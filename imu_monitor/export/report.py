@@ -98,7 +98,8 @@ def report_text(analysis: Analysis, source: Path) -> ReportText:
             [f"… {len(lines) - MAX_DRILL_LINES} more lines in the JSON export"]
             if len(lines) > MAX_DRILL_LINES else [])
     word, found = describe_calibration(analysis.calibration)
-    text.calibration = f"Calibration {word}: {found}"
+    text.calibration = f"Calibration {word}: {found}" + (
+        f" {analysis.calibration_note}" if analysis.calibration_note else "")
     expected = analysis.samples + analysis.lost_samples
     text.data = (f"Samples: {analysis.samples} received, {analysis.lost_samples} lost in "
                  f"transmission ({100 * analysis.lost_samples / max(1, expected):.1f} %), "

@@ -704,6 +704,28 @@ def test_a_new_threshold_keeps_the_steps_and_is_saved_with_the_recording(qtbot, 
     assert w.last_result.analysis.summary.threshold_deg == page.threshold.value()
 
 
+def test_a_new_threshold_keeps_a_mounting_preset_and_the_recording_going(qtbot, window):
+    """Calibrated with a preset, a new threshold was taken for a new mounting (none): the
+    analysis restarted without the preset, wiped the totals, and saved the old threshold."""
+    w = window(FastSimulator(speed=15.0, seconds=240.0, mounting="x=up,y=left,z=back"))
+    page = w.live_page
+    page.calibration.preset.setCurrentIndex(1)  # x up, y left, z back: as it is worn
+    connect(qtbot, w, "sim:trendelenburg-right")
+    page.calibration.start()
+    qtbot.waitUntil(lambda: page.calibration.state == "done", timeout=60_000)
+    qtbot.keyClick(w, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: recorded_s(w) >= 8 and page.step_count >= 8, timeout=60_000)
+    before = page.step_count
+    page.threshold.setValue(page.threshold.value() + 2.5)
+    qtbot.waitUntil(lambda: recorded_s(w) >= 12, timeout=30_000)
+    assert page.step_count > before
+    assert w.engine.session.config.axes is not None  # the preset is still the one in use
+    qtbot.keyClick(w, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: w.last_result is not None, timeout=30_000)
+    assert w.last_result.analysis.summary.threshold_deg == page.threshold.value()
+    assert w.last_result.analysis.calibration.forward_source == "axes"
+
+
 def test_after_disconnect_the_last_reading_is_not_left_up_as_live(qtbot, window):
     w, page = _calibrated_demo(qtbot, window)
     qtbot.waitUntil(lambda: "stance · step" in page.big.caption.text(), timeout=60_000)

@@ -228,8 +228,11 @@ class LiveEngine:
 
     def set_settings(self, settings: SessionSettings) -> None:
         """A new drill or side: the analysis restarts, the calibration stays. A new threshold
-        alone judges the steps again, the totals stay (and a recording saves it)."""
-        self._commands.put(lambda: self._apply_settings(settings, recalibrate=False))
+        alone judges the steps again, the totals stay (and a recording saves it). The
+        mounting preset is not one of these settings (``recalibrate`` sets it): the one in
+        use is kept."""
+        self._commands.put(lambda: self._apply_settings(
+            dataclasses.replace(settings, axes=self.settings.axes), recalibrate=False))
 
     def recalibrate(self, axes: np.ndarray | None = None) -> None:
         """Start the calibration again (stand still, then walk, or ``axes`` for the walk).

@@ -734,3 +734,14 @@ def test_after_disconnect_the_last_reading_is_not_left_up_as_live(qtbot, window)
     qtbot.wait(300)  # frames go on
     assert page.big.value.text() == "—" and not page.big.over
     assert page.big.caption.text().startswith("Not connected")
+
+
+def test_the_window_fits_a_laptop_screen(window):
+    """Long choices (the scenarios' and presets' descriptions) and the export buttons in one
+    row made the window at least 1788 px wide: wider than a 1366-px clinic laptop."""
+    w = window()
+    for page in (w.connect_page, w.live_page, w.review_page):
+        w.tabs.setCurrentWidget(page)
+        assert w.minimumSizeHint().width() <= 1280, page
+    preset = w.live_page.calibration.preset
+    assert preset.toolTip() == preset.currentText()  # the whole choice, when it is cut

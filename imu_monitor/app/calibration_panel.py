@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from imu_monitor.app import theme
 from imu_monitor.app.engine import LiveFrame
+from imu_monitor.app.widgets.choices import compact_choices
 from imu_monitor.processing.alignment import MAX_STILL_S, STILL_GYRO_STD_RADPS
 from imu_monitor.processing.calibration import Calibration, describe_calibration, parse_axes
 
@@ -63,6 +64,7 @@ class CalibrationPanel(QGroupBox):
         self.result.setProperty("role", "muted")
         self.preset = QComboBox()
         self.preset.addItems(list(MOUNTING_PRESETS))
+        compact_choices(self.preset, 20)
         self.start_button = QPushButton("Calibrate (C)")
         self.start_button.clicked.connect(self.start)
         self.keep_button = QPushButton("Keep current (Esc)")

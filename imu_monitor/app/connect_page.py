@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from imu_monitor.app import theme
+from imu_monitor.app.widgets.choices import compact_choices
 from imu_monitor.app.workers import run_in_thread
 from imu_monitor.simulation.scenarios import SCENARIOS
 
@@ -82,6 +83,7 @@ class ConnectPage(QWidget):
         self.scenario = QComboBox()
         for name, sc in SCENARIOS.items():
             self.scenario.addItem(f"{name} — {sc.description}", name)
+        compact_choices(self.scenario, 48)
         self.scenario.currentIndexChanged.connect(lambda _: self._refresh_list())
         self.search_button = QPushButton("Search for sensors")
         self.search_button.clicked.connect(self.search)

@@ -18,6 +18,7 @@ from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -269,17 +270,18 @@ class ReviewPage(QWidget):
         details.addTab(self.markers, "Markers")
 
         self.export_buttons: dict[str, QPushButton] = {}
-        exports = QHBoxLayout()
-        exports.addWidget(QLabel("Export:"))
+        # Two rows of four: in one row the seven buttons made the window 1538 px wide.
+        exports = QGridLayout()
+        exports.addWidget(QLabel("Export:"), 0, 0)
         labels = {"samples-csv": "Samples CSV", "angles-csv": "Angles CSV",
                   "steps-csv": "Steps CSV", "json": "JSON", "sto": "OpenSim .sto",
                   "report-pdf": "Report PDF", "report-png": "Report PNG"}
-        for fmt, (what, _) in EXPORT_FORMATS.items():
+        for k, (fmt, (what, _)) in enumerate(EXPORT_FORMATS.items()):
             button = QPushButton(labels[fmt])
             button.setToolTip(what)
             button.clicked.connect(lambda _=False, f=fmt: self._ask_export(f))
             button.setEnabled(False)
-            exports.addWidget(button)
+            exports.addWidget(button, k // 4, 1 + k % 4)
             self.export_buttons[fmt] = button
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)
@@ -287,8 +289,8 @@ class ReviewPage(QWidget):
         self.progress.hide()
         self.message = QLabel("")
         self.message.setWordWrap(True)
-        exports.addWidget(self.progress)
-        exports.addStretch(1)
+        exports.addWidget(self.progress, 1, 4)
+        exports.setColumnStretch(5, 1)
 
         viewer_top = QSplitter(Qt.Orientation.Horizontal)
         viewer_top.addWidget(self.plot)

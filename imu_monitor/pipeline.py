@@ -29,7 +29,12 @@ from imu_monitor import __version__
 from imu_monitor.conventions import Side
 from imu_monitor.drills import DRILLS, DrillResult, analyze_drill, get_drill
 from imu_monitor.errors import AnalysisError, CalibrationError, InputDataError
-from imu_monitor.processing.alignment import LIVE_WALK_S, Aligner, neutral_from_contacts
+from imu_monitor.processing.alignment import (
+    LIVE_WALK_S,
+    STORED_PRESET_LIMIT_DEG,
+    Aligner,
+    neutral_from_contacts,
+)
 from imu_monitor.processing.calibration import (
     NEUTRAL_CONTACTS,
     NEUTRAL_MEAN,
@@ -691,7 +696,8 @@ class Pipeline:
         aligner.add(pre["acc"], pre["gyr"], pre["quat"], up, self._evidence(), final=True,
                     measured=self._measured_pre.view)
         try:
-            aligner.check_declared_forward(stored.pelvis_from_sensor[2])
+            aligner.check_declared_forward(stored.pelvis_from_sensor[2],
+                                           STORED_PRESET_LIMIT_DEG)
         except CalibrationError as exc:
             self.calibration_note = (f"The mounting preset stored with this recording was "
                                      f"set aside: {exc} Forward was found from the walking.")

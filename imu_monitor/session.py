@@ -82,7 +82,8 @@ class LiveSession:
             if update is None:
                 update = self.pipeline.push(batch)
         except CalibrationError as exc:  # e.g. a mounting preset the sensor contradicts
-            problems.append(f"{exc} Calibrate again.")
+            problems.append(f"{exc} The calibration starts again without it: the patient "
+                            "stands still, then walks a few steps.")
             # The filter has taken this packet: the next segment starts after it.
             self.session_slots = self.segment_offset + self.pipeline.slots_seen
             self.configure(dataclasses.replace(self.config, axes=None), recalibrate=True)

@@ -261,3 +261,31 @@ def test_a_stored_preset_the_recording_contradicts_is_set_aside(tmp_path, preset
         assert analysis.to_dict()["summary"]["calibration_note"] == analysis.calibration_note
     else:
         assert analysis.calibration.forward_source == "axes" and not analysis.calibration_note
+
+
+@pytest.mark.parametrize("turned_deg, set_aside", [(40.0, True), (15.0, False)])
+def test_a_stored_preset_far_off_the_walking_is_set_aside(tmp_path, turned_deg, set_aside):
+    """A preset can be wrong by less than back to front: worn turned 40° on the belt, the
+    drop was read partly as forward tilt (a 9° drop read 5.5°). Beyond 30° (the walking's
+    forward is within 19° of true axes on all 110 real walks) it is set aside."""
+    from imu_monitor.analysis import analyze_source
+    from imu_monitor.recording import RecordingWriter
+    from imu_monitor.rotations import rotation_vector_to_matrix
+    from imu_monitor.samples import SampleBatch
+    from imu_monitor.sources.recording import RecordingReplay
+
+    rec = simulated("trendelenburg-right", seed=1, mounting="x=up,y=right,z=forward")
+    turn = rotation_vector_to_matrix(np.radians(turned_deg) * np.array([1.0, 0, 0]))
+    s = rec.samples
+    samples = SampleBatch(s.time_s, s.seq, s.acc @ turn.T, s.gyr @ turn.T)
+    standing = Pipeline(RATE, PipelineConfig(axes=parse_axes("x=up,y=right,z=forward")))
+    standing.push(samples.slice(0, 1000))
+    path = tmp_path / "turned.imurec"
+    with RecordingWriter(path, RATE, {"drill": "walk",
+                                      "calibration": standing.calibration.to_dict()}) as w:
+        w.append_all(samples)
+    _, analysis = analyze_source(RecordingReplay(path))
+    assert (analysis.calibration.forward_source == "walk") == set_aside
+    if set_aside:
+        assert "set aside" in analysis.calibration_note
+        assert analysis.summary.right.mean_peak_drop_deg == pytest.approx(9.0, abs=1.0)

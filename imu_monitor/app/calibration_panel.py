@@ -128,6 +128,7 @@ class CalibrationPanel(QGroupBox):
         """Follow the engine: countdown, stillness check, walk, result."""
         if frame.mounting_refused:  # the engine calibrates without it: so does the panel,
             self.preset.setCurrentIndex(0)  # or every restart would ask for it again
+            self.result.setText("")  # the refused preset's result is no longer in use
         if self._awaiting_restart:
             if not (frame.segment_started or frame.recalibration_started):
                 return

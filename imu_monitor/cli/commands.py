@@ -96,7 +96,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     if not 0 <= args.packet_loss <= 0.5:
         raise InputDataError("--packet-loss is a fraction between 0 and 0.5.")
     _check_seconds(args.seconds)
-    if args.mounting != "random":
+    declared = args.mounting not in (None, "random")
+    if declared:
         parse_axes(args.mounting)
     scenario = get_scenario(args.scenario)
     sensor = SimulatedSensor(args.scenario, args.seconds, args.rate, args.seed,
@@ -104,7 +105,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     meta = {"source": f"simulated:{args.scenario}", "seed": args.seed,
             "device": _simulated_device(), "drill": scenario.drill,
             "notes": scenario.description}
-    if args.mounting != "random":
+    if declared:
         meta["axes"] = args.mounting
     if out.suffix.lower() == ".csv":
         received, _ = read_all(sensor)

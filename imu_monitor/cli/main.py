@@ -43,8 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seconds", type=float, help="length of the main part (default: scenario's)")
     p.add_argument("--seed", type=int, default=1, help="random seed (same seed, same data)")
     p.add_argument("--rate", type=float, default=100.0, help="sample rate in Hz (default 100)")
-    p.add_argument("--mounting", default="random",
-                   help="sensor mounting: 'random' or an axes spec like x=up,y=right,z=forward")
+    p.add_argument("--mounting", default=None,
+                   help="sensor mounting: 'random' or an axes spec like x=up,y=right,z=forward "
+                        "(default: the scenario's own, random but for pitched-sensor)")
     p.add_argument("--packet-loss", type=float, default=0.0,
                    help="fraction of 10-sample packets lost (0–0.5)")
     p.add_argument("--truth", type=Path, help="also write the ground truth (JSON) here")

@@ -133,7 +133,9 @@ def describe_mounting(cal: Calibration) -> str:
     else:
         parts = [f"{tilt:.0f}° off upright" if tilt >= PLACED_WELL_DEG else "upright",
                  f"turned {turn:.0f}°" if turn >= PLACED_WELL_DEG else "facing straight"]
-        words = "sensor " + ", ".join(parts) + " (measured, so it does not matter)"
+        words = "sensor " + ", ".join(parts) + (
+            " (forward as declared, the tilt measured)" if cal.forward_source == "axes"
+            else " (measured, so it does not matter)")
     return f"{words}; axes: {up} up, {forward} forward"
 
 

@@ -30,12 +30,14 @@ class SimulatedSensor:
         speed: float = 1.0,
         packet_samples: int = 10,
         packet_loss: float = 0.0,
-        mounting: str = "random",
+        mounting: str | None = None,
         errors: SensorErrors | None = None,
     ) -> None:
         sc = get_scenario(scenario)
         self._seconds = sc.default_seconds if seconds is None else float(seconds)
-        self._recording = simulate(sc.build(self._seconds), rate_hz, seed, mounting, errors)
+        # The scenario's own mounting unless one is given (``pitched-sensor`` is about it).
+        self._recording = simulate(sc.build(self._seconds), rate_hz, seed,
+                                   sc.mounting if mounting is None else mounting, errors)
         # A scenario's activities round up to whole walks: the session lasts what was asked.
         self._length = min(len(self._recording.samples), round(self._seconds * rate_hz))
         self.truth: Truth = self._recording.truth

@@ -250,6 +250,20 @@ def test_guided_calibration_redo_when_the_patient_moves(qtbot, window):
     assert MOVED_DPS > 1.0
 
 
+def test_a_calibration_asked_for_mid_walk_completes_at_the_demos_next_rest(qtbot, window):
+    """The half-hour demo walked without a stop after its first standing: C pressed later
+    waited "stand still again" for good. Its walker now rests every two minutes."""
+    w = window(FastSimulator(speed=25.0, seconds=400.0))
+    connect(qtbot, w, "sim:trendelenburg-right")
+    panel = w.live_page.calibration
+    qtbot.waitUntil(lambda: panel.state == "done", timeout=60_000)
+    qtbot.waitUntil(lambda: w.live_page.trace.data()[0][-1] > 30.0, timeout=30_000)
+    qtbot.keyClick(w, Qt.Key.Key_C)
+    assert panel.state == "standing"
+    qtbot.waitUntil(lambda: panel.state == "done", timeout=60_000)
+    assert w.live_page.trace.data()[0][-1] < 200.0  # at the first rest, not the end
+
+
 def test_calibration_with_a_mounting_preset_skips_the_walk(qtbot, window):
     w = window(FastSimulator(speed=4.0, seconds=20.0, mounting="x=up,y=left,z=back"))
     panel = w.live_page.calibration

@@ -134,6 +134,8 @@ class ProgressPlot(pg.PlotWidget):
         style_plot(self, colors)
         self._title_color = colors.muted
         self._legend.setLabelTextColor(colors.text)
+        for _, label in self._legend.items:  # the labels already made keep their colour
+            label.setText(label.text, color=colors.text)
         self._set_title(self._title)
 
     def show_patient(self, entries: list[LibraryEntry]) -> None:

@@ -23,6 +23,8 @@ from imu_monitor.simulation.activities import (
 )
 
 WALKWAY_S = 8.0  # one 10 m pass at ~1.25 m/s
+REST_EVERY_S = 120.0  # long walkway sessions: a rest standing after this much walking
+REST_S = 8.0
 
 
 @dataclass(frozen=True)
@@ -42,18 +44,27 @@ def _calibration() -> list[Activity]:
 
 
 def _walkway(seconds: float, **gait) -> list[Activity]:
-    """Up and down a walkway with U-turns until ``seconds`` of walking are done."""
+    """Up and down a walkway with U-turns until ``seconds`` of walking are done; on long
+    sessions a rest standing every ``REST_EVERY_S`` of walking (a patient's pause: the app's
+    half-hour demo had nobody stand after the start, so a calibration asked for later waited
+    for good)."""
     out: list[Activity] = [Stand(5.0)]
     left = seconds
     first = True
+    since_rest = 0.0
     while left > 0:
         leg = min(WALKWAY_S, left)
         out.append(Gait(leg, **gait))
         left -= leg
+        since_rest += leg
         if left > 0:
             out.append(Gait(3.0, turn_deg=180.0 if first else -180.0, **gait))
             left -= 3.0
+            since_rest += 3.0
             first = not first
+            if since_rest >= REST_EVERY_S and left > 0:
+                out.append(Stand(REST_S))
+                since_rest = 0.0
     out.append(Stand(3.0))
     return out
 

@@ -54,6 +54,7 @@ class LiveSession:
         self.config = config
         self.publisher = publisher
         self.calibration: Calibration | None = config.calibration  # the one in use
+        self.calibration_origin_s = 0.0  # session time where its analysis began (its times')
         self.pipeline = self._new_pipeline(self.calibration)
         self.candidate: Pipeline | None = None  # a new calibration under way
         self._candidate_offset = 0
@@ -103,6 +104,7 @@ class LiveSession:
             self.published_steps += len(steps)
         if update.calibrated_now:
             self.calibration = self.pipeline.calibration
+            self.calibration_origin_s = self.segment_offset / self.rate_hz
         self._keep_while_uncalibrated(batch)
         self.session_slots = offset + len(self.pipeline.obliquity)
         return SessionUpdate((offset + np.arange(update.start, update.stop)) / self.rate_hz,
@@ -152,6 +154,7 @@ class LiveSession:
         self._new_segment(self.segment_offset)
         if self.pipeline.calibration is not None:  # completed on the packets given again
             self.calibration = self.pipeline.calibration
+            self.calibration_origin_s = self.segment_offset / self.rate_hz
             self.segment_steps = list(self.pipeline.steps)
             self._uncalibrated, self._kept_uncalibrated = None, 0
 

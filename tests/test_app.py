@@ -135,6 +135,12 @@ def test_connect_calibrate_record_review(qtbot, window, capsys):
     assert "Recording just saved" in w.live_page.summary_box.title()
     assert f"{summary.right.mean_peak_drop_deg:.1f}" in w.live_page.summary.text()
     assert rec.metadata["patient_id"] == "P-017" and len(rec.markers) == 1
+    # The calibration stood before the recording started: said so, not "0.0–4.5 s" (which,
+    # in the recording's own time, was walking).
+    from imu_monitor.cli.report import format_analysis
+
+    assert rec.calibration.still_end_s <= 0
+    assert "before the recording started" in format_analysis(result.analysis, "x")
 
     # The new file is in the library; opening it gives exactly `imu-monitor analyze`.
     w.tabs.setCurrentWidget(w.review_page)

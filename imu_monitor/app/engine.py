@@ -29,7 +29,7 @@ from imu_monitor.drills import DrillResult
 from imu_monitor.errors import ImuMonitorError, RecordingError
 from imu_monitor.lsl import LslPublisher
 from imu_monitor.pipeline import Analysis, PipelineConfig
-from imu_monitor.processing.calibration import Calibration
+from imu_monitor.processing.calibration import Calibration, in_recording_time
 from imu_monitor.processing.metrics import Step, Summary
 from imu_monitor.reading import LiveReading
 from imu_monitor.recording import RecordingWriter
@@ -179,6 +179,7 @@ class LiveEngine:
         # number, the Lab Streaming Layer (when switched on).
         self.session = LiveSession(self.rate_hz, self._config(self.settings))
         self._recorder: RecordingWriter | None = None
+        self._recording_start_slot: int | None = None  # session slot of its first sample
         self._finishers: list[threading.Thread] = []  # saved recordings being analysed
         self._next_drill_refresh = 0.0
         self._summary_due, self._next_summary = False, 0.0
@@ -355,8 +356,7 @@ class LiveEngine:
                         self._recording_failed(str(exc))
             elif self._recorder is not None and update.calibrated_now:
                 try:
-                    self._recorder.set_meta("calibration",
-                                            self.session.calibration.to_dict())
+                    self._recorder.set_meta("calibration", self._stored_calibration())
                     self._recorder.add_marker("Calibrated again")
                 except RecordingError as exc:  # the disk went: keep what is saved
                     self._recording_failed(str(exc))
@@ -530,15 +530,26 @@ class LiveEngine:
             raise RecordingError(f"The recordings folder {request.path.parent} cannot be "
                                  f"created ({exc.strerror}): choose another one.") from None
         s = self.settings
+        self._recording_start_slot = self.session.session_slots  # its first sample's
         meta = {"source": self.source.info.kind, "device": request.device,
                 "drill": s.drill, "side": s.side, "patient_id": request.patient_id,
-                "notes": request.notes, "calibration": calibration.to_dict(),
+                "notes": request.notes, "calibration": self._stored_calibration(),
                 "threshold_deg": self.session.pipeline.threshold_deg}
         self._recorder = RecordingWriter(request.path, self.rate_hz, meta)
         self._summary_from_s = len(self.session.pipeline.obliquity) / self.rate_hz
         self._summary_due, self._next_summary = True, 0.0
         with self._lock:
             self._pending.recording_path = request.path
+
+    def _stored_calibration(self) -> dict:
+        """The calibration in use, its standing in the recording's time (a calibration made
+        before the recording started stood before it: "… s before the recording started")."""
+        session = self.session
+        assert session.calibration is not None
+        recording_start_s = (self._recording_start_slot if self._recording_start_slot
+                             is not None else session.session_slots) / self.rate_hz
+        return in_recording_time(session.calibration,
+                                 recording_start_s - session.calibration_origin_s).to_dict()
 
     def _recording_failed(self, problem: str) -> None:
         """The recording cannot go on (it keeps what was committed); the live view goes on."""
@@ -553,6 +564,7 @@ class LiveEngine:
         if recorder is None:
             return
         self._recorder = None
+        self._recording_start_slot = None
         self._summary_from_s = None  # the session's totals again
         self._summary_due, self._next_summary = True, 0.0
         if recorder.closed:  # a write error closed it: nothing more can be stored

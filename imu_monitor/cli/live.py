@@ -18,6 +18,7 @@ from imu_monitor.processing.calibration import (
     Calibration,
     describe_forward,
     describe_neutral,
+    standing_span,
 )
 from imu_monitor.processing.metrics import Step
 from imu_monitor.recording import RecordingWriter
@@ -29,7 +30,7 @@ from imu_monitor.sources.base import Source
 def calibration_line(cal: Calibration) -> str:
     """What the calibration found, in one line for the terminal."""
     forward = describe_forward(cal)
-    neutral = (f"neutral from standing {cal.still_start_s:.1f}–{cal.still_end_s:.1f} s"
+    neutral = (f"neutral from standing {standing_span(cal)}"
                if cal.neutral_source == NEUTRAL_STANDING else
                f"neutral from {describe_neutral(cal.neutral_source)}")
     return f"  Calibrated: {neutral}, forward from {forward}."

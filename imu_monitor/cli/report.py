@@ -9,6 +9,7 @@ from imu_monitor.processing.calibration import (
     NEUTRAL_STANDING,
     calibration_quality,
     describe_forward,
+    standing_span,
 )
 from imu_monitor.recording.library import NOT_CLOSED
 from imu_monitor.recording.metadata import describe_problems
@@ -50,8 +51,8 @@ def _calibration_line(cal) -> str:
     word, _ = calibration_quality(cal)
     forward = describe_forward(cal)
     if cal.neutral_source == NEUTRAL_STANDING:
-        return (f"Calibration ({word}): standing still {cal.still_start_s:.1f}–"
-                f"{cal.still_end_s:.1f} s; forward from {forward}")
+        return (f"Calibration ({word}): standing still {standing_span(cal)}; forward from "
+                f"{forward}")
     if cal.neutral_source == NEUTRAL_CONTACTS:
         return (f"Calibration ({word}): NOBODY STOOD STILL — neutral is the pelvis at the "
                 f"initial contacts, both feet alike; forward from {forward}")

@@ -9,6 +9,7 @@ forward direction found from walking.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -181,11 +182,27 @@ def calibration_quality(cal: Calibration) -> tuple[str, str]:
     return word, why
 
 
+def standing_span(cal: Calibration) -> str:
+    """When the patient stood for the neutral, in the recording's time: a live session's
+    calibration, stored with a recording started after it, lies before it (negative)."""
+    if cal.still_end_s <= 0:
+        return (f"{-cal.still_end_s:.1f}–{-cal.still_start_s:.1f} s before the recording "
+                "started")
+    return f"{cal.still_start_s:.1f}–{cal.still_end_s:.1f} s"
+
+
+def in_recording_time(cal: Calibration, recording_start_s: float) -> Calibration:
+    """``cal`` (times from its own analysis' start, ``recording_start_s`` before a recording
+    began) with its standing in the recording's time."""
+    return dataclasses.replace(cal, still_start_s=cal.still_start_s - recording_start_s,
+                               still_end_s=cal.still_end_s - recording_start_s)
+
+
 def describe_calibration(cal: Calibration) -> tuple[str, str]:
     """(quality word, what was found in one sentence): for the app and the report."""
     word, why = calibration_quality(cal)
-    neutral = {NEUTRAL_STANDING: f"neutral from standing {cal.still_start_s:.1f}–"
-                                 f"{cal.still_end_s:.1f} s (sway {cal.still_gyro_std_dps:.1f}°/s)",
+    neutral = {NEUTRAL_STANDING: f"neutral from standing {standing_span(cal)} "
+                                 f"(sway {cal.still_gyro_std_dps:.1f}°/s)",
                NEUTRAL_CONTACTS: "neutral = the pelvis at initial contacts",
                NEUTRAL_MEAN: "neutral = mean posture"}.get(cal.neutral_source,
                                                            cal.neutral_source)

@@ -13,6 +13,15 @@ class CalibrationError(ImuMonitorError):
     """The data holds no usable standing still period or straight walk to calibrate on."""
 
 
+class PresetContradicted(CalibrationError):
+    """A mounting preset the walking contradicts, with the calibration that replaces it (the
+    same standing, forward from the walking): ``replacement``."""
+
+    def __init__(self, message: str, replacement: object) -> None:
+        super().__init__(message)
+        self.replacement = replacement
+
+
 class AnalysisError(ImuMonitorError):
     """The data can be read but the asked-for analysis finds nothing to measure."""
 

@@ -18,6 +18,7 @@ Two orientation modes, everything downstream shared:
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -28,7 +29,12 @@ import numpy as np
 from imu_monitor import __version__
 from imu_monitor.conventions import Side
 from imu_monitor.drills import DRILLS, DrillResult, analyze_drill, get_drill
-from imu_monitor.errors import AnalysisError, CalibrationError, InputDataError
+from imu_monitor.errors import (
+    AnalysisError,
+    CalibrationError,
+    InputDataError,
+    PresetContradicted,
+)
 from imu_monitor.processing.alignment import (
     LIVE_WALK_S,
     STORED_PRESET_LIMIT_DEG,
@@ -146,11 +152,13 @@ class _Growable:
 class _ForwardWatch:
     """Live, after a calibration from a declared mounting: the walking that follows, pooled
     until it says clearly which way the patient faces, then the declared forward checked
-    against it (``Aligner.check_declared_forward`` raises when it contradicts it: worn back
-    to front, a preset swaps left and right)."""
+    against it. Contradicted (worn back to front, a preset swaps left and right), it raises
+    ``PresetContradicted`` with the calibration to go on with: the same standing, forward
+    from that walking."""
 
-    def __init__(self, aligner: Aligner, up: np.ndarray, rate_hz: float) -> None:
-        self._aligner, self._up = aligner, up
+    def __init__(self, aligner: Aligner, calibration: Calibration, rate_hz: float) -> None:
+        self._aligner, self._calibration = aligner, calibration
+        self._up = calibration.pelvis_from_sensor[2]
         self._limit = round(FORWARD_WATCH_S * rate_hz)
         self._rows = {name: _Growable(tail) for name, tail in
                       (("acc", (3,)), ("gyr", (3,)), ("quat", (4,)), ("up", (3,)))}
@@ -174,9 +182,23 @@ class _ForwardWatch:
         # declared one (at most 24°, against the 60° limit); with less, after 1.5–3 s of
         # walking, 2 of the 110 were refused (bench/mounting_ipol.py --declared).
         if aligner.forward_is_clear() and aligner.walking_s >= LIVE_WALK_S:
-            aligner.check_declared_forward(self._up)
+            try:
+                aligner.check_declared_forward(self._up)
+            except CalibrationError as exc:
+                raise PresetContradicted(str(exc), self._walked()) from None
             return False
         return n < self._limit
+
+    def _walked(self) -> Calibration:
+        """The calibration in use with forward from the walking watched instead."""
+        aligner = self._aligner
+        aligner.axes = None
+        forward, confidence, spread = aligner.forward(self._up)
+        forward = forward - (forward @ self._up) * self._up
+        return dataclasses.replace(
+            self._calibration, forward_sensor=forward / np.linalg.norm(forward),
+            forward_source="walk", forward_confidence=confidence,
+            walking_s=aligner.walking_s, forward_spread_deg=spread)
 
 
 class _Trailing:
@@ -712,8 +734,7 @@ class Pipeline:
             return
         watch = Aligner(self.rate_hz, self._aligner.axes)
         watch.vertical_from_orientation = self._aligner.vertical_from_orientation
-        self._forward_watch = _ForwardWatch(watch, self.calibration.pelvis_from_sensor[2],
-                                            self.rate_hz)
+        self._forward_watch = _ForwardWatch(watch, self.calibration, self.rate_hz)
 
     def _contacts_with(self, cal: Calibration, pre: dict[str, np.ndarray]
                        ) -> list[tuple[int, str]]:

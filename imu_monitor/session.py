@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from imu_monitor.errors import CalibrationError
+from imu_monitor.errors import CalibrationError, PresetContradicted
 from imu_monitor.lsl import LslPublisher
 from imu_monitor.pipeline import Analysis, Pipeline, PipelineConfig, PipelineUpdate
 from imu_monitor.processing.calibration import Calibration
@@ -37,7 +37,7 @@ class SessionUpdate:
     calibrated_now: bool
     segment_started: bool  # the analysis restarted (a new calibration took over)
     problems: list[str]  # said in words: e.g. a mounting preset the sensor contradicts
-    calibration_refused: bool = False  # the calibration in use (a preset) was refused: none
+    calibration_refused: bool = False  # the preset in use was refused (replaced, or none)
 
 
 # Packets kept while not calibrated, for a drill chosen meanwhile (a calibration takes seconds
@@ -83,11 +83,18 @@ class LiveSession:
             if update is None:
                 update = self.pipeline.push(batch)
         except CalibrationError as exc:  # e.g. a mounting preset the sensor contradicts
-            problems.append(f"{exc} The calibration starts again without it: the patient "
-                            "stands still, then walks a few steps.")
             # The filter has taken this packet: the next segment starts after it.
             self.session_slots = self.segment_offset + self.pipeline.slots_seen
-            self.configure(dataclasses.replace(self.config, axes=None), recalibrate=True)
+            config = dataclasses.replace(self.config, axes=None)
+            if isinstance(exc, PresetContradicted):  # the standing stays, forward walked
+                problems.append(f"{exc} Forward is now found from the walking; the standing "
+                                "it was calibrated on is kept.")
+                self.calibration = exc.replacement
+                self.configure(config)
+            else:
+                problems.append(f"{exc} The calibration starts again without it: the patient "
+                                "stands still, then walks a few steps.")
+                self.configure(config, recalibrate=True)
             return self._empty(problems, segment_started=True, refused=True)
         offset = self.segment_offset
         shift = offset / self.rate_hz

@@ -302,7 +302,8 @@ def test_a_preset_worn_back_to_front_is_refused_once_the_patient_walks(qtbot, wi
     """The preset says the sensor faces back; it faces forward. Standing agrees with the
     preset (up is up), so it is taken; the walking then shows the patient facing the other
     way: refused in words (it would swap left and right) while the recording goes on, and
-    the saved session finds the mounting itself: the weak right side stays the right."""
+    replaced at once by the same standing with forward from that walking (no wait for the
+    patient to stand again): the weak right side stays the right."""
     w = window(FastSimulator(speed=4.0, seconds=90.0, mounting="x=up,y=right,z=forward"))
     panel = w.live_page.calibration
     panel.preset.setCurrentIndex(1)  # x up, y left, z back
@@ -314,13 +315,15 @@ def test_a_preset_worn_back_to_front_is_refused_once_the_patient_walks(qtbot, wi
                     timeout=60_000)
     assert w.engine.running and recorded_s(w) > 0
     qtbot.waitUntil(lambda: panel.axes is None, timeout=5_000)
+    qtbot.waitUntil(lambda: "walking" in panel.result.text(), timeout=5_000)
+    assert panel.state == "done" and "standing" in panel.result.text()
     qtbot.waitUntil(lambda: recorded_s(w) >= 40, timeout=60_000)
     w.toggle_recording()
     qtbot.waitUntil(lambda: w.last_result is not None, timeout=30_000)
     result = w.last_result
     assert result.problem is None, result.problem
-    assert "Mounting preset refused" in [m["label"] for m in
-                                         open_recording(result.path).markers]
+    assert "Mounting preset replaced by the walking" in [m["label"] for m in
+                                                         open_recording(result.path).markers]
     assert result.analysis.calibration.forward_source == "walk"
     summary = result.analysis.summary
     assert summary.right.mean_peak_drop_deg > summary.left.mean_peak_drop_deg + 2.0

@@ -289,3 +289,25 @@ def test_a_stored_preset_far_off_the_walking_is_set_aside(tmp_path, turned_deg, 
     if set_aside:
         assert "set aside" in analysis.calibration_note
         assert analysis.summary.right.mean_peak_drop_deg == pytest.approx(9.0, abs=1.0)
+
+
+def test_live_a_preset_worn_back_to_front_is_replaced_by_the_walking():
+    """Refused, the preset gives way at once to the same standing with forward from the
+    walking that refuted it: no wait for the patient to stand again (it had thrown the
+    standing away and fallen back on "nobody stood still")."""
+    from imu_monitor.processing.calibration import NEUTRAL_STANDING
+    from imu_monitor.session import LiveSession
+
+    rec = simulated("trendelenburg-right", seed=2, mounting="x=up,y=right,z=forward")
+    session = LiveSession(RATE, PipelineConfig(axes=parse_axes("x=up,y=left,z=back")))
+    refused = []
+    for first in range(0, len(rec.samples), 10):
+        update = session.push(rec.samples.slice(first, first + 10))
+        if update.calibration_refused:
+            refused.append(update.problems)
+    assert len(refused) == 1 and "left and right would be swapped" in refused[0][0]
+    cal = session.calibration
+    assert cal.forward_source == "walk" and cal.neutral_source == NEUTRAL_STANDING
+    assert cal.forward_sensor @ np.array([0.0, 0, 1]) > 0.95  # z is forward, as worn
+    summary = session.finish().summary
+    assert summary.right.mean_peak_drop_deg > summary.left.mean_peak_drop_deg + 3.0

@@ -129,6 +129,9 @@ class CalibrationPanel(QGroupBox):
         if frame.mounting_refused:  # the engine calibrates without it: so does the panel,
             self.preset.setCurrentIndex(0)  # or every restart would ask for it again
             self.result.setText("")  # the refused preset's result is no longer in use
+            if frame.calibration is not None:  # replaced: forward from the walking
+                self._show_result(frame.calibration)
+                return
         if self._awaiting_restart:
             if not (frame.segment_started or frame.recalibration_started):
                 return

@@ -348,10 +348,13 @@ class LiveEngine:
                 self.settings = dataclasses.replace(self.settings, axes=None)
                 with self._lock:
                     self._pending.mounting_refused = True
-                if self._recorder is not None:  # its calibration is the refused preset's:
-                    try:  # the review finds its own
-                        self._recorder.set_meta("calibration", None)
-                        self._recorder.add_marker("Mounting preset refused")
+                if self._recorder is not None:  # its calibration was the refused preset's:
+                    try:  # the one replacing it, or none (the review finds its own)
+                        replaced = self.session.calibration is not None
+                        self._recorder.set_meta("calibration", self._stored_calibration()
+                                                if replaced else None)
+                        self._recorder.add_marker("Mounting preset replaced by the walking"
+                                                  if replaced else "Mounting preset refused")
                     except RecordingError as exc:
                         self._recording_failed(str(exc))
             elif self._recorder is not None and update.calibrated_now:

@@ -92,6 +92,7 @@ class ConnectPage(QWidget):
         self.connect_button.clicked.connect(self._connect)
         self.disconnect_button = QPushButton("Disconnect")
         self.disconnect_button.clicked.connect(self.disconnect_requested)
+        self.disconnect_button.setEnabled(False)  # until connected
         buttons = QHBoxLayout()
         buttons.addWidget(self.search_button)
         buttons.addStretch(1)
@@ -176,3 +177,4 @@ class ConnectPage(QWidget):
 
     def show_state(self, state: str, name: str = "") -> None:
         self.state.setText(STATE_TEXT.get(state, state).format(name=name or "the sensor"))
+        self.disconnect_button.setEnabled(state not in ("idle", "searching"))  # none to end

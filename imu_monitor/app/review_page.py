@@ -556,10 +556,12 @@ class ReviewPage(QWidget):
         kind, _, _ = fmt.partition("-")  # samples, angles, steps, report; json and sto
         tag = "" if fmt in ("json", "sto") else f"-{kind}"
         suggested = source.with_name(f"{source.stem}{tag}{suffix}")
-        name, _ = QFileDialog.getSaveFileName(self, f"Export {EXPORT_FORMATS[fmt][0]}",
-                                              str(suggested))
-        if name:
-            self.export(fmt, Path(name))
+        what = EXPORT_FORMATS[fmt][0]
+        name, _ = QFileDialog.getSaveFileName(self, f"Export {what}", str(suggested),
+                                              f"{what} (*{suffix})")
+        if name:  # a name typed without its suffix gets it ("p017-json" was saved bare)
+            out = Path(name)
+            self.export(fmt, out if out.suffix else out.with_name(out.name + suffix))
 
     def _export_source(self, fmt: str) -> Path | None:
         """The recording an export of ``fmt`` comes from: the one shown, or, for its samples

@@ -170,7 +170,9 @@ class _Page:
                        bold=True)
         row_h, cols = 15.0, (MARGIN, MARGIN + 130, MARGIN + 200)
         self.font(9, bold=True)
-        for x, label, color in ((cols[1], "Left stance", LEFT), (cols[2], "Right stance", RIGHT)):
+        # Words in the side colours readable on white (the right's orange is too light).
+        for x, label, color in ((cols[1], "Left stance", LIGHT.side_text("left")),
+                                (cols[2], "Right stance", LIGHT.side_text("right"))):
             self.p.setPen(QColor(color))
             self.p.drawText(QRectF(x, self.y, 70, row_h), Qt.AlignmentFlag.AlignCenter, label)
         self.y += row_h
@@ -270,8 +272,9 @@ class _Page:
         """One line above the plot, right-aligned: what the marks mean."""
         self.font(9)
         x = PAGE_W - MARGIN
-        for label, color in (("- - threshold", ALERT), ("■ right stance", RIGHT),
-                             ("● left stance", LEFT)):
+        for label, color in (("- - threshold", ALERT), ("■ right stance",
+                                                        LIGHT.side_text("right")),
+                             ("● left stance", LIGHT.side_text("left"))):
             width = self.p.fontMetrics().horizontalAdvance(label) + 12
             self.p.setPen(QColor(color))
             self.p.drawText(QRectF(x - width, y + 2, width, 14),

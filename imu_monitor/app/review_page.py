@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from imu_monitor.analysis import StoredSession, export_recording_samples, open_stored
 from imu_monitor.app import theme
+from imu_monitor.app.widgets.elided import ElidedLabel
 from imu_monitor.app.widgets.pelvis import PelvisView
 from imu_monitor.app.widgets.plots import style_plot
 from imu_monitor.app.widgets.steps_table import StepsModel
@@ -211,8 +212,7 @@ class ReviewPage(QWidget):
         lib_layout.addWidget(self.progress_plot, 2)
 
         # Opened recording
-        self.title = QLabel("Open a recording from the library.")
-        self.title.setWordWrap(True)  # a long file name never widens the window off a screen
+        self.title = ElidedLabel("Open a recording from the library.")
         theme.set_point_size(self.title, 15)
         self.plot = pg.PlotWidget()
         self.plot.setLabel("left", "Obliquity", units="°")
@@ -239,6 +239,9 @@ class ReviewPage(QWidget):
         self.pelvis = PelvisView()
         self.now_label = QLabel("")
         theme.set_point_size(self.now_label, 16)
+        # As wide as its longest reading: it grew with each value and its end was cut.
+        self.now_label.setMinimumWidth(self.now_label.fontMetrics().horizontalAdvance(
+            "0000.0 s   obliquity -00.0° ") + 4)
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(0, 0)
         self.slider.valueChanged.connect(self._slider_moved)
@@ -434,8 +437,8 @@ class ReviewPage(QWidget):
         self.session, self._unanalysed = session, None
         self._mark_open()
         a, meta = session.analysis, session.metadata
-        self.title.setText(f"{session.path.name} — patient {meta.get('patient_id') or '—'}, "
-                           f"{a.drill}, {a.duration_s / 60:.1f} min")
+        self.title.setText(f"Patient {meta.get('patient_id') or '—'}, {a.drill}, "
+                           f"{a.duration_s / 60:.1f} min — {session.path.name}")
         self.message.setText("")
         t = session.time_s
         y = np.where(session.valid, session.obliquity_deg, np.nan)

@@ -455,9 +455,9 @@ class ReviewPage(QWidget):
         self._marker_lines = []
         self.markers.clear()
         for time_s, label in session.markers:
-            dashed = pg.mkPen(theme.LIGHT.muted, width=1, style=Qt.PenStyle.DashLine)
+            dashed = pg.mkPen(theme.current.muted, width=1.5, style=Qt.PenStyle.DashLine)
             line = pg.InfiniteLine(pos=time_s, angle=90, label=label, pen=dashed,
-                                   labelOpts={"position": 0.9})
+                                   labelOpts={"position": 0.9, "color": theme.current.text})
             self.plot.addItem(line)
             self._marker_lines.append(line)
             self.markers.addItem(f"{time_s:7.1f} s  {label}")

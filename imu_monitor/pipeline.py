@@ -37,7 +37,7 @@ from imu_monitor.errors import (
 )
 from imu_monitor.processing.alignment import (
     LIVE_WALK_S,
-    STORED_PRESET_LIMIT_DEG,
+    PRESET_LIMIT_DEG,
     Aligner,
     neutral_from_contacts,
 )
@@ -183,7 +183,7 @@ class _ForwardWatch:
         # walking, 2 of the 110 were refused (bench/mounting_ipol.py --declared).
         if aligner.forward_is_clear() and aligner.walking_s >= LIVE_WALK_S:
             try:
-                aligner.check_declared_forward(self._up)
+                aligner.check_declared_forward(self._up, PRESET_LIMIT_DEG)
             except CalibrationError as exc:
                 raise PresetContradicted(str(exc), self._walked()) from None
             return False
@@ -719,7 +719,7 @@ class Pipeline:
                     measured=self._measured_pre.view)
         try:
             aligner.check_declared_forward(stored.pelvis_from_sensor[2],
-                                           STORED_PRESET_LIMIT_DEG)
+                                           PRESET_LIMIT_DEG)
         except CalibrationError as exc:
             self.calibration_note = (f"The mounting preset stored with this recording was "
                                      f"set aside: {exc} Forward was found from the walking.")
@@ -727,10 +727,11 @@ class Pipeline:
         return False
 
     def _watch_declared_forward(self) -> None:
-        """Live, a declared mounting locked before the walking could check its forward: the
-        walking to come is watched for it (a stored calibration is not checked again)."""
+        """Live, a declared mounting locked at the standing: the walking to come is watched
+        for its forward (what little walked before, checked as it locked only against
+        ``DECLARED_FORWARD_LIMIT_DEG``, is not enough to judge it by ``PRESET_LIMIT_DEG``)."""
         assert self.calibration is not None
-        if self._aligner.axes is None or self._aligner.forward_is_clear():
+        if self._aligner.axes is None:
             return
         watch = Aligner(self.rate_hz, self._aligner.axes)
         watch.vertical_from_orientation = self._aligner.vertical_from_orientation

@@ -311,3 +311,25 @@ def test_live_a_preset_worn_back_to_front_is_replaced_by_the_walking():
     assert cal.forward_sensor @ np.array([0.0, 0, 1]) > 0.95  # z is forward, as worn
     summary = session.finish().summary
     assert summary.right.mean_peak_drop_deg > summary.left.mean_peak_drop_deg + 3.0
+
+
+def test_live_a_preset_turned_40_degrees_on_the_belt_is_replaced_too():
+    """Not back to front, but 40° off: the drop would be read partly as forward tilt (a 9°
+    drop as 5.5°). Beyond 30° the walking's forward replaces the preset's, live as well."""
+    from imu_monitor.rotations import rotation_vector_to_matrix
+    from imu_monitor.samples import SampleBatch
+    from imu_monitor.session import LiveSession
+
+    rec = simulated("trendelenburg-right", seed=2, mounting="x=up,y=right,z=forward")
+    turn = rotation_vector_to_matrix(np.radians(40.0) * np.array([1.0, 0, 0]))
+    s = rec.samples
+    samples = SampleBatch(s.time_s, s.seq, s.acc @ turn.T, s.gyr @ turn.T)
+    session = LiveSession(RATE, PipelineConfig(axes=parse_axes("x=up,y=right,z=forward")))
+    problems = []
+    for first in range(0, len(samples), 10):
+        update = session.push(samples.slice(first, first + 10))
+        if update.calibration_refused:
+            problems += update.problems
+    assert len(problems) == 1 and "partly as forward tilt" in problems[0]
+    assert session.calibration.forward_source == "walk"
+    assert session.finish().summary.right.mean_peak_drop_deg == pytest.approx(9.0, abs=1.0)

@@ -58,4 +58,5 @@ def test_live_a_preset_is_refused_back_to_front_and_kept_as_worn(ipol_folder, na
     bench = bench_module("mounting_ipol")
     outcomes = dict((declared, outcome) for declared, outcome, _ in
                     bench.check_declared(ipol_folder / f"{name}_lb.txt"))
-    assert outcomes == {bench.TRUE_AXES: "kept", bench.BACK_TO_FRONT: "refused"}
+    assert outcomes == {bench.TRUE_AXES: "kept", bench.BACK_TO_FRONT: "refused",
+                        bench.TURNED: "refused"}

@@ -75,6 +75,8 @@ def analyze_source(source: Source, *, drill: str | None = None, side: str | None
     pipeline.push(samples)
     del samples
     analysis = pipeline.finish(require_steps=require_steps)
+    if stored and not analysis.calibration_note:
+        analysis.calibration_note = metadata.get("calibration_note") or ""
     analysis.info = {"kind": source.info.kind,
                      **{k: v for k, v in metadata.items()
                         if k in ("source", "axes", "patient_id", "created_utc")}}
@@ -97,8 +99,11 @@ def headline(analysis: Analysis) -> dict:
 
 
 def analysis_metadata(analysis: Analysis) -> dict:
-    """What a recording keeps of its analysis: the calibration and the headline numbers."""
-    return {"calibration": analysis.calibration.to_dict(), "headline": headline(analysis)}
+    """What a recording keeps of its analysis: the calibration, the headline numbers, and
+    what was said of the calibration (a preset set aside: said again whenever the stored
+    calibration, which no longer holds the preset, is used)."""
+    return {"calibration": analysis.calibration.to_dict(), "headline": headline(analysis),
+            "calibration_note": analysis.calibration_note or None}
 
 
 def store_analysis(writer: RecordingWriter, analysis: Analysis) -> None:

@@ -191,14 +191,20 @@ class _ForwardWatch:
 
     def _walked(self) -> Calibration:
         """The calibration in use with forward from the walking watched instead."""
-        aligner = self._aligner
-        aligner.axes = None
-        forward, confidence, spread = aligner.forward(self._up)
-        forward = forward - (forward @ self._up) * self._up
-        return dataclasses.replace(
-            self._calibration, forward_sensor=forward / np.linalg.norm(forward),
-            forward_source="walk", forward_confidence=confidence,
-            walking_s=aligner.walking_s, forward_spread_deg=spread)
+        return with_walked_forward(self._calibration, self._aligner)
+
+
+def with_walked_forward(calibration: Calibration, aligner: Aligner) -> Calibration:
+    """``calibration`` (a preset's) with forward from the walking ``aligner`` pooled: the same
+    standing, vertical and neutral."""
+    up = calibration.pelvis_from_sensor[2]
+    aligner.axes = None
+    forward, confidence, spread = aligner.forward(up)
+    forward = forward - (forward @ up) * up
+    return dataclasses.replace(
+        calibration, forward_sensor=forward / np.linalg.norm(forward), forward_source="walk",
+        forward_confidence=confidence, walking_s=aligner.walking_s,
+        forward_spread_deg=spread)
 
 
 class _Trailing:
@@ -404,6 +410,12 @@ class Pipeline:
             self.provisional.threshold_deg = self.threshold_deg
         self.steps = against_threshold(self.steps, self.threshold_deg)
 
+    def watch_forward_from(self, previous: Pipeline) -> None:
+        """Go on judging a preset by the walking where ``previous`` (the session's analysis
+        before a new drill or side, with the same calibration) left off."""
+        if previous._forward_watch is not None and self.calibration is previous.calibration:
+            self._forward_watch = previous._forward_watch
+
     @property
     def slots_seen(self) -> int:
         """Sample slots pushed so far, lost ones included (the session's time axis)."""
@@ -477,8 +489,7 @@ class Pipeline:
             self._next_seq = self._seen_until + 1
         if self._offline_parts is not None:
             self._offline_orientation()
-        if self._stored_preset_contradicted():
-            self.calibration = None  # found from the recording below, as without one
+        self._set_aside_stored_preset()
         if self.calibration is None and self._pre:
             pre = self._pre_views()
             if "up" not in pre:  # offline: up for the whole recording, for calibrating only
@@ -702,15 +713,17 @@ class Pipeline:
             return aligner.calibration(still.up, NEUTRAL_STANDING, still)
         return provisional
 
-    def _stored_preset_contradicted(self) -> bool:
+    def _set_aside_stored_preset(self) -> None:
         """Offline, a stored calibration from a mounting preset is checked against all the
-        walking of the recording, as a declared one is (live, it may have been saved before
-        5 s of walking could check it, or by a version that did not): contradicted, it is
-        said (``calibration_note``) and the recording is calibrated without it."""
+        walking of the recording, as the live view checks it (it may have been saved before
+        5 s of walking could, or by a version that did not): more than ``PRESET_LIMIT_DEG``
+        off, it is said (``calibration_note``) and forward taken from the walking, the
+        standing kept. A mounting declared with ``--axes`` (also one stored in the file's
+        description) is judged at its own calibration instead."""
         stored = self.config.calibration
-        if not self.offline or stored is None or stored.forward_source != "axes" or not (
-                self._pre and "quat" in self._pre):
-            return False
+        if (not self.offline or stored is None or stored.forward_source != "axes"
+                or self.config.axes is not None or not (self._pre and "quat" in self._pre)):
+            return
         pre = self._pre_views()
         up = pre["up"] if "up" in pre else _up_in_sensor(pre["quat"])
         aligner = Aligner(self.rate_hz, stored.pelvis_from_sensor)
@@ -722,9 +735,9 @@ class Pipeline:
                                            PRESET_LIMIT_DEG)
         except CalibrationError as exc:
             self.calibration_note = (f"The mounting preset stored with this recording was "
-                                     f"set aside: {exc} Forward was found from the walking.")
-            return True
-        return False
+                                     f"set aside: {exc} Forward was found from the walking; "
+                                     "the standing it was calibrated on is kept.")
+            self.calibration = with_walked_forward(stored, aligner)
 
     def _watch_declared_forward(self) -> None:
         """Live, a declared mounting locked at the standing: the walking to come is watched

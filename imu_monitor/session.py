@@ -140,7 +140,9 @@ class LiveSession:
         if recalibrate:
             self.calibration = None
         self._segment_filter_state = self.pipeline.filter_state
-        self.pipeline = self._new_pipeline(self.calibration, self._segment_filter_state)
+        previous, self.pipeline = self.pipeline, self._new_pipeline(
+            self.calibration, self._segment_filter_state)
+        self.pipeline.watch_forward_from(previous)  # a preset still to be judged
         self._new_segment(self.session_slots)
         self._uncalibrated, self._kept_uncalibrated = [], 0
 

@@ -232,6 +232,7 @@ def test_a_recording_that_cannot_be_analysed_still_exports_its_samples(qtbot, wi
     w.open_recording(standing)
     qtbot.waitUntil(lambda: "Could not open" in page.title.text(), timeout=20_000)
     assert "walking" in page.message.text() and page.steps.model().rowCount() == 0
+    assert page.now_label.text() == "" and page.slider.maximum() == 0  # nothing left shown
     assert [f for f, b in page.export_buttons.items() if b.isEnabled()] == ["samples-csv"]
     page.export("samples-csv", tmp_path / "s.csv")
     qtbot.waitUntil(lambda: f"to {tmp_path / 's.csv'}" in page.message.text(), timeout=20_000)
@@ -751,6 +752,9 @@ def test_a_new_threshold_keeps_a_mounting_preset_and_the_recording_going(qtbot, 
 
 def test_after_disconnect_the_last_reading_is_not_left_up_as_live(qtbot, window):
     w, page = _calibrated_demo(qtbot, window)
+    w.connect_page.search()  # a search while connected leaves Disconnect as it was
+    qtbot.wait(200)
+    assert w.connect_page.disconnect_button.isEnabled()
     qtbot.waitUntil(lambda: "stance · step" in page.big.caption.text(), timeout=60_000)
     assert page.big.value.text() != "—"
     w.connect_page.disconnect_button.click()

@@ -256,9 +256,20 @@ def test_a_stored_preset_the_recording_contradicts_is_set_aside(tmp_path, preset
     assert summary.right.mean_peak_drop_deg > summary.left.mean_peak_drop_deg + 3.0
     if set_aside:
         assert analysis.calibration.forward_source == "walk"
+        # The standing stays (the app's recordings start after it: calibrated from scratch,
+        # they had read "nobody stood still").
+        assert analysis.calibration.neutral_source == NEUTRAL_STANDING
+        assert analysis.calibration.still_end_s == standing.calibration.still_end_s
         assert "set aside" in analysis.calibration_note
         assert analysis.calibration_note in format_analysis(analysis, "x")
         assert analysis.to_dict()["summary"]["calibration_note"] == analysis.calibration_note
+        # Stored with the recording (its calibration no longer holds the preset), it is
+        # said again by every later analysis.
+        from imu_monitor.analysis import analyze_saved
+
+        analyze_saved(path)
+        _, again = analyze_source(RecordingReplay(path))
+        assert again.calibration_note == analysis.calibration_note
     else:
         assert analysis.calibration.forward_source == "axes" and not analysis.calibration_note
 
@@ -333,3 +344,28 @@ def test_live_a_preset_turned_40_degrees_on_the_belt_is_replaced_too():
     assert len(problems) == 1 and "partly as forward tilt" in problems[0]
     assert session.calibration.forward_source == "walk"
     assert session.finish().summary.right.mean_peak_drop_deg == pytest.approx(9.0, abs=1.0)
+
+
+def test_a_mounting_declared_with_axes_is_not_judged_as_a_preset(tmp_path):
+    """A file imported with --axes keeps its mounting in its description: it is judged by
+    the --axes rule (60°) when it is calibrated, not set aside as a preset would be at 30°
+    (which had said "preset set aside" of a declared mounting it then used anyway)."""
+    from imu_monitor.analysis import analyze_source
+    from imu_monitor.recording import RecordingWriter
+    from imu_monitor.rotations import rotation_vector_to_matrix
+    from imu_monitor.samples import SampleBatch
+    from imu_monitor.sources.recording import RecordingReplay
+
+    rec = simulated("trendelenburg-right", seed=1, mounting="x=up,y=right,z=forward")
+    turn = rotation_vector_to_matrix(np.radians(40.0) * np.array([1.0, 0, 0]))
+    s = rec.samples
+    samples = SampleBatch(s.time_s, s.seq, s.acc @ turn.T, s.gyr @ turn.T)
+    declared = "x=up,y=right,z=forward"
+    standing = Pipeline(RATE, PipelineConfig(axes=parse_axes(declared)))
+    standing.push(samples.slice(0, 1000))
+    path = tmp_path / "declared.imurec"
+    with RecordingWriter(path, RATE, {"drill": "walk", "axes": declared,
+                                      "calibration": standing.calibration.to_dict()}) as w:
+        w.append_all(samples)
+    _, analysis = analyze_source(RecordingReplay(path))
+    assert analysis.calibration.forward_source == "axes" and not analysis.calibration_note

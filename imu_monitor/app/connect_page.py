@@ -177,4 +177,5 @@ class ConnectPage(QWidget):
 
     def show_state(self, state: str, name: str = "") -> None:
         self.state.setText(STATE_TEXT.get(state, state).format(name=name or "the sensor"))
-        self.disconnect_button.setEnabled(state not in ("idle", "searching"))  # none to end
+        if state != "searching":  # a search while connected leaves the link as it is
+            self.disconnect_button.setEnabled(state != "idle")

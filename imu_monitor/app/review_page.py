@@ -428,6 +428,9 @@ class ReviewPage(QWidget):
         self.markers.clear()
         self.steps.model().set_steps([])
         self.summary.clear()
+        self.now_label.setText("")
+        self.pelvis.set_state(0.0, 6.0, False)
+        self.slider.setRange(0, 0)
         self._mark_open()
 
     def _opened(self, session: StoredSession, opening: int) -> None:

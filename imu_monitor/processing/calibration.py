@@ -188,6 +188,9 @@ def standing_span(cal: Calibration) -> str:
     if cal.still_end_s <= 0:
         return (f"{-cal.still_end_s:.1f}–{-cal.still_start_s:.1f} s before the recording "
                 "started")
+    if cal.still_start_s < 0:
+        return (f"from {-cal.still_start_s:.1f} s before the recording started to "
+                f"{cal.still_end_s:.1f} s into it")
     return f"{cal.still_start_s:.1f}–{cal.still_end_s:.1f} s"
 
 

@@ -101,6 +101,7 @@ SCHEMA: dict[str, tuple[Callable[[object], bool], str]] = {
     "calibration": (lambda v: v is None or _calibration(v), "a calibration"),
     "headline": (lambda v: v is None or _headline(v), "the headline numbers"),
     "analysis_problem": (lambda v: v is None or _text(MAX_TEXT)(v), "text"),
+    "calibration_note": (lambda v: v is None or _text(MAX_TEXT)(v), "text"),
     "totals": (_totals, "the sample totals"),
     "source": (_text(), "a source name"),
     "import": (lambda v: isinstance(v, dict), "where the samples were imported from"),

@@ -730,6 +730,8 @@ class Pipeline:
         aligner.vertical_from_orientation = self._aligner.vertical_from_orientation
         aligner.add(pre["acc"], pre["gyr"], pre["quat"], up, self._evidence(), final=True,
                     measured=self._measured_pre.view)
+        if aligner.walking_s < LIVE_WALK_S:  # a drill's few steps: as live, not enough
+            return
         try:
             aligner.check_declared_forward(stored.pelvis_from_sensor[2],
                                            PRESET_LIMIT_DEG)

@@ -164,6 +164,7 @@ def test_connect_calibrate_record_review(qtbot, window, capsys):
     w.review_page.jump_to_step(5)
     assert w.review_page.position_s == pytest.approx(analyzed[5]["peak_time_s"], abs=0.011)
     assert w.review_page.markers.count() == 1
+    assert "before the recording started" in w.review_page.calibration.text()
     shoot(w, "review")
     w.close()
     assert not w.engine
@@ -622,7 +623,7 @@ def test_a_new_users_whole_session_as_they_see_it(qtbot, window, app_settings):
 
     qtbot.keyClick(w, Qt.Key.Key_C)  # mid-walk: the patient is not standing still
     qtbot.waitUntil(page.calibration.keep_button.isVisible, timeout=15_000)
-    assert "stays until the new one is complete" in page.calibration.step.text()
+    assert "calibration in use stays meanwhile" in page.calibration.step.text()
     steps_before = page.step_count
     qtbot.waitUntil(lambda: page.step_count > steps_before + 3, timeout=30_000)
     assert page.big.value.text().endswith("°")  # never blanked while recalibrating

@@ -152,10 +152,10 @@ class CalibrationPanel(QGroupBox):
                 return
             if moving:
                 self._moved = True
-                self.step.setText("The patient moved — stand still again, arms relaxed, "
-                                  "looking ahead. The countdown restarts once still."
-                                  + (" The calibration in use stays until the new one is "
-                                     "complete." if frame.recalibrating else ""))
+                self.step.setText("The patient moved — stand still again; the countdown "
+                                  "restarts once still."
+                                  + (" The calibration in use stays meanwhile."
+                                     if frame.recalibrating else ""))
                 self.progress.setValue(0)
                 return
             if self._countdown_from is None:

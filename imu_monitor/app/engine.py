@@ -501,7 +501,9 @@ class LiveEngine:
         session = self.session
         self._pending.calibration_stage = session.calibration_stage
         self._pending.calibration_progress = session.calibration_progress
-        self._pending.calibration = session.pipeline.calibration
+        calibration = session.pipeline.calibration  # its standing in session time, as shown
+        self._pending.calibration = None if calibration is None else in_recording_time(
+            calibration, -session.calibration_origin_s)
         self._pending.recalibrating = session.candidate is not None
 
     def _start_recalibration(self, axes: np.ndarray | None) -> None:

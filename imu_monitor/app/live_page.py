@@ -62,6 +62,7 @@ class BigNumber(QFrame):
         theme.set_point_size(self.value, 72, bold=True)
         self.caption = QLabel("Waiting for data")
         self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.caption.setWordWrap(True)  # a long one was cut at both ends, and widened the pane
         theme.set_point_size(self.caption, 18)
         self.cue = QLabel("")
         self.cue.setAlignment(Qt.AlignmentFlag.AlignCenter)

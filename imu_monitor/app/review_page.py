@@ -46,6 +46,7 @@ from imu_monitor.app.widgets.summary import SummaryView
 from imu_monitor.app.workers import run_in_thread
 from imu_monitor.export.session import EXPORT_FORMATS, export_message
 from imu_monitor.heap import give_back_free_memory
+from imu_monitor.processing.calibration import describe_calibration
 from imu_monitor.recording.library import LibraryEntry, list_recordings
 
 SPEEDS = (0.5, 1.0, 2.0, 4.0)
@@ -269,10 +270,17 @@ class ReviewPage(QWidget):
         self.markers = QListWidget()
         self.markers.itemClicked.connect(
             lambda item: self.seek(float(item.data(Qt.ItemDataRole.UserRole))))
+        # How the neutral and forward were found (and a preset set aside): the report says
+        # it, and so does the screen the clinician reviews on.
+        self.calibration = QLabel("")
+        self.calibration.setWordWrap(True)
+        self.calibration.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.calibration.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         details = QTabWidget()
         details.addTab(self.steps, "Steps")
         details.addTab(self.summary, "Summary")
         details.addTab(self.markers, "Markers")
+        details.addTab(self.calibration, "Calibration")
 
         self.export_buttons: dict[str, QPushButton] = {}
         # Two rows of four: in one row the seven buttons made the window 1538 px wide.
@@ -428,6 +436,7 @@ class ReviewPage(QWidget):
         self.markers.clear()
         self.steps.model().set_steps([])
         self.summary.clear()
+        self.calibration.setText("")
         self.now_label.setText("")
         self.pelvis.set_state(0.0, 6.0, False)
         self.slider.setRange(0, 0)
@@ -471,6 +480,9 @@ class ReviewPage(QWidget):
             self.summary.show_summary(a.summary, a.steps)
         else:
             self.summary.show_drill(a.drill, a.drill_result)
+        word, found = describe_calibration(a.calibration)
+        self.calibration.setText(f"Calibration {word}: {found}"
+                                 + (f"\n\n{a.calibration_note}" if a.calibration_note else ""))
         self.slider.setRange(0, max(0, len(t) - 1))
         for button in self.export_buttons.values():
             button.setEnabled(True)

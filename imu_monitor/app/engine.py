@@ -180,6 +180,7 @@ class LiveEngine:
         self.session = LiveSession(self.rate_hz, self._config(self.settings))
         self._recorder: RecordingWriter | None = None
         self._recording_start_slot: int | None = None  # session slot of its first sample
+        self._shown_calibration: tuple[Calibration | None, Calibration | None] = (None, None)
         self._finishers: list[threading.Thread] = []  # saved recordings being analysed
         self._next_drill_refresh = 0.0
         self._summary_due, self._next_summary = False, 0.0
@@ -501,10 +502,18 @@ class LiveEngine:
         session = self.session
         self._pending.calibration_stage = session.calibration_stage
         self._pending.calibration_progress = session.calibration_progress
-        calibration = session.pipeline.calibration  # its standing in session time, as shown
-        self._pending.calibration = None if calibration is None else in_recording_time(
-            calibration, -session.calibration_origin_s)
+        self._pending.calibration = self._shown(session.pipeline.calibration)
         self._pending.recalibrating = session.candidate is not None
+
+    def _shown(self, calibration: Calibration | None) -> Calibration | None:
+        """``calibration`` with its standing in session time, as the panel shows it (one
+        object per calibration: frames compare them)."""
+        if calibration is None:
+            return None
+        if self._shown_calibration[0] is not calibration:
+            self._shown_calibration = (calibration, in_recording_time(
+                calibration, -self.session.calibration_origin_s))
+        return self._shown_calibration[1]
 
     def _start_recalibration(self, axes: np.ndarray | None) -> None:
         self.settings = dataclasses.replace(self.settings, axes=axes)

@@ -39,6 +39,22 @@ def simulated(scenario: str, seed: int = 1, rate_hz: float = 200.0, mounting: st
     return simulate(sc.build(seconds or sc.default_seconds), rate_hz, seed, mounting, errors)
 
 
+def standing_recording(path: Path) -> int:
+    """A 10 s recording of standing only (no walking: nothing to analyse); its samples."""
+    import numpy as np
+
+    from imu_monitor.recording import RecordingWriter
+    from imu_monitor.samples import SampleBatch
+
+    rng = np.random.default_rng(2)
+    n = 1000
+    with RecordingWriter(path, 100.0, {"drill": "walk"}) as writer:
+        writer.append_all(SampleBatch(np.arange(n) / 100.0, np.arange(n),
+                                      rng.normal(0, 0.02, (n, 3)) + np.array([0, 0, 9.81]),
+                                      rng.normal(0, 0.002, (n, 3))))
+    return n
+
+
 def interruptible() -> None:
     """``preexec_fn`` of a command a test will Ctrl-C: Ctrl-C does what it does at a terminal,
     even when the tests themselves run as a background job (which starts with it ignored,

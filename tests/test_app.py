@@ -25,6 +25,8 @@ from imu_monitor.recording import open_recording
 from imu_monitor.simulation.evaluation import neutral_obliquity
 from imu_monitor.sources.simulated import SimulatedSensor
 
+from .conftest import standing_recording
+
 SHOTS = Path(__file__).parent / ".screenshots"
 
 
@@ -216,16 +218,8 @@ def test_a_recording_that_cannot_be_analysed_still_exports_its_samples(qtbot, wi
                                                                         tmp_path):
     """Standing only: review says why there is no analysis, shows nothing of the recording
     opened before, and offers the one export that needs none: the samples."""
-    from imu_monitor.recording import RecordingWriter
-    from imu_monitor.samples import SampleBatch
-
     standing = tmp_path / "standing.imurec"
-    rng = np.random.default_rng(2)
-    n = 1000
-    with RecordingWriter(standing, 100.0, {"drill": "walk"}) as writer:
-        writer.append_all(SampleBatch(np.arange(n) / 100.0, np.arange(n),
-                                      rng.normal(0, 0.02, (n, 3)) + np.array([0, 0, 9.81]),
-                                      rng.normal(0, 0.002, (n, 3))))
+    n = standing_recording(standing)
     w = window()
     page = w.review_page
     w.open_recording(Path(__file__).parents[1] / "recordings" / "demo-symmetric-walk.imurec")
@@ -272,12 +266,19 @@ def test_a_calibration_asked_for_mid_walk_completes_at_the_demos_next_rest(qtbot
     assert w.live_page.trace.data()[0][-1] < 200.0  # at the first rest, not the end
 
 
-def test_calibration_with_a_mounting_preset_skips_the_walk(qtbot, window):
-    w = window(FastSimulator(speed=4.0, seconds=20.0, mounting="x=up,y=left,z=back"))
+def _with_preset(qtbot, window, worn: str, speed: float = 4.0, seconds: float = 20.0):
+    """The demo sensor worn ``worn``, calibrated with the first preset (x up, y left, z
+    back) asked for: the window and its calibration panel."""
+    w = window(FastSimulator(speed=speed, seconds=seconds, mounting=worn))
     panel = w.live_page.calibration
-    panel.preset.setCurrentIndex(1)  # x up, y left, z back
+    panel.preset.setCurrentIndex(1)
     connect(qtbot, w, "sim:trendelenburg-right")
     panel.start()
+    return w, panel
+
+
+def test_calibration_with_a_mounting_preset_skips_the_walk(qtbot, window):
+    w, panel = _with_preset(qtbot, window, "x=up,y=left,z=back")
     qtbot.waitUntil(lambda: panel.state == "done", timeout=60_000)
     assert "forward declared by the mounting preset" in panel.result.text()
     assert "axes: +x up" in panel.result.text()
@@ -285,11 +286,7 @@ def test_calibration_with_a_mounting_preset_skips_the_walk(qtbot, window):
 
 
 def test_a_preset_the_sensor_contradicts_is_refused_and_the_stream_goes_on(qtbot, window):
-    w = window(FastSimulator(speed=4.0, seconds=20.0, mounting="x=down,y=right,z=back"))
-    panel = w.live_page.calibration
-    panel.preset.setCurrentIndex(1)  # says x up: the sensor is upside down
-    connect(qtbot, w, "sim:trendelenburg-right")
-    panel.start()
+    w, panel = _with_preset(qtbot, window, "x=down,y=right,z=back")  # says x up: upside down
     qtbot.waitUntil(lambda: "declared mounting" in w.banner.text(), timeout=15_000)
     assert w.engine.running and w.engine.health.state != "failed"
     # The panel calibrates without the preset too: it asked for it again at every restart,
@@ -306,11 +303,7 @@ def test_a_preset_worn_back_to_front_is_refused_once_the_patient_walks(qtbot, wi
     way: refused in words (it would swap left and right) while the recording goes on, and
     replaced at once by the same standing with forward from that walking (no wait for the
     patient to stand again): the weak right side stays the right."""
-    w = window(FastSimulator(speed=4.0, seconds=90.0, mounting="x=up,y=right,z=forward"))
-    panel = w.live_page.calibration
-    panel.preset.setCurrentIndex(1)  # x up, y left, z back
-    connect(qtbot, w, "sim:trendelenburg-right")
-    panel.start()
+    w, panel = _with_preset(qtbot, window, "x=up,y=right,z=forward", seconds=90.0)
     qtbot.waitUntil(lambda: panel.state == "done", timeout=60_000)
     w.toggle_recording()
     qtbot.waitUntil(lambda: "left and right would be swapped" in w.banner.text(),
@@ -732,11 +725,8 @@ def test_a_new_threshold_keeps_the_steps_and_is_saved_with_the_recording(qtbot, 
 def test_a_new_threshold_keeps_a_mounting_preset_and_the_recording_going(qtbot, window):
     """Calibrated with a preset, a new threshold was taken for a new mounting (none): the
     analysis restarted without the preset, wiped the totals, and saved the old threshold."""
-    w = window(FastSimulator(speed=15.0, seconds=240.0, mounting="x=up,y=left,z=back"))
+    w, _ = _with_preset(qtbot, window, "x=up,y=left,z=back", speed=15.0, seconds=240.0)
     page = w.live_page
-    page.calibration.preset.setCurrentIndex(1)  # x up, y left, z back: as it is worn
-    connect(qtbot, w, "sim:trendelenburg-right")
-    page.calibration.start()
     qtbot.waitUntil(lambda: page.calibration.state == "done", timeout=60_000)
     qtbot.keyClick(w, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: recorded_s(w) >= 8 and page.step_count >= 8, timeout=60_000)

@@ -7,10 +7,10 @@ import sqlite3
 import numpy as np
 import pytest
 
-from imu_monitor.recording import RecordingWriter, open_recording
+from imu_monitor.recording import open_recording
 from imu_monitor.recording.schema import dump, row_crc
-from imu_monitor.samples import SampleBatch
 
+from .conftest import standing_recording
 from .test_cli import run
 
 
@@ -127,12 +127,7 @@ def test_the_raw_samples_of_a_recording_too_still_to_analyse_can_be_exported(tmp
     """Standing only: no analysis is possible ("No walking was found"), every other export
     says so, and the samples themselves still come out (they need no analysis)."""
     path = tmp_path / "standing.imurec"
-    rng = np.random.default_rng(2)
-    n = 1000
-    with RecordingWriter(path, 100.0, {"drill": "walk"}) as writer:
-        writer.append_all(SampleBatch(np.arange(n) / 100.0, np.arange(n),
-                                      rng.normal(0, 0.02, (n, 3)) + np.array([0, 0, 9.81]),
-                                      rng.normal(0, 0.002, (n, 3))))
+    standing_recording(path)
     refused = run("export", path, "--format", "angles-csv", "-o", tmp_path / "a.csv",
                   check=False)
     assert refused.returncode != 0 and not (tmp_path / "a.csv").exists()

@@ -273,11 +273,8 @@ def test_link_events_during_an_outage_keep_the_time_they_happened(tmp_path):
     assert times["gap"] == pytest.approx(10.0, abs=1e-9)  # where the samples stop
 
 
-def test_a_full_disk_while_recording_is_a_failure_not_a_bad_request(tmp_path, monkeypatch,
-                                                                      capsys):
-    """Nothing was wrong with the request: the command line's status is 1 (docs/cli.md), and
-    what was recorded is kept."""
-    from imu_monitor.cli.main import main
+def _small_disk(monkeypatch) -> None:
+    """Every recording written from now on fills its disk after a few seconds."""
     from imu_monitor.recording import writer as writer_module
 
     made = writer_module.RecordingWriter.__init__
@@ -287,6 +284,15 @@ def test_a_full_disk_while_recording_is_a_failure_not_a_bad_request(tmp_path, mo
         self._db.execute("PRAGMA max_page_count=60")
 
     monkeypatch.setattr(writer_module.RecordingWriter, "__init__", small_disk)
+
+
+def test_a_full_disk_while_recording_is_a_failure_not_a_bad_request(tmp_path, monkeypatch,
+                                                                      capsys):
+    """Nothing was wrong with the request: the command line's status is 1 (docs/cli.md), and
+    what was recorded is kept."""
+    from imu_monitor.cli.main import main
+
+    _small_disk(monkeypatch)
     out = tmp_path / "r.imurec"
     status = main(["record", "--source", "sim:symmetric-walk", "--fast", "--seconds", "60",
                    "-o", str(out)])
@@ -346,18 +352,11 @@ def test_a_full_disk_while_importing_saves_nothing_and_says_so(tmp_path, monkeyp
                                                                command):
     """One transaction: nothing is kept, and the message does not claim otherwise."""
     from imu_monitor.cli.main import main
-    from imu_monitor.recording import writer as writer_module
 
     csv = tmp_path / "s.csv"
     assert main(["simulate", "--scenario", "symmetric-walk", "--seconds", "60", "-o",
                  str(csv)]) == 0
-    made = writer_module.RecordingWriter.__init__
-
-    def small_disk(self, *args, **kwargs):
-        made(self, *args, **kwargs)
-        self._db.execute("PRAGMA max_page_count=60")
-
-    monkeypatch.setattr(writer_module.RecordingWriter, "__init__", small_disk)
+    _small_disk(monkeypatch)
     out = tmp_path / "r.imurec"
     args = (["import", str(csv)] if command == "import" else
             ["simulate", "--scenario", "symmetric-walk", "--seconds", "120"])

@@ -36,7 +36,6 @@ from imu_monitor.errors import (
     PresetContradicted,
 )
 from imu_monitor.processing.alignment import (
-    LIVE_WALK_S,
     PRESET_LIMIT_DEG,
     Aligner,
     neutral_from_contacts,
@@ -179,24 +178,21 @@ class _ForwardWatch:
             pass
         # As much walking as a live calibration locks on: on the real IPOL walks with their
         # true axes declared, the first check then finds forward a median 3.9° from the
-        # declared one (at most 24°, against the 60° limit); with less, after 1.5–3 s of
+        # declared one (at most 24°, against the 30° limit); with less, after 1.5–3 s of
         # walking, 2 of the 110 were refused (bench/mounting_ipol.py --declared).
-        if aligner.forward_is_clear() and aligner.walking_s >= LIVE_WALK_S:
+        if aligner.can_judge_preset():
             try:
                 aligner.check_declared_forward(self._up, PRESET_LIMIT_DEG)
             except CalibrationError as exc:
-                raise PresetContradicted(str(exc), self._walked()) from None
+                raise PresetContradicted(
+                    str(exc), with_walked_forward(self._calibration, aligner)) from None
             return False
         return n < self._limit
-
-    def _walked(self) -> Calibration:
-        """The calibration in use with forward from the walking watched instead."""
-        return with_walked_forward(self._calibration, self._aligner)
 
 
 def with_walked_forward(calibration: Calibration, aligner: Aligner) -> Calibration:
     """``calibration`` (a preset's) with forward from the walking ``aligner`` pooled: the same
-    standing, vertical and neutral."""
+    standing, vertical and neutral (the aligner no longer holds the preset after it)."""
     up = calibration.pelvis_from_sensor[2]
     aligner.axes = None
     forward, confidence, spread = aligner.forward(up)
@@ -730,7 +726,7 @@ class Pipeline:
         aligner.vertical_from_orientation = self._aligner.vertical_from_orientation
         aligner.add(pre["acc"], pre["gyr"], pre["quat"], up, self._evidence(), final=True,
                     measured=self._measured_pre.view)
-        if aligner.walking_s < LIVE_WALK_S:  # a drill's few steps: as live, not enough
+        if not aligner.can_judge_preset():  # a drill's few steps: as live, not enough
             return
         try:
             aligner.check_declared_forward(stored.pelvis_from_sensor[2],

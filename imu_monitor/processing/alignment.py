@@ -432,6 +432,11 @@ class Aligner:
         declared forward by: twice the confidence a live calibration locks with."""
         return self._pooled().windows > 0 and self._confidence() >= 2 * MIN_FORWARD_CONFIDENCE
 
+    def can_judge_preset(self) -> bool:
+        """Walking clear enough, and as much of it as a live calibration locks on, to judge a
+        mounting preset by (``PRESET_LIMIT_DEG``): live and for a saved session alike."""
+        return self.forward_is_clear() and self.walking_s >= LIVE_WALK_S
+
     def check_declared_forward(self, up: np.ndarray,
                                limit_deg: float = DECLARED_FORWARD_LIMIT_DEG) -> None:
         """A declared mounting whose forward is behind the patient, as the walking shows it,

@@ -498,7 +498,8 @@ class Pipeline:
         if self.calibration is None:
             raise CalibrationError(
                 "Nothing to calibrate on was found: the patient must stand still for "
-                "1.5 s or walk a few steps (or declare the mounting with --axes)."
+                "1.5 s or walk a few steps (or declare how the sensor is worn: a mounting preset "
+                "in the app, --axes on the command line)."
             )
         if self._pre:
             if self.offline and not self.device_orientation:

@@ -44,3 +44,16 @@ def check_input_file(path: Path) -> None:
             "that it is the right file.")
     if not os.access(path, os.R_OK):
         raise InputDataError(f"The file {path} cannot be read: you do not have permission.")
+
+
+def starts_with(path: str | Path, *signatures: bytes) -> bool:
+    """The file is a regular one and starts with one of ``signatures``; a pipe or a device is
+    never opened (reading one would wait forever), a file that cannot be read is False."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return False
+        with open(path, "rb") as f:
+            head = f.read(max(len(s) for s in signatures))
+    except OSError:
+        return False
+    return any(head.startswith(s) for s in signatures)

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from imu_monitor.errors import InputDataError
+from imu_monitor.input_files import starts_with
 from imu_monitor.recording import is_recording
 from imu_monitor.recording.schema import COMPANIONS
 
@@ -33,6 +34,9 @@ def check_target(path: Path) -> Path:
     shown = Path(path)
     if target.is_dir():
         raise InputDataError(f"{shown} is a folder: give a file name to write.")
+    if target.exists() and not target.is_file():
+        raise InputDataError(f"{shown} is not a regular file (a pipe, a socket or a device): "
+                             "give a file name to write.")
     if target.exists() and is_recording(target):
         raise InputDataError(f"{shown} is a recording: nothing is ever written over one. "
                              "Choose another output name.")
@@ -42,7 +46,7 @@ def check_target(path: Path) -> Path:
             raise InputDataError(
                 f"{shown} belongs to the recording {base.name} (it holds its last samples if "
                 "it was not closed): nothing is ever written over it. Choose another name.")
-    if target.exists() and _starts_with(target, WAL_MAGIC):
+    if target.exists() and starts_with(target, *WAL_MAGIC):
         raise InputDataError(f"{shown} is a recording's write-ahead log: nothing is ever "
                              "written over it. Choose another output name.")
     if not target.parent.is_dir():
@@ -88,11 +92,3 @@ def write_text(path: Path, text: str) -> None:
     """``text`` to ``path``, guarded (UTF-8)."""
     with guarded_path(path) as temporary:
         temporary.write_text(text, encoding="utf-8")
-
-
-def _starts_with(path: Path, magics: tuple[bytes, ...]) -> bool:
-    try:
-        with open(path, "rb") as f:
-            return f.read(4) in magics
-    except OSError:
-        return False

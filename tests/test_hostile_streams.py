@@ -85,6 +85,16 @@ def test_a_pipe_named_like_a_csv_is_refused_at_once(tmp_path):
     assert time.monotonic() - started < 30
 
 
+def test_a_pipe_given_as_the_output_is_refused_at_once(tmp_path):
+    fifo = tmp_path / "out.csv"
+    os.mkfifo(fifo)
+    started = time.monotonic()
+    result = _run("export", DEMO, "--format", "samples-csv", "-o", fifo)
+    assert result.returncode == 2 and "not a regular file" in result.stderr
+    assert time.monotonic() - started < 30
+    assert fifo.exists() and not fifo.is_file()  # left as it was
+
+
 def test_an_unreachable_display_falls_back_to_the_terminal(tmp_path):
     result = _run(env=_env(DISPLAY=":77"))
     assert result.returncode == 0 and "No display found" in result.stdout

@@ -22,18 +22,15 @@ import numpy as np
 
 from imu_monitor.errors import InputDataError
 from imu_monitor.importers.assemble import SensorChoiceNeeded, VendorColumns
+from imu_monitor.input_files import starts_with
 
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 SACRAL_LABELS = re.compile(r"lumbar|sacr|lower back|low back|pelvi|waist", re.IGNORECASE)
 
 
 def is_hdf5(path: Path) -> bool:
-    """The file starts with HDF5's signature (called on regular files only)."""
-    try:
-        with path.open("rb") as f:
-            return f.read(8) == HDF5_SIGNATURE
-    except OSError:
-        return False
+    """The file starts with HDF5's signature."""
+    return starts_with(path, HDF5_SIGNATURE)
 
 
 def read_apdm(path: Path, sensor: str | None = None) -> VendorColumns:

@@ -6,14 +6,13 @@ import json
 import math
 import os
 import sqlite3
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from imu_monitor.errors import InputDataError, RecordingError
-from imu_monitor.input_files import check_input_file
+from imu_monitor.input_files import check_input_file, starts_with
 from imu_monitor.processing.calibration import Calibration
 from imu_monitor.recording.metadata import sound_metadata
 from imu_monitor.recording.schema import APPLICATION_ID, EXTENSION, FORMAT_VERSION, row_crc
@@ -62,15 +61,8 @@ class Recording:
 
 
 def is_recording(path: str | Path) -> bool:
-    """True if the file starts like an SQLite database (our recordings are); a pipe or a
-    device is never opened (reading one would wait)."""
-    try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            return False
-        with open(path, "rb") as f:
-            return f.read(16) == SQLITE_MAGIC
-    except OSError:
-        return False
+    """True if the file starts like an SQLite database (our recordings are)."""
+    return starts_with(path, SQLITE_MAGIC)
 
 
 def _connect(path: Path) -> sqlite3.Connection:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import logging
 import os
 import signal
 import sys
@@ -27,9 +26,8 @@ from threadpoolctl import threadpool_limits
 
 from imu_monitor.errors import ImuMonitorError, InputDataError
 from imu_monitor.importers import ImportOptions
+from imu_monitor.logs import fault_message
 from imu_monitor.processing.calibration import calibration_quality
-
-log = logging.getLogger(__name__)
 
 SUFFIXES = (".imurec", ".csv", ".txt", ".h5", ".hdf5")
 ROW_FIELDS = [
@@ -111,9 +109,8 @@ def analyze_file(path: Path, options: BatchOptions, sha256: str | None = None
     except (ImuMonitorError, OSError) as exc:
         row["error"] = str(exc)
         return row, []
-    except Exception as exc:  # a fault of ours must not stop the other files
-        log.exception("analysing %s failed", path)
-        row["error"] = f"Something went wrong ({type(exc).__name__}: {exc})."
+    except Exception:  # a fault of ours must not stop the other files
+        row["error"] = fault_message(f"analysing {path.name}")
         return row, []
     s = analysis.to_dict()["summary"]
     row.update({

@@ -57,3 +57,14 @@ def log_file() -> Path | None:
         if isinstance(handler, logging.handlers.RotatingFileHandler):
             return Path(handler.baseFilename)
     return None
+
+
+def fault_message(doing: str) -> str:
+    """Log the exception being handled (a fault of ours) with its traceback, and return
+    what a clinician is told: that it is not their data's fault, and where the details are.
+    Call inside ``except``."""
+    logging.getLogger("imu_monitor").exception("%s failed", doing)
+    where = log_file()
+    return (f"Something went wrong inside imu-monitor while {doing}: a fault of the program, "
+            "not of the data." + (f" The details are in {where}." if where else ""))
+

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from imu_monitor.app import engine as engine_module
 from imu_monitor.app.engine import LiveEngine, RecordingRequest, SessionSettings
 from imu_monitor.recording import open_recording
 from imu_monitor.samples import SampleBatch, StatusEvent, StatusKind
@@ -82,6 +83,28 @@ def test_stop_never_blocks_and_saves_the_recording_on_the_worker(tmp_path):
     assert frames[-1].finished_recording.analysis is not None
     run_until(engine, lambda f: not engine.running, 5.0)
     assert open_recording(tmp_path / "r.imurec").metadata["headline"]["steps"] > 0
+
+
+def test_a_fault_in_the_saved_recordings_analysis_still_finishes_it(tmp_path, monkeypatch):
+    """A bug in the analysis after Stop must not leave the app saving for ever: the
+    recording is reported saved, with a sentence instead of an analysis."""
+    def broken(path):
+        raise ValueError("a fault of ours")
+
+    monkeypatch.setattr(engine_module, "analyze_saved", broken)
+    engine = LiveEngine(SimulatedSensor("trendelenburg-right", 60.0, realtime=True, speed=10))
+    engine.start()
+    run_until(engine, lambda f: f.calibration is not None)
+    engine.start_recording(RecordingRequest(tmp_path / "r.imurec"))
+    run_until(engine, lambda f: f.recording_elapsed_s > 3.0)
+    engine.stop_recording()
+    result = run_until(engine, lambda f: f.finished_recording is not None, 10.0)[-1] \
+        .finished_recording
+    engine.stop()
+    assert result.analysis is None and result.samples > 0
+    assert "fault of the program" in result.problem and "recording itself is saved" in \
+        result.problem and "ValueError" not in result.problem
+    assert open_recording(tmp_path / "r.imurec").duration_s > 2.5
 
 
 def test_a_failing_disk_stops_the_recording_not_the_live_view(tmp_path):

@@ -259,11 +259,12 @@ def test_a_fault_of_ours_is_a_sentence_on_screen_and_a_traceback_in_the_log(tmp_
     monkeypatch.setattr(commands, "cmd_list", broken)
     assert main(["list", str(tmp_path)]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("imu-monitor: something went wrong inside imu-monitor "
-                          "(ZeroDivisionError: division by zero).")
-    assert f"The details are in {log}" in err and "Traceback" not in err
+    assert err.startswith("imu-monitor: Something went wrong inside imu-monitor while running "
+                          "imu-monitor list: a fault of the program, not of the data.")
+    assert f"The details are in {log}" in err
+    assert "Traceback" not in err and "ZeroDivisionError" not in err
     for handler in logger.handlers:
         handler.flush()
     text = log.read_text()
-    assert "imu-monitor list failed" in text and "Traceback (most recent call last)" in text
+    assert "running imu-monitor list failed" in text and "Traceback (most recent call last)" in text
     assert 'raise ZeroDivisionError("division by zero")' in text

@@ -153,7 +153,8 @@ class ConnectPage(QWidget):
     def search(self) -> None:
         self.show_state("searching")
         self.search_button.setEnabled(False)
-        run_in_thread(self._scan, self._scan_done, self._scan_failed)
+        run_in_thread(self._scan, self._scan_done, self._scan_failed,
+                      "searching for sensors")
 
     def _scan_done(self, found: list[SensorEntry]) -> None:
         self.search_button.setEnabled(True)

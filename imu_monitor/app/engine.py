@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import collections
 import dataclasses
-import logging
 import queue
 import threading
 import time
@@ -27,6 +26,7 @@ from imu_monitor.analysis import analyze_saved
 from imu_monitor.conventions import Side
 from imu_monitor.drills import DrillResult
 from imu_monitor.errors import ImuMonitorError, RecordingError
+from imu_monitor.logs import fault_message
 from imu_monitor.lsl import LslPublisher
 from imu_monitor.pipeline import Analysis, PipelineConfig
 from imu_monitor.processing.calibration import Calibration, in_recording_time
@@ -36,8 +36,6 @@ from imu_monitor.recording import RecordingWriter
 from imu_monitor.samples import SampleBatch, StatusEvent, StatusKind
 from imu_monitor.session import LiveSession
 from imu_monitor.sources.base import Source
-
-log = logging.getLogger(__name__)
 
 COMMAND_WAIT_S = 0.05  # the worker looks at the GUI's commands at least this often
 READ_AHEAD_ITEMS = 500  # packets the reader may hold for the worker (seconds of data)
@@ -314,10 +312,9 @@ class LiveEngine:
                             else "Disconnected.")
         except ImuMonitorError as exc:
             self._fail(str(exc))
-        except Exception as exc:  # never lose the recording to an unexpected error
-            log.exception("the live session failed")
-            self._fail(f"The live session stopped after an unexpected error ({exc}); what "
-                       "was recorded so far is saved.")
+        except Exception:  # never lose the recording to an unexpected error
+            self._fail(f"{fault_message('running the live session')} The live session "
+                       "stopped; what was recorded so far is saved.")
         finally:
             if self._recorder is not None:
                 self._finish_recording()
@@ -603,6 +600,9 @@ class LiveEngine:
                 analysis, why = analyze_saved(recorder.path)
             except (ImuMonitorError, OSError) as exc:
                 why = str(exc)
+            except Exception:  # a fault of ours: the recording is saved, say so
+                why = (f"{fault_message('analysing the saved recording')} The recording "
+                       "itself is saved.")
             problem = problem or why
         result = RecordingResult(recorder.path, recorder.samples_written, analysis, problem)
         with self._lock:

@@ -260,7 +260,7 @@ class MainWindow(QMainWindow):
             self.connect_page.show_state("failed", name)
             self.show_banner(message, "error")
 
-        run_in_thread(lambda: self._open_source(spec), opened, failed)
+        run_in_thread(lambda: self._open_source(spec), opened, failed, "connecting")
 
     def _start_session(self, source: Source, spec: str, name: str) -> None:
         self._sensor_name = name
@@ -541,7 +541,8 @@ class MainWindow(QMainWindow):
             self.review_page.refresh()
             self.open_recording(target)
 
-        run_in_thread(work, done, lambda message: self.show_banner(message, "error"))
+        run_in_thread(work, done, lambda message: self.show_banner(message, "error"),
+                      "importing the file")
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Close only once every recording is saved (the frame timer closes again then)."""

@@ -339,7 +339,7 @@ class ReviewPage(QWidget):
         self.library_status.setText(f"Reading {folder}…")
         run_in_thread(lambda: list_library(folder),
                       lambda entries: self._library_loaded(entries, listing),
-                      self._show_problem)
+                      self._show_problem, "listing the recordings")
 
     def _library_loaded(self, entries: list[LibraryEntry], listing: int) -> None:
         if listing != self._listing:  # a later listing is on its way
@@ -410,7 +410,8 @@ class ReviewPage(QWidget):
         self.progress.show()
         run_in_thread(lambda: open_stored(Path(path)),
                       lambda session: self._opened(session, opening),
-                      lambda message: self._open_failed(message, opening, path))
+                      lambda message: self._open_failed(message, opening, path),
+                      "opening the recording")
 
     def _open_failed(self, message: str, opening: int, path: Path) -> None:
         if opening != self._opening:
@@ -603,7 +604,7 @@ class ReviewPage(QWidget):
 
         run_in_thread(lambda: session.export(fmt, out) if session is not None
                       else export_recording_samples(source, out),
-                      done, lambda msg: self._export_finished(msg))
+                      done, lambda msg: self._export_finished(msg), "exporting")
 
     def _export_finished(self, message: str) -> None:
         self.progress.hide()

@@ -1,22 +1,20 @@
 """Running slow work (scans, analyses, exports, library listing) off the GUI thread.
 
-``run_in_thread(work, done, failed)`` runs ``work()`` on Qt's thread pool and calls ``done``
+``run_in_thread(work, done, failed, doing)`` runs ``work()`` on Qt's thread pool and calls ``done``
 with its result, or ``failed`` with a sentence, back on the GUI thread (queued signals). Errors
 of our own carry their clinician sentence; anything else is wrapped in one.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from imu_monitor.errors import ImuMonitorError
-from imu_monitor.logs import log_file
+from imu_monitor.logs import fault_message
 
-log = logging.getLogger(__name__)
 _alive: set[_Job] = set()  # keeps each job's signals alive until it has reported
 
 
@@ -26,10 +24,11 @@ class _Signals(QObject):
 
 
 class _Job(QRunnable):
-    def __init__(self, work: Callable[[], Any]) -> None:
+    def __init__(self, work: Callable[[], Any], doing: str) -> None:
         super().__init__()
         self.setAutoDelete(False)
         self.work = work
+        self.doing = doing
         self.signals = _Signals()
 
     def run(self) -> None:
@@ -40,23 +39,17 @@ class _Job(QRunnable):
         except OSError as exc:  # a full disk, a read-only folder: said, not a bug
             why = exc.strerror or str(exc) or type(exc).__name__
             self.signals.failed.emit(f"Cannot write or read {exc.filename or 'a file'}: {why}.")
-        except Exception as exc:  # a bug must not take the app down with it
-            log.exception("work off the GUI thread failed")
-            self.signals.failed.emit(f"Something went wrong ({type(exc).__name__}: {exc})."
-                                     + _see_log())
+        except Exception:  # a bug must not take the app down with it
+            self.signals.failed.emit(fault_message(self.doing))
         else:
             self.signals.done.emit(result)
 
 
-def _see_log() -> str:
-    where = log_file()
-    return f" The details are in {where}." if where else ""
-
-
 def run_in_thread(work: Callable[[], Any], done: Callable[[Any], None],
-                  failed: Callable[[str], None]) -> None:
-    """Run ``work`` off the GUI thread; ``done``/``failed`` are called on the GUI thread."""
-    job = _Job(work)
+                  failed: Callable[[str], None], doing: str) -> None:
+    """Run ``work`` off the GUI thread; ``done``/``failed`` are called on the GUI thread.
+    ``doing`` names the work in the sentence a fault of ours is told with."""
+    job = _Job(work, doing)
     _alive.add(job)
 
     def finish_ok(result: Any) -> None:

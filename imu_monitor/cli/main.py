@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import logging
 import os
 import signal
 import sys
@@ -21,7 +20,7 @@ from imu_monitor.drills import DRILLS
 from imu_monitor.errors import ImuMonitorError, StorageError
 from imu_monitor.export.session import EXPORT_FORMATS
 from imu_monitor.importers import FORMATS
-from imu_monitor.logs import log_file
+from imu_monitor.logs import fault_message
 from imu_monitor.simulation.scenarios import SCENARIOS
 
 
@@ -290,14 +289,10 @@ def _run(argv: list[str] | None) -> int:
         print("imu-monitor: this computer does not have the memory for that file; try it on "
               "a machine with more memory, or split the recording.", file=sys.stderr)
         return EXIT_FAILURE
-    except Exception as exc:  # a fault of ours: words here, the traceback in the log
-        log.exception("imu-monitor %s failed", args.command)
-        where = log_file()
-        print(f"imu-monitor: something went wrong inside imu-monitor ({type(exc).__name__}: "
-              f"{exc})." + (f" The details are in {where}." if where else ""), file=sys.stderr)
+    except Exception:  # a fault of ours: words here, the traceback in the log
+        print(f"imu-monitor: {fault_message(f'running imu-monitor {args.command}')}",
+              file=sys.stderr)
         return EXIT_FAILURE
 
-
-log = logging.getLogger(__name__)
 
 __all__ = ["SCENARIOS", "main"]

@@ -137,7 +137,7 @@ def format_summary(summary: Summary, steps: list[Step] | None = None) -> list[st
     return out + summary_doubts(steps or [], summary)
 
 
-def format_drill(drill: str, result: DrillResult) -> list[str]:
+def format_drill(result: DrillResult) -> list[str]:
     """Holds or reps, one block per line group."""
     out = [f"Tolerance: {result.tolerance_deg:g}°"]
     for k, block in enumerate(result.blocks, 1):

@@ -63,7 +63,6 @@ class LiveSession:
         self.samples_seen = 0
         self.segment_steps: list[Step] = []  # judged, segment time
         self._reading = self._new_reading()
-        self.published_steps = 0  # judged steps sent to the publisher
         # While not calibrated: the segment's packets and the filter's state at its start, so
         # that a new drill carries on with the calibration's evidence (it started again, and
         # a patient who had stood had to stand again).
@@ -108,7 +107,6 @@ class LiveSession:
         if self.publisher is not None:
             self.publisher.push_angles(self.pipeline, update.start, update.stop, offset)
             self.publisher.push_steps(steps)
-            self.published_steps += len(steps)
         if update.calibrated_now:
             self.calibration = self.pipeline.calibration
             self.calibration_origin_s = self.segment_offset / self.rate_hz

@@ -35,7 +35,7 @@ from imu_monitor.reading import LiveReading
 from imu_monitor.recording import RecordingWriter
 from imu_monitor.samples import SampleBatch, StatusEvent, StatusKind
 from imu_monitor.session import LiveSession
-from imu_monitor.sources.base import Source
+from imu_monitor.sources.base import Source, close_in_background
 
 COMMAND_WAIT_S = 0.05  # the worker looks at the GUI's commands at least this often
 READ_AHEAD_ITEMS = 500  # packets the reader may hold for the worker (seconds of data)
@@ -202,7 +202,7 @@ class LiveEngine:
         stored, file closed) and exits; poll until ``running`` is False for its last news.
         The source is closed on a thread of its own (a Bluetooth disconnect takes seconds)."""
         self._stop.set()
-        threading.Thread(target=self.source.close, name="source-close", daemon=True).start()
+        close_in_background(self.source)
 
     @property
     def running(self) -> bool:

@@ -93,7 +93,7 @@ class BigNumber(QFrame):
 class LivePage(QWidget):
     """The live screen. Signals carry the clinician's commands to the main window."""
 
-    settings_changed = Signal(str, object, float)  # drill, side, threshold
+    settings_changed = Signal(str, float)  # drill, threshold
     record_toggled = Signal()
     marker_requested = Signal()
 
@@ -235,7 +235,7 @@ class LivePage(QWidget):
         value = self.threshold.value()
         self.trace.set_threshold(value)
         self.bars.set_threshold(value)
-        self.settings_changed.emit(self.drill, self.side, value)
+        self.settings_changed.emit(self.drill, value)
 
     def set_colors(self, colors: theme.Theme) -> None:
         self.pelvis.colors = colors
@@ -291,7 +291,7 @@ class LivePage(QWidget):
             self.drill_status.setText(drill_text(self.drill, frame.drill_result))
             if not self._saved_shown:
                 self.summary_box.setTitle("This session (live): every set")
-                self.summary.show_drill(self.drill, frame.drill_result)
+                self.summary.show_drill(frame.drill_result)
         if len(frame.time_s) or frame.steps or frame.segment_started or not frame.calibration:
             self._update_big_number(frame)  # nothing new, nothing to change
         self.trace.redraw()
@@ -324,7 +324,7 @@ class LivePage(QWidget):
         if analysis.drill_result is None:
             self.summary.show_summary(analysis.summary, analysis.steps)
         else:
-            self.summary.show_drill(analysis.drill, analysis.drill_result)
+            self.summary.show_drill(analysis.drill_result)
 
     def set_recording(self, recording: bool, text: str) -> None:
         """The record button and, while recording, an unmissable red line: elapsed time and

@@ -50,7 +50,7 @@ from imu_monitor.importing import ImportResult, import_file, imported_recording_
 from imu_monitor.limits import KNOWN_LIMITS
 from imu_monitor.painting import tint
 from imu_monitor.recording.patient import check_patient_code, default_recording_path
-from imu_monitor.sources.base import Source
+from imu_monitor.sources.base import Source, close_in_background
 from imu_monitor.sources.spec import open_source
 
 FRAME_HZ = 60
@@ -248,7 +248,7 @@ class MainWindow(QMainWindow):
 
         def opened(source: Source) -> None:
             if self._connecting != spec:  # another sensor was picked meanwhile
-                source.close()
+                close_in_background(source)
                 return
             self._connecting = None
             self._start_session(source, spec, name)
@@ -292,7 +292,7 @@ class MainWindow(QMainWindow):
         return SessionSettings(drill=self.live_page.drill, side=self.live_page.side,
                                threshold_deg=self.live_page.threshold.value())
 
-    def _settings_changed(self, drill: str, side: object, threshold: float) -> None:
+    def _settings_changed(self, drill: str, threshold: float) -> None:
         self.settings.set_threshold(drill, threshold)
         if self.engine is not None:
             self.engine.set_settings(self._session_settings())

@@ -480,7 +480,7 @@ class ReviewPage(QWidget):
         if a.drill_result is None:
             self.summary.show_summary(a.summary, a.steps)
         else:
-            self.summary.show_drill(a.drill, a.drill_result)
+            self.summary.show_drill(a.drill_result)
         word, found = describe_calibration(a.calibration)
         self.calibration.setText(f"Calibration {word}: {found}"
                                  + (f"\n\n{a.calibration_note}" if a.calibration_note else ""))

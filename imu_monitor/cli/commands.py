@@ -13,7 +13,7 @@ from imu_monitor import __version__
 from imu_monitor.analysis import analyze_saved, analyze_source, source_samples
 from imu_monitor.app.launch import run_app
 from imu_monitor.cli.live import print_summary, run_live
-from imu_monitor.cli.output import print_json, require_output
+from imu_monitor.cli.output import EXIT_OK, print_json, require_output
 from imu_monitor.cli.report import format_analysis, format_info, format_list
 from imu_monitor.display import display_problem, has_display
 from imu_monitor.errors import (
@@ -87,7 +87,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     if args.list:
         for sc in SCENARIOS.values():
             print(f"{sc.name:22s} {sc.description} (default {sc.default_seconds:g} s)")
-        return 0
+        return EXIT_OK
     out = require_output(args.output, "simulated session")
     for target in (out if out.suffix.lower() == ".csv" else None, args.truth):
         if target is not None:
@@ -130,7 +130,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     lost = round(span * args.rate) - count
     print(f"Wrote {count} samples ({span:.1f} s" + (f", {lost} lost" if lost else "")
           + f") of '{args.scenario}' to {out} ({kind}).")
-    return 0
+    return EXIT_OK
 
 
 def _write_stream(source: Source, path: Path, rate_hz: float, metadata: dict
@@ -199,7 +199,7 @@ def cmd_import(args: argparse.Namespace) -> int:
           + (f"; {count_of(unreadable, 'row')} without readable values left out"
              if unreadable else "")
           + f") into {args.output} ({kind}).")
-    return 0
+    return EXIT_OK
 
 
 def open_source(path: Path, args: argparse.Namespace) -> Source:
@@ -227,7 +227,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         print_json(analysis.to_dict())
     else:
         print(format_analysis(analysis, Path(args.file).name))
-    return 0
+    return EXIT_OK
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -243,7 +243,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         rows = export_session(args.format, Path(args.output), pipeline, analysis,
                               Path(args.file))
     print(export_message(args.format, rows, Path(args.output)))
-    return 0
+    return EXIT_OK
 
 
 def cmd_app(parser: argparse.ArgumentParser) -> int:
@@ -252,7 +252,7 @@ def cmd_app(parser: argparse.ArgumentParser) -> int:
         print(f"No display found ({display_problem()}): the app needs a desktop; these "
               "commands work here:")
         parser.print_help()
-        return 0
+        return EXIT_OK
     return run_app()
 
 
@@ -269,7 +269,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
                              realtime=not args.fast)
     run_live(sensor, PipelineConfig(drill=get_scenario(args.scenario).drill,
                                     threshold_deg=args.threshold))
-    return 0
+    return EXIT_OK
 
 
 def cmd_review(args: argparse.Namespace) -> int:
@@ -281,7 +281,7 @@ def cmd_review(args: argparse.Namespace) -> int:
           "the review screen.")
     _, analysis = analyze_source(RecordingReplay(args.file, salvage=False))
     print(format_analysis(analysis, Path(args.file).name))
-    return 0
+    return EXIT_OK
 
 
 def _live_source(args: argparse.Namespace) -> tuple[Source, str | None]:
@@ -350,7 +350,7 @@ def cmd_record(args: argparse.Namespace) -> int:
                           "the live lines above may differ by a few tenths of a degree)")
         if problem:
             print(f"imu-monitor: {problem}", file=sys.stderr)
-    return 0
+    return EXIT_OK
 
 
 def cmd_stream(args: argparse.Namespace) -> int:
@@ -358,7 +358,7 @@ def cmd_stream(args: argparse.Namespace) -> int:
     drill = args.drill or (get_scenario(scenario).drill if scenario else "walk")
     run_live(source, PipelineConfig(drill=drill, side=args.side, threshold_deg=args.threshold),
              stop_after_s=_stop_after(source, args.seconds), publisher=_publisher(args, source))
-    return 0
+    return EXIT_OK
 
 
 def _publisher(args: argparse.Namespace, source: Source):
@@ -382,13 +382,13 @@ def cmd_scan(args: argparse.Namespace) -> int:
     sensors = scan(args.timeout)
     if args.json:
         print_json({"sensors": [dataclasses.asdict(s) for s in sensors]})
-        return 0
+        return EXIT_OK
     print(f"{'name':24s} {'address':17s} {'signal':>8s} {'battery':>7s}  family")
     for s in sensors:
         battery = "—" if s.battery_percent is None else f"{s.battery_percent} %"
         print(f"{s.name:24s} {s.address:17s} {s.rssi_dbm:>4d} dBm {battery:>7s}  {s.family}")
     print(f"Stream one with: imu-monitor stream --source ble:{sensors[0].name}")
-    return 0
+    return EXIT_OK
 
 
 def cmd_info(args: argparse.Namespace) -> int:
@@ -401,7 +401,7 @@ def cmd_info(args: argparse.Namespace) -> int:
             "units) and makes a recording of it.")
     rec = open_recording(args.file, salvage=args.salvage)
     print(format_info(rec))
-    return 0
+    return EXIT_OK
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -416,7 +416,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         print_json({"folder": str(folder), "recordings": entries})
     else:
         print(format_list(entries, folder))
-    return 0
+    return EXIT_OK
 
 
 def _ble_device(source: Source) -> dict:

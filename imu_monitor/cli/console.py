@@ -45,7 +45,6 @@ class SafeConsole:
 
     def __init__(self, stream: TextIO) -> None:
         self._stream = stream
-        self.reader_gone = False
 
     def write(self, text: str) -> int:
         try:
@@ -61,7 +60,6 @@ class SafeConsole:
             self._silence()
 
     def _silence(self) -> None:
-        self.reader_gone = True
         self._stream = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives on
 
     def __getattr__(self, name: str):

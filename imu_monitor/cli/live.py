@@ -14,11 +14,9 @@ from imu_monitor.lsl import LslPublisher
 from imu_monitor.pipeline import Analysis, PipelineConfig
 from imu_monitor.presentation import format_drill, format_summary, step_line
 from imu_monitor.processing.calibration import (
-    NEUTRAL_STANDING,
     Calibration,
     describe_forward,
     describe_neutral,
-    standing_span,
 )
 from imu_monitor.processing.metrics import Step
 from imu_monitor.recording import RecordingWriter
@@ -29,11 +27,8 @@ from imu_monitor.sources.base import Source
 
 def calibration_line(cal: Calibration) -> str:
     """What the calibration found, in one line for the terminal."""
-    forward = describe_forward(cal)
-    neutral = (f"neutral from standing {standing_span(cal)}"
-               if cal.neutral_source == NEUTRAL_STANDING else
-               f"neutral from {describe_neutral(cal.neutral_source)}")
-    return f"  Calibrated: {neutral}, forward from {forward}."
+    return (f"  Calibrated: neutral from {describe_neutral(cal)}, forward from "
+            f"{describe_forward(cal)}.")
 
 
 def print_summary(analysis: Analysis, title: str, out=None) -> None:
@@ -42,7 +37,7 @@ def print_summary(analysis: Analysis, title: str, out=None) -> None:
     print("", file=out)
     print(title, file=out)
     if analysis.drill_result is not None:
-        print("\n".join(format_drill(analysis.drill, analysis.drill_result)), file=out)
+        print("\n".join(format_drill(analysis.drill_result)), file=out)
     else:
         print("\n".join(format_summary(analysis.summary, analysis.steps)), file=out)
 

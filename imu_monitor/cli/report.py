@@ -5,11 +5,10 @@ from __future__ import annotations
 from imu_monitor.pipeline import Analysis
 from imu_monitor.presentation import format_drill, format_summary, format_value, headline_text
 from imu_monitor.processing.calibration import (
-    NEUTRAL_CONTACTS,
     NEUTRAL_STANDING,
     calibration_quality,
     describe_forward,
-    standing_span,
+    describe_neutral,
 )
 from imu_monitor.recording.library import NOT_CLOSED
 from imu_monitor.recording.metadata import describe_problems
@@ -43,7 +42,7 @@ def format_analysis(analysis: Analysis, title: str, show_steps: bool = True) -> 
     if analysis.steps and analysis.drill_result is None:
         lines += format_summary(analysis.summary, analysis.steps)
     if analysis.drill_result is not None:
-        lines += format_drill(analysis.drill, analysis.drill_result)
+        lines += format_drill(analysis.drill_result)
     return "\n".join(lines)
 
 
@@ -51,13 +50,9 @@ def _calibration_line(cal) -> str:
     word, _ = calibration_quality(cal)
     forward = describe_forward(cal)
     if cal.neutral_source == NEUTRAL_STANDING:
-        return (f"Calibration ({word}): standing still {standing_span(cal)}; forward from "
-                f"{forward}")
-    if cal.neutral_source == NEUTRAL_CONTACTS:
-        return (f"Calibration ({word}): NOBODY STOOD STILL — neutral is the pelvis at the "
-                f"initial contacts, both feet alike; forward from {forward}")
-    return ("Calibration (poor): NOBODY STOOD STILL — neutral is the mean posture of the whole "
-            f"recording (drops are relative to it, not to standing); forward from {forward}")
+        return f"Calibration ({word}): neutral from {describe_neutral(cal)}; forward from {forward}"
+    return (f"Calibration ({word}): NOBODY STOOD STILL — neutral is {describe_neutral(cal)}, "
+            f"not standing; forward from {forward}")
 
 
 def format_list(entries: list[dict], folder) -> str:

@@ -27,9 +27,9 @@ from imu_monitor.presentation import (
     summary_row_title,
 )
 from imu_monitor.processing.calibration import (
-    NEUTRAL_CONTACTS,
     NEUTRAL_STANDING,
     describe_calibration,
+    describe_neutral,
 )
 from imu_monitor.processing.metrics import Summary
 from imu_monitor.recording import is_recording, open_recording
@@ -93,7 +93,7 @@ def report_text(analysis: Analysis, source: Path) -> ReportText:
         text.statement = " ".join([*_no_standing(analysis), _statement(summary),
                                    *summary_doubts(analysis.steps, summary)])
     else:
-        lines = format_drill(analysis.drill, analysis.drill_result)
+        lines = format_drill(analysis.drill_result)
         text.drill_lines = lines[:MAX_DRILL_LINES] + (
             [f"… {len(lines) - MAX_DRILL_LINES} more lines in the JSON export"]
             if len(lines) > MAX_DRILL_LINES else [])
@@ -138,12 +138,10 @@ def _no_standing(analysis: Analysis) -> list[str]:
     """Said first, in capitals, when the neutral is not a standing posture: each side's
     drop then depends on where the pelvis sits at the contacts, which varies between people
     by about a degree (docs/accuracy.md); the difference between the sides does not."""
-    source = analysis.calibration.neutral_source
-    if source == NEUTRAL_STANDING:
+    if analysis.calibration.neutral_source == NEUTRAL_STANDING:
         return []
-    neutral = ("the pelvis at the initial contacts" if source == NEUTRAL_CONTACTS
-               else "the mean posture of the whole recording")
-    return [f"NOBODY STOOD STILL: the neutral is {neutral}, not standing. Read the difference "
+    return [f"NOBODY STOOD STILL: the neutral is {describe_neutral(analysis.calibration)}, "
+            "not standing. Read the difference "
             "between the sides rather than either side alone."]
 
 

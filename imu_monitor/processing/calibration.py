@@ -113,11 +113,6 @@ def parse_axes(spec: str) -> np.ndarray:
 PLACED_WELL_DEG = 10.0  # closer to upright and straight than this: "sits straight"
 
 
-def _describe(vector: np.ndarray) -> str:
-    axis = int(np.argmax(np.abs(vector)))
-    return f"{'+' if vector[axis] > 0 else '-'}{'xyz'[axis]}"
-
-
 def describe_mounting(cal: Calibration) -> str:
     """How the sensor sits on the sacrum, in a clinician's words first (how far from upright,
     how far turned), then the axes for the engineer."""
@@ -140,11 +135,14 @@ def describe_mounting(cal: Calibration) -> str:
     return f"{words}; axes: {up} up, {forward} forward"
 
 
-def describe_neutral(source: str) -> str:
-    """What the zero of drop is, in words."""
-    return {NEUTRAL_STANDING: "standing still",
-            NEUTRAL_CONTACTS: "the pelvis at initial contacts (nobody stood still)",
-            NEUTRAL_MEAN: "the mean posture (nobody stood still)"}.get(source, source)
+def describe_neutral(cal: Calibration) -> str:
+    """What the zero of drop is, in words: the same in the app, the reports and the
+    terminal (the callers say how loudly a neutral without standing is flagged)."""
+    if cal.neutral_source == NEUTRAL_STANDING:
+        return f"standing still {standing_span(cal)} (sway {cal.still_gyro_std_dps:.1f}°/s)"
+    return {NEUTRAL_CONTACTS: "the pelvis at the initial contacts, both feet alike",
+            NEUTRAL_MEAN: "the mean posture of the whole recording"}.get(cal.neutral_source,
+                                                                      cal.neutral_source)
 
 
 def describe_forward(cal: Calibration) -> str:
@@ -204,9 +202,4 @@ def in_recording_time(cal: Calibration, recording_start_s: float) -> Calibration
 def describe_calibration(cal: Calibration) -> tuple[str, str]:
     """(quality word, what was found in one sentence): for the app and the report."""
     word, why = calibration_quality(cal)
-    neutral = {NEUTRAL_STANDING: f"neutral from standing {standing_span(cal)} "
-                                 f"(sway {cal.still_gyro_std_dps:.1f}°/s)",
-               NEUTRAL_CONTACTS: "neutral = the pelvis at initial contacts",
-               NEUTRAL_MEAN: "neutral = mean posture"}.get(cal.neutral_source,
-                                                           cal.neutral_source)
-    return word, f"{describe_mounting(cal)}; {neutral}; {why}."
+    return word, f"{describe_mounting(cal)}; neutral from {describe_neutral(cal)}; {why}."

@@ -41,7 +41,7 @@ def uuid(short: int) -> str:
 
 MEASUREMENT_SERVICE_UUID = uuid(0x2000)
 CONTROL_UUID = uuid(0x2001)  # read, write: [1, 1 = start / 0 = stop, payload mode]
-LONG_PAYLOAD_UUID = uuid(0x2002)  # notify, 63 bytes
+# 0x2002 (long payload, 63 bytes, notify) carries none of the modes decoded here.
 MEDIUM_PAYLOAD_UUID = uuid(0x2003)  # notify, 40 bytes
 SHORT_PAYLOAD_UUID = uuid(0x2004)  # notify, 20 bytes
 BATTERY_SERVICE_UUID = uuid(0x3000)
@@ -158,22 +158,10 @@ def encode_complete_quaternion(timestamp_us: int, quat_wxyz: np.ndarray, free_ac
     return encode(PayloadMode.COMPLETE_QUATERNION, timestamp_us, quat_wxyz, free_acc, pad=pad)
 
 
-def encode_orientation_quaternion(timestamp_us: int, quat_wxyz: np.ndarray,
-                                  pad: bool = True) -> bytes:
-    """Mode 5 on SHORT_PAYLOAD_UUID: timestamp, quaternion w x y z."""
-    return encode(PayloadMode.ORIENTATION_QUATERNION, timestamp_us, quat_wxyz, pad=pad)
-
-
 def encode_complete_euler(timestamp_us: int, euler_deg: np.ndarray, free_acc: np.ndarray,
                           pad: bool = True) -> bytes:
     """Mode 16 on MEDIUM_PAYLOAD_UUID: timestamp, roll pitch yaw °, free acc m/s² (ENU)."""
     return encode(PayloadMode.COMPLETE_EULER, timestamp_us, euler_deg, free_acc, pad=pad)
-
-
-def encode_rate_quantities(timestamp_us: int, acc: np.ndarray, gyr_dps: np.ndarray,
-                           pad: bool = True) -> bytes:
-    """Mode 21 on MEDIUM_PAYLOAD_UUID: timestamp, acc m/s², angular rate °/s (sensor axes)."""
-    return encode(PayloadMode.RATE_QUANTITIES, timestamp_us, acc, gyr_dps, pad=pad)
 
 
 class MovellaDotDecoder(Decoder):

@@ -109,7 +109,7 @@ SCHEMA: dict[str, tuple[Callable[[object], bool], str]] = {
 IGNORED = ("filter_state",)  # written by older versions, no longer read
 
 
-def sound_metadata(raw: dict, name: str) -> tuple[dict, list[str]]:
+def sound_metadata(raw: dict) -> tuple[dict, list[str]]:
     """The entries that pass their check, and a sentence for each that does not."""
     sound: dict = {}
     problems: list[str] = []

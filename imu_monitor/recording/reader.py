@@ -207,7 +207,7 @@ def _metadata(db: sqlite3.Connection, path: Path) -> tuple[dict, list[str]]:
             or not 1 <= rate <= 1e5:
         raise stopped_early if Path(f"{path}-journal").exists() else RecordingError(
             f"{name} is damaged: it does not give a usable sample rate.")
-    return sound_metadata(metadata, name)
+    return sound_metadata(metadata)
 
 
 def _load(db: sqlite3.Connection, path: Path, salvage: bool, had_log: bool,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -33,6 +34,12 @@ class Source(Protocol):
     def close(self) -> None:
         """Stop streaming and release the device or file."""
         ...
+
+
+def close_in_background(source: Source) -> None:
+    """Close ``source`` on a thread of its own: a Bluetooth disconnect takes seconds, which
+    the GUI thread must never wait for."""
+    threading.Thread(target=source.close, name="source-close", daemon=True).start()
 
 
 def read_all(source: Source) -> tuple[SampleBatch, list[StatusEvent]]:

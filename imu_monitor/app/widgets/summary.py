@@ -108,10 +108,10 @@ class SummaryView(QWidget):
         _set(self._cadence, format_value(summary.cadence_spm, "{:.0f}"))
         _set(self._why, " ".join(summary_doubts(steps or [], summary)))
 
-    def show_drill(self, drill: str, result: DrillResult) -> None:
+    def show_drill(self, result: DrillResult) -> None:
         """Every set of a single-leg drill (as the report prints it)."""
         self._stack.setCurrentIndex(1)
-        self._drill_lines = format_drill(drill, result)
+        self._drill_lines = format_drill(result)
         _set(self._drill, "<div style='white-space:pre-wrap'>" + "<br>".join(
             html.escape(line) for line in self._drill_lines) + "</div>")
 

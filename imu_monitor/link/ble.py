@@ -349,7 +349,7 @@ class BleSource:
             return
         assert self._timeline is not None
         batch, missing = self._timeline.place(batch, arrival)
-        self._stats.packet(arrival, len(batch), missing)
+        self._stats.packet(len(batch), missing)
         if missing:
             self._event(StatusKind.PACKETS_LOST, f"{missing} samples lost.", float(missing))
         self._queue.put(batch)

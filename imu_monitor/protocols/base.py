@@ -10,7 +10,8 @@ from imu_monitor.samples import SampleBatch
 
 @dataclass
 class DecoderStats:
-    """Packets accepted and rejected, by reason (shown to the user as link health)."""
+    """Packets accepted and rejected, by reason: a refused packet's samples reach the app
+    as lost ones (a gap in the sequence numbers), these say why they were refused."""
 
     accepted: int = 0
     rejected: Counter = field(default_factory=Counter)

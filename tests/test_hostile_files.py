@@ -114,8 +114,10 @@ def test_a_failed_creation_leaves_nothing_behind(tmp_path, monkeypatch):
         raise sqlite3.OperationalError("disk I/O error")
 
     monkeypatch.setattr("imu_monitor.recording.writer.sqlite3.connect", refuse)
-    with pytest.raises(RecordingError, match="Cannot create the recording"):
+    with pytest.raises(RecordingError, match="Cannot create the recording") as refused:
         RecordingWriter(path, 100.0)
+    assert "the disk reported an error" in str(refused.value)  # not SQLite's own words
+    assert "I/O" not in str(refused.value)
     assert list(tmp_path.iterdir()) == []
     monkeypatch.undo()
     RecordingWriter(path, 100.0).close()  # the name is free

@@ -23,6 +23,7 @@ import numpy as np
 from imu_monitor.errors import InputDataError
 from imu_monitor.importers.assemble import SensorChoiceNeeded, VendorColumns
 from imu_monitor.input_files import starts_with
+from imu_monitor.recording.storage_words import storage_reason
 
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 SACRAL_LABELS = re.compile(r"lumbar|sacr|lower back|low back|pelvi|waist", re.IGNORECASE)
@@ -50,7 +51,8 @@ def read_apdm(path: Path, sensor: str | None = None) -> VendorColumns:
             version = _text(f.attrs.get("FileFormatVersion", ""))
             config = _config(group)
     except OSError as exc:
-        raise InputDataError(f"{path} cannot be read as an HDF5 file ({exc}).") from None
+        why = storage_reason(exc) if exc.errno else "it is damaged or truncated"
+        raise InputDataError(f"{path} cannot be read as an HDF5 file: {why}.") from None
     if acc is None or gyr is None or time_us is None:
         raise InputDataError(f"The sensor '{label}' in {path} has no accelerometer, gyroscope "
                              "or time data.")

@@ -16,6 +16,7 @@ from imu_monitor.input_files import check_input_file, starts_with
 from imu_monitor.processing.calibration import Calibration
 from imu_monitor.recording.metadata import sound_metadata
 from imu_monitor.recording.schema import APPLICATION_ID, EXTENSION, FORMAT_VERSION, row_crc
+from imu_monitor.recording.storage_words import storage_reason
 from imu_monitor.samples import SampleBatch
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -109,7 +110,7 @@ def open_recording(path: str | Path, salvage: bool = False, host_time: bool = Tr
     try:
         db = _connect(path)
     except sqlite3.Error as exc:
-        raise RecordingError(f"{name} cannot be opened: {exc}.") from None
+        raise RecordingError(f"{name} cannot be opened: {storage_reason(exc)}.") from None
     try:
         return _load(db, path, salvage, had_log, host_time)
     except (sqlite3.DatabaseError, UnicodeDecodeError, ValueError) as exc:

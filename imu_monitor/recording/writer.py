@@ -23,6 +23,7 @@ from imu_monitor.recording.schema import (
     dump,
     row_crc,
 )
+from imu_monitor.recording.storage_words import storage_reason
 from imu_monitor.samples import SampleBatch, StatusEvent
 
 
@@ -80,7 +81,8 @@ class RecordingWriter:
             self._db.executescript(SCHEMA)
         except (OSError, sqlite3.Error) as exc:
             self._remove_failed_start()
-            raise StorageError(f"Cannot create the recording {self.path}: {exc}.") from None
+            raise StorageError(f"Cannot create the recording {self.path}: "
+                               f"{storage_reason(exc)}.") from None
         base = {
             "format_version": FORMAT_VERSION,
             "app_version": __version__,
@@ -100,7 +102,8 @@ class RecordingWriter:
             self._db.execute("PRAGMA wal_autocheckpoint=250")
         except sqlite3.Error as exc:
             self._remove_failed_start()
-            raise StorageError(f"Cannot prepare the recording {self.path}: {exc}.") from None
+            raise StorageError(f"Cannot prepare the recording {self.path}: "
+                               f"{storage_reason(exc)}.") from None
 
     # ----------------------------------------------------------------- input
     @property
@@ -211,7 +214,8 @@ class RecordingWriter:
                 self._db.execute("PRAGMA journal_mode=DELETE")
             except sqlite3.Error as exc:
                 self._stop(f"The recording's companion file {wal.name} was deleted while "
-                           f"recording and what it held could not be saved ({exc}).")
+                           "recording and what it held could not be saved "
+                           f"({storage_reason(exc)}).")
             message = (f"{wal.name} was deleted by another program while recording, at "
                        f"{self.elapsed_s:.1f} s; everything recorded was saved into "
                        f"{self.path.name} and the recording goes on without it.")
@@ -275,8 +279,8 @@ class RecordingWriter:
                 self._stop(f"The disk is full: recording stopped at {self.saved_s:.1f} s. "
                            f"Everything up to then is saved in {self.path}; free some space "
                            "before the next recording.")
-            self._stop(f"Cannot write the recording {self.path} ({exc}). Recording stopped; "
-                       "what was recorded before stays in it.")
+            self._stop(f"Cannot write the recording {self.path}: {storage_reason(exc)}. "
+                       "Recording stopped; what was recorded before stays in it.")
 
     def _remove_failed_start(self) -> None:
         """A recording that could not be created leaves nothing behind to block its name."""
@@ -308,4 +312,5 @@ def update_metadata(path: str | Path, entries: dict) -> None:
         finally:
             db.close()
     except sqlite3.Error as exc:
-        raise StorageError(f"Cannot store the analysis in {path}: {exc}.") from None
+        raise StorageError(f"Cannot store the analysis in {path}: {storage_reason(exc)}."
+                           ) from None

@@ -16,7 +16,7 @@ import numpy as np
 
 from imu_monitor.errors import ImuMonitorError, RecordingError, StorageError
 from imu_monitor.heap import give_back_free_memory
-from imu_monitor.pipeline import Analysis, Pipeline, PipelineConfig
+from imu_monitor.pipeline import Analysis, Pipeline, PipelineConfig, offline_analysis
 from imu_monitor.processing.calibration import parse_axes
 from imu_monitor.recording import RecordingWriter
 from imu_monitor.recording.writer import update_metadata
@@ -60,7 +60,6 @@ def analyze_source(source: Source, *, drill: str | None = None, side: str | None
     stored_calibration, first_seq = None, None
     if replay is not None:
         stored_calibration, first_seq = replay.recording.calibration, replay.recording.first_seq
-    samples = source_samples(source)
     stored = replay is not None and not recalibrate and not axes
     config = analysis_config(
         metadata, drill, side, axes,
@@ -71,10 +70,8 @@ def analyze_source(source: Source, *, drill: str | None = None, side: str | None
         keep_orientation=keep_orientation,
         first_seq=first_seq,
     )
-    pipeline = Pipeline(source.info.rate_hz, config)
-    pipeline.push(samples)
-    del samples
-    analysis = pipeline.finish(require_steps=require_steps)
+    pipeline, analysis = offline_analysis(source_samples(source), source.info.rate_hz, config,
+                                          require_steps)
     if stored and not analysis.calibration_note:
         analysis.calibration_note = metadata.get("calibration_note") or ""
     analysis.info = {"kind": source.info.kind,

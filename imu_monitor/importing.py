@@ -14,12 +14,11 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from imu_monitor.analysis import analysis_config, store_analysis
-from imu_monitor.errors import ImuMonitorError, RecordingError
+from imu_monitor.analysis import analyze_saved
 from imu_monitor.importers import FORMATS, ImportedSamples, ImportOptions, read_samples
-from imu_monitor.pipeline import Pipeline
 from imu_monitor.processing.calibration import parse_axes
-from imu_monitor.recording import EXTENSION, RecordingWriter
+from imu_monitor.recording import EXTENSION
+from imu_monitor.recording.writer import written_whole
 from imu_monitor.samples import SampleBatch
 
 
@@ -66,27 +65,12 @@ def recording_metadata(data: ImportedSamples, source: Path, axes: str | None = N
 
 def save_recording(path: Path, samples: SampleBatch, rate_hz: float, metadata: dict
                    ) -> str | None:
-    """Write samples written in one go as a recording, analysed; a partial file is of no use
-    and is removed. Returns why there is no analysis, if there is none (also stored)."""
-    writer = RecordingWriter(path, rate_hz, metadata)
-    problem = None
-    try:
+    """Write samples given in one go as a recording (a partial one is removed), then analyse
+    and store it as every saved recording is; returns why there is no analysis, or why it
+    could not be stored, if so."""
+    with written_whole(path, rate_hz, metadata) as writer:
         writer.append_all(samples)
-        try:
-            pipeline = Pipeline(rate_hz, analysis_config(metadata))
-            pipeline.push(samples)
-            store_analysis(writer, pipeline.finish())
-        except RecordingError:
-            raise
-        except ImuMonitorError as exc:
-            problem = str(exc)
-            writer.set_meta("analysis_problem", problem)
-        writer.close()
-    except RecordingError as exc:
-        writer.close()
-        path.unlink(missing_ok=True)
-        raise type(exc)(f"{exc} Nothing was saved.") from None
-    return problem
+    return analyze_saved(path)[1]
 
 
 def import_file(source: Path, output: Path, options: ImportOptions | None = None,

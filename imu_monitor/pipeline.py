@@ -11,7 +11,8 @@ Two orientation modes, everything downstream shared:
   numbers (tested). The app and ``stream`` use it.
 * ``"offline"`` — a stored recording is analysed as a whole: the offline filter (which also
   looks ahead) and the calibration pooled from all its walking, then the same downstream
-  stages. ``analyze_samples`` (every CLI command and Review) uses it. Live and reviewed numbers
+  stages: ``offline_analysis``, which every CLI command and Review reach through
+  ``analysis.analyze_source`` (with the recording's settings). Live and reviewed numbers
   of one session can therefore differ by the filters' difference (docs/orientation.md
   measures it); the review says which it shows.
 """
@@ -1005,16 +1006,22 @@ def _same_hemisphere(rows: np.ndarray, previous: np.ndarray) -> np.ndarray:
     return np.concatenate([rows[:, :3], q * sign[:, None]], axis=1)
 
 
+def offline_analysis(samples: SampleBatch, rate_hz: float, config: PipelineConfig,
+                     require_steps: bool = True) -> tuple[Pipeline, Analysis]:
+    """A whole recording analysed: the offline filter, then the one pipeline. Pass the
+    samples as a temporary: they are let go once pushed (the pipeline keeps what it needs)."""
+    pipeline = Pipeline(rate_hz, dataclasses.replace(config, orientation="offline"))
+    pipeline.push(samples)
+    del samples
+    return pipeline, pipeline.finish(require_steps=require_steps)
+
+
 def analyze_samples(samples: SampleBatch, rate_hz: float,
                     config: PipelineConfig | None = None) -> Analysis:
-    """Analysis of a whole recording: the offline filter, then the one pipeline."""
-    config = config or PipelineConfig()
-    if config.orientation != "offline":
-        config = PipelineConfig(**{**config.__dict__, "orientation": "offline"})
-    pipeline = Pipeline(rate_hz, config)
-    pipeline.push(samples)
-    return pipeline.finish()
+    """Bare arrays analysed as a recording, without any recording's stored settings (tests,
+    benchmarks); a file or a recording goes through ``analysis.analyze_source``."""
+    return offline_analysis(samples, rate_hz, config or PipelineConfig())[1]
 
 
 __all__ = ["DRILLS", "Analysis", "Contact", "Pipeline", "PipelineConfig", "PipelineUpdate",
-           "analyze_samples"]
+           "analyze_samples", "offline_analysis"]

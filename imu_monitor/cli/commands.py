@@ -44,6 +44,7 @@ from imu_monitor.recording.library import list_recordings
 from imu_monitor.recording.patient import check_patient_code, default_recording_path
 from imu_monitor.recording.places import prepared_recordings_folder
 from imu_monitor.recording.schema import CHUNK_S
+from imu_monitor.recording.writer import written_whole
 from imu_monitor.safe_write import check_target, guarded_path, write_text
 from imu_monitor.samples import SampleBatch
 from imu_monitor.simulation.scenarios import SCENARIOS, get_scenario
@@ -139,32 +140,28 @@ def _write_stream(source: Source, path: Path, rate_hz: float, metadata: dict
     per transaction in the chunks of one ``append_all``, so the session is never held twice;
     returns the samples written and the first and last sequence numbers. The analysis is
     stored afterwards (``analyze_saved``), as ``save_recording`` would have stored it."""
-    writer = RecordingWriter(path, rate_hz, metadata)
     per_write = max(1, round(CHUNK_S * rate_hz)) * 120
     pending: list[SampleBatch] = []
     waiting = 0  # samples in pending
     count, first, last = 0, 0, -1
     try:
-        for item in source.stream():
-            if not isinstance(item, SampleBatch) or not len(item):
-                continue
-            if not count:
-                first = int(item.seq[0])
-            count += len(item)
-            last = int(item.seq[-1])
-            pending.append(item)
-            waiting += len(item)
-            if waiting >= per_write:
-                batch = SampleBatch.concat(pending)
-                writer.append_all(batch.slice(0, per_write))
-                pending, waiting = [batch.slice(per_write, len(batch))], len(batch) - per_write
-        if waiting:
-            writer.append_all(SampleBatch.concat(pending))
-        writer.close()
-    except RecordingError as exc:
-        writer.close()
-        path.unlink(missing_ok=True)
-        raise type(exc)(f"{exc} Nothing was saved.") from None
+        with written_whole(path, rate_hz, metadata) as writer:
+            for item in source.stream():
+                if not isinstance(item, SampleBatch) or not len(item):
+                    continue
+                if not count:
+                    first = int(item.seq[0])
+                count += len(item)
+                last = int(item.seq[-1])
+                pending.append(item)
+                waiting += len(item)
+                if waiting >= per_write:
+                    batch = SampleBatch.concat(pending)
+                    writer.append_all(batch.slice(0, per_write))
+                    pending = [batch.slice(per_write, len(batch))]
+                    waiting = len(batch) - per_write
+            if waiting:
+                writer.append_all(SampleBatch.concat(pending))
     finally:
         source.close()
     return count, first, last

@@ -7,6 +7,7 @@ import datetime as dt
 import os
 import sqlite3
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -295,6 +296,23 @@ class RecordingWriter:
         with contextlib.suppress(sqlite3.Error):
             self._db.close()
         raise StorageError(message)
+
+
+@contextlib.contextmanager
+def written_whole(path: Path, rate_hz: float, metadata: dict) -> Iterator[RecordingWriter]:
+    """A new recording written in one go from data that exists elsewhere (an import, a
+    simulated session): closed at the end, or, if it cannot be written whole, removed, since a
+    part of it is of no use, and the error says so."""
+    writer = RecordingWriter(path, rate_hz, metadata)
+    try:
+        yield writer
+        writer.close()
+    except BaseException as exc:
+        writer.close()
+        Path(path).unlink(missing_ok=True)
+        if isinstance(exc, RecordingError):
+            raise type(exc)(f"{exc} Nothing was saved.") from None
+        raise
 
 
 def update_metadata(path: str | Path, entries: dict) -> None:

@@ -26,6 +26,7 @@ class Drill:
 
     name: str
     title: str
+    label: str  # short, for lists and titles beside other things
     gait: bool
     live_metric: str
     default_threshold_deg: float
@@ -34,18 +35,19 @@ class Drill:
 DRILLS: dict[str, Drill] = {
     d.name: d
     for d in [
-        Drill("walk", "Walking", True, "peak drop per step, left vs right stance", 6.0),
-        Drill("run", "Running", True, "peak drop per step, left vs right stance", 8.0),
-        Drill("single-leg-stance", "Single-leg stance (Trendelenburg test)", False,
+        Drill("walk", "Walking", "Walk", True, "peak drop per step, left vs right stance", 6.0),
+        Drill("run", "Running", "Run", True, "peak drop per step, left vs right stance", 8.0),
+        Drill("single-leg-stance", "Single-leg stance (Trendelenburg test)",
+              "Single-leg stance", False,
               "drop now, hold timer, time within the tolerance band", 4.0),
-        Drill("hip-hike", "Hip hikes", False, "rep count and range per rep", 4.0),
-        Drill("step-down", "Lateral step-downs / single-leg squats", False,
+        Drill("hip-hike", "Hip hikes", "Hip hikes", False, "rep count and range per rep", 4.0),
+        Drill("step-down", "Lateral step-downs / single-leg squats", "Step-downs", False,
               "peak drop per rep", 6.0),
         # Lunges and split squats are scored like step-downs (reps from the pelvic tilt
         # excursion); the number that matters is the frontal-plane range per rep.
-        Drill("lateral-lunge", "Lateral lunges", False,
+        Drill("lateral-lunge", "Lateral lunges", "Lateral lunges", False,
               "rep count and frontal-plane range per rep", 6.0),
-        Drill("split-squat", "Split squats", False,
+        Drill("split-squat", "Split squats", "Split squats", False,
               "rep count and frontal-plane range per rep", 6.0),
     ]
 }
@@ -160,7 +162,7 @@ def analyze_drill(drill: Drill, obliquity: np.ndarray, tilt: np.ndarray, rotatio
     if not blocks:
         raise AnalysisError(
             f"No {drill.title.lower()} found: the recording shows no single-leg work after "
-            "the calibration. Check the drill chosen with --drill."
+            "the calibration. Check the drill chosen (--drill)."
         )
     results = []
     for start, end in blocks:

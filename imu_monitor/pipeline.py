@@ -499,8 +499,7 @@ class Pipeline:
         if self.calibration is None:
             raise CalibrationError(
                 "Nothing to calibrate on was found: the patient must stand still for "
-                "1.5 s or walk a few steps (or declare how the sensor is worn: a mounting preset "
-                "in the app, --axes on the command line)."
+                "1.5 s or walk a few steps, or the mounting must be declared (--axes)."
             )
         if self._pre:
             if self.offline and not self.device_orientation:
@@ -520,7 +519,7 @@ class Pipeline:
                 raise AnalysisError(
                     "No walking was found in this recording: the analysis needs at least a few "
                     "steps. Check that the sensor was worn during the walk, or choose the drill "
-                    "that was done with --drill."
+                    "that was done (--drill)."
                 )
         else:
             drill_result = self._analyze_drill()

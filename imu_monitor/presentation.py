@@ -9,7 +9,7 @@ from collections import Counter
 import numpy as np
 
 from imu_monitor.conventions import SIDES
-from imu_monitor.drills import DrillResult, HipHikeBlock, HipHikeRep, HoldBlock
+from imu_monitor.drills import DRILLS, DrillResult, HipHikeBlock, HipHikeRep, HoldBlock
 from imu_monitor.processing.metrics import (
     NOTE_EXTRA,
     NOTE_FIRST,
@@ -182,6 +182,15 @@ def headline_text(h: dict | None) -> str:
     return (f"L {format_value(h['left_mean_peak_drop_deg'], '{:.1f}')}° R "
             f"{format_value(h['right_mean_peak_drop_deg'], '{:.1f}')}° asym "
             f"{format_value(asym, '{:+.1f}')}° ({count_of(h['steps'], 'step')})")
+
+
+def drill_name(drill: str | None, side: str | None = None) -> str:
+    """A drill as the clinician reads it (not its command-line name), with the leg of a
+    one-sided drill."""
+    if not drill:
+        return "—"
+    label = DRILLS[drill].label if drill in DRILLS else drill
+    return f"{label}, {side}" if side else label
 
 
 def drill_text(drill: str, result: DrillResult) -> str:

@@ -280,8 +280,10 @@ def _with_preset(qtbot, window, worn: str, speed: float = 4.0, seconds: float = 
 def test_calibration_with_a_mounting_preset_skips_the_walk(qtbot, window):
     w, panel = _with_preset(qtbot, window, "x=up,y=left,z=back")
     qtbot.waitUntil(lambda: panel.state == "done", timeout=60_000)
-    assert "forward declared by the mounting preset" in panel.result.text()
-    assert "axes: +x up" in panel.result.text()
+    assert "forward from the mounting declared" in panel.result.text()
+    assert "axes" not in panel.result.text()  # the engineer's details are in its tooltip
+    assert "forward declared by the mounting preset" in panel.result.toolTip()
+    assert "axes: +x up" in panel.result.toolTip()
     shoot(w, "calibration-done")
 
 

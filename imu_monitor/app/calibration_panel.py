@@ -26,7 +26,12 @@ from imu_monitor.app import theme
 from imu_monitor.app.engine import LiveFrame
 from imu_monitor.app.widgets.choices import compact_choices
 from imu_monitor.processing.alignment import MAX_STILL_S, STILL_GYRO_STD_RADPS
-from imu_monitor.processing.calibration import Calibration, describe_calibration, parse_axes
+from imu_monitor.processing.calibration import (
+    Calibration,
+    calibration_in_brief,
+    describe_calibration,
+    parse_axes,
+)
 
 STAND_S = MAX_STILL_S
 MOVED_DPS = float(np.degrees(STILL_GYRO_STD_RADPS))
@@ -194,5 +199,6 @@ class CalibrationPanel(QGroupBox):
         self.keep_button.hide()
         word, found = describe_calibration(cal)
         self.step.setText(f"Calibrated — {word}.")
-        self.result.setText(found)
+        self.result.setText(calibration_in_brief(cal))
+        self.result.setToolTip(found)
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -30,6 +30,7 @@ from imu_monitor.app.engine import LiveFrame
 from imu_monitor.app.settings import AppSettings
 from imu_monitor.app.widgets.pelvis import PelvisView
 from imu_monitor.app.widgets.plots import ObliquityTrace, StepBars
+from imu_monitor.app.widgets.scroller import VerticalScroller
 from imu_monitor.app.widgets.summary import SummaryView
 from imu_monitor.drills import get_drill
 from imu_monitor.pipeline import Analysis
@@ -129,12 +130,13 @@ class LivePage(QWidget):
         left.addWidget(self.calibration)
         left_box = QWidget()
         left_box.setLayout(left)
+        self.left_column = VerticalScroller(left_box)
 
         self.trace = ObliquityTrace(rate_hz)
         self.bars = StepBars()
         self.summary = SummaryView()
         self.summary_box = QGroupBox("This session (live)")
-        QVBoxLayout(self.summary_box).addWidget(self.summary)
+        QVBoxLayout(self.summary_box).addWidget(VerticalScroller(self.summary))
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.trace)
         lower = QSplitter(Qt.Orientation.Horizontal)
@@ -148,7 +150,7 @@ class LivePage(QWidget):
         right.addWidget(lower)
         right.setSizes([420, 300])
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(left_box)
+        self.splitter.addWidget(self.left_column)
         self.splitter.addWidget(right)
         self.splitter.setSizes([420, 860])
 
@@ -191,6 +193,7 @@ class LivePage(QWidget):
         self._saved_shown = False  # the saved recording's summary stays until the next one
         self._recording_now = False
         self._was_over = False
+        self._calibration_state = ""  # as last shown (kept in view while it changes)
         self._thresholds: dict[str, float] = {}
         self._drill_picked(self.drill_box.currentText())
 
@@ -276,6 +279,11 @@ class LivePage(QWidget):
         if frame.segment_started:
             self.reset(self.rate_hz)
         self.calibration.apply(frame)
+        if self.calibration.state != self._calibration_state:
+            self._calibration_state = self.calibration.state
+            # On a short screen the column scrolls: the guidance must not be out of sight.
+            if self._calibration_state != "idle":
+                self.left_column.ensureWidgetVisible(self.calibration, 0, 0)
         self.trace.append(frame.time_s, frame.obliquity_deg, frame.valid)
         steps = frame.provisional_steps + frame.steps  # a judged step replaces its guess
         self.trace.add_steps(steps)

@@ -42,6 +42,7 @@ from imu_monitor.app.engine import (
 from imu_monitor.app.live_page import LivePage
 from imu_monitor.app.review_page import ReviewPage
 from imu_monitor.app.settings import AppSettings
+from imu_monitor.app.wording import in_app_words
 from imu_monitor.app.workers import run_in_thread, wait_for_workers
 from imu_monitor.drills import DRILLS
 from imu_monitor.errors import ImuMonitorError
@@ -231,7 +232,7 @@ class MainWindow(QMainWindow):
         background = tint(colors.panel, color, 0.14).name()
         self.banner.setStyleSheet(f"background: {background}; color: {colors.text}; "
                                   f"border-left: 6px solid {color}; padding: 6px 10px;")
-        self.banner.setText(("⚠ " if error else "") + text)
+        self.banner.setText(("⚠ " if error else "") + in_app_words(text))
         self.banner.show()
         self._banner_timer.stop()
         if not error:

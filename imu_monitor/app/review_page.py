@@ -41,11 +41,14 @@ from imu_monitor.app import theme
 from imu_monitor.app.widgets.elided import ElidedLabel
 from imu_monitor.app.widgets.pelvis import PelvisView
 from imu_monitor.app.widgets.plots import style_plot
+from imu_monitor.app.widgets.scroller import VerticalScroller
 from imu_monitor.app.widgets.steps_table import StepsModel
 from imu_monitor.app.widgets.summary import SummaryView
+from imu_monitor.app.wording import in_app_words
 from imu_monitor.app.workers import run_in_thread
 from imu_monitor.export.session import EXPORT_FORMATS, export_message
 from imu_monitor.heap import give_back_free_memory
+from imu_monitor.presentation import drill_name
 from imu_monitor.processing.calibration import describe_calibration
 from imu_monitor.recording.library import LibraryEntry, list_recordings
 
@@ -76,7 +79,7 @@ def _library_row(entry: LibraryEntry) -> list[str]:
         with_date = dt.datetime.fromisoformat(created).astimezone().strftime("%Y-%m-%d %H:%M")
     drop = ("—" if h.get("blocks") or not h else
             f"{num('left_mean_peak_drop_deg')} / {num('right_mean_peak_drop_deg')}")
-    return [with_date, entry.patient_id or "—", entry.drill or "—", drop,
+    return [with_date, entry.patient_id or "—", drill_name(entry.drill, entry.side), drop,
             entry.file + ("  ⚠" if entry.problem else "")]
 
 
@@ -278,9 +281,9 @@ class ReviewPage(QWidget):
         self.calibration.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         details = QTabWidget()
         details.addTab(self.steps, "Steps")
-        details.addTab(self.summary, "Summary")
+        details.addTab(VerticalScroller(self.summary), "Summary")
         details.addTab(self.markers, "Markers")
-        details.addTab(self.calibration, "Calibration")
+        details.addTab(VerticalScroller(self.calibration), "Calibration")
 
         self.export_buttons: dict[str, QPushButton] = {}
         # Two rows of four: in one row the seven buttons made the window 1538 px wide.
@@ -450,7 +453,8 @@ class ReviewPage(QWidget):
         self.session, self._unanalysed = session, None
         self._mark_open()
         a, meta = session.analysis, session.metadata
-        self.title.setText(f"Patient {meta.get('patient_id') or '—'}, {a.drill}, "
+        self.title.setText(f"Patient {meta.get('patient_id') or '—'}, "
+                           f"{drill_name(a.drill, meta.get('side'))}, "
                            f"{a.duration_s / 60:.1f} min — {session.path.name}")
         self.message.setText("")
         t = session.time_s
@@ -615,7 +619,7 @@ class ReviewPage(QWidget):
                 self._unanalysed is not None and fmt == "samples-csv"))
 
     def _show_problem(self, message: str) -> None:
-        self.message.setText(message)
+        self.message.setText(in_app_words(message))
         self.status.emit(message)
 
     def set_colors(self, colors: theme.Theme) -> None:

@@ -383,15 +383,13 @@ class Aligner:
         if pool.windows == 0:
             raise CalibrationError(
                 "No walking was found to tell which way the patient faces: walk a few steps "
-                "(turns do not matter), or declare how the sensor is worn (a mounting preset in "
-                "the app, --axes on the command line)."
+                "(turns do not matter), or declare the mounting (--axes)."
             )
         fwd = pooled - (pooled @ up) * up
         norm = float(np.linalg.norm(fwd))
         if norm == 0:
             raise CalibrationError("The walking in this recording does not show which way is "
-                                   "forward: declare how the sensor is worn (a mounting "
-                                   "preset in the app, --axes on the command line).")
+                                   "forward: declare the mounting (--axes).")
         fwd /= norm
         if pool.dirs:
             dirs = np.array(pool.dirs)
@@ -425,7 +423,7 @@ class Aligner:
             raise CalibrationError(
                 f"The declared mounting says up is {sign}{'xyz'[axis]} but the sensor measured "
                 f"up {angle:.0f}° away from it: check how the sensor is worn against the "
-                "mounting chosen (the app's mounting preset, or --axes on the command line)."
+                "mounting declared (--axes)."
             )
 
 
@@ -460,8 +458,8 @@ class Aligner:
             raise CalibrationError(
                 f"The declared mounting says forward is {sign}{'xyz'[axis]}, but the walking "
                 f"shows the patient facing {angle:.0f}° away from it: with it, {harm}. Check "
-                "how the sensor is worn against the mounting chosen (the app's preset, or "
-                "--axes on the command line), or leave it out to find forward from the walking."
+                "how the sensor is worn against the mounting declared (--axes), or leave it out "
+                "to find forward from the walking."
             )
 
 

@@ -113,9 +113,9 @@ def parse_axes(spec: str) -> np.ndarray:
 PLACED_WELL_DEG = 10.0  # closer to upright and straight than this: "sits straight"
 
 
-def describe_mounting(cal: Calibration) -> str:
+def describe_mounting(cal: Calibration, axes: bool = True) -> str:
     """How the sensor sits on the sacrum, in a clinician's words first (how far from upright,
-    how far turned), then the axes for the engineer."""
+    how far turned), then (``axes``) the axes for the engineer."""
 
     def nearest(v: np.ndarray) -> tuple[str, float]:
         k = int(np.argmax(np.abs(v)))
@@ -132,14 +132,16 @@ def describe_mounting(cal: Calibration) -> str:
         words = "sensor " + ", ".join(parts) + (
             " (forward as declared, the tilt measured)" if cal.forward_source == "axes"
             else " (measured, so it does not matter)")
-    return f"{words}; axes: {up} up, {forward} forward"
+    return f"{words}; axes: {up} up, {forward} forward" if axes else words
 
 
-def describe_neutral(cal: Calibration) -> str:
+def describe_neutral(cal: Calibration, sway: bool = True) -> str:
     """What the zero of drop is, in words: the same in the app, the reports and the
-    terminal (the callers say how loudly a neutral without standing is flagged)."""
+    terminal (the callers say how loudly a neutral without standing is flagged). ``sway``:
+    how still the standing was, for the engineer."""
     if cal.neutral_source == NEUTRAL_STANDING:
-        return f"standing still {standing_span(cal)} (sway {cal.still_gyro_std_dps:.1f}°/s)"
+        return f"standing still {standing_span(cal)}" + (
+            f" (sway {cal.still_gyro_std_dps:.1f}°/s)" if sway else "")
     return {NEUTRAL_CONTACTS: "the pelvis at the initial contacts, both feet alike",
             NEUTRAL_MEAN: "the mean posture of the whole recording"}.get(cal.neutral_source,
                                                                       cal.neutral_source)
@@ -151,33 +153,41 @@ def describe_forward(cal: Calibration) -> str:
             f"{cal.walking_s:.0f} s of walking (confidence {cal.forward_confidence:.2f})")
 
 
-def calibration_quality(cal: Calibration) -> tuple[str, str]:
-    """(word, explanation) — how far to trust this calibration."""
+def _assessment(cal: Calibration) -> tuple[str, list[tuple[str, str]]]:
+    """(quality word, [(what was found, what to do about it, or "")])."""
     if cal.forward_source == "axes":
-        word, why = "good", "forward declared by the mounting preset"
-    elif cal.forward_confidence >= 0.35 and cal.forward_spread_deg <= 20:
-        word, why = "good", (f"forward from {cal.walking_s:.0f} s of walking, confidence "
-                             f"{cal.forward_confidence:.2f}")
-    elif cal.forward_confidence >= 0.2:
-        word, why = "fair", (f"forward from {cal.walking_s:.0f} s of walking, confidence "
-                             f"{cal.forward_confidence:.2f}: walk a little more, or redo")
+        word, parts = "good", [("forward declared by the mounting preset", "")]
     else:
-        word, why = "poor", (f"forward unclear (confidence {cal.forward_confidence:.2f}): "
-                             "redo the calibration with ten steps of walking")
+        walked = (f"forward from {cal.walking_s:.0f} s of walking, confidence "
+                  f"{cal.forward_confidence:.2f}")
+        if cal.forward_confidence >= 0.35 and cal.forward_spread_deg <= 20:
+            word, parts = "good", [(walked, "")]
+        elif cal.forward_confidence >= 0.2:
+            word, parts = "fair", [(walked, "walk a little more, or redo")]
+        else:
+            word, parts = "poor", [(f"forward unclear (confidence {cal.forward_confidence:.2f})",
+                                    "redo the calibration with ten steps of walking")]
     if cal.neutral_source == NEUTRAL_CONTACTS:
         word = "fair" if word == "good" else word
-        why += ("; nobody stood still (each side's drop is then against the pelvis at the "
-                "contacts: calibrate again with the patient standing still to have it against "
-                "standing)")
+        parts.append(("nobody stood still, so each side's drop is against the pelvis at the "
+                      "contacts", "calibrate again with the patient standing still to have it "
+                      "against standing"))
     elif cal.neutral_source == NEUTRAL_MEAN:
         word = "poor"
-        why += ("; nobody stood still, nor walked enough for initial contacts: calibrate "
-                "again, standing still, then ten steps")
+        parts.append(("nobody stood still, nor walked enough for initial contacts",
+                      "calibrate again, standing still, then ten steps"))
     elif cal.still_gyro_std_dps >= 2.0:
         word = "fair" if word == "good" else word
-        why += (f"; the standing swayed ({cal.still_gyro_std_dps:.1f}°/s): calibrate again "
-                "with the patient standing still, arms relaxed, looking ahead")
-    return word, why
+        parts.append((f"the standing swayed ({cal.still_gyro_std_dps:.1f}°/s)",
+                      "calibrate again with the patient standing still, arms relaxed, looking "
+                      "ahead"))
+    return word, parts
+
+
+def calibration_quality(cal: Calibration) -> tuple[str, str]:
+    """(word, explanation) — how far to trust this calibration."""
+    word, parts = _assessment(cal)
+    return word, "; ".join(f"{found}: {todo}" if todo else found for found, todo in parts)
 
 
 def standing_span(cal: Calibration) -> str:
@@ -200,6 +210,20 @@ def in_recording_time(cal: Calibration, recording_start_s: float) -> Calibration
 
 
 def describe_calibration(cal: Calibration) -> tuple[str, str]:
-    """(quality word, what was found in one sentence): for the app and the report."""
+    """(quality word, what was found in one sentence): for the report and the app's
+    details."""
     word, why = calibration_quality(cal)
     return word, f"{describe_mounting(cal)}; neutral from {describe_neutral(cal)}; {why}."
+
+
+def calibration_in_brief(cal: Calibration) -> str:
+    """What a clinician needs of a calibration beside the patient: where the zero is and
+    how the sensor sits, and what to do when it is not good; the axes and figures are in
+    ``describe_calibration``."""
+    _, parts = _assessment(cal)
+    forward = ("the mounting declared" if cal.forward_source == "axes" else
+               f"{cal.walking_s:.0f} s of walking")
+    brief = (f"Neutral from {describe_neutral(cal, sway=False)}; forward from {forward}; "
+             f"{describe_mounting(cal, axes=False)}.")
+    advice = "; ".join(todo for _, todo in parts if todo)
+    return f"{brief} To do better: {advice}." if advice else brief

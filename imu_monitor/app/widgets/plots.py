@@ -52,7 +52,7 @@ class _LivePlot(pg.PlotWidget):
 
     def __init__(self, y_title: str) -> None:
         super().__init__()
-        self.setMinimumSize(320, 200)
+        self.setMinimumSize(320, 120)  # small screens: the column beside it scrolls
         self.setMenuEnabled(False)
         self.setMouseEnabled(x=False, y=False)
         self.hideButtons()

@@ -16,6 +16,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
+from imu_monitor.app import theme
 from imu_monitor.app.calibration_panel import MOVED_DPS
 from imu_monitor.app.main_window import MainWindow
 from imu_monitor.app.settings import AppSettings
@@ -168,6 +169,10 @@ def test_connect_calibrate_record_review(qtbot, window, capsys):
     assert w.review_page.markers.count() == 1
     assert "before the recording started" in w.review_page.calibration.text()
     shoot(w, "review")
+    w.set_theme("dark")  # the markers drawn already follow the theme (they stayed dark)
+    label = w.review_page._marker_lines[0].label
+    assert label.color.name() == theme.DARK.text.lower()
+    w.set_theme("light")
     w.close()
     assert not w.engine
 

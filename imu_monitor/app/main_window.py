@@ -267,6 +267,7 @@ class MainWindow(QMainWindow):
         self._sensor_name = name
         self.settings.last_sensor = spec
         self.settings.last_sensor_name = name
+        self.connect_page.set_last(spec, name)  # the page shows what is playing, not last run's
         self.engine = LiveEngine(source, self._session_settings())
         if self.lsl_action.isChecked():
             self.engine.publish_lsl(True)
@@ -484,7 +485,7 @@ class MainWindow(QMainWindow):
                              "error")
         else:
             self.show_banner(f"Saved {result.path} ({result.samples} samples). The summary is "
-                             "on the right; the recording is in Review.")
+                             "on the right; the recording is listed in Review.")
         if result.analysis is not None:  # also when it could not be stored with the file
             self.live_page.show_recording_summary(result.analysis)
         self.review_page.refresh()

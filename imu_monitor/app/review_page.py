@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal
+from PySide6.QtGui import QPen
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -63,6 +64,10 @@ LIBRARY_MIN_CHARS = 72  # the library is this many average characters wide: its 
 def list_library(folder: Path) -> list[LibraryEntry]:
     """The library newest first, as the Review screen lists it (ties in file order)."""
     return sorted(list_recordings(folder), key=lambda e: e.created_utc or "", reverse=True)
+
+
+def _marker_pen(colors: theme.Theme) -> QPen:
+    return pg.mkPen(colors.muted, width=1.5, style=Qt.PenStyle.DashLine)
 
 
 def _library_row(entry: LibraryEntry) -> list[str]:
@@ -472,8 +477,8 @@ class ReviewPage(QWidget):
         self._marker_lines = []
         self.markers.clear()
         for time_s, label in session.markers:
-            dashed = pg.mkPen(theme.current.muted, width=1.5, style=Qt.PenStyle.DashLine)
-            line = pg.InfiniteLine(pos=time_s, angle=90, label=label, pen=dashed,
+            line = pg.InfiniteLine(pos=time_s, angle=90, label=label,
+                                   pen=_marker_pen(theme.current),
                                    labelOpts={"position": 0.9, "color": theme.current.text})
             self.plot.addItem(line)
             self._marker_lines.append(line)
@@ -625,6 +630,9 @@ class ReviewPage(QWidget):
     def set_colors(self, colors: theme.Theme) -> None:
         self.summary.set_colors(colors)
         style_plot(self.plot, colors)
+        for line in self._marker_lines:  # drawn in the theme they were opened in
+            line.setPen(_marker_pen(colors))
+            line.label.setColor(colors.text)
         self.progress_plot.set_colors(colors)
         self._curve.setPen(pg.mkPen(colors.trace, width=1))
         self.pelvis.colors = colors

@@ -112,14 +112,23 @@ def _running(seconds: float) -> list[Activity]:
     return _calibration() + _walkway(seconds, **run)[1:]
 
 
-def _drill(make: Callable[[str, float], Activity], calibration_s: float = 13.0,
+def _drill(make: Callable[[str, float], Activity], set_s: float, calibration_s: float = 13.0,
            rest_s: float = 7.0) -> Callable[[float], list[Activity]]:
-    """A set on the left leg, then one on the right; ``seconds`` is shared between the two."""
+    """A set on the left leg, then one on the right, each at most ``set_s``; ``seconds``
+    shorter than a round is shared between the two, a longer session repeats the round
+    after a rest (the app's half-hour demo had played one set of 15 minutes a leg)."""
 
     def build(seconds: float) -> list[Activity]:
-        per_side = max(5.0, (seconds - calibration_s - rest_s) / 2)
-        return [*_calibration(), make("left", per_side), Stand(4.0), make("right", per_side),
-                Stand(3.0)]
+        per_side = max(5.0, min(set_s, (seconds - calibration_s - rest_s) / 2))
+        out: list[Activity] = [*_calibration()]
+        used = calibration_s
+        while True:
+            out += [make("left", per_side), Stand(4.0), make("right", per_side), Stand(3.0)]
+            used += 2 * per_side + rest_s
+            if used + REST_S + 2 * per_side + rest_s > seconds:
+                return out
+            out.append(Stand(REST_S))
+            used += REST_S
 
     return build
 
@@ -151,16 +160,16 @@ SCENARIOS: dict[str, Scenario] = {
         Scenario("single-leg-stance",
                  "Trendelenburg test: 30 s on the left leg (3° drop), then 30 s on the right "
                  "(3° drop).",
-                 _drill(lambda side, s: SingleLegStance(side, s - 2.6, 3.0)), 85.2,
+                 _drill(lambda side, s: SingleLegStance(side, s - 2.6, 3.0), 32.6), 85.2,
                  "single-leg-stance"),
         Scenario("hip-hike",
                  "Hip hikes on a step: 8 reps standing on the left leg, then 8 on the right "
                  "(6° down, 8° up).",
-                 _drill(lambda side, s: HipHike(side, reps=max(1, round((s - 3) / 3)))),
+                 _drill(lambda side, s: HipHike(side, reps=max(1, round((s - 3) / 3))), 27.0),
                  74.0, "hip-hike"),
         Scenario("step-down",
                  "Lateral step-downs: 8 reps on the left leg, 8 on the right, 6° drop per rep.",
-                 _drill(lambda side, s: StepDown(side, reps=max(1, round((s - 3) / 3)))),
+                 _drill(lambda side, s: StepDown(side, reps=max(1, round((s - 3) / 3))), 27.0),
                  74.0, "step-down"),
         Scenario("walk-10m",
                  "Stand, walk 10 m, U-turn, walk back, stop; again (the protocol of the real "

@@ -2,6 +2,7 @@
 
 import pytest
 
+from imu_monitor.errors import AnalysisError
 from imu_monitor.pipeline import PipelineConfig, analyze_samples
 
 from .conftest import simulated
@@ -64,3 +65,16 @@ def test_a_short_standing_before_the_first_hold_is_the_neutral_not_the_hold(seed
     assert result.calibration.still_end_s <= 3.5
     for block, truth in zip(result.drill_result.blocks, rec.truth.drills, strict=True):
         assert block.mean_drop_deg == pytest.approx(truth["mean_drop_deg"], abs=0.3)
+
+
+def test_a_recording_stopped_a_second_into_a_hold_is_said_to_be_too_short():
+    """Record pressed during a hold and stopped a second later: the reason is its length,
+    not the drill chosen."""
+    rec = simulated("single-leg-stance", seed=1)
+    config = PipelineConfig(drill="single-leg-stance")
+    calibration = analyze_samples(rec.samples, 200.0, config).calibration
+    start = round((rec.truth.drills[0]["start_s"] + 5.0) * 200)
+    with pytest.raises(AnalysisError, match="too short for a set") as said:
+        analyze_samples(rec.samples.slice(start, start + 300), 200.0,
+                        PipelineConfig(drill="single-leg-stance", calibration=calibration))
+    assert "1.5 s" in str(said.value) and "--drill" not in str(said.value)

@@ -109,6 +109,11 @@ class MainWindow(QMainWindow):
 
         self.banner = QLabel("")
         self.banner.setWordWrap(True)
+        # Its room stays when it leaves: the screen below must not jump under the cursor
+        # (a click meant for a row or a button landed on the next one).
+        policy = self.banner.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.banner.setSizePolicy(policy)
         self.banner.hide()
         self.banner.mousePressEvent = lambda _event: self.banner.hide()  # clicked away
         self._banner_timer = QTimer(self)

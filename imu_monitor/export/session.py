@@ -92,6 +92,8 @@ def export_message(fmt: str, rows: int, out: Path) -> str:
     if fmt.startswith("report-"):
         return f"Wrote the report ({EXPORT_FORMATS[fmt][1][1:].upper()}) to {out}."
     what = {"samples-csv": f"{rows} samples (CSV)", "angles-csv": f"{rows} rows of angles (CSV)",
-            "steps-csv": f"{rows} steps (CSV)", "json": f"the analysis: {rows} steps and the "
-            "summary (JSON)", "sto": f"{rows} orientations (OpenSim .sto)"}[fmt]
+            # a row per contact found: the report's counts leave out what was not a step
+            "steps-csv": f"{rows} rows, one per contact found (CSV)",
+            "json": f"the analysis: {rows} contacts found and the summary (JSON)",
+            "sto": f"{rows} orientations (OpenSim .sto)"}[fmt]
     return f"Wrote {what} to {out}."

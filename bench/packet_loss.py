@@ -1,6 +1,7 @@
 """Lost packets must not distort the numbers: the same sessions with 5 % of their packets lost.
 
 Run: python bench/packet_loss.py [PATH/TO/ipol_gait_lowerback] [--loss 0.05] [--seeds 3]
+     [--long-gap]
 
 Each session is analysed whole and again with packets of 10 samples dropped at random — single
 packets and bursts up to 0.5 s, 5 % of all packets — both as a recording (offline filter) and as
@@ -8,7 +9,8 @@ the live view (real-time filter, fed packet by packet). For the steps still repo
 in the summary) it prints the share within 1° of the same step of the loss-free analysis, and
 how far each per-side mean moved. Targets: ≥ 95 % of steps within 1°, no mean moved > 0.3°.
 Sessions: simulated walks (walkway, speed changes, running) and, with the path, the real IPOL
-lower-back walks.
+lower-back walks. ``--long-gap``: instead, one gap of 1–3 s somewhere in the middle fifth to
+four fifths of each session (a sensor out of range for a moment).
 """
 
 from __future__ import annotations
@@ -57,10 +59,22 @@ def lost_packets(n_packets: int, rate_hz: float, loss: float,
     return lost
 
 
+def one_long_gap(n_packets: int, rate_hz: float, rng: np.random.Generator) -> np.ndarray:
+    """Which of ``n_packets`` packets are lost: one run of 1–3 s, between a fifth and four
+    fifths of the session."""
+    lost = np.zeros(n_packets, dtype=bool)
+    length = round(rng.uniform(1.0, 3.0) * rate_hz / PACKET)
+    start = int(rng.integers(n_packets // 5, max(n_packets // 5 + 1, 4 * n_packets // 5 - length)))
+    lost[start:start + length] = True
+    return lost
+
+
 def lose_packets(samples: SampleBatch, rate_hz: float, loss: float,
-                 rng: np.random.Generator) -> list[SampleBatch]:
-    """The packets of ``samples`` that arrive (see :func:`lost_packets`)."""
-    lost = lost_packets(len(samples) // PACKET, rate_hz, loss, rng)
+                 rng: np.random.Generator, long_gap: bool = False) -> list[SampleBatch]:
+    """The packets of ``samples`` that arrive (see :func:`lost_packets`, :func:`one_long_gap`)."""
+    n_packets = len(samples) // PACKET
+    lost = (one_long_gap(n_packets, rate_hz, rng) if long_gap else
+            lost_packets(n_packets, rate_hz, loss, rng))
     return [samples.slice(k * PACKET, (k + 1) * PACKET) for k in range(len(lost))
             if not lost[k]]
 
@@ -114,12 +128,14 @@ def main() -> None:
     parser.add_argument("ipol", type=Path, nargs="?")
     parser.add_argument("--loss", type=float, default=0.05)
     parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--long-gap", action="store_true",
+                        help="one gap of 1–3 s in each session instead of scattered losses")
     args = parser.parse_args()
     rng = np.random.default_rng(7)
     results: dict[tuple[str, str], Outcome] = {}
     for group, samples, rate, drill in sessions(args.ipol, args.seeds):
         whole = [samples.slice(k, k + PACKET) for k in range(0, len(samples), PACKET)]
-        lossy = lose_packets(samples, rate, args.loss, rng)
+        lossy = lose_packets(samples, rate, args.loss, rng, args.long_gap)
         for mode in ("offline", "live"):
             try:
                 clean, lost = (analyse(whole, rate, mode, drill),
@@ -127,8 +143,9 @@ def main() -> None:
             except ImuMonitorError:
                 continue
             compare(clean, lost, results.setdefault((group, mode), Outcome()))
-    print(f"{100 * args.loss:.0f} % of packets lost (single and bursts up to {MAX_BURST_S} s); "
-          f"targets: ≥ 95 % of reported steps within {STEP_TOLERANCE_DEG:g}°, "
+    print(("one gap of 1–3 s a session" if args.long_gap else
+           f"{100 * args.loss:.0f} % of packets lost (single and bursts up to {MAX_BURST_S} s)")
+          + f"; targets: ≥ 95 % of reported steps within {STEP_TOLERANCE_DEG:g}°, "
           f"no per-side mean moved > {MEAN_TOLERANCE_DEG}°")
     print(f"{'sessions':26s} {'analysis':9s} {'n':>4s} {'steps':>6s} {'within 1°':>10s} "
           f"{'per-side mean moved: median  ≤0.3°  max':>42s}")

@@ -601,13 +601,14 @@ class Pipeline:
         else:
             gyr = filled.gyr
             runs = _bridged(measured, round(SHORT_GAP_S * self.rate_hz))
-            # Stretches between long gaps: the whole recording's gyro bias comes off first,
-            # into the pipeline's own copy (lost samples were filled in: it has one), all
-            # that is needed of it afterwards.
+            # Stretches between long gaps: the whole recording's gyro bias (from its measured
+            # samples) comes off first, into the pipeline's own copy (lost samples were
+            # filled in: it has one), all that is needed of it afterwards.
             stretches = len(true_runs(runs)) > 1
             if stretches:
                 gyr = offline_vqf_unbiased(gyr, acc, 1.0 / self.rate_hz,
-                                           self._filter_params.as_vqf(), gyr_scratch=filled.own)
+                                           self._filter_params.as_vqf(), gyr_scratch=filled.own,
+                                           keep=runs)
             # The filter's bias estimate is kept in bins, for the turns' correction.
             step = bin_samples(self.rate_hz)
             self._bias_bins = np.empty((bias_rows(len(gyr), step), 3))

@@ -135,14 +135,16 @@ def _local(when: dt.datetime) -> str:
 
 
 def _no_standing(analysis: Analysis) -> list[str]:
-    """Said first, in capitals, when the neutral is not a standing posture: each side's
-    drop then depends on where the pelvis sits at the contacts, which varies between people
-    by about a degree (docs/accuracy.md); the difference between the sides does not."""
+    """Said first, in capitals, when the neutral is not a standing posture. Moving the
+    neutral by x moves one side's drop by +x and the other's by -x: each side, and twice as
+    much their difference, depend on where the pelvis sits at the contacts, which differs
+    from standing by about a degree between people (docs/accuracy.md); the sum of the two
+    sides, the pelvis's frontal range, does not."""
     if analysis.calibration.neutral_source == NEUTRAL_STANDING:
         return []
     return [f"NOBODY STOOD STILL: the neutral is {describe_neutral(analysis.calibration)}, "
-            "not standing. Read the difference "
-            "between the sides rather than either side alone."]
+            "not standing. Each side's drop, and the difference between them even more, "
+            "depend on it (by about a degree); the two sides added together do not."]
 
 
 def _statement(summary: Summary) -> str:

@@ -126,8 +126,9 @@ def offline_orientation(gyr: np.ndarray, acc: np.ndarray, rate_hz: float,
     ``measured`` marks the samples the filter may use (short gaps already bridged count as
     measured); the filter runs on each stretch between longer gaps on its own, so nothing is
     integrated across lost data. The gyro bias is estimated once over the whole recording
-    (gaps bridged) and taken off first, so a short stretch need not learn it again (or it
-    was, by the caller: ``bias_free``, see :func:`.offline_vqf.offline_vqf_unbiased`). Each
+    (its measured samples joined end to end) and taken off first, so a short stretch need
+    not learn it again (or it was, by the caller: ``bias_free``, see
+    :func:`.offline_vqf.offline_vqf_unbiased`). Each
     stretch is turned about the vertical to continue the heading where the previous one
     ended (plus the turn the bridged gyroscope saw in the gap), and slots inside gaps are
     interpolated (they are never reported as measured).
@@ -157,7 +158,7 @@ def offline_orientation(gyr: np.ndarray, acc: np.ndarray, rate_hz: float,
     if not whole_run:
         if not bias_free:
             gyr = offline_vqf_unbiased(gyr, acc, ts, params.as_vqf(), bias_out=bias_out,
-                                       bias_step=bias_step)
+                                       bias_step=bias_step, keep=measured)
         run_params = {**params.as_vqf(), "biasSigmaInit": BIAS_KNOWN_DPS}
     else:
         run_params = params.as_vqf()

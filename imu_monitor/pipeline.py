@@ -68,6 +68,7 @@ from imu_monitor.processing.orientation import (
     up_in_sensor,
 )
 from imu_monitor.processing.runs import true_runs
+from imu_monitor.processing.sensor_moved import sensor_moves
 from imu_monitor.processing.turn_acceleration import bin_samples, without_turn_acceleration
 from imu_monitor.samples import SampleBatch
 
@@ -283,6 +284,21 @@ class Analysis:
     info: dict = field(default_factory=dict)
     orientation: Mode = "offline"
     calibration_note: str = ""  # said beside the calibration (a stored preset replaced)
+    # (time s, jump °) where walking's mean obliquity jumped: the sensor moved on the patient
+    sensor_moved: list[tuple[float, float]] = field(default_factory=list)
+
+    @property
+    def calibration_remarks(self) -> str:
+        """What is said beside the calibration: a preset set aside, a sensor that moved."""
+        moved = ""
+        if self.sensor_moved:
+            where = ", ".join(f"{jump:+.1f}° at {t:.0f} s" for t, jump in self.sensor_moved[:3])
+            if len(self.sensor_moved) > 3:
+                where += f" and {len(self.sensor_moved) - 3} times more"
+            moved = (f"The sensor seems to have moved on the patient: walking's mean "
+                     f"obliquity jumped by {where}. The numbers after that do not compare with "
+                     "those before: check the sensor and calibrate again.")
+        return " ".join(part for part in (self.calibration_note, moved) if part)
 
     @property
     def real_steps(self) -> list[Step]:
@@ -305,6 +321,9 @@ class Analysis:
         })
         if self.calibration_note:
             summary["calibration_note"] = self.calibration_note
+        if self.sensor_moved:
+            summary["sensor_moved"] = [{"time_s": round(t, 2), "obliquity_jump_deg": round(j, 2)}
+                                       for t, j in self.sensor_moved]
         if self.drill_result is not None:
             summary[self.drill.replace("-", "_")] = self.drill_result.to_dict()
         return {
@@ -536,6 +555,8 @@ class Pipeline:
             drill_result=drill_result,
             calibration_note=self.calibration_note,
             orientation=self.config.orientation,
+            sensor_moved=sensor_moves(self.steps, obliquity, self.valid.view, self.rate_hz)
+            if self.drill.gait else [],
         )
 
     def drill_so_far(self) -> DrillResult | None:

@@ -492,7 +492,8 @@ class ReviewPage(QWidget):
             self.summary.show_drill(a.drill_result)
         word, found = describe_calibration(a.calibration)
         self.calibration.setText(f"Calibration {word}: {found}"
-                                 + (f"\n\n{a.calibration_note}" if a.calibration_note else ""))
+                                 + (f"\n\n{a.calibration_remarks}" if a.calibration_remarks
+                                    else ""))
         self.slider.setRange(0, max(0, len(t) - 1))
         for button in self.export_buttons.values():
             button.setEnabled(True)

@@ -21,8 +21,8 @@ def format_analysis(analysis: Analysis, title: str, show_steps: bool = True) -> 
         f"Pelvic drop — {analysis.drill} — {title}",
         f"{analysis.duration_s:.1f} s at {analysis.rate_hz:g} Hz, "
         f"{analysis.lost_samples} lost samples",
-        _calibration_line(cal) + (f"\n{analysis.calibration_note}"
-                                  if analysis.calibration_note else ""),
+        _calibration_line(cal) + (f"\n{analysis.calibration_remarks}"
+                                  if analysis.calibration_remarks else ""),
         "Drop = how far the hip opposite the stance leg sinks below standing neutral "
         "(positive = drop, negative = hip hike).",
         "",

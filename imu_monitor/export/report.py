@@ -99,7 +99,7 @@ def report_text(analysis: Analysis, source: Path) -> ReportText:
             if len(lines) > MAX_DRILL_LINES else [])
     word, found = describe_calibration(analysis.calibration)
     text.calibration = f"Calibration {word}: {found}" + (
-        f" {analysis.calibration_note}" if analysis.calibration_note else "")
+        f" {analysis.calibration_remarks}" if analysis.calibration_remarks else "")
     expected = analysis.samples + analysis.lost_samples
     text.data = (f"Samples: {analysis.samples} received, {analysis.lost_samples} lost in "
                  f"transmission ({100 * analysis.lost_samples / max(1, expected):.1f} %), "

@@ -72,6 +72,13 @@ def analyze_source(source: Source, *, drill: str | None = None, side: str | None
     )
     pipeline, analysis = offline_analysis(source_samples(source), source.info.rate_hz, config,
                                           require_steps)
+    # Rows a file repeated exactly were dropped when it was read (an imported recording
+    # keeps its file's timing): rejected, as repeats are.
+    imported = metadata.get("import")
+    timing = metadata.get("timing") or (imported.get("timing") if isinstance(imported, dict)
+                                        else None)
+    if isinstance(timing, dict):
+        analysis.rejected_samples += int(timing.get("duplicate_rows_dropped") or 0)
     if stored and not analysis.calibration_note:
         analysis.calibration_note = metadata.get("calibration_note") or ""
     analysis.info = {"kind": source.info.kind,

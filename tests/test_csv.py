@@ -5,10 +5,13 @@ import warnings
 import numpy as np
 import pytest
 
+from imu_monitor.analysis import analyze_source
 from imu_monitor.errors import InputDataError
 from imu_monitor.importers import ImportOptions, read_samples
+from imu_monitor.importing import import_file
 from imu_monitor.samples import SampleBatch
-from imu_monitor.sources.csv_file import write_csv
+from imu_monitor.sources.csv_file import ImportedFile, write_csv
+from imu_monitor.sources.recording import RecordingReplay
 from imu_monitor.testing.host_times import host_times
 
 from .conftest import simulated
@@ -91,6 +94,11 @@ def test_host_stamped_times_are_read_with_what_was_found(tmp_path):
     np.testing.assert_array_equal(data.samples.seq, kept - kept[0])
     np.testing.assert_allclose(data.samples.gyr, rec.samples.gyr[kept], atol=1e-9)
     np.testing.assert_allclose(data.samples.time_s[:3], host.time_s[:3] - host.time_s[0])
+    # The repeats dropped are counted with the analysis, of the file or of its import.
+    _, analysis = analyze_source(ImportedFile(path))
+    assert analysis.rejected_samples == 7
+    import_file(path, tmp_path / "host.imurec")
+    assert analyze_source(RecordingReplay(tmp_path / "host.imurec"))[1].rejected_samples == 7
 
 
 @pytest.mark.parametrize("make, words", [
@@ -226,3 +234,20 @@ def test_times_in_milliseconds_are_named_and_read_with_the_option(tmp_path):
                                              "with --time-unit ms"):
         read_samples(path)
     assert read_samples(path, ImportOptions(time_unit="ms")).rate_hz == pytest.approx(100.0)
+
+
+def test_a_block_sent_again_is_dropped_not_appended(tmp_path):
+    """Half a second of rows repeated later, times and values alike (a host replaying its
+    buffer after a reconnection): the repeats are dropped and counted, and every later time
+    stays the file's own (it had moved by the block's length)."""
+    rec = simulated("symmetric-walk", seed=1, rate_hz=100.0)
+    n = len(rec.samples)
+    rows = np.r_[0:1500, 1400:1450, 1500:n]  # rows 1400–1449 come again after row 1499
+    again = SampleBatch(rec.samples.time_s[rows], np.arange(len(rows)), rec.samples.acc[rows],
+                        rec.samples.gyr[rows])
+    write_csv(tmp_path / "clean.csv", rec.samples, 100.0)
+    write_csv(tmp_path / "again.csv", again, 100.0)
+    clean = analyze_source(ImportedFile(tmp_path / "clean.csv"))[1]
+    repeated = analyze_source(ImportedFile(tmp_path / "again.csv"))[1]
+    assert repeated.rejected_samples == 50 and repeated.duration_s == clean.duration_s
+    assert [s.time_s for s in repeated.steps] == [s.time_s for s in clean.steps]

@@ -51,7 +51,6 @@ LATE_TOLERANCE = 0.7
 OUTLIER_SDS = 3.0  # the line fit leaves out samples further than this from it
 BACKWARDS_LIMIT_PERIODS = 2.0  # time may step back this far (stamping jitter) at any row
 CLOCK_STEP_LIMIT_S = 1.0  # ... and this far, once a minute at most (a clock set back)
-DUPLICATE_LOOKBACK = 16  # rows: a row repeating one of these rows exactly is a duplicate
 # Rows closer than this fraction of the mean interval arrived together (one notification).
 TOGETHER = 0.25
 # A file is stamped packet by packet when at least this share of its rows lie in groups of
@@ -197,12 +196,19 @@ def _packets(t: np.ndarray) -> tuple[np.ndarray, np.ndarray, int] | None:
 
 
 def _repeated_rows(time_s: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Rows equal in every column (time included) to one of the rows just before."""
+    """Rows equal in every column (time included) to an earlier row, however far back: a
+    host that sends a block again (a reconnection replaying its buffer) repeats half a
+    second or more, and a repeat taken for new samples shifted every later time by its length.
+    """
     repeated = np.zeros(len(time_s), dtype=bool)
-    for lag in range(1, min(DUPLICATE_LOOKBACK, len(time_s) - 1) + 1):
-        same_time = np.flatnonzero(time_s[lag:] == time_s[:-lag]) + lag
-        same = (values[same_time] == values[same_time - lag]).all(axis=1)
-        repeated[same_time[same]] = True
+    by_time = np.argsort(time_s, kind="stable")
+    tied = time_s[by_time[1:]] == time_s[by_time[:-1]]
+    rows = np.union1d(by_time[1:][tied], by_time[:-1][tied])  # only rows sharing a time
+    if len(rows):
+        order = rows[np.lexsort((*values[rows].T[::-1], time_s[rows]))]  # equal rows together,
+        same = time_s[order[1:]] == time_s[order[:-1]]  # in file order (the sort is stable)
+        same &= (values[order[1:]] == values[order[:-1]]).all(axis=1)
+        repeated[order[1:][same]] = True
     return repeated
 
 

@@ -351,7 +351,14 @@ def test_single_leg_stance_shows_hold_timer_and_time_in_band(qtbot, window):
     assert "standing on the left leg" in w.live_page.big.caption.text()
     assert float(w.live_page.big.value.text().rstrip("°")) == pytest.approx(3.0, abs=1.5)
     assert not w.live_page.bars.isVisible()
+    assert w.live_page.threshold_label.text() == "Tolerance"  # as the drill's summary says
     shoot(w, "live-single-leg-stance")
+    # Reviewed, a drill has sets, not steps: the empty walking table is not offered.
+    w.open_recording(Path("recordings/demo-single-leg-stance.imurec").resolve())
+    page = w.review_page
+    qtbot.waitUntil(lambda: page.session is not None, timeout=60_000)
+    assert not page.details.isTabEnabled(page.details.indexOf(page.steps))
+    assert "Block 1" in page.summary.text() and "Single-leg stance" in page.title.text()
 
 
 def test_clinician_errors_are_sentences(qtbot, window):

@@ -57,9 +57,7 @@ class CalibrationPanel(QGroupBox):
         self.step = QLabel("Not calibrated yet. Press Calibrate (C) with the patient standing.")
         self.step.setWordWrap(True)
         theme.set_point_size(self.step, 14)
-        # The longest instructions wrap to four lines beside the pelvis: room for them is
-        # kept on small screens (1366 × 768), taken from the drawings above.
-        self.step.setMinimumHeight(4 * self.step.fontMetrics().lineSpacing())
+        self._room_for_instructions()
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
         self.progress.setTextVisible(False)
@@ -92,6 +90,12 @@ class CalibrationPanel(QGroupBox):
         self._awaiting_restart = False
         self._moved = False  # the patient moved during the countdown: waiting for stillness
 
+    def _room_for_instructions(self, lines: int = 4) -> None:
+        """The longest instructions wrap to four lines beside the pelvis: room for them is
+        kept while guiding; a result needs one, and gives the rest back to the big number
+        on a short screen."""
+        self.step.setMinimumHeight(lines * self.step.fontMetrics().lineSpacing())
+
     @property
     def axes(self) -> np.ndarray | None:
         spec = MOUNTING_PRESETS[self.preset.currentText()]
@@ -100,6 +104,7 @@ class CalibrationPanel(QGroupBox):
     def start(self) -> None:
         """Begin (or redo) the guided calibration."""
         self.state = "standing"
+        self._room_for_instructions()
         self._countdown_from = None
         self._moved = False
         self._restart()
@@ -110,6 +115,7 @@ class CalibrationPanel(QGroupBox):
     def cancel(self) -> None:
         """Back to idle (asked for with no sensor connected)."""
         self.state = "idle"
+        self._room_for_instructions()
         self._awaiting_restart = self._moved = False
         self.progress.hide()
         self.step.setText("Not calibrated yet. Connect a sensor, then press Calibrate (C) with "
@@ -122,6 +128,7 @@ class CalibrationPanel(QGroupBox):
         self.state = "done"
         self.progress.hide()
         self.keep_button.hide()
+        self._room_for_instructions(1)
         self.step.setText("Calibrated — the calibration in use was kept.")
 
     def _restart(self) -> None:
@@ -144,6 +151,7 @@ class CalibrationPanel(QGroupBox):
         self.keep_button.setVisible(frame.recalibrating and self.state != "done")
         if frame.segment_started and frame.calibration is None and self.state == "done":
             self.state = "idle"
+            self._room_for_instructions()
         if frame.calibration is not None and self.state != "done" and not frame.recalibrating:
             self._show_result(frame.calibration)
             return
@@ -198,6 +206,7 @@ class CalibrationPanel(QGroupBox):
         self.progress.hide()
         self.keep_button.hide()
         word, found = describe_calibration(cal)
+        self._room_for_instructions(1)
         self.step.setText(f"Calibrated — {word}.")
         self.result.setText(calibration_in_brief(cal))
         self.result.setToolTip(found)

@@ -112,7 +112,8 @@ class LivePage(QWidget):
         self.live_metric = QLabel("")
         self.live_metric.setProperty("role", "hint")
         top = QHBoxLayout()
-        for w in (QLabel("Drill"), self.drill_box, QLabel("Threshold"), self.threshold,
+        self.threshold_label = QLabel("Threshold")
+        for w in (QLabel("Drill"), self.drill_box, self.threshold_label, self.threshold,
                   self.exaggerate, self.sound):
             top.addWidget(w)
         top.addWidget(self.live_metric, 1)
@@ -228,6 +229,8 @@ class LivePage(QWidget):
         self.threshold.setValue(self._thresholds.get(drill.name, drill.default_threshold_deg))
         self.threshold.blockSignals(False)
         self.bars.setVisible(drill.gait)
+        # The summary of a hold or of reps calls it its tolerance: the control says the same.
+        self.threshold_label.setText("Threshold" if drill.gait else "Tolerance")
         self._emit_settings()
 
     def _threshold_changed(self, value: float) -> None:
@@ -281,9 +284,12 @@ class LivePage(QWidget):
         self.calibration.apply(frame)
         if self.calibration.state != self._calibration_state:
             self._calibration_state = self.calibration.state
-            # On a short screen the column scrolls: the guidance must not be out of sight.
-            if self._calibration_state != "idle":
+            # On a short screen the column scrolls: the guidance must not be out of sight
+            # while the patient follows it, nor the big number once they walk.
+            if self._calibration_state in ("standing", "walking"):
                 self.left_column.ensureWidgetVisible(self.calibration, 0, 0)
+            else:
+                self.left_column.ensureWidgetVisible(self.big, 0, 0)
         self.trace.append(frame.time_s, frame.obliquity_deg, frame.valid)
         steps = frame.provisional_steps + frame.steps  # a judged step replaces its guess
         self.trace.add_steps(steps)

@@ -284,9 +284,10 @@ class ReviewPage(QWidget):
         self.calibration.setWordWrap(True)
         self.calibration.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.calibration.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        details = QTabWidget()
+        self.details = details = QTabWidget()
         details.addTab(self.steps, "Steps")
-        details.addTab(VerticalScroller(self.summary), "Summary")
+        self._summary_tab = VerticalScroller(self.summary)
+        details.addTab(self._summary_tab, "Summary")
         details.addTab(self.markers, "Markers")
         details.addTab(VerticalScroller(self.calibration), "Calibration")
 
@@ -490,6 +491,10 @@ class ReviewPage(QWidget):
             self.summary.show_summary(a.summary, a.steps)
         else:
             self.summary.show_drill(a.drill_result)
+        # A single-leg drill has sets, not steps: its Steps table would stand empty.
+        self.details.setTabEnabled(self.details.indexOf(self.steps), a.drill_result is None)
+        if a.drill_result is not None and self.details.currentWidget() is self.steps:
+            self.details.setCurrentWidget(self._summary_tab)
         word, found = describe_calibration(a.calibration)
         self.calibration.setText(f"Calibration {word}: {found}"
                                  + (f"\n\n{a.calibration_remarks}" if a.calibration_remarks

@@ -157,7 +157,8 @@ def test_offline_orientation_with_gaps_leaves_the_callers_arrays_alone():
     reference = offline_orientation(gyr, acc, RATE, measured)
     np.testing.assert_array_equal(gyr, s.gyr)
     scratch = gyr.copy()
-    offline_vqf_unbiased(scratch, acc, 1 / RATE, FilterParams().as_vqf(), gyr_scratch=True)
+    offline_vqf_unbiased(scratch, acc, 1 / RATE, FilterParams().as_vqf(), gyr_scratch=True,
+                         keep=measured)
     np.testing.assert_array_equal(
         offline_orientation(scratch, acc, RATE, measured, bias_free=True), reference)
 

@@ -9,7 +9,7 @@ the side the pelvis shifted to before it (weight shift), unless the clinician sa
 from __future__ import annotations
 
 import itertools
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
@@ -127,6 +127,29 @@ class DrillResult:
         """The JSON form (docs/cli.md: a public interface, field order included)."""
         return {"tolerance_deg": self.tolerance_deg,
                 "blocks": [_as_json(asdict(b)) for b in self.blocks]}
+
+
+def shifted(result: DrillResult, seconds: float) -> DrillResult:
+    """``result`` with every time ``seconds`` later (an analysis that began that long after
+    the recording did, in the recording's time)."""
+    if not seconds:
+        return result
+
+    def later(t: float) -> float:
+        return round(t + seconds, 2)
+
+    blocks = []
+    for b in result.blocks:
+        moved = replace(b, start_s=later(b.start_s), end_s=later(b.end_s))
+        if isinstance(b, HipHikeBlock):
+            moved = replace(moved, rep_list=tuple(replace(r, time_s=later(r.time_s))
+                                                  for r in b.rep_list))
+        elif isinstance(b, StepDownBlock):
+            moved = replace(moved, rep_list=tuple(
+                replace(r, time_s=later(r.time_s), peak_time_s=later(r.peak_time_s))
+                for r in b.rep_list))
+        blocks.append(moved)
+    return DrillResult(result.tolerance_deg, tuple(blocks))
 
 
 def _as_json(value):

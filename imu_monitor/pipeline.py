@@ -559,21 +559,30 @@ class Pipeline:
             if self.drill.gait else [],
         )
 
-    def drill_so_far(self) -> DrillResult | None:
+    def drill_so_far(self, start: int = 0) -> DrillResult | None:
         """The single-leg drill's holds or reps in the history so far (what the live view
-        shows), None for gait drills, before calibration, or before any drill work."""
-        if self.drill.gait or self.calibration is None or not len(self.obliquity):
+        shows), None for gait drills, before calibration, or before any drill work.
+
+        ``start``: from this sample of the history on, its times counted from there (a
+        recording started mid-segment: its holds, as its own analysis will find them)."""
+        if (self.drill.gait or self.calibration is None
+                or len(self.obliquity) - max(0, start) <= 0):
             return None
         try:
-            return self._analyze_drill()
+            return self._analyze_drill(max(0, start))
         except AnalysisError:
             return None
 
-    def _analyze_drill(self) -> DrillResult:
-        obliquity = self.obliquity.view
-        return analyze_drill(self.drill, obliquity, self.tilt.view, self.rotation.view,
-                             self.lateral_acc.view, self._walking_mask(len(obliquity)),
-                             self.rate_hz, self.threshold_deg, self.config.side)
+    def _analyze_drill(self, start: int = 0) -> DrillResult:
+        """The drill analysis of the history from sample ``start`` on (times from there):
+        what came before it is not looked at, as if the data began there (walking bouts that
+        began before it are still known as walking)."""
+        n = len(self.obliquity)
+        part = slice(start, n)
+        return analyze_drill(self.drill, self.obliquity.view[part], self.tilt.view[part],
+                             self.rotation.view[part], self.lateral_acc.view[part],
+                             self._walking_mask(n)[part], self.rate_hz, self.threshold_deg,
+                             self.config.side)
 
     def _walking_mask(self, n: int) -> np.ndarray:
         """Samples inside walking bouts (first to last contact, half a second around)."""

@@ -438,6 +438,37 @@ def test_review_shows_a_patients_progress_over_sessions(qtbot, window, app_setti
     assert page.progress_plot.points("right") == []
 
 
+def test_the_progress_chart_shows_the_searched_patient_whatever_else_the_search_matches(
+        qtbot, window, app_settings, capsys):
+    """A patient with 2 walking and 2 single-leg recordings, searched by code: the chart
+    stayed on "Search a patient code…" because the search (free text over every column)
+    also listed another patient whose code holds this one (P-7 in P-70); any other row it
+    matches — a date or a file name holding the code, a recording without a code — did the
+    same."""
+    folder = app_settings.recordings_folder
+    folder.mkdir()
+    for name, scenario, patient in (("w1", "trendelenburg-right", "P-7"),
+                                    ("s1", "single-leg-stance", "P-7"),
+                                    ("w2", "symmetric-walk", "P-7"),
+                                    ("s2", "single-leg-stance", "P-7"),
+                                    ("other", "symmetric-walk", "P-70")):
+        assert cli_main(["record", "--source", f"sim:{scenario}", "--fast", "--seconds", "30",
+                         "--patient", patient, "-o", str(folder / f"{name}.imurec")]) == 0
+    w = window()
+    page = w.review_page
+    page.search.setText("P-7")
+    qtbot.waitUntil(lambda: len(page.library_files()) == 5, timeout=30_000)  # P-70's too
+    stored = [open_recording(folder / f"{name}.imurec").metadata["headline"]
+              ["right_mean_peak_drop_deg"] for name in ("w1", "w2")]
+    assert sorted(page.progress_plot.points("right")) == pytest.approx(sorted(stored))
+    assert "P-7: 2 walking sessions" in page.progress_plot.plotItem.titleLabel.text
+    page.search.setText("p-70")  # one walking session: says so, not "search a code"
+    assert page.progress_plot.points("right") == []
+    assert "P-70: 1 walking session" in page.progress_plot.plotItem.titleLabel.text
+    page.search.setText("walk")  # two patients, neither searched by code: no chart
+    assert page.progress_plot.points("right") == []
+
+
 def test_frames_follow_sparse_packets_and_leave_frequent_ones_alone(window):
     """Packets one every third frame, each caught 15 ms late by a fixed 60 Hz clock: the frame
     clock moves towards them (at most 6 ms a packet); several packets a frame move nothing."""

@@ -78,3 +78,23 @@ def test_a_recording_stopped_a_second_into_a_hold_is_said_to_be_too_short():
         analyze_samples(rec.samples.slice(start, start + 300), 200.0,
                         PipelineConfig(drill="single-leg-stance", calibration=calibration))
     assert "1.5 s" in str(said.value) and "--drill" not in str(said.value)
+
+
+def test_a_drill_analysed_from_a_later_sample_is_in_that_samples_time():
+    """The live view of a recording started mid-session analyses from its first sample on:
+    the same sets and reps, every time counted from there (``shifted`` puts them back)."""
+    from imu_monitor.drills import shifted
+    from imu_monitor.pipeline import offline_analysis
+
+    rec = simulated("step-down", seed=1)
+    pipeline, analysis = offline_analysis(rec.samples, 200.0, PipelineConfig(drill="step-down"))
+    whole = analysis.drill_result
+    later = pipeline.drill_so_far(round(12.0 * 200))
+    assert [b.reps for b in later.blocks] == [b.reps for b in whole.blocks] and whole.blocks
+    assert later.blocks[0].start_s == pytest.approx(whole.blocks[0].start_s - 12.0, abs=0.01)
+    back = shifted(later, 12.0)
+    for b, w in zip(back.blocks, whole.blocks, strict=True):
+        assert (b.start_s, b.end_s) == pytest.approx((w.start_s, w.end_s), abs=0.02)
+        assert [t for r in b.rep_list for t in (r.time_s, r.peak_time_s)] == pytest.approx(
+            [t for r in w.rep_list for t in (r.time_s, r.peak_time_s)], abs=0.02)
+        assert [r.peak_drop_deg for r in b.rep_list] == [r.peak_drop_deg for r in w.rep_list]

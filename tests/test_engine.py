@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator
 
 import numpy as np
+import pytest
 
 from imu_monitor.app import engine as engine_module
 from imu_monitor.app.engine import LiveEngine, RecordingRequest, SessionSettings
@@ -351,3 +352,78 @@ def test_a_first_calibration_asked_for_mid_walk_completes_without_standing():
     frames = run_until(engine, lambda f: f.calibration is not None, timeout_s=30.0)
     engine.stop()
     assert frames[-1].calibration.neutral_source == "initial contacts"
+
+
+class PacedDrill:
+    """A simulated single-leg stance drill (left leg, 3° drop) at ten times real time that
+    waits at ``record_at_s`` until ``go`` is set (so the test presses Record there) and goes
+    silent after ``stop_at_s``."""
+
+    def __init__(self, record_at_s: float, stop_at_s: float) -> None:
+        self._sim = SimulatedSensor("single-leg-stance", 150.0, seed=1)
+        self.info = self._sim.info
+        self._hold = round(record_at_s * self.info.rate_hz)
+        self._stall = round(stop_at_s * self.info.rate_hz)
+        self.waiting, self.go = threading.Event(), threading.Event()
+        self._closed = threading.Event()
+
+    def stream(self) -> Iterator[SampleBatch | StatusEvent]:
+        samples = self._sim.samples
+        yield StatusEvent(StatusKind.CONNECTED, 0.0, "connected")
+        for first in range(0, self._stall, 10):
+            if first == self._hold:
+                self.waiting.set()
+                self.go.wait()
+            time.sleep(0.01)  # 10 samples at 100 Hz: ten times real time
+            yield samples.slice(first, first + 10)
+        self._closed.wait()
+
+    def close(self) -> None:
+        self.go.set()
+        self._closed.set()
+
+
+def test_a_holds_live_result_while_recording_is_the_recordings_own(tmp_path, monkeypatch):
+    """The drill picked, Record pressed 17 s later (3 s into the first hold) and stopped
+    56 s after, the second hold done: the live "this recording" result counted the holds
+    from before Record, in the drill's time (the app's tester saw a hold longer than the
+    recording). It must be the recording's, in its time, as its saved analysis finds them
+    (the live filter aside: docs/orientation.md)."""
+    monkeypatch.setattr(engine_module, "DRILL_REFRESH_S", 0.0)  # a result for every packet
+    source = PacedDrill(record_at_s=17.0, stop_at_s=73.0)
+    engine = LiveEngine(source, SessionSettings(drill="single-leg-stance", side="left"))
+    engine.start()
+    run_until(engine, lambda f: source.waiting.is_set() and f.data_time_s >= 17.0)
+    engine.start_recording(RecordingRequest(tmp_path / "r.imurec", "P-1"))
+    run_until(engine, lambda f: f.recording_path is not None)
+    source.go.set()
+    frames = run_until(engine, lambda f: f.data_time_s >= 73.0, timeout_s=60.0)
+    time.sleep(0.3)
+    frames.append(engine.poll())
+    live = [(f.recording_elapsed_s, f.drill_result) for f in frames
+            if f.drill_result is not None]
+    engine.stop_recording()
+    saved = run_until(engine, lambda f: f.finished_recording is not None,
+                      timeout_s=60.0)[-1].finished_recording
+    engine.stop()
+    assert saved.problem is None, saved.problem
+    duration = saved.analysis.duration_s
+    assert duration == pytest.approx(56.0, abs=0.1)
+    for elapsed, result in live:  # never a set from before Record, nor beyond its end
+        for block in result.blocks:
+            assert 0.0 <= block.start_s <= block.end_s <= elapsed + 0.5
+            assert block.hold_s <= elapsed + 0.5
+    blocks, offline = live[-1][1].blocks, saved.analysis.drill_result.blocks
+    assert len(blocks) == len(offline) == 2  # the hold under way at Record, then the right's
+    for block, saved_block in zip(blocks, offline, strict=True):
+        assert block.side == saved_block.side
+        assert block.start_s == pytest.approx(saved_block.start_s, abs=0.5)
+        assert block.end_s == pytest.approx(saved_block.end_s, abs=2.5)  # the last refresh's
+        assert block.hold_s == pytest.approx(saved_block.hold_s, abs=2.5)
+        assert saved_block.end_s <= duration
+        # Same neutral and tolerance: only the real-time filter's error (single-leg: 0.44°
+        # RMS) is left between them
+        assert block.mean_drop_deg == pytest.approx(saved_block.mean_drop_deg, abs=0.6)
+    assert blocks[0].start_s < 2.0  # the hold began before Record: it starts with it
+    assert blocks[0].end_s == pytest.approx(offline[0].end_s, abs=0.5)
+    assert live[-1][1].tolerance_deg == saved.analysis.drill_result.tolerance_deg == 4.0

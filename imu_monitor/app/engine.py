@@ -24,7 +24,7 @@ import numpy as np
 
 from imu_monitor.analysis import analyze_saved
 from imu_monitor.conventions import Side
-from imu_monitor.drills import DrillResult
+from imu_monitor.drills import DrillResult, shifted
 from imu_monitor.errors import ImuMonitorError, RecordingError
 from imu_monitor.logs import fault_message
 from imu_monitor.lsl import LslPublisher
@@ -182,9 +182,6 @@ class LiveEngine:
         self._finishers: list[threading.Thread] = []  # saved recordings being analysed
         self._next_drill_refresh = 0.0
         self._summary_due, self._next_summary = False, 0.0
-        # While recording, the live totals count the recording only (from this segment time);
-        # the session so far comes back when it stops.
-        self._summary_from_s: float | None = None
         self._gyro_recent: collections.deque[np.ndarray] = collections.deque()
         self._arrivals: collections.deque[tuple[float, int]] = collections.deque()
         self._last_data = time.monotonic()
@@ -402,12 +399,29 @@ class LiveEngine:
             else:
                 self._pending.messages.append(event.message)
 
+    def _recording_first_sample(self) -> int | None:
+        """Where the recording began in the current segment's history (the index of its
+        first sample there; negative when the segment began after it, e.g. a calibration
+        completed while recording), None when not recording."""
+        if self._recorder is None or self._recording_start_slot is None:
+            return None
+        return self._recording_start_slot - self.session.segment_offset
+
     def _refresh_drill(self, now: float) -> DrillResult | None:
         """Holds and reps so far (they need the whole history): at most every
-        DRILL_REFRESH_S, and never more than a tenth of the time, however long the session."""
-        if self.session.pipeline.drill.gait or now < self._next_drill_refresh:
+        DRILL_REFRESH_S, and never more than a tenth of the time, however long the session.
+
+        While recording, the recording's sets only, in its time (from its first sample, as
+        its saved analysis finds them): none yet is an empty result, so that the session's
+        sets are not shown as the recording's."""
+        pipeline = self.session.pipeline
+        if pipeline.drill.gait or now < self._next_drill_refresh:
             return None
-        result = self.session.pipeline.drill_so_far()
+        first = self._recording_first_sample()
+        result = pipeline.drill_so_far(max(0, first or 0))
+        if first is not None:
+            result = (DrillResult(pipeline.threshold_deg, ()) if result is None
+                      else shifted(result, max(0, -first) / self.rate_hz))
         cost = time.monotonic() - now
         self._next_drill_refresh = now + max(DRILL_REFRESH_S, 10 * cost)
         return result
@@ -420,7 +434,10 @@ class LiveEngine:
         if not self._summary_due or now < self._next_summary:
             return None
         self._summary_due = False
-        summary = self.session.summary(self._summary_from_s)
+        # While recording, the live totals count the recording only; the session so far
+        # comes back when it stops.
+        first = self._recording_first_sample()
+        summary = self.session.summary(None if first is None else max(0, first) / self.rate_hz)
         self._next_summary = now + 10 * (time.monotonic() - now)
         return summary
 
@@ -480,8 +497,6 @@ class LiveEngine:
 
     def _segment_restarted(self) -> None:
         """The view starts again from where the session's new segment began."""
-        if self._summary_from_s is not None:  # recording: the new segment is all recording
-            self._summary_from_s = 0.0
         self._next_drill_refresh = 0.0
         self._summary_due = False
         with self._lock:
@@ -547,8 +562,8 @@ class LiveEngine:
                 "notes": request.notes, "calibration": self._stored_calibration(),
                 "threshold_deg": self.session.pipeline.threshold_deg}
         self._recorder = RecordingWriter(request.path, self.rate_hz, meta)
-        self._summary_from_s = len(self.session.pipeline.obliquity) / self.rate_hz
         self._summary_due, self._next_summary = True, 0.0
+        self._next_drill_refresh = 0.0  # the recording's sets (none yet) at once
         with self._lock:
             self._pending.recording_path = request.path
 
@@ -576,8 +591,8 @@ class LiveEngine:
             return
         self._recorder = None
         self._recording_start_slot = None
-        self._summary_from_s = None  # the session's totals again
-        self._summary_due, self._next_summary = True, 0.0
+        self._summary_due, self._next_summary = True, 0.0  # the session's totals again
+        self._next_drill_refresh = 0.0  # and its sets
         if recorder.closed:  # a write error closed it: nothing more can be stored
             problem = problem or "The recording was stopped by a write error."
         try:

@@ -36,14 +36,19 @@ from imu_monitor.drills import get_drill
 from imu_monitor.pipeline import Analysis
 from imu_monitor.presentation import drill_text, reading_words
 
-# What the clinician picks: label → (drill, stance side or None).
+# What the clinician picks: label → (drill, stance side or None). "Either leg": each set's
+# leg found from the pelvis (the demo alternates legs; a declared leg applied to every set
+# read the other leg's holds as negative drops).
 DRILL_CHOICES: dict[str, tuple[str, str | None]] = {
     "Walk": ("walk", None),
     "Run": ("run", None),
+    "Single-leg stance — either leg": ("single-leg-stance", None),
     "Single-leg stance — left leg": ("single-leg-stance", "left"),
     "Single-leg stance — right leg": ("single-leg-stance", "right"),
+    "Hip hikes — either leg": ("hip-hike", None),
     "Hip hikes — standing on left": ("hip-hike", "left"),
     "Hip hikes — standing on right": ("hip-hike", "right"),
+    "Step-downs — either leg": ("step-down", None),
     "Step-downs — left leg": ("step-down", "left"),
     "Step-downs — right leg": ("step-down", "right"),
     "Lateral lunges": ("lateral-lunge", None),
@@ -208,7 +213,8 @@ class LivePage(QWidget):
         return DRILL_CHOICES[self.drill_box.currentText()][1]
 
     def select_drill(self, drill: str, threshold_deg: float | None = None) -> None:
-        """Pick ``drill`` (its first entry, e.g. the left leg) and optionally a threshold."""
+        """Pick ``drill`` (its first entry: either leg, found by the sensor) and optionally a
+        threshold."""
         for label, (name, _) in DRILL_CHOICES.items():
             if name == drill:
                 self.drill_box.setCurrentText(label)
@@ -304,7 +310,7 @@ class LivePage(QWidget):
         if frame.drill_result is not None:
             self.drill_status.setText(drill_text(self.drill, frame.drill_result))
             if not self._saved_shown:
-                self.summary_box.setTitle("This session (live): every set")
+                self.summary_box.setTitle(self._live_title())
                 self.summary.show_drill(frame.drill_result)
         if len(frame.time_s) or frame.steps or frame.segment_started or not frame.calibration:
             self._update_big_number(frame)  # nothing new, nothing to change
@@ -355,8 +361,10 @@ class LivePage(QWidget):
             self.summary_box.setTitle(self._live_title())
 
     def _live_title(self) -> str:
-        """While recording the live totals are the recording's; otherwise the session's."""
-        return "This recording (live)" if self._recording_now else "This session (live)"
+        """While recording the live totals (or sets) are the recording's; otherwise the
+        session's."""
+        title = "This recording (live)" if self._recording_now else "This session (live)"
+        return title if get_drill(self.drill).gait else f"{title}: every set"
 
     def restore_layout(self, settings: AppSettings) -> None:
         """Sound, tilt exaggeration and the panes' sizes, as the clinician left them."""

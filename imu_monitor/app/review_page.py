@@ -108,9 +108,17 @@ def _library_tooltip(entry: LibraryEntry) -> str:
     return "\n".join(lines)
 
 
+def _has_drops(entry: LibraryEntry) -> bool:
+    """A stored analysis with a mean peak drop on either stance side."""
+    h = entry.headline
+    return isinstance(h, dict) and any(h.get(f"{side}_mean_peak_drop_deg") is not None
+                                       for side in ("left", "right"))
+
+
 class ProgressPlot(pg.PlotWidget):
     """Is the drop getting smaller over the weeks? Mean peak drop per stance side, one point
-    per walking session, shown when the library lists one patient's sessions."""
+    per walking session, shown for the patient whose code was searched (or when the library
+    lists one patient's sessions only)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -126,13 +134,13 @@ class ProgressPlot(pg.PlotWidget):
                         for side, color in (("left", theme.LEFT), ("right", theme.RIGHT))}
         self._show_empty()
 
-    def _show_empty(self) -> None:
+    def _show_empty(self, why: str = "Search a patient code to see their progress") -> None:
         """No patient chosen: no sessions on the axis (not a meaningless 0…1 scale)."""
         for curve in self._curves.values():
             curve.setData([], [])
         self.getAxis("bottom").setTicks([[]])
         self.setXRange(0.5, 2.5, padding=0)
-        self._set_title("Search a patient code to see their progress")
+        self._set_title(why)
 
     def _set_title(self, text: str) -> None:
         self._title = text
@@ -148,15 +156,27 @@ class ProgressPlot(pg.PlotWidget):
             label.setText(label.text, color=colors.text)
         self._set_title(self._title)
 
-    def show_patient(self, entries: list[LibraryEntry]) -> None:
+    def show_patient(self, entries: list[LibraryEntry], search: str = "") -> None:
+        """The walking sessions of the patient whose code was searched (any case), or of
+        the one patient listed; other rows the search matched (a longer code containing
+        it, a file name or date holding it, recordings without a code) are left out."""
+        code = search.strip().lower()
+        searched = [e for e in entries if e.patient_id and e.patient_id.lower() == code]
+        if searched:
+            entries = searched
         patients = {e.patient_id for e in entries}
-        walks = sorted((e for e in entries if isinstance(e.headline, dict) and e.headline.get(
-            "left_mean_peak_drop_deg") is not None and e.drill in ("walk", "run")),
-            key=lambda e: e.created_utc or "")
-        if len(patients) != 1 or None in patients or len(walks) < 2:
+        if not searched and (len(patients) != 1 or None in patients):
             self._show_empty()
             return
-        self._set_title(f"Patient {patients.pop()}: {len(walks)} walking sessions")
+        patient = " / ".join(sorted(str(p) for p in patients))  # one code, as typed
+        walks = sorted((e for e in entries if e.drill in ("walk", "run") and _has_drops(e)),
+                       key=lambda e: e.created_utc or "")
+        if len(walks) < 2:
+            count = "no walking session" if not walks else "1 walking session"
+            self._show_empty(f"Patient {patient}: {count} with a mean drop; the progress "
+                             "needs two")
+            return
+        self._set_title(f"Patient {patient}: {len(walks)} walking sessions")
         for side, curve in self._curves.items():
             values = [e.headline.get(f"{side}_mean_peak_drop_deg") for e in walks]
             curve.setData(np.arange(1, len(walks) + 1, dtype=float),
@@ -362,7 +382,7 @@ class ReviewPage(QWidget):
         needle = self.search.text().strip().lower()
         rows = [e for e in self._entries
                 if not needle or needle in " ".join(_library_row(e)).lower()]
-        self.progress_plot.show_patient(rows)
+        self.progress_plot.show_patient(rows, needle)
         self.library.setSortingEnabled(False)  # rows stay where they are put while filling
         self.library.setRowCount(len(rows))
         for r, entry in enumerate(rows):

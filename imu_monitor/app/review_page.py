@@ -173,8 +173,7 @@ class ProgressPlot(pg.PlotWidget):
                        key=lambda e: e.created_utc or "")
         if len(walks) < 2:
             count = "no walking session" if not walks else "1 walking session"
-            self._show_empty(f"Patient {patient}: {count} with a mean drop; the progress "
-                             "needs two")
+            self._show_empty(f"{patient}: {count} yet; progress needs two")
             return
         self._set_title(f"Patient {patient}: {len(walks)} walking sessions")
         for side, curve in self._curves.items():

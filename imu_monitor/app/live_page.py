@@ -273,6 +273,7 @@ class LivePage(QWidget):
         self.step_count = 0
         self._saved_shown = False
         self.summary.clear()
+        self.summary_box.setTitle(self._live_title())  # not the saved recording's any more
         self.drill_status.setText("")
         self.big.show_value("—", "Waiting for data", None, False)
 

@@ -102,7 +102,26 @@ def sides_not_counted(steps: list[Step], summary: Summary) -> list[str]:
 def summary_doubts(steps: list[Step], summary: Summary) -> list[str]:
     """What a clinician must know before reading the summary: sides without (or with few)
     counted steps, and steps too irregular for walking."""
-    return sides_not_counted(steps, summary) + irregular_steps(steps)
+    return sides_not_counted(steps, summary) + irregular_steps(steps) + implausible_drops(summary)
+
+
+# Per-side mean peak drops a walking pelvis gives: the real walks of healthy adults -2…7°, a
+# Trendelenburg gait up to about 15°. Beyond this the recording is not what it seems.
+PLAUSIBLE_MEAN_DROP_DEG = (-5.0, 20.0)
+
+
+def implausible_drops(summary: Summary) -> list[str]:
+    """A side whose mean drop no walking pelvis shows (a sensor moved by hand read -16.8°
+    on one side and +8.4° on the other, as "walking")."""
+    low, high = PLAUSIBLE_MEAN_DROP_DEG
+    odd = [f"{side} stance {mean:+.1f}°" for side in SIDES
+           if (mean := summary.side(side).mean_peak_drop_deg) is not None
+           and not low <= mean <= high]
+    if not odd:
+        return []
+    return [f"The mean drop ({', '.join(odd)}) is beyond what a pelvis does in walking "
+            f"({low:g} to {high:g}°): check that this recording is of the patient walking with "
+            "the sensor on the sacrum, and calibrate again."]
 
 
 def irregular_steps(steps: list[Step]) -> list[str]:

@@ -107,3 +107,18 @@ def fake_bluez():
 
     with FakeBluez() as bluez:
         yield bluez
+
+
+def reclipped(samples, from_s: float, roll_deg: float, rate_hz: float):
+    """``samples`` with the sensor turned by ``roll_deg`` about the body's forward axis
+    (sensor z in x=up,y=right,z=forward) from ``from_s`` on: re-clipped between two walks."""
+    import numpy as np
+
+    from imu_monitor.rotations import rotation_vector_to_matrix
+    from imu_monitor.samples import SampleBatch
+
+    turn = rotation_vector_to_matrix(np.array([0.0, 0.0, np.radians(roll_deg)]))
+    k = round(from_s * rate_hz)
+    acc, gyr = samples.acc.copy(), samples.gyr.copy()
+    acc[k:], gyr[k:] = acc[k:] @ turn.T, gyr[k:] @ turn.T
+    return SampleBatch(samples.time_s, samples.seq, acc, gyr)

@@ -10,7 +10,7 @@ from imu_monitor.processing.calibration import NEUTRAL_CONTACTS, NEUTRAL_STANDIN
 from imu_monitor.simulation.activities import Gait, Stand
 from imu_monitor.simulation.sensor_model import simulate
 
-from .conftest import simulated
+from .conftest import reclipped, simulated
 
 RATE = 200.0
 
@@ -371,18 +371,6 @@ def test_a_mounting_declared_with_axes_is_not_judged_as_a_preset(tmp_path):
     assert analysis.calibration.forward_source == "axes" and not analysis.calibration_note
 
 
-def _reclipped(samples, from_s: float, roll_deg: float, rate_hz: float):
-    """``samples`` with the sensor turned by ``roll_deg`` about the body's forward axis
-    (sensor z in x=up,y=right,z=forward) from ``from_s`` on: re-clipped between two walks."""
-    from imu_monitor.rotations import rotation_vector_to_matrix
-    from imu_monitor.samples import SampleBatch
-
-    turn = rotation_vector_to_matrix(np.array([0.0, 0.0, np.radians(roll_deg)]))
-    k = round(from_s * rate_hz)
-    acc, gyr = samples.acc.copy(), samples.gyr.copy()
-    acc[k:], gyr[k:] = acc[k:] @ turn.T, gyr[k:] @ turn.T
-    return SampleBatch(samples.time_s, samples.seq, acc, gyr)
-
 
 def test_a_sensor_moved_between_two_walks_is_said():
     """Five 10 m walks; between the third and the fourth the sensor is clipped back on 8°
@@ -390,7 +378,7 @@ def test_a_sensor_moved_between_two_walks_is_said():
     analysis says where (a real patient's left-dominant drop had read right-dominant)."""
     rec = simulated("walk-10m", seed=1, mounting="x=up,y=right,z=forward", seconds=120)
     assert not analyze_samples(rec.samples, 200.0).sensor_moved  # nothing moved: nothing said
-    analysis = analyze_samples(_reclipped(rec.samples, 78.0, 8.0, 200.0), 200.0)
+    analysis = analyze_samples(reclipped(rec.samples, 78.0, 8.0, 200.0), 200.0)
     [(when, jump)] = analysis.sensor_moved
     assert 79.0 < when < 82.0 and 6.5 < abs(jump) < 9.5
     assert "seems to have moved" in analysis.calibration_remarks

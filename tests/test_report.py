@@ -12,12 +12,13 @@ from imu_monitor.analysis import analyze_source
 from imu_monitor.cli.main import main
 from imu_monitor.export import report, report_page
 from imu_monitor.export.report import report_text
-from imu_monitor.pipeline import analyze_samples
+from imu_monitor.pipeline import PipelineConfig, analyze_samples
+from imu_monitor.presentation import format_summary, implausible_drops
 from imu_monitor.processing.calibration import NEUTRAL_CONTACTS
 from imu_monitor.processing.metrics import summarize
 from imu_monitor.sources.spec import open_source
 
-from .conftest import simulated
+from .conftest import reclipped, simulated
 
 DEMOS = Path(__file__).resolve().parents[1] / "recordings"
 
@@ -245,3 +246,16 @@ def test_steps_too_irregular_for_walking_are_questioned():
               if s.step_time_s else s for s in analysis.steps]
     doubts = summary_doubts(shaken, analysis.summary)
     assert any(d.startswith("The step times vary by") for d in doubts)
+
+
+def test_means_no_walking_pelvis_gives_are_doubted():
+    """A sensor turned 25° on the patient after its calibration (or moved by hand) reads
+    means no pelvis walks with; the summary says to check the recording."""
+    rec = simulated("trendelenburg-right", seed=1, mounting="x=up,y=right,z=forward")
+    calibrated = analyze_samples(rec.samples, 200.0)
+    assert not implausible_drops(calibrated.summary)
+    moved = analyze_samples(reclipped(rec.samples, 12.0, 25.0, 200.0), 200.0,
+                            PipelineConfig(calibration=calibrated.calibration))
+    [said] = implausible_drops(moved.summary)
+    assert "beyond what a pelvis does in walking" in said
+    assert said in format_summary(moved.summary, moved.steps)

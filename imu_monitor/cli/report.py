@@ -5,10 +5,10 @@ from __future__ import annotations
 from imu_monitor.pipeline import Analysis
 from imu_monitor.presentation import format_drill, format_summary, format_value, headline_text
 from imu_monitor.processing.calibration import (
-    NEUTRAL_STANDING,
     calibration_quality,
     describe_forward,
     describe_neutral,
+    no_standing_warning,
 )
 from imu_monitor.recording.library import NOT_CLOSED
 from imu_monitor.recording.metadata import describe_problems
@@ -49,10 +49,9 @@ def format_analysis(analysis: Analysis, title: str, show_steps: bool = True) -> 
 def _calibration_line(cal) -> str:
     word, _ = calibration_quality(cal)
     forward = describe_forward(cal)
-    if cal.neutral_source == NEUTRAL_STANDING:
-        return f"Calibration ({word}): neutral from {describe_neutral(cal)}; forward from {forward}"
-    return (f"Calibration ({word}): NOBODY STOOD STILL — neutral is {describe_neutral(cal)}, "
-            f"not standing; forward from {forward}")
+    line = f"Calibration ({word}): neutral from {describe_neutral(cal)}; forward from {forward}"
+    warning = no_standing_warning(cal)
+    return f"{warning}\n{line}" if warning else line
 
 
 def format_list(entries: list[dict], folder) -> str:

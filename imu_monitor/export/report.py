@@ -27,9 +27,8 @@ from imu_monitor.presentation import (
     summary_row_title,
 )
 from imu_monitor.processing.calibration import (
-    NEUTRAL_STANDING,
     describe_calibration,
-    describe_neutral,
+    no_standing_warning,
 )
 from imu_monitor.processing.metrics import Summary
 from imu_monitor.recording import is_recording, open_recording
@@ -90,8 +89,9 @@ def report_text(analysis: Analysis, source: Path) -> ReportText:
         text.summary_rows += [
             ("Asymmetry R − L", format_value(summary.asymmetry_deg, "{:+.1f}°"), ""),
             ("Cadence, steps/min", format_value(summary.cadence_spm, "{:.0f}"), "")]
-        text.statement = " ".join([*_no_standing(analysis), _statement(summary),
-                                   *summary_doubts(analysis.steps, summary)])
+        text.statement = " ".join(part for part in (
+            no_standing_warning(analysis.calibration), _statement(summary),
+            *summary_doubts(analysis.steps, summary)) if part)
     else:
         lines = format_drill(analysis.drill_result)
         text.drill_lines = lines[:MAX_DRILL_LINES] + (
@@ -132,19 +132,6 @@ def _local(when: dt.datetime) -> str:
         when = when.replace(tzinfo=dt.UTC)
     local = when.astimezone()
     return local.strftime("%d %b %Y, %H:%M ") + (local.tzname() or local.strftime("UTC%z"))
-
-
-def _no_standing(analysis: Analysis) -> list[str]:
-    """Said first, in capitals, when the neutral is not a standing posture. Moving the
-    neutral by x moves one side's drop by +x and the other's by -x: each side, and twice as
-    much their difference, depend on where the pelvis sits at the contacts, which differs
-    from standing by about a degree between people (docs/accuracy.md); the sum of the two
-    sides, the pelvis's frontal range, does not."""
-    if analysis.calibration.neutral_source == NEUTRAL_STANDING:
-        return []
-    return [f"NOBODY STOOD STILL: the neutral is {describe_neutral(analysis.calibration)}, "
-            "not standing. Each side's drop, and the difference between them even more, "
-            "depend on it (by about a degree); the two sides added together do not."]
 
 
 def _statement(summary: Summary) -> str:

@@ -216,6 +216,19 @@ def describe_calibration(cal: Calibration) -> tuple[str, str]:
     return word, f"{describe_mounting(cal)}; neutral from {describe_neutral(cal)}; {why}."
 
 
+def no_standing_warning(cal: Calibration) -> str:
+    """Said first, in capitals, when the neutral is not a standing posture ("" when it is).
+    Moving the neutral by x moves one side's drop by +x and the other's by -x: each side, and
+    twice as much their difference, depend on where the pelvis sits at the contacts, which
+    differs from standing by 0.8° (median; up to 2.3°) on the real walks with their standing
+    cut off; the sum of the two sides, the pelvis's frontal range, does not (docs/accuracy.md)."""
+    if cal.neutral_source == NEUTRAL_STANDING:
+        return ""
+    return (f"NOBODY STOOD STILL: the neutral is {describe_neutral(cal)}, not standing. Each "
+            "side's drop, and the difference between them twice as much, depend on it (by up "
+            "to about 2°); the two sides added together do not.")
+
+
 def calibration_in_brief(cal: Calibration) -> str:
     """What a clinician needs of a calibration beside the patient: where the zero is and
     how the sensor sits, and what to do when it is not good; the axes and figures are in

@@ -18,15 +18,19 @@ from imu_monitor.sources.simulated import SimulatedSensor
 
 
 class StallingSource:
-    """A simulated walk that goes silent (like a Bluetooth link) after ``stall_after_s``;
-    with ``hold_at_s`` it also waits there until ``go`` is set (so a test can act first)."""
+    """A simulated session that goes silent (like a Bluetooth link) after ``stall_after_s``;
+    with ``hold_at_s`` it also waits there (``waiting`` set) until ``go`` is set, so a test
+    can act first; ``packet_pause_s`` paces its 10-sample packets (0: as fast as read)."""
 
-    def __init__(self, stall_after_s: float, hold_at_s: float | None = None) -> None:
-        self._sim = SimulatedSensor("trendelenburg-right", 60.0, seed=3)
+    def __init__(self, stall_after_s: float, hold_at_s: float | None = None,
+                 scenario: str = "trendelenburg-right", seconds: float = 60.0, seed: int = 3,
+                 packet_pause_s: float = 0.0) -> None:
+        self._sim = SimulatedSensor(scenario, seconds, seed=seed)
         self.info = SourceInfo("simulated", "stalling", self._sim.info.rate_hz)
         self._stall = round(stall_after_s * self.info.rate_hz)
         self._hold = None if hold_at_s is None else round(hold_at_s * self.info.rate_hz)
-        self.go = threading.Event()
+        self._pause = packet_pause_s
+        self.waiting, self.go = threading.Event(), threading.Event()
         self._closed = threading.Event()
 
     def stream(self) -> Iterator[SampleBatch | StatusEvent]:
@@ -34,11 +38,15 @@ class StallingSource:
         yield StatusEvent(StatusKind.CONNECTED, 0.0, "connected")
         for first in range(0, self._stall, 10):
             if first == self._hold:
+                self.waiting.set()
                 self.go.wait()
+            if self._pause:
+                time.sleep(self._pause)
             yield samples.slice(first, first + 10)
         self._closed.wait()  # silent until closed
 
     def close(self) -> None:
+        self.go.set()
         self._closed.set()
 
 
@@ -354,35 +362,6 @@ def test_a_first_calibration_asked_for_mid_walk_completes_without_standing():
     assert frames[-1].calibration.neutral_source == "initial contacts"
 
 
-class PacedDrill:
-    """A simulated single-leg stance drill (left leg, 3° drop) at ten times real time that
-    waits at ``record_at_s`` until ``go`` is set (so the test presses Record there) and goes
-    silent after ``stop_at_s``."""
-
-    def __init__(self, record_at_s: float, stop_at_s: float) -> None:
-        self._sim = SimulatedSensor("single-leg-stance", 150.0, seed=1)
-        self.info = self._sim.info
-        self._hold = round(record_at_s * self.info.rate_hz)
-        self._stall = round(stop_at_s * self.info.rate_hz)
-        self.waiting, self.go = threading.Event(), threading.Event()
-        self._closed = threading.Event()
-
-    def stream(self) -> Iterator[SampleBatch | StatusEvent]:
-        samples = self._sim.samples
-        yield StatusEvent(StatusKind.CONNECTED, 0.0, "connected")
-        for first in range(0, self._stall, 10):
-            if first == self._hold:
-                self.waiting.set()
-                self.go.wait()
-            time.sleep(0.01)  # 10 samples at 100 Hz: ten times real time
-            yield samples.slice(first, first + 10)
-        self._closed.wait()
-
-    def close(self) -> None:
-        self.go.set()
-        self._closed.set()
-
-
 def test_a_holds_live_result_while_recording_is_the_recordings_own(tmp_path, monkeypatch):
     """The drill picked, Record pressed 17 s later (3 s into the first hold) and stopped
     56 s after, the second hold done: the live "this recording" result counted the holds
@@ -390,7 +369,9 @@ def test_a_holds_live_result_while_recording_is_the_recordings_own(tmp_path, mon
     recording). It must be the recording's, in its time, as its saved analysis finds them
     (the live filter aside: docs/orientation.md)."""
     monkeypatch.setattr(engine_module, "DRILL_REFRESH_S", 0.0)  # a result for every packet
-    source = PacedDrill(record_at_s=17.0, stop_at_s=73.0)
+    # the left leg's 3° drop at ten times real time; Record pressed at 17 s, silent after 73 s
+    source = StallingSource(73.0, hold_at_s=17.0, scenario="single-leg-stance", seconds=150.0,
+                            seed=1, packet_pause_s=0.01)
     engine = LiveEngine(source, SessionSettings(drill="single-leg-stance", side="left"))
     engine.start()
     run_until(engine, lambda f: source.waiting.is_set() and f.data_time_s >= 17.0)

@@ -184,12 +184,12 @@ def analyze_drill(drill: Drill, obliquity: np.ndarray, tilt: np.ndarray, rotatio
     blocks = find_blocks(obliquity, tilt, walking, rate_hz)
     if not blocks and len(obliquity) < MIN_BLOCK_S * rate_hz:
         raise AnalysisError(
-            f"This recording is too short for a set of {drill.title.lower()}: "
+            f"This recording is too short for a set of {drill.label.lower()}: "
             f"{len(obliquity) / rate_hz:.1f} s, where a set takes at least {MIN_BLOCK_S:g} s. "
             "Record the whole set.")
     if not blocks:
         raise AnalysisError(
-            f"No {drill.title.lower()} found: the recording shows no single-leg work after "
+            f"No {drill.label.lower()} found: the recording shows no single-leg work after "
             "the calibration. Check the drill chosen (--drill)."
         )
     results = []

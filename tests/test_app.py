@@ -285,7 +285,7 @@ def _with_preset(qtbot, window, worn: str, speed: float = 4.0, seconds: float = 
 def test_calibration_with_a_mounting_preset_skips_the_walk(qtbot, window):
     w, panel = _with_preset(qtbot, window, "x=up,y=left,z=back")
     qtbot.waitUntil(lambda: panel.state == "done", timeout=60_000)
-    assert "forward from the mounting declared" in panel.result.text()
+    assert "forward from the declared mounting" in panel.result.text()
     assert "axes" not in panel.result.text()  # the engineer's details are in its tooltip
     assert "forward declared by the mounting preset" in panel.result.toolTip()
     assert "axes: +x up" in panel.result.toolTip()
@@ -808,3 +808,14 @@ def test_the_window_fits_a_laptop_screen(window):
         assert w.minimumSizeHint().width() <= 1280, page
     preset = w.live_page.calibration.preset
     assert preset.toolTip() == preset.currentText()  # the whole choice, when it is cut
+
+
+def test_command_line_settings_are_named_as_the_app_offers_them():
+    """Live, the choice is on screen; a saved recording keeps its own settings, and only the
+    command line analyses it with others: the app says which."""
+    from imu_monitor.app.wording import in_app_words
+
+    said = "No walking was found: choose the drill that was done (--drill)."
+    assert "(the Drill list on the Live screen)" in in_app_words(said)
+    saved = in_app_words(said, saved=True)
+    assert "imu-monitor analyze FILE --drill" in saved and "(--drill)" not in saved

@@ -486,7 +486,8 @@ class MainWindow(QMainWindow):
         self.live_page.set_recording(False, f"Saved {result.path.name}")
         self.live_page.drill_box.setEnabled(True)
         if result.problem:
-            self.show_banner(f"Saved {result.path} ({result.samples} samples). {result.problem}",
+            self.show_banner(f"Saved {result.path} ({result.samples} samples). "
+                             f"{in_app_words(result.problem, saved=True)}",
                              "error")
         else:
             self.show_banner(f"Saved {result.path} ({result.samples} samples). The summary is "
@@ -544,7 +545,8 @@ class MainWindow(QMainWindow):
             self.show_banner(
                 f"Imported {source.name} ({FORMATS[data.metadata['format']]}, "
                 f"{len(data.samples)} samples at {data.rate_hz:g} Hz) as {target.name}."
-                + (f" {result.analysis_problem}" if result.analysis_problem else ""))
+                + (f" {in_app_words(result.analysis_problem, saved=True)}"
+                   if result.analysis_problem else ""))
             self.review_page.refresh()
             self.open_recording(target)
 

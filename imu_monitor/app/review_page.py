@@ -649,7 +649,8 @@ class ReviewPage(QWidget):
                 self._unanalysed is not None and fmt == "samples-csv"))
 
     def _show_problem(self, message: str) -> None:
-        self.message.setText(in_app_words(message))
+        message = in_app_words(message, saved=True)
+        self.message.setText(message)
         self.status.emit(message)
 
     def set_colors(self, colors: theme.Theme) -> None:

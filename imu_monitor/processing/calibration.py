@@ -147,10 +147,13 @@ def describe_neutral(cal: Calibration, sway: bool = True) -> str:
                                                                       cal.neutral_source)
 
 
-def describe_forward(cal: Calibration) -> str:
-    """Where the forward direction came from, in words."""
-    return ("the declared mounting" if cal.forward_source == "axes" else
-            f"{cal.walking_s:.0f} s of walking (confidence {cal.forward_confidence:.2f})")
+def describe_forward(cal: Calibration, confidence: bool = True) -> str:
+    """Where the forward direction came from, in words (with ``confidence``, for the
+    engineer, how sure the walking was)."""
+    if cal.forward_source == "axes":
+        return "the declared mounting"
+    return f"{cal.walking_s:.0f} s of walking" + (
+        f" (confidence {cal.forward_confidence:.2f})" if confidence else "")
 
 
 def _assessment(cal: Calibration) -> tuple[str, list[tuple[str, str]]]:
@@ -234,9 +237,8 @@ def calibration_in_brief(cal: Calibration) -> str:
     how the sensor sits, and what to do when it is not good; the axes and figures are in
     ``describe_calibration``."""
     _, parts = _assessment(cal)
-    forward = ("the mounting declared" if cal.forward_source == "axes" else
-               f"{cal.walking_s:.0f} s of walking")
-    brief = (f"Neutral from {describe_neutral(cal, sway=False)}; forward from {forward}; "
+    brief = (f"Neutral from {describe_neutral(cal, sway=False)}; forward from "
+             f"{describe_forward(cal, confidence=False)}; "
              f"{describe_mounting(cal, axes=False)}.")
     advice = "; ".join(todo for _, todo in parts if todo)
     return f"{brief} To do better: {advice}." if advice else brief

@@ -17,22 +17,19 @@ import numpy as np
 
 from imu_monitor.processing.metrics import Step
 
-BOUT_GAP_S = 2.0  # contacts further apart than this end a walk
-MIN_BOUT_STEPS = 8  # a walk this long gives its mean obliquity
+MIN_BOUT_STEPS = 8  # a walk (a bout of the contact detector) this long gives its obliquity
 MOVED_DEG = 4.0  # walking's mean obliquity jumping more than this between walks
 
 
 def walking_obliquity(steps: list[Step], obliquity: np.ndarray, valid: np.ndarray,
                       rate_hz: float) -> list[tuple[float, float]]:
     """(start s, mean obliquity °) of each walk of ``MIN_BOUT_STEPS`` steps or more."""
-    walks: list[list[float]] = []
-    for t in sorted(s.time_s for s in steps if s.is_step):
-        if walks and t - walks[-1][-1] <= BOUT_GAP_S:
-            walks[-1].append(t)
-        else:
-            walks.append([t])
+    bouts: dict[int, list[float]] = {}
+    for s in steps:
+        if s.is_step:
+            bouts.setdefault(s.bout, []).append(s.time_s)
     out = []
-    for walk in walks:
+    for walk in (sorted(times) for _, times in sorted(bouts.items())):
         a, b = round(walk[0] * rate_hz), round(walk[-1] * rate_hz)
         trusted = valid[a:b]
         if len(walk) >= MIN_BOUT_STEPS and trusted.sum() >= (b - a) / 2:

@@ -218,6 +218,8 @@ def _parse_blocks(table: Table, columns: list[int], decimal_comma: bool) -> np.n
 
 
 def _block_numbers(block: str, delimiter: str, columns: list[int]) -> np.ndarray:
+    if not block.strip():  # blank lines only: no rows (numpy would warn of an empty input)
+        return np.empty((0, len(columns)))
     return np.loadtxt(io.StringIO(block), delimiter=delimiter, usecols=columns, ndmin=2,
                       dtype=float, comments=None)
 

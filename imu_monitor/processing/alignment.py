@@ -38,8 +38,9 @@ MAX_STILL_S = 5.0
 # neither ends it nor feeds it: standing before and after a gap is one standing, and cutting
 # it would move the neutral. A burst of up to 0.5 s touches two blocks; two bursts a few
 # tenths apart leave no whole block between them. Real walks with 1.5–3.5 s lost inside the
-# standing before walking kept their standing in 32 of 39 (22 of 39 when this was 2 s: the
-# rest took the neutral from the contacts, and their means moved by up to 2°).
+# standing before walking keep their standing in 87 of 108 (65 when this was 2 s: the rest
+# take the neutral from the contacts, and their means move by up to 2°;
+# bench/standing_gap_ipol.py).
 MAX_STILL_GAP_S = 5.0
 # In a single-leg drill, a still period holds one posture: a block whose accelerometer
 # direction is this far from the period's first block starts another. The weight shift onto

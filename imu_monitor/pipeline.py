@@ -159,7 +159,6 @@ class _ForwardWatch:
 
     def __init__(self, aligner: Aligner, calibration: Calibration, rate_hz: float) -> None:
         self._aligner, self._calibration = aligner, calibration
-        self._up = calibration.pelvis_from_sensor[2]
         self._limit = round(FORWARD_WATCH_S * rate_hz)
         self._rows = {name: _Growable(tail) for name, tail in
                       (("acc", (3,)), ("gyr", (3,)), ("quat", (4,)), ("up", (3,)))}
@@ -178,29 +177,35 @@ class _ForwardWatch:
         while (aligner.add(*views, self._valid.view, measured=self._measured.view)
                and aligner.seen + aligner.block <= n):
             pass
-        # As much walking as a live calibration locks on: on the real IPOL walks with their
-        # true axes declared, the first check then finds forward a median 3.9° from the
-        # declared one (at most 24°, against the 30° limit); with less, after 1.5–3 s of
-        # walking, 2 of the 110 were refused (bench/mounting_ipol.py --declared).
-        if aligner.can_judge_preset():
-            try:
-                aligner.check_declared_forward(self._up, PRESET_LIMIT_DEG)
-            except CalibrationError as exc:
-                raise PresetContradicted(
-                    str(exc), with_walked_forward(self._calibration, aligner)) from None
+        if judge_preset(aligner, self._calibration):
             return False
         return n < self._limit
+
+
+def judge_preset(aligner: Aligner, calibration: Calibration) -> bool:
+    """A mounting preset's forward judged against the walking ``aligner`` pooled, live and
+    for a saved session alike: False while it cannot be judged yet, True when it agrees, and
+    more than ``PRESET_LIMIT_DEG`` off, ``PresetContradicted`` with the calibration to go on
+    with. As much walking as a live calibration locks on is needed: on the real IPOL walks
+    with their true axes declared, the first check then finds forward a median 3.9° from the
+    declared one (at most 24°, against the 30° limit); with less, after 1.5–3 s of walking, 2
+    of the 110 were refused (bench/mounting_ipol.py --declared)."""
+    if not aligner.can_judge_preset():
+        return False
+    try:
+        aligner.check_declared_forward(calibration.pelvis_from_sensor[2], PRESET_LIMIT_DEG)
+    except CalibrationError as exc:
+        raise PresetContradicted(str(exc), with_walked_forward(calibration, aligner)) from None
+    return True
 
 
 def with_walked_forward(calibration: Calibration, aligner: Aligner) -> Calibration:
     """``calibration`` (a preset's) with forward from the walking ``aligner`` pooled: the same
     standing, vertical and neutral (the aligner no longer holds the preset after it)."""
-    up = calibration.pelvis_from_sensor[2]
     aligner.axes = None
-    forward, confidence, spread = aligner.forward(up)
-    forward = forward - (forward @ up) * up
+    forward, confidence, spread = aligner.forward(calibration.pelvis_from_sensor[2])
     return dataclasses.replace(
-        calibration, forward_sensor=forward / np.linalg.norm(forward), forward_source="walk",
+        calibration, forward_sensor=forward, forward_source="walk",
         forward_confidence=confidence, walking_s=aligner.walking_s,
         forward_spread_deg=spread)
 
@@ -754,20 +759,16 @@ class Pipeline:
             return
         pre = self._pre_views()
         up = pre["up"] if "up" in pre else _up_in_sensor(pre["quat"])
-        aligner = Aligner(self.rate_hz, stored.pelvis_from_sensor)
-        aligner.vertical_from_orientation = self._aligner.vertical_from_orientation
+        aligner = self._preset_aligner(stored.pelvis_from_sensor)
         aligner.add(pre["acc"], pre["gyr"], pre["quat"], up, self._evidence(), final=True,
                     measured=self._measured_pre.view)
-        if not aligner.can_judge_preset():  # a drill's few steps: as live, not enough
-            return
-        try:
-            aligner.check_declared_forward(stored.pelvis_from_sensor[2],
-                                           PRESET_LIMIT_DEG)
-        except CalibrationError as exc:
+        try:  # a drill's few steps cannot judge it: as live, it is kept
+            judge_preset(aligner, stored)
+        except PresetContradicted as exc:
             self.calibration_note = (f"The mounting preset stored with this recording was "
                                      f"set aside: {exc} Forward was found from the walking; "
                                      "the standing it was calibrated on is kept.")
-            self.calibration = with_walked_forward(stored, aligner)
+            self.calibration = exc.replacement
 
     def _watch_declared_forward(self) -> None:
         """Live, a declared mounting locked at the standing: the walking to come is watched
@@ -776,9 +777,14 @@ class Pipeline:
         assert self.calibration is not None
         if self._aligner.axes is None:
             return
-        watch = Aligner(self.rate_hz, self._aligner.axes)
-        watch.vertical_from_orientation = self._aligner.vertical_from_orientation
-        self._forward_watch = _ForwardWatch(watch, self.calibration, self.rate_hz)
+        self._forward_watch = _ForwardWatch(self._preset_aligner(self._aligner.axes),
+                                            self.calibration, self.rate_hz)
+
+    def _preset_aligner(self, axes: np.ndarray) -> Aligner:
+        """A fresh aligner holding a declared mounting, to pool the walking it is judged by."""
+        aligner = Aligner(self.rate_hz, axes)
+        aligner.vertical_from_orientation = self._aligner.vertical_from_orientation
+        return aligner
 
     def _contacts_with(self, cal: Calibration, pre: dict[str, np.ndarray]
                        ) -> list[tuple[int, str]]:

@@ -344,20 +344,12 @@ class LiveEngine:
                 with self._lock:
                     self._pending.mounting_refused = True
                 if self._recorder is not None:  # its calibration was the refused preset's:
-                    try:  # the one replacing it, or none (the review finds its own)
-                        replaced = self.session.calibration is not None
-                        self._recorder.set_meta("calibration", self._stored_calibration()
-                                                if replaced else None)
-                        self._recorder.add_marker("Mounting preset replaced by the walking"
-                                                  if replaced else "Mounting preset refused")
-                    except RecordingError as exc:
-                        self._recording_failed(str(exc))
+                    # the one replacing it, or none (the review finds its own)
+                    self._store_calibration("Mounting preset replaced by the walking"
+                                            if self.session.calibration is not None
+                                            else "Mounting preset refused")
             elif self._recorder is not None and update.calibrated_now:
-                try:
-                    self._recorder.set_meta("calibration", self._stored_calibration())
-                    self._recorder.add_marker("Calibrated again")
-                except RecordingError as exc:  # the disk went: keep what is saved
-                    self._recording_failed(str(exc))
+                self._store_calibration("Calibrated again")
         drill = self._refresh_drill(now)
         summary = self._refresh_summary(now, bool(update.steps or update.provisional))
         with self._lock:
@@ -567,13 +559,22 @@ class LiveEngine:
         with self._lock:
             self._pending.recording_path = request.path
 
+    def _store_calibration(self, marker: str) -> None:
+        """The calibration now in use (or none) into the recording, with ``marker``."""
+        assert self._recorder is not None
+        try:
+            self._recorder.set_meta("calibration", self._stored_calibration()
+                                    if self.session.calibration is not None else None)
+            self._recorder.add_marker(marker)
+        except RecordingError as exc:  # the disk went: keep what is saved
+            self._recording_failed(str(exc))
+
     def _stored_calibration(self) -> dict:
         """The calibration in use, its standing in the recording's time (a calibration made
         before the recording started stood before it: "… s before the recording started")."""
         session = self.session
-        assert session.calibration is not None
-        recording_start_s = (self._recording_start_slot if self._recording_start_slot
-                             is not None else session.session_slots) / self.rate_hz
+        assert session.calibration is not None and self._recording_start_slot is not None
+        recording_start_s = self._recording_start_slot / self.rate_hz
         return in_recording_time(session.calibration,
                                  recording_start_s - session.calibration_origin_s).to_dict()
 

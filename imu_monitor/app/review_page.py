@@ -450,8 +450,13 @@ class ReviewPage(QWidget):
         self._show_problem(message)
         # Its samples need no analysis: they can still be exported.
         self._unanalysed = Path(path) if Path(path).exists() else None
-        for fmt, button in self.export_buttons.items():
-            button.setEnabled(self._unanalysed is not None and fmt == "samples-csv")
+        self._enable_exports()
+
+    def _clear_markers(self) -> None:
+        for line in self._marker_lines:
+            self.plot.removeItem(line)
+        self._marker_lines = []
+        self.markers.clear()
 
     def _show_nothing(self) -> None:
         """No recording on screen (the one before is not left shown under another's name)."""
@@ -459,10 +464,7 @@ class ReviewPage(QWidget):
         self._curve.setData([], [])
         for item in self._peaks.values():
             item.setData([], [])
-        for line in self._marker_lines:
-            self.plot.removeItem(line)
-        self._marker_lines = []
-        self.markers.clear()
+        self._clear_markers()
         self.steps.model().set_steps([])
         self.summary.clear()
         self.calibration.setText("")
@@ -492,10 +494,7 @@ class ReviewPage(QWidget):
             k = [round(s.peak_time_s * a.rate_hz) for s in steps]
             item.setData([s.peak_time_s for s in steps],
                          [float(session.obliquity_deg[i]) for i in k])
-        for line in self._marker_lines:
-            self.plot.removeItem(line)
-        self._marker_lines = []
-        self.markers.clear()
+        self._clear_markers()
         for time_s, label in session.markers:
             line = pg.InfiniteLine(pos=time_s, angle=90, label=label,
                                    pen=_marker_pen(theme.current),
@@ -519,8 +518,7 @@ class ReviewPage(QWidget):
                                  + (f"\n\n{a.calibration_remarks}" if a.calibration_remarks
                                     else ""))
         self.slider.setRange(0, max(0, len(t) - 1))
-        for button in self.export_buttons.values():
-            button.setEnabled(True)
+        self._enable_exports()
         self.seek(min(VIEW_S, a.duration_s))
         give_back_free_memory()  # what showing it needed only for a moment
 
@@ -644,9 +642,12 @@ class ReviewPage(QWidget):
         self.progress.hide()
         self.message.setText(message)
         self.status.emit(message)
+        self._enable_exports()
+
+    def _enable_exports(self) -> None:
+        """Each export button enabled when it has a recording to come from."""
         for fmt, button in self.export_buttons.items():
-            button.setEnabled(self.session is not None or (
-                self._unanalysed is not None and fmt == "samples-csv"))
+            button.setEnabled(self._export_source(fmt) is not None)
 
     def _show_problem(self, message: str) -> None:
         message = in_app_words(message, saved=True)

@@ -149,7 +149,7 @@ class Aligner:
     _next: int = 0
     _run_start: int | None = None
     _run_last: int = 0  # end of the still run's last still block
-    _run_gravity: np.ndarray = field(default_factory=lambda: np.zeros(3))  # its first block's
+    _run_gravity: np.ndarray | None = None  # its first block's mean acceleration (drills)
     _stills: list[_Still] = field(default_factory=list)
     _walking: list[int] = field(default_factory=list)  # per block: 0, gentle 1, brisk 2
     _walk_up_sum: np.ndarray = field(default_factory=lambda: np.zeros(3))  # brisk blocks
@@ -194,7 +194,7 @@ class Aligner:
         if count > 0:
             still, walking, up_sums, complete, gravity = _block_features(
                 acc[self._next:], gyr[self._next:], up[self._next:], valid[self._next:],
-                measured[self._next:], b, count)
+                measured[self._next:], b, count, self.one_posture)
             earlier = np.array(self._walking[-(WINDOW_BLOCKS - 1):], dtype=np.int8)
             levels = np.concatenate([earlier, walking])
             ends = self._next + b * (np.arange(count) + 1)
@@ -209,7 +209,8 @@ class Aligner:
                     self._walk_up_sum += up_sums[k]
                 elif level == 1:
                     self._gentle_up_sum += up_sums[k]
-                self._still_block(acc, gyr, quat, measured, bool(still[k]), gravity[k],
+                self._still_block(acc, gyr, quat, measured, bool(still[k]),
+                                  None if gravity is None else gravity[k],
                                   bool(complete[k]), s, e)
                 if counts and k in windows:
                     self._add_window(*windows[k])
@@ -221,8 +222,8 @@ class Aligner:
             self._run_start = None
         return self.ready(final)
 
-    def _still_block(self, acc, gyr, quat, measured, still: bool, gravity: np.ndarray,
-                     complete: bool, s: int, e: int) -> None:
+    def _still_block(self, acc, gyr, quat, measured, still: bool,
+                     gravity: np.ndarray | None, complete: bool, s: int, e: int) -> None:
         if (not complete and self._run_start is not None
                 and e - self._run_last <= round(MAX_STILL_GAP_S * self.rate_hz)):
             return  # lost data inside a still period: wait for what follows it
@@ -466,18 +467,20 @@ class Aligner:
             )
 
 
-def _block_features(acc, gyr, up, valid, measured, block: int, count: int
-                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _block_features(acc, gyr, up, valid, measured, block: int, count: int, posture: bool
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                               np.ndarray | None]:
     """Per block of ``block`` samples: still (every sample measured), walking (every sample
     trusted: ``valid``; 2 brisk, 1 gentle, 0 not), the sum of up (sensor axes), whether
-    every sample was measured, and the direction of the mean acceleration (unit vector).
+    every sample was measured, and (``posture``: for single-leg drills only) the mean
+    acceleration, whose direction tells a posture.
     Computed a group of blocks at a time: each block's numbers are its own, and a whole
     recording's temporaries would be several times its size."""
     still = np.empty(count, dtype=bool)
     walking = np.empty(count, dtype=np.int8)
     up_sums = np.empty((count, 3))
     complete = np.empty(count, dtype=bool)
-    gravity = np.empty((count, 3))
+    gravity = np.empty((count, 3)) if posture else None
     group = max(1, GROUP_SAMPLES // block)
     for g0 in range(0, count, group):
         g1 = min(count, g0 + group)
@@ -495,9 +498,8 @@ def _block_features(acc, gyr, up, valid, measured, block: int, count: int
                                   np.where(moving & (norm_sd > GENTLE_WALK_ACC_STD_MPS2), 1, 0))
         up_sums[g0:g1] = up[a:b].reshape(k, block, 3).sum(axis=1)
         complete[g0:g1] = whole
-        mean_acc = acc[a:b].reshape(k, block, 3).mean(axis=1)
-        gravity[g0:g1] = mean_acc / np.maximum(np.linalg.norm(mean_acc, axis=1,
-                                                              keepdims=True), 1e-12)
+        if gravity is not None:
+            gravity[g0:g1] = acc[a:b].reshape(k, block, 3).mean(axis=1)
     return still, walking, up_sums, complete, gravity
 
 

@@ -232,6 +232,35 @@ def test_bursts_lost_while_standing_leave_the_standing_and_its_neutral(orientati
     assert angle < 0.2
 
 
+def test_a_weight_shift_while_standing_gives_one_neutral_seen_or_lost():
+    """A patient shifts their weight half-way through the standing (a moving block between two
+    postures 3° apart). Whether that block arrives or is lost in a burst, the neutral is the
+    same standing: it had been the first posture alone when the block was seen and both when
+    it was lost (a real walk's steps moved 0.9°)."""
+    rec = simulated("symmetric-walk", seed=2)
+    s = rec.samples
+    shift, settled = round(2.4 * RATE), round(2.8 * RATE)
+    roll = rec.truth.pelvis_from_sensor.T @ _about_x(np.radians(3.0)) @ \
+        rec.truth.pelvis_from_sensor
+    acc, gyr = s.acc.copy(), s.gyr.copy()
+    acc[settled:round(5.0 * RATE)] = acc[settled:round(5.0 * RATE)] @ roll.T
+    gyr[shift:settled] += 0.4 * np.sin(np.linspace(0, 6 * np.pi, settled - shift))[:, None]
+    seen = type(s)(s.time_s, s.seq, acc, gyr)
+    keep = np.ones(len(s), dtype=bool)
+    keep[shift - 20:settled + 20] = False
+    lost = type(s)(s.time_s[keep], s.seq[keep], acc[keep], gyr[keep])
+    seen_cal, lost_cal = (analyze_samples(x, RATE).calibration for x in (seen, lost))
+    assert seen_cal.neutral_source == lost_cal.neutral_source == NEUTRAL_STANDING
+    assert seen_cal.still_start_s < 1.0 and seen_cal.still_end_s > 4.0  # both postures
+    angle = np.degrees(np.arccos(np.clip(seen_cal.up_sensor @ lost_cal.up_sensor, -1, 1)))
+    assert angle < 0.2
+
+
+def _about_x(angle: float) -> np.ndarray:
+    return np.array([[1, 0, 0], [0, np.cos(angle), -np.sin(angle)],
+                     [0, np.sin(angle), np.cos(angle)]])
+
+
 @pytest.mark.parametrize("preset, set_aside", [("x=up,y=left,z=back", True),
                                                ("x=up,y=right,z=forward", False)])
 def test_a_stored_preset_the_recording_contradicts_is_set_aside(tmp_path, preset, set_aside):

@@ -10,9 +10,10 @@ matter, and every stretch of walking in the session is pooled.
 
 Vertical and neutral come from the still periods in a standing posture before the first walking
 (the walking posture within ``MAX_STANDING_TO_WALKING_DEG``: a chair is not standing), joined
-into one standing. With nobody ever standing still
-(a treadmill, a patient who cannot), the neutral is the pelvis at the instants of initial contact,
-averaged over both feet: a larger drop in one stance leaves it alone, unlike the mean posture.
+into one standing (a single-leg drill: the first, as its holds are postures of their own).
+With nobody ever standing still (a treadmill, a patient who cannot), the neutral is the pelvis
+at the instants of initial contact, averaged over both feet: a larger drop in one stance leaves
+it alone, unlike the mean posture.
 
 Everything is decided on whole 0.5 s blocks counted from the first sample, incrementally, so a
 live session (packets) and a whole array reach the same calibration at the same sample. A live
@@ -367,9 +368,10 @@ class Aligner:
         first_walk = self._first_any_start if self._with_gentle() else self._first_window_start
         if first_walk is None:
             return None
-        return _joined([still for still in self._stills
-                        if still.stop <= first_walk + self.block
-                        and _angle_deg(still.up, walk_up) <= MAX_STANDING_TO_WALKING_DEG])
+        standing = [still for still in self._stills if still.stop <= first_walk + self.block
+                    and _angle_deg(still.up, walk_up) <= MAX_STANDING_TO_WALKING_DEG]
+        # A drill's still periods before walking may be its holds, each its own posture.
+        return standing[0] if self.one_posture and standing else _joined(standing)
 
     def any_standing(self) -> _Still | None:
         """A standing still period anywhere (when initial contacts cannot give a neutral)."""

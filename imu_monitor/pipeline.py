@@ -49,7 +49,7 @@ from imu_monitor.processing.calibration import (
 )
 from imu_monitor.processing.device_orientation import DeviceOrientation
 from imu_monitor.processing.events import Contact, ContactDetector, DetectorParams
-from imu_monitor.processing.gap_fill import GapFiller
+from imu_monitor.processing.gap_fill import RUNNING_LOOK_S, GapFiller, running
 from imu_monitor.processing.kinematics import PelvisKinematics
 from imu_monitor.processing.metrics import (
     ProvisionalSteps,
@@ -77,9 +77,10 @@ HEADING_KEPT_S = 10.0  # heading history kept for telling turns (a step is at mo
 # m/s², rad/s or quaternion units: a million is beyond any IMU (16 g is 157 m/s², 2000 °/s is
 # 35 rad/s), so such a reading is corrupt, counted as lost, never computed with.
 IMPLAUSIBLE_READING = 1e6
-# A gap up to this long is bridged for the filter (straight lines); longer ones restart the
-# filter's inclination (live) or split the recording into separately filtered stretches
-# (offline). Measured in docs/accuracy.md (packet loss).
+# A gap up to this long is bridged for the filter (straight lines); longer ones, and any gap
+# in running (processing/gap_fill.py), restart the filter's inclination (live) or split the
+# recording into separately filtered stretches (offline). Measured in docs/accuracy.md
+# (packet loss).
 SHORT_GAP_S = 0.15
 # Live: after a longer gap the inclination is re-acquired from gravity averaged over this
 # long (about a stride); angles before that are not reported as measured. Offline, each
@@ -635,7 +636,8 @@ class Pipeline:
             valid = measured
         else:
             gyr = filled.gyr
-            runs = _bridged(measured, round(SHORT_GAP_S * self.rate_hz))
+            runs = _bridged(measured, round(SHORT_GAP_S * self.rate_hz), acc,
+                            round(RUNNING_LOOK_S * self.rate_hz))
             # Stretches between long gaps: the whole recording's gyro bias (from its measured
             # samples) comes off first, into the pipeline's own copy (lost samples were
             # filled in: it has one), all that is needed of it afterwards.
@@ -673,7 +675,7 @@ class Pipeline:
         if not walking.any():
             return
         freed = without_turn_acceleration(quat, acc, gyr, self._bias_bins, self.rate_hz,
-                                          self._measured_pre.view, walking,
+                                          self._measured_pre.view, walking, self._offline_runs,
                                           out=np.empty(acc.shape, np.float32))
         del walking
         if freed is None:  # no turns
@@ -929,7 +931,8 @@ class Pipeline:
             measured_slots[:] = False
             measured_slots[slots] = True
             lost_before = np.diff(np.concatenate([[-1], slots])) - 1
-            long_gap = lost_before > round(SHORT_GAP_S * self.rate_hz)
+            long_gap = lost_before > (0 if self._gap_filler.running()
+                                      else round(SHORT_GAP_S * self.rate_hz))
             restart[slots[long_gap]] = True
         if self.device_orientation:  # the angular rate comes from the quaternions, later
             return _Filled(np.zeros((total, 3)), out_left, out_right, measured_slots, restart)
@@ -1022,12 +1025,17 @@ def _with_margins(measured: np.ndarray, runs: np.ndarray, margin: int, shortest:
     return valid
 
 
-def _bridged(measured: np.ndarray, short: int) -> np.ndarray:
-    """``measured`` with gaps of at most ``short`` slots counted as measured (bridged)."""
+def _bridged(measured: np.ndarray, short: int, acc: np.ndarray | None = None,
+             look: int = 0) -> np.ndarray:
+    """``measured`` with gaps of at most ``short`` slots counted as measured (bridged); with
+    ``acc``, not those in running (``running`` in the ``look`` samples either side: a run
+    that starts just after a gap counts)."""
     out = measured.copy()
     for start, stop in true_runs(~measured):
         if stop - start <= short and start > 0:
-            out[start:stop] = True
+            around = slice(max(0, start - look), stop + look)
+            if acc is None or not running(acc[around][measured[around]]):
+                out[start:stop] = True
     return out
 
 

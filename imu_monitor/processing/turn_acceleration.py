@@ -43,21 +43,29 @@ MAX_TURN_S = 8.0
 STRAIGHT_MPS2 = 0.15
 TURN_MPS2 = 3.0
 DRIFT_MPS2_PER_BIN = math.sqrt(1e-5)
-LOST_STEP_MPS2 = 10.0  # a bin with lost data: the error may jump by anything
+# Where a long gap restarted the filter, its tilt error may jump by anything; across a short
+# gap the filter runs on, bridged, and its error moves by what the bridge got wrong (a lost
+# 0.1 s of walking: about 1°, 0.17 m/s²). Allowing any jump there too left a running U-turn
+# between a long gap and a short one pinned by two bins: its correction was 1.1 m/s² off
+# and the steps after it read 4–5° off (5 % of packets lost, simulated running).
+LOST_STEP_MPS2 = 10.0
+BRIDGED_STEP_MPS2 = 0.3
 PIECE = 65_536  # samples per piece of the per-sample rotations (no long temporaries)
 
 
 def without_turn_acceleration(quat: np.ndarray, acc: np.ndarray, gyr: np.ndarray,
                               bias_bins: np.ndarray, rate_hz: float, usable: np.ndarray,
-                              walking: np.ndarray, out: np.ndarray | None = None
-                              ) -> np.ndarray | None:
+                              walking: np.ndarray, runs: np.ndarray | None = None,
+                              out: np.ndarray | None = None) -> np.ndarray | None:
     """The accelerometer ``acc`` (n, 3) less the horizontal acceleration of the turns, into
     ``out`` or a new array; None when the recording has no turns.
 
     ``quat``: the offline filter's orientation (sensor to world, z up); ``bias_bins``: its
     gyro-bias estimate at every ``bin_samples(rate_hz)``-th sample (``offline_vqf``'s
     ``bias_out``); ``usable``: the measured samples (bins with lost data give no evidence);
-    ``walking``: the samples of walking bouts (only their turns are corrected)."""
+    ``walking``: the samples of walking bouts (only their turns are corrected); ``runs``:
+    the samples the filter ran through continuously, short gaps bridged (``usable`` when not
+    given: every gap restarted it)."""
     size = bin_samples(rate_hz)
     n = len(quat)
     if n < 3 * size:
@@ -68,11 +76,15 @@ def without_turn_acceleration(quat: np.ndarray, acc: np.ndarray, gyr: np.ndarray
     if evidence is None:
         return None
     horizontal, turning, measured = evidence
+    runs = usable if runs is None else runs
+    restarted = np.logical_or.reduceat(
+        np.asarray(runs, bool) & ~np.concatenate([[True], runs[:-1]]), starts)
     noise = np.where(turning, TURN_MPS2, STRAIGHT_MPS2) ** 2
-    noise[~measured] = np.inf
+    noise[~measured | _across(restarted, max(1, round(STRIDE_S * rate_hz / size)))] = np.inf
     # Across lost data the filter's stretches are joined, not followed: the gyroscope's
     # error starts afresh there.
-    step = np.where(measured, DRIFT_MPS2_PER_BIN ** 2, LOST_STEP_MPS2 ** 2)
+    step = np.where(restarted, LOST_STEP_MPS2 ** 2,
+                    np.where(measured, DRIFT_MPS2_PER_BIN ** 2, BRIDGED_STEP_MPS2 ** 2))
     acceleration = np.zeros((len(starts), 3))
     for axis in range(2):
         drift = _smoothed_random_walk(horizontal[:, axis], noise, step)
@@ -203,6 +215,17 @@ def _product(p: np.ndarray, q: np.ndarray) -> np.ndarray:
 
 def _inverse(quat: np.ndarray) -> np.ndarray:
     return quat * np.array([1.0, -1.0, -1.0, -1.0])
+
+
+def _across(starts: np.ndarray, size: int) -> np.ndarray:
+    """Bins whose moving mean of ``size`` (as :func:`_moving_mean` takes it) reaches over a
+    bin where a stretch starts: it mixes two stretches whose tilt errors are unrelated."""
+    stretch = np.cumsum(starts)
+    n = len(starts)
+    i = np.arange(n)
+    lo = np.maximum(0, i - size // 2)
+    hi = np.minimum(n, i + size - size // 2) - 1
+    return stretch[hi] != stretch[lo]
 
 
 def _moving_mean(x: np.ndarray, size: int) -> np.ndarray:

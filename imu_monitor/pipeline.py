@@ -911,6 +911,7 @@ class Pipeline:
         out_right = np.empty((total, right.shape[1]), out_left.dtype)
         # Before the first sample there is nothing to bridge from: hold the first one.
         previous = self._last
+        acc_before = self._gap_filler.recent_acc()  # to tell running at gaps in this batch
         done = 0  # slots filled so far
         for a, b in _pieces(kept):
             rows_at = slice(a, b) if index is None else index[a:b]
@@ -931,8 +932,10 @@ class Pipeline:
             measured_slots[:] = False
             measured_slots[slots] = True
             lost_before = np.diff(np.concatenate([[-1], slots])) - 1
-            long_gap = lost_before > (0 if self._gap_filler.running()
-                                      else round(SHORT_GAP_S * self.rate_hz))
+            long_gap = lost_before > round(SHORT_GAP_S * self.rate_hz)
+            if not self.device_orientation:
+                long_gap |= _in_running(lost_before, slots, acc_before, out_right,
+                                        round(RUNNING_LOOK_S * self.rate_hz))
             restart[slots[long_gap]] = True
         if self.device_orientation:  # the angular rate comes from the quaternions, later
             return _Filled(np.zeros((total, 3)), out_left, out_right, measured_slots, restart)
@@ -1023,6 +1026,21 @@ def _with_margins(measured: np.ndarray, runs: np.ndarray, margin: int, shortest:
             if stop - start < shortest:
                 valid[start:stop] = False
     return valid
+
+
+def _in_running(lost_before: np.ndarray, slots: np.ndarray, acc_before: np.ndarray,
+                acc: np.ndarray, look: int) -> np.ndarray:
+    """Live, per received sample: whether a gap just before it came in running (``running``
+    in the ``look`` samples before the gap: ``acc_before``, then this batch's ``acc``)."""
+    out = np.zeros(len(slots), dtype=bool)
+    for k in np.flatnonzero(lost_before > 0):
+        start = int(slots[k] - lost_before[k])  # the gap's first slot in this batch
+        before = acc[max(0, start - look):start]
+        if len(before) < look:
+            before = np.concatenate([acc_before[max(0, len(acc_before) - look + len(before)):],
+                                     before])
+        out[k] = running(before)
+    return out
 
 
 def _bridged(measured: np.ndarray, short: int, acc: np.ndarray | None = None,

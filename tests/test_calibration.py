@@ -7,7 +7,7 @@ import pytest
 from imu_monitor.errors import CalibrationError, InputDataError
 from imu_monitor.pipeline import Pipeline, PipelineConfig, analyze_samples
 from imu_monitor.processing.calibration import NEUTRAL_CONTACTS, NEUTRAL_STANDING, parse_axes
-from imu_monitor.simulation.activities import Gait, Stand
+from imu_monitor.simulation.activities import Gait, SingleLegStance, Stand
 from imu_monitor.simulation.sensor_model import simulate
 
 from .conftest import reclipped, simulated
@@ -237,6 +237,40 @@ def test_a_weight_shift_while_standing_gives_one_neutral_seen_or_lost():
     postures 3° apart). Whether that block arrives or is lost in a burst, the neutral is the
     same standing: it had been the first posture alone when the block was seen and both when
     it was lost (a real walk's steps moved 0.9°)."""
+    seen, lost, _ = _weight_shift()
+    seen_cal, lost_cal = (analyze_samples(x, RATE).calibration for x in (seen, lost))
+    assert seen_cal.neutral_source == lost_cal.neutral_source == NEUTRAL_STANDING
+    assert seen_cal.still_start_s < 1.0 and seen_cal.still_end_s > 4.0  # both postures
+    angle = np.degrees(np.arccos(np.clip(seen_cal.up_sensor @ lost_cal.up_sensor, -1, 1)))
+    assert angle < 0.2
+
+
+@pytest.mark.parametrize("orientation", ["offline", "live"])
+def test_with_a_declared_mounting_the_standing_is_the_first_still_period(orientation):
+    """Live, a declared mounting locks at the end of the first standing; a recording of the
+    same session must take the same neutral, not that standing joined with a later one."""
+    seen, _, rec = _weight_shift()
+    pipeline = Pipeline(RATE, PipelineConfig(orientation=orientation,
+                                             axes=rec.truth.pelvis_from_sensor))
+    for first in range(0, len(seen), 10):
+        pipeline.push(seen.slice(first, first + 10))
+    cal = pipeline.finish().calibration
+    assert cal.neutral_source == NEUTRAL_STANDING and cal.still_end_s < 2.5
+
+
+def test_a_drill_s_hold_before_the_walk_is_not_standing():
+    """A single-leg hold is still too, in a posture of its own: a drill session that walks
+    afterwards takes its neutral from the standing before the hold, not from both."""
+    rec = simulate([Stand(4.0), SingleLegStance("left", 12.0, drop_deg=5.0), Stand(3.0),
+                    Gait(20.0)], 100.0, seed=3)
+    cal = analyze_samples(rec.samples, 100.0,
+                          PipelineConfig(drill="single-leg-stance")).calibration
+    assert cal.neutral_source == NEUTRAL_STANDING and cal.still_end_s <= 4.5
+
+
+def _weight_shift():
+    """A walk whose standing has a weight shift at 2.4–2.8 s (the posture rolls 3°), as
+    recorded and with the shift's block lost; and the simulated recording."""
     rec = simulated("symmetric-walk", seed=2)
     s = rec.samples
     shift, settled = round(2.4 * RATE), round(2.8 * RATE)
@@ -245,15 +279,10 @@ def test_a_weight_shift_while_standing_gives_one_neutral_seen_or_lost():
     acc, gyr = s.acc.copy(), s.gyr.copy()
     acc[settled:round(5.0 * RATE)] = acc[settled:round(5.0 * RATE)] @ roll.T
     gyr[shift:settled] += 0.4 * np.sin(np.linspace(0, 6 * np.pi, settled - shift))[:, None]
-    seen = type(s)(s.time_s, s.seq, acc, gyr)
     keep = np.ones(len(s), dtype=bool)
     keep[shift - 20:settled + 20] = False
-    lost = type(s)(s.time_s[keep], s.seq[keep], acc[keep], gyr[keep])
-    seen_cal, lost_cal = (analyze_samples(x, RATE).calibration for x in (seen, lost))
-    assert seen_cal.neutral_source == lost_cal.neutral_source == NEUTRAL_STANDING
-    assert seen_cal.still_start_s < 1.0 and seen_cal.still_end_s > 4.0  # both postures
-    angle = np.degrees(np.arccos(np.clip(seen_cal.up_sensor @ lost_cal.up_sensor, -1, 1)))
-    assert angle < 0.2
+    return (type(s)(s.time_s, s.seq, acc, gyr),
+            type(s)(s.time_s[keep], s.seq[keep], acc[keep], gyr[keep]), rec)
 
 
 def _about_x(angle: float) -> np.ndarray:

@@ -202,6 +202,34 @@ def test_single_lost_packets_in_running_leave_the_steps_as_they_were():
     assert max(abs(a - b) for a, b in matched) < 1.0
 
 
+def test_live_a_lost_packet_in_running_restarts_the_filter_however_the_stream_is_cut():
+    """Live, a single lost packet in running restarts the filter (the angles after it are
+    re-acquiring, not reported as measured); in walking it is bridged. Whether the stream
+    comes in packets or in one piece, the same gaps restart it."""
+    rate = 100.0
+    run = _without(simulate(get_scenario("run").build(80.0), rate, 2).samples,
+                   (14.6, 0.1), (33.0, 0.1), (47.0, 0.1), rate=rate)
+    results = []
+    for size in (10, 170, len(run)):
+        pipeline = Pipeline(rate, PipelineConfig(drill="run", orientation="live"))
+        for first in range(0, len(run), size):
+            pipeline.push(run.slice(first, first + size))
+        pipeline.finish()
+        results.append(pipeline)
+    for other in results[1:]:
+        assert np.array_equal(other.valid.view, results[0].valid.view)
+        assert np.array_equal(other.obliquity.view, results[0].obliquity.view)
+    after_gap = round(15.2 * rate) - 10  # 0.5 s after the first gap (one packet fewer)
+    assert not results[0].valid.view[after_gap]
+    walk = _without(simulated("trendelenburg-right", seed=2, rate_hz=rate).samples,
+                    (20.0, 0.1), rate=rate)
+    pipeline = Pipeline(rate, PipelineConfig(orientation="live"))
+    for first in range(0, len(walk), 10):
+        pipeline.push(walk.slice(first, first + 10))
+    pipeline.finish()
+    assert pipeline.valid.view[round(20.6 * rate) - 10]
+
+
 def test_a_turn_between_a_long_and_a_short_gap_is_corrected_from_the_walking_after_it():
     """The turns' correction pins the gyroscope's tilt error on the walking either side of a
     turn. It had let that error jump at every bin with lost data and took one-second averages

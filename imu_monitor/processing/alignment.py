@@ -91,6 +91,9 @@ DECLARED_FORWARD_LIMIT_DEG = 60.0
 # standing stays and forward comes from the walking, as without a preset.
 PRESET_LIMIT_DEG = 30.0
 MAX_STANDING_TO_WALKING_DEG = 15.0
+# Running: flight (the accelerometer under FLIGHT_ACC_G) in more than FLIGHT_FRACTION of
+# the samples (processing/gap_fill.py, ``running``, uses the same).
+FLIGHT_ACC_G = 0.3
 FLIGHT_FRACTION = 0.05
 # Steps per second: slow walking to fast running; gentle walking from a patient's 48 a
 # minute (from 0.8 for every window, a brisk walk's window could pick its stride instead of
@@ -107,6 +110,7 @@ class _Still:
     stop: int
     up: np.ndarray
     gyro_std_dps: float
+    measured: int  # samples measured in it (lost data inside is bridged, not counted)
 
 
 @dataclass
@@ -254,7 +258,7 @@ class Aligner:
         up = (quat_to_matrix(quat[kept])[:, 2, :] if self.vertical_from_orientation
               else acc[kept]).mean(axis=0)
         self._stills.append(_Still(s, e, up / np.linalg.norm(up),
-                                   float(np.degrees(largest_sd(gyr[kept][None])[0]))))
+                                   float(np.degrees(largest_sd(gyr[kept][None])[0])), len(kept)))
 
     def _windows_ending(self, acc, gyr, up, ends: np.ndarray, levels: np.ndarray
                         ) -> dict[int, tuple[np.ndarray, float, bool, bool, bool]]:
@@ -356,12 +360,16 @@ class Aligner:
         return total / norm if norm > 0 else None
 
     def standing(self) -> _Still | None:
-        """The still period that gives the neutral: one in a standing posture (within
-        ``MAX_STANDING_TO_WALKING_DEG`` of the walking posture: a chair is not standing) that
-        ends before the first walking. After walking people stand as they happen to stop
-        (on one leg, turned): measured on real data, the pelvis at initial contacts is closer
-        to the neutral of the standing before the walk than such a standing is
-        (docs/accuracy.md), so it is used instead."""
+        """The standing that gives the neutral: the still periods in a standing posture
+        (within ``MAX_STANDING_TO_WALKING_DEG`` of the walking posture: a chair is not
+        standing) that end before the first walking, joined. After walking people stand as
+        they happen to stop (on one leg, turned): measured on real data, the pelvis at initial
+        contacts is closer to the neutral of the standing before the walk than such a standing
+        is (docs/accuracy.md), so it is used instead.
+
+        The first still period alone where the calibration locks at it: a declared mounting
+        (live, at the end of the first standing; a recording must agree) and single-leg
+        drills (whose holds before any walking are postures of their own)."""
         walk_up = self.walking_up()
         if walk_up is None:  # no walking at all (a drill with a declared mounting)
             return self._stills[0] if self._stills else None
@@ -370,8 +378,8 @@ class Aligner:
             return None
         standing = [still for still in self._stills if still.stop <= first_walk + self.block
                     and _angle_deg(still.up, walk_up) <= MAX_STANDING_TO_WALKING_DEG]
-        # A drill's still periods before walking may be its holds, each its own posture.
-        return standing[0] if self.one_posture and standing else _joined(standing)
+        first_only = self.one_posture or self.axes is not None
+        return _joined(standing[:1] if first_only else standing)
 
     def any_standing(self) -> _Still | None:
         """A standing still period anywhere (when initial contacts cannot give a neutral)."""
@@ -471,16 +479,17 @@ class Aligner:
 
 
 def _joined(stills: list[_Still]) -> _Still | None:
-    """Still periods as one standing, each weighted by its length. A weight shift (a moving
-    block) splits one standing into two still periods; lost data hiding that block joins them
-    again, and the neutral must not depend on which happened (on a real walk with 5 % of its
-    packets lost, the first of two periods 3.4° apart moved the means by 0.9°)."""
+    """Still periods as one standing, each weighted by its measured samples. A weight shift
+    (a moving block) splits one standing into two still periods; lost data hiding that block
+    joins them again, and the neutral must not depend on which happened (on a real walk with
+    5 % of its packets lost, the first of two periods 3.4° apart moved the means by 0.9°)."""
     if len(stills) <= 1:
         return stills[0] if stills else None
-    weights = np.array([still.stop - still.start for still in stills], dtype=float)
+    weights = np.array([still.measured for still in stills], dtype=float)
     up = np.sum([w * still.up for w, still in zip(weights, stills, strict=True)], axis=0)
     sway = float(np.average([still.gyro_std_dps for still in stills], weights=weights))
-    return _Still(stills[0].start, stills[-1].stop, up / np.linalg.norm(up), sway)
+    return _Still(stills[0].start, stills[-1].stop, up / np.linalg.norm(up), sway,
+                  int(weights.sum()))
 
 
 def _block_features(acc, gyr, up, valid, measured, block: int, count: int, posture: bool
@@ -578,7 +587,8 @@ def forward_evidence(acc: np.ndarray, up: np.ndarray, rate_hz: float,
     minus_velocity = -vertical_amp / (2j * np.pi * step_hz)
     cov = np.real(horizontal_amp * np.conj(minus_velocity)[:, None])
     scale = np.linalg.norm(horizontal_amp, axis=1) * np.abs(minus_velocity)
-    flight = np.mean(np.linalg.norm(acc, axis=2) < 0.3 * GRAVITY_MPS2, axis=1) > FLIGHT_FRACTION
+    flight = np.mean(np.linalg.norm(acc, axis=2) < FLIGHT_ACC_G * GRAVITY_MPS2,
+                     axis=1) > FLIGHT_FRACTION
     return cov, scale, flight
 
 

@@ -19,18 +19,16 @@ from itertools import pairwise
 import numpy as np
 
 from imu_monitor.conventions import GRAVITY_MPS2
-from imu_monitor.processing.alignment import FLIGHT_FRACTION
+from imu_monitor.processing.alignment import FLIGHT_ACC_G, FLIGHT_FRACTION
 
 HISTORY_S = 5.0  # kept before each batch: the look-back, one stride more, and slack
 # Running lands on the pelvis with impacts the stride before does not repeat (the simulated
 # runner's angular rate jumps by up to 200 °/s at each landing): bridging even 0.1 s of it
 # turned the filter by a median 2°, 9° at the 90th percentile, and steps seconds away read
 # 4–5° off. In running, any gap restarts the filter. Running is what the forward search
-# takes it to be: flight (acceleration under FLIGHT_ACC_G) in more than FLIGHT_FRACTION of
-# the samples, here those of the second around the gap (live: the second up to the samples
-# that end it).
+# takes it to be (processing/alignment.py: flight phases), here in the second around the gap
+# (live: the second before it, which any chunking of the stream gives alike).
 RUNNING_LOOK_S = 1.0
-FLIGHT_ACC_G = 0.3
 STRIDE_RANGE_S = (0.55, 1.6)  # running to slow walking
 MIN_PERIODICITY = 0.6  # normalised autocorrelation at the stride period
 LOOK_BACK_S = 2.5  # of angular rate the period is found from
@@ -92,11 +90,12 @@ class GapFiller:
                 best, best_lag = r, lag
         return best_lag if best >= MIN_PERIODICITY else None
 
-    def running(self) -> bool:
-        """Whether the latest second remembered (up to the rows just filled) is running
-        (see :func:`running`)."""
-        return self.periodic and len(self._history) > 0 and running(
-            self._history[-round(RUNNING_LOOK_S * self.rate_hz):, 3:6])
+    def recent_acc(self) -> np.ndarray:
+        """The accelerometer of the last ``RUNNING_LOOK_S`` remembered (none for device
+        orientation, whose rows hold a quaternion there)."""
+        if not self.periodic or not len(self._history):
+            return np.zeros((0, 3))
+        return self._history[-round(RUNNING_LOOK_S * self.rate_hz):, 3:6].copy()
 
     @property
     def history_rows(self) -> int:
@@ -113,6 +112,7 @@ class GapFiller:
 
 
 def running(acc: np.ndarray) -> bool:
-    """Whether accelerometer rows (m/s²) show running's flight phases."""
+    """Whether accelerometer rows (m/s²) show running's flight phases (as the forward search
+    tells running)."""
     return len(acc) > 0 and float(np.mean(
         np.linalg.norm(acc, axis=1) < FLIGHT_ACC_G * GRAVITY_MPS2)) > FLIGHT_FRACTION

@@ -71,8 +71,9 @@ def without_turn_acceleration(quat: np.ndarray, acc: np.ndarray, gyr: np.ndarray
     if n < 3 * size:
         return None
     starts = np.arange(0, n - size, size)  # bins whose end is a sample
+    stride = max(1, round(STRIDE_S * rate_hz / size))  # bins
     evidence = _binned_evidence(quat, acc, gyr, bias_bins, usable, walking, starts, size,
-                                rate_hz)
+                                stride, rate_hz)
     if evidence is None:
         return None
     horizontal, turning, measured = evidence
@@ -80,7 +81,7 @@ def without_turn_acceleration(quat: np.ndarray, acc: np.ndarray, gyr: np.ndarray
     restarted = np.logical_or.reduceat(
         np.asarray(runs, bool) & ~np.concatenate([[True], runs[:-1]]), starts)
     noise = np.where(turning, TURN_MPS2, STRAIGHT_MPS2) ** 2
-    noise[~measured | _across(restarted, max(1, round(STRIDE_S * rate_hz / size)))] = np.inf
+    noise[~measured | _across(restarted, stride)] = np.inf
     # Across lost data the filter's stretches are joined, not followed: the gyroscope's
     # error starts afresh there.
     step = np.where(restarted, LOST_STEP_MPS2 ** 2,
@@ -105,11 +106,11 @@ def bin_samples(rate_hz: float) -> int:
     return max(1, round(BIN_S * rate_hz))
 
 
-def _binned_evidence(quat, acc, gyr, bias_bins, usable, walking, starts, size, rate_hz):
+def _binned_evidence(quat, acc, gyr, bias_bins, usable, walking, starts, size, stride,
+                     rate_hz):
     """Per bin, averaged over a stride of measured samples: the horizontal specific force in
     the world less the gravity the filter's accumulated correction put there (m/s², x and y);
     whether it is a turn; whether all its samples were measured. None without turns."""
-    stride = max(1, round(STRIDE_S * rate_hz / size))
     force, turn_rate, counted = _bin_sums(quat, acc, gyr, usable, starts, size)
     measured = counted == size
     per_stride = np.maximum(_moving_mean(counted.astype(np.float64), stride), 1e-9)

@@ -58,6 +58,24 @@ def test_ctrl_c_while_starting_is_one_line_not_a_traceback(after_s, tmp_path):
         assert err.strip().endswith("imu-monitor: stopped.")
 
 
+def test_an_interrupt_wrapped_while_a_module_loads_is_still_a_stop():
+    """Python 3.11 turns a Ctrl-C that arrives while a dataclass is being created (as our
+    modules load) into a RuntimeError caused by it; it is still one line and status 130."""
+    code = ("import imu_monitor.cli.main as m\n"
+            "def boom():\n"
+            "    try:\n"
+            "        raise KeyboardInterrupt\n"
+            "    except KeyboardInterrupt as k:\n"
+            "        raise RuntimeError(\"Error calling __set_name__\") from k\n"
+            "m.main = boom\n"
+            "from imu_monitor.cli.entry import run\n"
+            "run()\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, env=_env())
+    assert done.returncode == 130 and "Traceback" not in done.stderr
+    assert done.stderr.strip() == "imu-monitor: stopped."
+
+
 def test_stream_stopped_before_calibration_is_done(tmp_path):
     code, out, err = _interrupt(["stream", "--source", "sim"], 3.0)
     assert (code, "Traceback" in err) == (0, False), err

@@ -26,13 +26,32 @@ def run() -> None:
 
         start_logging()
         code = main()
+    except Exception as exc:  # an interrupt wrapped on its way up (see _interrupted)
+        if not _interrupted(exc):
+            raise
+        code = _stopped()
     except KeyboardInterrupt:
-        code = EXIT_INTERRUPTED
-        with contextlib.suppress(OSError, ValueError):
-            sys.stderr.write("imu-monitor: stopped.\n")
+        code = _stopped()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, signal.SIG_IGN)
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError, AttributeError):
             stream.flush()
     os._exit(code)
+
+
+def _stopped() -> int:
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.write("imu-monitor: stopped.\n")
+    return EXIT_INTERRUPTED
+
+
+def _interrupted(exc: BaseException | None) -> bool:
+    """Whether an interrupt caused ``exc``: Python 3.11 turns one that arrives while a class
+    is being created (a dataclass field's ``__set_name__``, as our modules load) into a
+    ``RuntimeError`` caused by it."""
+    while exc is not None:
+        if isinstance(exc, KeyboardInterrupt):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False

@@ -6,7 +6,9 @@ Run: python bench/packet_loss.py [PATH/TO/ipol_gait_lowerback] [--loss 0.05] [--
 Each session is analysed whole and again with packets of 10 samples dropped at random — single
 packets and bursts up to 0.5 s, 5 % of all packets — both as a recording (offline filter) and as
 the live view (real-time filter, fed packet by packet). For the steps still reported (counted
-in the summary) it prints the share within 1° of the same step of the loss-free analysis, how
+in the summary) it prints how many there are (beside the loss-free analysis' count: what the
+restarts and the steps with lost data cost), the share within 1° of the same step of the
+loss-free analysis, how
 far each per-side mean moved, and how far it would move if every reported step had kept its
 loss-free value (leaving the steps with lost data out moves a mean by itself). Targets: ≥ 95 %
 of steps within 1°, no mean moved > 0.3°.
@@ -42,7 +44,8 @@ MEAN_TOLERANCE_DEG = 0.3
 
 @dataclass
 class Outcome:
-    steps: int = 0
+    steps: int = 0  # reported (counted) with loss
+    loss_free_steps: int = 0  # counted in the same sessions without loss
     within: int = 0
     mean_shifts: list[float] = field(default_factory=list)  # worst side of each session
     # the same if every reported step had kept its loss-free value: the steps lost alone
@@ -96,6 +99,7 @@ def analyse(packets: list[SampleBatch], rate_hz: float, mode: str, drill: str) -
 def compare(clean: Analysis, lossy: Analysis, outcome: Outcome) -> None:
     steps = clean.real_steps
     times = np.array([s.time_s for s in steps])
+    outcome.loss_free_steps += sum(s.counted and s.peak_drop_deg is not None for s in steps)
     kept_values: dict[str, list[float]] = {side: [] for side in SIDES}
     for step in lossy.steps:
         if not step.counted or step.peak_drop_deg is None or not len(times):
@@ -159,12 +163,14 @@ def main() -> None:
            f"{100 * args.loss:.0f} % of packets lost (single and bursts up to {MAX_BURST_S} s)")
           + f"; targets: ≥ 95 % of reported steps within {STEP_TOLERANCE_DEG:g}°, "
           f"no per-side mean moved > {MEAN_TOLERANCE_DEG}°")
-    print(f"{'sessions':26s} {'analysis':9s} {'n':>4s} {'steps':>6s} {'within 1°':>10s} "
+    print(f"{'sessions':26s} {'analysis':9s} {'n':>4s} {'steps (of loss-free)':>20s} "
+          f"{'within 1°':>10s} "
           f"{'per-side mean moved: median  ≤0.3°  max':>42s} {'steps lost alone: ≤0.3°':>24s}")
     for (group, mode), o in results.items():
         share = o.within / o.steps if o.steps else float("nan")
         shifts, alone = np.array(o.mean_shifts), np.array(o.selection_shifts)
-        print(f"{group:26s} {mode:9s} {o.sessions:4d} {o.steps:6d} {100 * share:9.1f}% "
+        print(f"{group:26s} {mode:9s} {o.sessions:4d} {o.steps:6d} ({o.loss_free_steps:6d})"
+              f"      {100 * share:9.1f}% "
               f"{np.median(shifts):27.2f}° {100 * np.mean(shifts <= 0.3):5.0f}% "
               f"{shifts.max():5.2f}° {100 * np.mean(alone <= 0.3):23.0f}%")
     print("steps lost alone: the per-side means over the reported steps with their loss-free "

@@ -8,10 +8,9 @@ packets and bursts up to 0.5 s, 5 % of all packets — both as a recording (offl
 the live view (real-time filter, fed packet by packet). For the steps still reported (counted
 in the summary) it prints how many there are (beside the loss-free analysis' count: what the
 restarts and the steps with lost data cost), the share within 1° of the same step of the
-loss-free analysis, how
-far each per-side mean moved, and how far it would move if every reported step had kept its
-loss-free value (leaving the steps with lost data out moves a mean by itself). Targets: ≥ 95 %
-of steps within 1°, no mean moved > 0.3°.
+loss-free analysis, how far each per-side mean moved, and how far it would move if every
+reported step had kept its loss-free value (leaving the steps with lost data out moves a mean
+by itself). Targets: ≥ 95 % of steps within 1°, no mean moved > 0.3°.
 Sessions: simulated walks (walkway, speed changes, running) and, with the path, the real IPOL
 lower-back walks. ``--long-gap``: instead, one gap of 1–3 s somewhere in the middle fifth to
 four fifths of each session (a sensor out of range for a moment).

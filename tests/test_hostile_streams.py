@@ -76,6 +76,25 @@ def test_an_interrupt_wrapped_while_a_module_loads_is_still_a_stop():
     assert done.stderr.strip() == "imu-monitor: stopped."
 
 
+def test_a_ctrl_c_while_modules_load_is_held_until_they_have():
+    """Raised inside the import machinery, an interrupt can be printed as "ignored" (a module
+    lock's callback) and the command then runs on to its end; the command holds it while its
+    modules load and raises it once they have, at a clean point."""
+    code = ("import os, signal\n"
+            "from imu_monitor.cli.output import interrupts_held\n"
+            "try:\n"
+            "    with interrupts_held():\n"
+            "        os.kill(os.getpid(), signal.SIGINT)\n"
+            "        sum(range(1000))\n"
+            "        print('held', flush=True)\n"
+            "except KeyboardInterrupt:\n"
+            "    print('raised after', flush=True)\n"
+            "print(signal.getsignal(signal.SIGINT) is signal.default_int_handler)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, env=_env(), preexec_fn=interruptible)
+    assert done.stdout.split() == ["held", "raised", "after", "True"], done.stderr
+
+
 def test_stream_stopped_before_calibration_is_done(tmp_path):
     code, out, err = _interrupt(["stream", "--source", "sim"], 3.0)
     assert (code, "Traceback" in err) == (0, False), err

@@ -7,7 +7,7 @@ import os
 import signal
 import sys
 
-from imu_monitor.cli.output import EXIT_INTERRUPTED
+from imu_monitor.cli.output import EXIT_INTERRUPTED, interrupts_held
 
 
 def run() -> None:
@@ -21,8 +21,9 @@ def run() -> None:
     and the process leaves with the command's status.
     """
     try:
-        from imu_monitor.cli.main import main
-        from imu_monitor.logs import start_logging
+        with interrupts_held():
+            from imu_monitor.cli.main import main
+            from imu_monitor.logs import start_logging
 
         start_logging()
         code = main()

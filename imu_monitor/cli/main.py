@@ -15,7 +15,12 @@ from pathlib import Path
 
 from imu_monitor import __version__
 from imu_monitor.cli import console
-from imu_monitor.cli.output import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USER_ERROR
+from imu_monitor.cli.output import (
+    EXIT_FAILURE,
+    EXIT_INTERRUPTED,
+    EXIT_USER_ERROR,
+    interrupts_held,
+)
 from imu_monitor.drills import DRILLS
 from imu_monitor.errors import ImuMonitorError, StorageError
 from imu_monitor.export.session import EXPORT_FORMATS
@@ -265,7 +270,8 @@ def main(argv: list[str] | None = None) -> int:
 def _run(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    from imu_monitor.cli import commands  # numerics load only when a command runs
+    with interrupts_held():  # numerics load only when a command runs
+        from imu_monitor.cli import commands
 
     if args.command is None:
         return commands.cmd_app(parser)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import signal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from imu_monitor.errors import InputDataError
@@ -12,6 +15,28 @@ EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
+
+
+@contextlib.contextmanager
+def interrupts_held() -> Iterator[None]:
+    """Hold a Ctrl-C that arrives while modules load until they have loaded, then raise it.
+
+    Raised inside Python's import machinery, an interrupt can be printed as "ignored" (in a
+    module lock's callback) and the command goes on as if nothing happened, or come out
+    wrapped in another error (a class being created); held, it stops the command as any
+    other Ctrl-C does. Only where Ctrl-C would interrupt (the default handler, main thread).
+    """
+    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        yield
+        return
+    caught: list[int] = []
+    signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    if caught:
+        raise KeyboardInterrupt
 
 
 def print_json(document: dict) -> None:

@@ -911,7 +911,9 @@ class Pipeline:
         out_right = np.empty((total, right.shape[1]), out_left.dtype)
         # Before the first sample there is nothing to bridge from: hold the first one.
         previous = self._last
-        acc_before = self._gap_filler.recent_acc()  # to tell running at gaps in this batch
+        # Live, a gap in running restarts the filter: told from the second before it.
+        live_gaps = total != kept and not self.offline and not self.device_orientation
+        acc_before = self._gap_filler.recent_acc() if live_gaps else np.zeros((0, 3))
         done = 0  # slots filled so far
         for a, b in _pieces(kept):
             rows_at = slice(a, b) if index is None else index[a:b]
@@ -933,7 +935,7 @@ class Pipeline:
             measured_slots[slots] = True
             lost_before = np.diff(np.concatenate([[-1], slots])) - 1
             long_gap = lost_before > round(SHORT_GAP_S * self.rate_hz)
-            if not self.device_orientation:
+            if live_gaps:
                 long_gap |= _in_running(lost_before, slots, acc_before, out_right,
                                         round(RUNNING_LOOK_S * self.rate_hz))
             restart[slots[long_gap]] = True

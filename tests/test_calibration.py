@@ -7,6 +7,7 @@ import pytest
 from imu_monitor.errors import CalibrationError, InputDataError
 from imu_monitor.pipeline import Pipeline, PipelineConfig, analyze_samples
 from imu_monitor.processing.calibration import NEUTRAL_CONTACTS, NEUTRAL_STANDING, parse_axes
+from imu_monitor.rotations import rotation_vector_to_matrix
 from imu_monitor.simulation.activities import Gait, SingleLegStance, Stand
 from imu_monitor.simulation.sensor_model import simulate
 
@@ -274,8 +275,8 @@ def _weight_shift():
     rec = simulated("symmetric-walk", seed=2)
     s = rec.samples
     shift, settled = round(2.4 * RATE), round(2.8 * RATE)
-    roll = rec.truth.pelvis_from_sensor.T @ _about_x(np.radians(3.0)) @ \
-        rec.truth.pelvis_from_sensor
+    roll = (rec.truth.pelvis_from_sensor.T @ rotation_vector_to_matrix(np.radians([3.0, 0, 0]))
+            @ rec.truth.pelvis_from_sensor)
     acc, gyr = s.acc.copy(), s.gyr.copy()
     acc[settled:round(5.0 * RATE)] = acc[settled:round(5.0 * RATE)] @ roll.T
     gyr[shift:settled] += 0.4 * np.sin(np.linspace(0, 6 * np.pi, settled - shift))[:, None]
@@ -283,11 +284,6 @@ def _weight_shift():
     keep[shift - 20:settled + 20] = False
     return (type(s)(s.time_s, s.seq, acc, gyr),
             type(s)(s.time_s[keep], s.seq[keep], acc[keep], gyr[keep]), rec)
-
-
-def _about_x(angle: float) -> np.ndarray:
-    return np.array([[1, 0, 0], [0, np.cos(angle), -np.sin(angle)],
-                     [0, np.sin(angle), np.cos(angle)]])
 
 
 @pytest.mark.parametrize("preset, set_aside", [("x=up,y=left,z=back", True),
@@ -339,7 +335,6 @@ def test_a_stored_preset_far_off_the_walking_is_set_aside(tmp_path, turned_deg, 
     forward is within 19° of true axes on all 110 real walks) it is set aside."""
     from imu_monitor.analysis import analyze_source
     from imu_monitor.recording import RecordingWriter
-    from imu_monitor.rotations import rotation_vector_to_matrix
     from imu_monitor.samples import SampleBatch
     from imu_monitor.sources.recording import RecordingReplay
 
@@ -385,7 +380,6 @@ def test_live_a_preset_worn_back_to_front_is_replaced_by_the_walking():
 def test_live_a_preset_turned_40_degrees_on_the_belt_is_replaced_too():
     """Not back to front, but 40° off: the drop would be read partly as forward tilt (a 9°
     drop as 5.5°). Beyond 30° the walking's forward replaces the preset's, live as well."""
-    from imu_monitor.rotations import rotation_vector_to_matrix
     from imu_monitor.samples import SampleBatch
     from imu_monitor.session import LiveSession
 
@@ -410,7 +404,6 @@ def test_a_mounting_declared_with_axes_is_not_judged_as_a_preset(tmp_path):
     (which had said "preset set aside" of a declared mounting it then used anyway)."""
     from imu_monitor.analysis import analyze_source
     from imu_monitor.recording import RecordingWriter
-    from imu_monitor.rotations import rotation_vector_to_matrix
     from imu_monitor.samples import SampleBatch
     from imu_monitor.sources.recording import RecordingReplay
 

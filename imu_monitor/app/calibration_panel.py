@@ -57,7 +57,6 @@ class CalibrationPanel(QGroupBox):
         self.step = QLabel("Not calibrated yet. Press Calibrate (C) with the patient standing.")
         self.step.setWordWrap(True)
         theme.set_point_size(self.step, 14)
-        self._room_for_instructions()
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
         self.progress.setTextVisible(False)
@@ -85,15 +84,23 @@ class CalibrationPanel(QGroupBox):
         layout.addLayout(progress_row)
         layout.addWidget(self.result)
         layout.addLayout(row)
-        self.state = "idle"  # idle, standing, walking, done
+        self.state = "idle"
         self._countdown_from: float | None = None  # sensor time the countdown began
         self._awaiting_restart = False
         self._moved = False  # the patient moved during the countdown: waiting for stillness
 
-    def _room_for_instructions(self, lines: int = 4) -> None:
+    @property
+    def state(self) -> str:
+        """idle, standing, walking or done."""
+        return self._state
+
+    @state.setter
+    def state(self, value: str) -> None:
         """The longest instructions wrap to four lines beside the pelvis: room for them is
         kept while guiding; a result needs one, and gives the rest back to the big number
         on a short screen."""
+        self._state = value
+        lines = 1 if value == "done" else 4
         self.step.setMinimumHeight(lines * self.step.fontMetrics().lineSpacing())
 
     @property
@@ -104,7 +111,6 @@ class CalibrationPanel(QGroupBox):
     def start(self) -> None:
         """Begin (or redo) the guided calibration."""
         self.state = "standing"
-        self._room_for_instructions()
         self._countdown_from = None
         self._moved = False
         self._restart()
@@ -115,7 +121,6 @@ class CalibrationPanel(QGroupBox):
     def cancel(self) -> None:
         """Back to idle (asked for with no sensor connected)."""
         self.state = "idle"
-        self._room_for_instructions()
         self._awaiting_restart = self._moved = False
         self.progress.hide()
         self.step.setText("Not calibrated yet. Connect a sensor, then press Calibrate (C) with "
@@ -128,7 +133,6 @@ class CalibrationPanel(QGroupBox):
         self.state = "done"
         self.progress.hide()
         self.keep_button.hide()
-        self._room_for_instructions(1)
         self.step.setText("Calibrated — the calibration in use was kept.")
 
     def _restart(self) -> None:
@@ -151,7 +155,6 @@ class CalibrationPanel(QGroupBox):
         self.keep_button.setVisible(frame.recalibrating and self.state != "done")
         if frame.segment_started and frame.calibration is None and self.state == "done":
             self.state = "idle"
-            self._room_for_instructions()
         if frame.calibration is not None and self.state != "done" and not frame.recalibrating:
             self._show_result(frame.calibration)
             return
@@ -206,7 +209,6 @@ class CalibrationPanel(QGroupBox):
         self.progress.hide()
         self.keep_button.hide()
         word, found = describe_calibration(cal)
-        self._room_for_instructions(1)
         self.step.setText(f"Calibrated — {word}.")
         self.result.setText(calibration_in_brief(cal))
         self.result.setToolTip(found)

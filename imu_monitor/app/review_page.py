@@ -47,6 +47,7 @@ from imu_monitor.app.widgets.steps_table import StepsModel
 from imu_monitor.app.widgets.summary import SummaryView
 from imu_monitor.app.wording import in_app_words
 from imu_monitor.app.workers import run_in_thread
+from imu_monitor.conventions import SIDES
 from imu_monitor.export.session import EXPORT_FORMATS, export_message
 from imu_monitor.heap import give_back_free_memory
 from imu_monitor.presentation import drill_name
@@ -112,7 +113,7 @@ def _has_drops(entry: LibraryEntry) -> bool:
     """A stored analysis with a mean peak drop on either stance side."""
     h = entry.headline
     return isinstance(h, dict) and any(h.get(f"{side}_mean_peak_drop_deg") is not None
-                                       for side in ("left", "right"))
+                                       for side in SIDES)
 
 
 class ProgressPlot(pg.PlotWidget):

@@ -587,8 +587,7 @@ def forward_evidence(acc: np.ndarray, up: np.ndarray, rate_hz: float,
     minus_velocity = -vertical_amp / (2j * np.pi * step_hz)
     cov = np.real(horizontal_amp * np.conj(minus_velocity)[:, None])
     scale = np.linalg.norm(horizontal_amp, axis=1) * np.abs(minus_velocity)
-    flight = np.mean(np.linalg.norm(acc, axis=2) < FLIGHT_ACC_G * GRAVITY_MPS2,
-                     axis=1) > FLIGHT_FRACTION
+    flight = np.mean(in_flight(acc), axis=1) > FLIGHT_FRACTION
     return cov, scale, flight
 
 
@@ -614,6 +613,11 @@ def neutral_from_contacts(up: np.ndarray, contacts: list[tuple[int, str]], rate_
                for idx in by_side.values())
     mean = frame.T @ mean
     return mean / np.linalg.norm(mean)
+
+
+def in_flight(acc: np.ndarray) -> np.ndarray:
+    """Which accelerometer rows (m/s², last axis xyz) read running's flight."""
+    return np.linalg.norm(acc, axis=-1) < FLIGHT_ACC_G * GRAVITY_MPS2
 
 
 def _angle_deg(a: np.ndarray, b: np.ndarray) -> float:

@@ -18,8 +18,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from imu_monitor.conventions import GRAVITY_MPS2
-from imu_monitor.processing.alignment import FLIGHT_ACC_G, FLIGHT_FRACTION
+from imu_monitor.processing.alignment import FLIGHT_FRACTION, in_flight
 
 HISTORY_S = 5.0  # kept before each batch: the look-back, one stride more, and slack
 # Running lands on the pelvis with impacts the stride before does not repeat (the simulated
@@ -114,5 +113,4 @@ class GapFiller:
 def running(acc: np.ndarray) -> bool:
     """Whether accelerometer rows (m/s²) show running's flight phases (as the forward search
     tells running)."""
-    return len(acc) > 0 and float(np.mean(
-        np.linalg.norm(acc, axis=1) < FLIGHT_ACC_G * GRAVITY_MPS2)) > FLIGHT_FRACTION
+    return len(acc) > 0 and float(np.mean(in_flight(acc))) > FLIGHT_FRACTION

@@ -38,6 +38,7 @@ from ipol_data import IpolTrial, load_trial
 from imu_monitor.conventions import SIDES, Side, drop_from_obliquity
 from imu_monitor.errors import ImuMonitorError
 from imu_monitor.pipeline import Analysis, Pipeline, PipelineConfig
+from imu_monitor.processing.calibration import NEUTRAL_CONTACTS, NEUTRAL_MEAN, NEUTRAL_STANDING
 from imu_monitor.processing.metrics import PEAK_HALF_WINDOW_S, find_peak
 from imu_monitor.rotations import rotation_vector_to_matrix
 from imu_monitor.samples import SampleBatch
@@ -48,6 +49,7 @@ INJECTED_TOLERANCE_DEG = 0.3
 OTHER_TOLERANCE_DEG = 0.2
 LEAD_IN_S = 0.2  # the cut recording starts this long before the first foot event
 STARTS = ("standing", "walking")
+NEUTRAL_LABELS = {NEUTRAL_STANDING: "", NEUTRAL_CONTACTS: "IC", NEUTRAL_MEAN: "mean"}
 
 
 def _other(side: Side) -> Side:
@@ -77,7 +79,7 @@ class Case:
     start: str  # "standing" (as recorded) or "walking" (standing cut off)
     side: Side  # the stance side that got the extra drop
     original: dict[str, float]
-    neutral: tuple[str, str]  # where the neutral came from: "standing" or "mean posture",
+    neutral: tuple[str, str]  # where the neutral came from (Calibration.neutral_source),
     # in the original analysis and in the injected one
     change: dict[str, float]  # injected analysis minus original
     ideal: dict[str, float]  # the change on the original obliquity, over the original steps
@@ -162,8 +164,12 @@ def peak_gains(obliquity_deg: np.ndarray, added_deg: np.ndarray,
 
 def side_means(gains: np.ndarray, windows: list[Window]) -> dict[str, float]:
     sides = np.array([side for _, _, side in windows])
-    return {side: float(np.nanmean(gains[sides == side])) if (sides == side).any()
-            else float("nan") for side in SIDES}
+    means = {}
+    for side in SIDES:
+        own = gains[sides == side]
+        means[side] = float(np.mean(own[~np.isnan(own)])) if (~np.isnan(own)).any() \
+            else float("nan")  # a side with no step, or none with a peak, has no mean
+    return means
 
 
 def match(window: Window, contacts: dict[Side, np.ndarray], rate_hz: float) -> str:
@@ -241,7 +247,7 @@ def _row(cases: list[Case]) -> str:
     first = cases[0]
     text = (f"{first.trial:6s} {first.start:8s} {first.original['left']:6.2f} "
             f"{first.original['right']:6.2f} {100 * first.own_foot:4.0f}% "
-            f"{'mean' if first.neutral[0] != 'standing' else '':4s}")
+            f"{NEUTRAL_LABELS.get(first.neutral[0], first.neutral[0]):4s}")
     for c in cases:
         text += (f" │{'*' if c.neutral[1] != c.neutral[0] else ' '}"
                  f"{c.change[c.side]:+6.2f} {c.change[c.other]:+6.2f}"
@@ -259,9 +265,10 @@ def _spread(values: list[float]) -> str:
 
 
 def report(cases: list[Case], failed: list[tuple[str, str]]) -> None:
-    print("mean peak drop per side (°), steps found on the right foot, \"mean\": neutral = mean"
-          " posture; for each injected side: change of that side, of the other side, (ideal);")
-    print("* the injected analysis took its neutral from elsewhere (standing ↔ mean posture)")
+    print("mean peak drop per side (°), steps found on the right foot, the neutral (blank: "
+          "standing, \"IC\": initial contacts, \"mean\": mean posture); for each injected side: "
+          "change of that side, of the other side, (ideal);")
+    print("* the injected analysis took its neutral from elsewhere than the original")
     print(f"{'trial':6s} {'start':8s} {'L':>6s} {'R':>6s} {'feet':>5s} {'':4s} │ "
           f"{'+3° left: ΔL   ΔR   (ideal)':30s} │ {'+3° right: ΔR   ΔL   (ideal)':30s}")
     for k in range(0, len(cases), 2):

@@ -297,3 +297,21 @@ def test_pitched_sensor_scenario_sits_pitched():
     standing = rec.samples.acc[:300].mean(axis=0)
     pitch = np.degrees(np.arcsin(-standing[2] / np.linalg.norm(standing)))
     assert 12.0 < pitch < 30.0
+
+
+@pytest.mark.parametrize(("scenario", "seconds"), [("room-4m", 8.0), ("single-leg-stance", 15.5)])
+def test_a_session_cut_short_has_no_truth_after_its_last_sample(scenario, seconds):
+    """A scenario rounds its activities up to whole walks; a shorter session's truth must end
+    where its samples do (a checker would otherwise look for steps never recorded)."""
+    sc = get_scenario(scenario)
+    raw = simulate(sc.build(seconds), 100.0, 31, sc.mounting).truth
+    sensor = SimulatedSensor(scenario, seconds=seconds, rate_hz=100.0, seed=31)
+    n = round(seconds * 100)
+    assert len(sensor.samples) == n < len(raw.time_s)  # the activities ran on
+    truth = sensor.truth
+    assert len(truth.time_s) == len(truth.obliquity_deg) == len(truth.gyro_bias_radps) == n
+    assert truth.steps == [step for step in raw.steps if step["time_s"] < seconds]
+    assert len(truth.steps) < len(raw.steps) or len(truth.drills) < len(raw.drills)
+    assert [d["start_s"] for d in truth.drills] == [d["start_s"] for d in raw.drills
+                                                   if d["start_s"] < seconds]
+    assert all(d.get("end_s", 0.0) <= seconds for d in truth.drills)

@@ -8,7 +8,7 @@ angles of the bone, contacts, per-step peak drop, drills) travels with the sampl
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -64,6 +64,25 @@ class Truth:
         if self.tissue_rotation_rad is not None:
             bone = bone @ rotation_vector_to_matrix(self.tissue_rotation_rad)
         return bone @ self.pelvis_from_sensor
+
+    def first(self, n: int) -> Truth:
+        """The truth of the first ``n`` samples: a session cut short (a scenario's activities
+        round up to whole walks) has no steps or drills after its last sample."""
+        if n >= len(self.time_s):
+            return self
+        end_s = float(self.time_s[n])
+
+        def cut(values: np.ndarray | None) -> np.ndarray | None:
+            return None if values is None else values[:n]
+
+        return replace(
+            self, time_s=self.time_s[:n], obliquity_deg=self.obliquity_deg[:n],
+            tilt_deg=self.tilt_deg[:n], rotation_deg=self.rotation_deg[:n],
+            heading_deg=self.heading_deg[:n], gyro_bias_radps=cut(self.gyro_bias_radps),
+            tissue_rotation_rad=cut(self.tissue_rotation_rad),
+            steps=[step for step in self.steps if step["time_s"] < end_s],
+            drills=[dict(drill, end_s=min(drill["end_s"], end_s)) if "end_s" in drill else drill
+                    for drill in self.drills if drill["start_s"] < end_s])
 
 
 @dataclass

@@ -40,7 +40,7 @@ class SimulatedSensor:
                                    sc.mounting if mounting is None else mounting, errors)
         # A scenario's activities round up to whole walks: the session lasts what was asked.
         self._length = min(len(self._recording.samples), round(self._seconds * rate_hz))
-        self.truth: Truth = self._recording.truth
+        self.truth: Truth = self._recording.truth.first(self._length)
         self.realtime = realtime
         self.speed = float(speed)  # when paced: 1 = real time, 20 = twenty times faster
         self.packet_samples = max(1, int(packet_samples))

@@ -6,7 +6,8 @@ Run: python bench/gait_events_ipol.py PATH/TO/ipol_gait_lowerback [--verbose]
 ``--axes`` declares the mounting instead of finding it (the IPOL sensor sits with x up and z
 back); ``--no-standing`` cuts each recording to start 0.2 s before its first foot event, so
 the alignment must do without the standing at the start; ``--decimate N`` feeds the product the
-means of every N samples (100 Hz / N: a slower sensor).
+means of every N samples (100 Hz / N: a slower sensor) and also prints how far each per-side
+mean peak drop moves from the analysis at the trial's own rate.
 
 Data: Voisard et al., "A Reference Data Set for the Study of Healthy Subject Gait with
 Inertial Measurements Units", IPOL 2023 (not part of this repository). Each trial goes through
@@ -30,8 +31,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 from ipol_data import IpolTrial, load_all
 
+from imu_monitor.conventions import SIDES
 from imu_monitor.errors import ImuMonitorError
-from imu_monitor.pipeline import PipelineConfig, analyze_samples
+from imu_monitor.pipeline import Analysis, PipelineConfig, analyze_samples
 from imu_monitor.processing.calibration import parse_axes
 from imu_monitor.samples import SampleBatch
 
@@ -39,9 +41,9 @@ TOLERANCE_S = 0.25
 
 
 def detect(trial: IpolTrial, axes: str | None, start: int = 0, decimate: int = 1
-           ) -> tuple[np.ndarray, np.ndarray]:
+           ) -> tuple[np.ndarray, np.ndarray, Analysis]:
     """Contact sample indices (at the trial's rate) and sides found by the product pipeline,
-    from sample ``start``, on the means of every ``decimate`` samples."""
+    from sample ``start``, on the means of every ``decimate`` samples; and the analysis."""
     acc, gyr = trial.acc[start:], trial.gyr[start:]
     n = len(acc) // decimate
     acc, gyr = (x[:n * decimate].reshape(n, decimate, 3).mean(axis=1) for x in (acc, gyr))
@@ -52,7 +54,17 @@ def detect(trial: IpolTrial, axes: str | None, start: int = 0, decimate: int = 1
     steps = analysis.real_steps
     index = np.array([round(s.time_s * trial.rate_hz) + start for s in steps],
                      dtype=int)
-    return index, np.array([s.side for s in steps])
+    return index, np.array([s.side for s in steps]), analysis
+
+
+def mean_moves(analysis: Analysis, reference: Analysis) -> list[float]:
+    """Per-side mean peak drop of ``analysis`` minus that of ``reference`` (sides both have)."""
+    moves = []
+    for side in SIDES:
+        a, b = (x.summary.side(side).mean_peak_drop_deg for x in (analysis, reference))
+        if a is not None and b is not None:
+            moves.append(a - b)
+    return moves
 
 
 def match(detected: np.ndarray, reference: np.ndarray, tol: int) -> list[tuple[int, int]]:
@@ -76,6 +88,7 @@ def score(folder: Path, verbose: bool, axes: str | None = None,
     errors_ms: list[float] = []
     side_ok = side_n = 0
     failed = []
+    moves: list[float] = []
     for trial in load_all(folder):
         start, end = trial.trial_bounds
         n = len(trial.acc)
@@ -86,9 +99,11 @@ def score(folder: Path, verbose: bool, axes: str | None = None,
         ref, ref_side = ref[keep][order], ref_side[keep][order]
         first = int(min(np.concatenate([trial.left_ic, trial.right_ic]).min(),
                         trial.first_foot_off)) if no_standing else 0
+        begin = max(0, first - round(0.2 * trial.rate_hz))
         try:
-            det, det_side = detect(trial, axes, max(0, first - round(0.2 * trial.rate_hz)),
-                                   decimate)
+            det, det_side, analysis = detect(trial, axes, begin, decimate)
+            if decimate > 1:
+                moves += mean_moves(analysis, detect(trial, axes, begin)[2])
         except ImuMonitorError as exc:
             failed.append((trial.name, str(exc)))
             fn += len(ref)
@@ -117,6 +132,7 @@ def score(folder: Path, verbose: bool, axes: str | None = None,
         "median_error_ms": float(np.median(errors_ms)) if errors_ms else float("nan"),
         "lr_accuracy": side_ok / side_n if side_n else 0.0,
         "contacts": tp + fn,
+        "mean_moves": moves,
     }
 
 
@@ -138,6 +154,11 @@ def main() -> None:
           f"{r['precision']:.3f}, recall {r['recall']:.3f})   target > 0.91")
     print(f"median timing error: {r['median_error_ms']:.0f} ms   target < 60 ms")
     print(f"left/right accuracy: {r['lr_accuracy']:.3f}   target > 0.87")
+    if r["mean_moves"]:
+        moves = np.abs(r["mean_moves"])
+        print(f"per-side mean peak drop against the trial's own rate ({len(moves)} side means): "
+              f"moved by a median {np.median(moves):.2f}°, 90th percentile "
+              f"{np.percentile(moves, 90):.2f}°, largest {moves.max():.2f}°")
 
 
 if __name__ == "__main__":

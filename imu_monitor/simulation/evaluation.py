@@ -27,6 +27,10 @@ class Score:
     steps_scored: int
     found_with_side: float  # fraction of truth steps found within 0.25 s with the right side
     median_timing_error_s: float
+    counted_steps: int = 0  # steps the summary counts
+    # of them, no true step of their foot (the nearest true contact is the other foot's, or
+    # none within MATCH_S): they enter the means all the same
+    counted_not_true: int = 0
 
 
 def straight_walking(truth: Truth) -> np.ndarray:
@@ -90,6 +94,14 @@ def score(truth: Truth, analysis: Analysis, obliquity_deg: np.ndarray,
         drop_error[side] = (float(measured - np.mean(true_drops))
                             if true_drops and measured is not None else float("nan"))
     right = [(t, h) for t, h in pairs if h is not None and h.side == t["side"]]
+    true_times = np.array([t["time_s"] for t in truth.steps])
+    true_sides = [t["side"] for t in truth.steps]
+    counted = [s for s in analysis.steps if s.counted and s.time_s >= steps_from_s]
+    not_true = 0
+    for step in counted:
+        k = int(np.argmin(np.abs(true_times - step.time_s))) if len(true_times) else -1
+        not_true += k < 0 or true_sides[k] != step.side or \
+            abs(true_times[k] - step.time_s) > MATCH_S
     timing = [h.time_s - t["time_s"] for t, h in right]
     straight = straight_walking(truth)[:n]
     return Score(
@@ -99,4 +111,6 @@ def score(truth: Truth, analysis: Analysis, obliquity_deg: np.ndarray,
         steps_scored=len(pairs),
         found_with_side=len(right) / len(pairs) if pairs else float("nan"),
         median_timing_error_s=float(np.median(np.abs(timing))) if timing else float("nan"),
+        counted_steps=len(counted),
+        counted_not_true=not_true,
     )

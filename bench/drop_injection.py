@@ -281,10 +281,12 @@ def report(cases: list[Case], failed: list[tuple[str, str]]) -> None:
         for side in SIDES:
             group = [c for c in cases if c.start == start and c.side == side]
             passed = sum(c.miss_deg <= 0 for c in group)
-            mean_posture = [c for c in group if "mean posture" in c.neutral]
+            by_neutral = ", ".join(
+                f"neutral from {source}: {sum(c.miss_deg <= 0 for c in own)} of {len(own)}"
+                for source in (NEUTRAL_STANDING, NEUTRAL_CONTACTS, NEUTRAL_MEAN)
+                if (own := [c for c in group if c.neutral[1] == source]))
             print(f"\n{start:8s} start, +{DROP_DEG:g}° in {side} stance: {passed}/{len(group)} "
-                  f"trials pass ({len(mean_posture)} with a neutral = mean posture, of which "
-                  f"{sum(c.miss_deg <= 0 for c in mean_posture)} pass)")
+                  f"trials pass ({by_neutral})")
             print(f"  injected side change  {_spread([c.change[c.side] for c in group])}")
             print(f"      ideal             {_spread([c.ideal[c.side] for c in group])}")
             print(f"      geometry          {_spread([c.geometry[c.side] for c in group])}")

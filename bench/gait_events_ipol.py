@@ -23,6 +23,7 @@ median timing error 60–70 ms.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 
@@ -102,12 +103,13 @@ def score(folder: Path, verbose: bool, axes: str | None = None,
         begin = max(0, first - round(0.2 * trial.rate_hz))
         try:
             det, det_side, analysis = detect(trial, axes, begin, decimate)
-            if decimate > 1:
-                moves += mean_moves(analysis, detect(trial, axes, begin)[2])
         except ImuMonitorError as exc:
             failed.append((trial.name, str(exc)))
             fn += len(ref)
             continue
+        if decimate > 1:  # (no analysis at the trial's own rate: no move to measure)
+            with contextlib.suppress(ImuMonitorError):
+                moves += mean_moves(analysis, detect(trial, axes, begin)[2])
         tol = round(TOLERANCE_S * trial.rate_hz)
         inside = (det >= start - tol) & (det <= end + tol)
         det, det_side = det[inside], det_side[inside]

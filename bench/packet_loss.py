@@ -156,12 +156,11 @@ def main() -> None:
         loss_free: dict[str, Analysis] = {}
         for mode in ("offline", "live"):
             try:
-                clean, lost = (analyse(whole, rate, mode, drill),
-                               analyse(lossy, rate, mode, drill))
+                loss_free[mode] = analyse(whole, rate, mode, drill)
+                lost = analyse(lossy, rate, mode, drill)
             except ImuMonitorError:
                 continue
-            loss_free[mode] = clean
-            compare(clean, lost, results.setdefault((group, mode), Outcome()))
+            compare(loss_free[mode], lost, results.setdefault((group, mode), Outcome()))
         if len(loss_free) == 2:
             live_vs_saved.setdefault(group, []).extend(
                 abs(a - b) for side in SIDES

@@ -89,8 +89,12 @@ def sides_not_counted(steps: list[Step], summary: Summary) -> list[str]:
         own = [s for s in steps if s.side == side and s.is_step]
         counted = summary.side(side).steps
         if 0 < counted < FEW_STEPS:
+            no_peak = sum(s.note == NOTE_NO_PEAK for s in own)
+            why = (f"{no_peak} of its {len(own)} steps have no peak: this walker's hip goes on "
+                   "dropping until the next contact, as the angle curve shows"
+                   if 2 * no_peak > len(own) else "record a longer walk")
             out.append(f"Only {count_of(counted, f'{side}-stance step')} counted: its mean is "
-                       "uncertain (record a longer walk).")
+                       f"uncertain ({why}).")
         if counted or not own:
             continue
         note, count = Counter(s.note for s in own).most_common(1)[0]

@@ -259,3 +259,26 @@ def test_means_no_walking_pelvis_gives_are_doubted():
     [said] = implausible_drops(moved.summary)
     assert "beyond what a pelvis does in walking" in said
     assert said in format_summary(moved.summary, moved.steps)
+
+
+def test_a_side_with_few_peaks_says_why_not_to_walk_longer():
+    """A walker whose hip goes on dropping until the next contact has no peak in most steps
+    (two real IPOL walkers: 20 of 33); "record a longer walk" would not help them."""
+    import dataclasses
+
+    from imu_monitor.presentation import sides_not_counted
+    from imu_monitor.processing.metrics import NOTE_NO_PEAK, summarize
+
+    rec = simulated("trendelenburg-right", seed=1, rate_hz=100.0)
+    analysis = analyze_samples(rec.samples, 100.0)
+    left = [k for k, s in enumerate(analysis.steps) if s.side == "left" and s.counted]
+    steps = list(analysis.steps)
+    for k in left[3:]:  # all but three left steps: no peak
+        steps[k] = dataclasses.replace(steps[k], peak_drop_deg=None, counted=False,
+                                       note=NOTE_NO_PEAK)
+    said = sides_not_counted(steps, summarize(steps, 6.0))
+    assert any(line.startswith("Only 3 left-stance steps counted") and "have no peak" in line
+               and "longer walk" not in line for line in said), said
+    short = analyze_samples(rec.samples.slice(0, 1000), 100.0)  # few steps, all with peaks
+    assert any("record a longer walk" in line
+               for line in sides_not_counted(list(short.steps), short.summary))

@@ -273,7 +273,10 @@ class ContactDetector:
                 reach = max(1, min(self._windows[k], self._n - 1 - i))
                 feature = self._sway_turn(i, reach, self._guards[k])
                 recent = [abs(f) for f in self._features[max(0, k - 15): k] if f is not None]
-                score = math.tanh(feature * self._windows[k] / reach / (_median(recent) or 1.0))
+                # scaled up to a whole window (each side of the contact less its guard)
+                full = self._windows[k] - min(self._guards[k], self._windows[k] - 1)
+                part = reach - min(self._guards[k], reach - 1)
+                score = math.tanh(feature * full / part / (_median(recent) or 1.0))
             total, weight = score, 1
             for m, j in enumerate(reversed(steps[-2 * self.p.side_neighbours:])):
                 if self._scores[j] is not None:

@@ -67,7 +67,8 @@ class Truth:
 
     def first(self, n: int) -> Truth:
         """The truth of the first ``n`` samples: a session cut short (a scenario's activities
-        round up to whole walks) has no steps or drills after its last sample."""
+        round up to whole walks) has no steps after its last sample, and no drill that had
+        not ended by then (a hold cut short has no true hold, mean or sway)."""
         if n >= len(self.time_s):
             return self
         end_s = float(self.time_s[n])
@@ -81,8 +82,8 @@ class Truth:
             heading_deg=self.heading_deg[:n], gyro_bias_radps=cut(self.gyro_bias_radps),
             tissue_rotation_rad=cut(self.tissue_rotation_rad),
             steps=[step for step in self.steps if step["time_s"] < end_s],
-            drills=[dict(drill, end_s=min(drill["end_s"], end_s)) if "end_s" in drill else drill
-                    for drill in self.drills if drill["start_s"] < end_s])
+            drills=[drill for drill in self.drills
+                    if drill.get("end_s", drill["start_s"]) < end_s])
 
 
 @dataclass

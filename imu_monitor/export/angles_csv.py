@@ -1,7 +1,8 @@
 """Tidy CSV of pelvic angles: ``time_s,obliquity_deg,tilt_deg,rotation_deg``.
 
 Neutral standing = 0; obliquity positive = left hip up; tilt positive = anterior; rotation
-positive = pelvis turned to the left. Lost samples are left out, never interpolated.
+positive = pelvis turned to the left. Lost samples, and those whose angle is not trustworthy
+again yet (the filter re-acquiring after lost data), are left out, never interpolated.
 """
 
 from __future__ import annotations

@@ -31,8 +31,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 from ipol_data import IpolTrial, load_all
+from summaries import mean_moves
 
-from imu_monitor.conventions import SIDES
 from imu_monitor.errors import ImuMonitorError
 from imu_monitor.pipeline import Analysis, PipelineConfig, analyze_samples
 from imu_monitor.processing.calibration import parse_axes
@@ -56,16 +56,6 @@ def detect(trial: IpolTrial, axes: str | None, start: int = 0, decimate: int = 1
     index = np.array([round(s.time_s * trial.rate_hz) + start for s in steps],
                      dtype=int)
     return index, np.array([s.side for s in steps]), analysis
-
-
-def mean_moves(analysis: Analysis, reference: Analysis) -> list[float]:
-    """Per-side mean peak drop of ``analysis`` minus that of ``reference`` (sides both have)."""
-    moves = []
-    for side in SIDES:
-        a, b = (x.summary.side(side).mean_peak_drop_deg for x in (analysis, reference))
-        if a is not None and b is not None:
-            moves.append(a - b)
-    return moves
 
 
 def match(detected: np.ndarray, reference: np.ndarray, tol: int) -> list[tuple[int, int]]:

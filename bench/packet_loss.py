@@ -28,6 +28,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 from ipol_data import load_all
+from summaries import mean_moves
 
 from imu_monitor.conventions import SIDES
 from imu_monitor.errors import ImuMonitorError
@@ -113,12 +114,10 @@ def compare(clean: Analysis, lossy: Analysis, outcome: Outcome) -> None:
                 kept_values[step.side].append(ref.peak_drop_deg)
             if abs(ref.peak_drop_deg - step.peak_drop_deg) <= STEP_TOLERANCE_DEG:
                 outcome.within += 1
-    shifts, selection = [], []
+    shifts = [abs(move) for move in mean_moves(lossy, clean)]
+    selection = []
     for side in SIDES:
         before = clean.summary.side(side).mean_peak_drop_deg
-        after = lossy.summary.side(side).mean_peak_drop_deg
-        if before is not None and after is not None:
-            shifts.append(abs(before - after))
         if before is not None and kept_values[side]:
             selection.append(abs(before - float(np.mean(kept_values[side]))))
     outcome.mean_shifts.append(max(shifts, default=0.0))
@@ -163,9 +162,7 @@ def main() -> None:
             compare(loss_free[mode], lost, results.setdefault((group, mode), Outcome()))
         if len(loss_free) == 2:
             live_vs_saved.setdefault(group, []).extend(
-                abs(a - b) for side in SIDES
-                if (a := loss_free["live"].summary.side(side).mean_peak_drop_deg) is not None
-                and (b := loss_free["offline"].summary.side(side).mean_peak_drop_deg) is not None)
+                abs(move) for move in mean_moves(loss_free["live"], loss_free["offline"]))
     print(("one gap of 1–3 s a session" if args.long_gap else
            f"{100 * args.loss:.0f} % of packets lost (single and bursts up to {MAX_BURST_S} s)")
           + f"; targets: ≥ 95 % of reported steps within {STEP_TOLERANCE_DEG:g}°, "

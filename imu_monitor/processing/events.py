@@ -274,9 +274,9 @@ class ContactDetector:
                 feature = self._sway_turn(i, reach, self._guards[k])
                 recent = [abs(f) for f in self._features[max(0, k - 15): k] if f is not None]
                 # scaled up to a whole window (each side of the contact less its guard)
-                full = self._windows[k] - min(self._guards[k], self._windows[k] - 1)
-                part = reach - min(self._guards[k], reach - 1)
-                score = math.tanh(feature * full / part / (_median(recent) or 1.0))
+                whole = _integrated(self._windows[k], self._guards[k])
+                score = math.tanh(feature * whole / _integrated(reach, self._guards[k])
+                                  / (_median(recent) or 1.0))
             total, weight = score, 1
             for m, j in enumerate(reversed(steps[-2 * self.p.side_neighbours:])):
                 if self._scores[j] is not None:
@@ -472,7 +472,7 @@ class ContactDetector:
         out ``guard`` samples either side of the contact, where the foot strike's own sideways
         jolt falls: found a few milliseconds early or late, a contact would put that jolt in
         either window and flip its sign."""
-        guard = min(guard, reach - 1)
+        guard = reach - _integrated(reach, guard)
         return (self._cum_at(index + reach) - self._cum_at(index + guard)
                 - self._cum_at(index - guard) + self._cum_at(index - reach))
 
@@ -505,6 +505,11 @@ class ContactDetector:
             self._done -= drop
             del self._early[:drop], self._guesses[:drop]
             self._announced = max(0, self._announced - drop)
+
+
+def _integrated(reach: int, guard: int) -> int:
+    """Samples of a ``reach``-long side window a ``guard`` leaves to integrate (at least one)."""
+    return reach - min(guard, reach - 1)
 
 
 def _median(values: list) -> float:

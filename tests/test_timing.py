@@ -48,6 +48,28 @@ def test_every_sample_lands_on_its_own_slot(pattern):
                                            rel=3e-6)
 
 
+@pytest.mark.parametrize("rate", [60.0, 104.0, 128.0, 200.0])
+def test_times_written_to_a_hundredth_of_a_second_keep_the_sensor_rate(rate):
+    """Rounded times line up with their own 0.01 s grid better than with the sensor's: a 60 Hz
+    file read as 100 Hz with 40 % lost, 128 Hz as 200 Hz, and every step was "data lost"."""
+    t = np.round(np.arange(6000) / rate, 2)
+    placed = place_samples(t, np.arange(6000.0)[:, None] + np.zeros((1, 6)), None, "walk.csv")
+    assert placed.rate_hz == pytest.approx(rate, rel=1e-5)
+    assert placed.missing_samples == 0
+    np.testing.assert_array_equal(placed.slots, np.arange(6000))
+    declared = place_samples(t, np.arange(6000.0)[:, None] + np.zeros((1, 6)), rate, "walk.csv")
+    assert declared.rate_hz == rate
+
+
+def test_a_hundredth_of_a_second_at_100_hz_still_counts_lost_samples():
+    """An exact grid written to its own resolution is the sensor's grid: gaps are losses."""
+    t = np.round(np.arange(6000) / 100.0, 2)
+    t = np.delete(t, [*range(1000, 1010), *range(3000, 3020), 4500])
+    placed = place_samples(t, t[:, None] + np.zeros((1, 6)), None, "walk.csv")
+    assert placed.rate_hz == pytest.approx(100.0)
+    assert placed.missing_samples == 31
+
+
 def test_an_hour_of_drifting_jittered_times_does_not_slip_a_slot():
     """The old rounding of ``time × median rate`` drifted by a slot every few minutes."""
     host = host_times(360_000, RATE, jitter=0.2, drift_ppm=250, bursts=300, lost_packets=100,

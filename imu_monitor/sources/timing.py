@@ -130,12 +130,21 @@ def place_samples(time_s: np.ndarray, values: np.ndarray, declared_rate_hz: floa
 
 def _grid(t: np.ndarray, rows: np.ndarray, source: str) -> tuple[np.ndarray, _Line]:
     """Slots of times ``t`` on one regular grid, and the line through them (steps 1–3)."""
-    period = _coherent_period(_without_clock_steps(t))
+    head = _densest(_without_clock_steps(t))
+    interval = float(head.max() - head.min()) / max(1, len(head) - 1)
+    resolution = _rounding(np.diff(head), interval)
+    if len(head) < 16 or interval <= 0:  # a few samples, or all at one time: the mean
+        period = float(t.max() - t.min()) / (len(t) - 1)
+    elif resolution:  # the mean interval, gaps of several samples left out
+        step = np.diff(head)
+        period = float(step[step < 2.5 * resolution].mean())
+    else:
+        period = _coherent_period(head, interval)
     _refuse_time_going_back(t, rows, period, source)
-    slots = _slots(t, period)
+    slots = _slots(t, period, resolution)
     line = _robust_line(slots, t, period)
     for _ in range(MAX_ROUNDS):
-        new_slots = _slots(t, line.period)
+        new_slots = _slots(t, line.period, resolution)
         if np.array_equal(new_slots, slots):
             break
         slots = new_slots
@@ -212,20 +221,22 @@ def _repeated_rows(time_s: np.ndarray, values: np.ndarray) -> np.ndarray:
     return repeated
 
 
-def _coherent_period(t: np.ndarray) -> float:
-    """The period whose grid the times of the densest few thousand samples line up with best.
+def _densest(t: np.ndarray) -> np.ndarray:
+    """The times of the densest ``COHERENCE_SAMPLES`` samples in a row (the fewest lost)."""
+    size = min(COHERENCE_SAMPLES, len(t))
+    start = int(np.argmin(t[size - 1:] - t[:len(t) - size + 1]))
+    return t[start:start + size]
+
+
+def _coherent_period(head: np.ndarray, head_interval: float) -> float:
+    """The period whose grid the times ``head`` (the densest few thousand samples, their mean
+    interval ``head_interval``) line up with best.
 
     Every slot filled gives their mean interval ``p``; lost samples only make the true period
     shorter (down to ``p / 2`` for half of them lost). In that band the spectrum of the
     sample times peaks at the sampling rate; Bluetooth packets stamped together add peaks at
     multiples of the packet rate, weaker with every multiple, so the lowest strong peak wins.
     """
-    size = min(COHERENCE_SAMPLES, len(t))
-    start = int(np.argmin(t[size - 1:] - t[:len(t) - size + 1]))  # the densest stretch
-    head = t[start:start + size]
-    head_interval = float(head.max() - head.min()) / (size - 1)
-    if size < 16 or head_interval <= 0:
-        return float(t.max() - t.min()) / (len(t) - 1)
     resolution = head_interval / 16
     bins = np.round((head - head.min()) / resolution).astype(np.int64)
     if bins.max() > 1 << 22:  # a long pause even there: the mean interval will do
@@ -239,6 +250,38 @@ def _coherent_period(t: np.ndarray) -> float:
     while peak + 1 < len(spectrum) and spectrum[peak + 1] > spectrum[peak]:
         peak += 1
     return 1.0 / float(freqs[peak])
+
+
+def _rounding(step: np.ndarray, mean_interval: float) -> float:
+    """The resolution of times written so coarsely (to 0.01 s, say) that they hide the
+    sample grid; 0 for times that show it.
+
+    Such times all lie on a grid of their own resolution, which lines up better than the
+    sensor's (60 Hz written to 0.01 s looked like 100 Hz with 40 % of samples lost; 128 Hz,
+    like 200 Hz with most lost). They are rounded, not a sensor's own grid with samples lost,
+    when that resolution is coarser than a quarter of the mean interval and two rows share a
+    time, or when hardly any gap is longer than one lost sample while more than a tenth of the
+    rows follow one (60 Hz), or these come at a steady beat (99 Hz written to 0.01 s: one a
+    second); real losses come in packets and bursts, at random. Their mean interval (gaps
+    left out) is then the period (the rounding averages out of the line fit that follows), and
+    a sample is lost only where the times leave a gap that rounding cannot explain.
+    """
+    moving = step[step > 0]
+    if not len(moving):
+        return 0.0
+    quantum = float(moving.min())
+    quanta = step / quantum
+    if quantum < mean_interval / 4 or np.abs(quanta - np.round(quanta)).max() > 0.01:
+        return 0.0
+    quanta = np.round(quanta)
+    if (quanta == 0).any():
+        return quantum
+    if np.count_nonzero(quanta > 2) > 0.01 * len(quanta):  # gaps of several samples
+        return 0.0
+    doubled = np.flatnonzero(quanta == 2)  # one-sample "gaps"
+    between = np.diff(doubled)
+    beating = len(between) >= 3 and between.std() < 0.1 * between.mean()
+    return quantum if beating or len(doubled) > 0.1 * len(quanta) else 0.0
 
 
 def _refuse_time_going_back(t: np.ndarray, kept: np.ndarray, period: float,
@@ -262,13 +305,20 @@ def _refuse_time_going_back(t: np.ndarray, kept: np.ndarray, period: float,
         )
 
 
-def _slots(t: np.ndarray, period: float) -> np.ndarray:
-    """Each sample's slot: its index plus the samples missing before it."""
+def _slots(t: np.ndarray, period: float, resolution: float = 0.0) -> np.ndarray:
+    """Each sample's slot: its index plus the samples missing before it.
+
+    Times rounded to ``resolution`` may sit up to that much late without a sample missing;
+    the last ones, with no rounded-down sample after them, are compared with the lowest time
+    their rounding allows (else the file's last sample, rounded up, counted as one lost)."""
     n = len(t)
     offset = t / period - np.arange(n)
     lookahead = int(min(n, max(MIN_LOOKAHEAD, LOOKAHEAD_S / period)))
-    envelope = minimum_filter1d(offset, lookahead, origin=-(lookahead // 2))
-    missing = np.floor(envelope - _level(envelope, period) + 1.0 - LATE_TOLERANCE)
+    if resolution:
+        offset = np.concatenate([offset, np.full(lookahead, offset[-1] - resolution / period)])
+    envelope = minimum_filter1d(offset, lookahead, origin=-(lookahead // 2))[:n]
+    missing = np.floor(envelope - _level(envelope, period) + 1.0 - LATE_TOLERANCE
+                       - resolution / period)
     missing = np.maximum.accumulate(missing).astype(np.int64)
     return np.arange(n) + missing - missing[0]
 

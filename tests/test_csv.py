@@ -148,6 +148,22 @@ def test_a_last_line_cut_while_written_is_a_lost_sample_not_a_refusal(tmp_path):
     np.testing.assert_allclose(data.samples.acc[-1], [0, 0, 9.81])
 
 
+@pytest.mark.parametrize("cut_after", ["-", "2.5", "2.", "2.5E", "2.5e-", "0.01,"])
+@pytest.mark.parametrize("comment", ["", "# a comment\n"])
+def test_a_last_line_cut_inside_a_number_is_a_lost_sample(tmp_path, cut_after, comment):
+    """The cut may fall anywhere in the number being written: after its sign, its point or
+    its exponent's letter (the fast reader and the line by line one alike)."""
+    path = _write(tmp_path / "cut.csv", _still_rows(300))
+    path.write_text(comment + path.read_text() + f"3.000000,0.0,{cut_after}")
+    data = read_samples(path)
+    assert len(data.samples) == 300
+    assert data.metadata["timing"]["unreadable_rows"] == 1
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join([*lines[:-2], "2.990000,0.0,-,9.81,0.01,0,0", lines[-1]]))
+    with pytest.raises(InputDataError, match=r"the value of 'acc_y' is '-', not a number"):
+        read_samples(path)  # inside the file, a lone sign is a damaged value, not a cut
+
+
 def test_an_empty_value_is_a_lost_sample_and_text_is_named(tmp_path):
     path = _write(tmp_path / "bad.csv", _still_rows(300))
     lines = path.read_text().splitlines()

@@ -178,7 +178,7 @@ def parse_numbers(table: Table, columns: list[int], decimal_comma: bool) -> np.n
         for j, c in enumerate(columns):
             value = parts[c].strip().strip('"').strip() if c < len(parts) else ""
             try:  # (a number in quotes, as some spreadsheets write them, is a number)
-                values[i, j] = float(value) if value else np.nan
+                values[i, j] = _value(value, cut=i == len(lines) - 1 and c == len(parts) - 1)
             except ValueError:
                 hint = (" It looks like a decimal comma: import with --decimal-comma."
                         if re.fullmatch(r"-?\d+,\d+", row.split(table.delimiter)[c].strip())
@@ -233,10 +233,27 @@ def _cut_at_the_end(block: str, delimiter: str, columns: list[int]) -> np.ndarra
     last = []
     for c in columns:
         value = parts[c].strip() if c < len(parts) else ""
-        last.append(float(value) if value else np.nan)  # (text: ValueError)
+        last.append(_value(value, cut=c == len(parts) - 1))  # (text: ValueError)
     before = (_block_numbers("\n".join(lines[:-1]) + "\n", delimiter, columns)
               if len(lines) > 1 else np.zeros((0, len(columns))))
     return np.vstack([before, last])
+
+
+# What is left of a number cut while it was written: "-", "0.", "2.912000E", "1e-".
+_NUMBER_BEGUN = re.compile(r"[+-]?(\d+\.?\d*|\.\d*)?([eE][+-]?\d*)?")
+
+
+def _value(text: str, cut: bool) -> float:
+    """A field's number; NaN where it is empty, or where ``cut`` (the file's last field, the
+    logger stopped inside it) and it is the beginning of a number."""
+    if not text:
+        return np.nan
+    try:
+        return float(text)
+    except ValueError:
+        if cut and _NUMBER_BEGUN.fullmatch(text):
+            return np.nan
+        raise
 
 
 def preamble_values(lines: list[str], marker: str = "") -> dict[str, str]:

@@ -164,6 +164,22 @@ def test_a_last_line_cut_inside_a_number_is_a_lost_sample(tmp_path, cut_after, c
         read_samples(path)  # inside the file, a lone sign is a damaged value, not a cut
 
 
+@pytest.mark.parametrize("flag", [False, True])
+def test_quoted_numbers_with_decimal_commas_in_a_comma_separated_file(tmp_path, flag):
+    """A spreadsheet's export: "0,010000","-8,896819",… The fields were split at the commas
+    inside the quotes, and the shifted columns refused as an absurd acceleration."""
+    plain = read_samples(_write(tmp_path / "plain.csv", _still_rows(300, gyr=(0.01, -0.02, 0))))
+    text = (tmp_path / "plain.csv").read_text().splitlines()
+    quoted = [text[0]] + [",".join(f'"{v.replace(".", ",")}"' for v in line.split(","))
+                          for line in text[1:]]
+    path = tmp_path / "quoted.csv"
+    path.write_text("\n".join(quoted) + "\n")
+    data = read_samples(path, ImportOptions(decimal_comma=True) if flag else None)
+    np.testing.assert_array_equal(data.samples.acc, plain.samples.acc)
+    np.testing.assert_array_equal(data.samples.gyr, plain.samples.gyr)
+    assert data.rate_hz == plain.rate_hz
+
+
 def test_an_empty_value_is_a_lost_sample_and_text_is_named(tmp_path):
     path = _write(tmp_path / "bad.csv", _still_rows(300))
     lines = path.read_text().splitlines()

@@ -11,6 +11,7 @@ number in the file.
 from __future__ import annotations
 
 import codecs
+import csv
 import datetime as dt
 import io
 import re
@@ -114,7 +115,7 @@ class Table:
         """One column as strings (times written as dates, device names)."""
         out = []
         for number, row in self.lines():
-            parts = row.split(self.delimiter)
+            parts = fields(row, self.delimiter)
             if column >= len(parts):
                 raise InputDataError(f"Line {number} of {self.path} is shorter than its "
                                      f"header: it has no '{self.columns[column]}'.")
@@ -150,9 +151,11 @@ def guess_delimiter(line: str) -> str:
 def parse_numbers(table: Table, columns: list[int], decimal_comma: bool) -> np.ndarray:
     """numpy's parser fed the rows a block at a time; where it refuses a line, one more pass
     line by line, which reads a missing value as NaN and names the line of any other."""
-    if decimal_comma and table.delimiter == ",":
+    quoted = '"' in table.first_row()
+    if decimal_comma and table.delimiter == "," and not quoted:
         raise InputDataError(f"{table.path} separates its columns with commas, so its "
                              "numbers cannot use a decimal comma.")
+    decimal_comma = decimal_comma and table.delimiter != ","  # quoted: read field by field
     rows = (line for _, line in table.lines())
     if decimal_comma:
         rows = (line.replace(",", ".") for line in rows)
@@ -174,7 +177,7 @@ def parse_numbers(table: Table, columns: list[int], decimal_comma: bool) -> np.n
     lines = list(table.lines())
     values = np.empty((len(lines), len(columns)))
     for i, (number, row) in enumerate(lines):
-        parts = (row.replace(",", ".") if decimal_comma else row).split(table.delimiter)
+        parts = fields(row.replace(",", ".") if decimal_comma else row, table.delimiter)
         for j, c in enumerate(columns):
             value = parts[c].strip().strip('"').strip() if c < len(parts) else ""
             try:  # (a number in quotes, as some spreadsheets write them, is a number)
@@ -239,6 +242,20 @@ def _cut_at_the_end(block: str, delimiter: str, columns: list[int]) -> np.ndarra
     return np.vstack([before, last])
 
 
+def fields(row: str, delimiter: str) -> list[str]:
+    """A row's fields. Quoted ones may hold the delimiter: in a file separated by commas a
+    number in quotes with a comma in it ("-8,896819", a spreadsheet's export) has a decimal
+    comma, and is returned with a point."""
+    if '"' not in row:
+        return row.split(delimiter)
+    parts = next(csv.reader([row], delimiter=delimiter))
+    if delimiter == ",":
+        parts = [p.replace(",", ".") if _DECIMAL_COMMA.fullmatch(p.strip()) else p
+                 for p in parts]
+    return parts
+
+
+_DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+([eE][+-]?\d+)?")
 # What is left of a number cut while it was written: "-", "0.", "2.912000E", "1e-".
 _NUMBER_BEGUN = re.compile(r"[+-]?(\d+\.?\d*|\.\d*)?([eE][+-]?\d*)?")
 

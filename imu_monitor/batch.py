@@ -27,6 +27,7 @@ from threadpoolctl import threadpool_limits
 from imu_monitor.errors import ImuMonitorError, InputDataError
 from imu_monitor.importers import ImportOptions
 from imu_monitor.logs import fault_message
+from imu_monitor.presentation import duration_words
 from imu_monitor.processing.calibration import calibration_quality
 
 SUFFIXES = (".imurec", ".csv", ".txt", ".h5", ".hdf5")
@@ -282,10 +283,9 @@ def print_progress(done: int, total: int, elapsed_s: float, out=None) -> None:
     file in a log."""
     out = out or sys.stderr
     eta = elapsed_s / done * (total - done) if done else 0.0
-    minutes, seconds = divmod(round(eta), 60)
     width = len(str(total))
     text = (f"[{done:>{width}}/{total}] {100 * done / max(total, 1):3.0f} %  eta "
-            f"{minutes} min {seconds:02d} s")
+            f"{duration_words(eta)}")
     if out.isatty():
         out.write(f"\r{text}   " + ("\n" if done == total else ""))
     else:

@@ -49,6 +49,15 @@ def format_value(value: float | None, fmt: str) -> str:
     return "—" if value is None else fmt.format(value)
 
 
+def duration_words(seconds: float) -> str:
+    """A duration as people say it: "4 h 05 min", "3 min 10 s", "40 s"."""
+    minutes, secs = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return f"{hours} h {minutes:02d} min"
+    return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
+
+
 def count_of(count: int, noun: str) -> str:
     """"1 step", "2 steps": a clinician reads every count (nouns here take an s)."""
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

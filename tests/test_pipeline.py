@@ -4,6 +4,7 @@ live (real-time filter) and recording (offline filter) analyses of one session s
 import numpy as np
 import pytest
 
+from imu_monitor.errors import AnalysisError
 from imu_monitor.pipeline import Pipeline, PipelineConfig, analyze_samples
 from imu_monitor.samples import SampleBatch
 from imu_monitor.simulation.evaluation import matched_steps, score
@@ -165,6 +166,31 @@ def test_a_long_gap_leaves_the_angles_either_side_as_they_were():
                for s in lossy_steps if round(s.time_s, 1) in steps]
     assert len(matched) > 0.8 * len(lossy_steps)
     assert max(abs(a - b) for a, b in matched) < 0.5
+
+
+@pytest.mark.parametrize("silent_h", [1.0, 5.0])
+def test_an_hour_of_silence_is_bridged_and_a_longer_one_says_where_it_is(silent_h):
+    """A sensor out of range over a lunch break left a session that could not be analysed at
+    all (the limit was 10 minutes, and the refusal said neither where nor what to do)."""
+    rec = simulated("trendelenburg-right", seed=2)
+    half = len(rec.samples) // 2
+    later = rec.samples.slice(half, len(rec.samples))
+    skip = round(silent_h * 3600 * RATE)
+    joined = SampleBatch.concat([rec.samples.slice(0, half), SampleBatch(
+        later.time_s + silent_h * 3600, later.seq + skip, later.acc, later.gyr)])
+    pipeline = Pipeline(RATE, PipelineConfig(orientation="offline"))
+    if silent_h > 4:
+        with pytest.raises(AnalysisError, match=rf"silent for 5 h 00 min from {half // RATE:.0f} s"
+                                                 r" into this recording.*two recordings"):
+            pipeline.push(joined)
+        return
+    pipeline.push(joined)
+    analysis = pipeline.finish()
+    assert pipeline.lost_samples == skip
+    whole = analyze_samples(rec.samples, RATE)
+    for side in ("left", "right"):
+        assert analysis.summary.side(side).mean_peak_drop_deg == pytest.approx(
+            whole.summary.side(side).mean_peak_drop_deg, abs=0.3)
 
 
 def _without(samples: SampleBatch, *lost_s: tuple[float, float], rate: float) -> SampleBatch:

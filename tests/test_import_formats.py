@@ -272,6 +272,36 @@ def test_mapped_csv_with_units_in_its_header(tmp_path):
     _same_analysis(path, known, RATE, tmp_path, options)
 
 
+@pytest.mark.parametrize("header, sep, comma", [
+    (["time [s]", "acc_x [m/s²]", "acc_y [m/s²]", "acc_z [m/s²]", "gyr_x [deg/s]",
+      "gyr_y [deg/s]", "gyr_z [deg/s]"], ",", False),
+    (["Zeit (ms)", "AccX (m/s²)", "AccY (m/s²)", "AccZ (m/s²)", "GyrX (°/s)", "GyrY (°/s)",
+      "GyrZ (°/s)"], ";", True),
+    (["Timestamp (ms)", "Gyro X (deg/s)", "Gyro Y (deg/s)", "Gyro Z (deg/s)",
+      "Acceleration X (g)", "Acceleration Y (g)", "Acceleration Z (g)"], "\t", False),
+])
+def test_a_header_that_names_every_column_and_unit_needs_no_map(tmp_path, header, sep, comma):
+    """Such files were refused as "not a format we recognise", with an example map whose
+    names were not the file's own."""
+    known = _walk()
+    gyro_first = header[1].startswith("Gyro")
+    acc_scale = 1 / 9.80665 if "(g)" in header[-1] else 1.0
+    rows = [sep.join(f"{v:.9g}" for v in (t * 1000 if "ms" in header[0] else t,
+                                          *(g * 180 / np.pi if gyro_first else a * acc_scale),
+                                          *(a * acc_scale if gyro_first else g * 180 / np.pi)))
+            for t, a, g in zip(known.time_s, known.acc, known.gyr, strict=True)]
+    text = "\n".join([sep.join(header), *rows]) + "\n"
+    path = tmp_path / "named.csv"
+    path.write_text(text.replace(".", ",") if comma else text, encoding="cp1252" if comma
+                    else "utf-8")
+    _same_samples(read_samples(path), known, acc_atol=1e-6, gyr_atol=1e-8)
+    without_units = [name.split(" [")[0].split(" (")[0] for name in header]
+    path.write_text("\n".join([sep.join(without_units), *rows[:500]]) + "\n")
+    with pytest.raises(InputDataError, match="names its columns but not all their units. Read "
+                                             f"it with --columns time={without_units[0]},"):
+        read_samples(path)
+
+
 def test_mapped_csv_without_units_requires_them_and_checks_them(tmp_path):
     known = _walk()
     path = _generic(tmp_path / "bare.csv", known, ["t", "ax", "ay", "az", "gx", "gy", "gz"],

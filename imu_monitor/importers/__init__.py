@@ -21,7 +21,13 @@ from imu_monitor.importers.assemble import (
     VendorColumns,
     assemble,
 )
-from imu_monitor.importers.columns import EXAMPLE, read_mapped
+from imu_monitor.importers.columns import (
+    EXAMPLE,
+    column_unit,
+    guess_column_map,
+    parse_column_map,
+    read_mapped,
+)
 from imu_monitor.importers.own_csv import REQUIRED, is_own_csv, read_own_csv
 from imu_monitor.importers.table import find_table, head_lines, text_encoding
 from imu_monitor.importers.witmotion import is_witmotion, read_witmotion
@@ -74,6 +80,11 @@ def read_columns(path: Path, o: ImportOptions) -> VendorColumns:
         return read_apdm(path, o.sensor)
     encoding = text_encoding(path)
     kind = o.input_format if o.input_format != "auto" else _recognise(path, encoding)
+    if kind.startswith("columns="):  # a header that names every column and its unit
+        return read_mapped(path, encoding, kind.removeprefix("columns="),
+                           delimiter=o.delimiter, decimal_comma=o.decimal_comma or None,
+                           time_unit=o.time_unit, acc_unit=o.acc_unit, gyr_unit=o.gyr_unit,
+                           rate_hz=o.rate_hz)
     comma = o.decimal_comma or None  # not given: found from the file
     if kind == "imu-monitor":
         return read_own_csv(path, encoding, o.acc_unit, o.gyr_unit, o.delimiter, comma,
@@ -96,6 +107,14 @@ def _recognise(path: Path, encoding: str) -> str:
     if not lines:
         raise InputDataError(f"The file {path} is empty: it holds no header and no samples.")
     first = lines[0]
+    guess = _named_columns(path, encoding)
+    if guess is not None:
+        if guess[1]:
+            return f"columns={guess[0]}"
+        raise InputDataError(
+            f"{path} names its columns but not all their units. Read it with "
+            f"--columns {guess[0]} --acc-unit g|m/s2 --gyr-unit deg/s|rad/s (the units the "
+            "sensor wrote: a wrong gyroscope unit scales every angle by 57).")
     for line in lines[:50]:
         names = {n.strip().lower() for n in line.split(",")}
         if "time_s" in names or "acc_x" in names:  # our CSV with columns missing
@@ -107,6 +126,27 @@ def _recognise(path: Path, encoding: str) -> str:
         f"{path} is not a format we recognise (our CSV, Xsens MT Manager, Movella DOT, "
         f"WitMotion, APDM .h5). Its first line is '{first[:100]}'. Name its columns with "
         f"{EXAMPLE} (and --acc-unit, --gyr-unit if the header does not give them).")
+
+
+def _named_columns(path: Path, encoding: str) -> tuple[str, bool] | None:
+    """The column map a header line spells out (``guess_column_map``), and whether it also
+    writes the accelerometer's and gyroscope's units; None if no header line does."""
+    found: list[str] = []
+
+    def names_all(names: list[str]) -> bool:
+        spec = guess_column_map(names)
+        if spec:
+            found.append(spec)
+        return spec is not None
+
+    try:
+        table = find_table(path, encoding, names_all)
+    except LookupError:
+        return None
+    where = parse_column_map(found[-1])
+    units = [column_unit(table.columns, [table.columns.index(n) for n in where[key]], key, path)
+             for key in ("acc", "gyr")]
+    return found[-1], all(units)
 
 
 __all__ = ["FORMATS", "ImportOptions", "ImportedSamples", "SensorChoiceNeeded", "read_samples"]

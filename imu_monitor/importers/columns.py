@@ -37,6 +37,33 @@ UNIT_WORDS = {"g": "g", "m/s2": "m/s2", "m/s²": "m/s2", "m/s^2": "m/s2", "mps2"
 EXAMPLE = "--columns time=Timestamp,acc=AccX:AccY:AccZ,gyr=GyrX:GyrY:GyrZ"
 
 
+# Column names that say what they hold, once their unit and punctuation are taken off
+# ("acc_x [m/s²]", "AccX (m/s2)", "Gyro X (deg/s)", "Zeit (s)"): a file whose header names
+# a time, three accelerometer and three gyroscope axes this plainly is read as if mapped.
+_GUESSES = {"time": re.compile(r"(time|timestamp|zeit|temps|tiempo|elapsed)"),
+            "acc": re.compile(r"(acc|accel|acceleration|accelerometer)([xyz])"),
+            "gyr": re.compile(r"(gyr|gyro|gyroscope|angularvelocity|angularrate)([xyz])")}
+
+
+def guess_column_map(names: list[str]) -> str | None:
+    """The ``--columns`` map a header spells out by itself, or None if any column is
+    missing or named twice."""
+    found: dict[str, dict[str, str]] = {key: {} for key in _GUESSES}
+    for name in names:
+        plain = re.sub(r"[^a-z]", "", UNIT_IN_NAME.sub("", name).lower())
+        for key, pattern in _GUESSES.items():
+            match = pattern.fullmatch(plain)
+            if match:
+                axis = match.group(2) if key != "time" else "t"
+                if axis in found[key]:
+                    return None
+                found[key][axis] = name
+    if len(found["time"]) != 1 or any(len(found[k]) != 3 for k in ("acc", "gyr")):
+        return None
+    return ",".join([f"time={found['time']['t']}"] + [
+        f"{key}=" + ":".join(found[key][axis] for axis in "xyz") for key in ("acc", "gyr")])
+
+
 def parse_column_map(spec: str) -> dict[str, list[str]]:
     """``time=T,acc=AX:AY:AZ,...`` → {"time": ["T"], "acc": ["AX", "AY", "AZ"], ...}."""
     found: dict[str, list[str]] = {}
@@ -58,7 +85,7 @@ def parse_column_map(spec: str) -> dict[str, list[str]]:
 
 
 def read_mapped(path: Path, encoding: str, spec: str, *, delimiter: str | None = None,
-                decimal_comma: bool = False, time_unit: str | None = None,
+                decimal_comma: bool | None = False, time_unit: str | None = None,
                 acc_unit: str | None = None, gyr_unit: str | None = None,
                 rate_hz: float | None = None) -> VendorColumns:
     mapping = parse_column_map(spec)
@@ -72,7 +99,7 @@ def read_mapped(path: Path, encoding: str, spec: str, *, delimiter: str | None =
     except LookupError:
         raise InputDataError(_missing_message(path, encoding, wanted, delimiter)) from None
     where = {key: [_find(table.columns, n) for n in names] for key, names in mapping.items()}
-    units = {key: _unit(table.columns, cols, key, path) for key, cols in where.items()
+    units = {key: column_unit(table.columns, cols, key, path) for key, cols in where.items()
              if key in ("acc", "gyr", "time")}
     acc_unit = acc_unit or units.get("acc")
     gyr_unit = gyr_unit or units.get("gyr")
@@ -124,7 +151,7 @@ def _find(names: list[str], wanted: str, quiet: bool = False) -> int | None:
     raise InputDataError(f"No column is named '{wanted}'.")
 
 
-def _unit(columns: list[str], indices: list[int], key: str, path: Path) -> str | None:
+def column_unit(columns: list[str], indices: list[int], key: str, path: Path) -> str | None:
     """The unit the header writes for these columns, if it writes one (and only one)."""
     found = set()
     for i in indices:
@@ -139,7 +166,7 @@ def _unit(columns: list[str], indices: list[int], key: str, path: Path) -> str |
     return unit if unit in kind[key] else None
 
 
-def _times(table: Table, column: int, unit: str | None, decimal_comma: bool, path: Path
+def _times(table: Table, column: int, unit: str | None, decimal_comma: bool | None, path: Path
            ) -> tuple[np.ndarray, str]:
     """Seconds from numbers in the given or found unit, or from clock times."""
     try:

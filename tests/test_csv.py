@@ -180,6 +180,20 @@ def test_quoted_numbers_with_decimal_commas_in_a_comma_separated_file(tmp_path, 
     assert data.rate_hz == plain.rate_hz
 
 
+@pytest.mark.parametrize("value, words", [
+    ("2024-03-05T14:03:07.250", "It is a clock time: name the columns with --columns time="),
+    ("03:07.0", "It is a time without its hour or seconds .* give the rate with --rate HZ"),
+    ("time_s", "The header is written again there: the file joins two recordings"),
+])
+def test_a_time_that_is_not_a_number_says_what_to_do(tmp_path, value, words):
+    path = _write(tmp_path / "times.csv", _still_rows(300))
+    lines = path.read_text().splitlines()
+    lines[5] = value + lines[5][lines[5].index(","):]
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(InputDataError, match=f"Line 6 .* not a number. {words}"):
+        read_samples(path)
+
+
 def test_an_empty_value_is_a_lost_sample_and_text_is_named(tmp_path):
     path = _write(tmp_path / "bad.csv", _still_rows(300))
     lines = path.read_text().splitlines()

@@ -19,8 +19,10 @@ RATE = 100.0
 DEG = float(np.degrees(1.0))
 GAIT = ["trendelenburg-right", "walk-varied", "run"]
 DRILLS = ["single-leg-stance", "hip-hike", "step-down"]
-GYRO_RAD_AS_DEG = "the gyroscope looks like rad/s, not deg/s. Import again with --gyr-unit rad/s."
-GYRO_DEG_AS_RAD = "the gyroscope looks like deg/s, not rad/s. Import again with --gyr-unit deg/s."
+GYRO_RAD_AS_DEG = ("the gyroscope looks like rad/s, not deg/s. Read the file again with "
+                   "--gyr-unit rad/s.")
+GYRO_DEG_AS_RAD = ("the gyroscope looks like deg/s, not rad/s. Read the file again with "
+                   "--gyr-unit deg/s.")
 
 
 def _samples(scenario: str, drills_only: bool = False) -> SampleBatch:
@@ -64,10 +66,10 @@ WRONG = {
     "deg/s declared rad/s": ({"gyr_per_si": DEG, "units": {"gyr_unit": "rad/s"}},
                              GYRO_DEG_AS_RAD),
     "deg/s undeclared": ({"gyr_per_si": DEG}, GYRO_DEG_AS_RAD),
-    "g undeclared": ({"acc_per_si": 1 / GRAVITY_MPS2}, "looks like g, not m/s2. Import again "
-                     "with --acc-unit g."),
-    "m/s² declared g": ({"units": {"acc_unit": "g"}}, "looks like m/s2, not g. Import again "
-                        "with --acc-unit m/s2."),
+    "g undeclared": ({"acc_per_si": 1 / GRAVITY_MPS2}, "looks like g, not m/s2. Read the "
+                     "file again with --acc-unit g."),
+    "m/s² declared g": ({"units": {"acc_unit": "g"}}, "looks like m/s2, not g. Read the "
+                        "file again with --acc-unit m/s2."),
 }
 
 

@@ -183,12 +183,11 @@ def parse_numbers(table: Table, columns: list[int], decimal_comma: bool) -> np.n
             try:  # (a number in quotes, as some spreadsheets write them, is a number)
                 values[i, j] = _value(value, cut=i == len(lines) - 1 and c == len(parts) - 1)
             except ValueError:
-                hint = (" It looks like a decimal comma: import with --decimal-comma."
-                        if re.fullmatch(r"-?\d+,\d+", row.split(table.delimiter)[c].strip())
-                        else "")
                 raise InputDataError(
-                    f"Line {number} of {table.path}: the value of "
-                    f"'{table.columns[c]}' is '{value[:20]}', not a number.{hint}") from None
+                    f"Line {number} of {table.path}: the value of '{table.columns[c]}' is "
+                    f"'{value[:32]}', not a number."
+                    f"{_hint(row, table.delimiter, c, value, table.columns[c])}"
+                ) from None
     return values
 
 
@@ -240,6 +239,23 @@ def _cut_at_the_end(block: str, delimiter: str, columns: list[int]) -> np.ndarra
     before = (_block_numbers("\n".join(lines[:-1]) + "\n", delimiter, columns)
               if len(lines) > 1 else np.zeros((0, len(columns))))
     return np.vstack([before, last])
+
+
+def _hint(row: str, delimiter: str, column: int, value: str, name: str) -> str:
+    """What to do about a field that is not a number, where its look says it."""
+    if value.lower() == name.lower():
+        return (" The header is written again there: the file joins two recordings. Save "
+                "each as a file of its own.")
+    if re.fullmatch(r"-?\d+,\d+", row.split(delimiter)[column].strip()):
+        return " It looks like a decimal comma: import with --decimal-comma."
+    if re.search(r"\d:\d\d:\d\d", value):
+        return (" It is a clock time: name the columns with --columns time=NAME,acc=…,gyr=… "
+                "(clock times are read there).")
+    if re.search(r"\d:\d\d", value):
+        return (" It is a time without its hour or seconds (a spreadsheet's re-save): write "
+                "the times in seconds, or map the columns without time= (--columns "
+                "acc=…,gyr=…) and give the rate with --rate HZ.")
+    return ""
 
 
 def fields(row: str, delimiter: str) -> list[str]:

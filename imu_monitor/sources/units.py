@@ -75,7 +75,7 @@ def _check_gyroscope(acc: np.ndarray, gyr: np.ndarray, slots: np.ndarray, rate_h
     better, or a turn per movement no pelvis shows: each names the other unit."""
     other = "deg/s" if GYR_UNITS[gyr_unit] == 1.0 else "rad/s"
     factor = GYR_UNITS[other] / GYR_UNITS[gyr_unit]  # the other unit's reading / this one's
-    hint = (f"the gyroscope looks like {other}, not {gyr_unit}. Import again with "
+    hint = (f"the gyroscope looks like {other}, not {gyr_unit}. Read the file again with "
             f"--gyr-unit {other}.")
     _, movement_sd = _windows(acc, rate_hz)  # one-second windows, for both movement checks
     _check_alive(movement_sd, gyr, source)
@@ -132,7 +132,7 @@ def _check_gravity(acc: np.ndarray, rate_hz: float, acc_unit: str, source: str) 
     raise InputDataError(
         f"The accelerometer in {source} reads {g:.3g} m/s² on average, but gravity alone is "
         f"9.81 m/s²: the units cannot be right"
-        + (f"; the accelerometer looks like {other}, not {acc_unit}. Import again with "
+        + (f"; the accelerometer looks like {other}, not {acc_unit}. Read the file again with "
            f"--acc-unit {other}." if fits else "."))
 
 

@@ -6,6 +6,8 @@ import json
 import math
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -71,6 +73,28 @@ def _connect(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=1.0)
 
 
+@contextmanager
+def _reading(path: Path) -> Iterator[bool]:
+    """Around a read: whether a write-ahead log with samples in it is beside the recording.
+
+    Opening a recording that was not closed makes SQLite put an empty ``-wal`` and ``-shm``
+    beside it when they are missing; left there, the next read took the empty log for the
+    lost one and called a recording of 29 s one that "holds no samples". What this read
+    created empty is removed again."""
+    companions = [Path(f"{path}{suffix}") for suffix in ("-wal", "-shm")]
+    existed = [c.exists() for c in companions]
+    try:
+        yield existed[0] and companions[0].stat().st_size > 0
+    finally:
+        for companion, was_there in zip(companions, existed, strict=True):
+            try:
+                if not was_there and (companion.name.endswith("-shm")
+                                      or companion.stat().st_size == 0):
+                    companion.unlink()
+            except OSError:  # not there (nothing was created), or not ours to remove
+                pass
+
+
 def _interrupted(path: Path) -> RecordingError | None:
     """A ``-journal`` beside a recording: a change to it (its creation, or the analysis
     stored after it) was interrupted; what is said of it instead of "damaged"."""
@@ -106,17 +130,17 @@ def open_recording(path: str | Path, salvage: bool = False, host_time: bool = Tr
     path = Path(path)
     name = path.name
     _check_file(path)
-    had_log = Path(f"{path}-wal").exists()  # before opening: reading may create one
-    try:
-        db = _connect(path)
-    except sqlite3.Error as exc:
-        raise RecordingError(f"{name} cannot be opened: {storage_reason(exc)}.") from None
-    try:
-        return _load(db, path, salvage, had_log, host_time)
-    except (sqlite3.DatabaseError, UnicodeDecodeError, ValueError) as exc:
-        raise _explain(exc, path) from None
-    finally:
-        db.close()
+    with _reading(path) as had_log:
+        try:
+            db = _connect(path)
+        except sqlite3.Error as exc:
+            raise RecordingError(f"{name} cannot be opened: {storage_reason(exc)}.") from None
+        try:
+            return _load(db, path, salvage, had_log, host_time)
+        except (sqlite3.DatabaseError, UnicodeDecodeError, ValueError) as exc:
+            raise _explain(exc, path) from None
+        finally:
+            db.close()
 
 
 def read_header(path: str | Path) -> dict:
@@ -124,18 +148,19 @@ def read_header(path: str | Path) -> dict:
     path = Path(path)
     _check_file(path)
     try:
-        db = _connect(path)
-        try:
-            metadata, problems = _metadata(db, path)
-            totals = metadata.get("totals")
-            if isinstance(totals, dict):  # closed cleanly: checked totals
-                first, last, n = totals["first_seq"], totals["end_seq"], totals["samples"]
-            else:  # still being written, or stopped by a crash
-                first, last, n = db.execute(
-                    "SELECT min(first_seq), max(first_seq + n), sum(n) FROM chunks").fetchone()
-            markers = db.execute("SELECT count(*) FROM markers").fetchone()[0]
-        finally:
-            db.close()
+        with _reading(path):
+            db = _connect(path)
+            try:
+                metadata, problems = _metadata(db, path)
+                totals = metadata.get("totals")
+                if isinstance(totals, dict):  # closed cleanly: checked totals
+                    first, last, n = totals["first_seq"], totals["end_seq"], totals["samples"]
+                else:  # still being written, or stopped by a crash
+                    first, last, n = db.execute("SELECT min(first_seq), max(first_seq + n), "
+                                                "sum(n) FROM chunks").fetchone()
+                markers = db.execute("SELECT count(*) FROM markers").fetchone()[0]
+            finally:
+                db.close()
     except (sqlite3.DatabaseError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
         raise _explain(exc, path) from None
     rate = float(metadata["rate_hz"])

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from threadpoolctl import threadpool_limits
 
+from imu_monitor.drills import DrillResult, HipHikeBlock, HoldBlock
 from imu_monitor.errors import ImuMonitorError, InputDataError
 from imu_monitor.importers import ImportOptions
 from imu_monitor.logs import fault_message
@@ -35,8 +36,15 @@ ROW_FIELDS = [
     "file", "sha256", "patient", "drill", "date_utc", "duration_s", "rate_hz", "format",
     "calibration", "neutral", "steps", "left_steps", "left_mean_deg", "left_sd_deg",
     "left_max_deg", "right_steps", "right_mean_deg", "right_sd_deg", "right_max_deg",
-    "asymmetry_deg", "cadence_spm", "lost_pct", "error",
+    "asymmetry_deg", "cadence_spm", "lost_pct",
+    "left_drill_deg", "left_hold_s", "left_reps", "right_drill_deg", "right_hold_s",
+    "right_reps", "error",
 ]
+# A single-leg drill's row has its sets' numbers per standing leg instead of the walking's
+# (which would be the few steps of the calibration walk before the drill).
+WALKING_FIELDS = ["steps", "left_steps", "left_mean_deg", "left_sd_deg", "left_max_deg",
+                  "right_steps", "right_mean_deg", "right_sd_deg", "right_max_deg",
+                  "asymmetry_deg", "cadence_spm"]
 STEP_FIELDS = ["file", "sha256", "step", "time_s", "side", "peak_drop_deg", "counted", "note"]
 HASH_BLOCK = 1 << 20
 
@@ -134,6 +142,10 @@ def analyze_file(path: Path, options: BatchOptions, sha256: str | None = None
                     f"{side}_mean_deg": block.get("mean_peak_drop_deg"),
                     f"{side}_sd_deg": block.get("sd_peak_drop_deg"),
                     f"{side}_max_deg": block.get("max_peak_drop_deg")})
+    if analysis.drill_result is not None:
+        for key in WALKING_FIELDS:
+            row[key] = None
+        row.update(drill_columns(analysis.drill_result))
     steps = [{"file": str(path), "sha256": row["sha256"], "step": k + 1,
               "time_s": round(st.time_s, 3), "side": str(getattr(st.side, "value", st.side)),
               "peak_drop_deg": None if st.peak_drop_deg is None else round(st.peak_drop_deg, 3),
@@ -142,13 +154,43 @@ def analyze_file(path: Path, options: BatchOptions, sha256: str | None = None
     return row, steps
 
 
+def drill_columns(result: DrillResult) -> dict:
+    """Per standing leg: the drill's figure (a hold's mean drop, a step-down's mean peak drop,
+    a hip hike's mean range; weighted by hold time or reps), seconds held and reps."""
+    out: dict = {}
+    for side in ("left", "right"):
+        blocks = [b for b in result.blocks if str(b.side) == side]
+        values, weights, hold, reps = [], [], 0.0, 0
+        for b in blocks:
+            if isinstance(b, HoldBlock):
+                values.append(b.mean_drop_deg)
+                weights.append(b.hold_s)
+                hold += b.hold_s
+            else:
+                reps += b.reps
+                figures = ([r.range_deg for r in b.rep_list] if isinstance(b, HipHikeBlock)
+                           else [r.peak_drop_deg for r in b.rep_list])
+                values += figures
+                weights += [1.0] * len(figures)
+        total = sum(weights)
+        out[f"{side}_drill_deg"] = (round(sum(v * w for v, w in zip(values, weights,
+                                                                      strict=True)) / total, 3)
+                                    if total > 0 else None)
+        out[f"{side}_hold_s"] = round(hold, 2) if blocks and hold else None
+        out[f"{side}_reps"] = reps if blocks and not hold else None
+    return out
+
+
 class TableWriter:
     """A CSV table written row by row (each row flushed: an interrupted batch leaves a valid
     table), continuing an earlier one, private to its owner (patient data)."""
 
     def __init__(self, path: Path, fields: list[str]) -> None:
-        self.path, self.fields = path, fields
         new = not path.exists() or path.stat().st_size == 0
+        if not new:  # continue a table with its own columns (one from an older version)
+            with open(path, newline="", encoding="utf-8") as f:
+                fields = next(csv.reader(f), None) or fields
+        self.path, self.fields = path, fields
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         self._file = os.fdopen(fd, "w", newline="", encoding="utf-8")
         self._csv = csv.DictWriter(self._file, fields, extrasaction="ignore")

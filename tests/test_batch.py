@@ -87,6 +87,39 @@ def test_two_jobs_and_a_dask_cluster_give_the_same_table(folder, tmp_path):
     assert _rows(on_dask) == _rows(one)
 
 
+def test_a_drill_row_has_its_sets_not_the_calibration_walk(tmp_path):
+    """A single-leg stance recording's row held the 5 s calibration walk's few steps as if
+    they were the result; the holds appeared nowhere."""
+    recording = tmp_path / "holds.imurec"
+    subprocess.run([sys.executable, "-m", "imu_monitor", "simulate", "--scenario",
+                    "single-leg-stance", "--seed", "3", "-o", str(recording)], check=True,
+                   capture_output=True)
+    table = tmp_path / "table.csv"
+    run_batch([recording], table, BatchOptions())
+    row = _rows(table)["holds.imurec"]
+    doc = json.loads(subprocess.run(
+        [sys.executable, "-m", "imu_monitor", "analyze", str(recording), "--json"],
+        capture_output=True, text=True, check=True).stdout)["summary"]["single_leg_stance"]
+    for side in ("left", "right"):
+        holds = [b for b in doc["blocks"] if b["side"] == side]
+        assert float(row[f"{side}_hold_s"]) == pytest.approx(sum(b["hold_s"] for b in holds),
+                                                             abs=0.02)
+        assert float(row[f"{side}_drill_deg"]) == pytest.approx(
+            sum(b["mean_drop_deg"] * b["hold_s"] for b in holds)
+            / sum(b["hold_s"] for b in holds), abs=0.01)
+    assert row["steps"] == row["left_mean_deg"] == row["asymmetry_deg"] == ""
+
+
+def test_a_table_of_an_older_version_is_continued_with_its_own_columns(folder, tmp_path):
+    table = tmp_path / "old.csv"
+    old = ["file", "sha256", "drill", "steps", "error"]
+    table.write_text(",".join(old) + "\nsomewhere.imurec,abc,walk,10,\n")
+    run_batch([folder / DEMOS[0].name], table, BatchOptions())
+    with open(table, newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == old and all(len(r) == len(old) for r in rows) and len(rows) == 3
+
+
 def test_the_steps_table(folder, tmp_path):
     steps = tmp_path / "steps.csv"
     run_batch(find_files([folder]), tmp_path / "t.csv", BatchOptions(with_steps=True),

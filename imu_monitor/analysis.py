@@ -84,6 +84,10 @@ def analyze_source(source: Source, *, drill: str | None = None, side: str | None
     analysis.info = {"kind": source.info.kind,
                      **{k: v for k, v in metadata.items()
                         if k in ("source", "axes", "patient_id", "created_utc")}}
+    if replay is not None:  # what a reader of the numbers must know about the file
+        analysis.info["closed"] = "totals" in replay.recording.metadata
+        if replay.recording.damaged_chunks:
+            analysis.info["damaged_blocks"] = len(replay.recording.damaged_chunks)
     return pipeline, analysis
 
 

@@ -58,6 +58,19 @@ def duration_words(seconds: float) -> str:
     return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
 
 
+def file_state(info: dict) -> list[str]:
+    """What the numbers of a recording rest on, when it is not a whole, closed file."""
+    out = []
+    if info.get("closed") is False:
+        out.append("This recording was not closed normally (still being recorded, or the "
+                   "program or the computer stopped): the numbers are those of what was "
+                   "saved up to then.")
+    if info.get("damaged_blocks"):
+        out.append(f"The file is damaged: {count_of(info['damaged_blocks'], 'damaged block')} "
+                   "(half a second each) left out as lost samples.")
+    return out
+
+
 def count_of(count: int, noun: str) -> str:
     """"1 step", "2 steps": a clinician reads every count (nouns here take an s)."""
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

@@ -184,6 +184,31 @@ def test_salvage_skips_only_the_damaged_block(tmp_path):
     np.testing.assert_array_equal(rec.samples.acc, samples.acc[kept])
 
 
+def test_an_analysis_says_when_the_file_was_salvaged_or_never_closed(tmp_path):
+    """A partial or salvaged recording analysed like a whole one: the report of a crashed
+    session read as finished, and blamed blocks lost to damage on the Bluetooth link."""
+    from imu_monitor.analysis import analyze_source
+    from imu_monitor.export.report import report_text
+    from imu_monitor.sources.recording import RecordingReplay
+
+    samples = simulated("trendelenburg-right", rate_hz=100.0).samples
+    path = _write(tmp_path / "s.imurec", samples)
+    _, whole = analyze_source(RecordingReplay(path))
+    assert whole.info["closed"] is True and "damaged_blocks" not in whole.info
+    db = sqlite3.connect(path)
+    acc = bytearray(db.execute("SELECT acc FROM chunks WHERE id = 40").fetchone()[0])
+    acc[17] ^= 0x40
+    db.execute("UPDATE chunks SET acc = ? WHERE id = 40", (bytes(acc),))
+    db.execute("DELETE FROM meta WHERE key = 'totals'")  # as a crash leaves it
+    db.commit()
+    db.close()
+    _, salvaged = analyze_source(RecordingReplay(path, salvage=True))
+    assert salvaged.info["closed"] is False and salvaged.info["damaged_blocks"] == 1
+    data = report_text(salvaged, path).data
+    assert "lost in transmission or in the damaged blocks left out" in data
+    assert "not closed normally" in data and "1 damaged block (half a second each)" in data
+
+
 @pytest.fixture(scope="module")
 def pristine(tmp_path_factory):
     path = tmp_path_factory.mktemp("fuzz") / "f.imurec"

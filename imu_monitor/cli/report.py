@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from imu_monitor.pipeline import Analysis
-from imu_monitor.presentation import format_drill, format_summary, format_value, headline_text
+from imu_monitor.presentation import (
+    file_state,
+    format_drill,
+    format_summary,
+    format_value,
+    headline_text,
+)
 from imu_monitor.processing.calibration import (
     calibration_quality,
     describe_forward,
@@ -21,6 +27,7 @@ def format_analysis(analysis: Analysis, title: str, show_steps: bool = True) -> 
         f"Pelvic drop — {analysis.drill} — {title}",
         f"{analysis.duration_s:.1f} s at {analysis.rate_hz:g} Hz, "
         f"{analysis.lost_samples} lost samples",
+        *file_state(analysis.info),
         _calibration_line(cal) + (f"\n{analysis.calibration_remarks}"
                                   if analysis.calibration_remarks else ""),
         "Drop = how far the hip opposite the stance leg sinks below standing neutral "

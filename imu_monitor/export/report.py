@@ -21,6 +21,7 @@ from imu_monitor.pipeline import Analysis
 from imu_monitor.presentation import (
     SUMMARY_ROWS,
     count_of,
+    file_state,
     format_drill,
     format_value,
     summary_doubts,
@@ -101,9 +102,12 @@ def report_text(analysis: Analysis, source: Path) -> ReportText:
     text.calibration = f"Calibration {word}: {found}" + (
         f" {analysis.calibration_remarks}" if analysis.calibration_remarks else "")
     expected = analysis.samples + analysis.lost_samples
-    text.data = (f"Samples: {analysis.samples} received, {analysis.lost_samples} lost in "
-                 f"transmission ({100 * analysis.lost_samples / max(1, expected):.1f} %), "
-                 f"{analysis.rejected_samples} rejected.")
+    where = ("in transmission or in the damaged blocks left out" if
+             analysis.info.get("damaged_blocks") else "in transmission")
+    text.data = " ".join([
+        f"Samples: {analysis.samples} received, {analysis.lost_samples} lost {where} "
+        f"({100 * analysis.lost_samples / max(1, expected):.1f} %), "
+        f"{analysis.rejected_samples} rejected.", *file_state(analysis.info)])
     text.notes = f"Notes: {metadata['notes']}" if metadata.get("notes") else ""
     if markers:
         shown = "; ".join(f"{m['time_s']:.1f} s {m['label']}" for m in markers[:MAX_MARKERS])

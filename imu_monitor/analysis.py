@@ -88,6 +88,10 @@ def analyze_source(source: Source, *, drill: str | None = None, side: str | None
         analysis.info["closed"] = "totals" in replay.recording.metadata
         if replay.recording.damaged_chunks:
             analysis.info["damaged_blocks"] = len(replay.recording.damaged_chunks)
+            totals = replay.recording.metadata.get("totals") or {}
+            stored = totals.get("samples") if isinstance(totals, dict) else None
+            if isinstance(stored, int) and stored > analysis.samples:
+                analysis.info["unreadable_samples"] = stored - analysis.samples
     return pipeline, analysis
 
 

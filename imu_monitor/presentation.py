@@ -66,7 +66,10 @@ def file_state(info: dict) -> list[str]:
                    "program or the computer stopped): the numbers are those of what was "
                    "saved up to then.")
     if info.get("damaged_blocks"):
-        out.append(f"The file is damaged: {count_of(info['damaged_blocks'], 'damaged block')} "
+        unread = info.get("unreadable_samples")
+        out.append(f"The file is damaged: {count_of(unread, 'sample')} recorded could not be "
+                   "read and are left out." if unread else
+                   f"The file is damaged: {count_of(info['damaged_blocks'], 'damaged block')} "
                    "(half a second each) left out as lost samples.")
     return out
 

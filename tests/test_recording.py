@@ -184,6 +184,23 @@ def test_salvage_skips_only_the_damaged_block(tmp_path):
     np.testing.assert_array_equal(rec.samples.acc, samples.acc[kept])
 
 
+@pytest.mark.parametrize("keep", [0.5, 0.95])
+def test_salvage_reads_what_a_truncated_recording_still_holds(tmp_path, keep):
+    """A file cut short (a copy that stopped, a full disk) was unreadable even with --salvage,
+    though all its pages before the cut were intact."""
+    samples = simulated("symmetric-walk", rate_hz=100.0).samples.slice(0, 6000)
+    path = _write(tmp_path / "t.imurec", samples)
+    data = path.read_bytes()
+    path.write_bytes(data[:int(len(data) * keep)])
+    with pytest.raises(RecordingError, match="--salvage reads what is left of it"):
+        open_recording(path)
+    rec = open_recording(path, salvage=True)
+    n = len(rec.samples)
+    assert 0.3 * keep * 6000 < n < 6000
+    kept = np.isin(samples.seq, rec.samples.seq)
+    np.testing.assert_array_equal(rec.samples.acc, samples.acc[kept])
+
+
 def test_an_analysis_says_when_the_file_was_salvaged_or_never_closed(tmp_path):
     """A partial or salvaged recording analysed like a whole one: the report of a crashed
     session read as finished, and blamed blocks lost to damage on the Bluetooth link."""

@@ -118,9 +118,9 @@ def _explain(exc: Exception, path: Path) -> RecordingError:
     if interrupted is not None:
         return interrupted
     return RecordingError(
-        f"{name} is damaged or truncated and cannot be read. If it was being recorded when "
-        "the computer stopped, keep the file with its -wal companion together in a folder "
-        "you can write to and try again.")
+        f"{name} is damaged or truncated and cannot be read as it is: --salvage reads what is "
+        "left of it. If it was being recorded when the computer stopped, keep the file with "
+        "its -wal companion together in a folder you can write to and try again.")
 
 
 def open_recording(path: str | Path, salvage: bool = False, host_time: bool = True
@@ -133,6 +133,8 @@ def open_recording(path: str | Path, salvage: bool = False, host_time: bool = Tr
     with _reading(path) as had_log:
         try:
             db = _connect(path)
+            if salvage:  # a truncated file's pages are read as far as they go
+                db.execute("PRAGMA writable_schema=ON")
         except sqlite3.Error as exc:
             raise RecordingError(f"{name} cannot be opened: {storage_reason(exc)}.") from None
         try:
@@ -243,11 +245,15 @@ def _load(db: sqlite3.Connection, path: Path, salvage: bool, had_log: bool,
     # Each column is filled chunk by chunk into one array: a whole recording is held once,
     # never also as its blobs or a list of pieces (a two-hour session is 100 MB). The blobs'
     # stored sizes bound the count (a damaged row's ``n`` may say anything).
-    stored = db.execute("SELECT coalesce(sum(length(seq)), 0) FROM chunks").fetchone()[0]
-    columns = _Columns(int(stored) // 8, host_time)
     damaged: list[int] = []
-    for row in db.execute("SELECT id, first_seq, n, device_time, seq, host_time, acc, gyr, mag, "
-                          "quat, crc32 FROM chunks ORDER BY id"):
+    rows = _readable_chunks(db, damaged) if salvage else db.execute(CHUNK_ROWS)
+    if salvage:
+        rows = list(rows)  # (sized below)
+        stored = sum(len(row[4] or b"") for row in rows)
+    else:
+        stored = db.execute("SELECT coalesce(sum(length(seq)), 0) FROM chunks").fetchone()[0]
+    columns = _Columns(int(stored) // 8, host_time)
+    for row in rows:
         cid, first, n, t, seq, host, acc, gyr, mag, quat, crc = row
         arrays = _decode(n, t, seq, host, acc, gyr, mag, quat)
         if row_crc(first, n, t, seq, host, acc, gyr, mag, quat) != crc or arrays is None or \
@@ -279,6 +285,42 @@ def _load(db: sqlite3.Connection, path: Path, salvage: bool, had_log: bool,
                    ("time_s", "kind", "message", "value"), name, "events", salvage)
     return Recording(path, float(metadata["rate_hz"]), metadata, samples,
                      columns.host_times(), markers, events, damaged, problems)
+
+
+CHUNK_ROWS = ("SELECT id, first_seq, n, device_time, seq, host_time, acc, gyr, mag, quat, "
+              "crc32 FROM chunks ORDER BY id")
+# Salvaging: after the first unreadable row, each following block is looked up on its own,
+# until this many in a row are neither there nor readable (the end of what is left).
+MISSING_BLOCKS_AT_END = 2000
+
+
+def _readable_chunks(db: sqlite3.Connection, unreadable: list[int]) -> Iterator[tuple]:
+    """The blocks a damaged or truncated file still holds, in order: read straight through
+    up to the first damaged page, then one by one (a block on a lost page is skipped and
+    listed in ``unreadable``, as a block failing its check is)."""
+    last = 0
+    try:
+        for row in db.execute(CHUNK_ROWS):
+            last = row[0]
+            yield row
+        return
+    except sqlite3.DatabaseError:
+        pass
+    missing, cid = 0, last
+    while missing < MISSING_BLOCKS_AT_END:
+        cid += 1
+        try:
+            row = db.execute(CHUNK_ROWS.replace("ORDER BY id", "WHERE id = ?"), (cid,)).fetchone()
+        except sqlite3.DatabaseError:
+            row = None
+            unreadable.append(cid)
+        if row is None:
+            missing += 1
+            continue
+        missing = 0
+        yield row
+    # blocks looked up past the last one found were never there
+    unreadable[:] = [c for c in unreadable if c < cid - missing]
 
 
 class _Columns:
@@ -358,12 +400,16 @@ def _decode(n, t, seq, host, acc, gyr, mag, quat):
 
 def _rows(db, sql: str, fields: tuple, name: str, what: str, salvage: bool) -> list[dict]:
     out = []
-    for row in db.execute(sql):
-        *values, crc = row
-        if row_crc(*values) != crc:
-            if salvage:
-                continue
-            raise RecordingError(f"{name} is damaged: one of its {what} fails its check "
-                                 "(--salvage leaves it out).")
-        out.append(dict(zip(fields, values, strict=True)))
+    try:
+        for row in db.execute(sql):
+            *values, crc = row
+            if row_crc(*values) != crc:
+                if salvage:
+                    continue
+                raise RecordingError(f"{name} is damaged: one of its {what} fails its check "
+                                     "(--salvage leaves it out).")
+            out.append(dict(zip(fields, values, strict=True)))
+    except sqlite3.DatabaseError:
+        if not salvage:
+            raise
     return out

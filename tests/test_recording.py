@@ -137,7 +137,8 @@ def test_vanished_folder_stops_with_a_message(tmp_path):
 @pytest.mark.parametrize("damage, words", [
     (lambda p: p.write_bytes(b""), "empty"),
     (lambda p: p.write_text("time_s,acc_x\n1,2\n"), "damaged at its start"),
-    (lambda p: p.write_bytes(p.read_bytes()[:30000]), "damaged or truncated"),
+    (lambda p: p.write_bytes(p.read_bytes()[:30000]),
+     "cut short .* --salvage reads what is left of it"),
 ])
 def test_damaged_files_are_explained(tmp_path, damage, words):
     path = _write(tmp_path / "d.imurec", simulated("symmetric-walk").samples.slice(0, 3000))
@@ -199,6 +200,16 @@ def test_salvage_reads_what_a_truncated_recording_still_holds(tmp_path, keep):
     assert 0.3 * keep * 6000 < n < 6000
     kept = np.isin(samples.seq, rec.samples.seq)
     np.testing.assert_array_equal(rec.samples.acc, samples.acc[kept])
+
+
+def test_a_list_reads_a_cut_short_file_as_damaged_not_as_sound(tmp_path):
+    """Its header and analysis were intact, so the library showed its numbers as if the file
+    could still be opened."""
+    path = _write(tmp_path / "t.imurec", simulated("symmetric-walk").samples.slice(0, 3000))
+    assert read_header(path)["samples"] == 3000
+    path.write_bytes(path.read_bytes()[:-1])
+    with pytest.raises(RecordingError, match="cut short"):
+        read_header(path)
 
 
 def test_an_analysis_says_when_the_file_was_salvaged_or_never_closed(tmp_path):

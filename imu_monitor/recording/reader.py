@@ -108,7 +108,7 @@ def _interrupted(path: Path) -> RecordingError | None:
         "samples yet.")
 
 
-def _explain(exc: Exception, path: Path) -> RecordingError:
+def _explain(exc: Exception, path: Path, salvage: bool = False) -> RecordingError:
     """A sentence for a database error (the database's own words may quote its tables)."""
     name = path.name
     if "locked" in str(exc):
@@ -117,6 +117,9 @@ def _explain(exc: Exception, path: Path) -> RecordingError:
     interrupted = _interrupted(path)
     if interrupted is not None:
         return interrupted
+    if salvage:
+        return RecordingError(f"{name} is too damaged for anything of it to be read, even with "
+                              "--salvage: a copy from a backup may still hold the session.")
     return RecordingError(
         f"{name} is damaged or truncated and cannot be read as it is: --salvage reads what is "
         "left of it. If it was being recorded when the computer stopped, keep the file with "
@@ -130,6 +133,8 @@ def open_recording(path: str | Path, salvage: bool = False, host_time: bool = Tr
     path = Path(path)
     name = path.name
     _check_file(path)
+    if not salvage and _cut_short(path):
+        raise RecordingError(CUT_SHORT.format(name=name))
     with _reading(path) as had_log:
         try:
             db = _connect(path)
@@ -140,15 +145,34 @@ def open_recording(path: str | Path, salvage: bool = False, host_time: bool = Tr
         try:
             return _load(db, path, salvage, had_log, host_time)
         except (sqlite3.DatabaseError, UnicodeDecodeError, ValueError) as exc:
-            raise _explain(exc, path) from None
+            raise _explain(exc, path, salvage) from None
         finally:
             db.close()
+
+
+CUT_SHORT = ("{name} is cut short (a copy that stopped, or a full disk): --salvage reads what "
+             "is left of it.")
+
+
+def _cut_short(path: Path) -> bool:
+    """Whether the file is shorter than its own first page says it is (a copy that stopped,
+    a disk that filled): told from 100 bytes, where a list cannot read every block."""
+    with open(path, "rb") as f:
+        head = f.read(100)
+    if len(head) < 100:
+        return True
+    page = int.from_bytes(head[16:18], "big") or 65536
+    pages = int.from_bytes(head[28:32], "big")
+    valid = head[24:28] == head[92:96]  # the page count is kept up to date (SQLite ≥ 3.7)
+    return valid and path.stat().st_size < page * pages
 
 
 def read_header(path: str | Path) -> dict:
     """Metadata, duration, sample and marker counts without loading the samples (for lists)."""
     path = Path(path)
     _check_file(path)
+    if _cut_short(path):
+        raise RecordingError(CUT_SHORT.format(name=path.name))
     try:
         with _reading(path):
             db = _connect(path)
@@ -214,6 +238,9 @@ def _metadata(db: sqlite3.Connection, path: Path) -> tuple[dict, list[str]]:
     name = path.name
     app_id = db.execute("PRAGMA application_id").fetchone()[0]
     if app_id != APPLICATION_ID:
+        if _cut_short(path):
+            raise RecordingError(f"{name} is cut short so early that nothing of the "
+                                 "recording is left in it.")
         raise RecordingError(f"{name} is an SQLite database but not an imu_monitor recording.")
     version = db.execute("PRAGMA user_version").fetchone()[0]
     if version > FORMAT_VERSION:

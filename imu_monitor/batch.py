@@ -28,8 +28,9 @@ from imu_monitor.drills import DrillResult, HipHikeBlock, HoldBlock
 from imu_monitor.errors import ImuMonitorError, InputDataError
 from imu_monitor.importers import ImportOptions
 from imu_monitor.logs import fault_message
-from imu_monitor.presentation import duration_words
+from imu_monitor.presentation import duration_words, file_state
 from imu_monitor.processing.calibration import calibration_quality
+from imu_monitor.safe_write import guarded_path
 
 SUFFIXES = (".imurec", ".csv", ".txt", ".h5", ".hdf5")
 ROW_FIELDS = [
@@ -38,7 +39,7 @@ ROW_FIELDS = [
     "left_max_deg", "right_steps", "right_mean_deg", "right_sd_deg", "right_max_deg",
     "asymmetry_deg", "cadence_spm", "lost_pct",
     "left_drill_deg", "left_hold_s", "left_reps", "right_drill_deg", "right_hold_s",
-    "right_reps", "error",
+    "right_reps", "file_note", "error",
 ]
 # A single-leg drill's row has its sets' numbers per standing leg instead of the walking's
 # (which would be the few steps of the calibration walk before the drill).
@@ -59,6 +60,7 @@ class BatchOptions:
     recalibrate: bool = False
     import_options: ImportOptions = field(default_factory=ImportOptions)
     with_steps: bool = False
+    salvage: bool = False  # damaged recordings: their intact parts
 
 
 def find_files(paths: Iterable[Path], outputs: Iterable[Path | None] = ()) -> list[Path]:
@@ -108,7 +110,7 @@ def analyze_file(path: Path, options: BatchOptions, sha256: str | None = None
     row: dict = {"file": str(path)}
     try:
         row["sha256"] = sha256 or content_hash(path)
-        source = (RecordingReplay(path, salvage=False)
+        source = (RecordingReplay(path, salvage=options.salvage)
                   if is_recording(path) or path.suffix.lower() == EXTENSION
                   else ImportedFile(path, options.import_options))
         details = source.info.details
@@ -135,6 +137,7 @@ def analyze_file(path: Path, options: BatchOptions, sha256: str | None = None
         "asymmetry_deg": s.get("asymmetry_deg"), "cadence_spm": s.get("cadence_spm"),
         "lost_pct": round(100.0 * s.get("lost_samples", 0)
                           / max(1, s.get("samples", 0) + s.get("lost_samples", 0)), 3),
+        "file_note": " ".join(file_state(analysis.info)),
     })
     for side in ("left", "right"):
         block = s.get(side) or {}
@@ -241,10 +244,15 @@ def run_batch(files: list[Path], table: Path, options: BatchOptions, jobs: int =
     if force and table.exists():
         table.unlink()
     hashes = {} if force else {f: _hash_or_none(f) for f in files}  # read once, passed on
-    todo = [f for f in files if force or hashes[f] not in done]
+    # Salvaging, a file that failed before is tried again: its old row goes.
+    todo = [f for f in files if force or hashes[f] not in done
+            or (options.salvage and done[hashes[f]].get("error"))]
+    retried = {hashes[f] for f in todo if not force and hashes[f] in done}
+    if retried:
+        _drop_rows(table, retried)
     skipped = len(files) - len(todo)
-    skipped_failed = sum(1 for f in files if not force and hashes[f] in done
-                         and done[hashes[f]].get("error"))
+    doing = set(todo)
+    skipped_failed = sum(1 for f in files if f not in doing and done[hashes[f]].get("error"))
     writer = TableWriter(table, ROW_FIELDS)
     step_writer = TableWriter(steps_table, STEP_FIELDS) if steps_table else None
     started, analysed, failed, interrupted = time.monotonic(), 0, 0, False
@@ -265,6 +273,17 @@ def run_batch(files: list[Path], table: Path, options: BatchOptions, jobs: int =
             step_writer.close()
     return BatchResult(len(files), analysed, skipped, failed, interrupted,
                        time.monotonic() - started, skipped_failed)
+
+
+def _drop_rows(table: Path, hashes: set[str]) -> None:
+    """The table without the rows of these contents (rewritten whole, never half)."""
+    with open(table, newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    column = rows[0].index("sha256")
+    kept = [rows[0], *(r for r in rows[1:] if len(r) <= column or r[column] not in hashes)]
+    with guarded_path(table) as temporary, open(temporary, "w", newline="",
+                                                encoding="utf-8") as f:
+        csv.writer(f).writerows(kept)
 
 
 def _hash_or_none(path: Path) -> str | None:

@@ -120,6 +120,26 @@ def test_a_table_of_an_older_version_is_continued_with_its_own_columns(folder, t
     assert rows[0] == old and all(len(r) == len(old) for r in rows) and len(rows) == 3
 
 
+def test_salvage_analyses_again_the_damaged_files_and_says_so(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    damaged = folder / "damaged.imurec"
+    walks = [d for d in DEMOS if "single-leg" not in d.name]
+    data = walks[0].read_bytes()
+    damaged.write_bytes(data[:len(data) * 3 // 4])  # a copy that stopped
+    shutil.copy(walks[1], folder / walks[1].name)
+    table = tmp_path / "table.csv"
+    run_batch(find_files([folder]), table, BatchOptions())
+    assert "--salvage" in _rows(table)["damaged.imurec"]["error"]
+    result = run_batch(find_files([folder]), table, BatchOptions(salvage=True))
+    assert (result.analysed, result.skipped, result.failed) == (1, 1, 0)
+    rows = _rows(table)
+    assert len(rows) == 2 and sum(1 for _ in open(table)) == 3  # the old row replaced
+    row = rows["damaged.imurec"]
+    assert not row["error"] and int(row["steps"]) > 10
+    assert "could not be read and are left out" in row["file_note"]
+
+
 def test_the_steps_table(folder, tmp_path):
     steps = tmp_path / "steps.csv"
     run_batch(find_files([folder]), tmp_path / "t.csv", BatchOptions(with_steps=True),

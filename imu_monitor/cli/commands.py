@@ -448,7 +448,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
                              + ", ".join(map(str, args.paths)) + ".")
     options = BatchOptions(drill=args.drill, axes=args.axes, threshold_deg=args.threshold,
                            recalibrate=args.recalibrate, import_options=import_options(args),
-                           with_steps=args.steps is not None)
+                           with_steps=args.steps is not None, salvage=args.salvage)
     with _dask_executor(args.scheduler) as executor:
         result = run_batch(files, table, options, jobs=args.jobs, force=args.force,
                            steps_table=args.steps, progress=print_progress, executor=executor)

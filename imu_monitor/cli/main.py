@@ -162,6 +162,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="find each calibration again instead of using the stored one")
     p.add_argument("--threshold", type=float, default=None,
                    help="drop threshold / tolerance in degrees (default: the drill's)")
+    p.add_argument("--salvage", action="store_true",
+                   help="read damaged recordings' intact parts (files that failed before are "
+                        "analysed again)")
     _axes(p)
     _file_options(p)
 

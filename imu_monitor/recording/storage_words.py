@@ -19,6 +19,7 @@ _REASONS = (
     ("read-only", "the file or its folder cannot be written (read-only): choose a folder you "
                   "can write to"),
     ("permission", "this account may not write there: choose a folder you can write to"),
+    ("not permitted", "this account may not write there: choose a folder you can write to"),
     ("locked", "another program is using the file right now: close it, or try again later"),
     ("busy", "another program is using the file right now: close it, or try again later"),
     ("unable to open", "the file cannot be opened there: check that the folder exists and "

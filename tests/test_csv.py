@@ -194,6 +194,14 @@ def test_a_time_that_is_not_a_number_says_what_to_do(tmp_path, value, words):
         read_samples(path)
 
 
+def test_our_csv_cut_inside_its_comments_says_so(tmp_path):
+    path = tmp_path / "cut.csv"
+    path.write_text("# imu_monitor samples v1\n# rate_hz: 100\n# source: simulated:tre")
+    with pytest.raises(InputDataError, match="begins as a CSV of samples written by "
+                                             "imu_monitor.*cut while it was being written"):
+        read_samples(path)
+
+
 def test_an_empty_value_is_a_lost_sample_and_text_is_named(tmp_path):
     path = _write(tmp_path / "bad.csv", _still_rows(300))
     lines = path.read_text().splitlines()

@@ -28,7 +28,7 @@ from imu_monitor.importers.columns import (
     parse_column_map,
     read_mapped,
 )
-from imu_monitor.importers.own_csv import REQUIRED, is_own_csv, read_own_csv
+from imu_monitor.importers.own_csv import FORMAT_LINE, REQUIRED, is_own_csv, read_own_csv
 from imu_monitor.importers.table import find_table, head_lines, text_encoding
 from imu_monitor.importers.witmotion import is_witmotion, read_witmotion
 from imu_monitor.importers.xsens import is_xsens, read_xsens
@@ -107,6 +107,11 @@ def _recognise(path: Path, encoding: str) -> str:
     if not lines:
         raise InputDataError(f"The file {path} is empty: it holds no header and no samples.")
     first = lines[0]
+    if first == FORMAT_LINE:
+        raise InputDataError(
+            f"{path} begins as a CSV of samples written by imu_monitor, but its header line "
+            f"({','.join(REQUIRED)}) is not there: the file was cut while it was being "
+            "written, before its first sample.")
     guess = _named_columns(path, encoding)
     if guess is not None:
         if guess[1]:

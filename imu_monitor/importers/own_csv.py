@@ -18,6 +18,7 @@ from imu_monitor.importers.assemble import VendorColumns
 from imu_monitor.importers.columns import TIME_UNITS
 from imu_monitor.importers.table import find_table, preamble_values
 
+FORMAT_LINE = "# imu_monitor samples v1"  # the first line of the CSV we write
 REQUIRED = ["time_s", "acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z"]
 MAG = ["mag_x", "mag_y", "mag_z"]
 QUAT = ["quat_w", "quat_x", "quat_y", "quat_z"]

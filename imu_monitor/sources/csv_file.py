@@ -13,11 +13,9 @@ from pathlib import Path
 import numpy as np
 
 from imu_monitor.importers import FORMATS, ImportOptions, read_samples
-from imu_monitor.importers.own_csv import MAG, QUAT, REQUIRED
+from imu_monitor.importers.own_csv import FORMAT_LINE, MAG, QUAT, REQUIRED
 from imu_monitor.samples import SampleBatch, StatusEvent
 from imu_monitor.sources.base import SourceInfo, packets
-
-FORMAT_LINE = "# imu_monitor samples v1"
 
 
 def write_csv(path: str | Path, samples: SampleBatch, rate_hz: float,

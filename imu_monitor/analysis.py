@@ -84,6 +84,9 @@ def analyze_source(source: Source, *, drill: str | None = None, side: str | None
     analysis.info = {"kind": source.info.kind,
                      **{k: v for k, v in metadata.items()
                         if k in ("source", "axes", "patient_id", "created_utc")}}
+    recorded = metadata.get("drill")
+    if drill and isinstance(recorded, str) and recorded != analysis.drill:
+        analysis.info["recorded_drill"] = recorded
     if replay is not None:  # what a reader of the numbers must know about the file
         analysis.info["closed"] = "totals" in replay.recording.metadata
         if replay.recording.damaged_chunks:

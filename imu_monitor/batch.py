@@ -137,7 +137,7 @@ def analyze_file(path: Path, options: BatchOptions, sha256: str | None = None
         "asymmetry_deg": s.get("asymmetry_deg"), "cadence_spm": s.get("cadence_spm"),
         "lost_pct": round(100.0 * s.get("lost_samples", 0)
                           / max(1, s.get("samples", 0) + s.get("lost_samples", 0)), 3),
-        "file_note": " ".join(file_state(analysis.info)),
+        "file_note": " ".join(file_state(analysis.info, analysis.drill)),
     })
     for side in ("left", "right"):
         block = s.get(side) or {}

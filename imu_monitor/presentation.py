@@ -58,9 +58,13 @@ def duration_words(seconds: float) -> str:
     return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
 
 
-def file_state(info: dict) -> list[str]:
-    """What the numbers of a recording rest on, when it is not a whole, closed file."""
+def file_state(info: dict, drill: str | None = None) -> list[str]:
+    """What the numbers of a recording rest on, when it is not a whole, closed file analysed
+    as the drill it was recorded for."""
     out = []
+    if info.get("recorded_drill"):
+        out.append(f"Recorded as {drill_name(info['recorded_drill'])}, analysed as "
+                   f"{drill_name(drill)} (as asked): only what fits that drill is measured.")
     if info.get("closed") is False:
         out.append("This recording was not closed normally (still being recorded, or the "
                    "program or the computer stopped): the numbers are those of what was "

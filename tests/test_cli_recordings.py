@@ -55,6 +55,16 @@ def test_list_shows_the_library(folder):
     assert "walk.imurec" not in run("list", folder, "--search", "p-042").stdout
 
 
+def test_a_drill_recording_analysed_as_walking_says_so(folder):
+    """Its few calibration steps were scored as a walk, with only "record a longer walk"."""
+    out = run("analyze", folder / "sls.imurec", "--drill", "walk").stdout
+    assert "Recorded as Single-leg stance, analysed as Walk (as asked)" in out
+    doc = json.loads(run("analyze", folder / "sls.imurec", "--drill", "walk", "--json").stdout)
+    assert doc["source"]["recorded_drill"] == "single-leg-stance"
+    assert "recorded_drill" not in json.loads(run("analyze", folder / "sls.imurec",
+                                                  "--json").stdout)["source"]
+
+
 def test_info(folder):
     out = run("info", folder / "sls.imurec").stdout
     for words in ("P-042", "single-leg-stance", "Simulated sensor", "after surgery",

@@ -27,7 +27,7 @@ def format_analysis(analysis: Analysis, title: str, show_steps: bool = True) -> 
         f"Pelvic drop — {analysis.drill} — {title}",
         f"{analysis.duration_s:.1f} s at {analysis.rate_hz:g} Hz, "
         f"{analysis.lost_samples} lost samples",
-        *file_state(analysis.info),
+        *file_state(analysis.info, analysis.drill),
         _calibration_line(cal) + (f"\n{analysis.calibration_remarks}"
                                   if analysis.calibration_remarks else ""),
         "Drop = how far the hip opposite the stance leg sinks below standing neutral "

@@ -107,7 +107,7 @@ def report_text(analysis: Analysis, source: Path) -> ReportText:
     text.data = " ".join([
         f"Samples: {analysis.samples} received, {analysis.lost_samples} lost {where} "
         f"({100 * analysis.lost_samples / max(1, expected):.1f} %), "
-        f"{analysis.rejected_samples} rejected.", *file_state(analysis.info)])
+        f"{analysis.rejected_samples} rejected.", *file_state(analysis.info, analysis.drill)])
     text.notes = f"Notes: {metadata['notes']}" if metadata.get("notes") else ""
     if markers:
         shown = "; ".join(f"{m['time_s']:.1f} s {m['label']}" for m in markers[:MAX_MARKERS])

@@ -197,8 +197,8 @@ def test_a_time_that_is_not_a_number_says_what_to_do(tmp_path, value, words):
 def test_our_csv_cut_inside_its_comments_says_so(tmp_path):
     path = tmp_path / "cut.csv"
     path.write_text("# imu_monitor samples v1\n# rate_hz: 100\n# source: simulated:tre")
-    with pytest.raises(InputDataError, match="begins as a CSV of samples written by "
-                                             "imu_monitor.*cut while it was being written"):
+    with pytest.raises(InputDataError, match=r"begins as a CSV of samples written by "
+                                             r"imu_monitor.*cut while it was being written"):
         read_samples(path)
 
 

@@ -110,6 +110,8 @@ def test_connect_calibrate_record_review(qtbot, window, capsys):
     qtbot.waitUntil(lambda: w.live_page.calibration.state == "done", timeout=60_000)
     assert "Calibrated" in w.live_page.calibration.step.text()
     qtbot.waitUntil(lambda: "Steps" in w.live_page.summary.text(), timeout=60_000)
+    qtbot.keyClick(w, Qt.Key.Key_M)  # no recording yet: refused, neither drawn nor numbered
+    assert "start recording first" in w.banner.text() and w.live_page.trace.markers() == []
     qtbot.keyClick(w, Qt.Key.Key_Space)  # record: the live totals restart with it
     qtbot.waitUntil(lambda: recorded_s(w) >= 2, timeout=60_000)
     assert w.live_page.summary_box.title() == "This recording (live)"
@@ -422,10 +424,15 @@ def test_review_shows_a_patients_progress_over_sessions(qtbot, window, app_setti
     for k, scenario in enumerate(("trendelenburg-right", "symmetric-walk")):
         assert cli_main(["record", "--source", f"sim:{scenario}", "--fast", "--seconds", "20",
                          "--patient", "P-020", "-o", str(folder / f"s{k}.imurec")]) == 0
+    # A recording stopped after a few steps is no session (its means rest on three steps).
+    assert cli_main(["record", "--source", "sim:trendelenburg-right", "--fast", "--seconds",
+                     "9", "--patient", "P-020", "-o", str(folder / "short.imurec")]) == 0
     w = window()
     page = w.review_page
     page.search.setText("P-020")
-    qtbot.waitUntil(lambda: len(page.library_files()) == 2, timeout=30_000)
+    qtbot.waitUntil(lambda: len(page.library_files()) == 3, timeout=30_000)
+    assert "1 shorter recording of fewer than 10 steps left out" in \
+        page.progress_plot.plotItem.titleLabel.text
     right = page.progress_plot.points("right")
     stored = [open_recording(folder / f"s{k}.imurec").metadata["headline"]
               ["right_mean_peak_drop_deg"] for k in range(2)]
@@ -797,6 +804,40 @@ def test_after_disconnect_the_last_reading_is_not_left_up_as_live(qtbot, window)
     qtbot.wait(300)  # frames go on
     assert page.big.value.text() == "—" and not page.big.over
     assert page.big.caption.text().startswith("Not connected")
+
+
+def test_disconnect_while_guiding_or_connecting_leaves_no_stale_words(qtbot, window):
+    """After Disconnect the calibration panel still told the gone patient to walk, and a
+    Disconnect pressed while connecting left "Connecting to …" on the Connect page."""
+    w = window()
+    w.tabs.setCurrentWidget(w.connect_page)
+    w.connect_page.connect_button.click()
+    qtbot.waitUntil(lambda: w.tabs.currentWidget() is w.live_page, timeout=30_000)
+    page = w.live_page
+    qtbot.waitUntil(lambda: "Standing found" in page.calibration.step.text(), timeout=30_000)
+    w.disconnect_sensor()
+    assert page.calibration.state == "idle"
+    assert page.calibration.step.text().startswith("Not calibrated yet")
+    w._connecting = "sim:x"  # as while a Bluetooth connection is being made
+    w.connect_page.show_state("connecting", "Sensor X")
+    w.disconnect_sensor()
+    assert w.connect_page.state.text().startswith("Not connected")
+
+
+def test_calibrate_pressed_once_standing_is_found_keeps_that_standing(qtbot, window):
+    """C pressed while the first calibration, under way by itself, had its standing threw
+    it away while the patient walked: "Calibrated — fair", neutral from the contacts."""
+    w = window()
+    w.tabs.setCurrentWidget(w.connect_page)
+    w.connect_page.connect_button.click()
+    qtbot.waitUntil(lambda: w.tabs.currentWidget() is w.live_page, timeout=30_000)
+    panel = w.live_page.calibration
+    qtbot.waitUntil(lambda: "Standing found" in panel.step.text(), timeout=30_000)
+    qtbot.keyClick(w, Qt.Key.Key_C)
+    assert panel.state == "walking" and "Now walk" in panel.step.text()
+    qtbot.waitUntil(lambda: panel.state == "done", timeout=60_000)
+    assert "good" in panel.step.text()
+    assert w.engine.session.calibration.neutral_source == "standing"
 
 
 def test_the_window_fits_a_laptop_screen(window):

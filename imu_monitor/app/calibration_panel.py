@@ -85,6 +85,7 @@ class CalibrationPanel(QGroupBox):
         layout.addWidget(self.result)
         layout.addLayout(row)
         self.state = "idle"
+        self._standing_found = False  # the first calibration, under way by itself, has it
         self._countdown_from: float | None = None  # sensor time the countdown began
         self._awaiting_restart = False
         self._moved = False  # the patient moved during the countdown: waiting for stillness
@@ -109,7 +110,15 @@ class CalibrationPanel(QGroupBox):
         return parse_axes(spec) if spec else None
 
     def start(self) -> None:
-        """Begin (or redo) the guided calibration."""
+        """Begin (or redo) the guided calibration. While the first one is under way by
+        itself with its standing already found, go on from there: starting over threw that
+        standing away while the patient walked, and ended with a poorer calibration."""
+        if self.state == "idle" and self._standing_found and self.axes is None:
+            self.state = "walking"
+            self.progress.show()
+            self.step.setText("Standing found. Now walk about ten steps — turning is fine, a "
+                              "small room will do.")
+            return
         self.state = "standing"
         self._countdown_from = None
         self._moved = False
@@ -148,6 +157,8 @@ class CalibrationPanel(QGroupBox):
             if frame.calibration is not None:  # replaced: forward from the walking
                 self._show_result(frame.calibration)
                 return
+        self._standing_found = (frame.calibration is None and not frame.recalibrating
+                                and frame.calibration_stage == "walking")
         if self._awaiting_restart:
             if not (frame.segment_started or frame.recalibration_started):
                 return

@@ -283,6 +283,8 @@ class LivePage(QWidget):
         self.big.show_value("—", "Not connected: connect a sensor (Connect tab)", None, False)
         self.pelvis.set_state(0.0, self.threshold.value(), False)
         self._was_over = False
+        if self.calibration.state != "done":  # its guidance was for the patient just left
+            self.calibration.cancel()
 
     def apply(self, frame: LiveFrame) -> None:
         """One frame's news from the engine."""

@@ -105,6 +105,7 @@ class MainWindow(QMainWindow):
         self._closed = False
         self._health_state, self._health_shown = "", 0.0
         self._markers = 0
+        self._banner_until_calibrated = False  # the banner says to calibrate first
         self.last_result: RecordingResult | None = None
 
         self.banner = QLabel("")
@@ -246,7 +247,12 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ connection
     def connect_sensor(self, spec: str, name: str) -> None:
         """Open ``spec`` on a worker thread (a Bluetooth connection takes seconds), then start
-        a live session on it."""
+        a live session on it (the sensor already streaming: nothing to do)."""
+        if self.engine is not None and self.engine.running and \
+                spec == self.settings.last_sensor:
+            self.statusBar().showMessage(f"Already connected to {name}.", 8000)
+            self.tabs.setCurrentWidget(self.live_page)
+            return
         self.disconnect_sensor()
         self._connecting = spec
         self.connect_page.show_state("connecting", name)
@@ -283,9 +289,12 @@ class MainWindow(QMainWindow):
     def disconnect_sensor(self) -> None:
         """Stop the session without waiting: its worker saves any recording, and the frame
         timer keeps polling it until it has (so its result is still shown)."""
-        self._connecting = None
         if self.engine is None:
+            if self._connecting is not None:  # given up while connecting
+                self._connecting = None
+                self.connect_page.show_state("idle")
             return
+        self._connecting = None
         engine, self.engine = self.engine, None
         engine.stop()
         self._stopping.append(engine)
@@ -387,16 +396,22 @@ class MainWindow(QMainWindow):
             {"name": self._sensor_name, "model": info.model, "protocol": info.kind,
              **{k: v for k, v in info.details.items() if k in ("address", "scenario")}}))
         self._recording = True
+        self._markers = 0  # each recording's markers are numbered from 1
         self.banner.hide()  # an earlier refusal (a patient code, no sensor) is answered now
         self.live_page.set_recording(True, "Starting…")
         self.live_page.drill_box.setEnabled(False)  # a recording keeps the drill it began with
 
     def add_marker(self) -> None:
-        if self.engine is not None:
-            self._markers += 1
-            label = f"marker {self._markers}"
-            self.engine.add_marker(label)
-            self.live_page.trace.add_marker(label)
+        """A marker in the recording and on the trace; none without a recording (a refused
+        one was drawn, and took the number of the next real one)."""
+        if self.engine is None or not self._recording:
+            self.show_banner("Markers are saved with a recording: start recording first "
+                             "(Space).")  # news, not an error: it leaves by itself
+            return
+        self._markers += 1
+        label = f"marker {self._markers}"
+        self.engine.add_marker(label)
+        self.live_page.trace.add_marker(label)
 
     # ------------------------------------------------------------------ frames
     def _tick(self) -> None:
@@ -451,8 +466,13 @@ class MainWindow(QMainWindow):
                                                f"{Path(frame.recording_path).name}")
         for message in frame.messages:
             self.statusBar().showMessage(message, 8000)
+        if frame.calibration is not None and self._banner_until_calibrated:
+            self.banner.hide()  # "calibrate first" is answered now
+            self._banner_until_calibrated = False
         for problem in frame.problems:
             self.show_banner(problem, "error")
+            # (a refusal to record before the calibration leaves once there is one)
+            self._banner_until_calibrated = frame.calibration is None
             if self._recording and frame.recording_path is None:
                 self._recording = False  # the recording could not start
                 self.live_page.set_recording(False, "Not recording")

@@ -50,7 +50,7 @@ from imu_monitor.app.workers import run_in_thread
 from imu_monitor.conventions import SIDES
 from imu_monitor.export.session import EXPORT_FORMATS, export_message
 from imu_monitor.heap import give_back_free_memory
-from imu_monitor.presentation import drill_name
+from imu_monitor.presentation import FEW_STEPS, count_of, drill_name
 from imu_monitor.processing.calibration import describe_calibration
 from imu_monitor.recording.library import LibraryEntry, list_recordings
 
@@ -172,17 +172,25 @@ class ProgressPlot(pg.PlotWidget):
         patient = " / ".join(sorted(str(p) for p in patients))  # one code, as typed
         walks = sorted((e for e in entries if e.drill in ("walk", "run") and _has_drops(e)),
                        key=lambda e: e.created_utc or "")
+        # A recording started by mistake, or stopped after a few steps, is no session: its
+        # means rest on a handful of steps and would read as the patient's change.
+        short = [e for e in walks if (e.headline.get("steps") or 0) < 2 * FEW_STEPS]
+        walks = [e for e in walks if e not in short]
+        left_out = f" ({count_of(len(short), 'shorter recording')} of fewer than " \
+                   f"{2 * FEW_STEPS} steps left out)" if short else ""
         if len(walks) < 2:
             count = "no walking session" if not walks else "1 walking session"
-            self._show_empty(f"{patient}: {count} yet; progress needs two")
+            self._show_empty(f"{patient}: {count} yet; progress needs two{left_out}")
             return
-        self._set_title(f"Patient {patient}: {len(walks)} walking sessions")
+        self._set_title(f"Patient {patient}: {len(walks)} walking sessions{left_out}")
         for side, curve in self._curves.items():
             values = [e.headline.get(f"{side}_mean_peak_drop_deg") for e in walks]
             curve.setData(np.arange(1, len(walks) + 1, dtype=float),
                           np.array([np.nan if v is None else v for v in values], float))
-        self.getAxis("bottom").setTicks([[(k + 1, (e.created_utc or "")[:10])
-                                          for k, e in enumerate(walks)]])
+        days = [(e.created_utc or "")[:10] for e in walks]  # the time too where a day has two
+        self.getAxis("bottom").setTicks([[
+            (k + 1, (e.created_utc or "")[:16].replace("T", " ") if days.count(days[k]) > 1
+             else days[k]) for k, e in enumerate(walks)]])
         self.setXRange(0.5, len(walks) + 0.5, padding=0)
 
     def points(self, side: str) -> list[float]:

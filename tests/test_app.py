@@ -840,6 +840,18 @@ def test_calibrate_pressed_once_standing_is_found_keeps_that_standing(qtbot, win
     assert w.engine.session.calibration.neutral_source == "standing"
 
 
+def test_a_long_banner_gives_its_room_back_when_it_leaves(window):
+    """A two-line refusal left two lines of room above the tabs for the rest of the session,
+    and the live summary lost its last rows."""
+    w = window()
+    w.show_banner("Saved.")
+    one_line = w.banner.sizeHint().height()
+    w.show_banner("A patient code holds letters, digits and dashes only. " * 6, "error")
+    assert w.banner.sizeHint().height() > 1.5 * one_line
+    w.hide_banner()
+    assert not w.banner.isVisible() and w.banner.sizeHint().height() == one_line
+
+
 def test_the_window_fits_a_laptop_screen(window):
     """Long choices (the scenarios' and presets' descriptions) and the export buttons in one
     row made the window at least 1788 px wide: wider than a 1366-px clinic laptop."""

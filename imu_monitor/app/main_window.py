@@ -115,11 +115,11 @@ class MainWindow(QMainWindow):
         policy = self.banner.sizePolicy()
         policy.setRetainSizeWhenHidden(True)
         self.banner.setSizePolicy(policy)
-        self.banner.hide()
-        self.banner.mousePressEvent = lambda _event: self.banner.hide()  # clicked away
+        self.hide_banner()
+        self.banner.mousePressEvent = lambda _event: self.hide_banner()  # clicked away
         self._banner_timer = QTimer(self)
         self._banner_timer.setSingleShot(True)
-        self._banner_timer.timeout.connect(self.banner.hide)
+        self._banner_timer.timeout.connect(self.hide_banner)
         theme.set_point_size(self.banner, 14)
         self.tabs = QTabWidget()
         self.connect_page = ConnectPage(scan)
@@ -227,6 +227,12 @@ class MainWindow(QMainWindow):
         self.dark_action.setChecked(colors.name == "dark")
         self.dark_action.blockSignals(False)
 
+    def hide_banner(self) -> None:
+        """The banner leaves; its room stays, one line of it (a two-line message's room
+        stayed, and cut the live summary's last rows for the rest of the session)."""
+        self.banner.hide()
+        self.banner.setText(" ")
+
     def show_banner(self, text: str, kind: str = "info") -> None:
         """A sentence for the clinician at the top of the window: news leaves by itself after
         a few seconds, errors stay until replaced (or clicked away)."""
@@ -256,7 +262,7 @@ class MainWindow(QMainWindow):
         self.disconnect_sensor()
         self._connecting = spec
         self.connect_page.show_state("connecting", name)
-        self.banner.hide()
+        self.hide_banner()
 
         def opened(source: Source) -> None:
             if self._connecting != spec:  # another sensor was picked meanwhile
@@ -397,7 +403,7 @@ class MainWindow(QMainWindow):
              **{k: v for k, v in info.details.items() if k in ("address", "scenario")}}))
         self._recording = True
         self._markers = 0  # each recording's markers are numbered from 1
-        self.banner.hide()  # an earlier refusal (a patient code, no sensor) is answered now
+        self.hide_banner()  # an earlier refusal (a patient code, no sensor) is answered now
         self.live_page.set_recording(True, "Starting…")
         self.live_page.drill_box.setEnabled(False)  # a recording keeps the drill it began with
 
@@ -467,7 +473,7 @@ class MainWindow(QMainWindow):
         for message in frame.messages:
             self.statusBar().showMessage(message, 8000)
         if frame.calibration is not None and self._banner_until_calibrated:
-            self.banner.hide()  # "calibrate first" is answered now
+            self.hide_banner()  # "calibrate first" is answered now
             self._banner_until_calibrated = False
         for problem in frame.problems:
             self.show_banner(problem, "error")

@@ -443,6 +443,7 @@ def test_review_shows_a_patients_progress_over_sessions(qtbot, window, app_setti
     shoot(w, "review-progress")
     page.search.setText("no such patient")
     assert page.progress_plot.points("right") == []
+    assert page.library_status.text().startswith("0 of 3 recordings in ")  # not "3 recordings"
 
 
 def test_the_progress_chart_shows_the_searched_patient_whatever_else_the_search_matches(

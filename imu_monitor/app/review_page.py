@@ -382,14 +382,16 @@ class ReviewPage(QWidget):
         if listing != self._listing:  # a later listing is on its way
             return
         self._entries = entries
-        count = f"{len(entries)} recording" + ("" if len(entries) == 1 else "s")
-        self.library_status.setText(f"{count} in {self.folder}")
         self._fill_library()
 
     def _fill_library(self) -> None:
         needle = self.search.text().strip().lower()
         rows = [e for e in self._entries
                 if not needle or needle in " ".join(_library_row(e)).lower()]
+        count = count_of(len(self._entries), "recording")
+        self.library_status.setText(  # what the search shows, of how many
+            f"{count} in {self.folder}" if not needle else
+            f"{len(rows)} of {count} in {self.folder} match “{self.search.text().strip()}”")
         self.progress_plot.show_patient(rows, needle)
         self.library.setSortingEnabled(False)  # rows stay where they are put while filling
         self.library.setRowCount(len(rows))

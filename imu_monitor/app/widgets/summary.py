@@ -35,6 +35,10 @@ class SummaryView(QWidget):
         table = QWidget()
         grid = QGridLayout(table)
         grid.setHorizontalSpacing(18)
+        # Rows close together: in the review's tab and a short live screen the asymmetry and
+        # cadence, at the bottom, were below the fold.
+        grid.setVerticalSpacing(1)
+        grid.setContentsMargins(4, 2, 4, 2)
         self._headers: dict[str, QLabel] = {}
         for col, side in enumerate(SIDES, start=1):
             header = QLabel(f"{side.capitalize()}\nstance")

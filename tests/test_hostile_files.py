@@ -183,3 +183,16 @@ def test_refusing_a_folder_or_a_missing_folder(tmp_path):
         check_target(tmp_path)
     with pytest.raises(InputDataError, match="does not exist"):
         check_target(tmp_path / "nowhere" / "x.csv")
+
+
+def test_the_file_systems_refusals_are_said_in_words_and_ours_kept():
+    """"Operation not permitted" (a folder made immutable, a locked network share) said
+    nothing a clinician could act on."""
+    import errno
+
+    from imu_monitor.recording.storage_words import file_reason
+
+    assert "choose a folder you can write to" in file_reason(
+        PermissionError(errno.EPERM, "Operation not permitted", "/x"))
+    ours = "the report could not be written whole (is the disk full?)"
+    assert file_reason(OSError(errno.EIO, ours, "/x")) == ours

@@ -243,7 +243,8 @@ def test_the_exit_status_of_a_failure_to_write_is_one(tmp_path):
     """A folder no file can be created in (even by root): /proc/self."""
     result = _run("export", DEMO, "--format", "json", "-o", "/proc/self/out.json")
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert "cannot write or read /proc/self/out.json: " in result.stderr
+    assert "cannot write or read a file: " in result.stderr and "(/proc/self/out.json)" in \
+        result.stderr
 
 
 def test_a_qt_that_cannot_load_its_window_plugin_says_why_and_uses_the_terminal(tmp_path):

@@ -26,7 +26,7 @@ from imu_monitor.errors import ImuMonitorError, StorageError
 from imu_monitor.export.session import EXPORT_FORMATS
 from imu_monitor.importers import FORMATS
 from imu_monitor.logs import fault_message
-from imu_monitor.recording.storage_words import storage_reason
+from imu_monitor.recording.storage_words import file_reason
 from imu_monitor.simulation.scenarios import SCENARIOS
 
 
@@ -292,8 +292,8 @@ def _run(argv: list[str] | None) -> int:
         print("imu-monitor: stopped.", file=sys.stderr)
         return EXIT_INTERRUPTED
     except OSError as exc:
-        print(f"imu-monitor: cannot write or read {exc.filename or 'a file'}: "
-              f"{storage_reason(exc)}.", file=sys.stderr)
+        print(f"imu-monitor: cannot write or read a file: {file_reason(exc)} "
+              f"({exc.filename or ''}).", file=sys.stderr)
         return EXIT_FAILURE
     except MemoryError:
         print("imu-monitor: this computer does not have the memory for that file; try it on "

@@ -7,6 +7,7 @@ The original text goes to the log for whoever fixes the fault.
 
 from __future__ import annotations
 
+import errno
 import logging
 
 log = logging.getLogger(__name__)
@@ -19,7 +20,6 @@ _REASONS = (
     ("read-only", "the file or its folder cannot be written (read-only): choose a folder you "
                   "can write to"),
     ("permission", "this account may not write there: choose a folder you can write to"),
-    ("not permitted", "this account may not write there: choose a folder you can write to"),
     ("locked", "another program is using the file right now: close it, or try again later"),
     ("busy", "another program is using the file right now: close it, or try again later"),
     ("unable to open", "the file cannot be opened there: check that the folder exists and "
@@ -40,3 +40,21 @@ def storage_reason(exc: BaseException) -> str:
         if fragment in text:
             return words
     return "the disk or the file system refused it"
+
+
+# The file system's refusals by their code (the system's own text, such as "Operation not
+# permitted", says nothing a clinician can act on); other errors keep their text, which may
+# be ours ("the report could not be written whole").
+_BY_CODE = {
+    errno.EACCES: "this account may not write there: choose a folder you can write to",
+    errno.EPERM: "this account may not write there: choose a folder you can write to",
+    errno.EROFS: "the file or its folder cannot be written (read-only): choose a folder you "
+                 "can write to",
+    errno.ENOSPC: "the disk is full: free some space",
+    errno.ENOENT: "the folder does not exist (an unplugged drive?)",
+}
+
+
+def file_reason(exc: OSError) -> str:
+    """Why a file could not be written or read, in plain words."""
+    return _BY_CODE.get(exc.errno or 0) or exc.strerror or str(exc)

@@ -177,3 +177,19 @@ def test_a_tall_bar_is_drawn_whole(qtbot):
     bars.reset()
     bars.redraw()
     assert bars.y_range() == (0.0, 12.0)
+
+
+def test_the_stance_strip_stops_when_the_walk_does(qtbot):
+    """The last stance before a rest was drawn across the whole standing, until the next
+    contact seconds later (a clinician saw "right stance" while the patient stood)."""
+    from imu_monitor.app.widgets.plots import ObliquityTrace
+
+    trace = ObliquityTrace()
+    qtbot.addWidget(trace)
+    t = np.arange(0, 14, 0.01)
+    trace.append(t, np.zeros(len(t), np.float32), np.ones(len(t), bool))
+    walk = [_step(1.0 + 0.55 * k, "right" if k % 2 else "left") for k in range(8)]
+    trace.add_steps([*walk, _step(12.0, "left")])  # stood still from 5.4 s to 12 s
+    trace.redraw()
+    right = trace._strip["right"].path().boundingRect()
+    assert right.right() + trace._origin <= walk[-1].time_s + 1.5 * 0.55 + 1e-6

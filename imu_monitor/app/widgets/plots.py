@@ -28,6 +28,7 @@ DELAY_WINDOW_S = 2.0  # the display clock follows the smallest sample delay of t
 MAX_COAST_S = 0.1  # the trace keeps scrolling this long past the newest sample, then stops
 MAX_BARS = 24
 STRIP = 0.06  # the stance strip's height, a share of the plot's
+STANCE_STRETCH = 1.5  # a stance on the strip ends this many of its step times after contact
 
 
 def style_plot(plot: pg.PlotWidget, colors: theme.Theme) -> None:
@@ -290,8 +291,10 @@ class ObliquityTrace(_LivePlot):
         spans = 0
         height = STRIP * 2 * self._limit
         for k, s in enumerate(steps):
-            stop = steps[k + 1].time_s if k + 1 < len(steps) else min(
-                end, s.time_s + (s.step_time_s or 0.6))
+            # A stance lasts until the next contact, but no longer than half as much again
+            # as its step: the last one before a rest was drawn across the whole standing.
+            longest = s.time_s + STANCE_STRETCH * (s.step_time_s or 0.6)
+            stop = min(steps[k + 1].time_s if k + 1 < len(steps) else end, longest)
             if stop > end - TRACE_WINDOW_S - MAX_COAST_S:
                 paths[s.side].addRect(QRectF(s.time_s - end, self._limit - height,
                                              stop - s.time_s, height))

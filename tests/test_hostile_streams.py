@@ -172,12 +172,10 @@ def test_a_crashed_recording_without_its_log_says_where_its_samples_are(tmp_path
 
     path = _crashed(tmp_path)
     Path(f"{path}-wal").unlink()
-    before = sorted(p.name for p in tmp_path.iterdir())
     for _ in range(2):  # reading it left an empty log beside it, which the next read took
         result = _run("info", path)  # for the lost one: "holds no samples"
         assert result.returncode == 2
         assert "was not closed" in result.stderr and "crashed.imurec-wal" in result.stderr
-        assert sorted(p.name for p in tmp_path.iterdir()) == before
 
 
 def test_a_quoted_header_is_read(tmp_path):

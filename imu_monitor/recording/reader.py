@@ -7,7 +7,6 @@ import math
 import os
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,26 +72,18 @@ def _connect(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=1.0)
 
 
-@contextmanager
-def _reading(path: Path) -> Iterator[bool]:
-    """Around a read: whether a write-ahead log with samples in it is beside the recording.
+def _has_log(path: Path) -> bool:
+    """Whether a write-ahead log with anything in it is beside the recording.
 
-    Opening a recording that was not closed makes SQLite put an empty ``-wal`` and ``-shm``
-    beside it when they are missing; left there, the next read took the empty log for the
-    lost one and called a recording of 29 s one that "holds no samples". What this read
-    created empty is removed again."""
-    companions = [Path(f"{path}{suffix}") for suffix in ("-wal", "-shm")]
-    existed = [c.exists() for c in companions]
+    Opening a recording that was not closed makes SQLite put an empty ``-wal`` beside it when
+    it is missing; the next read took that empty log for the lost one and called a recording
+    of 29 s one that "holds no samples". (What a read created is not removed: a recording
+    started that moment in the same folder could be using it.)"""
+    log = Path(f"{path}-wal")
     try:
-        yield existed[0] and companions[0].stat().st_size > 0
-    finally:
-        for companion, was_there in zip(companions, existed, strict=True):
-            try:
-                if not was_there and (companion.name.endswith("-shm")
-                                      or companion.stat().st_size == 0):
-                    companion.unlink()
-            except OSError:  # not there (nothing was created), or not ours to remove
-                pass
+        return log.stat().st_size > 0
+    except OSError:
+        return False
 
 
 def _interrupted(path: Path) -> RecordingError | None:
@@ -135,19 +126,19 @@ def open_recording(path: str | Path, salvage: bool = False, host_time: bool = Tr
     _check_file(path)
     if not salvage and _cut_short(path):
         raise RecordingError(CUT_SHORT.format(name=name))
-    with _reading(path) as had_log:
-        try:
-            db = _connect(path)
-            if salvage:  # a truncated file's pages are read as far as they go
-                db.execute("PRAGMA writable_schema=ON")
-        except sqlite3.Error as exc:
-            raise RecordingError(f"{name} cannot be opened: {storage_reason(exc)}.") from None
-        try:
-            return _load(db, path, salvage, had_log, host_time)
-        except (sqlite3.DatabaseError, UnicodeDecodeError, ValueError) as exc:
-            raise _explain(exc, path, salvage) from None
-        finally:
-            db.close()
+    had_log = _has_log(path)  # before opening: reading may create an empty one
+    try:
+        db = _connect(path)
+        if salvage:  # a truncated file's pages are read as far as they go
+            db.execute("PRAGMA writable_schema=ON")
+    except sqlite3.Error as exc:
+        raise RecordingError(f"{name} cannot be opened: {storage_reason(exc)}.") from None
+    try:
+        return _load(db, path, salvage, had_log, host_time)
+    except (sqlite3.DatabaseError, UnicodeDecodeError, ValueError) as exc:
+        raise _explain(exc, path, salvage) from None
+    finally:
+        db.close()
 
 
 CUT_SHORT = ("{name} is cut short (a copy that stopped, or a full disk): --salvage reads what "
@@ -174,19 +165,18 @@ def read_header(path: str | Path) -> dict:
     if _cut_short(path):
         raise RecordingError(CUT_SHORT.format(name=path.name))
     try:
-        with _reading(path):
-            db = _connect(path)
-            try:
-                metadata, problems = _metadata(db, path)
-                totals = metadata.get("totals")
-                if isinstance(totals, dict):  # closed cleanly: checked totals
-                    first, last, n = totals["first_seq"], totals["end_seq"], totals["samples"]
-                else:  # still being written, or stopped by a crash
-                    first, last, n = db.execute("SELECT min(first_seq), max(first_seq + n), "
-                                                "sum(n) FROM chunks").fetchone()
-                markers = db.execute("SELECT count(*) FROM markers").fetchone()[0]
-            finally:
-                db.close()
+        db = _connect(path)
+        try:
+            metadata, problems = _metadata(db, path)
+            totals = metadata.get("totals")
+            if isinstance(totals, dict):  # closed cleanly: checked totals
+                first, last, n = totals["first_seq"], totals["end_seq"], totals["samples"]
+            else:  # still being written, or stopped by a crash
+                first, last, n = db.execute("SELECT min(first_seq), max(first_seq + n), "
+                                            "sum(n) FROM chunks").fetchone()
+            markers = db.execute("SELECT count(*) FROM markers").fetchone()[0]
+        finally:
+            db.close()
     except (sqlite3.DatabaseError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
         raise _explain(exc, path) from None
     rate = float(metadata["rate_hz"])

@@ -821,6 +821,8 @@ def test_disconnect_while_guiding_or_connecting_leaves_no_stale_words(qtbot, win
     assert page.calibration.step.text().startswith("Not calibrated yet")
     w._connecting = "sim:x"  # as while a Bluetooth connection is being made
     w.connect_page.show_state("connecting", "Sensor X")
+    w.toggle_recording()  # Space while connecting: not "connect a sensor first"
+    assert w.banner.text().startswith("Still connecting")
     w.disconnect_sensor()
     assert w.connect_page.state.text().startswith("Not connected")
 

@@ -380,7 +380,11 @@ class MainWindow(QMainWindow):
 
     def toggle_recording(self) -> None:
         if self.engine is None:
-            self.show_banner("Connect a sensor first (Connect tab), then record.", "error")
+            if self._connecting is not None:  # news: it answers itself in a moment
+                self.show_banner("Still connecting to the sensor: record once the live view "
+                                 "shows it.")
+            else:
+                self.show_banner("Connect a sensor first (Connect tab), then record.", "error")
             return
         if not self.engine.running:
             self.show_banner("The sensor stream has ended: connect again (Connect tab) to "

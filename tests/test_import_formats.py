@@ -240,6 +240,23 @@ def test_apdm_takes_the_lumbar_sensor(tmp_path, version):
     _same_analysis(path, known, 128.0, tmp_path)
 
 
+@pytest.mark.parametrize("sep, wide_range, comma", [("\t", True, False), (";", False, True),
+                                                   (",", True, False)])
+def test_shimmer_consensys_export(tmp_path, sep, wide_range, comma):
+    """A Consensys export could not be read even with --columns: its units row under the
+    names was taken for a sample ("'m/(s^2)', not a number")."""
+    known = _walk()
+    path = vf.write_shimmer(tmp_path / "shimmer.csv", known, RATE, sep=sep,
+                            wide_range=wide_range, comma=comma)
+    data = read_samples(path)
+    assert data.metadata["format"] == "shimmer" and data.rate_hz == pytest.approx(RATE)
+    assert data.metadata["vendor"]["accelerometer"] == ("Accel_WR" if wide_range
+                                                        else "Accel_LN")
+    if wide_range:  # (the low-noise one is clipped at 2 g, as the sensor's range is)
+        _same_samples(data, known, acc_atol=1e-9, gyr_atol=1e-9)
+        _same_analysis(path, known, RATE, tmp_path)
+
+
 def test_apdm_without_a_lumbar_label_asks_which_sensor(tmp_path):
     pytest.importorskip("h5py")
     known = _walk(128.0)

@@ -170,6 +170,30 @@ def write_apdm(path: Path, samples: SampleBatch, rate_hz: float,
     return path
 
 
+def write_shimmer(path: Path, samples: SampleBatch, rate_hz: float, *, sep: str = "\t",
+                  wide_range: bool = True, comma: bool = False) -> Path:
+    """Consensys CSV export: a ``sep=`` line, ``Shimmer_8A4F_…_CAL`` names, a units row
+    (m/(s^2), deg/s, ms), rows ending with the separator; the wide-range accelerometer (the
+    one used) beside a low-noise one that a walk's heel strikes saturate at 2 g."""
+    slots = _slots(samples)
+    unix_ms = 1.71742e12 + slots * 1000.0 / rate_hz
+    device = "Shimmer_8A4F"
+    signals = [("Timestamp_Unix_CAL", "ms"), *((f"Accel_LN_{a}_CAL", "m/(s^2)") for a in "XYZ"),
+               ("Battery_CAL", "mV"), *((f"Gyro_{a}_CAL", "deg/s") for a in "XYZ")]
+    ln = np.clip(samples.acc, -19.6, 19.6)
+    columns = [unix_ms, *ln.T, np.full(len(slots), 4139.19), *np.degrees(samples.gyr).T]
+    if wide_range:
+        signals += [(f"Accel_WR_{a}_CAL", "m/(s^2)") for a in "XYZ"]
+        columns += list(samples.acc.T)
+    lines = [f'"sep={sep}"', sep.join(f"{device}_{name}" for name, _ in signals) + sep,
+             sep.join(unit for _, unit in signals) + sep]
+    for row in np.column_stack(columns):
+        text = sep.join([f"{row[0]:.1f}", *(_number(v) for v in row[1:])]) + sep
+        lines.append(text.replace(".", ",") if comma else text)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
 def _local_start() -> str:
     """The DOT app's start time: local (here UTC+1), to the millisecond."""
     local = START.astimezone(dt.timezone(dt.timedelta(hours=1)))

@@ -29,6 +29,7 @@ from imu_monitor.importers.columns import (
     read_mapped,
 )
 from imu_monitor.importers.own_csv import FORMAT_LINE, REQUIRED, is_own_csv, read_own_csv
+from imu_monitor.importers.shimmer import is_shimmer, read_shimmer
 from imu_monitor.importers.table import find_table, head_lines, text_encoding
 from imu_monitor.importers.witmotion import is_witmotion, read_witmotion
 from imu_monitor.importers.xsens import is_xsens, read_xsens
@@ -40,6 +41,7 @@ FORMATS = {
     "xsens-mt": "Xsens MT Manager export (.txt/.csv)",
     "movella-dot": "Movella DOT app export (.csv)",
     "witmotion": "WitMotion PC software or app export (.txt/.csv)",
+    "shimmer": "Shimmer3 Consensys export (.csv)",
     "apdm-h5": "APDM Opal HDF5 (.h5)",
     "columns": "any other CSV, with --columns",
 }
@@ -91,13 +93,15 @@ def read_columns(path: Path, o: ImportOptions) -> VendorColumns:
                             o.time_unit)
     if kind in ("xsens-mt", "movella-dot"):
         return read_xsens(path, encoding, o.acc_unit, o.gyr_unit, o.rate_hz, comma)
+    if kind == "shimmer":
+        return read_shimmer(path, encoding)
     return read_witmotion(path, encoding, o.sensor, comma, o.acc_unit,
                           o.gyr_unit)
 
 
 def _recognise(path: Path, encoding: str) -> str:
     for kind, test in (("imu-monitor", is_own_csv), ("xsens-mt", is_xsens),
-                       ("witmotion", is_witmotion)):
+                       ("witmotion", is_witmotion), ("shimmer", is_shimmer)):
         try:
             find_table(path, encoding, test)
         except LookupError:

@@ -1,0 +1,104 @@
+"""Shimmer3 exports from Consensys (Export → CSV, calibrated data).
+
+Layout: an optional ``"sep=\\t"`` (or ``sep=;``, ``sep=,``) line telling spreadsheets the
+delimiter, a row of names ``<device>_<signal>_CAL`` (the device part is the Shimmer's id,
+``Shimmer_8A4F``, or a name the user gave it), then a row of units (``ms``, ``m/(s^2)``,
+``deg/s``, ``mV``, ``local_flux``) and the samples; rows often end with the delimiter.
+Signals used: ``Accel_WR_X..Z`` (wide range, up to ±16 g) or else ``Accel_LN_X..Z`` (low
+noise, ±2 g, which a runner's landings can saturate), ``Gyro_X..Z``, and the time from
+``Timestamp_Unix_CAL`` (ms since 1970), else ``Timestamp_CAL`` (ms), else
+``TimestampSync_FormattedUnix_CAL`` (``2021/01/11 15:02:55.123``). Units are those of the
+units row.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from imu_monitor.errors import InputDataError
+from imu_monitor.importers.assemble import VendorColumns
+from imu_monitor.importers.table import Table, find_table, parse_clock_times
+
+SIGNAL = re.compile(r"(?P<device>.+?)_(?P<signal>Accel_(?:WR|LN)_[XYZ]|Gyro_[XYZ]|"
+                    r"Timestamp(?:Sync)?(?:_FormattedUnix|_Unix)?)_CAL$")
+TIME_SIGNALS = ("Timestamp_Unix", "Timestamp", "TimestampSync_Unix",
+                "TimestampSync_FormattedUnix", "Timestamp_FormattedUnix")
+UNITS = {"m/(s^2)": "m/s2", "m/s^2": "m/s2", "m/s2": "m/s2", "g": "g", "deg/s": "deg/s",
+         "degrees/s": "deg/s", "rad/s": "rad/s", "ms": "ms", "s": "s"}
+SECONDS = {"ms": 1e-3, "s": 1.0}
+
+
+def _signals(names: list[str]) -> dict[str, int]:
+    return {m["signal"]: i for i, n in enumerate(names) if (m := SIGNAL.fullmatch(n.strip()))}
+
+
+def is_shimmer(names: list[str]) -> bool:
+    found = _signals(names)
+    return "Gyro_X" in found and ("Accel_WR_X" in found or "Accel_LN_X" in found)
+
+
+def read_shimmer(path: Path, encoding: str) -> VendorColumns:
+    try:
+        names_row = find_table(path, encoding, is_shimmer)
+    except LookupError:
+        raise InputDataError(f"{path} has no Shimmer columns (…_Accel_LN_X_CAL, "
+                             "…_Gyro_X_CAL): it is not a Consensys export.") from None
+    # The units row comes right under the names: the samples begin below it.
+    table = replace(names_row, header_line=names_row.header_line + 1)
+    units_line = next(_lines_after(path, encoding, names_row.header_line), "")
+    units = [u.strip().strip('"') for u in units_line.split(names_row.delimiter)]
+    found = _signals(names_row.columns)
+    accel = "Accel_WR" if "Accel_WR_X" in found else "Accel_LN"
+    acc_cols = [found[f"{accel}_{a}"] for a in "XYZ"]
+    gyr_cols = [found[f"Gyro_{a}"] for a in "XYZ"]
+    acc_unit = _unit(units, acc_cols, "accelerometer", path)
+    gyr_unit = _unit(units, gyr_cols, "gyroscope", path)
+    values = table.numbers(acc_cols + gyr_cols, None)
+    time_s = _times(table, found, units, path)
+    device = SIGNAL.fullmatch(names_row.columns[gyr_cols[0]].strip())["device"]
+    return VendorColumns(
+        source=str(path), format="shimmer", acc=values[:, :3], gyr=values[:, 3:],
+        acc_unit=acc_unit, gyr_unit=gyr_unit, time_s=time_s, clock="sensor",
+        vendor={"serial": device, "model": "Shimmer3", "accelerometer": accel})
+
+
+def _lines_after(path: Path, encoding: str, line: int):
+    with open(path, encoding=encoding, newline="") as f:
+        for number, text in enumerate(f):
+            if number > line:
+                yield text.rstrip("\r\n")
+
+
+def _unit(units: list[str], columns: list[int], what: str, path: Path) -> str:
+    said = {units[c] if c < len(units) else "" for c in columns}
+    unit = UNITS.get(said.pop()) if len(said) == 1 else None
+    if unit is None:
+        raise InputDataError(f"The units row of {path} does not give the {what}'s unit "
+                             "(m/(s^2) or deg/s, as Consensys writes them): export it again "
+                             "with its units row.")
+    return unit
+
+
+def _times(table: Table, found: dict[str, int], units: list[str], path: Path
+           ) -> np.ndarray:
+    for signal in TIME_SIGNALS:
+        if signal not in found:
+            continue
+        column = found[signal]
+        if "Formatted" in signal:
+            seconds = parse_clock_times([t.replace("/", "-")
+                                         for t in table.text_column(column)])
+            if seconds is not None:
+                return seconds
+            continue
+        unit = units[column] if column < len(units) else ""
+        if unit in SECONDS:
+            raw = table.numbers([column], None)[:, 0]
+            return (raw - raw[0]) * SECONDS[unit]
+    raise InputDataError(f"{path} has no timestamp column Consensys writes "
+                         "(…_Timestamp_Unix_CAL or …_Timestamp_CAL, in ms): export it again "
+                         "with its timestamps.")

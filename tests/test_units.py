@@ -126,6 +126,18 @@ def test_a_gyroscope_that_reads_nothing_while_walking_is_refused(tmp_path, readi
         read_samples(_write(tmp_path / "dead.csv", dead))
 
 
+@pytest.mark.parametrize("unit", ["rad/s", "deg/s"])
+def test_columns_that_are_no_gyroscope_in_either_unit_are_said_to_be_the_wrong_ones(tmp_path,
+                                                                                    unit):
+    """The accelerometer's columns mapped as the gyroscope: declared rad/s it said "looks like
+    deg/s", declared deg/s it said "looks like rad/s"."""
+    walk = _samples("trendelenburg-right")
+    wrong = SampleBatch(walk.time_s, walk.seq, walk.acc, walk.acc.copy())
+    with pytest.raises(InputDataError, match="Read in deg/s or in rad/s alike, the columns "
+                                             "taken for the gyroscope do not look like one"):
+        read_samples(_write(tmp_path / "wrong.csv", wrong, units={"gyr_unit": unit}))
+
+
 def test_the_command_line_says_it_in_a_sentence(tmp_path):
     path = _write(tmp_path / "walk.csv", _samples("trendelenburg-right"),
                   units={"gyr_unit": "deg/s"})

@@ -30,6 +30,10 @@ GYR_UNITS = {"rad/s": 1.0, "deg/s": np.pi / 180.0, "dps": np.pi / 180.0}
 
 GRAVITY_RANGE_MPS2 = (6.0, 14.0)  # median magnitude of one-second means, any recording
 FASTEST_TURN_RADPS = 35.0  # 2000 °/s: more than any body segment turns
+# The mean rate over a whole recording: walking round a 2 m circle all along is 35 °/s (a
+# test turns on the spot at 90 °/s); an accelerometer's columns taken for the gyroscope read
+# gravity, 560 °/s as rad/s.
+STEADY_TURN_LIMIT_RADPS = np.pi
 # The largest offset across gravity of a gyroscope read in its right unit (most parts are
 # trimmed to ±3 °/s, untrimmed ones to about ±10 °/s).
 GYRO_OFFSET_LIMIT_DPS = 10.0
@@ -72,38 +76,56 @@ def check_units(acc: np.ndarray, gyr: np.ndarray, slots: np.ndarray, rate_hz: fl
 def _check_gyroscope(acc: np.ndarray, gyr: np.ndarray, slots: np.ndarray, rate_hz: float,
                      gyr_unit: str, source: str) -> None:
     """Too fast for a body, an offset no gyroscope has, a tilt the other unit explains far
-    better, or a turn per movement no pelvis shows: each names the other unit."""
-    other = "deg/s" if GYR_UNITS[gyr_unit] == 1.0 else "rad/s"
-    factor = GYR_UNITS[other] / GYR_UNITS[gyr_unit]  # the other unit's reading / this one's
-    hint = (f"the gyroscope looks like {other}, not {gyr_unit}. Read the file again with "
-            f"--gyr-unit {other}.")
+    better, or a turn per movement no pelvis shows: each names the other unit — when the
+    data fit it. Columns that fit neither (the accelerometer's mapped as the gyroscope) are
+    said to be the wrong columns, not sent from one unit to the other and back."""
     _, movement_sd = _windows(acc, rate_hz)  # one-second windows, for both movement checks
     _check_alive(movement_sd, gyr, source)
+    problem = _gyroscope_problem(acc, gyr, slots, rate_hz, gyr_unit, source, movement_sd)
+    if problem is None:
+        return
+    other = "deg/s" if GYR_UNITS[gyr_unit] == 1.0 else "rad/s"
+    factor = GYR_UNITS[other] / GYR_UNITS[gyr_unit]  # the other unit's reading / this one's
+    if _gyroscope_problem(acc, gyr * factor, slots, rate_hz, other, source,
+                          movement_sd) is None:
+        raise InputDataError(f"{problem}: the gyroscope looks like {other}, not {gyr_unit}. "
+                             f"Read the file again with --gyr-unit {other}.")
+    raise InputDataError(f"{problem}. Read in deg/s or in rad/s alike, the columns taken for "
+                         "the gyroscope do not look like one: check which columns hold it "
+                         "(the column map).")
+
+
+def _gyroscope_problem(acc: np.ndarray, gyr: np.ndarray, slots: np.ndarray, rate_hz: float,
+                       gyr_unit: str, source: str, movement_sd: np.ndarray) -> str | None:
+    """The first way ``gyr`` (rad/s, read as ``gyr_unit``) cannot be a pelvis's rotation."""
+    # the other unit's reading / this one's
+    factor = GYR_UNITS["deg/s"] if GYR_UNITS[gyr_unit] == 1.0 else 1 / GYR_UNITS["deg/s"]
     fastest = float(np.percentile(np.abs(gyr), 99.5))
     if fastest > FASTEST_TURN_RADPS:
-        raise InputDataError(
-            f"The gyroscope in {source} turns at {np.degrees(fastest):.0f} °/s, faster than a "
-            "pelvis ever does: the units cannot be right"
-            + (f"; {hint}" if fastest * factor <= FASTEST_TURN_RADPS else "."))
+        return (f"The gyroscope in {source} turns at {np.degrees(fastest):.0f} °/s, faster "
+                "than a pelvis ever does: the units cannot be right")
+    steady = float(np.linalg.norm(np.nanmean(gyr, axis=0)))
+    if steady > STEADY_TURN_LIMIT_RADPS:
+        return (f"The gyroscope in {source} reads a turn of {np.degrees(steady):.0f} °/s kept "
+                "up over the whole recording, which nobody does")
     tilt = tilt_agreement(acc, gyr, slots, rate_hz, factor)
     offset = tilt.still_offset_dps
     if factor < 1 and offset is not None and offset * factor <= GYRO_OFFSET_LIMIT_DPS < offset:
-        raise InputDataError(
-            f"The gyroscope in {source} reads {offset:.0f} °/s while the sensor is still, more "
-            f"than any gyroscope is off: {hint}")
+        return (f"The gyroscope in {source} reads {offset:.0f} °/s while the sensor is still, "
+                "more than any gyroscope is off")
     if (tilt.error_deg is not None and tilt.other_error_deg is not None
             and tilt.other_error_deg * BETTER_BY <= tilt.error_deg
             and tilt.error_deg >= MIN_TILT_MISMATCH_DEG):
-        raise InputDataError(f"The gyroscope's rotation in {source} does not match the "
-                             f"accelerometer's tilt change: {hint}")
+        return (f"The gyroscope's rotation in {source} does not match the accelerometer's "
+                "tilt change")
     turning = _turn_per_movement(movement_sd, gyr, rate_hz)
     low, high = TURN_PER_MOVEMENT
     if turning is not None and (turning < low if factor > 1 else turning > high):
         how, (least, most) = "too little" if turning < low else "too fast", PELVIS_TURN_PER_MOVEMENT
-        raise InputDataError(
-            f"The gyroscope in {source} turns far {how} while the accelerometer shows walking "
-            f"or running: {turning:.2g} °/s for each m/s² of movement, where a pelvis turns "
-            f"about {least}–{most}: {hint}")
+        return (f"The gyroscope in {source} turns far {how} while the accelerometer shows "
+                f"walking or running: {turning:.2g} °/s for each m/s² of movement, where a "
+                f"pelvis turns about {least}–{most}")
+    return None
 
 
 def _check_alive(movement_sd: np.ndarray, gyr: np.ndarray, source: str) -> None:

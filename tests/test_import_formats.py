@@ -319,6 +319,23 @@ def test_a_header_that_names_every_column_and_unit_needs_no_map(tmp_path, header
         read_samples(path)
 
 
+@pytest.mark.parametrize("header, kind", [
+    ('"Time (s)","Acceleration x (m/s^2)","Acceleration y (m/s^2)","Acceleration z (m/s^2)"',
+     "accelerometer"),
+    ("epoc (ms),timestamp (-0500),elapsed (s),x-axis (deg/s),y-axis (deg/s),z-axis (deg/s)",
+     "gyroscope"),
+])
+def test_a_file_of_one_sensor_says_the_other_is_needed(tmp_path, header, kind):
+    """Apps that save each sensor to its own file (phyphox, MetaBase) got "not a format we
+    recognise", with an example map whose names were not the file's."""
+    path = tmp_path / "one.csv"
+    path.write_text(header + "\n" + "\n".join(f"{k / 100},0.1,0.2,9.8,1,2,3"[:30]
+                                               for k in range(300)) + "\n")
+    with pytest.raises(InputDataError, match=f"holds the {kind} alone; the pelvis's tilt needs "
+                                             "the (gyroscope|accelerometer) too"):
+        read_samples(path)
+
+
 def test_mapped_csv_without_units_requires_them_and_checks_them(tmp_path):
     known = _walk()
     path = _generic(tmp_path / "bare.csv", known, ["t", "ax", "ay", "az", "gx", "gy", "gz"],

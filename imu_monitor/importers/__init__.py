@@ -25,12 +25,13 @@ from imu_monitor.importers.columns import (
     EXAMPLE,
     column_unit,
     guess_column_map,
+    one_sensor,
     parse_column_map,
     read_mapped,
 )
 from imu_monitor.importers.own_csv import FORMAT_LINE, REQUIRED, is_own_csv, read_own_csv
 from imu_monitor.importers.shimmer import is_shimmer, read_shimmer
-from imu_monitor.importers.table import find_table, head_lines, text_encoding
+from imu_monitor.importers.table import find_table, guess_delimiter, head_lines, text_encoding
 from imu_monitor.importers.witmotion import is_witmotion, read_witmotion
 from imu_monitor.importers.xsens import is_xsens, read_xsens
 from imu_monitor.input_files import check_input_file
@@ -131,10 +132,19 @@ def _recognise(path: Path, encoding: str) -> str:
             raise InputDataError(
                 f"The file {path} lacks the column(s) {', '.join(missing)}. A CSV of samples "
                 f"needs the header {','.join(REQUIRED)} (mag_x..z and quat_w..z are optional).")
+    header = [n.strip().strip('"') for n in first.split(guess_delimiter(first))]
+    sensor = one_sensor(header)
+    if sensor is not None:
+        missing = "gyroscope" if sensor == "accelerometer" else "accelerometer"
+        raise InputDataError(
+            f"{path} holds the {sensor} alone; the pelvis's tilt needs the {missing} too, in "
+            f"the same file. Apps that save each sensor to a file of its own write the "
+            f"{missing} beside it: export the two together, or join them on their time "
+            "column into one file.")
     raise InputDataError(
         f"{path} is not a format we recognise (our CSV, Xsens MT Manager, Movella DOT, "
-        f"WitMotion, APDM .h5). Its first line is '{first[:100]}'. Name its columns with "
-        f"{EXAMPLE} (and --acc-unit, --gyr-unit if the header does not give them).")
+        f"WitMotion, Shimmer, APDM .h5). Its first line is '{first[:100]}'. Name its columns "
+        f"with {EXAMPLE} (and --acc-unit, --gyr-unit if the header does not give them).")
 
 
 def _named_columns(path: Path, encoding: str) -> tuple[str, bool] | None:

@@ -855,6 +855,31 @@ def test_a_long_banner_gives_its_room_back_when_it_leaves(window):
     assert not w.banner.isVisible() and w.banner.sizeHint().height() == one_line
 
 
+def test_an_export_is_suggested_where_the_last_one_went(qtbot, window, tmp_path, monkeypatch):
+    """Every export dialog opened beside the recording, not in the folder just chosen."""
+    from imu_monitor.app import review_page
+
+    asked: list[str] = []
+    exports = tmp_path / "patient file"
+    exports.mkdir()
+
+    def save_as(_parent, _title, suggested, _filter):
+        asked.append(suggested)
+        return str(exports / Path(suggested).name), ""
+
+    monkeypatch.setattr(review_page.QFileDialog, "getSaveFileName", save_as)
+    w = window()
+    page = w.review_page
+    demo = Path(__file__).parents[1] / "recordings" / "demo-symmetric-walk.imurec"
+    w.open_recording(demo)
+    qtbot.waitUntil(lambda: page.steps.model().rowCount() > 0, timeout=20_000)
+    page.export_buttons["steps-csv"].click()
+    qtbot.waitUntil(lambda: (exports / "demo-symmetric-walk-steps.csv").exists(),
+                    timeout=20_000)
+    page.export_buttons["json"].click()
+    assert Path(asked[0]).parent == demo.parent and Path(asked[1]).parent == exports
+
+
 def test_the_window_fits_a_laptop_screen(window):
     """Long choices (the scenarios' and presets' descriptions) and the export buttons in one
     row made the window at least 1788 px wide: wider than a 1366-px clinic laptop."""

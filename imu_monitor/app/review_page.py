@@ -210,6 +210,7 @@ class ReviewPage(QWidget):
         self.folder = Path(folder)
         self.session: StoredSession | None = None
         self._unanalysed: Path | None = None  # opened, not analysable: its samples export
+        self._export_folder: Path | None = None  # where the last export went (this run)
         self._entries: list[LibraryEntry] = []
         # Library
         self.search = QLineEdit()
@@ -617,12 +618,16 @@ class ReviewPage(QWidget):
         suffix = EXPORT_FORMATS[fmt][1]
         kind, _, _ = fmt.partition("-")  # samples, angles, steps, report; json and sto
         tag = "" if fmt in ("json", "sto") else f"-{kind}"
-        suggested = source.with_name(f"{source.stem}{tag}{suffix}")
+        # In the folder the last export went to (the patient's file, a USB stick), else
+        # beside the recording.
+        folder = self._export_folder if self._export_folder is not None else source.parent
+        suggested = folder / f"{source.stem}{tag}{suffix}"
         what = EXPORT_FORMATS[fmt][0]
         name, _ = QFileDialog.getSaveFileName(self, f"Export {what}", str(suggested),
                                               f"{what} (*{suffix})")
         if name:  # a name typed without its suffix gets it ("p017-json" was saved bare)
             out = Path(name)
+            self._export_folder = out.parent
             self.export(fmt, out if out.suffix else out.with_name(out.name + suffix))
 
     def _export_source(self, fmt: str) -> Path | None:

@@ -133,6 +133,9 @@ def _grid(t: np.ndarray, rows: np.ndarray, source: str) -> tuple[np.ndarray, _Li
     head = _densest(_without_clock_steps(t))
     interval = float(head.max() - head.min()) / max(1, len(head) - 1)
     resolution = _rounding(np.diff(head), interval)
+    # Coarse times on the sensor's own grid (200 Hz written to 0.01 s) are placed as any, but
+    # their last rows, rounded up with no row after them, are not taken for a lost sample.
+    coarse = coarse_quantum(np.diff(head), interval) if len(head) > 1 else 0.0
     if len(head) < 16 or interval <= 0:  # a few samples, or all at one time: the mean
         period = float(t.max() - t.min()) / (len(t) - 1)
     elif resolution:  # the mean interval, gaps of several samples left out
@@ -141,10 +144,10 @@ def _grid(t: np.ndarray, rows: np.ndarray, source: str) -> tuple[np.ndarray, _Li
     else:
         period = _coherent_period(head, interval)
     _refuse_time_going_back(t, rows, period, source)
-    slots = _slots(t, period, resolution)
+    slots = _slots(t, period, resolution, coarse)
     line = _robust_line(slots, t, period)
     for _ in range(MAX_ROUNDS):
-        new_slots = _slots(t, line.period, resolution)
+        new_slots = _slots(t, line.period, resolution, coarse)
         if np.array_equal(new_slots, slots):
             break
         slots = new_slots
@@ -258,14 +261,36 @@ def _rounding(step: np.ndarray, mean_interval: float) -> float:
 
     Such times all lie on a grid of their own resolution, which lines up better than the
     sensor's (60 Hz written to 0.01 s looked like 100 Hz with 40 % of samples lost; 128 Hz,
-    like 200 Hz with most lost). They are rounded, not a sensor's own grid with samples lost,
-    when that resolution is coarser than a quarter of the mean interval and two rows share a
-    time, or when hardly any gap is longer than one lost sample while more than a tenth of the
-    rows follow one (60 Hz), or these come at a steady beat (99 Hz written to 0.01 s: one a
-    second); real losses come in packets and bursts, at random. Their mean interval (gaps
-    left out) is then the period (the rounding averages out of the line fit that follows), and
-    a sample is lost only where the times leave a gap that rounding cannot explain.
+    like 200 Hz with most lost). They are rounded, not a sensor's own grid with samples lost
+    or jittered, when that resolution is coarser than a quarter of the mean interval and
+    either rows share a time at a steady beat (a rate above the resolution's: 104, 128 Hz)
+    or, with no row sharing a time, more than a tenth of the steps are two resolutions long
+    (60 Hz) — and when the rate the steps give is not that of the resolution's grid or a
+    multiple of it (100 or 200 Hz written to 0.01 s, which losses only slow down by a few
+    per cent: the grid is the sensor's, and its losses are counted as such). Their mean
+    interval (gaps left out) is then the period (the rounding averages out of the line fit
+    that follows), and a sample is lost only where the times leave a gap that rounding
+    cannot explain.
     """
+    quantum = coarse_quantum(step, mean_interval)
+    if not quantum:
+        return 0.0
+    quanta = np.round(step / quantum)
+    if np.count_nonzero(quanta > 2) > 0.01 * len(quanta):  # gaps of several samples
+        return 0.0
+    shared = np.diff(np.flatnonzero(quanta == 0))  # rows between rows sharing a time
+    beating = len(shared) >= 3 and shared.std() < 0.5 * shared.mean()  # jitter: ~1
+    doubled = np.count_nonzero(quanta == 2) > 0.1 * len(quanta)
+    if not (beating or (not len(shared) and doubled)):
+        return 0.0
+    rate = 1.0 / float(step[quanta <= 2].mean())
+    grid = rate * quantum / np.arange(1, 9)  # against 1/quantum and its multiples
+    return 0.0 if np.any((grid > 0.95) & (grid < 1.01)) else quantum
+
+
+def coarse_quantum(step: np.ndarray, mean_interval: float) -> float:
+    """The resolution times are written with, when it is coarser than a quarter of the mean
+    interval (every step a whole number of it); 0 otherwise."""
     moving = step[step > 0]
     if not len(moving):
         return 0.0
@@ -273,15 +298,7 @@ def _rounding(step: np.ndarray, mean_interval: float) -> float:
     quanta = step / quantum
     if quantum < mean_interval / 4 or np.abs(quanta - np.round(quanta)).max() > 0.01:
         return 0.0
-    quanta = np.round(quanta)
-    if (quanta == 0).any():
-        return quantum
-    if np.count_nonzero(quanta > 2) > 0.01 * len(quanta):  # gaps of several samples
-        return 0.0
-    doubled = np.flatnonzero(quanta == 2)  # one-sample "gaps"
-    between = np.diff(doubled)
-    beating = len(between) >= 3 and between.std() < 0.1 * between.mean()
-    return quantum if beating or len(doubled) > 0.1 * len(quanta) else 0.0
+    return quantum
 
 
 def _refuse_time_going_back(t: np.ndarray, kept: np.ndarray, period: float,
@@ -305,17 +322,19 @@ def _refuse_time_going_back(t: np.ndarray, kept: np.ndarray, period: float,
         )
 
 
-def _slots(t: np.ndarray, period: float, resolution: float = 0.0) -> np.ndarray:
+def _slots(t: np.ndarray, period: float, resolution: float = 0.0, coarse: float = 0.0
+           ) -> np.ndarray:
     """Each sample's slot: its index plus the samples missing before it.
 
-    Times rounded to ``resolution`` may sit up to that much late without a sample missing;
-    the last ones, with no rounded-down sample after them, are compared with the lowest time
-    their rounding allows (else the file's last sample, rounded up, counted as one lost)."""
+    Times rounded to ``resolution`` (hiding the grid) may sit up to that much late without a
+    sample missing. Times written as coarsely as ``coarse``: the last ones, with no
+    rounded-down sample after them, are compared with the lowest time their rounding allows
+    (else the file's last sample, rounded up, counted as one lost)."""
     n = len(t)
     offset = t / period - np.arange(n)
     lookahead = int(min(n, max(MIN_LOOKAHEAD, LOOKAHEAD_S / period)))
-    if resolution:
-        offset = np.concatenate([offset, np.full(lookahead, offset[-1] - resolution / period)])
+    if coarse:
+        offset = np.concatenate([offset, np.full(lookahead, offset[-1] - coarse / period)])
     envelope = minimum_filter1d(offset, lookahead, origin=-(lookahead // 2))[:n]
     missing = np.floor(envelope - _level(envelope, period) + 1.0 - LATE_TOLERANCE
                        - resolution / period)

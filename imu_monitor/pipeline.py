@@ -897,12 +897,15 @@ class Pipeline:
             silent = np.diff(np.concatenate([[-1], slots])) - 1
             k = int(np.argmax(silent))
             since = (self._next_seq - self._seq0 + int(slots[k] - silent[k])) / self.rate_hz
+            longest = (f"{duration_words(silent[k] / self.rate_hz)} from "
+                       f"{duration_words(since)} into this recording")
             raise AnalysisError(
-                f"The sensor was silent for {duration_words(silent[k] / self.rate_hz)} from "
-                f"{duration_words(since)} into this recording, longer than the "
-                f"{MAX_GAP_FILL_S / 3600:.0f} hours a session may be silent: the file seems "
-                "to join two recordings. Save the part before and the part after as two "
-                "files and analyse each."
+                "The sensor was silent for "
+                + (f"{duration_words((total - kept) / self.rate_hz)} in all (the longest "
+                   f"{longest})" if silent[k] < total - kept else longest)
+                + f": more than the {MAX_GAP_FILL_S / 3600:.0f} hours a session may be "
+                "silent. The file seems to join recordings: save each part as a file of its "
+                "own and analyse each."
             )
         self.lost_samples += total - kept
         self._next_seq = int(seq[-1] if index is None else seq[index[-1]]) + 1

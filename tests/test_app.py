@@ -819,6 +819,8 @@ def test_disconnect_while_guiding_or_connecting_leaves_no_stale_words(qtbot, win
     w.disconnect_sensor()
     assert page.calibration.state == "idle"
     assert page.calibration.step.text().startswith("Not calibrated yet")
+    qtbot.keyClick(w, Qt.Key.Key_C)  # no sensor: said, not a walk guided for nobody
+    assert page.calibration.state != "walking" and "Connect a sensor first" in w.banner.text()
     w._connecting = "sim:x"  # as while a Bluetooth connection is being made
     w.connect_page.show_state("connecting", "Sensor X")
     w.toggle_recording()  # Space while connecting: not "connect a sensor first"

@@ -130,6 +130,7 @@ class CalibrationPanel(QGroupBox):
     def cancel(self) -> None:
         """Back to idle (asked for with no sensor connected)."""
         self.state = "idle"
+        self._standing_found = False  # that standing was the last session's
         self._awaiting_restart = self._moved = False
         self.progress.hide()
         self.step.setText("Not calibrated yet. Connect a sensor, then press Calibrate (C) with "

@@ -482,7 +482,8 @@ class MainWindow(QMainWindow):
         for problem in frame.problems:
             self.show_banner(problem, "error")
             # (a refusal to record before the calibration leaves once there is one)
-            self._banner_until_calibrated = frame.calibration is None
+            self._banner_until_calibrated = (frame.calibration is None
+                                             and problem.startswith("Calibrate first"))
             if self._recording and frame.recording_path is None:
                 self._recording = False  # the recording could not start
                 self.live_page.set_recording(False, "Not recording")

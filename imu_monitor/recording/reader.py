@@ -147,7 +147,11 @@ CUT_SHORT = ("{name} is cut short (a copy that stopped, or a full disk): --salva
 
 def _cut_short(path: Path) -> bool:
     """Whether the file is shorter than its own first page says it is (a copy that stopped,
-    a disk that filled): told from 100 bytes, where a list cannot read every block."""
+    a disk that filled): told from 100 bytes, where a list cannot read every block. Not with
+    a write-ahead log beside it: a recording being written (or stopped in the middle of
+    copying its log into the file) grows after its first page says so."""
+    if _has_log(path):
+        return False
     with open(path, "rb") as f:
         head = f.read(100)
     if len(head) < 100:

@@ -257,6 +257,27 @@ def test_shimmer_consensys_export(tmp_path, sep, wide_range, comma):
         _same_analysis(path, known, RATE, tmp_path)
 
 
+def test_a_shimmer_export_of_two_sensors_asks_which_and_never_mixes_them(tmp_path):
+    """The last device's column won for each signal: one Shimmer's accelerometer with the
+    other's gyroscope, said of neither."""
+    from imu_monitor.importers.assemble import SensorChoiceNeeded
+
+    known = _walk()
+    one = vf.write_shimmer(tmp_path / "one.csv", known, RATE).read_text().splitlines()
+    names, units = one[1].rstrip("\t").split("\t"), one[2].rstrip("\t").split("\t")
+    other = [n.replace("Shimmer_8A4F", "Shimmer_77B1") for n in names[1:]]
+    rows = [r.rstrip("\t").split("\t") for r in one[3:]]
+    lines = [one[0], "\t".join(names + other), "\t".join(units + units[1:])]
+    lines += ["\t".join(r + [str(-float(v)) for v in r[1:]]) for r in rows]
+    path = tmp_path / "two.csv"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(SensorChoiceNeeded, match="Shimmer_8A4F, Shimmer_77B1"):
+        read_samples(path)
+    data = read_samples(path, ImportOptions(sensor="Shimmer_77B1"))
+    np.testing.assert_allclose(data.samples.acc, -known.acc, atol=1e-9)
+    np.testing.assert_allclose(data.samples.gyr, -known.gyr, atol=1e-9)
+
+
 def test_apdm_without_a_lumbar_label_asks_which_sensor(tmp_path):
     pytest.importorskip("h5py")
     known = _walk(128.0)
@@ -316,6 +337,14 @@ def test_a_header_that_names_every_column_and_unit_needs_no_map(tmp_path, header
     path.write_text("\n".join([sep.join(without_units), *rows[:500]]) + "\n")
     with pytest.raises(InputDataError, match="names its columns but not all their units. Read "
                                              f"it with --columns time={without_units[0]},"):
+        read_samples(path)
+
+
+def test_a_file_of_both_sensors_is_never_said_to_hold_one(tmp_path):
+    path = tmp_path / "both.csv"
+    path.write_text("Time (s),Acc X (g),Acc Y (g),Acc Z (g),Gx (deg/sec),Gy (deg/sec),"
+                    "Gz (deg/sec)\n" + "0.01,0,0,1,0,0,0\n" * 50)
+    with pytest.raises(InputDataError, match="not a format we recognise"):
         read_samples(path)
 
 

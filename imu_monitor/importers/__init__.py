@@ -95,7 +95,7 @@ def read_columns(path: Path, o: ImportOptions) -> VendorColumns:
     if kind in ("xsens-mt", "movella-dot"):
         return read_xsens(path, encoding, o.acc_unit, o.gyr_unit, o.rate_hz, comma)
     if kind == "shimmer":
-        return read_shimmer(path, encoding)
+        return read_shimmer(path, encoding, o.sensor)
     return read_witmotion(path, encoding, o.sensor, comma, o.acc_unit,
                           o.gyr_unit)
 

@@ -48,18 +48,20 @@ _GUESSES = {"time": re.compile(r"(time|timestamp|zeit|temps|tiempo|elapsed)"),
 def one_sensor(names: list[str]) -> str | None:
     """"accelerometer" or "gyroscope" when a header's axes are of that sensor alone (an app
     that exports each sensor to a file of its own: "x-axis (g)", "Gyroscope x (rad/s)")."""
-    kinds = set()
+    kinds, axes = [], 0
     for name in names:
         unit = UNIT_IN_NAME.search(name)
         word = UNIT_WORDS.get((unit.group(1) or unit.group(2)).lower()) if unit else None
         plain = re.sub(r"[^a-z]", "", UNIT_IN_NAME.sub("", name).lower())
         if not re.search(r"[xyz]", plain[-1:] + plain[:1]):  # no axis at either end
             continue
+        axes += 1
         if word in ("g", "m/s2") or _GUESSES["acc"].fullmatch(plain):
-            kinds.add("accelerometer")
+            kinds.append("accelerometer")
         elif word in ("deg/s", "rad/s") or _GUESSES["gyr"].fullmatch(plain):
-            kinds.add("gyroscope")
-    return kinds.pop() if len(kinds) == 1 else None
+            kinds.append("gyroscope")
+    # three axes, all of one sensor: any other axis column may be the other sensor
+    return kinds[0] if axes == 3 and len(kinds) == 3 and len(set(kinds)) == 1 else None
 
 
 def guess_column_map(names: list[str]) -> str | None:

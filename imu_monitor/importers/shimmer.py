@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from imu_monitor.errors import InputDataError
-from imu_monitor.importers.assemble import VendorColumns
+from imu_monitor.importers.assemble import SensorChoiceNeeded, VendorColumns
 from imu_monitor.importers.table import Table, find_table, parse_clock_times
 
 SIGNAL = re.compile(r"(?P<device>.+?)_(?P<signal>Accel_(?:WR|LN)_[XYZ]|Gyro_[XYZ]|"
@@ -32,8 +32,16 @@ UNITS = {"m/(s^2)": "m/s2", "m/s^2": "m/s2", "m/s2": "m/s2", "g": "g", "deg/s": 
 SECONDS = {"ms": 1e-3, "s": 1.0}
 
 
-def _signals(names: list[str]) -> dict[str, int]:
-    return {m["signal"]: i for i, n in enumerate(names) if (m := SIGNAL.fullmatch(n.strip()))}
+def _signals(names: list[str], device: str | None = None) -> dict[str, int]:
+    """Column of each signal (of one ``device`` where given)."""
+    return {m["signal"]: i for i, n in enumerate(names) if (m := SIGNAL.fullmatch(n.strip()))
+            and (device is None or m["device"] == device)}
+
+
+def _devices(names: list[str]) -> list[str]:
+    """The Shimmers a header holds a gyroscope of, in its order."""
+    return list(dict.fromkeys(m["device"] for n in names if (m := SIGNAL.fullmatch(n.strip()))
+                              and m["signal"] == "Gyro_X"))
 
 
 def is_shimmer(names: list[str]) -> bool:
@@ -41,7 +49,8 @@ def is_shimmer(names: list[str]) -> bool:
     return "Gyro_X" in found and ("Accel_WR_X" in found or "Accel_LN_X" in found)
 
 
-def read_shimmer(path: Path, encoding: str) -> VendorColumns:
+def read_shimmer(path: Path, encoding: str, sensor: str | None = None) -> VendorColumns:
+    """``sensor``: which Shimmer of an export holding several (its name in the header)."""
     try:
         names_row = find_table(path, encoding, is_shimmer)
     except LookupError:
@@ -51,15 +60,25 @@ def read_shimmer(path: Path, encoding: str) -> VendorColumns:
     table = replace(names_row, header_line=names_row.header_line + 1)
     units_line = next(_lines_after(path, encoding, names_row.header_line), "")
     units = [u.strip().strip('"') for u in units_line.split(names_row.delimiter)]
-    found = _signals(names_row.columns)
+    devices = _devices(names_row.columns)
+    if sensor is None and len(devices) > 1:
+        raise SensorChoiceNeeded(f"{path} holds the Shimmers {', '.join(devices)}: say which "
+                                 "one is on the sacrum with --sensor NAME.", devices)
+    if sensor is not None and sensor not in devices:
+        raise InputDataError(f"{path} has no Shimmer '{sensor}'; it holds "
+                             f"{', '.join(devices)}.")
+    device = sensor or devices[0]
+    found = _signals(names_row.columns, device)
+    if "Accel_WR_X" not in found and "Accel_LN_X" not in found:
+        raise InputDataError(f"{path} has no accelerometer of the Shimmer {device}.")
     accel = "Accel_WR" if "Accel_WR_X" in found else "Accel_LN"
     acc_cols = [found[f"{accel}_{a}"] for a in "XYZ"]
     gyr_cols = [found[f"Gyro_{a}"] for a in "XYZ"]
     acc_unit = _unit(units, acc_cols, "accelerometer", path)
     gyr_unit = _unit(units, gyr_cols, "gyroscope", path)
     values = table.numbers(acc_cols + gyr_cols, None)
-    time_s = _times(table, found, units, path)
-    device = SIGNAL.fullmatch(names_row.columns[gyr_cols[0]].strip())["device"]
+    # its own timestamps, else another sensor's of the export (Consensys synchronises them)
+    time_s = _times(table, {**_signals(names_row.columns), **found}, units, path)
     return VendorColumns(
         source=str(path), format="shimmer", acc=values[:, :3], gyr=values[:, 3:],
         acc_unit=acc_unit, gyr_unit=gyr_unit, time_s=time_s, clock="sensor",

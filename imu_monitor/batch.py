@@ -190,9 +190,14 @@ class TableWriter:
 
     def __init__(self, path: Path, fields: list[str]) -> None:
         new = not path.exists() or path.stat().st_size == 0
-        if not new:  # continue a table with its own columns (one from an older version)
+        if not new:  # a table of other columns (an older version's) cannot be continued
             with open(path, newline="", encoding="utf-8") as f:
-                fields = next(csv.reader(f), None) or fields
+                header = next(csv.reader(f), None)
+            if header != fields:
+                raise InputDataError(
+                    f"{path} was written with other columns (by another version of "
+                    "imu_monitor): write to a new table (another -o), or analyse every file "
+                    "again into this one with --force.")
         self.path, self.fields = path, fields
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         self._file = os.fdopen(fd, "w", newline="", encoding="utf-8")

@@ -876,8 +876,9 @@ def test_an_export_is_suggested_where_the_last_one_went(qtbot, window, tmp_path,
     w.open_recording(demo)
     qtbot.waitUntil(lambda: page.steps.model().rowCount() > 0, timeout=20_000)
     page.export_buttons["steps-csv"].click()
-    qtbot.waitUntil(lambda: (exports / "demo-symmetric-walk-steps.csv").exists(),
-                    timeout=20_000)
+    qtbot.waitUntil(lambda: (exports / "demo-symmetric-walk-steps.csv").exists()
+                    and page.export_buttons["json"].isEnabled() and page.progress.isHidden(),
+                    timeout=20_000)  # (the buttons wait while an export is written)
     page.export_buttons["json"].click()
     assert Path(asked[0]).parent == demo.parent and Path(asked[1]).parent == exports
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from imu_monitor.batch import BatchOptions, find_files, run_batch
+from imu_monitor.errors import InputDataError
 
 from . import vendor_files as vf
 from .conftest import interruptible, simulated
@@ -110,14 +111,19 @@ def test_a_drill_row_has_its_sets_not_the_calibration_walk(tmp_path):
     assert row["steps"] == row["left_mean_deg"] == row["asymmetry_deg"] == ""
 
 
-def test_a_table_of_an_older_version_is_continued_with_its_own_columns(folder, tmp_path):
+def test_a_table_of_other_columns_is_not_continued_with_rows_that_do_not_fit(folder,
+                                                                              tmp_path):
+    """Continued with its own columns, an older table got empty rows for single-leg drills
+    (walking columns blanked, the drill's not in it)."""
     table = tmp_path / "old.csv"
     old = ["file", "sha256", "drill", "steps", "error"]
     table.write_text(",".join(old) + "\nsomewhere.imurec,abc,walk,10,\n")
-    run_batch([folder / DEMOS[0].name], table, BatchOptions())
-    with open(table, newline="") as f:
-        rows = list(csv.reader(f))
-    assert rows[0] == old and all(len(r) == len(old) for r in rows) and len(rows) == 3
+    before = table.read_text()
+    with pytest.raises(InputDataError, match=r"written with other columns.*--force"):
+        run_batch([folder / DEMOS[0].name], table, BatchOptions())
+    assert table.read_text() == before
+    run_batch([folder / DEMOS[0].name], table, BatchOptions(), force=True)
+    assert table.read_text().startswith("file,sha256,patient,")
 
 
 def test_salvage_analyses_again_the_damaged_files_and_says_so(tmp_path):

@@ -150,22 +150,15 @@ def _recognise(path: Path, encoding: str) -> str:
 def _named_columns(path: Path, encoding: str) -> tuple[str, bool] | None:
     """The column map a header line spells out (``guess_column_map``), and whether it also
     writes the accelerometer's and gyroscope's units; None if no header line does."""
-    found: list[str] = []
-
-    def names_all(names: list[str]) -> bool:
-        spec = guess_column_map(names)
-        if spec:
-            found.append(spec)
-        return spec is not None
-
     try:
-        table = find_table(path, encoding, names_all)
+        table = find_table(path, encoding, lambda names: guess_column_map(names) is not None)
     except LookupError:
         return None
-    where = parse_column_map(found[-1])
+    spec = guess_column_map(table.columns)
+    where = parse_column_map(spec)
     units = [column_unit(table.columns, [table.columns.index(n) for n in where[key]], key, path)
              for key in ("acc", "gyr")]
-    return found[-1], all(units)
+    return spec, all(units)
 
 
 __all__ = ["FORMATS", "ImportOptions", "ImportedSamples", "SensorChoiceNeeded", "read_samples"]

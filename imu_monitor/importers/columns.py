@@ -33,6 +33,7 @@ UNIT_WORDS = {"g": "g", "m/s2": "m/s2", "m/s²": "m/s2", "m/s^2": "m/s2", "mps2"
               "ms2": "m/s2", "m_s2": "m/s2", "°/s": "deg/s", "deg/s": "deg/s", "dps": "deg/s",
               "degs": "deg/s", "deg_s": "deg/s", "rad/s": "rad/s", "rads": "rad/s",
               "rad_s": "rad/s", "radps": "rad/s", "s": "s", "ms": "ms", "us": "us", "µs": "us",
+              "m/(s^2)": "m/s2", "degrees/s": "deg/s",
               "ns": "ns"}
 EXAMPLE = "--columns time=Timestamp,acc=AccX:AccY:AccZ,gyr=GyrX:GyrY:GyrZ"
 
@@ -45,6 +46,11 @@ _GUESSES = {"time": re.compile(r"(time|timestamp|zeit|temps|tiempo|elapsed)"),
             "gyr": re.compile(r"(gyr|gyro|gyroscope|angularvelocity|angularrate)([xyz])")}
 
 
+def _plain(name: str) -> str:
+    """A column name's letters, lower case, its unit taken off ("Acc X (g)" → "accx")."""
+    return re.sub(r"[^a-z]", "", UNIT_IN_NAME.sub("", name).lower())
+
+
 def one_sensor(names: list[str]) -> str | None:
     """"accelerometer" or "gyroscope" when a header's axes are of that sensor alone (an app
     that exports each sensor to a file of its own: "x-axis (g)", "Gyroscope x (rad/s)")."""
@@ -52,7 +58,7 @@ def one_sensor(names: list[str]) -> str | None:
     for name in names:
         unit = UNIT_IN_NAME.search(name)
         word = UNIT_WORDS.get((unit.group(1) or unit.group(2)).lower()) if unit else None
-        plain = re.sub(r"[^a-z]", "", UNIT_IN_NAME.sub("", name).lower())
+        plain = _plain(name)
         if not re.search(r"[xyz]", plain[-1:] + plain[:1]):  # no axis at either end
             continue
         axes += 1
@@ -69,7 +75,7 @@ def guess_column_map(names: list[str]) -> str | None:
     missing or named twice."""
     found: dict[str, dict[str, str]] = {key: {} for key in _GUESSES}
     for name in names:
-        plain = re.sub(r"[^a-z]", "", UNIT_IN_NAME.sub("", name).lower())
+        plain = _plain(name)
         for key, pattern in _GUESSES.items():
             match = pattern.fullmatch(plain)
             if match:

@@ -21,15 +21,13 @@ import numpy as np
 
 from imu_monitor.errors import InputDataError
 from imu_monitor.importers.assemble import SensorChoiceNeeded, VendorColumns
-from imu_monitor.importers.table import Table, find_table, parse_clock_times
+from imu_monitor.importers.columns import TIME_UNITS, UNIT_WORDS
+from imu_monitor.importers.table import Table, fields, find_table, parse_clock_times
 
 SIGNAL = re.compile(r"(?P<device>.+?)_(?P<signal>Accel_(?:WR|LN)_[XYZ]|Gyro_[XYZ]|"
                     r"Timestamp(?:Sync)?(?:_FormattedUnix|_Unix)?)_CAL$")
 TIME_SIGNALS = ("Timestamp_Unix", "Timestamp", "TimestampSync_Unix",
                 "TimestampSync_FormattedUnix", "Timestamp_FormattedUnix")
-UNITS = {"m/(s^2)": "m/s2", "m/s^2": "m/s2", "m/s2": "m/s2", "g": "g", "deg/s": "deg/s",
-         "degrees/s": "deg/s", "rad/s": "rad/s", "ms": "ms", "s": "s"}
-SECONDS = {"ms": 1e-3, "s": 1.0}
 
 
 def _signals(names: list[str], device: str | None = None) -> dict[str, int]:
@@ -58,8 +56,8 @@ def read_shimmer(path: Path, encoding: str, sensor: str | None = None) -> Vendor
                              "…_Gyro_X_CAL): it is not a Consensys export.") from None
     # The units row comes right under the names: the samples begin below it.
     table = replace(names_row, header_line=names_row.header_line + 1)
-    units_line = next(_lines_after(path, encoding, names_row.header_line), "")
-    units = [u.strip().strip('"') for u in units_line.split(names_row.delimiter)]
+    units_line = next((row for _, row in names_row.lines()), "")
+    units = [u.strip().strip('"') for u in fields(units_line, names_row.delimiter)]
     devices = _devices(names_row.columns)
     if sensor is None and len(devices) > 1:
         raise SensorChoiceNeeded(f"{path} holds the Shimmers {', '.join(devices)}: say which "
@@ -74,8 +72,8 @@ def read_shimmer(path: Path, encoding: str, sensor: str | None = None) -> Vendor
     accel = "Accel_WR" if "Accel_WR_X" in found else "Accel_LN"
     acc_cols = [found[f"{accel}_{a}"] for a in "XYZ"]
     gyr_cols = [found[f"Gyro_{a}"] for a in "XYZ"]
-    acc_unit = _unit(units, acc_cols, "accelerometer", path)
-    gyr_unit = _unit(units, gyr_cols, "gyroscope", path)
+    acc_unit = _unit(units, acc_cols, "accelerometer", ("g", "m/s2"), path)
+    gyr_unit = _unit(units, gyr_cols, "gyroscope", ("deg/s", "rad/s"), path)
     values = table.numbers(acc_cols + gyr_cols, None)
     # its own timestamps, else another sensor's of the export (Consensys synchronises them)
     time_s = _times(table, {**_signals(names_row.columns), **found}, units, path)
@@ -85,17 +83,11 @@ def read_shimmer(path: Path, encoding: str, sensor: str | None = None) -> Vendor
         vendor={"serial": device, "model": "Shimmer3", "accelerometer": accel})
 
 
-def _lines_after(path: Path, encoding: str, line: int):
-    with open(path, encoding=encoding, newline="") as f:
-        for number, text in enumerate(f):
-            if number > line:
-                yield text.rstrip("\r\n")
-
-
-def _unit(units: list[str], columns: list[int], what: str, path: Path) -> str:
+def _unit(units: list[str], columns: list[int], what: str, allowed: tuple[str, ...],
+          path: Path) -> str:
     said = {units[c] if c < len(units) else "" for c in columns}
-    unit = UNITS.get(said.pop()) if len(said) == 1 else None
-    if unit is None:
+    unit = UNIT_WORDS.get(said.pop().lower()) if len(said) == 1 else None
+    if unit not in allowed:
         raise InputDataError(f"The units row of {path} does not give the {what}'s unit "
                              "(m/(s^2) or deg/s, as Consensys writes them): export it again "
                              "with its units row.")
@@ -115,9 +107,9 @@ def _times(table: Table, found: dict[str, int], units: list[str], path: Path
                 return seconds
             continue
         unit = units[column] if column < len(units) else ""
-        if unit in SECONDS:
+        if unit in TIME_UNITS:
             raw = table.numbers([column], None)[:, 0]
-            return (raw - raw[0]) * SECONDS[unit]
+            return (raw - raw[0]) * TIME_UNITS[unit]
     raise InputDataError(f"{path} has no timestamp column Consensys writes "
                          "(…_Timestamp_Unix_CAL or …_Timestamp_CAL, in ms): export it again "
                          "with its timestamps.")

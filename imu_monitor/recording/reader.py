@@ -308,8 +308,9 @@ def _load(db: sqlite3.Connection, path: Path, salvage: bool, had_log: bool,
                      columns.host_times(), markers, events, damaged, problems)
 
 
-CHUNK_ROWS = ("SELECT id, first_seq, n, device_time, seq, host_time, acc, gyr, mag, quat, "
-              "crc32 FROM chunks ORDER BY id")
+CHUNK_COLUMNS = "id, first_seq, n, device_time, seq, host_time, acc, gyr, mag, quat, crc32"
+CHUNK_ROWS = f"SELECT {CHUNK_COLUMNS} FROM chunks ORDER BY id"
+CHUNK_ROW = f"SELECT {CHUNK_COLUMNS} FROM chunks WHERE id = ?"
 # Salvaging: after the first unreadable row, each following block is looked up on its own,
 # until this many in a row are neither there nor readable (the end of what is left).
 MISSING_BLOCKS_AT_END = 2000
@@ -331,7 +332,7 @@ def _readable_chunks(db: sqlite3.Connection, unreadable: list[int]) -> Iterator[
     while missing < MISSING_BLOCKS_AT_END:
         cid += 1
         try:
-            row = db.execute(CHUNK_ROWS.replace("ORDER BY id", "WHERE id = ?"), (cid,)).fetchone()
+            row = db.execute(CHUNK_ROW, (cid,)).fetchone()
         except sqlite3.DatabaseError:
             row = None
             unreadable.append(cid)

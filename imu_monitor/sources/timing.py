@@ -132,14 +132,14 @@ def _grid(t: np.ndarray, rows: np.ndarray, source: str) -> tuple[np.ndarray, _Li
     """Slots of times ``t`` on one regular grid, and the line through them (steps 1–3)."""
     head = _densest(_without_clock_steps(t))
     interval = float(head.max() - head.min()) / max(1, len(head) - 1)
-    resolution = _rounding(np.diff(head), interval)
+    step = np.diff(head)
     # Coarse times on the sensor's own grid (200 Hz written to 0.01 s) are placed as any, but
     # their last rows, rounded up with no row after them, are not taken for a lost sample.
-    coarse = coarse_quantum(np.diff(head), interval) if len(head) > 1 else 0.0
+    coarse = _coarse_quantum(step, interval)
+    resolution = coarse if coarse and _rounded(step, coarse) else 0.0
     if len(head) < 16 or interval <= 0:  # a few samples, or all at one time: the mean
         period = float(t.max() - t.min()) / (len(t) - 1)
     elif resolution:  # the mean interval, gaps of several samples left out
-        step = np.diff(head)
         period = float(step[step < 2.5 * resolution].mean())
     else:
         period = _coherent_period(head, interval)
@@ -255,9 +255,8 @@ def _coherent_period(head: np.ndarray, head_interval: float) -> float:
     return 1.0 / float(freqs[peak])
 
 
-def _rounding(step: np.ndarray, mean_interval: float) -> float:
-    """The resolution of times written so coarsely (to 0.01 s, say) that they hide the
-    sample grid; 0 for times that show it.
+def _rounded(step: np.ndarray, quantum: float) -> bool:
+    """Whether times written as coarsely as ``quantum`` (0.01 s, say) hide the sample grid.
 
     Such times all lie on a grid of their own resolution, which lines up better than the
     sensor's (60 Hz written to 0.01 s looked like 100 Hz with 40 % of samples lost; 128 Hz,
@@ -272,23 +271,20 @@ def _rounding(step: np.ndarray, mean_interval: float) -> float:
     that follows), and a sample is lost only where the times leave a gap that rounding
     cannot explain.
     """
-    quantum = coarse_quantum(step, mean_interval)
-    if not quantum:
-        return 0.0
     quanta = np.round(step / quantum)
     if np.count_nonzero(quanta > 2) > 0.01 * len(quanta):  # gaps of several samples
-        return 0.0
+        return False
     shared = np.diff(np.flatnonzero(quanta == 0))  # rows between rows sharing a time
     beating = len(shared) >= 3 and shared.std() < 0.5 * shared.mean()  # jitter: ~1
     doubled = np.count_nonzero(quanta == 2) > 0.1 * len(quanta)
     if not (beating or (not len(shared) and doubled)):
-        return 0.0
+        return False
     rate = 1.0 / float(step[quanta <= 2].mean())
     grid = rate * quantum / np.arange(1, 9)  # against 1/quantum and its multiples
-    return 0.0 if np.any((grid > 0.95) & (grid < 1.01)) else quantum
+    return not np.any((grid > 0.95) & (grid < 1.01))
 
 
-def coarse_quantum(step: np.ndarray, mean_interval: float) -> float:
+def _coarse_quantum(step: np.ndarray, mean_interval: float) -> float:
     """The resolution times are written with, when it is coarser than a quarter of the mean
     interval (every step a whole number of it); 0 otherwise."""
     moving = step[step > 0]

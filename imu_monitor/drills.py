@@ -15,7 +15,7 @@ import numpy as np
 
 from imu_monitor.conventions import Side, drop_from_obliquity
 from imu_monitor.errors import AnalysisError, InputDataError
-from imu_monitor.processing.filters import uniform_filter1d
+from imu_monitor.processing.filters import maximum_filter1d, uniform_filter1d
 from imu_monitor.processing.peaks import find_peaks
 from imu_monitor.processing.thresholds import over_threshold, within_band
 
@@ -193,12 +193,20 @@ def analyze_drill(drill: Drill, obliquity: np.ndarray, tilt: np.ndarray, rotatio
             "the calibration. Check the drill chosen (--drill)."
         )
     results = []
-    for start, end in blocks:
+    previous: tuple[int, int | None] | None = None  # the set before: its end, off its leg at
+    for k, (start, end) in enumerate(blocks):
+        # The shift back off the leg is looked for before the next set's own shift begins:
+        # a search must end with the body still, like it starts.
+        next_start = blocks[k + 1][0] if k + 1 < len(blocks) else None
         walked = np.flatnonzero(walking[:start])
+        # not into the walking before (its steps are sideways pushes)
         not_before = int(walked[-1]) + 1 if len(walked) else 0
-        stance = side or stance_side_from_shift(lateral_acc, start, rate_hz, not_before)
+        search = _shift_search(start, rate_hz, not_before, previous)
+        stance = side or stance_side_from_shift(lateral_acc, search, rate_hz)
+        back = _shift_back(lateral_acc, end, stance, rate_hz, next_start)
+        previous = (end, back[1] if back else None)
         if drill.name == "single-leg-stance":
-            hold = hold_bounds(lateral_acc, start, end, stance, rate_hz, not_before)
+            hold = hold_bounds(lateral_acc, search, start, end, stance, rate_hz, back)
             results.append(_hold(obliquity, *hold, stance, rate_hz, tolerance_deg))
         elif drill.name == "hip-hike":
             results.append(_hip_hikes(obliquity, start, end, stance, rate_hz))
@@ -227,54 +235,107 @@ def find_blocks(obliquity: np.ndarray, tilt: np.ndarray, walking: np.ndarray,
     return [(s, e) for s, e in merged if e - s >= MIN_BLOCK_S * rate_hz]
 
 
-SHIFT_S = 1.0  # a weight shift takes about a second
 LIFT_AFTER_SHIFT_S = 0.3  # the free foot leaves the ground this long after the shift
+# Where a set's weight shift is looked for: from this long before the set's first movement
+# (a shift of 3 s and the free foot lifted after it fit) to 2 s into it (not before the end of
+# any walking, whose steps are sideways pushes too; near the set before, see _shift_search).
+SHIFT_BEFORE_S = 3.5
+SHIFT_AFTER_S = 2.0
+SHIFT_EDGE = 0.2  # a shift lasts while the sideways speed is above this share of its peak
 
 
 def weight_shift(lateral_acc: np.ndarray, lo: int, hi: int, rate_hz: float,
-                 sign: float | None = None) -> tuple[int, float] | None:
-    """The strongest sideways weight shift in samples ``[lo, hi)``: (start index, direction).
+                 sign: float | None = None, last_before: int | None = None,
+                 first: bool = False) -> tuple[int, int, float] | None:
+    """A sideways weight shift in samples ``[lo, hi)``: (start, end, direction).
 
-    A weight shift is a sideways push then a brake: the lateral acceleration looks like one
-    period of a sine lasting about a second. The template is zero-mean, so a tilt leak or an
-    offset cannot sway it. Direction +1 = towards the left. ``sign`` restricts the search to
-    shifts in that direction.
+    A weight shift moves the pelvis sideways and stops it there: one hump of sideways speed,
+    whatever its length (a one-second template of the push and the brake put every set on
+    the wrong leg once a patient took 1.5–2 s to shift). The speed is the lateral
+    acceleration integrated, its mean over the stretch taken off first: the body is still at
+    both ends of a search, so an offset or a tilt leak goes. The strongest hump, or with
+    ``last_before`` the last at least half as strong that peaks before that sample, or with
+    ``first`` the first such (the shift back from a set and the shift onto the next leg may
+    share a search). Direction +1 = towards the left; ``sign`` keeps to that direction (None
+    when the strongest shift that way is not half as strong as one the other way: a leg
+    declared against the data, whose set then keeps the bounds of its movement).
     """
     lo, hi = max(0, lo), min(len(lateral_acc), hi)
-    template = np.sin(2 * np.pi * np.arange(round(SHIFT_S * rate_hz)) / (SHIFT_S * rate_hz))
-    a = np.asarray(lateral_acc[lo:hi], dtype=float)
-    if len(a) < len(template):
+    if hi - lo < round(1.0 * rate_hz):
         return None
-    match = np.correlate(a, template, mode="valid")
-    # One shift also matches the template half a period early and late, with the opposite
-    # sign and half the size: subtracting half of those neighbours leaves the true one on top.
-    half = len(template) // 2
-    padded = np.pad(match, half)
-    score = match - 0.5 * (padded[: len(match)] + padded[2 * half: 2 * half + len(match)])
-    best = int(np.argmax(score * sign if sign is not None else np.abs(score)))
-    return lo + best, float(np.sign(score[best]))
+    a = np.asarray(lateral_acc[lo:hi], dtype=float)
+    speed = np.cumsum(a - a.mean()) / rate_hz
+    signed = speed * sign if sign is not None else np.abs(speed)
+    if signed.max() <= 0.5 * np.abs(speed).max():  # that way, no more than a sway back
+        return None
+    peak = int(np.argmax(signed))
+    if last_before is not None or first:  # humps whose top is at least half the strongest's
+        tops = np.flatnonzero((signed >= 0.5 * signed[peak])
+                              & (signed >= maximum_filter1d(signed, round(0.5 * rate_hz))))
+        if last_before is not None:
+            tops = tops[tops < last_before - lo]
+        peak = int(tops[0 if first else -1]) if len(tops) else peak
+    direction = float(np.sign(speed[peak]))
+    moving = speed * direction > SHIFT_EDGE * abs(speed[peak])
+    begin, finish = peak, peak
+    while begin > 0 and moving[begin - 1]:
+        begin -= 1
+    while finish < len(moving) - 1 and moving[finish + 1]:
+        finish += 1
+    return lo + begin, lo + finish, direction
 
 
-def stance_side_from_shift(lateral_acc: np.ndarray, start: int, rate_hz: float,
-                           not_before: int = 0) -> Side:
-    """The leg the patient shifted onto around ``start`` (2.5 s before to 2 s after, but not
-    before ``not_before``: the end of any walking, whose steps are sideways pushes too)."""
-    lo = max(not_before, start - round(2.5 * rate_hz))
-    found = weight_shift(lateral_acc, lo, start + round(2.0 * rate_hz), rate_hz)
-    return "left" if found is None or found[1] > 0 else "right"
+def _shift_search(start: int, rate_hz: float, not_before: int,
+                  previous: tuple[int, int | None] | None = None) -> tuple[int, int]:
+    """Where to look for the shift that starts a set: it must start with the body still. Near
+    the set before (its end within ``SHIFT_BEFORE_S``), a search starting half-way through
+    the shift back off its leg read the end of that shift for a shift the other way (2 s of
+    standing between a left and a right hold gave the right one to the left leg). So it
+    starts once that shift back is over, when the patient then stood for a second or more;
+    otherwise (straight onto the other leg) 2 s before that set's end, in its hold, and
+    spans the whole change of leg."""
+    lo = start - round(SHIFT_BEFORE_S * rate_hz)
+    if previous is not None:
+        end, off_leg = previous
+        if off_leg is not None and off_leg < start - round(1.0 * rate_hz):
+            lo = max(lo, off_leg)
+        elif end - round(2.0 * rate_hz) < lo < end + round(SHIFT_BEFORE_S * rate_hz):
+            lo = end - round(2.0 * rate_hz)
+    return max(not_before, lo), start + round(SHIFT_AFTER_S * rate_hz)
 
 
-def hold_bounds(lateral_acc: np.ndarray, start: int, end: int, side: Side,
-                rate_hz: float, not_before: int = 0) -> tuple[int, int]:
-    """Foot off to foot down: after the shift onto the stance leg, before the shift back."""
+def _shift_back(lateral_acc: np.ndarray, end: int, side: Side, rate_hz: float,
+                next_start: int | None = None) -> tuple[int, int, float] | None:
+    """The shift off the stance leg at the end of a set: the first from 1 s before its end to
+    ``SHIFT_BEFORE_S`` after it, or half-way to the next set's start if that comes sooner
+    (a search that ended inside the next set's shift read a shift the other way)."""
+    hi = end + round(SHIFT_BEFORE_S * rate_hz)
+    if next_start is not None:
+        hi = min(hi, max(end + round(1.0 * rate_hz), (end + next_start) // 2))
+    return weight_shift(lateral_acc, end - round(1.0 * rate_hz), hi, rate_hz,
+                        -1.0 if side == "left" else 1.0, first=True)
+
+
+def stance_side_from_shift(lateral_acc: np.ndarray, search: tuple[int, int], rate_hz: float
+                           ) -> Side:
+    """The leg the patient shifted onto: the strongest shift in ``search``
+    (:func:`_shift_search`; the last strong one before the set misread slow shifts, whose
+    speed is no larger than a hold's sway)."""
+    found = weight_shift(lateral_acc, *search, rate_hz)
+    return "left" if found is None or found[2] > 0 else "right"
+
+
+def hold_bounds(lateral_acc: np.ndarray, search: tuple[int, int], start: int, end: int,
+                side: Side, rate_hz: float, off: tuple[int, int, float] | None
+                ) -> tuple[int, int]:
+    """Foot off to foot down: after the shift onto the stance leg (the last one in ``search``:
+    the shift back from the set before may go the same way), before the shift back ``off``
+    (:func:`_shift_back`)."""
     towards = 1.0 if side == "left" else -1.0
-    shift_len = round(SHIFT_S * rate_hz)
     lift = round(LIFT_AFTER_SHIFT_S * rate_hz)
-    on = weight_shift(lateral_acc, max(not_before, start - round(2.5 * rate_hz)),
-                      start + round(2.0 * rate_hz), rate_hz, towards)
-    off = weight_shift(lateral_acc, end - round(1.0 * rate_hz), end + round(2.5 * rate_hz),
-                       rate_hz, -towards)
-    hold_start = on[0] + shift_len + lift if on else start
+    on = weight_shift(lateral_acc, *search, rate_hz, towards,
+                      last_before=start + round(0.5 * rate_hz))
+    hold_start = on[1] + lift if on else start
     hold_end = off[0] - lift if off else end
     if hold_end - hold_start < rate_hz:  # shifts not found where expected: keep the block
         return start, end

@@ -98,3 +98,64 @@ def test_a_drill_analysed_from_a_later_sample_is_in_that_samples_time():
         assert [t for r in b.rep_list for t in (r.time_s, r.peak_time_s)] == pytest.approx(
             [t for r in w.rep_list for t in (r.time_s, r.peak_time_s)], abs=0.02)
         assert [r.peak_drop_deg for r in b.rep_list] == [r.peak_drop_deg for r in w.rep_list]
+
+
+def _drill_session(*drills, seed: int = 21):
+    """Standing, a short calibration walk, then the drills (with standing after each)."""
+    from imu_monitor.simulation.activities import Gait, Stand
+    from imu_monitor.simulation.sensor_model import simulate
+
+    return simulate([Stand(5.0), Gait(5.0, turn_deg=0.0), Stand(3.0), *drills], 100.0, seed)
+
+
+@pytest.mark.parametrize("shift_s", [0.6, 1.5, 2.0, 3.0])
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_a_slow_weight_shift_puts_every_set_on_its_own_leg(shift_s, side):
+    """A patient who takes 1.5–3 s to shift onto the leg: a one-second template of the push
+    and the brake put every set of all three drills on the other leg at 1.5 and 2 s, a hold's
+    3° drop shown as a 3° hip hike."""
+    from imu_monitor.simulation.activities import HipHike, SingleLegStance, Stand, StepDown
+
+    for drill, act in (("single-leg-stance", SingleLegStance(side, 20.0, 3.0, shift_s=shift_s)),
+                       ("step-down", StepDown(side, reps=5, shift_s=shift_s)),
+                       ("hip-hike", HipHike(side, reps=5, shift_s=shift_s))):
+        rec = _drill_session(act, Stand(4.0))
+        config = PipelineConfig(drill=drill)
+        blocks = analyze_samples(rec.samples, 100.0, config).drill_result.blocks
+        assert [b.side for b in blocks] == [side], (drill, blocks)
+        if drill == "single-leg-stance":
+            truth = rec.truth.drills[0]
+            assert blocks[0].mean_drop_deg == pytest.approx(truth["mean_drop_deg"], abs=0.2)
+            assert blocks[0].hold_s == pytest.approx(truth["hold_s"], abs=1.0)
+
+
+@pytest.mark.parametrize("standing_s", [0.0, 0.5, 1.0, 2.0, 3.0])
+def test_a_change_of_leg_with_or_without_standing_between_is_seen(standing_s):
+    """Left hold, then the right after ``standing_s`` on both feet. With 2 s between, the
+    search for the second shift began half-way through the shift back off the left leg and
+    gave the right hold (a 6° drop) to the left leg as a 6° hip hike."""
+    from imu_monitor.simulation.activities import SingleLegStance, Stand
+
+    between = [Stand(standing_s)] if standing_s else []
+    for seed in (8, 11):
+        rec = _drill_session(SingleLegStance("left", 12.0, 3.0), *between,
+                             SingleLegStance("right", 12.0, 6.0), Stand(4.0), seed=seed)
+        blocks = analyze_samples(rec.samples, 100.0,
+                                 PipelineConfig(drill="single-leg-stance")).drill_result.blocks
+        assert [b.side for b in blocks] == ["left", "right"]
+        for block, truth in zip(blocks, rec.truth.drills, strict=True):
+            assert block.mean_drop_deg == pytest.approx(truth["mean_drop_deg"], abs=0.3)
+
+
+@pytest.mark.parametrize("standing_s", [0.5, 1.0, 1.5, 2.0, 3.0])
+def test_two_sets_on_the_same_leg_close_together_stay_on_that_leg(standing_s):
+    """The shift back off the leg and the shift onto it again go opposite ways: the search for
+    the second set starts once the shift back is over, so it sees only the shift onto it."""
+    from imu_monitor.simulation.activities import SingleLegStance, Stand
+
+    for seed in (8, 11):
+        rec = _drill_session(SingleLegStance("left", 12.0, 3.0), Stand(standing_s),
+                             SingleLegStance("left", 12.0, 3.0), Stand(4.0), seed=seed)
+        blocks = analyze_samples(rec.samples, 100.0,
+                                 PipelineConfig(drill="single-leg-stance")).drill_result.blocks
+        assert [b.side for b in blocks] == ["left", "left"]

@@ -59,6 +59,7 @@ class SingleLegStance:
     hold_s: float = 30.0
     drop_deg: float = 3.0
     sway_deg: float = 0.8
+    shift_s: float = 1.0  # the weight shift onto the leg (and back): patients take 0.5–3 s
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ class HipHike:
     lower_deg: float = 6.0
     lift_deg: float = 8.0
     rep_s: float = 3.0
+    shift_s: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,7 @@ class StepDown:
     reps: int = 8
     drop_deg: float = 6.0
     rep_s: float = 3.0
+    shift_s: float = 1.0
 
 
 Activity = Stand | Sit | Gait | SingleLegStance | HipHike | StepDown

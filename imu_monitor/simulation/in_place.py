@@ -16,14 +16,16 @@ SIT_DEPTH_M = 0.45  # the pelvis drops from standing to seat height
 SIT_BACK_M = 0.2  # and moves back onto the seat
 SIT_LEAN_DEG = 20.0  # anterior tilt at the middle of sitting down or standing up (trunk lean)
 SIT_TILT_DEG = -12.0  # seated: the pelvis rolls back
+LIFT_S = 0.3  # the free foot leaves the ground this long after the weight shift
+REPS_AFTER_SHIFT_S = 0.5  # the first rep starts this long after the weight shift
 
 
 def drill_seconds(act: Activity) -> float:
     """Length of a drill segment: its hold or reps plus the weight shifts around them."""
     if isinstance(act, SingleLegStance):
-        return act.hold_s + 2.6
+        return act.hold_s + 2 * (act.shift_s + LIFT_S)
     if isinstance(act, HipHike | StepDown):
-        return act.reps * act.rep_s + 3.0
+        return act.reps * act.rep_s + 2 * (act.shift_s + REPS_AFTER_SHIFT_S)
     raise TypeError(f"unknown activity {act!r}")
 
 
@@ -37,21 +39,23 @@ def drill(act: SingleLegStance | HipHike | StepDown, tau: np.ndarray, rng: np.ra
           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[dict]]:
     """Obliquity, tilt (deg), displacement (m) and truth of one single-leg drill segment.
 
-    Every drill shifts the weight over the stance leg (1 s), does its work, and shifts back.
+    Every drill shifts the weight over the stance leg (``act.shift_s``), does its work, and
+    shifts back.
     """
     stance_sign = 1.0 if act.side == "left" else -1.0  # +y is left
     # Obliquity that drops the free (contralateral) hip by ``d`` degrees: right stance → -d.
     drop_sign = 1.0 if act.side == "left" else -1.0
     total = drill_seconds(act)
-    shift = ramp(tau / 1.0) * ramp((total - tau) / 1.0)
+    shift = ramp(tau / act.shift_s) * ramp((total - tau) / act.shift_s)
     disp = np.zeros((len(tau), 3))
     disp[:, 1] = stance_sign * 0.05 * shift
     obl = np.zeros_like(tau)
     tilt = np.zeros_like(tau)
     truth: list[dict] = []
     if isinstance(act, SingleLegStance):
-        # Weight shift over 1 s, foot off 0.3 s later; foot down 0.3 s before the shift back.
-        start, end = 1.3, 1.3 + act.hold_s
+        # Foot off LIFT_S after the weight shift; foot down LIFT_S before the shift back.
+        start = act.shift_s + LIFT_S
+        end = start + act.hold_s
         on = ramp((tau - start) / 0.3) * ramp((end - tau) / 0.3)
         sway = gaussian_filter1d(rng.normal(0, 1, len(tau)), 0.3 * len(tau) / total)
         hold = (tau >= start) & (tau < end)
@@ -64,8 +68,9 @@ def drill(act: SingleLegStance | HipHike | StepDown, tau: np.ndarray, rng: np.ra
                       "max_drop_deg": float(drop[hold].max()),
                       "sway_deg": float(np.std(drop[hold]))})
     else:
+        first = act.shift_s + REPS_AFTER_SHIFT_S
         for r in range(act.reps):
-            u = (tau - 1.5 - r * act.rep_s) / act.rep_s
+            u = (tau - first - r * act.rep_s) / act.rep_s
             inside = (u >= 0) & (u < 1)
             if isinstance(act, HipHike):
                 # free hip: down to -lower at 25 %, up to +lift at 55 %, held to 75 %, back.
@@ -75,7 +80,7 @@ def drill(act: SingleLegStance | HipHike | StepDown, tau: np.ndarray, rng: np.ra
                 elev = gaussian_filter1d(elev, 0.05 * len(tau) / total)
                 obl += -drop_sign * elev
                 truth.append({"drill": "hip-hike", "side": act.side,
-                              "start_s": 1.5 + r * act.rep_s,
+                              "start_s": first + r * act.rep_s,
                               "range_deg": act.lower_deg + act.lift_deg})
             else:
                 depth = np.where(inside, np.sin(np.pi * np.clip(u / 0.9, 0, 1)) ** 2, 0.0)
@@ -83,7 +88,7 @@ def drill(act: SingleLegStance | HipHike | StepDown, tau: np.ndarray, rng: np.ra
                 tilt += 15.0 * depth
                 disp[:, 2] += -0.15 * depth
                 truth.append({"drill": "step-down", "side": act.side,
-                              "start_s": 1.5 + r * act.rep_s, "peak_drop_deg": act.drop_deg})
+                              "start_s": first + r * act.rep_s, "peak_drop_deg": act.drop_deg})
     return obl, tilt, disp, truth
 
 

@@ -184,7 +184,8 @@ def export_recording_samples(path: Path, out: Path) -> int:
     from imu_monitor.export.session import export_samples
 
     replay = RecordingReplay(path)
-    return export_samples(out, source_samples(replay), replay.info.rate_hz, path)
+    return export_samples(out, source_samples(replay), replay.info.rate_hz, path,
+                          replay.info.details)
 
 
 def open_stored(path: Path) -> StoredSession:

@@ -125,6 +125,33 @@ def test_drill_recording_analyses_as_its_drill(folder):
     assert len(doc["summary"]["single_leg_stance"]["blocks"]) == 2
 
 
+def test_a_samples_csv_carries_its_recordings_settings_and_time_zero(tmp_path):
+    """A samples CSV analyses as its recording: the mounting declared at recording time and
+    the drill came along neither (a simulated patient's sides moved by 0.3–0.4°, a drill
+    was analysed as a walk), and its times began at the device clock where every other
+    export begins at the first sample (0.1 s apart when the first packet was lost)."""
+    rec = tmp_path / "axes.imurec"
+    run("simulate", "--scenario", "trendelenburg-right", "--seed", "4", "--seconds", "30",
+        "--mounting", "x=up,y=left,z=back", "--packet-loss", "0.3", "-o", rec)
+    run("export", rec, "--format", "samples-csv", "-o", tmp_path / "s.csv")
+    text = (tmp_path / "s.csv").read_text()
+    assert "# axes: x=up,y=left,z=back" in text and "# drill: walk" in text
+    first = next(ln for ln in text.splitlines() if ln[:1].isdigit())
+    assert first.startswith("0.000000,")
+    run("export", rec, "--format", "angles-csv", "-o", tmp_path / "a.csv")
+    with open(tmp_path / "a.csv") as f:
+        assert float(next(csv.DictReader(f))["time_s"]) == 0.0
+    original = json.loads(run("analyze", rec, "--json").stdout)["summary"]
+    again = json.loads(run("analyze", tmp_path / "s.csv", "--json").stdout)["summary"]
+    for side in ("left", "right"):
+        assert again[side]["mean_peak_drop_deg"] == original[side]["mean_peak_drop_deg"]
+    sls = tmp_path / "sls.imurec"
+    run("simulate", "--scenario", "single-leg-stance", "--seconds", "20", "-o", sls)
+    run("export", sls, "--format", "samples-csv", "-o", tmp_path / "sls.csv")
+    doc = json.loads(run("analyze", tmp_path / "sls.csv", "--json").stdout)
+    assert doc["summary"]["drill"] == "single-leg-stance"
+
+
 def test_export_never_overwrites_a_recording(folder, tmp_path):
     copy = tmp_path / "keep.imurec"
     before = (folder / "walk.imurec").read_bytes()

@@ -235,7 +235,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.format == "samples-csv":  # the samples as read: no analysis needed
         source = open_source(args.file, args)
         rows = export_samples(Path(args.output), source_samples(source), source.info.rate_hz,
-                              Path(args.file))
+                              Path(args.file), source.info.details)
     else:
         pipeline, analysis = _run_analysis(
             args, keep_orientation=args.format == "sto",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 
 from imu_monitor.errors import InputDataError
@@ -35,12 +36,26 @@ def check_export_target(out: Path, source: Path, doing: str = "exported") -> Non
         raise InputDataError(f"{out} is the file being {doing}: choose another output name.")
 
 
-def export_samples(out: Path, samples: SampleBatch, rate_hz: float, source: Path) -> int:
+# What a samples CSV carries over from its recording, so that it analyses as the recording
+# does: without them a mounting declared when recording was found again from the walking (a
+# simulated patient's sides read 0.3–0.4° apart from the recording's), and a drill recording
+# was analysed as a walk.
+CARRIED_SETTINGS = ("axes", "drill", "side", "threshold_deg")
+
+
+def export_samples(out: Path, samples: SampleBatch, rate_hz: float, source: Path,
+                   metadata: dict | None = None) -> int:
     """The raw samples as our CSV (``samples-csv``): no analysis needed, so a recording too
-    short or too still to analyse still gives its data back; rows written."""
+    short or too still to analyse still gives its data back; rows written. Time zero is the
+    first sample, as in every other export; the recording's settings
+    (``CARRIED_SETTINGS``) come along as comments."""
     check_export_target(out, source)
+    settings = {key: value for key, value in (metadata or {}).items()
+                if key in CARRIED_SETTINGS and value is not None}
+    if len(samples):
+        samples = replace(samples, time_s=samples.time_s - samples.time_s[0])
     with guarded_path(out) as temporary:
-        write_csv(temporary, samples, rate_hz, {"source": str(source)})
+        write_csv(temporary, samples, rate_hz, {"source": str(source), **settings})
     return len(samples)
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from imu_monitor.errors import ImuMonitorError, RecordingError, StorageError
+from imu_monitor.errors import ImuMonitorError, InputDataError, RecordingError, StorageError
 from imu_monitor.heap import give_back_free_memory
 from imu_monitor.pipeline import Analysis, Pipeline, PipelineConfig, offline_analysis
 from imu_monitor.processing.calibration import parse_axes
@@ -33,6 +33,19 @@ def analysis_config(metadata: dict, drill: str | None = None, side: str | None =
                           side=side or metadata.get("side"),
                           axes=parse_axes(axes) if axes else None, orientation="offline",
                           **options)
+
+
+def _stored_threshold(metadata: dict) -> float | None:
+    """The threshold a recording (a number) or our CSV (a ``# threshold_deg:`` comment, text)
+    was made with."""
+    value = metadata.get("threshold_deg")
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise InputDataError(f"The file's threshold_deg is not a number of degrees: '{value}'. "
+                             "Write it like '# threshold_deg: 6', or give --threshold.") from None
 
 
 def source_samples(source: Source) -> SampleBatch:
@@ -65,7 +78,7 @@ def analyze_source(source: Source, *, drill: str | None = None, side: str | None
         metadata, drill, side, axes,
         # the clinician's threshold at recording time, for the drill it was recorded with
         threshold_deg=threshold_deg if threshold_deg is not None or drill not in (
-            None, metadata.get("drill")) else metadata.get("threshold_deg"),
+            None, metadata.get("drill")) else _stored_threshold(metadata),
         calibration=stored_calibration if stored else None,
         keep_orientation=keep_orientation,
         first_seq=first_seq,

@@ -152,6 +152,25 @@ def test_a_samples_csv_carries_its_recordings_settings_and_time_zero(tmp_path):
     assert doc["summary"]["drill"] == "single-leg-stance"
 
 
+def test_record_keeps_its_threshold_for_the_saved_analysis(tmp_path):
+    """`record --threshold 8` showed "over 8°" live while the saved summary below it, the
+    report and batch counted steps over 6°; the threshold also travels in a samples CSV,
+    where a comment that is not a number is refused in words, not with a crash."""
+    rec = tmp_path / "r.imurec"
+    run("record", "--source", "sim:trendelenburg-right", "--fast", "--seconds", "20",
+        "--threshold", "8", "--seed", "7", "-o", rec)
+    assert json.loads(run("analyze", rec, "--json").stdout)["summary"]["threshold_deg"] == 8.0
+    run("export", rec, "--format", "samples-csv", "-o", tmp_path / "r.csv")
+    text = (tmp_path / "r.csv").read_text()
+    assert "# threshold_deg: 8.0" in text
+    assert json.loads(run("analyze", tmp_path / "r.csv", "--json").stdout)[
+        "summary"]["threshold_deg"] == 8.0
+    (tmp_path / "bad.csv").write_text(text.replace("# threshold_deg: 8.0",
+                                                   "# threshold_deg: eight"))
+    refused = run("analyze", tmp_path / "bad.csv", check=False)
+    assert refused.returncode == 2 and "not a number of degrees: 'eight'" in refused.stderr
+
+
 def test_export_never_overwrites_a_recording(folder, tmp_path):
     copy = tmp_path / "keep.imurec"
     before = (folder / "walk.imurec").read_bytes()

@@ -327,6 +327,8 @@ def cmd_record(args: argparse.Namespace) -> int:
         meta = {"source": args.source, "device": _ble_device(source)}
     meta.update({"drill": drill, "side": args.side, "patient_id": patient,
                  "notes": args.notes or ""})
+    if args.threshold is not None:  # the saved analysis counts steps over the one shown live
+        meta["threshold_deg"] = args.threshold
     config = PipelineConfig(drill=drill, side=args.side, threshold_deg=args.threshold)
     try:
         writer = _new_recording(args.output, folder, patient, source.info.rate_hz, meta)

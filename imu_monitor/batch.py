@@ -150,9 +150,10 @@ def analyze_file(path: Path, options: BatchOptions, sha256: str | None = None
             row[key] = None
         row.update(drill_columns(analysis.drill_result))
     steps = [{"file": str(path), "sha256": row["sha256"], "step": k + 1,
-              "time_s": round(st.time_s, 3), "side": str(getattr(st.side, "value", st.side)),
-              "peak_drop_deg": None if st.peak_drop_deg is None else round(st.peak_drop_deg, 3),
-              "counted": st.counted, "note": st.note or ""}
+              # rounded as the JSON and the steps CSV round them
+              **{key: value for key, value in st.to_dict().items()
+                 if key in ("time_s", "side", "peak_drop_deg", "counted")},
+              "note": st.note or ""}
              for k, st in enumerate(analysis.steps)] if options.with_steps else []
     return row, steps
 
@@ -177,7 +178,7 @@ def drill_columns(result: DrillResult) -> dict:
                 weights += [1.0] * len(figures)
         total = sum(weights)
         out[f"{side}_drill_deg"] = (round(sum(v * w for v, w in zip(values, weights,
-                                                                      strict=True)) / total, 3)
+                                                                      strict=True)) / total, 2)
                                     if total > 0 else None)
         out[f"{side}_hold_s"] = round(hold, 2) if blocks and hold else None
         out[f"{side}_reps"] = reps if blocks and not hold else None

@@ -108,6 +108,7 @@ def test_a_drill_row_has_its_sets_not_the_calibration_walk(tmp_path):
         assert float(row[f"{side}_drill_deg"]) == pytest.approx(
             sum(b["mean_drop_deg"] * b["hold_s"] for b in holds)
             / sum(b["hold_s"] for b in holds), abs=0.01)
+        assert len(row[f"{side}_drill_deg"].partition(".")[2]) <= 2  # as the JSON rounds
     assert row["steps"] == row["left_mean_deg"] == row["asymmetry_deg"] == ""
 
 
@@ -154,6 +155,13 @@ def test_the_steps_table(folder, tmp_path):
         rows = list(csv.DictReader(f))
     walk = [r for r in rows if Path(r["file"]).name == DEMOS[-1].name]
     assert len(walk) > 80 and {r["side"] for r in walk} == {"left", "right"}
+    # the numbers as the JSON and the steps CSV give them (they had a third decimal)
+    doc = json.loads(subprocess.run(
+        [sys.executable, "-m", "imu_monitor", "analyze", str(DEMOS[-1]), "--json"],
+        capture_output=True, text=True, check=True).stdout)
+    assert [(r["time_s"], r["peak_drop_deg"]) for r in walk] == [
+        (str(s["time_s"]), "" if s["peak_drop_deg"] is None else str(s["peak_drop_deg"]))
+        for s in doc["steps"]]
 
 
 def test_ctrl_c_leaves_a_valid_table_of_the_files_done(tmp_path):

@@ -456,3 +456,19 @@ def test_a_new_threshold_judges_the_same_steps_again():
     assert analysis.summary.threshold_deg == 9.5
     assert all(s.over_threshold == (s.peak_drop_deg is not None and s.peak_drop_deg > 9.5)
                for s in analysis.steps)
+
+
+@pytest.mark.parametrize(("drop", "over"), [(8.004, False), (8.04, False), (8.06, True),
+                                            (7.96, False), (None, False)])
+def test_over_threshold_is_decided_on_the_drop_as_shown(drop, over):
+    """"8.0° ▲ over threshold" at a threshold of 8° (the drop was 8.004°): the step table,
+    the JSON and the app show drops to 0.1°, and the mark must agree with what is shown."""
+    from imu_monitor.presentation import step_line
+    from imu_monitor.processing.metrics import Step
+    from imu_monitor.processing.thresholds import over_threshold
+
+    assert over_threshold(drop, 8.0) is over
+    if drop is not None:
+        line = step_line(Step(1.0, "right", drop, 1.1, 0.5, 0, over_threshold(drop, 8.0)), 8.0)
+        shown = float(line.split("drop")[1].split("°")[0])
+        assert (shown > 8.0) is over and ("▲" in line) is over

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import numpy as np
 
+SHOWN_DECIMALS = 1  # drops are shown to 0.1° (the app, the terminal, the report)
+
 
 def over_threshold(drop_deg: float | None, threshold_deg: float) -> bool:
-    """A peak drop (of a step or a rep) beyond the threshold; a step without a peak is not."""
-    return drop_deg is not None and bool(drop_deg > threshold_deg)
+    """A peak drop (of a step or a rep) beyond the threshold as it is shown, to 0.1°: "8.0°
+    ▲ over 8°" beside a drop of 8.004° was a contradiction on screen. A step without a peak
+    is not over."""
+    return drop_deg is not None and bool(round(drop_deg, SHOWN_DECIMALS) > threshold_deg)
 
 
 def within_band(drop_deg: np.ndarray, tolerance_deg: float) -> np.ndarray:

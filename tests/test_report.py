@@ -144,6 +144,34 @@ def test_long_notes_and_many_markers_stay_above_the_footer(walk, tmp_path, monke
     assert pages and pages[0] <= report_page.PAGE_H - report_page.MARGIN + 1  # the footer fits
 
 
+def test_markers_and_notes_keep_their_room_before_a_long_calibration_text(walk, tmp_path,
+                                                                          monkeypatch):
+    """A treadmill session's long calibration sentence left the report without its markers
+    (nothing said one was left out) and cut the notes: the clinician's own words come
+    first, the machine's sentences are shortened instead."""
+    source = open_source(str(walk), realtime=False)
+    pipeline, analysis = analyze_source(source)
+    source.close()
+    text = report_text(analysis, walk)
+    text.calibration = "Calibration: " + "the neutral came from the initial contacts; " * 40
+    text.notes = "Notes: right knee sore after the second bout."
+    text.markers = "Markers: 12.5 s second; 30.0 s pain"
+    monkeypatch.setattr(report_page, "report_text", lambda *_: text)
+    whole: dict[str, bool] = {}  # each paragraph: did it have the room to be painted whole
+    real_paragraph = report_page._Page.paragraph
+
+    def paragraph(self, text, size=9, *args, bottom=report_page.PAGE_H, **kwargs):
+        whole[text] = self.y + self.measure(text, size) <= bottom
+        return real_paragraph(self, text, size, *args, bottom=bottom, **kwargs)
+
+    monkeypatch.setattr(report_page._Page, "paragraph", paragraph)
+    report_page.write_report(tmp_path / "r.png", "png", analysis, pipeline.obliquity.view,
+                             pipeline.valid.view, walk)
+    assert whole[text.notes] and whole[text.markers]
+    assert not whole[text.calibration]  # shortened instead
+    assert "Peak drop of every counted step" in whole
+
+
 def test_no_steps_and_overnight_sessions_are_described():
     assert report._statement(summarize([], 6.0)).startswith("No steps were found")
     for span in (5.0, 600.0, 50_401.0, 86_400.0 * 3):

@@ -2,9 +2,9 @@
 its page in ``report_page.py``, which alone imports Qt's painting).
 
 What a clinician files after a session: who, when and what was done; the numbers per stance side
-against the threshold, and what they mean in one sentence; every step's drop over the session;
-ten seconds of the trace; the drill's sets; how trustworthy the calibration was; notes,
-markers and lost data; and what one sacral sensor can and cannot see. Painted with Qt (no
+against the threshold, and what they mean in one sentence; every counted step's drop over the
+session; ten seconds of the trace; the drill's sets; how trustworthy the calibration was;
+notes, markers and lost data; and what one sacral sensor can and cannot see. Painted with Qt (no
 plotting library; the same code makes the PDF and the PNG), off the GUI thread in the app.
 """
 

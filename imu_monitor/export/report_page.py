@@ -112,6 +112,13 @@ class _Page:
         self.p.setFont(font)
         return font
 
+    def measure(self, text: str, size: int) -> float:
+        """The height ``text`` takes as a paragraph across the page."""
+        metrics = QFontMetricsF(_font(size, False))
+        return metrics.boundingRect(QRectF(MARGIN, 0, self.width, 10_000),
+                                    Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap,
+                                    text).height()
+
     def paragraph(self, text: str, size: int = 9, color: str = TEXT, bold: bool = False,
                   gap: float = 4.0, x: float = MARGIN, width: float | None = None,
                   bottom: float = PAGE_H) -> float:
@@ -159,7 +166,12 @@ class _Page:
             self.y += 8
         self.trace_plot()
         footer_top = PAGE_H - MARGIN - FOOTER_H
-        for part in (t.calibration, t.data, t.notes, t.markers):
+        # The clinician's own notes and markers keep their room; the calibration's and the
+        # data's sentences are shortened first (a long calibration text dropped the markers).
+        kept = sum(self.measure(part, 9) + 5 for part in (t.notes, t.markers) if part)
+        for part in (t.calibration, t.data):
+            self.paragraph(part, 9, gap=5, bottom=footer_top - kept)
+        for part in (t.notes, t.markers):
             self.paragraph(part, 9, gap=5, bottom=footer_top)
         self.y = footer_top
         self.paragraph(t.footer, 7, MUTED)
@@ -253,7 +265,7 @@ class _Page:
         steps = [s for s in self.analysis.steps if s.counted]
         threshold = self.analysis.summary.threshold_deg
         self._legend(self.y)
-        self.paragraph("Peak drop of every step", 11, bold=True)
+        self.paragraph("Peak drop of every counted step", 11, bold=True)
         top = max([12.0, threshold + 3] + [s.peak_drop_deg + 2 for s in steps])
         low = min(0.0, min((s.peak_drop_deg for s in steps), default=0.0) - 1)
         items: list[QGraphicsItem] = [pg.InfiniteLine(

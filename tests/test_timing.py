@@ -88,6 +88,17 @@ def test_a_hundredth_of_a_second_at_100_hz_still_counts_lost_samples():
     assert placed.missing_samples == 31
 
 
+@pytest.mark.parametrize("gap_at_s", [59.4, 59.5, 59.6, 59.8])
+def test_a_gap_in_the_last_half_second_of_an_exact_grid_counts_every_lost_sample(gap_at_s):
+    """100 Hz written to 0.01 s is exact: the rounding allowance for coarse times put the
+    samples after a gap in the file's last half second one slot early (9 lost, not 10)."""
+    t = np.round(np.arange(6000) * 0.01, 2)
+    gone = (t >= gap_at_s - 0.005) & (t < gap_at_s + 0.095)
+    placed = place_samples(t[~gone], np.arange(6000.0)[~gone, None], 100.0, "test")
+    assert placed.rate_hz == 100.0 and placed.missing_samples == 10
+    assert np.array_equal(placed.slots, np.flatnonzero(~gone))
+
+
 def test_an_hour_of_drifting_jittered_times_does_not_slip_a_slot():
     """The old rounding of ``time × median rate`` drifted by a slot every few minutes."""
     host = host_times(360_000, RATE, jitter=0.2, drift_ppm=250, bursts=300, lost_packets=100,

@@ -329,7 +329,11 @@ def _slots(t: np.ndarray, period: float, resolution: float = 0.0, coarse: float 
     n = len(t)
     offset = t / period - np.arange(n)
     lookahead = int(min(n, max(MIN_LOOKAHEAD, LOOKAHEAD_S / period)))
-    if coarse:
+    # Times on a grid that is the period or a whole multiple of it (100 Hz to 0.01 s) are
+    # exact: nothing there is rounded up (padded all the same, the samples after a gap in
+    # the last half second were put a slot early and one lost sample was not counted).
+    ratio = period / coarse if coarse else 0.0
+    if coarse and abs(ratio - round(ratio)) > 0.01 * ratio:
         offset = np.concatenate([offset, np.full(lookahead, offset[-1] - coarse / period)])
     envelope = minimum_filter1d(offset, lookahead, origin=-(lookahead // 2))[:n]
     missing = np.floor(envelope - _level(envelope, period) + 1.0 - LATE_TOLERANCE

@@ -103,7 +103,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     scenario = get_scenario(args.scenario)
     sensor = SimulatedSensor(args.scenario, args.seconds, args.rate, args.seed,
                              packet_loss=args.packet_loss, mounting=args.mounting)
-    meta = {"source": f"simulated:{args.scenario}", "seed": args.seed,
+    meta = {"source": f"sim:{args.scenario}", "seed": args.seed,
             "device": _simulated_device(), "drill": scenario.drill,
             "notes": scenario.description}
     if declared:

@@ -57,6 +57,12 @@ ACTIVE_OBLIQUITY_DEG = 1.0
 ACTIVE_TILT_DEG = 4.0
 MIN_BLOCK_S = 3.0
 MERGE_GAP_S = 1.5
+# Seated: the pelvis rolled back this far from standing (posterior tilt; the drills tilt it
+# forward, a step-down by 15°). Sitting down to rest between sets, and the lean of sitting
+# down and standing up within SEAT_MARGIN_S of it, is no set: it was scored as one (a 19 s
+# "hold" on a chair, 2 step-down reps, batch hold times doubled).
+SEATED_TILT_DEG = 6.0
+SEAT_MARGIN_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -218,12 +224,16 @@ def analyze_drill(drill: Drill, obliquity: np.ndarray, tilt: np.ndarray, rotatio
 
 def find_blocks(obliquity: np.ndarray, tilt: np.ndarray, walking: np.ndarray,
                 rate_hz: float) -> list[tuple[int, int]]:
-    """Sample ranges of single-leg work: the pelvis off neutral or swaying, not walking."""
+    """Sample ranges of single-leg work: the pelvis off neutral or swaying, not walking, not
+    seated."""
     win = max(1, round(rate_hz))
     mean = uniform_filter1d(obliquity, win)
     sway = np.sqrt(np.maximum(uniform_filter1d(obliquity**2, win) - mean**2, 0))
+    tilt = np.asarray(tilt, dtype=float)
+    seated = maximum_filter1d((tilt < -SEATED_TILT_DEG).astype(float),
+                              2 * round(SEAT_MARGIN_S * rate_hz) + 1) > 0
     active = ((np.abs(obliquity) > ACTIVE_OBLIQUITY_DEG) | (sway > QUIET_SD_DEG)
-              | (np.abs(np.asarray(tilt, float)) > ACTIVE_TILT_DEG)) & ~walking
+              | (np.abs(tilt) > ACTIVE_TILT_DEG)) & ~walking & ~seated
     edges = np.flatnonzero(np.diff(np.concatenate([[0], active.astype(np.int8), [0]])))
     merged: list[list[int]] = []
     for s, e in zip(edges[::2], edges[1::2], strict=True):

@@ -159,3 +159,18 @@ def test_two_sets_on_the_same_leg_close_together_stay_on_that_leg(standing_s):
         blocks = analyze_samples(rec.samples, 100.0,
                                  PipelineConfig(drill="single-leg-stance")).drill_result.blocks
         assert [b.side for b in blocks] == ["left", "left"]
+
+
+@pytest.mark.parametrize("drill", ["single-leg-stance", "step-down", "hip-hike"])
+def test_sitting_down_to_rest_between_sets_is_no_set(drill):
+    """20 s on a chair between the left and the right set was scored as a set (a 19 s hold
+    "within tolerance 100 %", two step-down reps), and batch's hold times doubled."""
+    from imu_monitor.simulation.activities import HipHike, SingleLegStance, Sit, Stand, StepDown
+
+    make = {"single-leg-stance": lambda side: SingleLegStance(side, 20.0, 3.0),
+            "step-down": lambda side: StepDown(side, reps=5),
+            "hip-hike": lambda side: HipHike(side, reps=5)}[drill]
+    rec = _drill_session(make("left"), Stand(3.0), Sit(20.0), Stand(3.0), make("right"),
+                         Stand(4.0), seed=5)
+    blocks = analyze_samples(rec.samples, 100.0, PipelineConfig(drill=drill)).drill_result.blocks
+    assert [b.side for b in blocks] == ["left", "right"]

@@ -63,6 +63,14 @@ MERGE_GAP_S = 1.5
 # "hold" on a chair, 2 step-down reps, batch hold times doubled).
 SEATED_TILT_DEG = 6.0
 SEAT_MARGIN_S = 2.0
+# A hold that moves the pelvis too little to be seen (level and steady, or a second or two)
+# is found between its weight shifts: onto the leg and back, each at least this fast
+# sideways (a 5 cm shift: 0.09 m/s over 1 s, 0.035 over 3 s; standing sways at under 0.01),
+# the speed taken from the acceleration less its mean over SHIFT_CONTEXT_S.
+MIN_SHIFT_SPEED_MPS = 0.02
+SHIFT_CONTEXT_S = 6.0
+SETTLE_AFTER_WALKING_S = 1.5
+WIDEN_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -193,6 +201,12 @@ def analyze_drill(drill: Drill, obliquity: np.ndarray, tilt: np.ndarray, rotatio
             f"This recording is too short for a set of {drill.label.lower()}: "
             f"{len(obliquity) / rate_hz:.1f} s, where a set takes at least {MIN_BLOCK_S:g} s. "
             "Record the whole set.")
+    if drill.name == "single-leg-stance":
+        # A level, steady hold (the result hoped for) or one of a second or two (a patient who
+        # cannot hold longer) moves the pelvis too little to be seen, or only now and then:
+        # its weight shifts are. Pieces of one hold are one set.
+        holds = holds_between_shifts(lateral_acc, walking, rate_hz)
+        blocks = _joined_by_holds(blocks, holds, rate_hz) if blocks else holds
     if not blocks:
         raise AnalysisError(
             f"No {drill.label.lower()} found: the recording shows no single-leg work after "
@@ -220,6 +234,71 @@ def analyze_drill(drill: Drill, obliquity: np.ndarray, tilt: np.ndarray, rotatio
             results.append(_step_downs(obliquity, tilt, rotation, start, end, stance, rate_hz,
                                        tolerance_deg))
     return DrillResult(tolerance_deg, tuple(results))
+
+
+def holds_between_shifts(lateral_acc: np.ndarray, walking: np.ndarray, rate_hz: float
+                         ) -> list[tuple[int, int]]:
+    """Holds seen only from their weight shifts: a shift onto a leg, then one back, at least
+    ``MIN_SHIFT_SPEED_MPS`` fast, 0.5 s or more apart, after the last walking."""
+    walked = np.flatnonzero(walking)
+    # from a moment after the last walking: a walker coming to a stop sways sideways too
+    first = int(walked[-1]) + 1 + round(SETTLE_AFTER_WALKING_S * rate_hz) if len(walked) else 0
+    a = np.asarray(lateral_acc[first:], dtype=float)
+    if len(a) < 2 * rate_hz:
+        return []
+    win = max(2, round(SHIFT_CONTEXT_S * rate_hz))
+    speed = np.cumsum(a - uniform_filter1d(a, win)) / rate_hz
+    speed -= uniform_filter1d(speed, win)  # what integrating leaves of slow drift
+    size = np.abs(speed)
+    # humps' tops, and not the small lobes the mean leaves beside a big one
+    tops = np.flatnonzero((size >= MIN_SHIFT_SPEED_MPS)
+                          & (size >= maximum_filter1d(size, win // 6 + 1))
+                          & (size >= 0.4 * maximum_filter1d(size, win)))
+    shifts = []  # (start, end, direction) of each hump
+    for top in tops:
+        direction = float(np.sign(speed[top]))
+        moving = speed * direction > SHIFT_EDGE * abs(speed[top])
+        begin, finish = top, top
+        while begin > 0 and moving[begin - 1]:
+            begin -= 1
+        while finish < len(moving) - 1 and moving[finish + 1]:
+            finish += 1
+        if not shifts or begin > shifts[-1][1]:
+            shifts.append((begin, finish, direction))
+    holds, k = [], 0
+    while k + 1 < len(shifts):  # onto a leg, then back: the shift back starts no hold
+        on, off = shifts[k], shifts[k + 1]
+        if off[2] == -on[2] and off[0] - on[1] >= 0.5 * rate_hz:
+            holds.append((first + on[1], first + off[0]))
+            k += 2
+        else:
+            k += 1
+    return holds
+
+
+def _joined_by_holds(blocks: list[tuple[int, int]], holds: list[tuple[int, int]],
+                     rate_hz: float) -> list[tuple[int, int]]:
+    """The blocks, each widened to a hold between weight shifts it overlaps where that hold
+    reaches ``WIDEN_S`` or more beyond it, and those then overlapping joined: the pieces of a
+    nearly level hold are one set. A block is not moved by less: where its own movement
+    starts is where its shift is looked for, and a slow shift read half a second earlier was
+    read the other way. (A hold no block overlaps is not added: with sets seen, such a pair
+    of shifts is more likely a weight shift on both feet between them than a level hold.)"""
+    reach = round(WIDEN_S * rate_hz)
+    widened = []
+    for start, end in blocks:
+        for h_start, h_end in holds:
+            if h_start < end and start < h_end:
+                start = h_start if h_start < start - reach else start
+                end = h_end if h_end > end + reach else end
+        widened.append((start, end))
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(widened):
+        if out and start < out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
 
 
 def find_blocks(obliquity: np.ndarray, tilt: np.ndarray, walking: np.ndarray,
@@ -347,7 +426,7 @@ def hold_bounds(lateral_acc: np.ndarray, search: tuple[int, int], start: int, en
                       last_before=start + round(0.5 * rate_hz))
     hold_start = on[1] + lift if on else start
     hold_end = off[0] - lift if off else end
-    if hold_end - hold_start < rate_hz:  # shifts not found where expected: keep the block
+    if hold_end - hold_start < 0.5 * rate_hz:  # shifts not found where expected: the block
         return start, end
     return hold_start, hold_end
 

@@ -174,3 +174,40 @@ def test_sitting_down_to_rest_between_sets_is_no_set(drill):
                          Stand(4.0), seed=5)
     blocks = analyze_samples(rec.samples, 100.0, PipelineConfig(drill=drill)).drill_result.blocks
     assert [b.side for b in blocks] == ["left", "right"]
+
+
+@pytest.mark.parametrize(("drop", "sway"), [(0.0, 0.1), (0.5, 0.2), (0.9, 0.3), (0.0, 0.5)])
+def test_a_level_steady_hold_the_result_hoped_for_is_measured(drop, sway):
+    """A hold with the pelvis level and steady moves it too little to be seen as work: it was
+    "No single-leg stance found", or broken into pieces of 2–10 s, some on the other leg.
+    Its weight shifts onto the leg and back give it."""
+    from imu_monitor.simulation.activities import SingleLegStance, Stand
+
+    rec = _drill_session(SingleLegStance("left", 20.0, drop, sway), Stand(4.0), seed=3)
+    blocks = analyze_samples(rec.samples, 100.0,
+                             PipelineConfig(drill="single-leg-stance")).drill_result.blocks
+    truth = rec.truth.drills[0]
+    assert [b.side for b in blocks] == ["left"]
+    assert blocks[0].hold_s == pytest.approx(20.0, abs=0.5)
+    assert blocks[0].mean_drop_deg == pytest.approx(truth["mean_drop_deg"], abs=0.2)
+
+
+@pytest.mark.parametrize("hold_s", [1.0, 2.0])
+def test_a_hold_of_a_second_or_two_is_a_result_not_an_error(hold_s):
+    """A patient who can stand on the leg only a moment: that is the finding, and it was
+    refused as "No single-leg stance found … check the drill chosen"."""
+    from imu_monitor.simulation.activities import SingleLegStance, Stand
+
+    rec = _drill_session(SingleLegStance("left", hold_s, 3.0), Stand(4.0), seed=3)
+    blocks = analyze_samples(rec.samples, 100.0,
+                             PipelineConfig(drill="single-leg-stance")).drill_result.blocks
+    assert [b.side for b in blocks] == ["left"]
+    assert blocks[0].hold_s == pytest.approx(hold_s, abs=0.8)
+
+
+def test_walking_analysed_as_a_single_leg_stance_is_still_refused():
+    from imu_monitor.simulation.activities import Stand
+
+    rec = _drill_session(Stand(6.0))
+    with pytest.raises(AnalysisError, match="No single-leg stance found"):
+        analyze_samples(rec.samples, 100.0, PipelineConfig(drill="single-leg-stance"))

@@ -71,6 +71,10 @@ MIN_SHIFT_SPEED_MPS = 0.02
 SHIFT_CONTEXT_S = 6.0
 SETTLE_AFTER_WALKING_S = 1.5
 WIDEN_S = 2.0
+# A rep: a step-down (lunge, split squat) tilts the pelvis forward this far; a hip hike lifts
+# the free hip this far.
+STEP_DOWN_REP_TILT_DEG = 5.0
+HIP_HIKE_REP_DEG = 2.0
 
 
 @dataclass(frozen=True)
@@ -459,7 +463,7 @@ def _reps(signal: np.ndarray, height: float, rate_hz: float) -> list[tuple[int, 
 def _hip_hikes(obliquity, start, end, side: Side, rate_hz) -> HipHikeBlock:
     elevation = -drop_from_obliquity(obliquity[start:end], side)  # free hip up = positive
     reps = []
-    for s, p, e in _reps(elevation, 2.0, rate_hz):
+    for s, p, e in _reps(elevation, HIP_HIKE_REP_DEG, rate_hz):
         top = elevation[p]
         near_top = elevation[s:e] >= top - 1.0
         reps.append(HipHikeRep(
@@ -477,7 +481,7 @@ def _step_downs(obliquity, tilt, rotation, start, end, side: Side, rate_hz,
                 tolerance_deg) -> StepDownBlock:
     drop = drop_from_obliquity(obliquity[start:end], side)
     reps = []
-    for s, p, e in _reps(np.asarray(tilt[start:end], float), 5.0, rate_hz):
+    for s, p, e in _reps(np.asarray(tilt[start:end], float), STEP_DOWN_REP_TILT_DEG, rate_hz):
         peak = s + int(np.argmax(drop[s:e]))
         rot = np.asarray(rotation[start + s:start + e], float)
         reps.append(StepDownRep(

@@ -9,7 +9,16 @@ from collections import Counter
 import numpy as np
 
 from imu_monitor.conventions import SIDES
-from imu_monitor.drills import DRILLS, DrillResult, HipHikeBlock, HipHikeRep, HoldBlock
+from imu_monitor.drills import (
+    DRILLS,
+    HIP_HIKE_REP_DEG,
+    STEP_DOWN_REP_TILT_DEG,
+    DrillResult,
+    HipHikeBlock,
+    HipHikeRep,
+    HoldBlock,
+    StepDownBlock,
+)
 from imu_monitor.processing.metrics import (
     NOTE_EXTRA,
     NOTE_FIRST,
@@ -189,6 +198,14 @@ def format_summary(summary: Summary, steps: list[Step] | None = None) -> list[st
     return out + summary_doubts(steps or [], summary)
 
 
+def no_reps_reason(block: HipHikeBlock | StepDownBlock) -> str:
+    """Why a set of reps has none: what a rep must reach (a shallow one is not counted)."""
+    if isinstance(block, HipHikeBlock):
+        return f"a rep lifts the free hip {HIP_HIKE_REP_DEG:g}° or more, and none did"
+    return (f"a rep tilts the pelvis forward {STEP_DOWN_REP_TILT_DEG:g}° or more (bend the "
+            "knee deeper), and none did")
+
+
 def format_drill(result: DrillResult) -> list[str]:
     """Holds or reps, one block per line group."""
     out = [f"Tolerance: {result.tolerance_deg:g}°"]
@@ -200,7 +217,7 @@ def format_drill(result: DrillResult) -> list[str]:
                        f" max {block.max_drop_deg:.1f}°, sway {block.sway_deg:.1f}°, "
                        f"within tolerance {block.time_in_band_pct:.0f}% of the time")
             continue
-        out.append(f"  {block.reps} reps")
+        out.append(f"  {block.reps} reps" + ("" if block.reps else f": {no_reps_reason(block)}"))
         for r in block.rep_list:
             if isinstance(r, HipHikeRep):
                 out.append(f"    {r.time_s:>7.1f} s  range {r.range_deg:.1f}°  "

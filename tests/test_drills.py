@@ -211,3 +211,18 @@ def test_walking_analysed_as_a_single_leg_stance_is_still_refused():
     rec = _drill_session(Stand(6.0))
     with pytest.raises(AnalysisError, match="No single-leg stance found"):
         analyze_samples(rec.samples, 100.0, PipelineConfig(drill="single-leg-stance"))
+
+
+def test_a_set_without_reps_says_what_a_rep_must_reach():
+    """Step-downs bending the pelvis only 4° forward gave "0 reps" and nothing more."""
+    from imu_monitor.presentation import format_drill
+    from imu_monitor.simulation.activities import Stand, StepDown
+
+    rec = _drill_session(StepDown("left", reps=5), Stand(4.0), seed=3)
+    samples = rec.samples
+    config = PipelineConfig(drill="step-down")
+    assert analyze_samples(samples, 100.0, config).drill_result.blocks[0].reps == 5
+    shallow = _drill_session(StepDown("left", reps=5, tilt_deg=4.0), Stand(4.0), seed=3)
+    result = analyze_samples(shallow.samples, 100.0, config).drill_result
+    assert result.blocks[0].reps == 0
+    assert "0 reps: a rep tilts the pelvis forward 5° or more" in "\n".join(format_drill(result))

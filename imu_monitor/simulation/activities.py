@@ -83,6 +83,7 @@ class StepDown:
     drop_deg: float = 6.0
     rep_s: float = 3.0
     shift_s: float = 1.0
+    tilt_deg: float = 15.0  # forward pelvic tilt at the bottom of each rep
 
 
 Activity = Stand | Sit | Gait | SingleLegStance | HipHike | StepDown

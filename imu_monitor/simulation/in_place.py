@@ -85,7 +85,7 @@ def drill(act: SingleLegStance | HipHike | StepDown, tau: np.ndarray, rng: np.ra
             else:
                 depth = np.where(inside, np.sin(np.pi * np.clip(u / 0.9, 0, 1)) ** 2, 0.0)
                 obl += drop_sign * act.drop_deg * depth
-                tilt += 15.0 * depth
+                tilt += act.tilt_deg * depth
                 disp[:, 2] += -0.15 * depth
                 truth.append({"drill": "step-down", "side": act.side,
                               "start_s": first + r * act.rep_s, "peak_drop_deg": act.drop_deg})

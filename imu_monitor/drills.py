@@ -90,6 +90,7 @@ class HoldBlock:
     sway_deg: float
     time_in_band_s: float
     time_in_band_pct: float
+    unseen_s: float = 0.0  # of the hold, lost or not yet trustworthy: left out of its figures
 
 
 @dataclass(frozen=True)
@@ -192,8 +193,10 @@ def get_drill(name: str) -> Drill:
 
 def analyze_drill(drill: Drill, obliquity: np.ndarray, tilt: np.ndarray, rotation: np.ndarray,
                   lateral_acc: np.ndarray, walking: np.ndarray, rate_hz: float,
-                  tolerance_deg: float, side: Side | None) -> DrillResult:
-    """Holds or reps of a single-leg drill, per block, with the drill's clinical numbers.
+                  tolerance_deg: float, side: Side | None,
+                  valid: np.ndarray | None = None) -> DrillResult:
+    """Holds or reps of a single-leg drill, per block, with the drill's clinical numbers
+    (a hold's from its ``valid`` samples: measured, the orientation trustworthy).
 
     ``walking`` marks samples inside walking bouts (from the contact detector): the
     calibration walk and any walking between sets are not drill work.
@@ -231,7 +234,7 @@ def analyze_drill(drill: Drill, obliquity: np.ndarray, tilt: np.ndarray, rotatio
         previous = (end, back[1] if back else None)
         if drill.name == "single-leg-stance":
             hold = hold_bounds(lateral_acc, search, start, end, stance, rate_hz, back)
-            results.append(_hold(obliquity, *hold, stance, rate_hz, tolerance_deg))
+            results.append(_hold(obliquity, *hold, stance, rate_hz, tolerance_deg, valid))
         elif drill.name == "hip-hike":
             results.append(_hip_hikes(obliquity, start, end, stance, rate_hz))
         else:
@@ -435,8 +438,14 @@ def hold_bounds(lateral_acc: np.ndarray, search: tuple[int, int], start: int, en
     return hold_start, hold_end
 
 
-def _hold(obliquity, start, end, side: Side, rate_hz, tolerance_deg) -> HoldBlock:
-    drop = drop_from_obliquity(obliquity[start:end], side)
+def _hold(obliquity, start, end, side: Side, rate_hz, tolerance_deg,
+          valid: np.ndarray | None = None) -> HoldBlock:
+    """A hold's figures from its trusted samples only: 8 s lost inside a hold had been
+    filled in and counted as held within tolerance, and nothing said so."""
+    seen = np.ones(end - start, dtype=bool) if valid is None else np.asarray(valid[start:end])
+    if not seen.any():
+        seen = np.ones(end - start, dtype=bool)  # nothing measured: the block as it is
+    drop = drop_from_obliquity(obliquity[start:end], side)[seen]
     in_band = within_band(drop, tolerance_deg)
     return HoldBlock(
         side=side,
@@ -448,6 +457,7 @@ def _hold(obliquity, start, end, side: Side, rate_hz, tolerance_deg) -> HoldBloc
         sway_deg=round(float(drop.std()), 2),
         time_in_band_s=round(float(in_band.sum()) / rate_hz, 2),
         time_in_band_pct=round(100.0 * float(in_band.mean()), 1),
+        unseen_s=round(float((~seen).sum()) / rate_hz, 2),
     )
 
 

@@ -592,7 +592,7 @@ class Pipeline:
         return analyze_drill(self.drill, self.obliquity.view[part], self.tilt.view[part],
                              self.rotation.view[part], self.lateral_acc.view[part],
                              self._walking_mask(n)[part], self.rate_hz, self.threshold_deg,
-                             self.config.side)
+                             self.config.side, self.valid.view[part])
 
     def _walking_mask(self, n: int) -> np.ndarray:
         """Samples inside walking bouts (first to last contact, half a second around)."""

@@ -215,7 +215,9 @@ def format_drill(result: DrillResult) -> list[str]:
         if isinstance(block, HoldBlock):
             out.append(f"  hold {block.hold_s:.1f} s, mean drop {block.mean_drop_deg:.1f}°,"
                        f" max {block.max_drop_deg:.1f}°, sway {block.sway_deg:.1f}°, "
-                       f"within tolerance {block.time_in_band_pct:.0f}% of the time")
+                       f"within tolerance {block.time_in_band_pct:.0f}% of the time"
+                       + (f" seen ({block.unseen_s:.1f} s of it lost: not counted)"
+                          if block.unseen_s else ""))
             continue
         out.append(f"  {block.reps} reps" + ("" if block.reps else f": {no_reps_reason(block)}"))
         for r in block.rep_list:

@@ -226,3 +226,22 @@ def test_a_set_without_reps_says_what_a_rep_must_reach():
     result = analyze_samples(shallow.samples, 100.0, config).drill_result
     assert result.blocks[0].reps == 0
     assert "0 reps: a rep tilts the pelvis forward 5° or more" in "\n".join(format_drill(result))
+
+
+def test_data_lost_inside_a_hold_is_said_and_left_out_of_its_figures():
+    """8 s of a 30 s hold never arrived: the hold read as whole, its figures from the samples
+    filled in across the gap, the time within tolerance a share of time nobody saw."""
+    from imu_monitor.samples import SampleBatch
+    from imu_monitor.simulation.activities import SingleLegStance, Stand
+
+    rec = _drill_session(SingleLegStance("left", 30.0, 3.0), Stand(4.0), seed=3)
+    s = rec.samples
+    config = PipelineConfig(drill="single-leg-stance")
+    whole = analyze_samples(s, 100.0, config).drill_result.blocks[0]
+    cut = (round((whole.start_s + 10) * 100), round((whole.start_s + 18) * 100))
+    lossy = SampleBatch.concat([s.slice(0, cut[0]), s.slice(cut[1], len(s))])
+    block = analyze_samples(lossy, 100.0, config).drill_result.blocks[0]
+    assert block.hold_s == pytest.approx(whole.hold_s, abs=0.3)
+    assert 8.0 <= block.unseen_s <= 9.5 and whole.unseen_s == 0.0
+    assert block.mean_drop_deg == pytest.approx(whole.mean_drop_deg, abs=0.3)
+    assert block.time_in_band_s <= block.hold_s - block.unseen_s

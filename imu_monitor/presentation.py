@@ -208,7 +208,8 @@ def no_reps_reason(block: HipHikeBlock | StepDownBlock) -> str:
 
 def format_drill(result: DrillResult) -> list[str]:
     """Holds or reps, one block per line group."""
-    out = [f"Tolerance: {result.tolerance_deg:g}°"]
+    hikes = result.blocks and all(isinstance(b, HipHikeBlock) for b in result.blocks)
+    out = [] if hikes else [f"Tolerance: {result.tolerance_deg:g}°"]  # hip hikes: unused
     for k, block in enumerate(result.blocks, 1):
         out.append(f"Block {k}: standing on the {block.side} leg, {block.start_s:.1f}–"
                    f"{block.end_s:.1f} s")
@@ -217,7 +218,9 @@ def format_drill(result: DrillResult) -> list[str]:
                        f" max {block.max_drop_deg:.1f}°, sway {block.sway_deg:.1f}°, "
                        f"within tolerance {block.time_in_band_pct:.0f}% of the time"
                        + (f" seen ({block.unseen_s:.1f} s of it lost: not counted)"
-                          if block.unseen_s else ""))
+                          if block.unseen_s else "")
+                       + ("; the free hip held up: a hip hike, not a drop"
+                          if block.mean_drop_deg < 0 else ""))
             continue
         out.append(f"  {block.reps} reps" + ("" if block.reps else f": {no_reps_reason(block)}"))
         for r in block.rep_list:

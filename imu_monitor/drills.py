@@ -500,7 +500,8 @@ def _step_downs(obliquity, tilt, rotation, start, end, side: Side, rate_hz,
             obliquity_range_deg=round(float(drop[s:e].max() - drop[s:e].min()), 2),
             peak_time_s=round((start + peak) / rate_hz, 2),
             rotation_range_deg=round(float(rot.max() - rot.min()), 2),
-            over_threshold=over_threshold(float(drop[peak]), tolerance_deg),
+            # on the value kept (and shown from it): 10.0457° kept as 10.05 is shown "10.1°"
+            over_threshold=over_threshold(round(float(drop[peak]), 2), tolerance_deg),
         ))
     drops = [r.peak_drop_deg for r in reps]
     return StepDownBlock(side, round(start / rate_hz, 2), round(end / rate_hz, 2), len(reps),

@@ -198,6 +198,9 @@ def format_summary(summary: Summary, steps: list[Step] | None = None) -> list[st
     return out + summary_doubts(steps or [], summary)
 
 
+HIKED_HOLD_DEG = 1.0  # a hold's mean this far below level is called a hip hike (not noise)
+
+
 def no_reps_reason(block: HipHikeBlock | StepDownBlock) -> str:
     """Why a set of reps has none: what a rep must reach (a shallow one is not counted)."""
     if isinstance(block, HipHikeBlock):
@@ -220,7 +223,7 @@ def format_drill(result: DrillResult) -> list[str]:
                        + (f" seen ({block.unseen_s:.1f} s of it lost: not counted)"
                           if block.unseen_s else "")
                        + ("; the free hip held up: a hip hike, not a drop"
-                          if block.mean_drop_deg < 0 else ""))
+                          if block.mean_drop_deg <= -HIKED_HOLD_DEG else ""))
             continue
         out.append(f"  {block.reps} reps" + ("" if block.reps else f": {no_reps_reason(block)}"))
         for r in block.rep_list:

@@ -1,5 +1,6 @@
 """Single-leg drills against simulated truth."""
 
+import numpy as np
 import pytest
 
 from imu_monitor.errors import AnalysisError
@@ -245,3 +246,28 @@ def test_data_lost_inside_a_hold_is_said_and_left_out_of_its_figures():
     assert 8.0 <= block.unseen_s <= 9.5 and whole.unseen_s == 0.0
     assert block.mean_drop_deg == pytest.approx(whole.mean_drop_deg, abs=0.3)
     assert block.time_in_band_s <= block.hold_s - block.unseen_s
+
+
+def test_a_rep_at_the_tolerance_is_flagged_as_it_is_shown():
+    """A rep of 10.0457° was kept as 10.05 and shown "10.1°" without ▲ at a tolerance of 10°
+    (decided on 10.0): the flag follows the value kept and shown."""
+    from imu_monitor.drills import _step_downs
+
+    rate, n = 100.0, 900
+    t = np.arange(n) / rate
+    depth = np.sin(np.pi * np.clip((t % 3.0) / 2.7, 0, 1)) ** 2
+    obliquity = 10.0457 * depth  # left stance: drop = obliquity
+    block = _step_downs(obliquity, 15.0 * depth, np.zeros(n), 0, n, "left", rate, 10.0)
+    for rep in block.rep_list:
+        assert (f"{rep.peak_drop_deg:.1f}" == "10.1") and rep.over_threshold
+
+
+def test_a_level_hold_is_not_called_a_hip_hike_for_a_hundredth_of_a_degree():
+    from imu_monitor.drills import DrillResult, HoldBlock
+    from imu_monitor.presentation import format_drill
+
+    def line(mean):
+        block = HoldBlock("left", 0.0, 20.0, 20.0, mean, 0.5, 0.2, 20.0, 100.0)
+        return format_drill(DrillResult(4.0, (block,)))[-1]
+
+    assert "hip hike" not in line(-0.01) and "hip hike" in line(-3.0)

@@ -472,3 +472,12 @@ def test_over_threshold_is_decided_on_the_drop_as_shown(drop, over):
         line = step_line(Step(1.0, "right", drop, 1.1, 0.5, 0, over_threshold(drop, 8.0)), 8.0)
         shown = float(line.split("drop")[1].split("°")[0])
         assert (shown > 8.0) is over and ("▲" in line) is over
+
+
+def test_the_live_band_and_a_holds_time_in_band_are_decided_as_shown():
+    """"4.0° ▲ outside ±4°" for a drop of 4.03°: the live reading's band is judged on the drop
+    as shown, as steps are."""
+    from imu_monitor.processing.thresholds import outside_band, within_band
+
+    assert not outside_band(4.03, 4.0) and outside_band(4.06, 4.0)
+    assert within_band(np.array([4.03, -4.04, 4.06]), 4.0).tolist() == [True, True, False]

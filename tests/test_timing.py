@@ -99,6 +99,16 @@ def test_a_gap_in_the_last_half_second_of_an_exact_grid_counts_every_lost_sample
     assert np.array_equal(placed.slots, np.flatnonzero(~gone))
 
 
+@pytest.mark.parametrize("rate", [100.5, 100.6, 100.8])
+@pytest.mark.parametrize("phase", [0.0, 0.25, 0.5, 0.75])
+def test_a_sensor_just_off_the_grids_rate_is_still_rounded_not_exact(rate, phase):
+    """A grid taken for exact within 1 % left a 100.6 Hz sensor written to 0.01 s with a lost
+    sample that never happened and its last 30 samples a slot late."""
+    t = np.round((np.arange(6000) + phase) / rate, 2)
+    placed = place_samples(t, np.arange(6000.0)[:, None], None, "test")
+    assert placed.missing_samples == 0 and np.array_equal(placed.slots, np.arange(6000))
+
+
 def test_an_hour_of_drifting_jittered_times_does_not_slip_a_slot():
     """The old rounding of ``time × median rate`` drifted by a slot every few minutes."""
     host = host_times(360_000, RATE, jitter=0.2, drift_ppm=250, bursts=300, lost_packets=100,

@@ -16,10 +16,12 @@ def over_threshold(drop_deg: float | None, threshold_deg: float) -> bool:
 
 
 def within_band(drop_deg: np.ndarray, tolerance_deg: float) -> np.ndarray:
-    """Samples of a hold within ± the tolerance of level (a hip hike or a drop alike)."""
-    return np.abs(drop_deg) <= tolerance_deg
+    """Samples of a hold within ± the tolerance of level (a hip hike or a drop alike), as
+    shown."""
+    return np.round(np.abs(drop_deg), SHOWN_DECIMALS) <= tolerance_deg
 
 
 def outside_band(value_deg: float, tolerance_deg: float) -> bool:
-    """One value (the drop or tilt now) outside ± the tolerance."""
-    return bool(abs(value_deg) > tolerance_deg)
+    """One value (the drop or tilt now) outside ± the tolerance, as shown ("4.0° ▲ outside
+    ±4°" beside a drop of 4.03° was the same contradiction as for steps)."""
+    return bool(round(abs(value_deg), SHOWN_DECIMALS) > tolerance_deg)

@@ -48,6 +48,7 @@ MAX_ROUNDS = 8
 # The envelope sits at its level, or up to this many periods above it where it rests on a
 # single jittered sample (at the end of the file, before a gap); one period up is a lost sample.
 LATE_TOLERANCE = 0.7
+EXACT_GRID = 1e-5  # a period within this share of a whole number of grid steps is exact
 OUTLIER_SDS = 3.0  # the line fit leaves out samples further than this from it
 BACKWARDS_LIMIT_PERIODS = 2.0  # time may step back this far (stamping jitter) at any row
 CLOCK_STEP_LIMIT_S = 1.0  # ... and this far, once a minute at most (a clock set back)
@@ -329,11 +330,13 @@ def _slots(t: np.ndarray, period: float, resolution: float = 0.0, coarse: float 
     n = len(t)
     offset = t / period - np.arange(n)
     lookahead = int(min(n, max(MIN_LOOKAHEAD, LOOKAHEAD_S / period)))
-    # Times on a grid that is the period or a whole multiple of it (100 Hz to 0.01 s) are
-    # exact: nothing there is rounded up (padded all the same, the samples after a gap in
-    # the last half second were put a slot early and one lost sample was not counted).
+    # Times whose period is the grid or a whole multiple of it (100, 50 or 25 Hz written to
+    # 0.01 s) are exact: nothing there is rounded up (padded all the same, the samples after
+    # a gap in the last half second were put a slot early and one lost sample was not
+    # counted). Exact means to the clock's own precision: a sensor 0.6 % off the grid's rate
+    # is rounded like any other.
     ratio = period / coarse if coarse else 0.0
-    if coarse and abs(ratio - round(ratio)) > 0.01 * ratio:
+    if coarse and abs(ratio - round(ratio)) > EXACT_GRID * ratio:
         offset = np.concatenate([offset, np.full(lookahead, offset[-1] - coarse / period)])
     envelope = minimum_filter1d(offset, lookahead, origin=-(lookahead // 2))[:n]
     missing = np.floor(envelope - _level(envelope, period) + 1.0 - LATE_TOLERANCE

@@ -17,6 +17,7 @@ from imu_monitor.conventions import Side, drop_from_obliquity
 from imu_monitor.errors import AnalysisError, InputDataError
 from imu_monitor.processing.filters import maximum_filter1d, uniform_filter1d
 from imu_monitor.processing.peaks import find_peaks
+from imu_monitor.processing.runs import true_runs
 from imu_monitor.processing.thresholds import over_threshold, within_band
 
 
@@ -69,7 +70,7 @@ SEAT_MARGIN_S = 2.0
 # the speed taken from the acceleration less its mean over SHIFT_CONTEXT_S.
 MIN_SHIFT_SPEED_MPS = 0.02
 SHIFT_CONTEXT_S = 6.0
-SETTLE_AFTER_WALKING_S = 1.5
+SETTLE_AFTER_WALKING_S = 1.0
 WIDEN_S = 2.0
 # A rep: a step-down (lunge, split squat) tilts the pelvis forward this far; a hip hike lifts
 # the free hip this far.
@@ -213,7 +214,7 @@ def analyze_drill(drill: Drill, obliquity: np.ndarray, tilt: np.ndarray, rotatio
         # cannot hold longer) moves the pelvis too little to be seen, or only now and then:
         # its weight shifts are. Pieces of one hold are one set.
         holds = holds_between_shifts(lateral_acc, walking, rate_hz)
-        blocks = _joined_by_holds(blocks, holds, rate_hz) if blocks else holds
+        blocks = _joined_by_holds(blocks, holds, rate_hz, len(obliquity)) if blocks else holds
     if not blocks:
         raise AnalysisError(
             f"No {drill.label.lower()} found: the recording shows no single-leg work after "
@@ -230,7 +231,9 @@ def analyze_drill(drill: Drill, obliquity: np.ndarray, tilt: np.ndarray, rotatio
         not_before = int(walked[-1]) + 1 if len(walked) else 0
         search = _shift_search(start, rate_hz, not_before, previous)
         stance = side or stance_side_from_shift(lateral_acc, search, rate_hz)
-        back = _shift_back(lateral_acc, end, stance, rate_hz, next_start)
+        # a set running to the end of the data has no shift back yet (live: under way)
+        back = (_shift_back(lateral_acc, end, stance, rate_hz, next_start)
+                if end < len(obliquity) else None)
         previous = (end, back[1] if back else None)
         if drill.name == "single-leg-stance":
             hold = hold_bounds(lateral_acc, search, start, end, stance, rate_hz, back)
@@ -245,12 +248,22 @@ def analyze_drill(drill: Drill, obliquity: np.ndarray, tilt: np.ndarray, rotatio
 
 def holds_between_shifts(lateral_acc: np.ndarray, walking: np.ndarray, rate_hz: float
                          ) -> list[tuple[int, int]]:
-    """Holds seen only from their weight shifts: a shift onto a leg, then one back, at least
-    ``MIN_SHIFT_SPEED_MPS`` fast, 0.5 s or more apart, after the last walking."""
-    walked = np.flatnonzero(walking)
-    # from a moment after the last walking: a walker coming to a stop sways sideways too
-    first = int(walked[-1]) + 1 + round(SETTLE_AFTER_WALKING_S * rate_hz) if len(walked) else 0
-    a = np.asarray(lateral_acc[first:], dtype=float)
+    """Holds seen only from their weight shifts: in each stretch without walking, a shift onto
+    a leg, then one back, at least ``MIN_SHIFT_SPEED_MPS`` fast, 0.5 s or more apart; at the
+    end of the data a shift onto a leg with none back yet is the hold under way (live, or a
+    recording stopped in it)."""
+    settle = round(SETTLE_AFTER_WALKING_S * rate_hz)
+    holds = []
+    for start, stop in true_runs(~np.asarray(walking, dtype=bool)):
+        # from a moment after walking: a walker coming to a stop sways sideways too
+        first = start + (settle if start > 0 else 0)
+        holds += [(first + on, first + off) for on, off in _holds_in(
+            np.asarray(lateral_acc[first:stop], float), rate_hz, stop == len(walking))]
+    return holds
+
+
+def _holds_in(a: np.ndarray, rate_hz: float, open_end: bool) -> list[tuple[int, int]]:
+    """:func:`holds_between_shifts` in one stretch of lateral acceleration."""
     if len(a) < 2 * rate_hz:
         return []
     win = max(2, round(SHIFT_CONTEXT_S * rate_hz))
@@ -261,7 +274,7 @@ def holds_between_shifts(lateral_acc: np.ndarray, walking: np.ndarray, rate_hz: 
     tops = np.flatnonzero((size >= MIN_SHIFT_SPEED_MPS)
                           & (size >= maximum_filter1d(size, win // 6 + 1))
                           & (size >= 0.4 * maximum_filter1d(size, win)))
-    shifts = []  # (start, end, direction) of each hump
+    shifts: list[tuple[int, int, float]] = []  # (start, end, direction) of each hump
     for top in tops:
         direction = float(np.sign(speed[top]))
         moving = speed * direction > SHIFT_EDGE * abs(speed[top])
@@ -276,29 +289,40 @@ def holds_between_shifts(lateral_acc: np.ndarray, walking: np.ndarray, rate_hz: 
     while k + 1 < len(shifts):  # onto a leg, then back: the shift back starts no hold
         on, off = shifts[k], shifts[k + 1]
         if off[2] == -on[2] and off[0] - on[1] >= 0.5 * rate_hz:
-            holds.append((first + on[1], first + off[0]))
+            holds.append((on[1], off[0]))
             k += 2
         else:
             k += 1
+    if open_end and k == len(shifts) - 1 and len(a) - shifts[k][1] >= rate_hz:
+        holds.append((shifts[k][1], len(a)))
     return holds
 
 
 def _joined_by_holds(blocks: list[tuple[int, int]], holds: list[tuple[int, int]],
-                     rate_hz: float) -> list[tuple[int, int]]:
+                     rate_hz: float, n: int) -> list[tuple[int, int]]:
     """The blocks, each widened to a hold between weight shifts it overlaps where that hold
     reaches ``WIDEN_S`` or more beyond it, and those then overlapping joined: the pieces of a
     nearly level hold are one set. A block is not moved by less: where its own movement
     starts is where its shift is looked for, and a slow shift read half a second earlier was
-    read the other way. (A hold no block overlaps is not added: with sets seen, such a pair
-    of shifts is more likely a weight shift on both feet between them than a level hold.)"""
+    read the other way. A hold no block overlaps, nor begins within ``SHIFT_BEFORE_S`` after
+    (where that set's shift back lies, read as a shift onto the other leg when the shift onto
+    it was too slow to be seen), is a set of its own if it lasts ``MIN_BLOCK_S`` (a level hold
+    on the better leg beside a drop on the other; a shorter pair of shifts beside sets is
+    more likely a weight shift on both feet)."""
     reach = round(WIDEN_S * rate_hz)
     widened = []
     for start, end in blocks:
+        # (not by a hold still open at the end of the data: its shift back may only have
+        # been too slow to be seen, and the standing after it is no hold)
         for h_start, h_end in holds:
-            if h_start < end and start < h_end:
+            if h_start < end and start < h_end and h_end < n:
                 start = h_start if h_start < start - reach else start
                 end = h_end if h_end > end + reach else end
         widened.append((start, end))
+    after = round(SHIFT_BEFORE_S * rate_hz)  # a set's own shift back off its leg lies there
+    widened += [(h_start, h_end) for h_start, h_end in holds
+                if h_end - h_start >= MIN_BLOCK_S * rate_hz
+                and not any(h_start < end + after and start < h_end for start, end in blocks)]
     out: list[tuple[int, int]] = []
     for start, end in sorted(widened):
         if out and start < out[-1][1]:

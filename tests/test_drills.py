@@ -271,3 +271,48 @@ def test_a_level_hold_is_not_called_a_hip_hike_for_a_hundredth_of_a_degree():
         return format_drill(DrillResult(4.0, (block,)))[-1]
 
     assert "hip hike" not in line(-0.01) and "hip hike" in line(-3.0)
+
+
+def _sides_and_holds(rec) -> list[tuple[str, float]]:
+    blocks = analyze_samples(rec.samples, 100.0,
+                             PipelineConfig(drill="single-leg-stance")).drill_result.blocks
+    return [(b.side, b.hold_s) for b in blocks]
+
+
+@pytest.mark.parametrize("seed", [3, 8])
+def test_a_level_hold_beside_a_drop_on_the_other_leg_is_a_set_of_its_own(seed):
+    """Both legs tested, the better one level: only the drop's set was reported."""
+    from imu_monitor.simulation.activities import SingleLegStance, Stand
+
+    rec = _drill_session(SingleLegStance("left", 20.0, 3.0), Stand(3.0),
+                         SingleLegStance("right", 20.0, 0.0, 0.1), Stand(4.0), seed=seed)
+    got = _sides_and_holds(rec)
+    assert [side for side, _ in got] == ["left", "right"]
+    assert all(abs(hold - 20.0) < 0.5 for _, hold in got)
+
+
+def test_level_holds_before_a_walk_and_after_it_are_both_found():
+    """Level holds were looked for after the last walking only: a hold before a walk was lost."""
+    from imu_monitor.simulation.activities import Gait, SingleLegStance, Stand
+
+    rec = _drill_session(SingleLegStance("left", 20.0, 0.0, 0.1), Stand(3.0),
+                         Gait(6.0, turn_deg=0.0), Stand(3.0),
+                         SingleLegStance("right", 20.0, 0.0, 0.1), Stand(4.0), seed=3)
+    assert [side for side, _ in _sides_and_holds(rec)] == ["left", "right"]
+
+
+def test_a_level_hold_is_shown_live_while_it_lasts():
+    """Found between its shifts onto the leg and back, a level hold showed nothing live until
+    the foot came down: the shift onto the leg with none back yet is the hold under way."""
+    from imu_monitor.pipeline import Pipeline
+    from imu_monitor.simulation.activities import SingleLegStance, Stand
+
+    rec = _drill_session(SingleLegStance("left", 20.0, 0.0, 0.1), Stand(4.0), seed=3)
+    truth = rec.truth.drills[0]
+    pipeline = Pipeline(100.0, PipelineConfig(drill="single-leg-stance"))
+    halfway = round((truth["start_s"] + 10.0) * 100)
+    for k in range(0, halfway, 10):
+        pipeline.push(rec.samples.slice(k, k + 10))
+    shown = pipeline.drill_so_far()
+    assert shown is not None and [b.side for b in shown.blocks] == ["left"]
+    assert shown.blocks[0].hold_s == pytest.approx(10.0, abs=1.0)

@@ -76,6 +76,7 @@ WIDEN_S = 2.0
 # the free hip this far.
 STEP_DOWN_REP_TILT_DEG = 5.0
 HIP_HIKE_REP_DEG = 2.0
+DESCENT_AFTER_S = 0.1  # a rep's drop may peak just after the bottom of its bend
 
 
 @dataclass(frozen=True)
@@ -511,12 +512,27 @@ def _hip_hikes(obliquity, start, end, side: Side, rate_hz) -> HipHikeBlock:
                         round(float(tempo.mean()), 2) if len(tempo) else None, tuple(reps))
 
 
+def _descent_extreme(drop: np.ndarray, bend: np.ndarray, s: int, bottom: int,
+                     rate_hz: float) -> int:
+    """Where a rep's drop is read: on its descent (from the least bend before the bottom to
+    the bottom, and ``DESCENT_AFTER_S`` past it), the largest drop — or, if the free hip rose
+    further than it fell, the highest hip, a negative drop: a hip hiked to compensate is
+    reported, not hidden (it read 0°, the rep "perfectly controlled"). The whole rep had been
+    searched, and a drop on the way up was taken for the descent's."""
+    first = s + int(np.argmin(bend[s:bottom + 1]))
+    last = min(len(drop), bottom + 1 + round(DESCENT_AFTER_S * rate_hz))
+    part = drop[first:last]
+    k = int(np.argmax(part)) if part.max() >= -part.min() else int(np.argmin(part))
+    return first + k
+
+
 def _step_downs(obliquity, tilt, rotation, start, end, side: Side, rate_hz,
                 tolerance_deg) -> StepDownBlock:
     drop = drop_from_obliquity(obliquity[start:end], side)
+    bend = np.asarray(tilt[start:end], float)
     reps = []
-    for s, p, e in _reps(np.asarray(tilt[start:end], float), STEP_DOWN_REP_TILT_DEG, rate_hz):
-        peak = s + int(np.argmax(drop[s:e]))
+    for s, p, e in _reps(bend, STEP_DOWN_REP_TILT_DEG, rate_hz):
+        peak = _descent_extreme(drop, bend, s, p, rate_hz)
         rot = np.asarray(rotation[start + s:start + e], float)
         reps.append(StepDownRep(
             time_s=round((start + p) / rate_hz, 2),

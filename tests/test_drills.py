@@ -316,3 +316,16 @@ def test_a_level_hold_is_shown_live_while_it_lasts():
     shown = pipeline.drill_so_far()
     assert shown is not None and [b.side for b in shown.blocks] == ["left"]
     assert shown.blocks[0].hold_s == pytest.approx(10.0, abs=1.0)
+
+
+@pytest.mark.parametrize(("drop", "read"), [(6.0, 6.0), (-4.0, -4.0)])
+def test_a_step_downs_drop_is_read_on_the_descent_and_a_hiked_hip_is_reported(drop, read):
+    """The peak was the largest drop over the whole rep: a hip hiked to compensate (the free
+    hip rising 4° each rep) read 0°, a rep "perfectly controlled"."""
+    from imu_monitor.simulation.activities import Stand, StepDown
+
+    rec = _drill_session(StepDown("left", reps=5, drop_deg=drop), Stand(4.0), seed=3)
+    block = analyze_samples(rec.samples, 100.0,
+                            PipelineConfig(drill="step-down")).drill_result.blocks[0]
+    assert block.reps == 5
+    assert all(r.peak_drop_deg == pytest.approx(read, abs=0.6) for r in block.rep_list)

@@ -93,6 +93,7 @@ class HoldBlock:
     time_in_band_s: float
     time_in_band_pct: float
     unseen_s: float = 0.0  # of the hold, lost or not yet trustworthy: left out of its figures
+    note: str = ""  # a leg declared against the weight shift the data shows
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,7 @@ class HipHikeBlock:
     reps: int
     mean_rep_s: float | None
     rep_list: tuple[HipHikeRep, ...]
+    note: str = ""  # a leg declared against the weight shift the data shows
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,7 @@ class StepDownBlock:
     reps: int
     mean_peak_drop_deg: float | None
     rep_list: tuple[StepDownRep, ...]
+    note: str = ""  # a leg declared against the weight shift the data shows
 
 
 @dataclass(frozen=True)
@@ -231,20 +234,35 @@ def analyze_drill(drill: Drill, obliquity: np.ndarray, tilt: np.ndarray, rotatio
         # not into the walking before (its steps are sideways pushes)
         not_before = int(walked[-1]) + 1 if len(walked) else 0
         search = _shift_search(start, rate_hz, not_before, previous)
-        stance = side or stance_side_from_shift(lateral_acc, search, rate_hz)
+        found = stance_side_from_shift(lateral_acc, search, rate_hz)
+        stance = side or found
+        note = (f"declared on the {side} leg, but the weight shift before it went onto the "
+                f"{found}: check the leg" if side and found != side
+                and _clear_shift(lateral_acc, search, rate_hz) else "")
         # a set running to the end of the data has no shift back yet (live: under way)
         back = (_shift_back(lateral_acc, end, stance, rate_hz, next_start)
                 if end < len(obliquity) else None)
         previous = (end, back[1] if back else None)
         if drill.name == "single-leg-stance":
             hold = hold_bounds(lateral_acc, search, start, end, stance, rate_hz, back)
-            results.append(_hold(obliquity, *hold, stance, rate_hz, tolerance_deg, valid))
+            block = _hold(obliquity, *hold, stance, rate_hz, tolerance_deg, valid)
         elif drill.name == "hip-hike":
-            results.append(_hip_hikes(obliquity, start, end, stance, rate_hz))
+            block = _hip_hikes(obliquity, start, end, stance, rate_hz)
         else:
-            results.append(_step_downs(obliquity, tilt, rotation, start, end, stance, rate_hz,
-                                       tolerance_deg))
+            block = _step_downs(obliquity, tilt, rotation, start, end, stance, rate_hz,
+                                tolerance_deg)
+        results.append(replace(block, note=note) if note else block)
     return DrillResult(tolerance_deg, tuple(results))
+
+
+def _clear_shift(lateral_acc: np.ndarray, search: tuple[int, int], rate_hz: float) -> bool:
+    """Whether the strongest shift in ``search`` is a weight shift, not sway."""
+    found = weight_shift(lateral_acc, *search, rate_hz)
+    if found is None:
+        return False
+    a = np.asarray(lateral_acc[search[0]:search[1]], dtype=float)
+    speed = np.cumsum(a - a.mean()) / rate_hz
+    return float(np.abs(speed).max()) >= MIN_SHIFT_SPEED_MPS
 
 
 def holds_between_shifts(lateral_acc: np.ndarray, walking: np.ndarray, rate_hz: float

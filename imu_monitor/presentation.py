@@ -215,7 +215,7 @@ def format_drill(result: DrillResult) -> list[str]:
     out = [] if hikes else [f"Tolerance: {result.tolerance_deg:g}°"]  # hip hikes: unused
     for k, block in enumerate(result.blocks, 1):
         out.append(f"Block {k}: standing on the {block.side} leg, {block.start_s:.1f}–"
-                   f"{block.end_s:.1f} s")
+                   f"{block.end_s:.1f} s" + (f" ({block.note})" if block.note else ""))
         if isinstance(block, HoldBlock):
             out.append(f"  hold {block.hold_s:.1f} s, mean drop {block.mean_drop_deg:.1f}°,"
                        f" max {block.max_drop_deg:.1f}°, sway {block.sway_deg:.1f}°, "

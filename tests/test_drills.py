@@ -329,3 +329,16 @@ def test_a_step_downs_drop_is_read_on_the_descent_and_a_hiked_hip_is_reported(dr
                             PipelineConfig(drill="step-down")).drill_result.blocks[0]
     assert block.reps == 5
     assert all(r.peak_drop_deg == pytest.approx(read, abs=0.6) for r in block.rep_list)
+
+
+def test_a_leg_declared_against_the_weight_shift_is_said():
+    """--side right for a patient standing on the left: analysed as a 3° hip hike on the right
+    leg, without a word."""
+    from imu_monitor.simulation.activities import SingleLegStance, Stand
+
+    rec = _drill_session(SingleLegStance("left", 20.0, 3.0), Stand(4.0), seed=3)
+    for declared, noted in (("right", True), ("left", False)):
+        block = analyze_samples(rec.samples, 100.0, PipelineConfig(
+            drill="single-leg-stance", side=declared)).drill_result.blocks[0]
+        assert block.side == declared
+        assert ("went onto the left: check the leg" in block.note) is noted

@@ -257,12 +257,8 @@ def analyze_drill(drill: Drill, obliquity: np.ndarray, tilt: np.ndarray, rotatio
 
 def _clear_shift(lateral_acc: np.ndarray, search: tuple[int, int], rate_hz: float) -> bool:
     """Whether the strongest shift in ``search`` is a weight shift, not sway."""
-    found = weight_shift(lateral_acc, *search, rate_hz)
-    if found is None:
-        return False
-    a = np.asarray(lateral_acc[search[0]:search[1]], dtype=float)
-    speed = np.cumsum(a - a.mean()) / rate_hz
-    return float(np.abs(speed).max()) >= MIN_SHIFT_SPEED_MPS
+    speed = _sideways_speed(lateral_acc, *search, rate_hz)
+    return speed is not None and float(np.abs(speed).max()) >= MIN_SHIFT_SPEED_MPS
 
 
 def holds_between_shifts(lateral_acc: np.ndarray, walking: np.ndarray, rate_hz: float
@@ -295,15 +291,9 @@ def _holds_in(a: np.ndarray, rate_hz: float, open_end: bool) -> list[tuple[int, 
                           & (size >= 0.4 * maximum_filter1d(size, win)))
     shifts: list[tuple[int, int, float]] = []  # (start, end, direction) of each hump
     for top in tops:
-        direction = float(np.sign(speed[top]))
-        moving = speed * direction > SHIFT_EDGE * abs(speed[top])
-        begin, finish = top, top
-        while begin > 0 and moving[begin - 1]:
-            begin -= 1
-        while finish < len(moving) - 1 and moving[finish + 1]:
-            finish += 1
-        if not shifts or begin > shifts[-1][1]:
-            shifts.append((begin, finish, direction))
+        hump = _hump(speed, int(top))
+        if not shifts or hump[0] > shifts[-1][1]:
+            shifts.append(hump)
     holds, k = [], 0
     while k + 1 < len(shifts):  # onto a leg, then back: the shift back starts no hold
         on, off = shifts[k], shifts[k + 1]
@@ -390,20 +380,18 @@ def weight_shift(lateral_acc: np.ndarray, lo: int, hi: int, rate_hz: float,
 
     A weight shift moves the pelvis sideways and stops it there: one hump of sideways speed,
     whatever its length (a one-second template of the push and the brake put every set on
-    the wrong leg once a patient took 1.5–2 s to shift). The speed is the lateral
-    acceleration integrated, its mean over the stretch taken off first: the body is still at
-    both ends of a search, so an offset or a tilt leak goes. The strongest hump, or with
+    the wrong leg once a patient took 1.5–2 s to shift; :func:`_sideways_speed`). The
+    strongest hump, or with
     ``last_before`` the last at least half as strong that peaks before that sample, or with
     ``first`` the first such (the shift back from a set and the shift onto the next leg may
     share a search). Direction +1 = towards the left; ``sign`` keeps to that direction (None
     when the strongest shift that way is not half as strong as one the other way: a leg
     declared against the data, whose set then keeps the bounds of its movement).
     """
-    lo, hi = max(0, lo), min(len(lateral_acc), hi)
-    if hi - lo < round(1.0 * rate_hz):
+    lo = max(0, lo)
+    speed = _sideways_speed(lateral_acc, lo, hi, rate_hz)
+    if speed is None:
         return None
-    a = np.asarray(lateral_acc[lo:hi], dtype=float)
-    speed = np.cumsum(a - a.mean()) / rate_hz
     signed = speed * sign if sign is not None else np.abs(speed)
     if signed.max() <= 0.5 * np.abs(speed).max():  # that way, no more than a sway back
         return None
@@ -414,14 +402,33 @@ def weight_shift(lateral_acc: np.ndarray, lo: int, hi: int, rate_hz: float,
         if last_before is not None:
             tops = tops[tops < last_before - lo]
         peak = int(tops[0 if first else -1]) if len(tops) else peak
-    direction = float(np.sign(speed[peak]))
-    moving = speed * direction > SHIFT_EDGE * abs(speed[peak])
-    begin, finish = peak, peak
+    begin, finish, direction = _hump(speed, peak)
+    return lo + begin, lo + finish, direction
+
+
+def _sideways_speed(lateral_acc: np.ndarray, lo: int, hi: int, rate_hz: float
+                    ) -> np.ndarray | None:
+    """The sideways speed over samples ``[lo, hi)`` of a search that starts and ends with the
+    body still: the lateral acceleration integrated, its mean over the stretch taken off
+    first (an offset or a tilt leak goes). None for less than a second."""
+    lo, hi = max(0, lo), min(len(lateral_acc), hi)
+    if hi - lo < round(1.0 * rate_hz):
+        return None
+    a = np.asarray(lateral_acc[lo:hi], dtype=float)
+    return np.cumsum(a - a.mean()) / rate_hz
+
+
+def _hump(speed: np.ndarray, top: int) -> tuple[int, int, float]:
+    """The shift whose speed peaks at ``top``: (start, end, direction), while the speed that
+    way is above ``SHIFT_EDGE`` of its peak."""
+    direction = float(np.sign(speed[top]))
+    moving = speed * direction > SHIFT_EDGE * abs(speed[top])
+    begin, finish = top, top
     while begin > 0 and moving[begin - 1]:
         begin -= 1
     while finish < len(moving) - 1 and moving[finish + 1]:
         finish += 1
-    return lo + begin, lo + finish, direction
+    return begin, finish, direction
 
 
 def _shift_search(start: int, rate_hz: float, not_before: int,

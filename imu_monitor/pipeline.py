@@ -394,6 +394,9 @@ class Pipeline:
         self._bias_bins = np.zeros((0, 3))  # offline: the filter's gyro bias, every bin
         self._reacquire_left = 0  # live: samples still re-acquiring after a gap
         self._kinematics: PelvisKinematics | None = None
+        # The initial contacts the calibration found (sample indices), reused offline for
+        # the walking bouts of the turns' correction: one pass of the detector fewer.
+        self._calibration_contacts: np.ndarray | None = None
         # Contacts are found in every drill: in single-leg drills they mark the walking to
         # leave out (the calibration walk, walking between sets).
         self._detector_params = DetectorParams.for_running() if running else DetectorParams()
@@ -693,11 +696,13 @@ class Pipeline:
     def _walking_bouts(self, n: int) -> np.ndarray:
         """Samples of walking (or running): bouts of three or more initial contacts at most
         ``BOUT_STEP_S`` apart, and ``BOUT_MARGIN_S`` around them, as the contact detector
-        finds them on the orientation so far."""
+        finds them on the orientation so far (those the calibration found, when it did)."""
         assert self.calibration is not None
-        contacts = np.array(sorted(i for i, _ in self._contacts_with(self.calibration,
-                                                                     self._pre_views())),
-                            dtype=np.int64)
+        contacts = self._calibration_contacts
+        if contacts is None:
+            contacts = np.array(sorted(i for i, _ in self._contacts_with(self.calibration,
+                                                                         self._pre_views())),
+                                dtype=np.int64)
         breaks = np.flatnonzero(np.diff(contacts) > BOUT_STEP_S * self.rate_hz) + 1
         return _around_bouts(n, np.split(contacts, breaks),
                              round(BOUT_MARGIN_S * self.rate_hz))
@@ -734,6 +739,7 @@ class Pipeline:
         if still is not None:
             aligner.check_declared_up(still.up)
             aligner.check_declared_forward(still.up)
+            self._refine_forward(aligner.calibration(still.up, NEUTRAL_STANDING, still), pre)
             return aligner.calibration(still.up, NEUTRAL_STANDING, still)
         mean_up = aligner.walking_up()
         if mean_up is None:
@@ -741,8 +747,10 @@ class Pipeline:
             mean_up /= np.linalg.norm(mean_up)
         aligner.check_declared_up(mean_up)
         aligner.check_declared_forward(mean_up)
+        self._refine_forward(aligner.calibration(mean_up, NEUTRAL_MEAN, None), pre)
         provisional = aligner.calibration(mean_up, NEUTRAL_MEAN, None)
         contacts = self._contacts_with(provisional, pre)
+        self._calibration_contacts = np.array(sorted(i for i, _ in contacts), dtype=np.int64)
         up = neutral_from_contacts(pre["up"], contacts, self.rate_hz,
                                    provisional.pelvis_from_sensor)
         if up is not None:
@@ -751,6 +759,15 @@ class Pipeline:
         if still is not None:
             return aligner.calibration(still.up, NEUTRAL_STANDING, still)
         return provisional
+
+    def _refine_forward(self, first: Calibration, pre: dict[str, np.ndarray]) -> None:
+        """The forward windows read again at the cadence of the contacts found with the
+        forward pooled first (``Aligner.refine_forward``)."""
+        if self._aligner.axes is not None:
+            return
+        contacts = np.array(sorted(i for i, _ in self._contacts_with(first, pre)), dtype=np.int64)
+        self._aligner.refine_forward(pre["acc"], pre["up"], contacts)
+        self._calibration_contacts = contacts
 
     def _set_aside_stored_preset(self) -> None:
         """Offline, a stored calibration from a mounting preset is checked against all the

@@ -70,6 +70,10 @@ WALK_ACC_STD_MPS2 = 0.6
 GENTLE_WALK_ACC_STD_MPS2 = 0.3
 SLOW_MIN_WINDOWS = 6  # 4 s of gentle walking: more than a brisk walk's start and stop
 WINDOW_BLOCKS = 3  # a forward window: 1.5 s of walking, about three steps
+CADENCE_CONTACTS = 5  # the contacts nearest a window's middle give its cadence: three strides
+# Steps unequal by this much (a step's difference from the next, over the stride) and less
+# follow the contacts' cadence; twice as unequal, a limp, the window's own pick.
+MAX_STEP_ASYMMETRY = 0.1
 # In a turn the pelvis leads the walking path by tens of degrees: such windows are left out.
 MAX_TURN_IN_WINDOW_DEG = 25.0
 LIVE_WALK_S = 5.0  # walking pooled before a live calibration with standing locks
@@ -135,6 +139,18 @@ class _Pool:
                      self.windows + other.windows, self.dirs + other.dirs)
 
 
+@dataclass(frozen=True)
+class _Window:
+    """A pooled forward window: where it starts, its kind, and its own evidence."""
+
+    start: int
+    running: bool
+    straight: bool
+    brisk: bool
+    cov: np.ndarray  # at the window's own step frequency, as measured (running not reversed)
+    scale: float
+
+
 @dataclass
 class Aligner:
     """Incremental evidence for the calibration; :meth:`decide` turns it into one.
@@ -163,6 +179,7 @@ class Aligner:
     _straight: _Pool = field(default_factory=_Pool)  # brisk straight windows
     _turning: _Pool = field(default_factory=_Pool)  # brisk windows in turns
     _gentle: _Pool = field(default_factory=_Pool)  # straight windows with gentle blocks
+    _windows_pooled: list[_Window] = field(default_factory=list)  # to read again
     _first_window_start: int | None = None  # first sample of the first brisk window
     _first_any_start: int | None = None  # first sample of the first window of any kind
     _slow_walk: bool = False  # gentle walking counts too (see SLOW_MIN_WINDOWS)
@@ -292,20 +309,76 @@ class Aligner:
             for j, k in enumerate(sel):
                 if scale[j] > 0:
                     out[eligible[k]] = (cov[j], float(scale[j]), bool(flight[j]),
-                                        bool(straight[k]), bool(brisk[k]))
+                                        bool(straight[k]), bool(brisk[k]), int(starts[k]))
         return out
 
     def _add_window(self, cov: np.ndarray, scale: float, running: bool, straight: bool,
-                    brisk: bool) -> None:
-        if running:  # running: the pendulum's phase is reversed
-            cov = -cov
+                    brisk: bool, start: int) -> None:
+        pool = self._pool_of(straight, brisk)
+        if pool is None:
+            return
+        self._windows_pooled.append(_Window(start, running, straight, brisk, cov, scale))
+        pool.add(-cov if running else cov, scale)  # running: the pendulum's phase is reversed
+
+    def _pool_of(self, straight: bool, brisk: bool) -> _Pool | None:
+        """Brisk straight windows; brisk ones in turns, kept aside (used only if the walking
+        never goes straight); gentle straight ones. Gentle windows in turns are left out."""
         if not brisk:
-            if straight:  # gentle windows in turns are left out altogether
-                self._gentle.add(cov, scale)
-        elif straight:
-            self._straight.add(cov, scale)
-        else:  # kept aside: used only if the walking never goes straight
-            self._turning.add(cov, scale)
+            return self._gentle if straight else None
+        return self._straight if straight else self._turning
+
+    def refine_forward(self, acc: np.ndarray, up: np.ndarray, contacts: np.ndarray) -> None:
+        """Read every pooled window again at the cadence of the initial contacts found around
+        it (``contacts``: sample indices, sorted).
+
+        A window's own pick, the largest vertical component of 1.5 s, cannot part the step
+        from a strong harmonic half a step above it; that harmonic drags the frequency and,
+        with its own phase, the forward (docs/accuracy.md). The contacts, found with the
+        forward so far, give the cadence: two steps over the median of the three strides
+        nearest the window's middle (a fixed number of contacts: a contact found a sample
+        later changes the cadence by a sample, not which contacts count; each step's own
+        length, followed instead, carries the contacts' ±30 ms into the phase). Windows at a
+        pause, or with unequal steps (a limp, whose vertical motion is no one frequency), keep
+        their own pick; the pick and the cadence are blended between."""
+        if self.axes is not None or not self._windows_pooled:
+            return
+        length = WINDOW_BLOCKS * self.block
+        contacts = np.asarray(contacts, dtype=np.int64)
+        log = self._windows_pooled
+        starts = np.array([w.start for w in log], dtype=np.int64)
+        step_hz = np.ones(len(log))
+        trust = np.zeros(len(log))  # 1: the contacts' cadence, 0: the window's own pick
+        half = CADENCE_CONTACTS // 2
+        after = np.searchsorted(contacts, starts + length // 2)  # first contact after the middle
+        near = np.flatnonzero((after >= half) & (after + CADENCE_CONTACTS - half
+                                                 <= len(contacts)))
+        steps = np.diff(contacts[after[near, None] + np.arange(-half, CADENCE_CONTACTS - half)],
+                        axis=1)
+        stride = np.median(steps[:, 1:] + steps[:, :-1], axis=1)
+        step_hz[near] = 2 * self.rate_hz / stride
+        # Blended, not switched, as the steps grow unequal: a contact found a sample later
+        # must not move the forward by a degree (it did on a real walk).
+        unequal = np.median(np.abs(np.diff(steps, axis=1)), axis=1) / stride
+        trust[near] = np.clip(2 - unequal / MAX_STEP_ASYMMETRY, 0.0, 1.0)
+        pause = steps.max(axis=1, initial=0) > round(self.rate_hz / GENTLE_STEP_HZ_RANGE[0])
+        trust[near[pause]] = 0.0  # a pause: no one cadence
+        trust[(step_hz < GENTLE_STEP_HZ_RANGE[0]) | (step_hz > STEP_HZ_RANGE[1])] = 0.0
+        cov = np.array([w.cov for w in log])
+        scale = np.array([w.scale for w in log])
+        paced = np.flatnonzero(trust > 0)
+        for chunk in range(0, len(paced), 256):
+            sel = paced[chunk: chunk + 256]
+            index = starts[sel][:, None] + np.arange(length)
+            paced_cov, paced_scale, _ = forward_evidence(acc[index], up[index], self.rate_hz,
+                                                         step_hz=step_hz[sel])
+            w = trust[sel]
+            cov[sel] = w[:, None] * paced_cov + (1 - w[:, None]) * cov[sel]
+            scale[sel] = w * paced_scale + (1 - w) * scale[sel]
+        self._straight, self._turning, self._gentle = _Pool(), _Pool(), _Pool()
+        for k, window in enumerate(log):  # the log keeps each window's own evidence
+            pool = self._pool_of(window.straight, window.brisk)
+            assert pool is not None
+            pool.add(-cov[k] if window.running else cov[k], float(scale[k]))
 
     # --------------------------------------------------------------- decision
     def stage(self) -> str:
@@ -552,7 +625,7 @@ def _turning(gyr: np.ndarray, up: np.ndarray, stop: int) -> np.ndarray:
 
 
 def forward_evidence(acc: np.ndarray, up: np.ndarray, rate_hz: float,
-                     gentle: np.ndarray | None = None
+                     gentle: np.ndarray | None = None, step_hz: np.ndarray | None = None
                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For windows of walking ``(w, n, 3)``: the in-phase part of horizontal acceleration and
     minus vertical velocity at the step frequency (sensor axes), its scale, and whether the
@@ -562,7 +635,8 @@ def forward_evidence(acc: np.ndarray, up: np.ndarray, rate_hz: float,
     harmonics of their own, with phases of their own, which a plain covariance would take for
     forward. So both signals are projected on the window's step frequency (the largest
     vertical-acceleration component in ``STEP_HZ_RANGE``, or ``GENTLE_STEP_HZ_RANGE`` for the
-    windows marked ``gentle``, on a 0.02 Hz grid), under a Hann window.
+    windows marked ``gentle``, on a 0.02 Hz grid), under a Hann window. ``step_hz``: the
+    step frequency where it is already known (NaN where not), used instead.
     """
     n = acc.shape[1]
     along = np.einsum("wij,wij->wi", acc, up)
@@ -571,24 +645,38 @@ def forward_evidence(acc: np.ndarray, up: np.ndarray, rate_hz: float,
     horizontal = horizontal - horizontal.mean(axis=1, keepdims=True)
     weights = np.hanning(n + 2)[1:-1]
     t = np.arange(n) / rate_hz
-    freqs = _STEP_GRID_HZ
     brisk = np.ones(len(acc), dtype=bool) if gentle is None else ~np.asarray(gentle, bool)
-    if brisk.all():  # the usual case: the slow steps' frequencies are not needed
-        freqs = freqs[freqs >= STEP_HZ_RANGE[0] - 1e-9]
-    waves = weights[:, None] * np.exp(-2j * np.pi * np.outer(t, freqs))  # (n, f)
-    vertical_amps = vertical @ waves  # (w, f)
-    power = np.abs(vertical_amps)
-    power[np.ix_(brisk, freqs < STEP_HZ_RANGE[0] - 1e-9)] = -1.0
-    best = np.argmax(power, axis=1)
-    step_hz = freqs[best]
-    vertical_amp = vertical_amps[np.arange(len(best)), best]
-    horizontal_amp = np.einsum("wic,wi->wc", horizontal, waves[:, best].T)
+    known = np.zeros(len(acc), bool) if step_hz is None else np.isfinite(step_hz)
+    step_hz = np.where(known, step_hz, 0.0) if step_hz is not None else np.zeros(len(acc))
+    wave = np.empty((len(acc), n), complex)  # each window's step wave
+    if known.any():
+        wave[known] = weights * np.exp(-2j * np.pi * step_hz[known, None] * t)
+    if not known.all():
+        step_hz[~known], wave[~known] = _largest_vertical(vertical[~known], weights, t,
+                                                          brisk[~known])
+    vertical_amp = np.einsum("wi,wi->w", vertical, wave)
+    horizontal_amp = np.einsum("wic,wi->wc", horizontal, wave)
     # Velocity = acceleration / (i ω): minus velocity in phase with forward acceleration.
     minus_velocity = -vertical_amp / (2j * np.pi * step_hz)
     cov = np.real(horizontal_amp * np.conj(minus_velocity)[:, None])
     scale = np.linalg.norm(horizontal_amp, axis=1) * np.abs(minus_velocity)
     flight = np.mean(in_flight(acc), axis=1) > FLIGHT_FRACTION
     return cov, scale, flight
+
+
+def _largest_vertical(vertical: np.ndarray, weights: np.ndarray, t: np.ndarray,
+                      brisk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each window's largest vertical component on the step grid (from ``STEP_HZ_RANGE``
+    for ``brisk`` windows, from ``GENTLE_STEP_HZ_RANGE`` for the others): its frequency and
+    its wave ``(w, n)``."""
+    freqs = _STEP_GRID_HZ
+    if brisk.all():  # the usual case: the slow steps' frequencies are not needed
+        freqs = freqs[freqs >= STEP_HZ_RANGE[0] - 1e-9]
+    waves = weights[:, None] * np.exp(-2j * np.pi * np.outer(t, freqs))  # (n, f)
+    power = np.abs(vertical @ waves)  # (w, f)
+    power[np.ix_(brisk, freqs < STEP_HZ_RANGE[0] - 1e-9)] = -1.0
+    best = np.argmax(power, axis=1)
+    return freqs[best], waves[:, best].T
 
 
 def neutral_from_contacts(up: np.ndarray, contacts: list[tuple[int, str]], rate_hz: float,

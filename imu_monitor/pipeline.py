@@ -162,8 +162,10 @@ class _ForwardWatch:
     ``PresetContradicted`` with the calibration to go on with: the same standing, forward
     from that walking."""
 
-    def __init__(self, aligner: Aligner, calibration: Calibration, rate_hz: float) -> None:
+    def __init__(self, aligner: Aligner, calibration: Calibration, rate_hz: float,
+                 detector: DetectorParams) -> None:
         self._aligner, self._calibration = aligner, calibration
+        self._rate_hz, self._detector = rate_hz, detector
         self._limit = round(FORWARD_WATCH_S * rate_hz)
         self._rows = {name: _Growable(tail) for name, tail in
                       (("acc", (3,)), ("gyr", (3,)), ("quat", (4,)), ("up", (3,)))}
@@ -182,37 +184,72 @@ class _ForwardWatch:
         while (aligner.add(*views, self._valid.view, measured=self._measured.view)
                and aligner.seen + aligner.block <= n):
             pass
-        if judge_preset(aligner, self._calibration):
+        if judge_preset(aligner, self._calibration, dict(zip(("acc", "quat", "up"),
+                                                              views[:1] + views[2:],
+                                                              strict=True)),
+                        self._rate_hz, self._detector):
             return False
         return n < self._limit
 
 
-def judge_preset(aligner: Aligner, calibration: Calibration) -> bool:
+def judge_preset(aligner: Aligner, calibration: Calibration, views: dict[str, np.ndarray],
+                 rate_hz: float, detector: DetectorParams) -> bool:
     """A mounting preset's forward judged against the walking ``aligner`` pooled, live and
     for a saved session alike: False while it cannot be judged yet, True when it agrees, and
     more than ``PRESET_LIMIT_DEG`` off, ``PresetContradicted`` with the calibration to go on
     with. As much walking as a live calibration locks on is needed: on the real IPOL walks
     with their true axes declared, the first check then finds forward a median 3.9° from the
     declared one (at most 24°, against the 30° limit); with less, after 1.5–3 s of walking, 2
-    of the 110 were refused (bench/mounting_ipol.py --declared)."""
+    of the 110 were refused (bench/mounting_ipol.py --declared). ``views``: the samples the
+    aligner pooled (``acc``, ``quat``, ``up``), for the replacement's contacts."""
     if not aligner.can_judge_preset():
         return False
     try:
         aligner.check_declared_forward(calibration.pelvis_from_sensor[2], PRESET_LIMIT_DEG)
     except CalibrationError as exc:
+        aligner.axes = None  # the aligner no longer holds the preset
+        walked = with_walked_forward(calibration, aligner)
+        at_contact_cadence(aligner, walked, views, rate_hz, detector)
         raise PresetContradicted(str(exc), with_walked_forward(calibration, aligner)) from None
     return True
 
 
 def with_walked_forward(calibration: Calibration, aligner: Aligner) -> Calibration:
-    """``calibration`` (a preset's) with forward from the walking ``aligner`` pooled: the same
-    standing, vertical and neutral (the aligner no longer holds the preset after it)."""
-    aligner.axes = None
+    """``calibration`` (a preset's) with forward from the walking ``aligner`` pooled (which
+    holds no preset): the same standing, vertical and neutral, forward as found without a
+    preset."""
     forward, confidence, spread = aligner.forward(calibration.pelvis_from_sensor[2])
     return dataclasses.replace(
         calibration, forward_sensor=forward, forward_source="walk",
         forward_confidence=confidence, walking_s=aligner.walking_s,
         forward_spread_deg=spread)
+
+
+def found_contacts(cal: Calibration, views: dict[str, np.ndarray], rate_hz: float,
+                   detector: DetectorParams) -> list[tuple[int, str]]:
+    """The initial contacts (sample index, foot) found with ``cal`` in ``views`` (``acc``,
+    ``quat``, and ``up`` when known), contacts splitting a step left out."""
+    kinematics = PelvisKinematics(cal, rate_hz)
+    finder = ContactDetector(rate_hz, detector)
+    found: list[Contact] = []
+    for a, b in _pieces(len(views["quat"])):
+        up = views["up"][a:b] if "up" in views else up_in_sensor(views["quat"][a:b])
+        kin = kinematics.update(views["quat"][a:b], up, views["acc"][a:b])
+        found += finder.push(kin.forward_acc, kin.lateral_acc, kin.vertical_acc)
+    found += finder.finish()
+    return [(c.index, c.side) for c in found if not c.extra]
+
+
+def at_contact_cadence(aligner: Aligner, first: Calibration, views: dict[str, np.ndarray],
+                       rate_hz: float, detector: DetectorParams) -> None:
+    """``aligner``'s forward windows read again at the cadence of the contacts found with
+    the forward it pooled first, ``first`` (``Aligner.refine_forward``)."""
+    if aligner.axes is not None:
+        return
+    found = sorted(found_contacts(first, views, rate_hz, detector))
+    up = views["up"] if "up" in views else _up_in_sensor(views["quat"])
+    aligner.refine_forward(views["acc"], up, np.array([i for i, _ in found], np.int64),
+                           np.array([side == "left" for _, side in found], bool))
 
 
 class _Trailing:
@@ -394,9 +431,6 @@ class Pipeline:
         self._bias_bins = np.zeros((0, 3))  # offline: the filter's gyro bias, every bin
         self._reacquire_left = 0  # live: samples still re-acquiring after a gap
         self._kinematics: PelvisKinematics | None = None
-        # The initial contacts the calibration found (sample indices), reused offline for
-        # the walking bouts of the turns' correction: one pass of the detector fewer.
-        self._calibration_contacts: np.ndarray | None = None
         # Contacts are found in every drill: in single-leg drills they mark the walking to
         # leave out (the calibration walk, walking between sets).
         self._detector_params = DetectorParams.for_running() if running else DetectorParams()
@@ -696,13 +730,11 @@ class Pipeline:
     def _walking_bouts(self, n: int) -> np.ndarray:
         """Samples of walking (or running): bouts of three or more initial contacts at most
         ``BOUT_STEP_S`` apart, and ``BOUT_MARGIN_S`` around them, as the contact detector
-        finds them on the orientation so far (those the calibration found, when it did)."""
+        finds them on the orientation so far."""
         assert self.calibration is not None
-        contacts = self._calibration_contacts
-        if contacts is None:
-            contacts = np.array(sorted(i for i, _ in self._contacts_with(self.calibration,
-                                                                         self._pre_views())),
-                                dtype=np.int64)
+        contacts = np.array(sorted(i for i, _ in self._contacts_with(self.calibration,
+                                                                     self._pre_views())),
+                            dtype=np.int64)
         breaks = np.flatnonzero(np.diff(contacts) > BOUT_STEP_S * self.rate_hz) + 1
         return _around_bouts(n, np.split(contacts, breaks),
                              round(BOUT_MARGIN_S * self.rate_hz))
@@ -739,7 +771,8 @@ class Pipeline:
         if still is not None:
             aligner.check_declared_up(still.up)
             aligner.check_declared_forward(still.up)
-            self._refine_forward(aligner.calibration(still.up, NEUTRAL_STANDING, still), pre)
+            at_contact_cadence(aligner, aligner.calibration(still.up, NEUTRAL_STANDING, still),
+                               pre, self.rate_hz, self._detector_params)
             return aligner.calibration(still.up, NEUTRAL_STANDING, still)
         mean_up = aligner.walking_up()
         if mean_up is None:
@@ -747,10 +780,10 @@ class Pipeline:
             mean_up /= np.linalg.norm(mean_up)
         aligner.check_declared_up(mean_up)
         aligner.check_declared_forward(mean_up)
-        self._refine_forward(aligner.calibration(mean_up, NEUTRAL_MEAN, None), pre)
+        at_contact_cadence(aligner, aligner.calibration(mean_up, NEUTRAL_MEAN, None), pre,
+                           self.rate_hz, self._detector_params)
         provisional = aligner.calibration(mean_up, NEUTRAL_MEAN, None)
         contacts = self._contacts_with(provisional, pre)
-        self._calibration_contacts = np.array(sorted(i for i, _ in contacts), dtype=np.int64)
         up = neutral_from_contacts(pre["up"], contacts, self.rate_hz,
                                    provisional.pelvis_from_sensor)
         if up is not None:
@@ -759,15 +792,6 @@ class Pipeline:
         if still is not None:
             return aligner.calibration(still.up, NEUTRAL_STANDING, still)
         return provisional
-
-    def _refine_forward(self, first: Calibration, pre: dict[str, np.ndarray]) -> None:
-        """The forward windows read again at the cadence of the contacts found with the
-        forward pooled first (``Aligner.refine_forward``)."""
-        if self._aligner.axes is not None:
-            return
-        contacts = np.array(sorted(i for i, _ in self._contacts_with(first, pre)), dtype=np.int64)
-        self._aligner.refine_forward(pre["acc"], pre["up"], contacts)
-        self._calibration_contacts = contacts
 
     def _set_aside_stored_preset(self) -> None:
         """Offline, a stored calibration from a mounting preset is checked against all the
@@ -786,7 +810,8 @@ class Pipeline:
         aligner.add(pre["acc"], pre["gyr"], pre["quat"], up, self._evidence(), final=True,
                     measured=self._measured_pre.view)
         try:  # a drill's few steps cannot judge it: as live, it is kept
-            judge_preset(aligner, stored)
+            judge_preset(aligner, stored, {**pre, "up": up}, self.rate_hz,
+                         self._detector_params)
         except PresetContradicted as exc:
             self.calibration_note = (f"The mounting preset stored with this recording was "
                                      f"set aside: {exc} Forward was found from the walking; "
@@ -801,7 +826,8 @@ class Pipeline:
         if self._aligner.axes is None:
             return
         self._forward_watch = _ForwardWatch(self._preset_aligner(self._aligner.axes),
-                                            self.calibration, self.rate_hz)
+                                            self.calibration, self.rate_hz,
+                                            self._detector_params)
 
     def _preset_aligner(self, axes: np.ndarray) -> Aligner:
         """A fresh aligner holding a declared mounting, to pool the walking it is judged by."""
@@ -811,15 +837,7 @@ class Pipeline:
 
     def _contacts_with(self, cal: Calibration, pre: dict[str, np.ndarray]
                        ) -> list[tuple[int, str]]:
-        kinematics = PelvisKinematics(cal, self.rate_hz)
-        detector = ContactDetector(self.rate_hz, self._detector_params)
-        found: list[Contact] = []
-        for a, b in _pieces(len(pre["quat"])):
-            up = pre["up"][a:b] if "up" in pre else up_in_sensor(pre["quat"][a:b])
-            kin = kinematics.update(pre["quat"][a:b], up, pre["acc"][a:b])
-            found += detector.push(kin.forward_acc, kin.lateral_acc, kin.vertical_acc)
-        found += detector.finish()
-        return [(c.index, c.side) for c in found if not c.extra]
+        return found_contacts(cal, pre, self.rate_hz, self._detector_params)
 
     # -------------------------------------------------------------- internals
     def _keep_pre(self, acc, gyr, quat, up, valid, measured) -> None:

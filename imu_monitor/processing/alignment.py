@@ -278,11 +278,12 @@ class Aligner:
                                    float(np.degrees(largest_sd(gyr[kept][None])[0])), len(kept)))
 
     def _windows_ending(self, acc, gyr, up, ends: np.ndarray, levels: np.ndarray
-                        ) -> dict[int, tuple[np.ndarray, float, bool, bool, bool]]:
+                        ) -> dict[int, tuple[np.ndarray, float, bool, bool, bool, int]]:
         """The forward evidence of every window of ``WINDOW_BLOCKS`` walking blocks ending
         at one of ``ends``, by block number in this call: (covariance, scale, running,
-        straight, brisk). ``levels``: each block's walking (0, gentle 1, brisk 2), for the
-        blocks before this call that a window may reach back to, then for this call's."""
+        straight, brisk, first sample). ``levels``: each block's walking (0, gentle 1, brisk
+        2), for the blocks before this call that a window may reach back to, then for this
+        call's."""
         n = WINDOW_BLOCKS
         offset = len(levels) - len(ends)  # levels of earlier blocks come first
         lowest = [int(levels[k + offset + 1 - n: k + offset + 1].min())
@@ -327,42 +328,53 @@ class Aligner:
             return self._gentle if straight else None
         return self._straight if straight else self._turning
 
-    def refine_forward(self, acc: np.ndarray, up: np.ndarray, contacts: np.ndarray) -> None:
+    def refine_forward(self, acc: np.ndarray, up: np.ndarray, contacts: np.ndarray,
+                       left: np.ndarray) -> None:
         """Read every pooled window again at the cadence of the initial contacts found around
-        it (``contacts``: sample indices, sorted).
+        it (``contacts``: sample indices, sorted; ``left``: each one's foot).
 
         A window's own pick, the largest vertical component of 1.5 s, cannot part the step
         from a strong harmonic half a step above it; that harmonic drags the frequency and,
         with its own phase, the forward (docs/accuracy.md). The contacts, found with the
-        forward so far, give the cadence: two steps over the median of the three strides
-        nearest the window's middle (a fixed number of contacts: a contact found a sample
-        later changes the cadence by a sample, not which contacts count; each step's own
-        length, followed instead, carries the contacts' ±30 ms into the phase). Windows at a
-        pause, or with unequal steps (a limp, whose vertical motion is no one frequency), keep
-        their own pick; the pick and the cadence are blended between."""
+        forward so far, give the cadence: two steps over the median of the three strides of
+        the five contacts centred on the one nearest the window's middle (a fixed number of
+        contacts: a contact found a sample later changes the cadence by a sample, not which
+        contacts count; each step's own length, followed instead, carries the contacts'
+        ±30 ms into the phase). Windows at a pause, or whose contacts do not alternate feet
+        (one foot's alone would give the stride for the step), keep their own pick; so do
+        unequal steps (a limp, whose vertical motion is no one frequency), blended with the
+        cadence as they grow unequal."""
         if self.axes is not None or not self._windows_pooled:
             return
         length = WINDOW_BLOCKS * self.block
         contacts = np.asarray(contacts, dtype=np.int64)
         log = self._windows_pooled
-        starts = np.array([w.start for w in log], dtype=np.int64)
+        middles = np.array([w.start for w in log], dtype=np.int64) + length // 2
         step_hz = np.ones(len(log))
         trust = np.zeros(len(log))  # 1: the contacts' cadence, 0: the window's own pick
         half = CADENCE_CONTACTS // 2
-        after = np.searchsorted(contacts, starts + length // 2)  # first contact after the middle
-        near = np.flatnonzero((after >= half) & (after + CADENCE_CONTACTS - half
-                                                 <= len(contacts)))
-        steps = np.diff(contacts[after[near, None] + np.arange(-half, CADENCE_CONTACTS - half)],
-                        axis=1)
+        nearest = np.searchsorted(contacts, middles)  # the first contact after the middle...
+        if len(contacts):
+            after = contacts[np.clip(nearest, None, len(contacts) - 1)]
+            before = contacts[np.clip(nearest - 1, 0, None)]
+            nearest[(nearest == len(contacts))
+                    | ((nearest > 0) & (middles - before < after - middles))] -= 1  # or before
+        near = np.flatnonzero((nearest >= half) & (nearest + CADENCE_CONTACTS - half
+                                                   <= len(contacts)))
+        index = nearest[near, None] + np.arange(-half, CADENCE_CONTACTS - half)
+        steps = np.diff(contacts[index], axis=1)
         stride = np.median(steps[:, 1:] + steps[:, :-1], axis=1)
-        step_hz[near] = 2 * self.rate_hz / stride
+        step_hz[near] = 2 * self.rate_hz / np.maximum(stride, 1)
         # Blended, not switched, as the steps grow unequal: a contact found a sample later
         # must not move the forward by a degree (it did on a real walk).
-        unequal = np.median(np.abs(np.diff(steps, axis=1)), axis=1) / stride
+        unequal = np.median(np.abs(np.diff(steps, axis=1)), axis=1) / np.maximum(stride, 1)
         trust[near] = np.clip(2 - unequal / MAX_STEP_ASYMMETRY, 0.0, 1.0)
         pause = steps.max(axis=1, initial=0) > round(self.rate_hz / GENTLE_STEP_HZ_RANGE[0])
-        trust[near[pause]] = 0.0  # a pause: no one cadence
+        one_foot = (np.diff(np.asarray(left, bool)[index].astype(np.int8), axis=1) == 0).any(
+            axis=1)
+        trust[near[pause | one_foot]] = 0.0
         trust[(step_hz < GENTLE_STEP_HZ_RANGE[0]) | (step_hz > STEP_HZ_RANGE[1])] = 0.0
+        starts = middles - length // 2
         cov = np.array([w.cov for w in log])
         scale = np.array([w.scale for w in log])
         paced = np.flatnonzero(trust > 0)

@@ -350,7 +350,7 @@ class Aligner:
         contacts = np.asarray(contacts, dtype=np.int64)
         log = self._windows_pooled
         middles = np.array([w.start for w in log], dtype=np.int64) + length // 2
-        step_hz = np.ones(len(log))
+        step_hz = np.full(len(log), np.nan)
         trust = np.zeros(len(log))  # 1: the contacts' cadence, 0: the window's own pick
         half = CADENCE_CONTACTS // 2
         nearest = np.searchsorted(contacts, middles)  # the first contact after the middle...
@@ -361,8 +361,8 @@ class Aligner:
                     | ((nearest > 0) & (middles - before < after - middles))] -= 1  # or before
         near = np.flatnonzero((nearest >= half) & (nearest + CADENCE_CONTACTS - half
                                                    <= len(contacts)))
-        index = nearest[near, None] + np.arange(-half, CADENCE_CONTACTS - half)
-        steps = np.diff(contacts[index], axis=1)
+        five = nearest[near, None] + np.arange(-half, CADENCE_CONTACTS - half)
+        steps = np.diff(contacts[five], axis=1)
         stride = np.median(steps[:, 1:] + steps[:, :-1], axis=1)
         step_hz[near] = 2 * self.rate_hz / np.maximum(stride, 1)
         # Blended, not switched, as the steps grow unequal: a contact found a sample later
@@ -370,19 +370,20 @@ class Aligner:
         unequal = np.median(np.abs(np.diff(steps, axis=1)), axis=1) / np.maximum(stride, 1)
         trust[near] = np.clip(2 - unequal / MAX_STEP_ASYMMETRY, 0.0, 1.0)
         pause = steps.max(axis=1, initial=0) > round(self.rate_hz / GENTLE_STEP_HZ_RANGE[0])
-        one_foot = (np.diff(np.asarray(left, bool)[index].astype(np.int8), axis=1) == 0).any(
-            axis=1)
+        feet = np.asarray(left, bool)[five]
+        one_foot = (feet[:, 1:] == feet[:, :-1]).any(axis=1)
         trust[near[pause | one_foot]] = 0.0
-        trust[(step_hz < GENTLE_STEP_HZ_RANGE[0]) | (step_hz > STEP_HZ_RANGE[1])] = 0.0
+        trust[near[(step_hz[near] < GENTLE_STEP_HZ_RANGE[0])
+                   | (step_hz[near] > STEP_HZ_RANGE[1])]] = 0.0
         starts = middles - length // 2
         cov = np.array([w.cov for w in log])
         scale = np.array([w.scale for w in log])
         paced = np.flatnonzero(trust > 0)
         for chunk in range(0, len(paced), 256):
             sel = paced[chunk: chunk + 256]
-            index = starts[sel][:, None] + np.arange(length)
-            paced_cov, paced_scale, _ = forward_evidence(acc[index], up[index], self.rate_hz,
-                                                         step_hz=step_hz[sel])
+            samples = starts[sel][:, None] + np.arange(length)
+            paced_cov, paced_scale, _ = forward_evidence(acc[samples], up[samples],
+                                                         self.rate_hz, step_hz=step_hz[sel])
             w = trust[sel]
             cov[sel] = w[:, None] * paced_cov + (1 - w[:, None]) * cov[sel]
             scale[sel] = w * paced_scale + (1 - w) * scale[sel]

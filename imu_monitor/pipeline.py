@@ -187,13 +187,13 @@ class _ForwardWatch:
         if judge_preset(aligner, self._calibration, dict(zip(("acc", "quat", "up"),
                                                               views[:1] + views[2:],
                                                               strict=True)),
-                        self._rate_hz, self._detector):
+                        self._valid.view, self._rate_hz, self._detector):
             return False
         return n < self._limit
 
 
 def judge_preset(aligner: Aligner, calibration: Calibration, views: dict[str, np.ndarray],
-                 rate_hz: float, detector: DetectorParams) -> bool:
+                 valid: np.ndarray, rate_hz: float, detector: DetectorParams) -> bool:
     """A mounting preset's forward judged against the walking ``aligner`` pooled, live and
     for a saved session alike: False while it cannot be judged yet, True when it agrees, and
     more than ``PRESET_LIMIT_DEG`` off, ``PresetContradicted`` with the calibration to go on
@@ -201,7 +201,8 @@ def judge_preset(aligner: Aligner, calibration: Calibration, views: dict[str, np
     with their true axes declared, the first check then finds forward a median 3.9° from the
     declared one (at most 24°, against the 30° limit); with less, after 1.5–3 s of walking, 2
     of the 110 were refused (bench/mounting_ipol.py --declared). ``views``: the samples the
-    aligner pooled (``acc``, ``quat``, ``up``), for the replacement's contacts."""
+    aligner pooled (``acc``, ``quat``, ``up``) and ``valid`` those it may read, for the
+    replacement's contacts."""
     if not aligner.can_judge_preset():
         return False
     try:
@@ -209,7 +210,7 @@ def judge_preset(aligner: Aligner, calibration: Calibration, views: dict[str, np
     except CalibrationError as exc:
         aligner.axes = None  # the aligner no longer holds the preset
         walked = with_walked_forward(calibration, aligner)
-        at_contact_cadence(aligner, walked, views, rate_hz, detector)
+        at_contact_cadence(aligner, walked, views, valid, rate_hz, detector)
         raise PresetContradicted(str(exc), with_walked_forward(calibration, aligner)) from None
     return True
 
@@ -241,14 +242,16 @@ def found_contacts(cal: Calibration, views: dict[str, np.ndarray], rate_hz: floa
 
 
 def at_contact_cadence(aligner: Aligner, first: Calibration, views: dict[str, np.ndarray],
-                       rate_hz: float, detector: DetectorParams) -> None:
+                       valid: np.ndarray, rate_hz: float, detector: DetectorParams) -> None:
     """``aligner``'s forward windows read again at the cadence of the contacts found with
-    the forward it pooled first, ``first`` (``Aligner.refine_forward``)."""
+    the forward it pooled first, ``first`` (``Aligner.refine_forward``; ``valid``: the
+    samples of ``views`` it may read)."""
     if aligner.axes is not None:
         return
     found = sorted(found_contacts(first, views, rate_hz, detector))
     up = views["up"] if "up" in views else _up_in_sensor(views["quat"])
-    aligner.refine_forward(views["acc"], up, np.array([i for i, _ in found], np.int64),
+    aligner.refine_forward(views["acc"], up, valid[:len(views["acc"])],
+                           np.array([i for i, _ in found], np.int64),
                            np.array([side == "left" for _, side in found], bool))
 
 
@@ -772,7 +775,7 @@ class Pipeline:
             aligner.check_declared_up(still.up)
             aligner.check_declared_forward(still.up)
             at_contact_cadence(aligner, aligner.calibration(still.up, NEUTRAL_STANDING, still),
-                               pre, self.rate_hz, self._detector_params)
+                               pre, self._evidence(), self.rate_hz, self._detector_params)
             return aligner.calibration(still.up, NEUTRAL_STANDING, still)
         mean_up = aligner.walking_up()
         if mean_up is None:
@@ -781,7 +784,7 @@ class Pipeline:
         aligner.check_declared_up(mean_up)
         aligner.check_declared_forward(mean_up)
         at_contact_cadence(aligner, aligner.calibration(mean_up, NEUTRAL_MEAN, None), pre,
-                           self.rate_hz, self._detector_params)
+                           self._evidence(), self.rate_hz, self._detector_params)
         provisional = aligner.calibration(mean_up, NEUTRAL_MEAN, None)
         contacts = self._contacts_with(provisional, pre)
         up = neutral_from_contacts(pre["up"], contacts, self.rate_hz,
@@ -810,7 +813,7 @@ class Pipeline:
         aligner.add(pre["acc"], pre["gyr"], pre["quat"], up, self._evidence(), final=True,
                     measured=self._measured_pre.view)
         try:  # a drill's few steps cannot judge it: as live, it is kept
-            judge_preset(aligner, stored, {**pre, "up": up}, self.rate_hz,
+            judge_preset(aligner, stored, {**pre, "up": up}, self._evidence(), self.rate_hz,
                          self._detector_params)
         except PresetContradicted as exc:
             self.calibration_note = (f"The mounting preset stored with this recording was "

@@ -71,6 +71,7 @@ GENTLE_WALK_ACC_STD_MPS2 = 0.3
 SLOW_MIN_WINDOWS = 6  # 4 s of gentle walking: more than a brisk walk's start and stop
 WINDOW_BLOCKS = 3  # a forward window: 1.5 s of walking, about three steps
 CADENCE_CONTACTS = 5  # the contacts nearest a window's middle give its cadence: three strides
+CADENCE_WINDOW_STEPS = 4  # a window with a known cadence is read over this many steps
 # Steps unequal by this much (a step's difference from the next, over the stride) and less
 # follow the contacts' cadence; twice as unequal, a limp, the window's own pick.
 MAX_STEP_ASYMMETRY = 0.1
@@ -328,10 +329,11 @@ class Aligner:
             return self._gentle if straight else None
         return self._straight if straight else self._turning
 
-    def refine_forward(self, acc: np.ndarray, up: np.ndarray, contacts: np.ndarray,
-                       left: np.ndarray) -> None:
+    def refine_forward(self, acc: np.ndarray, up: np.ndarray, valid: np.ndarray,
+                       contacts: np.ndarray, left: np.ndarray) -> None:
         """Read every pooled window again at the cadence of the initial contacts found around
-        it (``contacts``: sample indices, sorted; ``left``: each one's foot).
+        it (``contacts``: sample indices, sorted; ``left``: each one's foot), over four steps
+        (``valid``: the samples that may be read).
 
         A window's own pick, the largest vertical component of 1.5 s, cannot part the step
         from a strong harmonic half a step above it; that harmonic drags the frequency and,
@@ -340,10 +342,13 @@ class Aligner:
         the five contacts centred on the one nearest the window's middle (a fixed number of
         contacts: a contact found a sample later changes the cadence by a sample, not which
         contacts count; each step's own length, followed instead, carries the contacts'
-        ±30 ms into the phase). Windows at a pause, or whose contacts do not alternate feet
-        (one foot's alone would give the stride for the step), keep their own pick; so do
-        unequal steps (a limp, whose vertical motion is no one frequency), blended with the
-        cadence as they grow unequal."""
+        ±30 ms into the phase). With the cadence known, the window can be longer: four steps
+        part the step from a component half a step above it (a Hann window's main lobe is two
+        over its length wide), which 1.5 s of a slow walk (1.75 steps) cannot; a limp's four
+        steps are two whole strides. Windows at a pause, or whose contacts do not alternate
+        feet (one foot's alone would give the stride for the step), keep their own pick; so
+        do unequal steps (a limp, whose vertical motion is no one frequency), blended with
+        the cadence as they grow unequal."""
         if self.axes is not None or not self._windows_pooled:
             return
         length = WINDOW_BLOCKS * self.block
@@ -379,19 +384,41 @@ class Aligner:
         cov = np.array([w.cov for w in log])
         scale = np.array([w.scale for w in log])
         paced = np.flatnonzero(trust > 0)
-        for chunk in range(0, len(paced), 256):
-            sel = paced[chunk: chunk + 256]
-            samples = starts[sel][:, None] + np.arange(length)
-            paced_cov, paced_scale, _ = forward_evidence(acc[samples], up[samples],
-                                                         self.rate_hz, step_hz=step_hz[sel])
-            w = trust[sel]
-            cov[sel] = w[:, None] * paced_cov + (1 - w[:, None]) * cov[sel]
-            scale[sel] = w * paced_scale + (1 - w) * scale[sel]
+        first, span = self._cadence_spans(starts[paced], step_hz[paced], valid)
+        for n in np.unique(span):  # windows of one length at a time
+            group = np.flatnonzero(span == n)
+            for chunk in range(0, len(group), 256):
+                part = group[chunk: chunk + 256]
+                sel = paced[part]
+                samples = first[part][:, None] + np.arange(n)
+                paced_cov, paced_scale, _ = forward_evidence(acc[samples], up[samples],
+                                                             self.rate_hz, step_hz=step_hz[sel])
+                w = trust[sel]
+                cov[sel] = w[:, None] * paced_cov + (1 - w[:, None]) * cov[sel]
+                scale[sel] = w * paced_scale + (1 - w) * scale[sel]
         self._straight, self._turning, self._gentle = _Pool(), _Pool(), _Pool()
         for k, window in enumerate(log):  # the log keeps each window's own evidence
             pool = self._pool_of(window.straight, window.brisk)
             assert pool is not None
             pool.add(-cov[k] if window.running else cov[k], float(scale[k]))
+
+    def _cadence_spans(self, starts: np.ndarray, step_hz: np.ndarray, valid: np.ndarray
+                       ) -> tuple[np.ndarray, np.ndarray]:
+        """The samples a window with a known cadence is read on: ``CADENCE_WINDOW_STEPS``
+        steps about its middle (at least its own length; lengths rounded to a tenth of a
+        block, so that windows share arrays), its own samples where that span reaches the
+        data's ends or holds samples not trusted. First sample and length of each."""
+        length = WINDOW_BLOCKS * self.block
+        unit = max(1, self.block // 5)
+        span = np.maximum(length, np.round(CADENCE_WINDOW_STEPS * self.rate_hz / step_hz
+                                           / unit).astype(np.int64) * unit)
+        first = starts + length // 2 - span // 2
+        trusted = np.concatenate([[0], np.cumsum(valid, dtype=np.int64)])
+        inside = (first >= 0) & (first + span <= len(valid))
+        whole = np.zeros(len(starts), bool)
+        whole[inside] = (trusted[first[inside] + span[inside]] - trusted[first[inside]]
+                         == span[inside])
+        return np.where(whole, first, starts), np.where(whole, span, length)
 
     # --------------------------------------------------------------- decision
     def stage(self) -> str:

@@ -322,14 +322,16 @@ def test_a_level_hold_is_shown_live_while_it_lasts():
 @pytest.mark.parametrize(("drop", "read"), [(6.0, 6.0), (-4.0, -4.0)])
 def test_a_step_downs_drop_is_read_on_the_descent_and_a_hiked_hip_is_reported(drop, read):
     """The peak was the largest drop over the whole rep: a hip hiked to compensate (the free
-    hip rising 4° each rep) read 0°, a rep "perfectly controlled"."""
+    hip rising 4° each rep) read 0°, a rep "perfectly controlled". The true mounting is
+    declared: the reading of the rep is tested here, not the forward a 5 s walk finds (about
+    2° off, which turns a little of the squat's tilt into obliquity: docs/accuracy.md)."""
     from imu_monitor.simulation.activities import Stand, StepDown
 
     rec = _drill_session(StepDown("left", reps=5, drop_deg=drop), Stand(4.0), seed=3)
-    block = analyze_samples(rec.samples, 100.0,
-                            PipelineConfig(drill="step-down")).drill_result.blocks[0]
+    config = PipelineConfig(drill="step-down", axes=rec.truth.pelvis_from_sensor)
+    block = analyze_samples(rec.samples, 100.0, config).drill_result.blocks[0]
     assert block.reps == 5
-    assert all(r.peak_drop_deg == pytest.approx(read, abs=0.6) for r in block.rep_list)
+    assert all(r.peak_drop_deg == pytest.approx(read, abs=0.4) for r in block.rep_list)
 
 
 def test_a_leg_declared_against_the_weight_shift_is_said():

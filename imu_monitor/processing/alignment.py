@@ -405,8 +405,8 @@ class Aligner:
     def _cadence_spans(self, starts: np.ndarray, step_hz: np.ndarray, valid: np.ndarray
                        ) -> tuple[np.ndarray, np.ndarray]:
         """The samples a window with a known cadence is read on: ``CADENCE_WINDOW_STEPS``
-        steps about its middle (at least its own length; lengths rounded to a tenth of a
-        block, so that windows share arrays), its own samples where that span reaches the
+        steps about its middle (at least its own length; lengths rounded to a fifth of a
+        block, 0.1 s, so that windows share arrays), its own samples where that span reaches the
         data's ends or holds samples not trusted. First sample and length of each."""
         length = WINDOW_BLOCKS * self.block
         unit = max(1, self.block // 5)

@@ -65,18 +65,20 @@ def test_feedback_leaves_the_judged_steps_as_one_whole_array_gives_them():
 
 
 def test_a_second_peak_inside_a_stance_keeps_the_foot_on_real_walking(ipol_folder):
-    """Real lower-back walks with a U-turn (IPOL): a foot shown is seldom changed."""
+    """Real lower-back walks with a U-turn (IPOL): a foot shown is seldom changed. Read over
+    all the walks, as the benchmark reads the target: a quarter of them (about 800 steps)
+    reads a rate near 1 % only to ±0.35 % (one binomial standard deviation)."""
     bench = bench_module("feedback_latency")
     ipol = bench_module("ipol_data")
     runs = []
-    for path in sorted(ipol_folder.glob("*_lb.txt"))[::4]:
+    for path in sorted(ipol_folder.glob("*_lb.txt")):
         trial = ipol.load_trial(path)
         n = len(trial.acc)
         batch = SampleBatch(np.arange(n) / trial.rate_hz, np.arange(n), trial.acc, trial.gyr)
         runs.append(bench.through_pipeline(batch, trial.rate_hz, "walk"))
     shown = sum(r["shown"] for r in runs)
     latencies = [x for r in runs for x in r["latencies"]]
-    assert shown > 500
+    assert shown > 2500
     assert sum(r["corrections"] for r in runs) <= 0.01 * shown
     assert statistics.median(latencies) <= 0.6 and np.percentile(latencies, 95) <= 0.9
 

@@ -40,7 +40,7 @@ MAX_STILL_S = 5.0
 # neither ends it nor feeds it: standing before and after a gap is one standing, and cutting
 # it would move the neutral. A burst of up to 0.5 s touches two blocks; two bursts a few
 # tenths apart leave no whole block between them. Real walks with 1.5–3.5 s lost inside the
-# standing before walking keep their standing in 87 of 108 (65 when this was 2 s: the rest
+# standing before walking keep their standing in 90 of 108 (65 when this was 2 s: the rest
 # take the neutral from the contacts, and their means move by up to 2°;
 # bench/standing_gap_ipol.py).
 MAX_STILL_GAP_S = 5.0
@@ -53,6 +53,12 @@ MAX_STILL_GAP_S = 5.0
 # their first posture only moved the added-drop and packet-loss figures the wrong way.
 STILL_POSTURE_DEG = 1.0
 MIN_STILL_MEASURED_S = 1.0  # of a still period's MIN_STILL_S or more, measured
+# A block is evidence of standing when this much of it was measured, read from those samples
+# alone. Single samples lost here and there (a host that drops one in forty) had left no
+# whole block in a 5 s standing: the neutral came from the contacts and a real walk's
+# asymmetry read −0.7° instead of +3.3°. A lost 10-sample packet at 100 Hz (a fifth of a
+# block) is still lost data inside the standing, bridged as above.
+MIN_BLOCK_MEASURED = 0.9
 STILL_GYRO_STD_RADPS = 0.1
 STILL_ACC_STD_MPS2 = 0.25
 # A walking block: the acceleration's magnitude varies this much (SD over the block). On the
@@ -608,10 +614,11 @@ def _joined(stills: list[_Still]) -> _Still | None:
 def _block_features(acc, gyr, up, valid, measured, block: int, count: int, posture: bool
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
                                np.ndarray | None]:
-    """Per block of ``block`` samples: still (every sample measured), walking (every sample
-    trusted: ``valid``; 2 brisk, 1 gentle, 0 not), the sum of up (sensor axes), whether
-    every sample was measured, and (``posture``: for single-leg drills only) the mean
-    acceleration, whose direction tells a posture.
+    """Per block of ``block`` samples: still (read from its measured samples, at least
+    ``MIN_BLOCK_MEASURED`` of them), walking (every sample trusted: ``valid``; 2 brisk, 1
+    gentle, 0 not), the sum of up (sensor axes), whether enough was measured to tell, and
+    (``posture``: for single-leg drills only) the mean measured acceleration, whose direction
+    tells a posture.
     Computed a group of blocks at a time: each block's numbers are its own, and a whole
     recording's temporaries would be several times its size."""
     still = np.empty(count, dtype=bool)
@@ -624,32 +631,45 @@ def _block_features(acc, gyr, up, valid, measured, block: int, count: int, postu
         g1 = min(count, g0 + group)
         a, b, k = g0 * block, g1 * block, g1 - g0
         norm = np.linalg.norm(acc[a:b], axis=1).reshape(k, block)
-        gyro_sd = largest_sd(gyr[a:b].reshape(k, block, 3))
         trusted = valid[a:b].reshape(k, block).all(axis=1)
-        whole = measured[a:b].reshape(k, block).all(axis=1)
-        norm_sd = norm.std(axis=1)
-        calm = (gyro_sd < STILL_GYRO_STD_RADPS) & (norm_sd < STILL_ACC_STD_MPS2) & (
-            np.abs(norm.mean(axis=1) - GRAVITY_MPS2) < 1.5)
-        still[g0:g1] = whole & calm
+        kept = measured[a:b].reshape(k, block)
+        enough = kept.mean(axis=1) >= MIN_BLOCK_MEASURED
+        norm_mean, norm_sd = _measured_mean_sd(norm, kept)
+        calm = ((largest_sd(gyr[a:b].reshape(k, block, 3), kept) < STILL_GYRO_STD_RADPS)
+                & (norm_sd < STILL_ACC_STD_MPS2) & (np.abs(norm_mean - GRAVITY_MPS2) < 1.5))
+        still[g0:g1] = enough & calm
         moving = trusted & ~calm
         walking[g0:g1] = np.where(moving & (norm_sd > WALK_ACC_STD_MPS2), 2,
                                   np.where(moving & (norm_sd > GENTLE_WALK_ACC_STD_MPS2), 1, 0))
         up_sums[g0:g1] = up[a:b].reshape(k, block, 3).sum(axis=1)
-        complete[g0:g1] = whole
+        complete[g0:g1] = enough
         if gravity is not None:
-            gravity[g0:g1] = acc[a:b].reshape(k, block, 3).mean(axis=1)
+            weights = kept / np.maximum(kept.sum(axis=1, keepdims=True), 1)
+            gravity[g0:g1] = np.einsum("kn,kni->ki", weights, acc[a:b].reshape(k, block, 3))
     return still, walking, up_sums, complete, gravity
 
 
-def largest_sd(vectors: np.ndarray) -> np.ndarray:
+def _measured_mean_sd(values: np.ndarray, kept: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of ``values`` (k, n): mean and standard deviation of the ``kept`` entries."""
+    count = np.maximum(kept.sum(axis=1), 1)
+    mean = np.where(kept, values, 0.0).sum(axis=1) / count
+    spread = np.where(kept, values - mean[:, None], 0.0)
+    return mean, np.sqrt((spread ** 2).sum(axis=1) / count)
+
+
+def largest_sd(vectors: np.ndarray, kept: np.ndarray | None = None) -> np.ndarray:
     """Per group of ``vectors`` (g, n, 3): the standard deviation along the direction where it
-    is largest. The same whichever way the sensor is clipped on; the largest of the three
-    axes' deviations is not, and decided on real walks whether the pelvis had stood still
-    (a trial's neutral, and its drops by 1.2°, changed with the sensor pitched 30°)."""
-    finite = np.isfinite(vectors).all(axis=(1, 2))  # a group with a NaN is not still
-    centred = np.where(finite[:, None, None], vectors, 0.0)
-    centred = centred - centred.mean(axis=1, keepdims=True)
-    cov = np.einsum("gni,gnj->gij", centred, centred) / vectors.shape[1]
+    is largest, over the ``kept`` (g, n) vectors (all when not given). The same whichever way
+    the sensor is clipped on; the largest of the three axes' deviations is not, and decided
+    on real walks whether the pelvis had stood still (a trial's neutral, and its drops by
+    1.2°, changed with the sensor pitched 30°)."""
+    kept = np.ones(vectors.shape[:2], dtype=bool) if kept is None else kept
+    finite = (np.isfinite(vectors).all(axis=2) | ~kept).all(axis=1)  # a NaN: not still
+    weights = np.where(finite[:, None], kept, False).astype(float)
+    count = np.maximum(weights.sum(axis=1), 1.0)
+    values = np.where(weights[:, :, None] > 0, vectors, 0.0)
+    centred = (values - (values.sum(axis=1) / count[:, None])[:, None, :]) * weights[:, :, None]
+    cov = np.einsum("gni,gnj->gij", centred, centred) / count[:, None, None]
     return np.where(finite, np.sqrt(np.maximum(np.linalg.eigvalsh(cov)[:, -1], 0.0)), np.inf)
 
 

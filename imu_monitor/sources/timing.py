@@ -61,6 +61,10 @@ PACKET_ROWS_SHARE = 0.8
 # a repeated row): a device whose packets vary in size (7, 7, 7, 7, 6: a fifth) is placed
 # sample by sample.
 ODD_GROUPS_SHARE = 0.1
+# Rows grouped only by times written coarser than the samples hold at most this many each
+# (408 Hz written to 0.01 s: four or five); a clock stamping whole seconds groups a second's
+# samples, and those groups are placed as packets.
+MAX_ROUNDED_GROUP = 8
 
 
 @dataclass(frozen=True)
@@ -197,6 +201,9 @@ def _packets(t: np.ndarray) -> tuple[np.ndarray, np.ndarray, int] | None:
     if size < 2 or rows[whole].sum() < PACKET_ROWS_SHARE * len(t) or \
             np.count_nonzero(~whole[1:-1]) > ODD_GROUPS_SHARE * len(rows):
         return None  # sample by sample: a device whose packets vary in size is not packets
+    if size <= MAX_ROUNDED_GROUP and not whole[1:-1].all() and _one_quantum_apart(
+            np.diff(t[first])):
+        return None  # times rounded coarser than the samples (208 Hz to 0.01 s), not packets
     count = -(-rows // size)  # (a packet never has more than ``size`` rows)
     group_end = first + rows - 1
     group_end[-1] = first[-1] + count[-1] * size - 1
@@ -206,6 +213,18 @@ def _packets(t: np.ndarray) -> tuple[np.ndarray, np.ndarray, int] | None:
     ends = np.repeat(group_end, count) - from_end * size
     stamps = np.repeat(first + rows - 1, count)
     return stamps, ends, size
+
+
+def _one_quantum_apart(group_steps: np.ndarray) -> bool:
+    """Whether groups of rows sharing a time follow each other one time resolution apart
+    (nearly all of them): times written coarser than the sample period group the rows, two
+    or three at a time for 208 Hz written to 0.01 s. Packets a host stamped on arrival are
+    as far apart as their samples, give or take the link's jitter."""
+    moving = group_steps[group_steps > 0]
+    if len(moving) < 3:
+        return False
+    quantum = float(moving.min())
+    return np.count_nonzero(np.abs(moving - quantum) <= 0.01 * quantum) >= 0.9 * len(moving)
 
 
 def _repeated_rows(time_s: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -278,11 +297,33 @@ def _rounded(step: np.ndarray, quantum: float) -> bool:
     shared = np.diff(np.flatnonzero(quanta == 0))  # rows between rows sharing a time
     beating = len(shared) >= 3 and shared.std() < 0.5 * shared.mean()  # jitter: ~1
     doubled = np.count_nonzero(quanta == 2) > 0.1 * len(quanta)
-    if not (beating or (not len(shared) and doubled)):
+    # Rounding, not lost samples, by its regularity: 97 Hz written to 0.01 s steps by two
+    # hundredths every 33 rows and had been read as 100 Hz with a sample lost every third of
+    # a second. Samples lost at random come at irregular intervals and put the rows after
+    # them a whole period off any one grid (their losses add up).
+    doubles = np.diff(np.flatnonzero(quanta == 2))
+    regular = (len(doubles) >= 3 and doubles.std() < 0.25 * doubles.mean()) or \
+        _within_rounding_of_one_grid(step, quantum)
+    if not (beating or (not len(shared) and doubled) or regular):
         return False
     rate = 1.0 / float(step[quanta <= 2].mean())
     grid = rate * quantum / np.arange(1, 9)  # against 1/quantum and its multiples
+    if regular:  # only a grid the resolution writes exactly is the sensor's own
+        return not np.any(np.abs(grid - 1.0) < 10 * EXACT_GRID)
     return not np.any((grid > 0.95) & (grid < 1.01))
+
+
+def _within_rounding_of_one_grid(step: np.ndarray, quantum: float) -> bool:
+    """Whether every row lies within half a ``quantum`` of one regular grid, no row missing
+    except in gaps of several samples (each stretch between them has its own start)."""
+    rows = np.arange(len(step) + 1, dtype=float)
+    times = np.concatenate([[0.0], np.cumsum(step)])
+    stretch = np.concatenate([[0], np.cumsum(np.round(step / quantum) > 2)])
+    everything = np.ones(len(times), dtype=bool)
+    dr = _from_stretch_mean(rows, stretch, everything)
+    dt = _from_stretch_mean(times, stretch, everything)
+    slope = float((dr * dt).sum() / max(float((dr * dr).sum()), 1e-12))
+    return float(np.abs(dt - slope * dr).max()) <= 0.55 * quantum
 
 
 def _coarse_quantum(step: np.ndarray, mean_interval: float) -> float:
@@ -329,6 +370,7 @@ def _slots(t: np.ndarray, period: float, resolution: float = 0.0, coarse: float 
     (else the file's last sample, rounded up, counted as one lost)."""
     n = len(t)
     offset = t / period - np.arange(n)
+    # (the lowest offset of rows sharing a rounded time is their last row's: look past it)
     lookahead = int(min(n, max(MIN_LOOKAHEAD, LOOKAHEAD_S / period)))
     # Times whose period is the grid or a whole multiple of it (100, 50 or 25 Hz written to
     # 0.01 s) are exact: nothing there is rounded up (padded all the same, the samples after

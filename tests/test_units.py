@@ -157,3 +157,44 @@ def test_real_lower_back_gait(ipol_folder, tmp_path):
     wrong = [(trial.name, case.name, said) for trial in trials
              for case, right, said in bench.verdicts(trial, tmp_path) if not right]
     assert len(trials) >= 25 and wrong == []
+
+
+def _analysed(path) -> dict[str, float | None]:
+    from imu_monitor.pipeline import analyze_samples
+    data = read_samples(path)
+    summary = analyze_samples(data.samples, data.rate_hz).summary
+    return {side: summary.side(side).mean_peak_drop_deg for side in ("left", "right")}
+
+
+def test_a_gyroscope_badly_zeroed_within_what_the_filter_learns_is_analysed(tmp_path):
+    """8 °/s on each axis (12 °/s across gravity) is more than the unit check's limit for a
+    gyroscope's offset, but within what the orientation filter learns on each axis: it had
+    been refused as "columns that do not look like a gyroscope"; it reads as zeroed."""
+    walk = _samples("trendelenburg-right")
+    offset = SampleBatch(walk.time_s, walk.seq, walk.acc,
+                         walk.gyr + np.radians([8.0, 8.0, -8.0]))
+    zeroed, off = (_analysed(_write(tmp_path / name, s)) for name, s in
+                   (("zeroed.csv", walk), ("offset.csv", offset)))
+    for side in zeroed:
+        assert off[side] == pytest.approx(zeroed[side], abs=0.05)
+    further = SampleBatch(walk.time_s, walk.seq, walk.acc,
+                          walk.gyr + np.radians([14.0, 14.0, -14.0]))
+    with pytest.raises(InputDataError, match="Zero the gyroscope"):
+        read_samples(_write(tmp_path / "further.csv", further))
+
+
+@pytest.mark.parametrize("where_s", [3.0, 12.0])  # standing; walking
+def test_one_glitched_sample_is_left_out_not_the_recording(tmp_path, where_s):
+    """One gyroscope sample of 2000 °/s (a flipped bit): the unit check had refused a whole
+    real walk for it; taken in, it turns the orientation 20° at once."""
+    walk = _samples("trendelenburg-right")
+    gyr = walk.gyr.copy()
+    gyr[round(where_s * RATE), 1] = np.radians(2000.0)
+    glitched = SampleBatch(walk.time_s, walk.seq, walk.acc, gyr)
+    path = _write(tmp_path / "glitch.csv", glitched)
+    data = read_samples(path)
+    assert data.metadata["timing"]["glitch_samples"] == 1
+    assert len(data.samples) == len(walk) - 1
+    clean = _analysed(_write(tmp_path / "clean.csv", walk))
+    for side, value in _analysed(path).items():
+        assert value == pytest.approx(clean[side], abs=0.1)

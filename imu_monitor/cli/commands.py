@@ -191,11 +191,14 @@ def cmd_import(args: argparse.Namespace) -> int:
     lost = timing.get("missing_samples", 0)
     unreadable = timing.get("unreadable_rows", 0)
     repeated = timing.get("duplicate_rows_dropped", 0)
+    glitches = timing.get("glitch_samples", 0)
     print(f"Imported {len(data.samples)} samples at {data.rate_hz:.4g} Hz from "
           f"{FORMATS[found['format']]} ({motion}; {found['clock']} clock"
-          + (f"; {lost} samples lost, bridged like lost packets" if lost else "")
+          + (f"; {count_of(lost, 'sample')} lost, bridged like lost packets" if lost else "")
           + (f"; {count_of(unreadable, 'row')} without readable values left out"
              if unreadable else "")
+          + (f"; {count_of(glitches, 'sample')} jumping away and straight back (a glitch) "
+             "left out" if glitches else "")
           + (f"; {count_of(repeated, 'row')} repeating an earlier one exactly left out"
              if repeated else "")
           + f") into {args.output} ({kind}).")

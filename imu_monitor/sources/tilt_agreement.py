@@ -46,6 +46,7 @@ class TiltAgreement:
     error_deg: float | None
     other_error_deg: float | None
     still_offset_dps: float | None
+    still_axis_offset_dps: float | None = None  # the largest of the three axes' offsets
 
 
 def tilt_agreement(acc: np.ndarray, gyr: np.ndarray, slots: np.ndarray, rate_hz: float,
@@ -53,16 +54,17 @@ def tilt_agreement(acc: np.ndarray, gyr: np.ndarray, slots: np.ndarray, rate_hz:
     """Compare ``gyr`` (rad/s as declared) with the same numbers read ``factor`` times faster."""
     quiet = _QuietMoments(acc, rate_hz)
     offset, across = _still_offset(quiet, gyr)
+    axis = None if across is None else float(np.degrees(np.abs(offset).max()))
     first, second = _pairs(quiet.centre, slots, rate_hz)
     start, stop = quiet.centre[first], quiet.centre[second]
     declared = _turned(quiet.gravity[first], gyr - offset, start, stop, rate_hz, 1.0)
     other = _turned(quiet.gravity[first], gyr - offset, start, stop, rate_hz, factor)
     telling = _angle_deg(declared, other) >= TELLING_DEG
     if np.count_nonzero(telling) < MIN_PAIRS:
-        return TiltAgreement(None, None, across)
+        return TiltAgreement(None, None, across, axis)
     seen = quiet.gravity[second][telling]
     return TiltAgreement(float(np.median(_angle_deg(declared[telling], seen))),
-                         float(np.median(_angle_deg(other[telling], seen))), across)
+                         float(np.median(_angle_deg(other[telling], seen))), across, axis)
 
 
 class _QuietMoments:

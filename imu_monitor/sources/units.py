@@ -23,6 +23,7 @@ import numpy as np
 
 from imu_monitor.conventions import GRAVITY_MPS2
 from imu_monitor.errors import InputDataError
+from imu_monitor.processing.orientation import FilterParams
 from imu_monitor.sources.tilt_agreement import tilt_agreement
 
 ACC_UNITS = {"m/s2": 1.0, "m/s^2": 1.0, "mps2": 1.0, "g": GRAVITY_MPS2}
@@ -37,6 +38,7 @@ STEADY_TURN_LIMIT_RADPS = np.pi
 # The largest offset across gravity of a gyroscope read in its right unit (most parts are
 # trimmed to ±3 °/s, untrimmed ones to about ±10 °/s).
 GYRO_OFFSET_LIMIT_DPS = 10.0
+OFFSET_PROBLEM = "while the sensor is still"
 # Tilt (measured by tilt_agreement): refused when the declared unit misses by this much and
 # the other unit explains the tilt this many times better.
 MIN_TILT_MISMATCH_DEG = 1.5
@@ -90,6 +92,15 @@ def _check_gyroscope(acc: np.ndarray, gyr: np.ndarray, slots: np.ndarray, rate_h
                           movement_sd) is None:
         raise InputDataError(f"{problem}: the gyroscope looks like {other}, not {gyr_unit}. "
                              f"Read the file again with --gyr-unit {other}.")
+    if problem.endswith(OFFSET_PROBLEM):  # a gyroscope, badly zeroed
+        if _learnable_offset(acc, gyr, slots, rate_hz):
+            return
+        raise InputDataError(
+            f"{problem}: its zero is further off than the analysis can learn "
+            f"({FilterParams().bias_clip_dps:g} °/s on an axis), and every tilt would drift. "
+            "Zero the "
+            "gyroscope (the sensor's own calibration, or its firmware: firmware_notes/) and "
+            "record again.")
     raise InputDataError(f"{problem}. Read in deg/s or in rad/s alike, the columns taken for "
                          "the gyroscope do not look like one: check which columns hold it "
                          "(the column map).")
@@ -111,8 +122,7 @@ def _gyroscope_problem(acc: np.ndarray, gyr: np.ndarray, slots: np.ndarray, rate
     tilt = tilt_agreement(acc, gyr, slots, rate_hz, factor)
     offset = tilt.still_offset_dps
     if factor < 1 and offset is not None and offset * factor <= GYRO_OFFSET_LIMIT_DPS < offset:
-        return (f"The gyroscope in {source} reads {offset:.0f} °/s while the sensor is still, "
-                "more than any gyroscope is off")
+        return f"The gyroscope in {source} reads {offset:.0f} °/s {OFFSET_PROBLEM}"
     if (tilt.error_deg is not None and tilt.other_error_deg is not None
             and tilt.other_error_deg * BETTER_BY <= tilt.error_deg
             and tilt.error_deg >= MIN_TILT_MISMATCH_DEG):
@@ -126,6 +136,15 @@ def _gyroscope_problem(acc: np.ndarray, gyr: np.ndarray, slots: np.ndarray, rate
                 f"walking or running: {turning:.2g} °/s for each m/s² of movement, where a "
                 f"pelvis turns about {least}–{most}")
     return None
+
+
+def _learnable_offset(acc: np.ndarray, gyr: np.ndarray, slots: np.ndarray,
+                      rate_hz: float) -> bool:
+    """A gyroscope read in its unit but badly zeroed: every axis's offset within what the
+    orientation filter learns (8 °/s on each axis, 12 °/s across gravity, reads as the
+    walk does zeroed, within 0.02°)."""
+    axis = tilt_agreement(acc, gyr, slots, rate_hz, 1.0).still_axis_offset_dps
+    return axis is not None and axis <= FilterParams().bias_clip_dps
 
 
 def _check_alive(movement_sd: np.ndarray, gyr: np.ndarray, source: str) -> None:

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from threadpoolctl import threadpool_limits
 
@@ -28,9 +29,12 @@ from imu_monitor.drills import DrillResult, HipHikeBlock, HoldBlock
 from imu_monitor.errors import ImuMonitorError, InputDataError
 from imu_monitor.importers import ImportOptions
 from imu_monitor.logs import fault_message
-from imu_monitor.presentation import duration_words, file_state
-from imu_monitor.processing.calibration import calibration_quality
+from imu_monitor.presentation import duration_words, file_state, summary_doubts
+from imu_monitor.processing.calibration import calibration_quality, no_standing_warning
 from imu_monitor.safe_write import guarded_path
+
+if TYPE_CHECKING:
+    from imu_monitor.pipeline import Analysis
 
 SUFFIXES = (".imurec", ".csv", ".txt", ".h5", ".hdf5")
 ROW_FIELDS = [
@@ -39,7 +43,7 @@ ROW_FIELDS = [
     "left_max_deg", "right_steps", "right_mean_deg", "right_sd_deg", "right_max_deg",
     "asymmetry_deg", "cadence_spm", "lost_pct",
     "left_drill_deg", "left_hold_s", "left_reps", "right_drill_deg", "right_hold_s",
-    "right_reps", "file_note", "error",
+    "right_reps", "file_note", "error", "cautions",
 ]
 # A single-leg drill's row has its sets' numbers per standing leg instead of the walking's
 # (which would be the few steps of the calibration walk before the drill).
@@ -97,6 +101,19 @@ def content_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
+def cautions(analysis: Analysis) -> list[str]:
+    """What the terminal and the report say before the numbers can be read: a neutral not
+    from standing, a sensor that moved, a preset set aside, sides with few or no steps
+    counted, irregular steps. A table row had dropped them: a subject's re-clipped sensor
+    read as a 4° asymmetry with nothing beside it."""
+    if analysis.drill_result is not None:
+        said = [analysis.calibration_remarks]
+    else:
+        said = [no_standing_warning(analysis.calibration), analysis.calibration_remarks,
+                *summary_doubts(analysis.steps, analysis.summary)]
+    return [text for text in said if text]
+
+
 def analyze_file(path: Path, options: BatchOptions, sha256: str | None = None
                  ) -> tuple[dict, list[dict]]:
     """One file's row (and its steps): the analysis of ``imu-monitor analyze``, or the
@@ -138,6 +155,7 @@ def analyze_file(path: Path, options: BatchOptions, sha256: str | None = None
         "lost_pct": round(100.0 * s.get("lost_samples", 0)
                           / max(1, s.get("samples", 0) + s.get("lost_samples", 0)), 3),
         "file_note": " ".join(file_state(analysis.info, analysis.drill)),
+        "cautions": " ".join(cautions(analysis)),
     })
     for side in ("left", "right"):
         block = s.get(side) or {}

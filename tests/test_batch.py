@@ -184,3 +184,27 @@ def test_ctrl_c_leaves_a_valid_table_of_the_files_done(tmp_path):
     assert 3 <= len(rows) < 400
     assert all(r["steps"] and not r["error"] for r in rows.values())
     assert "stopped with Ctrl-C" in out
+
+
+def test_a_row_says_what_the_terminal_says_before_the_numbers(tmp_path):
+    """A sensor re-clipped 8° rolled between two walks, and a treadmill walk (nobody stood
+    still): `analyze` says both before its numbers; the table's rows had said neither (a
+    subject's re-clipped sensor read as a 4° asymmetry with nothing beside it)."""
+    from imu_monitor.sources.csv_file import write_csv
+
+    from .conftest import reclipped
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    rec = simulated("walk-10m", seed=1, mounting="x=up,y=right,z=forward", seconds=120)
+    write_csv(folder / "moved.csv", reclipped(rec.samples, 78.0, 8.0, 200.0), 200.0)
+    write_csv(folder / "steady.csv", rec.samples, 200.0)
+    treadmill = simulated("treadmill", rate_hz=100.0)
+    write_csv(folder / "treadmill.csv", treadmill.samples, 100.0)
+    table = tmp_path / "table.csv"
+    run_batch(find_files([folder]), table, BatchOptions(), jobs=1)
+    rows = _rows(table)
+    assert "seems to have moved on the patient" in rows["moved.csv"]["cautions"]
+    assert rows["treadmill.csv"]["cautions"].startswith("NOBODY STOOD STILL")
+    assert "moved" not in rows["steady.csv"]["cautions"]
+    assert "NOBODY" not in rows["steady.csv"]["cautions"]

@@ -59,6 +59,7 @@ from imu_monitor.processing.metrics import (
     StepJudge,
     Summary,
     against_threshold,
+    on_pelvis,
     summarize,
 )
 from imu_monitor.processing.offline_vqf import bias_rows, offline_vqf_unbiased
@@ -448,6 +449,7 @@ class Pipeline:
         self.lateral_acc = _Growable((), np.float32)
         self._angle_history = self.config.angle_history or not self.drill.gait
         self.valid = _Growable((), np.bool_)
+        self.on_pelvis = _Growable((), np.bool_)  # a pelvis's posture (steps elsewhere: none)
         self.orientation = _Growable((4,)) if self.config.keep_orientation else None
         self.steps: list[Step] = []
         self._judge = StepJudge(self.rate_hz, self.threshold_deg)
@@ -642,7 +644,8 @@ class Pipeline:
         return _around_bouts(n, bouts.values(), round(0.5 * self.rate_hz))
 
     def _history(self):
-        return StepHistory(self.obliquity.view, self.heading, self.valid.view)
+        return StepHistory(self.obliquity.view, self.heading, self.valid.view,
+                           self.on_pelvis.view)
 
     # ------------------------------------------------------------ orientation
     def _live_orientation(self, filled: _Filled) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -770,6 +773,7 @@ class Pipeline:
         pelvis at initial contacts (found with a provisional mean-posture calibration),
         otherwise standing anywhere, otherwise the mean posture."""
         aligner = self._aligner
+        aligner.set_aside_off_posture()
         still = aligner.standing()
         if still is not None:
             aligner.check_declared_up(still.up)
@@ -860,7 +864,7 @@ class Pipeline:
         pre = self._pre_views()
         valid = self._valid_pre.view
         n = len(valid)
-        histories = [self.obliquity, self.valid]
+        histories = [self.obliquity, self.valid, self.on_pelvis]
         if self._angle_history:
             histories += [self.tilt, self.rotation, self.lateral_acc]
         for history in histories:
@@ -1015,6 +1019,7 @@ class Pipeline:
             self.rotation.append(kin.rotation_deg)
             self.lateral_acc.append(kin.lateral_acc)
         self.valid.append(valid)
+        self.on_pelvis.append(on_pelvis(kin.obliquity_deg, kin.tilt_deg))
         if self.orientation is not None and keep_quat:
             self.orientation.append(quat)
         steps: list[Step] = []

@@ -490,3 +490,46 @@ def test_a_sensor_moved_between_two_walks_is_said():
     assert 79.0 < when < 82.0 and 6.5 < abs(jump) < 9.5
     assert "seems to have moved" in analysis.calibration_remarks
     assert analysis.to_dict()["summary"]["sensor_moved"][0]["time_s"] == round(when, 2)
+
+
+def _handled(samples, rate: float, before: bool):
+    """The sensor handled away from the pelvis: turned 90° over 2 s (the body still, the
+    gyroscope consistent), then carried in a hand that walks (8 s of the walk's own motion
+    in the turned axes), before the session or after it."""
+    turn = np.array([0.0, np.radians(90.0), 0.0])
+    k = round(2.0 * rate)
+    share = (1 - np.cos(np.pi * np.arange(k) / (k - 1))) / 2
+    carried = samples.slice(round(10 * rate), round(18 * rate))
+    held = rotation_vector_to_matrix(-turn)  # Eᵀ of the whole turn
+    hand_acc, hand_gyr = carried.acc @ held.T, carried.gyr @ held.T
+    end = samples.acc[:round(rate)].mean(axis=0) if before else samples.acc[-round(rate):].mean(
+        axis=0)
+    steps = rotation_vector_to_matrix(-share[:, None] * turn)
+    turn_acc = np.einsum("kij,j->ki", steps, end)
+    turn_gyr = np.gradient(share, 1 / rate)[:, None] * turn
+    if before:  # in the hand, then turned onto the pelvis (the turn backwards), then the session
+        acc = np.vstack([hand_acc, turn_acc[::-1], samples.acc])
+        gyr = np.vstack([hand_gyr, -turn_gyr[::-1], samples.gyr])
+    else:
+        acc = np.vstack([samples.acc, turn_acc, hand_acc])
+        gyr = np.vstack([samples.gyr, turn_gyr, hand_gyr])
+    n = len(acc)
+    return type(samples)(np.arange(n) / rate, np.arange(n), acc, gyr)
+
+
+@pytest.mark.parametrize("before", [True, False])
+def test_a_sensor_handled_before_it_is_worn_or_after_is_not_the_pelvis(before):
+    """Handled, the sensor moves like a brisk walk in another posture: before the session it
+    made the standing come "after walking" (no neutral from it), after the session it pulled
+    the walking's vertical away from the standing's; and its "steps" counted."""
+    rate = 100.0
+    rec = simulated("trendelenburg-right", seed=1, rate_hz=rate)
+    clean = analyze_samples(rec.samples, rate)
+    handled = analyze_samples(_handled(rec.samples, rate, before), rate)
+    assert handled.calibration.neutral_source == NEUTRAL_STANDING
+    for side in ("left", "right"):
+        assert handled.summary.side(side).mean_peak_drop_deg == pytest.approx(
+            clean.summary.side(side).mean_peak_drop_deg, abs=0.1)
+        assert handled.summary.side(side).steps == clean.summary.side(side).steps
+    off = [s for s in handled.steps if "off the pelvis" in s.note]
+    assert off and not any(s.counted for s in off)

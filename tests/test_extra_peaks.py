@@ -102,7 +102,8 @@ def test_the_judge_keeps_the_step_whole_and_shows_the_extra_peak_after_it():
     obliquity = np.zeros(400, dtype=np.float32)
     # A right stance from 100 to 160 whose drop (left hip down) peaks at 120.
     obliquity[100:160] = -6.0 * np.sin(np.pi * np.arange(60) / 60)
-    history = StepHistory(obliquity, np.zeros(400), np.ones(400, dtype=bool))
+    history = StepHistory(obliquity, np.zeros(400), np.ones(400, dtype=bool),
+                          np.ones(400, dtype=bool))
     judge = StepJudge(rate, threshold_deg=5.0)
     out = []
     for index, side, extra in ((0, "right", False), (50, "left", False), (100, "right", False),

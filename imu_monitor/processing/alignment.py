@@ -102,6 +102,13 @@ DECLARED_FORWARD_LIMIT_DEG = 60.0
 # standing stays and forward comes from the walking, as without a preset.
 PRESET_LIMIT_DEG = 30.0
 MAX_STANDING_TO_WALKING_DEG = 15.0
+# Walking (and its forward windows) this far from the walking's dominant posture is not the
+# pelvis's: a sensor handled before it is clipped on or after it is taken off moves like a
+# brisk walk. A pelvis leans less than 20° from its walking posture running, on stairs, or
+# limping; a sensor in a hand is anywhere. Real walks with 6 s of hand-held motion before
+# them had all lost their standing (the standing came "after walking"), and with it after
+# them a fifth had, the hand's posture pulling the walking's vertical away.
+OFF_POSTURE_DEG = 40.0
 # Running: flight (the accelerometer under FLIGHT_ACC_G) in more than FLIGHT_FRACTION of
 # the samples (processing/gap_fill.py, ``running``, uses the same).
 FLIGHT_ACC_G = 0.3
@@ -156,6 +163,7 @@ class _Window:
     brisk: bool
     cov: np.ndarray  # at the window's own step frequency, as measured (running not reversed)
     scale: float
+    up: np.ndarray  # its mean vertical in sensor axes (the posture it was walked in)
 
 
 @dataclass
@@ -183,6 +191,7 @@ class Aligner:
     _walking: list[int] = field(default_factory=list)  # per block: 0, gentle 1, brisk 2
     _walk_up_sum: np.ndarray = field(default_factory=lambda: np.zeros(3))  # brisk blocks
     _gentle_up_sum: np.ndarray = field(default_factory=lambda: np.zeros(3))
+    _walk_blocks: list[tuple[int, np.ndarray]] = field(default_factory=list)  # (level, up sum)
     _straight: _Pool = field(default_factory=_Pool)  # brisk straight windows
     _turning: _Pool = field(default_factory=_Pool)  # brisk windows in turns
     _gentle: _Pool = field(default_factory=_Pool)  # straight windows with gentle blocks
@@ -235,6 +244,8 @@ class Aligner:
                 counts = bool(self._stills) or not self.require_standing
                 level = int(walking[k]) if counts else 0
                 self._walking.append(level)
+                if level:
+                    self._walk_blocks.append((level, up_sums[k]))
                 if level == 2:
                     self._walk_up_sum += up_sums[k]
                 elif level == 1:
@@ -285,12 +296,13 @@ class Aligner:
                                    float(np.degrees(largest_sd(gyr[kept][None])[0])), len(kept)))
 
     def _windows_ending(self, acc, gyr, up, ends: np.ndarray, levels: np.ndarray
-                        ) -> dict[int, tuple[np.ndarray, float, bool, bool, bool, int]]:
+                        ) -> dict[int, tuple[np.ndarray, float, bool, bool, bool, int,
+                                             np.ndarray]]:
         """The forward evidence of every window of ``WINDOW_BLOCKS`` walking blocks ending
         at one of ``ends``, by block number in this call: (covariance, scale, running,
-        straight, brisk, first sample). ``levels``: each block's walking (0, gentle 1, brisk
-        2), for the blocks before this call that a window may reach back to, then for this
-        call's."""
+        straight, brisk, first sample, mean vertical). ``levels``: each block's walking (0,
+        gentle 1, brisk 2), for the blocks before this call that a window may reach back to,
+        then for this call's."""
         n = WINDOW_BLOCKS
         offset = len(levels) - len(ends)  # levels of earlier blocks come first
         lowest = [int(levels[k + offset + 1 - n: k + offset + 1].min())
@@ -314,19 +326,54 @@ class Aligner:
             index = starts[sel][:, None] + np.arange(length)
             cov, scale, flight = forward_evidence(acc[index], up[index], self.rate_hz,
                                                   ~brisk[sel])
+            posture = up[index].mean(axis=1)
             for j, k in enumerate(sel):
                 if scale[j] > 0:
                     out[eligible[k]] = (cov[j], float(scale[j]), bool(flight[j]),
-                                        bool(straight[k]), bool(brisk[k]), int(starts[k]))
+                                        bool(straight[k]), bool(brisk[k]), int(starts[k]),
+                                        posture[j])
         return out
 
     def _add_window(self, cov: np.ndarray, scale: float, running: bool, straight: bool,
-                    brisk: bool, start: int) -> None:
+                    brisk: bool, start: int, up: np.ndarray) -> None:
         pool = self._pool_of(straight, brisk)
         if pool is None:
             return
-        self._windows_pooled.append(_Window(start, running, straight, brisk, cov, scale))
+        self._windows_pooled.append(_Window(start, running, straight, brisk, cov, scale, up))
         pool.add(-cov if running else cov, scale)  # running: the pendulum's phase is reversed
+
+    def set_aside_off_posture(self) -> None:
+        """Leave out the walking blocks and windows more than ``OFF_POSTURE_DEG`` from the
+        walking's dominant posture (a sensor handled before or after it is worn), and pool
+        again: the walking's vertical, its forward, and where the first walking starts (a
+        standing before it is the neutral) come from the pelvis's walking alone."""
+        if self.axes is not None or not self._walk_blocks:
+            return
+        ups = np.array([u for _, u in self._walk_blocks])
+        posture = _dominant_posture(ups)
+        kept = _angles_deg(ups, posture) <= OFF_POSTURE_DEG
+        if kept.all() and all(_angle_deg(w.up, posture) <= OFF_POSTURE_DEG
+                              for w in self._windows_pooled):
+            return
+        levels = np.array([level for level, _ in self._walk_blocks])
+        self._walk_up_sum = ups[kept & (levels == 2)].sum(axis=0)
+        self._gentle_up_sum = ups[kept & (levels == 1)].sum(axis=0)
+        self._walk_blocks = [b for b, keep in zip(self._walk_blocks, kept, strict=True) if keep]
+        self._windows_pooled = [w for w in self._windows_pooled
+                                if _angle_deg(w.up, posture) <= OFF_POSTURE_DEG]
+        self._first_window_start = next((w.start for w in self._windows_pooled if w.brisk),
+                                        None)
+        self._first_any_start = next((w.start for w in self._windows_pooled), None)
+        self._pool_again([w.cov for w in self._windows_pooled],
+                         [w.scale for w in self._windows_pooled])
+
+    def _pool_again(self, covs, scales) -> None:
+        """The pools from the logged windows, with these covariances and scales."""
+        self._straight, self._turning, self._gentle = _Pool(), _Pool(), _Pool()
+        for window, cov, scale in zip(self._windows_pooled, covs, scales, strict=True):
+            pool = self._pool_of(window.straight, window.brisk)
+            assert pool is not None
+            pool.add(-cov if window.running else cov, float(scale))
 
     def _pool_of(self, straight: bool, brisk: bool) -> _Pool | None:
         """Brisk straight windows; brisk ones in turns, kept aside (used only if the walking
@@ -402,11 +449,7 @@ class Aligner:
                 w = trust[sel]
                 cov[sel] = w[:, None] * paced_cov + (1 - w[:, None]) * cov[sel]
                 scale[sel] = w * paced_scale + (1 - w) * scale[sel]
-        self._straight, self._turning, self._gentle = _Pool(), _Pool(), _Pool()
-        for k, window in enumerate(log):  # the log keeps each window's own evidence
-            pool = self._pool_of(window.straight, window.brisk)
-            assert pool is not None
-            pool.add(-cov[k] if window.running else cov[k], float(scale[k]))
+        self._pool_again(cov, scale)  # the log keeps each window's own evidence
 
     def _cadence_spans(self, starts: np.ndarray, step_hz: np.ndarray, valid: np.ndarray
                        ) -> tuple[np.ndarray, np.ndarray]:
@@ -766,6 +809,25 @@ def neutral_from_contacts(up: np.ndarray, contacts: list[tuple[int, str]], rate_
 def in_flight(acc: np.ndarray) -> np.ndarray:
     """Which accelerometer rows (m/s², last axis xyz) read running's flight."""
     return np.linalg.norm(acc, axis=-1) < FLIGHT_ACC_G * GRAVITY_MPS2
+
+
+def _dominant_posture(ups: np.ndarray) -> np.ndarray:
+    """The direction most of ``ups`` (walking blocks' summed verticals) lie near: their mean,
+    taken again over those within ``OFF_POSTURE_DEG`` of it (a minority far off, a sensor in
+    a hand, pulls the first mean; not the second)."""
+    posture = ups.sum(axis=0)
+    for _ in range(3):
+        near = _angles_deg(ups, posture) <= OFF_POSTURE_DEG
+        if not near.any():
+            break
+        posture = ups[near].sum(axis=0)
+    return posture / np.linalg.norm(posture)
+
+
+def _angles_deg(vectors: np.ndarray, direction: np.ndarray) -> np.ndarray:
+    """Angle of each row of ``vectors`` from ``direction``."""
+    cos = vectors @ direction / (np.linalg.norm(vectors, axis=1) * np.linalg.norm(direction))
+    return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
 
 
 def _angle_deg(a: np.ndarray, b: np.ndarray) -> float:

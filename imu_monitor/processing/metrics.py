@@ -39,6 +39,12 @@ NOTE_TURN = "turning: the pelvis leans into turns, so drop is read on straight w
 # Not a step at all: a contact the walking rhythm shows to be a second jolt inside the step
 # before it (see processing/events.py). Shown, so the live guess it replaces is withdrawn.
 NOTE_EXTRA = "not a step: a second jolt inside the step before it (the rhythm rules it out)"
+# A pelvis leans this far from its neutral in no walking, running or drill (a Trendelenburg
+# drop is under 15°, a runner's forward lean under 20°): beyond it, in obliquity or in tilt,
+# the sensor is off the pelvis (unclipped and held, set down) and a "step" is not the
+# patient's. Real walks with the sensor handled after them had counted 1–2 such steps each.
+OFF_PELVIS_DEG = 40.0
+NOTE_OFF_PELVIS = "the sensor was off the pelvis (held or set down): no posture of walking"
 # Live only, until the step is judged (see ProvisionalSteps).
 NOTE_FOOT_PENDING = "foot not decided yet: the next steps will tell"
 # Straight walking turns the pelvis by its own rotation only (±5°: under 15° from one contact
@@ -57,6 +63,7 @@ class StepHistory:
     obliquity_deg: np.ndarray
     heading_deg: np.ndarray  # or any sequence sliced by absolute index (recent part only)
     valid: np.ndarray
+    on_pelvis: np.ndarray  # the pelvis's posture (see ``on_pelvis``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -321,7 +328,9 @@ def _measure(history: StepHistory, side: Side, start: int, end: int, rate: float
     out of the summaries (lost data, no peak), or ""."""
     measured = history.valid[start:end]
     note = ""
-    if not measured.all():
+    if not history.on_pelvis[start:end].all():
+        note = NOTE_OFF_PELVIS
+    elif not measured.all():
         longest = max(stop - begin for begin, stop in true_runs(~measured))
         if longest > SHORT_LOSS_S * rate:
             note = NOTE_LOST
@@ -330,6 +339,11 @@ def _measure(history: StepHistory, side: Side, start: int, end: int, rate: float
     if peak is None:
         note = note or (NOTE_LOST if not measured.all() else NOTE_NO_PEAK)
     return peak, None if peak is None else float(drop[peak]), note
+
+
+def on_pelvis(obliquity_deg: np.ndarray, tilt_deg: np.ndarray) -> np.ndarray:
+    """Per sample: a posture a pelvis takes (obliquity and tilt within ``OFF_PELVIS_DEG``)."""
+    return (np.abs(obliquity_deg) <= OFF_PELVIS_DEG) & (np.abs(tilt_deg) <= OFF_PELVIS_DEG)
 
 
 def _lost_in(history: StepHistory, start: int, end: int, rate: float) -> bool:

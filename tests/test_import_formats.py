@@ -278,6 +278,34 @@ def test_a_shimmer_export_of_two_sensors_asks_which_and_never_mixes_them(tmp_pat
     np.testing.assert_allclose(data.samples.gyr, -known.gyr, atol=1e-9)
 
 
+def test_a_csv_of_two_sensors_interleaved_asks_which_and_never_mixes_them(tmp_path):
+    """Two sensors' rows at the same times, named in a 'sensor' column: read as one sensor at
+    twice the rate, their motions mixed, with nothing said; and any --sensor was accepted."""
+    from imu_monitor.importers.assemble import SensorChoiceNeeded
+
+    known = _walk()
+    n = len(known)
+    lines = ["time_s,sensor,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z"]
+    for k in range(n):
+        for name, sign in (("sacrum", 1.0), ("thigh", -1.0)):
+            values = ",".join(f"{sign * v:.9g}" for v in (*known.acc[k], *known.gyr[k]))
+            lines.append(f"{k / RATE:.6f},{name},{values}")
+    path = tmp_path / "two.csv"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(SensorChoiceNeeded, match="sacrum, thigh"):
+        read_samples(path)
+    with pytest.raises(InputDataError, match="has no sensor 'hip'"):
+        read_samples(path, ImportOptions(sensor="hip"))
+    data = read_samples(path, ImportOptions(sensor="sacrum"))
+    np.testing.assert_allclose(data.samples.acc, known.acc, rtol=1e-7, atol=1e-7)
+    assert data.rate_hz == pytest.approx(RATE)
+    one = tmp_path / "one.csv"
+    one.write_text("\n".join(ln.replace(",sacrum", "").replace("sensor,", "")
+                             for ln in lines if ",thigh," not in ln) + "\n")
+    with pytest.raises(InputDataError, match="leave out --sensor"):
+        read_samples(one, ImportOptions(sensor="sacrum"))
+
+
 def test_apdm_without_a_lumbar_label_asks_which_sensor(tmp_path):
     pytest.importorskip("h5py")
     known = _walk(128.0)

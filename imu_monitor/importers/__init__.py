@@ -74,6 +74,7 @@ def read_columns(path: Path, o: ImportOptions) -> VendorColumns:
         raise InputDataError(f"Unknown format '{o.input_format}': use one of "
                              f"{', '.join(FORMATS)}.")
     if o.columns and o.input_format in ("auto", "columns"):
+        _one_sensor_only(path, o)
         return read_mapped(path, text_encoding(path), o.columns, delimiter=o.delimiter,
                            decimal_comma=o.decimal_comma, time_unit=o.time_unit,
                            acc_unit=o.acc_unit, gyr_unit=o.gyr_unit, rate_hz=o.rate_hz)
@@ -84,6 +85,7 @@ def read_columns(path: Path, o: ImportOptions) -> VendorColumns:
     encoding = text_encoding(path)
     kind = o.input_format if o.input_format != "auto" else _recognise(path, encoding)
     if kind.startswith("columns="):  # a header that names every column and its unit
+        _one_sensor_only(path, o)
         return read_mapped(path, encoding, kind.removeprefix("columns="),
                            delimiter=o.delimiter, decimal_comma=o.decimal_comma or None,
                            time_unit=o.time_unit, acc_unit=o.acc_unit, gyr_unit=o.gyr_unit,
@@ -91,13 +93,21 @@ def read_columns(path: Path, o: ImportOptions) -> VendorColumns:
     comma = o.decimal_comma or None  # not given: found from the file
     if kind == "imu-monitor":
         return read_own_csv(path, encoding, o.acc_unit, o.gyr_unit, o.delimiter, comma,
-                            o.time_unit)
+                            o.time_unit, o.sensor)
     if kind in ("xsens-mt", "movella-dot"):
+        _one_sensor_only(path, o)
         return read_xsens(path, encoding, o.acc_unit, o.gyr_unit, o.rate_hz, comma)
     if kind == "shimmer":
         return read_shimmer(path, encoding, o.sensor)
     return read_witmotion(path, encoding, o.sensor, comma, o.acc_unit,
                           o.gyr_unit)
+
+
+def _one_sensor_only(path: Path, o: ImportOptions) -> None:
+    """A sensor named for a format that holds one sensor's samples: said, not ignored (any
+    name had been accepted and changed nothing)."""
+    if o.sensor is not None:
+        raise InputDataError(f"{path} holds one sensor's samples: leave out --sensor.")
 
 
 def _recognise(path: Path, encoding: str) -> str:

@@ -23,6 +23,9 @@ REQUIRED = ["time_s", "acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z"]
 MAG = ["mag_x", "mag_y", "mag_z"]
 QUAT = ["quat_w", "quat_x", "quat_y", "quat_z"]
 SETTLED_HERE = ("rate_hz", "acc_unit", "gyr_unit")  # comments this reader acts on
+# A column naming each row's sensor (a logger that interleaves several sensors' rows).
+SENSOR_COLUMNS = ("sensor", "sensor_id", "sensor_name", "device", "device_id", "device_name",
+                  "devicename")
 
 
 def is_own_csv(names: list[str]) -> bool:
@@ -32,11 +35,12 @@ def is_own_csv(names: list[str]) -> bool:
 
 def read_own_csv(path: Path, encoding: str, acc_unit: str | None = None,
                  gyr_unit: str | None = None, delimiter: str | None = None,
-                 decimal_comma: bool | None = None, time_unit: str | None = None
-                 ) -> VendorColumns:
+                 decimal_comma: bool | None = None, time_unit: str | None = None,
+                 sensor: str | None = None) -> VendorColumns:
     """Units default to what the comments declare, else m/s² and rad/s. The columns may be
     separated by ';' or tabs, with decimal commas (a spreadsheet's re-save): found from the
-    header and the first row unless given."""
+    header and the first row unless given. A column naming each row's sensor
+    (``SENSOR_COLUMNS``) keeps the rows of one: the only one, or ``sensor``."""
     try:
         table = find_table(path, encoding, is_own_csv, delimiter)
     except LookupError:
@@ -46,6 +50,12 @@ def read_own_csv(path: Path, encoding: str, acc_unit: str | None = None,
             "file needs a column map (--columns).") from None
     comments = preamble_values(table.preamble, "#")
     lower = [c.lower() for c in table.columns]
+    named = next((lower.index(c) for c in SENSOR_COLUMNS if c in lower), None)
+    if named is not None:
+        table = table.of_one_sensor(table.text_column(named), sensor)
+    elif sensor is not None:
+        raise InputDataError(f"{path} holds one sensor's samples (no column names a sensor): "
+                             "leave out --sensor.")
     groups = [REQUIRED] + [g for g in (MAG, QUAT) if all(c in lower for c in g)]
     values = table.numbers([lower.index(c) for g in groups for c in g], decimal_comma)
     quat = values[:, 10:14] if QUAT in groups and MAG in groups else (

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import datetime as dt
 import io
 import re
@@ -24,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from imu_monitor.errors import InputDataError
+from imu_monitor.importers.assemble import SensorChoiceNeeded
 from imu_monitor.input_files import check_input_file
 
 # WitMotion's Windows software writes GB2312 ('°' is A1 E3); European spreadsheets cp1252.
@@ -110,6 +112,22 @@ class Table:
             decimal_comma = self.uses_decimal_comma()
         values = parse_numbers(self, columns, decimal_comma)
         return values if self.keep is None else values[self.keep]
+
+    def of_one_sensor(self, names: list[str], sensor: str | None) -> Table:
+        """The rows of one sensor of a file that names each row's sensor (``names``): the one
+        there is, or the one ``sensor`` names; several and none named, the user is asked
+        (``SensorChoiceNeeded``: mixed, their samples had been read as one sensor's)."""
+        distinct = list(dict.fromkeys(names))
+        if sensor is None and len(distinct) <= 1:
+            return self
+        if sensor is None:
+            raise SensorChoiceNeeded(f"{self.path} holds the sensors {', '.join(distinct)}: say "
+                                     "which one is on the sacrum with --sensor NAME.", distinct)
+        if sensor not in distinct:
+            raise InputDataError(f"{self.path} has no sensor '{sensor}'; it holds "
+                                 f"{', '.join(distinct)}.")
+        return dataclasses.replace(self, keep=np.array([k for k, n in enumerate(names)
+                                                        if n == sensor]))
 
     def text_column(self, column: int) -> list[str]:
         """One column as strings (times written as dates, device names)."""

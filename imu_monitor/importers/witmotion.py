@@ -16,14 +16,13 @@ several sensors (a ``Device name`` column with several names) needs ``--sensor N
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from pathlib import Path
 
 import numpy as np
 
 from imu_monitor.errors import InputDataError
-from imu_monitor.importers.assemble import SensorChoiceNeeded, VendorColumns
+from imu_monitor.importers.assemble import VendorColumns
 from imu_monitor.importers.table import Table, find_table, parse_clock_times
 
 PATTERNS = {  # on the lower-case name without spaces: (axis, unit) groups
@@ -58,7 +57,7 @@ def read_witmotion(path: Path, encoding: str, sensor: str | None = None,
         raise InputDataError(f"{path} has no WitMotion header (Time, Acceleration X(g), "
                              "Angular velocity X(°/s) …).") from None
     fields, units = _fields(table, path)
-    table = _one_sensor(table, sensor, path)
+    table = table.of_one_sensor(_device_names(table, unique=False), sensor)
     order = [c for name in ("acc", "gyr", "mag", "quat") for c in fields.get(name, [])]
     values = table.numbers(order, decimal_comma)
     col, at = {}, 0
@@ -100,23 +99,6 @@ def _fields(table: Table, path: Path) -> tuple[dict[str, list[int]], dict[str, s
                                  "not know: give it with --acc-unit or --gyr-unit.")
     complete.pop("quat", None)  # the sensor's own fusion: our filter is better (docs)
     return complete, units
-
-
-def _one_sensor(table: Table, sensor: str | None, path: Path) -> Table:
-    """The rows of one sensor of a multi-sensor file."""
-    names = _device_names(table, unique=False)
-    if not names:
-        return table
-    distinct = list(dict.fromkeys(names))
-    if sensor is None and len(distinct) == 1:
-        return table
-    if sensor is None:
-        raise SensorChoiceNeeded(f"{path} holds the sensors {', '.join(distinct)}: say which "
-                                 "one is on the sacrum with --sensor NAME.", distinct)
-    if sensor not in distinct:
-        raise InputDataError(f"{path} has no sensor '{sensor}'; it holds {', '.join(distinct)}.")
-    return dataclasses.replace(table, keep=np.array([k for k, n in enumerate(names)
-                                                     if n == sensor]))
 
 
 def _device_names(table: Table, unique: bool = True) -> list[str]:

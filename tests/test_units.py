@@ -133,7 +133,7 @@ def test_columns_that_are_no_gyroscope_in_either_unit_are_said_to_be_the_wrong_o
     deg/s", declared deg/s it said "looks like rad/s"."""
     walk = _samples("trendelenburg-right")
     wrong = SampleBatch(walk.time_s, walk.seq, walk.acc, walk.acc.copy())
-    with pytest.raises(InputDataError, match="Read in deg/s or in rad/s alike, the columns "
+    with pytest.raises(InputDataError, match="Read in deg/s, rad/s or mdps alike, the columns "
                                              "taken for the gyroscope do not look like one"):
         read_samples(_write(tmp_path / "wrong.csv", wrong, units={"gyr_unit": unit}))
 
@@ -212,3 +212,29 @@ def test_gyroscope_axes_that_are_not_the_accelerometer_s_are_refused(tmp_path, s
     with pytest.raises(InputDataError, match="The gyroscope's axes are not the accelerometer's"):
         read_samples(_write(tmp_path / "swapped.csv", swapped))
     assert len(read_samples(_write(tmp_path / "own.csv", walk)).samples) == len(walk)
+
+
+def test_milli_units_as_st_loggers_write_them_are_read_and_checked(tmp_path):
+    """mg and mdps (ST sensors' loggers): a file naming them had been "not a format we
+    recognise", and --acc-unit offered only g or m/s²."""
+    walk = _samples("trendelenburg-right")
+    n = len(walk)
+    header = "Time [ms],A_X [mg],A_Y [mg],A_Z [mg],G_X [mdps],G_Y [mdps],G_Z [mdps]"
+    milli = np.column_stack([walk.time_s * 1e3, walk.acc / GRAVITY_MPS2 * 1e3,
+                             np.degrees(walk.gyr) * 1e3])
+    st = tmp_path / "st.csv"
+    np.savetxt(st, milli, fmt="%.6f", delimiter=",", header=header, comments="")
+    data = read_samples(st)
+    np.testing.assert_allclose(data.samples.acc, walk.acc, atol=1e-5)
+    np.testing.assert_allclose(data.samples.gyr, walk.gyr, atol=1e-7)
+    assert len(data.samples) == n
+    dps = tmp_path / "dps.csv"  # deg/s numbers declared mdps: a thousand times too slow
+    np.savetxt(dps, np.column_stack([walk.time_s, walk.acc, np.degrees(walk.gyr)]), fmt="%.9g",
+               delimiter=",", header="t [s],ax [m/s2],ay [m/s2],az [m/s2],gx [mdps],gy [mdps],"
+               "gz [mdps]", comments="")
+    with pytest.raises(InputDataError, match="looks like deg/s, not mdps"):
+        read_samples(dps, ImportOptions(columns="time=t [s],acc=ax [m/s2]:ay [m/s2]:az [m/s2],"
+                                                "gyr=gx [mdps]:gy [mdps]:gz [mdps]"))
+    with pytest.raises(InputDataError, match="looks like mg, not g"):
+        read_samples(_write(tmp_path / "mg.csv", walk, acc_per_si=1e3 / GRAVITY_MPS2,
+                            units={"acc_unit": "g"}))

@@ -209,9 +209,9 @@ def _file_options(p: argparse.ArgumentParser) -> None:
     """What a file that is not a recording may need said about it (docs/cli.md, import)."""
     p.add_argument("--input-format", choices=list(FORMATS), default="auto",
                    help="the input file's format (default: recognised from its content)")
-    p.add_argument("--acc-unit", choices=["m/s2", "g"],
+    p.add_argument("--acc-unit", choices=["m/s2", "g", "mg"],
                    help="accelerometer unit, where the file does not say it")
-    p.add_argument("--gyr-unit", choices=["deg/s", "rad/s"],
+    p.add_argument("--gyr-unit", choices=["deg/s", "rad/s", "mdps"],
                    help="gyroscope unit, where the file does not say it")
     p.add_argument("--columns", metavar="MAP",
                    help="column map of any other CSV, e.g. time=Timestamp,acc=AccX:AccY:AccZ,"

@@ -133,7 +133,7 @@ def _recognise(path: Path, encoding: str) -> str:
             return f"columns={guess[0]}"
         raise InputDataError(
             f"{path} names its columns but not all their units. Read it with "
-            f"--columns {guess[0]} --acc-unit g|m/s2 --gyr-unit deg/s|rad/s (the units the "
+            f"--columns {guess[0]} --acc-unit g|m/s2|mg --gyr-unit deg/s|rad/s|mdps (the units the "
             "sensor wrote: a wrong gyroscope unit scales every angle by 57).")
     for line in lines[:50]:
         names = {n.strip().lower() for n in line.split(",")}

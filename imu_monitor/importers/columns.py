@@ -27,14 +27,16 @@ from imu_monitor.importers.table import Table, find_table, head_lines, parse_clo
 
 TIME_UNITS = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "µs": 1e-6, "ns": 1e-9}
 WIDTH = {"time": 1, "acc": 3, "gyr": 3, "mag": 3, "quat": 4}
-UNIT_IN_NAME = re.compile(r"[(\[]\s*([^)\]]+?)\s*[)\]]\s*$|_(g|mps2|ms2|m_s2|dps|degs|deg_s|"
-                          r"rads|rad_s|radps|s|ms|us|ns)$", re.IGNORECASE)
+UNIT_IN_NAME = re.compile(r"[(\[]\s*([^)\]]+?)\s*[)\]]\s*$|_(g|mg|mps2|ms2|m_s2|dps|mdps|degs|"
+                          r"deg_s|rads|rad_s|radps|s|ms|us|ns)$", re.IGNORECASE)
 UNIT_WORDS = {"g": "g", "m/s2": "m/s2", "m/s²": "m/s2", "m/s^2": "m/s2", "mps2": "m/s2",
               "ms2": "m/s2", "m_s2": "m/s2", "°/s": "deg/s", "deg/s": "deg/s", "dps": "deg/s",
               "degs": "deg/s", "deg_s": "deg/s", "rad/s": "rad/s", "rads": "rad/s",
               "rad_s": "rad/s", "radps": "rad/s", "s": "s", "ms": "ms", "us": "us", "µs": "us",
               "m/(s^2)": "m/s2", "degrees/s": "deg/s",
+              "mg": "mg", "mdps": "mdps", "mdeg/s": "mdps", "m°/s": "mdps",
               "ns": "ns"}
+ACC_WORDS, GYR_WORDS = ("g", "m/s2", "mg"), ("deg/s", "rad/s", "mdps")
 EXAMPLE = "--columns time=Timestamp,acc=AccX:AccY:AccZ,gyr=GyrX:GyrY:GyrZ"
 
 
@@ -62,9 +64,9 @@ def one_sensor(names: list[str]) -> str | None:
         if not re.search(r"[xyz]", plain[-1:] + plain[:1]):  # no axis at either end
             continue
         axes += 1
-        if word in ("g", "m/s2") or _GUESSES["acc"].fullmatch(plain):
+        if word in ACC_WORDS or _GUESSES["acc"].fullmatch(plain):
             kinds.append("accelerometer")
-        elif word in ("deg/s", "rad/s") or _GUESSES["gyr"].fullmatch(plain):
+        elif word in GYR_WORDS or _GUESSES["gyr"].fullmatch(plain):
             kinds.append("gyroscope")
     # three axes, all of one sensor: any other axis column may be the other sensor
     return kinds[0] if axes == 3 and len(kinds) == 3 and len(set(kinds)) == 1 else None
@@ -78,8 +80,9 @@ def guess_column_map(names: list[str]) -> str | None:
         plain = _plain(name)
         for key, pattern in _GUESSES.items():
             match = pattern.fullmatch(plain)
-            if match:
-                axis = match.group(2) if key != "time" else "t"
+            axis = (match.group(2) if key != "time" else "t") if match else _axis_by_unit(
+                name, plain, key)
+            if axis:
                 if axis in found[key]:
                     return None
                 found[key][axis] = name
@@ -87,6 +90,15 @@ def guess_column_map(names: list[str]) -> str | None:
         return None
     return ",".join([f"time={found['time']['t']}"] + [
         f"{key}=" + ":".join(found[key][axis] for axis in "xyz") for key in ("acc", "gyr")])
+
+
+def _axis_by_unit(name: str, plain: str, key: str) -> str | None:
+    """The axis of a short name its unit says the sensor of ("A_X [mg]", "G_Z [mdps]": an
+    ST logger's), or None."""
+    unit = UNIT_IN_NAME.search(name)
+    word = UNIT_WORDS.get((unit.group(1) or unit.group(2)).lower()) if unit else None
+    words = {"acc": ACC_WORDS, "gyr": GYR_WORDS}.get(key, ())
+    return plain[-1] if word in words and len(plain) == 2 and plain[-1] in "xyz" else None
 
 
 def parse_column_map(spec: str) -> dict[str, list[str]]:
@@ -133,7 +145,8 @@ def read_mapped(path: Path, encoding: str, spec: str, *, delimiter: str | None =
             f"{path} does not say the units of its "
             + " and ".join(n for n, u in (("accelerometer", acc_unit), ("gyroscope", gyr_unit))
                            if not u)
-            + ": give them with --acc-unit g|m/s2 and --gyr-unit deg/s|rad/s (a wrong guess "
+            + ": give them with --acc-unit g|m/s2|mg and --gyr-unit deg/s|rad/s|mdps (a wrong "
+              "guess "
               "would scale every angle; the data are checked against them).")
     numeric = [c for key in ("acc", "gyr", "mag", "quat") if key in where for c in where[key]]
     values = table.numbers(numeric, decimal_comma)
@@ -187,7 +200,7 @@ def column_unit(columns: list[str], indices: list[int], key: str, path: Path) ->
         raise InputDataError(f"The {key} columns of {path} name different units "
                              f"({', '.join(columns[i] for i in indices)}).")
     unit = found.pop()
-    kind = {"time": ("s", "ms", "us", "ns"), "acc": ("g", "m/s2"), "gyr": ("deg/s", "rad/s")}
+    kind = {"time": ("s", "ms", "us", "ns"), "acc": ACC_WORDS, "gyr": GYR_WORDS}
     return unit if unit in kind[key] else None
 
 

@@ -27,8 +27,12 @@ from imu_monitor.processing.orientation import FilterParams
 from imu_monitor.sources.tilt_agreement import tilt_agreement
 from imu_monitor.sources.turn_agreement import turn_disagreement_deg
 
-ACC_UNITS = {"m/s2": 1.0, "m/s^2": 1.0, "mps2": 1.0, "g": GRAVITY_MPS2}
-GYR_UNITS = {"rad/s": 1.0, "deg/s": np.pi / 180.0, "dps": np.pi / 180.0}
+ACC_UNITS = {"m/s2": 1.0, "m/s^2": 1.0, "mps2": 1.0, "g": GRAVITY_MPS2, "mg": GRAVITY_MPS2 / 1e3}
+GYR_UNITS = {"rad/s": 1.0, "deg/s": np.pi / 180.0, "dps": np.pi / 180.0,
+             "mdps": np.pi / 180.0 / 1e3}
+# The unit a declaration is most likely mistaken for (a factor of 57.3 or 1000 off): a
+# refusal names it when the data fit it.
+OTHER_GYR_UNIT = {"rad/s": "deg/s", "deg/s": "rad/s", "dps": "rad/s", "mdps": "deg/s"}
 
 GRAVITY_RANGE_MPS2 = (6.0, 14.0)  # median magnitude of one-second means, any recording
 FASTEST_TURN_RADPS = 35.0  # 2000 °/s: more than any body segment turns
@@ -107,12 +111,14 @@ def _check_gyroscope(acc: np.ndarray, gyr: np.ndarray, slots: np.ndarray, rate_h
     problem = _gyroscope_problem(acc, gyr, slots, rate_hz, gyr_unit, source, movement_sd)
     if problem is None:
         return
-    other = "deg/s" if GYR_UNITS[gyr_unit] == 1.0 else "rad/s"
-    factor = GYR_UNITS[other] / GYR_UNITS[gyr_unit]  # the other unit's reading / this one's
-    if _gyroscope_problem(acc, gyr * factor, slots, rate_hz, other, source,
-                          movement_sd) is None:
-        raise InputDataError(f"{problem}: the gyroscope looks like {other}, not {gyr_unit}. "
-                             f"Read the file again with --gyr-unit {other}.")
+    likeliest = OTHER_GYR_UNIT[gyr_unit]
+    for other in (likeliest, *(u for u in ("deg/s", "rad/s", "mdps") if u != likeliest
+                              and GYR_UNITS[u] != GYR_UNITS[gyr_unit])):
+        factor = GYR_UNITS[other] / GYR_UNITS[gyr_unit]  # the other unit's reading / this one's
+        if _gyroscope_problem(acc, gyr * factor, slots, rate_hz, other, source,
+                              movement_sd) is None:
+            raise InputDataError(f"{problem}: the gyroscope looks like {other}, not "
+                                 f"{gyr_unit}. Read the file again with --gyr-unit {other}.")
     if problem.endswith(OFFSET_PROBLEM):  # a gyroscope, badly zeroed
         if _learnable_offset(acc, gyr, slots, rate_hz):
             return
@@ -122,16 +128,15 @@ def _check_gyroscope(acc: np.ndarray, gyr: np.ndarray, slots: np.ndarray, rate_h
             "Zero the "
             "gyroscope (the sensor's own calibration, or its firmware: firmware_notes/) and "
             "record again.")
-    raise InputDataError(f"{problem}. Read in deg/s or in rad/s alike, the columns taken for "
-                         "the gyroscope do not look like one: check which columns hold it "
+    raise InputDataError(f"{problem}. Read in deg/s, rad/s or mdps alike, the columns taken "
+                         "for the gyroscope do not look like one: check which columns hold it "
                          "(the column map).")
 
 
 def _gyroscope_problem(acc: np.ndarray, gyr: np.ndarray, slots: np.ndarray, rate_hz: float,
                        gyr_unit: str, source: str, movement_sd: np.ndarray) -> str | None:
     """The first way ``gyr`` (rad/s, read as ``gyr_unit``) cannot be a pelvis's rotation."""
-    # the other unit's reading / this one's
-    factor = GYR_UNITS["deg/s"] if GYR_UNITS[gyr_unit] == 1.0 else 1 / GYR_UNITS["deg/s"]
+    factor = GYR_UNITS[OTHER_GYR_UNIT[gyr_unit]] / GYR_UNITS[gyr_unit]  # other's / this one's
     fastest = float(np.percentile(np.abs(gyr), 99.5))
     if fastest > FASTEST_TURN_RADPS:
         return (f"The gyroscope in {source} turns at {np.degrees(fastest):.0f} °/s, faster "
@@ -189,13 +194,13 @@ def _check_gravity(acc: np.ndarray, rate_hz: float, acc_unit: str, source: str) 
     g = float(np.median(np.linalg.norm(mean, axis=1)))
     if low < g < high:
         return
-    other = "m/s2" if acc_unit == "g" else "g"
-    fits = low < g * ACC_UNITS[other] / ACC_UNITS[acc_unit] < high
+    other = next((unit for unit in ("m/s2", "g", "mg") if unit != acc_unit
+                  and low < g * ACC_UNITS[unit] / ACC_UNITS[acc_unit] < high), None)
     raise InputDataError(
         f"The accelerometer in {source} reads {g:.3g} m/s² on average, but gravity alone is "
         f"9.81 m/s²: the units cannot be right"
         + (f"; the accelerometer looks like {other}, not {acc_unit}. Read the file again with "
-           f"--acc-unit {other}." if fits else "."))
+           f"--acc-unit {other}." if other else "."))
 
 
 def _turn_per_movement(moving_sd: np.ndarray, gyr: np.ndarray, rate_hz: float

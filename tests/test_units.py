@@ -238,3 +238,24 @@ def test_milli_units_as_st_loggers_write_them_are_read_and_checked(tmp_path):
     with pytest.raises(InputDataError, match="looks like mg, not g"):
         read_samples(_write(tmp_path / "mg.csv", walk, acc_per_si=1e3 / GRAVITY_MPS2,
                             units={"acc_unit": "g"}))
+
+
+def test_a_gyroscope_logged_at_half_the_rate_is_interpolated_not_lost(tmp_path):
+    """Empty gyroscope cells in every other row (a logger writing the gyroscope at half the
+    accelerometer's rate): every such row had been a lost sample, half the recording, and no
+    step was counted."""
+    walk = _samples("trendelenburg-right")
+    rows = np.column_stack([walk.time_s, walk.acc, walk.gyr])
+    lines = ["time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z"]
+    for k, row in enumerate(rows):
+        values = [f"{v:.9g}" for v in row]
+        lines.append(",".join(values if k % 2 == 0 else [*values[:4], "", "", ""]))
+    half = tmp_path / "half.csv"
+    half.write_text("\n".join(lines) + "\n")
+    data = read_samples(half)
+    # (the last row, with no gyroscope value after it, stays a lost sample)
+    assert data.metadata["timing"]["gyroscope_interpolated_rows"] == len(walk) // 2 - 1
+    assert len(data.samples) == len(walk) - 1
+    whole = _analysed(_write(tmp_path / "whole.csv", walk))
+    for side, value in _analysed(half).items():
+        assert value == pytest.approx(whole[side], abs=0.1)

@@ -192,6 +192,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     unreadable = timing.get("unreadable_rows", 0)
     repeated = timing.get("duplicate_rows_dropped", 0)
     glitches = timing.get("glitch_samples", 0)
+    slower = timing.get("gyroscope_interpolated_rows", 0)
     print(f"Imported {len(data.samples)} samples at {data.rate_hz:.4g} Hz from "
           f"{FORMATS[found['format']]} ({motion}; {found['clock']} clock"
           + (f"; {count_of(lost, 'sample')} lost, bridged like lost packets" if lost else "")
@@ -199,6 +200,8 @@ def cmd_import(args: argparse.Namespace) -> int:
              if unreadable else "")
           + (f"; {count_of(glitches, 'sample')} jumping away and straight back (a glitch) "
              "left out" if glitches else "")
+          + (f"; the gyroscope, logged at a lower rate, interpolated in "
+             f"{count_of(slower, 'row')}" if slower else "")
           + (f"; {count_of(repeated, 'row')} repeating an earlier one exactly left out"
              if repeated else "")
           + f") into {args.output} ({kind}).")

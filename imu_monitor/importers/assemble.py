@@ -32,6 +32,10 @@ BEYOND_ANY_SENSOR = 1e6  # in any unit we read: 16 g is 157 m/s², 2000 °/s is 
 # Rows without a readable measurement are lost samples, unless they are this many or more.
 MIN_READABLE_SHARE = 0.5
 NEWEST_FIRST_SHARE = 0.95  # of the time steps going back: the rows are newest first
+# A gyroscope at a fraction of the accelerometer's rate: a value in at least this share of
+# the rows, never more than this many rows apart (a quarter of the rate at most).
+SLOWER_SHARE = 0.2
+MAX_SLOWER_RATIO = 4
 # A glitch: one sample off the line through its two neighbours by this many times the file's
 # 99.9th percentile of that distance, and by at least the floor below, while the neighbours
 # agree with each other. On the 110 real IPOL walks the largest is 3.1 times that percentile
@@ -93,6 +97,7 @@ def assemble(v: VendorColumns) -> ImportedSamples:
     newest_first = _newest_first(v.time_s)
     if newest_first:
         v = _oldest_first(v)
+    v, slower_rows = _slower_gyroscope_filled(v)
     readable = _readable_rows(v)
     if v.time_s is not None:
         # Every row with a time is placed (an unreadable row's time still tells where the
@@ -147,6 +152,8 @@ def assemble(v: VendorColumns) -> ImportedSamples:
         metadata["timing"]["unreadable_rows"] = len(v.acc) - len(readable)
     if glitches.any():
         metadata["timing"]["glitch_samples"] = int(np.count_nonzero(glitches))
+    if slower_rows:
+        metadata["timing"]["gyroscope_interpolated_rows"] = slower_rows
     if newest_first:
         metadata["timing"]["rows_newest_first"] = True
     if v.counter is not None:
@@ -160,6 +167,29 @@ def assemble(v: VendorColumns) -> ImportedSamples:
     if v.start_utc:
         metadata["start_utc"] = v.start_utc
     return ImportedSamples(samples, rate, metadata)
+
+
+def _slower_gyroscope_filled(v: VendorColumns) -> tuple[VendorColumns, int]:
+    """A gyroscope logged at a fraction of the accelerometer's rate (a value in every other
+    row, empty cells between) is interpolated in time onto the accelerometer's rows, and the
+    rows filled are counted. Such rows had all been "lost": half the samples, no step counted,
+    and the standing thrown away."""
+    gyr_rows = np.flatnonzero(np.isfinite(v.gyr).all(axis=1))
+    empty = np.flatnonzero(np.isfinite(v.acc).all(axis=1) & ~np.isfinite(v.gyr).all(axis=1))
+    if len(gyr_rows) < max(2, SLOWER_SHARE * len(v.gyr)) or not len(empty):
+        return v, 0
+    after = np.searchsorted(gyr_rows, empty)
+    inside = (after > 0) & (after < len(gyr_rows))
+    between = gyr_rows[np.minimum(after, len(gyr_rows) - 1)] - gyr_rows[np.maximum(after - 1, 0)]
+    fill = empty[inside & (between <= MAX_SLOWER_RATIO)]  # between two values, close by
+    if len(fill) < SLOWER_SHARE / 2 * len(v.gyr):
+        return v, 0  # not a slower rate: samples lost here and there, counted as such
+    when = v.time_s if v.time_s is not None and np.isfinite(v.time_s).all() \
+        else np.arange(len(v.gyr), dtype=float)
+    gyr = v.gyr.copy()
+    for axis in range(3):
+        gyr[fill, axis] = np.interp(when[fill], when[gyr_rows], v.gyr[gyr_rows, axis])
+    return replace(v, gyr=gyr), len(fill)
 
 
 def _glitches(values: np.ndarray, kind: str) -> np.ndarray:

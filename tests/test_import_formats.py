@@ -477,3 +477,35 @@ def test_every_real_awinda_export_imports_as_written(ipol_folder, tmp_path):
         np.testing.assert_array_equal(data.samples.seq, np.arange(len(rows)))
     known = read_samples(files[0]).samples
     _same_analysis(files[0], known, 100.0, tmp_path, min_steps=20)
+
+
+def _clock(seconds: float, style: str) -> str:
+    """A clock time 11:59:50 + ``seconds`` on 5 March 2024, as loggers write it."""
+    import datetime as dt
+
+    at = dt.datetime(2024, 3, 5, 11, 59, 50) + dt.timedelta(seconds=seconds)
+    ms = f"{at.microsecond // 1000:03d}"
+    if style == "iso-offset":
+        return at.strftime("%Y-%m-%dT%H:%M:%S.") + ms + "+01:00"
+    if style == "summer-time-ends":  # local clocks go back an hour half-way; UTC does not
+        local, zone = (at, "+02:00") if seconds < 30 else (at - dt.timedelta(hours=1), "+01:00")
+        return local.strftime("%Y-%m-%dT%H:%M:%S.") + ms + zone
+    if style == "european":
+        return at.strftime("%d.%m.%Y %H:%M:%S,") + ms
+    return at.strftime("%m/%d/%Y %I:%M:%S.") + ms + at.strftime(" %p")  # US, across noon
+
+
+@pytest.mark.parametrize("style", ["iso-offset", "summer-time-ends", "european", "us-12-hour"])
+def test_clock_times_as_loggers_write_them(tmp_path, style):
+    """ISO times with a UTC offset, a European date, a US 12-hour clock across noon: each had
+    been refused with "name the columns with --columns" — and again with them named."""
+    known = _walk().slice(0, 6000)
+    rows = [f"{_clock(t, style)};" + ";".join(f"{v:.9g}" for v in (*a, *g))
+            for t, a, g in zip(known.time_s - known.time_s[0], known.acc, known.gyr,
+                               strict=True)]
+    path = tmp_path / "clock.csv"
+    path.write_text("time;acc_x [m/s2];acc_y [m/s2];acc_z [m/s2];gyr_x [rad/s];gyr_y [rad/s];"
+                    "gyr_z [rad/s]\n" + "\n".join(rows) + "\n")
+    data = read_samples(path)
+    _same_samples(data, known, acc_atol=1e-6, gyr_atol=1e-6, time_atol=1e-3)
+    assert data.rate_hz == pytest.approx(RATE, rel=1e-4)

@@ -34,8 +34,15 @@ SNIFF_BYTES = 65536  # looked at before the rest is read
 BLOCK_BYTES = 1 << 20  # read a block at a time
 TEXT_BLOCK_CHARS = 1 << 22  # rows parsed a block of text at a time
 HEADER_SEARCH_LINES = 200  # a header is among a file's first lines
-TIME_PATTERN = re.compile(r"(?:(\d{4})-(\d{1,2})-(\d{1,2})[ T]+)?(\d{1,2}):(\d{1,2}):(\d{1,2})"
-                          r"(?:([.:,])(\d+))?Z?")
+# A clock time, with or without its date: ISO (2024-03-05T14:03:07.250, a UTC offset or Z),
+# European (05.03.2024 14:03:07,250) or with slashes (03/05/2024 2:03:07.250 PM: month first,
+# unless the first number cannot be a month).
+TIME_PATTERN = re.compile(
+    r"(?:(?:(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})"
+    r"|(?P<eu_day>\d{1,2})\.(?P<eu_month>\d{1,2})\.(?P<eu_year>\d{4})"
+    r"|(?P<first>\d{1,2})/(?P<second>\d{1,2})/(?P<slash_year>\d{4}))[ T]+)?"
+    r"(?P<hour>\d{1,2}):(?P<minute>\d{1,2}):(?P<sec>\d{1,2})(?:(?P<sep>[.:,])(?P<frac>\d+))?"
+    r"(?:\s*(?P<half>[AaPp][Mm]))?(?:Z|(?P<zone>[+-]\d{2}):?(?P<zone_min>\d{2}))?")
 DAY_S = 86400.0
 
 
@@ -322,27 +329,50 @@ def preamble_values(lines: list[str], marker: str = "") -> dict[str, str]:
 
 
 def parse_clock_times(text: list[str]) -> np.ndarray | None:
-    """Seconds since the first of times written as ``[Y-M-D ]H:M:S[.fff|:mmm]``, or None if
-    any does not parse. Times without a date that step back by hours crossed midnight."""
+    """Seconds since the first of clock times (``TIME_PATTERN``), or None if any does not
+    parse. A UTC offset is taken off (a change of summer time inside the file is then no step
+    back); times without a date that step back by hours crossed midnight."""
     out = np.empty(len(text))
     day0 = None
+    dated = False
     for i, value in enumerate(text):
         match = TIME_PATTERN.fullmatch(value.strip())
         if not match:
             return None
-        year, month, day, hour, minute, sec, sep, frac = match.groups()
-        seconds = int(hour) * 3600 + int(minute) * 60 + int(sec)
-        if frac:
-            seconds += int(frac) / 1000 if sep == ":" else float("0." + frac)
-        if year:
-            ordinal = _day_number(year, month, day)
+        g = match.groupdict()
+        hour = int(g["hour"])
+        if g["half"]:  # a 12-hour clock: 12:xx AM is just after midnight
+            hour = hour % 12 + (12 if g["half"].lower() == "pm" else 0)
+        seconds = hour * 3600 + int(g["minute"]) * 60 + int(g["sec"])
+        if g["frac"]:
+            seconds += int(g["frac"]) / 1000 if g["sep"] == ":" else float("0." + g["frac"])
+        if g["zone"]:
+            sign = -1 if g["zone"].startswith("-") else 1
+            seconds -= sign * (abs(int(g["zone"])) * 3600 + int(g["zone_min"]) * 60)
+        date = _date_of(g)
+        if date is not None:
+            dated = True
+            ordinal = _day_number(*date)
             day0 = ordinal if day0 is None else day0
             seconds += (ordinal - day0) * DAY_S
         out[i] = seconds
-    if text and not TIME_PATTERN.fullmatch(text[0].strip()).group(1):
+    if text and not dated:
         back = np.diff(out) < -DAY_S / 2
         out[1:] += np.cumsum(back) * DAY_S
     return out - out[0]
+
+
+def _date_of(g: dict) -> tuple[str, str, str] | None:
+    """(year, month, day) of a matched clock time, or None without a date."""
+    if g["year"]:
+        return g["year"], g["month"], g["day"]
+    if g["eu_year"]:
+        return g["eu_year"], g["eu_month"], g["eu_day"]
+    if g["slash_year"]:
+        first, second = g["first"], g["second"]
+        return (g["slash_year"], second, first) if int(first) > 12 else (
+            g["slash_year"], first, second)
+    return None
 
 
 @lru_cache(maxsize=64)

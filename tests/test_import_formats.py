@@ -368,6 +368,23 @@ def test_a_header_that_names_every_column_and_unit_needs_no_map(tmp_path, header
         read_samples(path)
 
 
+@pytest.mark.parametrize("header", [
+    ["unix_time [s]", "ax (m/s2)", "ay (m/s2)", "az (m/s2)", "gx (deg/s)", "gy (deg/s)",
+     "gz (deg/s)"],
+    ["elapsed time (s)", "Acc X (m/s2)", "Acc Y (m/s2)", "Acc Z (m/s2)", "gx [deg/s]",
+     "gy [deg/s]", "gz [deg/s]"],
+])
+def test_short_and_unix_names_with_their_units_need_no_map(tmp_path, header):
+    """"ax (m/s2)" (its unit says the sensor) and "unix_time [s]" had been "not a format we
+    recognise", the refusal's example map naming columns the file does not have."""
+    known = _walk()
+    rows = [f"{t + 1.7e9:.3f}," + ",".join(f"{v:.9g}" for v in (*a, *np.degrees(g)))
+            for t, a, g in zip(known.time_s, known.acc, known.gyr, strict=True)]
+    path = tmp_path / "short.csv"
+    path.write_text("\n".join([",".join(header), *rows]) + "\n")
+    _same_samples(read_samples(path), known, acc_atol=1e-6, gyr_atol=1e-8, time_atol=1e-3)
+
+
 def test_a_file_of_both_sensors_is_never_said_to_hold_one(tmp_path):
     path = tmp_path / "both.csv"
     path.write_text("Time (s),Acc X (g),Acc Y (g),Acc Z (g),Gx (deg/sec),Gy (deg/sec),"

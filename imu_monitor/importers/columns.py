@@ -43,7 +43,8 @@ EXAMPLE = "--columns time=Timestamp,acc=AccX:AccY:AccZ,gyr=GyrX:GyrY:GyrZ"
 # Column names that say what they hold, once their unit and punctuation are taken off
 # ("acc_x [m/s²]", "AccX (m/s2)", "Gyro X (deg/s)", "Zeit (s)"): a file whose header names
 # a time, three accelerometer and three gyroscope axes this plainly is read as if mapped.
-_GUESSES = {"time": re.compile(r"(time|timestamp|zeit|temps|tiempo|elapsed)"),
+_GUESSES = {"time": re.compile(r"(unix|epoch|utc|date|elapsed|sample)?(time|timestamp)|zeit|temps"
+                               r"|tiempo|elapsed|epoch"),
             "acc": re.compile(r"(acc|accel|acceleration|accelerometer)([xyz])"),
             "gyr": re.compile(r"(gyr|gyro|gyroscope|angularvelocity|angularrate)([xyz])")}
 

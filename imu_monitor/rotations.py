@@ -58,3 +58,15 @@ def rotation_vector_to_matrix(rv: np.ndarray) -> np.ndarray:
     s = np.sin(angle)[..., None, None]
     c = (1 - np.cos(angle))[..., None, None]
     return np.eye(3) + s * kmat + c * (kmat @ kmat)
+
+
+def integrated_rotations(gyr: np.ndarray, start: np.ndarray, stop: np.ndarray, rate_hz: float,
+                         factor: float = 1.0) -> np.ndarray:
+    """The rotation (``(p, 3, 3)``, sensor axes) a gyroscope (rad/s; read ``factor`` times
+    faster) integrates from each of ``start`` to its ``stop`` (samples), all at once."""
+    rotation = np.broadcast_to(np.eye(3), (len(start), 3, 3)).copy()
+    for k in range(int((stop - start).max(initial=0))):
+        turning = (start + k < stop)[:, None]
+        step = np.where(turning, gyr[np.minimum(start + k, len(gyr) - 1)], 0.0)
+        rotation = rotation @ rotation_vector_to_matrix(step * (factor / rate_hz))
+    return rotation

@@ -31,7 +31,13 @@ from imu_monitor.importers.columns import (
 )
 from imu_monitor.importers.own_csv import FORMAT_LINE, REQUIRED, is_own_csv, read_own_csv
 from imu_monitor.importers.shimmer import is_shimmer, read_shimmer
-from imu_monitor.importers.table import find_table, guess_delimiter, head_lines, text_encoding
+from imu_monitor.importers.table import (
+    find_table,
+    guess_delimiter,
+    head_lines,
+    refuse_sensor_choice,
+    text_encoding,
+)
 from imu_monitor.importers.witmotion import is_witmotion, read_witmotion
 from imu_monitor.importers.xsens import is_xsens, read_xsens
 from imu_monitor.input_files import check_input_file
@@ -74,7 +80,7 @@ def read_columns(path: Path, o: ImportOptions) -> VendorColumns:
         raise InputDataError(f"Unknown format '{o.input_format}': use one of "
                              f"{', '.join(FORMATS)}.")
     if o.columns and o.input_format in ("auto", "columns"):
-        _one_sensor_only(path, o)
+        refuse_sensor_choice(path, o.sensor)
         return read_mapped(path, text_encoding(path), o.columns, delimiter=o.delimiter,
                            decimal_comma=o.decimal_comma, time_unit=o.time_unit,
                            acc_unit=o.acc_unit, gyr_unit=o.gyr_unit, rate_hz=o.rate_hz)
@@ -85,7 +91,7 @@ def read_columns(path: Path, o: ImportOptions) -> VendorColumns:
     encoding = text_encoding(path)
     kind = o.input_format if o.input_format != "auto" else _recognise(path, encoding)
     if kind.startswith("columns="):  # a header that names every column and its unit
-        _one_sensor_only(path, o)
+        refuse_sensor_choice(path, o.sensor)
         return read_mapped(path, encoding, kind.removeprefix("columns="),
                            delimiter=o.delimiter, decimal_comma=o.decimal_comma or None,
                            time_unit=o.time_unit, acc_unit=o.acc_unit, gyr_unit=o.gyr_unit,
@@ -95,19 +101,12 @@ def read_columns(path: Path, o: ImportOptions) -> VendorColumns:
         return read_own_csv(path, encoding, o.acc_unit, o.gyr_unit, o.delimiter, comma,
                             o.time_unit, o.sensor)
     if kind in ("xsens-mt", "movella-dot"):
-        _one_sensor_only(path, o)
+        refuse_sensor_choice(path, o.sensor)
         return read_xsens(path, encoding, o.acc_unit, o.gyr_unit, o.rate_hz, comma)
     if kind == "shimmer":
         return read_shimmer(path, encoding, o.sensor)
     return read_witmotion(path, encoding, o.sensor, comma, o.acc_unit,
                           o.gyr_unit)
-
-
-def _one_sensor_only(path: Path, o: ImportOptions) -> None:
-    """A sensor named for a format that holds one sensor's samples: said, not ignored (any
-    name had been accepted and changed nothing)."""
-    if o.sensor is not None:
-        raise InputDataError(f"{path} holds one sensor's samples: leave out --sensor.")
 
 
 def _recognise(path: Path, encoding: str) -> str:

@@ -51,11 +51,7 @@ def read_own_csv(path: Path, encoding: str, acc_unit: str | None = None,
     comments = preamble_values(table.preamble, "#")
     lower = [c.lower() for c in table.columns]
     named = next((lower.index(c) for c in SENSOR_COLUMNS if c in lower), None)
-    if named is not None:
-        table = table.of_one_sensor(table.text_column(named), sensor)
-    elif sensor is not None:
-        raise InputDataError(f"{path} holds one sensor's samples (no column names a sensor): "
-                             "leave out --sensor.")
+    table = table.of_one_sensor([] if named is None else table.text_column(named), sensor)
     groups = [REQUIRED] + [g for g in (MAG, QUAT) if all(c in lower for c in g)]
     values = table.numbers([lower.index(c) for g in groups for c in g], decimal_comma)
     quat = values[:, 10:14] if QUAT in groups and MAG in groups else (

@@ -125,7 +125,10 @@ class Table:
         there is, or the one ``sensor`` names; several and none named, the user is asked
         (``SensorChoiceNeeded``: mixed, their samples had been read as one sensor's)."""
         distinct = list(dict.fromkeys(names))
-        if sensor is None and len(distinct) <= 1:
+        if not distinct:
+            refuse_sensor_choice(self.path, sensor)
+            return self
+        if sensor is None and len(distinct) == 1:
             return self
         if sensor is None:
             raise SensorChoiceNeeded(f"{self.path} holds the sensors {', '.join(distinct)}: say "
@@ -146,6 +149,13 @@ class Table:
                                      f"header: it has no '{self.columns[column]}'.")
             out.append(parts[column].strip())
         return out if self.keep is None else [out[k] for k in self.keep]
+
+
+def refuse_sensor_choice(path: Path, sensor: str | None) -> None:
+    """A sensor named for a file that holds one sensor's samples: said, not ignored (any
+    name had been accepted and changed nothing)."""
+    if sensor is not None:
+        raise InputDataError(f"{path} holds one sensor's samples: leave out --sensor.")
 
 
 def find_table(path: Path, encoding: str, is_header, delimiter: str | None = None) -> Table:

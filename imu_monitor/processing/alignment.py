@@ -352,15 +352,14 @@ class Aligner:
         ups = np.array([u for _, u in self._walk_blocks])
         posture = _dominant_posture(ups)
         kept = _angles_deg(ups, posture) <= OFF_POSTURE_DEG
-        if kept.all() and all(_angle_deg(w.up, posture) <= OFF_POSTURE_DEG
-                              for w in self._windows_pooled):
+        windows = [w for w in self._windows_pooled if _angle_deg(w.up, posture) <= OFF_POSTURE_DEG]
+        if kept.all() and len(windows) == len(self._windows_pooled):
             return
         levels = np.array([level for level, _ in self._walk_blocks])
         self._walk_up_sum = ups[kept & (levels == 2)].sum(axis=0)
         self._gentle_up_sum = ups[kept & (levels == 1)].sum(axis=0)
         self._walk_blocks = [b for b, keep in zip(self._walk_blocks, kept, strict=True) if keep]
-        self._windows_pooled = [w for w in self._windows_pooled
-                                if _angle_deg(w.up, posture) <= OFF_POSTURE_DEG]
+        self._windows_pooled = windows
         self._first_window_start = next((w.start for w in self._windows_pooled if w.brisk),
                                         None)
         self._first_any_start = next((w.start for w in self._windows_pooled), None)
@@ -831,8 +830,7 @@ def _angles_deg(vectors: np.ndarray, direction: np.ndarray) -> np.ndarray:
 
 
 def _angle_deg(a: np.ndarray, b: np.ndarray) -> float:
-    return float(np.degrees(np.arccos(np.clip(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)),
-                                              -1, 1))))
+    return float(_angles_deg(np.asarray(a, dtype=float)[None], b)[0])
 
 
 __all__ = ["Aligner", "neutral_from_contacts"]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from imu_monitor.processing.filters import uniform_filter1d
-from imu_monitor.rotations import rotation_vector_to_matrix
+from imu_monitor.rotations import integrated_rotations
 
 QUIET_S = 0.2  # a quiet moment lasts this long ...
 QUIET_RESIDUAL_MPS2 = 0.15  # ... with the acceleration this close to a straight line
@@ -147,11 +147,7 @@ def _turned(gravity: np.ndarray, gyr: np.ndarray, start: np.ndarray, stop: np.nd
             rate_hz: float, factor: float) -> np.ndarray:
     """Gravity in sensor axes at ``stop`` as the gyroscope (read ``factor`` times faster)
     turns it from ``start``: ``R^T g`` with ``R`` the integrated rotation."""
-    rotation = np.broadcast_to(np.eye(3), (len(start), 3, 3)).copy()
-    for k in range(int((stop - start).max(initial=0))):
-        turning = (start + k < stop)[:, None]
-        step = np.where(turning, gyr[np.minimum(start + k, len(gyr) - 1)], 0.0)
-        rotation = rotation @ rotation_vector_to_matrix(step * (factor / rate_hz))
+    rotation = integrated_rotations(gyr, start, stop, rate_hz, factor)
     return np.einsum("pji,pj->pi", rotation, gravity)
 
 

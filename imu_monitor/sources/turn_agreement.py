@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from imu_monitor.rotations import rotation_vector_to_matrix
+from imu_monitor.rotations import integrated_rotations
 
 TURN_S = 3.0  # a turn is looked for over this long ...
 TURN_DEG = 90.0  # ... and turns the sensor at least this much
@@ -44,7 +44,7 @@ def turn_disagreement_deg(acc: np.ndarray, gyr: np.ndarray, slots: np.ndarray,
     starts = starts[near][:MAX_SPANS]
     if not len(starts):
         return np.zeros(0)
-    turned = _rotations(gyr, starts, span, rate_hz)
+    turned = integrated_rotations(gyr, starts, starts + span, rate_hz)
     big = np.flatnonzero(_angle_deg(turned) >= TURN_DEG)
     if not len(big):
         return np.zeros(0)
@@ -53,8 +53,9 @@ def turn_disagreement_deg(acc: np.ndarray, gyr: np.ndarray, slots: np.ndarray,
     before = (summed[start + half] - summed[start - half]) / (2 * half)
     after = (summed[stop + half] - summed[stop - half]) / (2 * half)
     g = float(np.median(np.linalg.norm(acc, axis=1)))
-    calm = ((_angle_deg(_rotations(gyr, start - half, 2 * half, rate_hz)) <= ENDS_TURN_DEG)
-            & (_angle_deg(_rotations(gyr, stop - half, 2 * half, rate_hz)) <= ENDS_TURN_DEG)
+    settled = [_angle_deg(integrated_rotations(gyr, at - half, at + half, rate_hz))
+               <= ENDS_TURN_DEG for at in (start, stop)]
+    calm = (settled[0] & settled[1]
             & (np.abs(np.linalg.norm(before, axis=1) - g) < ENDS_GRAVITY_SHARE * g)
             & (np.abs(np.linalg.norm(after, axis=1) - g) < ENDS_GRAVITY_SHARE * g))
     predicted = np.einsum("pji,pj->pi", turned[big], before)  # Rᵀ g: gravity in the new axes
@@ -66,14 +67,6 @@ def turn_disagreement_deg(acc: np.ndarray, gyr: np.ndarray, slots: np.ndarray,
         if all(abs(int(start[k]) - int(start[c])) >= span for c in chosen):
             chosen.append(int(k))
     return miss[np.array(chosen, dtype=int)]
-
-
-def _rotations(gyr: np.ndarray, start: np.ndarray, length: int, rate_hz: float) -> np.ndarray:
-    """The rotation the gyroscope integrates over ``length`` samples from each of ``start``."""
-    rotation = np.broadcast_to(np.eye(3), (len(start), 3, 3)).copy()
-    for k in range(length):
-        rotation = rotation @ rotation_vector_to_matrix(gyr[start + k] / rate_hz)
-    return rotation
 
 
 def _angle_deg(rotation: np.ndarray) -> np.ndarray:

@@ -385,6 +385,29 @@ def test_short_and_unix_names_with_their_units_need_no_map(tmp_path, header):
     _same_samples(read_samples(path), known, acc_atol=1e-6, gyr_atol=1e-8, time_atol=1e-3)
 
 
+def test_a_file_without_a_header_is_mapped_by_column_number(tmp_path):
+    """A microcontroller's serial log: a banner line, then rows of numbers in the firmware's
+    order (here time in ms, gyroscope before accelerometer, in g and deg/s). It had been
+    refused twice — "not a format we recognise", then "no header line with the columns 1…"
+    when mapped by number."""
+    known = _walk()
+    rows = [f"{1000 * t:.1f}," + ",".join(f"{v:.9g}" for v in (*np.degrees(g), *(a / 9.80665)))
+            for t, a, g in zip(known.time_s, known.acc, known.gyr, strict=True)]
+    path = tmp_path / "serial.csv"
+    path.write_text("IMU logger v2 ready\n" + "\n".join(rows) + "\n")
+    with pytest.raises(InputDataError, match=r"no header line naming its columns.*by number"):
+        read_samples(path)
+    options = ImportOptions(columns="time=1,acc=5:6:7,gyr=2:3:4", acc_unit="g",
+                            gyr_unit="deg/s")
+    _same_samples(read_samples(path, options), known, acc_atol=1e-6, gyr_atol=1e-8,
+                  time_atol=1e-4)
+    _same_analysis(path, known, RATE, tmp_path, options)
+    swapped = ImportOptions(columns="time=1,acc=2:3:4,gyr=5:6:7", acc_unit="g",
+                            gyr_unit="deg/s")
+    with pytest.raises(InputDataError):  # the sensors' columns swapped are not analysed
+        read_samples(path, swapped)
+
+
 def test_a_file_of_both_sensors_is_never_said_to_hold_one(tmp_path):
     path = tmp_path / "both.csv"
     path.write_text("Time (s),Acc X (g),Acc Y (g),Acc Z (g),Gx (deg/sec),Gy (deg/sec),"

@@ -215,7 +215,8 @@ def _file_options(p: argparse.ArgumentParser) -> None:
                    help="gyroscope unit, where the file does not say it")
     p.add_argument("--columns", metavar="MAP",
                    help="column map of any other CSV, e.g. time=Timestamp,acc=AccX:AccY:AccZ,"
-                        "gyr=GyrX:GyrY:GyrZ (optional mag=X:Y:Z, quat=W:X:Y:Z)")
+                        "gyr=GyrX:GyrY:GyrZ (optional mag=X:Y:Z, quat=W:X:Y:Z); a file without a "
+                        "header by column number: time=1,acc=2:3:4,gyr=5:6:7")
     p.add_argument("--time-unit", choices=["s", "ms", "us", "ns"],
                    help="unit of a mapped time column (default: found from its spacing)")
     p.add_argument("--delimiter", type=_delimiter,

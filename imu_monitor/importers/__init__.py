@@ -150,10 +150,27 @@ def _recognise(path: Path, encoding: str) -> str:
             f"the same file. Apps that save each sensor to a file of its own write the "
             f"{missing} beside it: export the two together, or join them on their time "
             "column into one file.")
+    table_line = next((ln for ln in lines[:50] if len(ln.split(guess_delimiter(ln))) >= 7),
+                      None)
+    if table_line is not None and all(_is_number(n)
+                                      for n in table_line.split(guess_delimiter(table_line))):
+        raise InputDataError(
+            f"{path} has no header line naming its columns (its first row of numbers is "
+            f"'{table_line[:100]}'). Name them by number, counted from 1, in the order the "
+            f"sensor wrote them, with their units: for example --columns "
+            f"time=1,acc=2:3:4,gyr=5:6:7 --acc-unit g|m/s2|mg --gyr-unit deg/s|rad/s|mdps.")
     raise InputDataError(
         f"{path} is not a format we recognise (our CSV, Xsens MT Manager, Movella DOT, "
         f"WitMotion, Shimmer, APDM .h5). Its first line is '{first[:100]}'. Name its columns "
         f"with {EXAMPLE} (and --acc-unit, --gyr-unit if the header does not give them).")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _named_columns(path: Path, encoding: str) -> tuple[str, bool] | None:

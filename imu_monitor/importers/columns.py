@@ -12,6 +12,10 @@ otherwise ``--acc-unit`` and ``--gyr-unit`` are required — a guessed gyroscope
 every angle by 57 — and ``--time-unit`` is found from the spacing of the times when not
 given (only one of s, ms, µs, ns puts the rate within 20–2000 Hz). Times may also be written as
 clock times (``14:03:07.250``, ``2024-03-05 14:03:07.250``).
+
+A file with no header line at all (a microcontroller's serial log) is mapped by column number,
+counted from 1: ``--columns time=1,acc=2:3:4,gyr=5:6:7``. Why numbers and not a guess: the
+order of a logger's columns is its firmware's choice, and a wrong guess swaps axes silently.
 """
 
 from __future__ import annotations
@@ -23,7 +27,15 @@ import numpy as np
 
 from imu_monitor.errors import InputDataError
 from imu_monitor.importers.assemble import MAX_RATE_HZ, MIN_RATE_HZ, VendorColumns
-from imu_monitor.importers.table import Table, find_table, head_lines, parse_clock_times
+from imu_monitor.importers.table import (
+    HEADER_SEARCH_LINES,
+    Table,
+    fields,
+    find_table,
+    guess_delimiter,
+    head_lines,
+    parse_clock_times,
+)
 
 TIME_UNITS = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "µs": 1e-6, "ns": 1e-9}
 WIDTH = {"time": 1, "acc": 3, "gyr": 3, "mag": 3, "quat": 4}
@@ -135,7 +147,9 @@ def read_mapped(path: Path, encoding: str, spec: str, *, delimiter: str | None =
     try:
         table = find_table(path, encoding, lambda names: _has(names, wanted), delimiter)
     except LookupError:
-        raise InputDataError(_missing_message(path, encoding, wanted, delimiter)) from None
+        table = _headerless(path, encoding, wanted, mapping, delimiter, decimal_comma)
+        if table is None:
+            raise InputDataError(_missing_message(path, encoding, wanted, delimiter)) from None
     where = {key: [_find(table.columns, n) for n in names] for key, names in mapping.items()}
     units = {key: column_unit(table.columns, cols, key, path) for key, cols in where.items()
              if key in ("acc", "gyr", "time")}
@@ -171,6 +185,38 @@ def read_mapped(path: Path, encoding: str, spec: str, *, delimiter: str | None =
         gyr_unit=gyr_unit, time_s=time_s, declared_rate_hz=rate_hz, mag=col.get("mag"),
         quat=quat, vendor={"column_map": spec, "time_unit": time_unit} if time_s is not None
         else {"column_map": spec})
+
+
+def _headerless(path: Path, encoding: str, wanted: list[str], mapping: dict[str, list[str]],
+                delimiter: str | None, decimal_comma: bool | None) -> Table | None:
+    """The table of a file without a header line, its columns named by number ("1", "2"…),
+    when the map names columns by number: its rows start at the first line whose mapped
+    sensor columns are all numbers (a line above it is preamble); None otherwise."""
+    if not all(n.isdigit() and int(n) >= 1 for n in wanted):
+        return None
+    sensor_columns = [int(n) - 1 for key, names in mapping.items() if key != "time"
+                      for n in names]
+    lines = head_lines(path, encoding, HEADER_SEARCH_LINES)
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if not stripped or stripped.startswith(("#", "//")):
+            continue
+        sep = delimiter or guess_delimiter(stripped)
+        parts = fields(stripped, sep)
+        if _all_numbers([parts[c] if c < len(parts) else "" for c in sensor_columns],
+                        decimal_comma):
+            names = [str(k + 1) for k in range(max(len(parts), max(map(int, wanted))))]
+            return Table(path, encoding, lines[:i], names, i - 1, sep)
+    return None
+
+
+def _all_numbers(texts: list[str], decimal_comma: bool | None) -> bool:
+    try:
+        for text in texts:
+            float(text.strip().replace(",", ".") if decimal_comma is not False else text)
+    except ValueError:
+        return False
+    return True
 
 
 def _has(names: list[str], wanted: list[str]) -> bool:

@@ -530,15 +530,24 @@ def _clock(seconds: float, style: str) -> str:
     if style == "summer-time-ends":  # local clocks go back an hour half-way; UTC does not
         local, zone = (at, "+02:00") if seconds < 30 else (at - dt.timedelta(hours=1), "+01:00")
         return local.strftime("%Y-%m-%dT%H:%M:%S.") + ms + zone
+    if style == "local-summer-time-ends":  # the wall clock, no offset: back an hour
+        local = at if seconds < 30 else at - dt.timedelta(hours=1)
+        return local.strftime("%Y-%m-%d %H:%M:%S.") + ms
+    if style == "local-summer-time-begins":  # forward an hour, no date written
+        local = at if seconds < 30 else at + dt.timedelta(hours=1)
+        return local.strftime("%H:%M:%S.") + ms
     if style == "european":
         return at.strftime("%d.%m.%Y %H:%M:%S,") + ms
     return at.strftime("%m/%d/%Y %I:%M:%S.") + ms + at.strftime(" %p")  # US, across noon
 
 
-@pytest.mark.parametrize("style", ["iso-offset", "summer-time-ends", "european", "us-12-hour"])
+@pytest.mark.parametrize("style", ["iso-offset", "summer-time-ends", "local-summer-time-ends",
+                                   "local-summer-time-begins", "european", "us-12-hour"])
 def test_clock_times_as_loggers_write_them(tmp_path, style):
     """ISO times with a UTC offset, a European date, a US 12-hour clock across noon: each had
-    been refused with "name the columns with --columns" — and again with them named."""
+    been refused with "name the columns with --columns" — and again with them named. A wall
+    clock without an offset stepping back an hour for summer time had been refused as "rows
+    not in recording order"; stepping forward, it had counted an hour of samples lost."""
     known = _walk().slice(0, 6000)
     rows = [f"{_clock(t, style)};" + ";".join(f"{v:.9g}" for v in (*a, *g))
             for t, a, g in zip(known.time_s - known.time_s[0], known.acc, known.gyr,

@@ -44,6 +44,7 @@ TIME_PATTERN = re.compile(
     r"(?P<hour>\d{1,2}):(?P<minute>\d{1,2}):(?P<sec>\d{1,2})(?:(?P<sep>[.:,])(?P<frac>\d+))?"
     r"(?:\s*(?P<half>[AaPp][Mm]))?(?:Z|(?P<zone>[+-]\d{2}):?(?P<zone_min>\d{2}))?")
 DAY_S = 86400.0
+SUMMER_TIME_S = 3600.0  # the hour a local clock steps where summer time begins or ends
 
 
 def text_encoding(path: Path) -> str:
@@ -341,10 +342,11 @@ def preamble_values(lines: list[str], marker: str = "") -> dict[str, str]:
 def parse_clock_times(text: list[str]) -> np.ndarray | None:
     """Seconds since the first of clock times (``TIME_PATTERN``), or None if any does not
     parse. A UTC offset is taken off (a change of summer time inside the file is then no step
-    back); times without a date that step back by hours crossed midnight."""
+    back); without offsets, a step of one hour either way is summer time changing; times
+    without a date that step back by hours crossed midnight."""
     out = np.empty(len(text))
     day0 = None
-    dated = False
+    dated = zoned = False
     for i, value in enumerate(text):
         match = TIME_PATTERN.fullmatch(value.strip())
         if not match:
@@ -357,6 +359,7 @@ def parse_clock_times(text: list[str]) -> np.ndarray | None:
         if g["frac"]:
             seconds += int(g["frac"]) / 1000 if g["sep"] == ":" else float("0." + g["frac"])
         if g["zone"]:
+            zoned = True
             sign = -1 if g["zone"].startswith("-") else 1
             seconds -= sign * (abs(int(g["zone"])) * 3600 + int(g["zone_min"]) * 60)
         date = _date_of(g)
@@ -369,7 +372,21 @@ def parse_clock_times(text: list[str]) -> np.ndarray | None:
     if text and not dated:
         back = np.diff(out) < -DAY_S / 2
         out[1:] += np.cumsum(back) * DAY_S
+    if not zoned:
+        _undo_summer_time_changes(out)
     return out - out[0]
+
+
+def _undo_summer_time_changes(seconds: np.ndarray) -> None:
+    """Local clock times without an offset step back (autumn) or forward (spring) by one
+    hour where summer time changes: such a step, to within a second (more than any interval
+    between samples at 20 Hz or more), is taken off the times after it, in place. Why: the
+    logger wrote the wall clock; the autumn step had refused the file as "rows not in
+    recording order", and the spring one would count an hour of samples as lost."""
+    steps = np.diff(seconds)
+    changes = np.flatnonzero(np.abs(np.abs(steps) - SUMMER_TIME_S) < 1.0)
+    for k in changes:
+        seconds[k + 1:] -= np.sign(steps[k]) * SUMMER_TIME_S
 
 
 def _date_of(g: dict) -> tuple[str, str, str] | None:

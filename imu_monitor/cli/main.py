@@ -59,7 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", help="convert another device's file to a recording",
                        description="Read a file of samples — our CSV, an Xsens MT Manager or "
                                    "Movella DOT app export, a WitMotion export, an APDM Opal "
-                                   ".h5, or any CSV with --columns — recognised from its "
+                                   ".h5, an Android logger's CSV of one sensor a row, or "
+                                   "any CSV with --columns — recognised from its "
                                    "content, and write a recording (or our CSV form if OUTPUT "
                                    "ends in .csv).")
     p.add_argument("file", type=Path, metavar="FILE",

@@ -30,6 +30,7 @@ from imu_monitor.importers.columns import (
     read_mapped,
 )
 from imu_monitor.importers.own_csv import FORMAT_LINE, REQUIRED, is_own_csv, read_own_csv
+from imu_monitor.importers.sensor_rows import is_sensor_rows, read_sensor_rows
 from imu_monitor.importers.shimmer import is_shimmer, read_shimmer
 from imu_monitor.importers.table import (
     find_table,
@@ -50,6 +51,7 @@ FORMATS = {
     "witmotion": "WitMotion PC software or app export (.txt/.csv)",
     "shimmer": "Shimmer3 Consensys export (.csv)",
     "apdm-h5": "APDM Opal HDF5 (.h5)",
+    "sensor-rows": "a CSV with each sensor on rows of its own (Android loggers)",
     "columns": "any other CSV, with --columns",
 }
 
@@ -105,13 +107,17 @@ def read_columns(path: Path, o: ImportOptions) -> VendorColumns:
         return read_xsens(path, encoding, o.acc_unit, o.gyr_unit, o.rate_hz, comma)
     if kind == "shimmer":
         return read_shimmer(path, encoding, o.sensor)
+    if kind == "sensor-rows":
+        refuse_sensor_choice(path, o.sensor)
+        return read_sensor_rows(path, encoding, o.acc_unit, o.gyr_unit, o.time_unit, comma)
     return read_witmotion(path, encoding, o.sensor, comma, o.acc_unit,
                           o.gyr_unit)
 
 
 def _recognise(path: Path, encoding: str) -> str:
     for kind, test in (("imu-monitor", is_own_csv), ("xsens-mt", is_xsens),
-                       ("witmotion", is_witmotion), ("shimmer", is_shimmer)):
+                       ("witmotion", is_witmotion), ("shimmer", is_shimmer),
+                       ("sensor-rows", is_sensor_rows)):
         try:
             find_table(path, encoding, test)
         except LookupError:

@@ -172,8 +172,8 @@ def read_mapped(path: Path, encoding: str, spec: str, *, delimiter: str | None =
             at += WIDTH[key]
     time_s = None
     if "time" in where:
-        time_s, time_unit = _times(table, where["time"][0], time_unit or units.get("time"),
-                                   decimal_comma, path)
+        time_s, time_unit = times_in_seconds(table, where["time"][0],
+                                             time_unit or units.get("time"), decimal_comma, path)
     elif not rate_hz:
         raise InputDataError(f"The column map for {path} has no time=…: map the time column, "
                              "or give the rate with --rate HZ.")
@@ -251,8 +251,8 @@ def column_unit(columns: list[str], indices: list[int], key: str, path: Path) ->
     return unit if unit in kind[key] else None
 
 
-def _times(table: Table, column: int, unit: str | None, decimal_comma: bool | None, path: Path
-           ) -> tuple[np.ndarray, str]:
+def times_in_seconds(table: Table, column: int, unit: str | None, decimal_comma: bool | None,
+                     path: Path) -> tuple[np.ndarray, str]:
     """Seconds from numbers in the given or found unit, or from clock times."""
     try:
         raw = table.numbers([column], decimal_comma)[:, 0]

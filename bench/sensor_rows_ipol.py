@@ -63,7 +63,7 @@ def main() -> None:
         for side in SIDES:
             if ours[side] is not None and rows[side] is not None:
                 moves.append(abs(ours[side] - rows[side]))
-                if moves[-1] > TOLERANCE_DEG:
+                if moves[-1] > TOLERANCE_DEG + 1e-9:
                     print(f"  {trial.name} {side}: {ours[side]:.2f}° → {rows[side]:.2f}°")
     moves_arr = np.array(moves)
     print(f"{len(moves)} per-side means: moved a median {np.median(moves_arr):.2f}°, "

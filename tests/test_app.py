@@ -542,6 +542,43 @@ def test_file_import_asks_which_sensor_and_opens_the_recording(qtbot, window, ap
     shoot(w, "review-imported")
 
 
+def test_file_import_asks_the_units_a_file_does_not_say(qtbot, window, app_settings, tmp_path,
+                                                        monkeypatch):
+    """File → Import of an Android logger's CSV (one sensor a row, no units written): the
+    app had only shown the command line's --acc-unit and --gyr-unit, which a clinician in the
+    app cannot give. It now asks, and a unit the data cannot fit is refused in words."""
+    from imu_monitor.app import main_window as main_window_module
+    from imu_monitor.testing.sensor_rows import write_sensor_rows
+
+    from .conftest import simulated
+
+    walk = simulated("trendelenburg-right", rate_hz=200.0).samples
+    source = write_sensor_rows(tmp_path / "phone log.csv", walk)
+    asked, answers = [], ["m/s2", "deg/s"]  # the gyroscope's unit wrong first
+
+    def choose(parent, title, label, items, *args):
+        asked.append(list(items))
+        return answers.pop(0), True
+
+    monkeypatch.setattr(main_window_module.QInputDialog, "getItem", choose)
+    w = window()
+    w.import_file(source)
+    qtbot.waitUntil(lambda: "Import it again and choose rad/s for the gyroscope"
+                    in w.banner.text(), timeout=60_000)
+    assert "--gyr-unit" not in w.banner.text()
+    assert asked == [["m/s2", "g", "mg"], ["deg/s", "rad/s", "mdps"]]
+    assert w.review_page.session is None
+    shoot(w, "import-unit-refused")
+    answers[:] = ["m/s2", "rad/s"]
+    w.import_file(source)
+    qtbot.waitUntil(lambda: w.review_page.session is not None, timeout=60_000)
+    opened = w.review_page.session
+    assert opened.path == app_settings.recordings_folder / "phone-log.imurec"
+    summary = opened.analysis.summary
+    assert summary.right.mean_peak_drop_deg > summary.left.mean_peak_drop_deg + 3
+    shoot(w, "review-imported-units")
+
+
 def test_ctrl_c_in_the_terminal_closes_the_app_and_saves_the_recording(qtbot, window):
     import signal
 

@@ -367,6 +367,9 @@ def test_a_header_that_names_every_column_and_unit_needs_no_map(tmp_path, header
     with pytest.raises(InputDataError, match="names its columns but not all their units. Read "
                                              f"it with --columns time={without_units[0]},"):
         read_samples(path)
+    # the units given (the app asks for them) are enough: the header names the columns
+    given = ImportOptions(acc_unit="g" if acc_scale != 1.0 else "m/s2", gyr_unit="deg/s")
+    _same_samples(read_samples(path, given), known.slice(0, 500), acc_atol=1e-6, gyr_atol=1e-8)
 
 
 @pytest.mark.parametrize("header", [

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
@@ -42,11 +43,11 @@ from imu_monitor.app.engine import (
 from imu_monitor.app.live_page import LivePage
 from imu_monitor.app.review_page import ReviewPage
 from imu_monitor.app.settings import AppSettings
-from imu_monitor.app.wording import in_app_words
+from imu_monitor.app.wording import import_words, in_app_words
 from imu_monitor.app.workers import run_in_thread, wait_for_workers
 from imu_monitor.drills import DRILLS
 from imu_monitor.errors import ImuMonitorError
-from imu_monitor.importers import FORMATS, ImportOptions, SensorChoiceNeeded
+from imu_monitor.importers import FORMATS, ImportOptions, SensorChoiceNeeded, UnitsNeeded
 from imu_monitor.importing import ImportResult, import_file, imported_recording_path
 from imu_monitor.limits import KNOWN_LIMITS
 from imu_monitor.painting import tint
@@ -551,26 +552,35 @@ class MainWindow(QMainWindow):
         if name:
             self.import_file(Path(name))
 
-    def import_file(self, source: Path, sensor: str | None = None) -> None:
+    def import_file(self, source: Path, options: ImportOptions | None = None) -> None:
         """Import a vendor's file into the recordings folder (off the GUI thread) and open it;
-        a file of several sensors asks which one was on the sacrum."""
+        a file of several sensors asks which one was on the sacrum, a file that never says
+        its units asks for them (checked against the data, as on the command line)."""
+        options = options or ImportOptions()
         target = imported_recording_path(self.settings.recordings_folder, source)
         self.show_banner(f"Importing {source.name}…")
 
-        def work() -> ImportResult | SensorChoiceNeeded:
+        def work() -> ImportResult | SensorChoiceNeeded | UnitsNeeded:
             try:
                 target.parent.mkdir(parents=True, exist_ok=True)
-                return import_file(source, target, ImportOptions(sensor=sensor))
-            except SensorChoiceNeeded as exc:
+                return import_file(source, target, options)
+            except (SensorChoiceNeeded, UnitsNeeded) as exc:
                 return exc
 
-        def done(result: ImportResult | SensorChoiceNeeded) -> None:
+        def done(result: ImportResult | SensorChoiceNeeded | UnitsNeeded) -> None:
             if isinstance(result, SensorChoiceNeeded):
                 choice, ok = QInputDialog.getItem(
                     self, "Which sensor?", f"{source.name} holds several sensors. Which one was "
                     "on the sacrum?", result.choices, 0, False)
                 if ok:
-                    self.import_file(source, choice)
+                    self.import_file(source, replace(options, sensor=choice))
+                return
+            if isinstance(result, UnitsNeeded):
+                units = self._ask_units(source, result.missing)
+                if units is not None:
+                    self.import_file(source, replace(options, **units))
+                else:
+                    self.show_banner(f"{source.name} was not imported: its units are needed.")
                 return
             data = result.data
             self.show_banner(
@@ -581,8 +591,25 @@ class MainWindow(QMainWindow):
             self.review_page.refresh()
             self.open_recording(target)
 
-        run_in_thread(work, done, lambda message: self.show_banner(message, "error"),
+        run_in_thread(work, done,
+                      lambda message: self.show_banner(import_words(message), "error"),
                       "importing the file")
+
+    def _ask_units(self, source: Path, missing: list[str]) -> dict[str, str] | None:
+        """The units the sensor wrote, one question a sensor; None if the user cancels."""
+        questions = {"acc": ("acc_unit", "accelerometer", ["m/s2", "g", "mg"]),
+                     "gyr": ("gyr_unit", "gyroscope", ["deg/s", "rad/s", "mdps"])}
+        units = {}
+        for key in missing:
+            option, sensor, choices = questions[key]
+            unit, ok = QInputDialog.getItem(
+                self, "Which unit?", f"{source.name} does not say the unit of its {sensor}. "
+                "Which one did the sensor write? (A wrong one is refused when the data cannot "
+                "fit it.)", choices, 0, False)
+            if not ok:
+                return None
+            units[option] = unit
+        return units
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Close only once every recording is saved (the frame timer closes again then)."""

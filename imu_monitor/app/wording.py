@@ -9,6 +9,8 @@ mounting is the command line, and the message says how.
 
 from __future__ import annotations
 
+import re
+
 # "(--option)" → where the same choice is made for a live session ...
 ON_SCREEN = {
     "(--axes)": "(the mounting preset beside Calibrate)",
@@ -29,3 +31,15 @@ def in_app_words(message: str, saved: bool = False) -> str:
     for option, place in (FOR_A_SAVED_RECORDING if saved else ON_SCREEN).items():
         message = message.replace(option, place)
     return message
+
+
+# An import refused for a unit the data cannot fit names the command line's option; in the
+# app the unit is chosen when the file is imported again.
+_READ_AGAIN = re.compile(r"Read the file again with --(acc|gyr)-unit (\S+?)\.")
+_SENSOR = {"acc": "accelerometer", "gyr": "gyroscope"}
+
+
+def import_words(message: str) -> str:
+    """An import's refusal in the app's words (File → Import asks the units)."""
+    return _READ_AGAIN.sub(lambda m: f"Import it again and choose {m.group(2)} for the "
+                           f"{_SENSOR[m.group(1)]}.", message)

@@ -18,6 +18,7 @@ from imu_monitor.importers.apdm import is_hdf5, read_apdm
 from imu_monitor.importers.assemble import (
     ImportedSamples,
     SensorChoiceNeeded,
+    UnitsNeeded,
     VendorColumns,
     assemble,
 )
@@ -91,7 +92,7 @@ def read_columns(path: Path, o: ImportOptions) -> VendorColumns:
     if o.input_format == "apdm-h5" or (o.input_format == "auto" and is_hdf5(path)):
         return read_apdm(path, o.sensor)
     encoding = text_encoding(path)
-    kind = o.input_format if o.input_format != "auto" else _recognise(path, encoding)
+    kind = o.input_format if o.input_format != "auto" else _recognise(path, encoding, o)
     if kind.startswith("columns="):  # a header that names every column and its unit
         refuse_sensor_choice(path, o.sensor)
         return read_mapped(path, encoding, kind.removeprefix("columns="),
@@ -114,7 +115,7 @@ def read_columns(path: Path, o: ImportOptions) -> VendorColumns:
                           o.gyr_unit)
 
 
-def _recognise(path: Path, encoding: str) -> str:
+def _recognise(path: Path, encoding: str, o: ImportOptions) -> str:
     for kind, test in (("imu-monitor", is_own_csv), ("xsens-mt", is_xsens),
                        ("witmotion", is_witmotion), ("shimmer", is_shimmer),
                        ("sensor-rows", is_sensor_rows)):
@@ -134,12 +135,14 @@ def _recognise(path: Path, encoding: str) -> str:
             "written, before its first sample.")
     guess = _named_columns(path, encoding)
     if guess is not None:
-        if guess[1]:
+        given = {"acc": o.acc_unit, "gyr": o.gyr_unit}
+        missing = [key for key in guess[1] if not given[key]]
+        if not missing:
             return f"columns={guess[0]}"
-        raise InputDataError(
+        raise UnitsNeeded(
             f"{path} names its columns but not all their units. Read it with "
             f"--columns {guess[0]} --acc-unit g|m/s2|mg --gyr-unit deg/s|rad/s|mdps (the units the "
-            "sensor wrote: a wrong gyroscope unit scales every angle by 57).")
+            "sensor wrote: a wrong gyroscope unit scales every angle by 57).", missing)
     for line in lines[:50]:
         names = {n.strip().lower() for n in line.split(",")}
         if "time_s" in names or "acc_x" in names:  # our CSV with columns missing
@@ -179,9 +182,9 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def _named_columns(path: Path, encoding: str) -> tuple[str, bool] | None:
-    """The column map a header line spells out (``guess_column_map``), and whether it also
-    writes the accelerometer's and gyroscope's units; None if no header line does."""
+def _named_columns(path: Path, encoding: str) -> tuple[str, list[str]] | None:
+    """The column map a header line spells out (``guess_column_map``), and the sensors
+    ("acc", "gyr") whose unit it does not write; None if no header line does."""
     try:
         table = find_table(path, encoding, lambda names: guess_column_map(names) is not None)
     except LookupError:
@@ -190,7 +193,8 @@ def _named_columns(path: Path, encoding: str) -> tuple[str, bool] | None:
     where = parse_column_map(spec)
     units = [column_unit(table.columns, [table.columns.index(n) for n in where[key]], key, path)
              for key in ("acc", "gyr")]
-    return spec, all(units)
+    return spec, [key for key, unit in zip(("acc", "gyr"), units, strict=True) if not unit]
 
 
-__all__ = ["FORMATS", "ImportOptions", "ImportedSamples", "SensorChoiceNeeded", "read_samples"]
+__all__ = ["FORMATS", "ImportOptions", "ImportedSamples", "SensorChoiceNeeded", "UnitsNeeded",
+           "read_samples"]

@@ -52,6 +52,15 @@ class SensorChoiceNeeded(InputDataError):
         self.choices = choices
 
 
+class UnitsNeeded(InputDataError):
+    """A file that never says its units: ask for the ones missing (``missing``: "acc",
+    "gyr"), as the command line's --acc-unit and --gyr-unit do."""
+
+    def __init__(self, message: str, missing: list[str]) -> None:
+        super().__init__(message)
+        self.missing = missing
+
+
 @dataclass
 class VendorColumns:
     """What a reader found in a file, before timing and units are settled."""

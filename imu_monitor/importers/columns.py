@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from imu_monitor.errors import InputDataError
-from imu_monitor.importers.assemble import MAX_RATE_HZ, MIN_RATE_HZ, VendorColumns
+from imu_monitor.importers.assemble import MAX_RATE_HZ, MIN_RATE_HZ, UnitsNeeded, VendorColumns
 from imu_monitor.importers.table import (
     HEADER_SEARCH_LINES,
     Table,
@@ -156,13 +156,14 @@ def read_mapped(path: Path, encoding: str, spec: str, *, delimiter: str | None =
     acc_unit = acc_unit or units.get("acc")
     gyr_unit = gyr_unit or units.get("gyr")
     if not acc_unit or not gyr_unit:
-        raise InputDataError(
+        raise UnitsNeeded(
             f"{path} does not say the units of its "
             + " and ".join(n for n, u in (("accelerometer", acc_unit), ("gyroscope", gyr_unit))
                            if not u)
             + ": give them with --acc-unit g|m/s2|mg and --gyr-unit deg/s|rad/s|mdps (a wrong "
               "guess "
-              "would scale every angle; the data are checked against them).")
+              "would scale every angle; the data are checked against them).",
+            [key for key, unit in (("acc", acc_unit), ("gyr", gyr_unit)) if not unit])
     numeric = [c for key in ("acc", "gyr", "mag", "quat") if key in where for c in where[key]]
     values = table.numbers(numeric, decimal_comma)
     col, at = {}, 0

@@ -22,7 +22,7 @@ import numpy as np
 from scipy.interpolate import CubicSpline
 
 from imu_monitor.errors import InputDataError
-from imu_monitor.importers.assemble import VendorColumns
+from imu_monitor.importers.assemble import UnitsNeeded, VendorColumns
 from imu_monitor.importers.columns import times_in_seconds
 from imu_monitor.importers.table import find_table
 
@@ -70,10 +70,11 @@ def read_sensor_rows(path: Path, encoding: str, acc_unit: str | None, gyr_unit: 
             f"{path} writes each sensor on rows of its own, but the pelvis's tilt needs both "
             f"the accelerometer and the gyroscope: it holds rows of {held}.")
     if not acc_unit or not gyr_unit:
-        raise InputDataError(
+        raise UnitsNeeded(
             f"{path} does not say the units of its sensors: give them with --acc-unit "
             "g|m/s2|mg and --gyr-unit deg/s|rad/s|mdps (an Android phone writes m/s2 and rad/s; "
-            "a wrong guess would scale every angle; the data are checked against them).")
+            "a wrong guess would scale every angle; the data are checked against them).",
+            [key for key, unit in (("acc", acc_unit), ("gyr", gyr_unit)) if not unit])
     time_s, unit = times_in_seconds(table, where["time"][0], time_unit, decimal_comma, path)
     values = table.numbers(where["xyz"], decimal_comma)
     acc_t, acc = _in_time_order(time_s[acc_rows], values[acc_rows])

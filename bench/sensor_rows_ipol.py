@@ -1,13 +1,17 @@
-"""Real walks written as an Android logger writes them read as the walks themselves.
+"""Real walks written as phone apps write them read as the walks themselves.
 
 Run: python bench/sensor_rows_ipol.py PATH/TO/ipol_gait_lowerback [--every N]
+         [--layout rows|android|iphone]
 
 Data: Voisard et al., "A Reference Data Set for the Study of Healthy Subject Gait with
 Inertial Measurement Units", IPOL 2023 (not part of this repository): Xsens at L5, 100 Hz.
 Each walk is written twice: as our CSV, and as one sensor event a row (the ``sensor-rows``
 import format, ``imu_monitor.testing.sensor_rows``) with the gyroscope on a clock of its own,
 half a sample after the accelerometer (its values the walk's gyroscope band-limited to 200 Hz
-and taken there), magnetometer rows between. Both go through ``imu-monitor analyze``'s path.
+and taken there), magnetometer rows between. ``--layout android|iphone``: the same two
+sensors as a Sensor Logger export instead, one CSV per sensor (the ``sensor-files`` format:
+an Android phone's total acceleration; an iPhone's linear acceleration and gravity, every sign
+reversed). Both go through ``imu-monitor analyze``'s path.
 Printed: how far each side's mean peak drop moved (target as for host-stamped times: 0.05°).
 """
 
@@ -29,7 +33,7 @@ from imu_monitor.conventions import SIDES
 from imu_monitor.importers import ImportOptions
 from imu_monitor.samples import SampleBatch
 from imu_monitor.sources.csv_file import ImportedFile, write_csv
-from imu_monitor.testing.sensor_rows import write_sensor_rows
+from imu_monitor.testing.sensor_rows import write_sensor_logger_export, write_sensor_rows
 
 TOLERANCE_DEG = 0.05
 
@@ -43,6 +47,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("ipol", type=Path)
     parser.add_argument("--every", type=int, default=1, help="every Nth walk (default: all)")
+    parser.add_argument("--layout", choices=("rows", "android", "iphone"), default="rows",
+                        help="one sensor a row (default), or a phone's export of a file each")
     args = parser.parse_args()
     moves, folder = [], Path(tempfile.mkdtemp())
     for k, trial in enumerate(load_all(args.ipol)):
@@ -56,10 +62,16 @@ def main() -> None:
         fine_acc[::2] = trial.acc  # the accelerometer's own samples, as recorded
         fine = SampleBatch(np.arange(2 * n) / (2 * trial.rate_hz), np.arange(2 * n), fine_acc,
                            resample_poly(trial.gyr, 2, 1, axis=0))
-        write_sensor_rows(folder / "rows.csv", fine)
+        if args.layout == "rows":
+            written = write_sensor_rows(folder / "rows.csv", fine)
+            options = ImportOptions(acc_unit="m/s2", gyr_unit="rad/s")
+        else:
+            written = write_sensor_logger_export(
+                folder / f"export-{k}", fine,
+                platform="ios" if args.layout == "iphone" else "android")
+            options = ImportOptions()  # the export says its units and the phone's axes
         ours = side_means(ImportedFile(folder / "ours.csv"))
-        rows = side_means(ImportedFile(folder / "rows.csv",
-                                       ImportOptions(acc_unit="m/s2", gyr_unit="rad/s")))
+        rows = side_means(ImportedFile(written, options))
         for side in SIDES:
             if ours[side] is not None and rows[side] is not None:
                 moves.append(abs(ours[side] - rows[side]))

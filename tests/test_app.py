@@ -579,6 +579,36 @@ def test_file_import_asks_the_units_a_file_does_not_say(qtbot, window, app_setti
     shoot(w, "review-imported-units")
 
 
+def test_file_import_of_a_phone_apps_zip(qtbot, window, app_settings, tmp_path, monkeypatch):
+    """File → Import of the zip a phone app shares (one CSV per sensor, an iPhone's): it
+    imports without a question (the app's units and the phone's axes are in the export) and
+    opens in review."""
+    from imu_monitor.app import main_window as main_window_module
+    from imu_monitor.testing.sensor_rows import write_sensor_logger_export
+
+    from .conftest import simulated
+
+    walk = simulated("trendelenburg-right", rate_hz=200.0).samples
+    source = write_sensor_logger_export(tmp_path / "Walk 2025-11-24.zip", walk, platform="ios")
+    offered = []
+
+    def pick(parent, title, folder, filters):
+        offered.append(filters)
+        return str(source), filters
+
+    monkeypatch.setattr(main_window_module.QFileDialog, "getOpenFileName", pick)
+    w = window()
+    w._ask_import()
+    assert "*.zip" in offered[0]
+    qtbot.waitUntil(lambda: w.review_page.session is not None, timeout=60_000)
+    opened = w.review_page.session
+    assert opened.path == app_settings.recordings_folder / "Walk-2025-11-24.imurec"
+    summary = opened.analysis.summary
+    assert summary.right.mean_peak_drop_deg > summary.left.mean_peak_drop_deg + 3
+    assert "one CSV per sensor" in w.banner.text()
+    shoot(w, "review-imported-phone-zip")
+
+
 def test_ctrl_c_in_the_terminal_closes_the_app_and_saves_the_recording(qtbot, window):
     import signal
 

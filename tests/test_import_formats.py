@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import zipfile
 
 import numpy as np
 import pytest
@@ -19,7 +20,7 @@ from imu_monitor.processing.orientation import offline_orientation
 from imu_monitor.recording import open_recording
 from imu_monitor.samples import SampleBatch
 from imu_monitor.sources.csv_file import ImportedFile, write_csv
-from imu_monitor.testing.sensor_rows import write_sensor_rows
+from imu_monitor.testing.sensor_rows import write_sensor_logger_export, write_sensor_rows
 
 from . import vendor_files as vf
 from .conftest import simulated
@@ -454,6 +455,117 @@ def test_sensor_rows_without_the_gyroscope_say_what_they_hold(tmp_path):
     with pytest.raises(InputDataError, match="needs both the accelerometer and the gyroscope: "
                                              "it holds rows of accelerometer"):
         read_samples(path, ImportOptions(acc_unit="m/s2", gyr_unit="rad/s"))
+
+
+@pytest.mark.parametrize("name, platform, standardised", [
+    ("android.zip", "android", False),  # TotalAcceleration.csv + Gyroscope.csv
+    ("iphone.zip", "ios", False),  # Accelerometer.csv (linear, sign reversed) + Gravity.csv
+    ("iphone standardised", "ios", True),  # an unpacked folder, Android's signs
+])
+def test_a_phone_apps_export_of_one_file_per_sensor(tmp_path, name, platform, standardised):
+    """Sensor Logger exports a zip of one CSV per sensor: it had been refused as one sensor
+    alone ("join them into one file"). The accelerometer with gravity is found (the total,
+    or the linear one plus gravity), an iPhone's reversed signs are undone from Metadata.csv,
+    and the gyroscope is interpolated onto the accelerometer's times."""
+    walk = _walk(2 * RATE)
+    path = write_sensor_logger_export(tmp_path / name, walk, platform=platform,
+                                      standardised=standardised)
+    data = read_samples(path)
+    assert data.metadata["format"] == "sensor-files"
+    assert data.metadata["vendor"]["platform"] == platform
+    known = SampleBatch(walk.time_s[::2], walk.seq[::2] // 2, walk.acc[::2], walk.gyr[::2])
+    inner = known.slice(1, len(known))  # the first has no gyroscope before it: lost
+    np.testing.assert_allclose(data.samples.acc, inner.acc[:len(data.samples.acc)], atol=1e-6)
+    _same_analysis(path, known, RATE, tmp_path, tolerance=0.05)
+
+
+@pytest.mark.parametrize("acc_header, gyr_header, names", [
+    ("Time (s),Acceleration x (m/s^2),Acceleration y (m/s^2),Acceleration z (m/s^2)",
+     "Time (s),Gyroscope x (rad/s),Gyroscope y (rad/s),Gyroscope z (rad/s)",
+     ("Accelerometer.csv", "Gyroscope.csv")),
+    ("epoc (ms),timestamp (+0100),elapsed (s),x-axis (m/s2),y-axis (m/s2),z-axis (m/s2)",
+     "epoc (ms),timestamp (+0100),elapsed (s),x-axis (rad/s),y-axis (rad/s),z-axis (rad/s)",
+     ("MetaWear_2025-11-24T16.00.00.000_C5F1_Accelerometer.csv",
+      "MetaWear_2025-11-24T16.00.00.000_C5F1_Gyroscope.csv")),
+])
+def test_a_folder_of_one_file_per_sensor_from_any_app(tmp_path, acc_header, gyr_header, names):
+    """Apps that write each sensor to a file of its own, named after it or with a header that
+    names it (the gyroscope on its own clock): the folder that holds both is one session."""
+    walk = _walk(2 * RATE)
+    folder = tmp_path / "session"
+    folder.mkdir()
+    for name, header, rows, values in ((names[0], acc_header, slice(0, None, 2), walk.acc),
+                                       (names[1], gyr_header, slice(1, None, 2), walk.gyr)):
+        times = walk.time_s[rows]
+        epoch = "epoc" in header
+        (folder / name).write_text(header + "\n" + "".join(
+            (f"{round(1_764_000_000_000 + t * 1e3)},2025-11-24T16:00:00.000,{t:.4f}," if epoch
+             else f"{t:.6f},") + ",".join(repr(float(x)) for x in v) + "\n"
+            for t, v in zip(times, values[rows], strict=True)))
+    data = read_samples(folder)
+    assert data.metadata["format"] == "sensor-files"
+    known = SampleBatch(walk.time_s[::2], walk.seq[::2] // 2, walk.acc[::2], walk.gyr[::2])
+    _same_analysis(folder, known, RATE, tmp_path, tolerance=0.05)
+
+
+def test_a_phones_reversed_accelerometer_swaps_the_sides_so_its_platform_must_be_known(
+        tmp_path):
+    """One IMU cannot tell an accelerometer whose every sign is reversed (an iPhone's) from a
+    mirrored world: read the wrong way, the two sides' drops swap. So an export whose
+    platform is unknown is refused, and the platform Metadata.csv states is obeyed."""
+    walk = _walk(2 * RATE)
+    mirrored = write_sensor_logger_export(tmp_path / "mirrored", walk, platform="ios")
+    metadata = mirrored / "Metadata.csv"
+    metadata.write_text(metadata.read_text().replace(",false,", ",true,"))  # wrongly stated
+    reference = _summary(ImportedFile(write_sensor_logger_export(
+        tmp_path / "right", walk, platform="ios")))
+    swapped = _summary(ImportedFile(mirrored))
+    assert reference["right"] - reference["left"] > 3
+    assert swapped["left"] == pytest.approx(reference["right"], abs=0.05)
+    assert swapped["right"] == pytest.approx(reference["left"], abs=0.05)
+    metadata.unlink()
+    with pytest.raises(InputDataError, match=r"no Metadata\.csv to say which phone recorded it"):
+        read_samples(mirrored)
+
+
+def test_phone_exports_that_cannot_give_the_tilt_say_why(tmp_path):
+    walk = _walk(2 * RATE)
+    export = write_sensor_logger_export(tmp_path / "export", walk, platform="ios")
+    (export / "Gravity.csv").unlink()
+    with pytest.raises(InputDataError, match="acceleration with gravity taken out"):
+        read_samples(export)
+    generic = tmp_path / "generic"
+    generic.mkdir()
+    rows = "".join(f"{k / 100:.2f},0.01,0.02,0.03\n" for k in range(500))
+    (generic / "acceleration.csv").write_text("Time (s),X (m/s^2),Y (m/s^2),Z (m/s^2)\n" + rows)
+    (generic / "gyroscope.csv").write_text("Time (s),X (rad/s),Y (rad/s),Z (rad/s)\n" + rows)
+    with pytest.raises(InputDataError, match="holds no gravity"):
+        read_samples(generic)
+    (generic / "gyroscope.csv").unlink()
+    with pytest.raises(InputDataError, match="holds no gyroscope file"):
+        read_samples(generic)
+    two = tmp_path / "two recordings.zip"
+    with zipfile.ZipFile(two, "w") as archive:
+        for folder in ("monday", "tuesday"):
+            archive.writestr(f"{folder}/Gyroscope.csv", "time,seconds_elapsed,z,y,x\n")
+    with pytest.raises(InputDataError, match="more than one recording"):
+        read_samples(two)
+    workbook = tmp_path / "walk.xlsx"
+    with zipfile.ZipFile(workbook, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+    with pytest.raises(InputDataError, match="spreadsheet workbook"):
+        read_samples(workbook)
+
+
+def test_a_phone_export_imports_from_the_command_line(tmp_path):
+    export = write_sensor_logger_export(tmp_path / "Walk 2025-11-24.zip", _walk(2 * RATE))
+    out = subprocess.run([sys.executable, "-m", "imu_monitor", "import", str(export), "-o",
+                          str(tmp_path / "walk.imurec")], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "a folder or .zip of one CSV per sensor" in out.stdout
+    recording = open_recording(tmp_path / "walk.imurec")
+    assert recording.metadata["import"]["format"] == "sensor-files"
+    assert recording.metadata["created_utc"].startswith("2025-11-24")
 
 
 def test_a_file_of_both_sensors_is_never_said_to_hold_one(tmp_path):

@@ -548,7 +548,7 @@ class MainWindow(QMainWindow):
     def _ask_import(self) -> None:
         name, _ = QFileDialog.getOpenFileName(
             self, "Import from another device", str(Path.home()),
-            "Sensor exports (*.csv *.txt *.h5 *.hdf5);;All files (*)")
+            "Sensor exports (*.csv *.txt *.h5 *.hdf5 *.zip);;All files (*)")
         if name:
             self.import_file(Path(name))
 

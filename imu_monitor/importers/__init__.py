@@ -31,6 +31,7 @@ from imu_monitor.importers.columns import (
     read_mapped,
 )
 from imu_monitor.importers.own_csv import FORMAT_LINE, REQUIRED, is_own_csv, read_own_csv
+from imu_monitor.importers.sensor_files import is_sensor_files, read_sensor_files
 from imu_monitor.importers.sensor_rows import is_sensor_rows, read_sensor_rows
 from imu_monitor.importers.shimmer import is_shimmer, read_shimmer
 from imu_monitor.importers.table import (
@@ -53,6 +54,7 @@ FORMATS = {
     "shimmer": "Shimmer3 Consensys export (.csv)",
     "apdm-h5": "APDM Opal HDF5 (.h5)",
     "sensor-rows": "a CSV with each sensor on rows of its own (Android loggers)",
+    "sensor-files": "a folder or .zip of one CSV per sensor (Sensor Logger and other phone apps)",
     "columns": "any other CSV, with --columns",
 }
 
@@ -78,10 +80,15 @@ def read_samples(path: str | Path, options: ImportOptions | None = None) -> Impo
 
 
 def read_columns(path: Path, o: ImportOptions) -> VendorColumns:
-    check_input_file(path)
     if o.input_format not in FORMATS:
         raise InputDataError(f"Unknown format '{o.input_format}': use one of "
                              f"{', '.join(FORMATS)}.")
+    if o.input_format in ("auto", "sensor-files") and is_sensor_files(path):
+        refuse_sensor_choice(path, o.sensor)
+        return read_sensor_files(path, o.acc_unit, o.gyr_unit, o.time_unit)
+    if o.input_format == "sensor-files":
+        raise InputDataError(f"{path} is neither a folder nor a .zip archive of sensor files.")
+    check_input_file(path)
     if o.columns and o.input_format in ("auto", "columns"):
         refuse_sensor_choice(path, o.sensor)
         return read_mapped(path, text_encoding(path), o.columns, delimiter=o.delimiter,
@@ -155,10 +162,10 @@ def _recognise(path: Path, encoding: str, o: ImportOptions) -> str:
     if sensor is not None:
         missing = "gyroscope" if sensor == "accelerometer" else "accelerometer"
         raise InputDataError(
-            f"{path} holds the {sensor} alone; the pelvis's tilt needs the {missing} too, in "
-            f"the same file. Apps that save each sensor to a file of its own write the "
-            f"{missing} beside it: export the two together, or join them on their time "
-            "column into one file.")
+            f"{path} holds the {sensor} alone; the pelvis's tilt needs the {missing} too. "
+            f"Apps that save each sensor to a file of its own write the {missing} beside it: "
+            "import the folder (or the app's zip) that holds both, `imu-monitor import "
+            "FOLDER`.")
     table_line = next((ln for ln in lines[:50] if len(ln.split(guess_delimiter(ln))) >= 7),
                       None)
     if table_line is not None and all(_is_number(n)

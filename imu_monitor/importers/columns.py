@@ -55,10 +55,11 @@ EXAMPLE = "--columns time=Timestamp,acc=AccX:AccY:AccZ,gyr=GyrX:GyrY:GyrZ"
 # Column names that say what they hold, once their unit and punctuation are taken off
 # ("acc_x [m/s²]", "AccX (m/s2)", "Gyro X (deg/s)", "Zeit (s)"): a file whose header names
 # a time, three accelerometer and three gyroscope axes this plainly is read as if mapped.
-_GUESSES = {"time": re.compile(r"(unix|epoch|utc|date|elapsed|sample)?(time|timestamp)|zeit|temps"
-                               r"|tiempo|elapsed|epoch"),
-            "acc": re.compile(r"(acc|accel|acceleration|accelerometer)([xyz])"),
-            "gyr": re.compile(r"(gyr|gyro|gyroscope|angularvelocity|angularrate)([xyz])")}
+NAME_PATTERNS = {
+    "time": re.compile(r"(unix|epoch|utc|date|elapsed|sample)?(time|timestamp)|zeit|temps"
+                       r"|tiempo|elapsed|epoch"),
+    "acc": re.compile(r"(acc|accel|acceleration|accelerometer)([xyz])"),
+    "gyr": re.compile(r"(gyr|gyro|gyroscope|angularvelocity|angularrate)([xyz])")}
 
 
 def _plain(name: str) -> str:
@@ -77,9 +78,9 @@ def one_sensor(names: list[str]) -> str | None:
         if not re.search(r"[xyz]", plain[-1:] + plain[:1]):  # no axis at either end
             continue
         axes += 1
-        if word in ACC_WORDS or _GUESSES["acc"].fullmatch(plain):
+        if word in ACC_WORDS or NAME_PATTERNS["acc"].fullmatch(plain):
             kinds.append("accelerometer")
-        elif word in GYR_WORDS or _GUESSES["gyr"].fullmatch(plain):
+        elif word in GYR_WORDS or NAME_PATTERNS["gyr"].fullmatch(plain):
             kinds.append("gyroscope")
     # three axes, all of one sensor: any other axis column may be the other sensor
     return kinds[0] if axes == 3 and len(kinds) == 3 and len(set(kinds)) == 1 else None
@@ -88,10 +89,10 @@ def one_sensor(names: list[str]) -> str | None:
 def guess_column_map(names: list[str]) -> str | None:
     """The ``--columns`` map a header spells out by itself, or None if any column is
     missing or named twice."""
-    found: dict[str, dict[str, str]] = {key: {} for key in _GUESSES}
+    found: dict[str, dict[str, str]] = {key: {} for key in NAME_PATTERNS}
     for name in names:
         plain = _plain(name)
-        for key, pattern in _GUESSES.items():
+        for key, pattern in NAME_PATTERNS.items():
             match = pattern.fullmatch(plain)
             axis = (match.group(2) if key != "time" else "t") if match else _axis_by_unit(
                 name, plain, key)

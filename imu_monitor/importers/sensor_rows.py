@@ -77,23 +77,23 @@ def read_sensor_rows(path: Path, encoding: str, acc_unit: str | None, gyr_unit: 
             [key for key, unit in (("acc", acc_unit), ("gyr", gyr_unit)) if not unit])
     time_s, unit = times_in_seconds(table, where["time"][0], time_unit, decimal_comma, path)
     values = table.numbers(where["xyz"], decimal_comma)
-    acc_t, acc = _in_time_order(time_s[acc_rows], values[acc_rows])
-    gyr_t, gyr = _in_time_order(time_s[gyr_rows], values[gyr_rows])
+    acc_t, acc = in_time_order(time_s[acc_rows], values[acc_rows])
+    gyr_t, gyr = in_time_order(time_s[gyr_rows], values[gyr_rows])
     return VendorColumns(
-        source=str(path), format="sensor-rows", acc=acc, gyr=_onto(acc_t, gyr_t, gyr),
+        source=str(path), format="sensor-rows", acc=acc, gyr=gyroscope_onto(acc_t, gyr_t, gyr),
         acc_unit=acc_unit, gyr_unit=gyr_unit, time_s=acc_t,
         vendor={"layout": "one sensor per row", "time_unit": unit,
                 "gyroscope_samples": len(gyr_rows)})
 
 
-def _in_time_order(time_s: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def in_time_order(time_s: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """One sensor's samples sorted by time (events from two sensors may be written out of
     order; the order within one sensor is checked afterwards with its times)."""
     order = np.argsort(time_s, kind="stable")
     return time_s[order], values[order]
 
 
-def _onto(when: np.ndarray, gyr_t: np.ndarray, gyr: np.ndarray) -> np.ndarray:
+def gyroscope_onto(when: np.ndarray, gyr_t: np.ndarray, gyr: np.ndarray) -> np.ndarray:
     """The gyroscope at the times ``when``, interpolated between samples close enough; NaN
     (lost) elsewhere, and outside its first and last sample. A cubic spline, not straight
     lines: the two sensors' samples half an interval apart, straight lines cut the peaks of

@@ -416,6 +416,8 @@ def test_a_file_without_a_header_is_mapped_by_column_number(tmp_path):
 @pytest.mark.parametrize("header, names", [
     ("timestamp_ns,sensor,x,y,z", ("android.sensor.accelerometer", "android.sensor.gyroscope")),
     ("Time (ns);Type;values[0];values[1];values[2]", ("ACC", "GYRO")),
+    ("time_ns,sensor_name,x,y,z", ("LSM6DSO Accelerometer", "LSM6DSO Gyroscope")),  # getName()
+    ("timestamp,type,x,y,z", ("1", "4")),  # Android's sensor type numbers
 ])
 def test_each_sensor_on_rows_of_its_own(tmp_path, header, names):
     """Android loggers write one sensor event a row, each sensor on its own clock, other
@@ -439,13 +441,57 @@ def test_each_sensor_on_rows_of_its_own(tmp_path, header, names):
     # the two sensors' clocks half an interval apart: within the jittered-times target
     _same_analysis(path, known, RATE, tmp_path, options, tolerance=0.05)
     lines = path.read_text().splitlines()
-    gyro = [k for k, line in enumerate(lines) if "gyro" in line.split(",")[1].lower()]
+    gyro = [k for k, line in enumerate(lines) if line.split(",")[1] == names[1]]
     lines.insert(gyro[50], lines[gyro[50]])  # a repeated row
     lines[gyro[60]] = ",".join([*lines[gyro[60]].split(",")[:2], "", "", ""])  # an empty one
     path.write_text("\n".join(lines) + "\n")
     again = read_samples(path, options)
     assert len(again.samples) == len(data.samples)
     assert np.isfinite(again.samples.gyr).all()
+
+
+def _sensor_rows_as_a_host_writes_them(path, walk, stamp):
+    """Each sensor's rows in the order they arrived, with the times ``stamp`` gives them (the
+    accelerometer the even samples, the gyroscope the odd ones); other sensors between,
+    uncalibrated ones among them (never taken for the sensor itself)."""
+    rows = []
+    for name, pick, values in (("accelerometer", slice(0, None, 2), walk.acc),
+                               ("gyroscope", slice(1, None, 2), walk.gyr),
+                               ("Accelerometer (uncalibrated)", slice(0, None, 2), walk.acc + 3),
+                               ("Gyroscope (uncalibrated)", slice(1, None, 2), walk.gyr + 0.2)):
+        rows += [(arrival, f"{round(t * 1e3)},{name}," + ",".join(repr(float(x)) for x in v))
+                 for arrival, t, v in zip(walk.time_s[pick], stamp(walk.time_s[pick]),
+                                          values[pick], strict=True)]
+    rows.sort(key=lambda row: row[0])
+    path.write_text("time_ms,sensor,x,y,z\n" + "\n".join(line for _, line in rows) + "\n")
+    return path
+
+
+def test_sensor_rows_stamped_a_packet_at_a_time_by_a_host(tmp_path):
+    """A host that stamps each sensor's events ten at a time, when they arrive: the
+    gyroscope had been matched by its stamps, one sample in ten kept (a real walk's right
+    side 1.9° → 2.9°), and the times' unit could not be told. Each sensor's rows are now
+    placed on its own grid first, as any file's are."""
+    walk = _walk(2 * RATE)
+    known = SampleBatch(walk.time_s[::2], walk.seq[::2] // 2, walk.acc[::2], walk.gyr[::2])
+
+    def ten_at_a_time(t):
+        last = np.minimum(np.arange(len(t)) // 10 * 10 + 9, len(t) - 1)
+        return 1_700_000_000.0 + t[last] + 0.02
+
+    path = _sensor_rows_as_a_host_writes_them(tmp_path / "hub.csv", walk, ten_at_a_time)
+    options = ImportOptions(acc_unit="m/s2", gyr_unit="rad/s")
+    assert read_samples(path, options).rate_hz == pytest.approx(RATE, rel=1e-3)
+    _same_analysis(path, known, RATE, tmp_path, options, tolerance=0.05)
+
+
+def test_sensor_rows_whose_clock_steps_back_are_refused_as_any_file(tmp_path):
+    """Sorted by time, a clock set back 2 s half-way had been read as one walk at 106 Hz."""
+    walk = _walk(2 * RATE)
+    path = _sensor_rows_as_a_host_writes_them(
+        tmp_path / "set back.csv", walk, lambda t: 1_700_000_000.0 + np.where(t >= 30, t - 2, t))
+    with pytest.raises(InputDataError, match=r"goes back by 1\.99 s"):
+        read_samples(path, ImportOptions(acc_unit="m/s2", gyr_unit="rad/s"))
 
 
 def test_sensor_rows_without_the_gyroscope_say_what_they_hold(tmp_path):

@@ -268,9 +268,16 @@ def times_in_seconds(table: Table, column: int, unit: str | None, decimal_comma:
             raise InputDataError(f"Unknown time unit '{unit}': use s, ms, us or ns.")
         return raw * TIME_UNITS[unit], unit
     steps = np.diff(raw)
-    typical = float(np.median(steps[steps > 0])) if np.any(steps > 0) else 0.0
-    fitting = [u for u in ("s", "ms", "us", "ns")
-               if typical > 0 and MIN_RATE_HZ <= 1 / (typical * TIME_UNITS[u]) <= MAX_RATE_HZ]
+    finite = raw[np.isfinite(raw)]
+    fitting = []
+    # The typical step between rows; then the mean one, for rows stamped a packet at a time
+    # (ten rows, one time: the steps that move are ten samples long).
+    for typical in (float(np.median(steps[steps > 0])) if np.any(steps > 0) else 0.0,
+                    float(np.ptp(finite)) / (len(finite) - 1) if len(finite) > 1 else 0.0):
+        fitting = [u for u in ("s", "ms", "us", "ns") if typical > 0
+                   and MIN_RATE_HZ <= 1 / (typical * TIME_UNITS[u]) <= MAX_RATE_HZ]
+        if len(fitting) == 1:
+            break
     if len(fitting) != 1:
         raise InputDataError(f"The unit of the times in {path} cannot be told from them: give "
                              "it with --time-unit s|ms|us|ns.")

@@ -17,7 +17,7 @@ Why this needs more than reading two tables:
   physical), and it swaps left and right: so the sign comes from ``Metadata.csv``, and an
   iPhone export without it is refused.
 * **Each sensor runs on its own clock**: the gyroscope is interpolated onto the
-  accelerometer's times as for one-sensor-a-row files (``sensor_rows.gyroscope_onto``).
+  accelerometer's times as for one-sensor-a-row files (``sensor_rows.gyroscope_joined``).
 
 Units: the header's (``X (m/s^2)``), else the app's documented ones (Sensor Logger: m/s² and
 rad/s; an iPhone's uncalibrated accelerometer in g), else ``--acc-unit`` / ``--gyr-unit``.
@@ -43,7 +43,7 @@ from imu_monitor.importers.columns import (
     one_sensor,
     times_in_seconds,
 )
-from imu_monitor.importers.sensor_rows import gyroscope_onto, in_time_order
+from imu_monitor.importers.sensor_rows import grid_times, gyroscope_joined
 from imu_monitor.importers.table import Table, find_table, text_encoding
 from imu_monitor.input_files import MAX_INPUT_BYTES, starts_with
 from imu_monitor.sources.units import ACC_UNITS
@@ -94,7 +94,8 @@ def read_sensor_files(path: Path, acc_unit: str | None, gyr_unit: str | None,
                 "them).", missing)
         if gravity_file is not None:
             grav_t, grav, _ = _sensor(gravity_file, "acc", acc_unit, acc_unit, time_unit)
-            acc = acc + _onto_smooth(acc_t, grav_t, grav)
+            acc = acc + _onto_smooth(grid_times(acc_t, acc, str(path)), grid_times(
+                grav_t, grav, str(gravity_file)), grav)
         if platform == "ios" and not standardised:
             acc = -acc  # Core Motion's acceleration, not specific force
         _refuse_without_gravity(path, acc_file, acc, acc_unit)
@@ -107,7 +108,8 @@ def read_sensor_files(path: Path, acc_unit: str | None, gyr_unit: str | None,
             vendor["platform"] = platform
         return VendorColumns(
             source=str(path), format="sensor-files", acc=acc,
-            gyr=gyroscope_onto(acc_t, gyr_t, gyr), acc_unit=acc_unit, gyr_unit=gyr_unit,
+            gyr=gyroscope_joined(acc_t, acc, gyr_t, gyr, str(path)), acc_unit=acc_unit,
+            gyr_unit=gyr_unit,
             time_s=acc_t, vendor=vendor, start_utc=_start_utc(metadata))
 
 
@@ -258,16 +260,14 @@ def _sign_convention(path: Path, metadata: dict[str, str], sensor_logger: bool, 
 
 def _sensor(file: Path, key: str, unit: str | None, documented: str | None,
             time_unit: str | None) -> tuple[np.ndarray, np.ndarray, str | None]:
-    """One file's times (s), x/y/z values in time order, and its unit: the one given, else the
-    header's, else the one documented for the app."""
+    """One file's times (s), x/y/z values in the order written, and its unit: the one given,
+    else the header's, else the one documented for the app."""
     table = _axes_table(file)
     time, axes = _time_and_axes(table.columns)
     assert time is not None and axes is not None
     unit = unit or column_unit(table.columns, axes, key, file) or documented
     time_s, _ = times_in_seconds(table, time, time_unit, None, file)
-    values = table.numbers(axes, None)
-    order_t, order_v = in_time_order(time_s, values)
-    return order_t, order_v, unit
+    return time_s, table.numbers(axes, None), unit
 
 
 def _axes_table(file: Path) -> Table:
@@ -298,8 +298,14 @@ def _time_and_axes(names: list[str]) -> tuple[int | None, list[int] | None]:
 
 def _onto_smooth(when: np.ndarray, t: np.ndarray, values: np.ndarray) -> np.ndarray:
     """A slowly changing signal (gravity) at the times ``when``: straight lines between its
-    samples (the two files of an iPhone share their times; an Android's are close)."""
-    return np.column_stack([np.interp(when, t, values[:, k]) for k in range(3)])
+    samples (the two files of an iPhone share their times; an Android's are close). NaN
+    where either has no time."""
+    usable = np.isfinite(t)
+    out = np.full((len(when), 3), np.nan)
+    timed = np.isfinite(when)
+    out[timed] = np.column_stack([np.interp(when[timed], t[usable], values[usable, k])
+                                  for k in range(3)])
+    return out
 
 
 def _refuse_without_gravity(path: Path, file: Path, acc: np.ndarray, unit: str) -> None:

@@ -25,20 +25,36 @@ from imu_monitor.errors import InputDataError
 from imu_monitor.importers.assemble import UnitsNeeded, VendorColumns
 from imu_monitor.importers.columns import times_in_seconds
 from imu_monitor.importers.table import find_table
+from imu_monitor.sources.timing import place_samples
 
 MAX_GYRO_SPAN = 4.0  # gyroscope intervals two samples may be apart and still be bridged
 _TYPE_NAMES = ("sensor", "type", "sensortype", "sensorname", "source", "event")
 _AXIS_NAMES = (("x", "y", "z"), ("values0", "values1", "values2"),
                ("value0", "value1", "value2"), ("xaxis", "yaxis", "zaxis"))
-_TIME = re.compile(r"(time|timestamp|timestampns|timestampms|eventtime|nanos|ns|ms|t)$")
-_ACCELEROMETER = re.compile(r"(android\.sensor\.|type_)?(acc|accel|accelerometer)$")
-_GYROSCOPE = re.compile(r"(android\.sensor\.|type_)?(gyr|gyro|gyroscope)$")
+_TIME = re.compile(r"((time|timestamp)(s|ms|us|ns)?|eventtime|nanos|ns|ms|t|secondselapsed"
+                   r"|elapsed)$")
+# What a row's sensor is called, once lower case with only letters, digits and dots, and
+# Android's prefixes and wake-up suffixes taken off: a name ("accelerometer", "ACC"), the
+# chip's name before it ("LSM6DSO Accelerometer", Android's Sensor.getName()), or Android's
+# sensor type number (1, 4). Uncalibrated, linear and gravity sensors never match.
+_KINDS = {"acc": re.compile(r"acc|accel|1|[a-z0-9.]*accelerometer"),
+          "gyr": re.compile(r"gyr|gyro|4|[a-z0-9.]*gyroscope")}
+_NOT_MEASURED = ("linear", "gravity", "game", "rotation")  # the phone's own fusion
 
 
 def _key(name: str) -> str:
     """A name lower case, its unit taken off ("Time (ns)" → "time"; "values[0]" → "values0")."""
     indexed = re.sub(r"\[(\d)\]", r"\1", name.lower())
     return re.sub(r"[^a-z0-9._]", "", re.sub(r"[(\[].*$", "", indexed))
+
+
+def _sensor_kind(name: str) -> str | None:
+    """"acc", "gyr", or None for a row of another sensor (or an uncalibrated one)."""
+    plain = re.sub(r"[^a-z0-9.]", "", name.lower()).removeprefix("android.sensor.")
+    plain = re.sub(r"(nonwakeup|wakeup)$", "", plain.removeprefix("type"))
+    if plain.startswith(_NOT_MEASURED):
+        return None
+    return next((kind for kind, pattern in _KINDS.items() if pattern.fullmatch(plain)), None)
 
 
 def _where(names: list[str]) -> dict[str, list[int]] | None:
@@ -58,12 +74,18 @@ def is_sensor_rows(names: list[str]) -> bool:
 
 def read_sensor_rows(path: Path, encoding: str, acc_unit: str | None, gyr_unit: str | None,
                      time_unit: str | None, decimal_comma: bool | None) -> VendorColumns:
-    table = find_table(path, encoding, is_sensor_rows)
+    try:
+        table = find_table(path, encoding, is_sensor_rows)
+    except LookupError:
+        raise InputDataError(
+            f"{path} is not a file of sensor rows: no header line names a time, the sensor of "
+            "each row (sensor, type…) and its x, y, z.") from None
     where = _where(table.columns)
     assert where is not None
-    kinds = [_key(k) for k in table.text_column(where["type"][0])]
-    acc_rows = np.array([k for k, s in enumerate(kinds) if _ACCELEROMETER.match(s)], np.int64)
-    gyr_rows = np.array([k for k, s in enumerate(kinds) if _GYROSCOPE.match(s)], np.int64)
+    kinds = table.text_column(where["type"][0])
+    found = [_sensor_kind(name) for name in kinds]
+    acc_rows = np.array([k for k, kind in enumerate(found) if kind == "acc"], np.int64)
+    gyr_rows = np.array([k for k, kind in enumerate(found) if kind == "gyr"], np.int64)
     if len(acc_rows) < 2 or len(gyr_rows) < 2:
         held = ", ".join(dict.fromkeys(kinds)) or "none"
         raise InputDataError(
@@ -77,20 +99,45 @@ def read_sensor_rows(path: Path, encoding: str, acc_unit: str | None, gyr_unit: 
             [key for key, unit in (("acc", acc_unit), ("gyr", gyr_unit)) if not unit])
     time_s, unit = times_in_seconds(table, where["time"][0], time_unit, decimal_comma, path)
     values = table.numbers(where["xyz"], decimal_comma)
-    acc_t, acc = in_time_order(time_s[acc_rows], values[acc_rows])
-    gyr_t, gyr = in_time_order(time_s[gyr_rows], values[gyr_rows])
+    acc_t, acc = time_s[acc_rows], values[acc_rows]
     return VendorColumns(
-        source=str(path), format="sensor-rows", acc=acc, gyr=gyroscope_onto(acc_t, gyr_t, gyr),
+        source=str(path), format="sensor-rows", acc=acc,
+        gyr=gyroscope_joined(acc_t, acc, time_s[gyr_rows], values[gyr_rows], str(path)),
         acc_unit=acc_unit, gyr_unit=gyr_unit, time_s=acc_t,
         vendor={"layout": "one sensor per row", "time_unit": unit,
                 "gyroscope_samples": len(gyr_rows)})
 
 
-def in_time_order(time_s: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """One sensor's samples sorted by time (events from two sensors may be written out of
-    order; the order within one sensor is checked afterwards with its times)."""
-    order = np.argsort(time_s, kind="stable")
-    return time_s[order], values[order]
+def gyroscope_joined(acc_t: np.ndarray, acc: np.ndarray, gyr_t: np.ndarray, gyr: np.ndarray,
+                     source: str) -> np.ndarray:
+    """The gyroscope at each accelerometer row, each sensor's rows in the order written,
+    matched on their grid times (``grid_times``); NaN where there is none."""
+    acc_when, gyr_when = grid_times(acc_t, acc, source), grid_times(gyr_t, gyr, source)
+    usable = np.isfinite(gyr_when)
+    if np.any(np.diff(gyr_when[usable]) <= 0):
+        raise InputDataError(
+            f"The gyroscope's clock in {source} steps back: its samples cannot be matched "
+            "with the accelerometer's. Export the file again, or the two sensors apart.")
+    out = np.full((len(acc_t), 3), np.nan)
+    timed = np.isfinite(acc_when)
+    out[timed] = gyroscope_onto(acc_when[timed], gyr_when[usable], gyr[usable])
+    return out
+
+
+def grid_times(time_s: np.ndarray, values: np.ndarray, source: str) -> np.ndarray:
+    """One sensor's rows, in the order written, at their times on its own sample grid
+    (``timing.place_samples``: a clock that steps back is refused in the same words as any
+    file's, and rows stamped a packet at a time by a host get times of their own); NaN for a
+    row without a time or a value, or repeating the one before. Sorted, or matched by their
+    stamps instead, a clock set back 2 s read a walk at 106 Hz, and packets of ten rows under
+    one stamp left the gyroscope at a tenth of its rate (a real walk's right side 1.9° →
+    2.9°)."""
+    out = np.full(len(time_s), np.nan)
+    rows = np.flatnonzero(np.isfinite(time_s) & np.isfinite(values).all(axis=1))
+    if len(rows) >= 2:
+        placement = place_samples(time_s[rows], values[rows], None, source)
+        out[rows[placement.kept]] = placement.fitted_s
+    return out
 
 
 def gyroscope_onto(when: np.ndarray, gyr_t: np.ndarray, gyr: np.ndarray) -> np.ndarray:

@@ -411,6 +411,26 @@ def test_a_file_without_a_header_is_mapped_by_column_number(tmp_path):
                             gyr_unit="deg/s")
     with pytest.raises(InputDataError):  # the sensors' columns swapped are not analysed
         read_samples(path, swapped)
+    # The logger started writing mid-line ("56,…" for "123456.0,…"), or wrote a row of zeros
+    # first: that row had stretched the one-minute walk to three, 12 000 samples "lost".
+    for first in ("56,0.1,0.2,0.3,0.01,0.98,0.02", "0,0,0,0,0,0,0"):
+        cut = tmp_path / "cut.csv"
+        cut.write_text(first + "\n" + "\n".join(
+            f"{123456 + 1000 * t:.1f}," + row.split(",", 1)[1]
+            for t, row in zip(known.time_s, rows, strict=True)) + "\n")
+        data = read_samples(cut, options)
+        assert data.metadata["timing"]["missing_samples"] == 0
+        assert data.metadata["timing"]["unreadable_rows"] == 1
+        assert data.samples.time_s[-1] == pytest.approx(known.time_s[-1] - known.time_s[0])
+    # A sample counter mapped as the time would be milliseconds at 1000 Hz: asked, not read.
+    counter = tmp_path / "counter.csv"
+    counter.write_text("\n".join(f"{k}," + row.split(",", 1)[1]
+                                 for k, row in enumerate(rows)) + "\n")
+    with pytest.raises(InputDataError, match="a sample counter, or milliseconds at 1000 Hz"):
+        read_samples(counter, options)
+    assert len(read_samples(counter, ImportOptions(columns="acc=5:6:7,gyr=2:3:4", acc_unit="g",
+                                                   gyr_unit="deg/s", rate_hz=RATE)).samples) \
+        == len(known)
 
 
 @pytest.mark.parametrize("header, names", [
@@ -725,11 +745,15 @@ def test_every_real_awinda_export_imports_as_written(ipol_folder, tmp_path):
     _same_analysis(files[0], known, 100.0, tmp_path, min_steps=20)
 
 
-def _clock(seconds: float, style: str) -> str:
-    """A clock time 11:59:50 + ``seconds`` on 5 March 2024, as loggers write it."""
+def _clock(seconds: float, style: str, by_day: bool = False) -> str:
+    """A clock time 11:59:50 + ``seconds`` on 5 March 2024, as loggers write it (the night
+    summer time changes, for those styles: 02:59:50 on 27 October, 01:59:50 on 31 March)."""
     import datetime as dt
 
-    at = dt.datetime(2024, 3, 5, 11, 59, 50) + dt.timedelta(seconds=seconds)
+    start = {"local-summer-time-ends": dt.datetime(2024, 10, 27, 2, 59, 50),
+             "local-summer-time-begins": dt.datetime(2024, 3, 31, 1, 59, 50)}.get(
+        style, dt.datetime(2024, 3, 5, 11, 59, 50))
+    at = start + dt.timedelta(seconds=seconds, hours=10 if by_day else 0)
     ms = f"{at.microsecond // 1000:03d}"
     if style == "iso-offset":
         return at.strftime("%Y-%m-%dT%H:%M:%S.") + ms + "+01:00"
@@ -764,3 +788,12 @@ def test_clock_times_as_loggers_write_them(tmp_path, style):
     data = read_samples(path)
     _same_samples(data, known, acc_atol=1e-6, gyr_atol=1e-6, time_atol=1e-3)
     assert data.rate_hz == pytest.approx(RATE, rel=1e-4)
+    if style.startswith("local-summer-time"):  # by day, the same hour's step is a pause
+        path.write_text(path.read_text().splitlines()[0] + "\n" + "\n".join(
+            f"{_clock(t, style, by_day=True)};" + row.split(";", 1)[1]
+            for t, row in zip(known.time_s - known.time_s[0], rows, strict=True)) + "\n")
+        if style.endswith("ends"):
+            with pytest.raises(InputDataError, match="not in recording order"):
+                read_samples(path)
+        else:
+            assert read_samples(path).samples.time_s[-1] > 3600

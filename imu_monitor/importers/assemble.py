@@ -42,6 +42,7 @@ MAX_SLOWER_RATIO = 4
 # (acc and gyro alike); a single sample of 250 °/s in a walk is 6.6 times it.
 GLITCH_TIMES_P999 = 5.0
 GLITCH_FLOOR = {"acc": 20.0, "gyr": 2.0}  # m/s², rad/s (2 g, 115 °/s)
+STRAY_GAP_S = 5.0  # a first or last row this far from the next one is not of the session
 
 
 class SensorChoiceNeeded(InputDataError):
@@ -107,7 +108,7 @@ def assemble(v: VendorColumns) -> ImportedSamples:
     if newest_first:
         v = _oldest_first(v)
     v, slower_rows = _slower_gyroscope_filled(v)
-    readable = _readable_rows(v)
+    readable = _without_stray_ends(_readable_rows(v), v.time_s)
     if v.time_s is not None:
         # Every row with a time is placed (an unreadable row's time still tells where the
         # rows around it belong: a packet with a row missing is still a packet); then the
@@ -232,6 +233,23 @@ def _oldest_first(v: VendorColumns) -> VendorColumns:
     flip = {name: getattr(v, name)[::-1] for name in ("acc", "gyr", "time_s", "counter", "mag",
                                                        "quat") if getattr(v, name) is not None}
     return replace(v, **flip)
+
+
+def _without_stray_ends(rows: np.ndarray, time_s: np.ndarray | None) -> np.ndarray:
+    """The rows without a first or last row whose time lies apart from all the others (a
+    logger that started writing mid-line, "56,…" where "123.456" was meant, or a row of
+    zeros): taken in, it stretched a one-minute walk to three and counted twelve thousand
+    samples lost. Apart: more than ``STRAY_GAP_S`` and a hundred typical steps from the
+    row next to it. Left out as unreadable, like any damaged row."""
+    if time_s is None or len(rows) < 10:
+        return rows
+    t = time_s[rows]
+    step = np.diff(t)
+    typical = float(np.median(np.abs(step)))
+    apart = np.abs(step) > max(STRAY_GAP_S, 100 * typical)
+    first = 1 if apart[0] and not apart[1] else 0
+    last = len(rows) - 1 if apart[-1] and not apart[-2] else len(rows)
+    return rows[first:last]
 
 
 def _readable_rows(v: VendorColumns) -> np.ndarray:

@@ -269,6 +269,11 @@ def times_in_seconds(table: Table, column: int, unit: str | None, decimal_comma:
         return raw * TIME_UNITS[unit], unit
     steps = np.diff(raw)
     finite = raw[np.isfinite(raw)]
+    if len(finite) > 2 and np.all(np.diff(finite) == 1):
+        raise InputDataError(
+            f"The times in {path} count 1, 2, 3…: a sample counter, or milliseconds at 1000 Hz? "
+            "If milliseconds, say so with --time-unit ms; a counter is no time: leave it out of "
+            "the column map and give the rate with --rate HZ.")
     fitting = []
     # The typical step between rows; then the mean one, for rows stamped a packet at a time
     # (ten rows, one time: the steps that move are ten samples long).

@@ -45,6 +45,7 @@ TIME_PATTERN = re.compile(
     r"(?:\s*(?P<half>[AaPp][Mm]))?(?:Z|(?P<zone>[+-]\d{2}):?(?P<zone_min>\d{2}))?")
 DAY_S = 86400.0
 SUMMER_TIME_S = 3600.0  # the hour a local clock steps where summer time begins or ends
+SUMMER_TIME_NIGHT = (23.0, 4.0)  # local hours between which a clock may change (wall clock)
 
 
 def text_encoding(path: Path) -> str:
@@ -380,11 +381,15 @@ def parse_clock_times(text: list[str]) -> np.ndarray | None:
 def _undo_summer_time_changes(seconds: np.ndarray) -> None:
     """Local clock times without an offset step back (autumn) or forward (spring) by one
     hour where summer time changes: such a step, to within a second (more than any interval
-    between samples at 20 Hz or more), is taken off the times after it, in place. Why: the
-    logger wrote the wall clock; the autumn step had refused the file as "rows not in
-    recording order", and the spring one would count an hour of samples as lost."""
+    between samples at 20 Hz or more), at night (``SUMMER_TIME_NIGHT``: clocks change
+    between midnight and 3 a.m. wherever they do), is taken off the times after it, in
+    place. Why: the logger wrote the wall clock; the autumn step had refused the file as
+    "rows not in recording order", and the spring one would count an hour of samples as
+    lost. By day, an hour's step is a pause in the recording, kept."""
     steps = np.diff(seconds)
-    changes = np.flatnonzero(np.abs(np.abs(steps) - SUMMER_TIME_S) < 1.0)
+    hour = (seconds[:-1] % DAY_S) / 3600.0
+    night = (hour >= SUMMER_TIME_NIGHT[0]) | (hour < SUMMER_TIME_NIGHT[1])
+    changes = np.flatnonzero((np.abs(np.abs(steps) - SUMMER_TIME_S) < 1.0) & night)
     for k in changes:
         seconds[k + 1:] -= np.sign(steps[k]) * SUMMER_TIME_S
 

@@ -8,13 +8,14 @@ import json
 import subprocess
 import sys
 import zipfile
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from imu_monitor.analysis import analyze_source
 from imu_monitor.errors import InputDataError
-from imu_monitor.importers import ImportOptions, read_samples
+from imu_monitor.importers import ImportOptions, SensorChoiceNeeded, read_samples
 from imu_monitor.importing import import_file
 from imu_monitor.processing.orientation import offline_orientation
 from imu_monitor.recording import open_recording
@@ -503,6 +504,24 @@ def test_sensor_rows_stamped_a_packet_at_a_time_by_a_host(tmp_path):
     options = ImportOptions(acc_unit="m/s2", gyr_unit="rad/s")
     assert read_samples(path, options).rate_hz == pytest.approx(RATE, rel=1e-3)
     _same_analysis(path, known, RATE, tmp_path, options, tolerance=0.05)
+
+
+def test_sensor_rows_of_two_devices_on_a_hub_ask_which(tmp_path):
+    """A hub's file names each row's device as well as its sensor: the two devices had been
+    mixed into one (its accelerometer "5 m/s² on average"), and --sensor refused."""
+    walk = _walk(2 * RATE)
+    known = SampleBatch(walk.time_s[::2], walk.seq[::2] // 2, walk.acc[::2], walk.gyr[::2])
+    path = _sensor_rows_as_a_host_writes_them(tmp_path / "hub.csv", walk, lambda t: t)
+    lines = path.read_text().splitlines()
+    rows = [f"{line.split(',', 1)[0]},{device},{line.split(',', 1)[1]}"
+            for line in lines[1:] for device in ("sacrum", "thigh")]
+    path.write_text("time_ms,device,sensor,x,y,z\n" + "\n".join(rows) + "\n")
+    options = ImportOptions(acc_unit="m/s2", gyr_unit="rad/s")
+    with pytest.raises(SensorChoiceNeeded) as asked:
+        read_samples(path, options)
+    assert asked.value.choices == ["sacrum", "thigh"]
+    _same_analysis(path, known, RATE, tmp_path, replace(options, sensor="sacrum"),
+                   tolerance=0.05)
 
 
 def test_sensor_rows_whose_clock_steps_back_are_refused_as_any_file(tmp_path):

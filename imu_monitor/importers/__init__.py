@@ -116,8 +116,8 @@ def read_columns(path: Path, o: ImportOptions) -> VendorColumns:
     if kind == "shimmer":
         return read_shimmer(path, encoding, o.sensor)
     if kind == "sensor-rows":
-        refuse_sensor_choice(path, o.sensor)
-        return read_sensor_rows(path, encoding, o.acc_unit, o.gyr_unit, o.time_unit, comma)
+        return read_sensor_rows(path, encoding, o.acc_unit, o.gyr_unit, o.time_unit, comma,
+                                o.sensor)
     return read_witmotion(path, encoding, o.sensor, comma, o.acc_unit,
                           o.gyr_unit)
 

@@ -24,6 +24,7 @@ from scipy.interpolate import CubicSpline
 from imu_monitor.errors import InputDataError
 from imu_monitor.importers.assemble import UnitsNeeded, VendorColumns
 from imu_monitor.importers.columns import times_in_seconds
+from imu_monitor.importers.own_csv import SENSOR_COLUMNS
 from imu_monitor.importers.table import find_table
 from imu_monitor.sources.timing import place_samples
 
@@ -73,7 +74,10 @@ def is_sensor_rows(names: list[str]) -> bool:
 
 
 def read_sensor_rows(path: Path, encoding: str, acc_unit: str | None, gyr_unit: str | None,
-                     time_unit: str | None, decimal_comma: bool | None) -> VendorColumns:
+                     time_unit: str | None, decimal_comma: bool | None,
+                     sensor: str | None = None) -> VendorColumns:
+    """A hub's file may name the device of each row as well (``device``…): the rows of one
+    device, asked which (``sensor``) when there are several, never mixed."""
     try:
         table = find_table(path, encoding, is_sensor_rows)
     except LookupError:
@@ -82,6 +86,9 @@ def read_sensor_rows(path: Path, encoding: str, acc_unit: str | None, gyr_unit: 
             "each row (sensor, type…) and its x, y, z.") from None
     where = _where(table.columns)
     assert where is not None
+    device = next((i for i, name in enumerate(table.columns) if name.lower() in SENSOR_COLUMNS
+                   and i != where["type"][0]), None)
+    table = table.of_one_sensor([] if device is None else table.text_column(device), sensor)
     kinds = table.text_column(where["type"][0])
     found = [_sensor_kind(name) for name in kinds]
     acc_rows = np.array([k for k, kind in enumerate(found) if kind == "acc"], np.int64)

@@ -1,7 +1,7 @@
 """Real walks written as phone apps write them read as the walks themselves.
 
 Run: python bench/sensor_rows_ipol.py PATH/TO/ipol_gait_lowerback [--every N]
-         [--layout rows|android|iphone]
+         [--layout rows|android|iphone] [--stamped-by-host]
 
 Data: Voisard et al., "A Reference Data Set for the Study of Healthy Subject Gait with
 Inertial Measurement Units", IPOL 2023 (not part of this repository): Xsens at L5, 100 Hz.
@@ -43,14 +43,26 @@ def side_means(source) -> dict[str, float | None]:
     return {side: getattr(summary, side).mean_peak_drop_deg for side in SIDES}
 
 
+def stamped_ten_at_a_time(t: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Times as a host writes them on arrival: ten rows a notification, all stamped with the
+    tenth's time plus the link's delay (exponential, 30 ms on average), never before the
+    previous notification's stamp."""
+    last = np.minimum(np.arange(len(t)) // 10 * 10 + 9, len(t) - 1)
+    delay = rng.exponential(0.03, size=len(t) // 10 + 1)[np.arange(len(t)) // 10]
+    return np.maximum.accumulate(t[last] + delay)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("ipol", type=Path)
     parser.add_argument("--every", type=int, default=1, help="every Nth walk (default: all)")
     parser.add_argument("--layout", choices=("rows", "android", "iphone"), default="rows",
                         help="one sensor a row (default), or a phone's export of a file each")
+    parser.add_argument("--stamped-by-host", action="store_true",
+                        help="each sensor's rows stamped ten at a time when they arrive (the "
+                             "tenth's time, plus an exponential 30 ms)")
     args = parser.parse_args()
-    moves, folder = [], Path(tempfile.mkdtemp())
+    moves, folder, rng = [], Path(tempfile.mkdtemp()), np.random.default_rng(7)
     for k, trial in enumerate(load_all(args.ipol)):
         if k % args.every:
             continue
@@ -60,7 +72,11 @@ def main() -> None:
                   trial.rate_hz)
         fine_acc = resample_poly(trial.acc, 2, 1, axis=0)
         fine_acc[::2] = trial.acc  # the accelerometer's own samples, as recorded
-        fine = SampleBatch(np.arange(2 * n) / (2 * trial.rate_hz), np.arange(2 * n), fine_acc,
+        fine_t = np.arange(2 * n) / (2 * trial.rate_hz)
+        if args.stamped_by_host:
+            for first in (0, 1):  # the accelerometer's rows, then the gyroscope's
+                fine_t[first::2] = stamped_ten_at_a_time(fine_t[first::2], rng)
+        fine = SampleBatch(fine_t, np.arange(2 * n), fine_acc,
                            resample_poly(trial.gyr, 2, 1, axis=0))
         if args.layout == "rows":
             written = write_sensor_rows(folder / "rows.csv", fine)

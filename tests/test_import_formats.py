@@ -429,6 +429,14 @@ def test_a_file_without_a_header_is_mapped_by_column_number(tmp_path):
                                  for k, row in enumerate(rows)) + "\n")
     with pytest.raises(InputDataError, match="a sample counter, or milliseconds at 1000 Hz"):
         read_samples(counter, options)
+    with_gaps = tmp_path / "counter with gaps.csv"  # a few counts skipped: still a counter
+    with_gaps.write_text("\n".join(f"{k + k // 500}," + row.split(",", 1)[1]
+                                   for k, row in enumerate(rows)) + "\n")
+    with pytest.raises(InputDataError, match="a sample counter, or milliseconds at 1000 Hz"):
+        read_samples(with_gaps, options)
+    cut_last = tmp_path / "cut last.csv"  # the logger killed while writing its last time
+    cut_last.write_text(path.read_text() + "5\n")
+    assert read_samples(cut_last, options).metadata["timing"]["missing_samples"] == 0
     assert len(read_samples(counter, ImportOptions(columns="acc=5:6:7,gyr=2:3:4", acc_unit="g",
                                                    gyr_unit="deg/s", rate_hz=RATE)).samples) \
         == len(known)
@@ -640,6 +648,41 @@ def test_phone_exports_that_cannot_give_the_tilt_say_why(tmp_path):
         archive.writestr("[Content_Types].xml", "<Types/>")
     with pytest.raises(InputDataError, match="spreadsheet workbook"):
         read_samples(workbook)
+
+
+def test_phone_exports_as_phones_damage_them(tmp_path):
+    """Rows written twice (some phones do), a gravity file that stops early, an export without
+    Metadata.csv, an empty gyroscope file, a zip made on Windows (backslashes): each had been
+    read into other numbers silently, or refused for the wrong reason."""
+    walk = _walk(2 * RATE)
+    known = SampleBatch(walk.time_s[::2], walk.seq[::2] // 2, walk.acc[::2], walk.gyr[::2])
+    export = write_sensor_logger_export(tmp_path / "android", walk)
+    total = export / "TotalAcceleration.csv"
+    lines = total.read_text().splitlines()
+    total.write_text("\n".join(line for k, line in enumerate(lines)
+                               for _ in range(2 if k and k % 10 == 0 else 1)) + "\n")
+    data = read_samples(export)
+    assert data.rate_hz == pytest.approx(RATE)
+    assert data.metadata["timing"]["duplicate_rows_dropped"] == len(lines) // 10
+    _same_analysis(export, known, RATE, tmp_path, tolerance=0.05)
+    iphone = write_sensor_logger_export(tmp_path / "iphone", walk, platform="ios")
+    gravity = iphone / "Gravity.csv"
+    rows = gravity.read_text().splitlines()
+    gravity.write_text("\n".join(rows[:len(rows) * 7 // 10]) + "\n")  # stops at 70 %
+    data = read_samples(iphone)
+    assert data.samples.time_s[-1] < 0.71 * known.time_s[-1]  # not held to the end
+    (export / "Metadata.csv").unlink()
+    with pytest.raises(InputDataError, match=r"no Metadata\.csv"):
+        read_samples(export)  # even with the total acceleration: any phone may write it
+    (iphone / "Gyroscope.csv").write_text("time,seconds_elapsed,z,y,x\n")
+    with pytest.raises(InputDataError, match=r"Gyroscope\.csv holds no samples"):
+        read_samples(iphone)
+    windows = tmp_path / "windows.zip"
+    source = write_sensor_logger_export(tmp_path / "for windows", walk)
+    with zipfile.ZipFile(windows, "w") as archive:
+        for file in source.iterdir():
+            archive.writestr(f"Walk\\{file.name}", file.read_text())
+    assert read_samples(windows).metadata["format"] == "sensor-files"
 
 
 def test_a_phone_export_imports_from_the_command_line(tmp_path):

@@ -108,12 +108,14 @@ def assemble(v: VendorColumns) -> ImportedSamples:
     if newest_first:
         v = _oldest_first(v)
     v, slower_rows = _slower_gyroscope_filled(v)
-    readable = _without_stray_ends(_readable_rows(v), v.time_s)
+    readable = _readable_rows(v)
     if v.time_s is not None:
         # Every row with a time is placed (an unreadable row's time still tells where the
         # rows around it belong: a packet with a row missing is still a packet); then the
-        # unreadable ones are left out, their slots missing.
-        timed = np.flatnonzero(np.isfinite(v.time_s))
+        # unreadable ones are left out, their slots missing. A stray first or last row is
+        # neither placed nor kept.
+        timed = _without_stray_ends(np.flatnonzero(np.isfinite(v.time_s)), v.time_s)
+        readable = readable[np.isin(readable, timed)]
         measured = np.hstack([v.acc, np.nan_to_num(v.gyr)])[timed]  # to spot repeated rows
         placement = place_samples(v.time_s[timed], measured, v.declared_rate_hz, v.source)
         kept = timed[placement.kept]
@@ -235,13 +237,13 @@ def _oldest_first(v: VendorColumns) -> VendorColumns:
     return replace(v, **flip)
 
 
-def _without_stray_ends(rows: np.ndarray, time_s: np.ndarray | None) -> np.ndarray:
+def _without_stray_ends(rows: np.ndarray, time_s: np.ndarray) -> np.ndarray:
     """The rows without a first or last row whose time lies apart from all the others (a
     logger that started writing mid-line, "56,…" where "123.456" was meant, or a row of
     zeros): taken in, it stretched a one-minute walk to three and counted twelve thousand
     samples lost. Apart: more than ``STRAY_GAP_S`` and a hundred typical steps from the
     row next to it. Left out as unreadable, like any damaged row."""
-    if time_s is None or len(rows) < 10:
+    if len(rows) < 10:
         return rows
     t = time_s[rows]
     step = np.diff(t)

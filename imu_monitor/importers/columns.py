@@ -269,7 +269,8 @@ def times_in_seconds(table: Table, column: int, unit: str | None, decimal_comma:
         return raw * TIME_UNITS[unit], unit
     steps = np.diff(raw)
     finite = raw[np.isfinite(raw)]
-    if len(finite) > 2 and np.all(np.diff(finite) == 1):
+    if len(finite) > 2 and np.all(finite == np.round(finite)) \
+            and np.median(np.diff(finite)) == 1:  # whole numbers, one apart (gaps or not)
         raise InputDataError(
             f"The times in {path} count 1, 2, 3…: a sample counter, or milliseconds at 1000 Hz? "
             "If milliseconds, say so with --time-unit ms; a counter is no time: leave it out of "

@@ -25,6 +25,7 @@ rad/s; an iPhone's uncalibrated accelerometer in g), else ``--acc-unit`` / ``--g
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import re
 import tempfile
@@ -43,7 +44,7 @@ from imu_monitor.importers.columns import (
     one_sensor,
     times_in_seconds,
 )
-from imu_monitor.importers.sensor_rows import grid_times, gyroscope_joined
+from imu_monitor.importers.sensor_rows import gyroscope_joined
 from imu_monitor.importers.table import Table, find_table, text_encoding
 from imu_monitor.input_files import MAX_INPUT_BYTES, starts_with
 from imu_monitor.sources.units import ACC_UNITS
@@ -81,21 +82,22 @@ def read_sensor_files(path: Path, acc_unit: str | None, gyr_unit: str | None,
             raise InputDataError(
                 f"{path} holds no gyroscope file ({_listing(files)}): the pelvis's tilt needs "
                 "the gyroscope as well as the accelerometer. Record it too, and export again.")
-        platform, standardised = _sign_convention(path, metadata, sensor_logger, acc_kind)
+        platform, standardised = _sign_convention(path, metadata, sensor_logger)
         documented = ("g" if acc_kind == "raw" and platform == "ios" and not standardised
                       else "m/s2", "rad/s") if sensor_logger else (None, None)
-        acc_t, acc, acc_unit = _sensor(acc_file, "acc", acc_unit, documented[0], time_unit)
-        gyr_t, gyr, gyr_unit = _sensor(gyr_file, "gyr", gyr_unit, documented[1], time_unit)
+        acc_t, acc, acc_unit, clock = _sensor(acc_file, "acc", acc_unit, documented[0],
+                                              time_unit)
+        gyr_t, gyr, gyr_unit, _ = _sensor(gyr_file, "gyr", gyr_unit, documented[1], clock)
         missing = [key for key, unit in (("acc", acc_unit), ("gyr", gyr_unit)) if not unit]
         if missing:
             raise UnitsNeeded(
                 f"{path} does not say the units of its sensors: give them with --acc-unit "
                 "g|m/s2|mg and --gyr-unit deg/s|rad/s|mdps (the data are checked against "
                 "them).", missing)
-        if gravity_file is not None:
-            grav_t, grav, _ = _sensor(gravity_file, "acc", acc_unit, acc_unit, time_unit)
-            acc = acc + _onto_smooth(grid_times(acc_t, acc, str(path)), grid_times(
-                grav_t, grav, str(gravity_file)), grav)
+        gyr = gyroscope_joined(acc_t, acc, gyr_t, gyr, str(path))
+        if gravity_file is not None:  # the phone's own estimate, on the same clock
+            grav_t, grav, _, _ = _sensor(gravity_file, "acc", acc_unit, acc_unit, clock)
+            acc = acc + gyroscope_joined(acc_t, acc, grav_t, grav, str(path), "gravity")
         if platform == "ios" and not standardised:
             acc = -acc  # Core Motion's acceleration, not specific force
         _refuse_without_gravity(path, acc_file, acc, acc_unit)
@@ -108,9 +110,8 @@ def read_sensor_files(path: Path, acc_unit: str | None, gyr_unit: str | None,
             vendor["platform"] = platform
         return VendorColumns(
             source=str(path), format="sensor-files", acc=acc,
-            gyr=gyroscope_joined(acc_t, acc, gyr_t, gyr, str(path)), acc_unit=acc_unit,
-            gyr_unit=gyr_unit,
-            time_s=acc_t, vendor=vendor, start_utc=_start_utc(metadata))
+            gyr=gyr, acc_unit=acc_unit, gyr_unit=gyr_unit, time_s=acc_t, vendor=vendor,
+            start_utc=_start_utc(metadata))
 
 
 @contextmanager
@@ -132,7 +133,8 @@ def _csv_files(path: Path) -> Iterator[dict[str, Path]]:
     with archive, tempfile.TemporaryDirectory(prefix="imu-monitor-") as folder:
         members = [m for m in archive.infolist() if not m.is_dir()
                    and m.filename.lower().endswith(".csv")
-                   and not Path(m.filename).name.startswith(".")]
+                   and not _member_name(m).startswith(".")
+                   and "__MACOSX" not in m.filename.replace("\\", "/").split("/")]
         if not members and "[Content_Types].xml" in archive.namelist():
             raise InputDataError(f"{path} is a spreadsheet workbook (Excel, LibreOffice): save "
                                  "its sheet as CSV and import that.")
@@ -141,12 +143,16 @@ def _csv_files(path: Path) -> Iterator[dict[str, Path]]:
                                  "larger than any session. Check that it is the right file.")
         extracted = []
         for k, member in enumerate(members):
-            target = Path(folder) / str(k) / Path(member.filename).name
+            target = Path(folder) / str(k) / _member_name(member)
             target.parent.mkdir()
             try:
                 with archive.open(member) as src, open(target, "wb") as out:
                     while block := src.read(1 << 20):
                         out.write(block)
+            except NotImplementedError:  # before RuntimeError, of which it is a kind
+                raise InputDataError(
+                    f"{path} is compressed in a way that cannot be unpacked here (Deflate64 or "
+                    "another): unzip it, and import the folder.") from None
             except RuntimeError:  # zipfile's word for an encrypted member
                 raise InputDataError(f"{path} is protected by a password: export it again "
                                      "without one.") from None
@@ -164,6 +170,12 @@ def _csv_files(path: Path) -> Iterator[dict[str, Path]]:
             raise
 
 
+def _member_name(member: zipfile.ZipInfo) -> str:
+    """A zip member's file name, also where the archiver wrote its folders with backslashes
+    (Windows PowerShell's Compress-Archive)."""
+    return member.filename.replace("\\", "/").rsplit("/", 1)[-1]
+
+
 def _by_plain_name(path: Path, files: list[Path]) -> dict[str, Path]:
     found: dict[str, Path] = {}
     for file in files:
@@ -174,7 +186,8 @@ def _by_plain_name(path: Path, files: list[Path]) -> dict[str, Path]:
                 "folder (or zip) of one recording.")
         found[name] = file
     if not found:
-        raise InputDataError(f"{path} holds no CSV file: it is not an export of sensor files.")
+        raise InputDataError(f"{path} holds no CSV file (at its top or one folder down): it is "
+                             "not an export of sensor files.")
     return found
 
 
@@ -234,20 +247,21 @@ def _metadata(file: Path | None) -> dict[str, str]:
     """Sensor Logger's ``Metadata.csv``: one header line and one row."""
     if file is None:
         return {}
-    lines = [ln for ln in file.read_text(encoding=text_encoding(file)).splitlines() if ln]
-    if len(lines) < 2:
+    with open(file, encoding=text_encoding(file), newline="") as f:
+        rows = [row for row in csv.reader(f) if row]
+    if len(rows) < 2:
         return {}
-    names, values = lines[0].split(","), lines[1].split(",")
-    return {n.strip().lower(): v.strip() for n, v in zip(names, values, strict=False)}
+    return {n.strip().lstrip("\ufeff").lower(): v.strip()
+            for n, v in zip(rows[0], rows[1], strict=False)}
 
 
-def _sign_convention(path: Path, metadata: dict[str, str], sensor_logger: bool, acc_kind: str
+def _sign_convention(path: Path, metadata: dict[str, str], sensor_logger: bool
                      ) -> tuple[str | None, bool]:
     """(platform, standardised): which way the accelerometer reads. Android and standardised
     exports read specific force, as we do; an iPhone's unstandardised, the opposite."""
     platform = metadata.get("platform", "").lower() or None
     standardised = metadata.get("standardisation", "").lower() == "true"
-    if sensor_logger and platform is None and acc_kind != "total":
+    if sensor_logger and platform is None:
         raise InputDataError(
             f"{path} has no Metadata.csv to say which phone recorded it: an iPhone's "
             "accelerometer reads the opposite way to an Android phone's, which would swap left "
@@ -259,15 +273,21 @@ def _sign_convention(path: Path, metadata: dict[str, str], sensor_logger: bool, 
 
 
 def _sensor(file: Path, key: str, unit: str | None, documented: str | None,
-            time_unit: str | None) -> tuple[np.ndarray, np.ndarray, str | None]:
-    """One file's times (s), x/y/z values in the order written, and its unit: the one given,
-    else the header's, else the one documented for the app."""
+            time_unit: str | None) -> tuple[np.ndarray, np.ndarray, str | None, str]:
+    """One file's times (s), x/y/z values in the order written, its unit (the one given,
+    else the header's, else the one documented for the app) and its times' unit (the
+    export's files share one clock: the accelerometer's tells the others', which may have
+    too few samples, or too slow a rate, to tell by themselves)."""
     table = _axes_table(file)
     time, axes = _time_and_axes(table.columns)
     assert time is not None and axes is not None
     unit = unit or column_unit(table.columns, axes, key, file) or documented
-    time_s, _ = times_in_seconds(table, time, time_unit, None, file)
-    return time_s, table.numbers(axes, None), unit
+    values = table.numbers(axes, None)
+    if len(values) < 2:
+        raise InputDataError(f"{file.name} holds no samples (a header alone): the recording "
+                             "was stopped before it began, or the export is incomplete.")
+    time_s, clock = times_in_seconds(table, time, time_unit, None, file)
+    return time_s, values, unit, clock
 
 
 def _axes_table(file: Path) -> Table:
@@ -294,18 +314,6 @@ def _time_and_axes(names: list[str]) -> tuple[int | None, list[int] | None]:
             return time, None
         axes.append(found[0])
     return time, axes
-
-
-def _onto_smooth(when: np.ndarray, t: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """A slowly changing signal (gravity) at the times ``when``: straight lines between its
-    samples (the two files of an iPhone share their times; an Android's are close). NaN
-    where either has no time."""
-    usable = np.isfinite(t)
-    out = np.full((len(when), 3), np.nan)
-    timed = np.isfinite(when)
-    out[timed] = np.column_stack([np.interp(when[timed], t[usable], values[usable, k])
-                                  for k in range(3)])
-    return out
 
 
 def _refuse_without_gravity(path: Path, file: Path, acc: np.ndarray, unit: str) -> None:

@@ -53,6 +53,9 @@ MAX_STILL_GAP_S = 5.0
 # their first posture only moved the added-drop and packet-loss figures the wrong way.
 STILL_POSTURE_DEG = 1.0
 MIN_STILL_MEASURED_S = 1.0  # of a still period's MIN_STILL_S or more, measured
+# The standing's last block before the walk is the first step's preparation when its posture
+# is this far from the two blocks before it (docs/accuracy.md): left out of the neutral.
+STEP_PREPARATION_DEG = 0.5
 # A block is evidence of standing when this much of it was measured, read from those samples
 # alone. Single samples lost here and there (a host that drops one in forty) had left no
 # whole block in a 5 s standing: the neutral came from the contacts and a real walk's
@@ -129,6 +132,8 @@ class _Still:
     up: np.ndarray
     gyro_std_dps: float
     measured: int  # samples measured in it (lost data inside is bridged, not counted)
+    block_sums: np.ndarray  # (k, 3) the sum of up over each of its blocks' measured samples
+    block_counts: np.ndarray  # (k,) measured samples in each block
 
 
 @dataclass
@@ -290,10 +295,15 @@ class Aligner:
             return
         # The accelerometer's direction, not the filter's: it is where a filter settles, with
         # no lag from a bias not yet learned. Sensors with their own orientation: theirs.
-        up = (quat_to_matrix(quat[kept])[:, 2, :] if self.vertical_from_orientation
-              else acc[kept]).mean(axis=0)
+        ups = quat_to_matrix(quat[kept])[:, 2, :] if self.vertical_from_orientation \
+            else acc[kept]
+        block = (kept - s) // self.block
+        count = (e - s + self.block - 1) // self.block
+        sums = np.column_stack([np.bincount(block, ups[:, k], count) for k in range(3)])
+        up = sums.sum(axis=0)
         self._stills.append(_Still(s, e, up / np.linalg.norm(up),
-                                   float(np.degrees(largest_sd(gyr[kept][None])[0])), len(kept)))
+                                   float(np.degrees(largest_sd(gyr[kept][None])[0])), len(kept),
+                                   sums, np.bincount(block, minlength=count)))
 
     def _windows_ending(self, acc, gyr, up, ends: np.ndarray, levels: np.ndarray
                         ) -> dict[int, tuple[np.ndarray, float, bool, bool, bool, int,
@@ -540,7 +550,10 @@ class Aligner:
         standing = [still for still in self._stills if still.stop <= first_walk + self.block
                     and _angle_deg(still.up, walk_up) <= MAX_STANDING_TO_WALKING_DEG]
         first_only = self.one_posture or self.axes is not None
-        return _joined(standing[:1] if first_only else standing)
+        joined = _joined(standing[:1] if first_only else standing)
+        if joined is None or first_only:  # locked at the first standing: as it was then
+            return joined
+        return _without_step_preparation(joined, self.block)
 
     def any_standing(self) -> _Still | None:
         """A standing still period anywhere (when initial contacts cannot give a neutral)."""
@@ -650,7 +663,27 @@ def _joined(stills: list[_Still]) -> _Still | None:
     up = np.sum([w * still.up for w, still in zip(weights, stills, strict=True)], axis=0)
     sway = float(np.average([still.gyro_std_dps for still in stills], weights=weights))
     return _Still(stills[0].start, stills[-1].stop, up / np.linalg.norm(up), sway,
-                  int(weights.sum()))
+                  int(weights.sum()), np.concatenate([still.block_sums for still in stills]),
+                  np.concatenate([still.block_counts for still in stills]))
+
+
+def _without_step_preparation(still: _Still, block: int) -> _Still:
+    """The standing without its last block when that block's posture has left the blocks
+    before it by more than ``STEP_PREPARATION_DEG``: the weight shift that prepares the first
+    step (the pelvis moves over the stance leg half a second before the swing foot lifts).
+    Still or not by a hair, that block had counted or not depending on where the recording
+    began: one sample later moved two real walks' means by 0.16° and 0.19°, both sides
+    opposite ways (bench/sensor_rows_ipol.py)."""
+    counts = still.block_counts
+    if len(counts) < 4 or counts[-1] == 0 or counts[-3:-1].sum() == 0:
+        return still
+    last = still.block_sums[-1] / counts[-1]
+    before = still.block_sums[-3:-1].sum(axis=0) / counts[-3:-1].sum()
+    if _angle_deg(last, before) <= STEP_PREPARATION_DEG:
+        return still
+    up = still.block_sums[:-1].sum(axis=0)
+    return _Still(still.start, still.stop - block, up / np.linalg.norm(up), still.gyro_std_dps,
+                  int(still.measured - counts[-1]), still.block_sums[:-1], counts[:-1])
 
 
 def _block_features(acc, gyr, up, valid, measured, block: int, count: int, posture: bool

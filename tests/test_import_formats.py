@@ -477,6 +477,10 @@ def test_each_sensor_on_rows_of_its_own(tmp_path, header, names):
     again = read_samples(path, options)
     assert len(again.samples) == len(data.samples)
     assert np.isfinite(again.samples.gyr).all()
+    lines = path.read_text().splitlines()  # a marker's row, text where numbers would be
+    lines.insert(300, lines[300].split(",")[0] + ",annotation,start of the walk,,")
+    path.write_text("\n".join(lines) + "\n")
+    assert len(read_samples(path, options).samples) == len(data.samples)
 
 
 def _sensor_rows_as_a_host_writes_them(path, walk, stamp):

@@ -25,7 +25,7 @@ from imu_monitor.errors import InputDataError
 from imu_monitor.importers.assemble import UnitsNeeded, VendorColumns
 from imu_monitor.importers.columns import times_in_seconds
 from imu_monitor.importers.own_csv import SENSOR_COLUMNS
-from imu_monitor.importers.table import find_table
+from imu_monitor.importers.table import Table, find_table
 from imu_monitor.sources.timing import place_samples
 
 MAX_GYRO_SPAN = 4.0  # gyroscope intervals two samples may be apart and still be bridged
@@ -105,7 +105,11 @@ def read_sensor_rows(path: Path, encoding: str, acc_unit: str | None, gyr_unit: 
             "a wrong guess would scale every angle; the data are checked against them).",
             [key for key, unit in (("acc", acc_unit), ("gyr", gyr_unit)) if not unit])
     time_s, unit = times_in_seconds(table, where["time"][0], time_unit, decimal_comma, path)
-    values = table.numbers(where["xyz"], decimal_comma)
+    try:
+        values = table.numbers(where["xyz"], decimal_comma)
+    except InputDataError:  # text in another sensor's rows: a marker, an annotation
+        values = _numbers_in_rows(table, where["xyz"], np.concatenate([acc_rows, gyr_rows]),
+                                  decimal_comma)
     acc_t, acc = time_s[acc_rows], values[acc_rows]
     return VendorColumns(
         source=str(path), format="sensor-rows", acc=acc,
@@ -113,6 +117,28 @@ def read_sensor_rows(path: Path, encoding: str, acc_unit: str | None, gyr_unit: 
         acc_unit=acc_unit, gyr_unit=gyr_unit, time_s=acc_t,
         vendor={"layout": "one sensor per row", "time_unit": unit,
                 "gyroscope_samples": len(gyr_rows)})
+
+
+def _numbers_in_rows(table: Table, columns: list[int], rows: np.ndarray, decimal_comma: bool | None
+                     ) -> np.ndarray:
+    """The columns as numbers in the given rows only (NaN elsewhere), read field by field:
+    what other rows hold (a marker's text) is not the sensors' business. A value in those
+    rows that is no number is refused, naming it."""
+    comma = table.uses_decimal_comma() if decimal_comma is None else decimal_comma
+    out = np.full((len(table.text_column(columns[0])), len(columns)), np.nan)
+    for j, column in enumerate(columns):
+        texts = table.text_column(column)
+        for k in rows:
+            text = texts[k].strip().strip('"')
+            if not text:
+                continue
+            try:
+                out[k, j] = float(text.replace(",", ".") if comma else text)
+            except ValueError:
+                raise InputDataError(
+                    f"Row {k + 1} of the samples in {table.path} holds '{text[:40]}' as its "
+                    f"'{table.columns[column]}', not a number.") from None
+    return out
 
 
 def gyroscope_joined(acc_t: np.ndarray, acc: np.ndarray, gyr_t: np.ndarray, gyr: np.ndarray,

@@ -434,6 +434,9 @@ def test_a_file_without_a_header_is_mapped_by_column_number(tmp_path):
                                    for k, row in enumerate(rows)) + "\n")
     with pytest.raises(InputDataError, match="a sample counter, or milliseconds at 1000 Hz"):
         read_samples(with_gaps, options)
+    calibration = tmp_path / "calibration line.csv"  # numbers under a word where the time is
+    calibration.write_text("CAL,0.01,0.02,-0.01,0.5,0.4,0.3\n" + path.read_text())
+    assert len(read_samples(calibration, options).samples) == len(known)
     cut_last = tmp_path / "cut last.csv"  # the logger killed while writing its last time
     cut_last.write_text(path.read_text() + "5\n")
     assert read_samples(cut_last, options).metadata["timing"]["missing_samples"] == 0

@@ -29,6 +29,7 @@ from imu_monitor.errors import InputDataError
 from imu_monitor.importers.assemble import MAX_RATE_HZ, MIN_RATE_HZ, UnitsNeeded, VendorColumns
 from imu_monitor.importers.table import (
     HEADER_SEARCH_LINES,
+    TIME_PATTERN,
     Table,
     fields,
     find_table,
@@ -198,6 +199,7 @@ def _headerless(path: Path, encoding: str, wanted: list[str], mapping: dict[str,
         return None
     sensor_columns = [int(n) - 1 for key, names in mapping.items() if key != "time"
                       for n in names]
+    time_columns = [int(n) - 1 for n in mapping.get("time", [])]
     lines = head_lines(path, encoding, HEADER_SEARCH_LINES)
     for i, line in enumerate(lines):
         stripped = line.strip()
@@ -205,8 +207,10 @@ def _headerless(path: Path, encoding: str, wanted: list[str], mapping: dict[str,
             continue
         sep = delimiter or guess_delimiter(stripped)
         parts = fields(stripped, sep)
+        times = [parts[c].strip() if c < len(parts) else "" for c in time_columns]
         if _all_numbers([parts[c] if c < len(parts) else "" for c in sensor_columns],
-                        decimal_comma):
+                        decimal_comma) and all(  # a time is a number or a clock time
+                _all_numbers([t], decimal_comma) or TIME_PATTERN.fullmatch(t) for t in times):
             names = [str(k + 1) for k in range(max(len(parts), max(map(int, wanted))))]
             return Table(path, encoding, lines[:i], names, i - 1, sep)
     return None

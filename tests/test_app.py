@@ -582,7 +582,7 @@ def test_file_import_asks_the_units_a_file_does_not_say(qtbot, window, app_setti
 def test_file_import_of_a_phone_apps_zip(qtbot, window, app_settings, tmp_path, monkeypatch):
     """File → Import of the zip a phone app shares (one CSV per sensor, an iPhone's): it
     imports without a question (the app's units and the phone's axes are in the export) and
-    opens in review."""
+    opens in review; so does the folder it unpacks to, from File → Import a folder."""
     from imu_monitor.app import main_window as main_window_module
     from imu_monitor.testing.sensor_rows import write_sensor_logger_export
 
@@ -607,6 +607,14 @@ def test_file_import_of_a_phone_apps_zip(qtbot, window, app_settings, tmp_path, 
     assert summary.right.mean_peak_drop_deg > summary.left.mean_peak_drop_deg + 3
     assert "one CSV per sensor" in w.banner.text()
     shoot(w, "review-imported-phone-zip")
+    unpacked = write_sensor_logger_export(tmp_path / "Walk unpacked", walk, platform="ios")
+    monkeypatch.setattr(main_window_module.QFileDialog, "getExistingDirectory",
+                        lambda *args: str(unpacked))
+    folder_action = next(a for a in w.menuBar().actions()[0].menu().actions()
+                         if a.text() == "Import a folder of sensor files…")
+    folder_action.trigger()
+    qtbot.waitUntil(lambda: w.review_page.session is not None and w.review_page.session.path
+                    == app_settings.recordings_folder / "Walk-unpacked.imurec", timeout=60_000)
 
 
 def test_ctrl_c_in_the_terminal_closes_the_app_and_saves_the_recording(qtbot, window):

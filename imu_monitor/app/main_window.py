@@ -192,6 +192,10 @@ class MainWindow(QMainWindow):
                                 shortcut=QKeySequence("Ctrl+I"))
         import_action.triggered.connect(self._ask_import)
         file_menu.addAction(import_action)
+        import_folder_action = QAction("Import a folder of sensor files…", self)
+        import_folder_action.setToolTip("A phone app's export unpacked: one CSV per sensor")
+        import_folder_action.triggered.connect(self._ask_import_folder)
+        file_menu.addAction(import_folder_action)
         self.lsl_action = QAction("Publish to Lab Streaming Layer", self, checkable=True)
         self.lsl_action.setToolTip("Raw samples, pelvic angles and steps as LSL streams, for "
                                    "LabRecorder beside EMG or motion capture")
@@ -549,6 +553,13 @@ class MainWindow(QMainWindow):
         name, _ = QFileDialog.getOpenFileName(
             self, "Import from another device", str(Path.home()),
             "Sensor exports (*.csv *.txt *.h5 *.hdf5 *.zip);;All files (*)")
+        if name:
+            self.import_file(Path(name))
+
+    def _ask_import_folder(self) -> None:
+        """A phone app's export that arrived unpacked (a folder of one CSV per sensor)."""
+        name = QFileDialog.getExistingDirectory(self, "Import a folder of sensor files",
+                                                str(Path.home()))
         if name:
             self.import_file(Path(name))
 

@@ -54,7 +54,8 @@ FORMATS = {
     "shimmer": "Shimmer3 Consensys export (.csv)",
     "apdm-h5": "APDM Opal HDF5 (.h5)",
     "sensor-rows": "a CSV with each sensor on rows of its own (Android loggers)",
-    "sensor-files": "a folder or .zip of one CSV per sensor, as Sensor Logger and other phone apps write them",
+    "sensor-files": ("a folder or .zip of one CSV per sensor, as Sensor Logger and other phone "
+                     "apps write them"),
     "columns": "any other CSV, with --columns",
 }
 

@@ -28,6 +28,7 @@ from threadpoolctl import threadpool_limits
 from imu_monitor.drills import DrillResult, HipHikeBlock, HoldBlock
 from imu_monitor.errors import ImuMonitorError, InputDataError
 from imu_monitor.importers import ImportOptions
+from imu_monitor.importers.sensor_files import is_export_folder
 from imu_monitor.logs import fault_message
 from imu_monitor.presentation import duration_words, file_state, summary_doubts
 from imu_monitor.processing.calibration import calibration_quality, no_standing_warning
@@ -36,7 +37,7 @@ from imu_monitor.safe_write import guarded_path
 if TYPE_CHECKING:
     from imu_monitor.pipeline import Analysis
 
-SUFFIXES = (".imurec", ".csv", ".txt", ".h5", ".hdf5")
+SUFFIXES = (".imurec", ".csv", ".txt", ".h5", ".hdf5", ".zip")
 ROW_FIELDS = [
     "file", "sha256", "patient", "drill", "date_utc", "duration_s", "rate_hz", "format",
     "calibration", "neutral", "steps", "left_steps", "left_mean_deg", "left_sd_deg",
@@ -73,10 +74,14 @@ def find_files(paths: Iterable[Path], outputs: Iterable[Path | None] = ()) -> li
     found: set[Path] = set()
     for path in paths:
         path = Path(path)
-        if path.is_dir():
+        if path.is_dir() and is_export_folder(path):
+            found.add(path)
+        elif path.is_dir():
+            exports = [d for d in path.rglob("*") if d.is_dir() and is_export_folder(d)]
+            found.update(exports)  # a phone's unpacked export is one session
             found.update(p for p in path.rglob("*") if p.is_file()
                          and p.suffix.lower() in SUFFIXES and not p.name.startswith(".")
-                         and not _is_batch_table(p))
+                         and p.parent not in exports and not _is_batch_table(p))
         elif path.exists():
             found.add(path)
         else:
@@ -94,10 +99,16 @@ def _is_batch_table(path: Path) -> bool:
 
 
 def content_hash(path: Path) -> str:
+    """The file's content's hash; a folder's (a phone's unpacked export): its CSV files'
+    names and contents."""
     digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(HASH_BLOCK):
-            digest.update(block)
+    files = sorted(p for p in path.glob("*.csv") if p.is_file()) if path.is_dir() else [path]
+    for file in files:
+        if path.is_dir():
+            digest.update(file.name.encode())
+        with open(file, "rb") as f:
+            while block := f.read(HASH_BLOCK):
+                digest.update(block)
     return digest.hexdigest()
 
 

@@ -60,6 +60,27 @@ def test_every_file_gets_its_row_with_the_analysis_of_analyze(folder, tmp_path):
     assert row["calibration"] == "good" and row["drill"] == "walk"
 
 
+def test_phone_exports_are_one_session_each_zipped_or_unpacked(tmp_path):
+    """A study's phone exports: zips, and zips someone unpacked. Each is one row (an unpacked
+    one's CSVs had each been a row of its own, every one refused as one sensor alone)."""
+    from imu_monitor.testing.sensor_rows import write_sensor_logger_export
+
+    walk = simulated("trendelenburg-right", rate_hz=200.0).samples
+    study = tmp_path / "study"
+    study.mkdir()
+    write_sensor_logger_export(study / "P01.zip", walk, platform="ios")
+    write_sensor_logger_export(study / "P02" / "2025-11-24_16-00-00", walk)
+    files = find_files([study])
+    assert [p.name for p in files] == ["P01.zip", "2025-11-24_16-00-00"]
+    table = tmp_path / "table.csv"
+    result = run_batch(files, table, BatchOptions(), jobs=1)
+    assert (result.files, result.failed) == (2, 0)
+    rows = _rows(table)
+    assert rows["P01.zip"]["format"] == rows["2025-11-24_16-00-00"]["format"] == "sensor-files"
+    assert float(rows["P01.zip"]["right_mean_deg"]) > float(rows["P01.zip"]["left_mean_deg"]) + 3
+    assert run_batch(files, table, BatchOptions(), jobs=1).skipped == 2  # hashed: done
+
+
 def test_a_rerun_skips_what_is_done_and_force_does_it_again(folder, tmp_path):
     table = tmp_path / "table.csv"
     run_batch(find_files([folder]), table, BatchOptions(), jobs=1)

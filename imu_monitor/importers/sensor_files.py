@@ -69,6 +69,14 @@ def is_sensor_files(path: Path) -> bool:
     return path.is_dir() or starts_with(path, ZIP_SIGNATURE)
 
 
+def is_export_folder(folder: Path) -> bool:
+    """A folder that holds one export's files at its top: a gyroscope file and an
+    accelerometer one, named so (a batch takes it as one session, not file by file)."""
+    names = {_plain(p.stem) for p in folder.glob("*.csv") if p.is_file()}
+    accelerometer = _TOTAL + _LINEAR + _ACC_RAW + _ACC_GENERIC
+    return bool(names & set(_GYRO + _GYRO_RAW)) and bool(names & set(accelerometer))
+
+
 def read_sensor_files(path: Path, acc_unit: str | None, gyr_unit: str | None,
                       time_unit: str | None) -> VendorColumns:
     with _csv_files(path) as files:

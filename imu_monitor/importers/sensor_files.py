@@ -17,7 +17,7 @@ Why this needs more than reading two tables:
   physical), and it swaps left and right: so the sign comes from ``Metadata.csv``, and an
   iPhone export without it is refused.
 * **Each sensor runs on its own clock**: the gyroscope is interpolated onto the
-  accelerometer's times as for one-sensor-a-row files (``sensor_rows.gyroscope_joined``).
+  accelerometer's times as for one-sensor-a-row files (``sensor_rows.joined_to_accelerometer``).
 
 Units: the header's (``X (m/s^2)``), else the app's documented ones (Sensor Logger: m/s² and
 rad/s; an iPhone's uncalibrated accelerometer in g), else ``--acc-unit`` / ``--gyr-unit``.
@@ -44,7 +44,7 @@ from imu_monitor.importers.columns import (
     one_sensor,
     times_in_seconds,
 )
-from imu_monitor.importers.sensor_rows import gyroscope_joined
+from imu_monitor.importers.sensor_rows import joined_to_accelerometer
 from imu_monitor.importers.table import Table, find_table, text_encoding
 from imu_monitor.input_files import MAX_INPUT_BYTES, starts_with
 from imu_monitor.sources.units import ACC_UNITS
@@ -79,6 +79,8 @@ def is_export_folder(folder: Path) -> bool:
 
 def read_sensor_files(path: Path, acc_unit: str | None, gyr_unit: str | None,
                       time_unit: str | None) -> VendorColumns:
+    """The accelerometer (with gravity, in specific force) and the gyroscope of one export,
+    on the accelerometer's rows (module docstring: which files, which signs, which units)."""
     with _csv_files(path) as files:
         metadata = _metadata(files.get("metadata"))
         sensor_logger = bool(metadata) or any(_is_sensor_logger(f) for f in files.values())
@@ -102,10 +104,10 @@ def read_sensor_files(path: Path, acc_unit: str | None, gyr_unit: str | None,
                 f"{path} does not say the units of its sensors: give them with --acc-unit "
                 "g|m/s2|mg and --gyr-unit deg/s|rad/s|mdps (the data are checked against "
                 "them).", missing)
-        gyr = gyroscope_joined(acc_t, acc, gyr_t, gyr, str(path))
+        gyr = joined_to_accelerometer(acc_t, acc, gyr_t, gyr, str(path))
         if gravity_file is not None:  # the phone's own estimate, on the same clock
             grav_t, grav, _, _ = _sensor(gravity_file, "acc", acc_unit, acc_unit, clock)
-            acc = acc + gyroscope_joined(acc_t, acc, grav_t, grav, str(path), "gravity")
+            acc = acc + joined_to_accelerometer(acc_t, acc, grav_t, grav, str(path), "gravity")
         if platform == "ios" and not standardised:
             acc = -acc  # Core Motion's acceleration, not specific force
         _refuse_without_gravity(path, acc_file, acc, acc_unit)

@@ -114,7 +114,7 @@ def read_sensor_rows(path: Path, encoding: str, acc_unit: str | None, gyr_unit: 
     acc_t, acc = time_s[acc_rows], values[acc_rows]
     return VendorColumns(
         source=str(path), format="sensor-rows", acc=acc,
-        gyr=gyroscope_joined(acc_t, acc, time_s[gyr_rows], values[gyr_rows], str(path)),
+        gyr=joined_to_accelerometer(acc_t, acc, time_s[gyr_rows], values[gyr_rows], str(path)),
         acc_unit=acc_unit, gyr_unit=gyr_unit, time_s=acc_t,
         vendor={"layout": "one sensor per row", "time_unit": unit,
                 "gyroscope_samples": len(gyr_rows)})
@@ -142,7 +142,7 @@ def _numbers_in_rows(table: Table, columns: list[int], rows: np.ndarray, decimal
     return out
 
 
-def gyroscope_joined(acc_t: np.ndarray, acc: np.ndarray, gyr_t: np.ndarray, gyr: np.ndarray,
+def joined_to_accelerometer(acc_t: np.ndarray, acc: np.ndarray, gyr_t: np.ndarray, gyr: np.ndarray,
                      source: str, name: str = "gyroscope") -> np.ndarray:
     """Another sensor (the gyroscope, or a phone's gravity) at each accelerometer row, each
     sensor's rows in the order written, matched on their grid times (``grid_times``); NaN

@@ -659,8 +659,9 @@ def test_phone_exports_that_cannot_give_the_tilt_say_why(tmp_path):
 
 def test_phone_exports_as_phones_damage_them(tmp_path):
     """Rows written twice (some phones do), a gravity file that stops early, an export without
-    Metadata.csv, an empty gyroscope file, a zip made on Windows (backslashes): each had been
-    read into other numbers silently, or refused for the wrong reason."""
+    Metadata.csv, an empty gyroscope file, rows buffered and written late, a zip made on
+    Windows (backslashes): each had been read into other numbers silently, or refused (for
+    the wrong reason)."""
     walk = _walk(2 * RATE)
     known = SampleBatch(walk.time_s[::2], walk.seq[::2] // 2, walk.acc[::2], walk.gyr[::2])
     export = write_sensor_logger_export(tmp_path / "android", walk)
@@ -684,6 +685,12 @@ def test_phone_exports_as_phones_damage_them(tmp_path):
     (iphone / "Gyroscope.csv").write_text("time,seconds_elapsed,z,y,x\n")
     with pytest.raises(InputDataError, match=r"Gyroscope\.csv holds no samples"):
         read_samples(iphone)
+    buffered = write_sensor_logger_export(tmp_path / "buffered", walk)
+    for name in ("TotalAcceleration.csv", "Gyroscope.csv"):  # 20 rows written after 10 later
+        rows = (buffered / name).read_text().splitlines()
+        (buffered / name).write_text("\n".join([rows[0], *rows[21:31], *rows[1:21],
+                                                *rows[31:]]) + "\n")
+    _same_analysis(buffered, known, RATE, tmp_path, tolerance=0.05)  # had been refused
     windows = tmp_path / "windows.zip"
     source = write_sensor_logger_export(tmp_path / "for windows", walk)
     with zipfile.ZipFile(windows, "w") as archive:

@@ -125,7 +125,7 @@ def assemble(v: VendorColumns) -> ImportedSamples:
         time_s = v.time_s[placement.kept]
     elif v.declared_rate_hz:
         placement = SamplePlacement(readable, readable - readable[0], v.declared_rate_hz,
-                                    0.0, 0, 0, readable / v.declared_rate_hz)
+                                    0.0, 0, 0)
         time_s = readable / v.declared_rate_hz
     else:
         raise InputDataError(f"{v.source} gives neither sample times nor a rate: say the rate "

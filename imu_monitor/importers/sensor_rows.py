@@ -142,8 +142,9 @@ def _numbers_in_rows(table: Table, columns: list[int], rows: np.ndarray, decimal
     return out
 
 
-def joined_to_accelerometer(acc_t: np.ndarray, acc: np.ndarray, gyr_t: np.ndarray, gyr: np.ndarray,
-                     source: str, name: str = "gyroscope") -> np.ndarray:
+def joined_to_accelerometer(acc_t: np.ndarray, acc: np.ndarray, gyr_t: np.ndarray,
+                            gyr: np.ndarray, source: str, name: str = "gyroscope"
+                            ) -> np.ndarray:
     """Another sensor (the gyroscope, or a phone's gravity) at each accelerometer row, each
     sensor's rows in the order written, matched on their grid times (``grid_times``); NaN
     where it has no samples close enough. A row repeating an earlier accelerometer row gets
@@ -153,10 +154,6 @@ def joined_to_accelerometer(acc_t: np.ndarray, acc: np.ndarray, gyr_t: np.ndarra
     gyroscope file, or one of another session)."""
     acc_when, gyr_when = grid_times(acc_t, acc, source), grid_times(gyr_t, gyr, source)
     usable = np.isfinite(gyr_when)
-    if np.any(np.diff(gyr_when[usable]) <= 0):
-        raise InputDataError(
-            f"The {name}'s clock in {source} steps back: its samples cannot be matched "
-            "with the accelerometer's. Export the file again, or the two sensors apart.")
     out = np.full((len(acc_t), 3), np.nan)
     timed = np.isfinite(acc_when)
     if np.count_nonzero(usable) >= 2:
@@ -186,23 +183,24 @@ def _repeats_as_their_rows(acc_t: np.ndarray, acc: np.ndarray, out: np.ndarray,
 
 
 def grid_times(time_s: np.ndarray, values: np.ndarray, source: str) -> np.ndarray:
-    """One sensor's rows, in the order written, at their times on its own sample grid
-    (``timing.place_samples``: a clock that steps back is refused in the same words as any
-    file's, and rows stamped a packet at a time by a host get times of their own); NaN for a
-    row without a time or a value, or repeating the one before. Sorted, or matched by their
+    """One sensor's rows, in the order written, at the times of their slots on its own sample
+    grid (``timing.place_samples``, as any file's rows: a clock that steps back by more than
+    it allows is refused in the same words; rows stamped a packet at a time by a host, rows a
+    phone buffered and wrote late, a host clock set back a little, all get their slot); NaN
+    for a row without a time or a value, or repeating another. Sorted, or matched by their
     stamps instead, a clock set back 2 s read a walk at 106 Hz, and packets of ten rows under
     one stamp left the gyroscope at a tenth of its rate (a real walk's right side 1.9° →
-    2.9°)."""
+    2.9°). The grid is put on the sensor's earliest stamps (``EARLIEST_SHARE``), not through
+    the middle of them: a host's delay is only ever late, and two sensors' grids each
+    through their own delays sat milliseconds apart (real walks so stamped: 96 % of sides
+    within 0.05°, against 98 %)."""
     out = np.full(len(time_s), np.nan)
     rows = np.flatnonzero(np.isfinite(time_s) & np.isfinite(values).all(axis=1))
     if len(rows) >= 2:
         placement = place_samples(time_s[rows], values[rows], None, source)
         kept = rows[placement.kept]
-        # The grid put on its earliest stamps, not through the middle of them: a host's
-        # delay is only ever late, and two sensors' grids fitted each through their own
-        # delays sat milliseconds apart.
-        early = float(np.quantile(time_s[kept] - placement.fitted_s, EARLIEST_SHARE))
-        out[kept] = placement.fitted_s + early
+        on_grid = placement.slots / placement.rate_hz
+        out[kept] = on_grid + float(np.quantile(time_s[kept] - on_grid, EARLIEST_SHARE))
     return out
 
 

@@ -78,9 +78,6 @@ class SamplePlacement:
     late_samples: int  # samples stamped more than half a period late (bursts; stamped by
     # notification, every sample but the last of each)
     duplicates: int  # rows dropped as exact repeats
-    # each kept row's time on the fitted grid (the file's clock, its jitter and lateness
-    # taken off): where two sensors stamped by one host are matched
-    fitted_s: np.ndarray
 
     @property
     def missing_samples(self) -> int:
@@ -133,7 +130,7 @@ def place_samples(time_s: np.ndarray, values: np.ndarray, declared_rate_hz: floa
             5.0 * line.period_error * period / line.period, 1e-6 * period):
         rate = declared_rate_hz
     return SamplePlacement(kept, slots, rate, line.spread, int(np.count_nonzero(
-        lateness > 0.5 * period)), len(time_s) - len(kept), time_s[kept] - lateness)
+        lateness > 0.5 * period)), len(time_s) - len(kept))
 
 
 def _grid(t: np.ndarray, rows: np.ndarray, source: str) -> tuple[np.ndarray, _Line]:

@@ -548,6 +548,14 @@ def test_sensor_rows_whose_clock_steps_back_are_refused_as_any_file(tmp_path):
         read_samples(path, ImportOptions(acc_unit="m/s2", gyr_unit="rad/s"))
 
 
+def test_a_file_read_as_sensor_rows_that_is_not_says_so(tmp_path):
+    path = tmp_path / "ours.csv"
+    write_csv(path, _walk().slice(0, 500), RATE)
+    with pytest.raises(InputDataError, match="is not a file of sensor rows"):  # had crashed
+        read_samples(path, ImportOptions(input_format="sensor-rows", acc_unit="m/s2",
+                                         gyr_unit="rad/s"))
+
+
 def test_sensor_rows_without_the_gyroscope_say_what_they_hold(tmp_path):
     path = tmp_path / "acc_only.csv"
     path.write_text("timestamp,sensor,x,y,z\n" + "".join(
@@ -691,11 +699,18 @@ def test_phone_exports_as_phones_damage_them(tmp_path):
         (buffered / name).write_text("\n".join([rows[0], *rows[21:31], *rows[1:21],
                                                 *rows[31:]]) + "\n")
     _same_analysis(buffered, known, RATE, tmp_path, tolerance=0.05)  # had been refused
+    quoted = write_sensor_logger_export(tmp_path / "quoted", walk, platform="ios")
+    metadata = (quoted / "Metadata.csv").read_text().replace("Test phone", '"Kim\'s phone, 2"')
+    (quoted / "Metadata.csv").write_text(metadata)  # a device name with a comma, quoted
+    data = read_samples(quoted)
+    assert data.metadata["vendor"]["platform"] == "ios"
+    assert data.metadata["vendor"]["model"] == "Kim's phone, 2"
     windows = tmp_path / "windows.zip"
     source = write_sensor_logger_export(tmp_path / "for windows", walk)
     with zipfile.ZipFile(windows, "w") as archive:
         for file in source.iterdir():
             archive.writestr(f"Walk\\{file.name}", file.read_text())
+            archive.writestr(f"__MACOSX/Walk/{file.name}", "a Mac's resource fork")
     assert read_samples(windows).metadata["format"] == "sensor-files"
 
 

@@ -77,9 +77,10 @@ def find_files(paths: Iterable[Path], outputs: Iterable[Path | None] = ()) -> li
         if path.is_dir() and is_export_folder(path):
             found.add(path)
         elif path.is_dir():
-            exports = [d for d in path.rglob("*") if d.is_dir() and is_export_folder(d)]
+            inside = list(path.rglob("*"))
+            exports = {d for d in inside if d.is_dir() and is_export_folder(d)}
             found.update(exports)  # a phone's unpacked export is one session
-            found.update(p for p in path.rglob("*") if p.is_file()
+            found.update(p for p in inside if p.is_file()
                          and p.suffix.lower() in SUFFIXES and not p.name.startswith(".")
                          and p.parent not in exports and not _is_batch_table(p))
         elif path.exists():

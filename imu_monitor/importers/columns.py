@@ -63,7 +63,7 @@ NAME_PATTERNS = {
     "gyr": re.compile(r"(gyr|gyro|gyroscope|angularvelocity|angularrate)([xyz])")}
 
 
-def _plain(name: str) -> str:
+def plain_name(name: str) -> str:
     """A column name's letters, lower case, its unit taken off ("Acc X (g)" → "accx")."""
     return re.sub(r"[^a-z]", "", UNIT_IN_NAME.sub("", name).lower())
 
@@ -75,7 +75,7 @@ def one_sensor(names: list[str]) -> str | None:
     for name in names:
         unit = UNIT_IN_NAME.search(name)
         word = UNIT_WORDS.get((unit.group(1) or unit.group(2)).lower()) if unit else None
-        plain = _plain(name)
+        plain = plain_name(name)
         if not re.search(r"[xyz]", plain[-1:] + plain[:1]):  # no axis at either end
             continue
         axes += 1
@@ -92,7 +92,7 @@ def guess_column_map(names: list[str]) -> str | None:
     missing or named twice."""
     found: dict[str, dict[str, str]] = {key: {} for key in NAME_PATTERNS}
     for name in names:
-        plain = _plain(name)
+        plain = plain_name(name)
         for key, pattern in NAME_PATTERNS.items():
             match = pattern.fullmatch(plain)
             axis = (match.group(2) if key != "time" else "t") if match else _axis_by_unit(

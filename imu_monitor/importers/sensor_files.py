@@ -42,6 +42,7 @@ from imu_monitor.importers.columns import (
     NAME_PATTERNS,
     column_unit,
     one_sensor,
+    plain_name,
     times_in_seconds,
 )
 from imu_monitor.importers.sensor_rows import joined_to_accelerometer
@@ -72,7 +73,7 @@ def is_sensor_files(path: Path) -> bool:
 def is_export_folder(folder: Path) -> bool:
     """A folder that holds one export's files at its top: a gyroscope file and an
     accelerometer one, named so (a batch takes it as one session, not file by file)."""
-    names = {_plain(p.stem) for p in folder.glob("*.csv") if p.is_file()}
+    names = {_letters(p.stem) for p in folder.glob("*.csv") if p.is_file()}
     accelerometer = _TOTAL + _LINEAR + _ACC_RAW + _ACC_GENERIC
     return bool(names & set(_GYRO + _GYRO_RAW)) and bool(names & set(accelerometer))
 
@@ -189,7 +190,7 @@ def _member_name(member: zipfile.ZipInfo) -> str:
 def _by_plain_name(path: Path, files: list[Path]) -> dict[str, Path]:
     found: dict[str, Path] = {}
     for file in files:
-        name = _plain(file.stem)
+        name = _letters(file.stem)
         if name in found:
             raise InputDataError(
                 f"{path} holds two files named {file.name}: more than one recording. Give the "
@@ -201,7 +202,8 @@ def _by_plain_name(path: Path, files: list[Path]) -> dict[str, Path]:
     return found
 
 
-def _plain(name: str) -> str:
+def _letters(name: str) -> str:
+    """A file's name as its letters, lower case ("TotalAcceleration" → "totalacceleration")."""
     return re.sub(r"[^a-z]", "", name.lower())
 
 
@@ -218,7 +220,7 @@ def _header(file: Path) -> list[str]:
 
 def _is_sensor_logger(file: Path) -> bool:
     """Sensor Logger writes every sensor's file with ``time,seconds_elapsed`` first."""
-    return [_plain(n) for n in _header(file)[:2]] == ["time", "secondselapsed"]
+    return [_letters(n) for n in _header(file)[:2]] == ["time", "secondselapsed"]
 
 
 def _by_header(files: dict[str, Path], sensor: str) -> Path | None:
@@ -313,7 +315,7 @@ def _axes_table(file: Path) -> Table:
 def _time_and_axes(names: list[str]) -> tuple[int | None, list[int] | None]:
     """The time column (the first one named so) and the x, y, z columns: named "x", "X (g)",
     "x-axis (deg/s)", "Acceleration x", "gyro_x"…"""
-    plain = [_plain(re.sub(r"[(\[].*$", "", n)) for n in names]
+    plain = [plain_name(n) for n in names]
     time = next((i for i, p in enumerate(plain)  # MetaBase's "epoc (ms)" before its clock
                  if p == "epoc" or NAME_PATTERNS["time"].fullmatch(p)), None)
     axes = []

@@ -126,9 +126,9 @@ def _numbers_in_rows(table: Table, columns: list[int], rows: np.ndarray, decimal
     what other rows hold (a marker's text) is not the sensors' business. A value in those
     rows that is no number is refused, naming it."""
     comma = table.uses_decimal_comma() if decimal_comma is None else decimal_comma
-    out = np.full((len(table.text_column(columns[0])), len(columns)), np.nan)
-    for j, column in enumerate(columns):
-        texts = table.text_column(column)
+    texts_of = [table.text_column(column) for column in columns]
+    out = np.full((len(texts_of[0]), len(columns)), np.nan)
+    for j, (column, texts) in enumerate(zip(columns, texts_of, strict=True)):
         for k in rows:
             text = texts[k].strip().strip('"')
             if not text:
@@ -174,12 +174,12 @@ def _repeats_as_their_rows(acc_t: np.ndarray, acc: np.ndarray, out: np.ndarray,
                            unplaced: np.ndarray) -> None:
     """Rows left unplaced that repeat an earlier row exactly (time and values) take that
     row's ``out``, in place."""
-    first: dict[tuple, int] = {}
-    for k in range(len(acc_t)):
-        key = (float(acc_t[k]), *acc[k].tolist())
-        if unplaced[k] and key in first:
-            out[k] = out[first[key]]
-        first.setdefault(key, k)
+    rows = np.flatnonzero(np.isfinite(acc_t) & np.isfinite(acc).all(axis=1))
+    _, first, group = np.unique(np.column_stack([acc_t[rows], acc[rows]]), axis=0,
+                                return_index=True, return_inverse=True)
+    original = rows[first[group.ravel()]]
+    repeats = unplaced[rows] & (original != rows)
+    out[rows[repeats]] = out[original[repeats]]
 
 
 def grid_times(time_s: np.ndarray, values: np.ndarray, source: str) -> np.ndarray:

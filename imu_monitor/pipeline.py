@@ -230,7 +230,8 @@ def with_walked_forward(calibration: Calibration, aligner: Aligner) -> Calibrati
 def found_contacts(cal: Calibration, views: dict[str, np.ndarray], rate_hz: float,
                    detector: DetectorParams) -> list[tuple[int, str]]:
     """The initial contacts (sample index, foot) found with ``cal`` in ``views`` (``acc``,
-    ``quat``, and ``up`` when known), contacts splitting a step left out."""
+    ``quat``, and ``up`` when known), contacts that are no step (a second jolt, the weight
+    shift before a walk) left out."""
     kinematics = PelvisKinematics(cal, rate_hz)
     finder = ContactDetector(rate_hz, detector)
     found: list[Contact] = []
@@ -239,7 +240,7 @@ def found_contacts(cal: Calibration, views: dict[str, np.ndarray], rate_hz: floa
         kin = kinematics.update(views["quat"][a:b], up, views["acc"][a:b])
         found += finder.push(kin.forward_acc, kin.lateral_acc, kin.vertical_acc)
     found += finder.finish()
-    return [(c.index, c.side) for c in found if not c.extra]
+    return [(c.index, c.side) for c in found if c.is_step]
 
 
 def at_contact_cadence(aligner: Aligner, first: Calibration, views: dict[str, np.ndarray],

@@ -29,6 +29,7 @@ from imu_monitor.processing.metrics import (
     NOTE_MISSED,
     NOTE_NO_PEAK,
     NOTE_OFF_PELVIS,
+    NOTE_SHIFT,
     NOTE_TURN,
     Step,
     Summary,
@@ -39,7 +40,8 @@ from imu_monitor.reading import LiveReading
 SHORT_NOTES = {NOTE_FIRST: "first step", NOTE_LAST: "last step", NOTE_LOST: "data lost",
                NOTE_NO_PEAK: "no peak", NOTE_MISSED: "missed contact", NOTE_FOOT: "foot unsure",
                NOTE_TURN: "turning", NOTE_FOOT_PENDING: "foot pending",
-               NOTE_EXTRA: "not a step", NOTE_OFF_PELVIS: "sensor off pelvis"}
+               NOTE_EXTRA: "not a step", NOTE_SHIFT: "weight shift",
+               NOTE_OFF_PELVIS: "sensor off pelvis"}
 # How a summary is shown, one row per field, the same on screen, in the terminal and in the
 # report: (title, field of each side's summary, format). "Over" gets the threshold appended.
 SUMMARY_ROWS = (("Steps", "steps", "{:d}"),

@@ -52,7 +52,7 @@ def test_a_second_plunge_in_every_right_stance_is_marked_and_the_steps_stay_as_t
     # marked extra too)
     samples, places = _jolted_walk()
     jolted = _analyse(samples)
-    extra = [round(s.time_s * RATE) for s in jolted.steps if not s.is_step]
+    extra = [round(s.time_s * RATE) for s in jolted.steps if s.note == NOTE_EXTRA]
     steps = [s for s in jolted.steps if s.is_step]
     # Every extra peak is a jolt. A jolt within 0.2 s of the next contact competes with it
     # and is mostly not found at all; of those found, nearly all are marked.
@@ -71,7 +71,7 @@ def test_a_second_plunge_in_every_right_stance_is_marked_and_the_steps_stay_as_t
     assert jolted.summary.cadence_spm == pytest.approx(clean.summary.cadence_spm, rel=0.03)
     # An extra peak is shown with the foot of the step it lies in.
     for row in jolted.steps:
-        if not row.is_step:
+        if row.note == NOTE_EXTRA:
             assert row.side == [s for s in steps if s.time_s < row.time_s][-1].side
 
 
@@ -89,11 +89,11 @@ def test_short_steps_that_keep_the_rhythm_are_no_extra_peaks():
     detector = ContactDetector(RATE)
     times = [0, 50, 100, 135, 170, 220, 270]
     for index in times:
-        detector._add_contact(index, running=False)
+        detector._add_contact(index, running=False, strength=1.0)
     assert not any(detector._extra)
     detector = ContactDetector(RATE)
     for index in (0, 50, 100, 130, 150, 200):  # 130 splits 100–150, one step: extra
-        detector._add_contact(index, running=False)
+        detector._add_contact(index, running=False, strength=1.0)
     assert detector._extra == [False, False, False, True, False, False]
 
 
@@ -150,7 +150,7 @@ def test_an_extra_peak_is_left_out_of_the_feet_alternation():
     step, the extra peak would turn their alternation round."""
     detector = ContactDetector(RATE)
     for index in (0, 50, 100, 150, 180, 200, 250, 300, 350):
-        detector._add_contact(index, running=False)
+        detector._add_contact(index, running=False, strength=1.0)
     assert detector._extra == [False] * 4 + [True] + [False] * 4
     scores = {0: 0.9, 50: -0.9, 100: 0.9, 150: 0.1, 180: -0.9, 200: 0.9, 250: -0.9,
               300: 0.9, 350: -0.9}  # > 0: right
@@ -196,12 +196,12 @@ def test_a_limpers_real_contact_is_not_taken_for_the_jolt_in_the_long_step():
     times.insert(10, 125 * 5 - 35)  # a jolt 0.40 s into the long step after contact 9
     detector = ContactDetector(RATE)
     for index in times:
-        detector._add_contact(index, running=False)
+        detector._add_contact(index, running=False, strength=1.0)
     assert [k for k, e in enumerate(detector._extra) if e] == [10]
     # A regular walk's jolt stays the jolt, whatever comes after it.
     detector = ContactDetector(RATE)
     for index in (0, 55, 110, 165, 220, 275, 295, 330, 385, 440):
-        detector._add_contact(index, running=False)
+        detector._add_contact(index, running=False, strength=1.0)
     assert [k for k, e in enumerate(detector._extra) if e] == [6]
 
 

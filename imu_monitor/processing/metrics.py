@@ -39,6 +39,8 @@ NOTE_TURN = "turning: the pelvis leans into turns, so drop is read on straight w
 # Not a step at all: a contact the walking rhythm shows to be a second jolt inside the step
 # before it (see processing/events.py). Shown, so the live guess it replaces is withdrawn.
 NOTE_EXTRA = "not a step: a second jolt inside the step before it (the rhythm rules it out)"
+# Not a step either: the weight shift before a walk's first step, a fraction of the steps' jolt.
+NOTE_SHIFT = "not a step: the weight shift before the first step (a fraction of a step's jolt)"
 # A pelvis leans this far from its neutral in no walking, running or drill (a Trendelenburg
 # drop is under 15°, a runner's forward lean under 20°): beyond it, in obliquity or in tilt,
 # the sensor is off the pelvis (unclipped and held, set down) and a "step" is not the
@@ -88,7 +90,7 @@ class Step:
     @property
     def is_step(self) -> bool:
         """False for a row that only shows a contact judged not to be a step."""
-        return self.note != NOTE_EXTRA
+        return self.note not in (NOTE_EXTRA, NOTE_SHIFT)
 
     def to_dict(self) -> dict:
         """JSON form; floats rounded to what the measurement supports (the fields in order,
@@ -142,11 +144,11 @@ class StepJudge:
 
     def contact(self, contact, history: StepHistory) -> list[Step]:
         """A new contact: closes the pending step (if any) and becomes the pending one; an
-        extra peak only gets its row, after the step it lies in."""
-        if contact.extra:
+        extra peak or a weight shift only gets its row, after the step pending then."""
+        if not contact.is_step:
             self._extras.append(Step(contact.index / self.rate_hz, contact.side, None, None,
                                      None, contact.bout, False, counted=False,
-                                     note=NOTE_EXTRA))
+                                     note=NOTE_EXTRA if contact.extra else NOTE_SHIFT))
             return []
         steps = self._close(contact, history)
         self._pending = contact

@@ -39,8 +39,9 @@ NOTE_TURN = "turning: the pelvis leans into turns, so drop is read on straight w
 # Not a step at all: a contact the walking rhythm shows to be a second jolt inside the step
 # before it (see processing/events.py). Shown, so the live guess it replaces is withdrawn.
 NOTE_EXTRA = "not a step: a second jolt inside the step before it (the rhythm rules it out)"
-# Not a step either: the weight shift before a walk's first step, a fraction of the steps' jolt.
-NOTE_SHIFT = "not a step: the weight shift before the first step (a fraction of a step's jolt)"
+# Not a step either: a weight shift as a walk starts (before its first step), a fraction of the
+# jolt of the steps after it (see processing/events.py).
+NOTE_SHIFT = "not a step: a weight shift as the walk starts (a fraction of a step's jolt)"
 # A pelvis leans this far from its neutral in no walking, running or drill (a Trendelenburg
 # drop is under 15°, a runner's forward lean under 20°): beyond it, in obliquity or in tilt,
 # the sensor is off the pelvis (unclipped and held, set down) and a "step" is not the

@@ -94,7 +94,7 @@ class Contact:
     bout: int
     foot_confidence: float = 1.0  # 0..1: how clearly the sway and its neighbours agree
     extra: bool = False  # a second peak inside the step before it, not a step (see above)
-    shift: bool = False  # the weight shift before a walk's first step, not a step (see above)
+    shift: bool = False  # a weight shift as a walk starts, not a step (see above)
 
     @property
     def is_step(self) -> bool:
@@ -455,9 +455,8 @@ class ContactDetector:
                     break  # its bout's next contacts tell whether it was a step
                 self._shift[k] = self._weaker_than(k, following)
             if self._shift[k]:
-                score = self._scores[k] or 0.0
-                out.append(Contact(self._ics[k], "right" if score > 0 else "left", bout, 0.0,
-                                   shift=True))
+                own_sway: Side = "right" if self._scores[k] > 0 else "left"
+                out.append(Contact(self._ics[k], own_sway, bout, 0.0, shift=True))
                 self._done += 1
                 continue
             if self._extra[k]:  # inside the last step's stance: its foot

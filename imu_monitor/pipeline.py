@@ -793,7 +793,7 @@ class Pipeline:
         provisional = aligner.calibration(mean_up, NEUTRAL_MEAN, None)
         contacts = self._contacts_with(provisional, pre)
         up = neutral_from_contacts(pre["up"], contacts, self.rate_hz,
-                                   provisional.pelvis_from_sensor)
+                                   provisional.pelvis_from_sensor, pre["gyr"])
         if up is not None:
             return aligner.calibration(up, NEUTRAL_CONTACTS, None)
         still = aligner.any_standing()

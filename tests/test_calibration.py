@@ -77,6 +77,34 @@ def test_without_any_standing_the_neutral_comes_from_initial_contacts(seed):
     assert analysis.summary.left.mean_peak_drop_deg == pytest.approx(4.0, abs=1.0)
 
 
+def test_the_neutral_from_contacts_leaves_out_the_contacts_in_turns():
+    """Straight walking level, then 15 s of circles leaning the pelvis 3°, then straight again:
+    the contacts in the turns are not the neutral, unless too few are left (walking only in
+    circles keeps them all)."""
+    from imu_monitor.processing.alignment import neutral_from_contacts
+
+    rate, n = 100.0, 3000
+    up = np.tile([0.0, 0.0, 1.0], (n, 1))
+    gyr = np.zeros((n, 3))
+    turn = slice(900, 2400)  # 45 °/s about up
+    gyr[turn, 2] = np.radians(45.0)
+    lean = np.radians(3.0)
+    up[turn] = [0.0, np.sin(lean), np.cos(lean)]
+    contacts = [(i, "left" if k % 2 else "right") for k, i in enumerate(range(100, 2900, 55))]
+
+    def obliquity_deg(vertical: np.ndarray) -> float:
+        return float(np.degrees(np.arcsin(vertical[1])))
+
+    frame = np.eye(3)
+    pulled = neutral_from_contacts(up, contacts, rate, frame)
+    straight = neutral_from_contacts(up, contacts, rate, frame, gyr)
+    assert obliquity_deg(pulled) > 2.0  # most contacts are in the turns
+    assert obliquity_deg(straight) == pytest.approx(0.0, abs=1e-9)
+    in_turn = [(i, side) for i, side in contacts if 1000 <= i < 2300]
+    everywhere = neutral_from_contacts(up, in_turn, rate, frame, gyr)
+    assert obliquity_deg(everywhere) == pytest.approx(3.0, abs=1e-6)
+
+
 def test_live_calibration_equals_the_same_samples_pushed_at_once():
     """The live calibration is decided on whole blocks: packets or one push, same sample."""
     rec = simulated("walk-varied", seed=1)

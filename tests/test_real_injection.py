@@ -193,6 +193,15 @@ def test_without_standing_the_neutral_is_not_pulled_towards_the_injected_side(ip
     assert other == pytest.approx(0, abs=0.12), [_why(c) for c in cases]
 
 
+def test_without_standing_most_checks_pass_on_these_walks(ipol_folder):
+    """Per trial and injected side, without standing: 9 of these 10 checks pass (7 before the
+    contacts in turns were left out of the neutral: a U-turn's steps are irregular and found
+    less exactly; bench/drop_injection.py: 176 of 220 on all 110 walks, 159 before)."""
+    cases = [_checked(ipol_folder, trial)["walking", side] for trial in TRIALS for side in SIDES]
+    passed = [case.miss_deg <= 0 for case in cases]
+    assert sum(passed) >= 9, [_why(c) for c, ok in zip(cases, passed, strict=True) if not ok]
+
+
 def test_a_trusted_filter_sees_exactly_the_injected_obliquity(ipol_folder):
     """VQF (Laidig & Seel 2023) on the real samples before and after the injection: the
     obliquity it finds changes by the injected angle."""

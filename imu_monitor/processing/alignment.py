@@ -12,8 +12,8 @@ Vertical and neutral come from the still periods in a standing posture before th
 (the walking posture within ``MAX_STANDING_TO_WALKING_DEG``: a chair is not standing), joined
 into one standing (a single-leg drill: the first, as its holds are postures of their own).
 With nobody ever standing still (a treadmill, a patient who cannot), the neutral is the pelvis
-at the instants of initial contact, averaged over both feet: a larger drop in one stance leaves
-it alone, unlike the mean posture.
+at the instants of initial contact on straight walking, averaged over both feet: a larger drop
+in one stance leaves it alone, unlike the mean posture.
 
 Everything is decided on whole 0.5 s blocks counted from the first sample, incrementally, so a
 live session (packets) and a whole array reach the same calibration at the same sample. A live
@@ -31,6 +31,7 @@ from imu_monitor.errors import CalibrationError
 from imu_monitor.processing.calibration import (
     Calibration,
 )
+from imu_monitor.processing.metrics import TURN_MARGIN_S, TURN_PER_STEP_DEG
 from imu_monitor.rotations import quat_to_matrix
 
 BLOCK_S = 0.5
@@ -815,17 +816,29 @@ def _largest_vertical(vertical: np.ndarray, weights: np.ndarray, t: np.ndarray,
 
 
 def neutral_from_contacts(up: np.ndarray, contacts: list[tuple[int, str]], rate_hz: float,
-                          pelvis_from_sensor: np.ndarray) -> np.ndarray | None:
+                          pelvis_from_sensor: np.ndarray, gyr: np.ndarray | None = None
+                          ) -> np.ndarray | None:
     """The vertical at initial contacts, each foot weighted equally (None if too few).
 
     The medians are taken in the pelvis axes of ``pelvis_from_sensor`` (a provisional
     calibration is enough): the median obliquity and tilt, whichever way the sensor is
     clipped on (a median per sensor axis is not: on a real walk it moved with the mounting
-    by 0.2°)."""
+    by 0.2°). With ``gyr``, the contacts in turns are left out, as their steps are left out
+    of the summaries, while enough of each foot's remain (a walk in circles keeps them all):
+    turning steps are irregular, found less exactly, and the pelvis leans into the turn
+    (docs/accuracy.md)."""
     by_side: dict[str, list[int]] = {"left": [], "right": []}
     for index, side in contacts:
         if 0 <= index < len(up):
             by_side[side].append(index)
+    if gyr is not None:
+        yaw_deg = np.degrees(_turning(gyr, up, len(up))) / rate_hz
+        margin = round(TURN_MARGIN_S * rate_hz)
+        straight = {side: [i for i in idx if abs(yaw_deg[min(i + margin, len(up))]
+                                                 - yaw_deg[max(i - margin, 0)])
+                           <= TURN_PER_STEP_DEG] for side, idx in by_side.items()}
+        if min(len(v) for v in straight.values()) >= MIN_CONTACTS_PER_SIDE:
+            by_side = straight
     if min(len(v) for v in by_side.values()) < MIN_CONTACTS_PER_SIDE:
         return None
     # The median per foot: a contact found a little early or late (±30 ms) catches the

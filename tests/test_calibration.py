@@ -105,6 +105,26 @@ def test_the_neutral_from_contacts_leaves_out_the_contacts_in_turns():
     assert obliquity_deg(everywhere) == pytest.approx(3.0, abs=1e-6)
 
 
+def test_the_neutral_from_contacts_is_read_in_steady_walking():
+    """Twelve steady steps, forty irregular ones (the pelvis leaning 3° there), twelve steady:
+    the neutral comes from the steady walking, where contacts are found most exactly."""
+    from imu_monitor.processing.alignment import neutral_from_contacts
+
+    rng = np.random.default_rng(1)
+    spacing = [55] * 12 + list(rng.choice([35, 50, 70, 85], 40)) + [55] * 12
+    index = 100 + np.concatenate([[0], np.cumsum(spacing)])
+    n = int(index[-1]) + 200
+    up = np.tile([0.0, 0.0, 1.0], (n, 1))
+    lean = np.radians(3.0)
+    up[index[12] - 10: index[52] - 10] = [0.0, np.sin(lean), np.cos(lean)]
+    contacts = [(int(i), "left" if k % 2 else "right") for k, i in enumerate(index)]
+    frame, gyr = np.eye(3), np.zeros((n, 3))  # no turn
+    assert np.degrees(np.arcsin(neutral_from_contacts(up, contacts, 100.0, frame)[1])) \
+        == pytest.approx(3.0, abs=1e-6)
+    assert np.degrees(np.arcsin(neutral_from_contacts(up, contacts, 100.0, frame, gyr)[1])) \
+        == pytest.approx(0.0, abs=1e-9)
+
+
 def test_live_calibration_equals_the_same_samples_pushed_at_once():
     """The live calibration is decided on whole blocks: packets or one push, same sample."""
     rec = simulated("walk-varied", seed=1)

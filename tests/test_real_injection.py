@@ -195,8 +195,8 @@ def test_without_standing_the_neutral_is_not_pulled_towards_the_injected_side(ip
 
 def test_without_standing_most_checks_pass_on_these_walks(ipol_folder):
     """Per trial and injected side, without standing: 9 of these 10 checks pass (7 before the
-    contacts in turns were left out of the neutral: a U-turn's steps are irregular and found
-    less exactly; bench/drop_injection.py: 176 of 220 on all 110 walks, 159 before)."""
+    neutral was read at the contacts of steady walking out of turns, where contacts are found
+    most exactly; bench/drop_injection.py: 183 of 220 on all 110 walks, 159 before)."""
     cases = [_checked(ipol_folder, trial)["walking", side] for trial in TRIALS for side in SIDES]
     passed = [case.miss_deg <= 0 for case in cases]
     assert sum(passed) >= 9, [_why(c) for c, ok in zip(cases, passed, strict=True) if not ok]

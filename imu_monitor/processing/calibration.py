@@ -142,7 +142,8 @@ def describe_neutral(cal: Calibration, sway: bool = True) -> str:
     if cal.neutral_source == NEUTRAL_STANDING:
         return f"standing still {standing_span(cal)}" + (
             f" (sway {cal.still_gyro_std_dps:.1f}°/s)" if sway else "")
-    return {NEUTRAL_CONTACTS: "the pelvis at the initial contacts out of turns, both feet alike",
+    return {NEUTRAL_CONTACTS: "the pelvis at the initial contacts of steady walking, both feet "
+                              "alike",
             NEUTRAL_MEAN: "the mean posture of the whole recording"}.get(cal.neutral_source,
                                                                       cal.neutral_source)
 

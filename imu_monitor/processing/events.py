@@ -429,6 +429,9 @@ class ContactDetector:
 
     def _emit(self, final: bool) -> list[Contact]:
         out: list[Contact] = []
+        # No contact found from now on can join the last bout (it would be a gap later).
+        last_bout_over = bool(self._ics) and (
+            self._n - self._ics[-1] > self._gap + self._look + self._behind)
         while self._done < len(self._ics):
             k = self._done
             if self._scores[k] is None:
@@ -440,8 +443,7 @@ class ContactDetector:
             ready = final or (last is not None and last + 1 < len(self._ics)
                               and self._scores[last] is not None) or (
                 len(self._ics) > k + 1 and self._bouts[-1] != bout
-            ) or (self._n - self._ics[-1] > self._gap + self._look + self._behind
-                  and self._bouts[-1] == bout
+            ) or (last_bout_over and self._bouts[-1] == bout
                   and all(s is not None for s in self._scores[k:]))
             if not ready:
                 break
@@ -449,8 +451,7 @@ class ContactDetector:
                 following = [j for j in range(k + 1, min(k + 1 + INITIATION_CONTACTS,
                                                          len(self._ics)))
                              if self._bouts[j] == bout]
-                closed = final or self._bouts[-1] != bout or (
-                    self._n - self._ics[-1] > self._gap + self._look + self._behind)
+                closed = final or self._bouts[-1] != bout or last_bout_over
                 if len(following) < INITIATION_CONTACTS and not closed:
                     break  # its bout's next contacts tell whether it was a step
                 self._shift[k] = self._weaker_than(k, following)

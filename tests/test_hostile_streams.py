@@ -10,6 +10,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -33,16 +34,39 @@ def _run(*args, env=None):
                           timeout=300, env=env or os.environ.copy())
 
 
-def _interrupt(args, after_s, *, signals=(signal.SIGINT,), gap_s=0.05, env=None, cwd=None):
+def _interrupt(args, after_s, *, signals=(signal.SIGINT,), gap_s=0.05, env=None, cwd=None,
+               after_line=None):
+    """Run the command, send ``signals`` ``after_s`` after it started — or, with
+    ``after_line``, after it printed a line holding that text (a loaded machine can take
+    seconds to start) — and return (exit status, stdout, stderr)."""
     process = subprocess.Popen([*COMMAND, *map(str, args)], stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True, env=env or _env(), cwd=cwd,
                                preexec_fn=interruptible)
+    out: list[str] = []
+    err: list[str] = []
+    printed = threading.Event()
+
+    def collect(stream, into: list[str], watch: bool) -> None:
+        for line in stream:
+            into.append(line)
+            if watch and after_line in line:
+                printed.set()
+        printed.set()  # the stream ended: the command is over, waiting is pointless
+
+    readers = [threading.Thread(target=collect, args=(process.stdout, out, after_line is not None)),
+               threading.Thread(target=collect, args=(process.stderr, err, False))]
+    for reader in readers:
+        reader.start()
+    if after_line is not None:
+        assert printed.wait(timeout=120), f"the command never printed {after_line!r}"
     time.sleep(after_s)
     for signum in signals:
         process.send_signal(signum)
         time.sleep(gap_s)
-    out, err = process.communicate(timeout=120)
-    return process.returncode, out, err
+    process.wait(timeout=120)
+    for reader in readers:
+        reader.join(timeout=120)
+    return process.returncode, "".join(out), "".join(err)
 
 
 @pytest.mark.parametrize("after_s", [0.1, 0.15, 0.2, 0.3, 0.4, 0.5])
@@ -106,8 +130,8 @@ def test_stream_stopped_before_calibration_is_done(tmp_path):
                                      (signal.SIGTERM,), (signal.SIGTERM, signal.SIGINT)])
 def test_repeated_interrupts_while_recording_end_the_same_way(tmp_path, signals):
     out_file = tmp_path / "r.imurec"
-    code, out, err = _interrupt(["record", "--source", "sim", "-o", out_file], 4.0,
-                                signals=signals)
+    code, out, err = _interrupt(["record", "--source", "sim", "-o", out_file], 2.5,
+                                signals=signals, after_line="connected")
     assert (code, "Traceback" in err) == (0, False), err
     assert "Saved" in out
     assert open_recording(out_file).duration_s > 2

@@ -28,7 +28,7 @@ from typing import Literal
 import numpy as np
 
 from imu_monitor import __version__
-from imu_monitor.conventions import Side
+from imu_monitor.conventions import GRAVITY_MPS2, Side
 from imu_monitor.drills import DRILLS, DrillResult, analyze_drill, get_drill
 from imu_monitor.errors import (
     AnalysisError,
@@ -82,6 +82,12 @@ HEADING_KEPT_S = 10.0  # heading history kept for telling turns (a step is at mo
 # m/s², rad/s or quaternion units: a million is beyond any IMU (16 g is 157 m/s², 2000 °/s is
 # 35 rad/s), so such a reading is corrupt, counted as lost, never computed with.
 IMPLAUSIBLE_READING = 1e6
+# No pelvis accelerates like this walking or running (the real IPOL walks: at most 4.0 g; the
+# simulated runner at most 6.7 g; a runner's sacrum 3–6 g): a knock on the sensor, or an
+# accelerometer stuck at its full scale. Such samples are lost, bridged like a lost packet:
+# 80 ms of 16 g in a real walk, taken in, tilted the offline filter by degrees for seconds
+# either side and reversed which side looked weaker; 80 ms of 9 g moved a side by 1.5–2°.
+PELVIS_ACC_LIMIT_MPS2 = 8 * GRAVITY_MPS2
 # A gap up to this long is bridged for the filter (straight lines); longer ones, and any gap
 # in running (processing/gap_fill.py), restart the filter's inclination (live) or split the
 # recording into separately filtered stretches (offline). Measured in docs/accuracy.md
@@ -914,13 +920,16 @@ class Pipeline:
             keep = seq > running_max[:-1]
             del running_max
         self.rejected_samples += int(np.count_nonzero(~keep))
-        # A sample that is not a measurement (NaN, infinite, absurd, no acceleration at all) is
-        # lost. Orientation-only sensors have no gyroscope: their quaternion must be finite
-        # and of about unit length (all zeros would stop the angles for good).
+        # A sample that is not a measurement (NaN, infinite, absurd, no acceleration at all, an
+        # acceleration no pelvis has) is lost. Orientation-only sensors have no gyroscope:
+        # their quaternion must be finite and of about unit length (all zeros would stop the
+        # angles for good).
         left, right = ((batch.acc, batch.quat) if self.device_orientation
                        else (batch.gyr, batch.acc))
         assert right is not None
         measured = _plausible(left) & _plausible(right) & (np.abs(batch.acc).sum(axis=1) > 0)
+        with np.errstate(over="ignore", invalid="ignore"):  # absurd rows are out already
+            measured &= np.einsum("ij,ij->i", batch.acc, batch.acc) < PELVIS_ACC_LIMIT_MPS2**2
         if self.device_orientation:  # a rotation is a unit quaternion (quantised: near 1)
             norm = np.linalg.norm(right, axis=1)
             measured &= (norm > 0.5) & (norm < 2.0)

@@ -23,9 +23,16 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from imu_monitor.errors import InputDataError
+from imu_monitor.processing.runs import true_runs
 from imu_monitor.samples import SampleBatch
 from imu_monitor.sources.timing import SamplePlacement, place_samples
-from imu_monitor.sources.units import ACC_UNITS, GYR_UNITS, check_units, unit_name
+from imu_monitor.sources.units import (
+    ACC_UNITS,
+    GYR_UNITS,
+    MOVING_MPS2,
+    check_units,
+    unit_name,
+)
 
 MIN_RATE_HZ, MAX_RATE_HZ = 20.0, 2000.0
 BEYOND_ANY_SENSOR = 1e6  # in any unit we read: 16 g is 157 m/s², 2000 °/s is 35 rad/s
@@ -43,6 +50,14 @@ MAX_SLOWER_RATIO = 4
 GLITCH_TIMES_P999 = 5.0
 GLITCH_FLOOR = {"acc": 20.0, "gyr": 2.0}  # m/s², rad/s (2 g, 115 °/s)
 STRAY_GAP_S = 5.0  # a first or last row this far from the next one is not of the session
+# Rows a logger wrote in rather than measured: the last value held while no sample came, or a
+# straight line drawn across a gap (a spreadsheet's interpolation). A sensor that moves never
+# reads on one straight line in all six axes, within the file's resolution, for this long
+# (and three rows): its noise alone forbids it. Taken in during a real walk, one held second
+# made counted steps read 12–27° (the sides' means 7.2° and 0.3° instead of 4.9° and 1.3°).
+WRITTEN_IN_MIN_S = 0.03
+WRITTEN_IN_MIN_ROWS = 3
+WRITTEN_IN_CONTEXT_S = 0.5  # the rows either side that must show movement
 
 
 class SensorChoiceNeeded(InputDataError):
@@ -151,6 +166,12 @@ def assemble(v: VendorColumns) -> ImportedSamples:
         placement = replace(placement, kept=placement.kept[~glitches],
                             slots=placement.slots[~glitches])
         acc, gyr, time_s = acc[~glitches], gyr[~glitches], time_s[~glitches]
+    written_in = np.zeros(len(acc), dtype=bool) if orientation_only \
+        else _written_in(acc, gyr, placement.slots, rate)
+    if written_in.any():  # lost samples too
+        placement = replace(placement, kept=placement.kept[~written_in],
+                            slots=placement.slots[~written_in])
+        acc, gyr, time_s = acc[~written_in], gyr[~written_in], time_s[~written_in]
     kept = placement.kept
     if not orientation_only:
         check_units(acc, gyr, placement.slots, rate, acc_unit, gyr_unit, v.source)
@@ -164,6 +185,8 @@ def assemble(v: VendorColumns) -> ImportedSamples:
         metadata["timing"]["unreadable_rows"] = len(v.acc) - len(readable)
     if glitches.any():
         metadata["timing"]["glitch_samples"] = int(np.count_nonzero(glitches))
+    if written_in.any():
+        metadata["timing"]["written_in_samples"] = int(np.count_nonzero(written_in))
     if slower_rows:
         metadata["timing"]["gyroscope_interpolated_rows"] = slower_rows
     if newest_first:
@@ -218,6 +241,50 @@ def _glitches(values: np.ndarray, kind: str) -> np.ndarray:
     limit = max(GLITCH_TIMES_P999 * float(np.percentile(off, 99.9)), GLITCH_FLOOR[kind])
     flagged[1:-1] = (off > limit) & (neighbours < off / 2)
     return flagged
+
+
+def _written_in(acc: np.ndarray, gyr: np.ndarray, slots: np.ndarray, rate_hz: float
+                ) -> np.ndarray:
+    """Rows (SI units, placed at ``slots``) that lie on the straight line through the rows
+    either side of them in all six axes — within the file's resolution, for
+    ``WRITTEN_IN_MIN_S`` or more — while the rows around them move: a held value or a
+    drawn line, never a measurement. Not while still: a coarse sensor at rest reads the same
+    value row after row, and a line drawn across a still moment is right anyway."""
+    values = np.hstack([acc, gyr])
+    flagged = np.zeros(len(values), dtype=bool)
+    shortest = max(WRITTEN_IN_MIN_ROWS, round(WRITTEN_IN_MIN_S * rate_hz))
+    if len(values) < shortest + 2:
+        return flagged
+    tolerance = _resolution(values)
+    curve = np.abs(values[:-2] - 2 * values[1:-1] + values[2:])
+    on_line = np.zeros(len(values), dtype=bool)
+    on_line[1:-1] = (curve <= tolerance).all(axis=1) & (np.diff(slots, 2) == 0)
+    context = round(WRITTEN_IN_CONTEXT_S * rate_hz)
+    for start, stop in true_runs(on_line):
+        if stop - start < shortest:
+            continue
+        a, b = start - 1, stop  # the rows either side, on the line's ends
+        share = (np.arange(1, stop - start + 1) / (b - a))[:, None]
+        chord = values[a] + (values[b] - values[a]) * share
+        if (np.abs(values[start:stop] - chord) > tolerance).any():
+            continue  # a smooth curve, locally straight (a high rate)
+        around = np.concatenate([acc[max(0, a - context): a + 1], acc[b: b + context + 1]])
+        if float(np.sqrt(around.var(axis=0).sum())) > MOVING_MPS2:
+            while b < len(values) - 1 and (values[b] == values[b - 1]).all():
+                b += 1  # a held value's last row (the next one is measured again)
+            flagged[start:b] = True
+    return flagged
+
+
+def _resolution(values: np.ndarray) -> np.ndarray:
+    """Per column, twice the smallest step between rows (the file's resolution: a sensor's
+    least bit, or the decimals it was written with), and never under float64's rounding."""
+    magnitude = np.abs(values).max(axis=0)
+    floor = 1e-9 * np.maximum(magnitude, 1e-12)
+    steps = np.abs(np.diff(values, axis=0))
+    steps = np.where(steps > floor, steps, np.inf)
+    least = steps.min(axis=0)
+    return np.where(np.isfinite(least), 2 * least, 0.0) + floor
 
 
 def _newest_first(time_s: np.ndarray | None) -> bool:

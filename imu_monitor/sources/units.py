@@ -174,16 +174,29 @@ def _learnable_offset(acc: np.ndarray, gyr: np.ndarray, slots: np.ndarray,
 
 
 def _check_alive(movement_sd: np.ndarray, gyr: np.ndarray, source: str) -> None:
-    """A gyroscope that reads one value throughout while the accelerometer shows movement
-    (``movement_sd``: its one-second windows' SDs) is not measuring: every tilt would come
-    from the accelerometer alone, and every step was "no peak" with nothing said."""
+    """A gyroscope — or one of its axes — that reads one value throughout while the
+    accelerometer shows movement (``movement_sd``: its one-second windows' SDs) is not
+    measuring: every tilt would come from the accelerometer alone, and every step was "no
+    peak" with nothing said. One dead axis had a real walk's sides read 0.5° and −2.1°
+    instead of 5.2° and 1.7°, or be refused as "axes swapped"."""
     if np.count_nonzero(movement_sd > MOVING_MPS2) < MIN_MOVING_WINDOWS:
         return
-    if float(np.ptp(gyr, axis=0).max()) <= DEAD_GYRO_RADPS:
+    dead = np.ptp(gyr, axis=0) <= DEAD_GYRO_RADPS
+    if dead.all():
         raise InputDataError(
             f"The gyroscope in {source} reads the same value from start to end while the "
             "accelerometer shows movement: it is not measuring (or the columns read as the "
             "gyroscope are not it). Check the sensor, or the column map.")
+    if dead.any():
+        axes = [f"{'xyz'[k]} axis (its {('first', 'second', 'third')[k]} column)"
+                for k in np.flatnonzero(dead)]
+        which = " and ".join(axes)
+        raise InputDataError(
+            f"The gyroscope's {which} in {source} read{'s' if len(axes) == 1 else ''} the "
+            "same value from start to end while the accelerometer shows movement: "
+            f"{'that axis is' if len(axes) == 1 else 'those axes are'} not measuring (a "
+            "damaged sensor, or a column map that reads an empty column). Check the sensor, "
+            "or the column map.")
 
 
 def _check_gravity(acc: np.ndarray, rate_hz: float, acc_unit: str, source: str) -> None:

@@ -192,6 +192,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     unreadable = timing.get("unreadable_rows", 0)
     repeated = timing.get("duplicate_rows_dropped", 0)
     glitches = timing.get("glitch_samples", 0)
+    written_in = timing.get("written_in_samples", 0)
     slower = timing.get("gyroscope_interpolated_rows", 0)
     print(f"Imported {len(data.samples)} samples at {data.rate_hz:.4g} Hz from "
           f"{FORMATS[found['format']]} ({motion}; {found['clock']} clock"
@@ -200,6 +201,8 @@ def cmd_import(args: argparse.Namespace) -> int:
              if unreadable else "")
           + (f"; {count_of(glitches, 'sample')} jumping away and straight back (a glitch) "
              "left out" if glitches else "")
+          + (f"; {count_of(written_in, 'sample')} held or drawn in by the logger while the "
+             "sensor moved (not measured) left out" if written_in else "")
           + (f"; the gyroscope, logged at a lower rate, interpolated in "
              f"{count_of(slower, 'row')}" if slower else "")
           + (f"; {count_of(repeated, 'row')} repeating an earlier one exactly left out"

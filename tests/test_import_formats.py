@@ -729,8 +729,9 @@ def test_a_file_of_both_sensors_is_never_said_to_hold_one(tmp_path):
     path = tmp_path / "both.csv"
     path.write_text("Time (s),Acc X (g),Acc Y (g),Acc Z (g),Gx (deg/sec),Gy (deg/sec),"
                     "Gz (deg/sec)\n" + "0.01,0,0,1,0,0,0\n" * 50)
-    with pytest.raises(InputDataError, match="not a format we recognise"):
+    with pytest.raises(InputDataError) as refused:
         read_samples(path)
+    assert "alone" not in str(refused.value)
 
 
 @pytest.mark.parametrize("header, kind", [
@@ -777,9 +778,63 @@ def test_a_reversed_accelerometer_is_read_with_a_minus_in_the_map(tmp_path):
     _same_analysis(path, known, RATE, tmp_path, options)
 
 
-def test_a_file_of_no_known_format_says_how_to_map_it(tmp_path):
-    path = _generic(tmp_path / "odd.csv", _walk(), ["t", "ax", "ay", "az", "gx", "gy", "gz"])
-    with pytest.raises(InputDataError, match=r"not a format we recognise.*--columns time="):
+def test_a_file_of_no_known_format_says_how_to_map_it_with_its_own_names(tmp_path):
+    names = ["c1", "c2", "c3", "c4", "c5", "c6", "c7"]
+    path = _generic(tmp_path / "odd.csv", _walk(), names)
+    with pytest.raises(InputDataError, match=r"not a format we recognise.*--columns "
+                                             r"time=c1,acc=c2:c3:c4,gyr=c5:c6:c7 if that is"):
+        read_samples(path)
+    no_time = tmp_path / "no_time.csv"  # six columns: no time, so the rate is asked for
+    no_time.write_text("\n".join(line.split(",", 1)[1] for line in
+                                 path.read_text().splitlines()) + "\n")
+    with pytest.raises(InputDataError, match=r"--columns acc=c2:c3:c4,gyr=c5:c6:c7 --rate HZ"):
+        read_samples(no_time)
+
+
+def test_a_microcontrollers_log_is_read_by_its_plain_names(tmp_path):
+    """"millis,ax,ay,az,gx,gy,gz", the most common header an Arduino sketch writes: it had been
+    "not a format we recognise" even with its units given; "millis" says milliseconds."""
+    known = _walk()
+    path = _generic(tmp_path / "arduino.csv", known,
+                    ["millis", "ax", "ay", "az", "gx", "gy", "gz"], 1 / 9.80665, 180 / np.pi,
+                    1000.0)
+    with pytest.raises(InputDataError, match="names its columns but not all their units"):
+        read_samples(path)
+    data = read_samples(path, ImportOptions(acc_unit="g", gyr_unit="deg/s"))
+    _same_samples(data, known, acc_atol=1e-9, gyr_atol=1e-9)
+    counts = _generic(tmp_path / "counts.csv", known,  # written before conversion: ±2 g
+                      ["millis", "ax", "ay", "az", "gx", "gy", "gz"], 16384 / 9.80665,
+                      131 * 180 / np.pi, 1000.0)
+    with pytest.raises(InputDataError, match=r"raw counts \(gravity reads \d+: 16384 counts "
+                                             r"per g, a ±2 g range\)"):
+        read_samples(counts, ImportOptions(acc_unit="g", gyr_unit="deg/s"))
+
+
+def test_a_decimal_comma_is_found_with_a_column_map_too(tmp_path):
+    """With the right map given, a European export had been refused: "looks like a decimal
+    comma: import with --decimal-comma", though without the map it was read."""
+    known = _walk()
+    header = ["Zeit (ms)", "AccX (g)", "AccY (g)", "AccZ (g)", "GyrX (deg/s)", "GyrY (deg/s)",
+              "GyrZ (deg/s)"]
+    path = _generic(tmp_path / "eu.csv", known, header, 1 / 9.80665, 180 / np.pi, 1000.0, ";")
+    path.write_text(path.read_text().replace(".", ","))
+    options = ImportOptions(columns="time=Zeit (ms),acc=AccX (g):AccY (g):AccZ (g),"
+                                    "gyr=GyrX (deg/s):GyrY (deg/s):GyrZ (deg/s)")
+    _same_samples(read_samples(path, options), known, acc_atol=1e-9, gyr_atol=1e-9)
+
+
+def test_a_comma_inside_a_value_of_a_comma_separated_file_is_said(tmp_path):
+    """"14:03:07,250" in a file separated by commas: every row one value longer than the
+    header; read by position, the file had been refused for its accelerometer's units."""
+    known = _walk().slice(0, 500)
+    rows = ["01.05.2024 14:03:" + f"{7 + t:06.3f},".replace(".", ",")
+            + ",".join(f"{v:.6f}" for v in (*a, *g))
+            for t, a, g in zip(known.time_s, known.acc, known.gyr, strict=True)]
+    path = tmp_path / "clock.csv"
+    path.write_text("\n".join(["Zeit,acc_x [m/s2],acc_y [m/s2],acc_z [m/s2],gyr_x [rad/s],"
+                               "gyr_y [rad/s],gyr_z [rad/s]", *rows]) + "\n")
+    with pytest.raises(InputDataError, match="hold 8 values where its header names 7 columns "
+                                             r"\(line 2: .*a comma in it \(a time written"):
         read_samples(path)
 
 

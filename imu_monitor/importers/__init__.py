@@ -25,6 +25,7 @@ from imu_monitor.importers.assemble import (
 from imu_monitor.importers.columns import (
     EXAMPLE,
     column_unit,
+    example_map,
     guess_column_map,
     one_sensor,
     parse_column_map,
@@ -93,7 +94,7 @@ def read_columns(path: Path, o: ImportOptions) -> VendorColumns:
     if o.columns and o.input_format in ("auto", "columns"):
         refuse_sensor_choice(path, o.sensor)
         return read_mapped(path, text_encoding(path), o.columns, delimiter=o.delimiter,
-                           decimal_comma=o.decimal_comma, time_unit=o.time_unit,
+                           decimal_comma=o.decimal_comma or None, time_unit=o.time_unit,
                            acc_unit=o.acc_unit, gyr_unit=o.gyr_unit, rate_hz=o.rate_hz)
     if o.input_format == "columns":
         raise InputDataError(f"--input-format columns needs a column map, for example: {EXAMPLE}")
@@ -178,8 +179,9 @@ def _recognise(path: Path, encoding: str, o: ImportOptions) -> str:
             f"time=1,acc=2:3:4,gyr=5:6:7 --acc-unit g|m/s2|mg --gyr-unit deg/s|rad/s|mdps.")
     raise InputDataError(
         f"{path} is not a format we recognise (our CSV, Xsens MT Manager, Movella DOT, "
-        f"WitMotion, Shimmer, APDM .h5). Its first line is '{first[:100]}'. Name its columns "
-        f"with {EXAMPLE} (and --acc-unit, --gyr-unit if the header does not give them).")
+        f"WitMotion, Shimmer, APDM .h5). Its first line is '{first[:100]}'. Name its columns, "
+        f"for example {example_map(header)} if that is their order (and --acc-unit, "
+        "--gyr-unit if the header does not give them).")
 
 
 def _is_number(text: str) -> bool:

@@ -20,7 +20,9 @@ order of a logger's columns is its firmware's choice, and a wrong guess swaps ax
 
 from __future__ import annotations
 
+import itertools
 import re
+import shlex
 from pathlib import Path
 
 import numpy as np
@@ -46,11 +48,26 @@ UNIT_WORDS = {"g": "g", "m/s2": "m/s2", "m/s²": "m/s2", "m/s^2": "m/s2", "mps2"
               "ms2": "m/s2", "m_s2": "m/s2", "°/s": "deg/s", "deg/s": "deg/s", "dps": "deg/s",
               "degs": "deg/s", "deg_s": "deg/s", "rad/s": "rad/s", "rads": "rad/s",
               "rad_s": "rad/s", "radps": "rad/s", "s": "s", "ms": "ms", "us": "us", "µs": "us",
-              "m/(s^2)": "m/s2", "degrees/s": "deg/s",
+              "m/(s^2)": "m/s2", "degrees/s": "deg/s", "deg/sec": "deg/s", "°/sec": "deg/s",
+              "rad/sec": "rad/s",
               "mg": "mg", "mdps": "mdps", "mdeg/s": "mdps", "m°/s": "mdps",
               "ns": "ns"}
 ACC_WORDS, GYR_WORDS = ("g", "m/s2", "mg"), ("deg/s", "rad/s", "mdps")
 EXAMPLE = "--columns time=Timestamp,acc=AccX:AccY:AccZ,gyr=GyrX:GyrY:GyrZ"
+
+
+def example_map(names: list[str]) -> str:
+    """A column map from a header's own names, in the order loggers write them (time if there
+    are seven or more, then the accelerometer's x, y, z, then the gyroscope's); six names:
+    no time, the rate given instead. Other headers: ``EXAMPLE``."""
+    names = [n for n in names if n]
+    if len(names) == 6:
+        spec, rest = f"acc={':'.join(names[:3])},gyr={':'.join(names[3:])}", " --rate HZ"
+    elif len(names) >= 7:
+        spec, rest = f"time={names[0]},acc={':'.join(names[1:4])},gyr={':'.join(names[4:7])}", ""
+    else:
+        return EXAMPLE
+    return f"--columns {shlex.quote(spec)}{rest}"
 
 
 # Column names that say what they hold, once their unit and punctuation are taken off
@@ -58,9 +75,12 @@ EXAMPLE = "--columns time=Timestamp,acc=AccX:AccY:AccZ,gyr=GyrX:GyrY:GyrZ"
 # a time, three accelerometer and three gyroscope axes this plainly is read as if mapped.
 NAME_PATTERNS = {
     "time": re.compile(r"(unix|epoch|utc|date|elapsed|sample)?(time|timestamp)|zeit|temps"
-                       r"|tiempo|elapsed|epoch"),
-    "acc": re.compile(r"(acc|accel|acceleration|accelerometer)([xyz])"),
-    "gyr": re.compile(r"(gyr|gyro|gyroscope|angularvelocity|angularrate)([xyz])")}
+                       r"|tiempo|elapsed|epoch|t|millis|micros"),
+    "acc": re.compile(r"(acc|accel|acceleration|accelerometer|a)([xyz])"),
+    "gyr": re.compile(r"(gyr|gyro|gyroscope|angularvelocity|angularrate|g)([xyz])")}
+# Time columns whose name is their unit: a microcontroller's clock functions (an Arduino
+# sketch's "millis,ax,ay,az,gx,gy,gz", the most common header such loggers write).
+TIME_UNIT_NAMES = {"millis": "ms", "micros": "us"}
 
 
 def plain_name(name: str) -> str:
@@ -152,6 +172,7 @@ def read_mapped(path: Path, encoding: str, spec: str, *, delimiter: str | None =
         table = _headerless(path, encoding, wanted, mapping, delimiter, decimal_comma)
         if table is None:
             raise InputDataError(_missing_message(path, encoding, wanted, delimiter)) from None
+    _check_row_width(table)
     where = {key: [_find(table.columns, n) for n in names] for key, names in mapping.items()}
     units = {key: column_unit(table.columns, cols, key, path) for key, cols in where.items()
              if key in ("acc", "gyr", "time")}
@@ -242,13 +263,37 @@ def _find(names: list[str], wanted: str, quiet: bool = False) -> int | None:
     raise InputDataError(f"No column is named '{wanted}'.")
 
 
+def _check_row_width(table: Table, rows: int = 20) -> None:
+    """Rows with more values than the header has names — a comma inside a value (a time
+    written 14:03:07,250) in a file separated by commas — are refused: read by position, every
+    column had shifted by one and the file was refused for its units."""
+    widths = []
+    for _, row in itertools.islice(table.lines(), rows):
+        parts = fields(row, table.delimiter)
+        while parts and not parts[-1].strip():  # a trailing delimiter
+            parts.pop()
+        widths.append(len(parts))
+    if not widths or min(widths) <= len(table.columns):
+        return
+    number, row = next(table.lines())
+    comma = table.delimiter == ","
+    raise InputDataError(
+        f"The rows of {table.path} hold {widths[0]} values where its header names "
+        f"{len(table.columns)} columns (line {number}: '{row[:60]}')"
+        + (": a value has a comma in it (a time written 14:03:07,250, or a decimal comma) in "
+           "a file whose columns are separated by commas. Export it again separated by "
+           "semicolons, or with points for decimals." if comma else
+           ": the header does not match the rows. Export the file again."))
+
+
 def column_unit(columns: list[str], indices: list[int], key: str, path: Path) -> str | None:
     """The unit the header writes for these columns, if it writes one (and only one)."""
     found = set()
     for i in indices:
         match = UNIT_IN_NAME.search(columns[i])
         word = (match.group(1) or match.group(2)).lower() if match else None
-        found.add(UNIT_WORDS.get(word) if word else None)
+        named = TIME_UNIT_NAMES.get(plain_name(columns[i])) if key == "time" else None
+        found.add(UNIT_WORDS.get(word) if word else named)
     if len(found) > 1:
         raise InputDataError(f"The {key} columns of {path} name different units "
                              f"({', '.join(columns[i] for i in indices)}).")

@@ -35,6 +35,10 @@ GYR_UNITS = {"rad/s": 1.0, "deg/s": np.pi / 180.0, "dps": np.pi / 180.0,
 OTHER_GYR_UNIT = {"rad/s": "deg/s", "deg/s": "rad/s", "dps": "rad/s", "mdps": "deg/s"}
 
 GRAVITY_RANGE_MPS2 = (6.0, 14.0)  # median magnitude of one-second means, any recording
+# A 16-bit accelerometer's raw counts per g at ±2, 4, 8 and 16 g (a microcontroller's log,
+# written before conversion): gravity within this fraction of one of them is said to be so.
+RAW_COUNTS_PER_G = (16384, 8192, 4096, 2048)
+RAW_COUNTS_MATCH = 0.15
 FASTEST_TURN_RADPS = 35.0  # 2000 °/s: more than any body segment turns
 # The mean rate over a whole recording: walking round a 2 m circle all along is 35 °/s (a
 # test turns on the spot at 90 °/s); an accelerometer's columns taken for the gyroscope read
@@ -209,11 +213,18 @@ def _check_gravity(acc: np.ndarray, rate_hz: float, acc_unit: str, source: str) 
         return
     other = next((unit for unit in ("m/s2", "g", "mg") if unit != acc_unit
                   and low < g * ACC_UNITS[unit] / ACC_UNITS[acc_unit] < high), None)
+    counts = g / ACC_UNITS[acc_unit]  # gravity in the numbers as written
+    sensitivity = next((c for c in RAW_COUNTS_PER_G if abs(counts / c - 1) < RAW_COUNTS_MATCH),
+                       None)
     raise InputDataError(
         f"The accelerometer in {source} reads {g:.3g} m/s² on average, but gravity alone is "
         f"9.81 m/s²: the units cannot be right"
         + (f"; the accelerometer looks like {other}, not {acc_unit}. Read the file again with "
-           f"--acc-unit {other}." if other else "."))
+           f"--acc-unit {other}." if other else
+           f"; its numbers look like the sensor's raw counts (gravity reads {counts:.0f}: "
+           f"{sensitivity} counts per g, a ±{32768 // sensitivity} g range). Convert them "
+           "with the sensor's sensitivity (its datasheet) into g or m/s², and the "
+           "gyroscope's into deg/s, before importing." if sensitivity else "."))
 
 
 def _turn_per_movement(moving_sd: np.ndarray, gyr: np.ndarray, rate_hz: float

@@ -234,6 +234,13 @@ def analyze_drill(drill: Drill, obliquity: np.ndarray, tilt: np.ndarray, rotatio
         # not into the walking before (its steps are sideways pushes)
         not_before = int(walked[-1]) + 1 if len(walked) else 0
         search = _shift_search(start, rate_hz, not_before, previous)
+        if (side is None and search[0] == 0 < round(SHIFT_BEFORE_S * rate_hz) - start
+                and not _clear_shift(lateral_acc, search, rate_hz)):
+            # Under way when the data began (live: the drill chosen mid-hold): its shift onto
+            # the leg is not in the data, and the strongest sway read for one had put a right
+            # hold on the left leg, its drop shown as a hip hike. Its leg and length unknown,
+            # it is left out; the next set is seen whole.
+            continue
         found = stance_side_from_shift(lateral_acc, search, rate_hz)
         stance = side or found
         note = (f"declared on the {side} leg, but the weight shift before it went onto the "
@@ -252,6 +259,11 @@ def analyze_drill(drill: Drill, obliquity: np.ndarray, tilt: np.ndarray, rotatio
             block = _step_downs(obliquity, tilt, rotation, start, end, stance, rate_hz,
                                 tolerance_deg)
         results.append(replace(block, note=note) if note else block)
+    if not results:
+        raise AnalysisError(
+            f"The set of {drill.label.lower()} under way began before the drill was chosen: "
+            "which leg it is on cannot be seen. It is measured from the next set (or choose "
+            "the leg).")
     return DrillResult(tolerance_deg, tuple(results))
 
 

@@ -168,6 +168,12 @@ def test_connect_calibrate_record_review(qtbot, window, capsys):
             assert drop == pytest.approx(ref["peak_drop_deg"], abs=0.051)  # shown to 0.1°
     w.review_page.jump_to_step(5)
     assert w.review_page.position_s == pytest.approx(analyzed[5]["peak_time_s"], abs=0.011)
+    steps = w.review_page.steps  # the arrow keys move the cursor with the selection
+    steps.setFocus()
+    steps.setCurrentIndex(steps.model().index(5, 0))
+    qtbot.keyClick(steps, Qt.Key.Key_Down)
+    following = analyzed[6]["peak_time_s"] or analyzed[6]["time_s"]
+    assert w.review_page.position_s == pytest.approx(following, abs=0.011)
     assert w.review_page.markers.count() == 1
     assert "before the recording started" in w.review_page.calibration.text()
     shoot(w, "review")
@@ -361,6 +367,31 @@ def test_single_leg_stance_shows_hold_timer_and_time_in_band(qtbot, window):
     qtbot.waitUntil(lambda: page.session is not None, timeout=60_000)
     assert not page.details.isTabEnabled(page.details.indexOf(page.steps))
     assert "Block 1" in page.summary.text() and "Single-leg stance" in page.title.text()
+
+
+def test_a_simulated_patient_brings_the_drill_it_does(qtbot, window):
+    """Switching the demo from a walk to a run had kept the walking drill: steps missed, the
+    cadence read 136 for 168. A leg chosen for the scenario's own drill is kept."""
+    w = window(FastSimulator(speed=10.0))
+    connect(qtbot, w, "sim:run")
+    assert w.live_page.drill == "run"
+    w.live_page.drill_box.setCurrentText("Single-leg stance — right leg")
+    connect(qtbot, w, "sim:single-leg-stance")
+    assert (w.live_page.drill, w.live_page.side) == ("single-leg-stance", "right")
+
+
+def test_a_new_session_does_not_show_the_last_ones_calibration(qtbot, window):
+    """Reconnected, the panel said "Calibrate first" with the last session's "Neutral from
+    standing still 126.9–133.4 s…" still under it."""
+    w = window(FastSimulator(speed=10.0))
+    connect(qtbot, w, "sim:trendelenburg-right")
+    panel = w.live_page.calibration
+    qtbot.waitUntil(lambda: panel.state == "done", timeout=60_000)
+    assert "Neutral from standing still" in panel.result.text()
+    w.disconnect_sensor()
+    connect(qtbot, w, "sim:symmetric-walk")
+    qtbot.waitUntil(lambda: panel.state != "done" and panel.result.text() == "",
+                    timeout=15_000)
 
 
 def test_clinician_errors_are_sentences(qtbot, window):

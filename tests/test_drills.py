@@ -345,3 +345,24 @@ def test_a_leg_declared_against_the_weight_shift_is_said():
             drill="single-leg-stance", side=declared)).drill_result.blocks[0]
         assert block.side == declared
         assert ("went onto the left: check the leg" in block.note) is noted
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_set_under_way_when_the_drill_is_chosen_is_put_on_no_leg(seed):
+    """The drill chosen in the middle of a right-leg hold (live: a new segment begins there):
+    the shift onto the leg is not in the data, and the strongest sway taken for one had put
+    the hold on the left leg, its 3° drop shown as a hip hike. It is left out, said so, and
+    the next set is seen whole, on its own leg."""
+    from imu_monitor.pipeline import offline_analysis
+
+    rec = simulated("single-leg-stance", seed=seed)
+    pipeline, _ = offline_analysis(rec.samples, 200.0, PipelineConfig(drill="single-leg-stance"))
+    first, second = rec.truth.drills
+    mid_second = second["start_s"] + second["hold_s"] / 2
+    assert pipeline.drill_so_far(round(mid_second * 200)) is None
+    with pytest.raises(AnalysisError, match="began before the drill was chosen"):
+        pipeline._analyze_drill(round(mid_second * 200))
+    mid_first = first["start_s"] + first["hold_s"] / 2
+    later = pipeline.drill_so_far(round(mid_first * 200))
+    assert [b.side for b in later.blocks] == [second["side"]]
+    assert later.blocks[0].hold_s == pytest.approx(second["hold_s"], abs=1.0)

@@ -38,7 +38,7 @@ MOVED_DPS = float(np.degrees(STILL_GYRO_STD_RADPS))
 
 # Body direction of each sensor axis with the patient standing (see firmware_notes/).
 MOUNTING_PRESETS = {
-    "Measure forward from a short walk (recommended)": None,
+    "Any way (found by walking)": None,  # short: a wider label was cut in the panel
     "Upright on the belt, face outwards (x up, y left, z back)": "x=up,y=left,z=back",
     "Upside down on the belt, face outwards (x down, y right, z back)": "x=down,y=right,z=back",
     "Sideways on the belt, face outwards (x left, y down, z back)": "x=left,y=down,z=back",
@@ -133,6 +133,7 @@ class CalibrationPanel(QGroupBox):
         self._standing_found = False  # that standing was the last session's
         self._awaiting_restart = self._moved = False
         self.progress.hide()
+        self.result.setText("")  # the last session's calibration is not this one's
         self.step.setText("Not calibrated yet. Connect a sensor, then press Calibrate (C) with "
                           "the patient standing.")
 
@@ -167,6 +168,7 @@ class CalibrationPanel(QGroupBox):
         self.keep_button.setVisible(frame.recalibrating and self.state != "done")
         if frame.segment_started and frame.calibration is None and self.state == "done":
             self.state = "idle"
+            self.result.setText("")  # a new session: the last one's calibration is not in use
         if frame.calibration is not None and self.state != "done" and not frame.recalibrating:
             self._show_result(frame.calibration)
             return
@@ -182,8 +184,8 @@ class CalibrationPanel(QGroupBox):
                 self._moved = True
                 self.step.setText("The patient moved — stand still again; the countdown "
                                   "restarts once still."
-                                  + (" The calibration in use stays meanwhile."
-                                     if frame.recalibrating else ""))
+                                  + (" The calibration in use stays meanwhile (Esc keeps "
+                                     "it and stops this one)." if frame.recalibrating else ""))
                 self.progress.setValue(0)
                 return
             if self._countdown_from is None:

@@ -52,6 +52,7 @@ from imu_monitor.importing import ImportResult, import_file, imported_recording_
 from imu_monitor.limits import KNOWN_LIMITS
 from imu_monitor.painting import tint
 from imu_monitor.recording.patient import check_patient_code, default_recording_path
+from imu_monitor.simulation.scenarios import SCENARIOS
 from imu_monitor.sources.base import Source, close_in_background
 from imu_monitor.sources.spec import open_source
 
@@ -267,6 +268,7 @@ class MainWindow(QMainWindow):
         self.disconnect_sensor()
         self._connecting = spec
         self.connect_page.show_state("connecting", name)
+        self.health.setText(f"Connecting to {name}…")  # not "No sensor connected" meanwhile
         self.hide_banner()
 
         def opened(source: Source) -> None:
@@ -281,12 +283,19 @@ class MainWindow(QMainWindow):
                 return
             self._connecting = None
             self.connect_page.show_state("failed", name)
+            self.health.setText("No sensor connected")
             self.show_banner(message, "error")
 
         run_in_thread(lambda: self._open_source(spec), opened, failed, "connecting")
 
     def _start_session(self, source: Source, spec: str, name: str) -> None:
         self._sensor_name = name
+        scenario = SCENARIOS.get(spec.removeprefix("sim:")) if spec.startswith("sim:") else None
+        if scenario is not None and self.live_page.drill != scenario.drill:
+            # A simulated patient doing another drill: the one a clinician would pick for it (a
+            # run analysed as walking missed steps and read its cadence 136 for 168); a leg
+            # chosen for the same drill is kept.
+            self.live_page.select_drill(scenario.drill)
         self.settings.last_sensor = spec
         self.settings.last_sensor_name = name
         self.connect_page.set_last(spec, name)  # the page shows what is playing, not last run's
@@ -304,6 +313,7 @@ class MainWindow(QMainWindow):
             if self._connecting is not None:  # given up while connecting
                 self._connecting = None
                 self.connect_page.show_state("idle")
+                self.health.setText("No sensor connected")
             return
         self._connecting = None
         engine, self.engine = self.engine, None

@@ -228,6 +228,10 @@ class ReviewPage(QWidget):
         header = self.library.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(len(LIBRARY_COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+        # The file name, last, is shortened in its middle ("demo…right.imurec" where it had
+        # read "d…"): its beginning and its end tell recordings apart (the row's tooltip has
+        # it whole).
+        self.library.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.library.setSortingEnabled(True)
         self.library.cellDoubleClicked.connect(lambda row, _: self._open_row(row))
         self.open_button = QPushButton("Open")
@@ -302,7 +306,10 @@ class ReviewPage(QWidget):
         self.steps.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.
                                                            ResizeToContents)
         self.steps.horizontalHeader().setStretchLastSection(True)  # the reason may be long
+        # A click, or the arrow keys moving the selection, puts the cursor on the step.
         self.steps.clicked.connect(lambda index: self.jump_to_step(index.row()))
+        self.steps.selectionModel().currentRowChanged.connect(
+            lambda current, _previous: self.jump_to_step(current.row()))
         self.summary = SummaryView()
         self.markers = QListWidget()
         self.markers.itemClicked.connect(
@@ -579,7 +586,7 @@ class ReviewPage(QWidget):
             self.seek(k / self.session.rate_hz)
 
     def jump_to_step(self, row: int) -> None:
-        """Clicking a step puts the cursor on its peak."""
+        """Choosing a step puts the cursor on its peak."""
         if self.session is None or not 0 <= row < len(self.session.analysis.steps):
             return
         step = self.session.analysis.steps[row]

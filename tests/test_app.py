@@ -394,6 +394,16 @@ def test_a_new_session_does_not_show_the_last_ones_calibration(qtbot, window):
                     timeout=15_000)
 
 
+def test_a_long_status_message_is_shortened_beside_the_link_state(qtbot, window):
+    """"Saved … to a long folder" had been cut at the edge and ran into the link's state."""
+    w = window()
+    w.show_status("Saved the steps CSV to /" + "a-long-folder-name/" * 30 + "steps.csv.")
+    shown = w.statusBar().currentMessage()
+    assert "…" in shown and shown.startswith("Saved the steps") and shown.endswith("steps.csv.")
+    bar = w.statusBar()
+    assert bar.fontMetrics().horizontalAdvance(shown) <= bar.width() - w.health.sizeHint().width()
+
+
 def test_clinician_errors_are_sentences(qtbot, window):
     w = window()
     qtbot.keyClick(w, Qt.Key.Key_Space)

@@ -64,6 +64,7 @@ HEALTH_EVERY_S = 0.25  # the status bar's numbers change slowly; relaying it out
 NO_DATA_S = 0.5
 DEMO_SECONDS = 1800.0  # the demo sensor walks for half an hour
 BANNER_NEWS_MS = 12_000  # news (saved, imported) leaves by itself; errors stay
+STATUS_MS = 8000  # a passing message in the status bar stays this long
 
 
 def open_live_source(spec: str) -> Source:
@@ -151,7 +152,7 @@ class MainWindow(QMainWindow):
         self.live_page.marker_requested.connect(self.add_marker)
         self.live_page.calibration.calibrate_requested.connect(self._recalibrate)
         self.live_page.calibration.cancel_requested.connect(self._keep_calibration)
-        self.review_page.status.connect(lambda m: self.statusBar().showMessage(m, 8000))
+        self.review_page.status.connect(self.show_status)
         self.review_page.folder_changed.connect(
             lambda folder: setattr(self.settings, "recordings_folder", folder))
         for key, slot in ((Qt.Key.Key_Space, self._space),
@@ -233,6 +234,15 @@ class MainWindow(QMainWindow):
         self.dark_action.setChecked(colors.name == "dark")
         self.dark_action.blockSignals(False)
 
+    def show_status(self, text: str) -> None:
+        """A passing message in the status bar, shortened in its middle (a long folder's) to
+        the room the link's state leaves it: cut at the edge, it had run into that state."""
+        bar = self.statusBar()
+        metrics = bar.fontMetrics()
+        room = bar.width() - self.health.sizeHint().width() - 4 * metrics.averageCharWidth()
+        bar.showMessage(metrics.elidedText(text, Qt.TextElideMode.ElideMiddle, max(room, 0)),
+                        STATUS_MS)
+
     def hide_banner(self) -> None:
         """The banner leaves; its room stays, one line of it (a two-line message's room
         stayed, and cut the live summary's last rows for the rest of the session)."""
@@ -262,7 +272,7 @@ class MainWindow(QMainWindow):
         a live session on it (the sensor already streaming: nothing to do)."""
         if self.engine is not None and self.engine.running and \
                 spec == self.settings.last_sensor:
-            self.statusBar().showMessage(f"Already connected to {name}.", 8000)
+            self.show_status(f"Already connected to {name}.")
             self.tabs.setCurrentWidget(self.live_page)
             return
         self.disconnect_sensor()
@@ -490,7 +500,7 @@ class MainWindow(QMainWindow):
             self.live_page.set_recording(True, f"● REC {minutes}:{seconds:02d} — "
                                                f"{Path(frame.recording_path).name}")
         for message in frame.messages:
-            self.statusBar().showMessage(message, 8000)
+            self.show_status(message)
         if frame.calibration is not None and self._banner_until_calibrated:
             self.hide_banner()  # "calibrate first" is answered now
             self._banner_until_calibrated = False

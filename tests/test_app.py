@@ -813,7 +813,9 @@ def test_a_new_users_whole_session_as_they_see_it(qtbot, window, app_settings):
     qtbot.waitUntil(lambda: w.last_result is not None, timeout=30_000)
     result = w.last_result
     assert result.problem is None, result.problem
-    assert w.banner.isVisible() and w.banner.text().startswith(f"Saved {result.path}")
+    assert w.banner.isVisible() and w.banner.text().startswith(f"Saved {result.path.name} (")
+    # One line (the screen below does not move): the library's folder is not repeated.
+    assert w.banner.fontMetrics().horizontalAdvance(w.banner.text()) < w.banner.width() - 40
     assert result.path.parent == app_settings.recordings_folder
     assert not page.record_status.text().startswith("● REC")
     assert page.summary_box.title() == "Recording just saved (what Review shows)"

@@ -545,9 +545,11 @@ class MainWindow(QMainWindow):
             self.show_banner(f"Saved {result.path} ({result.samples} samples). "
                              f"{in_app_words(result.problem, saved=True)}",
                              "error")
-        else:
-            self.show_banner(f"Saved {result.path} ({result.samples} samples). The summary is "
-                             "on the right; the recording is listed in Review.")
+        else:  # in the library's folder, its name will do: one line, the screen stays put
+            shown = (result.path.name if result.path.parent == self.review_page.folder
+                     else result.path)
+            self.show_banner(f"Saved {shown} ({result.samples} samples): the summary is on "
+                             "the right, the recording in Review.")
         if result.analysis is not None:  # also when it could not be stored with the file
             self.live_page.show_recording_summary(result.analysis)
         self.review_page.refresh()

@@ -16,6 +16,7 @@ import pytest
 from imu_monitor.analysis import analyze_source
 from imu_monitor.errors import InputDataError
 from imu_monitor.importers import ImportOptions, SensorChoiceNeeded, read_samples
+from imu_monitor.importers.columns import one_sensor
 from imu_monitor.importing import import_file
 from imu_monitor.processing.orientation import offline_orientation
 from imu_monitor.recording import open_recording
@@ -726,12 +727,14 @@ def test_a_phone_export_imports_from_the_command_line(tmp_path):
 
 
 def test_a_file_of_both_sensors_is_never_said_to_hold_one(tmp_path):
-    path = tmp_path / "both.csv"
-    path.write_text("Time (s),Acc X (g),Acc Y (g),Acc Z (g),Gx (deg/sec),Gy (deg/sec),"
-                    "Gz (deg/sec)\n" + "0.01,0,0,1,0,0,0\n" * 50)
-    with pytest.raises(InputDataError) as refused:
-        read_samples(path)
-    assert "alone" not in str(refused.value)
+    """Axis names of both sensors, one of them only by its unit ("Gx (deg/sec)"): never "holds
+    the accelerometer alone"; it reads as the walk it holds."""
+    header = ["Time (s)", "Acc X (g)", "Acc Y (g)", "Acc Z (g)", "Gx (deg/sec)", "Gy (deg/sec)",
+              "Gz (deg/sec)"]
+    assert one_sensor(header) is None
+    known = _walk()
+    path = _generic(tmp_path / "both.csv", known, header, 1 / 9.80665, 180 / np.pi)
+    _same_samples(read_samples(path), known, acc_atol=1e-9, gyr_atol=1e-9)
 
 
 @pytest.mark.parametrize("header, kind", [
@@ -823,7 +826,7 @@ def test_a_decimal_comma_is_found_with_a_column_map_too(tmp_path):
     _same_samples(read_samples(path, options), known, acc_atol=1e-9, gyr_atol=1e-9)
 
 
-def test_a_comma_inside_a_value_of_a_comma_separated_file_is_said(tmp_path):
+def test_a_clock_time_with_a_decimal_comma_in_a_comma_separated_file_is_said(tmp_path):
     """"14:03:07,250" in a file separated by commas: every row one value longer than the
     header; read by position, the file had been refused for its accelerometer's units."""
     known = _walk().slice(0, 500)
@@ -833,9 +836,19 @@ def test_a_comma_inside_a_value_of_a_comma_separated_file_is_said(tmp_path):
     path = tmp_path / "clock.csv"
     path.write_text("\n".join(["Zeit,acc_x [m/s2],acc_y [m/s2],acc_z [m/s2],gyr_x [rad/s],"
                                "gyr_y [rad/s],gyr_z [rad/s]", *rows]) + "\n")
-    with pytest.raises(InputDataError, match="hold 8 values where its header names 7 columns "
-                                             r"\(line 2: .*a comma in it \(a time written"):
+    with pytest.raises(InputDataError, match=r"hold more values than its header names columns "
+                                             r"\(line 2: .*clock times are written with a "
+                                             r"decimal comma"):
         read_samples(path)
+    # A value at the end of each row that the header does not name (a temperature) is left
+    # unread, as it was, and "T (degC)" beside "time" is no second time column.
+    named = tmp_path / "extra.csv"
+    named.write_text("\n".join(["time_s,acc_x [m/s2],acc_y [m/s2],acc_z [m/s2],"
+                                "gyr_x [rad/s],gyr_y [rad/s],gyr_z [rad/s],T (degC)"]
+                               + [f"{t:.3f}," + ",".join(f"{v:.6f}" for v in (*a, *g)) + ",23.5,1"
+                                  for t, a, g in zip(known.time_s, known.acc, known.gyr,
+                                                     strict=True)]) + "\n")
+    assert len(read_samples(named).samples) == len(known)
 
 
 # ------------------------------------------------------------------ the recording it becomes

@@ -279,14 +279,9 @@ def test_one_dead_gyroscope_axis_is_named_not_read_or_blamed_on_swapped_axes(tmp
 def test_values_a_logger_wrote_in_are_lost_samples_not_measurements(tmp_path, filled_in):
     """A logger that holds its last value while no sample comes, or a spreadsheet's straight
     line drawn across a gap: one such second in a real walk made counted steps read 12–27°.
-    Read as lost samples, the walk reads as without them; a sensor repeating itself while the
-    patient stands still (a value every fifth row) is measured, as it was."""
+    Read as lost samples, the walk reads as without them."""
     walk = _samples("trendelenburg-right")
-    standing = round(2.0 * RATE)
-    repeats = np.repeat(np.arange(0, standing, 5), 5)
     acc, gyr = walk.acc.copy(), walk.gyr.copy()
-    acc[:standing], gyr[:standing] = acc[repeats], gyr[repeats]
-    base = _write(tmp_path / "base.csv", SampleBatch(walk.time_s, walk.seq, acc, gyr))
     start, stop = round(12.0 * RATE), round(13.0 * RATE)  # walking
     for values in (acc, gyr):
         if filled_in == "held":
@@ -295,11 +290,37 @@ def test_values_a_logger_wrote_in_are_lost_samples_not_measurements(tmp_path, fi
             share = (np.arange(1, stop - start + 1) / (stop - start + 1))[:, None]
             values[start:stop] = values[start - 1] + (values[stop] - values[start - 1]) * share
     path = _write(tmp_path / "filled.csv", SampleBatch(walk.time_s, walk.seq, acc, gyr))
-    assert "written_in_samples" not in read_samples(base).metadata["timing"]
     data = read_samples(path)
     written_in = data.metadata["timing"]["written_in_samples"]
     assert stop - start - 1 <= written_in <= stop - start
     assert len(data.samples) == len(walk) - written_in
-    measured = _analysed(base)
+    measured = _analysed(_write(tmp_path / "walk.csv", walk))
     for side, value in _analysed(path).items():
         assert value == pytest.approx(measured[side], abs=0.1)
+
+
+def test_a_slower_sensor_written_several_times_a_sample_is_measured(tmp_path):
+    """Each value written five times (a 20 Hz sensor logged at 100 Hz): the rows around a
+    repeat repeat too, so it is a slower sensor, not a logger filling gaps: nothing is taken
+    out."""
+    walk = _samples("trendelenburg-right")
+    held = np.repeat(np.arange(0, len(walk), 5), 5)[:len(walk)]
+    slow = SampleBatch(walk.time_s, walk.seq, walk.acc[held], walk.gyr[held])
+    data = read_samples(_write(tmp_path / "slow.csv", slow))
+    assert "written_in_samples" not in data.metadata["timing"]
+    assert len(data.samples) == len(walk)
+
+
+@pytest.mark.parametrize("scenario", ["hip-hike", "step-down"])
+def test_a_coarsely_written_sensor_repeating_itself_is_measured(tmp_path, scenario):
+    """g to two decimals and whole degrees a second: slow drills repeat rows by themselves.
+    Judged by how much the body moved, 15 % of such a drill's real rows had been taken for a
+    logger's; judged by how often the rows change, none is."""
+    samples = simulated(scenario, rate_hz=RATE).samples
+    acc_g = np.round(samples.acc / GRAVITY_MPS2, 2)
+    gyr_dps = np.round(samples.gyr * DEG)
+    coarse = SampleBatch(samples.time_s, samples.seq, acc_g * GRAVITY_MPS2, gyr_dps / DEG)
+    data = read_samples(_write(tmp_path / "coarse.csv", coarse, 1 / GRAVITY_MPS2, DEG,
+                               units={"acc_unit": "g", "gyr_unit": "deg/s"}))
+    assert "written_in_samples" not in data.metadata["timing"]
+    assert len(data.samples) == len(samples)

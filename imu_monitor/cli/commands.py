@@ -201,8 +201,9 @@ def cmd_import(args: argparse.Namespace) -> int:
              if unreadable else "")
           + (f"; {count_of(glitches, 'sample')} jumping away and straight back (a glitch) "
              "left out" if glitches else "")
-          + (f"; {count_of(written_in, 'sample')} held or drawn in by the logger while the "
-             "sensor moved (not measured) left out" if written_in else "")
+          + (f"; {count_of(written_in, 'sample')} repeating or drawing a line between their "
+             "neighbours exactly (written in by the logger, not measured) left out"
+             if written_in else "")
           + (f"; the gyroscope, logged at a lower rate, interpolated in "
              f"{count_of(slower, 'row')}" if slower else "")
           + (f"; {count_of(repeated, 'row')} repeating an earlier one exactly left out"

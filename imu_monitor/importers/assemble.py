@@ -26,13 +26,7 @@ from imu_monitor.errors import InputDataError
 from imu_monitor.processing.runs import true_runs
 from imu_monitor.samples import SampleBatch
 from imu_monitor.sources.timing import SamplePlacement, place_samples
-from imu_monitor.sources.units import (
-    ACC_UNITS,
-    GYR_UNITS,
-    MOVING_MPS2,
-    check_units,
-    unit_name,
-)
+from imu_monitor.sources.units import ACC_UNITS, GYR_UNITS, check_units, unit_name
 
 MIN_RATE_HZ, MAX_RATE_HZ = 20.0, 2000.0
 BEYOND_ANY_SENSOR = 1e6  # in any unit we read: 16 g is 157 m/s², 2000 °/s is 35 rad/s
@@ -51,13 +45,18 @@ GLITCH_TIMES_P999 = 5.0
 GLITCH_FLOOR = {"acc": 20.0, "gyr": 2.0}  # m/s², rad/s (2 g, 115 °/s)
 STRAY_GAP_S = 5.0  # a first or last row this far from the next one is not of the session
 # Rows a logger wrote in rather than measured: the last value held while no sample came, or a
-# straight line drawn across a gap (a spreadsheet's interpolation). A sensor that moves never
-# reads on one straight line in all six axes, within the file's resolution, for this long
-# (and three rows): its noise alone forbids it. Taken in during a real walk, one held second
-# made counted steps read 12–27° (the sides' means 7.2° and 0.3° instead of 4.9° and 1.3°).
+# straight line drawn across a gap (a spreadsheet's interpolation). A sensor whose rows around
+# bend away from a straight line by far more than the file's resolution never reads on one,
+# in all six axes, for this long (and three rows): its noise alone forbids it. Taken in during
+# a real walk, one held second made counted steps read 12–27° (the sides' means 7.2° and 0.3°
+# instead of 4.9° and 1.3°). A sensor written coarsely (g to two decimals, whole degrees a
+# second), whose slow movements stay within a bit or two of a line by themselves, is left as
+# it is: judged by how much the body moved, 15–30 % of a slow drill's real rows had been
+# taken out.
 WRITTEN_IN_MIN_S = 0.03
 WRITTEN_IN_MIN_ROWS = 3
-WRITTEN_IN_CONTEXT_S = 0.5  # the rows either side that must show movement
+WRITTEN_IN_CONTEXT_S = 0.5  # the rows either side, whose bend (median, largest axis) ...
+WRITTEN_IN_CONTRAST = 10.0  # ... is this many times the resolution's at least
 
 
 class SensorChoiceNeeded(InputDataError):
@@ -247,9 +246,10 @@ def _written_in(acc: np.ndarray, gyr: np.ndarray, slots: np.ndarray, rate_hz: fl
                 ) -> np.ndarray:
     """Rows (SI units, placed at ``slots``) that lie on the straight line through the rows
     either side of them in all six axes — within the file's resolution, for
-    ``WRITTEN_IN_MIN_S`` or more — while the rows around them move: a held value or a
-    drawn line, never a measurement. Not while still: a coarse sensor at rest reads the same
-    value row after row, and a line drawn across a still moment is right anyway."""
+    ``WRITTEN_IN_MIN_S`` or more — where the rows around them bend far more than that
+    (``WRITTEN_IN_CONTRAST``): a held value or a drawn line, never a measurement. Not where
+    the sensor itself stays that close to a line (a coarse one at rest or moving slowly):
+    there a line is no sign of a logger."""
     values = np.hstack([acc, gyr])
     flagged = np.zeros(len(values), dtype=bool)
     shortest = max(WRITTEN_IN_MIN_ROWS, round(WRITTEN_IN_MIN_S * rate_hz))
@@ -259,6 +259,8 @@ def _written_in(acc: np.ndarray, gyr: np.ndarray, slots: np.ndarray, rate_hz: fl
     curve = np.abs(values[:-2] - 2 * values[1:-1] + values[2:])
     on_line = np.zeros(len(values), dtype=bool)
     on_line[1:-1] = (curve <= tolerance).all(axis=1) & (np.diff(slots, 2) == 0)
+    bend = np.zeros(len(values))  # each row's bend, in resolutions, its largest axis
+    bend[1:-1] = (curve / np.where(tolerance > 0, tolerance, np.inf)).max(axis=1)
     context = round(WRITTEN_IN_CONTEXT_S * rate_hz)
     for start, stop in true_runs(on_line):
         if stop - start < shortest:
@@ -268,8 +270,8 @@ def _written_in(acc: np.ndarray, gyr: np.ndarray, slots: np.ndarray, rate_hz: fl
         chord = values[a] + (values[b] - values[a]) * share
         if (np.abs(values[start:stop] - chord) > tolerance).any():
             continue  # a smooth curve, locally straight (a high rate)
-        around = np.concatenate([acc[max(0, a - context): a + 1], acc[b: b + context + 1]])
-        if float(np.sqrt(around.var(axis=0).sum())) > MOVING_MPS2:
+        around = np.concatenate([bend[max(1, a - context): a], bend[b + 1: b + 1 + context]])
+        if len(around) and float(np.median(around)) >= WRITTEN_IN_CONTRAST:
             while b < len(values) - 1 and (values[b] == values[b - 1]).all():
                 b += 1  # a held value's last row (the next one is measured again)
             flagged[start:b] = True

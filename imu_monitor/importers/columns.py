@@ -20,7 +20,6 @@ order of a logger's columns is its firmware's choice, and a wrong guess swaps ax
 
 from __future__ import annotations
 
-import itertools
 import re
 import shlex
 from pathlib import Path
@@ -75,11 +74,15 @@ def example_map(names: list[str]) -> str:
 # a time, three accelerometer and three gyroscope axes this plainly is read as if mapped.
 NAME_PATTERNS = {
     "time": re.compile(r"(unix|epoch|utc|date|elapsed|sample)?(time|timestamp)|zeit|temps"
-                       r"|tiempo|elapsed|epoch|t|millis|micros"),
+                       r"|tiempo|elapsed|epoch"),
     "acc": re.compile(r"(acc|accel|acceleration|accelerometer|a)([xyz])"),
     "gyr": re.compile(r"(gyr|gyro|gyroscope|angularvelocity|angularrate|g)([xyz])")}
-# Time columns whose name is their unit: a microcontroller's clock functions (an Arduino
-# sketch's "millis,ax,ay,az,gx,gy,gz", the most common header such loggers write).
+# Short time names, taken only where no name above says time and one of them alone does
+# (a temperature "T (degC)" beside a "Time (s)" is no second time): "t", and a
+# microcontroller's clock functions, whose name is their unit (an Arduino sketch's
+# "millis,ax,ay,az,gx,gy,gz", the most common header such loggers write).
+SHORT_TIME_NAMES = ("t", "millis", "micros")
+SPLIT_CLOCK_TIME = re.compile(r"\d:\d\d:\d\d,\d")
 TIME_UNIT_NAMES = {"millis": "ms", "micros": "us"}
 
 
@@ -121,10 +124,22 @@ def guess_column_map(names: list[str]) -> str | None:
                 if axis in found[key]:
                     return None
                 found[key][axis] = name
+    if not found["time"]:
+        short = [name for name in names if plain_name(name) in SHORT_TIME_NAMES
+                 and _unit_word(name) in (None, *TIME_UNITS)]
+        if len(short) == 1:
+            found["time"]["t"] = short[0]
     if len(found["time"]) != 1 or any(len(found[k]) != 3 for k in ("acc", "gyr")):
         return None
     return ",".join([f"time={found['time']['t']}"] + [
         f"{key}=" + ":".join(found[key][axis] for axis in "xyz") for key in ("acc", "gyr")])
+
+
+def _unit_word(name: str) -> str | None:
+    """The unit a column name ends with, in our words (None if it names none or one we do
+    not know)."""
+    unit = UNIT_IN_NAME.search(name)
+    return UNIT_WORDS.get((unit.group(1) or unit.group(2)).lower(), "?") if unit else None
 
 
 def _axis_by_unit(name: str, plain: str, key: str) -> str | None:
@@ -172,7 +187,7 @@ def read_mapped(path: Path, encoding: str, spec: str, *, delimiter: str | None =
         table = _headerless(path, encoding, wanted, mapping, delimiter, decimal_comma)
         if table is None:
             raise InputDataError(_missing_message(path, encoding, wanted, delimiter)) from None
-    _check_row_width(table)
+    _check_split_time(table)
     where = {key: [_find(table.columns, n) for n in names] for key, names in mapping.items()}
     units = {key: column_unit(table.columns, cols, key, path) for key, cols in where.items()
              if key in ("acc", "gyr", "time")}
@@ -263,27 +278,21 @@ def _find(names: list[str], wanted: str, quiet: bool = False) -> int | None:
     raise InputDataError(f"No column is named '{wanted}'.")
 
 
-def _check_row_width(table: Table, rows: int = 20) -> None:
-    """Rows with more values than the header has names — a comma inside a value (a time
-    written 14:03:07,250) in a file separated by commas — are refused: read by position, every
-    column had shifted by one and the file was refused for its units."""
-    widths = []
-    for _, row in itertools.islice(table.lines(), rows):
-        parts = fields(row, table.delimiter)
-        while parts and not parts[-1].strip():  # a trailing delimiter
-            parts.pop()
-        widths.append(len(parts))
-    if not widths or min(widths) <= len(table.columns):
+def _check_split_time(table: Table) -> None:
+    """A clock time written with a decimal comma (14:03:07,250) in a file separated by commas
+    splits every row one value wider than the header: read by position, every column after it
+    had shifted, and the file was refused for its accelerometer's units. Said as it is
+    (other extra values at the ends of rows are simply not read)."""
+    first = next(table.lines(), None)
+    if table.delimiter != "," or first is None:
         return
-    number, row = next(table.lines())
-    comma = table.delimiter == ","
-    raise InputDataError(
-        f"The rows of {table.path} hold {widths[0]} values where its header names "
-        f"{len(table.columns)} columns (line {number}: '{row[:60]}')"
-        + (": a value has a comma in it (a time written 14:03:07,250, or a decimal comma) in "
-           "a file whose columns are separated by commas. Export it again separated by "
-           "semicolons, or with points for decimals." if comma else
-           ": the header does not match the rows. Export the file again."))
+    number, row = first
+    if len(fields(row, ",")) > len(table.columns) and SPLIT_CLOCK_TIME.search(row):
+        raise InputDataError(
+            f"The rows of {table.path} hold more values than its header names columns (line "
+            f"{number}: '{row[:60]}'): its clock times are written with a decimal comma "
+            "(14:03:07,250) in a file whose columns are separated by commas. Export it again "
+            "separated by semicolons, or with points for decimals.")
 
 
 def column_unit(columns: list[str], indices: list[int], key: str, path: Path) -> str | None:

@@ -270,8 +270,8 @@ def test_one_dead_gyroscope_axis_is_named_not_read_or_blamed_on_swapped_axes(tmp
     gyr[:, axis] = 0.0
     dead = _write(tmp_path / "dead.csv", SampleBatch(walk.time_s, walk.seq, walk.acc, gyr))
     column = ("first", "second", "third")[axis]
-    with pytest.raises(InputDataError, match=f"gyroscope's {'xyz'[axis]} axis \\(its {column} "
-                                             "column\\).*not measuring"):
+    with pytest.raises(InputDataError, match=f"gyroscope's {'xyz'[axis]} axis \\(the {column} "
+                                             "of its three columns\\).*not measuring"):
         read_samples(dead)
 
 

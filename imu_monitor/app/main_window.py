@@ -54,7 +54,7 @@ from imu_monitor.painting import tint
 from imu_monitor.recording.patient import check_patient_code, default_recording_path
 from imu_monitor.simulation.scenarios import SCENARIOS
 from imu_monitor.sources.base import Source, close_in_background
-from imu_monitor.sources.spec import open_source
+from imu_monitor.sources.spec import DEFAULT_SCENARIO, open_source
 
 FRAME_HZ = 60
 PACKET_WAIT_S = 0.003  # frames aim to take a packet this long after it arrived
@@ -300,7 +300,8 @@ class MainWindow(QMainWindow):
 
     def _start_session(self, source: Source, spec: str, name: str) -> None:
         self._sensor_name = name
-        scenario = SCENARIOS.get(spec.removeprefix("sim:")) if spec.startswith("sim:") else None
+        kind, _, played = spec.partition(":")
+        scenario = SCENARIOS.get(played or DEFAULT_SCENARIO) if kind == "sim" else None
         if scenario is not None and self.live_page.drill != scenario.drill:
             # A simulated patient doing another drill: the one a clinician would pick for it (a
             # run analysed as walking missed steps and read its cadence 136 for 168); a leg

@@ -21,7 +21,6 @@ order of a logger's columns is its firmware's choice, and a wrong guess swaps ax
 from __future__ import annotations
 
 import re
-import shlex
 from pathlib import Path
 
 import numpy as np
@@ -66,7 +65,8 @@ def example_map(names: list[str]) -> str:
         spec, rest = f"time={names[0]},acc={':'.join(names[1:4])},gyr={':'.join(names[4:7])}", ""
     else:
         return EXAMPLE
-    return f"--columns {shlex.quote(spec)}{rest}"
+    quoted = f'"{spec}"' if re.search(r"[\s()\[\]]", spec) else spec  # any shell's quotes
+    return f"--columns {quoted}{rest}"
 
 
 # Column names that say what they hold, once their unit and punctuation are taken off

@@ -177,10 +177,11 @@ class _Pool:
 
     @property
     def dirs(self) -> np.ndarray:
-        """Each window's own direction (``(k, 3)``; windows without evidence left out)."""
+        """The own direction of each window summed (``(k, 3)``; without evidence: none)."""
         covs = np.array(self.covs).reshape(-1, 3)
         norms = np.linalg.norm(covs, axis=1)
-        return covs[norms > 0] / norms[norms > 0, None]
+        kept = (norms > 0) & self._alike(norms)
+        return covs[kept] / norms[kept, None]
 
     def add(self, cov: np.ndarray, scale: float) -> None:
         self.covs.append(np.asarray(cov, dtype=float))
@@ -197,10 +198,15 @@ class _Pool:
                 self._sums = (np.zeros(3), 0.0)
             else:
                 covs, scales = np.array(self.covs), np.array(self.scales)
-                norms = np.linalg.norm(covs, axis=1)
-                alike = norms <= OUTLIER_WINDOW_TIMES * float(np.median(norms))
+                alike = self._alike(np.linalg.norm(covs, axis=1))
                 self._sums = (covs[alike].sum(axis=0), float(scales[alike].sum()))
         return self._sums
+
+    @staticmethod
+    def _alike(norms: np.ndarray) -> np.ndarray:
+        """Which windows' evidence is like the others' (not ``OUTLIER_WINDOW_TIMES`` the
+        median's or more)."""
+        return norms <= OUTLIER_WINDOW_TIMES * float(np.median(norms)) if len(norms) else norms > 0
 
 
 @dataclass(frozen=True)

@@ -35,9 +35,10 @@ GYR_UNITS = {"rad/s": 1.0, "deg/s": np.pi / 180.0, "dps": np.pi / 180.0,
 OTHER_GYR_UNIT = {"rad/s": "deg/s", "deg/s": "rad/s", "dps": "rad/s", "mdps": "deg/s"}
 
 GRAVITY_RANGE_MPS2 = (6.0, 14.0)  # median magnitude of one-second means, any recording
-# A 16-bit accelerometer's raw counts per g at ±2, 4, 8 and 16 g (a microcontroller's log,
-# written before conversion): gravity within this fraction of one of them is said to be so.
-RAW_COUNTS_PER_G = (16384, 8192, 4096, 2048)
+# An accelerometer's raw counts per g — 16-bit parts at ±2, 4, 8 and 16 g, and the 10–13-bit
+# ones (ADXL345) — in a microcontroller's log written before conversion: gravity within this
+# fraction of one of them is said to be so.
+RAW_COUNTS_PER_G = (16384, 8192, 4096, 2048, 1024, 512, 256)
 RAW_COUNTS_MATCH = 0.15
 FASTEST_TURN_RADPS = 35.0  # 2000 °/s: more than any body segment turns
 # The mean rate over a whole recording: walking round a 2 m circle all along is 35 °/s (a
@@ -192,7 +193,7 @@ def _check_alive(movement_sd: np.ndarray, gyr: np.ndarray, source: str) -> None:
             "accelerometer shows movement: it is not measuring (or the columns read as the "
             "gyroscope are not it). Check the sensor, or the column map.")
     if dead.any():
-        axes = [f"{'xyz'[k]} axis (its {('first', 'second', 'third')[k]} column)"
+        axes = [f"{'xyz'[k]} axis (the {('first', 'second', 'third')[k]} of its three columns)"
                 for k in np.flatnonzero(dead)]
         which = " and ".join(axes)
         raise InputDataError(
@@ -222,7 +223,7 @@ def _check_gravity(acc: np.ndarray, rate_hz: float, acc_unit: str, source: str) 
         + (f"; the accelerometer looks like {other}, not {acc_unit}. Read the file again with "
            f"--acc-unit {other}." if other else
            f"; its numbers look like the sensor's raw counts (gravity reads {counts:.0f}: "
-           f"{sensitivity} counts per g, a ±{32768 // sensitivity} g range). Convert them "
+           f"about {sensitivity} counts per g). Convert them "
            "with the sensor's sensitivity (its datasheet) into g or m/s², and the "
            "gyroscope's into deg/s, before importing." if sensitivity else "."))
 

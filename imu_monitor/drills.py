@@ -146,11 +146,12 @@ class DrillResult:
 
     tolerance_deg: float
     blocks: tuple[HoldBlock | HipHikeBlock | StepDownBlock, ...]
+    note: str = ""  # a set left out, and why
 
     def to_dict(self) -> dict:
         """The JSON form (docs/cli.md: a public interface, field order included)."""
         return {"tolerance_deg": self.tolerance_deg,
-                "blocks": [_as_json(asdict(b)) for b in self.blocks]}
+                "blocks": [_as_json(asdict(b)) for b in self.blocks], "note": self.note}
 
 
 def shifted(result: DrillResult, seconds: float) -> DrillResult:
@@ -173,7 +174,7 @@ def shifted(result: DrillResult, seconds: float) -> DrillResult:
                 replace(r, time_s=later(r.time_s), peak_time_s=later(r.peak_time_s))
                 for r in b.rep_list))
         blocks.append(moved)
-    return DrillResult(result.tolerance_deg, tuple(blocks))
+    return DrillResult(result.tolerance_deg, tuple(blocks), result.note)
 
 
 def _as_json(value):
@@ -225,6 +226,7 @@ def analyze_drill(drill: Drill, obliquity: np.ndarray, tilt: np.ndarray, rotatio
             "the calibration. Check the drill chosen (--drill)."
         )
     results = []
+    unseen = False  # a set under way when the data began, its leg unknown, was left out
     previous: tuple[int, int | None] | None = None  # the set before: its end, off its leg at
     for k, (start, end) in enumerate(blocks):
         # The shift back off the leg is looked for before the next set's own shift begins:
@@ -234,12 +236,14 @@ def analyze_drill(drill: Drill, obliquity: np.ndarray, tilt: np.ndarray, rotatio
         # not into the walking before (its steps are sideways pushes)
         not_before = int(walked[-1]) + 1 if len(walked) else 0
         search = _shift_search(start, rate_hz, not_before, previous)
-        if (side is None and search[0] == 0 < round(SHIFT_BEFORE_S * rate_hz) - start
-                and not _clear_shift(lateral_acc, search, rate_hz)):
-            # Under way when the data began (live: the drill chosen mid-hold): its shift onto
-            # the leg is not in the data, and the strongest sway read for one had put a right
-            # hold on the left leg, its drop shown as a hip hike. Its leg and length unknown,
-            # it is left out; the next set is seen whole.
+        began_before_data = search[0] == 0 and start < round(SHIFT_BEFORE_S * rate_hz)
+        if side is None and began_before_data and not _clear_shift(lateral_acc, search,
+                                                                    rate_hz):
+            # Under way when the data began (the recording started, or the drill was chosen
+            # live, during it): its shift onto the leg is not in the data, and the strongest
+            # sway read for one had put a right hold on the left leg, its drop shown as a hip
+            # hike. Its leg unknown, it is left out, and said so.
+            unseen = True
             continue
         found = stance_side_from_shift(lateral_acc, search, rate_hz)
         stance = side or found
@@ -259,12 +263,10 @@ def analyze_drill(drill: Drill, obliquity: np.ndarray, tilt: np.ndarray, rotatio
             block = _step_downs(obliquity, tilt, rotation, start, end, stance, rate_hz,
                                 tolerance_deg)
         results.append(replace(block, note=note) if note else block)
-    if not results:
-        raise AnalysisError(
-            f"The set of {drill.label.lower()} under way began before the drill was chosen: "
-            "which leg it is on cannot be seen. It is measured from the next set (or choose "
-            "the leg).")
-    return DrillResult(tolerance_deg, tuple(results))
+    note = ("the set under way when the data begins is left out: the patient was already on "
+            "one leg, so which leg cannot be seen. Start the recording, or choose the drill, "
+            "before the foot is lifted — or choose the leg") if unseen else ""
+    return DrillResult(tolerance_deg, tuple(results), note)
 
 
 def _clear_shift(lateral_acc: np.ndarray, search: tuple[int, int], rate_hz: float) -> bool:

@@ -601,6 +601,9 @@ class Pipeline:
                 )
         else:
             drill_result = self._analyze_drill()
+            if not drill_result.blocks:  # only a set whose leg could not be seen
+                raise AnalysisError(f"No {self.drill.label.lower()} to report: "
+                                    f"{drill_result.note}.")
         return Analysis(
             rate_hz=self.rate_hz,
             drill=self.drill.name,

@@ -238,6 +238,8 @@ def format_drill(result: DrillResult) -> list[str]:
                 out.append(f"    {r.time_s:>7.1f} s  peak drop {r.peak_drop_deg:.1f}°"
                            f"  frontal range {r.obliquity_range_deg:.1f}°"
                            f"  rotation range {r.rotation_range_deg:.1f}°{flag}")
+    if result.note:
+        out.append(f"Note: {result.note}.")
     return out
 
 
@@ -274,9 +276,10 @@ def drill_name(drill: str | None, side: str | None = None) -> str:
 
 
 def drill_text(drill: str, result: DrillResult) -> str:
-    """The live line for holds and reps (the current, i.e. last, block)."""
+    """The live line for holds and reps (the current, i.e. last, block; before any, why the
+    one under way is not measured)."""
     if not result.blocks:
-        return ""
+        return result.note[:1].upper() + result.note[1:] + "." if result.note else ""
     b = result.blocks[-1]
     if isinstance(b, HoldBlock):
         return (f"Hold {b.hold_s:.1f} s · within ±{result.tolerance_deg:g}° "

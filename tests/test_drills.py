@@ -349,20 +349,24 @@ def test_a_leg_declared_against_the_weight_shift_is_said():
 
 @pytest.mark.parametrize("seed", [1, 2])
 def test_a_set_under_way_when_the_drill_is_chosen_is_put_on_no_leg(seed):
-    """The drill chosen in the middle of a right-leg hold (live: a new segment begins there):
-    the shift onto the leg is not in the data, and the strongest sway taken for one had put
-    the hold on the left leg, its 3° drop shown as a hip hike. It is left out, said so, and
-    the next set is seen whole, on its own leg."""
+    """The drill chosen (or the recording started) in the middle of a right-leg hold: the
+    shift onto the leg is not in the data, and the strongest sway taken for one had put the
+    hold on the left leg, its 3° drop shown as a hip hike. It is left out, and said so (live,
+    in the drill's line); the next set is seen whole, on its own leg."""
     from imu_monitor.pipeline import offline_analysis
+    from imu_monitor.presentation import drill_text, format_drill
 
     rec = simulated("single-leg-stance", seed=seed)
     pipeline, _ = offline_analysis(rec.samples, 200.0, PipelineConfig(drill="single-leg-stance"))
     first, second = rec.truth.drills
-    mid_second = second["start_s"] + second["hold_s"] / 2
-    assert pipeline.drill_so_far(round(mid_second * 200)) is None
-    with pytest.raises(AnalysisError, match="began before the drill was chosen"):
-        pipeline._analyze_drill(round(mid_second * 200))
-    mid_first = first["start_s"] + first["hold_s"] / 2
-    later = pipeline.drill_so_far(round(mid_first * 200))
+    alone = pipeline.drill_so_far(round((second["start_s"] + second["hold_s"] / 2) * 200))
+    assert alone.blocks == () and "which leg cannot be seen" in alone.note
+    assert drill_text("single-leg-stance", alone).startswith("The set under way when the data")
+    later = pipeline.drill_so_far(round((first["start_s"] + first["hold_s"] / 2) * 200))
     assert [b.side for b in later.blocks] == [second["side"]]
     assert later.blocks[0].hold_s == pytest.approx(second["hold_s"], abs=1.0)
+    assert format_drill(later)[-1].startswith("Note: the set under way when the data begins")
+    recording = rec.samples.slice(round(40.0 * 200), len(rec.samples))  # from the left hold
+    config = PipelineConfig(drill="single-leg-stance", calibration=pipeline.calibration)
+    with pytest.raises(AnalysisError, match="which leg cannot be seen"):
+        analyze_samples(recording.slice(0, round(8.0 * 200)), 200.0, config)

@@ -338,6 +338,7 @@ class Analysis:
     samples: int
     lost_samples: int
     rejected_samples: int = 0
+    jolt_samples: int = 0  # of the lost: over PELVIS_ACC_LIMIT_MPS2 (a knock, a saturation)
     drill_result: DrillResult | None = None
     info: dict = field(default_factory=dict)
     orientation: Mode = "offline"
@@ -373,6 +374,7 @@ class Analysis:
             "samples": self.samples,
             "lost_samples": self.lost_samples,
             "rejected_samples": self.rejected_samples,
+            "jolt_samples": self.jolt_samples,
             "rate_hz": round(self.rate_hz, 6),
             "calibration": self.calibration.to_dict(),
             "orientation_filter": "offline" if self.orientation == "offline" else "real-time",
@@ -470,7 +472,8 @@ class Pipeline:
         self.lost_samples = 0
         self.rejected_samples = 0  # duplicates and out-of-order samples
         self.calibration_note = ""  # a stored preset the recording contradicts, set aside
-        self.invalid_samples = 0  # non-finite or empty readings (counted as lost too)
+        self.invalid_samples = 0  # not measurements: non-finite, empty, jolts (lost too)
+        self.jolt_samples = 0  # of them, accelerations no pelvis has (PELVIS_ACC_LIMIT_MPS2)
         # The last sample number received, usable or not: slots after the last usable one
         # are lost too, counted at the end (a later usable sample makes them a gap).
         self._seen_until: int | None = None
@@ -614,6 +617,7 @@ class Pipeline:
             samples=self.samples,
             lost_samples=self.lost_samples,
             rejected_samples=self.rejected_samples,
+            jolt_samples=self.jolt_samples,
             drill_result=drill_result,
             calibration_note=self.calibration_note,
             orientation=self.config.orientation,
@@ -932,7 +936,10 @@ class Pipeline:
         assert right is not None
         measured = _plausible(left) & _plausible(right) & (np.abs(batch.acc).sum(axis=1) > 0)
         with np.errstate(over="ignore", invalid="ignore"):  # absurd rows are out already
-            measured &= np.einsum("ij,ij->i", batch.acc, batch.acc) < PELVIS_ACC_LIMIT_MPS2**2
+            jolt = measured & (np.einsum("ij,ij->i", batch.acc, batch.acc)
+                               >= PELVIS_ACC_LIMIT_MPS2**2)
+        self.jolt_samples += int(np.count_nonzero(keep & jolt))
+        measured &= ~jolt
         if self.device_orientation:  # a rotation is a unit quaternion (quantised: near 1)
             norm = np.linalg.norm(right, axis=1)
             measured &= (norm > 0.5) & (norm < 2.0)

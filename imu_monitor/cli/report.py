@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from imu_monitor.pipeline import Analysis
+from imu_monitor.conventions import GRAVITY_MPS2
+from imu_monitor.pipeline import PELVIS_ACC_LIMIT_MPS2, Analysis
 from imu_monitor.presentation import (
     file_state,
     format_drill,
@@ -26,7 +27,10 @@ def format_analysis(analysis: Analysis, title: str, show_steps: bool = True) -> 
     lines = [
         f"Pelvic drop — {analysis.drill} — {title}",
         f"{analysis.duration_s:.1f} s at {analysis.rate_hz:g} Hz, "
-        f"{analysis.lost_samples} lost samples",
+        f"{analysis.lost_samples} lost samples" + (
+            f" ({analysis.jolt_samples} of them over {PELVIS_ACC_LIMIT_MPS2 / GRAVITY_MPS2:g} g: "
+            "a knock on the sensor, or a reading at its full scale)"
+            if analysis.jolt_samples else ""),
         *file_state(analysis.info, analysis.drill),
         _calibration_line(cal) + (f"\n{analysis.calibration_remarks}"
                                   if analysis.calibration_remarks else ""),

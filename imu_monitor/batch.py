@@ -100,10 +100,13 @@ def _is_batch_table(path: Path) -> bool:
 
 
 def content_hash(path: Path) -> str:
-    """The file's content's hash; a folder's (a phone's unpacked export): its CSV files'
-    names and contents."""
+    """The file's content's hash, with its write-ahead log's where one lies beside it (the
+    part of a recording not yet folded in: put back, or grown while recording, it changes
+    what the file holds); a folder's (a phone's unpacked export): its CSV files' names and
+    contents."""
     digest = hashlib.sha256()
-    files = sorted(p for p in path.glob("*.csv") if p.is_file()) if path.is_dir() else [path]
+    files = (sorted(p for p in path.glob("*.csv") if p.is_file()) if path.is_dir() else
+             [path, *(wal for wal in [path.with_name(path.name + "-wal")] if wal.is_file())])
     for file in files:
         if path.is_dir():
             digest.update(file.name.encode())
@@ -276,16 +279,25 @@ def run_batch(files: list[Path], table: Path, options: BatchOptions, jobs: int =
     """Analyse ``files`` into ``table`` (CSV), ``jobs`` at a time (or on ``executor``, e.g. a
     Dask client's); files whose content is already in the table are skipped unless
     ``force``."""
-    done = {} if force else rows_done(table)
-    if force and table.exists():
-        table.unlink()
+    if any(f.resolve() == table.resolve() for f in files):
+        raise InputDataError(f"{table} is one of the files to analyse: write the table to "
+                             "another file (-o).")
+    done = rows_done(table)  # refuses a file that is not a batch table, --force or not
+    if force:
+        done = {}
+        table.unlink(missing_ok=True)
     hashes = {} if force else {f: _hash_or_none(f) for f in files}  # read once, passed on
     # Salvaging, a file that failed before is tried again: its old row goes.
     todo = [f for f in files if force or hashes[f] not in done
             or (options.salvage and done[hashes[f]].get("error"))]
     retried = {hashes[f] for f in todo if not force and hashes[f] in done}
-    if retried:
-        _drop_rows(table, retried)
+    # A file whose content changed since its row (a recording that was still being written,
+    # its write-ahead log put back) is analysed again: its old row goes, not kept beside.
+    by_file = {row["file"]: digest for digest, row in done.items()}
+    changed = {by_file[str(f)] for f in todo if by_file.get(str(f), hashes.get(f))
+               != hashes.get(f)}
+    if retried | changed:
+        _drop_rows(table, retried | changed)
     skipped = len(files) - len(todo)
     doing = set(todo)
     skipped_failed = sum(1 for f in files if f not in doing and done[hashes[f]].get("error"))

@@ -94,6 +94,42 @@ def test_a_rerun_skips_what_is_done_and_force_does_it_again(folder, tmp_path):
     assert len(_rows(table)) == 5
 
 
+def test_force_never_deletes_a_file_that_is_not_a_batch_table(folder, tmp_path):
+    """With --force, a patient's samples CSV given as the table (it was one of the inputs)
+    had been deleted before anything was checked."""
+    samples = tmp_path / "patient1_walk.csv"
+    vf.write_mt_manager(samples, simulated("symmetric-walk", rate_hz=100.0).samples, 100.0)
+    before = samples.read_bytes()
+    other = tmp_path / "export.csv"
+    other.write_text("time_s,acc_x\n0,1\n")
+    with pytest.raises(InputDataError, match="is one of the files to analyse"):
+        run_batch([samples, folder / DEMOS[0].name], samples, BatchOptions(), force=True)
+    with pytest.raises(InputDataError, match="not a batch table of ours"):
+        run_batch([folder / DEMOS[0].name], other, BatchOptions(), force=True)
+    assert samples.read_bytes() == before and other.read_text() == "time_s,acc_x\n0,1\n"
+
+
+def test_a_file_whose_content_changed_gets_one_row_its_new_one(tmp_path):
+    """A recording still being written when the batch ran (or its write-ahead log put back
+    afterwards) had kept its old row beside the new one, or been skipped as done."""
+    from imu_monitor.batch import content_hash
+
+    study, table = tmp_path / "study", tmp_path / "table.csv"
+    study.mkdir()
+    session = study / "session.imurec"
+    shutil.copy(DEMOS[0], session)
+    run_batch([session], table, BatchOptions())
+    first = content_hash(session)
+    (study / "session.imurec-wal").write_bytes(b"frames")  # a log beside it counts too
+    assert content_hash(session) != first
+    (study / "session.imurec-wal").unlink()
+    shutil.copy(DEMOS[1], session)  # the same file, grown into another session
+    again = run_batch([session], table, BatchOptions())
+    assert (again.analysed, again.skipped) == (1, 0)
+    with open(table, newline="") as f:
+        assert [r["sha256"] for r in csv.DictReader(f)] == [content_hash(session)]
+
+
 def test_two_jobs_and_a_dask_cluster_give_the_same_table(folder, tmp_path):
     files = find_files([folder])
     one, two = tmp_path / "one.csv", tmp_path / "two.csv"

@@ -262,6 +262,9 @@ def analyze_drill(drill: Drill, obliquity: np.ndarray, tilt: np.ndarray, rotatio
         else:
             block = _step_downs(obliquity, tilt, rotation, start, end, stance, rate_hz,
                                 tolerance_deg)
+        if end >= len(obliquity):  # a recording stopped mid-set: not a short hold
+            note = "; ".join(filter(None, [note, "still under way when the data ends: it may "
+                                                 "have gone on"]))
         results.append(replace(block, note=note) if note else block)
     note = ("the set under way when the data begins is left out: the patient was already on "
             "one leg, so which leg cannot be seen. Start the recording, or choose the drill, "

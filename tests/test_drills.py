@@ -370,3 +370,17 @@ def test_a_set_under_way_when_the_drill_is_chosen_is_put_on_no_leg(seed):
     config = PipelineConfig(drill="single-leg-stance", calibration=pipeline.calibration)
     with pytest.raises(AnalysisError, match="which leg cannot be seen"):
         analyze_samples(recording.slice(0, round(8.0 * 200)), 200.0, config)
+
+
+def test_a_set_cut_by_the_end_of_the_recording_says_so():
+    """Stopped 11 s into a 30 s hold, the recording had reported a complete 11 s hold: what
+    looks like a patient who could not hold longer."""
+    rec = simulated("single-leg-stance", seed=1)
+    cut = rec.samples.slice(0, round(62.0 * 200))
+    blocks = analyze_samples(cut, 200.0,
+                             PipelineConfig(drill="single-leg-stance")).drill_result.blocks
+    assert blocks[0].note == ""
+    assert blocks[-1].note == "still under way when the data ends: it may have gone on"
+    whole = analyze_samples(rec.samples, 200.0,
+                            PipelineConfig(drill="single-leg-stance")).drill_result.blocks
+    assert [b.note for b in whole] == ["", ""]

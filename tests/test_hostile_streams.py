@@ -82,6 +82,18 @@ def test_ctrl_c_while_starting_is_one_line_not_a_traceback(after_s, tmp_path):
         assert err.strip().endswith("imu-monitor: stopped.")
 
 
+@pytest.mark.parametrize("after_s", [0.6, 1.0, 1.5])
+def test_sigterm_while_starting_stops_as_ctrl_c_does(after_s, tmp_path):
+    """SIGTERM in a live command's first second or so (before the session set its own
+    handler) had killed it outright: status -15, not a word, a recording possibly left open.
+    (Sent sooner, it may meet the interpreter's own start, which is Python's, not ours.)"""
+    code, _, err = _interrupt(["record", "--source", "sim", "-o", tmp_path / "r.imurec"],
+                              after_s, signals=(signal.SIGTERM,))
+    assert code in (0, 130) and "Traceback" not in err, (code, err)
+    if code == 130:
+        assert err.strip().endswith("imu-monitor: stopped.")
+
+
 def test_an_interrupt_wrapped_while_a_module_loads_is_still_a_stop():
     """Python 3.11 turns a Ctrl-C that arrives while a dataclass is being created (as our
     modules load) into a RuntimeError caused by it; it is still one line and status 130."""

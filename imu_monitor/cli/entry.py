@@ -7,7 +7,7 @@ import os
 import signal
 import sys
 
-from imu_monitor.cli.output import EXIT_INTERRUPTED, interrupts_held
+from imu_monitor.cli.output import EXIT_INTERRUPTED, interrupts_held, terminate_as_interrupt
 
 
 def run() -> None:
@@ -20,6 +20,8 @@ def run() -> None:
     by SIGINT even once handled): so interrupts are ignored from then on, the output flushed,
     and the process leaves with the command's status.
     """
+    with contextlib.suppress(ValueError):  # (not the main thread: nothing to install)
+        signal.signal(signal.SIGTERM, terminate_as_interrupt)
     try:
         with interrupts_held():
             from imu_monitor.cli.main import main

@@ -10,6 +10,7 @@ import signal
 import sys
 import time
 
+from imu_monitor.cli.output import terminate_as_interrupt
 from imu_monitor.lsl import LslPublisher
 from imu_monitor.pipeline import Analysis, PipelineConfig
 from imu_monitor.presentation import format_drill, format_summary, step_line
@@ -44,10 +45,8 @@ def print_summary(analysis: Analysis, title: str, out=None) -> None:
 
 def stop_on_terminate() -> None:
     """SIGTERM (a service manager, ``kill``) stops a live session like Ctrl-C: saved, summed."""
-    def interrupt(signum, frame):
-        raise KeyboardInterrupt
     with contextlib.suppress(ValueError):  # not the main thread: nothing to install
-        signal.signal(signal.SIGTERM, interrupt)
+        signal.signal(signal.SIGTERM, terminate_as_interrupt)
 
 
 def ignore_interrupts() -> None:

@@ -17,24 +17,34 @@ EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
 
 
+def terminate_as_interrupt(signum, frame) -> None:
+    """SIGTERM (a service manager, ``kill``) stops a command as Ctrl-C does: it had killed
+    one outright in its first second, before a live session set its own handler."""
+    raise KeyboardInterrupt
+
+
 @contextlib.contextmanager
 def interrupts_held() -> Iterator[None]:
-    """Hold a Ctrl-C that arrives while modules load until they have loaded, then raise it.
+    """Hold a Ctrl-C (or SIGTERM) that arrives while modules load until they have loaded,
+    then raise it.
 
     Raised inside Python's import machinery, an interrupt can be printed as "ignored" (in a
     module lock's callback) and the command goes on as if nothing happened, or come out
     wrapped in another error (a class being created); held, it stops the command as any
-    other Ctrl-C does. Only where Ctrl-C would interrupt (the default handler, main thread).
+    other Ctrl-C does. Only where the signal would interrupt (the default Ctrl-C handler,
+    ``terminate_as_interrupt``; the main thread).
     """
-    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
-        yield
-        return
+    held = {signum: handler for signum in (signal.SIGINT, signal.SIGTERM)
+            if (handler := signal.getsignal(signum)) in (signal.default_int_handler,
+                                                         terminate_as_interrupt)}
     caught: list[int] = []
-    signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    for signum in held:
+        signal.signal(signum, lambda signum, frame: caught.append(signum))
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        for signum, handler in held.items():
+            signal.signal(signum, handler)
     if caught:
         raise KeyboardInterrupt
 

@@ -276,10 +276,11 @@ def drill_name(drill: str | None, side: str | None = None) -> str:
 
 
 def drill_text(drill: str, result: DrillResult) -> str:
-    """The live line for holds and reps (the current, i.e. last, block; before any, why the
-    one under way is not measured)."""
+    """The live line for holds and reps (the current, i.e. last, block; before any, that the
+    one under way is not measured: the summary beside it says why)."""
     if not result.blocks:
-        return result.note[:1].upper() + result.note[1:] + "." if result.note else ""
+        return ("This set is not measured: its leg cannot be seen (the summary says why)."
+                if result.note else "")
     b = result.blocks[-1]
     if isinstance(b, HoldBlock):
         return (f"Hold {b.hold_s:.1f} s · within ±{result.tolerance_deg:g}° "

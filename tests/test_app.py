@@ -404,6 +404,26 @@ def test_a_long_status_message_is_shortened_beside_the_link_state(qtbot, window)
     assert bar.fontMetrics().horizontalAdvance(shown) <= bar.width() - w.health.sizeHint().width()
 
 
+def test_either_leg_chosen_in_the_middle_of_a_hold_puts_it_on_no_leg(qtbot, window):
+    """The drill changed to "either leg" while the patient held on the right leg: the live
+    view had said "standing on the left leg … a hip hike, not a drop". It says why that set
+    is not measured, and measures the next one whole."""
+    simulator = FastSimulator(speed=10.0)
+    w = window(simulator)
+    w.live_page.drill_box.setCurrentText("Single-leg stance — left leg")
+    connect(qtbot, w, "sim:single-leg-stance")
+    right = next(d for d in simulator.sensor.truth.drills if d["side"] == "right")
+    pipeline = w.engine.session.pipeline
+    qtbot.waitUntil(lambda: pipeline.samples / pipeline.rate_hz > right["start_s"] + 8.0,
+                    timeout=60_000)
+    w.live_page.drill_box.setCurrentText("Single-leg stance — either leg")
+    status = w.live_page.drill_status
+    qtbot.waitUntil(lambda: "its leg cannot be seen" in status.text(), timeout=30_000)
+    assert "which leg cannot be seen" in w.live_page.summary.text()
+    assert "left leg" not in w.live_page.summary.text()
+    shoot(w, "live-either-leg-mid-hold")
+
+
 def test_clinician_errors_are_sentences(qtbot, window):
     w = window()
     qtbot.keyClick(w, Qt.Key.Key_Space)

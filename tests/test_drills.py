@@ -361,7 +361,7 @@ def test_a_set_under_way_when_the_drill_is_chosen_is_put_on_no_leg(seed):
     first, second = rec.truth.drills
     alone = pipeline.drill_so_far(round((second["start_s"] + second["hold_s"] / 2) * 200))
     assert alone.blocks == () and "which leg cannot be seen" in alone.note
-    assert drill_text("single-leg-stance", alone).startswith("The set under way when the data")
+    assert drill_text("single-leg-stance", alone).startswith("This set is not measured: its leg")
     later = pipeline.drill_so_far(round((first["start_s"] + first["hold_s"] / 2) * 200))
     assert [b.side for b in later.blocks] == [second["side"]]
     assert later.blocks[0].hold_s == pytest.approx(second["hold_s"], abs=1.0)

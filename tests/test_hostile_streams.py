@@ -98,7 +98,7 @@ def test_an_interrupt_wrapped_while_a_module_loads_is_still_a_stop():
     """Python 3.11 turns a Ctrl-C that arrives while a dataclass is being created (as our
     modules load) into a RuntimeError caused by it; it is still one line and status 130."""
     code = ("import imu_monitor.cli.main as m\n"
-            "def boom():\n"
+            "def boom(**_):\n"
             "    try:\n"
             "        raise KeyboardInterrupt\n"
             "    except KeyboardInterrupt as k:\n"

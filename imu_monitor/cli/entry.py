@@ -28,7 +28,7 @@ def run() -> None:
             from imu_monitor.logs import start_logging
 
         start_logging()
-        code = main()
+        code = main(exiting=True)
     except Exception as exc:  # an interrupt wrapped on its way up (see _interrupted)
         if not _interrupted(exc):
             raise

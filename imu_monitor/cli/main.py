@@ -259,16 +259,21 @@ def _analysis_options(p: argparse.ArgumentParser) -> None:
     _file_options(p)
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, exiting: bool = False) -> int:
     """Run one command; its exit status: 0 done, 1 failure (a file could not be written or
     read, a fault of ours), 2 bad input (said in a sentence), 130 interrupted before done.
-    Ctrl-C is the normal way to stop ``record``, ``stream`` and ``demo``: that is done (0)."""
+    Ctrl-C is the normal way to stop ``record``, ``stream`` and ``demo``: that is done (0).
+
+    The signal handlers a live session changed are put back for a caller that goes on
+    (``exiting`` False); the command's own process, about to exit, keeps them: a second
+    Ctrl-C that came just after a quick save had met the handlers put back and turned a
+    saved session's status 0 into 130 "stopped"."""
     console.install()
     handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         return _run(argv)
     finally:
-        for signum, handler in handlers.items():  # a live session may have changed them
+        for signum, handler in ({} if exiting else handlers).items():
             with contextlib.suppress(ValueError, TypeError):
                 signal.signal(signum, handler)
 

@@ -96,8 +96,7 @@ def one_sensor(names: list[str]) -> str | None:
     that exports each sensor to a file of its own: "x-axis (g)", "Gyroscope x (rad/s)")."""
     kinds, axes = [], 0
     for name in names:
-        unit = UNIT_IN_NAME.search(name)
-        word = UNIT_WORDS.get((unit.group(1) or unit.group(2)).lower()) if unit else None
+        word = _unit_word(name)
         plain = plain_name(name)
         if not re.search(r"[xyz]", plain[-1:] + plain[:1]):  # no axis at either end
             continue
@@ -136,8 +135,8 @@ def guess_column_map(names: list[str]) -> str | None:
 
 
 def _unit_word(name: str) -> str | None:
-    """The unit a column name ends with, in our words (None if it names none or one we do
-    not know)."""
+    """The unit a column name ends with, in our words: None if it names none, "?" if one we
+    do not know (a temperature's "degC")."""
     unit = UNIT_IN_NAME.search(name)
     return UNIT_WORDS.get((unit.group(1) or unit.group(2)).lower(), "?") if unit else None
 
@@ -145,8 +144,7 @@ def _unit_word(name: str) -> str | None:
 def _axis_by_unit(name: str, plain: str, key: str) -> str | None:
     """The axis of a short name its unit says the sensor of ("A_X [mg]", "G_Z [mdps]": an
     ST logger's), or None."""
-    unit = UNIT_IN_NAME.search(name)
-    word = UNIT_WORDS.get((unit.group(1) or unit.group(2)).lower()) if unit else None
+    word = _unit_word(name)
     words = {"acc": ACC_WORDS, "gyr": GYR_WORDS}.get(key, ())
     return plain[-1] if word in words and len(plain) == 2 and plain[-1] in "xyz" else None
 
